@@ -1,0 +1,330 @@
+// Command labctl drives the rtsnap lab's CRI workloads and fault scenarios.
+// It exists because crictl cannot be obtained on these machines; it talks
+// k8s.io/cri-api directly. It is lab tooling, never shipped in rtsnap.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+const labLabel = "rtsnap.lab"
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: labctl up|down|fault|hang-socket ...")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "labctl:", err)
+		os.Exit(1)
+	}
+}
+
+func run(cmd string, args []string) error {
+	if cmd == "hang-socket" {
+		if len(args) != 1 {
+			return errors.New("usage: labctl hang-socket PATH")
+		}
+		return hangSocket(args[0])
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	endpoint := fs.String("endpoint", "", "CRI socket path")
+	tag := fs.String("tag", "", "suffix for pod names (the daemon's name)")
+	image := fs.String("image", "docker.io/library/busybox:latest", "image for containers")
+	stateDir := fs.String("state-dir", "/run/rtsnap-lab/faults", "where fault state is kept")
+	var pos []string
+	rest := args
+	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		pos, rest = append(pos, rest[0]), rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c, err := dial(*endpoint)
+	if err != nil {
+		return err
+	}
+	l := &lab{rt: cri.NewRuntimeServiceClient(c), img: cri.NewImageServiceClient(c), image: *image, state: *stateDir}
+	switch cmd {
+	case "up":
+		return l.up(ctx, *tag)
+	case "down":
+		return l.removePods(ctx, func(*cri.PodSandbox) bool { return true })
+	case "fault":
+		if len(pos) != 2 {
+			return errors.New("usage: labctl fault dead|crashloop|pullfail on|off --endpoint SOCK")
+		}
+		return l.fault(ctx, pos[0], pos[1] == "on")
+	}
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func dial(endpoint string) (*grpc.ClientConn, error) {
+	if endpoint == "" {
+		return nil, errors.New("--endpoint is required")
+	}
+	return grpc.NewClient("unix://"+endpoint,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20)))
+}
+
+type lab struct {
+	rt    cri.RuntimeServiceClient
+	img   cri.ImageServiceClient
+	image string
+	state string
+}
+
+// up makes sure pod web-<tag> (namespace lab) runs with containers app and sidecar.
+func (l *lab) up(ctx context.Context, tag string) error {
+	name := "web-" + tag
+	pods, err := l.rt.ListPodSandbox(ctx, &cri.ListPodSandboxRequest{Filter: &cri.PodSandboxFilter{
+		LabelSelector: map[string]string{labLabel: "web"},
+		State:         &cri.PodSandboxStateValue{State: cri.PodSandboxState_SANDBOX_READY}}})
+	if err != nil {
+		return fmt.Errorf("list pods: %w", err)
+	}
+	for _, p := range pods.Items {
+		if p.Metadata.Name == name {
+			cs, err := l.rt.ListContainers(ctx, &cri.ListContainersRequest{Filter: &cri.ContainerFilter{
+				PodSandboxId: p.Id, State: &cri.ContainerStateValue{State: cri.ContainerState_CONTAINER_RUNNING}}})
+			if err == nil && len(cs.Containers) == 2 {
+				return nil
+			}
+		}
+	}
+	if err := l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Metadata.Name == name }); err != nil {
+		return err
+	}
+	podID, cfg, err := l.runPod(ctx, name, "web")
+	if err != nil {
+		return err
+	}
+	for _, c := range []struct{ name, script string }{
+		{"app", `while true; do echo "app tick $(date -Iseconds)"; sleep 5; done`},
+		{"sidecar", `while true; do echo "sidecar ok"; sleep 30; done`},
+	} {
+		id, err := l.createContainer(ctx, podID, cfg, c.name, 0, []string{"/bin/sh", "-c", c.script})
+		if err != nil {
+			return err
+		}
+		if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
+			return fmt.Errorf("start %s/%s: %w", name, c.name, err)
+		}
+	}
+	return nil
+}
+
+func (l *lab) runPod(ctx context.Context, name, role string) (string, *cri.PodSandboxConfig, error) {
+	uid := fmt.Sprintf("%s-%d", name, time.Now().UnixNano())
+	cfg := &cri.PodSandboxConfig{
+		Metadata:     &cri.PodSandboxMetadata{Name: name, Namespace: "lab", Uid: uid},
+		Hostname:     name,
+		LogDirectory: filepath.Join("/var/log/pods", "lab_"+name+"_"+uid),
+		Labels: map[string]string{labLabel: role, "io.kubernetes.pod.name": name,
+			"io.kubernetes.pod.namespace": "lab", "io.kubernetes.pod.uid": uid},
+		Annotations: map[string]string{"rtsnap.lab/purpose": "test workload"},
+		Linux:       &cri.LinuxPodSandboxConfig{CgroupParent: "/kubepods/besteffort/pod" + uid},
+	}
+	resp, err := l.rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: cfg})
+	if err != nil {
+		return "", nil, fmt.Errorf("run pod %s: %w", name, err)
+	}
+	return resp.PodSandboxId, cfg, nil
+}
+
+func (l *lab) createContainer(ctx context.Context, podID string, pod *cri.PodSandboxConfig, name string, attempt uint32, cmd []string) (string, error) {
+	resp, err := l.rt.CreateContainer(ctx, &cri.CreateContainerRequest{
+		PodSandboxId: podID, SandboxConfig: pod,
+		Config: &cri.ContainerConfig{
+			Metadata: &cri.ContainerMetadata{Name: name, Attempt: attempt},
+			Image:    &cri.ImageSpec{Image: l.image},
+			Command:  cmd,
+			Envs:     []*cri.KeyValue{{Key: "LAB_ROLE", Value: name}},
+			Labels:   map[string]string{labLabel: name, "io.kubernetes.container.name": name},
+			LogPath:  fmt.Sprintf("%s/%d.log", name, attempt),
+		}})
+	if err != nil {
+		return "", fmt.Errorf("create %s/%s: %w", pod.Metadata.Name, name, err)
+	}
+	return resp.ContainerId, nil
+}
+
+func (l *lab) removePods(ctx context.Context, match func(*cri.PodSandbox) bool) error {
+	pods, err := l.rt.ListPodSandbox(ctx, &cri.ListPodSandboxRequest{})
+	if err != nil {
+		return fmt.Errorf("list pods: %w", err)
+	}
+	for _, p := range pods.Items {
+		if p.Labels[labLabel] == "" || !match(p) {
+			continue
+		}
+		if _, err := l.rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: p.Id}); err != nil {
+			return fmt.Errorf("stop pod %s: %w", p.Metadata.Name, err)
+		}
+		if _, err := l.rt.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: p.Id}); err != nil {
+			return fmt.Errorf("remove pod %s: %w", p.Metadata.Name, err)
+		}
+	}
+	return nil
+}
+
+func (l *lab) fault(ctx context.Context, name string, on bool) error {
+	role := map[string]string{"dead": "victim", "crashloop": "crash", "pullfail": "pullfail"}[name]
+	if role == "" {
+		return fmt.Errorf("unknown fault %q", name)
+	}
+	if !on {
+		if name == "dead" {
+			// Let the stopped shim run again so it reaps the dead init and the pod can go.
+			if b, err := os.ReadFile(filepath.Join(l.state, "dead.shim.pid")); err == nil {
+				if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+					_ = syscall.Kill(pid, syscall.SIGCONT)
+				}
+				_ = os.Remove(filepath.Join(l.state, "dead.shim.pid"))
+			}
+		}
+		return l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Labels[labLabel] == role })
+	}
+	if err := os.MkdirAll(l.state, 0o755); err != nil {
+		return err
+	}
+	podID, cfg, err := l.runPod(ctx, role, role)
+	if err != nil {
+		return err
+	}
+	switch name {
+	case "dead":
+		id, err := l.createContainer(ctx, podID, cfg, "victim", 0, []string{"/bin/sleep", "2147483647"})
+		if err != nil {
+			return err
+		}
+		if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
+			return fmt.Errorf("start victim: %w", err)
+		}
+		pid, err := l.initPid(ctx, id)
+		if err != nil {
+			return err
+		}
+		shim, err := parentPid(pid)
+		if err != nil {
+			return err
+		}
+		// Freeze the shim first so it cannot report the exit, then kill init:
+		// the runtime keeps saying RUNNING while the process is gone.
+		if err := syscall.Kill(shim, syscall.SIGSTOP); err != nil {
+			return fmt.Errorf("stop shim %d: %w", shim, err)
+		}
+		if err := os.WriteFile(filepath.Join(l.state, "dead.shim.pid"), []byte(strconv.Itoa(shim)), 0o644); err != nil {
+			return err
+		}
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			return fmt.Errorf("kill init %d: %w", pid, err)
+		}
+		fmt.Printf("container=%s pid=%d shim=%d\n", id, pid, shim)
+	case "crashloop":
+		// Two attempts that exit 3, as kubelet's restarts would leave them.
+		for attempt := uint32(0); attempt < 2; attempt++ {
+			id, err := l.createContainer(ctx, podID, cfg, "crasher", attempt, []string{"/bin/sh", "-c", "echo 'fatal: config missing' >&2; exit 3"})
+			if err != nil {
+				return err
+			}
+			if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
+				return fmt.Errorf("start crasher: %w", err)
+			}
+			if err := l.waitExited(ctx, id); err != nil {
+				return err
+			}
+		}
+	case "pullfail":
+		_, err := l.img.PullImage(ctx, &cri.PullImageRequest{Image: &cri.ImageSpec{Image: "127.0.0.1:1/rtsnap/missing:1"}, SandboxConfig: cfg})
+		if err == nil {
+			return errors.New("pull from a closed port unexpectedly succeeded")
+		}
+		fmt.Println("pull failed as staged:", err)
+	}
+	return nil
+}
+
+func (l *lab) initPid(ctx context.Context, id string) (int, error) {
+	st, err := l.rt.ContainerStatus(ctx, &cri.ContainerStatusRequest{ContainerId: id, Verbose: true})
+	if err != nil {
+		return 0, fmt.Errorf("container status: %w", err)
+	}
+	info := st.Info["info"]
+	i := strings.Index(info, `"pid":`)
+	if i < 0 {
+		return 0, errors.New("no pid in verbose container status")
+	}
+	rest := info[i+len(`"pid":`):]
+	end := strings.IndexAny(rest, ",}")
+	return strconv.Atoi(strings.TrimSpace(rest[:end]))
+}
+
+func (l *lab) waitExited(ctx context.Context, id string) error {
+	for {
+		st, err := l.rt.ContainerStatus(ctx, &cri.ContainerStatusRequest{ContainerId: id})
+		if err != nil {
+			return fmt.Errorf("container status: %w", err)
+		}
+		if st.Status.State == cri.ContainerState_CONTAINER_EXITED {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("container %s did not exit: %w", id, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func parentPid(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 2 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	return strconv.Atoi(fields[1])
+}
+
+// hangSocket accepts connections and never answers: the stuck runtime the
+// collector must survive.
+func hangSocket(path string) error {
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return err
+	}
+	var held []net.Conn
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		held = append(held, c) // keep it open, say nothing
+		if len(held) > 1000 {
+			held[0].Close()
+			held = held[1:]
+		}
+	}
+}
