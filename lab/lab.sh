@@ -265,6 +265,8 @@ down() {
   pkill -f "containerd-shim-runc-v2 -namespace .* -address $RUN/" 2>/dev/null || true
   for m in $(awk -v r="$ROOT/" -v s="$RUN/" '$2 ~ "^"r || $2 ~ "^"s {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$RUN" "$ROOT"
+  # The lab's CRI pods all live in Kubernetes namespace "lab": their log dirs are ours.
+  rm -rf /var/log/pods/lab_*
   ip link del rtsnaplab0 2>/dev/null || true
   log "lab is down"
 }
