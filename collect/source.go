@@ -1,0 +1,125 @@
+// Package collect is the collector: an engine that runs named sources under
+// deadlines and byte budgets, and the sources themselves, one file each.
+package collect
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rtsnap/rtsnap/redact"
+)
+
+// ErrBudget is returned (wrapped) by Output writes once a source's byte budget
+// or the archive's budget is spent. What fitted is kept and marked truncated.
+var ErrBudget = errors.New("byte budget spent")
+
+// Source is one thing the collector reads from the node. A source declares what
+// it reads; the engine owns deadlines, budgets, concurrency and status, so no
+// source re-implements a bound.
+type Source interface {
+	// Name is the stable identifier used by --only/--skip and as the bundle
+	// directory the source's files live under.
+	Name() string
+	// Description is one line for --help and docs/sources.md.
+	Description() string
+	// DefaultEnabled says whether the source runs without --only.
+	DefaultEnabled() bool
+	// Budget is the most uncompressed bytes the source may store.
+	Budget() int64
+	// Collect reads and writes through out. It must honour ctx: the engine
+	// abandons it at its deadline. Returning an error marks the source failed;
+	// out.Skip marks it skipped (component not present) and is not an error.
+	Collect(ctx context.Context, env *Env, out Output) error
+}
+
+// Output is how a source stores data. Every byte passes through the redactor
+// and the source's budget before it reaches the bundle. Safe for concurrent use
+// by the goroutines of one source.
+type Output interface {
+	// WriteFile stores data as <source>/<name>, redacted as kind says.
+	// It returns ErrBudget (wrapped) once the budget is spent; what fits is kept
+	// and marked truncated.
+	WriteFile(name string, kind redact.Kind, data []byte) error
+	// WriteJSON marshals v (indented) and stores it as <source>/<name>, redacted structurally.
+	WriteJSON(name string, v any) error
+	// Skip records that the component is absent; reason says what was looked for.
+	Skip(reason string)
+	// Partial records that some data could not be read (one call failed, a
+	// limit was hit); the source still counts as having produced what it wrote.
+	Partial(reason string)
+}
+
+// Redactor is the part of *redact.Redactor sources use for text they build
+// themselves (an error message, a command line inside a struct).
+type Redactor interface {
+	String(s string) string
+}
+
+// Env is what every source may read: the run's options and shared limits.
+type Env struct {
+	// Now is the run's reference time (start of collection, UTC).
+	Now time.Time
+	// Since is the window for logs, journals and events, counted back from Now.
+	Since time.Duration
+	// Namespaces filters containerd namespaces (empty: all).
+	Namespaces []string
+	// PodNamespaces filters Kubernetes namespaces (empty: all).
+	PodNamespaces []string
+	// MaxContainers bounds per-container work (0: unlimited).
+	MaxContainers int
+	// RuntimeEndpoints overrides discovery when non-empty ("unix:///run/containerd/containerd.sock" or a path).
+	RuntimeEndpoints []string
+	// DockerHost is the Docker Engine socket path ("" means /var/run/docker.sock).
+	DockerHost string
+	// JournalDirs are extra journal directories to read besides the system journal.
+	JournalDirs []string
+	// ProcRoot and SysRoot let tests point sources at other trees ("/proc", "/sys").
+	ProcRoot, SysRoot string
+	// CallTimeout bounds a single runtime call inside a source.
+	CallTimeout time.Duration
+	// Redactor is for text a source builds itself.
+	Redactor Redactor
+
+	limits *runtimeLimits
+}
+
+// PodNamespaceAllowed reports whether a Kubernetes namespace passes --pod-namespace.
+func (e *Env) PodNamespaceAllowed(ns string) bool {
+	return allowed(e.PodNamespaces, ns)
+}
+
+// NamespaceAllowed reports whether a containerd namespace passes --namespace.
+func (e *Env) NamespaceAllowed(ns string) bool {
+	return allowed(e.Namespaces, ns)
+}
+
+func allowed(filter []string, v string) bool {
+	if len(filter) == 0 {
+		return true
+	}
+	for _, f := range filter {
+		if f == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Call runs fn with at most the run's per-runtime parallelism in flight against
+// runtime key (a socket path), under CallTimeout. It is how sources keep from
+// starving kubelet: every RPC to a runtime goes through Call.
+func (e *Env) Call(ctx context.Context, key string, fn func(ctx context.Context) error) error {
+	release, err := e.limits.acquire(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer release()
+	timeout := e.CallTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return fn(cctx)
+}
