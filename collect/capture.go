@@ -62,5 +62,5 @@ func (c *Capture) Partial(reason string) {
 
 // NewTestEnv returns an Env with default limits for running one source in a test.
 func NewTestEnv() *Env {
-	return &Env{ProcRoot: "/proc", SysRoot: "/sys", CallTimeout: 5 * time.Second, limits: newRuntimeLimits(4)}
+	return &Env{Now: time.Now().UTC(), Since: time.Hour, ProcRoot: "/proc", SysRoot: "/sys", CallTimeout: 5 * time.Second, limits: newRuntimeLimits(4)}
 }
