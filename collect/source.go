@@ -76,6 +76,11 @@ type Env struct {
 	JournalDirs []string
 	// ProcRoot and SysRoot let tests point sources at other trees ("/proc", "/sys").
 	ProcRoot, SysRoot string
+	// Active enables the one action that is not read-only: asking daemons for a
+	// goroutine dump (SIGUSR1). Recorded in the manifest as an active action.
+	Active bool
+	// IncludeMetaDB stores a copy of containerd's meta.db (it holds specs with secrets).
+	IncludeMetaDB bool
 	// CallTimeout bounds a single runtime call inside a source.
 	CallTimeout time.Duration
 	// Redactor is for text a source builds itself.

@@ -1,0 +1,179 @@
+// Package procscan lists processes from a /proc tree and picks out the
+// container-runtime ones (daemons, shims, kubelet), so every source that needs
+// "which containerd is running, with which --config" reads it the same way.
+package procscan
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Role says what a process is to the container runtime stack.
+type Role string
+
+const (
+	RoleContainerd Role = "containerd"
+	RoleDockerd    Role = "dockerd"
+	RoleShim       Role = "shim"
+	RoleKubelet    Role = "kubelet"
+	RoleCRIO       Role = "crio"
+	RoleCRIDockerd Role = "cri-dockerd"
+	RoleConmon     Role = "conmon"
+	RoleRunc       Role = "runc"
+	RoleOther      Role = ""
+)
+
+// Process is one /proc/<pid> entry: identity and command line, not its state.
+type Process struct {
+	PID  int      `json:"pid"`
+	PPID int      `json:"ppid"`
+	Comm string   `json:"comm"`
+	Args []string `json:"args"`
+	// State is the one-letter state from /proc/<pid>/stat (R, S, D, Z, T...).
+	State string `json:"state"`
+	// StartTicks is field 22 of /proc/<pid>/stat: start time in clock ticks since boot.
+	StartTicks uint64 `json:"start_ticks"`
+	Role       Role   `json:"role,omitempty"`
+}
+
+// List reads every numeric entry under procRoot. Processes that exit while it
+// reads are left out; nothing else is an error but an unreadable procRoot.
+func List(procRoot string) ([]Process, error) {
+	entries, err := os.ReadDir(procRoot)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", procRoot, err)
+	}
+	var out []Process
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		p, err := Read(procRoot, pid)
+		if err != nil {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Read reads one process's stat and command line.
+func Read(procRoot string, pid int) (Process, error) {
+	dir := filepath.Join(procRoot, strconv.Itoa(pid))
+	st, err := ReadStat(procRoot, pid)
+	if err != nil {
+		return Process{}, err
+	}
+	p := Process{PID: pid, PPID: st.PPID, Comm: st.Comm, State: st.State, StartTicks: st.StartTicks}
+	if raw, err := os.ReadFile(filepath.Join(dir, "cmdline")); err == nil {
+		raw = bytes.TrimRight(raw, "\x00")
+		if len(raw) > 0 {
+			p.Args = strings.Split(string(raw), "\x00")
+		}
+	}
+	p.Role = Classify(p.Comm, p.Args)
+	return p, nil
+}
+
+// Stat is the part of /proc/<pid>/stat the collector uses.
+type Stat struct {
+	Comm       string
+	State      string
+	PPID       int
+	StartTicks uint64
+}
+
+// ReadStat parses /proc/<pid>/stat. The comm field may hold spaces and
+// parentheses, so the fields after it are found from the last ')'.
+func ReadStat(procRoot string, pid int) (Stat, error) {
+	raw, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return Stat{}, err
+	}
+	return ParseStat(string(raw))
+}
+
+// ParseStat parses the text of a /proc/<pid>/stat file.
+func ParseStat(s string) (Stat, error) {
+	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || closing < open {
+		return Stat{}, fmt.Errorf("malformed stat: %.60q", s)
+	}
+	f := strings.Fields(s[closing+1:])
+	// f[0] is field 3 (state); starttime is field 22, i.e. f[19].
+	if len(f) < 20 {
+		return Stat{}, fmt.Errorf("short stat: %d fields", len(f)+2)
+	}
+	ppid, err := strconv.Atoi(f[1])
+	if err != nil {
+		return Stat{}, fmt.Errorf("stat ppid %q: %w", f[1], err)
+	}
+	start, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil {
+		return Stat{}, fmt.Errorf("stat starttime %q: %w", f[19], err)
+	}
+	return Stat{Comm: s[open+1 : closing], State: f[0], PPID: ppid, StartTicks: start}, nil
+}
+
+// Classify names a process's role from its comm and argv[0].
+func Classify(comm string, args []string) Role {
+	exe := comm
+	if len(args) > 0 {
+		exe = filepath.Base(args[0])
+	}
+	switch {
+	case strings.HasPrefix(exe, "containerd-shim") || strings.HasPrefix(comm, "containerd-shim"):
+		return RoleShim
+	case exe == "containerd" || comm == "containerd":
+		return RoleContainerd
+	case exe == "dockerd" || comm == "dockerd":
+		return RoleDockerd
+	case exe == "kubelet" || comm == "kubelet":
+		return RoleKubelet
+	case exe == "crio" || comm == "crio":
+		return RoleCRIO
+	case exe == "cri-dockerd" || comm == "cri-dockerd":
+		return RoleCRIDockerd
+	case exe == "conmon" || comm == "conmon":
+		return RoleConmon
+	case exe == "runc" || comm == "runc" || exe == "crun":
+		return RoleRunc
+	}
+	return RoleOther
+}
+
+// Runtime returns the processes with a runtime role.
+func Runtime(ps []Process) []Process {
+	var out []Process
+	for _, p := range ps {
+		if p.Role != RoleOther {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// FlagValue finds a flag's value in argv: "--name value", "--name=value",
+// "-name value" (Go flag style). The first matching name wins.
+func FlagValue(args []string, names ...string) (string, bool) {
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		for _, n := range names {
+			for _, dash := range []string{"--", "-"} {
+				f := dash + n
+				if a == f && i+1 < len(args) {
+					return args[i+1], true
+				}
+				if v, ok := strings.CutPrefix(a, f+"="); ok {
+					return v, true
+				}
+			}
+		}
+	}
+	return "", false
+}

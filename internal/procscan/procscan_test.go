@@ -1,0 +1,59 @@
+package procscan
+
+import (
+	"os"
+	"testing"
+)
+
+func TestParseStatCommWithParens(t *testing.T) {
+	st, err := ParseStat("42 (we ird) (x)) S 7 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 12345 1 1 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Comm != "we ird) (x)" || st.State != "S" || st.PPID != 7 || st.StartTicks != 12345 {
+		t.Fatalf("got %+v", st)
+	}
+	if _, err := ParseStat("garbage"); err == nil {
+		t.Fatal("malformed stat accepted")
+	}
+}
+
+func TestClassifyAndFlags(t *testing.T) {
+	cases := map[Role][]string{
+		RoleContainerd: {"/usr/bin/containerd", "--config", "/etc/c.toml"},
+		RoleShim:       {"/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io"},
+		RoleDockerd:    {"/usr/sbin/dockerd", "-H", "fd://"},
+		RoleOther:      {"/bin/sleep", "1"},
+	}
+	for want, args := range cases {
+		if got := Classify("x", args); got != want {
+			t.Errorf("Classify(%v) = %q, want %q", args, got, want)
+		}
+	}
+	if v, ok := FlagValue([]string{"containerd", "--config", "/a"}, "config", "c"); !ok || v != "/a" {
+		t.Errorf("FlagValue space form: %q %v", v, ok)
+	}
+	if v, ok := FlagValue([]string{"shim", "-namespace=k8s.io"}, "namespace"); !ok || v != "k8s.io" {
+		t.Errorf("FlagValue = form: %q %v", v, ok)
+	}
+	if _, ok := FlagValue([]string{"containerd", "--root"}, "root"); ok {
+		t.Error("FlagValue found a value for a trailing flag")
+	}
+}
+
+func TestListSelf(t *testing.T) {
+	ps, err := List("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := os.Getpid()
+	for _, p := range ps {
+		if p.PID == self {
+			if p.PPID != os.Getppid() || len(p.Args) == 0 {
+				t.Fatalf("self entry wrong: %+v", p)
+			}
+			return
+		}
+	}
+	t.Fatalf("own pid %d not listed among %d", self, len(ps))
+}
