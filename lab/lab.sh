@@ -20,6 +20,11 @@ DAEMONS="cd16 cd17 cd2"
 IMAGE=docker.io/library/busybox:latest
 PAUSE=rtsnap.local/pause:1
 NATIVE_NS=rtsnap-native
+PLANTED=$HERE/planted-secrets.txt
+CERTS=$ROOT/certs.d
+
+# planted NAME prints one fake secret from planted-secrets.txt.
+planted() { awk -F'|' -v n="$1" '$1 == n {print $3}' "$PLANTED"; }
 
 log() { printf '[lab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -39,7 +44,7 @@ ctr_() { local d=$1; shift; timeout 20 "$(bindir "$d")/ctr" -a "$(sock "$d")" "$
 labctl() { "$CACHE/labctl" "$@"; }
 
 install_packages() {
-  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd"
+  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl"
   local missing=()
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -112,7 +117,45 @@ write_config() {
         -e "s#sandbox_image = \".*\"#sandbox_image = \"$PAUSE\"#" \
         -e "s#sandbox = 'registry.k8s.io/pause.*'#sandbox = '$PAUSE'#" > "$cfg.tmp"
   grep -q "$(sock "$d")" "$cfg.tmp" || die "$d: could not set the socket in its config"
+  # Registry credentials in every form a node has them (fake, from planted-secrets.txt):
+  # the old inline auth table on 1.6, a certs.d config_path with hosts.toml on 1.7 and 2.x.
+  if [[ $d == cd16 ]]; then
+    cat >> "$cfg.tmp" <<TOML
+
+[plugins."io.containerd.grpc.v1.cri".registry.configs."registry.lab.example".auth]
+  username = "labuser"
+  password = "$(planted registry_password)"
+  auth = "$(planted registry_auth)"
+  identitytoken = "$(planted registry_identitytoken)"
+TOML
+  else
+    sed -i -e "s#config_path = ['\"]['\"]#config_path = \"$CERTS\"#" "$cfg.tmp"
+    grep -q "config_path = \"$CERTS\"" "$cfg.tmp" || die "$d: could not set the registry config_path"
+  fi
   mv "$cfg.tmp" "$cfg"
+}
+
+# write_certs makes a certs.d registry dir: hosts.toml with an auth header and a client key pair.
+write_certs() {
+  local dir=$CERTS/registry.lab.example
+  [[ -s $dir/hosts.toml ]] && return 0
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=rtsnap-lab-client \
+    -keyout "$dir/client.key" -out "$dir/client.cert" 2>/dev/null || die "openssl could not make the lab client key"
+  cat > "$dir/hosts.toml" <<TOML
+server = "https://registry.lab.example"
+
+[host."https://mirror.lab.example:5000"]
+  capabilities = ["pull", "resolve"]
+  client = [["$dir/client.cert", "$dir/client.key"]]
+  [host."https://mirror.lab.example:5000".header]
+    Authorization = ["Bearer $(planted hosts_toml_header)"]
+TOML
+  # A Docker client config with a short auth value, where the lab's dockerd
+  # environment (DOCKER_CONFIG) points.
+  mkdir -p "$ROOT/docker"
+  printf '{\n  "auths": {\n    "registry.lab.example": {"auth": "%s"}\n  }\n}\n' "$(planted docker_config_auth)" > "$ROOT/docker/config.json"
+  chmod 600 "$ROOT/docker/config.json" "$dir/client.key"
 }
 
 alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -135,7 +178,12 @@ start_dockerd() {
   if alive "$pidf"; then return 0; fi
   mkdir -p "$LOGS" "$RUN"
   log "starting dockerd"
+  # A proxy with credentials and a secret-looking label: a daemon's environment
+  # and command line are carriers the redaction test checks (fake values).
+  local proxy="http://proxyuser:$(planted proxy_password)@proxy.lab.example:3128"
+  HTTPS_PROXY=$proxy HTTP_PROXY=$proxy NO_PROXY=localhost,127.0.0.1 DOCKER_CONFIG=$ROOT/docker \
   setsid dockerd --iptables=false --ip-masq=false --bridge=none --log-level=info \
+    --label "api_token=$(planted cmdline_token)" \
     >>"$LOGS/dockerd.log" 2>&1 < /dev/null &
   echo $! > "$pidf"
   wait_for 60 timeout 5 docker version || die "dockerd did not answer within 60s (see $LOGS/dockerd.log)"
@@ -185,7 +233,7 @@ write_journal() {
       i=$((i + 1))
       printf '__REALTIME_TIMESTAMP=%s\n__MONOTONIC_TIMESTAMP=%s\n_BOOT_ID=%s\n_HOSTNAME=%s\n_SYSTEMD_UNIT=%s\nSYSLOG_IDENTIFIER=%s\nPRIORITY=%s\nMESSAGE=%s\n\n' \
         $((now - (60 - i) * 1000000)) $((i * 1000000)) "$boot" "$host" "$unit" "$ident" "$prio" "$msg"
-    done <<'ENTRIES'
+    done < <(cat <<'ENTRIES'
 containerd.service containerd 6 starting containerd revision=lab version=1.6.20
 containerd.service containerd 3 failed to pull image "127.0.0.1:1/rtsnap/missing:1": rpc error: code = Unknown desc = failed to resolve reference: dial tcp 127.0.0.1:1: connect: connection refused
 containerd.service containerd 3 RunPodSandbox for &PodSandboxMetadata{Name:web,Namespace:lab,} failed, error: failed to setup network for sandbox: plugin type="bridge" failed (add): cni plugin not initialized
@@ -194,6 +242,7 @@ kubelet.service kubelet 4 "Container runtime network not ready" networkReady="Ne
 docker.service dockerd 6 Daemon has completed initialization
 kernel kernel 3 Memory cgroup out of memory: Killed process 4242 (stress) total-vm:1048576kB, anon-rss:262144kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1024kB oom_score_adj:1000
 ENTRIES
+    echo "containerd.service containerd 4 registry login to registry.lab.example failed for user labuser with password=$(planted journal_password): 401 Unauthorized")
   } | /lib/systemd/systemd-journal-remote --output="$dir/lab.journal.tmp.journal" - 2>>"$LOGS/journal-remote.log"
   mv "$dir/lab.journal.tmp.journal" "$dir/lab.journal"
 }
@@ -205,8 +254,11 @@ up() {
   build_binaries
   build_image
   write_cni
+  write_certs
   for d in $DAEMONS; do start_containerd "$d"; import_images "$d"; done
   for d in $DAEMONS; do labctl up --endpoint "$(sock "$d")" --tag "$d" --image "$IMAGE"; done
+  # The planted-secrets pod runs on 2.x only: one carrier of each kind is enough.
+  labctl up --endpoint "$(sock cd2)" --tag cd2 --image "$IMAGE" --planted "$PLANTED"
   native_container
   start_dockerd
   docker_container

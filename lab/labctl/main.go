@@ -46,6 +46,7 @@ func run(cmd string, args []string) error {
 	tag := fs.String("tag", "", "suffix for pod names (the daemon's name)")
 	image := fs.String("image", "docker.io/library/busybox:latest", "image for containers")
 	stateDir := fs.String("state-dir", "/run/rtsnap-lab/faults", "where fault state is kept")
+	planted := fs.String("planted", "", "lab/planted-secrets.txt: with up, also run pod vault-<tag> carrying those fake secrets")
 	var pos []string
 	rest := args
 	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -63,7 +64,17 @@ func run(cmd string, args []string) error {
 	l := &lab{rt: cri.NewRuntimeServiceClient(c), img: cri.NewImageServiceClient(c), image: *image, state: *stateDir}
 	switch cmd {
 	case "up":
-		return l.up(ctx, *tag)
+		if err := l.up(ctx, *tag); err != nil {
+			return err
+		}
+		if *planted == "" {
+			return nil
+		}
+		secrets, err := readPlanted(*planted)
+		if err != nil {
+			return err
+		}
+		return l.vault(ctx, *tag, secrets)
 	case "down":
 		return l.removePods(ctx, func(*cri.PodSandbox) bool { return true })
 	case "fault":
