@@ -1,0 +1,101 @@
+// Package bundle owns the archive format both binaries share: the manifest
+// schema, the writer the collector uses and the streaming reader the analyzer
+// uses on untrusted input. It imports nothing else of rtsnap's.
+package bundle
+
+import "time"
+
+// FormatVersion is the manifest schema version. Additive fields keep it;
+// a change that breaks readers bumps it (docs/bundle-format.md).
+const FormatVersion = 1
+
+// ManifestPath is the archive's first entry.
+const ManifestPath = "manifest.json"
+
+// Source status values.
+const (
+	StatusOK      = "ok"
+	StatusPartial = "partial"
+	StatusTimeout = "timeout"
+	StatusError   = "error"
+	StatusSkipped = "skipped"
+)
+
+// Manifest says what a bundle holds, how it was made and what is missing.
+type Manifest struct {
+	FormatVersion   int               `json:"format_version"`
+	Collector       CollectorInfo     `json:"collector"`
+	Host            HostInfo          `json:"host"`
+	StartedAt       time.Time         `json:"started_at"`
+	FinishedAt      time.Time         `json:"finished_at"`
+	CaseID          string            `json:"case_id,omitempty"`
+	Note            string            `json:"note,omitempty"`
+	Operator        string            `json:"operator,omitempty"`
+	CommandLine     []string          `json:"command_line"`
+	Options         map[string]string `json:"options"`
+	ActiveActions   []string          `json:"active_actions,omitempty"`
+	Unredacted      bool              `json:"unredacted"`
+	Redaction       RedactionInfo     `json:"redaction"`
+	Sources         []SourceStatus    `json:"sources"`
+	Files           []FileEntry       `json:"files"`
+	Truncated       bool              `json:"truncated"`
+	TruncatedReason string            `json:"truncated_reason,omitempty"`
+	PeakRSSBytes    int64             `json:"peak_rss_bytes"`
+	Export          *ExportInfo       `json:"export,omitempty"`
+}
+
+// CollectorInfo names the exact code that made the bundle.
+type CollectorInfo struct {
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit"`
+	GoVersion string `json:"go_version"`
+}
+
+// HostInfo identifies the node. The machine id is hashed: it is a stable
+// identifier some consider sensitive.
+type HostInfo struct {
+	Hostname        string `json:"hostname"`
+	BootID          string `json:"boot_id"`
+	MachineIDSHA256 string `json:"machine_id_sha256,omitempty"`
+	Kernel          string `json:"kernel"`
+	CgroupMode      string `json:"cgroup_mode,omitempty"`
+}
+
+// RedactionInfo summarises what the redactor did; per-file detail is in
+// redaction-report.json.
+type RedactionInfo struct {
+	RuleSetVersion          string         `json:"rule_set_version"`
+	Pseudonymized           bool           `json:"pseudonymized"`
+	PseudonymKeyFingerprint string         `json:"pseudonym_key_fingerprint,omitempty"`
+	Total                   int            `json:"total"`
+	ByRule                  map[string]int `json:"by_rule,omitempty"`
+}
+
+// SourceStatus is one source's outcome.
+type SourceStatus struct {
+	Name       string    `json:"name"`
+	Status     string    `json:"status"`
+	Reason     string    `json:"reason,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Bytes      int64     `json:"bytes"`
+	Files      int       `json:"files"`
+}
+
+// FileEntry is one data file: the reader checks size and hash against it.
+type FileEntry struct {
+	Path       string `json:"path"`
+	Source     string `json:"source"`
+	Kind       string `json:"kind,omitempty"`
+	Size       int64  `json:"size"`
+	SHA256     string `json:"sha256"`
+	Truncated  bool   `json:"truncated,omitempty"`
+	Redactions int    `json:"redactions"`
+}
+
+// ExportInfo is filled when a bundle is encrypted or signed on the way out.
+type ExportInfo struct {
+	Recipients     []string `json:"recipients,omitempty"`
+	SignatureKeyID string   `json:"signature_key_id,omitempty"`
+}

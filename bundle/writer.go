@@ -1,0 +1,325 @@
+package bundle
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+var (
+	// ErrFull means a file did not fit the archive budget; nothing of it was stored.
+	ErrFull = errors.New("archive budget reached")
+	// ErrNoSpace means the output filesystem cannot hold the archive.
+	ErrNoSpace = errors.New("not enough free space for the archive")
+)
+
+const (
+	defaultMaxSize = 64 << 20
+	// batchSize is how much uncompressed tar data is compressed as one zstd
+	// frame: large enough for small JSON files to share a compression window,
+	// small enough that the budget check stays close.
+	batchSize = 256 << 10
+	// Manifest reserve: what the manifest costs compressed, estimated
+	// generously (a file entry is ~250 bytes of JSON, ~120 compressed).
+	manifestBase     = 32 << 10
+	manifestPerEntry = 200
+	// spaceSlack is kept free on the output filesystem beyond the archive.
+	spaceSlack = 1 << 20
+)
+
+// WriterOptions configure a Writer.
+type WriterOptions struct {
+	// MaxSize bounds the final archive in bytes, manifest included (0: 64 MiB).
+	MaxSize int64
+	// Level is the zstd level. The default, SpeedDefault, was chosen by
+	// BenchmarkWriter: on collector-like JSON it compresses ~3x better than
+	// SpeedFastest at well over 100 MB/s per core, far above what sources
+	// produce, and SpeedBetterCompression halves the speed for ~10% less size.
+	Level zstd.EncoderLevel
+}
+
+// Writer builds an archive in memory: the compressed tar body grows as files
+// are added, bounded by MaxSize, so nothing is staged on disk while sources
+// run and an interrupted run leaves nothing behind. Safe for concurrent use.
+type Writer struct {
+	maxSize int64
+	enc     *zstd.Encoder
+
+	mu       sync.Mutex
+	frames   [][]byte      // compressed body frames
+	body     int64         // bytes in frames
+	pending  bytes.Buffer  // uncompressed tar data not yet compressed
+	files    []FileEntry   // in archive order
+	seen     map[string]int
+	mtime    time.Time
+	committed bool
+}
+
+// NewWriter returns an empty archive writer.
+func NewWriter(opts WriterOptions) (*Writer, error) {
+	if opts.MaxSize <= 0 {
+		opts.MaxSize = defaultMaxSize
+	}
+	if opts.Level == 0 {
+		opts.Level = zstd.SpeedDefault
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(opts.Level), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, fmt.Errorf("zstd encoder: %w", err)
+	}
+	return &Writer{maxSize: opts.MaxSize, enc: enc, seen: map[string]int{}, mtime: time.Now().UTC().Truncate(time.Second)}, nil
+}
+
+// Add stores one regular file and returns its entry. A file that does not fit
+// the remaining budget is not stored and ErrFull (wrapped) is returned.
+func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) {
+	if err := checkPath(path); err != nil {
+		return FileEntry{}, err
+	}
+	if path == ManifestPath {
+		return FileEntry{}, fmt.Errorf("%s: reserved for the manifest", path)
+	}
+	var entry bytes.Buffer
+	tw := tar.NewWriter(&entry)
+	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: path, Mode: 0o600, Size: int64(len(data)), ModTime: w.mtime, Format: tar.FormatPAX}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return FileEntry{}, fmt.Errorf("tar header for %s: %w", path, err)
+	}
+	if _, err := tw.Write(data); err != nil {
+		return FileEntry{}, fmt.Errorf("tar data for %s: %w", path, err)
+	}
+	if err := tw.Flush(); err != nil {
+		return FileEntry{}, fmt.Errorf("tar padding for %s: %w", path, err)
+	}
+	sum := sha256.Sum256(data)
+	fe := FileEntry{Path: path, Source: source, Kind: kind, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.committed {
+		return FileEntry{}, errors.New("archive already committed")
+	}
+	if _, dup := w.seen[path]; dup {
+		return FileEntry{}, fmt.Errorf("%s: already in the archive", path)
+	}
+	reserve := w.reserve(len(w.files) + 1)
+	// Cheap check first: compressed data is never much larger than its input.
+	if w.body+int64(w.pending.Len()+entry.Len())+reserve > w.maxSize {
+		w.flushLocked()
+		frame := w.enc.EncodeAll(entry.Bytes(), nil)
+		if w.body+int64(len(frame))+reserve > w.maxSize {
+			return FileEntry{}, fmt.Errorf("%s (%d bytes): %w", path, len(data), ErrFull)
+		}
+		w.frames = append(w.frames, frame)
+		w.body += int64(len(frame))
+	} else {
+		w.pending.Write(entry.Bytes())
+		if w.pending.Len() >= batchSize {
+			w.flushLocked()
+		}
+	}
+	w.seen[path] = len(w.files)
+	w.files = append(w.files, fe)
+	return fe, nil
+}
+
+// reserve is the budget kept back for the manifest and the tar trailer.
+func (w *Writer) reserve(entries int) int64 {
+	return manifestBase + int64(entries)*manifestPerEntry
+}
+
+func (w *Writer) flushLocked() {
+	if w.pending.Len() == 0 {
+		return
+	}
+	frame := w.enc.EncodeAll(w.pending.Bytes(), nil)
+	w.frames = append(w.frames, frame)
+	w.body += int64(len(frame))
+	w.pending.Reset()
+}
+
+// Annotate sets the redaction count and truncation flag of a stored file.
+func (w *Writer) Annotate(path string, redactions int, truncated bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if i, ok := w.seen[path]; ok {
+		w.files[i].Redactions = redactions
+		w.files[i].Truncated = w.files[i].Truncated || truncated
+	}
+}
+
+// Files returns the entries stored so far, in archive order.
+func (w *Writer) Files() []FileEntry {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]FileEntry(nil), w.files...)
+}
+
+// Size is the compressed body so far plus what is pending, for progress.
+func (w *Writer) Size() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.body + int64(w.pending.Len())
+}
+
+// CommitOptions adjust how the archive is written.
+type CommitOptions struct {
+	// Wrap, when set, wraps the file writer (encryption on the way out); the
+	// .sha256 sidecar then covers the bytes on disk.
+	Wrap func(io.Writer) (io.WriteCloser, error)
+}
+
+// FreeBytes is the space available to this process on dir's filesystem.
+func FreeBytes(dir string) (int64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, fmt.Errorf("statfs %s: %w", dir, err)
+	}
+	return int64(st.Bavail) * int64(st.Bsize), nil
+}
+
+// Commit writes the archive (manifest first) to dir/name through a temporary
+// file that is fsynced and renamed, then writes dir/name.sha256. On any
+// failure, including ctx being cancelled, the temporary file is removed: there
+// is never a partial file under the final name nor staging left behind.
+func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts CommitOptions) (string, int64, error) {
+	if name == "" || filepath.Base(name) != name {
+		return "", 0, fmt.Errorf("archive name %q: must be a plain file name", name)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.committed {
+		return "", 0, errors.New("archive already committed")
+	}
+	w.flushLocked()
+	m.FormatVersion = FormatVersion
+	m.Files = append([]FileEntry(nil), w.files...)
+	manifestFrame, err := w.manifestFrame(m)
+	if err != nil {
+		return "", 0, err
+	}
+	trailer := w.enc.EncodeAll(make([]byte, 1024), nil) // tar end-of-archive: two zero blocks
+	total := int64(len(manifestFrame)) + w.body + int64(len(trailer))
+
+	free, err := FreeBytes(dir)
+	if err != nil {
+		return "", 0, err
+	}
+	if total+spaceSlack > free {
+		return "", 0, fmt.Errorf("archive of %d bytes, %d free in %s: %w", total, free, dir, ErrNoSpace)
+	}
+
+	tmp, err := os.CreateTemp(dir, ".rtsnap-*.tmp")
+	if err != nil {
+		return "", 0, fmt.Errorf("creating temporary archive: %w", err)
+	}
+	tmpName := tmp.Name()
+	fail := func(err error) (string, int64, error) {
+		tmp.Close()
+		os.Remove(tmpName)
+		if errors.Is(err, syscall.ENOSPC) {
+			err = fmt.Errorf("%w: %w", ErrNoSpace, err)
+		}
+		return "", 0, err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		return fail(fmt.Errorf("chmod temporary archive: %w", err))
+	}
+	hash := sha256.New()
+	counter := &countingWriter{w: io.MultiWriter(tmp, hash)}
+	var out io.Writer = counter
+	var wrapped io.WriteCloser
+	if opts.Wrap != nil {
+		if wrapped, err = opts.Wrap(counter); err != nil {
+			return fail(fmt.Errorf("wrapping the archive: %w", err))
+		}
+		out = wrapped
+	}
+	chunks := append(append([][]byte{manifestFrame}, w.frames...), trailer)
+	for _, c := range chunks {
+		if err := ctx.Err(); err != nil {
+			return fail(fmt.Errorf("writing the archive: %w", err))
+		}
+		if _, err := out.Write(c); err != nil {
+			return fail(fmt.Errorf("writing the archive: %w", err))
+		}
+	}
+	if wrapped != nil {
+		if err := wrapped.Close(); err != nil {
+			return fail(fmt.Errorf("finishing the wrapped archive: %w", err))
+		}
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(fmt.Errorf("fsync archive: %w", err))
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(fmt.Errorf("closing archive: %w", err))
+	}
+	if err := ctx.Err(); err != nil {
+		os.Remove(tmpName)
+		return "", 0, fmt.Errorf("writing the archive: %w", err)
+	}
+	final := filepath.Join(dir, name)
+	if err := os.Rename(tmpName, final); err != nil {
+		os.Remove(tmpName)
+		return "", 0, fmt.Errorf("renaming archive: %w", err)
+	}
+	sidecar := fmt.Sprintf("%s  %s\n", hex.EncodeToString(hash.Sum(nil)), name)
+	if err := os.WriteFile(final+".sha256", []byte(sidecar), 0o600); err != nil {
+		return final, counter.n, fmt.Errorf("writing %s.sha256: %w", name, err)
+	}
+	syncDir(dir)
+	w.committed = true
+	return final, counter.n, nil
+}
+
+func (w *Writer) manifestFrame(m *Manifest) ([]byte, error) {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding manifest: %w", err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: ManifestPath, Mode: 0o600, Size: int64(len(data)), ModTime: w.mtime, Format: tar.FormatPAX}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return nil, fmt.Errorf("manifest header: %w", err)
+	}
+	if _, err := tw.Write(data); err != nil {
+		return nil, fmt.Errorf("manifest data: %w", err)
+	}
+	if err := tw.Flush(); err != nil {
+		return nil, fmt.Errorf("manifest padding: %w", err)
+	}
+	return w.enc.EncodeAll(buf.Bytes(), nil), nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
