@@ -58,13 +58,13 @@ type Writer struct {
 	maxSize int64
 	enc     *zstd.Encoder
 
-	mu       sync.Mutex
-	frames   [][]byte      // compressed body frames
-	body     int64         // bytes in frames
-	pending  bytes.Buffer  // uncompressed tar data not yet compressed
-	files    []FileEntry   // in archive order
-	seen     map[string]int
-	mtime    time.Time
+	mu        sync.Mutex
+	frames    [][]byte     // compressed body frames
+	body      int64        // bytes in frames
+	pending   bytes.Buffer // uncompressed tar data not yet compressed
+	files     []FileEntry  // in archive order
+	seen      map[string]int
+	mtime     time.Time
 	committed bool
 }
 
