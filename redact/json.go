@@ -1,0 +1,337 @@
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// node is a JSON value that keeps object key order, so a redacted document
+// reads like the original.
+type node struct {
+	kind    byte // 'o' object, 'a' array, 's' string, 'r' raw scalar (number, bool, null)
+	keys    []string
+	vals    []*node
+	str     string
+	raw     string
+	changed bool
+}
+
+const maxDepth = 200
+
+func parseJSON(dec *json.Decoder, depth int) (*node, error) {
+	if depth > maxDepth {
+		return nil, errTooDeep
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	return parseFrom(dec, tok, depth)
+}
+
+type jsonError string
+
+func (e jsonError) Error() string { return string(e) }
+
+const errTooDeep = jsonError("JSON nested too deeply")
+
+func parseFrom(dec *json.Decoder, tok json.Token, depth int) (*node, error) {
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			n := &node{kind: 'o'}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, _ := kt.(string)
+				v, err := parseJSON(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.keys = append(n.keys, k)
+				n.vals = append(n.vals, v)
+			}
+			_, err := dec.Token()
+			return n, err
+		case '[':
+			n := &node{kind: 'a'}
+			for dec.More() {
+				v, err := parseJSON(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.vals = append(n.vals, v)
+			}
+			_, err := dec.Token()
+			return n, err
+		}
+		return nil, jsonError("unexpected delimiter")
+	case string:
+		return &node{kind: 's', str: t}, nil
+	case json.Number:
+		return &node{kind: 'r', raw: t.String()}, nil
+	case bool:
+		return &node{kind: 'r', raw: strconv.FormatBool(t)}, nil
+	case nil:
+		return &node{kind: 'r', raw: "null"}, nil
+	}
+	return nil, jsonError("unexpected token")
+}
+
+// redactJSONDoc parses, redacts and re-encodes one JSON document (or several
+// concatenated). It reports false when the data is not JSON.
+func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var out bytes.Buffer
+	docs := 0
+	for {
+		n, err := parseJSON(dec, 0)
+		if err != nil {
+			if docs > 0 && err.Error() == "EOF" {
+				break
+			}
+			return nil, false
+		}
+		docs++
+		r.walk(n, "", h, false)
+		if docs > 1 {
+			out.WriteByte('\n')
+		}
+		encode(&out, n, "")
+		if !dec.More() {
+			// Trailing garbage makes it not JSON.
+			if _, err := dec.Token(); err == nil {
+				return nil, false
+			}
+			break
+		}
+	}
+	if bytes.HasSuffix(data, []byte("\n")) {
+		out.WriteByte('\n')
+	}
+	return out.Bytes(), true
+}
+
+// jsonLines redacts one JSON document per line, falling back to text per line.
+func (r *Redactor) jsonLines(s string, h *hits) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	n := 0
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '\n')
+		var ln string
+		if i < 0 {
+			ln, s = s, ""
+		} else {
+			ln, s = s[:i], s[i+1:]
+		}
+		n++
+		b.WriteString(r.jsonLine(ln, n, h))
+		if i >= 0 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func (r *Redactor) jsonLine(ln string, n int, h *hits) string {
+	t := strings.TrimSpace(ln)
+	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+		var lh hits
+		if out, ok := r.redactJSONDocCompact([]byte(t), &lh); ok {
+			for _, x := range lh.list {
+				h.add(x.rule, n, "")
+			}
+			return string(out)
+		}
+	}
+	return r.text(ln, textOpts{line0: n - 1}, h)
+}
+
+func (r *Redactor) redactJSONDocCompact(data []byte, h *hits) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	n, err := parseJSON(dec, 0)
+	if err != nil || dec.More() {
+		return nil, false
+	}
+	r.walk(n, "", h, false)
+	var out bytes.Buffer
+	encodeCompact(&out, n)
+	return out.Bytes(), true
+}
+
+// walk redacts a tree. secretCtx: every string below is a secret's value.
+func (r *Redactor) walk(n *node, ptr string, h *hits, secretCtx bool) {
+	switch n.kind {
+	case 'o':
+		pairSecret := r.pairIsSecret(n)
+		hasCred := false
+		for _, k := range n.keys {
+			if r.keys.isSecret(k) {
+				hasCred = true
+			}
+		}
+		for i, k := range n.keys {
+			child := ptr + "/" + escapePtr(k)
+			v := n.vals[i]
+			switch {
+			case secretCtx || (r.keys.isSecret(k) && !strings.HasSuffix(strings.ToLower(k), "authorization")):
+				r.secretValue(v, child, RuleSecretKey, h)
+			case pairSecret && (k == "value" || k == "Value"):
+				r.secretValue(v, child, RuleSecretPair, h)
+			case hasCred && (k == "username" || k == "Username" || k == "user"):
+				r.secretValue(v, child, RuleRegistry, h)
+			default:
+				r.walk(v, child, h, false)
+			}
+		}
+	case 'a':
+		for i, v := range n.vals {
+			r.walk(v, ptr+"/"+strconv.Itoa(i), h, secretCtx)
+		}
+	case 's':
+		if secretCtx {
+			r.secretValue(n, ptr, RuleSecretKey, h)
+			return
+		}
+		var lh hits
+		out := r.text(n.str, textOpts{jpath: ptr}, &lh)
+		if len(lh.list) > 0 {
+			n.str, n.changed = out, true
+			h.list = append(h.list, lh.list...)
+		}
+	}
+}
+
+// pairIsSecret: {"key": "DB_PASSWORD", "value": ...} (CRI) or {"name": ..., "value": ...} (Kubernetes).
+func (r *Redactor) pairIsSecret(n *node) bool {
+	hasValue := false
+	secret := false
+	for i, k := range n.keys {
+		switch k {
+		case "value", "Value":
+			hasValue = true
+		case "key", "Key", "name", "Name":
+			if n.vals[i].kind == 's' && r.keys.isSecret(n.vals[i].str) {
+				secret = true
+			}
+		}
+	}
+	return hasValue && secret
+}
+
+// secretValue replaces every scalar below n.
+func (r *Redactor) secretValue(n *node, ptr, rule string, h *hits) {
+	switch n.kind {
+	case 's':
+		if n.str == "" || isMarker(n.str) || boringValue(n.str) {
+			return
+		}
+		n.str, n.changed = r.replacement(rule, n.str), true
+		h.add(rule, 0, ptr)
+	case 'r':
+		if n.raw == "null" || n.raw == "true" || n.raw == "false" {
+			return
+		}
+		n.kind, n.str, n.changed = 's', r.replacement(rule, n.raw), true
+		h.add(rule, 0, ptr)
+	case 'o', 'a':
+		for i, v := range n.vals {
+			child := ptr + "/" + strconv.Itoa(i)
+			if n.kind == 'o' {
+				child = ptr + "/" + escapePtr(n.keys[i])
+			}
+			r.secretValue(v, child, rule, h)
+		}
+	}
+}
+
+func escapePtr(k string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	b.Truncate(b.Len() - 1) // Encode's newline
+}
+
+func encode(b *bytes.Buffer, n *node, indent string) {
+	switch n.kind {
+	case 'o':
+		if len(n.keys) == 0 {
+			b.WriteString("{}")
+			return
+		}
+		b.WriteString("{\n")
+		in := indent + "  "
+		for i, k := range n.keys {
+			b.WriteString(in)
+			writeString(b, k)
+			b.WriteString(": ")
+			encode(b, n.vals[i], in)
+			if i < len(n.keys)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + "}")
+	case 'a':
+		if len(n.vals) == 0 {
+			b.WriteString("[]")
+			return
+		}
+		b.WriteString("[\n")
+		in := indent + "  "
+		for i, v := range n.vals {
+			b.WriteString(in)
+			encode(b, v, in)
+			if i < len(n.vals)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + "]")
+	case 's':
+		writeString(b, n.str)
+	default:
+		b.WriteString(n.raw)
+	}
+}
+
+func encodeCompact(b *bytes.Buffer, n *node) {
+	switch n.kind {
+	case 'o':
+		b.WriteByte('{')
+		for i, k := range n.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, k)
+			b.WriteByte(':')
+			encodeCompact(b, n.vals[i])
+		}
+		b.WriteByte('}')
+	case 'a':
+		b.WriteByte('[')
+		for i, v := range n.vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			encodeCompact(b, v)
+		}
+		b.WriteByte(']')
+	case 's':
+		writeString(b, n.str)
+	default:
+		b.WriteString(n.raw)
+	}
+}

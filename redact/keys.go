@@ -1,0 +1,105 @@
+package redact
+
+import "strings"
+
+// Secret-looking keys. A key is split into lowercase segments at '_', '-',
+// '.', spaces and camelCase boundaries ("AWS_SECRET_ACCESS_KEY" → aws secret
+// access key, "identityToken" → identity token), then matched three ways:
+// a segment containing a strong word, a segment equal to a weak word (too
+// short or common to match inside other words: "auth" must not hit "author"),
+// or two adjacent segments forming a pair ("api key", "client key").
+var (
+	strongWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "accesskey",
+		"privatekey", "secretkey", "cookie", "passphrase", "authorization"}
+	weakWords = map[string]bool{"pwd": true, "auth": true, "session": true, "pass": true, "pw": true, "sas": true, "creds": true}
+	keyPairs  = map[[2]string]bool{{"api", "key"}: true, {"access", "key"}: true, {"private", "key"}: true,
+		{"secret", "key"}: true, {"client", "key"}: true, {"account", "key"}: true, {"signing", "key"}: true,
+		{"encryption", "key"}: true, {"master", "key"}: true, {"shared", "key"}: true, {"storage", "key"}: true,
+		{"session", "id"}: true, {"client", "secret"}: true}
+	// notSecret are whole keys that match a rule but hold no secret: the shell's
+	// working directory, and counts or flags about secrets.
+	notSecret = map[string]bool{"pwd": true, "oldpwd": true, "token_ttl": true, "auth_type": true, "authtype": true,
+		"secret_name": true, "secretname": true, "secretref": true, "secret_ref": true, "token_file": true, "tokenfile": true,
+		"password_file": true, "passwordfile": true, "credential_helpers": true, "credhelpers": true, "credsstore": true,
+		"auths": true, "secrets": true, "tokens": true}
+)
+
+// keyMatcher decides whether a key names a secret; user keys extend it.
+type keyMatcher struct {
+	extra      []string // lowercase substrings
+	extraBytes [][]byte
+}
+
+// isSecret reports whether key (as found in the data) names a secret.
+func (k *keyMatcher) isSecret(key string) bool {
+	if key == "" || len(key) > 128 {
+		return false
+	}
+	lower := strings.ToLower(strings.Trim(key, `"' -`))
+	for _, e := range k.extra {
+		if strings.Contains(lower, e) {
+			return true
+		}
+	}
+	if notSecret[lower] {
+		return false
+	}
+	segs := segments(key)
+	for i, s := range segs {
+		if weakWords[s] {
+			return true
+		}
+		for _, w := range strongWords {
+			if strings.Contains(s, w) {
+				return true
+			}
+		}
+		if i+1 < len(segs) && keyPairs[[2]string{s, segs[i+1]}] {
+			return true
+		}
+	}
+	return false
+}
+
+// segments splits a key into lowercase words.
+func segments(key string) []string {
+	var out []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			out = append(out, strings.ToLower(key[start:end]))
+		}
+		start = -1
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		isUpper, isLower, isDigit := c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9'
+		if !isUpper && !isLower && !isDigit {
+			flush(i)
+			continue
+		}
+		// camelCase boundary: lower→Upper, or the last Upper of an acronym before a lower.
+		if isUpper && start >= 0 && i > 0 {
+			prev := key[i-1]
+			nextLower := i+1 < len(key) && key[i+1] >= 'a' && key[i+1] <= 'z'
+			if (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z' && nextLower) {
+				flush(i)
+			}
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	flush(len(key))
+	return out
+}
+
+var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas"}
+
+var prefilterBytes = func() [][]byte {
+	out := make([][]byte, len(prefilterWords))
+	for i, w := range prefilterWords {
+		out[i] = []byte(w)
+	}
+	return out
+}()

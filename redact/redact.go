@@ -1,0 +1,314 @@
+// Package redact is the one redactor every byte passes through before it
+// reaches a bundle, the terminal or the manifest. Structured data (JSON,
+// TOML, YAML, env lists) is redacted with its structure in mind, so a key in
+// one field and its value in another are caught; free text by patterns.
+// The report it keeps names rules, files, lines and JSON paths, never values.
+package redact
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Config selects rules and the replacement style.
+type Config struct {
+	// DisableDefaults turns every default rule off (only via an explicit
+	// flag; the manifest then marks the bundle unredacted).
+	DisableDefaults bool
+	// ExtraKeys are more secret key names (case-insensitive substrings).
+	ExtraKeys []string
+	// ExtraPatterns are more free-text patterns: the whole match, or group 1
+	// when the pattern has one, is replaced.
+	ExtraPatterns []string
+	// Pseudonymize replaces secrets with keyed HMAC tokens instead of markers.
+	Pseudonymize bool
+	// PseudonymKey keys the HMAC; empty with Pseudonymize means a random per-run key.
+	PseudonymKey []byte
+	// Optional consistent pseudonyms for identifiers (off by default).
+	PseudonymizeHosts, PseudonymizeIPs, PseudonymizeMACs bool
+	// Hostnames are the names PseudonymizeHosts replaces.
+	Hostnames []string
+}
+
+// Redactor applies the rules. Safe for concurrent use.
+type Redactor struct {
+	rules    []patternRule
+	keys     keyMatcher
+	defaults bool
+	pseudo   bool
+	key      []byte
+	hosts    []string
+	ips      bool
+	macs     bool
+
+	mu     sync.Mutex
+	total  int
+	byRule map[string]int
+	files  map[string]*fileHits
+}
+
+type fileHits struct {
+	rules map[string]*RuleHits
+}
+
+// RuleHits is one rule's hits in one file: never the values.
+type RuleHits struct {
+	Rule      string   `json:"rule"`
+	Count     int      `json:"count"`
+	Lines     []int    `json:"lines,omitempty"`
+	JSONPaths []string `json:"json_paths,omitempty"`
+}
+
+// FileReport is one file's hits.
+type FileReport struct {
+	Path  string     `json:"path"`
+	Total int        `json:"total"`
+	Rules []RuleHits `json:"rules"`
+}
+
+// Report is redaction-report.json.
+type Report struct {
+	RuleSetVersion          string         `json:"rule_set_version"`
+	DefaultsEnabled         bool           `json:"defaults_enabled"`
+	Pseudonymized           bool           `json:"pseudonymized"`
+	PseudonymKeyFingerprint string         `json:"pseudonym_key_fingerprint,omitempty"`
+	Total                   int            `json:"total"`
+	ByRule                  map[string]int `json:"by_rule"`
+	Files                   []FileReport   `json:"files"`
+}
+
+// maxPlaces bounds the line numbers / paths kept per rule and file.
+const maxPlaces = 100
+
+// New builds a Redactor. A bad user pattern is an error naming it.
+func New(cfg Config) (*Redactor, error) {
+	r := &Redactor{defaults: !cfg.DisableDefaults, pseudo: cfg.Pseudonymize, ips: cfg.PseudonymizeIPs, macs: cfg.PseudonymizeMACs,
+		byRule: map[string]int{}, files: map[string]*fileHits{}}
+	if r.defaults {
+		r.rules = defaultPatternRules()
+	}
+	for _, p := range cfg.ExtraPatterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("--redact-regex %q: %w", p, err)
+		}
+		group := 0
+		if re.NumSubexp() > 0 {
+			group = 1
+		}
+		r.rules = append(r.rules, patternRule{RuleInfo: RuleInfo{Name: RuleUser}, re: re, group: group})
+	}
+	for _, k := range cfg.ExtraKeys {
+		if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
+			r.keys.extra = append(r.keys.extra, k)
+			r.keys.extraBytes = append(r.keys.extraBytes, []byte(k))
+		}
+	}
+	if cfg.PseudonymizeHosts {
+		for _, h := range cfg.Hostnames {
+			if len(h) >= 3 {
+				r.hosts = append(r.hosts, h)
+			}
+		}
+	}
+	if r.pseudo || len(r.hosts) > 0 || r.ips || r.macs {
+		r.key = cfg.PseudonymKey
+		if len(r.key) == 0 {
+			r.key = make([]byte, 32)
+			if _, err := rand.Read(r.key); err != nil {
+				return nil, fmt.Errorf("pseudonym key: %w", err)
+			}
+		}
+	}
+	return r, nil
+}
+
+// KeyFingerprint identifies the pseudonym key without revealing it.
+func (r *Redactor) KeyFingerprint() string {
+	if len(r.key) == 0 {
+		return ""
+	}
+	sum := sha256.Sum256(r.key)
+	return "sha256:" + hex.EncodeToString(sum[:8])
+}
+
+// replacement is what a secret becomes.
+func (r *Redactor) replacement(rule, value string) string {
+	if r.pseudo || rule == RuleHost || rule == RuleIP || rule == RuleMAC {
+		return "[PSEUDO:" + rule + ":" + r.token(value) + "]"
+	}
+	return "[REDACTED:" + rule + "]"
+}
+
+func (r *Redactor) token(value string) string {
+	m := hmac.New(sha256.New, r.key)
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil)[:6])
+}
+
+// isMarker says a value was already replaced.
+func isMarker(v string) bool {
+	return strings.HasPrefix(v, "[REDACTED:") || strings.HasPrefix(v, "[PSEUDO:")
+}
+
+// hits collects one call's hits before they are merged under the lock.
+type hits struct {
+	list []hit
+}
+
+type hit struct {
+	rule  string
+	line  int
+	jpath string
+}
+
+func (h *hits) add(rule string, line int, jpath string) {
+	h.list = append(h.list, hit{rule, line, jpath})
+}
+
+func (r *Redactor) record(file string, h *hits) int {
+	if len(h.list) == 0 {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fh := r.files[file]
+	if fh == nil {
+		fh = &fileHits{rules: map[string]*RuleHits{}}
+		r.files[file] = fh
+	}
+	for _, x := range h.list {
+		r.total++
+		r.byRule[x.rule]++
+		rh := fh.rules[x.rule]
+		if rh == nil {
+			rh = &RuleHits{Rule: x.rule}
+			fh.rules[x.rule] = rh
+		}
+		rh.Count++
+		if x.jpath != "" && len(rh.JSONPaths) < maxPlaces {
+			rh.JSONPaths = append(rh.JSONPaths, x.jpath)
+		} else if x.line > 0 && len(rh.Lines) < maxPlaces && (len(rh.Lines) == 0 || rh.Lines[len(rh.Lines)-1] != x.line) {
+			rh.Lines = append(rh.Lines, x.line)
+		}
+	}
+	return len(h.list)
+}
+
+// Total is the number of replacements so far.
+func (r *Redactor) Total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.total
+}
+
+// ByRule counts replacements per rule.
+func (r *Redactor) ByRule() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]int, len(r.byRule))
+	for k, v := range r.byRule {
+		out[k] = v
+	}
+	return out
+}
+
+// Report returns redaction-report.json's content.
+func (r *Redactor) Report() Report {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rep := Report{RuleSetVersion: RuleSetVersion, DefaultsEnabled: r.defaults, Pseudonymized: r.pseudo,
+		Total: r.total, ByRule: map[string]int{}}
+	if r.pseudo {
+		sum := sha256.Sum256(r.key)
+		rep.PseudonymKeyFingerprint = "sha256:" + hex.EncodeToString(sum[:8])
+	}
+	for k, v := range r.byRule {
+		rep.ByRule[k] = v
+	}
+	paths := make([]string, 0, len(r.files))
+	for p := range r.files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fr := FileReport{Path: p}
+		names := make([]string, 0, len(r.files[p].rules))
+		for n := range r.files[p].rules {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			rh := *r.files[p].rules[n]
+			fr.Total += rh.Count
+			fr.Rules = append(fr.Rules, rh)
+		}
+		rep.Files = append(rep.Files, fr)
+	}
+	return rep
+}
+
+// Bytes returns a redacted copy of data and the number of replacements,
+// recording the hits under file. Structured kinds that fail to parse are
+// redacted as text: unparsable input is never passed through unredacted.
+func (r *Redactor) Bytes(file string, kind Kind, data []byte) ([]byte, int) {
+	if kind == Auto {
+		kind = KindOf(file)
+	}
+	var h hits
+	var out []byte
+	switch kind {
+	case JSON:
+		if o, ok := r.redactJSONDoc(data, &h); ok {
+			out = o
+		} else {
+			h = hits{}
+			out = []byte(r.text(string(data), textOpts{}, &h))
+		}
+	case JSONLines:
+		out = []byte(r.jsonLines(string(data), &h))
+	case TOML:
+		out = []byte(r.text(string(data), textOpts{toml: true}, &h))
+	case YAML:
+		out = []byte(r.text(string(data), textOpts{yaml: true}, &h))
+	case Env:
+		out = []byte(r.text(string(data), textOpts{env: true}, &h))
+	default:
+		out = []byte(r.text(string(data), textOpts{}, &h))
+	}
+	return out, r.record(file, &h)
+}
+
+// String redacts a command line, an error message or terminal output. Hits
+// are counted in the totals under the pseudo file "-".
+func (r *Redactor) String(s string) string {
+	var h hits
+	out := r.text(s, textOpts{}, &h)
+	r.record("-", &h)
+	return out
+}
+
+// KindOf picks a kind from a path's extension.
+func KindOf(p string) Kind {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".json":
+		return JSON
+	case ".jsonl", ".ndjson":
+		return JSONLines
+	case ".toml":
+		return TOML
+	case ".yaml", ".yml":
+		return YAML
+	case ".env":
+		return Env
+	}
+	return Text
+}

@@ -1,0 +1,127 @@
+package redact
+
+import (
+	"encoding/base64"
+	"regexp"
+	"strings"
+)
+
+// RuleSetVersion changes whenever a rule changes, so a bundle says which
+// rules scrubbed it.
+const RuleSetVersion = "2026.11.1"
+
+// RuleInfo documents one rule for docs/redaction.md and --help.
+type RuleInfo struct {
+	Name        string `json:"name"`
+	Class       string `json:"class"`
+	Description string `json:"description"`
+	Example     string `json:"example"`
+	Leaves      string `json:"leaves"`
+}
+
+// patternRule is a free-text rule: a regexp guarded by cheap substring checks.
+type patternRule struct {
+	RuleInfo
+	// any: run the regexp only when the line contains one of these (exact case);
+	// anyLower: ... or the lowercased line contains one of these.
+	any, anyLower []string
+	re            *regexp.Regexp
+	// group is the submatch replaced (0: the whole match).
+	group int
+	// keep, when set, vetoes a match (e.g. base64 that is not a private key).
+	keep func(match string) bool
+}
+
+// Rule names, as they appear in markers and the report.
+const (
+	RulePEM         = "pem-private-key"
+	RulePEMBase64   = "pem-private-key-base64"
+	RuleJWT         = "jwt"
+	RuleAuthHeader  = "authorization-header"
+	RuleBearer      = "bearer-token"
+	RuleURLUserinfo = "url-userinfo"
+	RuleDSN         = "dsn-password"
+	RuleAWSKeyID    = "aws-access-key-id"
+	RuleTokenPrefix = "token-prefix"
+	RuleAzure       = "azure-storage-key"
+	RuleSecretKey   = "secret-key"
+	RuleSecretPair  = "secret-key-value-pair"
+	RuleRegistry    = "registry-credentials"
+	RuleUser        = "user-pattern"
+	RuleHost        = "hostname"
+	RuleIP          = "ip-address"
+	RuleMAC         = "mac-address"
+)
+
+func defaultPatternRules() []patternRule {
+	return []patternRule{
+		{RuleInfo: RuleInfo{Name: RulePEM, Class: "private keys", Description: "PEM private keys of every type (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8), from BEGIN to END, also when the newlines are escaped on one line",
+			Example: "-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE...\\n-----END EC PRIVATE KEY-----", Leaves: "certificates and public keys"},
+			any: []string{"PRIVATE KEY-----"}, re: regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY-----|$)`)},
+		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64-encoded PEM private keys (kubeconfig client-key-data, Kubernetes secrets)",
+			Example: "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 certificates (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...)"},
+			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), keep: notBase64PrivateKey},
+		{RuleInfo: RuleInfo{Name: RuleJWT, Class: "tokens", Description: "JSON Web Tokens, including Kubernetes service-account tokens",
+			Example: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2ln", Leaves: "other base64 text"},
+			any: []string{"eyJ"}, re: regexp.MustCompile(`eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
+		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer...) is kept",
+			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme"},
+			anyLower: []string{"authorization"}, re: regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256)\s+)?([^\s"',;\]\[]+)`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
+			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer"},
+			anyLower: []string{"bearer"}, re: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host",
+			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path"},
+			any: []string{"@"}, re: regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@"']*:([^/\s@"']+)@`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleDSN, Class: "connection strings", Description: "passwords in Go/MySQL DSNs user:PASSWORD@tcp(host)/db",
+			Example: "app:hunter2@tcp(db:3306)/orders", Leaves: "user, host, database"},
+			any: []string{"@tcp(", "@unix("}, re: regexp.MustCompile(`[A-Za-z0-9_.\-]+:([^\s@/:"']+)@(?:tcp|unix)\(`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleAWSKeyID, Class: "cloud credentials", Description: "AWS access key ids (AKIA, ASIA, ...)",
+			Example: "AKIAIOSFODNN7EXAMPLE", Leaves: "ARNs, account ids"},
+			any: []string{"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "A3T"},
+			re: regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)},
+		{RuleInfo: RuleInfo{Name: RuleTokenPrefix, Class: "tokens", Description: "well-known token prefixes: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab (glpat-), Slack (xox?-), Stripe (sk_live_, rk_live_, sk_test_), Google API keys (AIza), npm (npm_), OpenAI-style (sk-...)",
+			Example: "ghp_1234567890abcdefghijklmnopqrstuvwxyz", Leaves: "words that merely contain the prefix"},
+			any: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "k_live_", "k_test_", "AIza", "npm_", "sk-"},
+			re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9\-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,})`)},
+		{RuleInfo: RuleInfo{Name: RuleAzure, Class: "cloud credentials", Description: "Azure storage account keys, shared access keys and SAS signatures in connection strings and URLs",
+			Example: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc+/==;", Leaves: "account name, endpoint suffix"},
+			anyLower: []string{"accountkey", "sharedaccess", "sig="},
+			re: regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature|[?&]sig)=([^;\s"'&]+)`), group: 1},
+	}
+}
+
+// notBase64PrivateKey vetoes base64 PEM that decodes to something other than
+// a private key (certificates stay: analysis needs them).
+func notBase64PrivateKey(m string) bool {
+	n := len(m) / 4 * 4
+	if n > 400 {
+		n = 400
+	}
+	dec, err := base64.StdEncoding.DecodeString(m[:n])
+	if err != nil {
+		return false // undecodable: redact to be safe
+	}
+	return !strings.Contains(string(dec), "PRIVATE KEY")
+}
+
+// Rules lists every default rule with examples, for documentation.
+func Rules() []RuleInfo {
+	var out []RuleInfo
+	for _, r := range defaultPatternRules() {
+		out = append(out, r.RuleInfo)
+	}
+	out = append(out,
+		RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "values of keys that name a secret (password, passwd, pwd, secret, token, api_key, access_key, private_key, credential(s), auth, session, cookie, ... and --redact-key names), case-insensitive, in KEY=value env lists, key: value, \"key\": \"value\", TOML/YAML/JSON fields and --flag=value / --flag value arguments",
+			Example: "DB_PASSWORD=Summer2024!  →  DB_PASSWORD=[REDACTED:secret-key]", Leaves: "the key; PWD/OLDPWD (working directories); keys like auth_type, secret_name, token_file that name but do not hold secrets"},
+		RuleInfo{Name: RuleSecretPair, Class: "secret-looking keys", Description: "the value of key/value pairs split across fields: CRI {\"key\": \"DB_PASSWORD\", \"value\": ...}, Kubernetes {\"name\": ..., \"value\": ...} and YAML '- name: X' / 'value: ...'",
+			Example: "{\"key\":\"API_TOKEN\",\"value\":\"abc\"}", Leaves: "the key or name"},
+		RuleInfo{Name: RuleRegistry, Class: "registry credentials", Description: "user names next to registry passwords (containerd registry auth tables, Docker config.json entries); the password, auth, identitytoken and registrytoken fields are caught by secret-key",
+			Example: "[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"r\".auth] username = \"bob\"", Leaves: "registry host names"},
+		RuleInfo{Name: RuleUser, Class: "user rules", Description: "patterns given with --redact-regex or --redact-rules", Example: "--redact-regex 'acme-[0-9a-f]{32}'", Leaves: "everything else"},
+		RuleInfo{Name: RuleHost, Class: "optional pseudonyms", Description: "the node's hostname (--pseudonymize-hosts)", Example: "node-17.prod", Leaves: "other names"},
+		RuleInfo{Name: RuleIP, Class: "optional pseudonyms", Description: "IPv4 and IPv6 addresses (--pseudonymize-ips)", Example: "10.1.2.3", Leaves: "versions, ports"},
+		RuleInfo{Name: RuleMAC, Class: "optional pseudonyms", Description: "MAC addresses (--pseudonymize-macs)", Example: "02:42:ac:11:00:02", Leaves: "other hex"},
+	)
+	return out
+}

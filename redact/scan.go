@@ -1,0 +1,146 @@
+package redact
+
+import "bytes"
+
+// lowerInto writes the ASCII-lowercased s into buf (reused across lines, so
+// the prefilters cost no allocation).
+func lowerInto(buf []byte, s string) []byte {
+	buf = buf[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
+}
+
+func containsAny(lower []byte, words [][]byte) bool {
+	for _, w := range words {
+		if bytes.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isKeyByte(c byte) bool {
+	return c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// span is a key and its value in a line.
+type span struct{ ks, ke, vs, ve int }
+
+// scanKeyValues finds key=value, key: value, "key": "value" and 'key'='value'
+// pairs by hand: a regexp over every line was the redactor's main cost.
+func scanKeyValues(ln string, fn func(span)) {
+	for i := 0; i < len(ln); i++ {
+		c := ln[i]
+		if c != '=' && c != ':' {
+			continue
+		}
+		// "://" is a URL scheme, "::" an IPv6 address or C++ name.
+		if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':') {
+			continue
+		}
+		j := i - 1
+		for j >= 0 && (ln[j] == ' ' || ln[j] == '\t') {
+			j--
+		}
+		if j >= 0 && (ln[j] == '"' || ln[j] == '\'') {
+			j--
+		}
+		ke := j + 1
+		for j >= 0 && isKeyByte(ln[j]) {
+			j--
+		}
+		ks := j + 1
+		for ks < ke && (ln[ks] == '-' || ln[ks] == '.' || ln[ks] >= '0' && ln[ks] <= '9') {
+			ks++
+		}
+		if ks >= ke {
+			continue
+		}
+		k := i + 1
+		for k < len(ln) && (ln[k] == ' ' || ln[k] == '\t') {
+			k++
+		}
+		vs, ve := k, k
+		switch {
+		case k >= len(ln):
+			continue
+		case ln[k] == '"':
+			ve = k + 1
+			for ve < len(ln) && ln[ve] != '"' {
+				if ln[ve] == '\\' {
+					ve++
+				}
+				ve++
+			}
+			if ve < len(ln) {
+				ve++
+			} else {
+				ve = len(ln)
+			}
+		case ln[k] == '\'':
+			ve = k + 1
+			for ve < len(ln) && ln[ve] != '\'' {
+				ve++
+			}
+			if ve < len(ln) {
+				ve++
+			}
+		default:
+			for ve < len(ln) && !stopsValue(ln[ve]) {
+				ve++
+			}
+		}
+		// No skipping past the value: a pair can hide inside another's value
+		// ("A: DB_PASSWORD=x", msg="token=x").
+		if ve > vs {
+			fn(span{ks, ke, vs, ve})
+		}
+	}
+}
+
+func stopsValue(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', ',', ';', '&', '"', '\'', '<', '>', '(', ')', '{', '}', '[', ']':
+		return true
+	}
+	return false
+}
+
+// scanFlags finds "--flag value" and "-flag value" (value in the next word).
+func scanFlags(ln string, fn func(span)) {
+	for i := 0; i < len(ln); i++ {
+		if ln[i] != '-' || (i > 0 && ln[i-1] != ' ' && ln[i-1] != '\t') {
+			continue
+		}
+		ks := i + 1
+		if ks < len(ln) && ln[ks] == '-' {
+			ks++
+		}
+		ke := ks
+		for ke < len(ln) && isKeyByte(ln[ke]) {
+			ke++
+		}
+		if ke == ks || ke >= len(ln) || (ln[ke] != ' ' && ln[ke] != '\t') {
+			continue
+		}
+		vs := ke
+		for vs < len(ln) && (ln[vs] == ' ' || ln[vs] == '\t') {
+			vs++
+		}
+		if vs >= len(ln) || ln[vs] == '-' {
+			continue
+		}
+		ve := vs
+		for ve < len(ln) && ln[ve] != ' ' && ln[ve] != '\t' {
+			ve++
+		}
+		fn(span{ks, ke, vs, ve})
+		i = ve - 1
+	}
+}

@@ -1,0 +1,303 @@
+package redact
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+)
+
+// textOpts carry what is known about the text's format.
+type textOpts struct {
+	toml, yaml, env bool
+	// line0 offsets line numbers (JSON lines, streaming).
+	line0 int
+	// jpath, when set, is recorded instead of line numbers (a string inside JSON).
+	jpath string
+}
+
+var (
+	// tomlTableRE is a TOML table header.
+	tomlTableRE = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$`)
+	// yamlNameRE is a Kubernetes env entry's name line: "- name: X" or "name: X".
+	yamlNameRE  = regexp.MustCompile(`^(\s*)(?:-\s+)?name:\s*["']?([A-Za-z0-9_.\-]+)["']?\s*$`)
+	yamlValueRE = regexp.MustCompile(`^(\s*)value:[ \t]*(.+)$`)
+	ipv4RE      = regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`)
+	ipv6RE      = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b`)
+	macRE       = regexp.MustCompile(`(?i)\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b`)
+)
+
+// text redacts free text line by line, carrying state across lines for PEM
+// blocks, TOML tables and YAML name/value pairs.
+func (r *Redactor) text(s string, o textOpts, h *hits) string {
+	if s == "" {
+		return s
+	}
+	if !strings.ContainsRune(s, '\n') {
+		st := lineState{}
+		return r.line(s, 1+o.line0, o, &st, h)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	st := lineState{}
+	n := o.line0
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '\n')
+		var ln string
+		if i < 0 {
+			ln, s = s, ""
+		} else {
+			ln, s = s[:i], s[i+1:]
+		}
+		n++
+		out := r.line(ln, n, o, &st, h)
+		b.WriteString(out)
+		if i >= 0 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// lineState is what one line tells about the next.
+type lineState struct {
+	inPEM bool
+	// tomlTable is the current TOML table; authTable says it holds credentials.
+	authTable bool
+	// yamlSecretName: the previous line was "name: <secret key>" at this indent.
+	yamlSecretName bool
+	yamlIndent     int
+	// lower is a reused buffer for the lowercased line.
+	lower []byte
+}
+
+func (r *Redactor) place(h *hits, rule string, line int, o textOpts) {
+	if o.jpath != "" {
+		h.add(rule, 0, o.jpath)
+	} else {
+		h.add(rule, line, "")
+	}
+}
+
+// line redacts one line.
+func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) string {
+	if !r.defaults && len(r.rules) == 0 && len(r.keys.extra) == 0 && !r.pseudonymsOn() {
+		return ln
+	}
+	if r.defaults {
+		if st.inPEM {
+			if i := strings.Index(ln, "PRIVATE KEY-----"); i >= 0 && strings.Contains(ln, "-----END") {
+				st.inPEM = false
+				return ln[i+len("PRIVATE KEY-----"):]
+			}
+			return ""
+		}
+		if strings.Contains(ln, "PRIVATE KEY-----") && strings.Contains(ln, "-----BEGIN") && !strings.Contains(ln, "-----END") {
+			i := strings.Index(ln, "-----BEGIN")
+			st.inPEM = true
+			r.place(h, RulePEM, n, o)
+			return ln[:i] + r.replacement(RulePEM, ln[i:])
+		}
+	}
+	ln = r.patterns(ln, n, o, st, h)
+	if r.defaults || len(r.keys.extra) > 0 {
+		ln = r.structuredLine(ln, n, o, st, h)
+		ln = r.keyValues(ln, n, o, st, h)
+	}
+	if r.pseudonymsOn() {
+		ln = r.identifiers(ln, n, o, h)
+	}
+	return ln
+}
+
+func (r *Redactor) pseudonymsOn() bool { return len(r.hosts) > 0 || r.ips || r.macs }
+
+// patterns applies the free-text rules.
+func (r *Redactor) patterns(ln string, n int, o textOpts, st *lineState, h *hits) string {
+	lowered := false
+	for i := range r.rules {
+		rule := &r.rules[i]
+		if !rule.applies(ln, st, &lowered) {
+			continue
+		}
+		ln = r.replaceAll(ln, rule.re, rule.group, rule.Name, rule.keep, n, o, h)
+	}
+	return ln
+}
+
+func (p *patternRule) applies(ln string, st *lineState, lowered *bool) bool {
+	if len(p.any) == 0 && len(p.anyLower) == 0 {
+		return true
+	}
+	for _, a := range p.any {
+		if strings.Contains(ln, a) {
+			return true
+		}
+	}
+	if len(p.anyLower) > 0 {
+		if !*lowered {
+			st.lower = lowerInto(st.lower, ln)
+			*lowered = true
+		}
+		for _, a := range p.anyLower {
+			if bytes.Contains(st.lower, []byte(a)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *Redactor) replaceAll(ln string, re *regexp.Regexp, group int, rule string, keep func(string) bool, n int, o textOpts, h *hits) string {
+	locs := re.FindAllStringSubmatchIndex(ln, -1)
+	if locs == nil {
+		return ln
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range locs {
+		s, e := loc[2*group], loc[2*group+1]
+		if s < 0 || s < last {
+			continue
+		}
+		v := ln[s:e]
+		if v == "" || isMarker(v) || (keep != nil && keep(v)) {
+			continue
+		}
+		b.WriteString(ln[last:s])
+		b.WriteString(r.replacement(rule, v))
+		last = e
+		r.place(h, rule, n, o)
+	}
+	if last == 0 {
+		return ln
+	}
+	b.WriteString(ln[last:])
+	return b.String()
+}
+
+// structuredLine handles what only makes sense with line context: TOML
+// credential tables and YAML name/value env pairs.
+func (r *Redactor) structuredLine(ln string, n int, o textOpts, st *lineState, h *hits) string {
+	switch {
+	case o.toml:
+		if m := tomlTableRE.FindStringSubmatch(ln); m != nil {
+			last := m[1]
+			if i := strings.LastIndexByte(last, '.'); i >= 0 {
+				last = last[i+1:]
+			}
+			st.authTable = r.keys.isSecret(strings.Trim(last, `"'`))
+			return ln
+		}
+		if st.authTable {
+			if k, v, ok := strings.Cut(ln, "="); ok {
+				key := strings.Trim(strings.TrimSpace(k), `"'`)
+				val := strings.TrimSpace(v)
+				if (key == "username" || key == "user") && val != "" && !isMarker(strings.Trim(val, `"'`)) {
+					r.place(h, RuleRegistry, n, o)
+					return k + "= " + quoteLike(val, r.replacement(RuleRegistry, val))
+				}
+			}
+		}
+	case o.yaml:
+		if st.yamlSecretName {
+			st.yamlSecretName = false
+			if m := yamlValueRE.FindStringSubmatch(ln); m != nil && len(m[1]) >= st.yamlIndent && !isMarker(strings.Trim(m[2], `"' `)) {
+				r.place(h, RuleSecretPair, n, o)
+				return m[1] + "value: " + quoteLike(m[2], r.replacement(RuleSecretPair, m[2]))
+			}
+		}
+		if m := yamlNameRE.FindStringSubmatch(ln); m != nil && r.keys.isSecret(m[2]) {
+			st.yamlSecretName, st.yamlIndent = true, len(m[1])
+		}
+	}
+	return ln
+}
+
+// quoteLike keeps the original's quoting around a replacement.
+func quoteLike(orig, repl string) string {
+	orig = strings.TrimSpace(orig)
+	if len(orig) >= 2 && (orig[0] == '"' || orig[0] == '\'') {
+		return string(orig[0]) + repl + string(orig[0])
+	}
+	if strings.HasPrefix(orig, "[") {
+		return `["` + repl + `"]`
+	}
+	return repl
+}
+
+// keyValues redacts the values of secret-looking keys: KEY=value, key: value,
+// "key": "value", --flag=value and --flag value.
+func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hits) string {
+	st.lower = lowerInto(st.lower, ln)
+	if !containsAny(st.lower, prefilterBytes) && !containsAny(st.lower, r.keys.extraBytes) {
+		return ln
+	}
+	ln = r.replaceSpans(ln, scanKeyValues, n, o, h)
+	if strings.Contains(ln, "-") {
+		ln = r.replaceSpans(ln, scanFlags, n, o, h)
+	}
+	// TOML arrays of secrets: key = ["a", "b"].
+	if o.toml {
+		if k, v, ok := strings.Cut(ln, "="); ok && strings.HasPrefix(strings.TrimSpace(v), "[") && r.keys.isSecret(strings.Trim(strings.TrimSpace(k), `"'`)) {
+			ln = k + "=" + r.replaceAll(v, tomlStringRE, 1, RuleSecretKey, nil, n, o, h)
+		}
+	}
+	return ln
+}
+
+var tomlStringRE = regexp.MustCompile(`"((?:[^"\\]|\\.)+)"`)
+
+func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int, o textOpts, h *hits) string {
+	var b strings.Builder
+	last := 0
+	scan(ln, func(sp span) {
+		key := ln[sp.ks:sp.ke]
+		if sp.ks < last || !r.keys.isSecret(key) || strings.HasSuffix(strings.ToLower(key), "authorization") {
+			return
+		}
+		v := ln[sp.vs:sp.ve]
+		inner := strings.Trim(v, `"'`)
+		if inner == "" || isMarker(inner) || boringValue(inner) {
+			return
+		}
+		b.WriteString(ln[last:sp.vs])
+		b.WriteString(quoteLike(v, r.replacement(RuleSecretKey, inner)))
+		last = sp.ve
+		r.place(h, RuleSecretKey, n, o)
+	})
+	if last == 0 {
+		return ln
+	}
+	b.WriteString(ln[last:])
+	return b.String()
+}
+
+// boringValue: values that cannot be secrets and that analysis wants to see.
+func boringValue(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "{}", "[]", "redacted", "***", "********":
+		return true
+	}
+	return strings.HasPrefix(v, "[REDACTED") || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+}
+
+// identifiers applies the optional pseudonyms.
+func (r *Redactor) identifiers(ln string, n int, o textOpts, h *hits) string {
+	for _, host := range r.hosts {
+		if strings.Contains(ln, host) {
+			c := strings.Count(ln, host)
+			ln = strings.ReplaceAll(ln, host, r.replacement(RuleHost, host))
+			for i := 0; i < c; i++ {
+				r.place(h, RuleHost, n, o)
+			}
+		}
+	}
+	if r.ips && strings.ContainsAny(ln, ".:") {
+		ln = r.replaceAll(ln, ipv4RE, 0, RuleIP, nil, n, o, h)
+		ln = r.replaceAll(ln, ipv6RE, 0, RuleIP, nil, n, o, h)
+	}
+	if r.macs && strings.Contains(ln, ":") {
+		ln = r.replaceAll(ln, macRE, 0, RuleMAC, nil, n, o, h)
+	}
+	return ln
+}
