@@ -79,15 +79,15 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleAWSKeyID, Class: "cloud credentials", Description: "AWS access key ids (AKIA, ASIA, ...)",
 			Example: "AKIAIOSFODNN7EXAMPLE", Leaves: "ARNs, account ids"},
 			any: []string{"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "A3T"},
-			re: regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)},
+			re:  regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)},
 		{RuleInfo: RuleInfo{Name: RuleTokenPrefix, Class: "tokens", Description: "well-known token prefixes: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab (glpat-), Slack (xox?-), Stripe (sk_live_, rk_live_, sk_test_), Google API keys (AIza), npm (npm_), OpenAI-style (sk-...)",
 			Example: "ghp_1234567890abcdefghijklmnopqrstuvwxyz", Leaves: "words that merely contain the prefix"},
 			any: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "k_live_", "k_test_", "AIza", "npm_", "sk-"},
-			re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9\-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,})`)},
+			re:  regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9\-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,})`)},
 		{RuleInfo: RuleInfo{Name: RuleAzure, Class: "cloud credentials", Description: "Azure storage account keys, shared access keys and SAS signatures in connection strings and URLs",
 			Example: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc+/==;", Leaves: "account name, endpoint suffix"},
 			anyLower: []string{"accountkey", "sharedaccess", "sig="},
-			re: regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature|[?&]sig)=([^;\s"'&]+)`), group: 1},
+			re:       regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature|[?&]sig)=([^;\s"'&]+)`), group: 1},
 	}
 }
 
