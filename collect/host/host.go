@@ -30,8 +30,10 @@ type Source struct{}
 // New returns the host source.
 func New() collect.Source { return Source{} }
 
-func (Source) Name() string         { return "host" }
-func (Source) Description() string  { return "kernel, OS, resources, runtime roots' disk use, sysctls, LSMs, runtime versions and processes" }
+func (Source) Name() string { return "host" }
+func (Source) Description() string {
+	return "kernel, OS, resources, runtime roots' disk use, sysctls, LSMs, runtime versions and processes"
+}
 func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 4 << 20 }
 
