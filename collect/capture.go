@@ -60,7 +60,13 @@ func (c *Capture) Partial(reason string) {
 	c.Partials = append(c.Partials, reason)
 }
 
-// NewTestEnv returns an Env with default limits for running one source in a test.
+// unredacted is the test Env's Redactor: a source's tests look at raw data.
+type unredacted struct{}
+
+func (unredacted) String(s string) string { return s }
+
+// NewTestEnv returns an Env with default limits for running one source in a
+// test. Its Redactor passes text through unchanged.
 func NewTestEnv() *Env {
-	return &Env{Now: time.Now().UTC(), Since: time.Hour, ProcRoot: "/proc", SysRoot: "/sys", CallTimeout: 5 * time.Second, limits: newRuntimeLimits(4)}
+	return &Env{Now: time.Now().UTC(), Since: time.Hour, ProcRoot: "/proc", SysRoot: "/sys", CallTimeout: 5 * time.Second, limits: newRuntimeLimits(4), Redactor: unredacted{}}
 }

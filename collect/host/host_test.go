@@ -11,14 +11,9 @@ import (
 	"github.com/rtsnap/rtsnap/internal/lab"
 )
 
-type noRedact struct{}
-
-func (noRedact) String(s string) string { return s }
-
 func run(t *testing.T) *collect.Capture {
 	t.Helper()
 	env := collect.NewTestEnv()
-	env.Redactor = noRedact{}
 	out := collect.NewCapture()
 	if err := New().Collect(context.Background(), env, out); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,168 @@
+package cri
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/internal/lab"
+)
+
+func labEnv(t *testing.T, socks ...string) (*collect.Env, lab.Env) {
+	le := lab.Require(t)
+	env := collect.NewTestEnv()
+	for _, s := range socks {
+		env.RuntimeEndpoints = append(env.RuntimeEndpoints, le[s])
+	}
+	return env, le
+}
+
+func decode[T any](t *testing.T, out *collect.Capture, name string) T {
+	t.Helper()
+	var v T
+	raw, ok := out.Files[name]
+	if !ok {
+		t.Fatalf("no file %s (have %v)", name, keys(out.Files))
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func keys(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestLabPodsAndContainersOnEveryVersion(t *testing.T) {
+	env, le := labEnv(t, "RTSNAP_LAB_CD16_SOCK", "RTSNAP_LAB_CD17_SOCK", "RTSNAP_LAB_CD2_SOCK")
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Partials) > 0 {
+		t.Fatalf("partial: %v", out.Partials)
+	}
+	for tag, want := range map[string]string{"cd16": "1.6.", "cd17": "1.7.", "cd2": "2."} {
+		slug := endpoints.Parse(le["RTSNAP_LAB_"+strings.ToUpper(tag)+"_SOCK"]).Slug()
+		v := decode[VersionRecord](t, out, slug+"/version.json")
+		if !strings.HasPrefix(v.Version.GetRuntimeVersion(), want) && !strings.HasPrefix(v.Version.GetRuntimeVersion(), "v"+want) {
+			t.Errorf("%s: runtime version %q", tag, v.Version.GetRuntimeVersion())
+		}
+		pods := decode[PodList](t, out, slug+"/pods.json")
+		var web *PodRecord
+		for _, p := range pods.Pods {
+			if p.Pod.Metadata.Name == "web-"+tag && p.Pod.State == criapi.PodSandboxState_SANDBOX_READY {
+				web = p
+			}
+		}
+		if web == nil || web.Status == nil || web.Pod.Metadata.Namespace != "lab" {
+			t.Fatalf("%s: pod web-%s not READY in %d pods", tag, tag, len(pods.Pods))
+		}
+		cs := decode[ContainerList](t, out, slug+"/containers.json")
+		running := map[string]bool{}
+		for _, c := range cs.Containers {
+			if c.Container.PodSandboxId == web.Pod.Id && c.Container.State == criapi.ContainerState_CONTAINER_RUNNING && c.Status != nil {
+				running[c.Container.Metadata.Name] = true
+				if len(c.Info) == 0 {
+					t.Errorf("%s: container %s without verbose info", tag, c.Container.Metadata.Name)
+				}
+			}
+		}
+		if !running["app"] || !running["sidecar"] {
+			t.Errorf("%s: running containers of web-%s: %v", tag, tag, running)
+		}
+		imgs := decode[ImageList](t, out, slug+"/images.json")
+		if len(imgs.Images) == 0 {
+			t.Errorf("%s: no images", tag)
+		}
+		rc := decode[RuntimeConfigRecord](t, out, slug+"/runtime_config.json")
+		// RuntimeConfig arrived with containerd 2.0; older daemons answer Unimplemented.
+		if tag != "cd2" && rc.Code != "Unimplemented" || tag == "cd2" && rc.Code != "OK" {
+			t.Errorf("%s: RuntimeConfig code %q", tag, rc.Code)
+		}
+		calls := decode[[]Call](t, out, slug+"/calls.json")
+		if len(calls) < 8 {
+			t.Errorf("%s: %d calls recorded", tag, len(calls))
+		}
+	}
+}
+
+func TestPodNamespaceFilter(t *testing.T) {
+	env, le := labEnv(t, "RTSNAP_LAB_CD2_SOCK")
+	env.PodNamespaces = []string{"tenant-a"}
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	slug := endpoints.Parse(le["RTSNAP_LAB_CD2_SOCK"]).Slug()
+	pods := decode[PodList](t, out, slug+"/pods.json")
+	cs := decode[ContainerList](t, out, slug+"/containers.json")
+	if len(pods.Pods) != 0 || pods.Filtered == 0 || len(cs.Containers) != 0 || cs.Filtered == 0 {
+		t.Fatalf("filter leaked: %d pods (%d filtered), %d containers (%d filtered)", len(pods.Pods), pods.Filtered, len(cs.Containers), cs.Filtered)
+	}
+}
+
+func TestHungSocketIsBoundedAndOthersComplete(t *testing.T) {
+	env, le := labEnv(t, "RTSNAP_LAB_CD2_SOCK")
+	lab.Fault(t, "hang")
+	env.RuntimeEndpoints = append(env.RuntimeEndpoints, le["RTSNAP_LAB_HANG_SOCK"])
+	env.CallTimeout = time.Second
+	out := collect.NewCapture()
+	start := time.Now()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Fatalf("took %s", el)
+	}
+	if len(out.Partials) != 1 || !strings.Contains(out.Partials[0], "DeadlineExceeded") {
+		t.Fatalf("partials: %v", out.Partials)
+	}
+	hang := decode[VersionRecord](t, out, endpoints.Parse(le["RTSNAP_LAB_HANG_SOCK"]).Slug()+"/version.json")
+	if hang.Code != "DeadlineExceeded" {
+		t.Fatalf("hang version record: %+v", hang)
+	}
+	if _, ok := out.Files[endpoints.Parse(le["RTSNAP_LAB_CD2_SOCK"]).Slug()+"/containers.json"]; !ok {
+		t.Fatal("cd2 data missing next to the hung endpoint")
+	}
+}
+
+func TestDownDaemonIsAnError(t *testing.T) {
+	env, _ := labEnv(t, "RTSNAP_LAB_CD17_SOCK")
+	lab.Fault(t, "down")
+	out := collect.NewCapture()
+	err := New().Collect(context.Background(), env, out)
+	if err == nil || !strings.Contains(out.Partials[0], "Unavailable") {
+		t.Fatalf("err=%v partials=%v", err, out.Partials)
+	}
+}
+
+func TestPullFailureVisible(t *testing.T) {
+	env, le := labEnv(t, "RTSNAP_LAB_CD16_SOCK")
+	lab.Fault(t, "pullfail")
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	pods := decode[PodList](t, out, endpoints.Parse(le["RTSNAP_LAB_CD16_SOCK"]).Slug()+"/pods.json")
+	found := false
+	for _, p := range pods.Pods {
+		if strings.Contains(p.Pod.Metadata.Name, "pull") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("pullfail pod not in CRI data")
+	}
+}
