@@ -21,7 +21,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	showVersion := fs.Bool("version", false, "print version and commit, then exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: rtsnap [--version] COMMAND [FLAGS]\n\nCommands:\n  collect   capture a snapshot of this node's container runtimes (not yet built)\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: rtsnap [--version] COMMAND [FLAGS]\n\nCommands:\n  collect   capture a snapshot of this node's container runtimes (rtsnap collect --help)\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.SetInterspersed(false)
@@ -35,6 +35,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return 2
+	}
+	switch fs.Arg(0) {
+	case "collect":
+		return runCollect(fs.Args()[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "rtsnap: unknown command %q\n", fs.Arg(0))
 	return 2

@@ -1,0 +1,17 @@
+// Package all lists every collector source, in the order the summary and the
+// manifest show them.
+package all
+
+import (
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/collect/cri"
+	"github.com/rtsnap/rtsnap/collect/host"
+)
+
+// Registry returns a registry with every source.
+func Registry() (*collect.Registry, error) {
+	return collect.NewRegistry(
+		host.New(),
+		cri.New(),
+	)
+}
