@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/collect/containerd"
 	"github.com/rtsnap/rtsnap/collect/cri"
 	"github.com/rtsnap/rtsnap/collect/host"
 )
@@ -13,5 +14,6 @@ func Registry() (*collect.Registry, error) {
 	return collect.NewRegistry(
 		host.New(),
 		cri.New(),
+		containerd.New(),
 	)
 }

@@ -1,0 +1,159 @@
+package containerd
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/internal/lab"
+)
+
+func run(t *testing.T, env *collect.Env) *collect.Capture {
+	t.Helper()
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func decode[T any](t *testing.T, out *collect.Capture, name string) T {
+	t.Helper()
+	var v T
+	raw, ok := out.Files[name]
+	if !ok {
+		t.Fatalf("no file %s", name)
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func slug(le lab.Env, key string) string { return endpoints.Parse(le[key]).Slug() }
+
+func TestLabNativeViewOnEveryVersion(t *testing.T) {
+	le := lab.Require(t)
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD16_SOCK"], le["RTSNAP_LAB_CD17_SOCK"], le["RTSNAP_LAB_CD2_SOCK"]}
+	out := run(t, env)
+	if len(out.Partials) > 0 {
+		t.Fatalf("partials: %v", out.Partials)
+	}
+	for key, ver := range map[string]string{"RTSNAP_LAB_CD16_SOCK": "1.6.", "RTSNAP_LAB_CD17_SOCK": "1.7.", "RTSNAP_LAB_CD2_SOCK": "2."} {
+		dir := slug(le, key) + "/"
+		srv := decode[Server](t, out, dir+"server.json")
+		if !strings.HasPrefix(strings.TrimPrefix(srv.Version, "v"), ver) || srv.UUID == "" {
+			t.Errorf("%s: server %+v", key, srv)
+		}
+		ctrs := decode[[]Container](t, out, dir+"k8s.io/containers.json")
+		tasks := decode[Tasks](t, out, dir+"k8s.io/tasks.json")
+		running := map[string]bool{}
+		for _, tk := range tasks.Tasks {
+			if tk.Status == "RUNNING" && tk.PID > 0 {
+				running[tk.ID] = true
+			}
+		}
+		apps := 0
+		for _, c := range ctrs {
+			if c.Labels["io.kubernetes.container.name"] == "app" && running[c.ID] {
+				apps++
+				if len(c.Spec) == 0 || c.Snapshotter == "" {
+					t.Errorf("%s: container %s lacks spec or snapshotter", key, c.ID)
+				}
+			}
+		}
+		if apps == 0 {
+			t.Errorf("%s: no running app container among %d", key, len(ctrs))
+		}
+		imgs := decode[[]Image](t, out, dir+"k8s.io/images.json")
+		if len(imgs) == 0 || len(imgs[0].LayerDigests) == 0 || !strings.HasPrefix(imgs[0].Digest, "sha256:") {
+			t.Errorf("%s: images %+v", key, imgs)
+		}
+		content := decode[Content](t, out, dir+"k8s.io/content.json")
+		snaps := decode[Snapshots](t, out, dir+"k8s.io/snapshots.json")
+		if content.Blobs == 0 || len(snaps.Snapshots) == 0 {
+			t.Errorf("%s: content %+v, %d snapshots", key, content, len(snaps.Snapshots))
+		}
+		plugins := decode[[]Plugin](t, out, dir+"plugins.json")
+		if len(plugins) < 10 {
+			t.Errorf("%s: %d plugins", key, len(plugins))
+		}
+	}
+	dir := slug(le, "RTSNAP_LAB_CD2_SOCK") + "/" + le["RTSNAP_LAB_NATIVE_NS"] + "/"
+	tasks := decode[Tasks](t, out, dir+"tasks.json")
+	found := false
+	for _, tk := range tasks.Tasks {
+		found = found || tk.ID == "native-sleeper" && tk.Status == "RUNNING"
+	}
+	if !found {
+		t.Fatalf("native-sleeper not running: %+v", tasks)
+	}
+}
+
+func TestNamespaceFilterAndHang(t *testing.T) {
+	le := lab.Require(t)
+	lab.Fault(t, "hang")
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD2_SOCK"], le["RTSNAP_LAB_HANG_SOCK"]}
+	env.Namespaces = []string{"rtsnap-native"}
+	env.CallTimeout = time.Second
+	start := time.Now()
+	out := run(t, env)
+	if el := time.Since(start); el > 10*time.Second {
+		t.Fatalf("took %s", el)
+	}
+	if len(out.Partials) != 1 || !strings.Contains(out.Partials[0], "DeadlineExceeded") {
+		t.Fatalf("partials %v", out.Partials)
+	}
+	for name := range out.Files {
+		if strings.Contains(name, "/k8s.io/") {
+			t.Fatalf("namespace filter let %s through", name)
+		}
+	}
+	if _, ok := out.Files[slug(le, "RTSNAP_LAB_CD2_SOCK")+"/rtsnap-native/containers.json"]; !ok {
+		t.Fatal("filtered namespace missing")
+	}
+}
+
+func TestDeadShimLeavesAContainerWithoutTask(t *testing.T) {
+	le := lab.Require(t)
+	ids := lab.Fault(t, "dead")
+	var victim string
+	for _, f := range strings.Fields(ids) {
+		if v, ok := strings.CutPrefix(f, "container="); ok {
+			victim = v
+		}
+	}
+	if victim == "" {
+		t.Fatalf("fault output without container id: %q", ids)
+	}
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD16_SOCK"]}
+	env.Namespaces = []string{"k8s.io"}
+	out := run(t, env)
+	tasks := decode[Tasks](t, out, slug(le, "RTSNAP_LAB_CD16_SOCK")+"/k8s.io/tasks.json")
+	// containerd 1.6.20 keeps the task in the list with status UNKNOWN and
+	// no pid when its shim is gone; other versions drop it from the list.
+	for _, tk := range tasks.Tasks {
+		if tk.ID == victim {
+			if tk.Status != "UNKNOWN" || tk.PID != 0 {
+				t.Fatalf("victim listed as %+v", tk)
+			}
+			return
+		}
+	}
+	for _, m := range tasks.WithoutTask {
+		if m.ContainerID == victim {
+			if m.GetCode == "OK" && m.Status == "RUNNING" {
+				t.Fatalf("victim's Get says running: %+v", m)
+			}
+			return
+		}
+	}
+	t.Fatalf("victim %s not among containers without task: %+v", victim, tasks.WithoutTask)
+}
