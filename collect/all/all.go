@@ -4,9 +4,12 @@ package all
 
 import (
 	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/collect/cgroup"
 	"github.com/rtsnap/rtsnap/collect/containerd"
 	"github.com/rtsnap/rtsnap/collect/cri"
 	"github.com/rtsnap/rtsnap/collect/host"
+	"github.com/rtsnap/rtsnap/collect/proc"
+	"github.com/rtsnap/rtsnap/collect/runc"
 )
 
 // Registry returns a registry with every source.
@@ -15,5 +18,8 @@ func Registry() (*collect.Registry, error) {
 		host.New(),
 		cri.New(),
 		containerd.New(),
+		runc.New(),
+		proc.New(),
+		cgroup.New(),
 	)
 }

@@ -5,7 +5,6 @@
 package host
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -134,7 +133,7 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	if up := strings.Fields(readTrim(filepath.Join(env.ProcRoot, "uptime"))); len(up) > 0 {
 		f.UptimeSeconds, _ = strconv.ParseFloat(up[0], 64)
 	}
-	f.BootTime = BootTime(env.ProcRoot)
+	f.BootTime = procscan.BootTime(env.ProcRoot)
 	load := strings.Fields(readTrim(filepath.Join(env.ProcRoot, "loadavg")))
 	for _, l := range load[:min(3, len(load))] {
 		v, _ := strconv.ParseFloat(l, 64)
@@ -301,7 +300,7 @@ func truncate(s string, n int) string {
 }
 
 func processes(procs []procscan.Process, procRoot string, now time.Time) []Process {
-	boot := BootTime(procRoot)
+	boot := procscan.BootTime(procRoot)
 	hasContainerd := false
 	for _, p := range procs {
 		if p.Role == procscan.RoleContainerd {
@@ -310,7 +309,7 @@ func processes(procs []procscan.Process, procRoot string, now time.Time) []Proce
 	}
 	out := make([]Process, 0, len(procs))
 	for _, p := range procs {
-		started := boot.Add(time.Duration(p.StartTicks) * time.Second / clockTicks)
+		started := procscan.StartTime(boot, p.StartTicks)
 		pr := Process{Process: p, StartedAt: started.UTC(), AgeSeconds: round1(now.Sub(started).Seconds())}
 		pr.Orphaned = p.Role == procscan.RoleShim && p.PPID <= 1 && !hasContainerd
 		out = append(out, pr)
@@ -318,25 +317,6 @@ func processes(procs []procscan.Process, procRoot string, now time.Time) []Proce
 	return out
 }
 
-// clockTicks is USER_HZ, 100 on every Linux architecture rtsnap runs on.
-const clockTicks = 100
-
-// BootTime is the btime line of /proc/stat.
-func BootTime(procRoot string) time.Time {
-	f, err := os.Open(filepath.Join(procRoot, "stat"))
-	if err != nil {
-		return time.Time{}
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "btime "); ok {
-			s, _ := strconv.ParseInt(v, 10, 64)
-			return time.Unix(s, 0).UTC()
-		}
-	}
-	return time.Time{}
-}
 
 func parseOSRelease(s string) map[string]string {
 	out := map[string]string{}

@@ -4,12 +4,14 @@
 package procscan
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Role says what a process is to the container runtime stack.
@@ -176,4 +178,29 @@ func FlagValue(args []string, names ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ClockTicks is USER_HZ, 100 on every Linux architecture rtsnap runs on.
+const ClockTicks = 100
+
+// BootTime is the btime line of /proc/stat: process start ticks count from it.
+func BootTime(procRoot string) time.Time {
+	f, err := os.Open(filepath.Join(procRoot, "stat"))
+	if err != nil {
+		return time.Time{}
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "btime "); ok {
+			s, _ := strconv.ParseInt(v, 10, 64)
+			return time.Unix(s, 0).UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// StartTime converts a start time in ticks since boot to wall-clock time.
+func StartTime(boot time.Time, ticks uint64) time.Time {
+	return boot.Add(time.Duration(ticks) * time.Second / ClockTicks)
 }
