@@ -317,7 +317,6 @@ func processes(procs []procscan.Process, procRoot string, now time.Time) []Proce
 	return out
 }
 
-
 func parseOSRelease(s string) map[string]string {
 	out := map[string]string{}
 	for _, l := range strings.Split(s, "\n") {

@@ -174,4 +174,3 @@ func proxyEnv(env *collect.Env, path string) map[string]string {
 	}
 	return out
 }
-
