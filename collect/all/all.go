@@ -7,6 +7,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/cgroup"
 	"github.com/rtsnap/rtsnap/collect/containerd"
 	"github.com/rtsnap/rtsnap/collect/cri"
+	"github.com/rtsnap/rtsnap/collect/docker"
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/collect/proc"
 	"github.com/rtsnap/rtsnap/collect/runc"
@@ -18,6 +19,7 @@ func Registry() (*collect.Registry, error) {
 		host.New(),
 		cri.New(),
 		containerd.New(),
+		docker.New(),
 		runc.New(),
 		proc.New(),
 		cgroup.New(),

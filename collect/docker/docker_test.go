@@ -1,0 +1,68 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/lab"
+)
+
+func TestLabDockerContainer(t *testing.T) {
+	le := lab.Require(t)
+	env := collect.NewTestEnv()
+	env.DockerHost = le["RTSNAP_LAB_DOCKER_SOCK"]
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	var inspects []struct {
+		Name   string
+		State  struct{ Running bool }
+		Config struct {
+			Image  string
+			Labels map[string]string
+		}
+	}
+	if err := json.Unmarshal(out.Files["inspect.json"], &inspects); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, in := range inspects {
+		if in.Name == "/lab-docker-web" && in.State.Running && in.Config.Image == "rtsnap-lab/busybox:1" && in.Config.Labels["rtsnap.lab"] == "docker" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("lab-docker-web not found running in %d inspects", len(inspects))
+	}
+	var v struct{ Version string }
+	json.Unmarshal(out.Files["version.json"], &v)
+	if !strings.HasPrefix(v.Version, "20.10") {
+		t.Fatalf("version %q", v.Version)
+	}
+	if _, ok := out.Files["events.json"]; !ok {
+		t.Fatal("no events.json")
+	}
+}
+
+func TestAbsentAndHungDocker(t *testing.T) {
+	env := collect.NewTestEnv()
+	env.DockerHost = t.TempDir() + "/docker.sock"
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil || !strings.Contains(out.Skipped, "not present") {
+		t.Fatalf("absent docker: err=%v skip=%q", err, out.Skipped)
+	}
+	le := lab.Require(t)
+	lab.Fault(t, "hang")
+	env.DockerHost = le["RTSNAP_LAB_HANG_SOCK"]
+	env.CallTimeout = time.Second
+	start := time.Now()
+	err := New().Collect(context.Background(), env, collect.NewCapture())
+	if err == nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("hung docker: err=%v after %s", err, time.Since(start))
+	}
+}
