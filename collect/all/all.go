@@ -9,6 +9,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/cri"
 	"github.com/rtsnap/rtsnap/collect/docker"
 	"github.com/rtsnap/rtsnap/collect/host"
+	"github.com/rtsnap/rtsnap/collect/journal"
 	"github.com/rtsnap/rtsnap/collect/proc"
 	"github.com/rtsnap/rtsnap/collect/runc"
 )
@@ -23,5 +24,6 @@ func Registry() (*collect.Registry, error) {
 		runc.New(),
 		proc.New(),
 		cgroup.New(),
+		journal.New(),
 	)
 }

@@ -1,0 +1,178 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/procscan"
+	"github.com/rtsnap/rtsnap/redact"
+)
+
+// DaemonLog is one daemon log file tailed into journal/files/.
+type DaemonLog struct {
+	Path      string `json:"path"`
+	PIDs      []int  `json:"pids,omitempty"`
+	Role      string `json:"role,omitempty"`
+	SizeBytes int64  `json:"size_bytes"`
+	KeptBytes int    `json:"kept_bytes"`
+	Truncated bool   `json:"truncated"`
+	File      string `json:"file"`
+	Error     string `json:"error,omitempty"`
+}
+
+// perFileBytes bounds the tail of one daemon log file.
+const perFileBytes = 2 << 20
+
+var wellKnownLogs = []string{"/var/lib/rancher/k3s/agent/containerd/containerd.log", "/var/log/containerd.log", "/var/log/docker.log", "/var/log/kubelet.log"}
+
+// daemonLogs tails the regular files runtime daemons write their stdout and
+// stderr to (daemons not under journald), and well-known log paths.
+func daemonLogs(ctx context.Context, env *collect.Env, out collect.Output) []DaemonLog {
+	procs, _ := procscan.List(env.ProcRoot)
+	found := map[string]*DaemonLog{}
+	var order []string
+	for _, p := range procscan.Runtime(procs) {
+		if p.Role == procscan.RoleShim || p.Role == procscan.RoleRunc {
+			continue
+		}
+		for _, fd := range []string{"1", "2"} {
+			target, err := os.Readlink(filepath.Join(env.ProcRoot, strconv.Itoa(p.PID), "fd", fd))
+			if err != nil || !filepath.IsAbs(target) {
+				continue
+			}
+			if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			if d, ok := found[target]; ok {
+				if !containsInt(d.PIDs, p.PID) {
+					d.PIDs = append(d.PIDs, p.PID)
+				}
+				continue
+			}
+			found[target] = &DaemonLog{Path: target, PIDs: []int{p.PID}, Role: string(p.Role)}
+			order = append(order, target)
+		}
+	}
+	for _, p := range wellKnownLogs {
+		if _, ok := found[p]; !ok {
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+				found[p] = &DaemonLog{Path: p}
+				order = append(order, p)
+			}
+		}
+	}
+	since := env.Now.Add(-env.Since)
+	var res []DaemonLog
+	names := map[string]int{}
+	for _, p := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		d := found[p]
+		base := strings.TrimSuffix(filepath.Base(p), ".log")
+		names[base]++
+		if names[base] > 1 {
+			base += "-" + strconv.Itoa(names[base])
+		}
+		d.File = "files/" + base + ".log"
+		data, size, truncated, err := Tail(p, perFileBytes, since)
+		d.SizeBytes, d.Truncated = size, truncated
+		if err != nil {
+			d.Error = env.Redactor.String(err.Error())
+		} else {
+			d.KeptBytes = len(data)
+			if werr := out.WriteFile(d.File, redact.Text, data); werr != nil && !errors.Is(werr, collect.ErrBudget) {
+				d.Error = werr.Error()
+			}
+		}
+		res = append(res, *d)
+	}
+	return res
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// lineTime finds a timestamp at the start of a log line: logfmt time="...",
+// an RFC 3339 prefix (CRI and most daemons) or a klog header is not parsed
+// (no year) and counts as unknown.
+var lineTimeRE = regexp.MustCompile(`^(?:time="([^"]+)"|(\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)))`)
+
+func lineTime(l string) (time.Time, bool) {
+	m := lineTimeRE.FindStringSubmatch(l)
+	if m == nil {
+		return time.Time{}, false
+	}
+	s := m[1] + m[2]
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+// Tail returns at most max bytes from the end of a file, starting at a line
+// boundary, without lines stamped before since. It never reads more than
+// max bytes, however large the file.
+func Tail(path string, max int64, since time.Time) (data []byte, size int64, truncated bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	size = fi.Size()
+	off := int64(0)
+	if size > max {
+		off, truncated = size-max, true
+	}
+	buf := make([]byte, size-off)
+	n, err := f.ReadAt(buf, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, size, truncated, err
+	}
+	buf = buf[:n]
+	if off > 0 {
+		if i := strings.IndexByte(string(buf[:min(len(buf), 1<<16)]), '\n'); i >= 0 {
+			buf = buf[i+1:]
+		}
+	}
+	// Drop the leading lines older than since (stamped lines are in order).
+	start := 0
+	for start < len(buf) {
+		end := start
+		for end < len(buf) && buf[end] != '\n' {
+			end++
+		}
+		t, ok := lineTime(string(buf[start:min(end, start+64)]))
+		if ok && !t.Before(since) {
+			break
+		}
+		if !ok && start == 0 {
+			// No timestamp on the first line: keep everything.
+			break
+		}
+		start = end + 1
+		if ok {
+			truncated = true
+		}
+	}
+	if start > len(buf) {
+		start = len(buf)
+	}
+	return buf[start:], size, truncated, nil
+}
