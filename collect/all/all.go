@@ -10,6 +10,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/docker"
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/collect/journal"
+	"github.com/rtsnap/rtsnap/collect/logs"
 	"github.com/rtsnap/rtsnap/collect/proc"
 	"github.com/rtsnap/rtsnap/collect/runc"
 )
@@ -25,5 +26,6 @@ func Registry() (*collect.Registry, error) {
 		proc.New(),
 		cgroup.New(),
 		journal.New(),
+		logs.New(),
 	)
 }

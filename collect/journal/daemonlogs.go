@@ -3,16 +3,14 @@ package journal
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/procscan"
+	"github.com/rtsnap/rtsnap/internal/tail"
 	"github.com/rtsnap/rtsnap/redact"
 )
 
@@ -83,7 +81,7 @@ func daemonLogs(ctx context.Context, env *collect.Env, out collect.Output) []Dae
 			base += "-" + strconv.Itoa(names[base])
 		}
 		d.File = "files/" + base + ".log"
-		data, size, truncated, err := Tail(p, perFileBytes, since)
+		data, size, truncated, err := tail.File(p, perFileBytes, since)
 		d.SizeBytes, d.Truncated = size, truncated
 		if err != nil {
 			d.Error = env.Redactor.String(err.Error())
@@ -105,74 +103,4 @@ func containsInt(s []int, v int) bool {
 		}
 	}
 	return false
-}
-
-// lineTime finds a timestamp at the start of a log line: logfmt time="...",
-// an RFC 3339 prefix (CRI and most daemons) or a klog header is not parsed
-// (no year) and counts as unknown.
-var lineTimeRE = regexp.MustCompile(`^(?:time="([^"]+)"|(\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)))`)
-
-func lineTime(l string) (time.Time, bool) {
-	m := lineTimeRE.FindStringSubmatch(l)
-	if m == nil {
-		return time.Time{}, false
-	}
-	s := m[1] + m[2]
-	t, err := time.Parse(time.RFC3339Nano, s)
-	return t, err == nil
-}
-
-// Tail returns at most max bytes from the end of a file, starting at a line
-// boundary, without lines stamped before since. It never reads more than
-// max bytes, however large the file.
-func Tail(path string, max int64, since time.Time) (data []byte, size int64, truncated bool, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, false, err
-	}
-	size = fi.Size()
-	off := int64(0)
-	if size > max {
-		off, truncated = size-max, true
-	}
-	buf := make([]byte, size-off)
-	n, err := f.ReadAt(buf, off)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, size, truncated, err
-	}
-	buf = buf[:n]
-	if off > 0 {
-		if i := strings.IndexByte(string(buf[:min(len(buf), 1<<16)]), '\n'); i >= 0 {
-			buf = buf[i+1:]
-		}
-	}
-	// Drop the leading lines older than since (stamped lines are in order).
-	start := 0
-	for start < len(buf) {
-		end := start
-		for end < len(buf) && buf[end] != '\n' {
-			end++
-		}
-		t, ok := lineTime(string(buf[start:min(end, start+64)]))
-		if ok && !t.Before(since) {
-			break
-		}
-		if !ok && start == 0 {
-			// No timestamp on the first line: keep everything.
-			break
-		}
-		start = end + 1
-		if ok {
-			truncated = true
-		}
-	}
-	if start > len(buf) {
-		start = len(buf)
-	}
-	return buf[start:], size, truncated, nil
 }

@@ -1,0 +1,82 @@
+// Package tail reads the end of log files: bounded in bytes however large the
+// file, starting at a line boundary, without the lines stamped before a time.
+package tail
+
+import (
+	"errors"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// lineTime finds a timestamp at the start of a log line: logfmt time="...",
+// an RFC 3339 prefix (CRI and most daemons) or a klog header is not parsed
+// (no year) and counts as unknown.
+var lineTimeRE = regexp.MustCompile(`^(?:time="([^"]+)"|\{"log":.*"time":"([^"]+)"\}$|(\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)))`)
+
+func lineTime(l string) (time.Time, bool) {
+	m := lineTimeRE.FindStringSubmatch(l)
+	if m == nil {
+		return time.Time{}, false
+	}
+	s := m[1] + m[2] + m[3]
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+// File returns at most max bytes from the end of a file, starting at a line
+// boundary, without lines stamped before since. It never reads more than
+// max bytes, however large the file.
+func File(path string, max int64, since time.Time) (data []byte, size int64, truncated bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	size = fi.Size()
+	off := int64(0)
+	if size > max {
+		off, truncated = size-max, true
+	}
+	buf := make([]byte, size-off)
+	n, err := f.ReadAt(buf, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, size, truncated, err
+	}
+	buf = buf[:n]
+	if off > 0 {
+		if i := strings.IndexByte(string(buf[:min(len(buf), 1<<16)]), '\n'); i >= 0 {
+			buf = buf[i+1:]
+		}
+	}
+	// Drop the leading lines older than since (stamped lines are in order).
+	start := 0
+	for start < len(buf) {
+		end := start
+		for end < len(buf) && buf[end] != '\n' {
+			end++
+		}
+		t, ok := lineTime(string(buf[start:min(end, start+4096)]))
+		if ok && !t.Before(since) {
+			break
+		}
+		if !ok && start == 0 {
+			// No timestamp on the first line: keep everything.
+			break
+		}
+		start = end + 1
+		if ok {
+			truncated = true
+		}
+	}
+	if start > len(buf) {
+		start = len(buf)
+	}
+	return buf[start:], size, truncated, nil
+}
