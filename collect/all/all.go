@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/collect/cgroup"
+	"github.com/rtsnap/rtsnap/collect/configs"
 	"github.com/rtsnap/rtsnap/collect/containerd"
 	"github.com/rtsnap/rtsnap/collect/cri"
 	"github.com/rtsnap/rtsnap/collect/docker"
@@ -27,5 +28,6 @@ func Registry() (*collect.Registry, error) {
 		cgroup.New(),
 		journal.New(),
 		logs.New(),
+		configs.New(),
 	)
 }

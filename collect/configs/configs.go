@@ -1,0 +1,433 @@
+// Package configs is the "configs" source: the runtime and kubelet
+// configuration files a runtime engineer reads, redacted by format — for
+// certificates and keys only names, sizes, fingerprints and expiry.
+package configs
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	toml "github.com/pelletier/go-toml/v2"
+
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/procscan"
+	"github.com/rtsnap/rtsnap/redact"
+)
+
+// maxFile bounds one config file; dumpTimeout one `containerd config dump`.
+const (
+	maxFile     = 1 << 20
+	dumpTimeout = 5 * time.Second
+)
+
+// Entry is one line of configs/index.json: what was looked for and found.
+type Entry struct {
+	Path   string `json:"path"`
+	Role   string `json:"role"`
+	Found  bool   `json:"found"`
+	Size   int64  `json:"size,omitempty"`
+	Stored string `json:"stored,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Cert is one entry of configs/certs.json: never the content.
+type Cert struct {
+	Path       string    `json:"path"`
+	Size       int64     `json:"size"`
+	Kind       string    `json:"kind"` // certificate, key, other
+	SHA256     string    `json:"sha256_fingerprint,omitempty"`
+	Subject    string    `json:"subject,omitempty"`
+	Issuer     string    `json:"issuer,omitempty"`
+	NotAfter   time.Time `json:"not_after,omitempty"`
+	Expired    bool      `json:"expired,omitempty"`
+	ParseError string    `json:"parse_error,omitempty"`
+}
+
+// Plugin is one CNI plugin binary (configs/cni-plugins.json).
+type Plugin struct {
+	Dir  string `json:"dir"`
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	Mode string `json:"mode"`
+}
+
+// Daemon is a running containerd and the config it was started with
+// (configs/containerd.json).
+type Daemon struct {
+	PID          int      `json:"pid"`
+	ConfigPath   string   `json:"config_path"`
+	Imports      []string `json:"imports,omitempty"`
+	RegistryPath string   `json:"registry_config_path,omitempty"`
+	CNIConfDir   string   `json:"cni_conf_dir,omitempty"`
+	CNIBinDirs   []string `json:"cni_bin_dirs,omitempty"`
+	Dump         string   `json:"dump,omitempty"`
+	DumpError    string   `json:"dump_error,omitempty"`
+}
+
+// Source collects configuration files.
+type Source struct {
+	// Root prefixes every absolute path read (tests point it at a tree).
+	Root string
+}
+
+// New returns the configs source.
+func New() collect.Source { return &Source{} }
+
+func (*Source) Name() string { return "configs" }
+func (*Source) Description() string {
+	return "containerd, Docker, CRI-O, kubelet, crictl, registry, CNI and DNS configuration (redacted); certificates by fingerprint only"
+}
+func (*Source) DefaultEnabled() bool { return true }
+func (*Source) Budget() int64        { return 16 << 20 }
+
+type run struct {
+	s       *Source
+	env     *collect.Env
+	out     collect.Output
+	index   []Entry
+	seen    map[string]bool
+	certs   []Cert
+	cniConf map[string]bool
+	cniBin  map[string]bool
+}
+
+func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
+	r := &run{s: s, env: env, out: out, seen: map[string]bool{},
+		cniConf: map[string]bool{"/etc/cni/net.d": true}, cniBin: map[string]bool{"/opt/cni/bin": true, "/usr/lib/cni": true}}
+	procs, _ := procscan.List(env.ProcRoot)
+	var daemons []Daemon
+	registryDirs := map[string]bool{}
+	for _, p := range procs {
+		if p.Role != procscan.RoleContainerd {
+			continue
+		}
+		cfg, ok := procscan.FlagValue(p.Args, "config", "c")
+		if !ok {
+			cfg = "/etc/containerd/config.toml"
+		}
+		d := Daemon{PID: p.PID, ConfigPath: cfg}
+		raw := r.file(cfg, "containerd config", redact.TOML)
+		if raw != nil {
+			var doc map[string]any
+			if err := toml.Unmarshal(raw, &doc); err == nil {
+				d.Imports = stringList(doc["imports"])
+				d.RegistryPath = firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "registry", "config_path")
+				if d.RegistryPath == "" {
+					d.RegistryPath = firstString(doc, "plugins", "io.containerd.cri.v1.images", "registry", "config_path")
+				}
+				d.CNIConfDir = firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "cni", "conf_dir")
+				if d.CNIConfDir == "" {
+					d.CNIConfDir = firstString(doc, "plugins", "io.containerd.cri.v1.runtime", "cni", "conf_dir")
+				}
+				if b := firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "cni", "bin_dir"); b != "" {
+					d.CNIBinDirs = append(d.CNIBinDirs, b)
+				}
+				d.CNIBinDirs = append(d.CNIBinDirs, stringList(dig(doc, "plugins", "io.containerd.cri.v1.runtime", "cni", "bin_dirs"))...)
+			}
+		}
+		for _, imp := range d.Imports {
+			matches, _ := filepath.Glob(r.path(imp))
+			for _, m := range matches {
+				r.file(strings.TrimPrefix(m, s.Root), "containerd config import", redact.TOML)
+			}
+		}
+		if d.RegistryPath == "" {
+			d.RegistryPath = "/etc/containerd/certs.d"
+		}
+		registryDirs[d.RegistryPath] = true
+		if d.CNIConfDir != "" {
+			r.cniConf[d.CNIConfDir] = true
+		}
+		for _, b := range d.CNIBinDirs {
+			r.cniBin[b] = true
+		}
+		d.Dump, d.DumpError = r.dump(ctx, p.PID, cfg)
+		daemons = append(daemons, d)
+	}
+	if len(daemons) == 0 {
+		r.file("/etc/containerd/config.toml", "containerd config", redact.TOML)
+		registryDirs["/etc/containerd/certs.d"] = true
+	}
+	for _, d := range sortedKeys(registryDirs) {
+		r.registryDir(d)
+	}
+	r.kubelet(procs)
+	r.docker(procs)
+	r.file("/etc/crictl.yaml", "crictl config", redact.YAML)
+	r.file("/etc/crio/crio.conf", "CRI-O config", redact.TOML)
+	r.glob("/etc/crio/crio.conf.d/*", "CRI-O drop-in", redact.TOML)
+	r.file("/etc/containers/registries.conf", "registries.conf", redact.TOML)
+	r.glob("/etc/containers/registries.conf.d/*", "registries.conf drop-in", redact.TOML)
+	r.file("/etc/resolv.conf", "DNS", redact.Text)
+	for _, d := range sortedKeys(r.cniConf) {
+		r.glob(filepath.Join(d, "*"), "CNI config", redact.JSON)
+	}
+	var plugins []Plugin
+	for _, d := range sortedKeys(r.cniBin) {
+		entries, err := os.ReadDir(r.path(d))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+				plugins = append(plugins, Plugin{Dir: d, Name: e.Name(), Size: fi.Size(), Mode: fi.Mode().String()})
+			}
+		}
+	}
+	for name, v := range map[string]any{"containerd.json": daemons, "certs.json": r.certs, "cni-plugins.json": plugins, "index.json": r.index} {
+		if err := out.WriteJSON(name, v); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func (r *run) path(p string) string { return filepath.Join(r.s.Root, p) }
+
+// file stores one config file under its mirrored path and returns its raw
+// bytes for parsing (nil when absent).
+func (r *run) file(p, role string, kind redact.Kind) []byte {
+	p = filepath.Clean(p)
+	if r.seen[p] {
+		return nil
+	}
+	r.seen[p] = true
+	e := Entry{Path: p, Role: role}
+	defer func() { r.index = append(r.index, e) }()
+	fi, err := os.Stat(r.path(p))
+	if err != nil {
+		return nil
+	}
+	e.Found, e.Size = true, fi.Size()
+	if !fi.Mode().IsRegular() {
+		e.Error = "not a regular file"
+		return nil
+	}
+	if fi.Size() > maxFile {
+		e.Error = "larger than " + strconv.Itoa(maxFile) + " bytes: not stored"
+		return nil
+	}
+	raw, err := os.ReadFile(r.path(p))
+	if err != nil {
+		e.Error = r.env.Redactor.String(err.Error())
+		return nil
+	}
+	e.Stored = strings.TrimPrefix(p, "/")
+	if werr := r.out.WriteFile(e.Stored, kind, raw); werr != nil {
+		e.Error = werr.Error()
+		e.Stored = ""
+	}
+	return raw
+}
+
+func (r *run) glob(pattern, role string, kind redact.Kind) {
+	matches, _ := filepath.Glob(r.path(pattern))
+	sort.Strings(matches)
+	for i, m := range matches {
+		if i >= 200 {
+			break
+		}
+		if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() {
+			r.file(strings.TrimPrefix(m, r.s.Root), role, kindFor(m, kind))
+		}
+	}
+}
+
+func kindFor(p string, def redact.Kind) redact.Kind {
+	if k := redact.KindOf(p); k != redact.Text {
+		return k
+	}
+	return def
+}
+
+// registryDir stores every hosts.toml of a certs.d tree and only describes
+// certificates and keys.
+func (r *run) registryDir(dir string) {
+	hosts, _ := os.ReadDir(r.path(dir))
+	for _, h := range hosts {
+		if !h.IsDir() {
+			continue
+		}
+		files, _ := os.ReadDir(r.path(filepath.Join(dir, h.Name())))
+		for _, f := range files {
+			p := filepath.Join(dir, h.Name(), f.Name())
+			if f.Name() == "hosts.toml" {
+				r.file(p, "registry hosts.toml", redact.TOML)
+				continue
+			}
+			r.certs = append(r.certs, describe(r.path(p), p))
+		}
+	}
+}
+
+// describe reads a certificate for its fingerprint, subject and expiry; a
+// private key (or anything else) is only named and sized.
+func describe(fsPath, p string) Cert {
+	c := Cert{Path: p, Kind: "other"}
+	fi, err := os.Stat(fsPath)
+	if err != nil {
+		c.ParseError = err.Error()
+		return c
+	}
+	c.Size = fi.Size()
+	if fi.Size() > maxFile {
+		return c
+	}
+	raw, err := os.ReadFile(fsPath)
+	if err != nil {
+		return c
+	}
+	if bytes.Contains(raw, []byte("PRIVATE KEY")) || strings.HasSuffix(p, ".key") {
+		c.Kind = "key"
+		return c
+	}
+	block, _ := pem.Decode(raw)
+	der := raw
+	if block != nil {
+		der = block.Bytes
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		if block != nil && block.Type == "CERTIFICATE" {
+			c.Kind, c.ParseError = "certificate", err.Error()
+		}
+		return c
+	}
+	sum := sha256.Sum256(cert.Raw)
+	c.Kind, c.SHA256 = "certificate", hex.EncodeToString(sum[:])
+	c.Subject, c.Issuer, c.NotAfter = cert.Subject.String(), cert.Issuer.String(), cert.NotAfter.UTC()
+	c.Expired = time.Now().After(cert.NotAfter)
+	return c
+}
+
+// dump runs `containerd config dump` with the daemon's own binary and config:
+// read-only, bounded in time and size.
+func (r *run) dump(ctx context.Context, pid int, cfg string) (string, string) {
+	exe, err := os.Readlink(filepath.Join(r.env.ProcRoot, strconv.Itoa(pid), "exe"))
+	if err != nil {
+		return "", "daemon binary unknown: " + err.Error()
+	}
+	exe = strings.TrimSuffix(exe, " (deleted)")
+	cctx, cancel := context.WithTimeout(ctx, dumpTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, exe, "--config", cfg, "config", "dump")
+	cmd.WaitDelay = time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", r.env.Redactor.String(strings.TrimSpace(err.Error() + ": " + lastLine(stderr.String())))
+	}
+	if stdout.Len() > maxFile {
+		return "", "dump larger than the bound"
+	}
+	name := "containerd-dump/" + strconv.Itoa(pid) + ".toml"
+	if err := r.out.WriteFile(name, redact.TOML, stdout.Bytes()); err != nil && !errors.Is(err, collect.ErrBudget) {
+		return "", err.Error()
+	}
+	return name, ""
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// kubelet stores its config, flags file and command line.
+func (r *run) kubelet(procs []procscan.Process) {
+	cfg := "/var/lib/kubelet/config.yaml"
+	for _, p := range procs {
+		if p.Role == procscan.RoleKubelet {
+			if v, ok := procscan.FlagValue(p.Args, "config"); ok {
+				cfg = v
+			}
+			line := r.env.Redactor.String(strings.Join(p.Args, " "))
+			if err := r.out.WriteFile("kubelet-cmdline.txt", redact.Text, []byte(line+"\n")); err != nil {
+				r.out.Partial(err.Error())
+			}
+		}
+	}
+	r.file(cfg, "kubelet config", redact.YAML)
+	r.file("/var/lib/kubelet/kubeadm-flags.env", "kubeadm flags", redact.Env)
+	r.file("/etc/default/kubelet", "kubelet defaults", redact.Env)
+	r.file("/var/lib/kubelet/config.json", "kubelet registry credentials", redact.JSON)
+}
+
+// docker stores daemon.json and the client config.json dockerd's
+// environment points at (DOCKER_CONFIG), else root's.
+func (r *run) docker(procs []procscan.Process) {
+	r.file("/etc/docker/daemon.json", "Docker daemon config", redact.JSON)
+	dirs := map[string]bool{"/root/.docker": true}
+	for _, p := range procs {
+		if p.Role != procscan.RoleDockerd {
+			continue
+		}
+		if v, ok := procscan.FlagValue(p.Args, "config-file"); ok {
+			r.file(v, "Docker daemon config", redact.JSON)
+		}
+		raw, err := os.ReadFile(filepath.Join(r.env.ProcRoot, strconv.Itoa(p.PID), "environ"))
+		if err != nil {
+			continue
+		}
+		for _, kv := range bytes.Split(raw, []byte{0}) {
+			if v, ok := strings.CutPrefix(string(kv), "DOCKER_CONFIG="); ok && filepath.IsAbs(v) {
+				dirs[v] = true
+			}
+		}
+	}
+	for _, d := range sortedKeys(dirs) {
+		r.file(filepath.Join(d, "config.json"), "Docker client config", redact.JSON)
+	}
+}
+
+func dig(doc map[string]any, keys ...string) any {
+	var cur any = doc
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	return cur
+}
+
+func firstString(doc map[string]any, keys ...string) string {
+	s, _ := dig(doc, keys...).(string)
+	return s
+}
+
+func stringList(v any) []string {
+	var out []string
+	if l, ok := v.([]any); ok {
+		for _, x := range l {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
