@@ -8,6 +8,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/configs"
 	"github.com/rtsnap/rtsnap/collect/containerd"
 	"github.com/rtsnap/rtsnap/collect/cri"
+	"github.com/rtsnap/rtsnap/collect/discovery"
 	"github.com/rtsnap/rtsnap/collect/docker"
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/collect/journal"
@@ -19,6 +20,7 @@ import (
 // Registry returns a registry with every source.
 func Registry() (*collect.Registry, error) {
 	return collect.NewRegistry(
+		discovery.New(),
 		host.New(),
 		cri.New(),
 		containerd.New(),
