@@ -9,10 +9,12 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rtsnap/rtsnap/collect/metadb"
 	"github.com/rtsnap/rtsnap/internal/version"
 )
 
 func main() {
+	metadb.MaybeRunChild()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

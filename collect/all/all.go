@@ -13,6 +13,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/collect/journal"
 	"github.com/rtsnap/rtsnap/collect/logs"
+	"github.com/rtsnap/rtsnap/collect/metadb"
 	"github.com/rtsnap/rtsnap/collect/proc"
 	"github.com/rtsnap/rtsnap/collect/runc"
 )
@@ -31,5 +32,6 @@ func Registry() (*collect.Registry, error) {
 		journal.New(),
 		logs.New(),
 		configs.New(),
+		metadb.New(),
 	)
 }
