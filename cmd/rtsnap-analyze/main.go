@@ -1,5 +1,7 @@
-// Command rtsnap-analyze is the offline analyzer: it verifies, inspects and
-// diffs rtsnap bundles anywhere, with no privileges and no network.
+// Command rtsnap-analyze is the offline analyzer: it verifies, inspects,
+// judges, diffs and reports on rtsnap bundles anywhere, with no privileges
+// and no network. Bundles are untrusted input. Flag parsing and wiring only:
+// the work is in package analyze and its subpackages.
 package main
 
 import (
@@ -9,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/internal/version"
 )
 
@@ -16,26 +19,101 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+const usage = `Usage: rtsnap-analyze [--version] COMMAND [FLAGS] ARGS
+
+Commands:
+  verify BUNDLE                  check integrity; print every problem
+  inspect BUNDLE                 one-screen summary: node, sources, redaction, top findings
+  findings BUNDLE|DIR...         run the rules; several bundles give a node-by-finding matrix
+  timeline BUNDLE                one ordered stream of events [--pod X] [--container Y]
+  diff A B                       what changed from A to B [--all keeps volatile fields]
+  report BUNDLE                  self-contained HTML report [--against OTHER] [--markdown] [-o FILE]
+
+Every command takes --json (schema "rtsnap-analyze/<command>/v1", see docs/analyzer.md).
+Run 'rtsnap-analyze COMMAND --help' for a command's flags.
+
+Exit codes:
+  0   nothing at warning or above
+  1   at least one warning
+  2   at least one error or critical finding
+  3   a bundle is unreadable, corrupt, over limits or tampered (verify: any problem)
+  64  usage error
+`
+
+// command is one subcommand: it parses its own flags.
+type command func(args []string, stdout, stderr io.Writer) int
+
+func commands() map[string]command {
+	return map[string]command{
+		"verify":   cmdVerify,
+		"inspect":  cmdInspect,
+		"findings": cmdFindings,
+		"timeline": cmdTimeline,
+		"diff":     cmdDiff,
+		"report":   cmdReport,
+	}
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("rtsnap-analyze", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	showVersion := fs.Bool("version", false, "print version and commit, then exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: rtsnap-analyze [--version] COMMAND [FLAGS]\n\nCommands:\n  verify    check a bundle's integrity (not yet built)\n\nFlags:\n")
+		fmt.Fprint(stderr, usage+"\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.SetInterspersed(false)
 	if err := fs.Parse(args); err != nil {
-		return 2
+		if err == pflag.ErrHelp {
+			return analyze.ExitOK
+		}
+		return analyze.ExitUsage
 	}
 	if *showVersion {
 		fmt.Fprintln(stdout, version.String("rtsnap-analyze"))
-		return 0
+		return analyze.ExitOK
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return 2
+		return analyze.ExitUsage
 	}
-	fmt.Fprintf(stderr, "rtsnap-analyze: unknown command %q\n", fs.Arg(0))
-	return 2
+	if fs.Arg(0) == "help" {
+		fmt.Fprint(stdout, usage)
+		return analyze.ExitOK
+	}
+	cmd, ok := commands()[fs.Arg(0)]
+	if !ok {
+		fmt.Fprintf(stderr, "rtsnap-analyze: unknown command %q\n\n", fs.Arg(0))
+		fs.Usage()
+		return analyze.ExitUsage
+	}
+	return cmd(fs.Args()[1:], stdout, stderr)
+}
+
+// newFlags makes a subcommand's flag set with the shared --json flag.
+func newFlags(name, argsUsage, about string, stderr io.Writer) (*pflag.FlagSet, *bool) {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print a JSON document (schema rtsnap-analyze/"+name+"/v1)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: rtsnap-analyze %s [FLAGS] %s\n\n%s\n\nFlags:\n", name, argsUsage, about)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\nExit codes: 0 nothing at warning or above, 1 warnings, 2 errors or critical, 3 unreadable or tampered bundle, 64 usage.\n")
+	}
+	return fs, asJSON
+}
+
+// parse parses flags and checks the positional argument count (max < 0: no upper bound).
+func parse(fs *pflag.FlagSet, args []string, minArgs, maxArgs int) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == pflag.ErrHelp {
+			return analyze.ExitOK, false
+		}
+		return analyze.ExitUsage, false
+	}
+	if fs.NArg() < minArgs || (maxArgs >= 0 && fs.NArg() > maxArgs) {
+		fs.Usage()
+		return analyze.ExitUsage, false
+	}
+	return 0, true
 }

@@ -1,0 +1,174 @@
+package facts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Bounds on what one JSON-lines file may cost: a bundle is untrusted.
+const (
+	MaxRecordsPerFile = 50_000
+	MaxMessageBytes   = 4 << 10
+)
+
+// LogFile is one parsed JSON-lines file (a journal unit, a container log).
+type LogFile struct {
+	Path    string
+	Records []LogRecord
+	// Lines is the number of non-empty lines; Records may hold fewer when
+	// the file exceeded MaxRecordsPerFile (Truncated) or lines were bad.
+	Lines     int
+	Truncated bool
+}
+
+// LogRecord is one line: the fields rules and the timeline need.
+type LogRecord struct {
+	Line    int
+	Time    time.Time // zero when the line carries no usable time
+	Unit    string
+	PID     string
+	Message string
+}
+
+// timeKeys are tried in order; journal export uses __REALTIME_TIMESTAMP (µs).
+var timeKeys = []string{"time", "realtime", "__REALTIME_TIMESTAMP", "timestamp", "ts"}
+var messageKeys = []string{"message", "MESSAGE", "msg", "log"}
+var unitKeys = []string{"unit", "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "source"}
+var pidKeys = []string{"pid", "_PID"}
+
+func jsonLinesParser() Parser {
+	return Parser{
+		Name:  "jsonlines",
+		Match: func(p string) bool { return strings.HasSuffix(p, ".jsonl") },
+		Parse: parseJSONLines,
+	}
+}
+
+// parseJSONLines keeps good lines and reports bad ones as one ParseError per
+// file (first bad line plus a count), so a garbage file cannot flood output.
+func parseJSONLines(n *Node, path string, data []byte) error {
+	lf := &LogFile{Path: path}
+	n.Logs[path] = lf
+	var firstBad *ParseError
+	lineNo := 0
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		lineNo++
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		lf.Lines++
+		if len(lf.Records) >= MaxRecordsPerFile {
+			lf.Truncated = true
+			continue
+		}
+		rec, err := parseLogLine(line)
+		if err != nil {
+			if firstBad == nil {
+				firstBad = &ParseError{Path: path, Parser: "jsonlines", Line: lineNo, Err: err.Error()}
+			}
+			firstBad.Count++
+			continue
+		}
+		rec.Line = lineNo
+		lf.Records = append(lf.Records, rec)
+	}
+	if firstBad != nil {
+		n.ParseErrors = append(n.ParseErrors, *firstBad)
+	}
+	return nil
+}
+
+func parseLogLine(line []byte) (LogRecord, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(line, &obj); err != nil {
+		return LogRecord{}, fmt.Errorf("not a JSON object: %w", err)
+	}
+	var rec LogRecord
+	for _, k := range timeKeys {
+		if raw, ok := obj[k]; ok {
+			if t, ok := parseTime(raw); ok {
+				rec.Time = t
+				break
+			}
+		}
+	}
+	rec.Message = cutString(firstString(obj, messageKeys), MaxMessageBytes)
+	rec.Unit = cutString(firstString(obj, unitKeys), 256)
+	rec.PID = cutString(firstString(obj, pidKeys), 32)
+	return rec, nil
+}
+
+// firstString returns the first key present as a string (numbers are
+// rendered; journal fields holding binary data arrive as byte arrays and are skipped).
+func firstString(obj map[string]json.RawMessage, keys []string) string {
+	for _, k := range keys {
+		raw, ok := obj[k]
+		if !ok {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		var f json.Number
+		if json.Unmarshal(raw, &f) == nil {
+			return f.String()
+		}
+	}
+	return ""
+}
+
+// parseTime accepts RFC 3339 strings and Unix epochs as numbers or numeric
+// strings, guessing the unit from the magnitude (s, ms, µs, ns).
+func parseTime(raw json.RawMessage) (time.Time, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		s = string(raw)
+	}
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
+		return time.Time{}, false
+	}
+	var ns float64
+	switch {
+	case f > 1e17:
+		ns = f
+	case f > 1e14:
+		ns = f * 1e3
+	case f > 1e11:
+		ns = f * 1e6
+	default:
+		ns = f * 1e9
+	}
+	if ns > math.MaxInt64 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(ns)).UTC(), true
+}
+
+func cutString(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i]
+}

@@ -1,0 +1,138 @@
+// Package facts turns one bundle into typed, parsed facts, once, so rules are
+// pure functions over them. Every file is untrusted: a parser that fails (or
+// panics) leaves a ParseError behind instead of stopping the analysis.
+package facts
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/rtsnap/rtsnap/bundle"
+)
+
+// Node is everything known about one node from one bundle.
+type Node struct {
+	// BundlePath is where the bundle was read from (for messages only).
+	BundlePath string
+	Manifest   *bundle.Manifest
+	// Files indexes the manifest's file entries by path.
+	Files map[string]bundle.FileEntry
+	// Sources indexes source statuses by name; SourceIndex gives each one's
+	// position in the manifest, for JSON pointers in evidence.
+	Sources     map[string]bundle.SourceStatus
+	SourceIndex map[string]int
+
+	// Redaction is redaction-report.json, nil when missing or unreadable.
+	Redaction *RedactionReport
+	// Logs holds JSON-lines files (journal/*.jsonl and any other *.jsonl), by path.
+	Logs map[string]*LogFile
+
+	// ParseErrors lists every file (or line) a parser could not read.
+	ParseErrors []ParseError
+
+	file func(string) ([]byte, bool)
+}
+
+// ParseError is a file the analyzer could not read as expected. Count is the
+// number of bad lines in a line-oriented file (only the first is described).
+type ParseError struct {
+	Path   string `json:"path"`
+	Parser string `json:"parser"`
+	Line   int    `json:"line,omitempty"`
+	Err    string `json:"error"`
+	Count  int    `json:"count,omitempty"`
+}
+
+// Parser reads one kind of file into a Node. Parse may be handed any bytes.
+type Parser struct {
+	Name  string
+	Match func(path string) bool
+	Parse func(n *Node, path string, data []byte) error
+}
+
+// DefaultParsers are the parsers the analyzer runs. Per-source parsers are
+// appended here as their schemas become importable.
+func DefaultParsers() []Parser {
+	return []Parser{redactionParser(), jsonLinesParser()}
+}
+
+// FromBundle builds a Node from a verified bundle.
+func FromBundle(path string, b *bundle.Bundle, parsers []Parser) *Node {
+	return New(path, b.Manifest, b.File, parsers)
+}
+
+// New builds a Node from a manifest and a way to read files. It never panics
+// on file contents: failures become ParseErrors.
+func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser) *Node {
+	if m == nil {
+		m = &bundle.Manifest{}
+	}
+	n := &Node{BundlePath: bundlePath, Manifest: m, Files: map[string]bundle.FileEntry{},
+		Sources: map[string]bundle.SourceStatus{}, SourceIndex: map[string]int{},
+		Logs: map[string]*LogFile{}, file: file}
+	for _, f := range m.Files {
+		n.Files[f.Path] = f
+	}
+	for i, s := range m.Sources {
+		if _, dup := n.Sources[s.Name]; !dup {
+			n.Sources[s.Name], n.SourceIndex[s.Name] = s, i
+		}
+	}
+	for _, p := range n.Paths() {
+		for _, pr := range parsers {
+			if !pr.Match(p) {
+				continue
+			}
+			data, ok := n.File(p)
+			if !ok {
+				continue
+			}
+			if err := runParser(n, pr, p, data); err != nil {
+				n.ParseErrors = append(n.ParseErrors, ParseError{Path: p, Parser: pr.Name, Err: err.Error()})
+			}
+		}
+	}
+	sort.SliceStable(n.ParseErrors, func(i, j int) bool { return n.ParseErrors[i].Path < n.ParseErrors[j].Path })
+	return n
+}
+
+// runParser turns a parser panic into an error: a hostile file must not stop
+// the analysis of everything else.
+func runParser(n *Node, pr Parser, path string, data []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parser panicked: %v", r)
+		}
+	}()
+	return pr.Parse(n, path, data)
+}
+
+// File returns a file's bytes.
+func (n *Node) File(path string) ([]byte, bool) {
+	if n.file == nil {
+		return nil, false
+	}
+	return n.file(path)
+}
+
+// Paths lists the bundle's files, sorted.
+func (n *Node) Paths() []string {
+	out := make([]string, 0, len(n.Files))
+	for p := range n.Files {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Hostname is the node's name as the manifest gives it.
+func (n *Node) Hostname() string { return n.Manifest.Host.Hostname }
+
+// SourceNames lists sources in manifest order.
+func (n *Node) SourceNames() []string {
+	out := make([]string, 0, len(n.Manifest.Sources))
+	for _, s := range n.Manifest.Sources {
+		out = append(out, s.Name)
+	}
+	return out
+}

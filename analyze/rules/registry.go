@@ -1,0 +1,106 @@
+// Package rules holds the analyzer's rules: small pure functions over a
+// facts.Node that return findings with evidence, one file per family, and
+// the registry that runs them in a fixed order.
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/rtsnap/rtsnap/analyze/facts"
+	"github.com/rtsnap/rtsnap/analyze/finding"
+)
+
+// Rule is one check. Check must not mutate the node and must not panic on
+// odd facts; the registry recovers anyway so one bad rule cannot hide the rest.
+type Rule struct {
+	// ID is stable: "RT<family><nn>-<slug>", e.g. "RT1501-source-timed-out".
+	ID     string
+	Family int
+	Title  string
+	// Reads names the bundle files (or manifest fields) the rule looks at, for docs.
+	Reads []string
+	Check func(n *facts.Node) []finding.Finding
+}
+
+// RuleFailedID marks a rule that panicked: an analyzer bug, reported as data.
+const RuleFailedID = "RT0001-rule-failed"
+
+var idPattern = regexp.MustCompile(`^RT[0-9]{4}-[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Registry is an ordered, id-checked set of rules.
+type Registry struct {
+	rules []Rule
+}
+
+// NewRegistry checks ids (format, uniqueness) and keeps rules sorted by id.
+func NewRegistry(rules ...Rule) (*Registry, error) {
+	seen := map[string]bool{}
+	out := make([]Rule, 0, len(rules))
+	for _, r := range rules {
+		if !idPattern.MatchString(r.ID) {
+			return nil, fmt.Errorf("rule id %q: want RT<4 digits>-<slug>", r.ID)
+		}
+		if seen[r.ID] {
+			return nil, fmt.Errorf("rule id %q registered twice", r.ID)
+		}
+		if r.Check == nil {
+			return nil, fmt.Errorf("rule %s has no Check", r.ID)
+		}
+		seen[r.ID] = true
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return &Registry{rules: out}, nil
+}
+
+// Default is every rule the analyzer ships.
+func Default() *Registry {
+	var all []Rule
+	all = append(all, collectionHealth()...)
+	r, err := NewRegistry(all...)
+	if err != nil {
+		panic(err) // a programming error caught by TestDefaultRegistry
+	}
+	return r
+}
+
+// Rules lists the registered rules in id order.
+func (r *Registry) Rules() []Rule { return append([]Rule(nil), r.rules...) }
+
+// Run applies every rule to n and returns the findings sorted worst first.
+// Findings get the rule's id when they leave it empty and the node's name.
+func (r *Registry) Run(n *facts.Node) []finding.Finding {
+	var out []finding.Finding
+	for _, rule := range r.rules {
+		for _, f := range runRule(rule, n) {
+			if f.ID == "" {
+				f.ID = rule.ID
+			}
+			if f.Title == "" {
+				f.Title = rule.Title
+			}
+			if f.Subject.Node == "" {
+				f.Subject.Node = n.Hostname()
+			}
+			out = append(out, f)
+		}
+	}
+	finding.Sort(out)
+	return out
+}
+
+func runRule(rule Rule, n *facts.Node) (fs []finding.Finding) {
+	defer func() {
+		if p := recover(); p != nil {
+			fs = []finding.Finding{{
+				ID: RuleFailedID, Severity: finding.Warning, Title: "An analyzer rule failed",
+				Explanation: fmt.Sprintf("Rule %s panicked on this bundle (%v); its conclusions are missing. This is an analyzer bug: please report it with the bundle's manifest.", rule.ID, p),
+				Evidence:    []finding.Evidence{{Path: "manifest.json"}},
+				Subject:     finding.Subject{Node: n.Hostname()},
+			}}
+		}
+	}()
+	return rule.Check(n)
+}
