@@ -172,9 +172,6 @@ func withDefaults(o Options) Options {
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = 5 * time.Second
 	}
-	if o.CallTimeout > o.SourceTimeout {
-		o.CallTimeout = o.SourceTimeout
-	}
 	if o.MaxSize <= 0 {
 		o.MaxSize = 64 << 20
 	}
@@ -287,6 +284,9 @@ func runOne(parent context.Context, timeout time.Duration, env *Env, src Source,
 	timedOut := false
 	select {
 	case err = <-done:
+		// A source that returned because its deadline cancelled its calls
+		// did not finish either: that is a timeout, not an error.
+		timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
 	case <-ctx.Done():
 		// Give a source that honours ctx a moment to return what it has.
 		select {
