@@ -355,3 +355,11 @@ func BenchmarkRedactLogText(b *testing.B) {
 		r.Bytes("log.txt", Text, data)
 	}
 }
+
+func TestBearerJWTKeepsTheScheme(t *testing.T) {
+	r := newR(t, Config{})
+	out := r.String("GET / Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl")
+	if out != "GET / Authorization: Bearer [REDACTED:jwt]" {
+		t.Fatalf("%s", out)
+	}
+}

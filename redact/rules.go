@@ -66,7 +66,8 @@ func defaultPatternRules() []patternRule {
 			any: []string{"eyJ"}, re: regexp.MustCompile(`eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
 		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme"},
-			anyLower: []string{"authorization"}, re: regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256)\s+)?([^\s"',;\]\[]+)`), group: 1},
+			anyLower: []string{"authorization"}, re: regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256)\s+)?([^\s"',;\]\[]+)`), group: 1,
+			keep: isAuthScheme},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer"},
 			anyLower: []string{"bearer"}, re: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`), group: 1},
@@ -89,6 +90,16 @@ func defaultPatternRules() []patternRule {
 			anyLower: []string{"accountkey", "sharedaccess", "sig="},
 			re:       regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature|[?&]sig)=([^;\s"'&]+)`), group: 1},
 	}
+}
+
+// isAuthScheme keeps a bare scheme word: its credential was already
+// replaced by another rule (a JWT after "Bearer").
+func isAuthScheme(v string) bool {
+	switch strings.ToLower(v) {
+	case "bearer", "basic", "token", "digest", "negotiate", "aws4-hmac-sha256":
+		return true
+	}
+	return false
 }
 
 // notBase64PrivateKey vetoes base64 PEM that decodes to something other than

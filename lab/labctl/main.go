@@ -123,7 +123,7 @@ func (l *lab) up(ctx context.Context, tag string) error {
 	if err := l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Metadata.Name == name }); err != nil {
 		return err
 	}
-	podID, cfg, err := l.runPod(ctx, name, "web")
+	podID, cfg, err := l.runPod(ctx, name, "web", nil)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (l *lab) up(ctx context.Context, tag string) error {
 	return nil
 }
 
-func (l *lab) runPod(ctx context.Context, name, role string) (string, *cri.PodSandboxConfig, error) {
+func (l *lab) runPod(ctx context.Context, name, role string, annotations map[string]string) (string, *cri.PodSandboxConfig, error) {
 	uid := fmt.Sprintf("%s-%d", name, time.Now().UnixNano())
 	cfg := &cri.PodSandboxConfig{
 		Metadata:     &cri.PodSandboxMetadata{Name: name, Namespace: "lab", Uid: uid},
@@ -152,6 +152,9 @@ func (l *lab) runPod(ctx context.Context, name, role string) (string, *cri.PodSa
 			"io.kubernetes.pod.namespace": "lab", "io.kubernetes.pod.uid": uid},
 		Annotations: map[string]string{"rtsnap.lab/purpose": "test workload"},
 		Linux:       &cri.LinuxPodSandboxConfig{CgroupParent: "/kubepods/besteffort/pod" + uid},
+	}
+	for k, v := range annotations {
+		cfg.Annotations[k] = v
 	}
 	resp, err := l.rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: cfg})
 	if err != nil {
@@ -216,7 +219,7 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 	if err := os.MkdirAll(l.state, 0o755); err != nil {
 		return err
 	}
-	podID, cfg, err := l.runPod(ctx, role, role)
+	podID, cfg, err := l.runPod(ctx, role, role, nil)
 	if err != nil {
 		return err
 	}

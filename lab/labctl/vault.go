@@ -45,19 +45,21 @@ func (l *lab) vault(ctx context.Context, tag string, s map[string]string) error 
 		return fmt.Errorf("list pods: %w", err)
 	}
 	for _, p := range pods.Items {
-		if p.Metadata.Name == name {
+		// A pod from an older lab without the annotations is replaced.
+		if p.Metadata.Name == name && p.Annotations["webhook.lab.example/url"] != "" {
 			return nil
 		}
 	}
 	if err := l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Metadata.Name == name }); err != nil {
 		return err
 	}
-	podID, cfg, err := l.runPod(ctx, name, "vault")
+	podID, cfg, err := l.runPod(ctx, name, "vault", map[string]string{
+		"webhook.lab.example/url":      "https://hookuser:" + s["annotation_url"] + "@hooks.lab.example/notify",
+		"notify.lab.example/slack-bot": s["annotation_slack"],
+	})
 	if err != nil {
 		return err
 	}
-	cfg.Annotations["webhook.lab.example/url"] = "https://hookuser:" + s["annotation_url"] + "@hooks.lab.example/notify"
-	cfg.Annotations["notify.lab.example/slack-bot"] = s["annotation_slack"]
 	script := fmt.Sprintf(`echo "GET /api/orders Authorization: Bearer %s"; echo "connecting to db with password=%s"; `+
 		`while true; do echo "vault tick $(date -Iseconds)"; sleep 30; done`, s["log_jwt"], s["log_password"])
 	resp, err := l.rt.CreateContainer(ctx, &cri.CreateContainerRequest{
