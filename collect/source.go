@@ -79,8 +79,6 @@ type Env struct {
 	// Active enables the one action that is not read-only: asking daemons for a
 	// goroutine dump (SIGUSR1). Recorded in the manifest as an active action.
 	Active bool
-	// IncludeMetaDB stores a copy of containerd's meta.db (it holds specs with secrets).
-	IncludeMetaDB bool
 	// CallTimeout bounds a single runtime call inside a source.
 	CallTimeout time.Duration
 	// Redactor is for text a source builds itself.

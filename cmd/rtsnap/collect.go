@@ -70,7 +70,6 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.IntVar(&f.nice, "nice", 10, "CPU nice value for the collector (0: leave as is)")
 	fs.BoolVar(&f.noIdleIO, "no-idle-io", false, "keep the normal I/O priority instead of the idle class")
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
-	fs.BoolVar(&f.includeMetaDB, "include-metadb", false, "store a copy of containerd's meta.db (it holds container specs with secrets)")
 	fs.StringArrayVar(&f.redactKeys, "redact-key", nil, "extra secret key name to redact (repeatable), e.g. --redact-key license_key")
 	fs.StringArrayVar(&f.redactRegexes, "redact-regex", nil, "extra pattern to redact (repeatable; group 1 if present), e.g. --redact-regex 'acme-[0-9a-f]{32}'")
 	fs.StringVar(&f.redactRules, "redact-rules", "", "file of extra keys and patterns (see docs/redaction.md), e.g. --redact-rules rules.yaml")
@@ -157,7 +156,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		Env: collect.Env{
 			Since: f.since, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
 			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: f.dockerHost,
-			JournalDirs: f.journalDirs, Active: f.active, IncludeMetaDB: f.includeMetaDB,
+			JournalDirs: f.journalDirs, Active: f.active,
 		},
 		Manifest: bundle.Manifest{
 			Collector:     bundle.CollectorInfo{Name: "rtsnap", Version: ver, Commit: commit, GoVersion: runtime.Version()},

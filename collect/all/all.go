@@ -10,6 +10,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/cri"
 	"github.com/rtsnap/rtsnap/collect/discovery"
 	"github.com/rtsnap/rtsnap/collect/docker"
+	"github.com/rtsnap/rtsnap/collect/goroutines"
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/collect/journal"
 	"github.com/rtsnap/rtsnap/collect/logs"
@@ -33,5 +34,6 @@ func Registry() (*collect.Registry, error) {
 		logs.New(),
 		configs.New(),
 		metadb.New(),
+		goroutines.New(),
 	)
 }

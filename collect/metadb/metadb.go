@@ -44,7 +44,6 @@ type Check struct {
 	Namespaces map[string]*NSCounts `json:"namespaces,omitempty"`
 	Buckets    map[string]BucketUse `json:"buckets,omitempty"`
 	Errors     []string             `json:"errors,omitempty"`
-	Included   bool                 `json:"copy_included"`
 }
 
 // NSCounts are the objects one namespace holds in the DB.
@@ -97,9 +96,6 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 		found++
 		c := CheckLive(ctx, path)
 		c.DaemonPID = p.PID
-		if env.IncludeMetaDB {
-			c.Errors = append(c.Errors, "--include-metadb: storing raw DB copies is not supported; the check above is all the bundle holds")
-		}
 		if err := out.WriteJSON(strconv.Itoa(p.PID)+".json", c); err != nil {
 			return err
 		}
