@@ -156,12 +156,15 @@ func Counts(fs []Finding) map[string]int {
 }
 
 // ExcerptJSON renders v as compact JSON cut to max bytes, for an evidence excerpt.
+// HTML escaping is left to the renderers, so excerpts read as the bundle has them.
 func ExcerptJSON(v any, max int) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return ""
 	}
-	return Cut(string(b), max)
+	return Cut(strings.TrimSuffix(b.String(), "\n"), max)
 }
 
 // Cut shortens s to at most max bytes on a rune boundary, marking the cut.
