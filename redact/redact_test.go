@@ -363,3 +363,16 @@ func TestBearerJWTKeepsTheScheme(t *testing.T) {
 		t.Fatalf("%s", out)
 	}
 }
+
+// docs/redaction.md documents every rule.
+func TestEveryRuleIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/redaction.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules() {
+		if !strings.Contains(string(doc), "`"+r.Name+"`") {
+			t.Errorf("rule %s missing from docs/redaction.md", r.Name)
+		}
+	}
+}
