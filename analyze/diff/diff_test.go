@@ -126,3 +126,13 @@ func TestConfigsDiffOnlyChangedConfigs(t *testing.T) {
 		t.Fatalf("text diffs %+v", r.TextDiffs)
 	}
 }
+
+func TestSourceOnOneSideOnly(t *testing.T) {
+	ma := manifest(time.Unix(1, 0), bundle.StatusOK)
+	mb := manifest(time.Unix(1, 0), bundle.StatusOK)
+	mb.Sources = mb.Sources[1:]
+	r := Compare(node(ma, nil), node(mb, nil), nil, nil, DefaultDiffers(), Options{})
+	if len(r.Changes) != 1 || r.Changes[0].Field != "sources[cri]" || r.Changes[0].Before != "ok" || r.Changes[0].After != Absent {
+		t.Fatalf("changes %+v", r.Changes)
+	}
+}

@@ -45,6 +45,14 @@ type sourceView struct {
 	Volatile *sourceVolatile
 }
 
+// String shows a whole source when it exists on one side only.
+func (s sourceView) String() string {
+	if s.Reason != "" {
+		return s.Status + " (" + s.Reason + ")"
+	}
+	return s.Status
+}
+
 type sourceVolatile struct {
 	StartedAt  time.Time
 	DurationMS int64

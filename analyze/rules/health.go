@@ -58,6 +58,8 @@ func collectionHealth() []Rule {
 			Check: unreadableFiles},
 		{ID: "RT1508-unredacted-bundle", Family: 15, Title: "The bundle was collected without redaction", Reads: []string{"manifest.json#/unredacted"},
 			Check: unredacted},
+		{ID: "RT1510-source-deselected", Family: 15, Title: "A source was left out by --only or --skip", Reads: []string{"manifest.json#/options", "manifest.json#/sources"},
+			Check: sourcesDeselected},
 		{ID: "RT1509-redaction-report-missing", Family: 15, Title: "The redaction report is missing", Reads: []string{"redaction-report.json"},
 			Check: redactionReportMissing},
 	}
@@ -251,4 +253,57 @@ func redactionReportMissing(n *facts.Node) []finding.Finding {
 		Evidence:    []finding.Evidence{{Path: bundle.ManifestPath, Pointer: "/files"}},
 		Remediation: []string{"Treat the bundle as possibly unredacted until checked.", "Collect again with the current rtsnap."},
 	}}
+}
+
+// knownSources are the collector's sources, in the order it lists them.
+var knownSources = []string{"discovery", "host", "cri", "containerd", "docker", "runc", "proc", "cgroup", "journal", "logs", "configs", "metadb"}
+
+// sliceOption reads a string-slice flag as the collector records it: "[a,b]".
+func sliceOption(v string) []string {
+	v = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(v), "["), "]")
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sourcesDeselected names sources that never ran because the operator left
+// them out: they have no status in the manifest, so nothing else would say so.
+func sourcesDeselected(n *facts.Node) []finding.Finding {
+	opts := n.Manifest.Options
+	var out []finding.Finding
+	add := func(name, option, why string) {
+		if _, ran := n.Sources[name]; ran {
+			return
+		}
+		out = append(out, finding.Finding{
+			Severity:    finding.Info,
+			Title:       fmt.Sprintf("Source %q was not collected (%s)", name, why),
+			Subject:     finding.Subject{Source: name},
+			Explanation: fmt.Sprintf("The collection was run with %s, so the %s source did not run. Missing from this bundle: %s.", why, name, Hides(name)),
+			Evidence:    []finding.Evidence{{Path: bundle.ManifestPath, Pointer: "/options/" + option, Excerpt: finding.Cut(opts[option], 200)}},
+			Remediation: []string{fmt.Sprintf("If this data matters for the case, collect again with it (rtsnap collect --only %s).", name)},
+		})
+	}
+	for _, name := range sliceOption(opts["skip"]) {
+		if len(out) == maxEvidence*5 {
+			break
+		}
+		add(name, "skip", "--skip "+name)
+	}
+	if only := sliceOption(opts["only"]); len(only) > 0 {
+		listed := map[string]bool{}
+		for _, s := range only {
+			listed[s] = true
+		}
+		for _, name := range knownSources {
+			if !listed[name] {
+				add(name, "only", "--only "+strings.Join(only, ","))
+			}
+		}
+	}
+	return out
 }

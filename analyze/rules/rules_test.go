@@ -172,3 +172,24 @@ func TestHugeManifestBoundsEvidence(t *testing.T) {
 		}
 	}
 }
+
+func TestSourcesDeselected(t *testing.T) {
+	m := healthy()
+	m.Options = map[string]string{"skip": "[docker,cri]", "only": "[]"}
+	fs := Default().Run(node(m, nil))
+	// cri ran anyway (it has a status): only docker is reported
+	if len(fs) != 1 || fs[0].ID != "RT1510-source-deselected" || fs[0].Subject.Source != "docker" || fs[0].Evidence[0].Pointer != "/options/skip" {
+		t.Fatalf("skip: %+v", fs)
+	}
+	m = healthy()
+	m.Options = map[string]string{"only": "[host,cri,journal]"}
+	fs = Default().Run(node(m, nil))
+	if len(fs) != len(knownSources)-3 {
+		t.Fatalf("only: %v", ids(fs))
+	}
+	m = healthy()
+	m.Options = map[string]string{"skip": "[]"}
+	if fs := Default().Run(node(m, nil)); len(fs) != 0 {
+		t.Fatalf("empty skip: %v", ids(fs))
+	}
+}
