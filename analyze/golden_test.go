@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,6 +14,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/bundletest"
 	"github.com/rtsnap/rtsnap/analyze/diff"
+	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/render"
 	"github.com/rtsnap/rtsnap/analyze/timeline"
 )
@@ -67,5 +69,44 @@ func TestGoldenJSON(t *testing.T) {
 				t.Errorf("%s differs from its golden file (-want +got):\n%s", path, d)
 			}
 		})
+	}
+}
+
+// TestHostileBundleNeverPanics runs the whole pipeline over a verified bundle
+// whose every file is garbage of the kind a parser chokes on.
+func TestHostileBundleNeverPanics(t *testing.T) {
+	s := bundletest.Healthy()
+	garbage := "\x00\xff\xfe{\"time\":1e999,\"message\":[[[[[[[[[[[[[[[[[[[[[[[[[[\n" + strings.Repeat("[", 100000) + "\n{\"__REALTIME_TIMESTAMP\":\"-1\"}\n"
+	for p := range s.Files {
+		s.Files[p] = garbage
+	}
+	s.Files["journal/huge.jsonl"] = strings.Repeat(`{"time":"2026-11-24T09:30:00Z","message":"`+strings.Repeat("x", 9000)+`"}`+"\n", 200)
+	s.Files["configs/containerd/config.toml"] = garbage
+	s.Manifest.Host.Hostname = "\x1b[31mred\x1b[0m"
+	a := loadSpec(t, s, "hostile.tar.zst")
+	if len(a.Node.ParseErrors) == 0 {
+		t.Fatal("garbage parsed without errors")
+	}
+	var sawUnreadable bool
+	for _, f := range a.Findings {
+		sawUnreadable = sawUnreadable || f.ID == "RT1507-unreadable-file"
+	}
+	if !sawUnreadable {
+		t.Fatal("no RT1507 finding for garbage files")
+	}
+	for _, r := range a.Node.Logs["journal/huge.jsonl"].Records {
+		if len(r.Message) > facts.MaxMessageBytes {
+			t.Fatalf("message of %d bytes kept", len(r.Message))
+		}
+	}
+	tl := timeline.Build(a.Node, timeline.DefaultExtractors(), timeline.Filter{})
+	var b bytes.Buffer
+	if err := render.HTML(&b, render.NewReportDoc(a, tl, nil)); err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	render.InspectText(&b, render.NewInspectDoc(a))
+	if strings.Contains(b.String(), "\x1b") {
+		t.Fatal("escape sequence reached the terminal output")
 	}
 }
