@@ -182,15 +182,6 @@ type CommitOptions struct {
 	Wrap func(io.Writer) (io.WriteCloser, error)
 }
 
-// FreeBytes is the space available to this process on dir's filesystem.
-func FreeBytes(dir string) (int64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0, fmt.Errorf("statfs %s: %w", dir, err)
-	}
-	return int64(st.Bavail) * int64(st.Bsize), nil
-}
-
 // Commit writes the archive (manifest first) to dir/name through a temporary
 // file that is fsynced and renamed, then writes dir/name.sha256. On any
 // failure, including ctx being cancelled, the temporary file is removed: there

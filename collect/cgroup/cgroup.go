@@ -6,6 +6,7 @@ package cgroup
 import (
 	"bufio"
 	"context"
+	schema "github.com/rtsnap/rtsnap/internal/schema/cgroup"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,71 +18,6 @@ import (
 	"github.com/rtsnap/rtsnap/internal/procscan"
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 )
-
-// Mode is cgroup/mode.json.
-type Mode struct {
-	Mode        string   `json:"mode"`
-	Mounts      []Mount  `json:"mounts"`
-	Controllers []string `json:"v2_controllers,omitempty"`
-}
-
-// Mount is one cgroup mount from /proc/self/mountinfo.
-type Mount struct {
-	Path    string `json:"path"`
-	FSType  string `json:"fs_type"`
-	Options string `json:"options"`
-}
-
-// Container is one entry of cgroup/containers.json.
-type Container struct {
-	ID        string `json:"id"`
-	Namespace string `json:"namespace,omitempty"`
-	Owner     string `json:"owner"`
-	// Path is the container's cgroup path relative to the hierarchy root.
-	Path   string   `json:"path"`
-	Driver string   `json:"driver"`
-	Freeze Freeze   `json:"freeze"`
-	Memory Memory   `json:"memory"`
-	Pids   Pids     `json:"pids"`
-	CPU    CPU      `json:"cpu"`
-	Errors []string `json:"errors,omitempty"`
-}
-
-// Freeze is the freezer state: v1 freezer.state (THAWED, FREEZING, FROZEN)
-// with self/parent freezing, or v2 cgroup.freeze and cgroup.events frozen.
-type Freeze struct {
-	State          string `json:"state,omitempty"`
-	SelfFreezing   string `json:"self_freezing,omitempty"`
-	ParentFreezing string `json:"parent_freezing,omitempty"`
-	V2Freeze       string `json:"v2_freeze,omitempty"`
-	V2Frozen       string `json:"v2_frozen,omitempty"`
-	V2Populated    string `json:"v2_populated,omitempty"`
-}
-
-// Memory is usage, limit and OOM events.
-type Memory struct {
-	UsageBytes   int64  `json:"usage_bytes"`
-	MaxUsage     int64  `json:"max_usage_bytes,omitempty"`
-	Limit        string `json:"limit"`
-	Failcnt      int64  `json:"failcnt,omitempty"`
-	UnderOOM     bool   `json:"under_oom,omitempty"`
-	OOMEvents    int64  `json:"oom_events"`
-	OOMKills     int64  `json:"oom_kills"`
-	OOMKillsKnow bool   `json:"oom_kills_known"`
-}
-
-// Pids is the pids controller.
-type Pids struct {
-	Current int64  `json:"current"`
-	Max     string `json:"max,omitempty"`
-}
-
-// CPU is throttling from cpu.stat.
-type CPU struct {
-	Periods         int64 `json:"nr_periods"`
-	Throttled       int64 `json:"nr_throttled"`
-	ThrottledTimeUS int64 `json:"throttled_usec"`
-}
 
 // Source collects cgroup state.
 type Source struct{}
@@ -274,3 +210,15 @@ func readTrim(p string) string {
 	}
 	return strings.TrimSpace(string(raw))
 }
+
+// The file types live in internal/schema/cgroup so the analyzer can read them
+// without importing the collector.
+type (
+	Mode      = schema.Mode
+	Mount     = schema.Mount
+	Container = schema.Container
+	Freeze    = schema.Freeze
+	Memory    = schema.Memory
+	Pids      = schema.Pids
+	CPU       = schema.CPU
+)

@@ -1,152 +1,23 @@
 package containerd
 
-import (
-	"encoding/json"
-	"time"
+import schema "github.com/rtsnap/rtsnap/internal/schema/containerd"
+
+// The file types live in internal/schema/containerd so the analyzer can read them
+// without importing the collector.
+type (
+	Call        = schema.Call
+	Server      = schema.Server
+	Deprecation = schema.Deprecation
+	Plugin      = schema.Plugin
+	Namespace   = schema.Namespace
+	Container   = schema.Container
+	Task        = schema.Task
+	Tasks       = schema.Tasks
+	MissingTask = schema.MissingTask
+	Image       = schema.Image
+	Content     = schema.Content
+	Ingest      = schema.Ingest
+	Snapshot    = schema.Snapshot
+	Snapshots   = schema.Snapshots
+	Lease       = schema.Lease
 )
-
-// Files of the containerd source, under containerd/<endpoint-slug>/ and
-// containerd/<endpoint-slug>/<namespace>/.
-
-// Call is one API call's outcome (calls.json).
-type Call struct {
-	Method     string `json:"method"`
-	Namespace  string `json:"namespace,omitempty"`
-	DurationMS int64  `json:"duration_ms"`
-	Code       string `json:"code"`
-	Error      string `json:"error,omitempty"`
-}
-
-// Server is server.json: version, introspection and deprecations.
-type Server struct {
-	Endpoint     string        `json:"endpoint"`
-	Version      string        `json:"version,omitempty"`
-	Revision     string        `json:"revision,omitempty"`
-	UUID         string        `json:"uuid,omitempty"`
-	PID          uint64        `json:"pid,omitempty"`
-	PIDNamespace uint64        `json:"pid_namespace,omitempty"`
-	Deprecations []Deprecation `json:"deprecations,omitempty"`
-	Code         string        `json:"code,omitempty"`
-	Error        string        `json:"error,omitempty"`
-}
-
-// Deprecation is a deprecated feature the daemon saw in use.
-type Deprecation struct {
-	ID       string    `json:"id"`
-	Message  string    `json:"message"`
-	LastOccu time.Time `json:"last_occurrence"`
-}
-
-// Plugin is one entry of plugins.json; InitError is set when it failed to load.
-type Plugin struct {
-	Type      string   `json:"type"`
-	ID        string   `json:"id"`
-	Requires  []string `json:"requires,omitempty"`
-	Platforms []string `json:"platforms,omitempty"`
-	InitError string   `json:"init_error,omitempty"`
-}
-
-// Namespace is one entry of namespaces.json.
-type Namespace struct {
-	Name   string            `json:"name"`
-	Labels map[string]string `json:"labels,omitempty"`
-}
-
-// Container is one entry of <ns>/containers.json.
-type Container struct {
-	ID          string            `json:"id"`
-	Image       string            `json:"image"`
-	Runtime     string            `json:"runtime"`
-	Snapshotter string            `json:"snapshotter"`
-	SnapshotKey string            `json:"snapshot_key"`
-	SandboxID   string            `json:"sandbox_id,omitempty"`
-	Labels      map[string]string `json:"labels,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
-	// Spec is the OCI runtime spec as stored (env included: the redactor
-	// scrubs it structurally).
-	Spec json.RawMessage `json:"spec,omitempty"`
-}
-
-// Task is one entry of <ns>/tasks.json.
-type Task struct {
-	ID         string    `json:"id"`
-	PID        uint32    `json:"pid"`
-	Status     string    `json:"status"`
-	ExitStatus uint32    `json:"exit_status,omitempty"`
-	ExitedAt   time.Time `json:"exited_at,omitempty"`
-}
-
-// Tasks is <ns>/tasks.json: the task list, and the containers missing from
-// it with what a direct Get said (the list drops tasks whose shim does not
-// answer; NotFound there means simply no task).
-type Tasks struct {
-	Tasks       []Task        `json:"tasks"`
-	WithoutTask []MissingTask `json:"containers_without_task,omitempty"`
-	Error       string        `json:"error,omitempty"`
-}
-
-// MissingTask is a container absent from the task list.
-type MissingTask struct {
-	ContainerID string `json:"container_id"`
-	GetCode     string `json:"get_code"`
-	GetError    string `json:"get_error,omitempty"`
-	// Status is what Get returned when it did find a task.
-	Status string `json:"status,omitempty"`
-	PID    uint32 `json:"pid,omitempty"`
-}
-
-// Image is one entry of <ns>/images.json.
-type Image struct {
-	Name         string            `json:"name"`
-	Digest       string            `json:"digest"`
-	MediaType    string            `json:"media_type"`
-	Size         int64             `json:"size"`
-	Labels       map[string]string `json:"labels,omitempty"`
-	CreatedAt    time.Time         `json:"created_at"`
-	UpdatedAt    time.Time         `json:"updated_at"`
-	LayerDigests []string          `json:"layer_digests,omitempty"`
-	ManifestErr  string            `json:"manifest_error,omitempty"`
-}
-
-// Content is <ns>/content.json: blob count and size, ingests in progress.
-type Content struct {
-	Blobs      int      `json:"blobs"`
-	TotalBytes int64    `json:"total_bytes"`
-	Ingests    []Ingest `json:"ingests,omitempty"`
-	Error      string   `json:"error,omitempty"`
-}
-
-// Ingest is a content write in progress (or abandoned).
-type Ingest struct {
-	Ref       string    `json:"ref"`
-	Offset    int64     `json:"offset"`
-	Total     int64     `json:"total"`
-	StartedAt time.Time `json:"started_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// Snapshot is one entry of <ns>/snapshots.json.
-type Snapshot struct {
-	Snapshotter string            `json:"snapshotter"`
-	Key         string            `json:"key"`
-	Parent      string            `json:"parent,omitempty"`
-	Kind        string            `json:"kind"`
-	Labels      map[string]string `json:"labels,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-}
-
-// Snapshots is <ns>/snapshots.json.
-type Snapshots struct {
-	Snapshots []Snapshot        `json:"snapshots"`
-	Truncated bool              `json:"truncated,omitempty"`
-	Errors    map[string]string `json:"errors,omitempty"`
-}
-
-// Lease is one entry of <ns>/leases.json.
-type Lease struct {
-	ID        string            `json:"id"`
-	CreatedAt time.Time         `json:"created_at"`
-	Labels    map[string]string `json:"labels,omitempty"`
-	Resources []string          `json:"resources,omitempty"`
-}

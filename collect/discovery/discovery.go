@@ -6,6 +6,7 @@ package discovery
 import (
 	"context"
 	"errors"
+	schema "github.com/rtsnap/rtsnap/internal/schema/discovery"
 	"net"
 	"net/http"
 	"os"
@@ -26,49 +27,6 @@ import (
 	"github.com/rtsnap/rtsnap/internal/endpoints"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 )
-
-// Socket is one entry of discovery/endpoints.json.
-type Socket struct {
-	endpoints.Endpoint
-	Exists    bool   `json:"exists"`
-	IsSocket  bool   `json:"is_socket"`
-	Mode      string `json:"mode,omitempty"`
-	UID       int    `json:"uid"`
-	GID       int    `json:"gid"`
-	Owner     string `json:"owner,omitempty"`
-	Group     string `json:"group,omitempty"`
-	Answers   bool   `json:"answers"`
-	Runtime   string `json:"runtime,omitempty"`
-	LatencyMS int64  `json:"latency_ms,omitempty"`
-	Code      string `json:"code,omitempty"`
-	Error     string `json:"error,omitempty"`
-}
-
-// Kubelet is discovery/kubelet.json: the runtime endpoint kubelet uses.
-type Kubelet struct {
-	Running         bool   `json:"running"`
-	PID             int    `json:"pid,omitempty"`
-	ConfigPath      string `json:"config_path,omitempty"`
-	RuntimeEndpoint string `json:"runtime_endpoint,omitempty"`
-	EndpointFrom    string `json:"endpoint_from,omitempty"`
-	CgroupDriver    string `json:"cgroup_driver,omitempty"`
-	PodInfraImage   string `json:"pod_infra_container_image,omitempty"`
-}
-
-// Crictl is discovery/crictl.json: /etc/crictl.yaml parsed.
-type Crictl struct {
-	Present         bool   `json:"present"`
-	RuntimeEndpoint string `json:"runtime_endpoint,omitempty"`
-	ImageEndpoint   string `json:"image_endpoint,omitempty"`
-	Timeout         int    `json:"timeout,omitempty"`
-}
-
-// Daemon is one entry of discovery/daemons.json.
-type Daemon struct {
-	PID         int      `json:"pid"`
-	Role        string   `json:"role"`
-	CommandLine []string `json:"command_line"`
-}
 
 // Source discovers runtimes.
 type Source struct{}
@@ -252,3 +210,12 @@ func kubelet(procs []procscan.Process, env *collect.Env) Kubelet {
 	}
 	return Kubelet{}
 }
+
+// The file types live in internal/schema/discovery so the analyzer can read them
+// without importing the collector.
+type (
+	Socket  = schema.Socket
+	Kubelet = schema.Kubelet
+	Crictl  = schema.Crictl
+	Daemon  = schema.Daemon
+)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	schema "github.com/rtsnap/rtsnap/internal/schema/docker"
 	"io"
 	"net"
 	"net/http"
@@ -22,14 +23,6 @@ import (
 
 // maxResponse bounds one API response.
 const maxResponse = 16 << 20
-
-// Call is one API request's outcome (calls.json).
-type Call struct {
-	Path       string `json:"path"`
-	DurationMS int64  `json:"duration_ms"`
-	Status     int    `json:"status,omitempty"`
-	Error      string `json:"error,omitempty"`
-}
 
 // Source collects Docker's view.
 type Source struct{}
@@ -177,3 +170,9 @@ func decodeStream(raw []byte) []json.RawMessage {
 		out = append(out, m)
 	}
 }
+
+// The file types live in internal/schema/docker so the analyzer can read them
+// without importing the collector.
+type (
+	Call = schema.Call
+)

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	schema "github.com/rtsnap/rtsnap/internal/schema/goroutines"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,17 +21,6 @@ import (
 	"github.com/rtsnap/rtsnap/internal/tail"
 	"github.com/rtsnap/rtsnap/redact"
 )
-
-// Dump is one entry of goroutines/dumps.json.
-type Dump struct {
-	PID         int       `json:"pid"`
-	Role        string    `json:"role"`
-	SignalledAt time.Time `json:"signalled_at"`
-	File        string    `json:"file,omitempty"`
-	Stored      string    `json:"stored,omitempty"`
-	Bytes       int       `json:"bytes"`
-	Error       string    `json:"error,omitempty"`
-}
 
 // Bounds: how long to wait for a dump file, how much of it to keep.
 const (
@@ -171,3 +161,9 @@ func envVar(procRoot string, pid int, name string) string {
 	}
 	return ""
 }
+
+// The file types live in internal/schema/goroutines so the analyzer can read them
+// without importing the collector.
+type (
+	Dump = schema.Dump
+)

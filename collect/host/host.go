@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	schema "github.com/rtsnap/rtsnap/internal/schema/host"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,60 +67,6 @@ func CgroupMode(sysRoot string) string {
 		return "hybrid"
 	}
 	return "v1"
-}
-
-// Facts is host/host.json.
-type Facts struct {
-	Hostname        string            `json:"hostname"`
-	Kernel          string            `json:"kernel"`
-	KernelVersion   string            `json:"kernel_version"`
-	OSRelease       map[string]string `json:"os_release,omitempty"`
-	BootID          string            `json:"boot_id"`
-	MachineIDSHA256 string            `json:"machine_id_sha256,omitempty"`
-	CgroupMode      string            `json:"cgroup_mode"`
-	UptimeSeconds   float64           `json:"uptime_seconds"`
-	BootTime        time.Time         `json:"boot_time"`
-	Load            []float64         `json:"load"`
-	MemInfoKiB      map[string]int64  `json:"meminfo_kib"`
-	Disks           []Disk            `json:"disks"`
-	Filesystems     []string          `json:"filesystems_of_interest"`
-	Modules         map[string]bool   `json:"modules"`
-	Sysctls         map[string]string `json:"sysctls"`
-	SELinux         string            `json:"selinux"`
-	AppArmor        string            `json:"apparmor"`
-	NumCPU          int               `json:"num_cpu"`
-}
-
-// Disk is space and inode use of one path's filesystem.
-type Disk struct {
-	Path        string  `json:"path"`
-	Exists      bool    `json:"exists"`
-	TotalBytes  int64   `json:"total_bytes,omitempty"`
-	FreeBytes   int64   `json:"free_bytes,omitempty"`
-	UsedPercent float64 `json:"used_percent,omitempty"`
-	Inodes      int64   `json:"inodes,omitempty"`
-	InodesFree  int64   `json:"inodes_free,omitempty"`
-	InodesUsedP float64 `json:"inodes_used_percent,omitempty"`
-	FSType      string  `json:"fs_type,omitempty"`
-}
-
-// Version is one runtime binary's --version output.
-type Version struct {
-	Binary string `json:"binary"`
-	Path   string `json:"path"`
-	Output string `json:"output,omitempty"`
-	Error  string `json:"error,omitempty"`
-}
-
-// Process is a runtime-related process with its age and parent.
-type Process struct {
-	procscan.Process
-	StartedAt  time.Time `json:"started_at"`
-	AgeSeconds float64   `json:"age_seconds"`
-	// Orphaned: a shim whose parent is init or gone and no containerd it
-	// could belong to runs. Shims are reparented to init by design, so this
-	// is only set when no containerd runs at all.
-	Orphaned bool `json:"orphaned,omitempty"`
 }
 
 var sysctls = []string{"net.ipv4.ip_forward", "net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables",
@@ -365,3 +312,12 @@ func readTrim(p string) string {
 	}
 	return strings.TrimSpace(string(raw))
 }
+
+// The file types live in internal/schema/host so the analyzer can read them
+// without importing the collector.
+type (
+	Facts   = schema.Facts
+	Disk    = schema.Disk
+	Version = schema.Version
+	Process = schema.Process
+)

@@ -3,30 +3,11 @@ package host
 import (
 	"context"
 	"fmt"
+	schema "github.com/rtsnap/rtsnap/internal/schema/host"
 	"os"
 
 	sdbus "github.com/coreos/go-systemd/v22/dbus"
 )
-
-// Unit is one systemd unit's state as systemd reports it.
-type Unit struct {
-	Name           string `json:"name"`
-	LoadState      string `json:"load_state"`
-	ActiveState    string `json:"active_state"`
-	SubState       string `json:"sub_state"`
-	NRestarts      uint32 `json:"n_restarts"`
-	ExecMainStatus int32  `json:"exec_main_status"`
-	ExecMainPID    uint32 `json:"exec_main_pid"`
-	// ActiveEnterTimestamp is microseconds since the epoch (0: never).
-	ActiveEnterTimestamp uint64 `json:"active_enter_timestamp_us"`
-}
-
-// Units is host/units.json.
-type Units struct {
-	Available bool   `json:"available"`
-	Reason    string `json:"reason,omitempty"`
-	Units     []Unit `json:"units,omitempty"`
-}
 
 var runtimeUnits = []string{"containerd.service", "docker.service", "kubelet.service", "crio.service", "cri-docker.service", "cri-docker.socket", "docker.socket"}
 
@@ -64,3 +45,10 @@ func unitStates(ctx context.Context) Units {
 	}
 	return res
 }
+
+// The file types live in internal/schema/host so the analyzer can read them
+// without importing the collector.
+type (
+	Unit  = schema.Unit
+	Units = schema.Units
+)

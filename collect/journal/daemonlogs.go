@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"errors"
+	schema "github.com/rtsnap/rtsnap/internal/schema/journal"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,18 +14,6 @@ import (
 	"github.com/rtsnap/rtsnap/internal/tail"
 	"github.com/rtsnap/rtsnap/redact"
 )
-
-// DaemonLog is one daemon log file tailed into journal/files/.
-type DaemonLog struct {
-	Path      string `json:"path"`
-	PIDs      []int  `json:"pids,omitempty"`
-	Role      string `json:"role,omitempty"`
-	SizeBytes int64  `json:"size_bytes"`
-	KeptBytes int    `json:"kept_bytes"`
-	Truncated bool   `json:"truncated"`
-	File      string `json:"file"`
-	Error     string `json:"error,omitempty"`
-}
 
 // perFileBytes bounds the tail of one daemon log file.
 const perFileBytes = 2 << 20
@@ -104,3 +93,9 @@ func containsInt(s []int, v int) bool {
 	}
 	return false
 }
+
+// The file types live in internal/schema/journal so the analyzer can read them
+// without importing the collector.
+type (
+	DaemonLog = schema.DaemonLog
+)

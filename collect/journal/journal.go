@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	schema "github.com/rtsnap/rtsnap/internal/schema/journal"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,40 +41,6 @@ type Unit struct {
 func isOOM(m string) bool {
 	l := strings.ToLower(m)
 	return strings.Contains(l, "out of memory") || strings.Contains(l, "oom-kill") || strings.Contains(l, "oom_reaper") || strings.Contains(l, "killed process")
-}
-
-// Entry is one line of journal/<unit>.jsonl.
-type Entry struct {
-	Time          time.Time `json:"time"`
-	RealtimeUsec  uint64    `json:"realtime_usec"`
-	MonotonicUsec uint64    `json:"monotonic_usec,omitempty"`
-	BootID        string    `json:"boot_id,omitempty"`
-	Unit          string    `json:"unit,omitempty"`
-	Identifier    string    `json:"identifier,omitempty"`
-	PID           string    `json:"pid,omitempty"`
-	Priority      string    `json:"priority,omitempty"`
-	Message       string    `json:"message"`
-	Cursor        string    `json:"cursor,omitempty"`
-	Journal       string    `json:"journal"`
-}
-
-// Meta is journal/meta.json: how the journal was read and what came of it.
-type Meta struct {
-	Method   string             `json:"method"` // sdjournal, journalctl, or none
-	Journals []string           `json:"journals"`
-	Since    time.Time          `json:"since"`
-	Streams  map[string]*Stream `json:"streams"`
-	Errors   []string           `json:"errors,omitempty"`
-	Files    []DaemonLog        `json:"daemon_log_files,omitempty"`
-}
-
-// Stream summarises one unit's entries.
-type Stream struct {
-	Entries    int       `json:"entries"`
-	First      time.Time `json:"first,omitempty"`
-	Last       time.Time `json:"last,omitempty"`
-	LastCursor string    `json:"last_cursor,omitempty"`
-	Truncated  bool      `json:"truncated,omitempty"`
 }
 
 // perUnitBytes bounds each unit's JSON lines.
@@ -200,3 +167,11 @@ func dirLabel(t journalTarget) string {
 func wrapf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// The file types live in internal/schema/journal so the analyzer can read them
+// without importing the collector.
+type (
+	Entry  = schema.Entry
+	Meta   = schema.Meta
+	Stream = schema.Stream
+)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	schema "github.com/rtsnap/rtsnap/internal/schema/logs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,28 +22,6 @@ import (
 
 // perContainerBytes bounds the tail of each container log file.
 const perContainerBytes = 256 << 10
-
-// File is one entry of logs/index.json.
-type File struct {
-	Kind      string    `json:"kind"` // cri, docker, shim
-	Path      string    `json:"path"`
-	Stored    string    `json:"stored,omitempty"`
-	Namespace string    `json:"namespace,omitempty"`
-	Pod       string    `json:"pod,omitempty"`
-	Container string    `json:"container,omitempty"`
-	SizeBytes int64     `json:"size_bytes"`
-	KeptBytes int       `json:"kept_bytes"`
-	Lines     int       `json:"lines"`
-	Truncated bool      `json:"truncated"`
-	ModTime   time.Time `json:"mod_time"`
-	Error     string    `json:"error,omitempty"`
-}
-
-// Index is logs/index.json.
-type Index struct {
-	Files   []File `json:"files"`
-	Skipped int    `json:"skipped_by_max_containers,omitempty"`
-}
 
 // Source collects container logs.
 type Source struct {
@@ -250,3 +229,10 @@ func sortNewest(fs []File) {
 	}
 	sort.SliceStable(fs, func(i, j int) bool { return mod[fs[i].Path].After(mod[fs[j].Path]) })
 }
+
+// The file types live in internal/schema/logs so the analyzer can read them
+// without importing the collector.
+type (
+	File  = schema.File
+	Index = schema.Index
+)

@@ -8,6 +8,7 @@ package proc
 import (
 	"bytes"
 	"context"
+	schema "github.com/rtsnap/rtsnap/internal/schema/proc"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,29 +20,6 @@ import (
 	"github.com/rtsnap/rtsnap/internal/procscan"
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 )
-
-// Process is one entry of proc/processes.json.
-type Process struct {
-	PID         int               `json:"pid"`
-	PPID        int               `json:"ppid"`
-	Role        string            `json:"role"`
-	ContainerID string            `json:"container_id,omitempty"`
-	Namespace   string            `json:"namespace,omitempty"`
-	Comm        string            `json:"comm"`
-	CommandLine []string          `json:"command_line"`
-	State       string            `json:"state"`
-	StartTicks  uint64            `json:"start_ticks"`
-	StartedAt   time.Time         `json:"started_at"`
-	Status      map[string]string `json:"status"`
-	Cgroup      []string          `json:"cgroup"`
-	Namespaces  map[string]string `json:"namespaces"`
-	OOMScoreAdj string            `json:"oom_score_adj"`
-	Limits      map[string]string `json:"limits,omitempty"`
-	Stdout      string            `json:"stdout,omitempty"`
-	Stderr      string            `json:"stderr,omitempty"`
-	ProxyEnv    map[string]string `json:"proxy_env,omitempty"`
-	Error       string            `json:"error,omitempty"`
-}
 
 // statusFields are the /proc/<pid>/status lines kept.
 var statusFields = map[string]bool{"State": true, "NSpid": true, "CapEff": true, "CapBnd": true, "NoNewPrivs": true, "Seccomp": true,
@@ -174,3 +152,9 @@ func proxyEnv(env *collect.Env, path string) map[string]string {
 	}
 	return out
 }
+
+// The file types live in internal/schema/proc so the analyzer can read them
+// without importing the collector.
+type (
+	Process = schema.Process
+)

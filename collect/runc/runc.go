@@ -5,18 +5,12 @@ package runc
 
 import (
 	"context"
+	schema "github.com/rtsnap/rtsnap/internal/schema/runc"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 )
-
-// States is runc/states.json.
-type States struct {
-	Roots     []runcstate.Root  `json:"roots"`
-	States    []runcstate.State `json:"states"`
-	Truncated bool              `json:"truncated,omitempty"`
-}
 
 // Source collects runtime state.
 type Source struct{}
@@ -47,3 +41,9 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	}
 	return out.WriteJSON("states.json", States{Roots: roots, States: states, Truncated: truncated})
 }
+
+// The file types live in internal/schema/runc so the analyzer can read them
+// without importing the collector.
+type (
+	States = schema.States
+)

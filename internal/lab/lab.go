@@ -39,6 +39,7 @@ func Require(t testing.TB) Env {
 		}
 		t.Skip(msg)
 	}
+	lockShared(t)
 	out, err := run(10*time.Second, "env")
 	if err != nil {
 		t.Fatalf("lab.sh env: %v: %s", err, out)
@@ -57,6 +58,7 @@ func Require(t testing.TB) Env {
 // It returns what the staging printed (e.g. the victim's ids).
 func Fault(t testing.TB, name string) string {
 	t.Helper()
+	lockExclusive(t)
 	out, err := run(2*time.Minute, "fault", name, "on")
 	t.Cleanup(func() {
 		if out, err := run(2*time.Minute, "fault", name, "off"); err != nil {

@@ -1,0 +1,88 @@
+// Package cri holds the types of the files the "cri" source writes,
+// shared by the collector and the analyzer (stdlib and protocol types only).
+package cri
+
+import (
+	"encoding/json"
+	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+// The files of the cri source, under cri/<endpoint-slug>/. CRI messages are
+// stored with encoding/json on the k8s.io/cri-api Go types (enums as numbers,
+// timestamps as Unix nanoseconds), so the analyzer decodes them with the same
+// types. Verbose info values, JSON inside strings on the wire, are stored as
+// JSON so the redactor sees their structure.
+
+// Call is one RPC's outcome (calls.json): method, duration and gRPC code.
+type Call struct {
+	Method     string `json:"method"`
+	DurationMS int64  `json:"duration_ms"`
+	Code       string `json:"code"`
+	Error      string `json:"error,omitempty"`
+}
+
+// VersionRecord is version.json; Error is set when the endpoint did not answer.
+type VersionRecord struct {
+	Endpoint string                  `json:"endpoint"`
+	Version  *criapi.VersionResponse `json:"version,omitempty"`
+	Code     string                  `json:"code,omitempty"`
+	Error    string                  `json:"error,omitempty"`
+}
+
+// StatusRecord is status.json.
+type StatusRecord struct {
+	Status *criapi.RuntimeStatus      `json:"status"`
+	Info   map[string]json.RawMessage `json:"info,omitempty"`
+}
+
+// RuntimeConfigRecord is runtime_config.json; Code is Unimplemented on daemons without the call.
+type RuntimeConfigRecord struct {
+	Config *criapi.RuntimeConfigResponse `json:"config,omitempty"`
+	Code   string                        `json:"code"`
+}
+
+// PodList is pods.json.
+type PodList struct {
+	Pods      []*PodRecord `json:"pods"`
+	Filtered  int          `json:"filtered_out,omitempty"`
+	Truncated bool         `json:"truncated,omitempty"`
+	Error     string       `json:"error,omitempty"`
+}
+
+// PodRecord is one pod sandbox with its verbose status.
+type PodRecord struct {
+	Pod    *criapi.PodSandbox         `json:"pod"`
+	Status *criapi.PodSandboxStatus   `json:"status,omitempty"`
+	Info   map[string]json.RawMessage `json:"info,omitempty"`
+	Error  string                     `json:"error,omitempty"`
+}
+
+// ContainerList is containers.json.
+type ContainerList struct {
+	Containers []*ContainerRecord `json:"containers"`
+	Filtered   int                `json:"filtered_out,omitempty"`
+	Truncated  bool               `json:"truncated,omitempty"`
+	Error      string             `json:"error,omitempty"`
+}
+
+// ContainerRecord is one container with its verbose status.
+type ContainerRecord struct {
+	Container *criapi.Container          `json:"container"`
+	Status    *criapi.ContainerStatus    `json:"status,omitempty"`
+	Info      map[string]json.RawMessage `json:"info,omitempty"`
+	Error     string                     `json:"error,omitempty"`
+}
+
+// ImageList is images.json.
+type ImageList struct {
+	Images        []*ImageRecord `json:"images"`
+	StatusSkipped int            `json:"status_skipped,omitempty"`
+	Error         string         `json:"error,omitempty"`
+}
+
+// ImageRecord is one image with its verbose info.
+type ImageRecord struct {
+	Image *criapi.Image              `json:"image"`
+	Info  map[string]json.RawMessage `json:"info,omitempty"`
+	Error string                     `json:"error,omitempty"`
+}

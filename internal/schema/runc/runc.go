@@ -1,0 +1,14 @@
+// Package runc holds the types of the files the "runc" source writes,
+// shared by the collector and the analyzer (stdlib and protocol types only).
+package runc
+
+import (
+	"github.com/rtsnap/rtsnap/internal/runcstate"
+)
+
+// States is runc/states.json.
+type States struct {
+	Roots     []runcstate.Root  `json:"roots"`
+	States    []runcstate.State `json:"states"`
+	Truncated bool              `json:"truncated,omitempty"`
+}
