@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -59,13 +60,22 @@ type Writer struct {
 	enc     *zstd.Encoder
 
 	mu        sync.Mutex
-	frames    [][]byte     // compressed body frames
+	frames    []frame      // compressed body, in archive order
 	body      int64        // bytes in frames
 	pending   bytes.Buffer // uncompressed tar data not yet compressed
+	pendingN  int          // files in pending
 	files     []FileEntry  // in archive order
 	seen      map[string]int
 	mtime     time.Time
 	committed bool
+}
+
+// frame is one zstd frame of the body and how many whole files it holds, so a
+// commit can drop trailing frames (and their files) when the manifest outgrows
+// its reserve.
+type frame struct {
+	data  []byte
+	files int
 }
 
 // NewWriter returns an empty archive writer.
@@ -84,7 +94,10 @@ func NewWriter(opts WriterOptions) (*Writer, error) {
 }
 
 // Add stores one regular file and returns its entry. A file that does not fit
-// the remaining budget is not stored and ErrFull (wrapped) is returned.
+// the remaining budget is not stored at all and ErrFull (wrapped) is returned:
+// no truncated prefix is kept, because the caller (the source's output) knows
+// the file's format and cuts it where a reader can still parse it, then retries
+// smaller. Every stored file has mode 0600 and the writer's start time as mtime.
 func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) {
 	if err := checkPath(path); err != nil {
 		return FileEntry{}, err
@@ -119,14 +132,15 @@ func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) 
 	// Cheap check first: compressed data is never much larger than its input.
 	if w.body+int64(w.pending.Len()+entry.Len())+reserve > w.maxSize {
 		w.flushLocked()
-		frame := w.enc.EncodeAll(entry.Bytes(), nil)
-		if w.body+int64(len(frame))+reserve > w.maxSize {
+		f := w.enc.EncodeAll(entry.Bytes(), nil)
+		if w.body+int64(len(f))+reserve > w.maxSize {
 			return FileEntry{}, fmt.Errorf("%s (%d bytes): %w", path, len(data), ErrFull)
 		}
-		w.frames = append(w.frames, frame)
-		w.body += int64(len(frame))
+		w.frames = append(w.frames, frame{data: f, files: 1})
+		w.body += int64(len(f))
 	} else {
 		w.pending.Write(entry.Bytes())
+		w.pendingN++
 		if w.pending.Len() >= batchSize {
 			w.flushLocked()
 		}
@@ -145,10 +159,11 @@ func (w *Writer) flushLocked() {
 	if w.pending.Len() == 0 {
 		return
 	}
-	frame := w.enc.EncodeAll(w.pending.Bytes(), nil)
-	w.frames = append(w.frames, frame)
-	w.body += int64(len(frame))
+	f := w.enc.EncodeAll(w.pending.Bytes(), nil)
+	w.frames = append(w.frames, frame{data: f, files: w.pendingN})
+	w.body += int64(len(f))
 	w.pending.Reset()
+	w.pendingN = 0
 }
 
 // Annotate sets the redaction count and truncation flag of a stored file.
@@ -168,7 +183,8 @@ func (w *Writer) Files() []FileEntry {
 	return append([]FileEntry(nil), w.files...)
 }
 
-// Size is the compressed body so far plus what is pending, for progress.
+// Size is the compressed body so far plus the not yet compressed tail (at
+// most 256 KiB), for progress: an upper bound of what the body will cost.
 func (w *Writer) Size() int64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -196,14 +212,10 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 		return "", 0, errors.New("archive already committed")
 	}
 	w.flushLocked()
-	m.FormatVersion = FormatVersion
-	m.Files = append([]FileEntry(nil), w.files...)
-	manifestFrame, err := w.manifestFrame(m)
+	manifestFrame, frames, total, err := w.fitLocked(m)
 	if err != nil {
 		return "", 0, err
 	}
-	trailer := w.enc.EncodeAll(make([]byte, 1024), nil) // tar end-of-archive: two zero blocks
-	total := int64(len(manifestFrame)) + w.body + int64(len(trailer))
 
 	free, err := FreeBytes(dir)
 	if err != nil {
@@ -239,7 +251,11 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 		}
 		out = wrapped
 	}
-	chunks := append(append([][]byte{manifestFrame}, w.frames...), trailer)
+	chunks := [][]byte{manifestFrame}
+	for _, f := range frames {
+		chunks = append(chunks, f.data)
+	}
+	chunks = append(chunks, w.trailer())
 	for _, c := range chunks {
 		if err := ctx.Err(); err != nil {
 			return fail(fmt.Errorf("writing the archive: %w", err))
@@ -276,6 +292,74 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 	w.committed = true
 	return final, counter.n, nil
 }
+
+// fitLocked completes m and returns its frame, the body frames to write and
+// the archive's total size, which never exceeds MaxSize. The manifest's
+// reserve is an estimate (a long --note, many sources); when the real manifest
+// is larger, whole trailing frames are dropped with their files, the sources
+// that lose files become partial and the manifest says truncated.
+func (w *Writer) fitLocked(m *Manifest) ([]byte, []frame, int64, error) {
+	m.FormatVersion = FormatVersion
+	files, frames, body := w.files, w.frames, w.body
+	trailer := int64(len(w.trailer()))
+	dropped := 0
+	for {
+		m.Files = append([]FileEntry(nil), files...)
+		mf, err := w.manifestFrame(m)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		total := int64(len(mf)) + body + trailer
+		if total <= w.maxSize {
+			return mf, frames, total, nil
+		}
+		if len(frames) == 0 {
+			return nil, nil, 0, fmt.Errorf("manifest alone is %d bytes, budget %d: %w", len(mf), w.maxSize, ErrFull)
+		}
+		last := frames[len(frames)-1]
+		frames, body = frames[:len(frames)-1], body-int64(len(last.data))
+		cut := files[len(files)-last.files:]
+		files = files[:len(files)-last.files]
+		dropped += last.files
+		markPartial(m, cut)
+		m.Truncated = true
+		m.TruncatedReason = joinReason(m.TruncatedReason, fmt.Sprintf("%d files dropped at commit to fit the manifest in the archive budget", dropped), "files dropped at commit")
+	}
+}
+
+// markPartial downgrades the sources of dropped files to partial.
+func markPartial(m *Manifest, cut []FileEntry) {
+	lost := map[string]int{}
+	for _, f := range cut {
+		lost[f.Source]++
+	}
+	for i := range m.Sources {
+		s := &m.Sources[i]
+		if lost[s.Name] == 0 {
+			continue
+		}
+		if s.Status == StatusOK {
+			s.Status = StatusPartial
+		}
+		s.Reason = joinReason(s.Reason, "files dropped at commit (archive budget)", "files dropped at commit")
+	}
+}
+
+// joinReason appends add to reason unless a reason containing marker is
+// already there, in which case that part is replaced.
+func joinReason(reason, add, marker string) string {
+	parts := strings.Split(reason, "; ")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && !strings.Contains(p, marker) {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(append(out, add), "; ")
+}
+
+// trailer is the tar end-of-archive (two zero blocks) as its own frame.
+func (w *Writer) trailer() []byte { return w.enc.EncodeAll(make([]byte, 1024), nil) }
 
 func (w *Writer) manifestFrame(m *Manifest) ([]byte, error) {
 	data, err := json.MarshalIndent(m, "", "  ")
