@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/rtsnap/rtsnap/bundle"
+	mdbschema "github.com/rtsnap/rtsnap/internal/schema/metadb"
 )
 
 // Node is everything known about one node from one bundle.
@@ -29,6 +30,12 @@ type Node struct {
 
 	// ParseErrors lists every file (or line) a parser could not read.
 	ParseErrors []ParseError
+
+	// Per-source facts (sources.go) and the container join table (join.go).
+	sourceFacts
+	// Containers joins every container id across CRI, containerd, runc,
+	// cgroup and /proc, sorted by id (see join.go).
+	Containers []*Container
 
 	file func(string) ([]byte, bool)
 }
@@ -53,7 +60,7 @@ type Parser struct {
 // DefaultParsers are the parsers the analyzer runs. Per-source parsers are
 // appended here as their schemas become importable.
 func DefaultParsers() []Parser {
-	return []Parser{redactionParser(), jsonLinesParser()}
+	return []Parser{redactionParser(), jsonLinesParser(), structuredParser(), textLogParser()}
 }
 
 // FromBundle builds a Node from a verified bundle.
@@ -70,6 +77,7 @@ func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool)
 	n := &Node{BundlePath: bundlePath, Manifest: m, Files: map[string]bundle.FileEntry{},
 		Sources: map[string]bundle.SourceStatus{}, SourceIndex: map[string]int{},
 		Logs: map[string]*LogFile{}, file: file}
+	n.CRI, n.Containerd, n.MetaDB = map[string]*CRIEndpoint{}, map[string]*ContainerdEndpoint{}, map[string]*mdbschema.Check{}
 	for _, f := range m.Files {
 		n.Files[f.Path] = f
 	}
@@ -92,6 +100,7 @@ func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool)
 			}
 		}
 	}
+	n.join()
 	sort.SliceStable(n.ParseErrors, func(i, j int) bool { return n.ParseErrors[i].Path < n.ParseErrors[j].Path })
 	return n
 }

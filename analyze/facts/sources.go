@@ -1,0 +1,336 @@
+package facts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	cgschema "github.com/rtsnap/rtsnap/internal/schema/cgroup"
+	cfgschema "github.com/rtsnap/rtsnap/internal/schema/configs"
+	cdschema "github.com/rtsnap/rtsnap/internal/schema/containerd"
+	crischema "github.com/rtsnap/rtsnap/internal/schema/cri"
+	discschema "github.com/rtsnap/rtsnap/internal/schema/discovery"
+	hostschema "github.com/rtsnap/rtsnap/internal/schema/host"
+	jschema "github.com/rtsnap/rtsnap/internal/schema/journal"
+	logschema "github.com/rtsnap/rtsnap/internal/schema/logs"
+	mdbschema "github.com/rtsnap/rtsnap/internal/schema/metadb"
+	procschema "github.com/rtsnap/rtsnap/internal/schema/proc"
+	runcschema "github.com/rtsnap/rtsnap/internal/schema/runc"
+)
+
+// MaxJSONBytes bounds one structured file the analyzer decodes. The bundle
+// reader already bounds files; this keeps one hostile file from costing more
+// than a few times its size in memory.
+const MaxJSONBytes = 64 << 20
+
+// CRIEndpoint is everything cri/<slug>/ holds for one CRI endpoint.
+type CRIEndpoint struct {
+	Slug       string
+	Dir        string
+	Version    *crischema.VersionRecord
+	Status     *crischema.StatusRecord
+	Pods       *crischema.PodList
+	Containers *crischema.ContainerList
+	Images     *crischema.ImageList
+	Calls      []crischema.Call
+}
+
+// ContainerdEndpoint is containerd/<slug>/ for one containerd socket.
+type ContainerdEndpoint struct {
+	Slug       string
+	Dir        string
+	Server     *cdschema.Server
+	Plugins    []cdschema.Plugin
+	Calls      []cdschema.Call
+	Namespaces map[string]*ContainerdNS
+}
+
+// ContainerdNS is one containerd namespace's files.
+type ContainerdNS struct {
+	Name       string
+	Containers []cdschema.Container
+	Tasks      *cdschema.Tasks
+	Images     []cdschema.Image
+	Content    *cdschema.Content
+	Snapshots  *cdschema.Snapshots
+	Leases     []cdschema.Lease
+}
+
+// Docker holds docker/*.json as the Engine API returned it (raw JSON maps).
+type Docker struct {
+	Version    map[string]any
+	Info       map[string]any
+	Containers []map[string]any
+	Inspect    []map[string]any
+	Images     []map[string]any
+}
+
+// Discovery is discovery/*.json.
+type Discovery struct {
+	Endpoints []discschema.Socket
+	Kubelet   *discschema.Kubelet
+	Crictl    *discschema.Crictl
+	Daemons   []discschema.Daemon
+}
+
+// Host is host/*.json.
+type Host struct {
+	Facts     *hostschema.Facts
+	Versions  []hostschema.Version
+	Processes []hostschema.Process
+	Units     *hostschema.Units
+}
+
+// Configs is configs/*.json (the config files themselves are read as text
+// through Node.File by the rules that need them).
+type Configs struct {
+	Index      []cfgschema.Entry
+	Containerd []cfgschema.Daemon
+	Certs      []cfgschema.Cert
+}
+
+// Runtime facts parsed from the source files. Each is nil or empty when the
+// source did not run or its file was unreadable (then a ParseError says so).
+type sourceFacts struct {
+	CRI        map[string]*CRIEndpoint
+	Containerd map[string]*ContainerdEndpoint
+	Docker     *Docker
+	Discovery  Discovery
+	Host       Host
+	Configs    Configs
+	Runc       *runcschema.States
+	Procs      []procschema.Process
+	CgroupMode *cgschema.Mode
+	Cgroups    []cgschema.Container
+	MetaDB     map[string]*mdbschema.Check
+	Journal    *jschema.Meta
+	LogIndex   *logschema.Index
+}
+
+// decode reads one JSON document into v, rejecting trailing garbage.
+func decode(data []byte, v any) error {
+	if len(data) > MaxJSONBytes {
+		return fmt.Errorf("%d bytes is over the analyzer's %d-byte limit for one JSON file", len(data), MaxJSONBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("not the expected JSON: %w", err)
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data after the JSON document")
+	}
+	return nil
+}
+
+// split returns a path's directory parts.
+func split(p string) []string { return strings.Split(p, "/") }
+
+func structuredParser() Parser {
+	return Parser{
+		Name: "sources",
+		Match: func(p string) bool {
+			return strings.HasSuffix(p, ".json") && p != "manifest.json" && p != "redaction-report.json" &&
+				!strings.HasPrefix(p, "configs/etc/") && !strings.HasPrefix(p, "configs/var/") && !strings.HasPrefix(p, "configs/root/") &&
+				!strings.HasPrefix(p, "configs/home/")
+		},
+		Parse: parseSourceFile,
+	}
+}
+
+// parseSourceFile dispatches on the bundle path documented in docs/sources.md.
+func parseSourceFile(n *Node, p string, data []byte) error {
+	parts := split(p)
+	base := path.Base(p)
+	switch parts[0] {
+	case "cri":
+		if len(parts) != 3 {
+			return nil
+		}
+		ep := n.criEndpoint(parts[1])
+		switch base {
+		case "version.json":
+			return decodeInto(data, &ep.Version)
+		case "status.json":
+			return decodeInto(data, &ep.Status)
+		case "pods.json":
+			return decodeInto(data, &ep.Pods)
+		case "containers.json":
+			return decodeInto(data, &ep.Containers)
+		case "images.json":
+			return decodeInto(data, &ep.Images)
+		case "calls.json":
+			return decode(data, &ep.Calls)
+		}
+	case "containerd":
+		if len(parts) == 3 {
+			ep := n.containerdEndpoint(parts[1])
+			switch base {
+			case "server.json":
+				return decodeInto(data, &ep.Server)
+			case "plugins.json":
+				return decode(data, &ep.Plugins)
+			case "calls.json":
+				return decode(data, &ep.Calls)
+			}
+			return nil
+		}
+		if len(parts) != 4 {
+			return nil
+		}
+		ns := n.containerdEndpoint(parts[1]).namespace(parts[2])
+		switch base {
+		case "containers.json":
+			return decode(data, &ns.Containers)
+		case "tasks.json":
+			return decodeInto(data, &ns.Tasks)
+		case "images.json":
+			return decode(data, &ns.Images)
+		case "content.json":
+			return decodeInto(data, &ns.Content)
+		case "snapshots.json":
+			return decodeInto(data, &ns.Snapshots)
+		case "leases.json":
+			return decode(data, &ns.Leases)
+		}
+	case "docker":
+		if n.Docker == nil {
+			n.Docker = &Docker{}
+		}
+		switch p {
+		case "docker/version.json":
+			return decode(data, &n.Docker.Version)
+		case "docker/info.json":
+			return decode(data, &n.Docker.Info)
+		case "docker/containers.json":
+			return decode(data, &n.Docker.Containers)
+		case "docker/inspect.json":
+			return decode(data, &n.Docker.Inspect)
+		case "docker/images.json":
+			return decode(data, &n.Docker.Images)
+		}
+	case "discovery":
+		switch p {
+		case "discovery/endpoints.json":
+			return decode(data, &n.Discovery.Endpoints)
+		case "discovery/kubelet.json":
+			return decodeInto(data, &n.Discovery.Kubelet)
+		case "discovery/crictl.json":
+			return decodeInto(data, &n.Discovery.Crictl)
+		case "discovery/daemons.json":
+			return decode(data, &n.Discovery.Daemons)
+		}
+	case "host":
+		switch p {
+		case "host/host.json":
+			return decodeInto(data, &n.Host.Facts)
+		case "host/versions.json":
+			return decode(data, &n.Host.Versions)
+		case "host/processes.json":
+			return decode(data, &n.Host.Processes)
+		case "host/units.json":
+			return decodeInto(data, &n.Host.Units)
+		}
+	case "configs":
+		switch p {
+		case "configs/index.json":
+			return decode(data, &n.Configs.Index)
+		case "configs/containerd.json":
+			return decode(data, &n.Configs.Containerd)
+		case "configs/certs.json":
+			return decode(data, &n.Configs.Certs)
+		}
+	case "runc":
+		if p == "runc/states.json" {
+			return decodeInto(data, &n.Runc)
+		}
+	case "proc":
+		if p == "proc/processes.json" {
+			return decode(data, &n.Procs)
+		}
+	case "cgroup":
+		switch p {
+		case "cgroup/mode.json":
+			return decodeInto(data, &n.CgroupMode)
+		case "cgroup/containers.json":
+			return decode(data, &n.Cgroups)
+		}
+	case "metadb":
+		if len(parts) == 2 {
+			var c *mdbschema.Check
+			if err := decodeInto(data, &c); err != nil {
+				return err
+			}
+			if c != nil {
+				n.MetaDB[p] = c
+			}
+		}
+	case "journal":
+		if p == "journal/meta.json" {
+			return decodeInto(data, &n.Journal)
+		}
+	case "logs":
+		if p == "logs/index.json" {
+			return decodeInto(data, &n.LogIndex)
+		}
+	}
+	return nil
+}
+
+// decodeInto decodes into a fresh value and stores it only on success, so a
+// half-decoded hostile file never reaches the rules.
+func decodeInto[T any](data []byte, dst **T) error {
+	v := new(T)
+	if err := decode(data, v); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+func (n *Node) criEndpoint(slug string) *CRIEndpoint {
+	ep := n.CRI[slug]
+	if ep == nil {
+		ep = &CRIEndpoint{Slug: slug, Dir: "cri/" + slug}
+		n.CRI[slug] = ep
+	}
+	return ep
+}
+
+func (n *Node) containerdEndpoint(slug string) *ContainerdEndpoint {
+	ep := n.Containerd[slug]
+	if ep == nil {
+		ep = &ContainerdEndpoint{Slug: slug, Dir: "containerd/" + slug, Namespaces: map[string]*ContainerdNS{}}
+		n.Containerd[slug] = ep
+	}
+	return ep
+}
+
+func (ep *ContainerdEndpoint) namespace(name string) *ContainerdNS {
+	ns := ep.Namespaces[name]
+	if ns == nil {
+		ns = &ContainerdNS{Name: name}
+		ep.Namespaces[name] = ns
+	}
+	return ns
+}
+
+// Endpoint is the socket path: as the collector recorded it, else guessed
+// back from the slug (a path with "/" replaced by "_").
+func (ep *CRIEndpoint) Endpoint() string {
+	if ep.Version != nil && ep.Version.Endpoint != "" {
+		return ep.Version.Endpoint
+	}
+	return slugPath(ep.Slug)
+}
+
+// Endpoint is the socket path, as for CRIEndpoint.
+func (ep *ContainerdEndpoint) Endpoint() string {
+	if ep.Server != nil && ep.Server.Endpoint != "" {
+		return ep.Server.Endpoint
+	}
+	return slugPath(ep.Slug)
+}
+
+func slugPath(slug string) string { return "/" + strings.ReplaceAll(slug, "_", "/") + ".sock" }
