@@ -352,12 +352,40 @@ func TestVerifyFileReportsEveryProblemAndSidecar(t *testing.T) {
 	}
 }
 
-func FuzzRead(f *testing.F) {
+// hostileSeeds are small crafted archives, one per rejection rule, plus a
+// valid Writer-made bundle: FuzzRead's seed corpus.
+func hostileSeeds(tb testing.TB) [][]byte {
 	ok := map[string]string{"a/x.json": "{}"}
-	f.Add(craft(f, ok, []craftEntry{reg("a/x.json", "{}")}, nil))
-	f.Add(craft(f, ok, []craftEntry{reg("a/x.json", "{}"), reg("../x", "x")}, nil))
-	f.Add(craft(f, ok, []craftEntry{reg("a/x.json", "{}"), {hdr: tar.Header{Name: "a/l", Typeflag: tar.TypeSymlink, Linkname: "/"}}}, nil))
-	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd})
+	x := reg("a/x.json", "{}")
+	valid := craft(tb, ok, []craftEntry{x}, nil)
+	dir := tb.TempDir()
+	real, err := os.ReadFile(writeBundle(tb, dir, map[string]string{"cri/cd16/pods.json": `{"items":[]}`, "host/os-release": "ID=debian\n"}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return [][]byte{
+		real,
+		valid,
+		craft(tb, ok, []craftEntry{x, reg("../x", "x")}, nil),
+		craft(tb, ok, []craftEntry{x, reg("/etc/x", "x")}, nil),
+		craft(tb, ok, []craftEntry{x, {hdr: tar.Header{Name: "a/l", Typeflag: tar.TypeSymlink, Linkname: "/"}}}, nil),
+		craft(tb, ok, []craftEntry{x, {hdr: tar.Header{Name: "a/h", Typeflag: tar.TypeLink, Linkname: "a/x.json"}}}, nil),
+		craft(tb, ok, []craftEntry{x, {hdr: tar.Header{Name: "a/d", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3}}}, nil),
+		craft(tb, ok, []craftEntry{x, x}, nil),
+		craft(tb, ok, []craftEntry{x, reg("a/extra", "x")}, nil),
+		craft(tb, map[string]string{"a/x.json": "{}", "a/y": "y"}, []craftEntry{x}, nil),
+		craft(tb, ok, []craftEntry{reg("a/x.json", "[]")}, nil),
+		craft(tb, ok, []craftEntry{reg("a/x.json", "{ }")}, nil),
+		craft(tb, ok, []craftEntry{x}, func(b []byte) []byte { return append(b, "evil"...) }),
+		valid[:len(valid)-7],
+		{0x28, 0xb5, 0x2f, 0xfd},
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	for _, seed := range hostileSeeds(f) {
+		f.Add(seed)
+	}
 	lim := Limits{MaxEntries: 100, MaxFileBytes: 1 << 20, MaxTotalBytes: 4 << 20, MaxManifestBytes: 1 << 20, MaxWindowBytes: 8 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Read(bytes.NewReader(data), lim)
