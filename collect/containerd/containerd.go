@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/errdefs"
 	"github.com/containerd/platforms"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"google.golang.org/grpc/status"
 
 	"github.com/rtsnap/rtsnap/collect"
@@ -34,7 +36,18 @@ const (
 	maxImages    = 1000
 	maxSnapshots = 20000
 	maxLeases    = 5000
+	maxSandboxes = 5000
+	// maxManifestReads bounds the images whose manifest is read from the
+	// content store for layer digests (each read is its own call).
+	maxManifestReads = 200
+	// maxTaskGets bounds the direct task lookups done when the task list
+	// itself failed (each can wait for a shim that does not answer).
+	maxTaskGets = 100
 )
+
+// taskGetTimeout is the deadline of a direct lookup of one task that the
+// task list left out: its shim is likely gone or stuck, so do not wait long.
+const taskGetTimeout = 2 * time.Second
 
 // Source collects containerd's native view.
 type Source struct{}
@@ -143,6 +156,22 @@ func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, 
 	defer func() { s.write("calls.json", s.calls) }()
 
 	srv := Server{Endpoint: ep.Path}
+	// containerd's dialer retries while the socket file does not exist, so a
+	// missing socket would cost a whole call timeout and read as a timeout.
+	if err := s.call(ctx, "", "Connect", func(context.Context) error {
+		fi, err := os.Stat(ep.Path)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errdefs.ErrUnavailable, err)
+		}
+		if fi.Mode()&os.ModeSocket == 0 {
+			return fmt.Errorf("%w: %s is not a socket", errdefs.ErrUnavailable, ep.Path)
+		}
+		return nil
+	}); err != nil {
+		srv.Code, srv.Error = codeOf(err), env.Redactor.String(err.Error())
+		s.write("server.json", srv)
+		return fmt.Errorf("unreachable: %s", srv.Code)
+	}
 	var ver client.Version
 	if err := s.call(ctx, "", "Version", func(ctx context.Context) (err error) {
 		ver, err = c.Version(ctx)
@@ -165,6 +194,7 @@ func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, 
 		return nil
 	})
 	s.write("server.json", srv)
+	s.write("events.json", Events{Kept: false, Reason: "containerd keeps no event history; only a live subscription shows events, and a snapshot does not open one"})
 
 	var plugins []Plugin
 	snapshotters := []string{}
@@ -239,6 +269,7 @@ func (s *session) namespace(ctx context.Context, ns string, snapshotters []strin
 	})
 	s.write(dir+"containers.json", ctrs)
 	s.write(dir+"tasks.json", s.tasks(ctx, ns, ctrs))
+	s.write(dir+"sandboxes.json", s.sandboxes(ctx, ns))
 	s.write(dir+"images.json", s.images(ctx, ns))
 	s.write(dir+"content.json", s.content(ctx, ns))
 	s.write(dir+"snapshots.json", s.snapshots(ctx, ns, snapshotters))
@@ -255,19 +286,30 @@ func (s *session) tasks(ctx context.Context, ns string, ctrs []Container) Tasks 
 		}
 		for _, t := range resp.Tasks {
 			listed[t.ID] = true
-			res.Tasks = append(res.Tasks, Task{ID: t.ID, PID: t.Pid, Status: statusName(int32(t.Status)), ExitStatus: t.ExitStatus, ExitedAt: t.ExitedAt.AsTime()})
+			tk := Task{ID: t.ID, PID: t.Pid, Status: statusName(int32(t.Status)), ExitStatus: t.ExitStatus}
+			if t.ExitedAt != nil && t.ExitedAt.Seconds > 0 {
+				tk.ExitedAt = t.ExitedAt.AsTime()
+			}
+			res.Tasks = append(res.Tasks, tk)
 		}
 		return nil
 	}); err != nil {
+		// Without the list, look tasks up one by one (bounded): a list that
+		// timed out is most often one stuck shim among many healthy ones.
 		res.Error = s.env.Redactor.String(err.Error())
-		return res
+		if len(ctrs) > maxTaskGets {
+			ctrs = ctrs[:maxTaskGets]
+		}
 	}
 	for _, ct := range ctrs {
-		if listed[ct.ID] {
+		if listed[ct.ID] || ctx.Err() != nil {
 			continue
 		}
+		// A direct Get is what Task().Status() does; read-only.
 		m := MissingTask{ContainerID: ct.ID, GetCode: "OK"}
 		err := s.call(ctx, ns, "Tasks.Get", func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, taskGetTimeout)
+			defer cancel()
 			resp, err := s.c.TaskService().Get(ctx, &tasksapi.GetRequest{ContainerID: ct.ID})
 			if err == nil && resp.Process != nil {
 				m.Status, m.PID = statusName(int32(resp.Process.Status)), resp.Process.Pid
@@ -300,7 +342,10 @@ func statusName(v int32) string {
 }
 
 func (s *session) images(ctx context.Context, ns string) []Image {
-	var out []Image
+	var (
+		out     []Image
+		targets []ocispec.Descriptor
+	)
 	_ = s.call(ctx, ns, "Images.List", func(ctx context.Context) error {
 		list, err := s.c.ImageService().List(ctx)
 		if err != nil {
@@ -311,20 +356,51 @@ func (s *session) images(ctx context.Context, ns string) []Image {
 				s.out.Partial(fmt.Sprintf("%s %s: images cut at %d", s.ep.Path, ns, maxImages))
 				break
 			}
-			rec := Image{Name: im.Name, Digest: im.Target.Digest.String(), MediaType: im.Target.MediaType, Size: im.Target.Size,
-				Labels: im.Labels, CreatedAt: im.CreatedAt, UpdatedAt: im.UpdatedAt}
-			m, err := images.Manifest(ctx, s.c.ContentStore(), im.Target, platforms.Default())
-			if err != nil {
-				rec.ManifestErr = s.env.Redactor.String(err.Error())
-			}
-			for _, l := range m.Layers {
-				rec.LayerDigests = append(rec.LayerDigests, l.Digest.String())
-			}
-			out = append(out, rec)
+			out = append(out, Image{Name: im.Name, Digest: im.Target.Digest.String(), MediaType: im.Target.MediaType, Size: im.Target.Size,
+				Labels: im.Labels, CreatedAt: im.CreatedAt, UpdatedAt: im.UpdatedAt})
+			targets = append(targets, im.Target)
 		}
 		return nil
 	})
+	// Layer digests for the host platform, read from the content store: one
+	// call per image so a slow store costs one image's layers, not the list.
+	for i := range out {
+		if i >= maxManifestReads || ctx.Err() != nil {
+			out[i].ManifestErr = "not read: bound of manifest reads reached"
+			continue
+		}
+		err := s.call(ctx, ns, "Content.ReadManifest", func(ctx context.Context) error {
+			m, err := images.Manifest(ctx, s.c.ContentStore(), targets[i], platforms.Default())
+			for _, l := range m.Layers {
+				out[i].LayerDigests = append(out[i].LayerDigests, l.Digest.String())
+			}
+			return err
+		})
+		if err != nil {
+			out[i].ManifestErr = s.env.Redactor.String(err.Error())
+		}
+	}
 	return out
+}
+
+func (s *session) sandboxes(ctx context.Context, ns string) Sandboxes {
+	res := Sandboxes{Sandboxes: []Sandbox{}, Code: "OK"}
+	err := s.call(ctx, ns, "Sandboxes.List", func(ctx context.Context) error {
+		list, err := s.c.SandboxStore().List(ctx)
+		for i, sb := range list {
+			if i >= maxSandboxes {
+				res.Truncated = true
+				break
+			}
+			res.Sandboxes = append(res.Sandboxes, Sandbox{ID: sb.ID, Sandboxer: sb.Sandboxer, Runtime: sb.Runtime.Name,
+				Labels: sb.Labels, CreatedAt: sb.CreatedAt, UpdatedAt: sb.UpdatedAt})
+		}
+		return err
+	})
+	if err != nil {
+		res.Code, res.Error = codeOf(err), s.env.Redactor.String(err.Error())
+	}
+	return res
 }
 
 func (s *session) content(ctx context.Context, ns string) Content {
