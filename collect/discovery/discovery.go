@@ -6,33 +6,36 @@ package discovery
 import (
 	"context"
 	"errors"
-	schema "github.com/rtsnap/rtsnap/internal/schema/discovery"
-	"net"
-	"net/http"
-	"os"
-	"os/user"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
-	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
-	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
 	"github.com/rtsnap/rtsnap/internal/procscan"
+	schema "github.com/rtsnap/rtsnap/internal/schema/discovery"
+	"github.com/rtsnap/rtsnap/redact"
 )
 
+// The file types live in internal/schema/discovery so the analyzer can read
+// them without importing the collector.
+type (
+	Socket  = schema.Socket
+	Kubelet = schema.Kubelet
+	Crictl  = schema.Crictl
+	Daemon  = schema.Daemon
+)
+
+// maxDaemons bounds daemons.json: a node runs a handful of runtime daemons;
+// more means something is respawning them, and the first few show that.
+const maxDaemons = 200
+
 // Source discovers runtimes.
-type Source struct{}
+type Source struct {
+	// crictlPath is /etc/crictl.yaml; tests point it elsewhere.
+	crictlPath string
+}
 
 // New returns the discovery source.
-func New() collect.Source { return Source{} }
+func New() collect.Source { return Source{crictlPath: "/etc/crictl.yaml"} }
 
 func (Source) Name() string { return "discovery" }
 func (Source) Description() string {
@@ -41,181 +44,122 @@ func (Source) Description() string {
 func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 2 << 20 }
 
-func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	procs, _ := procscan.List(env.ProcRoot)
-	cands := endpoints.WellKnown()
-	for i := range cands {
-		cands[i].Origin = "well-known"
+func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
+	procs, err := env.Processes()
+	if err != nil {
+		out.Partial("process list: " + err.Error())
 	}
-	for _, f := range env.RuntimeEndpoints {
+	crictl, crictlRaw := readCrictl(s.crictlPath)
+	kub := kubeletOf(procs)
+
+	socks := probeAll(ctx, env, candidates(env.RuntimeEndpoints, crictl, kub))
+	files := []struct {
+		name string
+		v    any
+	}{
+		{"endpoints.json", socks},
+		{"crictl.json", crictl},
+		{"kubelet.json", kub},
+		{"daemons.json", daemons(env, procs)},
+	}
+	for _, f := range files {
+		if err := out.WriteJSON(f.name, f.v); err != nil {
+			return budgetOrErr(err)
+		}
+	}
+	if crictlRaw != nil {
+		// Stored as YAML so the redactor masks values by key, e.g. a token in
+		// a future crictl field, the same way it does for every other config.
+		if err := out.WriteFile("crictl.yaml", redact.YAML, crictlRaw); err != nil {
+			return budgetOrErr(err)
+		}
+	}
+	return ctx.Err()
+}
+
+// budgetOrErr: a spent budget is recorded by the engine as truncation, not a
+// failure of the source.
+func budgetOrErr(err error) error {
+	if errors.Is(err, collect.ErrBudget) {
+		return nil
+	}
+	return err
+}
+
+// candidates lists every endpoint worth probing: all well-known paths (so a
+// missing socket shows as exists=false), the flagged ones, and those crictl
+// and kubelet are configured with. A path may appear with several origins.
+func candidates(flagged []string, crictl Crictl, kub Kubelet) []endpoints.Endpoint {
+	var cands []endpoints.Endpoint
+	for _, e := range endpoints.WellKnown() {
+		e.Origin = "well-known"
+		cands = append(cands, e)
+	}
+	for _, f := range flagged {
 		cands = append(cands, endpoints.Parse(f))
 	}
-	crictl := readCrictl()
-	if crictl.RuntimeEndpoint != "" {
-		e := endpoints.Parse(crictl.RuntimeEndpoint)
-		e.Origin = "crictl.yaml"
+	configured := []struct{ origin, value string }{
+		{"crictl.yaml", crictl.RuntimeEndpoint},
+		{"crictl.yaml image-endpoint", crictl.ImageEndpoint},
+		{"kubelet", kub.RuntimeEndpoint},
+	}
+	for _, c := range configured {
+		if c.value == "" || !isUnix(c.value) {
+			continue
+		}
+		e := endpoints.Parse(c.value)
+		e.Origin = c.origin
 		cands = append(cands, e)
 	}
-	kub := kubelet(procs, env)
-	if kub.RuntimeEndpoint != "" {
-		e := endpoints.Parse(kub.RuntimeEndpoint)
-		e.Origin = "kubelet"
-		cands = append(cands, e)
-	}
+	// One entry per (path, origin).
 	seen := map[string]bool{}
-	var socks []Socket
+	var out []endpoints.Endpoint
 	for _, e := range cands {
-		key := e.Path + "|" + e.Origin
-		if seen[key] {
-			continue
+		if key := e.Path + "|" + e.Origin; !seen[key] {
+			seen[key] = true
+			out = append(out, e)
 		}
-		seen[key] = true
-		socks = append(socks, probe(ctx, env, e))
 	}
-	var daemons []Daemon
+	return out
+}
+
+// isUnix tells unix socket endpoints from tcp:// or npipe:// ones, which
+// there is nothing to stat or dial for here.
+func isUnix(s string) bool {
+	return strings.HasPrefix(s, "unix://") || strings.HasPrefix(s, "/")
+}
+
+// daemons lists runtime daemons with their (redacted) command lines. Shims,
+// conmon and runc are per container: the proc source covers them.
+func daemons(env *collect.Env, procs []procscan.Process) []Daemon {
+	out := []Daemon{}
 	for _, p := range procscan.Runtime(procs) {
-		if p.Role == procscan.RoleShim || p.Role == procscan.RoleRunc {
+		switch p.Role {
+		case procscan.RoleShim, procscan.RoleRunc, procscan.RoleConmon:
 			continue
 		}
-		args := strings.Split(env.Redactor.String(strings.Join(p.Args, "\x00")), "\x00")
-		daemons = append(daemons, Daemon{PID: p.PID, Role: string(p.Role), CommandLine: args})
-	}
-	for name, v := range map[string]any{"endpoints.json": socks, "crictl.json": crictl, "kubelet.json": kub, "daemons.json": daemons} {
-		if err := out.WriteJSON(name, v); err != nil {
-			return err
+		if len(out) == maxDaemons {
+			break
 		}
+		out = append(out, Daemon{PID: p.PID, Role: string(p.Role), CommandLine: redactArgs(env.Redactor, p.Args)})
 	}
-	return nil
+	return out
 }
 
-func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
-	s := Socket{Endpoint: e}
-	fi, err := os.Stat(e.Path)
-	if err != nil {
-		return s
-	}
-	s.Exists, s.IsSocket, s.Mode = true, fi.Mode()&os.ModeSocket != 0, fi.Mode().String()
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.UID, s.GID = int(st.Uid), int(st.Gid)
-		if u, err := user.LookupId(strconv.Itoa(s.UID)); err == nil {
-			s.Owner = u.Username
-		}
-		if g, err := user.LookupGroupId(strconv.Itoa(s.GID)); err == nil {
-			s.Group = g.Name
-		}
-	}
-	if !s.IsSocket {
-		return s
-	}
-	start := time.Now()
-	if e.Kind == endpoints.Docker {
-		err = pingDocker(ctx, env, e.Path, &s)
-	} else {
-		err = env.Call(ctx, e.Path, func(ctx context.Context) error {
-			conn, err := grpc.NewClient("unix://"+e.Path, grpc.WithTransportCredentials(insecure.NewCredentials()))
-			if err != nil {
-				return err
+// redactArgs redacts each argument, reading a flag's value together with the
+// flag before it: "--password hunter2" is a secret, "hunter2" alone is not
+// recognisable. Arguments stay one per element.
+func redactArgs(r collect.Redactor, args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if i > 0 && strings.HasPrefix(args[i-1], "-") && !strings.Contains(args[i-1], "=") {
+			prev := args[i-1] + " "
+			if pair := r.String(prev + a); strings.HasPrefix(pair, prev) {
+				out[i] = pair[len(prev):]
+				continue
 			}
-			defer conn.Close()
-			v, err := criapi.NewRuntimeServiceClient(conn).Version(ctx, &criapi.VersionRequest{})
-			if err == nil {
-				s.Runtime = v.RuntimeName + " " + v.RuntimeVersion
-			}
-			return err
-		})
+		}
+		out[i] = r.String(a)
 	}
-	s.LatencyMS = time.Since(start).Milliseconds()
-	if err != nil {
-		s.Code, s.Error = codeOf(err), env.Redactor.String(err.Error())
-	} else {
-		s.Answers, s.Code = true, "OK"
-	}
-	return s
+	return out
 }
-
-func pingDocker(ctx context.Context, env *collect.Env, path string, s *Socket) error {
-	return env.Call(ctx, path, func(ctx context.Context) error {
-		hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
-		}}}
-		defer hc.CloseIdleConnections()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/_ping", nil)
-		resp, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		s.Runtime = "docker " + resp.Header.Get("Api-Version")
-		if resp.StatusCode != http.StatusOK {
-			return errors.New(resp.Status)
-		}
-		return nil
-	})
-}
-
-func codeOf(err error) string {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "DeadlineExceeded"
-	}
-	if st, ok := status.FromError(err); ok {
-		return st.Code().String()
-	}
-	return "Unknown"
-}
-
-func readCrictl() Crictl {
-	raw, err := os.ReadFile("/etc/crictl.yaml")
-	if err != nil || len(raw) > 1<<20 {
-		return Crictl{}
-	}
-	var c struct {
-		RuntimeEndpoint string `json:"runtime-endpoint"`
-		ImageEndpoint   string `json:"image-endpoint"`
-		Timeout         int    `json:"timeout"`
-	}
-	yaml.Unmarshal(raw, &c)
-	return Crictl{Present: true, RuntimeEndpoint: c.RuntimeEndpoint, ImageEndpoint: c.ImageEndpoint, Timeout: c.Timeout}
-}
-
-// kubelet finds kubelet's runtime endpoint: its command line first (it
-// wins), then its config file.
-func kubelet(procs []procscan.Process, env *collect.Env) Kubelet {
-	for _, p := range procs {
-		if p.Role != procscan.RoleKubelet {
-			continue
-		}
-		k := Kubelet{Running: true, PID: p.PID, ConfigPath: "/var/lib/kubelet/config.yaml"}
-		if v, ok := procscan.FlagValue(p.Args, "config"); ok {
-			k.ConfigPath = v
-		}
-		k.PodInfraImage, _ = procscan.FlagValue(p.Args, "pod-infra-container-image")
-		var cfg struct {
-			ContainerRuntimeEndpoint string `json:"containerRuntimeEndpoint"`
-			CgroupDriver             string `json:"cgroupDriver"`
-		}
-		if raw, err := os.ReadFile(filepath.Clean(k.ConfigPath)); err == nil && len(raw) < 1<<20 {
-			yaml.Unmarshal(raw, &cfg)
-		}
-		k.CgroupDriver = cfg.CgroupDriver
-		if v, ok := procscan.FlagValue(p.Args, "container-runtime-endpoint"); ok {
-			k.RuntimeEndpoint, k.EndpointFrom = v, "command line"
-		} else if cfg.ContainerRuntimeEndpoint != "" {
-			k.RuntimeEndpoint, k.EndpointFrom = cfg.ContainerRuntimeEndpoint, "config"
-		}
-		if v, ok := procscan.FlagValue(p.Args, "cgroup-driver"); ok {
-			k.CgroupDriver = v
-		}
-		return k
-	}
-	return Kubelet{}
-}
-
-// The file types live in internal/schema/discovery so the analyzer can read them
-// without importing the collector.
-type (
-	Socket  = schema.Socket
-	Kubelet = schema.Kubelet
-	Crictl  = schema.Crictl
-	Daemon  = schema.Daemon
-)

@@ -3,6 +3,7 @@ package discovery
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/rtsnap/rtsnap/internal/lab"
 )
 
-func sockets(t *testing.T, env *collect.Env) map[string]Socket {
+func collectLab(t *testing.T, env *collect.Env) (map[string]Socket, []Daemon) {
 	t.Helper()
 	out := collect.NewCapture()
 	if err := New().Collect(context.Background(), env, out); err != nil {
@@ -25,28 +26,54 @@ func sockets(t *testing.T, env *collect.Env) map[string]Socket {
 		m[s.Path] = s
 	}
 	var ds []Daemon
-	json.Unmarshal(out.Files["daemons.json"], &ds)
-	if len(ds) < 4 {
-		t.Fatalf("daemons: %+v", ds)
+	if err := json.Unmarshal(out.Files["daemons.json"], &ds); err != nil {
+		t.Fatal(err)
 	}
-	return m
+	return m, ds
 }
 
 func TestLabEndpoints(t *testing.T) {
 	le := lab.Require(t)
 	env := collect.NewTestEnv()
-	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD16_SOCK"], le["RTSNAP_LAB_CD2_SOCK"]}
-	m := sockets(t, env)
-	for _, k := range []string{"RTSNAP_LAB_CD16_SOCK", "RTSNAP_LAB_CD2_SOCK"} {
-		if s := m[le[k]]; !s.Answers || !s.IsSocket || s.Owner != "root" || s.Runtime == "" {
+	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD16_SOCK"], "unix://" + le["RTSNAP_LAB_CD2_SOCK"]}
+	m, ds := collectLab(t, env)
+	for k, want := range map[string]string{"RTSNAP_LAB_CD16_SOCK": "containerd 1.6.", "RTSNAP_LAB_CD2_SOCK": "containerd 2."} {
+		s := m[le[k]]
+		if !s.Answers || !s.IsSocket || s.Owner != "root" || s.Group != "root" || s.Code != "OK" || s.Origin != "flag" || !strings.HasPrefix(s.Runtime, want) {
 			t.Errorf("%s: %+v", k, s)
 		}
 	}
-	if s := m["/var/run/docker.sock"]; !s.Answers {
+	if s := m["/var/run/docker.sock"]; !s.Answers || !strings.HasPrefix(s.Runtime, "docker ") {
 		t.Errorf("docker: %+v", s)
 	}
-	if s := m["/run/crio/crio.sock"]; s.Exists {
-		t.Errorf("crio socket reported present: %+v", s)
+	if s := m["/run/crio/crio.sock"]; s.Exists || s.Answers || s.Origin != "well-known" || !strings.Contains(s.Error, "no such file") {
+		t.Errorf("crio socket: %+v", s)
+	}
+	// Every lab daemon, with the command line it runs with.
+	lines := map[string]bool{}
+	for _, d := range ds {
+		if d.Role == "shim" {
+			t.Errorf("shim listed as a daemon: %+v", d)
+		}
+		lines[d.Role+" "+strings.Join(d.CommandLine, " ")] = true
+	}
+	for _, tag := range []string{"cd16", "cd17", "cd2"} {
+		found := false
+		for l := range lines {
+			if strings.HasPrefix(l, "containerd ") && strings.HasSuffix(l, "--config /var/lib/rtsnap-lab/"+tag+"/config.toml") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("daemon %s missing from %v", tag, lines)
+		}
+	}
+	dockerd := false
+	for l := range lines {
+		dockerd = dockerd || strings.HasPrefix(l, "dockerd dockerd ")
+	}
+	if !dockerd {
+		t.Errorf("dockerd missing from %v", lines)
 	}
 }
 
@@ -56,16 +83,21 @@ func TestDownAndHungEndpoints(t *testing.T) {
 	lab.Fault(t, "hang")
 	env := collect.NewTestEnv()
 	env.CallTimeout = time.Second
-	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD17_SOCK"], le["RTSNAP_LAB_HANG_SOCK"]}
+	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD17_SOCK"], le["RTSNAP_LAB_HANG_SOCK"], le["RTSNAP_LAB_CD2_SOCK"]}
 	start := time.Now()
-	m := sockets(t, env)
-	if time.Since(start) > 10*time.Second {
-		t.Fatalf("took %s", time.Since(start))
+	m, _ := collectLab(t, env)
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("took %s", el)
 	}
-	if s := m[le["RTSNAP_LAB_CD17_SOCK"]]; s.Answers {
-		t.Errorf("stopped cd17 answers: %+v", s)
+	if s := m[le["RTSNAP_LAB_CD17_SOCK"]]; s.Answers || s.Code != "Unavailable" && s.Exists {
+		t.Errorf("stopped cd17: %+v", s)
+	} else {
+		t.Logf("stopped cd17: exists=%v code=%s error=%s", s.Exists, s.Code, s.Error)
 	}
-	if s := m[le["RTSNAP_LAB_HANG_SOCK"]]; s.Answers || s.Code != "DeadlineExceeded" {
+	if s := m[le["RTSNAP_LAB_HANG_SOCK"]]; s.Answers || s.Code != "DeadlineExceeded" || s.LatencyMS < 900 {
 		t.Errorf("hang socket: %+v", s)
+	}
+	if s := m[le["RTSNAP_LAB_CD2_SOCK"]]; !s.Answers {
+		t.Errorf("cd2 next to the dead ones: %+v", s)
 	}
 }
