@@ -9,11 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -173,15 +175,15 @@ func TestTinyTmpfs(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	w, _ := NewWriter(WriterOptions{MaxSize: 8 << 20})
-	noise := make([]byte, 1<<20)
-	for i := range noise {
-		noise[i] = byte(i*2654435761>>7 ^ i>>11)
+	mask := make([]byte, 1<<20)
+	for i := range mask {
+		mask[i] = byte(i*2654435761>>7 ^ i>>11)
 	}
 	for i := 0; i < 4; i++ {
 		h := sha256.Sum256([]byte{byte(i)})
 		chunk := bytes.Repeat(h[:], 32<<10) // 1 MiB, weakly compressible
 		for j := range chunk {
-			chunk[j] ^= noise[j]
+			chunk[j] ^= mask[j]
 		}
 		if _, err := w.Add(fmt.Sprintf("big/%d", i), "big", "text", chunk); err != nil {
 			t.Fatal(err)
@@ -193,6 +195,21 @@ func TestTinyTmpfs(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("left behind: %v", entries)
+	}
+	// ENOSPC in the middle of the write (the free-space check passed, but a
+	// wrapper triples the bytes): ErrNoSpace, and the temporary file is gone.
+	w2, _ := NewWriter(WriterOptions{})
+	if _, err := w2.Add("big/0", "big", "text", noise(3, 700<<10)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = w2.Commit(context.Background(), dir, "c.tar.zst", testManifest(), CommitOptions{
+		Wrap: func(w io.Writer) (io.WriteCloser, error) { return tripler{w}, nil },
+	})
+	if !errors.Is(err, ErrNoSpace) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("mid-write ENOSPC: err = %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("left behind after ENOSPC: %v", entries)
 	}
 	// A small archive fits the same filesystem.
 	p := writeBundle(t, dir, map[string]string{"a/x.json": `{"ok":true}`})
@@ -404,3 +421,17 @@ func FuzzRead(f *testing.F) {
 		Verify(bytes.NewReader(data), lim)
 	})
 }
+
+// tripler writes everything three times: a wrapper whose output outgrows the
+// free-space check.
+type tripler struct{ w io.Writer }
+
+func (t tripler) Write(p []byte) (int, error) {
+	for i := 0; i < 3; i++ {
+		if _, err := t.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+func (t tripler) Close() error { return nil }
