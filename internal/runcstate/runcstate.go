@@ -1,93 +1,71 @@
 // Package runcstate finds the state runc and crun keep for every container
-// (state.json under each runtime root in use) and checks whether the init
-// process it names is really alive: the runtime saying "running" while the
-// process is gone, a zombie, or a reused pid is what the analyzer looks for.
+// (runc's state.json, crun's status file, under each runtime root in use) and
+// checks whether the init process it names is really alive: the runtime
+// saying "running" while the process is gone, a zombie, or a reused pid is
+// what the analyzer looks for. The runc, proc and cgroup sources share it.
 package runcstate
 
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/rtsnap/rtsnap/internal/procscan"
 )
 
-// Root is a runtime state directory: <root>/<id>/state.json.
-type Root struct {
-	Path string `json:"path"`
-	// Owner is who drives the runtime there: containerd, docker, cri-o, plain.
-	Owner string `json:"owner"`
-	// Namespace is the containerd namespace (or "moby") the root belongs to.
-	Namespace string `json:"namespace,omitempty"`
-}
-
-// rootGlobs are the well-known runtime roots; "*" is the namespace.
-var rootGlobs = []struct{ glob, owner string }{
-	{"/run/containerd/runc/*", "containerd"},
-	{"/run/k3s/containerd/runc/*", "containerd"},
-	{"/run/docker/runtime-runc/*", "docker"},
-	{"/run/docker/runtime-crun/*", "docker"},
-	{"/run/runc", "plain or cri-o"},
-	{"/run/crun", "plain or cri-o"},
-}
-
-// Roots lists the runtime roots that exist, plus "runc/*" under the state
-// dirs of running containerd daemons (--state or /run/containerd).
-func Roots(procs []procscan.Process) []Root {
-	seen := map[string]bool{}
-	var out []Root
-	add := func(glob, owner string) {
-		matches, _ := filepath.Glob(glob)
-		for _, m := range matches {
-			if fi, err := os.Stat(m); err != nil || !fi.IsDir() || seen[m] {
-				continue
-			}
-			seen[m] = true
-			r := Root{Path: m, Owner: owner}
-			if strings.HasSuffix(glob, "/*") {
-				r.Namespace = filepath.Base(m)
-			}
-			out = append(out, r)
-		}
-	}
-	for _, g := range rootGlobs {
-		add(g.glob, g.owner)
-	}
-	for _, p := range procs {
-		if p.Role != procscan.RoleContainerd {
-			continue
-		}
-		if st, ok := procscan.FlagValue(p.Args, "state"); ok {
-			add(filepath.Join(st, "runc", "*"), "containerd")
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
-}
-
-// State is the part of state.json the collector keeps: never the whole
-// config, which holds the container's environment.
+// State is the part of a container's runtime state the collector keeps:
+// never the whole config, which holds the container's environment.
 type State struct {
-	Root        string            `json:"root"`
-	Owner       string            `json:"owner"`
-	Namespace   string            `json:"namespace,omitempty"`
-	ID          string            `json:"id"`
-	InitPID     int               `json:"init_process_pid"`
-	InitStart   uint64            `json:"init_process_start"`
-	Created     time.Time         `json:"created"`
-	Rootless    bool              `json:"rootless"`
-	Bundle      string            `json:"bundle,omitempty"`
+	Root      string `json:"root"`
+	Owner     string `json:"owner"`
+	Runtime   string `json:"runtime,omitempty"` // runc or crun: which file format was read
+	Namespace string `json:"namespace,omitempty"`
+	ID        string `json:"id"`
+	// File is the state file read (state.json for runc, status for crun).
+	File      string    `json:"file,omitempty"`
+	InitPID   int       `json:"init_process_pid"`
+	InitStart uint64    `json:"init_process_start"`
+	Created   time.Time `json:"created"`
+	Rootless  bool      `json:"rootless"`
+	Bundle    string    `json:"bundle,omitempty"`
+	Rootfs    string    `json:"rootfs,omitempty"`
+	// Labels are config.labels ("bundle=...", user labels): they reach the
+	// bundle through the JSON redactor like every other value.
 	Labels      []string          `json:"labels,omitempty"`
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
-	Liveness    Liveness          `json:"liveness"`
-	Error       string            `json:"error,omitempty"`
+	// CgroupPath is crun's single cgroup path (relative to the hierarchy root).
+	CgroupPath string `json:"cgroup_path,omitempty"`
+	// NamespacePaths is state.json's namespace_paths (NEWNET: /proc/<pid>/ns/net ...).
+	NamespacePaths map[string]string `json:"namespace_paths,omitempty"`
+	// Namespaces is config.namespaces: the namespaces created, and the paths
+	// of those joined (a pod's shared network namespace).
+	Namespaces []Namespace `json:"namespaces,omitempty"`
+	// Status is the status the state file records, when it records one
+	// (runc's state.json does not; runc derives it from the pid).
+	Status   string   `json:"status,omitempty"`
+	Liveness Liveness `json:"liveness"`
+	Error    string   `json:"error,omitempty"`
 }
 
-// Liveness is what /proc says about the init process state.json names.
+// Namespace is one entry of config.namespaces.
+type Namespace struct {
+	Type string `json:"type"`
+	Path string `json:"path,omitempty"`
+}
+
+// Verdicts of a liveness check.
+const (
+	VerdictAlive     = "alive"
+	VerdictStopped   = "stopped" // state T or t: frozen by the freezer, or traced
+	VerdictZombie    = "zombie"
+	VerdictGone      = "gone"
+	VerdictPIDReused = "pid-reused"
+)
+
+// Liveness is what /proc says about the init process a state file names.
 type Liveness struct {
 	PIDExists bool `json:"pid_exists"`
 	// StartTicks is the pid's start time now; it must equal init_process_start.
@@ -98,113 +76,134 @@ type Liveness struct {
 	Verdict string `json:"verdict"`
 }
 
-type rawState struct {
-	ID          string            `json:"id"`
-	InitPID     int               `json:"init_process_pid"`
-	InitStart   uint64            `json:"init_process_start"`
-	Created     time.Time         `json:"created"`
-	Rootless    bool              `json:"rootless"`
-	CgroupPaths map[string]string `json:"cgroup_paths"`
-	Config      struct {
-		Labels []string `json:"labels"`
+// Alive reports whether the init process is the one the runtime started and
+// has not exited (it may be frozen or stopped).
+func (l Liveness) Alive() bool {
+	return l.Verdict == VerdictAlive || l.Verdict == VerdictStopped
+}
+
+// runcState is the subset of runc's state.json decoded.
+type runcState struct {
+	ID             string            `json:"id"`
+	InitPID        int               `json:"init_process_pid"`
+	InitStart      uint64            `json:"init_process_start"`
+	Created        time.Time         `json:"created"`
+	Rootless       bool              `json:"rootless"`
+	CgroupPaths    map[string]string `json:"cgroup_paths"`
+	NamespacePaths map[string]string `json:"namespace_paths"`
+	Status         string            `json:"status"`
+	Config         struct {
+		Rootfs     string      `json:"rootfs"`
+		Labels     []string    `json:"labels"`
+		Namespaces []Namespace `json:"namespaces"`
 	} `json:"config"`
 }
 
-// maxStateFile bounds one state.json read.
-const maxStateFile = 8 << 20
-
-// Scan reads every state.json under roots, at most max containers (0: no bound).
-func Scan(procRoot string, roots []Root, max int) (states []State, truncated bool) {
-	for _, r := range roots {
-		entries, err := os.ReadDir(r.Path)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			if !e.IsDir() {
-				continue
-			}
-			if max > 0 && len(states) >= max {
-				return states, true
-			}
-			p := filepath.Join(r.Path, e.Name(), "state.json")
-			if _, err := os.Stat(p); err != nil {
-				continue
-			}
-			states = append(states, Read(procRoot, r, p))
-		}
-	}
-	return states, false
+// crunStatus is crun's <root>/<id>/status file.
+type crunStatus struct {
+	PID        int       `json:"pid"`
+	StartTime  uint64    `json:"process-start-time"`
+	CgroupPath string    `json:"cgroup-path"`
+	Rootfs     string    `json:"rootfs"`
+	Bundle     string    `json:"bundle"`
+	Created    time.Time `json:"created"`
 }
 
-// Read parses one state.json and checks its init process.
+// maxStateFile bounds one state file read.
+const maxStateFile = 8 << 20
+
+// Read parses one runc state.json or crun status file and checks its init process.
 func Read(procRoot string, r Root, path string) State {
-	st := State{Root: r.Path, Owner: r.Owner, Namespace: r.Namespace, ID: filepath.Base(filepath.Dir(path))}
+	st := State{Root: r.Path, Owner: r.Owner, Namespace: r.Namespace, ID: filepath.Base(filepath.Dir(path)), File: path}
 	raw, err := readBounded(path, maxStateFile)
 	if err != nil {
 		st.Error = err.Error()
 		return st
 	}
-	var rs rawState
-	if err := json.Unmarshal(raw, &rs); err != nil {
+	if filepath.Base(path) == crunFile {
+		err = st.fromCrun(raw)
+	} else {
+		err = st.fromRunc(raw)
+	}
+	if err != nil {
 		st.Error = fmt.Sprintf("parsing %s: %v", path, err)
 		return st
 	}
-	st.ID, st.InitPID, st.InitStart, st.Created, st.Rootless, st.CgroupPaths = rs.ID, rs.InitPID, rs.InitStart, rs.Created, rs.Rootless, rs.CgroupPaths
-	for _, l := range rs.Config.Labels {
-		if b, ok := strings.CutPrefix(l, "bundle="); ok {
-			st.Bundle = b
-		}
-		st.Labels = append(st.Labels, l)
-	}
-	st.Liveness = Check(procRoot, rs.InitPID, rs.InitStart)
+	st.Liveness = Check(procRoot, st.InitPID, st.InitStart)
 	return st
+}
+
+func (st *State) fromRunc(raw []byte) error {
+	var rs runcState
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		return err
+	}
+	st.Runtime = "runc"
+	if rs.ID != "" {
+		st.ID = rs.ID
+	}
+	st.InitPID, st.InitStart, st.Created, st.Rootless = rs.InitPID, rs.InitStart, rs.Created, rs.Rootless
+	st.CgroupPaths, st.NamespacePaths, st.Status = rs.CgroupPaths, rs.NamespacePaths, rs.Status
+	st.Rootfs, st.Namespaces, st.Labels = rs.Config.Rootfs, rs.Config.Namespaces, rs.Config.Labels
+	for _, l := range rs.Config.Labels {
+		if len(l) > len("bundle=") && l[:len("bundle=")] == "bundle=" {
+			st.Bundle = l[len("bundle="):]
+		}
+	}
+	return nil
+}
+
+func (st *State) fromCrun(raw []byte) error {
+	var cs crunStatus
+	if err := json.Unmarshal(raw, &cs); err != nil {
+		return err
+	}
+	st.Runtime = "crun"
+	st.InitPID, st.InitStart, st.Created = cs.PID, cs.StartTime, cs.Created
+	st.CgroupPath, st.Rootfs, st.Bundle = cs.CgroupPath, cs.Rootfs, cs.Bundle
+	return nil
 }
 
 // Check decides whether pid is the init process started at startTicks.
 func Check(procRoot string, pid int, startTicks uint64) Liveness {
 	var l Liveness
 	if pid <= 0 {
-		l.Verdict = "gone"
+		l.Verdict = VerdictGone
 		return l
 	}
 	s, err := procscan.ReadStat(procRoot, pid)
 	if err != nil {
-		l.Verdict = "gone"
+		l.Verdict = VerdictGone
 		return l
 	}
 	l.PIDExists, l.StartTicks, l.ProcState = true, s.StartTicks, s.State
 	l.StartMatches = s.StartTicks == startTicks
 	switch {
 	case !l.StartMatches:
-		l.Verdict = "pid-reused"
-	case s.State == "Z" || s.State == "X":
-		l.Verdict = "zombie"
+		l.Verdict = VerdictPIDReused
+	case s.State == "Z" || s.State == "X" || s.State == "x":
+		l.Verdict = VerdictZombie
 	case s.State == "T" || s.State == "t":
-		l.Verdict = "stopped"
+		l.Verdict = VerdictStopped
 	default:
-		l.Verdict = "alive"
+		l.Verdict = VerdictAlive
 	}
 	return l
 }
 
+// readBounded reads a whole file, refusing one larger than max.
 func readBounded(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	buf, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	if fi.Size() > max {
-		return nil, fmt.Errorf("%s: %d bytes, over the %d-byte bound", path, fi.Size(), max)
+	if int64(len(buf)) > max {
+		return nil, fmt.Errorf("%s: over the %d-byte bound", path, max)
 	}
-	buf := make([]byte, fi.Size())
-	n, err := f.Read(buf)
-	if err != nil && n == 0 && fi.Size() > 0 {
-		return nil, err
-	}
-	return buf[:n], nil
+	return buf, nil
 }
