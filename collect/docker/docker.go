@@ -1,6 +1,6 @@
 // Package docker is the "docker" source: the Docker Engine API over its unix
-// socket, GET only: version, info, every container with its inspect, images,
-// disk usage and events in the window.
+// socket, GET only, no client library: version, info, every container with
+// its inspect, images, disk usage and events in the window.
 package docker
 
 import (
@@ -9,20 +9,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	schema "github.com/rtsnap/rtsnap/internal/schema/docker"
-	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
+	schema "github.com/rtsnap/rtsnap/internal/schema/docker"
 )
 
-// maxResponse bounds one API response.
-const maxResponse = 16 << 20
+// defaultSocket is where dockerd listens unless told otherwise.
+const defaultSocket = "/var/run/docker.sock"
+
+// dfTimeout bounds /system/df: it walks every layer and volume and can take
+// minutes on a busy node.
+const dfTimeout = 5 * time.Second
 
 // Source collects Docker's view.
 type Source struct{}
@@ -37,125 +38,134 @@ func (Source) Description() string {
 func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 32 << 20 }
 
-type api struct {
-	env   *collect.Env
-	sock  string
-	hc    *http.Client
-	calls []Call
-}
-
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	sock := env.DockerHost
 	if sock == "" {
-		sock = "/var/run/docker.sock"
+		sock = defaultSocket
 	}
 	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
-		out.Skip("not present: no Docker socket at " + sock)
+		out.Skip("not present: " + sock)
 		return nil
 	}
-	a := &api{env: env, sock: sock, hc: &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", sock)
-		},
-		DisableKeepAlives: false, MaxIdleConnsPerHost: 4,
-	}}}
+	a := newAPI(env, sock)
 	defer a.hc.CloseIdleConnections()
-	write := func(name string, v any) {
-		if err := out.WriteJSON(name, v); err != nil && !errors.Is(err, collect.ErrBudget) {
-			out.Partial(err.Error())
-		}
-	}
-	defer func() { write("calls.json", a.calls) }()
+	w := &writer{out: out}
+	// calls.json is written last, whatever happened: it is the record of
+	// every call's outcome, timeouts included.
+	defer func() { w.write("calls.json", a.recorded()) }()
 
-	version, err := a.get(ctx, "/version")
-	if err != nil {
+	if err := a.negotiate(ctx); err != nil {
 		return fmt.Errorf("docker at %s does not answer: %w", sock, err)
 	}
-	write("version.json", version)
-	if info, err := a.get(ctx, "/info"); err == nil {
-		write("info.json", info)
-	} else {
-		out.Partial("info: " + err.Error())
-	}
-	raw, err := a.get(ctx, "/containers/json?all=1")
+	version, err := a.get(ctx, "/version")
 	if err != nil {
-		return fmt.Errorf("listing containers: %w", err)
+		return fmt.Errorf("docker at %s: version: %w", sock, err)
 	}
-	write("containers.json", raw)
-	var list []struct {
+	w.raw("version.json", version)
+	if info, err := a.get(ctx, "/info"); err == nil {
+		w.raw("info.json", info)
+	} else {
+		out.Partial("info: " + env.Redactor.String(err.Error()))
+	}
+	list, err := a.get(ctx, "/containers/json?all=1")
+	if err != nil {
+		return fmt.Errorf("docker at %s: listing containers: %w", sock, err)
+	}
+	w.raw("containers.json", list)
+	if err := inspectAll(ctx, env, a, w, list); err != nil {
+		return err
+	}
+	if imgs, err := a.get(ctx, "/images/json"); err == nil {
+		w.raw("images.json", imgs)
+	} else {
+		out.Partial("images: " + env.Redactor.String(err.Error()))
+	}
+	dctx, cancel := context.WithTimeout(ctx, dfTimeout)
+	df, err := a.get(dctx, "/system/df")
+	cancel()
+	if err == nil {
+		w.raw("df.json", df)
+	} else {
+		// Recorded in calls.json with its code (DeadlineExceeded when slow).
+		out.Partial("system/df: " + env.Redactor.String(err.Error()))
+	}
+	since, until := env.Now.Add(-env.Since).Unix(), env.Now.Unix()
+	ev, err := a.get(ctx, "/events?since="+strconv.FormatInt(since, 10)+"&until="+strconv.FormatInt(until, 10))
+	switch {
+	case err == nil:
+		w.write("events.json", decodeStream(ev))
+	case errors.Is(err, errTooLarge):
+		w.write("events.json", decodeStream(ev))
+		out.Partial(fmt.Sprintf("events: cut at %d bytes", maxResponse))
+	default:
+		out.Partial("events: " + env.Redactor.String(err.Error()))
+	}
+	return w.err
+}
+
+// inspectAll writes inspect.json: /containers/<id>/json for each listed
+// container, at most env.MaxContainers.
+func inspectAll(ctx context.Context, env *collect.Env, a *api, w *writer, list []byte) error {
+	var cs []struct {
 		ID string `json:"Id"`
 	}
-	json.Unmarshal(raw, &list)
+	if err := json.Unmarshal(list, &cs); err != nil {
+		w.out.Partial("containers list: " + err.Error())
+	}
 	inspects := []json.RawMessage{}
-	for i, c := range list {
+	failed := 0
+	for i, c := range cs {
 		if env.MaxContainers > 0 && i >= env.MaxContainers {
-			out.Partial(fmt.Sprintf("inspect cut at --max-containers %d of %d", env.MaxContainers, len(list)))
+			w.out.Partial(fmt.Sprintf("inspect cut at --max-containers %d of %d", env.MaxContainers, len(cs)))
 			break
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if in, err := a.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/json"); err == nil {
-			inspects = append(inspects, in)
+		in, err := a.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/json")
+		if err != nil {
+			failed++ // each failure is in calls.json with its code
+			continue
 		}
+		inspects = append(inspects, in)
 	}
-	write("inspect.json", inspects)
-	if imgs, err := a.get(ctx, "/images/json"); err == nil {
-		write("images.json", imgs)
+	if failed > 0 {
+		w.out.Partial(fmt.Sprintf("inspect failed for %d containers (see calls.json)", failed))
 	}
-	// /system/df walks every layer and can take minutes on a busy node: its
-	// own short deadline, and a timeout is recorded as data.
-	dctx, cancel := context.WithTimeout(ctx, min(5*time.Second, env.CallTimeout))
-	if df, err := a.get(dctx, "/system/df"); err == nil {
-		write("df.json", df)
-	} else {
-		out.Partial("system/df: " + err.Error())
-	}
-	cancel()
-	since, until := env.Now.Add(-env.Since).Unix(), env.Now.Unix()
-	if ev, err := a.get(ctx, "/events?since="+strconv.FormatInt(since, 10)+"&until="+strconv.FormatInt(until, 10)); err == nil {
-		write("events.json", decodeStream(ev))
-	}
+	w.write("inspect.json", inspects)
 	return nil
 }
 
-// get performs one GET under the engine's per-runtime limit.
-func (a *api) get(ctx context.Context, path string) (json.RawMessage, error) {
-	start := time.Now()
-	var body []byte
-	status := 0
-	err := a.env.Call(ctx, a.sock, func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker"+path, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := a.hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		status = resp.StatusCode
-		body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
-		if err != nil {
-			return err
-		}
-		if len(body) > maxResponse {
-			return fmt.Errorf("response over %d bytes", maxResponse)
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, body)
-		}
-		return nil
-	})
-	c := Call{Path: path, DurationMS: time.Since(start).Milliseconds(), Status: status}
-	if err != nil {
-		c.Error = a.env.Redactor.String(err.Error())
+// writer writes files until the budget is spent, then stops quietly (the
+// engine records the truncation); any other error is kept for the return.
+type writer struct {
+	out   collect.Output
+	spent bool
+	err   error
+}
+
+func (w *writer) write(name string, v any) {
+	if w.spent {
+		return
 	}
-	if len(a.calls) < 5000 {
-		a.calls = append(a.calls, c)
+	if err := w.out.WriteJSON(name, v); err != nil {
+		if errors.Is(err, collect.ErrBudget) {
+			w.spent = true
+			return
+		}
+		if w.err == nil {
+			w.err = err
+		}
 	}
-	return body, err
+}
+
+// raw writes an API answer as it came (re-indented by WriteJSON).
+func (w *writer) raw(name string, data []byte) {
+	if !json.Valid(data) {
+		w.out.Partial(name + ": the daemon answered with invalid JSON")
+		return
+	}
+	w.write(name, json.RawMessage(data))
 }
 
 // decodeStream turns the events stream (concatenated JSON objects) into a list.

@@ -47,22 +47,32 @@ func TestLabDockerContainer(t *testing.T) {
 	if _, ok := out.Files["events.json"]; !ok {
 		t.Fatal("no events.json")
 	}
+	if !strings.Contains(string(out.Files["images.json"]), "rtsnap-lab/busybox:1") {
+		t.Fatal("images.json lacks rtsnap-lab/busybox:1")
+	}
+	var calls []Call
+	json.Unmarshal(out.Files["calls.json"], &calls)
+	for _, c := range calls[1:] { // calls[0] is the unversioned /_ping
+		if !strings.HasPrefix(c.Path, "/v1.") || (c.Code != "OK" && c.Path != "/v1.41/system/df") {
+			t.Errorf("call %+v", c)
+		}
+	}
 }
 
-func TestAbsentAndHungDocker(t *testing.T) {
-	env := collect.NewTestEnv()
-	env.DockerHost = t.TempDir() + "/docker.sock"
-	out := collect.NewCapture()
-	if err := New().Collect(context.Background(), env, out); err != nil || !strings.Contains(out.Skipped, "not present") {
-		t.Fatalf("absent docker: err=%v skip=%q", err, out.Skipped)
-	}
+func TestHungDockerReturnsPromptly(t *testing.T) {
 	le := lab.Require(t)
 	lab.Fault(t, "hang")
+	env := collect.NewTestEnv()
 	env.DockerHost = le["RTSNAP_LAB_HANG_SOCK"]
 	env.CallTimeout = time.Second
+	out := collect.NewCapture()
 	start := time.Now()
-	err := New().Collect(context.Background(), env, collect.NewCapture())
+	err := New().Collect(context.Background(), env, out)
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("hung docker: err=%v after %s", err, time.Since(start))
+	}
+	var calls []Call
+	if jerr := json.Unmarshal(out.Files["calls.json"], &calls); jerr != nil || len(calls) == 0 || calls[0].Code != "DeadlineExceeded" {
+		t.Fatalf("hung call not recorded as a timeout: %s (%v)", out.Files["calls.json"], jerr)
 	}
 }
