@@ -1,33 +1,35 @@
 // Package journal is the "journal" source: journal entries of the runtime
 // units (containerd, docker, cri-docker, crio, kubelet) and kernel OOM
 // messages within --since, as JSON lines, read with go-systemd's sdjournal,
-// or with the journalctl binary when libsystemd cannot be loaded; plus the
-// tail of daemon log files for daemons that do not log to the journal.
+// or with the journalctl binary when sdjournal cannot open a journal; plus
+// the tail of daemon log files for daemons that do not log to the journal.
 package journal
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	schema "github.com/rtsnap/rtsnap/internal/schema/journal"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
+	schema "github.com/rtsnap/rtsnap/internal/schema/journal"
 	"github.com/rtsnap/rtsnap/redact"
 )
 
-// Units are the journal streams collected: the file name and how entries are matched.
+// Units are the journal streams collected: the file name and how entries are
+// matched. Daemons started outside systemd (or entries forwarded from
+// elsewhere) carry no unit, so identifier and command name match too.
 var Units = []Unit{
-	{Name: "containerd", Matches: []string{"_SYSTEMD_UNIT=containerd.service", "SYSLOG_IDENTIFIER=containerd"}},
-	{Name: "docker", Matches: []string{"_SYSTEMD_UNIT=docker.service", "SYSLOG_IDENTIFIER=dockerd"}},
-	{Name: "cri-docker", Matches: []string{"_SYSTEMD_UNIT=cri-docker.service", "SYSLOG_IDENTIFIER=cri-dockerd"}},
-	{Name: "crio", Matches: []string{"_SYSTEMD_UNIT=crio.service", "SYSLOG_IDENTIFIER=crio"}},
-	{Name: "kubelet", Matches: []string{"_SYSTEMD_UNIT=kubelet.service", "SYSLOG_IDENTIFIER=kubelet"}},
+	{Name: "containerd", Matches: []string{"_SYSTEMD_UNIT=containerd.service", "SYSLOG_IDENTIFIER=containerd", "_COMM=containerd"}},
+	{Name: "docker", Matches: []string{"_SYSTEMD_UNIT=docker.service", "SYSLOG_IDENTIFIER=dockerd", "_COMM=dockerd"}},
+	{Name: "cri-docker", Matches: []string{"_SYSTEMD_UNIT=cri-docker.service", "SYSLOG_IDENTIFIER=cri-dockerd", "_COMM=cri-dockerd"}},
+	{Name: "crio", Matches: []string{"_SYSTEMD_UNIT=crio.service", "SYSLOG_IDENTIFIER=crio", "_COMM=crio"}},
+	{Name: "kubelet", Matches: []string{"_SYSTEMD_UNIT=kubelet.service", "SYSLOG_IDENTIFIER=kubelet", "_COMM=kubelet"}},
 	{Name: "kernel-oom", Matches: []string{"_TRANSPORT=kernel", "SYSLOG_IDENTIFIER=kernel"}, Filter: isOOM},
 }
 
@@ -43,8 +45,8 @@ func isOOM(m string) bool {
 	return strings.Contains(l, "out of memory") || strings.Contains(l, "oom-kill") || strings.Contains(l, "oom_reaper") || strings.Contains(l, "killed process")
 }
 
-// perUnitBytes bounds each unit's JSON lines.
-const perUnitBytes = 4 << 20
+// systemJournalDirs are where journald keeps the system journal.
+var systemJournalDirs = []string{"/var/log/journal", "/run/log/journal"}
 
 // Source collects journals.
 type Source struct {
@@ -62,109 +64,169 @@ func (*Source) Description() string {
 func (*Source) DefaultEnabled() bool { return true }
 func (*Source) Budget() int64        { return 24 << 20 }
 
-// journalTarget is one journal to read: "" means the system journal.
+// journalTarget is one journal to read: dir "" means the system journal.
 type journalTarget struct{ dir, label string }
 
 func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	since := env.Now.Add(-env.Since)
 	meta := Meta{Since: since, Streams: map[string]*Stream{}}
+	targets := journalTargets(env.JournalDirs)
+	results := map[string]*streamResult{}
+	methods := map[string]bool{}
+	read := 0
+	for _, t := range targets {
+		meta.Journals = append(meta.Journals, t.label)
+		res, r := s.read(ctx, t, since)
+		if r.Error != "" {
+			r.Error = env.Redactor.String(r.Error)
+			meta.Errors = append(meta.Errors, r.Error)
+			out.Partial("journal " + r.Journal + ": " + r.Error)
+		}
+		if r.Method != "none" {
+			methods[r.Method] = true
+			read++
+		}
+		meta.Readers = append(meta.Readers, r)
+		merge(results, res)
+	}
+	meta.Method = methodName(methods)
+	for _, u := range Units {
+		st, data := encodeStream(results[u.Name])
+		if st == nil {
+			continue
+		}
+		meta.Streams[u.Name] = st
+		if err := out.WriteFile(u.Name+".jsonl", redact.JSONLines, data); err != nil {
+			if errors.Is(err, collect.ErrBudget) {
+				st.Truncated = true
+				break
+			}
+			return err
+		}
+	}
+	if ctx.Err() == nil {
+		meta.Files = daemonLogs(ctx, env, out)
+	}
+	if err := out.WriteJSON("meta.json", meta); err != nil {
+		return err
+	}
+	if read == 0 && len(meta.Files) == 0 {
+		out.Skip("not present: no journald journal readable (looked for " + strings.Join(systemJournalDirs, ", ") +
+			" and --journal-dir; sdjournal and journalctl) and no daemon log files")
+	}
+	return ctx.Err()
+}
+
+// read reads one journal with sdjournal, else with journalctl.
+func (s *Source) read(ctx context.Context, t journalTarget, since time.Time) (map[string]*streamResult, Reader) {
+	r := Reader{Journal: t.label, Method: "sdjournal"}
+	var errs []string
+	if !s.ForceJournalctl {
+		res, err := readSDJournal(ctx, t, since)
+		if err == nil || !errors.Is(err, errOpen) {
+			if err != nil {
+				r.Error = err.Error()
+			}
+			return res, r
+		}
+		errs = append(errs, err.Error())
+	}
+	r.Method = "journalctl"
+	res, err := readJournalctl(ctx, t, since)
+	if errors.Is(err, errNoJournalctl) {
+		r.Method = "none"
+	}
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	r.Error = strings.Join(errs, "; ")
+	return res, r
+}
+
+// journalTargets are the system journal (when journald keeps one here) and
+// every --journal-dir.
+func journalTargets(dirs []string) []journalTarget {
 	var targets []journalTarget
-	for _, d := range []string{"/var/log/journal", "/run/log/journal"} {
+	for _, d := range systemJournalDirs {
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
 			targets = append(targets, journalTarget{"", "system"})
 			break
 		}
 	}
-	for _, d := range env.JournalDirs {
-		targets = append(targets, journalTarget{d, d})
+	for _, d := range dirs {
+		targets = append(targets, journalTarget{d, filepath.Clean(d)})
 	}
-	for _, t := range targets {
-		meta.Journals = append(meta.Journals, t.label)
-	}
-	entries := map[string][]Entry{}
-	if len(targets) > 0 {
-		var err error
-		if !s.ForceJournalctl {
-			err = readSDJournal(ctx, targets, since, entries)
-			meta.Method = "sdjournal"
-		}
-		if s.ForceJournalctl || errors.Is(err, errNoLibsystemd) {
-			if err != nil {
-				meta.Errors = append(meta.Errors, err.Error())
-			}
-			meta.Method = "journalctl"
-			err = readJournalctl(ctx, targets, since, entries)
-		}
-		if err != nil {
-			meta.Errors = append(meta.Errors, env.Redactor.String(err.Error()))
-			out.Partial(env.Redactor.String(err.Error()))
-		}
-	} else {
-		meta.Method = "none"
-	}
-	for _, u := range Units {
-		es := entries[u.Name]
-		if len(es) == 0 {
+	return targets
+}
+
+func merge(into, from map[string]*streamResult) {
+	for name, r := range from {
+		if r == nil {
 			continue
 		}
-		// Keep the newest entries that fit the per-unit bound, written oldest first.
-		lines := make([][]byte, len(es))
-		total, keepFrom := 0, 0
-		for i := len(es) - 1; i >= 0; i-- {
-			lines[i], _ = json.Marshal(es[i])
-			if total+len(lines[i])+1 > perUnitBytes {
-				keepFrom = i + 1
-				break
-			}
-			total += len(lines[i]) + 1
+		cur := into[name]
+		if cur == nil {
+			cur = &streamResult{}
+			into[name] = cur
 		}
-		st := &Stream{First: es[keepFrom].Time, Last: es[len(es)-1].Time, LastCursor: es[len(es)-1].Cursor, Truncated: keepFrom > 0}
-		var ordered strings.Builder
-		ordered.Grow(total)
-		for _, l := range lines[keepFrom:] {
-			ordered.Write(l)
-			ordered.WriteByte('\n')
-		}
-		es = es[keepFrom:]
-		st.Entries = len(es)
-		meta.Streams[u.Name] = st
-		if err := out.WriteFile(u.Name+".jsonl", redact.JSONLines, []byte(ordered.String())); err != nil {
-			return err
+		cur.entries = append(cur.entries, r.entries...)
+		cur.truncated = cur.truncated || r.truncated
+	}
+}
+
+func methodName(m map[string]bool) string {
+	var names []string
+	for _, n := range []string{"sdjournal", "journalctl"} {
+		if m[n] {
+			names = append(names, n)
 		}
 	}
-	meta.Files = daemonLogs(ctx, env, out)
-	if err := out.WriteJSON("meta.json", meta); err != nil {
-		return err
+	if len(names) == 0 {
+		return "none"
 	}
-	if len(targets) == 0 && len(meta.Files) == 0 {
-		out.Skip("not present: no journal (looked for /var/log/journal, /run/log/journal) and no daemon log files")
+	return strings.Join(names, "+")
+}
+
+// encodeStream orders a stream's entries by time and keeps the newest that
+// fit perUnitBytes, written oldest first. nil when there are none.
+func encodeStream(r *streamResult) (*Stream, []byte) {
+	if r == nil || len(r.entries) == 0 {
+		return nil, nil
 	}
-	return nil
+	es := r.entries
+	sort.SliceStable(es, func(a, b int) bool { return es[a].RealtimeUsec < es[b].RealtimeUsec })
+	lines := make([][]byte, len(es))
+	total, keepFrom := 0, 0
+	for i := len(es) - 1; i >= 0; i-- {
+		lines[i], _ = json.Marshal(es[i])
+		if total+len(lines[i])+1 > perUnitBytes {
+			keepFrom = i + 1
+			break
+		}
+		total += len(lines[i]) + 1
+	}
+	if keepFrom == len(es) {
+		return nil, nil
+	}
+	kept := es[keepFrom:]
+	st := &Stream{Entries: len(kept), First: kept[0].Time, Last: kept[len(kept)-1].Time,
+		LastCursor: kept[len(kept)-1].Cursor, Truncated: r.truncated || keepFrom > 0}
+	data := make([]byte, 0, total)
+	for _, l := range lines[keepFrom:] {
+		data = append(data, l...)
+		data = append(data, '\n')
+	}
+	return st, data
 }
 
 // fromFields builds an entry from journal fields (both readers give these).
 func fromFields(f map[string]string, label string) Entry {
 	rt, _ := strconv.ParseUint(f["__REALTIME_TIMESTAMP"], 10, 64)
 	mono, _ := strconv.ParseUint(f["__MONOTONIC_TIMESTAMP"], 10, 64)
-	unit := f["_SYSTEMD_UNIT"]
 	return Entry{Time: time.UnixMicro(int64(rt)).UTC(), RealtimeUsec: rt, MonotonicUsec: mono, BootID: f["_BOOT_ID"],
-		Unit: unit, Identifier: f["SYSLOG_IDENTIFIER"], PID: f["_PID"], Priority: f["PRIORITY"], Message: f["MESSAGE"],
+		Unit: f["_SYSTEMD_UNIT"], Identifier: f["SYSLOG_IDENTIFIER"], PID: f["_PID"], Priority: f["PRIORITY"], Message: f["MESSAGE"],
 		Cursor: f["__CURSOR"], Journal: label}
 }
-
-var errNoLibsystemd = errors.New("libsystemd cannot be loaded")
-
-// maxEntriesPerUnit bounds the work per stream before the byte budget applies.
-const maxEntriesPerUnit = 50000
-
-func dirLabel(t journalTarget) string {
-	if t.dir == "" {
-		return "system"
-	}
-	return filepath.Clean(t.dir)
-}
-
-func wrapf(format string, a ...any) error { return fmt.Errorf(format, a...) }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
 
@@ -174,4 +236,5 @@ type (
 	Entry  = schema.Entry
 	Meta   = schema.Meta
 	Stream = schema.Stream
+	Reader = schema.Reader
 )

@@ -55,9 +55,13 @@ func TestLabJournalBothReaders(t *testing.T) {
 }
 
 func TestSinceExcludesOldEntries(t *testing.T) {
-	_, m := collectLab(t, false, time.Millisecond)
-	if len(m.Streams) != 0 {
-		t.Fatalf("entries from before --since: %+v", m.Streams)
+	for _, force := range []bool{false, true} {
+		out, m := collectLab(t, force, time.Millisecond)
+		for unit, text := range map[string]string{"containerd": "failed to pull image", "kernel-oom": "Killed process 4242"} {
+			if strings.Contains(string(out.Files[unit+".jsonl"]), text) {
+				t.Errorf("force=%v: %s entry from before --since: %+v", force, unit, m.Streams[unit])
+			}
+		}
 	}
 }
 

@@ -2,97 +2,155 @@ package journal
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os/exec"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// journalctlTimeout bounds one journalctl run.
+// journalctlTimeout bounds one journalctl run (one stream of one journal).
 const journalctlTimeout = 10 * time.Second
 
-// maxJournalctlOutput bounds what one journalctl run may print.
-const maxJournalctlOutput = 32 << 20
+// maxLine bounds one JSON line journalctl prints; longer entries are skipped.
+const maxLine = 1 << 20
 
-// readJournalctl is the fallback for hosts where libsystemd cannot be loaded:
-// the journalctl binary, one run per target, JSON output.
-func readJournalctl(ctx context.Context, targets []journalTarget, since time.Time, into map[string][]Entry) error {
+// errNoJournalctl: neither libsystemd nor the journalctl binary is there.
+var errNoJournalctl = errors.New("no journalctl binary")
+
+// readJournalctl is the fallback when sdjournal cannot open a journal: the
+// journalctl binary, one run per stream, newest first (--reverse), stopped
+// as soon as the stream's bound is reached, so its output stays bounded.
+func readJournalctl(ctx context.Context, t journalTarget, since time.Time) (map[string]*streamResult, error) {
 	bin, err := exec.LookPath("journalctl")
 	if err != nil {
-		return wrapf("no libsystemd and no journalctl binary: %w", err)
+		return nil, fmt.Errorf("%w: %w", errNoJournalctl, err)
 	}
-	for _, t := range targets {
-		args := []string{"-o", "json", "--no-pager", "--since", "@" + strconv.FormatInt(since.Unix(), 10)}
-		if t.dir != "" {
-			args = append(args, "--directory", t.dir)
-		}
-		cctx, cancel := context.WithTimeout(ctx, journalctlTimeout)
-		cmd := exec.CommandContext(cctx, bin, args...)
-		cmd.WaitDelay = time.Second
-		var out limitedBuffer
-		out.max = maxJournalctlOutput
-		cmd.Stdout = &out
-		runErr := cmd.Run()
-		cancel()
-		if runErr != nil && out.Len() == 0 {
-			return wrapf("journalctl %s: %w", dirLabel(t), runErr)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(out.Bytes()))
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		counts := map[string]int{}
-		for sc.Scan() {
-			var raw map[string]any
-			if json.Unmarshal(sc.Bytes(), &raw) != nil {
-				continue
-			}
-			f := map[string]string{}
-			for k, v := range raw {
-				if s, ok := v.(string); ok {
-					f[k] = s
-				}
-			}
-			for _, u := range Units {
-				if matches(f, u) && counts[u.Name] < maxEntriesPerUnit {
-					into[u.Name] = append(into[u.Name], fromFields(f, dirLabel(t)))
-					counts[u.Name]++
-				}
-			}
+	into := map[string]*streamResult{}
+	for _, u := range Units {
+		r, err := journalctlStream(ctx, bin, t, u, since)
+		into[u.Name] = r
+		if err != nil {
+			return into, err
 		}
 	}
-	for u := range into {
-		es := into[u]
-		sort.SliceStable(es, func(a, b int) bool { return es[a].RealtimeUsec < es[b].RealtimeUsec })
-	}
-	return nil
+	return into, nil
 }
 
+func journalctlStream(ctx context.Context, bin string, t journalTarget, u Unit, since time.Time) (*streamResult, error) {
+	args := []string{"-o", "json", "--no-pager", "--reverse", "--since", "@" + strconv.FormatInt(since.Unix(), 10)}
+	if t.dir != "" {
+		args = append(args, "--directory", t.dir)
+	}
+	for i, m := range u.Matches {
+		if i > 0 {
+			args = append(args, "+")
+		}
+		args = append(args, m)
+	}
+	cctx, cancel := context.WithTimeout(ctx, journalctlTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, bin, args...)
+	cmd.WaitDelay = time.Second
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return &streamResult{}, fmt.Errorf("journalctl: %w", err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &limitedWriter{w: &stderr, left: 4096}
+	if err := cmd.Start(); err != nil {
+		return &streamResult{}, fmt.Errorf("journalctl: %w", err)
+	}
+	var b streamBound
+	var newestFirst []Entry
+	sinceUsec := uint64(since.UnixMicro())
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	for !b.full() && sc.Scan() {
+		f := stringFields(sc.Bytes())
+		if f == nil || !matches(f, u) {
+			continue
+		}
+		e := fromFields(f, t.label)
+		if e.RealtimeUsec < sinceUsec {
+			break
+		}
+		if u.Filter != nil && !u.Filter(e.Message) {
+			b.scanned++
+			continue
+		}
+		b.add(e)
+		newestFirst = append(newestFirst, e)
+	}
+	truncated := b.full()
+	scanErr := sc.Err()
+	if truncated || scanErr != nil {
+		// Stop journalctl once we stop reading; its exit status then says
+		// nothing about the entries already read.
+		cancel()
+	}
+	waitErr := cmd.Wait()
+	res := &streamResult{reverse(newestFirst), truncated}
+	switch {
+	case ctx.Err() != nil:
+		res.truncated = true
+		return res, ctx.Err()
+	case scanErr != nil:
+		res.truncated = true
+		return res, fmt.Errorf("journalctl %s: reading output: %w", t.label, scanErr)
+	case truncated:
+		return res, nil
+	case cctx.Err() != nil:
+		res.truncated = true
+		return res, fmt.Errorf("journalctl %s: no answer within %s", t.label, journalctlTimeout)
+	case waitErr != nil:
+		return res, fmt.Errorf("journalctl %s: %w: %s", t.label, waitErr, strings.TrimSpace(stderr.String()))
+	}
+	return res, nil
+}
+
+// stringFields decodes one journal JSON entry, keeping the string fields
+// (binary fields come as arrays of numbers and are left out).
+func stringFields(line []byte) map[string]string {
+	var raw map[string]any
+	if json.Unmarshal(line, &raw) != nil {
+		return nil
+	}
+	f := make(map[string]string, len(raw))
+	for k, v := range raw {
+		if s, ok := v.(string); ok {
+			f[k] = s
+		}
+	}
+	return f
+}
+
+// matches applies a stream's OR-ed matches (journalctl applied them too;
+// this keeps both readers' results the same).
 func matches(f map[string]string, u Unit) bool {
 	for _, m := range u.Matches {
 		k, v, _ := strings.Cut(m, "=")
 		if f[k] == v {
-			return u.Filter == nil || u.Filter(f["MESSAGE"])
+			return true
 		}
 	}
 	return false
 }
 
-// limitedBuffer keeps at most max bytes and drops the rest.
-type limitedBuffer struct {
-	bytes.Buffer
-	max int
+// limitedWriter keeps at most left bytes and drops the rest.
+type limitedWriter struct {
+	w    *strings.Builder
+	left int
 }
 
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.Len(); room > 0 {
-		if len(p) > room {
-			l.Buffer.Write(p[:room])
-		} else {
-			l.Buffer.Write(p)
-		}
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.left > 0 {
+		n := min(len(p), l.left)
+		l.w.Write(p[:n])
+		l.left -= n
 	}
 	return len(p), nil
 }

@@ -2,84 +2,101 @@ package journal
 
 import (
 	"context"
-	"sort"
-	"strings"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/coreos/go-systemd/v22/sdjournal"
 )
 
-// readSDJournal reads every unit from every target with libsystemd.
-func readSDJournal(ctx context.Context, targets []journalTarget, since time.Time, into map[string][]Entry) error {
-	for _, t := range targets {
-		var j *sdjournal.Journal
-		var err error
-		if t.dir == "" {
-			j, err = sdjournal.NewJournal()
-		} else {
-			j, err = sdjournal.NewJournalFromDir(t.dir)
-		}
+// errOpen marks a journal sdjournal could not open (libsystemd missing, no
+// such directory, unreadable files): the caller falls back to journalctl.
+var errOpen = errors.New("sdjournal cannot open the journal")
+
+// readSDJournal reads every stream of one journal with libsystemd, newest
+// entry first, until an entry is older than since or the stream's byte bound
+// is reached, so a busy journal costs no more than what is kept.
+func readSDJournal(ctx context.Context, t journalTarget, since time.Time) (map[string]*streamResult, error) {
+	var j *sdjournal.Journal
+	var err error
+	if t.dir == "" {
+		j, err = sdjournal.NewJournal()
+	} else {
+		j, err = sdjournal.NewJournalFromDir(t.dir)
+	}
+	if err != nil {
+		// go-systemd dlopens libsystemd on first use; without it the error
+		// is dlopen's ("unable to open a handle to the library").
+		return nil, fmt.Errorf("%w %s: %w", errOpen, t.label, err)
+	}
+	defer j.Close()
+	into := map[string]*streamResult{}
+	for _, u := range Units {
+		r, err := readStream(ctx, j, u, t.label, since)
+		into[u.Name] = r
 		if err != nil {
-			if strings.Contains(err.Error(), "libsystemd") || strings.Contains(err.Error(), "dlopen") {
-				return wrapf("%w: %v", errNoLibsystemd, err)
-			}
-			return wrapf("opening journal %s: %w", dirLabel(t), err)
-		}
-		err = readUnits(ctx, j, dirLabel(t), since, into)
-		j.Close()
-		if err != nil {
-			return err
+			return into, err
 		}
 	}
-	for u := range into {
-		es := into[u]
-		sort.SliceStable(es, func(a, b int) bool { return es[a].RealtimeUsec < es[b].RealtimeUsec })
-	}
-	return nil
+	return into, nil
 }
 
-func readUnits(ctx context.Context, j *sdjournal.Journal, label string, since time.Time, into map[string][]Entry) error {
-	for _, u := range Units {
-		j.FlushMatches()
-		for i, m := range u.Matches {
-			if i > 0 {
-				if err := j.AddDisjunction(); err != nil {
-					return wrapf("journal match: %w", err)
-				}
-			}
-			if err := j.AddMatch(m); err != nil {
-				return wrapf("journal match %s: %w", m, err)
+// readStream walks one stream backwards from the tail.
+func readStream(ctx context.Context, j *sdjournal.Journal, u Unit, label string, since time.Time) (*streamResult, error) {
+	j.FlushMatches()
+	for i, m := range u.Matches {
+		if i > 0 {
+			if err := j.AddDisjunction(); err != nil {
+				return &streamResult{}, fmt.Errorf("journal match: %w", err)
 			}
 		}
-		if err := j.SeekRealtimeUsec(uint64(since.UnixMicro())); err != nil {
-			return wrapf("journal seek: %w", err)
-		}
-		n := 0
-		for n < maxEntriesPerUnit {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			adv, err := j.Next()
-			if err != nil {
-				return wrapf("journal next: %w", err)
-			}
-			if adv == 0 {
-				break
-			}
-			e, err := j.GetEntry()
-			if err != nil {
-				continue
-			}
-			f := e.Fields
-			f["__REALTIME_TIMESTAMP"] = itoa(e.RealtimeTimestamp)
-			f["__MONOTONIC_TIMESTAMP"] = itoa(e.MonotonicTimestamp)
-			f["__CURSOR"] = e.Cursor
-			if u.Filter != nil && !u.Filter(f["MESSAGE"]) {
-				continue
-			}
-			into[u.Name] = append(into[u.Name], fromFields(f, label))
-			n++
+		if err := j.AddMatch(m); err != nil {
+			return &streamResult{}, fmt.Errorf("journal match %s: %w", m, err)
 		}
 	}
-	return nil
+	if err := j.SeekTail(); err != nil {
+		return &streamResult{}, fmt.Errorf("journal seek: %w", err)
+	}
+	var b streamBound
+	var newestFirst []Entry
+	sinceUsec := uint64(since.UnixMicro())
+	for !b.full() {
+		// The engine abandons the source at its deadline: check between entries.
+		if err := ctx.Err(); err != nil {
+			return &streamResult{reverse(newestFirst), true}, err
+		}
+		n, err := j.Previous()
+		if err != nil {
+			return &streamResult{reverse(newestFirst), true}, fmt.Errorf("journal previous: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		e, err := j.GetEntry()
+		if err != nil {
+			continue
+		}
+		if e.RealtimeTimestamp < sinceUsec {
+			break
+		}
+		f := e.Fields
+		f["__REALTIME_TIMESTAMP"] = itoa(e.RealtimeTimestamp)
+		f["__MONOTONIC_TIMESTAMP"] = itoa(e.MonotonicTimestamp)
+		f["__CURSOR"] = e.Cursor
+		if u.Filter != nil && !u.Filter(f["MESSAGE"]) {
+			b.scanned++
+			continue
+		}
+		entry := fromFields(f, label)
+		b.add(entry)
+		newestFirst = append(newestFirst, entry)
+	}
+	return &streamResult{reverse(newestFirst), b.full()}, nil
+}
+
+func reverse(es []Entry) []Entry {
+	for i, k := 0, len(es)-1; i < k; i, k = i+1, k-1 {
+		es[i], es[k] = es[k], es[i]
+	}
+	return es
 }

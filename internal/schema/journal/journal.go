@@ -23,12 +23,22 @@ type Entry struct {
 
 // Meta is journal/meta.json: how the journal was read and what came of it.
 type Meta struct {
-	Method   string             `json:"method"` // sdjournal, journalctl, or none
+	// Method is how the journals were read: sdjournal, journalctl, both
+	// ("sdjournal+journalctl", one per journal) or none.
+	Method   string             `json:"method"`
 	Journals []string           `json:"journals"`
+	Readers  []Reader           `json:"readers,omitempty"`
 	Since    time.Time          `json:"since"`
 	Streams  map[string]*Stream `json:"streams"`
 	Errors   []string           `json:"errors,omitempty"`
 	Files    []DaemonLog        `json:"daemon_log_files,omitempty"`
+}
+
+// Reader says how one journal was read, and why not when it could not be.
+type Reader struct {
+	Journal string `json:"journal"` // "system" or the directory
+	Method  string `json:"method"`  // sdjournal, journalctl or none
+	Error   string `json:"error,omitempty"`
 }
 
 // Stream summarises one unit's entries.
