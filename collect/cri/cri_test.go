@@ -133,8 +133,19 @@ func TestHungSocketIsBoundedAndOthersComplete(t *testing.T) {
 	if hang.Code != "DeadlineExceeded" {
 		t.Fatalf("hang version record: %+v", hang)
 	}
-	if _, ok := out.Files[endpoints.Parse(le["RTSNAP_LAB_CD2_SOCK"]).Slug()+"/containers.json"]; !ok {
-		t.Fatal("cd2 data missing next to the hung endpoint")
+	calls := decode[[]Call](t, out, endpoints.Parse(le["RTSNAP_LAB_HANG_SOCK"]).Slug()+"/calls.json")
+	if len(calls) != 1 || calls[0].Code != "DeadlineExceeded" || calls[0].DurationMS < 900 {
+		t.Fatalf("hang calls: %+v", calls)
+	}
+	cs := decode[ContainerList](t, out, endpoints.Parse(le["RTSNAP_LAB_CD2_SOCK"]).Slug()+"/containers.json")
+	names := map[string]bool{}
+	for _, c := range cs.Containers {
+		if c.Container.State == criapi.ContainerState_CONTAINER_RUNNING && c.Status != nil {
+			names[c.Container.Metadata.Name] = true
+		}
+	}
+	if !names["app"] || !names["sidecar"] {
+		t.Fatalf("cd2 data incomplete next to the hung endpoint: %v", names)
 	}
 }
 
@@ -143,11 +154,16 @@ func TestDownDaemonIsAnError(t *testing.T) {
 	lab.Fault(t, "down")
 	out := collect.NewCapture()
 	err := New().Collect(context.Background(), env, out)
-	if err == nil || !strings.Contains(out.Partials[0], "Unavailable") {
+	if err == nil || len(out.Partials) != 1 || !strings.Contains(out.Partials[0], "Unavailable") {
 		t.Fatalf("err=%v partials=%v", err, out.Partials)
 	}
 }
 
+// TestPullFailureVisible: the lab's pullfail fault runs pod "pullfail" and
+// fails PullImage for 127.0.0.1:1/rtsnap/missing:1 before any container is
+// created. CRI keeps no record of a failed pull (kubelet's ImagePullBackOff
+// lives in kubelet only), so what the data shows is a READY pod with no
+// container and the image absent from the image list.
 func TestPullFailureVisible(t *testing.T) {
 	env, le := labEnv(t, "RTSNAP_LAB_CD16_SOCK")
 	lab.Fault(t, "pullfail")
@@ -155,14 +171,57 @@ func TestPullFailureVisible(t *testing.T) {
 	if err := New().Collect(context.Background(), env, out); err != nil {
 		t.Fatal(err)
 	}
-	pods := decode[PodList](t, out, endpoints.Parse(le["RTSNAP_LAB_CD16_SOCK"]).Slug()+"/pods.json")
-	found := false
+	slug := endpoints.Parse(le["RTSNAP_LAB_CD16_SOCK"]).Slug()
+	pods := decode[PodList](t, out, slug+"/pods.json")
+	var pod *PodRecord
 	for _, p := range pods.Pods {
-		if strings.Contains(p.Pod.Metadata.Name, "pull") {
-			found = true
+		if p.Pod.Metadata.Name == "pullfail" && p.Pod.State == criapi.PodSandboxState_SANDBOX_READY {
+			pod = p
 		}
 	}
-	if !found {
-		t.Fatalf("pullfail pod not in CRI data")
+	if pod == nil {
+		t.Fatalf("pullfail pod not in CRI data (%d pods)", len(pods.Pods))
+	}
+	for _, c := range decode[ContainerList](t, out, slug+"/containers.json").Containers {
+		if c.Container.PodSandboxId == pod.Pod.Id {
+			t.Errorf("pullfail pod has container %s", c.Container.Metadata.Name)
+		}
+	}
+	for _, im := range decode[ImageList](t, out, slug+"/images.json").Images {
+		for _, tag := range im.Image.RepoTags {
+			if strings.Contains(tag, "rtsnap/missing") {
+				t.Errorf("image that failed to pull is listed: %v", im.Image.RepoTags)
+			}
+		}
+	}
+}
+
+func TestLabStatsWhenAsked(t *testing.T) {
+	env, le := labEnv(t, "RTSNAP_LAB_CD16_SOCK", "RTSNAP_LAB_CD17_SOCK", "RTSNAP_LAB_CD2_SOCK")
+	env.CRIStats = true
+	env.PodNamespaces = []string{"lab"}
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"CD16", "CD17", "CD2"} {
+		slug := endpoints.Parse(le["RTSNAP_LAB_"+tag+"_SOCK"]).Slug()
+		stats := decode[[]*criapi.ContainerStats](t, out, slug+"/container_stats.json")
+		names := map[string]bool{}
+		for _, s := range stats {
+			names[s.GetAttributes().GetMetadata().GetName()] = true
+		}
+		if !names["app"] || !names["sidecar"] {
+			t.Errorf("%s: container stats for %v", tag, names)
+		}
+		codes := map[string]string{}
+		for _, c := range decode[[]Call](t, out, slug+"/calls.json") {
+			codes[c.Method] = c.Code + " " + c.Error
+		}
+		// ListPodSandboxStats may fail on some versions: then the call says why.
+		if _, ok := out.Files[slug+"/pod_stats.json"]; !ok && codes["ListPodSandboxStats"] == "" {
+			t.Errorf("%s: no pod stats and no call recorded", tag)
+		}
+		t.Logf("%s: ListPodSandboxStats %s", tag, codes["ListPodSandboxStats"])
 	}
 }

@@ -1,0 +1,318 @@
+package cri
+
+import (
+	"bytes"
+	"encoding/json"
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/redact"
+)
+
+// fakeRuntime is a CRI server with three pods (lab/a, lab/b, other/c), one
+// container each plus one whose pod is gone, and one image. RuntimeConfig is
+// left Unimplemented, as on containerd 1.6 and 1.7.
+type fakeRuntime struct {
+	criapi.UnimplementedRuntimeServiceServer
+	criapi.UnimplementedImageServiceServer
+	calls atomic.Int64
+}
+
+func (f *fakeRuntime) Version(context.Context, *criapi.VersionRequest) (*criapi.VersionResponse, error) {
+	f.calls.Add(1)
+	return &criapi.VersionResponse{RuntimeName: "fake", RuntimeVersion: "1.6.99", RuntimeApiVersion: "v1"}, nil
+}
+
+func (f *fakeRuntime) Status(context.Context, *criapi.StatusRequest) (*criapi.StatusResponse, error) {
+	f.calls.Add(1)
+	return &criapi.StatusResponse{
+		Status: &criapi.RuntimeStatus{Conditions: []*criapi.RuntimeCondition{{Type: "RuntimeReady", Status: true}}},
+		Info:   map[string]string{"config": `{"sandboxImage":"pause:3.9"}`, "golang": "go1.20"},
+	}, nil
+}
+
+var fakePods = []*criapi.PodSandbox{
+	{Id: "pa", CreatedAt: 3, State: criapi.PodSandboxState_SANDBOX_READY, Metadata: &criapi.PodSandboxMetadata{Name: "a", Namespace: "lab"}},
+	{Id: "pb", CreatedAt: 2, State: criapi.PodSandboxState_SANDBOX_READY, Metadata: &criapi.PodSandboxMetadata{Name: "b", Namespace: "lab"}},
+	{Id: "pc", CreatedAt: 1, State: criapi.PodSandboxState_SANDBOX_NOTREADY, Metadata: &criapi.PodSandboxMetadata{Name: "c", Namespace: "other"}},
+}
+
+func (f *fakeRuntime) ListPodSandbox(context.Context, *criapi.ListPodSandboxRequest) (*criapi.ListPodSandboxResponse, error) {
+	f.calls.Add(1)
+	return &criapi.ListPodSandboxResponse{Items: fakePods}, nil
+}
+
+func (f *fakeRuntime) PodSandboxStatus(_ context.Context, r *criapi.PodSandboxStatusRequest) (*criapi.PodSandboxStatusResponse, error) {
+	f.calls.Add(1)
+	return &criapi.PodSandboxStatusResponse{Status: &criapi.PodSandboxStatus{Id: r.PodSandboxId}, Info: map[string]string{"info": `{"pid":42}`}}, nil
+}
+
+func (f *fakeRuntime) ListContainers(context.Context, *criapi.ListContainersRequest) (*criapi.ListContainersResponse, error) {
+	f.calls.Add(1)
+	var cs []*criapi.Container
+	for i, p := range fakePods {
+		cs = append(cs, &criapi.Container{Id: "c" + p.Id, PodSandboxId: p.Id, CreatedAt: int64(10 + i), State: criapi.ContainerState_CONTAINER_RUNNING,
+			Metadata: &criapi.ContainerMetadata{Name: "app"}})
+	}
+	cs = append(cs, &criapi.Container{Id: "orphan", PodSandboxId: "gone", State: criapi.ContainerState_CONTAINER_EXITED,
+		Metadata: &criapi.ContainerMetadata{Name: "old"}, Labels: map[string]string{podNamespaceLabel: "other"}})
+	return &criapi.ListContainersResponse{Containers: cs}, nil
+}
+
+func (f *fakeRuntime) ContainerStatus(_ context.Context, r *criapi.ContainerStatusRequest) (*criapi.ContainerStatusResponse, error) {
+	f.calls.Add(1)
+	return &criapi.ContainerStatusResponse{Status: &criapi.ContainerStatus{Id: r.ContainerId, StartedAt: 1700000000123456789},
+		Info: map[string]string{"info": `{"runtimeSpec":{"process":{"env":["A=B"]}}}`}}, nil
+}
+
+func (f *fakeRuntime) ListImages(context.Context, *criapi.ListImagesRequest) (*criapi.ListImagesResponse, error) {
+	f.calls.Add(1)
+	return &criapi.ListImagesResponse{Images: []*criapi.Image{{Id: "sha256:1", RepoTags: []string{"busybox:latest"}, Size: 1000}}}, nil
+}
+
+func (f *fakeRuntime) ImageStatus(context.Context, *criapi.ImageStatusRequest) (*criapi.ImageStatusResponse, error) {
+	f.calls.Add(1)
+	return &criapi.ImageStatusResponse{Info: map[string]string{"info": `{"chainID":"x"}`}}, nil
+}
+
+func (f *fakeRuntime) ImageFsInfo(context.Context, *criapi.ImageFsInfoRequest) (*criapi.ImageFsInfoResponse, error) {
+	f.calls.Add(1)
+	return &criapi.ImageFsInfoResponse{ImageFilesystems: []*criapi.FilesystemUsage{{Timestamp: 1, FsId: &criapi.FilesystemIdentifier{Mountpoint: "/var/lib/x"}}}}, nil
+}
+
+func serveFake(t *testing.T) (string, *fakeRuntime) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "fake.sock")
+	l, err := net.Listen("unix", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeRuntime{}
+	srv := grpc.NewServer()
+	criapi.RegisterRuntimeServiceServer(srv, f)
+	criapi.RegisterImageServiceServer(srv, f)
+	go srv.Serve(l)
+	t.Cleanup(srv.Stop)
+	return p, f
+}
+
+// hungSocket accepts connections and never answers.
+func hungSocket(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "hang.sock")
+	l, err := net.Listen("unix", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	return p
+}
+
+func runFake(t *testing.T, env *collect.Env) (*collect.Capture, string) {
+	t.Helper()
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	return out, endpoints.Parse(env.RuntimeEndpoints[0]).Slug() + "/"
+}
+
+func TestFakeRuntimeEveryFile(t *testing.T) {
+	sock, _ := serveFake(t)
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{sock}
+	out, dir := runFake(t, env)
+	if len(out.Partials) != 0 {
+		t.Fatalf("partials: %v", out.Partials)
+	}
+	if v := decode[VersionRecord](t, out, dir+"version.json"); v.Code != "OK" || v.Version.GetRuntimeVersion() != "1.6.99" {
+		t.Errorf("version: %+v", v)
+	}
+	st := decode[StatusRecord](t, out, dir+"status.json")
+	if compact(st.Info["config"]) != `{"sandboxImage":"pause:3.9"}` || string(st.Info["golang"]) != `"go1.20"` || !st.Status.Conditions[0].Status {
+		t.Errorf("status info: %s %s", st.Info["config"], st.Info["golang"])
+	}
+	if rc := decode[RuntimeConfigRecord](t, out, dir+"runtime_config.json"); rc.Code != "Unimplemented" || rc.Config != nil {
+		t.Errorf("runtime config: %+v", rc)
+	}
+	pods := decode[PodList](t, out, dir+"pods.json")
+	if len(pods.Pods) != 3 || pods.Pods[0].Pod.Id != "pa" || pods.Pods[2].Status == nil || compact(pods.Pods[2].Info["info"]) != `{"pid":42}` {
+		t.Errorf("pods: %+v", pods)
+	}
+	cs := decode[ContainerList](t, out, dir+"containers.json")
+	if len(cs.Containers) != 4 || cs.Containers[0].Status.GetStartedAt() != 1700000000123456789 {
+		t.Errorf("containers: %d, first %+v", len(cs.Containers), cs.Containers[0])
+	}
+	if kind := out.Kinds[dir+"containers.json"]; kind != redact.JSON {
+		t.Errorf("containers.json kind %v", kind)
+	}
+	if im := decode[ImageList](t, out, dir+"images.json"); len(im.Images) != 1 || len(im.Images[0].Info) != 1 {
+		t.Errorf("images: %+v", im)
+	}
+	if fs := decode[*criapi.ImageFsInfoResponse](t, out, dir+"imagefs.json"); fs.GetImageFilesystems()[0].GetFsId().GetMountpoint() != "/var/lib/x" {
+		t.Errorf("imagefs: %s", out.Files[dir+"imagefs.json"])
+	}
+	if _, ok := out.Files[dir+"container_stats.json"]; ok {
+		t.Error("stats collected without env.CRIStats")
+	}
+	codes := map[string]string{}
+	for _, c := range decode[[]Call](t, out, dir+"calls.json") {
+		codes[c.Method] = c.Code
+	}
+	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus"] != "OK" {
+		t.Errorf("calls: %v", codes)
+	}
+}
+
+func TestFakeRuntimePodNamespaceFilter(t *testing.T) {
+	sock, _ := serveFake(t)
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{sock}
+	env.PodNamespaces = []string{"other"}
+	out, dir := runFake(t, env)
+	pods := decode[PodList](t, out, dir+"pods.json")
+	if len(pods.Pods) != 1 || pods.Pods[0].Pod.Id != "pc" || pods.Filtered != 2 {
+		t.Errorf("pods: %d kept, %d filtered", len(pods.Pods), pods.Filtered)
+	}
+	cs := decode[ContainerList](t, out, dir+"containers.json")
+	var ids []string
+	for _, c := range cs.Containers {
+		ids = append(ids, c.Container.Id)
+	}
+	// cpc by its pod's namespace, the orphan by its label.
+	if strings.Join(ids, ",") != "cpc,orphan" || cs.Filtered != 2 {
+		t.Errorf("containers %v, %d filtered", ids, cs.Filtered)
+	}
+	env.PodNamespaces = []string{"nobody"}
+	out, dir = runFake(t, env)
+	if p, c := decode[PodList](t, out, dir+"pods.json"), decode[ContainerList](t, out, dir+"containers.json"); len(p.Pods)+len(c.Containers) != 0 {
+		t.Errorf("filter leaked: %+v %+v", p, c)
+	}
+}
+
+func TestFakeRuntimeMaxContainers(t *testing.T) {
+	sock, _ := serveFake(t)
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{sock}
+	env.MaxContainers = 2
+	out, dir := runFake(t, env)
+	pods := decode[PodList](t, out, dir+"pods.json")
+	cs := decode[ContainerList](t, out, dir+"containers.json")
+	if len(pods.Pods) != 2 || !pods.Truncated || len(cs.Containers) != 2 || !cs.Truncated {
+		t.Fatalf("pods %d (truncated %v), containers %d (truncated %v)", len(pods.Pods), pods.Truncated, len(cs.Containers), cs.Truncated)
+	}
+	// Newest first: the cut keeps the most recent.
+	if cs.Containers[0].Container.Id != "orphan" && cs.Containers[0].Container.CreatedAt != 12 {
+		t.Errorf("first container %+v", cs.Containers[0].Container)
+	}
+	env.MaxContainers = 0
+	out, dir = runFake(t, env)
+	if p := decode[PodList](t, out, dir+"pods.json"); p.Truncated {
+		t.Error("truncated without a limit")
+	}
+}
+
+// budgetOutput refuses every write after the first n.
+type budgetOutput struct {
+	*collect.Capture
+	left int
+}
+
+func (b *budgetOutput) WriteJSON(name string, v any) error {
+	if b.left == 0 {
+		return fmt.Errorf("%s: %w", name, collect.ErrBudget)
+	}
+	b.left--
+	return b.Capture.WriteJSON(name, v)
+}
+
+func TestSpentBudgetStopsCalls(t *testing.T) {
+	sock, f := serveFake(t)
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{sock}
+	out := &budgetOutput{Capture: collect.NewCapture(), left: 1}
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	// Version, Status and RuntimeConfig; nothing after the refused write.
+	if n := f.calls.Load(); n > 2 {
+		t.Fatalf("%d calls after the budget was spent", n)
+	}
+	if len(out.Partials) != 0 {
+		t.Fatalf("budget reported as a failure: %v", out.Partials)
+	}
+}
+
+func TestHungAndMissingEndpoints(t *testing.T) {
+	sock, _ := serveFake(t)
+	hung := hungSocket(t)
+	missing := filepath.Join(t.TempDir(), "missing.sock")
+	env := collect.NewTestEnv()
+	env.CallTimeout = 300 * time.Millisecond
+	env.RuntimeEndpoints = []string{hung, sock, missing}
+	out := collect.NewCapture()
+	start := time.Now()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Fatalf("took %s", el)
+	}
+	if len(out.Partials) != 2 {
+		t.Fatalf("partials: %v", out.Partials)
+	}
+	hv := decode[VersionRecord](t, out, endpoints.Parse(hung).Slug()+"/version.json")
+	mv := decode[VersionRecord](t, out, endpoints.Parse(missing).Slug()+"/version.json")
+	if hv.Code != "DeadlineExceeded" || mv.Code != "Unavailable" || !strings.Contains(mv.Error, "no such file") {
+		t.Errorf("hung %+v, missing %+v", hv, mv)
+	}
+	if calls := decode[[]Call](t, out, endpoints.Parse(hung).Slug()+"/calls.json"); len(calls) != 1 || calls[0].Code != "DeadlineExceeded" {
+		t.Errorf("hung calls: %+v", calls)
+	}
+	if cs := decode[ContainerList](t, out, endpoints.Parse(sock).Slug()+"/containers.json"); len(cs.Containers) != 4 {
+		t.Errorf("answering endpoint incomplete: %d containers", len(cs.Containers))
+	}
+
+	env.RuntimeEndpoints = []string{hung, missing}
+	if err := New().Collect(context.Background(), env, collect.NewCapture()); err == nil {
+		t.Fatal("no endpoint answered, yet no error")
+	}
+}
+
+func compact(raw []byte) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return "invalid: " + err.Error()
+	}
+	return b.String()
+}
+
+func TestDecodeInfo(t *testing.T) {
+	got := decodeInfo(map[string]string{"a": `{"x":1}`, "b": "plain text", "c": `[1,2]`})
+	if string(got["a"]) != `{"x":1}` || string(got["b"]) != `"plain text"` || string(got["c"]) != `[1,2]` {
+		t.Fatalf("%s %s %s", got["a"], got["b"], got["c"])
+	}
+	if decodeInfo(nil) != nil {
+		t.Fatal("empty info should be omitted")
+	}
+}

@@ -1,0 +1,184 @@
+package cri
+
+import (
+	"context"
+	"sort"
+
+	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+// maxImageStatus bounds the per-image verbose calls.
+const maxImageStatus = 500
+
+// podNamespaceLabel is the label kubelet puts on every container: it places
+// a container whose pod is not in the pod list (removed meanwhile, or cut by
+// --max-containers) in its namespace.
+const podNamespaceLabel = "io.kubernetes.pod.namespace"
+
+// pods lists pod sandboxes, newest first, filtered by --pod-namespace and cut
+// at --max-containers, with each kept pod's verbose status. It also returns
+// every listed pod's namespace by id, filtered or not, for the containers.
+func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
+	res := PodList{Pods: []*PodRecord{}}
+	namespaces := map[string]string{}
+	var list *criapi.ListPodSandboxResponse
+	if err := c.call(ctx, "ListPodSandbox", func(ctx context.Context) (err error) {
+		list, err = c.rt.ListPodSandbox(ctx, &criapi.ListPodSandboxRequest{})
+		return err
+	}); err != nil {
+		res.Error = c.env.Redactor.String(err.Error())
+		return res, namespaces
+	}
+	items := list.Items
+	sort.SliceStable(items, func(i, j int) bool { return items[i].CreatedAt > items[j].CreatedAt })
+	for _, p := range items {
+		ns := p.GetMetadata().GetNamespace()
+		namespaces[p.GetId()] = ns
+		if !c.env.PodNamespaceAllowed(ns) {
+			res.Filtered++
+			continue
+		}
+		if c.env.MaxContainers > 0 && len(res.Pods) >= c.env.MaxContainers {
+			res.Truncated = true
+			continue
+		}
+		res.Pods = append(res.Pods, &PodRecord{Pod: p})
+	}
+	c.parallel(ctx, len(res.Pods), func(i int) {
+		rec := res.Pods[i]
+		var st *criapi.PodSandboxStatusResponse
+		if err := c.call(ctx, "PodSandboxStatus", func(ctx context.Context) (err error) {
+			st, err = c.rt.PodSandboxStatus(ctx, &criapi.PodSandboxStatusRequest{PodSandboxId: rec.Pod.Id, Verbose: true})
+			return err
+		}); err != nil {
+			rec.Error = c.env.Redactor.String(err.Error())
+			return
+		}
+		rec.Status, rec.Info = st.Status, decodeInfo(st.Info)
+	})
+	return res, namespaces
+}
+
+// containers lists containers in every state, newest first, keeping those
+// whose pod namespace passes --pod-namespace (a container whose namespace is
+// unknown is left out when a filter is set: the filter exists to keep other
+// tenants out), cut at --max-containers, with each one's verbose status.
+func (c *client) containers(ctx context.Context, podNamespace map[string]string) ContainerList {
+	res := ContainerList{Containers: []*ContainerRecord{}}
+	var list *criapi.ListContainersResponse
+	if err := c.call(ctx, "ListContainers", func(ctx context.Context) (err error) {
+		list, err = c.rt.ListContainers(ctx, &criapi.ListContainersRequest{})
+		return err
+	}); err != nil {
+		res.Error = c.env.Redactor.String(err.Error())
+		return res
+	}
+	items := list.Containers
+	sort.SliceStable(items, func(i, j int) bool { return items[i].CreatedAt > items[j].CreatedAt })
+	for _, ct := range items {
+		if !c.containerAllowed(ct, podNamespace) {
+			res.Filtered++
+			continue
+		}
+		if c.env.MaxContainers > 0 && len(res.Containers) >= c.env.MaxContainers {
+			res.Truncated = true
+			continue
+		}
+		res.Containers = append(res.Containers, &ContainerRecord{Container: ct})
+	}
+	c.parallel(ctx, len(res.Containers), func(i int) {
+		rec := res.Containers[i]
+		var st *criapi.ContainerStatusResponse
+		if err := c.call(ctx, "ContainerStatus", func(ctx context.Context) (err error) {
+			st, err = c.rt.ContainerStatus(ctx, &criapi.ContainerStatusRequest{ContainerId: rec.Container.Id, Verbose: true})
+			return err
+		}); err != nil {
+			rec.Error = c.env.Redactor.String(err.Error())
+			return
+		}
+		rec.Status, rec.Info = st.Status, decodeInfo(st.Info)
+	})
+	return res
+}
+
+func (c *client) containerAllowed(ct *criapi.Container, podNamespace map[string]string) bool {
+	if len(c.env.PodNamespaces) == 0 {
+		return true
+	}
+	ns, ok := podNamespace[ct.GetPodSandboxId()]
+	if !ok {
+		ns, ok = ct.GetLabels()[podNamespaceLabel]
+	}
+	return ok && c.env.PodNamespaceAllowed(ns)
+}
+
+// images lists images (node-wide: not filtered by namespace) with the
+// verbose status of the first maxImageStatus.
+func (c *client) images(ctx context.Context) ImageList {
+	res := ImageList{Images: []*ImageRecord{}}
+	var list *criapi.ListImagesResponse
+	if err := c.call(ctx, "ListImages", func(ctx context.Context) (err error) {
+		list, err = c.img.ListImages(ctx, &criapi.ListImagesRequest{})
+		return err
+	}); err != nil {
+		res.Error = c.env.Redactor.String(err.Error())
+		return res
+	}
+	for _, im := range list.Images {
+		res.Images = append(res.Images, &ImageRecord{Image: im})
+	}
+	if len(res.Images) > maxImageStatus {
+		res.StatusSkipped = len(res.Images) - maxImageStatus
+	}
+	c.parallel(ctx, min(len(res.Images), maxImageStatus), func(i int) {
+		rec := res.Images[i]
+		var st *criapi.ImageStatusResponse
+		if err := c.call(ctx, "ImageStatus", func(ctx context.Context) (err error) {
+			st, err = c.img.ImageStatus(ctx, &criapi.ImageStatusRequest{Image: &criapi.ImageSpec{Image: rec.Image.Id}, Verbose: true})
+			return err
+		}); err != nil {
+			rec.Error = c.env.Redactor.String(err.Error())
+			return
+		}
+		rec.Info = decodeInfo(st.Info)
+	})
+	return res
+}
+
+// stats writes the stats of the containers and pods kept above.
+func (c *client) stats(ctx context.Context, write func(string, any), containers ContainerList, pods PodList) {
+	keptContainers := map[string]bool{}
+	for _, r := range containers.Containers {
+		keptContainers[r.Container.GetId()] = true
+	}
+	keptPods := map[string]bool{}
+	for _, r := range pods.Pods {
+		keptPods[r.Pod.GetId()] = true
+	}
+	var cs *criapi.ListContainerStatsResponse
+	if err := c.call(ctx, "ListContainerStats", func(ctx context.Context) (err error) {
+		cs, err = c.rt.ListContainerStats(ctx, &criapi.ListContainerStatsRequest{})
+		return err
+	}); err == nil {
+		keep := []*criapi.ContainerStats{}
+		for _, s := range cs.Stats {
+			if keptContainers[s.GetAttributes().GetId()] {
+				keep = append(keep, s)
+			}
+		}
+		write("container_stats.json", keep)
+	}
+	var ps *criapi.ListPodSandboxStatsResponse
+	if err := c.call(ctx, "ListPodSandboxStats", func(ctx context.Context) (err error) {
+		ps, err = c.rt.ListPodSandboxStats(ctx, &criapi.ListPodSandboxStatsRequest{})
+		return err
+	}); err == nil {
+		keep := []*criapi.PodSandboxStats{}
+		for _, s := range ps.Stats {
+			if keptPods[s.GetAttributes().GetId()] {
+				keep = append(keep, s)
+			}
+		}
+		write("pod_stats.json", keep)
+	}
+}
