@@ -2,8 +2,8 @@ package cri
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"path/filepath"
