@@ -95,7 +95,17 @@ type FileEntry struct {
 }
 
 // ExportInfo is filled when a bundle is encrypted or signed on the way out.
+// The manifest is inside the (encrypted) archive; the custody record readable
+// without decrypting is the signed trusted comment of the .minisig
+// (docs/export.md).
 type ExportInfo struct {
-	Recipients     []string `json:"recipients,omitempty"`
-	SignatureKeyID string   `json:"signature_key_id,omitempty"`
+	// Encryption is "age" when the archive was encrypted on the way out.
+	Encryption string `json:"encryption,omitempty"`
+	// Recipients are the encryption recipients' fingerprints: an age X25519
+	// recipient is its own public string (age1...).
+	Recipients []string `json:"recipients,omitempty"`
+	// Signature is "minisign" when a detached <archive>.minisig was made.
+	Signature string `json:"signature,omitempty"`
+	// SignatureKeyID is the minisign key id (16 upper-case hex digits).
+	SignatureKeyID string `json:"signature_key_id,omitempty"`
 }

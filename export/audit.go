@@ -1,0 +1,222 @@
+package export
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/rtsnap/rtsnap/bundle"
+)
+
+// Audit package file names, besides the copied bundle and its sidecars.
+const (
+	AuditVerificationFile = "verification.json"
+	AuditSummaryFile      = "summary.md"
+	AuditPubkeyFile       = "signer.minisign.pub"
+)
+
+// WriteAudit builds an audit package in outDir (created; it must not exist
+// or be empty): a copy of the bundle as stored (ciphertext stays
+// ciphertext), its .sha256 and .minisig, the signer's public key,
+// verification.json (VerifyBundle's result) and summary.md, a human-readable
+// digest of the manifest: what was collected per source, what was redacted by
+// rule, what failed. The manifest's metadata (paths, statuses, reasons, never
+// file contents) is therefore in clear in summary.md. The returned
+// Verification says whether the bundle checked out; a failed check still
+// produces the package, which is then the record of the failure.
+func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile string, lim bundle.Limits) (*Verification, error) {
+	if err := prepareEmptyDir(outDir); err != nil {
+		return nil, err
+	}
+	v, err := VerifyBundle(bundlePath, identities, pubkeyFile, lim)
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Base(bundlePath)
+	copies := [][2]string{{bundlePath, base}, {bundlePath + ".sha256", base + ".sha256"}, {bundlePath + SignatureSuffix, base + SignatureSuffix}}
+	if pubkeyFile != "" {
+		copies = append(copies, [2]string{pubkeyFile, AuditPubkeyFile})
+	}
+	for _, c := range copies {
+		if err := copyFile(c[0], filepath.Join(outDir, c[1])); err != nil {
+			if errors.Is(err, os.ErrNotExist) && c[0] != bundlePath {
+				continue // an absent sidecar is recorded in verification.json
+			}
+			return v, err
+		}
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return v, fmt.Errorf("encoding the verification: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(outDir, AuditVerificationFile), append(data, '\n'), 0o600); err != nil {
+		return v, err
+	}
+	var b strings.Builder
+	WriteSummary(&b, v)
+	if err := os.WriteFile(filepath.Join(outDir, AuditSummaryFile), []byte(b.String()), 0o600); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func prepareEmptyDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("audit package %s: %w", dir, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("audit package %s: %w", dir, err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("audit package %s: directory is not empty", dir)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copying %s: %w", filepath.Base(src), err)
+	}
+	return out.Close()
+}
+
+// WriteSummary renders the verification and the manifest as markdown. Every
+// value from the bundle is untrusted: control characters and markdown table
+// syntax are neutralised and long values cut.
+func WriteSummary(w io.Writer, v *Verification) {
+	verdict := "VERIFIED"
+	if !v.OK {
+		verdict = "FAILED"
+	}
+	fmt.Fprintf(w, "# Audit summary: %s\n\n", md(v.Bundle))
+	fmt.Fprintf(w, "**Verification: %s** (checked %s)\n\n", verdict, v.CheckedAt.Format("2006-01-02 15:04:05Z"))
+	fmt.Fprintf(w, "- archive sha256: `%s` (sidecar: %s)\n", v.SHA256, v.Sidecar)
+	fmt.Fprintf(w, "- encrypted: %v\n", v.Encrypted)
+	fmt.Fprintf(w, "- signature: %s", v.Signature.Status)
+	if v.Signature.KeyID != "" {
+		fmt.Fprintf(w, ", key id %s", v.Signature.KeyID)
+	}
+	if v.Signature.Error != "" {
+		fmt.Fprintf(w, " — %s", md(v.Signature.Error))
+	}
+	fmt.Fprintf(w, "\n- files checked against the manifest's sha256: %d (%d bytes), problems: %d\n", v.Hashes.Files, v.Hashes.Bytes, len(v.Hashes.Problems))
+	for i, p := range v.Hashes.Problems {
+		if i == 50 {
+			fmt.Fprintf(w, "  - … %d more in verification.json\n", len(v.Hashes.Problems)-50)
+			break
+		}
+		fmt.Fprintf(w, "  - %s\n", md(p.Error()))
+	}
+	m := v.Manifest
+	if m == nil {
+		fmt.Fprintf(w, "\nThe manifest could not be read; nothing more can be said about the contents.\n")
+		return
+	}
+	fmt.Fprintf(w, "\n## Chain of custody\n\n")
+	row := func(k, val string) {
+		if val != "" {
+			fmt.Fprintf(w, "- %s: %s\n", k, md(val))
+		}
+	}
+	row("case id", m.CaseID)
+	row("operator", m.Operator)
+	row("collector", strings.TrimSpace(m.Collector.Name+" "+m.Collector.Version+" "+m.Collector.Commit+" "+m.Collector.GoVersion))
+	row("host", m.Host.Hostname)
+	row("boot id", m.Host.BootID)
+	row("machine id (sha256)", m.Host.MachineIDSHA256)
+	row("kernel", m.Host.Kernel)
+	row("started (UTC)", m.StartedAt.UTC().Format("2006-01-02 15:04:05Z"))
+	row("finished (UTC)", m.FinishedAt.UTC().Format("2006-01-02 15:04:05Z"))
+	row("command line", strings.Join(m.CommandLine, " "))
+	row("note", m.Note)
+	if m.Export != nil {
+		row("encrypted to", strings.Join(m.Export.Recipients, ", "))
+		row("signing key id (manifest)", m.Export.SignatureKeyID)
+	}
+	if len(m.ActiveActions) > 0 {
+		row("non-read-only actions", strings.Join(m.ActiveActions, "; "))
+	}
+
+	fmt.Fprintf(w, "\n## What was collected\n\n| source | status | files | bytes | reason |\n|---|---|---|---|---|\n")
+	for _, s := range m.Sources {
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %s |\n", md(s.Name), md(s.Status), s.Files, s.Bytes, md(s.Reason))
+	}
+	if m.Truncated {
+		fmt.Fprintf(w, "\nThe collection was **truncated**: %s\n", md(m.TruncatedReason))
+	}
+
+	fmt.Fprintf(w, "\n## What was redacted\n\n")
+	if m.Unredacted {
+		fmt.Fprintf(w, "**The default redaction rules were turned off: this bundle is unredacted.**\n\n")
+	}
+	fmt.Fprintf(w, "- rule set version: %s\n- redactions: %d\n- pseudonymised: %v", md(m.Redaction.RuleSetVersion), m.Redaction.Total, m.Redaction.Pseudonymized)
+	if m.Redaction.PseudonymKeyFingerprint != "" {
+		fmt.Fprintf(w, " (key %s)", md(m.Redaction.PseudonymKeyFingerprint))
+	}
+	fmt.Fprintln(w)
+	if len(m.Redaction.ByRule) > 0 {
+		rules := make([]string, 0, len(m.Redaction.ByRule))
+		for r := range m.Redaction.ByRule {
+			rules = append(rules, r)
+		}
+		sort.Strings(rules)
+		fmt.Fprintf(w, "\n| rule | redactions |\n|---|---|\n")
+		for _, r := range rules {
+			fmt.Fprintf(w, "| %s | %d |\n", md(r), m.Redaction.ByRule[r])
+		}
+	}
+
+	fmt.Fprintf(w, "\n## What failed\n\n")
+	failed := 0
+	for _, s := range m.Sources {
+		if s.Status != bundle.StatusOK && s.Status != bundle.StatusSkipped {
+			failed++
+			fmt.Fprintf(w, "- %s: %s — %s\n", md(s.Name), md(s.Status), md(s.Reason))
+		}
+	}
+	var truncated int
+	for _, f := range m.Files {
+		if f.Truncated {
+			truncated++
+		}
+	}
+	if truncated > 0 {
+		fmt.Fprintf(w, "- %d files were cut to their budget (marked truncated in the manifest)\n", truncated)
+	}
+	if failed == 0 && truncated == 0 && !m.Truncated {
+		fmt.Fprintf(w, "Nothing: every source that ran finished ok.\n")
+	}
+}
+
+// md makes an untrusted value safe in a markdown line or table cell.
+func md(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.NewReplacer("|", `\|`, "`", "'", "<", "&lt;", ">", "&gt;").Replace(s)
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
