@@ -58,6 +58,15 @@ func NewRegistry(rules ...Rule) (*Registry, error) {
 // Default is every rule the analyzer ships.
 func Default() *Registry {
 	var all []Rule
+	all = append(all, runtimeDown()...)
+	all = append(all, desync()...)
+	all = append(all, frozen()...)
+	all = append(all, podStatus()...)
+	all = append(all, nodeConfig()...)
+	all = append(all, storage()...)
+	all = append(all, oomKills()...)
+	all = append(all, logSignatures()...)
+	all = append(all, versionRules()...)
 	all = append(all, collectionHealth()...)
 	r, err := NewRegistry(all...)
 	if err != nil {

@@ -1,0 +1,117 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rtsnap/rtsnap/analyze/facts"
+	"github.com/rtsnap/rtsnap/analyze/finding"
+)
+
+// Bounds on what one rule reports: evidence per finding and findings per rule.
+const (
+	maxFindings = 50
+	excerptMax  = 400
+)
+
+// ev is evidence at a JSON pointer with v as the excerpt.
+func ev(r facts.Ref, v any) finding.Evidence {
+	return finding.Evidence{Path: r.Path, Pointer: r.Pointer, Excerpt: finding.ExcerptJSON(v, excerptMax)}
+}
+
+// evLine is evidence at a line of a log file.
+func evLine(path string, line int, msg string) finding.Evidence {
+	return finding.Evidence{Path: path, LineStart: line, LineEnd: line, Excerpt: finding.Cut(msg, excerptMax)}
+}
+
+// subjectOf names a container the way people look for it.
+func subjectOf(c *facts.Container) finding.Subject {
+	s := finding.Subject{Endpoint: c.Endpoint, Pod: c.Pod, Container: c.Name}
+	s.Namespace = c.PodNamespace
+	if s.Namespace == "" {
+		s.Namespace = c.Namespace
+	}
+	if s.Container == "" && !c.Sandbox {
+		s.Container = facts.ShortID(c.ID)
+	}
+	if c.Pod == "" && c.Sandbox {
+		s.Container = facts.ShortID(c.ID)
+	}
+	return s
+}
+
+// containerEvidence cites every view of a container that exists, CRI first.
+func containerEvidence(c *facts.Container) []finding.Evidence {
+	var out []finding.Evidence
+	if c.CRI != nil {
+		st := any(c.CRI.Container)
+		if c.CRI.Status != nil {
+			st = c.CRI.Status
+		}
+		out = append(out, ev(c.CRIRef, st))
+	} else if c.CRIPod != nil {
+		out = append(out, ev(c.CRIRef, c.CRIPod.Pod))
+	}
+	if c.Task != nil {
+		out = append(out, ev(c.TaskRef, c.Task))
+	}
+	if c.NoTask != nil {
+		out = append(out, ev(c.NoTaskRef, c.NoTask))
+	}
+	if c.Runc != nil {
+		out = append(out, ev(c.RuncRef, map[string]any{"id": c.Runc.ID, "init_process_pid": c.Runc.InitPID, "init_process_start": c.Runc.InitStart, "liveness": c.Runc.Liveness}))
+	}
+	if c.Cgroup != nil {
+		out = append(out, ev(c.CgroupRef, map[string]any{"path": c.Cgroup.Path, "freeze": c.Cgroup.Freeze, "memory": c.Cgroup.Memory}))
+	}
+	return out
+}
+
+// logHit is one log line a rule matched.
+type logHit struct {
+	Path string
+	Rec  facts.LogRecord
+}
+
+// scanLogs calls match on every log record, in path then line order.
+func scanLogs(n *facts.Node, match func(path string, r facts.LogRecord) bool) []logHit {
+	var hits []logHit
+	for _, p := range facts.SortedKeys(n.Logs) {
+		for _, r := range n.Logs[p].Records {
+			if match(p, r) {
+				hits = append(hits, logHit{p, r})
+			}
+		}
+	}
+	return hits
+}
+
+// hitsEvidence cites up to maxEvidence hits.
+func hitsEvidence(hits []logHit) []finding.Evidence {
+	var out []finding.Evidence
+	for i, h := range hits {
+		if i == maxEvidence {
+			break
+		}
+		out = append(out, evLine(h.Path, h.Rec.Line, h.Rec.Message))
+	}
+	return out
+}
+
+// plural renders "1 container" / "3 containers".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }
+
+// capFindings keeps a rule's output bounded.
+func capFindings(fs []finding.Finding) []finding.Finding {
+	if len(fs) > maxFindings {
+		return fs[:maxFindings]
+	}
+	return fs
+}
