@@ -253,8 +253,10 @@ func (r *Redactor) secretValue(n *node, ptr, rule string, h *hits) {
 	}
 }
 
+var ptrEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func escapePtr(k string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+	return ptrEscaper.Replace(k)
 }
 
 func writeString(b *bytes.Buffer, s string) {

@@ -21,13 +21,13 @@ var (
 	notSecret = map[string]bool{"pwd": true, "oldpwd": true, "token_ttl": true, "auth_type": true, "authtype": true,
 		"secret_name": true, "secretname": true, "secretref": true, "secret_ref": true, "token_file": true, "tokenfile": true,
 		"password_file": true, "passwordfile": true, "credential_helpers": true, "credhelpers": true, "credsstore": true,
-		"auths": true, "secrets": true, "tokens": true}
+		"auths": true, "secrets": true, "tokens": true,
+		"imagepullsecrets": true, "image_pull_secrets": true, "secretrefs": true, "secret_refs": true}
 )
 
 // keyMatcher decides whether a key names a secret; user keys extend it.
 type keyMatcher struct {
-	extra      []string // lowercase substrings
-	extraBytes [][]byte
+	extra []string // lowercase substrings
 }
 
 // isSecret reports whether key (as found in the data) names a secret.
@@ -41,7 +41,7 @@ func (k *keyMatcher) isSecret(key string) bool {
 			return true
 		}
 	}
-	if notSecret[lower] {
+	if notSecret[lower] || !mentionsSecretWord(lower) {
 		return false
 	}
 	segs := segments(key)
@@ -96,10 +96,14 @@ func segments(key string) []string {
 
 var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas"}
 
-var prefilterBytes = func() [][]byte {
-	out := make([][]byte, len(prefilterWords))
-	for i, w := range prefilterWords {
-		out[i] = []byte(w)
+// mentionsSecretWord is isSecret's cheap first test: most keys in logs
+// (time, level, msg, id) contain none of the words, and splitting them into
+// segments would cost an allocation each.
+func mentionsSecretWord(lower string) bool {
+	for _, w := range prefilterWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
 	}
-	return out
-}()
+	return false
+}

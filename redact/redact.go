@@ -41,6 +41,7 @@ type Config struct {
 // Redactor applies the rules. Safe for concurrent use.
 type Redactor struct {
 	rules    []patternRule
+	trig     *triggers
 	keys     keyMatcher
 	defaults bool
 	pseudo   bool
@@ -109,9 +110,9 @@ func New(cfg Config) (*Redactor, error) {
 	for _, k := range cfg.ExtraKeys {
 		if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
 			r.keys.extra = append(r.keys.extra, k)
-			r.keys.extraBytes = append(r.keys.extraBytes, []byte(k))
 		}
 	}
+	r.trig = buildTriggers(r.rules, r.keys.extra)
 	if cfg.PseudonymizeHosts {
 		for _, h := range cfg.Hostnames {
 			if len(h) >= 3 {
@@ -132,7 +133,11 @@ func New(cfg Config) (*Redactor, error) {
 }
 
 // KeyFingerprint identifies the pseudonym key without revealing it.
-func (r *Redactor) KeyFingerprint() string {
+// A key exists only when some pseudonym is on (--pseudonymize or the
+// host/IP/MAC pseudonyms), so the fingerprint is empty otherwise.
+func (r *Redactor) KeyFingerprint() string { return r.keyFingerprint() }
+
+func (r *Redactor) keyFingerprint() string {
 	if len(r.key) == 0 {
 		return ""
 	}
@@ -227,10 +232,7 @@ func (r *Redactor) Report() Report {
 	defer r.mu.Unlock()
 	rep := Report{RuleSetVersion: RuleSetVersion, DefaultsEnabled: r.defaults, Pseudonymized: r.pseudo,
 		Total: r.total, ByRule: map[string]int{}}
-	if r.pseudo {
-		sum := sha256.Sum256(r.key)
-		rep.PseudonymKeyFingerprint = "sha256:" + hex.EncodeToString(sum[:8])
-	}
+	rep.PseudonymKeyFingerprint = r.keyFingerprint()
 	for k, v := range r.byRule {
 		rep.ByRule[k] = v
 	}

@@ -1,7 +1,5 @@
 package redact
 
-import "bytes"
-
 // lowerInto writes the ASCII-lowercased s into buf (reused across lines, so
 // the prefilters cost no allocation).
 func lowerInto(buf []byte, s string) []byte {
@@ -14,15 +12,6 @@ func lowerInto(buf []byte, s string) []byte {
 		buf = append(buf, c)
 	}
 	return buf
-}
-
-func containsAny(lower []byte, words [][]byte) bool {
-	for _, w := range words {
-		if bytes.Contains(lower, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func isKeyByte(c byte) bool {

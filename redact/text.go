@@ -1,7 +1,6 @@
 package redact
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
 )
@@ -66,6 +65,8 @@ type lineState struct {
 	// yamlSecretName: the previous line was "name: <secret key>" at this indent.
 	yamlSecretName bool
 	yamlIndent     int
+	// block is a secret value spanning lines (see blocks.go).
+	block block
 	// lower is a reused buffer for the lowercased line.
 	lower []byte
 }
@@ -83,6 +84,8 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	if !r.defaults && len(r.rules) == 0 && len(r.keys.extra) == 0 && !r.pseudonymsOn() {
 		return ln
 	}
+	st.lower = lowerInto(st.lower, ln)
+	mask := r.trig.scan(st.lower)
 	if r.defaults {
 		if st.inPEM {
 			if i := strings.Index(ln, "PRIVATE KEY-----"); i >= 0 && strings.Contains(ln, "-----END") {
@@ -91,17 +94,30 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			}
 			return ""
 		}
-		if strings.Contains(ln, "PRIVATE KEY-----") && strings.Contains(ln, "-----BEGIN") && !strings.Contains(ln, "-----END") {
+		if mask&(1<<bitPEM) != 0 && strings.Contains(ln, "PRIVATE KEY-----") && strings.Contains(ln, "-----BEGIN") && !strings.Contains(ln, "-----END") {
 			i := strings.Index(ln, "-----BEGIN")
 			st.inPEM = true
 			r.place(h, RulePEM, n, o)
 			return ln[:i] + r.replacement(RulePEM, ln[i:])
 		}
 	}
-	ln = r.patterns(ln, n, o, st, h)
+	if st.block.active {
+		if out, ok := r.blockLine(ln, n, o, st, h); ok {
+			return out
+		}
+	}
+	ln = r.patterns(ln, mask, n, o, h)
 	if r.defaults || len(r.keys.extra) > 0 {
 		ln = r.structuredLine(ln, n, o, st, h)
-		ln = r.keyValues(ln, n, o, st, h)
+		if o.yaml || o.toml {
+			r.openBlock(ln, o, st)
+		}
+		if mask&(1<<bitKeyword) != 0 {
+			ln = r.keyValues(ln, n, o, st, h)
+		}
+		if mask&(1<<bitPair) != 0 {
+			ln = r.textPairs(ln, n, o, h)
+		}
 	}
 	if r.pseudonymsOn() {
 		ln = r.identifiers(ln, n, o, h)
@@ -111,40 +127,16 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 
 func (r *Redactor) pseudonymsOn() bool { return len(r.hosts) > 0 || r.ips || r.macs }
 
-// patterns applies the free-text rules.
-func (r *Redactor) patterns(ln string, n int, o textOpts, st *lineState, h *hits) string {
-	lowered := false
+// patterns applies the free-text rules whose triggers the line holds.
+func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) string {
 	for i := range r.rules {
-		rule := &r.rules[i]
-		if !rule.applies(ln, st, &lowered) {
+		if i < maxPatternBits && mask&(1<<i) == 0 {
 			continue
 		}
+		rule := &r.rules[i]
 		ln = r.replaceAll(ln, rule.re, rule.group, rule.Name, rule.keep, n, o, h)
 	}
 	return ln
-}
-
-func (p *patternRule) applies(ln string, st *lineState, lowered *bool) bool {
-	if len(p.any) == 0 && len(p.anyLower) == 0 {
-		return true
-	}
-	for _, a := range p.any {
-		if strings.Contains(ln, a) {
-			return true
-		}
-	}
-	if len(p.anyLower) > 0 {
-		if !*lowered {
-			st.lower = lowerInto(st.lower, ln)
-			*lowered = true
-		}
-		for _, a := range p.anyLower {
-			if bytes.Contains(st.lower, []byte(a)) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (r *Redactor) replaceAll(ln string, re *regexp.Regexp, group int, rule string, keep func(string) bool, n int, o textOpts, h *hits) string {
@@ -228,10 +220,6 @@ func quoteLike(orig, repl string) string {
 // keyValues redacts the values of secret-looking keys: KEY=value, key: value,
 // "key": "value", --flag=value and --flag value.
 func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hits) string {
-	st.lower = lowerInto(st.lower, ln)
-	if !containsAny(st.lower, prefilterBytes) && !containsAny(st.lower, r.keys.extraBytes) {
-		return ln
-	}
 	ln = r.replaceSpans(ln, scanKeyValues, n, o, h)
 	if strings.Contains(ln, "-") {
 		ln = r.replaceSpans(ln, scanFlags, n, o, h)
@@ -275,7 +263,8 @@ func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int,
 // boringValue: values that cannot be secrets and that analysis wants to see.
 func boringValue(v string) bool {
 	switch strings.ToLower(v) {
-	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "{}", "[]", "redacted", "***", "********":
+	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "{}", "[]", "redacted", "***", "********",
+		"|", ">", "|-", ">-", "|+", ">+":
 		return true
 	}
 	return strings.HasPrefix(v, "[REDACTED") || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1

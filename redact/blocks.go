@@ -1,0 +1,127 @@
+package redact
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A secret's value can span lines: a YAML block scalar ("password: |"), a
+// YAML key whose value is a nested map or list ("credentials:" then indented
+// lines), or a TOML multi-line string (key = """ ... """). The line after the
+// key does not name the secret, so the key's line opens a block and the
+// block's lines are replaced until it ends.
+type block struct {
+	active bool
+	// yaml: lines indented deeper than col belong to the block.
+	col int
+	// scalar: every line is the value (block scalar); otherwise only the
+	// values of "key: value" and "- item" lines are.
+	scalar bool
+	// delim ends a TOML multi-line string.
+	delim string
+}
+
+var (
+	// yamlKeyOpensRE: a key with no value on its line, or a block scalar indicator.
+	yamlKeyOpensRE = regexp.MustCompile(`^(\s*(?:-\s+)?)["']?([^:"'#]+?)["']?:\s*([|>][-+0-9]*)?\s*(?:#.*)?$`)
+	// yamlNestedRE: a nested "key: value" or "- item" line.
+	yamlNestedRE = regexp.MustCompile(`^(\s*(?:-\s+)?(?:["']?[^:"'#]+?["']?:\s+)?)(.*?)\s*$`)
+	tomlMultiRE  = regexp.MustCompile(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=\s*("""|''')`)
+)
+
+// openBlock notes a secret key whose value starts on the next line.
+func (r *Redactor) openBlock(ln string, o textOpts, st *lineState) {
+	switch {
+	case o.yaml:
+		m := yamlKeyOpensRE.FindStringSubmatch(ln)
+		if m == nil || !r.keys.isSecret(m[2]) || strings.HasSuffix(strings.ToLower(m[2]), "authorization") {
+			return
+		}
+		st.block = block{active: true, col: len(m[1]), scalar: m[3] != ""}
+	case o.toml:
+		m := tomlMultiRE.FindStringSubmatchIndex(ln)
+		if m == nil || !r.keys.isSecret(ln[m[2]:m[3]]) {
+			return
+		}
+		delim := ln[m[4]:m[5]]
+		if strings.Contains(ln[m[5]:], delim) {
+			return // closed on the same line: the key/value rules see it
+		}
+		st.block = block{active: true, delim: delim}
+	}
+}
+
+// blockLine redacts a line inside a block; ok is false when the line ends a
+// YAML block (and must be redacted as any other line).
+func (r *Redactor) blockLine(ln string, n int, o textOpts, st *lineState, h *hits) (string, bool) {
+	b := &st.block
+	if b.delim != "" {
+		i := strings.Index(ln, b.delim)
+		if i < 0 {
+			return r.blockValue(ln, "", ln, n, o, h), true
+		}
+		b.active = false
+		if strings.TrimSpace(ln[:i]) == "" {
+			return ln, true
+		}
+		return r.blockValue(ln[:i], "", ln[:i], n, o, h) + ln[i:], true
+	}
+	trimmed := strings.TrimLeft(ln, " \t")
+	if trimmed == "" {
+		return ln, true
+	}
+	if len(ln)-len(trimmed) <= b.col && !(strings.HasPrefix(trimmed, "- ") && len(ln)-len(trimmed) == b.col && !b.scalar) {
+		b.active = false
+		return "", false
+	}
+	if b.scalar {
+		return r.blockValue(ln, ln[:len(ln)-len(trimmed)], trimmed, n, o, h), true
+	}
+	m := yamlNestedRE.FindStringSubmatch(ln)
+	if m == nil || m[2] == "" || m[2] == "|" || m[2] == ">" {
+		return ln, true
+	}
+	return r.blockValue(ln, m[1], m[2], n, o, h), true
+}
+
+// blockValue replaces value, keeping prefix.
+func (r *Redactor) blockValue(ln, prefix, value string, n int, o textOpts, h *hits) string {
+	inner := strings.Trim(strings.TrimSpace(value), `"'`)
+	if inner == "" || isMarker(inner) {
+		return ln
+	}
+	r.place(h, RuleSecretKey, n, o)
+	return prefix + quoteLike(value, r.replacement(RuleSecretKey, inner))
+}
+
+// textPairRE is a key/value pair split across fields in text form: JSON that
+// did not parse, "&KeyValue{Key:DB_PASSWORD,Value:x,}" in a runtime's debug
+// log, or {Name:API_TOKEN Value:x} from Go's %+v.
+var textPairRE = regexp.MustCompile(`(?i)["']?\b(?:key|name)["']?\s*[:=]\s*["']?([A-Za-z0-9_.\-]+)["']?\s*,?\s*["']?value["']?\s*[:=]\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^,}\s]*)`)
+
+// textPairs redacts the value of a pair whose key or name is secret-looking.
+func (r *Redactor) textPairs(ln string, n int, o textOpts, h *hits) string {
+	locs := textPairRE.FindAllStringSubmatchIndex(ln, -1)
+	if locs == nil {
+		return ln
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range locs {
+		key, vs, ve := ln[loc[2]:loc[3]], loc[4], loc[5]
+		v := ln[vs:ve]
+		inner := strings.Trim(v, `"'`)
+		if vs < last || !r.keys.isSecret(key) || inner == "" || isMarker(inner) || boringValue(inner) {
+			continue
+		}
+		b.WriteString(ln[last:vs])
+		b.WriteString(quoteLike(v, r.replacement(RuleSecretPair, inner)))
+		last = ve
+		r.place(h, RuleSecretPair, n, o)
+	}
+	if last == 0 {
+		return ln
+	}
+	b.WriteString(ln[last:])
+	return b.String()
+}
