@@ -7,26 +7,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	schema "github.com/rtsnap/rtsnap/internal/schema/logs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
-	"github.com/rtsnap/rtsnap/internal/procscan"
+	schema "github.com/rtsnap/rtsnap/internal/schema/logs"
 	"github.com/rtsnap/rtsnap/internal/tail"
 	"github.com/rtsnap/rtsnap/redact"
 )
 
-// perContainerBytes bounds the tail of each container log file.
+// perContainerBytes bounds what one container's log files keep together
+// (its newest file first: the current attempt, then the previous ones).
 const perContainerBytes = 256 << 10
 
 // Source collects container logs.
 type Source struct {
-	// PodLogRoot and DockerRoot default to /var/log/pods and dockerd's data root.
+	// Roots override where logs are looked for (tests point them at
+	// temporary trees). Empty fields mean: /var/log/pods, dockerd's data root
+	// (its --data-root, else /var/lib/docker) and every running containerd's
+	// state dir (its --state, else its config's state, plus /run/containerd).
 	PodLogRoot, DockerRoot string
+	ShimStateDirs          []string
 }
 
 // New returns the logs source.
@@ -40,194 +42,114 @@ func (*Source) DefaultEnabled() bool { return true }
 func (*Source) Budget() int64        { return 32 << 20 }
 
 func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	procs, _ := procscan.List(env.ProcRoot)
-	var idx Index
-	since := env.Now.Add(-env.Since)
-	add := func(f File) error {
-		if env.MaxContainers > 0 && len(idx.Files) >= 3*env.MaxContainers {
-			idx.Skipped++
-			return nil
-		}
-		data, size, truncated, err := tail.File(f.Path, perContainerBytes, since)
-		f.SizeBytes, f.Truncated = size, truncated
-		if fi, serr := os.Stat(f.Path); serr == nil {
-			f.ModTime = fi.ModTime().UTC()
-		}
-		if err != nil {
-			f.Error = env.Redactor.String(err.Error())
-			idx.Files = append(idx.Files, f)
-			return nil
-		}
-		f.KeptBytes, f.Lines = len(data), strings.Count(string(data), "\n")
-		kind := redact.Text
-		if f.Kind != "cri" {
-			kind = redact.JSONLines
-		}
-		werr := out.WriteFile(f.Stored, kind, data)
-		idx.Files = append(idx.Files, f)
-		return werr
-	}
+	procs, _ := env.Processes()
 	podRoot := s.PodLogRoot
 	if podRoot == "" {
 		podRoot = "/var/log/pods"
 	}
-	for _, f := range criLogs(podRoot, env) {
-		if ctx.Err() != nil {
-			break
-		}
-		if err := add(f); errors.Is(err, collect.ErrBudget) {
-			break
-		}
-	}
+	files := criLogs(podRoot, env)
 	// Docker logs belong to no Kubernetes namespace: with --pod-namespace
 	// they are left out, so one tenant's bundle holds no one else's output.
-	var docker []File
 	if len(env.PodNamespaces) == 0 {
-		docker = dockerLogs(s.dockerRoot(procs))
+		files = append(files, dockerLogs(s.dockerRoot(procs))...)
 	}
-	for _, f := range docker {
+	stateDirs := s.ShimStateDirs
+	if stateDirs == nil {
+		stateDirs = shimStateDirs(procs)
+	}
+	files = append(files, shimLogs(stateDirs, env)...)
+
+	c := collector{env: env, out: out, since: env.Now.Add(-env.Since), left: map[string]int64{}}
+	for _, f := range files {
 		if ctx.Err() != nil {
 			break
 		}
-		if err := add(f); errors.Is(err, collect.ErrBudget) {
+		if err := c.add(f); errors.Is(err, collect.ErrBudget) {
+			out.Partial("byte budget spent: later log files left out")
 			break
 		}
 	}
-	for _, f := range shimLogs(procs) {
-		if ctx.Err() != nil {
-			break
-		}
-		if err := add(f); errors.Is(err, collect.ErrBudget) {
-			break
-		}
+	if c.idx.Skipped > 0 {
+		out.Partial(fmt.Sprintf("%d log files of containers beyond --max-containers left out", c.idx.Skipped))
 	}
-	if idx.Skipped > 0 {
-		out.Partial(fmt.Sprintf("%d log files skipped by --max-containers", idx.Skipped))
+	if len(c.idx.Files) == 0 && c.idx.Skipped == 0 {
+		out.Skip("not present: no container logs (looked in " + podRoot + ", Docker's containers dir, shim bundles under " + strings.Join(stateDirs, ", ") + ")")
 	}
-	if len(idx.Files) == 0 {
-		out.Skip("not present: no container logs (looked in " + podRoot + ", Docker's containers dir, shim bundles)")
-	}
-	if err := out.WriteJSON("index.json", idx); err != nil {
+	if err := out.WriteJSON("index.json", c.idx); err != nil {
 		return err
 	}
 	return ctx.Err()
 }
 
-func (s *Source) dockerRoot(procs []procscan.Process) string {
-	if s.DockerRoot != "" {
-		return s.DockerRoot
-	}
-	for _, p := range procs {
-		if p.Role == procscan.RoleDockerd {
-			if v, ok := procscan.FlagValue(p.Args, "data-root", "g", "graph"); ok {
-				return v
-			}
-		}
-	}
-	return "/var/lib/docker"
+// collector keeps the per-container budgets while files are added.
+type collector struct {
+	env   *collect.Env
+	out   collect.Output
+	since time.Time
+	idx   Index
+	left  map[string]int64 // bytes a container may still keep
 }
 
-// criLogs lists /var/log/pods/<ns>_<pod>_<uid>/<container>/<n>.log, newest
-// first, filtered by --pod-namespace.
-func criLogs(root string, env *collect.Env) []File {
-	pods, err := os.ReadDir(root)
-	if err != nil {
+// add tails one file into the bundle and the index. Files come newest
+// first, so the containers kept under --max-containers are the most recently
+// active ones, and within a container the current attempt comes first.
+func (c *collector) add(f logFile) error {
+	left, seen := c.left[f.key]
+	if !seen {
+		if c.env.MaxContainers > 0 && len(c.left) >= c.env.MaxContainers {
+			c.idx.Skipped++
+			return nil
+		}
+		left = perContainerBytes
+	}
+	rec := f.File
+	if fi, err := os.Stat(rec.Path); err == nil {
+		rec.ModTime = fi.ModTime().UTC()
+	}
+	if left <= 0 {
+		c.left[f.key] = 0
+		rec.Truncated, rec.Stored = true, ""
+		c.idx.Files = append(c.idx.Files, rec)
 		return nil
 	}
-	var out []File
-	for _, p := range pods {
-		parts := strings.SplitN(p.Name(), "_", 3)
-		if len(parts) != 3 || !p.IsDir() || !env.PodNamespaceAllowed(parts[0]) {
-			continue
-		}
-		ctrs, _ := os.ReadDir(filepath.Join(root, p.Name()))
-		for _, c := range ctrs {
-			if !c.IsDir() {
-				continue
-			}
-			files, _ := filepath.Glob(filepath.Join(root, p.Name(), c.Name(), "*.log"))
-			for _, f := range files {
-				out = append(out, File{Kind: "cri", Path: f, Namespace: parts[0], Pod: parts[1], Container: c.Name(),
-					Stored: filepath.Join("pods", parts[0], parts[1], c.Name(), filepath.Base(f))})
-			}
+	data, size, truncated, err := tail.File(rec.Path, left, c.since)
+	rec.SizeBytes, rec.Truncated = size, truncated
+	if err != nil {
+		rec.Error, rec.Stored = c.env.Redactor.String(err.Error()), ""
+		c.left[f.key] = left
+		c.idx.Files = append(c.idx.Files, rec)
+		return nil
+	}
+	c.left[f.key] = left - int64(len(data))
+	rec.KeptBytes, rec.Lines = len(data), countLines(data)
+	rec.First, rec.Last = stampRange(data)
+	if len(data) == 0 {
+		// Nothing within --since: listed, not stored.
+		rec.Stored = ""
+		c.idx.Files = append(c.idx.Files, rec)
+		return nil
+	}
+	kind := redact.Text
+	if rec.Kind != "cri" {
+		kind = redact.JSONLines
+	}
+	werr := c.out.WriteFile(rec.Stored, kind, data)
+	if werr != nil {
+		rec.Error = werr.Error()
+		if errors.Is(werr, collect.ErrBudget) {
+			rec.Truncated = true
 		}
 	}
-	sortNewest(out)
-	return out
+	c.idx.Files = append(c.idx.Files, rec)
+	return werr
 }
 
-func dockerLogs(root string) []File {
-	files, _ := filepath.Glob(filepath.Join(root, "containers", "*", "*-json.log"))
-	var out []File
-	for _, f := range files {
-		id := filepath.Base(filepath.Dir(f))
-		out = append(out, File{Kind: "docker", Path: f, Container: id, Stored: filepath.Join("docker", id+".jsonl")})
+func countLines(data []byte) int {
+	n := strings.Count(string(data), "\n")
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
 	}
-	sortNewest(out)
-	return out
-}
-
-// shimLogs finds <state>/io.containerd.runtime.v2.task/<ns>/<id>/log.json for
-// every running containerd's state dir.
-func shimLogs(procs []procscan.Process) []File {
-	states := map[string]bool{"/run/containerd": true}
-	for _, p := range procs {
-		if p.Role == procscan.RoleContainerd {
-			if v, ok := procscan.FlagValue(p.Args, "state"); ok {
-				states[v] = true
-			}
-			if v, ok := procscan.FlagValue(p.Args, "config", "c"); ok {
-				if st := stateFromConfig(v); st != "" {
-					states[st] = true
-				}
-			}
-		}
-	}
-	var out []File
-	for st := range states {
-		files, _ := filepath.Glob(filepath.Join(st, "io.containerd.runtime.v2.task", "*", "*", "log.json"))
-		for _, f := range files {
-			id, ns := filepath.Base(filepath.Dir(f)), filepath.Base(filepath.Dir(filepath.Dir(f)))
-			fi, err := os.Stat(f)
-			if err != nil || fi.Size() == 0 {
-				continue
-			}
-			out = append(out, File{Kind: "shim", Path: f, Namespace: ns, Container: id,
-				Stored: filepath.Join("shim", slug(st), ns, id+".log.json")})
-		}
-	}
-	sortNewest(out)
-	return out
-}
-
-// stateFromConfig reads the top-level `state = "..."` of a containerd config.
-func stateFromConfig(path string) string {
-	raw, err := os.ReadFile(path)
-	if err != nil || len(raw) > 1<<20 {
-		return ""
-	}
-	for _, l := range strings.Split(string(raw), "\n") {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "[") {
-			break
-		}
-		if k, v, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == "state" {
-			return strings.Trim(strings.TrimSpace(v), `"'`)
-		}
-	}
-	return ""
-}
-
-func slug(p string) string { return strings.ReplaceAll(strings.Trim(p, "/"), "/", "_") }
-
-func sortNewest(fs []File) {
-	mod := map[string]time.Time{}
-	for _, f := range fs {
-		if fi, err := os.Stat(f.Path); err == nil {
-			mod[f.Path] = fi.ModTime()
-		}
-	}
-	sort.SliceStable(fs, func(i, j int) bool { return mod[fs[i].Path].After(mod[fs[j].Path]) })
+	return n
 }
 
 // The file types live in internal/schema/logs so the analyzer can read them
