@@ -5,21 +5,23 @@
 package goroutines
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	schema "github.com/rtsnap/rtsnap/internal/schema/goroutines"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/procscan"
+	schema "github.com/rtsnap/rtsnap/internal/schema/goroutines"
 	"github.com/rtsnap/rtsnap/internal/tail"
 	"github.com/rtsnap/rtsnap/redact"
+)
+
+// The file types live in internal/schema/goroutines so the analyzer can read
+// them without importing the collector.
+type (
+	Dump = schema.Dump
 )
 
 // Bounds: how long to wait for a dump file, how much of it to keep.
@@ -30,7 +32,8 @@ const (
 
 // Source collects goroutine dumps.
 type Source struct {
-	// PIDs, when set, limits which daemons are signalled (tests).
+	// PIDs, when set, limits which daemons are signalled (tests: signal one
+	// lab daemon, not every daemon on the machine).
 	PIDs []int
 }
 
@@ -49,36 +52,30 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 		out.Skip("active actions not requested (--active)")
 		return nil
 	}
-	procs, err := procscan.List(env.ProcRoot)
+	procs, err := env.Processes()
 	if err != nil {
-		return err
+		return fmt.Errorf("process list: %w", err)
 	}
-	var dumps []Dump
+	dumps := []Dump{}
+	taken := map[string]bool{}
 	for _, p := range procs {
-		if (p.Role != procscan.RoleContainerd && p.Role != procscan.RoleDockerd) || !s.wanted(p.PID) || ctx.Err() != nil {
+		if (p.Role != procscan.RoleContainerd && p.Role != procscan.RoleDockerd) || !s.wanted(p.PID) {
 			continue
 		}
-		d := Dump{PID: p.PID, Role: string(p.Role), SignalledAt: time.Now().UTC()}
-		if err := syscall.Kill(p.PID, syscall.SIGUSR1); err != nil {
-			d.Error = "signal: " + err.Error()
-			dumps = append(dumps, d)
-			continue
+		if ctx.Err() != nil {
+			break
 		}
-		file, err := waitFile(ctx, dumpCandidates(env, p), d.SignalledAt.Add(-time.Second))
-		if err != nil {
-			d.Error = err.Error()
-			out.Partial(fmt.Sprintf("%s %d: %v", p.Role, p.PID, err))
-			dumps = append(dumps, d)
-			continue
+		d := dump(ctx, env, p, taken)
+		if d.Error != "" {
+			out.Partial(fmt.Sprintf("%s %d: %s", p.Role, p.PID, d.Error))
 		}
-		d.File = file
-		data, _, _, err := tail.File(file, maxDump, time.Time{})
-		if err != nil {
-			d.Error = err.Error()
-		} else {
-			d.Stored, d.Bytes = fmt.Sprintf("%s-%d.stacks.txt", p.Role, p.PID), len(data)
-			if werr := out.WriteFile(d.Stored, redact.Text, data); werr != nil {
-				d.Error = werr.Error()
+		if d.File != "" {
+			taken[d.File] = true
+		}
+		if d.Stored != "" {
+			if err := storeDump(out, &d); errors.Is(err, collect.ErrBudget) {
+				dumps = append(dumps, d)
+				break
 			}
 		}
 		dumps = append(dumps, d)
@@ -88,6 +85,46 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 		return nil
 	}
 	return out.WriteJSON("dumps.json", dumps)
+}
+
+// dump signals one daemon and finds the file it wrote. Stored is set to the
+// bundle name when there is something to store.
+func dump(ctx context.Context, env *collect.Env, p procscan.Process, taken map[string]bool) Dump {
+	d := Dump{PID: p.PID, Role: string(p.Role)}
+	logPath := stderrFile(env.ProcRoot, p.PID)
+	logOffset := fileSize(logPath)
+	d.SignalledAt = time.Now().UTC()
+	if err := syscall.Kill(p.PID, syscall.SIGUSR1); err != nil {
+		d.Error = "signal: " + err.Error()
+		return d
+	}
+	globs := dumpCandidates(env.ProcRoot, p)
+	// The daemon's own log names the file it wrote: that finds it whatever
+	// the daemon's temp or exec dir.
+	named := func() string { return writtenTo(logPath, logOffset) }
+	file, err := waitFile(ctx, globs, named, d.SignalledAt.Add(-50*time.Millisecond), taken, waitForDump)
+	if err != nil {
+		d.Error = err.Error()
+		return d
+	}
+	d.File = file
+	d.Stored = fmt.Sprintf("%s-%d.stacks.txt", p.Role, p.PID)
+	return d
+}
+
+// storeDump keeps the end of the dump file (bounded) as text.
+func storeDump(out collect.Output, d *Dump) error {
+	data, _, _, err := tail.File(d.File, maxDump, time.Time{})
+	if err != nil {
+		d.Stored, d.Error = "", "reading dump: "+err.Error()
+		return nil
+	}
+	d.Bytes = len(data)
+	if err := out.WriteFile(d.Stored, redact.Text, data); err != nil {
+		d.Error = err.Error()
+		return err
+	}
+	return nil
 }
 
 func (s *Source) wanted(pid int) bool {
@@ -101,69 +138,3 @@ func (s *Source) wanted(pid int) bool {
 	}
 	return false
 }
-
-// dumpCandidates are the globs a daemon writes its dump to: containerd
-// <TMPDIR>/containerd.<pid>.stacks.log, dockerd <exec-root or /var/run/docker>/goroutine-stacks-*.log.
-func dumpCandidates(env *collect.Env, p procscan.Process) []string {
-	if p.Role == procscan.RoleContainerd {
-		tmp := envVar(env.ProcRoot, p.PID, "TMPDIR")
-		if tmp == "" {
-			tmp = "/tmp"
-		}
-		return []string{filepath.Join(tmp, "containerd."+strconv.Itoa(p.PID)+".stacks.log")}
-	}
-	root := "/var/run/docker"
-	if v, ok := procscan.FlagValue(p.Args, "exec-root"); ok {
-		root = v
-	}
-	data := "/var/lib/docker"
-	if v, ok := procscan.FlagValue(p.Args, "data-root"); ok {
-		data = v
-	}
-	return []string{filepath.Join(root, "goroutine-stacks-*.log"), filepath.Join(data, "goroutine-stacks-*.log")}
-}
-
-// waitFile waits until one of the globs names a file modified after since.
-func waitFile(ctx context.Context, globs []string, since time.Time) (string, error) {
-	deadline := time.Now().Add(waitForDump)
-	for {
-		var cands []string
-		for _, g := range globs {
-			m, _ := filepath.Glob(g)
-			cands = append(cands, m...)
-		}
-		sort.Strings(cands)
-		for i := len(cands) - 1; i >= 0; i-- {
-			if fi, err := os.Stat(cands[i]); err == nil && fi.ModTime().After(since) && fi.Size() > 0 {
-				return cands[i], nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return "", fmt.Errorf("no dump file within %s (looked for %v)", waitForDump, globs)
-		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-func envVar(procRoot string, pid int, name string) string {
-	raw, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "environ"))
-	if err != nil {
-		return ""
-	}
-	for _, kv := range bytes.Split(raw, []byte{0}) {
-		if v, ok := bytes.CutPrefix(kv, []byte(name+"=")); ok {
-			return string(v)
-		}
-	}
-	return ""
-}
-
-// The file types live in internal/schema/goroutines so the analyzer can read them
-// without importing the collector.
-type (
-	Dump = schema.Dump
-)
