@@ -208,3 +208,31 @@ func TestHangSocketHonoursContext(t *testing.T) {
 		t.Fatalf("server %+v", srv)
 	}
 }
+
+// One daemon down (cd17 stopped) while another answers: a Partial naming the
+// stopped one, the source still succeeds with the other's view.
+func TestStoppedDaemonIsPartial(t *testing.T) {
+	le := lab.Require(t)
+	lab.Fault(t, "down")
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD16_SOCK"], le["RTSNAP_LAB_CD17_SOCK"]}
+	env.Namespaces = []string{"k8s.io"}
+	env.CallTimeout = 2 * time.Second
+	start := time.Now()
+	out := run(t, env)
+	if el := time.Since(start); el > 10*time.Second {
+		t.Fatalf("took %s", el)
+	}
+	if len(out.Partials) != 1 || !strings.Contains(out.Partials[0], le["RTSNAP_LAB_CD17_SOCK"]) {
+		t.Fatalf("partials %v", out.Partials)
+	}
+	srv := decode[Server](t, out, slug(le, "RTSNAP_LAB_CD17_SOCK")+"/server.json")
+	// The stopped daemon leaves no socket: Unavailable at once, not a timeout.
+	if srv.Code != "Unavailable" || srv.Version != "" {
+		t.Fatalf("stopped daemon: %+v", srv)
+	}
+	t.Logf("stopped daemon: %s %s", srv.Code, srv.Error)
+	if ctrs := decode[[]Container](t, out, slug(le, "RTSNAP_LAB_CD16_SOCK")+"/k8s.io/containers.json"); len(ctrs) == 0 {
+		t.Fatal("cd16's containers missing")
+	}
+}

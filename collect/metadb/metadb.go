@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	toml "github.com/pelletier/go-toml/v2"
 
@@ -63,10 +64,19 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 		// Read through the daemon's own root (/proc/<pid>/root), so a
 		// collector in another mount namespace still finds its files.
 		local := d.local(path)
-		if _, err := os.Stat(local); err != nil || seen[local] {
+		fi, err := os.Stat(local)
+		if err != nil {
 			continue
 		}
-		seen[local] = true
+		// The same file seen through two daemons' /proc/<pid>/root is one DB.
+		key := local
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			key = fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		ch := make(chan result, 1)
 		results = append(results, ch)
 		go func(pid int) {
