@@ -10,17 +10,13 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	schema "github.com/rtsnap/rtsnap/internal/schema/configs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	toml "github.com/pelletier/go-toml/v2"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/procscan"
@@ -63,54 +59,19 @@ type run struct {
 func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	r := &run{s: s, env: env, out: out, seen: map[string]bool{},
 		cniConf: map[string]bool{"/etc/cni/net.d": true}, cniBin: map[string]bool{"/opt/cni/bin": true, "/usr/lib/cni": true}}
-	procs, _ := procscan.List(env.ProcRoot)
+	procs, _ := env.Processes()
 	var daemons []Daemon
 	registryDirs := map[string]bool{}
 	for _, p := range procs {
 		if p.Role != procscan.RoleContainerd {
 			continue
 		}
-		cfg, ok := procscan.FlagValue(p.Args, "config", "c")
-		if !ok {
-			cfg = "/etc/containerd/config.toml"
-		}
-		d := Daemon{PID: p.PID, ConfigPath: cfg}
-		raw := r.file(cfg, "containerd config", redact.TOML)
-		if raw != nil {
-			var doc map[string]any
-			if err := toml.Unmarshal(raw, &doc); err == nil {
-				d.Imports = stringList(doc["imports"])
-				d.RegistryPath = firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "registry", "config_path")
-				if d.RegistryPath == "" {
-					d.RegistryPath = firstString(doc, "plugins", "io.containerd.cri.v1.images", "registry", "config_path")
-				}
-				d.CNIConfDir = firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "cni", "conf_dir")
-				if d.CNIConfDir == "" {
-					d.CNIConfDir = firstString(doc, "plugins", "io.containerd.cri.v1.runtime", "cni", "conf_dir")
-				}
-				if b := firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "cni", "bin_dir"); b != "" {
-					d.CNIBinDirs = append(d.CNIBinDirs, b)
-				}
-				d.CNIBinDirs = append(d.CNIBinDirs, stringList(dig(doc, "plugins", "io.containerd.cri.v1.runtime", "cni", "bin_dirs"))...)
+		d := r.containerd(ctx, p)
+		for _, dir := range strings.Split(d.RegistryPath, ":") {
+			if dir != "" {
+				registryDirs[dir] = true
 			}
 		}
-		for _, imp := range d.Imports {
-			matches, _ := filepath.Glob(r.path(imp))
-			for _, m := range matches {
-				r.file(strings.TrimPrefix(m, s.Root), "containerd config import", redact.TOML)
-			}
-		}
-		if d.RegistryPath == "" {
-			d.RegistryPath = "/etc/containerd/certs.d"
-		}
-		registryDirs[d.RegistryPath] = true
-		if d.CNIConfDir != "" {
-			r.cniConf[d.CNIConfDir] = true
-		}
-		for _, b := range d.CNIBinDirs {
-			r.cniBin[b] = true
-		}
-		d.Dump, d.DumpError = r.dump(ctx, p.PID, cfg)
 		daemons = append(daemons, d)
 	}
 	if len(daemons) == 0 {
@@ -224,7 +185,9 @@ func (r *run) registryDir(dir string) {
 				r.file(p, "registry hosts.toml", redact.TOML)
 				continue
 			}
-			r.certs = append(r.certs, describe(r.path(p), p))
+			c := describe(r.path(p), p)
+			c.Expired = c.Kind == "certificate" && r.env.Now.After(c.NotAfter)
+			r.certs = append(r.certs, c)
 		}
 	}
 }
@@ -265,35 +228,7 @@ func describe(fsPath, p string) Cert {
 	sum := sha256.Sum256(cert.Raw)
 	c.Kind, c.SHA256 = "certificate", hex.EncodeToString(sum[:])
 	c.Subject, c.Issuer, c.NotAfter = cert.Subject.String(), cert.Issuer.String(), cert.NotAfter.UTC()
-	c.Expired = time.Now().After(cert.NotAfter)
 	return c
-}
-
-// dump runs `containerd config dump` with the daemon's own binary and config:
-// read-only, bounded in time and size.
-func (r *run) dump(ctx context.Context, pid int, cfg string) (string, string) {
-	exe, err := os.Readlink(filepath.Join(r.env.ProcRoot, strconv.Itoa(pid), "exe"))
-	if err != nil {
-		return "", "daemon binary unknown: " + err.Error()
-	}
-	exe = strings.TrimSuffix(exe, " (deleted)")
-	cctx, cancel := context.WithTimeout(ctx, dumpTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, exe, "--config", cfg, "config", "dump")
-	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", r.env.Redactor.String(strings.TrimSpace(err.Error() + ": " + lastLine(stderr.String())))
-	}
-	if stdout.Len() > maxFile {
-		return "", "dump larger than the bound"
-	}
-	name := "containerd-dump/" + strconv.Itoa(pid) + ".toml"
-	if err := r.out.WriteFile(name, redact.TOML, stdout.Bytes()); err != nil && !errors.Is(err, collect.ErrBudget) {
-		return "", err.Error()
-	}
-	return name, ""
 }
 
 func lastLine(s string) string {

@@ -86,14 +86,45 @@ func TestLabContainerdConfigs(t *testing.T) {
 	}
 	var daemons []Daemon
 	json.Unmarshal(out.Files["containerd.json"], &daemons)
-	dumps := 0
+	// Each lab daemon's dump, by its socket: 1.6 and 1.7 dump config
+	// version 2, 2.x version 3.
+	wantVersion := map[string]string{"cd16": "version = 2", "cd17": "version = 2", "cd2": "version = 3"}
 	for _, d := range daemons {
-		if d.Dump != "" && len(out.Files[d.Dump]) > 1000 {
-			dumps++
+		for name, v := range wantVersion {
+			if d.Address != "/run/rtsnap-lab/"+name+"/containerd.sock" {
+				continue
+			}
+			if dump := string(out.Files[d.Dump]); d.Dump != "containerd-dump/"+d.Slug+".toml" || !strings.Contains(dump, v) {
+				t.Errorf("%s dump %q (%s): lacks %q", name, d.Dump, d.DumpError, v)
+			}
+			delete(wantVersion, name)
 		}
 	}
-	if dumps < 3 {
-		t.Fatalf("config dumps: %d of %+v", dumps, daemons)
+	if len(wantVersion) > 0 {
+		t.Errorf("lab daemons without a config record: %v in %+v", wantVersion, daemons)
+	}
+	if !stored["/var/lib/rtsnap-lab/cni/net.d/10-rtsnap-lab.conflist"] {
+		t.Error("the lab's CNI conflist (conf_dir from the containerd configs) was not collected")
+	}
+	if !stored["/var/lib/rtsnap-lab/certs.d/registry.lab.example/hosts.toml"] {
+		t.Error("hosts.toml under cd17's registry config_path was not collected")
+	}
+	var certs []Cert
+	json.Unmarshal(out.Files["certs.json"], &certs)
+	kinds := map[string]string{}
+	for _, c := range certs {
+		kinds[c.Path] = c.Kind
+	}
+	if kinds["/var/lib/rtsnap-lab/certs.d/registry.lab.example/client.key"] != "key" {
+		t.Errorf("lab client key not described: %+v", certs)
+	}
+	key, _ := os.ReadFile("/var/lib/rtsnap-lab/certs.d/registry.lab.example/client.key")
+	if lines := strings.Split(string(key), "\n"); len(lines) > 2 {
+		for name, data := range out.Files {
+			if strings.Contains(string(data), lines[1]) {
+				t.Errorf("lab key material in %s", name)
+			}
+		}
 	}
 	if !stored["/etc/resolv.conf"] {
 		t.Error("resolv.conf missing")

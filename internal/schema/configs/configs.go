@@ -40,9 +40,16 @@ type Plugin struct {
 // Daemon is a running containerd and the config it was started with
 // (configs/containerd.json).
 type Daemon struct {
-	PID          int      `json:"pid"`
-	ConfigPath   string   `json:"config_path"`
-	Imports      []string `json:"imports,omitempty"`
+	PID        int    `json:"pid"`
+	ConfigPath string `json:"config_path"`
+	// Address is the daemon's gRPC socket (--address, else the config's
+	// grpc.address, else the default); Slug names its dump file.
+	Address string   `json:"address,omitempty"`
+	Slug    string   `json:"slug,omitempty"`
+	DropIns []string `json:"drop_ins,omitempty"`
+	Imports []string `json:"imports,omitempty"`
+	// RegistryPath is the CRI registry config_path (may list several
+	// directories separated by ':').
 	RegistryPath string   `json:"registry_config_path,omitempty"`
 	CNIConfDir   string   `json:"cni_conf_dir,omitempty"`
 	CNIBinDirs   []string `json:"cni_bin_dirs,omitempty"`

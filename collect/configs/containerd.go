@@ -1,0 +1,155 @@
+package configs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	toml "github.com/pelletier/go-toml/v2"
+
+	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/internal/procscan"
+	"github.com/rtsnap/rtsnap/redact"
+)
+
+const defaultContainerdAddress = "/run/containerd/containerd.sock"
+
+// containerd stores one running daemon's config with its imports and
+// drop-ins, reads the settings that point at other files (registry
+// config_path, CNI dirs) and stores `containerd config dump`.
+func (r *run) containerd(ctx context.Context, p procscan.Process) Daemon {
+	cfg, ok := procscan.FlagValue(p.Args, "config", "c")
+	if !ok {
+		cfg = "/etc/containerd/config.toml"
+	}
+	d := Daemon{PID: p.PID, ConfigPath: cfg}
+	var doc map[string]any
+	if raw := r.file(cfg, "containerd config", redact.TOML); raw != nil {
+		if err := toml.Unmarshal(raw, &doc); err != nil {
+			r.out.Partial("parsing " + cfg + ": " + r.env.Redactor.String(err.Error()))
+		}
+	}
+	d.Imports = stringList(doc["imports"])
+	d.Address, _ = procscan.FlagValue(p.Args, "address", "a")
+	if d.Address == "" {
+		d.Address = firstString(doc, "grpc", "address")
+	}
+	if d.Address == "" {
+		d.Address = defaultContainerdAddress
+	}
+	d.Slug = endpoints.Endpoint{Path: d.Address}.Slug()
+	// 1.x: the CRI plugin; 2.x: the images and runtime plugins.
+	d.RegistryPath = firstNonEmpty(
+		firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "registry", "config_path"),
+		firstString(doc, "plugins", "io.containerd.cri.v1.images", "registry", "config_path"),
+		"/etc/containerd/certs.d")
+	d.CNIConfDir = firstNonEmpty(
+		firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "cni", "conf_dir"),
+		firstString(doc, "plugins", "io.containerd.cri.v1.runtime", "cni", "conf_dir"))
+	for _, b := range append([]string{
+		firstString(doc, "plugins", "io.containerd.grpc.v1.cri", "cni", "bin_dir"),
+		firstString(doc, "plugins", "io.containerd.cri.v1.runtime", "cni", "bin_dir")},
+		stringList(dig(doc, "plugins", "io.containerd.cri.v1.runtime", "cni", "bin_dirs"))...) {
+		if b != "" {
+			d.CNIBinDirs = append(d.CNIBinDirs, b)
+		}
+	}
+	if d.CNIConfDir != "" {
+		r.cniConf[d.CNIConfDir] = true
+	}
+	for _, b := range d.CNIBinDirs {
+		r.cniBin[b] = true
+	}
+	d.DropIns = r.dropIns(cfg, d.Imports)
+	d.Dump, d.DumpError = r.dump(ctx, p.PID, cfg, d.Slug)
+	return d
+}
+
+// dropIns stores the files the config imports (globs, relative to the
+// config's directory as containerd resolves them) and the conf.d next to it.
+func (r *run) dropIns(cfg string, imports []string) []string {
+	patterns := append([]string(nil), imports...)
+	patterns = append(patterns, filepath.Join(filepath.Dir(cfg), "conf.d", "*.toml"))
+	var stored []string
+	for _, imp := range patterns {
+		if !filepath.IsAbs(imp) {
+			imp = filepath.Join(filepath.Dir(cfg), imp)
+		}
+		matches, _ := filepath.Glob(r.path(imp))
+		sort.Strings(matches)
+		for _, m := range matches {
+			p := strings.TrimPrefix(m, r.s.Root)
+			if r.seen[filepath.Clean(p)] {
+				continue
+			}
+			r.file(p, "containerd config import", redact.TOML)
+			stored = append(stored, p)
+		}
+	}
+	return stored
+}
+
+// dump runs `containerd config dump` with the daemon's own binary and config:
+// read-only, bounded in time and size.
+func (r *run) dump(ctx context.Context, pid int, cfg, slug string) (string, string) {
+	exe, err := os.Readlink(filepath.Join(r.env.ProcRoot, strconv.Itoa(pid), "exe"))
+	if err != nil {
+		return "", "daemon binary unknown: " + err.Error()
+	}
+	exe = strings.TrimSuffix(exe, " (deleted)")
+	cctx, cancel := context.WithTimeout(ctx, dumpTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, exe, "--config", cfg, "config", "dump")
+	cmd.WaitDelay = time.Second
+	stdout := &boundedBuffer{max: maxFile}
+	stderr := &boundedBuffer{max: 4096}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
+		return "", r.env.Redactor.String(strings.TrimSpace(err.Error() + ": " + lastLine(stderr.String())))
+	}
+	if stdout.dropped {
+		return "", "dump larger than " + strconv.Itoa(maxFile) + " bytes: not stored"
+	}
+	name := "containerd-dump/" + slug + ".toml"
+	if err := r.out.WriteFile(name, redact.TOML, stdout.Bytes()); err != nil {
+		if errors.Is(err, collect.ErrBudget) {
+			return "", "byte budget spent"
+		}
+		return "", err.Error()
+	}
+	return name, ""
+}
+
+// boundedBuffer keeps the first max bytes written and notes what it dropped.
+type boundedBuffer struct {
+	bytes.Buffer
+	max     int
+	dropped bool
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	n, room := len(p), b.max-b.Len()
+	if len(p) > room {
+		b.dropped = true
+		p = p[:max(room, 0)]
+	}
+	b.Buffer.Write(p)
+	return n, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
