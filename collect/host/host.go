@@ -76,7 +76,11 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	f := Facts{Modules: map[string]bool{}, Sysctls: map[string]string{}, NumCPU: numCPU(env.ProcRoot)}
 	f.Hostname, f.BootID, f.MachineIDSHA256, f.Kernel, f.CgroupMode = Identity(env.ProcRoot, env.SysRoot)
 	f.KernelVersion = readTrim(filepath.Join(env.ProcRoot, "sys/kernel/version"))
-	f.OSRelease = parseOSRelease(readTrim("/etc/os-release"))
+	osRelease := readTrim("/etc/os-release")
+	if osRelease == "" {
+		osRelease = readTrim("/usr/lib/os-release")
+	}
+	f.OSRelease = parseOSRelease(osRelease)
 	if up := strings.Fields(readTrim(filepath.Join(env.ProcRoot, "uptime"))); len(up) > 0 {
 		f.UptimeSeconds, _ = strconv.ParseFloat(up[0], 64)
 	}
@@ -87,7 +91,7 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 		f.Load = append(f.Load, v)
 	}
 	f.MemInfoKiB = parseMeminfo(readTrim(filepath.Join(env.ProcRoot, "meminfo")))
-	procs, perr := procscan.List(env.ProcRoot)
+	procs, perr := env.Processes()
 	if perr != nil {
 		out.Partial("process list: " + perr.Error())
 	}
@@ -105,13 +109,7 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	for _, m := range []string{"overlay", "br_netfilter", "nf_conntrack", "veth", "bridge", "ip_tables", "nf_tables"} {
 		f.Modules[m] = strings.HasPrefix(mods, m+" ") || strings.Contains(mods, "\n"+m+" ")
 	}
-	for _, s := range sysctls {
-		v := readTrim(filepath.Join(env.ProcRoot, "sys", strings.ReplaceAll(s, ".", "/")))
-		if v == "" {
-			v = "(absent)"
-		}
-		f.Sysctls[s] = v
-	}
+	f.Sysctls = readSysctls(env.ProcRoot, sysctls)
 	f.SELinux = lsmState(filepath.Join(env.SysRoot, "fs/selinux/enforce"), map[string]string{"1": "enforcing", "0": "permissive"})
 	f.AppArmor = lsmState(filepath.Join(env.SysRoot, "module/apparmor/parameters/enabled"), map[string]string{"Y": "enabled", "N": "disabled"})
 	if err := out.WriteJSON("host.json", f); err != nil {
@@ -181,6 +179,20 @@ func fsTypeName(t int64) string {
 	return fmt.Sprintf("0x%x", t)
 }
 
+// readSysctls reads sysctls from <procRoot>/sys; "(absent)" for those the
+// kernel does not have (net.bridge.* until br_netfilter is loaded).
+func readSysctls(procRoot string, names []string) map[string]string {
+	out := make(map[string]string, len(names))
+	for _, s := range names {
+		v := readTrim(filepath.Join(procRoot, "sys", strings.ReplaceAll(s, ".", "/")))
+		if v == "" {
+			v = "(absent)"
+		}
+		out[s] = strings.Join(strings.Fields(v), " ")
+	}
+	return out
+}
+
 func lsmState(path string, names map[string]string) string {
 	v := readTrim(path)
 	if v == "" {
@@ -246,20 +258,44 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// processes lists runtime processes with their age and parent, and marks
+// shims no containerd owns (see Process.Orphaned).
 func processes(procs []procscan.Process, procRoot string, now time.Time) []Process {
 	boot := procscan.BootTime(procRoot)
-	hasContainerd := false
-	for _, p := range procs {
-		if p.Role == procscan.RoleContainerd {
-			hasContainerd = true
-		}
-	}
+	listening := listeningUnixSockets(procRoot)
 	out := make([]Process, 0, len(procs))
 	for _, p := range procs {
 		started := procscan.StartTime(boot, p.StartTicks)
 		pr := Process{Process: p, StartedAt: started.UTC(), AgeSeconds: round1(now.Sub(started).Seconds())}
-		pr.Orphaned = p.Role == procscan.RoleShim && p.PPID <= 1 && !hasContainerd
+		if p.Role == procscan.RoleShim {
+			pr.ShimAddress, _ = procscan.FlagValue(p.Args, "address")
+			pr.Orphaned = p.PPID <= 1 && listening != nil && pr.ShimAddress != "" && !listening[strings.TrimPrefix(pr.ShimAddress, "unix://")]
+		}
 		out = append(out, pr)
+	}
+	return out
+}
+
+// listeningUnixSockets are the paths of listening unix sockets in
+// <procRoot>/net/unix (nil when it cannot be read: then no shim is judged).
+func listeningUnixSockets(procRoot string) map[string]bool {
+	raw, err := os.ReadFile(filepath.Join(procRoot, "net/unix"))
+	if err != nil {
+		return nil
+	}
+	return parseUnixSockets(string(raw))
+}
+
+// parseUnixSockets reads /proc/net/unix lines:
+// "Num RefCount Protocol Flags Type St Inode Path"; Flags 00010000 is
+// __SO_ACCEPTCON (listening).
+func parseUnixSockets(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range strings.Split(s, "\n")[1:] {
+		f := strings.Fields(l)
+		if len(f) >= 8 && f[3] == "00010000" {
+			out[f[7]] = true
+		}
 	}
 	return out
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/lab"
+	"github.com/rtsnap/rtsnap/internal/procscan"
 )
 
 func run(t *testing.T) *collect.Capture {
@@ -78,7 +81,48 @@ func TestLabRuntimeVersions(t *testing.T) {
 			t.Errorf("process %d age %v", p.PID, p.AgeSeconds)
 		}
 	}
+	for _, p := range ps {
+		if p.Orphaned && strings.HasPrefix(p.ShimAddress, "/run/rtsnap-lab/") {
+			if _, err := os.Stat(p.ShimAddress); err == nil {
+				t.Errorf("shim %d of a running lab daemon marked orphaned (%s)", p.PID, p.ShimAddress)
+			}
+		}
+	}
 	if roles["containerd"] < 3 || roles["shim"] < 4 || roles["dockerd"] < 1 {
 		t.Fatalf("runtime processes: %v", roles)
+	}
+}
+
+func TestReadSysctls(t *testing.T) {
+	root := t.TempDir()
+	for p, v := range map[string]string{"sys/kernel/pid_max": "4194304\n", "sys/net/ipv4/ip_forward": "1\n", "sys/net/ipv4/ip_local_port_range": "32768\t60999\n"} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(root, p), []byte(v), 0o644)
+	}
+	got := readSysctls(root, []string{"kernel.pid_max", "net.ipv4.ip_forward", "net.ipv4.ip_local_port_range", "net.bridge.bridge-nf-call-iptables"})
+	want := map[string]string{"kernel.pid_max": "4194304", "net.ipv4.ip_forward": "1", "net.ipv4.ip_local_port_range": "32768 60999", "net.bridge.bridge-nf-call-iptables": "(absent)"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestOrphanedShim(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "stat"), []byte("btime 1700000000\n"), 0o644)
+	os.MkdirAll(filepath.Join(root, "net"), 0o755)
+	os.WriteFile(filepath.Join(root, "net/unix"), []byte("Num       RefCount Protocol Flags    Type St Inode Path\n"+
+		"0000: 00000002 00000000 00010000 0001 01 1 /run/containerd/containerd.sock\n"+
+		"0000: 00000003 00000000 00000000 0001 03 2 /run/gone/containerd.sock\n"), 0o644)
+	shim := func(pid, ppid int, addr string) procscan.Process {
+		return procscan.Process{PID: pid, PPID: ppid, Role: procscan.RoleShim, Args: []string{"containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", "x", "-address", addr}}
+	}
+	ps := processes([]procscan.Process{shim(10, 1, "/run/containerd/containerd.sock"), shim(11, 1, "/run/gone/containerd.sock"), shim(12, 5, "/run/gone/containerd.sock")}, root, time.Now())
+	if ps[0].Orphaned || !ps[1].Orphaned || ps[2].Orphaned {
+		t.Fatalf("orphaned: owned %v, no listener %v, parent alive %v", ps[0].Orphaned, ps[1].Orphaned, ps[2].Orphaned)
+	}
+	if ps[1].ShimAddress != "/run/gone/containerd.sock" {
+		t.Fatalf("address %q", ps[1].ShimAddress)
 	}
 }

@@ -40,6 +40,7 @@ func unitStates(ctx context.Context) Units {
 			u.NRestarts, _ = svc["NRestarts"].(uint32)
 			u.ExecMainStatus, _ = svc["ExecMainStatus"].(int32)
 			u.ExecMainPID, _ = svc["ExecMainPID"].(uint32)
+			u.ExecMainStartTimestamp, _ = svc["ExecMainStartTimestamp"].(uint64)
 		}
 		res.Units = append(res.Units, u)
 	}

@@ -55,10 +55,12 @@ type Process struct {
 	procscan.Process
 	StartedAt  time.Time `json:"started_at"`
 	AgeSeconds float64   `json:"age_seconds"`
-	// Orphaned: a shim whose parent is init or gone and no containerd it
-	// could belong to runs. Shims are reparented to init by design, so this
-	// is only set when no containerd runs at all.
+	// Orphaned: a shim whose parent is init (or gone) and whose -address
+	// socket no process listens on, so no containerd owns it. Shims are
+	// reparented to init by design; the socket is what ties them to a daemon.
 	Orphaned bool `json:"orphaned,omitempty"`
+	// ShimAddress is a shim's -address: the containerd socket it reports to.
+	ShimAddress string `json:"shim_address,omitempty"`
 }
 
 // Unit is one systemd unit's state as systemd reports it.
@@ -70,8 +72,10 @@ type Unit struct {
 	NRestarts      uint32 `json:"n_restarts"`
 	ExecMainStatus int32  `json:"exec_main_status"`
 	ExecMainPID    uint32 `json:"exec_main_pid"`
-	// ActiveEnterTimestamp is microseconds since the epoch (0: never).
-	ActiveEnterTimestamp uint64 `json:"active_enter_timestamp_us"`
+	// ActiveEnterTimestamp and ExecMainStartTimestamp are microseconds since
+	// the epoch (0: never).
+	ActiveEnterTimestamp   uint64 `json:"active_enter_timestamp_us"`
+	ExecMainStartTimestamp uint64 `json:"exec_main_start_timestamp_us,omitempty"`
 }
 
 // Units is host/units.json.
