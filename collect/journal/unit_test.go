@@ -83,3 +83,18 @@ func TestMissingJournalDir(t *testing.T) {
 		}
 	}
 }
+
+// A cancelled context stops the source at once, whichever reader runs.
+func TestCancelledContextStops(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		env := collect.NewTestEnv()
+		env.Since = 365 * 24 * time.Hour
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		start := time.Now()
+		err := (&Source{ForceJournalctl: force}).Collect(ctx, env, collect.NewCapture())
+		if err == nil || time.Since(start) > 5*time.Second {
+			t.Fatalf("force=%v: err %v after %v", force, err, time.Since(start))
+		}
+	}
+}
