@@ -68,7 +68,8 @@ func SignFile(path string, key minisign.PrivateKey, trustedComment string) (stri
 		return "", fmt.Errorf("reading %s to sign it: %w", filepath.Base(path), err)
 	}
 	untrusted := "rtsnap signature of " + filepath.Base(path) + " by key " + KeyID(key.ID())
-	sig := r.SignWithComments(key, trustedComment, untrusted)
+	// A trailing newline, as minisign itself writes.
+	sig := append(r.SignWithComments(key, trustedComment, untrusted), '\n')
 	out := path + SignatureSuffix
 	tmp := out + ".tmp"
 	if err := os.WriteFile(tmp, sig, 0o600); err != nil {

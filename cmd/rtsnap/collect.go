@@ -21,6 +21,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/collect/all"
 	"github.com/rtsnap/rtsnap/collect/host"
+	"github.com/rtsnap/rtsnap/export"
 	"github.com/rtsnap/rtsnap/internal/version"
 	"github.com/rtsnap/rtsnap/redact"
 )
@@ -28,7 +29,7 @@ import (
 // collectFlags are `rtsnap collect`'s options, parsed by pflag.
 type collectFlags struct {
 	output, caseID, note, operator, dockerHost       string
-	allowDisk, quiet, jsonOut, active, includeMetaDB bool
+	allowDisk, quiet, jsonOut, active                bool
 	timeout, sourceTimeout, callTimeout, since       time.Duration
 	maxSize                                          int64
 	only, skip, namespaces, podNamespaces, endpoints []string
@@ -39,6 +40,9 @@ type collectFlags struct {
 	redactRules, pseudonymKeyFile                    string
 	pseudonymize, pseudoHosts, pseudoIPs, pseudoMACs bool
 	noDefaultRedaction                               bool
+	encryptTo                                        []string
+	signKey                                          string
+	retain                                           time.Duration
 }
 
 func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
@@ -79,6 +83,9 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.BoolVar(&f.pseudoIPs, "pseudonymize-ips", false, "also replace IP addresses with consistent pseudonyms")
 	fs.BoolVar(&f.pseudoMACs, "pseudonymize-macs", false, "also replace MAC addresses with consistent pseudonyms")
 	fs.BoolVar(&f.noDefaultRedaction, "no-default-redaction", false, "DANGEROUS: turn the default redaction rules off; the manifest then marks the bundle unredacted")
+	fs.StringArrayVar(&f.encryptTo, "encrypt-to", nil, "encrypt the archive with age to this recipient (repeatable): an age1... public key or a file of them; the plaintext never reaches the disk, e.g. --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
+	fs.StringVar(&f.signKey, "sign-key", "", "minisign secret key: write a detached <archive>.minisig with a signed custody record (passphrase from $RTSNAP_SIGN_PASSWORD if the key has one), e.g. --sign-key /root/rtsnap-keys/rtsnap-minisign.key")
+	fs.DurationVar(&f.retain, "retain", export.DefaultRetain, "before collecting, remove rtsnap bundles in the output dir older than this (0: keep all), e.g. --retain 2h")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: rtsnap collect [FLAGS]\n\nCapture a bounded, redacted, read-only snapshot of this node's container runtimes\ninto one tar.zst archive on a tmpfs.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -117,6 +124,11 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
 		return 2
 	}
+	plan, err := newExportPlan(&f)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
+		return 2
+	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "rtsnap collect: %s\n", red.String(err.Error()))
 		if errors.Is(err, collect.ErrInterrupted) {
@@ -129,6 +141,8 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	// Retention first: old bundles on a tmpfs are RAM the new one may need.
+	pruned, pruneErr := export.Prune(dir, f.retain, time.Now(), false)
 	if f.nice != 0 || !f.noIdleIO {
 		if err := collect.LowerPriority(f.nice, !f.noIdleIO); err != nil && !f.quiet {
 			fmt.Fprintf(stderr, "rtsnap collect: warning: lowering priority: %v\n", err)
@@ -171,6 +185,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 			Redaction:     bundle.RedactionInfo{Pseudonymized: f.pseudonymize},
 		},
 	}
+	plan.apply(&opts, opts.Manifest.Host.Hostname)
 	progress := newProgress(stderr, f.quiet)
 	opts.Progress = progress.update
 	res, err := collect.Run(ctx, opts, sources, red)
@@ -178,16 +193,31 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	sig, err := plan.sign(res)
+	if err != nil {
+		return fail(err)
+	}
+	out := &collectOutput{Result: res, Signature: sig, KeyID: plan.keyID, Pruned: pruned}
+	if out.Pruned == nil {
+		out.Pruned = []export.Removed{}
+	}
+	if plan.recipients != nil {
+		out.Encrypted, out.Recipients = true, plan.recipients.Fingerprints
+	}
 	if f.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := enc.Encode(out); err != nil {
 			return fail(err)
 		}
 	} else if !f.quiet {
 		var buf bytes.Buffer
 		printSummary(&buf, res, f.noDefaultRedaction)
+		printExportSummary(&buf, out, pruneErr)
 		io.WriteString(stderr, red.String(buf.String()))
+	}
+	if pruneErr != nil && (f.quiet || f.jsonOut) {
+		fmt.Fprintf(stderr, "rtsnap collect: retention: %s\n", red.String(pruneErr.Error()))
 	}
 	return 0
 }
