@@ -167,6 +167,14 @@ func TestGenerateKeysRoundTrip(t *testing.T) {
 	}
 }
 
+func TestIsBundleName(t *testing.T) {
+	for name, want := range map[string]bool{"a.tar.zst": true, "a.tar.zst.age": true, "a.tar.zst.sha256": false, "a.tar.zst.age.minisig": false, "a.age": false} {
+		if IsBundleName(name) != want {
+			t.Errorf("%s: want %v", name, want)
+		}
+	}
+}
+
 func TestLoadIdentitiesErrors(t *testing.T) {
 	dir := t.TempDir()
 	ssh := filepath.Join(dir, "id_ed25519")
@@ -201,6 +209,16 @@ func TestWriteAudit(t *testing.T) {
 			t.Fatalf("audit package lacks %s", n)
 		}
 	}
+	if rep := v.Report(); !rep.OK() || rep.Files != 3 {
+		t.Fatalf("report of an intact bundle: %+v", rep)
+	}
+	// A public key given but no signature: the report says so.
+	os.Rename(p+SignatureSuffix, p+".moved")
+	nosig, err := VerifyBundle(p, []age.Identity{id}, pubFile, bundle.DefaultLimits())
+	os.Rename(p+".moved", p+SignatureSuffix)
+	if err != nil || nosig.OK || nosig.Signature.Status != "absent" || nosig.Report().Problems[0].Kind != "signature" {
+		t.Fatalf("missing signature: %v %+v", err, nosig)
+	}
 	// The copy still verifies on its own.
 	if _, err := VerifySignature(filepath.Join(out, base), filepath.Join(out, AuditPubkeyFile)); err != nil {
 		t.Fatal(err)
@@ -232,6 +250,9 @@ func TestWriteAudit(t *testing.T) {
 	v, err = WriteAudit(out2, p, []age.Identity{id}, pubFile, bundle.DefaultLimits())
 	if err != nil || v.OK || v.Err() == nil || !errors.Is(v.Err(), bundle.ErrTampered) {
 		t.Fatalf("tampered: %v %+v", err, v)
+	}
+	if rep := v.Report(); rep.OK() || !errors.Is(rep.Err(), bundle.ErrTampered) {
+		t.Fatalf("report of a tampered bundle: %+v", rep)
 	}
 	sum, _ = os.ReadFile(filepath.Join(out2, AuditSummaryFile))
 	if !strings.Contains(string(sum), "FAILED") {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -122,4 +123,26 @@ func (v *Verification) Err() error {
 	}
 	rep := bundle.VerifyReport{Problems: v.Hashes.Problems}
 	return rep.Err()
+}
+
+// Report folds the whole verification into a bundle.VerifyReport, so the
+// analyzer's existing verify rendering shows it: a "signature" problem first
+// when the signature is bad or (a public key having been given) absent, then
+// the hash and sidecar problems. Err() is classified like the bundle package's.
+func (v *Verification) Report() *bundle.VerifyReport {
+	rep := &bundle.VerifyReport{Manifest: v.Manifest, Files: v.Hashes.Files, Bytes: v.Hashes.Bytes, Problems: []bundle.Problem{}}
+	// The signature first: when it fails, the bundle is not what was signed,
+	// whatever the stream errors that follow say (Err reports the first).
+	switch v.Signature.Status {
+	case "bad", "absent":
+		rep.Problems = append(rep.Problems, bundle.Problem{Path: v.Bundle + SignatureSuffix, Kind: "signature", Detail: v.Signature.Error})
+	}
+	rep.Problems = append(rep.Problems, v.Hashes.Problems...)
+	return rep
+}
+
+// IsBundleName reports whether a file name is a bundle the analyzer should
+// pick from a directory: *.tar.zst or, encrypted, *.tar.zst.age.
+func IsBundleName(name string) bool {
+	return strings.HasSuffix(name, ".tar.zst") || strings.HasSuffix(name, ".tar.zst.age")
 }
