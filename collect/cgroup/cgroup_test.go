@@ -1,8 +1,10 @@
 package cgroup
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,12 +13,12 @@ import (
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 )
 
-// The v2 fixture (see testdata/README.md): a frozen container with OOM kills
-// under the systemd driver.
+// The v2 fixture (see testdata/v2/README.md): a frozen container with OOM
+// kills under the systemd driver.
 func TestV2Fixture(t *testing.T) {
 	st := runcstate.State{ID: "abc", CgroupPaths: map[string]string{"": "/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1234.slice/cri-containerd-abc.scope"}}
-	c := Read("testdata/v2", "v2", st)
-	if c.Freeze.State != "FROZEN" || c.Freeze.V2Frozen != "1" {
+	c := Read("testdata/v2", "testdata/proc", "v2", st)
+	if c.Freeze.State != "FROZEN" || c.Freeze.V2Frozen != "1" || c.Freeze.V2Populated != "1" {
 		t.Errorf("freeze %+v", c.Freeze)
 	}
 	if c.Memory.OOMKills != 2 || c.Memory.OOMEvents != 3 || c.Memory.Limit != "104857600" || c.Memory.UsageBytes != 52428800 {
@@ -25,11 +27,97 @@ func TestV2Fixture(t *testing.T) {
 	if c.Pids.Current != 12 || c.CPU.Throttled != 120 || c.CPU.ThrottledTimeUS != 3400000 {
 		t.Errorf("pids %+v cpu %+v", c.Pids, c.CPU)
 	}
-	if c.Driver != "systemd" {
-		t.Errorf("driver %s", c.Driver)
+	if c.Driver != "systemd" || c.PathFrom != "runc-state" || len(c.Errors) != 0 {
+		t.Errorf("driver %s from %s errors %v", c.Driver, c.PathFrom, c.Errors)
 	}
-	if Driver("/kubepods/besteffort/pod1/abc") != "cgroupfs" || Driver("") != "unknown" {
-		t.Error("driver detection")
+}
+
+func TestV2FreezeStates(t *testing.T) {
+	for _, c := range []struct {
+		freeze string
+		frozen int64
+		want   string
+	}{{"1", 1, "FROZEN"}, {"1", 0, "FREEZING"}, {"0", 0, "THAWED"}, {"", 0, ""}} {
+		if got := v2FreezeState(c.freeze, c.frozen); got != c.want {
+			t.Errorf("freeze %q frozen %d: %q, want %q", c.freeze, c.frozen, got, c.want)
+		}
+	}
+}
+
+const v1Path = "/sys/fs/cgroup/%s/kubepods/besteffort/podaaaa/def"
+
+func TestV1Fixture(t *testing.T) {
+	paths := map[string]string{}
+	for _, k := range []string{"freezer", "memory", "pids", "cpu,cpuacct"} {
+		paths[k] = strings.Replace(v1Path, "%s", k, 1)
+	}
+	c := Read("testdata/v1", "testdata/proc", "hybrid", runcstate.State{ID: "def", CgroupPaths: paths})
+	if c.Freeze != (Freeze{State: "FROZEN", SelfFreezing: "1", ParentFreezing: "0"}) {
+		t.Errorf("freeze %+v", c.Freeze)
+	}
+	want := Memory{UsageBytes: 8388608, MaxUsage: 9437184, Limit: "max", Failcnt: 7, OOMKills: 1, OOMKillsKnow: true}
+	if c.Memory != want {
+		t.Errorf("memory %+v, want %+v", c.Memory, want)
+	}
+	if c.Pids != (Pids{Current: 3, Max: "max"}) || c.CPU != (CPU{Periods: 50, Throttled: 5, ThrottledTimeUS: 2500000}) {
+		t.Errorf("pids %+v cpu %+v", c.Pids, c.CPU)
+	}
+	if c.Path != "/kubepods/besteffort/podaaaa/def" || c.Driver != "cgroupfs" || len(c.Errors) != 0 {
+		t.Errorf("path %q driver %s errors %v", c.Path, c.Driver, c.Errors)
+	}
+}
+
+// A crun state has no cgroup_paths: the init's /proc/<pid>/cgroup gives them,
+// but only while the pid is still the container's.
+func TestProcFallback(t *testing.T) {
+	st := runcstate.State{ID: "def", InitPID: 4242, Liveness: runcstate.Liveness{PIDExists: true, StartMatches: true}}
+	c := Read("testdata/v1", "testdata/proc", "hybrid", st)
+	if c.PathFrom != "proc" || c.Freeze.State != "FROZEN" || c.CPU.Throttled != 5 || c.Memory.OOMKills != 1 {
+		t.Errorf("fallback %+v", c)
+	}
+	st.Liveness.StartMatches = false
+	c = Read("testdata/v1", "testdata/proc", "hybrid", st)
+	if c.PathFrom != "" || c.Freeze.State != "" || len(c.Errors) != 1 {
+		t.Errorf("reused pid was followed: %+v", c)
+	}
+}
+
+func TestGoneCgroupIsAnError(t *testing.T) {
+	st := runcstate.State{ID: "x", CgroupPaths: map[string]string{"freezer": "/sys/fs/cgroup/freezer/kubepods/gone"}}
+	c := Read("testdata/v1", "testdata/proc", "v1", st)
+	if len(c.Errors) != 1 || !strings.Contains(c.Errors[0], "no such file") {
+		t.Errorf("errors %v", c.Errors)
+	}
+}
+
+func TestDriver(t *testing.T) {
+	for path, want := range map[string]string{
+		"/kubepods/besteffort/pod1/abc": "cgroupfs",
+		"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-abc.scope": "systemd",
+		"/system.slice/docker-abc.scope": "systemd",
+		"/docker/abc":                    "cgroupfs",
+		"":                               "unknown",
+	} {
+		if got := Driver(path); got != want {
+			t.Errorf("Driver(%q) = %s, want %s", path, got, want)
+		}
+	}
+}
+
+func TestModeFromMounts(t *testing.T) {
+	for file, want := range map[string]string{"testdata/mountinfo-hybrid": "hybrid", "testdata/mountinfo-v2": "v2"} {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := parseMountinfo(bufio.NewScanner(f))
+		f.Close()
+		if got := ModeFromMounts(ms); got != want {
+			t.Errorf("%s: %s, want %s (%+v)", file, got, want, ms)
+		}
+	}
+	if ModeFromMounts([]Mount{{Path: "/sys/fs/cgroup/memory", FSType: "cgroup"}}) != "v1" || ModeFromMounts(nil) != "unknown" {
+		t.Error("v1 or empty mount table")
 	}
 }
 
@@ -49,7 +137,7 @@ func TestLabPausedTaskIsFrozen(t *testing.T) {
 		}
 		var mode Mode
 		json.Unmarshal(out.Files["mode.json"], &mode)
-		if mode.Mode == "" || len(mode.Mounts) == 0 {
+		if mode.Mode != "hybrid" || len(mode.Mounts) == 0 {
 			t.Fatalf("mode %+v", mode)
 		}
 		return m

@@ -6,26 +6,16 @@
 package proc
 
 import (
-	"bytes"
 	"context"
-	schema "github.com/rtsnap/rtsnap/internal/schema/proc"
-	"os"
-	"path/filepath"
+	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/procscan"
-	"github.com/rtsnap/rtsnap/internal/runcstate"
+	schema "github.com/rtsnap/rtsnap/internal/schema/proc"
 )
-
-// statusFields are the /proc/<pid>/status lines kept.
-var statusFields = map[string]bool{"State": true, "NSpid": true, "CapEff": true, "CapBnd": true, "NoNewPrivs": true, "Seccomp": true,
-	"Cpus_allowed_list": true, "VmRSS": true, "VmHWM": true, "Threads": true, "Uid": true, "voluntary_ctxt_switches": true}
-
-var limitNames = []string{"Max open files", "Max processes", "Max locked memory", "Max core file size"}
 
 // Source collects /proc facts.
 type Source struct{}
@@ -40,121 +30,92 @@ func (Source) Description() string {
 func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 16 << 20 }
 
+// RoleInit is the role of a container's init process.
+const RoleInit = "init"
+
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	procs, err := procscan.List(env.ProcRoot)
+	procs, err := env.Processes()
 	if err != nil {
-		return err
+		return fmt.Errorf("listing processes: %w", err)
 	}
-	boot := procscan.BootTime(env.ProcRoot)
+	r := reader{procRoot: env.ProcRoot, redact: env.Redactor.String, now: env.Now, boot: procscan.BootTime(env.ProcRoot)}
 	var res []Process
+	shims := 0
 	for _, p := range procscan.Runtime(procs) {
-		res = append(res, read(env, p, string(p.Role), "", "", boot))
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p.Role == procscan.RoleShim {
+			// One shim per container (or pod): bound them like containers.
+			if env.MaxContainers > 0 && shims >= env.MaxContainers {
+				continue
+			}
+			shims++
+		}
+		res = append(res, r.read(p, string(p.Role), "", ""))
 	}
-	states, truncated := runcstate.Scan(env.ProcRoot, runcstate.Roots(procs), env.MaxContainers)
+	if env.MaxContainers > 0 && shims >= env.MaxContainers {
+		out.Partial(fmt.Sprintf("shims cut at --max-containers %d", env.MaxContainers))
+	}
+	_, states, truncated := env.RuncStates()
 	if truncated {
 		out.Partial("container inits cut at --max-containers")
 	}
 	for _, st := range states {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if !st.Liveness.PIDExists || !st.Liveness.StartMatches {
+		// A gone or reused pid is not this container's init: the runc
+		// source records that; reading the pid now would describe a stranger.
+		if !st.Liveness.PIDExists || !st.Liveness.StartMatches || !env.NamespaceAllowed(st.Namespace) {
 			continue
 		}
 		p, err := procscan.Read(env.ProcRoot, st.InitPID)
 		if err != nil {
-			continue
+			continue // exited since the scan
 		}
-		res = append(res, read(env, p, "init", st.ID, st.Namespace, boot))
+		res = append(res, r.read(p, RoleInit, st.ID, st.Namespace))
 	}
 	sort.Slice(res, func(i, j int) bool { return res[i].PID < res[j].PID })
 	return out.WriteJSON("processes.json", res)
 }
 
-func read(env *collect.Env, p procscan.Process, role, id, ns string, boot time.Time) Process {
-	dir := filepath.Join(env.ProcRoot, strconv.Itoa(p.PID))
+// reader reads one process's facts from a /proc tree.
+type reader struct {
+	procRoot string
+	redact   func(string) string
+	now      time.Time
+	boot     time.Time
+}
+
+func (r reader) read(p procscan.Process, role, id, ns string) Process {
 	pr := Process{PID: p.PID, PPID: p.PPID, Role: role, ContainerID: id, Namespace: ns, Comm: p.Comm, State: p.State,
-		StartTicks: p.StartTicks, StartedAt: procscan.StartTime(boot, p.StartTicks),
-		Status: map[string]string{}, Namespaces: map[string]string{}}
-	for _, a := range p.Args {
-		pr.CommandLine = append(pr.CommandLine, a)
+		StartTicks: p.StartTicks}
+	if !r.boot.IsZero() {
+		pr.StartedAt = procscan.StartTime(r.boot, p.StartTicks)
+		pr.AgeSeconds = int64(r.now.Sub(pr.StartedAt) / time.Second)
 	}
 	// The joined line is redacted too, so "--password x" split over two args is caught.
-	pr.CommandLine = strings.Split(env.Redactor.String(strings.Join(pr.CommandLine, "\x00")), "\x00")
-	if raw, err := os.ReadFile(filepath.Join(dir, "status")); err == nil {
-		for _, l := range strings.Split(string(raw), "\n") {
-			if k, v, ok := strings.Cut(l, ":"); ok && statusFields[k] {
-				pr.Status[k] = strings.Join(strings.Fields(v), " ")
-			}
-		}
-	} else {
-		pr.Error = err.Error()
+	if len(p.Args) > 0 {
+		pr.CommandLine = strings.Split(r.redact(strings.Join(p.Args, "\x00")), "\x00")
 	}
-	if raw, err := os.ReadFile(filepath.Join(dir, "cgroup")); err == nil {
-		pr.Cgroup = strings.Split(strings.TrimSpace(string(raw)), "\n")
+	f := procFiles{dir: r.procRoot + "/" + fmt.Sprint(p.PID)}
+	pr.Status = f.status()
+	pr.Cgroup = f.cgroup()
+	pr.Namespaces = f.namespaces()
+	pr.OOMScoreAdj = f.oomScoreAdj()
+	pr.Limits = f.limits()
+	if role != RoleInit && role != string(procscan.RoleShim) {
+		pr.Stdout, pr.Stderr = f.fd(1), f.fd(2)
+		pr.ProxyEnv = f.proxyEnv(r.redact)
 	}
-	for _, n := range []string{"cgroup", "ipc", "mnt", "net", "pid", "user", "uts"} {
-		if l, err := os.Readlink(filepath.Join(dir, "ns", n)); err == nil {
-			pr.Namespaces[n] = l
-		}
-	}
-	if raw, err := os.ReadFile(filepath.Join(dir, "oom_score_adj")); err == nil {
-		pr.OOMScoreAdj = strings.TrimSpace(string(raw))
-	}
-	pr.Limits = limits(filepath.Join(dir, "limits"))
-	if role != "init" && role != string(procscan.RoleShim) {
-		pr.Stdout, _ = os.Readlink(filepath.Join(dir, "fd", "1"))
-		pr.Stderr, _ = os.Readlink(filepath.Join(dir, "fd", "2"))
-		pr.ProxyEnv = proxyEnv(env, filepath.Join(dir, "environ"))
-	}
+	pr.Errors = f.errs
 	return pr
-}
-
-func limits(path string) map[string]string {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	out := map[string]string{}
-	for _, l := range strings.Split(string(raw), "\n") {
-		for _, n := range limitNames {
-			if strings.HasPrefix(l, n) {
-				f := strings.Fields(strings.TrimPrefix(l, n))
-				if len(f) >= 2 {
-					out[n] = f[0] + " / " + f[1]
-				}
-			}
-		}
-	}
-	return out
-}
-
-// proxyEnv returns only the proxy variables of a daemon's environment,
-// redacted (proxy URLs carry credentials).
-func proxyEnv(env *collect.Env, path string) map[string]string {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	out := map[string]string{}
-	for _, kv := range bytes.Split(raw, []byte{0}) {
-		k, v, ok := strings.Cut(string(kv), "=")
-		if !ok {
-			continue
-		}
-		switch strings.ToUpper(k) {
-		case "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "FTP_PROXY", "GRPC_PROXY":
-			out[k] = env.Redactor.String(v)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // The file types live in internal/schema/proc so the analyzer can read them
 // without importing the collector.
 type (
 	Process = schema.Process
+	Limit   = schema.Limit
 )

@@ -5,11 +5,9 @@ package runc
 
 import (
 	"context"
-	schema "github.com/rtsnap/rtsnap/internal/schema/runc"
 
 	"github.com/rtsnap/rtsnap/collect"
-	"github.com/rtsnap/rtsnap/internal/procscan"
-	"github.com/rtsnap/rtsnap/internal/runcstate"
+	schema "github.com/rtsnap/rtsnap/internal/schema/runc"
 )
 
 // Source collects runtime state.
@@ -20,30 +18,36 @@ func New() collect.Source { return Source{} }
 
 func (Source) Name() string { return "runc" }
 func (Source) Description() string {
-	return "runc/crun state.json of every container and the liveness of its init process"
+	return "runc/crun state of every container (a subset, never the config) and the liveness of its init process"
 }
 func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 8 << 20 }
 
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	procs, err := procscan.List(env.ProcRoot)
-	if err != nil {
-		return err
-	}
-	roots := runcstate.Roots(procs)
+	roots, states, truncated := env.RuncStates()
 	if len(roots) == 0 {
-		out.Skip("not present: no runtime root (looked for /run/containerd/runc/*, /run/docker/runtime-runc/*, /run/runc, /run/crun)")
+		out.Skip("not present: no runtime root (looked for /run/containerd/runc/*, /run/k3s/containerd/runc/*, /run/docker/runtime-*/*, /run/runc, /run/crun and runc/* under each containerd --state)")
 		return nil
 	}
-	states, truncated := runcstate.Scan(env.ProcRoot, roots, env.MaxContainers)
 	if truncated {
 		out.Partial("states cut at --max-containers")
 	}
-	return out.WriteJSON("states.json", States{Roots: roots, States: states, Truncated: truncated})
+	kept := make([]State, 0, len(states))
+	for _, st := range states {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Docker's "moby" and plain roots have no containerd namespace to filter on.
+		if st.Owner != "containerd" || env.NamespaceAllowed(st.Namespace) {
+			kept = append(kept, st)
+		}
+	}
+	return out.WriteJSON("states.json", States{Roots: roots, States: kept, Truncated: truncated})
 }
 
 // The file types live in internal/schema/runc so the analyzer can read them
 // without importing the collector.
 type (
 	States = schema.States
+	State  = schema.State
 )

@@ -2,10 +2,11 @@
 // shared by the collector and the analyzer (stdlib and protocol types only).
 package cgroup
 
-import ()
-
 // Mode is cgroup/mode.json.
 type Mode struct {
+	// Mode is v1, hybrid (v1 controllers plus a cgroup2 mount, usually at
+	// /sys/fs/cgroup/unified) or v2, from statfs of /sys/fs/cgroup, else
+	// from the mounts.
 	Mode        string   `json:"mode"`
 	Mounts      []Mount  `json:"mounts"`
 	Controllers []string `json:"v2_controllers,omitempty"`
@@ -24,7 +25,11 @@ type Container struct {
 	Namespace string `json:"namespace,omitempty"`
 	Owner     string `json:"owner"`
 	// Path is the container's cgroup path relative to the hierarchy root.
-	Path   string   `json:"path"`
+	Path string `json:"path"`
+	// PathFrom says where Path came from: runc-state (cgroup_paths) or
+	// proc (/proc/<init pid>/cgroup, for crun or a state without paths).
+	PathFrom string `json:"path_from,omitempty"`
+	// Driver is systemd (the path has .slice/.scope units), cgroupfs, or unknown.
 	Driver string   `json:"driver"`
 	Freeze Freeze   `json:"freeze"`
 	Memory Memory   `json:"memory"`
@@ -44,7 +49,12 @@ type Freeze struct {
 	V2Populated    string `json:"v2_populated,omitempty"`
 }
 
-// Memory is usage, limit and OOM events.
+// Memory is usage, limit and OOM events. v1: memory.usage_in_bytes,
+// max_usage_in_bytes, limit_in_bytes ("max" for the no-limit sentinel),
+// failcnt (times usage hit the limit, not OOMs), oom_control under_oom and
+// oom_kill (kernels >= 4.13; OOMKillsKnow says it was there). v2:
+// memory.current, memory.peak, memory.max, memory.events oom and oom_kill.
+// OOMEvents is v2 only (v1 has no count of OOM events).
 type Memory struct {
 	UsageBytes   int64  `json:"usage_bytes"`
 	MaxUsage     int64  `json:"max_usage_bytes,omitempty"`
@@ -62,7 +72,8 @@ type Pids struct {
 	Max     string `json:"max,omitempty"`
 }
 
-// CPU is throttling from cpu.stat.
+// CPU is throttling from cpu.stat (v1 throttled_time is in ns and is
+// converted to µs; v2 has throttled_usec).
 type CPU struct {
 	Periods         int64 `json:"nr_periods"`
 	Throttled       int64 `json:"nr_throttled"`

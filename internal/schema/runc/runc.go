@@ -6,9 +6,14 @@ import (
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 )
 
-// States is runc/states.json.
+// States is runc/states.json: the runtime roots found and, per container,
+// the subset of its state file with the liveness of its init process
+// (runcstate.State documents each field).
 type States struct {
 	Roots     []runcstate.Root  `json:"roots"`
 	States    []runcstate.State `json:"states"`
 	Truncated bool              `json:"truncated,omitempty"`
 }
+
+// State is one container's entry.
+type State = runcstate.State
