@@ -181,8 +181,11 @@ func (r *Redactor) walk(n *node, ptr string, h *hits, secretCtx bool) {
 		for i, k := range n.keys {
 			child := ptr + "/" + escapePtr(k)
 			v := n.vals[i]
+			isAuth := strings.HasSuffix(strings.ToLower(k), "authorization")
 			switch {
-			case secretCtx || (r.keys.isSecret(k) && !strings.HasSuffix(strings.ToLower(k), "authorization")):
+			case isAuth && !secretCtx:
+				r.authorizationValue(v, child, h)
+			case secretCtx || r.keys.isSecret(k):
 				r.secretValue(v, child, RuleSecretKey, h)
 			case pairSecret && (k == "value" || k == "Value"):
 				r.secretValue(v, child, RuleSecretPair, h)
@@ -207,6 +210,27 @@ func (r *Redactor) walk(n *node, ptr string, h *hits, secretCtx bool) {
 			n.str, n.changed = out, true
 			h.list = append(h.list, lh.list...)
 		}
+	}
+}
+
+// authorizationValue redacts a header value as the authorization-header
+// rule does in text: the scheme stays, the credential goes.
+func (r *Redactor) authorizationValue(n *node, ptr string, h *hits) {
+	switch n.kind {
+	case 's':
+		const prefix = "Authorization: "
+		var lh hits
+		out := r.text(prefix+n.str, textOpts{jpath: ptr}, &lh)
+		if len(lh.list) > 0 && strings.HasPrefix(out, prefix) {
+			n.str, n.changed = out[len(prefix):], true
+			h.list = append(h.list, lh.list...)
+		}
+	case 'a':
+		for i, v := range n.vals {
+			r.authorizationValue(v, ptr+"/"+strconv.Itoa(i), h)
+		}
+	default:
+		r.walk(n, ptr, h, false)
 	}
 }
 

@@ -67,13 +67,13 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme"},
 			anyLower: []string{"authorization"}, re: regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256)\s+)?([^\s"',;\]\[]+)`), group: 1,
-			keep: isAuthScheme},
+			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer"},
-			anyLower: []string{"bearer"}, re: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`), group: 1},
-		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host",
-			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path"},
-			any: []string{"@"}, re: regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@"']*:([^/\s@"']+)@`), group: 1},
+			anyLower: []string{"bearer"}, re: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`), group: 1, keep: isPlainWord},
+		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host, and user:PASSWORD@host in *_proxy variables without a scheme (any case)",
+			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path; URLs without a password; NO_PROXY lists"},
+			any: []string{"@"}, re: regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`), group: 1},
 		{RuleInfo: RuleInfo{Name: RuleDSN, Class: "connection strings", Description: "passwords in Go/MySQL DSNs user:PASSWORD@tcp(host)/db",
 			Example: "app:hunter2@tcp(db:3306)/orders", Leaves: "user, host, database"},
 			any: []string{"@tcp(", "@unix("}, re: regexp.MustCompile(`[A-Za-z0-9_.\-]+:([^\s@/:"']+)@(?:tcp|unix)\(`), group: 1},
@@ -100,6 +100,21 @@ func isAuthScheme(v string) bool {
 		return true
 	}
 	return false
+}
+
+// isPlainWord is a lowercase word: prose ("invalid bearer tokens", "may
+// require authorization: server message"), not a credential, which has
+// digits, capitals or symbols.
+func isPlainWord(v string) bool {
+	if v == "" || len(v) > 24 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 'a' || v[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // notBase64PrivateKey vetoes base64 PEM that decodes to something other than

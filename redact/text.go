@@ -115,8 +115,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		if mask&(1<<bitKeyword) != 0 {
 			ln = r.keyValues(ln, n, o, st, h)
 		}
-		if mask&(1<<bitPair) != 0 {
-			ln = r.textPairs(ln, n, o, h)
+		if mask&(1<<bitPair) != 0 && mask&(1<<bitKeyword) != 0 {
+			st.lower = lowerInto(st.lower, ln) // earlier rules may have changed the line
+			ln = r.textPairs(ln, st.lower, n, o, h)
 		}
 	}
 	if r.pseudonymsOn() {
@@ -240,12 +241,26 @@ func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int,
 	last := 0
 	scan(ln, func(sp span) {
 		key := ln[sp.ks:sp.ke]
-		if sp.ks < last || !r.keys.isSecret(key) || strings.HasSuffix(strings.ToLower(key), "authorization") {
+		if sp.ks < last {
 			return
+		}
+		if userFlag(key) {
+			// --user name:password (ctr, curl): the part after the colon.
+			if i := strings.IndexByte(ln[sp.vs:sp.ve], ':'); i > 0 && !allDigits(strings.Trim(ln[sp.vs+i+1:sp.ve], `"'`)) {
+				sp.vs += i + 1
+			} else {
+				return
+			}
+		} else if !r.keys.isSecret(key) || strings.HasSuffix(strings.ToLower(key), "authorization") {
+			return
+		}
+		sep := separator(ln, sp)
+		if sep == '=' {
+			sp.ve = connectionStringValueEnd(ln, sp)
 		}
 		v := ln[sp.vs:sp.ve]
 		inner := strings.Trim(v, `"'`)
-		if inner == "" || isMarker(inner) || boringValue(inner) {
+		if inner == "" || isMarker(inner) || boringValue(inner) || sep == ':' && proseKey(ln, sp) && isPlainWord(v) {
 			return
 		}
 		b.WriteString(ln[last:sp.vs])
@@ -258,6 +273,59 @@ func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int,
 	}
 	b.WriteString(ln[last:])
 	return b.String()
+}
+
+func userFlag(key string) bool {
+	k := strings.ToLower(key)
+	return k == "user" || k == "u"
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// separator is the byte between a key and its value ('=', ':' or ' ' for flags).
+func separator(ln string, sp span) byte {
+	for i := sp.ke; i < sp.vs; i++ {
+		switch ln[i] {
+		case '=', ':':
+			return ln[i]
+		}
+	}
+	return ' '
+}
+
+// proseKey: the key is a word inside a sentence ("failed to fetch anonymous
+// token: unexpected status"), not the first thing on the line or in a field.
+func proseKey(ln string, sp span) bool {
+	i := sp.ks - 1
+	if i >= 0 && (ln[i] == '"' || ln[i] == '\'') {
+		i--
+	}
+	if i < 1 || ln[i] != ' ' {
+		return false
+	}
+	c := ln[i-1]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// connectionStringValueEnd widens an unquoted value that stopped at a space
+// to the next ';' when nothing else is assigned before it: ADO strings allow
+// spaces in values ("Password=my long pw;Database=x").
+func connectionStringValueEnd(ln string, sp span) int {
+	if sp.ve >= len(ln) || ln[sp.ve] != ' ' || ln[sp.vs] == '"' || ln[sp.vs] == '\'' {
+		return sp.ve
+	}
+	semi := strings.IndexByte(ln[sp.ve:], ';')
+	if semi < 0 || strings.ContainsAny(ln[sp.ve:sp.ve+semi], "=\"'") {
+		return sp.ve
+	}
+	return sp.ve + semi
 }
 
 // boringValue: values that cannot be secrets and that analysis wants to see.

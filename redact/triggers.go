@@ -104,6 +104,9 @@ func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
 	for _, w := range prefilterWords {
 		t.add(w, bitKeyword)
 	}
+	// --user name:password and -u name:password (ctr, curl).
+	t.add("--user", bitKeyword)
+	t.add(" -u ", bitKeyword)
 	for _, w := range extraKeys {
 		t.add(w, bitKeyword)
 	}
