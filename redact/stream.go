@@ -10,18 +10,25 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// maxLine caps a line the streaming writer holds; a longer line is redacted
-// in pieces of this size (a secret split across a piece boundary is the one
-// thing this cannot see, so pieces are large).
-const maxLine = 1 << 20
+// maxLine caps a line the streaming writer holds. A longer line is redacted
+// in pieces cut after a separator (space, comma, quote...) near the cap, so a
+// secret is normally whole in one piece. A token longer than the search
+// window is cut where it is; when the piece's redaction ends in a marker, the
+// token's continuation in the next piece is replaced too (a huge base64 key
+// must not leak its tail).
+const (
+	maxLine   = 1 << 20
+	cutWindow = 64 << 10
+)
 
-// NewWriter returns a writer that redacts line by line (Text, Env, JSONLines;
-// other kinds are treated as Text) and writes to w. Close flushes the last line.
+// NewWriter returns a writer that redacts line by line (Text, Env, YAML,
+// TOML, JSONLines; JSON documents need Bytes) and writes to w. Close flushes
+// the last line. Memory is bounded by maxLine whatever the input.
 func (r *Redactor) NewWriter(file string, kind Kind, w io.Writer) io.WriteCloser {
 	if kind == Auto {
 		kind = KindOf(file)
 	}
-	return &lineWriter{r: r, file: file, kind: kind, w: w}
+	return &lineWriter{r: r, file: file, kind: kind, w: w, lineMax: maxLine, window: cutWindow}
 }
 
 type lineWriter struct {
@@ -31,8 +38,13 @@ type lineWriter struct {
 	w    io.Writer
 	buf  []byte
 	line int
-	st   lineState
-	err  error
+	// midLine: the last piece emitted ended without a newline.
+	midLine bool
+	// cont names the rule whose secret the previous piece was cut inside.
+	cont            string
+	st              lineState
+	err             error
+	lineMax, window int
 }
 
 func (lw *lineWriter) Write(p []byte) (int, error) {
@@ -44,26 +56,56 @@ func (lw *lineWriter) Write(p []byte) (int, error) {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			lw.buf = append(lw.buf, p...)
-			for len(lw.buf) >= maxLine {
-				lw.emit(lw.buf[:maxLine], false)
-				lw.buf = append(lw.buf[:0], lw.buf[maxLine:]...)
+			for len(lw.buf) >= lw.lineMax {
+				cut, forced := lw.cutPoint()
+				lw.emit(lw.buf[:cut], false, forced)
+				lw.buf = append(lw.buf[:0], lw.buf[cut:]...)
 			}
 			break
 		}
 		lw.buf = append(lw.buf, p[:i]...)
-		lw.emit(lw.buf, true)
+		lw.emit(lw.buf, true, false)
 		lw.buf = lw.buf[:0]
 		p = p[i+1:]
 	}
 	return n, lw.err
 }
 
-func (lw *lineWriter) emit(ln []byte, newline bool) {
+// cutPoint is just after the last separator in the window before the cap,
+// or the cap itself (forced) when the window holds none.
+func (lw *lineWriter) cutPoint() (int, bool) {
+	for i := lw.lineMax - 1; i >= lw.lineMax-lw.window && i > 0; i-- {
+		if stopsValue(lw.buf[i]) {
+			return i + 1, false
+		}
+	}
+	return lw.lineMax, true
+}
+
+func (lw *lineWriter) emit(ln []byte, newline, forced bool) {
 	if lw.err != nil {
 		return
 	}
-	lw.line++
+	if !lw.midLine {
+		lw.line++
+	}
 	var h hits
+	prefix := ""
+	if lw.cont != "" {
+		// The rest of a secret cut at the previous piece's end.
+		end := 0
+		for end < len(ln) && !stopsValue(ln[end]) {
+			end++
+		}
+		if end > 0 {
+			prefix = lw.r.replacement(lw.cont, string(ln[:end]))
+			h.add(lw.cont, lw.line, "")
+			ln = ln[end:]
+		}
+		if len(ln) > 0 || newline {
+			lw.cont = ""
+		}
+	}
 	var out string
 	switch lw.kind {
 	case JSONLines:
@@ -72,16 +114,42 @@ func (lw *lineWriter) emit(ln []byte, newline bool) {
 		o := textOpts{env: lw.kind == Env, toml: lw.kind == TOML, yaml: lw.kind == YAML}
 		out = lw.r.line(string(ln), lw.line, o, &lw.st, &h)
 	}
+	if forced && lw.cont == "" {
+		lw.cont = trailingMarkerRule(out)
+	}
+	out = prefix + out
 	lw.r.record(lw.file, &h)
+	lw.midLine = !newline
 	if newline {
 		out += "\n"
 	}
 	_, lw.err = io.WriteString(lw.w, out)
 }
 
+// trailingMarkerRule is the rule of a marker ending s (a closing quote
+// allowed), or "".
+func trailingMarkerRule(s string) string {
+	s = strings.TrimRight(s, `"'`)
+	if !strings.HasSuffix(s, "]") {
+		return ""
+	}
+	i := strings.LastIndexByte(s, '[')
+	if i < 0 {
+		return ""
+	}
+	m := s[i+1 : len(s)-1]
+	for _, p := range []string{"REDACTED:", "PSEUDO:"} {
+		if rest, ok := strings.CutPrefix(m, p); ok {
+			rule, _, _ := strings.Cut(rest, ":")
+			return rule
+		}
+	}
+	return ""
+}
+
 func (lw *lineWriter) Close() error {
 	if len(lw.buf) > 0 {
-		lw.emit(lw.buf, false)
+		lw.emit(lw.buf, false, false)
 		lw.buf = nil
 	}
 	return lw.err
