@@ -87,9 +87,10 @@ func (c *Container) Label() string {
 	return ShortID(c.ID)
 }
 
-// ShortID is the first 12 characters of an id.
+// ShortID is the first 12 characters of a 64-character generated id, as
+// crictl and docker show it; names people chose are left whole.
 func ShortID(id string) string {
-	if len(id) > 12 {
+	if len(id) == 64 {
 		return id[:12]
 	}
 	return id

@@ -45,6 +45,11 @@ func containerdConfigs(n *facts.Node) []daemonConfig {
 					break
 				}
 				dc.Err = toml.Unmarshal(data, &dc.Tree)
+				// containerd 1.6 does not report its pid: the config's own
+				// grpc address names the endpoint.
+				if addr, ok := lookup(dc.Tree, "grpc", "address").(string); ok && dc.Endpoint == "" {
+					dc.Endpoint = addr
+				}
 				break
 			}
 		}

@@ -61,7 +61,9 @@ func logSignatures() []Rule {
 		out = append(out, Rule{ID: s.ID, Family: 13, Title: "Log signature: " + s.Title,
 			Reads: []string{"journal/*.jsonl", "journal/files/*.log"},
 			Check: func(n *facts.Node) []finding.Finding {
-				hits := scanLogs(n, func(p string, r facts.LogRecord) bool { return runtimeLogs(p) && !chatter(r.Message) && s.Match.MatchString(r.Message) })
+				hits := scanLogs(n, func(p string, r facts.LogRecord) bool {
+					return runtimeLogs(p) && !chatter(r.Message) && s.Match.MatchString(r.Message)
+				})
 				if len(hits) == 0 {
 					return nil
 				}
