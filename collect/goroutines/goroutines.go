@@ -66,19 +66,22 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 			break
 		}
 		d := dump(ctx, env, p, taken)
-		if d.Error != "" {
-			out.Partial(fmt.Sprintf("%s %d: %s", p.Role, p.PID, d.Error))
-		}
 		if d.File != "" {
 			taken[d.File] = true
 		}
+		var storeErr error
 		if d.Stored != "" {
-			if err := storeDump(out, &d); errors.Is(err, collect.ErrBudget) {
-				dumps = append(dumps, d)
-				break
-			}
+			storeErr = storeDump(out, &d)
+		}
+		if d.Error != "" {
+			out.Partial(fmt.Sprintf("%s %d: %s", p.Role, p.PID, d.Error))
 		}
 		dumps = append(dumps, d)
+		if errors.Is(storeErr, collect.ErrBudget) {
+			// Nothing more fits: signalling other daemons would disturb
+			// them for a dump that could not be stored.
+			break
+		}
 	}
 	if len(dumps) == 0 {
 		out.Skip("not present: no containerd or dockerd running")
