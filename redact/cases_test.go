@@ -24,6 +24,8 @@ var kindCases = []struct {
 		[]string{"a1b2c3d4e5f6", "MIIEvgIBADANBgkqhkiG9w0BAQEFAASC"}, []string{"service_account", "sa@p.iam.gserviceaccount.com"}},
 	{"oci process env", JSON, `{"process": {"env": ["PATH=/usr/local/bin:/usr/bin", "HOSTNAME=web", "AZURE_CLIENT_SECRET=Az~Secret.1"], "cwd": "/"}}`,
 		[]string{"Az~Secret.1"}, []string{"PATH=/usr/local/bin:/usr/bin", "HOSTNAME=web"}},
+	{"argv as a json list", JSON, `{"process": {"args": ["registry", "--password", "ArgListPw", "--user", "bob:ArgUserPw", "--user", "1000:1000", "--port", "5000", "-token", "ArgTok"]}}`,
+		[]string{"ArgListPw", "ArgUserPw", "ArgTok"}, []string{`"1000:1000"`, `"5000"`, `"bob:[REDACTED:secret-key]"`}},
 	{"image pull secret names stay", JSON, `{"imagePullSecrets": [{"name": "regcred"}], "secretName": "db-creds"}`, nil, []string{"regcred", "db-creds"}},
 	{"json ids stay", JSON, `{"id": "23ca8bc52b07e686855488d3ce13d0d84d292b4226f881b9c643c5ddb9006608", "image": "sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904b6b2d2e8b1d3a4c8c2b5d7f1", "uid": "6f1c2a0e-3d4b-4c5d-8e9f-0a1b2c3d4e5f", "createdAt": "2026-11-24T21:05:00.123456789Z", "size": 1048576}`,
 		nil, []string{"23ca8bc52b07e686855488d3ce13d0d84d292b4226f881b9c643c5ddb9006608", "sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904b6b2d2e8b1d3a4c8c2b5d7f1", "6f1c2a0e-3d4b-4c5d-8e9f-0a1b2c3d4e5f", "2026-11-24T21:05:00.123456789Z", "1048576"}},

@@ -118,11 +118,13 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 	return out.Bytes(), true
 }
 
-// jsonLines redacts one JSON document per line, falling back to text per line.
+// jsonLines redacts one JSON document per line, falling back to text per
+// line (with text state, so a PEM key over several non-JSON lines is caught).
 func (r *Redactor) jsonLines(s string, h *hits) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	n := 0
+	st := lineState{}
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '\n')
 		var ln string
@@ -132,7 +134,7 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 			ln, s = s[:i], s[i+1:]
 		}
 		n++
-		b.WriteString(r.jsonLine(ln, n, h))
+		b.WriteString(r.jsonLine(ln, n, &st, h))
 		if i >= 0 {
 			b.WriteByte('\n')
 		}
@@ -140,9 +142,9 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 	return b.String()
 }
 
-func (r *Redactor) jsonLine(ln string, n int, h *hits) string {
+func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
 	t := strings.TrimSpace(ln)
-	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+	if !st.inPEM && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) {
 		var lh hits
 		if out, ok := r.redactJSONDocCompact([]byte(t), &lh); ok {
 			for _, x := range lh.list {
@@ -151,7 +153,7 @@ func (r *Redactor) jsonLine(ln string, n int, h *hits) string {
 			return string(out)
 		}
 	}
-	return r.text(ln, textOpts{line0: n - 1}, h)
+	return r.line(ln, n, textOpts{}, st, h)
 }
 
 func (r *Redactor) redactJSONDocCompact(data []byte, h *hits) ([]byte, bool) {
@@ -197,7 +199,21 @@ func (r *Redactor) walk(n *node, ptr string, h *hits, secretCtx bool) {
 		}
 	case 'a':
 		for i, v := range n.vals {
-			r.walk(v, ptr+"/"+strconv.Itoa(i), h, secretCtx)
+			child := ptr + "/" + strconv.Itoa(i)
+			if !secretCtx && i > 0 && r.secretFlag(n.vals[i-1]) {
+				// argv as a list (OCI process.args, Docker Cmd): "--password", "x".
+				r.secretValue(v, child, RuleSecretKey, h)
+				continue
+			}
+			if !secretCtx && i > 0 && v.kind == 's' && isUserFlag(n.vals[i-1]) {
+				// "--user", "name:password" (but "1000:1000" is uid:gid).
+				if name, pw, ok := strings.Cut(v.str, ":"); ok && pw != "" && !allDigits(pw) && !isMarker(pw) {
+					v.str, v.changed = name+":"+r.replacement(RuleSecretKey, pw), true
+					h.add(RuleSecretKey, 0, child)
+					continue
+				}
+			}
+			r.walk(v, child, h, secretCtx)
 		}
 	case 's':
 		if secretCtx {
@@ -211,6 +227,19 @@ func (r *Redactor) walk(n *node, ptr string, h *hits, secretCtx bool) {
 			h.list = append(h.list, lh.list...)
 		}
 	}
+}
+
+// secretFlag: a string "--password" or "-token" (no "=value") naming a secret.
+func (r *Redactor) secretFlag(n *node) bool {
+	if n.kind != 's' || !strings.HasPrefix(n.str, "-") || strings.ContainsAny(n.str, "= ") {
+		return false
+	}
+	k := strings.TrimLeft(n.str, "-")
+	return k != "" && len(n.str)-len(k) <= 2 && r.keys.isSecret(k)
+}
+
+func isUserFlag(n *node) bool {
+	return n.kind == 's' && (n.str == "--user" || n.str == "-u")
 }
 
 // authorizationValue redacts a header value as the authorization-header

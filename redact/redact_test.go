@@ -301,13 +301,29 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func FuzzRedact(f *testing.F) {
-	secrets := []string{"DB_PASSWORD=Fz1Secret", "http://u:Fz2Secret@h", "Authorization: Bearer Fz3Secret0", "ghp_Fz4Secret0123456789abcdefghijklmnopqr"}
-	values := []string{"Fz1Secret", "Fz2Secret", "Fz3Secret0", "ghp_Fz4Secret0123456789abcdefghijklmnopqr"}
+	// One planted secret per rule class, and the value that must not survive.
+	planted := []struct{ carrier, value string }{
+		{"DB_PASSWORD=Fz1Secret", "Fz1Secret"},
+		{"http://u:Fz2Secret@h", "Fz2Secret"},
+		{"Authorization: Bearer Fz3Secret0", "Fz3Secret0"},
+		{"ghp_Fz4Secret0123456789abcdefghijklmnopqr", "Fz4Secret"},
+		{"AKIAFZ5SECRET0000000", "FZ5SECRET"},
+		{"eyJhbGciOiJIUzI1NiJ9.eyJGejYiOjF9.Fz6Signature", "Fz6Signature"},
+		{"-----BEGIN RSA PRIVATE KEY-----\nFz7SecretBody\n-----END RSA PRIVATE KEY-----", "Fz7SecretBody"},
+		{`{"key":"DB_PASSWORD","value":"Fz8Secret"}`, "Fz8Secret"},
+		{"app:Fz9Secret@tcp(db:3306)/x", "Fz9Secret"},
+		{"AccountName=a;AccountKey=Fz10Secret+/==;", "Fz10Secret"},
+		{"--client-secret Fz11Secret", "Fz11Secret"},
+	}
 	f.Add("prefix ", uint8(0), " suffix")
 	f.Add(`{"a": "`, uint8(1), `"}`)
 	f.Add("line1\n", uint8(2), "\nline3")
+	for i := range planted {
+		f.Add("a: ", uint8(i), "\n")
+		f.Add("[", uint8(i), "]")
+	}
 	f.Fuzz(func(t *testing.T, pre string, which uint8, post string) {
-		i := int(which) % len(secrets)
+		i := int(which) % len(planted)
 		if strings.ContainsAny(pre+post, "\x00") {
 			return
 		}
@@ -317,11 +333,11 @@ func FuzzRedact(f *testing.F) {
 			return
 		}
 		r := newR(t, Config{})
-		in := pre + secrets[i] + post
+		in := pre + planted[i].carrier + post
 		for _, k := range []Kind{Text, JSON, JSONLines, YAML, TOML, Env} {
 			out, _ := r.Bytes("f", k, []byte(in))
-			if bytes.Contains(out, []byte(values[i])) {
-				t.Fatalf("kind %v leaked %q from %q: %q", k, values[i], in, out)
+			if bytes.Contains(out, []byte(planted[i].value)) {
+				t.Fatalf("kind %v leaked %q from %q: %q", k, planted[i].value, in, out)
 			}
 		}
 	})

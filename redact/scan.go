@@ -101,10 +101,11 @@ func stopsValue(c byte) bool {
 	return false
 }
 
-// scanFlags finds "--flag value" and "-flag value" (value in the next word).
+// scanFlags finds "--flag value" and "-flag value" (value in the next word,
+// quoted or not).
 func scanFlags(ln string, fn func(span)) {
 	for i := 0; i < len(ln); i++ {
-		if ln[i] != '-' || (i > 0 && ln[i-1] != ' ' && ln[i-1] != '\t') {
+		if ln[i] != '-' || (i > 0 && isKeyByte(ln[i-1])) {
 			continue
 		}
 		ks := i + 1
@@ -115,10 +116,24 @@ func scanFlags(ln string, fn func(span)) {
 		for ke < len(ln) && isKeyByte(ln[ke]) {
 			ke++
 		}
-		if ke == ks || ke >= len(ln) || (ln[ke] != ' ' && ln[ke] != '\t') {
+		if ke == ks || ke >= len(ln) {
 			continue
 		}
 		vs := ke
+		// "--flag value", and argv rendered as a list: "--flag", "value"
+		if ln[vs] == '"' || ln[vs] == '\'' {
+			if vs+1 < len(ln) && (ln[vs+1] == ',' || ln[vs+1] == ' ') {
+				vs++
+			} else {
+				continue
+			}
+		}
+		if vs < len(ln) && ln[vs] == ',' {
+			vs++
+		}
+		if vs >= len(ln) || (ln[vs] != ' ' && ln[vs] != '\t') {
+			continue
+		}
 		for vs < len(ln) && (ln[vs] == ' ' || ln[vs] == '\t') {
 			vs++
 		}
@@ -126,10 +141,22 @@ func scanFlags(ln string, fn func(span)) {
 			continue
 		}
 		ve := vs
-		for ve < len(ln) && ln[ve] != ' ' && ln[ve] != '\t' {
+		if q := ln[vs]; q == '"' || q == '\'' {
 			ve++
+			for ve < len(ln) && ln[ve] != q {
+				ve++
+			}
+			if ve < len(ln) {
+				ve++
+			}
+		} else {
+			for ve < len(ln) && ln[ve] != ' ' && ln[ve] != '\t' && ln[ve] != ']' && ln[ve] != ')' && ln[ve] != '"' && ln[ve] != '\'' {
+				ve++
+			}
 		}
-		fn(span{ks, ke, vs, ve})
+		if ve > vs {
+			fn(span{ks, ke, vs, ve})
+		}
 		i = ve - 1
 	}
 }

@@ -109,7 +109,7 @@ func (lw *lineWriter) emit(ln []byte, newline, forced bool) {
 	var out string
 	switch lw.kind {
 	case JSONLines:
-		out = lw.r.jsonLine(string(ln), lw.line, &h)
+		out = lw.r.jsonLine(string(ln), lw.line, &lw.st, &h)
 	default:
 		o := textOpts{env: lw.kind == Env, toml: lw.kind == TOML, yaml: lw.kind == YAML}
 		out = lw.r.line(string(ln), lw.line, o, &lw.st, &h)

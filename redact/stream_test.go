@@ -108,10 +108,10 @@ func TestLongLinesNeverLeak(t *testing.T) {
 
 func TestTrailingMarkerRule(t *testing.T) {
 	for in, want := range map[string]string{
-		"x [REDACTED:jwt]":            "jwt",
+		"x [REDACTED:jwt]":             "jwt",
 		`k="[PSEUDO:secret-key:0a1b]"`: "secret-key",
-		"x [REDACTED:jwt] y":          "",
-		"plain]":                      "",
+		"x [REDACTED:jwt] y":           "",
+		"plain]":                       "",
 	} {
 		if got := trailingMarkerRule(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
