@@ -54,16 +54,30 @@ func Logs(n *facts.Node) []Event {
 	for _, p := range paths {
 		lf := n.Logs[p]
 		src, clock := sourceOf(p), ClockNode
-		if src == "journal" {
+		var podSubj *finding.Subject
+		switch {
+		case strings.HasPrefix(p, "journal/files/"):
+			clock = ClockRuntime // a daemon's own log timestamps
+		case src == "journal":
 			clock = ClockJournal
+		case strings.HasPrefix(p, "logs/pods/"):
+			// CRI log lines carry the runtime's timestamp; the path names the container.
+			clock = ClockRuntime
+			if parts := strings.Split(p, "/"); len(parts) == 6 {
+				podSubj = &finding.Subject{Namespace: parts[2], Pod: parts[3], Container: parts[4]}
+			}
 		}
 		for _, r := range lf.Records {
 			unit := r.Unit
 			if unit == "" {
 				unit = strings.TrimSuffix(path.Base(p), ".jsonl")
 			}
+			subj := finding.Subject{Source: unit}
+			if podSubj != nil {
+				subj = *podSubj
+			}
 			out = append(out, Event{Time: r.Time, Source: src, Clock: clock, Kind: "log",
-				Subject: finding.Subject{Source: unit}, Message: r.Message,
+				Subject: subj, Message: r.Message,
 				Evidence: finding.Evidence{Path: p, LineStart: r.Line}})
 		}
 	}

@@ -37,7 +37,7 @@ type Extractor func(n *facts.Node) []Event
 
 // DefaultExtractors are the extractors the analyzer runs.
 func DefaultExtractors() []Extractor {
-	return []Extractor{Manifest, Logs}
+	return []Extractor{Manifest, Logs, Runtime}
 }
 
 // Filter keeps events about one pod and/or container. Matching is by subject
@@ -58,7 +58,9 @@ func match(want, got, message string) bool {
 		return true
 	}
 	if got != "" {
-		return got == want
+		// A container is named by its name or by (a prefix of) its id, which
+		// runtime events carry in their message.
+		return got == want || strings.Contains(message, "["+want) || strings.Contains(message, want+"]")
 	}
 	return strings.Contains(message, want)
 }
