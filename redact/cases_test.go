@@ -2,6 +2,8 @@ package redact
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -143,5 +145,64 @@ func TestStringForms(t *testing.T) {
 	}
 	if r.Report().Files[0].Path != "-" {
 		t.Errorf("String hits not under -: %+v", r.Report().Files)
+	}
+}
+
+// The report of a redactor that saw every case names rules, files and
+// places — and holds none of the secrets.
+func TestReportOfTheWholeCorpusHoldsNoSecret(t *testing.T) {
+	r := newR(t, Config{})
+	var secrets []string
+	for i, c := range textCases {
+		r.Bytes(fmt.Sprintf("text-%d.txt", i), Text, []byte(c.in))
+		secrets = append(secrets, c.secret)
+	}
+	for i, c := range moreTextCases {
+		r.String(c.in)
+		r.Bytes(fmt.Sprintf("more-%d.log", i), Text, []byte(c.in))
+		secrets = append(secrets, c.secret)
+	}
+	for i, c := range kindCases {
+		r.Bytes(fmt.Sprintf("kind-%d", i), c.kind, []byte(c.in))
+		secrets = append(secrets, c.secrets...)
+	}
+	raw, err := json.Marshal(r.Report())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if s != "" && bytes.Contains(raw, []byte(strings.Trim(s, `"`))) {
+			t.Errorf("report holds %q", s)
+		}
+	}
+	rep := r.Report()
+	if rep.RuleSetVersion != RuleSetVersion || !rep.DefaultsEnabled || rep.Total != r.Total() || len(rep.Files) < 20 {
+		t.Fatalf("report header: %+v", rep)
+	}
+	sum := 0
+	for _, n := range rep.ByRule {
+		sum += n
+	}
+	if sum != rep.Total {
+		t.Fatalf("by_rule sums to %d, total %d", sum, rep.Total)
+	}
+}
+
+// Key decisions, documented in docs/redaction.md: words inside a key count
+// (dbpassword, authtoken, tokenizer), short words only as a whole segment
+// (auth yes, author no), and keys that name a secret without holding one stay.
+func TestKeyDecisions(t *testing.T) {
+	var k keyMatcher
+	for key, want := range map[string]bool{
+		"DB_PASSWORD": true, "dbpassword": true, "authToken": true, "X-Auth-Token": true, "tokenizer": true,
+		"session_id": true, "sessionId": true, "MYSQL_PWD": true, "client-key-data": true, "AWS_SECRET_ACCESS_KEY": true,
+		"identitytoken": true, "registrytoken": true, "auth": true, "Cookie": true, "sas": true, "apiKey": true,
+		"PWD": false, "OLDPWD": false, "author": false, "auth_type": false, "secret_name": false, "token_file": false,
+		"imagePullSecrets": false, "credsStore": false, "keyring": false, "key": false, "snapshot_key": false,
+		"passthrough": false, "compass": false, "authority": false, "monkey": false,
+	} {
+		if got := k.isSecret(key); got != want {
+			t.Errorf("isSecret(%q) = %v, want %v", key, got, want)
+		}
 	}
 }
