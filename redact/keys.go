@@ -10,7 +10,7 @@ import "strings"
 // or two adjacent segments forming a pair ("api key", "client key").
 var (
 	strongWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "accesskey",
-		"privatekey", "secretkey", "cookie", "passphrase", "authorization"}
+		"privatekey", "secretkey", "cookie", "passphrase", "authorization", "dockerconfigjson", "dockercfg"}
 	weakWords = map[string]bool{"pwd": true, "auth": true, "session": true, "pass": true, "pw": true, "sas": true, "creds": true}
 	keyPairs  = map[[2]string]bool{{"api", "key"}: true, {"access", "key"}: true, {"private", "key"}: true,
 		{"secret", "key"}: true, {"client", "key"}: true, {"account", "key"}: true, {"signing", "key"}: true,
@@ -22,7 +22,8 @@ var (
 		"secret_name": true, "secretname": true, "secretref": true, "secret_ref": true, "token_file": true, "tokenfile": true,
 		"password_file": true, "passwordfile": true, "credential_helpers": true, "credhelpers": true, "credsstore": true,
 		"auths": true, "secrets": true, "tokens": true,
-		"imagepullsecrets": true, "image_pull_secrets": true, "secretrefs": true, "secret_refs": true}
+		"imagepullsecrets": true, "image_pull_secrets": true, "secretrefs": true, "secret_refs": true,
+		"secretkeyref": true, "secret_key_ref": true, "secretref.name": true}
 )
 
 // keyMatcher decides whether a key names a secret; user keys extend it.
@@ -41,7 +42,7 @@ func (k *keyMatcher) isSecret(key string) bool {
 			return true
 		}
 	}
-	if notSecret[lower] || !mentionsSecretWord(lower) {
+	if notSecret[lower] || !mentionsSecretWord(lower) || isSourceFile(lower) {
 		return false
 	}
 	segs := segments(key)
@@ -94,7 +95,17 @@ func segments(key string) []string {
 	return out
 }
 
-var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas"}
+var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas", "dockercfg", "dockerconfig"}
+
+// isSourceFile: "auth.go" in klog's "auth.go:123]" is a file, not a key.
+func isSourceFile(lower string) bool {
+	for _, ext := range []string{".go", ".c", ".cc", ".h", ".py", ".rs", ".java", ".js", ".ts", ".sh"} {
+		if strings.HasSuffix(lower, ext) && len(lower) > len(ext) {
+			return true
+		}
+	}
+	return false
+}
 
 // mentionsSecretWord is isSecret's cheap first test: most keys in logs
 // (time, level, msg, id) contain none of the words, and splitting them into

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -221,6 +222,10 @@ func quoteLike(orig, repl string) string {
 // keyValues redacts the values of secret-looking keys: KEY=value, key: value,
 // "key": "value", --flag=value and --flag value.
 func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hits) string {
+	if !o.env && bytes.Contains(st.lower, []byte("mysql")) {
+		// mysql -pPASSWORD: the password glued to the flag.
+		ln = r.replaceAll(ln, mysqlPasswordRE, 1, RuleSecretKey, nil, n, o, h)
+	}
 	ln = r.replaceSpans(ln, scanKeyValues, n, o, h)
 	if strings.Contains(ln, "-") {
 		ln = r.replaceSpans(ln, scanFlags, n, o, h)
@@ -233,6 +238,8 @@ func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hit
 	}
 	return ln
 }
+
+var mysqlPasswordRE = regexp.MustCompile(`(?:^|\s)-p([^\s'"]+)`)
 
 var tomlStringRE = regexp.MustCompile(`"((?:[^"\\]|\\.)+)"`)
 
@@ -306,6 +313,9 @@ func proseKey(ln string, sp span) bool {
 	i := sp.ks - 1
 	if i >= 0 && (ln[i] == '"' || ln[i] == '\'') {
 		i--
+		if i >= 0 && ln[i] == '=' {
+			return true // the first words of a quoted message: error="secret: invalid"
+		}
 	}
 	if i < 1 || ln[i] != ' ' {
 		return false

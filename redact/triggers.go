@@ -107,6 +107,7 @@ func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
 	// --user name:password and -u name:password (ctr, curl).
 	t.add("--user", bitKeyword)
 	t.add(" -u ", bitKeyword)
+	t.add("mysql", bitKeyword)
 	for _, w := range extraKeys {
 		t.add(w, bitKeyword)
 	}
