@@ -115,7 +115,7 @@ func (r *Redactor) textPairs(ln string, lower []byte, n int, o textOpts, h *hits
 			continue
 		}
 		vs, ve, ok := pairValueAfter(ln, p+5)
-		if !ok || vs < last {
+		if !ok || vs < last || insideMarker(ln, vs) {
 			continue
 		}
 		v := ln[vs:ve]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -97,6 +98,7 @@ var moreTextCases = []struct {
 	{"sas in connection string", "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=SasKey+1/2=", "SasKey+1/2=", RuleAzure},
 	{"argv password space", "/usr/bin/registry --password RegArgvPw1 --port 5000", "RegArgvPw1", RuleSecretKey},
 	{"encrypted pem header line", "-----BEGIN ENCRYPTED PRIVATE KEY-----MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkq", "MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkq", RulePEM},
+	{"pgp private key block", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGPgpBody\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----\nafter", "lQOYBGPgpBody", RulePEM},
 	{"mysql glued password", "mysql -uroot -pS3cretPw orders", "S3cretPw", RuleSecretKey},
 	{"klog file:line stays", "E1124 21:05:00.000001 1234 auth.go:12] Unable to authenticate: Unauthorized; token.go:88] retry", "", ""},
 	{"quoted message stays", `level=error msg="apply failure" error="secret: invalid"`, "", ""},
@@ -211,5 +213,44 @@ func TestKeyDecisions(t *testing.T) {
 		if got := k.isSecret(key); got != want {
 			t.Errorf("isSecret(%q) = %v, want %v", key, got, want)
 		}
+	}
+}
+
+// Pseudonym mode over the whole corpus: no secret, no marker inside another
+// (a pseudonym holds "rule:" which looks like a key), the same value the same
+// token everywhere.
+func TestPseudonymsOverTheCorpus(t *testing.T) {
+	r := newR(t, Config{Pseudonymize: true, PseudonymKey: []byte("0123456789abcdef"), PseudonymizeIPs: true})
+	nested := regexp.MustCompile(`\[PSEUDO:[^\]]*\[`)
+	check := func(name string, out []byte, secrets ...string) {
+		t.Helper()
+		for _, s := range secrets {
+			if s != "" && bytes.Contains(out, []byte(s)) {
+				t.Errorf("%s: %q survived: %s", name, s, out)
+			}
+		}
+		if nested.Match(out) || bytes.Contains(out, []byte("[REDACTED:")) {
+			t.Errorf("%s: nested or plain marker: %s", name, out)
+		}
+	}
+	for _, c := range textCases {
+		out, _ := r.Bytes("t", Text, []byte(c.in))
+		check(c.name, out, c.secret)
+	}
+	for _, c := range moreTextCases {
+		out, _ := r.Bytes("m", Text, []byte(c.in))
+		check(c.name, out, c.secret)
+	}
+	for _, c := range kindCases {
+		out, _ := r.Bytes("k", c.kind, []byte(c.in))
+		check(c.name, out, c.secrets...)
+	}
+	out, _ := r.Bytes("h", TOML, []byte("[host.\"https://m\".header]\n  Authorization = \"Bearer TomlBearer9\"\n"))
+	check("hosts.toml", out, "TomlBearer9")
+	a := r.String("DB_PASSWORD=SameValue1")
+	b, _ := r.Bytes("x.json", JSON, []byte(`{"password": "SameValue1"}`))
+	tok := strings.TrimPrefix(a, "DB_PASSWORD=")
+	if !bytes.Contains(b, []byte(tok)) {
+		t.Errorf("same value, different tokens: %s vs %s", a, b)
 	}
 }

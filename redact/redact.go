@@ -164,6 +164,16 @@ func isMarker(v string) bool {
 	return strings.HasPrefix(v, "[REDACTED:") || strings.HasPrefix(v, "[PSEUDO:")
 }
 
+// insideMarker says position i of ln lies inside a marker already placed
+// ("[PSEUDO:secret-key:0a1b]" holds "secret-key:" — a key to the key rules).
+func insideMarker(ln string, i int) bool {
+	open := strings.LastIndexByte(ln[:i], '[')
+	if open < 0 || strings.IndexByte(ln[open:i], ']') >= 0 {
+		return false
+	}
+	return isMarker(ln[open:])
+}
+
 // hits collects one call's hits before they are merged under the lock.
 type hits struct {
 	list []hit

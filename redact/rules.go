@@ -55,9 +55,9 @@ const (
 
 func defaultPatternRules() []patternRule {
 	return []patternRule{
-		{RuleInfo: RuleInfo{Name: RulePEM, Class: "private keys", Description: "PEM private keys of every type (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8), from BEGIN to END, also when the newlines are escaped on one line",
+		{RuleInfo: RuleInfo{Name: RulePEM, Class: "private keys", Description: "PEM private keys of every type (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8) and PGP private key blocks, from BEGIN to END across lines, also when the newlines are escaped on one line",
 			Example: "-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE...\\n-----END EC PRIVATE KEY-----", Leaves: "certificates and public keys"},
-			any: []string{"PRIVATE KEY-----"}, re: regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY-----|$)`)},
+			any: []string{"PRIVATE KEY"}, re: regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)`)},
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64-encoded PEM private keys (kubeconfig client-key-data, Kubernetes secrets)",
 			Example: "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 certificates (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...)"},
 			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), keep: notBase64PrivateKey},

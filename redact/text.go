@@ -16,6 +16,9 @@ type textOpts struct {
 }
 
 var (
+	// A private key's armour: PEM (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8) and PGP.
+	pemBeginRE = regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----`)
+	pemEndRE   = regexp.MustCompile(`-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----`)
 	// tomlTableRE is a TOML table header.
 	tomlTableRE = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$`)
 	// yamlNameRE is a Kubernetes env entry's name line: "- name: X" or "name: X".
@@ -89,17 +92,18 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	mask := r.trig.scan(st.lower)
 	if r.defaults {
 		if st.inPEM {
-			if i := strings.Index(ln, "PRIVATE KEY-----"); i >= 0 && strings.Contains(ln, "-----END") {
+			if loc := pemEndRE.FindStringIndex(ln); loc != nil {
 				st.inPEM = false
-				return ln[i+len("PRIVATE KEY-----"):]
+				return ln[loc[1]:]
 			}
 			return ""
 		}
-		if mask&(1<<bitPEM) != 0 && strings.Contains(ln, "PRIVATE KEY-----") && strings.Contains(ln, "-----BEGIN") && !strings.Contains(ln, "-----END") {
-			i := strings.Index(ln, "-----BEGIN")
-			st.inPEM = true
-			r.place(h, RulePEM, n, o)
-			return ln[:i] + r.replacement(RulePEM, ln[i:])
+		if mask&(1<<bitPEM) != 0 {
+			if loc := pemBeginRE.FindStringIndex(ln); loc != nil && pemEndRE.FindStringIndex(ln[loc[1]:]) == nil {
+				st.inPEM = true
+				r.place(h, RulePEM, n, o)
+				return ln[:loc[0]] + r.replacement(RulePEM, ln[loc[0]:])
+			}
 		}
 	}
 	if st.block.active {
@@ -154,7 +158,7 @@ func (r *Redactor) replaceAll(ln string, re *regexp.Regexp, group int, rule stri
 			continue
 		}
 		v := ln[s:e]
-		if v == "" || isMarker(v) || (keep != nil && keep(v)) {
+		if v == "" || isMarker(v) || (keep != nil && keep(v)) || insideMarker(ln, s) {
 			continue
 		}
 		b.WriteString(ln[last:s])
@@ -248,7 +252,7 @@ func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int,
 	last := 0
 	scan(ln, func(sp span) {
 		key := ln[sp.ks:sp.ke]
-		if sp.ks < last {
+		if sp.ks < last || insideMarker(ln, sp.ks) {
 			return
 		}
 		if userFlag(key) {

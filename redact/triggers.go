@@ -112,6 +112,6 @@ func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
 		t.add(w, bitKeyword)
 	}
 	t.add("value", bitPair)
-	t.add("private key-----", bitPEM)
+	t.add("private key", bitPEM)
 	return t
 }
