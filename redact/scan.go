@@ -155,8 +155,9 @@ func scanFlags(ln string, fn func(span)) {
 			}
 		}
 		if ve > vs {
+			// No skipping past the value: "-0 !--client-secret x" has a
+			// flag inside what looked like -0's value.
 			fn(span{ks, ke, vs, ve})
 		}
-		i = ve - 1
 	}
 }
