@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -260,6 +261,10 @@ func (r *Redactor) Report() Report {
 		sort.Strings(names)
 		for _, n := range names {
 			rh := *r.files[p].rules[n]
+			// A file written in several calls lists each line once, in order.
+			rh.Lines = append([]int(nil), rh.Lines...)
+			sort.Ints(rh.Lines)
+			rh.Lines = slices.Compact(rh.Lines)
 			fr.Total += rh.Count
 			fr.Rules = append(fr.Rules, rh)
 		}

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -46,6 +47,11 @@ func TestStreamingEqualsBytes(t *testing.T) {
 		rep := r.Report()
 		if len(rep.Files) != 2 || rep.Files[1].Total*20 != rep.Files[0].Total {
 			t.Errorf("%v: stream and whole counted differently: %+v", kind, rep.Files)
+		}
+		for i, rh := range rep.Files[0].Rules {
+			if fmt.Sprint(rh.Lines) != fmt.Sprint(rep.Files[1].Rules[i].Lines) {
+				t.Errorf("%v: stream lines %v, whole lines %v", kind, rh.Lines, rep.Files[1].Rules[i].Lines)
+			}
 		}
 	}
 }
