@@ -166,13 +166,35 @@ func isMarker(v string) bool {
 }
 
 // insideMarker says position i of ln lies inside a marker already placed
-// ("[PSEUDO:secret-key:0a1b]" holds "secret-key:" — a key to the key rules).
+// ("[PSEUDO:secret-key:0a1b2c3d4e5f]" holds "secret-key:" — a key to the key
+// rules). Only a well-formed marker counts: text that merely starts with
+// "[REDACTED:" must not shelter a secret.
 func insideMarker(ln string, i int) bool {
 	open := strings.LastIndexByte(ln[:i], '[')
-	if open < 0 || strings.IndexByte(ln[open:i], ']') >= 0 {
+	if open < 0 {
 		return false
 	}
-	return isMarker(ln[open:])
+	end := strings.IndexByte(ln[open:], ']')
+	if end < 0 || open+end < i {
+		return false
+	}
+	return wellFormedMarker(ln[open+1 : open+end])
+}
+
+// wellFormedMarker: "REDACTED:<rule>" or "PSEUDO:<rule>:<12 hex>".
+func wellFormedMarker(m string) bool {
+	rest, pseudo := strings.CutPrefix(m, "PSEUDO:")
+	if !pseudo {
+		var ok bool
+		if rest, ok = strings.CutPrefix(m, "REDACTED:"); !ok {
+			return false
+		}
+	}
+	rule, tok, hasTok := strings.Cut(rest, ":")
+	if rule == "" || strings.Trim(rule, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || hasTok != pseudo {
+		return false
+	}
+	return !pseudo || len(tok) == 12 && strings.Trim(tok, "0123456789abcdef") == ""
 }
 
 // hits collects one call's hits before they are merged under the lock.
