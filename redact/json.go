@@ -222,7 +222,9 @@ func (r *Redactor) walk(n *node, ptr string, h *hits, secretCtx bool) {
 			return
 		}
 		var lh hits
-		out := r.text(n.str, textOpts{jpath: ptr}, &lh)
+		// A KEY=value string is an env entry (OCI process.env, Docker
+		// Config.Env): its value runs to the end, spaces and all.
+		out := r.text(n.str, textOpts{jpath: ptr, env: looksLikeEnv(n.str)}, &lh)
 		if len(lh.list) > 0 {
 			n.str, n.changed = out, true
 			h.list = append(h.list, lh.list...)
@@ -241,6 +243,20 @@ func (r *Redactor) secretFlag(n *node) bool {
 
 func isUserFlag(n *node) bool {
 	return n.kind == 's' && (n.str == "--user" || n.str == "-u")
+}
+
+// looksLikeEnv: a single-line NAME=value string.
+func looksLikeEnv(s string) bool {
+	eq := strings.IndexByte(s, '=')
+	if eq <= 0 || strings.IndexByte(s, '\n') >= 0 {
+		return false
+	}
+	for i := 0; i < eq; i++ {
+		if !isKeyByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // authorizationValue redacts a header value as the authorization-header

@@ -162,7 +162,7 @@ func (r *Redactor) token(value string) string {
 
 // isMarker says a value was already replaced.
 func isMarker(v string) bool {
-	return strings.HasPrefix(v, "[REDACTED:") || strings.HasPrefix(v, "[PSEUDO:")
+	return len(v) > 2 && v[0] == '[' && v[len(v)-1] == ']' && wellFormedMarker(v[1:len(v)-1])
 }
 
 // insideMarker says position i of ln lies inside a marker already placed

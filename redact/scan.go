@@ -1,5 +1,7 @@
 package redact
 
+import "strings"
+
 // lowerInto writes the ASCII-lowercased s into buf (reused across lines, so
 // the prefilters cost no allocation).
 func lowerInto(buf []byte, s string) []byte {
@@ -81,9 +83,12 @@ func scanKeyValues(ln string, fn func(span)) {
 				ve++
 			}
 		default:
-			for ve < len(ln) && !stopsValue(ln[ve]) {
-				ve++
+			// A marker already placed is a whole value; see bareValueEnd otherwise.
+			if m := markerLen(ln[vs:]); m > 0 && (vs+m == len(ln) || endsBareValue(ln[vs+m])) {
+				ve = vs + m // already replaced
+				break
 			}
+			ve = bareValueEnd(ln, vs)
 		}
 		// No skipping past the value: a pair can hide inside another's value
 		// ("A: DB_PASSWORD=x", msg="token=x").
@@ -91,6 +96,49 @@ func scanKeyValues(ln string, fn func(span)) {
 			fn(span{ks, ke, vs, ve})
 		}
 	}
+}
+
+// markerLen is the length of a well-formed marker at the start of s, or 0.
+func markerLen(s string) int {
+	if len(s) < 3 || s[0] != '[' {
+		return 0
+	}
+	end := strings.IndexByte(s, ']')
+	if end < 0 || !wellFormedMarker(s[1:end]) {
+		return 0
+	}
+	return end + 1
+}
+
+// bareValueEnd is where an unquoted value starting at vs ends. Brackets
+// opened inside the value are closed inside it ([x]y, (Summer)2024!); one the
+// value did not open ends it ({token=x}).
+func bareValueEnd(ln string, vs int) int {
+	depth := 0
+	for ve := vs; ve < len(ln); ve++ {
+		switch c := ln[ve]; c {
+		case '(', '[', '{', '<':
+			depth++
+		case ')', ']', '}', '>':
+			if depth == 0 {
+				return ve
+			}
+			depth--
+		default:
+			if endsBareValue(c) {
+				return ve
+			}
+		}
+	}
+	return len(ln)
+}
+
+func endsBareValue(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', ',', ';', '&', '"', '\'', '>', ')', '}', ']':
+		return true
+	}
+	return false
 }
 
 func stopsValue(c byte) bool {

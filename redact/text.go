@@ -217,7 +217,7 @@ func quoteLike(orig, repl string) string {
 	if len(orig) >= 2 && (orig[0] == '"' || orig[0] == '\'') {
 		return string(orig[0]) + repl + string(orig[0])
 	}
-	if strings.HasPrefix(orig, "[") {
+	if strings.HasPrefix(orig, "[") && strings.HasSuffix(orig, "]") {
 		return `["` + repl + `"]`
 	}
 	return repl
@@ -229,6 +229,12 @@ func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hit
 	if !o.env && bytes.Contains(st.lower, []byte("mysql")) {
 		// mysql -pPASSWORD: the password glued to the flag.
 		ln = r.replaceAll(ln, mysqlPasswordRE, 1, RuleSecretKey, nil, n, o, h)
+	}
+	if o.env {
+		// KEY=value lines: the value is the rest of the line, spaces and all.
+		if out, ok := r.envAssignment(ln, n, o, h); ok {
+			return out
+		}
 	}
 	ln = r.replaceSpans(ln, scanKeyValues, n, o, h)
 	if strings.Contains(ln, "-") {
@@ -255,7 +261,7 @@ func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int,
 		if sp.ks < last || insideMarker(ln, sp.ks) {
 			return
 		}
-		if userFlag(key) {
+		if userFlag(key) && sp.ks > 0 && ln[sp.ks-1] == '-' {
 			// --user name:password (ctr, curl): the part after the colon.
 			if i := strings.IndexByte(ln[sp.vs:sp.ve], ':'); i > 0 && !allDigits(strings.Trim(ln[sp.vs+i+1:sp.ve], `"'`)) {
 				sp.vs += i + 1
@@ -342,6 +348,28 @@ func connectionStringValueEnd(ln string, sp span) int {
 	return sp.ve + semi
 }
 
+// envAssignment redacts the whole value of a KEY=value line (env files,
+// OCI process.env, Docker Config.Env) whose key is secret-looking.
+func (r *Redactor) envAssignment(ln string, n int, o textOpts, h *hits) (string, bool) {
+	eq := strings.IndexByte(ln, '=')
+	if eq <= 0 {
+		return "", false
+	}
+	key := strings.TrimPrefix(ln[:eq], "export ")
+	for i := 0; i < len(key); i++ {
+		if !isKeyByte(key[i]) {
+			return "", false
+		}
+	}
+	v := strings.TrimRight(ln[eq+1:], "\r")
+	inner := strings.Trim(v, `"'`)
+	if !r.keys.isSecret(key) || inner == "" || isMarker(inner) || boringValue(inner) {
+		return "", false
+	}
+	r.place(h, RuleSecretKey, n, o)
+	return ln[:eq+1] + quoteLike(v, r.replacement(RuleSecretKey, inner)) + ln[eq+1+len(v):], true
+}
+
 // boringValue: values that cannot be secrets and that analysis wants to see.
 func boringValue(v string) bool {
 	switch strings.ToLower(v) {
@@ -349,7 +377,7 @@ func boringValue(v string) bool {
 		"|", ">", "|-", ">-", "|+", ">+":
 		return true
 	}
-	return strings.HasPrefix(v, "[REDACTED") || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+	return v == "[REDACTED]" || isMarker(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
 }
 
 // identifiers applies the optional pseudonyms.
