@@ -56,6 +56,7 @@ var kindCases = []struct {
 		[]string{"Summer", "2024"}, []string{"GREETING=hello world"}},
 	{"jsonl journal entry", JSONLines, `{"MESSAGE":"starting with --password=JournalPw1","_PID":"42"}` + "\n" + `{"MESSAGE":"ok","_PID":"43"}` + "\n",
 		[]string{"JournalPw1"}, []string{`"_PID":"43"`}},
+	{"jsonl trailing text is not dropped", JSONLines, "[]] password=TrailPw1 tail\n", []string{"TrailPw1"}, []string{"[]]", "tail"}},
 	{"jsonl broken line falls back", JSONLines, `{"key":"DB_PASSWORD","value":"BrokenPair1"` + "\n",
 		[]string{"BrokenPair1"}, []string{"DB_PASSWORD"}},
 }

@@ -161,7 +161,9 @@ func (r *Redactor) redactJSONDocCompact(data []byte, h *hits) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	n, err := parseJSON(dec, 0)
-	if err != nil || dec.More() {
+	// Anything after the document ("[]]-----BEGIN ...") makes it not JSON:
+	// dropping it would lose data and hide a key's first line.
+	if err != nil || len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
 		return nil, false
 	}
 	r.walk(n, "", h, false)
