@@ -72,7 +72,7 @@ type Differ func(a, b *facts.Node, opts Options, r *Result)
 
 // DefaultDiffers are the differs the analyzer runs, in output order.
 func DefaultDiffers() []Differ {
-	return []Differ{Manifest, Files, Configs}
+	return []Differ{Manifest, Runtime, Files, Configs}
 }
 
 // Compare runs the differs and compares the two findings lists.

@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rtsnap/rtsnap/analyze"
+	"github.com/rtsnap/rtsnap/analyze/diff"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/internal/lab"
 )
@@ -283,3 +285,42 @@ func ids(a *analyze.Analysis) []string {
 	}
 	return out
 }
+
+func TestLabDiffPaused(t *testing.T) {
+	env := lab.Require(t)
+	before := collectLab(t, env, "1s")
+	// Fault trades this test's shared lab lock for the exclusive one (a
+	// subtest would deadlock on its parent's shared lock).
+	lab.Fault(t, "paused")
+	after := collectLab(t, env, "1s")
+	r := diff.Compare(before.Node, after.Node, before.Findings, after.Findings, diff.DefaultDiffers(), diff.Options{})
+	want := map[string][2]string{
+		"run_rtsnap-lab_cd2_containerd rtsnap-native/native-sleeper.task":    {"RUNNING", "PAUSED"},
+		"run_rtsnap-lab_cd2_containerd rtsnap-native/native-sleeper.freezer": {"THAWED", "FROZEN"},
+	}
+	for _, c := range r.Changes {
+		if w, ok := want[c.Field]; ok && c.Before == w[0] && c.After == w[1] {
+			delete(want, c.Field)
+		}
+		if volatile.MatchString(c.Field) || timestamp.MatchString(c.Before) || timestamp.MatchString(c.After) {
+			t.Errorf("volatile field in diff without --all: %+v", c)
+		}
+	}
+	for f, w := range want {
+		t.Errorf("diff does not name the fault's change %s %s → %s; changes: %+v", f, w[0], w[1], r.Changes)
+	}
+	appeared := false
+	for _, f := range r.Findings.Appeared {
+		if f.ID == "RT0302-container-paused" {
+			appeared = true
+		}
+	}
+	if !appeared {
+		t.Errorf("RT0302 did not appear in the diff's findings")
+	}
+}
+
+var (
+	volatile  = regexp.MustCompile(`(?i)(pid|started_at|finished_at|duration|bytes|usage|_ms$|peak)`)
+	timestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d`)
+)
