@@ -1,0 +1,107 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ruleDoc is what docs/rules.md says about a rule beyond its id, title and reads.
+type ruleDoc struct{ When, Do string }
+
+// ruleDocs documents every rule; TestRulesDoc fails when one is missing or
+// docs/rules.md is out of step (`go test ./analyze/rules -run RulesDoc -update` rewrites it).
+var ruleDocs = map[string]ruleDoc{
+	"RT0101-endpoint-unreachable":       {"a discovered socket exists but the connection is refused or times out (gRPC Unavailable/DeadlineExceeded; Unimplemented means alive and is ignored). A hung daemon shows as \"context deadline exceeded\"", "check the daemon process and unit, collect goroutines with --active before restarting a hung daemon"},
+	"RT0102-endpoint-missing":           {"an endpoint named by a flag, crictl or kubelet has no socket at its path", "start the runtime or fix the endpoint in kubelet and crictl"},
+	"RT0103-runtime-calls-timed-out":    {"CRI or containerd calls in calls.json ended in DeadlineExceeded", "look for the stuck container (frozen, desynced); goroutine dump"},
+	"RT0104-unit-failed-or-restarting":  {"a runtime unit is failed/activating or NRestarts > 0", "read the unit's journal around the restarts"},
+	"RT0201-running-but-init-gone":      {"CRI says RUNNING/READY (or containerd RUNNING for non-CRI) while runc's init is gone, a zombie or a reused pid, the task is UNKNOWN/STOPPED, or there is no task. Adds the containerd #10589/#10827 advisory when the daemon predates 1.6.36/1.7.22/2.0.0", "delete the pod through kubelet, crictl stopp/rmp if it stays; find why the shim died; upgrade containerd"},
+	"RT0202-container-task-unreachable": {"a container's task Get answered something other than NotFound (the shim does not answer) and CRI does not call it running", "check the shim process; kill a hung shim after collecting its goroutines"},
+	"RT0203-orphaned-shim":              {"host/processes.json marks a shim as orphaned (its parent is not a runtime daemon)", "match its container id against containerd's tasks; stop it if nobody owns it"},
+	"RT0301-frozen-while-running":       {"freezer.state FROZEN (v1) or cgroup.events frozen 1 (v2) while the runtime does not consider the container paused", "find who froze it, then thaw the cgroup"},
+	"RT0302-container-paused":           {"the cgroup is frozen and containerd's task is PAUSED: paused on purpose through the runtime", "resume it if the pause was not intended"},
+	"RT0303-freeze-stuck":               {"freezer.state FREEZING, or cgroup.freeze 1 without frozen 1: a task in D state blocks the freeze", "find the D-state process and the mount it waits on; thaw"},
+	"RT0401-crashloop":                  {"a pod container has exited attempts with non-zero exit codes and was restarted (attempt > 0): kubelet's CrashLoopBackOff, with exit codes, attempts and OOMKilled", "read the previous attempt's log; interpret the exit code"},
+	"RT0402-image-pull-failed":          {"the runtime's logs (journal, daemon log files; not container output) hold failed pulls; grouped per image with the error class auth, tls, dns, timeout, not-found, network-unreachable, disk-full", "fix per class (credentials, CA, DNS, proxy, reference); reproduce with crictl pull"},
+	"RT0403-sandbox-not-ready":          {"a pod's only sandbox is SANDBOX_NOTREADY (ContainerCreating)", "look for RunPodSandbox and CNI errors; recreate the pod"},
+	"RT0404-network-not-ready":          {"CRI status has NetworkReady=false (error) or RuntimeReady=false (critical)", "install/repair the CNI config and plugins"},
+	"RT0405-container-create-error":     {"a CRI container's reason is CreateContainerError, RunContainerError, StartError, ContainerCannotRun, or it exited 128", "fix the pod spec or node per the OCI runtime's message"},
+	"RT0501-cgroup-driver-mismatch":     {"kubelet's cgroupDriver differs from containerd's SystemdCgroup (config dump) or Docker's CgroupDriver", "use the same driver on both sides (systemd on systemd hosts)"},
+	"RT0502-cgroup-v1-deprecated":       {"containerd reports the cgroup-v1 deprecation in server.json, or a 2.x daemon runs on a v1/hybrid host", "move the host to cgroup v2"},
+	"RT0601-sandbox-image-mismatch":     {"kubelet's --pod-infra-container-image differs from the runtime's sandbox image (sandbox_image / pinned_images.sandbox)", "set both to the same image"},
+	"RT0602-sandbox-image-missing":      {"the runtime's sandbox image is not among its CRI images", "pull or import it and pin it"},
+	"RT0701-registry-inline-config":     {"the CRI registry table in the effective config has mirrors, configs or auths", "move them to certs.d/<host>/hosts.toml under config_path; credentials to pull secrets"},
+	"RT0702-registry-mirrors-ignored":   {"inline mirrors exist while config_path is set (they are ignored); names hosts without a hosts.toml", "write hosts.toml per mirror and delete the inline table"},
+	"RT0703-registry-skip-verify":       {"a hosts.toml has skip_verify = true, or an inline config has tls.insecure_skip_verify", "install the registry CA instead"},
+	"RT0801-kubelet-endpoint-missing":   {"kubelet's runtime endpoint is not discovered, does not exist, or does not answer", "point kubelet at the runtime's real socket or start the runtime"},
+	"RT0802-kubelet-endpoint-not-cri":   {"kubelet's endpoint is docker.sock or answers Unimplemented for CRI", "use cri-dockerd's socket or containerd"},
+	"RT0803-socket-permissions":         {"a discovered socket lacks owner read/write, is not owned by root, or is not a socket", "let the runtime recreate its socket; find what changed it"},
+	"RT0901-disk-pressure":              {"a runtime filesystem in host.json is ≥ 85 % full (≥ 95 %: error)", "prune images and exited containers, rotate logs, look for leaks"},
+	"RT0902-inode-pressure":             {"inode use ≥ 85 % (≥ 95 %: error)", "find the many small files (logs, writable layers)"},
+	"RT0903-no-space-left":              {"a runtime log line (not info/debug chatter) says \"no space left on device\"", "free space or inodes on the filesystem named"},
+	"RT1001-metadb-check-failed":        {"metadb/<pid>.json has ok=false or errors from bbolt's check (or the checker's crash)", "stop containerd, back up meta.db, check, restore or rebuild"},
+	"RT1002-metadb-invalid-logged":      {"a runtime log says \"database is not valid\" or similar", "as RT1001"},
+	"RT1101-lease-holds-content":        {"a lease without containerd.io/gc.expire holds resources", "delete leases no operation owns"},
+	"RT1102-unused-snapshots":           {"an active snapshot matches no container's snapshot key (snapshot list not truncated)", "remove unused snapshots when no pull runs"},
+	"RT1103-stale-ingests":              {"a content ingest was not updated for over an hour before the collection", "remove the stale ingests"},
+	"RT1104-exited-containers-pile":     {"≥ 50 exited containers on one CRI endpoint or in Docker", "prune them; fix the GC or what creates them"},
+	"RT1201-container-oom-killed":       {"a container's cgroup has oom_kill > 0 or under_oom, or CRI says OOMKilled", "raise the limit or lower usage"},
+	"RT1202-kernel-oom-kill":            {"journal/kernel-oom.jsonl (or any journal file) has \"Killed process\" / \"out of memory\"", "match pids to containers; reserve system memory"},
+	"RT1301-oci-runtime-create-failed":  {"log signature \"OCI runtime create/start/exec failed\"", "read the sub-reason"},
+	"RT1302-shim-task-create-failed":    {"log signature \"failed to create shim task\" / \"failed to start shim\"", "check the runtime binary and the OCI error"},
+	"RT1303-shim-exited":                {"log signature \"shim exited unexpectedly\", failed to connect to a shim, a killed shim (info-level \"shim disconnected\" on normal exits is ignored)", "look for OOM kills of shims"},
+	"RT1304-cgroup-mountpoint-missing":  {"log signature \"cgroup mountpoint does not exist\"", "upgrade runc/containerd or mount the hierarchy"},
+	"RT1305-pull-error":                 {"log signatures failed to pull / unauthorized / x509 / i/o timeout / no such host / failed to resolve reference", "see RT0402"},
+	"RT1306-extract-failed":             {"log signatures failed to extract/apply layer, invalid checksum, digest mismatch", "remove the image and ingests, check disk, pull again"},
+	"RT1307-overlay-invalid-argument":   {"log signature overlay mount \"invalid argument\"", "check the backing filesystem (xfs ftype=1), the overlay module, layer count"},
+	"RT1308-snapshot-create-failed":     {"log signature \"failed to create/prepare snapshot\", existing snapshot key, missing parent", "re-pull the image; look for leaks and disk pressure"},
+	"RT1309-cni-not-initialized":        {"log signature \"cni plugin not initialized\" / NetworkPluginNotReady / no networks found", "install the CNI config and plugins"},
+	"RT1401-vulnerable-version":         {"a containerd (server.json), runc (host/versions.json) or Docker (docker/version.json) version is before the fixed version of its branch in analyze/rules/data/advisories.json; a known distribution backport (Debian's runc +deb12u1 for CVE-2024-21626) lowers it to info", "upgrade to the fixed version or a distribution build with the fix"},
+	"RT1501-source-timed-out":           {"a source's status is timeout", "collect again with a longer deadline; a hung runtime looks like this"},
+	"RT1502-source-failed":              {"a source's status is error", "read the reason"},
+	"RT1503-source-partial":             {"a source's status is partial (an endpoint failed, or --max-containers cut the list)", "read the reason; raise --max-containers"},
+	"RT1504-source-skipped":             {"a source's status is skipped (the component is absent)", "nothing, unless the component should be there"},
+	"RT1505-bundle-truncated":           {"the archive hit its size budget", "collect with a larger --max-size or fewer sources"},
+	"RT1506-files-truncated":            {"files were cut at their limit", "narrow --since or raise limits"},
+	"RT1507-unreadable-file":            {"a parser could not read a file (bad JSON, over limits, schema drift)", "check the collector and analyzer versions"},
+	"RT1508-unredacted-bundle":          {"the bundle was collected without redaction", "handle it as secret"},
+	"RT1509-redaction-report-missing":   {"redaction-report.json is absent", "collect again with a current collector"},
+	"RT1510-source-deselected":          {"a source did not run because of --skip/--only", "collect again with it if its data matters"},
+}
+
+// Markdown renders docs/rules.md from the registry and ruleDocs.
+func Markdown(r *Registry) string {
+	var b strings.Builder
+	b.WriteString("# rtsnap-analyze rules\n\n")
+	b.WriteString("Generated from the rule registry (`analyze/rules`) by `go test ./analyze/rules -run RulesDoc -update`; a test fails when this file is out of step.\n")
+	b.WriteString("Each finding carries its evidence (bundle path plus JSON pointer or line range, with an excerpt), remediation steps and references; see [analyzer.md](analyzer.md) for the finding model.\n")
+	b.WriteString("Version advisories live in `analyze/rules/data/advisories.json` (advisory id, component, fixed version per branch, known distribution backports).\n")
+	family := -1
+	for _, rule := range r.Rules() {
+		if rule.Family != family {
+			family = rule.Family
+			fmt.Fprintf(&b, "\n## Family %d: %s\n\n| id | title | reads | fires when | what to do |\n|---|---|---|---|---|\n", family, familyNames[family])
+		}
+		d := ruleDocs[rule.ID]
+		reads := make([]string, len(rule.Reads))
+		for i, p := range rule.Reads {
+			reads[i] = "`" + p + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", rule.ID, cell(rule.Title), strings.Join(reads, "<br>"), cell(d.When), cell(d.Do))
+	}
+	return b.String()
+}
+
+func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+var familyNames = map[int]string{
+	1: "runtime down or unreachable", 2: "state desync", 3: "frozen or paused", 4: "pod status as kubelet names it",
+	5: "cgroups", 6: "sandbox image", 7: "registry configuration", 8: "endpoints", 9: "disk and inodes",
+	10: "metadata DB", 11: "leaks", 12: "OOM kills", 13: "log signatures", 14: "vulnerable versions", 15: "collection health",
+}
+
+// Documented says whether docs/rules.md has what-fires and what-to-do text for id.
+func Documented(id string) bool {
+	d, ok := ruleDocs[id]
+	return ok && d.When != "" && d.Do != ""
+}
