@@ -257,7 +257,8 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return decode(data, &n.Cgroups)
 		}
 	case "metadb":
-		if len(parts) == 2 {
+		// metadb/<pid>.json, or metadb/<endpoint>/check.json.
+		if len(parts) <= 3 {
 			var c *mdbschema.Check
 			if err := decodeInto(data, &c); err != nil {
 				return err
