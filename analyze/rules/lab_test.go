@@ -137,6 +137,10 @@ var stateRules = []string{
 	"RT0401-crashloop", "RT0402-image-pull-failed", "RT0403-sandbox-not-ready", "RT0404-network-not-ready",
 	"RT0405-container-create-error", "RT1001-metadb-check-failed", "RT1201-container-oom-killed",
 	"RT0901-disk-pressure", "RT0902-inode-pressure", "RT0803-socket-permissions",
+	// Fixture-only rules (testdata/README.md) must stay quiet on the real lab too.
+	"RT0501-cgroup-driver-mismatch", "RT0601-sandbox-image-mismatch", "RT0802-kubelet-endpoint-not-cri",
+	"RT0801-kubelet-endpoint-missing", "RT0703-registry-skip-verify", "RT0903-no-space-left",
+	"RT1101-lease-holds-content", "RT1103-stale-ingests", "RT1308-snapshot-create-failed",
 }
 
 func TestLabHealthyQuiet(t *testing.T) {
