@@ -68,5 +68,5 @@ func (unredacted) String(s string) string { return s }
 // NewTestEnv returns an Env with default limits for running one source in a
 // test. Its Redactor passes text through unchanged.
 func NewTestEnv() *Env {
-	return &Env{Now: time.Now().UTC(), Since: time.Hour, ProcRoot: "/proc", SysRoot: "/sys", CallTimeout: 5 * time.Second, limits: newRuntimeLimits(4), Redactor: unredacted{}}
+	return &Env{Now: time.Now().UTC(), Since: time.Hour, ProcRoot: "/proc", SysRoot: "/sys", CallTimeout: 5 * time.Second, limits: newRuntimeLimits(4), cache: &runCache{}, Redactor: unredacted{}}
 }

@@ -91,6 +91,7 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 
 	env := opts.Env
 	env.limits = newRuntimeLimits(opts.PerRuntimeCalls)
+	env.cache = &runCache{}
 	env.CallTimeout = opts.CallTimeout
 	env.Redactor = red
 

@@ -79,12 +79,17 @@ type Env struct {
 	// Active enables the one action that is not read-only: asking daemons for a
 	// goroutine dump (SIGUSR1). Recorded in the manifest as an active action.
 	Active bool
+	// CRIStats adds ListContainerStats and ListPodSandboxStats to the cri
+	// source: expensive for the runtime on busy nodes, and the cgroup source
+	// has the same figures.
+	CRIStats bool
 	// CallTimeout bounds a single runtime call inside a source.
 	CallTimeout time.Duration
 	// Redactor is for text a source builds itself.
 	Redactor Redactor
 
 	limits *runtimeLimits
+	cache  *runCache
 }
 
 // PodNamespaceAllowed reports whether a Kubernetes namespace passes --pod-namespace.

@@ -29,7 +29,7 @@ import (
 // collectFlags are `rtsnap collect`'s options, parsed by pflag.
 type collectFlags struct {
 	output, caseID, note, operator, dockerHost       string
-	allowDisk, quiet, jsonOut, active                bool
+	allowDisk, quiet, jsonOut, active, criStats      bool
 	timeout, sourceTimeout, callTimeout, since       time.Duration
 	maxSize                                          int64
 	only, skip, namespaces, podNamespaces, endpoints []string
@@ -73,6 +73,7 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.IntVar(&f.perRuntime, "per-runtime-calls", 4, "calls in flight against any one runtime, so kubelet is not starved, e.g. --per-runtime-calls 2")
 	fs.IntVar(&f.nice, "nice", 10, "CPU nice value for the collector (0: leave as is)")
 	fs.BoolVar(&f.noIdleIO, "no-idle-io", false, "keep the normal I/O priority instead of the idle class")
+	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats (ListContainerStats, ListPodSandboxStats): costly for the runtime on busy nodes, and the cgroup source reads the same figures")
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
 	fs.StringArrayVar(&f.redactKeys, "redact-key", nil, "extra secret key name to redact (repeatable), e.g. --redact-key license_key")
 	fs.StringArrayVar(&f.redactRegexes, "redact-regex", nil, "extra pattern to redact (repeatable; group 1 if present), e.g. --redact-regex 'acme-[0-9a-f]{32}'")
@@ -170,7 +171,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		Env: collect.Env{
 			Since: f.since, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
 			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: f.dockerHost,
-			JournalDirs: f.journalDirs, Active: f.active,
+			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
 		},
 		Manifest: bundle.Manifest{
 			Collector:     bundle.CollectorInfo{Name: "rtsnap", Version: ver, Commit: commit, GoVersion: runtime.Version()},

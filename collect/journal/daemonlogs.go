@@ -23,7 +23,7 @@ var wellKnownLogs = []string{"/var/lib/rancher/k3s/agent/containerd/containerd.l
 // daemonLogs tails the regular files runtime daemons write their stdout and
 // stderr to (daemons not under journald), and well-known log paths.
 func daemonLogs(ctx context.Context, env *collect.Env, out collect.Output) []DaemonLog {
-	procs, _ := procscan.List(env.ProcRoot)
+	procs, _ := env.Processes()
 	found := map[string]*DaemonLog{}
 	var order []string
 	for _, p := range procscan.Runtime(procs) {

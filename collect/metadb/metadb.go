@@ -44,7 +44,7 @@ func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 4 << 20 }
 
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	procs, err := procscan.List(env.ProcRoot)
+	procs, err := env.Processes()
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,51 @@
+package collect
+
+import (
+	"sync"
+
+	"github.com/rtsnap/rtsnap/internal/procscan"
+	"github.com/rtsnap/rtsnap/internal/runcstate"
+)
+
+// runCache holds what several sources read, read once per run: the process
+// table and the runtimes' state.json files. Besides the cost (on a node with
+// 500 containers each re-read costs a few hundred ms of CPU), every source
+// then describes the same snapshot of the node.
+type runCache struct {
+	procsOnce sync.Once
+	procs     []procscan.Process
+	procsErr  error
+
+	statesOnce sync.Once
+	roots      []runcstate.Root
+	states     []runcstate.State
+	truncated  bool
+}
+
+// Processes is the node's process table, read once per run.
+func (e *Env) Processes() ([]procscan.Process, error) {
+	c := e.cacheOrNew()
+	c.procsOnce.Do(func() { c.procs, c.procsErr = procscan.List(e.ProcRoot) })
+	return c.procs, c.procsErr
+}
+
+// RuncStates is every container's runtime state with its liveness, read once
+// per run and bounded by MaxContainers.
+func (e *Env) RuncStates() (roots []runcstate.Root, states []runcstate.State, truncated bool) {
+	c := e.cacheOrNew()
+	c.statesOnce.Do(func() {
+		procs, _ := e.Processes()
+		c.roots = runcstate.Roots(procs)
+		c.states, c.truncated = runcstate.Scan(e.ProcRoot, c.roots, e.MaxContainers)
+	})
+	return c.roots, c.states, c.truncated
+}
+
+func (e *Env) cacheOrNew() *runCache {
+	if e.cache == nil {
+		// An Env built by hand (tests) gets its cache on first use; the
+		// engine sets one before sources start, so there is no race there.
+		e.cache = &runCache{}
+	}
+	return e.cache
+}
