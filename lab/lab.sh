@@ -44,7 +44,7 @@ ctr_() { local d=$1; shift; timeout 20 "$(bindir "$d")/ctr" -a "$(sock "$d")" "$
 labctl() { "$CACHE/labctl" "$@"; }
 
 install_packages() {
-  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl"
+  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium"
   local missing=()
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -302,7 +302,10 @@ stop_pidfile() {
 
 down() {
   fault hang off || true
-  if alive "$RUN/dockerd.pid"; then docker rm -f lab-docker-web >/dev/null 2>&1 || true; fi
+  if alive "$RUN/dockerd.pid"; then
+    docker rm -f lab-docker-web >/dev/null 2>&1 || true
+    docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null 2>&1 || true
+  fi
   for d in $DAEMONS; do
     if alive "$RUN/$d/daemon.pid"; then
       labctl down --endpoint "$(sock "$d")" >/dev/null 2>&1 || true
@@ -339,15 +342,27 @@ fault() {
       echo $! > "$RUN/hang.pid"
       wait_for 10 test -S "$RUN/hang.sock" || die "hang socket did not appear" ;;
     hang:off)   stop_pidfile "$RUN/hang.pid"; rm -f "$RUN/hang.sock" ;;
-    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang; on|off)" ;;
+    # scale: the benchmarks' busy node — 100 pods x 5 containers on 1.7, 50 Docker containers.
+    scale:on)
+      labctl scale --endpoint "$(sock cd17)" --image "$IMAGE" --pods "${SCALE_PODS:-100}" --containers "${SCALE_CONTAINERS:-5}"
+      local n; for ((n = 0; n < ${SCALE_DOCKER:-50}; n++)); do
+        [[ $(docker inspect -f '{{.State.Running}}' "lab-scale-$n" 2>/dev/null) == true ]] && continue
+        docker rm -f "lab-scale-$n" >/dev/null 2>&1 || true
+        docker run -d --name "lab-scale-$n" --network none --label rtsnap.lab=scale rtsnap-lab/busybox:1 /bin/sleep 2147483647 >/dev/null
+      done ;;
+    scale:off)
+      labctl unscale --endpoint "$(sock cd17)" --image "$IMAGE"
+      docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null ;;
+    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale; on|off)" ;;
   esac
 }
 
 case ${1:-} in
   up) up ;;
+  install) [[ $(id -u) == 0 ]] || die "installing needs root"; install_packages ;;
   down) down ;;
   status) status ;;
   env) env_ ;;
   fault) shift; fault "$@" ;;
-  *) echo "usage: lab.sh up|down|status|env|fault NAME on|off" >&2; exit 2 ;;
+  *) echo "usage: lab.sh up|install|down|status|env|fault NAME on|off" >&2; exit 2 ;;
 esac

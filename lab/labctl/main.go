@@ -46,6 +46,8 @@ func run(cmd string, args []string) error {
 	tag := fs.String("tag", "", "suffix for pod names (the daemon's name)")
 	image := fs.String("image", "docker.io/library/busybox:latest", "image for containers")
 	stateDir := fs.String("state-dir", "/run/rtsnap-lab/faults", "where fault state is kept")
+	pods := fs.Int("pods", 100, "scale: number of pods")
+	perPod := fs.Int("containers", 5, "scale: containers per pod")
 	planted := fs.String("planted", "", "lab/planted-secrets.txt: with up, also run pod vault-<tag> carrying those fake secrets")
 	var pos []string
 	rest := args
@@ -55,7 +57,11 @@ func run(cmd string, args []string) error {
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	timeout := 90 * time.Second
+	if cmd == "scale" {
+		timeout = 20 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	c, err := dial(*endpoint)
 	if err != nil {
@@ -77,6 +83,10 @@ func run(cmd string, args []string) error {
 		return l.vault(ctx, *tag, secrets)
 	case "down":
 		return l.removePods(ctx, func(*cri.PodSandbox) bool { return true })
+	case "scale":
+		return l.scale(ctx, *pods, *perPod)
+	case "unscale":
+		return l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Labels[labLabel] == "scale" })
 	case "fault":
 		if len(pos) != 2 {
 			return errors.New("usage: labctl fault dead|crashloop|pullfail on|off --endpoint SOCK")
