@@ -22,20 +22,33 @@ const (
 	AuditPubkeyFile       = "signer.minisign.pub"
 )
 
+// ErrAuditDir: the audit package's directory cannot be used (it exists and
+// is not an empty directory, or cannot be created). Nothing was written.
+var ErrAuditDir = errors.New("audit package directory")
+
 // WriteAudit builds an audit package in outDir (created; it must not exist
 // or be empty): a copy of the bundle as stored (ciphertext stays
 // ciphertext), its .sha256 and .minisig, the signer's public key,
 // verification.json (VerifyBundle's result) and summary.md, a human-readable
 // digest of the manifest: what was collected per source, what was redacted by
 // rule, what failed. The manifest's metadata (paths, statuses, reasons, never
-// file contents) is therefore in clear in summary.md. The returned
+// file contents) is therefore in clear in summary.md.
+//
+// The copies are what is verified, so verification.json describes exactly the
+// files in the package, even if the original changes meanwhile. The returned
 // Verification says whether the bundle checked out; a failed check still
-// produces the package, which is then the record of the failure.
+// produces the package, which is then the record of the failure. When the
+// bundle cannot be opened at all (VerifyBundle's error: no or wrong identity,
+// an unreadable public key) the copies are removed again and the error
+// returned: a package without a verification would only mislead.
 func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile string, lim bundle.Limits) (*Verification, error) {
-	if err := prepareEmptyDir(outDir); err != nil {
-		return nil, err
+	if pubkeyFile != "" {
+		// Checked before anything is copied, like the directory.
+		if _, err := PublicKeyID(pubkeyFile); err != nil {
+			return nil, err
+		}
 	}
-	v, err := VerifyBundle(bundlePath, identities, pubkeyFile, lim)
+	created, err := prepareEmptyDir(outDir)
 	if err != nil {
 		return nil, err
 	}
@@ -44,41 +57,67 @@ func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile
 	if pubkeyFile != "" {
 		copies = append(copies, [2]string{pubkeyFile, AuditPubkeyFile})
 	}
+	var written []string
+	undo := func() {
+		for _, f := range written {
+			os.Remove(f)
+		}
+		if created {
+			os.Remove(outDir)
+		}
+	}
 	for _, c := range copies {
-		if err := copyFile(c[0], filepath.Join(outDir, c[1])); err != nil {
+		dst := filepath.Join(outDir, c[1])
+		if err := copyFile(c[0], dst); err != nil {
 			if errors.Is(err, os.ErrNotExist) && c[0] != bundlePath {
 				continue // an absent sidecar is recorded in verification.json
 			}
-			return v, err
+			undo()
+			return nil, fmt.Errorf("audit package: %w", err)
 		}
+		written = append(written, dst)
+	}
+	var pubCopy string
+	if pubkeyFile != "" {
+		pubCopy = filepath.Join(outDir, AuditPubkeyFile)
+	}
+	v, err := VerifyBundle(filepath.Join(outDir, base), identities, pubCopy, lim)
+	if err != nil {
+		undo()
+		return nil, err
 	}
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return v, fmt.Errorf("encoding the verification: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(outDir, AuditVerificationFile), append(data, '\n'), 0o600); err != nil {
-		return v, err
+		return v, fmt.Errorf("audit package: %w", err)
 	}
 	var b strings.Builder
 	WriteSummary(&b, v)
 	if err := os.WriteFile(filepath.Join(outDir, AuditSummaryFile), []byte(b.String()), 0o600); err != nil {
-		return v, err
+		return v, fmt.Errorf("audit package: %w", err)
 	}
 	return v, nil
 }
 
-func prepareEmptyDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("audit package %s: %w", dir, err)
-	}
+// prepareEmptyDir makes sure dir is an empty directory, creating it (0700:
+// the package names hosts and operators) when missing, and says whether it
+// did, so a failed run can leave things as they were.
+func prepareEmptyDir(dir string) (bool, error) {
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("audit package %s: %w", dir, err)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return false, fmt.Errorf("%w %s: %w", ErrAuditDir, dir, err)
+		}
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("%w %s: %w", ErrAuditDir, dir, err)
+	case len(entries) > 0:
+		return false, fmt.Errorf("%w %s: not empty (an audit package is written into a new or empty directory)", ErrAuditDir, dir)
 	}
-	if len(entries) > 0 {
-		return fmt.Errorf("audit package %s: directory is not empty", dir)
-	}
-	return nil
+	return false, nil
 }
 
 func copyFile(src, dst string) error {
@@ -116,6 +155,11 @@ func WriteSummary(w io.Writer, v *Verification) {
 	}
 	if v.Signature.Error != "" {
 		fmt.Fprintf(w, " — %s", md(v.Signature.Error))
+	}
+	if v.Signature.Status == "not-checked" {
+		// Say so plainly: a reader of the summary may take "VERIFIED" to
+		// cover the origin of the bundle too.
+		fmt.Fprintf(w, " (no public key was given: the origin of the bundle is not established)")
 	}
 	fmt.Fprintf(w, "\n- files checked against the manifest's sha256: %d (%d bytes), problems: %d\n", v.Hashes.Files, v.Hashes.Bytes, len(v.Hashes.Problems))
 	for i, p := range v.Hashes.Problems {

@@ -3,6 +3,8 @@ package export
 import (
 	"bufio"
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,6 +16,8 @@ import (
 	"strings"
 
 	"filippo.io/age"
+	"filippo.io/age/agessh"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/rtsnap/rtsnap/bundle"
 )
@@ -28,8 +32,10 @@ var (
 	ErrWrongIdentity = errors.New("none of the given identities can decrypt this bundle: it was encrypted to other recipients")
 )
 
-// LoadIdentities reads age identity files (age-keygen format, as written by
-// rtsnap keygen). SSH private keys are refused with ErrSSHUnsupported.
+// LoadIdentities reads identity files: age identities (age-keygen format,
+// as written by rtsnap keygen, several per file allowed) or an SSH private key
+// (ssh-ed25519 or ssh-rsa, unencrypted, OpenSSH or PEM format) whose public
+// key was given to rtsnap collect --encrypt-to.
 func LoadIdentities(files ...string) ([]age.Identity, error) {
 	var ids []age.Identity
 	for _, file := range files {
@@ -38,15 +44,45 @@ func LoadIdentities(files ...string) ([]age.Identity, error) {
 			return nil, fmt.Errorf("identity %s: %w", file, err)
 		}
 		if bytes.Contains(data, []byte("-----BEGIN")) {
-			return nil, fmt.Errorf("identity %s: SSH private key: %w", file, ErrSSHUnsupported)
+			id, err := parseSSHIdentity(data)
+			if err != nil {
+				return nil, fmt.Errorf("identity %s: %w", file, err)
+			}
+			ids = append(ids, id)
+			continue
 		}
 		got, err := age.ParseIdentities(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("identity %s: %w", file, err)
+			return nil, fmt.Errorf("identity %s: not an age identity file or SSH private key: %w", file, err)
 		}
 		ids = append(ids, got...)
 	}
 	return ids, nil
+}
+
+// parseSSHIdentity is agessh.ParseIdentity with errors a person can act on.
+func parseSSHIdentity(pemBytes []byte) (age.Identity, error) {
+	k, err := ssh.ParseRawPrivateKey(pemBytes)
+	var missing *ssh.PassphraseMissingError
+	if errors.As(err, &missing) {
+		// The analyzer runs unattended too (scripts, CI) and does not prompt;
+		// the age tool does: age -d -i KEY -o x.tar.zst x.tar.zst.age.
+		return nil, fmt.Errorf("%w: the SSH private key is passphrase-protected, which is not supported; decrypt the bundle with 'age -d -i KEY -o OUT.tar.zst BUNDLE' (it asks for the passphrase) and analyze OUT.tar.zst", ErrUnsupportedKey)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("not an SSH private key: %w", err)
+	}
+	// ParseRawPrivateKey returns ed25519 keys as a pointer or a value
+	// depending on the format (age issue 429).
+	switch k := k.(type) {
+	case *ed25519.PrivateKey:
+		return agessh.NewEd25519Identity(*k)
+	case ed25519.PrivateKey:
+		return agessh.NewEd25519Identity(k)
+	case *rsa.PrivateKey:
+		return agessh.NewRSAIdentity(k)
+	}
+	return nil, fmt.Errorf("%w: SSH private key of type %T: age decrypts only with ssh-ed25519 and ssh-rsa keys", ErrUnsupportedKey, k)
 }
 
 // IsEncrypted reports whether the file at path is an age file.

@@ -179,8 +179,8 @@ func TestLoadIdentitiesErrors(t *testing.T) {
 	dir := t.TempDir()
 	ssh := filepath.Join(dir, "id_ed25519")
 	os.WriteFile(ssh, []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nxx\n-----END OPENSSH PRIVATE KEY-----\n"), 0o600)
-	if _, err := LoadIdentities(ssh); !errors.Is(err, ErrSSHUnsupported) {
-		t.Fatalf("ssh key: %v", err)
+	if _, err := LoadIdentities(ssh); err == nil || !strings.Contains(err.Error(), "not an SSH private key") {
+		t.Fatalf("damaged ssh key: %v", err)
 	}
 	junk := filepath.Join(dir, "junk")
 	os.WriteFile(junk, []byte("not a key\n"), 0o600)
@@ -257,5 +257,64 @@ func TestWriteAudit(t *testing.T) {
 	sum, _ = os.ReadFile(filepath.Join(out2, AuditSummaryFile))
 	if !strings.Contains(string(sum), "FAILED") {
 		t.Fatalf("summary of a tampered bundle:\n%s", sum)
+	}
+}
+
+// TestWriteAuditLeavesNothingWhenItCannotOpen: no identity, a wrong one, or
+// an unreadable public key are the caller's errors; no half package stays,
+// and a directory that existed (empty) is kept.
+func TestWriteAuditLeavesNothingWhenItCannotOpen(t *testing.T) {
+	id, stranger := newIdentity(t), newIdentity(t)
+	_, pubFile := genSignKey(t)
+	p := makeBundle(t, t.TempDir(), "rtsnap-node-1-20260101T000000Z.tar.zst.age", recipientsFor(t, id).Wrap(), nil)
+	junkKey := filepath.Join(t.TempDir(), "junk.pub")
+	os.WriteFile(junkKey, []byte("untrusted comment: x\nnot base64\n"), 0o600)
+	cases := []struct {
+		ids  []age.Identity
+		pub  string
+		want error
+	}{
+		{nil, pubFile, ErrEncrypted},
+		{[]age.Identity{stranger}, pubFile, ErrWrongIdentity},
+		{[]age.Identity{id}, junkKey, nil},
+	}
+	for i, c := range cases {
+		out := filepath.Join(t.TempDir(), "audit")
+		_, err := WriteAudit(out, p, c.ids, c.pub, bundle.DefaultLimits())
+		if err == nil || (c.want != nil && !errors.Is(err, c.want)) {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		if _, serr := os.Stat(out); !errors.Is(serr, os.ErrNotExist) {
+			t.Fatalf("case %d: %s left behind (%v)", i, out, serr)
+		}
+		empty := t.TempDir()
+		if _, err := WriteAudit(empty, p, c.ids, c.pub, bundle.DefaultLimits()); err == nil {
+			t.Fatalf("case %d: no error into an empty dir", i)
+		}
+		if ents, err := os.ReadDir(empty); err != nil || len(ents) != 0 {
+			t.Fatalf("case %d: the empty dir was changed: %v %v", i, ents, err)
+		}
+	}
+	// A file where the directory should be, and a non-empty directory.
+	notDir := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(notDir, nil, 0o600)
+	if _, err := WriteAudit(notDir, p, []age.Identity{id}, "", bundle.DefaultLimits()); !errors.Is(err, ErrAuditDir) {
+		t.Fatalf("a file as the package dir: %v", err)
+	}
+	if _, err := WriteAudit(filepath.Dir(p), p, []age.Identity{id}, "", bundle.DefaultLimits()); !errors.Is(err, ErrAuditDir) {
+		t.Fatalf("a non-empty package dir: %v", err)
+	}
+	// Without a public key the package is made and says the origin is open.
+	out := filepath.Join(t.TempDir(), "audit")
+	v, err := WriteAudit(out, p, []age.Identity{id}, "", bundle.DefaultLimits())
+	if err != nil || !v.OK || v.Signature.Status != "not-checked" {
+		t.Fatalf("no pubkey: %v %+v", err, v)
+	}
+	sum, _ := os.ReadFile(filepath.Join(out, AuditSummaryFile))
+	if !strings.Contains(string(sum), "origin of the bundle is not established") {
+		t.Fatalf("summary without a public key:\n%s", sum)
+	}
+	if _, err := os.Stat(filepath.Join(out, AuditPubkeyFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a public key file in a package made without one: %v", err)
 	}
 }

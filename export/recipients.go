@@ -10,11 +10,14 @@ import (
 	"strings"
 
 	"filippo.io/age"
+	"filippo.io/age/agessh"
 	"golang.org/x/crypto/ssh"
 )
 
-// ErrSSHUnsupported: SSH public keys as recipients are not built in yet.
-var ErrSSHUnsupported = errors.New("SSH keys are not supported as recipients in this build (filippo.io/age/agessh needs filippo.io/edwards25519, not yet a dependency); use an age X25519 recipient from rtsnap keygen or age-keygen")
+// ErrUnsupportedKey: an SSH key of a type age cannot encrypt to or decrypt
+// with (only ssh-ed25519 and ssh-rsa are defined by age), or a
+// passphrase-protected SSH private key.
+var ErrUnsupportedKey = errors.New("unsupported key")
 
 // maxKeyFile bounds what is read from a key or recipients file.
 const maxKeyFile = 1 << 20
@@ -70,13 +73,20 @@ func ParseRecipients(values []string) (*Recipients, error) {
 	return rs, nil
 }
 
+// looksLikeRecipient tells a key from a file name. SSH key types age does not
+// support (ECDSA, security keys) are recognised too, so they are refused as
+// keys rather than reported as missing files.
 func looksLikeRecipient(s string) bool {
-	return strings.HasPrefix(s, "age1") || strings.HasPrefix(s, "ssh-")
+	for _, p := range []string{"age1", "ssh-", "ecdsa-sha2-", "sk-"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func parseRecipient(s string) (age.Recipient, string, error) {
-	switch {
-	case strings.HasPrefix(s, "age1"):
+	if strings.HasPrefix(s, "age1") {
 		// Only X25519: hybrid post-quantum and plugin recipients are not
 		// what vendors exchange today, and a plugin would run a program.
 		r, err := age.ParseX25519Recipient(s)
@@ -84,16 +94,27 @@ func parseRecipient(s string) (age.Recipient, string, error) {
 			return nil, "", fmt.Errorf("recipient %.80q: only X25519 (age1...) and SSH recipients are supported: %w", s, err)
 		}
 		return r, r.String(), nil
-	case strings.HasPrefix(s, "ssh-"):
-		// filippo.io/age/agessh needs filippo.io/edwards25519, which is not
-		// in go.sum; until it is added, SSH keys are named in the error.
-		fp := s
-		if pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(s)); err == nil {
-			fp = pk.Type() + " " + ssh.FingerprintSHA256(pk)
-		}
-		return nil, "", fmt.Errorf("SSH recipient %.80s: %w", fp, ErrSSHUnsupported)
 	}
-	return nil, "", fmt.Errorf("recipient %.40q: not an age1... or ssh- public key", s)
+	if !looksLikeRecipient(s) {
+		return nil, "", fmt.Errorf("recipient %.40q: not an age1... or SSH public key", s)
+	}
+	// An SSH public key line (authorized_keys format, comment allowed).
+	pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(s))
+	if err != nil {
+		return nil, "", fmt.Errorf("SSH recipient %.80q: %w", s, err)
+	}
+	// The fingerprint, as ssh-keygen -l prints it, goes into the manifest and
+	// the custody record: shorter than the key, and what people compare.
+	fp := pk.Type() + " " + ssh.FingerprintSHA256(pk)
+	if t := pk.Type(); t != ssh.KeyAlgoED25519 && t != ssh.KeyAlgoRSA {
+		return nil, "", fmt.Errorf("SSH recipient %s: %w: age encrypts only to ssh-ed25519 and ssh-rsa keys", fp, ErrUnsupportedKey)
+	}
+	r, err := agessh.ParseRecipient(s)
+	if err != nil {
+		// e.g. an RSA key shorter than 2048 bits
+		return nil, "", fmt.Errorf("SSH recipient %s: %w", fp, err)
+	}
+	return r, fp, nil
 }
 
 // Wrap returns the CommitOptions.Wrap hook: the archive is encrypted as it is

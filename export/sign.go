@@ -102,13 +102,9 @@ func VerifySignature(bundlePath, pubkeyFile string) (string, error) {
 
 // VerifySignatureInfo is VerifySignature returning the signed custody record too.
 func VerifySignatureInfo(bundlePath, pubkeyFile string) (*SignatureInfo, error) {
-	pubData, err := readBounded(pubkeyFile)
+	pub, err := loadPublicKey(pubkeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("public key %s: %w", pubkeyFile, err)
-	}
-	var pub minisign.PublicKey
-	if err := pub.UnmarshalText(pubData); err != nil {
-		return nil, fmt.Errorf("public key %s: not a minisign public key: %w", pubkeyFile, err)
+		return nil, err
 	}
 	sigData, err := readBounded(bundlePath + SignatureSuffix)
 	if errors.Is(err, os.ErrNotExist) {
@@ -145,11 +141,25 @@ func VerifySignatureInfo(bundlePath, pubkeyFile string) (*SignatureInfo, error) 
 
 // PublicKeyID returns the key id of a minisign public key file.
 func PublicKeyID(pubkeyFile string) (string, error) {
-	pk, err := minisign.PublicKeyFromFile(pubkeyFile)
+	pub, err := loadPublicKey(pubkeyFile)
 	if err != nil {
-		return "", fmt.Errorf("public key %s: %w", pubkeyFile, err)
+		return "", err
 	}
-	return KeyID(pk.ID()), nil
+	return KeyID(pub.ID()), nil
+}
+
+// loadPublicKey reads a minisign public key file (bounded: the path comes
+// from the command line and could name anything).
+func loadPublicKey(pubkeyFile string) (minisign.PublicKey, error) {
+	var pub minisign.PublicKey
+	data, err := readBounded(pubkeyFile)
+	if err != nil {
+		return pub, fmt.Errorf("public key %s: %w", pubkeyFile, err)
+	}
+	if err := pub.UnmarshalText(data); err != nil {
+		return pub, fmt.Errorf("public key %s: not a minisign public key: %w", pubkeyFile, err)
+	}
+	return pub, nil
 }
 
 // oneLine keeps a value safe inside the one-line trusted comment.

@@ -50,8 +50,16 @@ type HashResult struct {
 // VerifyBundle checks a bundle, plain or encrypted. pubkeyFile may be empty
 // (the signature is then "not-checked"). The error is only for a bundle that
 // cannot be opened or decrypted at all (missing file, ErrEncrypted,
-// ErrWrongIdentity); everything found wrong is in the result and OK is false.
+// ErrWrongIdentity) or a public key file that cannot be read; everything
+// found wrong with the bundle is in the result and OK is false.
 func VerifyBundle(path string, identities []age.Identity, pubkeyFile string, lim bundle.Limits) (*Verification, error) {
+	if pubkeyFile != "" {
+		// A mistyped or wrong key file is the caller's problem, not the
+		// bundle's: reporting it as a bad signature would accuse the bundle.
+		if _, err := PublicKeyID(pubkeyFile); err != nil {
+			return nil, err
+		}
+	}
 	v := &Verification{Bundle: filepath.Base(path), CheckedAt: time.Now().UTC()}
 	s, err := openStream(path, identities)
 	if err != nil {
