@@ -32,6 +32,12 @@ func Require(t testing.TB) Env {
 	if testing.Short() {
 		t.Skip("integration test: needs the runtime lab (run without -short, as root, after `make lab-up`)")
 	}
+	// The shared lock first: a test in another package may have a fault
+	// staged (cd17 stopped), and status would then report the lab down.
+	// Without root there is no lab to share (and the lock is root's).
+	if os.Geteuid() == 0 {
+		lockShared(t)
+	}
 	if out, err := run(30*time.Second, "status"); err != nil {
 		msg := "runtime lab is not up (`make lab-up` as root starts it): " + strings.TrimSpace(out)
 		if os.Getenv("CI") == "true" {
@@ -39,7 +45,6 @@ func Require(t testing.TB) Env {
 		}
 		t.Skip(msg)
 	}
-	lockShared(t)
 	out, err := run(10*time.Second, "env")
 	if err != nil {
 		t.Fatalf("lab.sh env: %v: %s", err, out)

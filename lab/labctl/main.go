@@ -261,6 +261,12 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 			return fmt.Errorf("kill init %d: %w", pid, err)
 		}
+		// SIGKILL is not instant: the process spends a moment in its exit
+		// path (state D or R) before it is a zombie. Staging is done when
+		// the victim is one, so tests never see it half-dead.
+		if err := waitZombie(ctx, pid); err != nil {
+			return err
+		}
 		fmt.Printf("container=%s pid=%d shim=%d\n", id, pid, shim)
 	case "crashloop":
 		// Two attempts that exit 3, as kubelet's restarts would leave them.
@@ -349,6 +355,25 @@ func hangSocket(path string) error {
 		if len(held) > 1000 {
 			held[0].Close()
 			held = held[1:]
+		}
+	}
+}
+
+// waitZombie waits until pid is a zombie or gone.
+func waitZombie(ctx context.Context, pid int) error {
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return nil // gone
+		}
+		s := string(b)
+		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) > 0 && f[0] == "Z" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("init %d did not die: %w", pid, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
