@@ -95,9 +95,7 @@ func TestRunRecordsEverySourceOutcome(t *testing.T) {
 			}
 		}},
 		fakeSource{name: "panicky", collect: func(ctx context.Context, env *Env, out Output) error {
-			var m map[string]int
-			m["boom"]++
-			return nil
+			panic("boom: a source bug must become an error status, not a crash")
 		}},
 		fakeSource{name: "escape", collect: func(ctx context.Context, env *Env, out Output) error {
 			return out.WriteFile("../manifest.json", redact.Text, []byte("x"))
