@@ -30,11 +30,10 @@ lab-down:
 lab-status:
 	bash lab/lab.sh status
 
-# The main job: install, build, start the lab, and show what rtsnap sees.
-# Until the collector lands this prints the lab's state and the binaries' versions.
+# The main job: install, build, start the lab, collect from it (healthy, then
+# with a frozen task) and show the analysis: inspect, diff, findings, reports.
 demo: lab-up build
-	@echo; ./bin/rtsnap --version; ./bin/rtsnap-analyze --version
-	@echo; bash lab/lab.sh status
+	bash lab/demo.sh
 
 # All tests: starts the lab (root), then unit and integration tests against it.
 test: lab-up

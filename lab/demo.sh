@@ -1,30 +1,69 @@
 #!/usr/bin/env bash
-# The main job on the lab: collect a bundle from every lab runtime with rtsnap,
-# then verify, inspect and analyze it with rtsnap-analyze. Run by `make demo`.
+# demo.sh: the main job end to end on the lab (make demo). Collects a bundle
+# from the healthy lab, stages the "paused" fault (a frozen task) and collects
+# again, then shows what rtsnap-analyze makes of them: inspect, findings, the
+# diff between the two, and an HTML and a Markdown report.
+# Needs root, a running lab (make lab-up) and the binaries (make build).
 set -euo pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BIN=$(cd "$HERE/.." && pwd)/bin
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+BIN=$REPO/bin
 OUT=${RTSNAP_DEMO_OUT:-/dev/shm/rtsnap-demo}
 
-eval "$(bash "$HERE/lab.sh" env | sed 's/^/export /')"
-args=(--output "$OUT" --case-id DEMO-1 --note "rtsnap lab demo"
-  --runtime-endpoint "unix://$RTSNAP_LAB_CD16_SOCK"
-  --runtime-endpoint "unix://$RTSNAP_LAB_CD17_SOCK"
-  --runtime-endpoint "unix://$RTSNAP_LAB_CD2_SOCK"
-  --docker-socket "$RTSNAP_LAB_DOCKER_SOCK"
-  --journal-dir "$RTSNAP_LAB_JOURNAL_DIR")
+eval "$(bash "$HERE/lab.sh" env)"
+mkdir -p "$OUT"
+chmod 0700 "$OUT"
 
-echo "== rtsnap collect ${args[*]}"
-summary=$("$BIN/rtsnap" collect "${args[@]}" --json)
-bundle=$(printf '%s' "$summary" | sed -n 's/^  "path": "\(.*\)",$/\1/p')
-[[ -n $bundle ]] || { echo "no bundle path in the summary: $summary" >&2; exit 1; }
+# collect TAG: one bundle from the lab's three containerd daemons, Docker and
+# its journal; prints the archive's path.
+collect() {
+  "$BIN/rtsnap" collect --output "$OUT" --retain 0 --json --case-id "DEMO-$1" --note "rtsnap demo: $1 lab" \
+    --runtime-endpoint "unix://$RTSNAP_LAB_CD16_SOCK" --runtime-endpoint "unix://$RTSNAP_LAB_CD17_SOCK" \
+    --runtime-endpoint "unix://$RTSNAP_LAB_CD2_SOCK" --docker-socket "$RTSNAP_LAB_DOCKER_SOCK" \
+    --journal-dir "$RTSNAP_LAB_JOURNAL_DIR" | sed -n 's/.*"path": *"\([^"]*\)".*/\1/p' | head -1
+}
 
-echo; echo "== rtsnap-analyze verify $bundle"
-"$BIN/rtsnap-analyze" verify "$bundle"
-echo; echo "== rtsnap-analyze inspect $bundle"
-"$BIN/rtsnap-analyze" inspect "$bundle" || true
-echo; echo "== rtsnap-analyze findings $bundle"
-"$BIN/rtsnap-analyze" findings "$bundle" || true
-echo; echo "== rtsnap-analyze report $bundle -o $OUT/report.html"
-"$BIN/rtsnap-analyze" report "$bundle" -o "$OUT/report.html" || true
-echo "report: $OUT/report.html"
+# analyze runs one analyzer command; its exit code says the worst severity
+# (1 warnings, 2 errors), which is the point of the demo, not a failure.
+# Only 3 (unreadable bundle) and 64 (usage) stop it.
+analyze() {
+  local rc=0
+  "$BIN/rtsnap-analyze" "$@" || rc=$?
+  ((rc <= 2)) || { echo "rtsnap-analyze $1 failed with exit code $rc" >&2; exit "$rc"; }
+}
+
+banner() { printf '\n=== %s\n\n' "$*"; }
+
+banner "rtsnap collect: the healthy lab"
+healthy=$(collect healthy)
+[[ -n $healthy ]] || { echo "collect printed no archive path" >&2; exit 1; }
+echo "$healthy"
+
+banner "rtsnap collect: the lab with a frozen task (fault 'paused')"
+bash "$HERE/lab.sh" fault paused on
+trap 'bash "$HERE/lab.sh" fault paused off' EXIT
+paused=$(collect paused)
+bash "$HERE/lab.sh" fault paused off
+trap - EXIT
+echo "$paused"
+
+banner "rtsnap-analyze verify"
+analyze verify "$paused"
+
+banner "rtsnap-analyze inspect (the paused lab)"
+analyze inspect "$paused"
+
+banner "rtsnap-analyze diff healthy -> paused"
+analyze diff "$healthy" "$paused"
+
+banner "rtsnap-analyze findings (both bundles: the node-by-finding matrix)"
+analyze findings "$healthy" "$paused"
+
+analyze report --against "$healthy" -o "$OUT/report.html" "$paused"
+analyze report --markdown --against "$healthy" -o "$OUT/report.md" "$paused"
+banner "reports"
+echo "HTML:     $OUT/report.html (self-contained; open it in a browser)"
+echo "Markdown: $OUT/report.md (for a support ticket)"
+echo "Bundles:  $healthy"
+echo "          $paused"
+echo "They live on a tmpfs (RAM): copy them off, then rm -r $OUT"
