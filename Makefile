@@ -35,8 +35,10 @@ lab-status:
 demo: lab-up build
 	bash lab/demo.sh
 
-# All tests: starts the lab (root), then unit and integration tests against it.
-test: lab-up
+# All tests: starts the lab (root), lints, then unit and integration tests
+# against it. Test packages run in parallel; lab tests share the lab through a
+# lock (internal/lab), and a fault test takes it alone.
+test: lab-up lint
 	CI=$${CI:-true} go test -count=1 -timeout 20m ./...
 
 # Unit tests only: no root, no lab.
