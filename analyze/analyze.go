@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 
+	"filippo.io/age"
+
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/rules"
 	"github.com/rtsnap/rtsnap/bundle"
+	"github.com/rtsnap/rtsnap/export"
 )
 
 // Exit codes, shared by every command and documented in docs/analyzer.md.
@@ -46,6 +49,9 @@ type Options struct {
 	Limits   bundle.Limits
 	Parsers  []facts.Parser
 	Registry *rules.Registry
+	// Identities decrypt age-encrypted bundles (*.tar.zst.age); any one
+	// that is a recipient will do. Plain bundles ignore them.
+	Identities []age.Identity
 }
 
 func (o Options) withDefaults() Options {
@@ -71,6 +77,8 @@ type UnreadableError struct {
 func (e *UnreadableError) Error() string {
 	kind := "cannot read"
 	switch {
+	case errors.Is(e.Err, export.ErrEncrypted), errors.Is(e.Err, export.ErrWrongIdentity):
+		kind = "cannot decrypt"
 	case errors.Is(e.Err, bundle.ErrTampered):
 		kind = "tampered or unsafe bundle"
 	case errors.Is(e.Err, bundle.ErrCorrupt):
@@ -83,11 +91,15 @@ func (e *UnreadableError) Error() string {
 
 func (e *UnreadableError) Unwrap() error { return e.Err }
 
-// Load reads and verifies a bundle file (a tampered or corrupt one is
-// refused with an *UnreadableError), builds its facts and runs the rules.
+// Load reads and verifies a bundle file, plain or age-encrypted (decrypted
+// in memory with opts.Identities), builds its facts and runs the rules. A
+// tampered or corrupt bundle, or one the identities cannot decrypt, is
+// refused with an *UnreadableError.
 func Load(path string, opts Options) (*Analysis, error) {
 	opts = opts.withDefaults()
-	b, err := bundle.OpenFile(path, opts.Limits)
+	// export.ReadFile is bundle.OpenFile (the same checks, sidecar included)
+	// with age decryption in front when the file is an age file.
+	b, err := export.ReadFile(path, opts.Identities, opts.Limits)
 	if err != nil {
 		return nil, &UnreadableError{Path: path, Err: err}
 	}

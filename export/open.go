@@ -127,7 +127,11 @@ func openStream(path string, ids []age.Identity) (*stream, error) {
 			f.Close()
 			var nomatch *age.NoIdentityMatchError
 			if errors.As(err, &nomatch) {
-				return nil, fmt.Errorf("%s: %w (%d identities tried)", filepath.Base(path), ErrWrongIdentity, len(ids))
+				tried := fmt.Sprintf("%d identities tried", len(ids))
+				if len(ids) == 1 {
+					tried = "1 identity tried"
+				}
+				return nil, fmt.Errorf("%s: %w (%s)", filepath.Base(path), ErrWrongIdentity, tried)
 			}
 			// A damaged header (flipped byte, truncation) fails its MAC.
 			return nil, fmt.Errorf("%w: %s: age header: %w", bundle.ErrTampered, filepath.Base(path), err)

@@ -15,6 +15,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/render"
 	"github.com/rtsnap/rtsnap/analyze/timeline"
 	"github.com/rtsnap/rtsnap/bundle"
+	"github.com/rtsnap/rtsnap/export"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -24,17 +25,28 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // load analyzes one bundle; an unreadable one is reported on stderr.
-func load(path string, stderr io.Writer) (*analyze.Analysis, bool) {
-	a, err := analyze.Load(path, analyze.Options{})
+func load(path string, opts analyze.Options, stderr io.Writer) (*analyze.Analysis, bool) {
+	a, err := analyze.Load(path, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)
-		var ue *analyze.UnreadableError
-		if errors.As(err, &ue) && !errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(stderr, "rtsnap-analyze: run 'rtsnap-analyze verify %s' to list every problem\n", path)
-		}
+		verifyHint(stderr, path, err, opts)
 		return nil, false
 	}
 	return a, true
+}
+
+// verifyHint points at verify, which lists every problem, when the bundle
+// was read and found damaged. A missing file, a missing or wrong identity
+// say all there is to say in their own message.
+func verifyHint(stderr io.Writer, path string, err error, opts analyze.Options) {
+	if !errors.Is(err, bundle.ErrTampered) && !errors.Is(err, bundle.ErrCorrupt) && !errors.Is(err, bundle.ErrLimit) {
+		return
+	}
+	flags := ""
+	if len(opts.Identities) > 0 {
+		flags = "--identity FILE "
+	}
+	fmt.Fprintf(stderr, "rtsnap-analyze: run 'rtsnap-analyze verify %s%s' to list every problem\n", flags, path)
 }
 
 func outputErr(stderr io.Writer, err error) int {
@@ -43,23 +55,28 @@ func outputErr(stderr io.Writer, err error) int {
 }
 
 func cmdVerify(args []string, stdout, stderr io.Writer) int {
-	fs, asJSON := newFlags("verify", "BUNDLE", "Check a bundle's integrity: every file against the manifest's hash and size, the archive against its .sha256 sidecar, and every entry for unsafe paths. Prints every problem found.", stderr)
+	fs := newFlags("verify", "BUNDLE", "Check a bundle's integrity: every file against the manifest's hash and size, the archive against its .sha256 sidecar, every entry for unsafe paths, and with --pubkey the detached signature BUNDLE.minisig over the archive's bytes. An encrypted bundle is decrypted in memory (--identity) and its content checked too. Prints every problem found.", stderr)
+	pubkey := fs.String("pubkey", "", "check the signature BUNDLE.minisig with this minisign public key (rtsnap-minisign.pub); a missing or bad signature, or one by another key than the manifest names, is then a problem")
 	if code, ok := parse(fs, args, 1, 1); !ok {
 		return code
 	}
+	ids, ok := fs.identities(stderr)
+	if !ok {
+		return analyze.ExitUnreadable
+	}
 	path := fs.Arg(0)
-	rep, err := bundle.VerifyFile(path, bundle.DefaultLimits())
+	v, err := export.VerifyBundle(path, ids, *pubkey, bundle.DefaultLimits())
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)
 		return analyze.ExitUnreadable
 	}
-	d := render.NewVerifyDoc(path, rep)
-	if *asJSON {
+	d := newVerifyDoc(path, v)
+	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
 	} else {
-		render.VerifyText(stdout, d)
+		verifyText(stdout, d)
 	}
 	if !d.OK {
 		return analyze.ExitUnreadable
@@ -68,16 +85,20 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdInspect(args []string, stdout, stderr io.Writer) int {
-	fs, asJSON := newFlags("inspect", "BUNDLE", "Verify a bundle, then print a one-screen summary: node, kernel, cgroup mode, collector, source status, redaction and the top findings.", stderr)
+	fs := newFlags("inspect", "BUNDLE", "Verify a bundle, then print a one-screen summary: node, kernel, cgroup mode, collector, source status, redaction and the top findings.", stderr)
 	if code, ok := parse(fs, args, 1, 1); !ok {
 		return code
 	}
-	a, ok := load(fs.Arg(0), stderr)
+	opts, ok := fs.options(stderr)
+	if !ok {
+		return analyze.ExitUnreadable
+	}
+	a, ok := load(fs.Arg(0), opts, stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
 	d := render.NewInspectDoc(a)
-	if *asJSON {
+	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
@@ -88,7 +109,7 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 }
 
 // expandBundles turns files and directories into bundle paths: a directory
-// contributes its *.tar.zst files, sorted, without descending.
+// contributes its *.tar.zst and *.tar.zst.age files, sorted, without descending.
 func expandBundles(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
@@ -106,7 +127,7 @@ func expandBundles(args []string) ([]string, error) {
 		}
 		var found []string
 		for _, e := range ents {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".tar.zst") {
+			if !e.IsDir() && export.IsBundleName(e.Name()) {
 				found = append(found, filepath.Join(a, e.Name()))
 			}
 		}
@@ -117,9 +138,13 @@ func expandBundles(args []string) ([]string, error) {
 }
 
 func cmdFindings(args []string, stdout, stderr io.Writer) int {
-	fs, asJSON := newFlags("findings", "BUNDLE|DIR...", "Run every rule. One bundle: each finding with its evidence, remediation and references. Several bundles (or a directory of *.tar.zst): a node-by-finding matrix, reading one bundle at a time.", stderr)
+	fs := newFlags("findings", "BUNDLE|DIR...", "Run every rule. One bundle: each finding with its evidence, remediation and references. Several bundles (or a directory of *.tar.zst and *.tar.zst.age): a node-by-finding matrix, reading one bundle at a time.", stderr)
 	if code, ok := parse(fs, args, 1, -1); !ok {
 		return code
+	}
+	opts, ok := fs.options(stderr)
+	if !ok {
+		return analyze.ExitUnreadable
 	}
 	paths, err := expandBundles(fs.Args())
 	if err != nil {
@@ -127,12 +152,12 @@ func cmdFindings(args []string, stdout, stderr io.Writer) int {
 		return analyze.ExitUnreadable
 	}
 	if len(paths) == 0 {
-		fmt.Fprintf(stderr, "rtsnap-analyze: no bundles (*.tar.zst) in %s\n", strings.Join(fs.Args(), " "))
+		fmt.Fprintf(stderr, "rtsnap-analyze: no bundles (*.tar.zst, *.tar.zst.age) in %s\n", strings.Join(fs.Args(), " "))
 		return analyze.ExitUsage
 	}
 	multi := len(paths) > 1
 	var stream *render.FindingsStream
-	if *asJSON {
+	if *fs.json {
 		stream = render.NewFindingsStream(stdout, multi)
 	}
 	var matrix render.Matrix
@@ -140,7 +165,7 @@ func cmdFindings(args []string, stdout, stderr io.Writer) int {
 	for _, p := range paths {
 		// Each analysis is dropped before the next bundle is read: memory
 		// stays at one bundle plus one matrix row per node.
-		a, err := analyze.Load(p, analyze.Options{})
+		a, err := analyze.Load(p, opts)
 		bf := render.NewBundleFindings(p, a, err)
 		exit = max(exit, bf.ExitCode)
 		switch {
@@ -152,7 +177,7 @@ func cmdFindings(args []string, stdout, stderr io.Writer) int {
 			render.FindingsText(stdout, bf)
 		}
 		if err != nil && stream == nil && !multi {
-			fmt.Fprintf(stderr, "rtsnap-analyze: run 'rtsnap-analyze verify %s' to list every problem\n", p)
+			verifyHint(stderr, p, err, opts)
 		}
 	}
 	if stream != nil {
@@ -166,19 +191,23 @@ func cmdFindings(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdTimeline(args []string, stdout, stderr io.Writer) int {
-	fs, asJSON := newFlags("timeline", "BUNDLE", "One ordered stream of events (collection, sources, journal and log entries), each with its source and clock.", stderr)
+	fs := newFlags("timeline", "BUNDLE", "One ordered stream of events (collection, sources, journal and log entries), each with its source and clock.", stderr)
 	var f timeline.Filter
 	fs.StringVar(&f.Pod, "pod", "", "only events about this pod")
 	fs.StringVar(&f.Container, "container", "", "only events about this container")
 	if code, ok := parse(fs, args, 1, 1); !ok {
 		return code
 	}
-	a, ok := load(fs.Arg(0), stderr)
+	opts, ok := fs.options(stderr)
+	if !ok {
+		return analyze.ExitUnreadable
+	}
+	a, ok := load(fs.Arg(0), opts, stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
 	d := render.NewTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f))
-	if *asJSON {
+	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
@@ -189,21 +218,25 @@ func cmdTimeline(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdDiff(args []string, stdout, stderr io.Writer) int {
-	fs, asJSON := newFlags("diff", "A B", "What changed from bundle A to bundle B: host, kernel and collector versions, source statuses, findings that appeared or cleared, files added or removed, config files line by line. Exit code follows the findings that appeared.", stderr)
+	fs := newFlags("diff", "A B", "What changed from bundle A to bundle B: host, kernel and collector versions, source statuses, findings that appeared or cleared, files added or removed, config files line by line. Exit code follows the findings that appeared.", stderr)
 	all := fs.Bool("all", false, "include volatile fields (timestamps, durations, sizes, changed file hashes)")
 	if code, ok := parse(fs, args, 2, 2); !ok {
 		return code
 	}
-	a, ok := load(fs.Arg(0), stderr)
+	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
-	b, ok := load(fs.Arg(1), stderr)
+	a, ok := load(fs.Arg(0), opts, stderr)
+	if !ok {
+		return analyze.ExitUnreadable
+	}
+	b, ok := load(fs.Arg(1), opts, stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
 	d := diffDoc(a, b, *all)
-	if *asJSON {
+	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
@@ -219,24 +252,28 @@ func diffDoc(a, b *analyze.Analysis, all bool) render.DiffDoc {
 }
 
 func cmdReport(args []string, stdout, stderr io.Writer) int {
-	fs, asJSON := newFlags("report", "BUNDLE", "A self-contained HTML report (no network, no external assets): summary, findings with evidence, a timeline chart, and with --against the diff from OTHER to BUNDLE. --markdown for a support ticket.", stderr)
+	fs := newFlags("report", "BUNDLE", "A self-contained HTML report (no network, no external assets): summary, findings with evidence, a timeline chart, and with --against the diff from OTHER to BUNDLE. --markdown for a support ticket.", stderr)
 	against := fs.String("against", "", "also diff against this bundle (OTHER is the baseline, BUNDLE the one under study)")
 	markdown := fs.Bool("markdown", false, "write Markdown instead of HTML")
 	out := fs.StringP("output", "o", "", "write to this file instead of stdout")
 	if code, ok := parse(fs, args, 1, 1); !ok {
 		return code
 	}
-	if *markdown && *asJSON {
+	if *markdown && *fs.json {
 		fmt.Fprintln(stderr, "rtsnap-analyze: --markdown and --json exclude each other")
 		return analyze.ExitUsage
 	}
-	a, ok := load(fs.Arg(0), stderr)
+	opts, ok := fs.options(stderr)
+	if !ok {
+		return analyze.ExitUnreadable
+	}
+	a, ok := load(fs.Arg(0), opts, stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
 	var dd *render.DiffDoc
 	if *against != "" {
-		base, ok := load(*against, stderr)
+		base, ok := load(*against, opts, stderr)
 		if !ok {
 			return analyze.ExitUnreadable
 		}
@@ -251,7 +288,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		return analyze.ExitUsage
 	}
 	switch {
-	case *asJSON:
+	case *fs.json:
 		err = writeJSON(w, doc)
 	case *markdown:
 		err = render.Markdown(w, doc)

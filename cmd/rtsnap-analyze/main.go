@@ -9,9 +9,11 @@ import (
 	"io"
 	"os"
 
+	"filippo.io/age"
 	"github.com/spf13/pflag"
 
 	"github.com/rtsnap/rtsnap/analyze"
+	"github.com/rtsnap/rtsnap/export"
 	"github.com/rtsnap/rtsnap/internal/version"
 )
 
@@ -22,21 +24,29 @@ func main() {
 const usage = `Usage: rtsnap-analyze [--version] COMMAND [FLAGS] ARGS
 
 Commands:
-  verify BUNDLE                  check integrity; print every problem
+  verify BUNDLE                  check integrity; print every problem [--pubkey FILE checks BUNDLE.minisig]
   inspect BUNDLE                 one-screen summary: node, sources, redaction, top findings
   findings BUNDLE|DIR...         run the rules; several bundles give a node-by-finding matrix
   timeline BUNDLE                one ordered stream of events [--pod X] [--container Y]
   diff A B                       what changed from A to B [--all keeps volatile fields]
   report BUNDLE                  self-contained HTML report [--against OTHER] [--markdown] [-o FILE]
+  export --audit DIR BUNDLE      audit package: the bundle, its signature, the verification
+                                 result and a summary of what was collected, redacted, failed
+                                 [--pubkey FILE]
 
-Every command takes --json (schema "rtsnap-analyze/<command>/v1", see docs/analyzer.md).
+Every command takes --json (schema "rtsnap-analyze/<command>/v1", see docs/analyzer.md)
+and --identity FILE (repeatable): encrypted bundles (*.tar.zst.age) are decrypted in
+memory with an age identity (rtsnap-age.key) or an ssh-ed25519/ssh-rsa private key.
 Run 'rtsnap-analyze COMMAND --help' for a command's flags.
 
 Exit codes:
   0   nothing at warning or above
   1   at least one warning
   2   at least one error or critical finding
-  3   a bundle is unreadable, corrupt, over limits or tampered (verify: any problem)
+  3   a bundle is unreadable, corrupt, over limits or tampered (verify, export: any
+      problem, a bad or missing signature with --pubkey), or cannot be decrypted:
+      encrypted without --identity, none of the identities is a recipient, or a
+      key file cannot be read
   64  usage error
 `
 
@@ -51,6 +61,7 @@ func commands() map[string]command {
 		"timeline": cmdTimeline,
 		"diff":     cmdDiff,
 		"report":   cmdReport,
+		"export":   cmdExport,
 	}
 }
 
@@ -90,21 +101,49 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return cmd(fs.Args()[1:], stdout, stderr)
 }
 
-// newFlags makes a subcommand's flag set with the shared --json flag.
-func newFlags(name, argsUsage, about string, stderr io.Writer) (*pflag.FlagSet, *bool) {
+// cmdFlags is a subcommand's flag set with the flags every command shares:
+// --json and --identity.
+type cmdFlags struct {
+	*pflag.FlagSet
+	json          *bool
+	identityFiles *[]string
+}
+
+// newFlags makes a subcommand's flag set with the shared flags.
+func newFlags(name, argsUsage, about string, stderr io.Writer) *cmdFlags {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print a JSON document (schema rtsnap-analyze/"+name+"/v1)")
+	f := &cmdFlags{FlagSet: fs}
+	f.json = fs.Bool("json", false, "print a JSON document (schema rtsnap-analyze/"+name+"/v1)")
+	f.identityFiles = fs.StringArrayP("identity", "i", nil, "decrypt encrypted bundles (*.tar.zst.age) with this age identity file (rtsnap-age.key) or unencrypted ssh-ed25519/ssh-rsa private key; repeatable, any one that is a recipient will do")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: rtsnap-analyze %s [FLAGS] %s\n\n%s\n\nFlags:\n", name, argsUsage, about)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\nExit codes: 0 nothing at warning or above, 1 warnings, 2 errors or critical, 3 unreadable or tampered bundle, 64 usage.\n")
+		fmt.Fprint(stderr, "\nExit codes: 0 nothing at warning or above, 1 warnings, 2 errors or critical, 3 unreadable or tampered bundle (or one that cannot be decrypted with the given identities), 64 usage.\n")
 	}
-	return fs, asJSON
+	return f
+}
+
+// identities loads the --identity files. A key that cannot be read means
+// the bundles cannot be read either: the error is reported and the caller
+// exits ExitUnreadable.
+func (f *cmdFlags) identities(stderr io.Writer) ([]age.Identity, bool) {
+	ids, err := export.LoadIdentities(*f.identityFiles...)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtsnap-analyze: --identity: %v\n", err)
+		return nil, false
+	}
+	return ids, true
+}
+
+// options are the analysis options for this command's bundles.
+func (f *cmdFlags) options(stderr io.Writer) (analyze.Options, bool) {
+	ids, ok := f.identities(stderr)
+	return analyze.Options{Identities: ids}, ok
 }
 
 // parse parses flags and checks the positional argument count (max < 0: no upper bound).
-func parse(fs *pflag.FlagSet, args []string, minArgs, maxArgs int) (int, bool) {
+func parse(fs *cmdFlags, args []string, minArgs, maxArgs int) (int, bool) {
 	if err := fs.Parse(args); err != nil {
 		if err == pflag.ErrHelp {
 			return analyze.ExitOK, false

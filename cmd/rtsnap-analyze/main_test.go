@@ -146,7 +146,7 @@ func TestTimelineAndReport(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{}, {"bogus"}, {"verify"}, {"diff", "a"}, {"inspect", "--nope", "x"}, {"report", "--markdown", "--json", "x"}} {
+	for _, args := range [][]string{{}, {"bogus"}, {"verify"}, {"diff", "a"}, {"inspect", "--nope", "x"}, {"report", "--markdown", "--json", "x"}, {"export", "x"}, {"export", "--audit", "d"}} {
 		if code, _, _ := runCmd(args...); code != 64 {
 			t.Errorf("%v: exit %d, want 64", args, code)
 		}
