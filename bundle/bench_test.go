@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -75,31 +76,70 @@ func totalSize(files map[string][]byte) int64 {
 	return n
 }
 
-// BenchmarkWriter measures Add throughput (uncompressed MB/s) and the ratio.
-// The default level comes from its figures (see WriterOptions.Level and
-// docs/bundle-format.md).
+// BenchmarkWriter measures Add throughput (uncompressed MB/s), the ratio and
+// allocations, first by zstd level, then at the default level by encoder
+// concurrency (1 or 2) with one or two goroutines adding, as concurrent
+// sources do. The default level and concurrency 1 come from its figures (see
+// WriterOptions and docs/bundle-format.md).
 func BenchmarkWriter(b *testing.B) {
 	files := benchFiles()
 	levels := []zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression, zstd.SpeedBestCompression}
 	for _, lvl := range levels {
 		b.Run(lvl.String(), func(b *testing.B) {
-			b.SetBytes(totalSize(files))
-			var compressed int64
-			for b.Loop() {
-				w, err := NewWriter(WriterOptions{MaxSize: 1 << 30, Level: lvl})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for p, d := range files {
-					if _, err := w.Add(p, "bench", "json", d); err != nil {
-						b.Fatal(err)
-					}
-				}
-				compressed = w.Size()
-			}
-			b.ReportMetric(float64(totalSize(files))/float64(compressed), "ratio")
+			benchWrite(b, files, WriterOptions{MaxSize: 1 << 30, Level: lvl}, 1)
 		})
 	}
+	for _, conc := range []int{1, 2} {
+		for _, adders := range []int{1, 2} {
+			b.Run(fmt.Sprintf("concurrency=%d/adders=%d", conc, adders), func(b *testing.B) {
+				benchWrite(b, files, WriterOptions{MaxSize: 1 << 30, encoderConcurrency: conc}, adders)
+			})
+		}
+	}
+}
+
+// benchWrite adds files to a new writer per iteration, split between adders
+// goroutines, and reports the ratio of the last one. Every file must be stored.
+func benchWrite(b *testing.B, files map[string][]byte, opts WriterOptions, adders int) {
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	b.SetBytes(totalSize(files))
+	b.ReportAllocs()
+	var w *Writer
+	for b.Loop() {
+		var err error
+		if w, err = NewWriter(opts); err != nil {
+			b.Fatal(err)
+		}
+		errs := make(chan error, adders)
+		for a := 0; a < adders; a++ {
+			go func() {
+				for i := a; i < len(paths); i += adders {
+					if _, err := w.Add(paths[i], "bench", "json", files[paths[i]]); err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for a := 0; a < adders; a++ {
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if n := len(w.Files()); n != len(files) {
+		b.Fatalf("writer holds %d files, want %d", n, len(files))
+	}
+	compressed := w.Size()
+	if compressed <= 0 || compressed >= totalSize(files) {
+		b.Fatalf("compressed body %d bytes for %d bytes of input", compressed, totalSize(files))
+	}
+	b.ReportMetric(float64(totalSize(files))/float64(compressed), "ratio")
 }
 
 // BenchmarkRead measures verified reading of a committed archive.
@@ -121,9 +161,14 @@ func BenchmarkRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(totalSize(files))
+	b.ReportAllocs()
+	var got *Bundle
 	for b.Loop() {
-		if _, err := Read(bytes.NewReader(raw), DefaultLimits()); err != nil {
+		if got, err = Read(bytes.NewReader(raw), DefaultLimits()); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if n := len(got.Paths()); n != len(files) {
+		b.Fatalf("read %d files, want %d", n, len(files))
 	}
 }
