@@ -2,7 +2,6 @@ package redact
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,82 +20,23 @@ type node struct {
 
 const maxDepth = 200
 
-func parseJSON(dec *json.Decoder, depth int) (*node, error) {
-	if depth > maxDepth {
-		return nil, errTooDeep
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	return parseFrom(dec, tok, depth)
-}
-
 type jsonError string
 
 func (e jsonError) Error() string { return string(e) }
 
 const errTooDeep = jsonError("JSON nested too deeply")
 
-func parseFrom(dec *json.Decoder, tok json.Token, depth int) (*node, error) {
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			n := &node{kind: 'o'}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				v, err := parseJSON(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.keys = append(n.keys, k)
-				n.vals = append(n.vals, v)
-			}
-			_, err := dec.Token()
-			return n, err
-		case '[':
-			n := &node{kind: 'a'}
-			for dec.More() {
-				v, err := parseJSON(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.vals = append(n.vals, v)
-			}
-			_, err := dec.Token()
-			return n, err
-		}
-		return nil, jsonError("unexpected delimiter")
-	case string:
-		return &node{kind: 's', str: t}, nil
-	case json.Number:
-		return &node{kind: 'r', raw: t.String()}, nil
-	case bool:
-		return &node{kind: 'r', raw: strconv.FormatBool(t)}, nil
-	case nil:
-		return &node{kind: 'r', raw: "null"}, nil
-	}
-	return nil, jsonError("unexpected token")
-}
-
 // redactJSONDoc parses, redacts and re-encodes one JSON document (or several
 // concatenated). It reports false when the data is not JSON.
 func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
+	p := jsonParser{data: data}
 	var out bytes.Buffer
 	docs := 0
-	for {
-		n, err := parseJSON(dec, 0)
+	// Anything after a document that is not another document makes it not
+	// JSON: dropping it would lose data.
+	for p.skipSpace() {
+		n, err := p.value(0)
 		if err != nil {
-			if docs > 0 && err.Error() == "EOF" {
-				break
-			}
 			return nil, false
 		}
 		docs++
@@ -105,13 +45,9 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 			out.WriteByte('\n')
 		}
 		encode(&out, n, "")
-		if !dec.More() {
-			// Trailing garbage makes it not JSON.
-			if _, err := dec.Token(); err == nil {
-				return nil, false
-			}
-			break
-		}
+	}
+	if docs == 0 {
+		return nil, false
 	}
 	if bytes.HasSuffix(data, []byte("\n")) {
 		out.WriteByte('\n')
@@ -158,12 +94,10 @@ func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
 }
 
 func (r *Redactor) redactJSONDocCompact(data []byte, h *hits) ([]byte, bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := parseJSON(dec, 0)
+	n, end, err := parseJSONValue(data)
 	// Anything after the document ("[]]-----BEGIN ...") makes it not JSON:
 	// dropping it would lose data and hide a key's first line.
-	if err != nil || len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+	if err != nil || len(bytes.TrimSpace(data[end:])) > 0 {
 		return nil, false
 	}
 	r.walk(n, "", h, false)
