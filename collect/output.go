@@ -83,7 +83,9 @@ func (o *sourceOutput) WriteFile(name string, kind redact.Kind, data []byte) err
 }
 
 func (o *sourceOutput) WriteJSON(name string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	// Compact: the redactor parses the document and writes it indented
+	// anyway, so indenting here too was work thrown away.
+	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encoding %s/%s: %w", o.name, name, err)
 	}

@@ -31,6 +31,9 @@ const errTooDeep = jsonError("JSON nested too deeply")
 func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 	p := jsonParser{data: data}
 	var out bytes.Buffer
+	// Indented output is a little longer than compact input: one
+	// allocation instead of a chain of doublings.
+	out.Grow(len(data) + len(data)/4)
 	docs := 0
 	// Anything after a document that is not another document makes it not
 	// JSON: dropping it would lose data.

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"os/user"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -31,7 +32,7 @@ type collectFlags struct {
 	output, caseID, note, operator, dockerHost       string
 	allowDisk, quiet, jsonOut, active, criStats      bool
 	timeout, sourceTimeout, callTimeout, since       time.Duration
-	maxSize                                          int64
+	maxSize, memoryLimit                             int64
 	only, skip, namespaces, podNamespaces, endpoints []string
 	journalDirs                                      []string
 	maxContainers, parallel, perRuntime, nice        int
@@ -71,6 +72,7 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.BoolVar(&f.jsonOut, "json", false, "print the final summary as JSON on stdout")
 	fs.IntVar(&f.parallel, "parallel", 4, "sources running at once, e.g. --parallel 2")
 	fs.IntVar(&f.perRuntime, "per-runtime-calls", 4, "calls in flight against any one runtime, so kubelet is not starved, e.g. --per-runtime-calls 2")
+	fs.Int64Var(&f.memoryLimit, "memory-limit", 100<<20, "soft limit on the collector's Go memory in bytes (as GOMEMLIMIT): the collector runs on a node that may be short of memory, so its garbage collector works harder instead of growing; 0: no limit, e.g. --memory-limit 209715200")
 	fs.IntVar(&f.nice, "nice", 10, "CPU nice value for the collector (0: leave as is)")
 	fs.BoolVar(&f.noIdleIO, "no-idle-io", false, "keep the normal I/O priority instead of the idle class")
 	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats (ListContainerStats, ListPodSandboxStats): costly for the runtime on busy nodes, and the cgroup source reads the same figures")
@@ -144,6 +146,9 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 	}
 	// Retention first: old bundles on a tmpfs are RAM the new one may need.
 	pruned, pruneErr := export.Prune(dir, f.retain, time.Now(), false)
+	if f.memoryLimit > 0 {
+		debug.SetMemoryLimit(f.memoryLimit)
+	}
 	if f.nice != 0 || !f.noIdleIO {
 		if err := collect.LowerPriority(f.nice, !f.noIdleIO); err != nil && !f.quiet {
 			fmt.Fprintf(stderr, "rtsnap collect: warning: lowering priority: %v\n", err)
