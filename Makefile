@@ -6,7 +6,7 @@ LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X gi
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(CURDIR)/bin
 
-.PHONY: all build build-analyze-cross lab-up lab-down lab-status demo test test-unit test-integration lint
+.PHONY: all build build-analyze-cross lab-up lab-down lab-status demo test test-unit test-integration lint bench
 
 all: build
 
@@ -40,6 +40,19 @@ demo: lab-up build
 # lock (internal/lab), and a fault test takes it alone.
 test: lab-up lint
 	CI=$${CI:-true} go test -count=1 -timeout 20m ./...
+
+# Benchmarks (root; not part of make test): the scale lab (100 pods x 5
+# containers on containerd 1.7, 50 Docker containers), rtsnap against the
+# command-line way and sosreport, the load on the runtime, the analyzer's
+# throughput, then the Go benchmarks. Figures: /dev/shm/rtsnap-bench and
+# docs/benchmarks.md. BENCH_FLAGS passes flags to bench/benchlab (--runs,
+# --fleet, --load-for); BENCH_KEEP_SCALE=1 leaves the scale pods running.
+bench: lab-up build
+	@dpkg -s sosreport >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sosreport >/dev/null
+	bash lab/lab.sh fault scale on
+	go run ./bench/benchlab --repo . $(BENCH_FLAGS)
+	go test -short -run '^$$' -bench . -benchmem -count 5 ./redact/ ./bundle/ ./analyze/... | tee /dev/shm/rtsnap-bench/go-bench.txt
+	@[ -n "$(BENCH_KEEP_SCALE)" ] || bash lab/lab.sh fault scale off
 
 # Unit tests only: no root, no lab.
 test-unit:

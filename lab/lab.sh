@@ -288,6 +288,7 @@ env_() {
   echo "RTSNAP_LAB_NATIVE_NS=$NATIVE_NS"
   echo "RTSNAP_LAB_HANG_SOCK=$RUN/hang.sock"
   echo "RTSNAP_LAB_CACHE=$CACHE"
+  local d; for d in $DAEMONS; do echo "RTSNAP_LAB_${d^^}_CTR=$(bindir "$d")/ctr"; done
 }
 
 stop_pidfile() {

@@ -86,7 +86,7 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.BoolVar(&f.pseudoIPs, "pseudonymize-ips", false, "also replace IP addresses with consistent pseudonyms")
 	fs.BoolVar(&f.pseudoMACs, "pseudonymize-macs", false, "also replace MAC addresses with consistent pseudonyms")
 	fs.BoolVar(&f.noDefaultRedaction, "no-default-redaction", false, "DANGEROUS: turn the default redaction rules off; the manifest then marks the bundle unredacted")
-	fs.StringArrayVar(&f.encryptTo, "encrypt-to", nil, "encrypt the archive with age to this recipient (repeatable): an age1... public key or a file of them; the plaintext never reaches the disk, e.g. --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
+	fs.StringArrayVar(&f.encryptTo, "encrypt-to", nil, "encrypt the archive with age to this recipient (repeatable): an age1... public key, an ssh-ed25519 or ssh-rsa public key, or a file of them; the plaintext never reaches the disk, e.g. --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
 	fs.StringVar(&f.signKey, "sign-key", "", "minisign secret key: write a detached <archive>.minisig with a signed custody record (passphrase from $RTSNAP_SIGN_PASSWORD if the key has one), e.g. --sign-key /root/rtsnap-keys/rtsnap-minisign.key")
 	fs.DurationVar(&f.retain, "retain", export.DefaultRetain, "before collecting, remove rtsnap bundles in the output dir older than this (0: keep all), e.g. --retain 2h")
 	fs.Usage = func() {
