@@ -101,7 +101,9 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 		return err
 	}
 	res := &results{Started: time.Now().UTC(), Machine: machine(), Containers: map[string]int{}}
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "[bench %s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...)) }
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(stderr, "[bench %s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
+	}
 
 	for _, d := range []string{"CD16", "CD17", "CD2"} {
 		n, err := countContainers(ctx, cfg.lab["RTSNAP_LAB_"+d+"_SOCK"])
