@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Config selects rules and the replacement style.
@@ -310,20 +311,29 @@ func (r *Redactor) Bytes(file string, kind Kind, data []byte) ([]byte, int) {
 			out = o
 		} else {
 			h = hits{}
-			out = []byte(r.text(string(data), textOpts{}, &h))
+			out = r.textBytes(data, textOpts{}, &h)
 		}
 	case JSONLines:
 		out = []byte(r.jsonLines(string(data), &h))
 	case TOML:
-		out = []byte(r.text(string(data), textOpts{toml: true}, &h))
+		out = r.textBytes(data, textOpts{toml: true}, &h)
 	case YAML:
-		out = []byte(r.text(string(data), textOpts{yaml: true}, &h))
+		out = r.textBytes(data, textOpts{yaml: true}, &h)
 	case Env:
-		out = []byte(r.text(string(data), textOpts{env: true}, &h))
+		out = r.textBytes(data, textOpts{env: true}, &h)
 	default:
-		out = []byte(r.text(string(data), textOpts{}, &h))
+		out = r.textBytes(data, textOpts{}, &h)
 	}
 	return out, r.record(file, &h)
+}
+
+// textBytes redacts data as text into one new slice. data is read in place,
+// not copied to a string first: the text rules only read their input, and
+// nothing they keep (hits, replacements) points into it, so no string
+// viewing data outlives this call.
+func (r *Redactor) textBytes(data []byte, o textOpts, h *hits) []byte {
+	s := unsafe.String(unsafe.SliceData(data), len(data))
+	return r.appendText(make([]byte, 0, textCap(len(data))), s, o, h)
 }
 
 // String redacts a command line, an error message or terminal output. Hits

@@ -1,9 +1,9 @@
 package redact
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
+	"unsafe"
 )
 
 // textOpts carry what is known about the text's format.
@@ -39,26 +39,41 @@ func (r *Redactor) text(s string, o textOpts, h *hits) string {
 		st := lineState{}
 		return r.line(s, 1+o.line0, o, &st, h)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	b := r.appendText(make([]byte, 0, textCap(len(s))), s, o, h)
+	// b is never written again: the string can share its bytes, as
+	// strings.Builder's does.
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// textCap is the output capacity for n bytes of text: replacements are
+// mostly longer than what they replace, and growing a copy of a large
+// file by doubling cost more than a little spare room.
+func textCap(n int) int { return n + n/16 + 64 }
+
+// appendText appends the redacted s to dst. Lines that stay the same are
+// appended in runs straight from s: most lines hold no secret, and copying
+// them one at a time (or building a string per line) was a large part of
+// the redactor's cost.
+func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte {
 	st := lineState{}
 	n := o.line0
-	for len(s) > 0 {
-		i := strings.IndexByte(s, '\n')
-		var ln string
-		if i < 0 {
-			ln, s = s, ""
-		} else {
-			ln, s = s[:i], s[i+1:]
+	keep := 0 // s[keep:pos] is unchanged and not yet appended
+	for pos := 0; pos < len(s); {
+		end, next := len(s), len(s)
+		if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
+			end, next = pos+i, pos+i+1
 		}
+		ln := s[pos:end]
 		n++
-		out := r.line(ln, n, o, &st, h)
-		b.WriteString(out)
-		if i >= 0 {
-			b.WriteByte('\n')
+		if out := r.line(ln, n, o, &st, h); out != ln {
+			dst = append(dst, s[keep:pos]...)
+			dst = append(dst, out...)
+			dst = append(dst, s[end:next]...) // the newline, if any
+			keep = next
 		}
+		pos = next
 	}
-	return b.String()
+	return append(dst, s[keep:]...)
 }
 
 // lineState is what one line tells about the next.
@@ -88,8 +103,7 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	if !r.defaults && len(r.rules) == 0 && len(r.keys.extra) == 0 && !r.pseudonymsOn() {
 		return ln
 	}
-	st.lower = lowerInto(st.lower, ln)
-	mask := r.trig.scan(st.lower)
+	mask := r.trig.scan(ln)
 	if r.defaults {
 		if st.inPEM {
 			if loc := pemEndRE.FindStringIndex(ln); loc != nil {
@@ -118,7 +132,7 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			r.openBlock(ln, o, st)
 		}
 		if mask&(1<<bitKeyword) != 0 {
-			ln = r.keyValues(ln, n, o, st, h)
+			ln = r.keyValues(ln, mask, n, o, h)
 		}
 		if mask&(1<<bitPair) != 0 && mask&(1<<bitKeyword) != 0 {
 			st.lower = lowerInto(st.lower, ln) // earlier rules may have changed the line
@@ -225,8 +239,8 @@ func quoteLike(orig, repl string) string {
 
 // keyValues redacts the values of secret-looking keys: KEY=value, key: value,
 // "key": "value", --flag=value and --flag value.
-func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hits) string {
-	if !o.env && bytes.Contains(st.lower, []byte("mysql")) {
+func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits) string {
+	if !o.env && mask&(1<<bitMySQL) != 0 {
 		// mysql -pPASSWORD: the password glued to the flag.
 		ln = r.replaceAll(ln, mysqlPasswordRE, 1, RuleSecretKey, nil, n, o, h)
 	}

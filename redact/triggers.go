@@ -1,7 +1,5 @@
 package redact
 
-import "bytes"
-
 // Prefilter bits beyond the pattern rules' indexes (a rule i uses bit i).
 const (
 	// bitKeyword: the line holds a word a secret-looking key contains.
@@ -10,13 +8,17 @@ const (
 	bitPair
 	// bitPEM: the line may start or end a PEM private key.
 	bitPEM
-	maxPatternBits = bitPEM
+	// bitMySQL: the line mentions mysql (a password glued to -p).
+	bitMySQL
+	maxPatternBits = bitMySQL
 )
 
-// triggers finds, in one pass over a lowercased line, which rules can
-// possibly match it, so the regexps run only on the few lines that need
-// them. Running ~20 substring searches per line was the redactor's main cost;
-// a pair table indexed by two bytes costs one load per byte.
+// triggers finds, in one pass over a line, which rules can possibly match
+// it, so the regexps run only on the few lines that need them. Running ~20
+// substring searches per line was the redactor's main cost; a pair table
+// indexed by two bytes costs one load per byte. Words match in any ASCII
+// case: the scan folds each byte as it reads it, because lowercasing every
+// line into a buffer first cost as much as the scan itself.
 type triggers struct {
 	// always holds the rules without triggers (user patterns).
 	always uint64
@@ -63,25 +65,49 @@ func (t *triggers) add(word string, bit int) {
 	}
 }
 
-// scan returns the bits of every rule whose trigger occurs in lower.
-func (t *triggers) scan(lower []byte) uint64 {
+// scan returns the bits of every rule whose trigger occurs in s, in any
+// ASCII case.
+func (t *triggers) scan(s string) uint64 {
 	m := t.always
-	n := len(lower)
+	n := len(s)
 	if n == 0 {
 		return m
 	}
-	for i := 0; i < n-1; i++ {
-		c := lower[i]
-		m |= t.single[c]
-		if g := t.pair[uint16(c)<<8|uint16(lower[i+1])]; g != 0 {
+	prev := lowerByte(s[0])
+	for i := 1; i < n; i++ {
+		c := lowerByte(s[i])
+		m |= t.single[prev]
+		if g := t.pair[uint16(prev)<<8|uint16(c)]; g != 0 {
 			for _, tr := range t.groups[g] {
-				if m&tr.mask == 0 && bytes.HasPrefix(lower[i:], tr.word) {
+				if m&tr.mask == 0 && hasPrefixFold(s[i-1:], tr.word) {
 					m |= tr.mask
 				}
 			}
 		}
+		prev = c
 	}
-	return m | t.single[lower[n-1]]
+	return m | t.single[prev]
+}
+
+// lowerByte folds an ASCII capital to lowercase; other bytes are kept.
+func lowerByte(c byte) byte {
+	if c-'A' < 26 {
+		c += 'a' - 'A'
+	}
+	return c
+}
+
+// hasPrefixFold: s starts with lower (lowercase) in any ASCII case.
+func hasPrefixFold(s string, lower []byte) bool {
+	if len(s) < len(lower) {
+		return false
+	}
+	for i, c := range lower {
+		if lowerByte(s[i]) != c {
+			return false
+		}
+	}
+	return true
 }
 
 // buildTriggers indexes every rule's trigger words.
@@ -108,6 +134,7 @@ func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
 	t.add("--user", bitKeyword)
 	t.add(" -u ", bitKeyword)
 	t.add("mysql", bitKeyword)
+	t.add("mysql", bitMySQL)
 	for _, w := range extraKeys {
 		t.add(w, bitKeyword)
 	}
