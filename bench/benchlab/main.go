@@ -26,7 +26,18 @@ type config struct {
 	repo, out   string
 	runs, fleet int
 	loadFor     time.Duration
+	steps       []string
+	collectArgs []string // extra rtsnap collect flags, for experiments
 	lab         map[string]string
+}
+
+func (c *config) step(name string) bool {
+	for _, s := range c.steps {
+		if s == name {
+			return true
+		}
+	}
+	return false
 }
 
 // results is everything one run of benchlab measured (results.json).
@@ -75,6 +86,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.runs, "runs", 5, "runs of each measured command; figures are medians")
 	fs.IntVar(&cfg.fleet, "fleet", 1000, "bundles in the fleet directory given to `rtsnap-analyze findings`")
 	fs.DurationVar(&cfg.loadFor, "load-for", 15*time.Second, "length of each load-test phase (idle, collecting)")
+	fs.StringSliceVar(&cfg.steps, "steps", []string{"collection", "load", "analyzer", "redaction"}, "what to measure (the analyzer step needs the collection step's bundles)")
+	fs.StringArrayVar(&cfg.collectArgs, "collect-arg", nil, "extra flag for every rtsnap collect (repeatable), e.g. --collect-arg=--per-runtime-calls=2")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -119,21 +132,29 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	}
 	logf("node: %v containers", res.Containers)
 
-	bundles, err := collection(ctx, cfg, res, logf)
-	if err != nil {
-		return err
+	var bundles []string
+	if cfg.step("collection") {
+		if bundles, err = collection(ctx, cfg, res, logf); err != nil {
+			return err
+		}
 	}
-	logf("load test: %s idle, %s while collecting", cfg.loadFor, cfg.loadFor)
-	if err := loadTest(ctx, cfg, res); err != nil {
-		return err
+	if cfg.step("load") {
+		logf("load test: %s idle, %s while collecting", cfg.loadFor, cfg.loadFor)
+		if err := loadTest(ctx, cfg, res); err != nil {
+			return err
+		}
 	}
-	logf("analyzer")
-	if err := analyzer(ctx, cfg, res, bundles); err != nil {
-		return err
+	if cfg.step("analyzer") && len(bundles) >= 2 {
+		logf("analyzer")
+		if err := analyzer(ctx, cfg, res, bundles); err != nil {
+			return err
+		}
 	}
-	logf("redaction throughput (go test -bench BenchmarkRedactLogText)")
-	if res.Redaction, err = redactionThroughput(ctx, cfg); err != nil {
-		return err
+	if cfg.step("redaction") {
+		logf("redaction throughput (go test -bench BenchmarkRedactLogText)")
+		if res.Redaction, err = redactionThroughput(ctx, cfg); err != nil {
+			return err
+		}
 	}
 	res.Targets = targets(res)
 
@@ -216,6 +237,7 @@ func rtsnapArgs(cfg *config, out string, extra ...string) []string {
 		"--runtime-endpoint", "unix://" + l["RTSNAP_LAB_CD2_SOCK"],
 		"--docker-socket", l["RTSNAP_LAB_DOCKER_SOCK"],
 		"--journal-dir", l["RTSNAP_LAB_JOURNAL_DIR"]}
+	a = append(a, cfg.collectArgs...)
 	return append(a, extra...)
 }
 

@@ -67,13 +67,15 @@ const mib = 1 << 20
 // targets checks the issue's targets against this run's figures.
 func targets(r *results) []target {
 	var t []target
-	rt, cli := find(r.Collection, "rtsnap collect").median(), find(r.Collection, "command-line way").median()
-	ratio := float64(cli.Wall) / float64(rt.Wall)
-	t = append(t, target{"rtsnap at least 20x faster than the command-line way (wall, medians)",
-		fmt.Sprintf("%.1fx (%s vs %s)", ratio, rt.Wall.Round(time.Millisecond), cli.Wall.Round(time.Millisecond)), ratio >= 20})
-	t = append(t, target{"rtsnap peak RSS under 150 MiB", fmt.Sprintf("%.1f MiB", float64(rt.MaxRSS)/mib), rt.MaxRSS < 150*mib})
-	noLogs := find(r.Collection, "rtsnap collect --skip logs").median()
-	t = append(t, target{"archive under 16 MiB without container logs", fmt.Sprintf("%.2f MiB", float64(noLogs.Archive)/mib), noLogs.Archive < 16*mib})
+	if len(r.Collection) > 0 {
+		rt, cli := find(r.Collection, "rtsnap collect").median(), find(r.Collection, "command-line way").median()
+		ratio := float64(cli.Wall) / float64(rt.Wall)
+		t = append(t, target{"rtsnap at least 20x faster than the command-line way (wall, medians)",
+			fmt.Sprintf("%.1fx (%s vs %s)", ratio, rt.Wall.Round(time.Millisecond), cli.Wall.Round(time.Millisecond)), ratio >= 20})
+		t = append(t, target{"rtsnap peak RSS under 150 MiB", fmt.Sprintf("%.1f MiB", float64(rt.MaxRSS)/mib), rt.MaxRSS < 150*mib})
+		noLogs := find(r.Collection, "rtsnap collect --skip logs").median()
+		t = append(t, target{"archive under 16 MiB without container logs", fmt.Sprintf("%.2f MiB", float64(noLogs.Archive)/mib), noLogs.Archive < 16*mib})
+	}
 	if len(r.Load) == 2 {
 		idle, busy := r.Load[0], r.Load[1]
 		for _, c := range []struct {
@@ -95,8 +97,10 @@ func targets(r *results) []target {
 		t = append(t, target{fmt.Sprintf("findings over %d bundles under 500 MiB RSS", r.Fleet.Bundles),
 			fmt.Sprintf("%.1f MiB", float64(r.Fleet.Run.MaxRSS)/mib), r.Fleet.Run.MaxRSS < 500*mib})
 	}
-	red := medianFloat(r.Redaction)
-	t = append(t, target{"redaction at least 100 MB/s per core on log-like text", fmt.Sprintf("%.0f MB/cpu-s", red), red >= 100})
+	if len(r.Redaction) > 0 {
+		red := medianFloat(r.Redaction)
+		t = append(t, target{"redaction at least 100 MB/s per core on log-like text", fmt.Sprintf("%.0f MB/cpu-s", red), red >= 100})
+	}
 	return t
 }
 
@@ -107,10 +111,15 @@ func markdown(r *results, cfg *config) string {
 	p("Machine: %s, %s cores, %s, kernel %s, load average at start %s.\n\n", r.Machine["cpu"], r.Machine["cores"], r.Machine["memory"], r.Machine["kernel"], r.Machine["loadavg_at_start"])
 	p("Node: containerd 1.6 %d, 1.7 %d and 2.x %d CRI containers; Docker %d containers.\n\n", r.Containers["cd16"], r.Containers["cd17"], r.Containers["cd2"], r.Containers["docker"])
 
-	p("## Collection (median of %d runs, interleaved, after one warm-up each)\n\n", cfg.runs)
-	p("| method | wall | CPU (user+sys) | peak RSS | archive | wall vs rtsnap |\n|---|---|---|---|---|---|\n")
-	rt := find(r.Collection, "rtsnap collect").median()
+	if len(cfg.collectArgs) > 0 {
+		p("Extra rtsnap collect flags: `%s`.\n\n", strings.Join(cfg.collectArgs, " "))
+	}
+	if len(r.Collection) > 0 {
+		p("## Collection (median of %d runs, interleaved, after one warm-up each)\n\n", cfg.runs)
+		p("| method | wall | CPU (user+sys) | peak RSS | archive | wall vs rtsnap |\n|---|---|---|---|---|---|\n")
+	}
 	for _, s := range r.Collection {
+		rt := find(r.Collection, "rtsnap collect").median()
 		if s.NA != "" {
 			p("| %s | n/a: %s | | | | |\n", s.Name, s.NA)
 			continue
@@ -119,25 +128,31 @@ func markdown(r *results, cfg *config) string {
 		p("| %s | %s | %s | %.1f MiB | %.2f MiB | %.1fx |\n", s.Name, m.Wall.Round(time.Millisecond), m.CPU.Round(time.Millisecond),
 			float64(m.MaxRSS)/mib, float64(m.Archive)/mib, float64(m.Wall)/float64(rt.Wall))
 	}
-	p("\n## Load on the runtime: a second CRI client on containerd 1.7 (one call in flight), %s per phase\n\n", cfg.loadFor)
-	p("| phase | ListContainers p50 | p99 | ContainerStatus p50 | p99 | calls | errors | collections |\n|---|---|---|---|---|---|---|---|\n")
-	for _, l := range r.Load {
-		p("| %s | %s | %s | %s | %s | %d | %d | %d |\n", l.Phase, l.ListContainers.P50.Round(time.Microsecond), l.ListContainers.P99.Round(time.Microsecond),
-			l.ContainerStatus.P50.Round(time.Microsecond), l.ContainerStatus.P99.Round(time.Microsecond),
-			l.ListContainers.Calls+l.ContainerStatus.Calls, l.Errors, l.Collections)
+	if len(r.Load) > 0 {
+		p("\n## Load on the runtime: a second CRI client on containerd 1.7 (one call in flight), %s per phase\n\n", cfg.loadFor)
+		p("| phase | ListContainers p50 | p99 | ContainerStatus p50 | p99 | calls | errors | collections |\n|---|---|---|---|---|---|---|---|\n")
+		for _, l := range r.Load {
+			p("| %s | %s | %s | %s | %s | %d | %d | %d |\n", l.Phase, l.ListContainers.P50.Round(time.Microsecond), l.ListContainers.P99.Round(time.Microsecond),
+				l.ContainerStatus.P50.Round(time.Microsecond), l.ContainerStatus.P99.Round(time.Microsecond),
+				l.ListContainers.Calls+l.ContainerStatus.Calls, l.Errors, l.Collections)
+		}
 	}
-	p("\n## Analyzer on a %d-container bundle (median of %d runs)\n\n", r.Containers["cd16"]+r.Containers["cd17"]+r.Containers["cd2"]+r.Containers["docker"], cfg.runs)
-	p("| command | wall | CPU | peak RSS |\n|---|---|---|---|\n")
-	for _, s := range r.Analyzer {
-		m := s.median()
-		p("| %s | %s | %s | %.1f MiB |\n", s.Command, m.Wall.Round(time.Millisecond), m.CPU.Round(time.Millisecond), float64(m.MaxRSS)/mib)
+	if len(r.Analyzer) > 0 {
+		p("\n## Analyzer on a %d-container bundle (median of %d runs)\n\n", r.Containers["cd16"]+r.Containers["cd17"]+r.Containers["cd2"]+r.Containers["docker"], cfg.runs)
+		p("| command | wall | CPU | peak RSS |\n|---|---|---|---|\n")
+		for _, s := range r.Analyzer {
+			m := s.median()
+			p("| %s | %s | %s | %.1f MiB |\n", s.Command, m.Wall.Round(time.Millisecond), m.CPU.Round(time.Millisecond), float64(m.MaxRSS)/mib)
+		}
 	}
 	if f := r.Fleet; f != nil {
 		p("\nFleet: `rtsnap-analyze findings DIR` over %d bundles (copies of %s): %s wall, %s CPU, %.1f bundles/s, peak RSS %.1f MiB.\n",
 			f.Bundles, f.Of, f.Run.Wall.Round(time.Millisecond), f.Run.CPU.Round(time.Millisecond),
 			float64(f.Bundles)/f.Run.Wall.Seconds(), float64(f.Run.MaxRSS)/mib)
 	}
-	p("\nRedaction of log-like text: %.0f MB per CPU-second (median of %v).\n", medianFloat(r.Redaction), r.Redaction)
+	if len(r.Redaction) > 0 {
+		p("\nRedaction of log-like text: %.0f MB per CPU-second (median of %v).\n", medianFloat(r.Redaction), r.Redaction)
+	}
 	p("\n## Targets\n\n| target | this run | met |\n|---|---|---|\n")
 	for _, t := range r.Targets {
 		met := "yes"
