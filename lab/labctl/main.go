@@ -58,7 +58,7 @@ func run(cmd string, args []string) error {
 		return err
 	}
 	timeout := 90 * time.Second
-	if cmd == "scale" {
+	if cmd == "scale" || cmd == "unscale" {
 		timeout = 20 * time.Minute
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
