@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Secret-looking keys. A key is split into lowercase segments at '_', '-',
 // '.', spaces and camelCase boundaries ("AWS_SECRET_ACCESS_KEY" → aws secret
@@ -36,6 +39,9 @@ func (k *keyMatcher) isSecret(key string) bool {
 	if key == "" || len(key) > 128 {
 		return false
 	}
+	if !k.mayBeSecret(key) {
+		return false
+	}
 	lower := strings.ToLower(strings.Trim(key, `"' -`))
 	for _, e := range k.extra {
 		if strings.Contains(lower, e) {
@@ -56,6 +62,80 @@ func (k *keyMatcher) isSecret(key string) bool {
 			}
 		}
 		if i+1 < len(segs) && keyPairs[[2]string{s, segs[i+1]}] {
+			return true
+		}
+	}
+	return false
+}
+
+// mayBeSecret is isSecret's first test, without allocating: most keys in
+// logs (time, level, msg, id) mention no secret word and no user key, and
+// lowercasing each before looking cost more than the rest of the key rules.
+// It reads an ASCII key in place, folding case as it goes; that finds every
+// word isSecret's lowercased, trimmed key would hold (trimming only shortens
+// it). Other keys go the long way: strings.ToLower maps some non-ASCII
+// letters to ASCII ones (the Kelvin sign to k).
+func (k *keyMatcher) mayBeSecret(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	if mentionsSecretWordFold(key) {
+		return true
+	}
+	for _, e := range k.extra {
+		if containsFold(key, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsSecretWordFold is mentionsSecretWord on an ASCII key in any case.
+// A word containing another is left out ("pwd" holds "pw"); each is looked
+// for only where its first letter is.
+func mentionsSecretWordFold(key string) bool {
+	for i := 0; i < len(key); i++ {
+		s := key[i:]
+		switch lowerByte(key[i]) {
+		case 'p':
+			if hasPrefixFold(s, "pw") || hasPrefixFold(s, "pass") {
+				return true
+			}
+		case 's':
+			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sas") {
+				return true
+			}
+		case 't':
+			if hasPrefixFold(s, "token") {
+				return true
+			}
+		case 'k':
+			if hasPrefixFold(s, "key") {
+				return true
+			}
+		case 'c':
+			if hasPrefixFold(s, "credential") || hasPrefixFold(s, "creds") || hasPrefixFold(s, "cookie") {
+				return true
+			}
+		case 'a':
+			if hasPrefixFold(s, "auth") {
+				return true
+			}
+		case 'd':
+			if hasPrefixFold(s, "dockercfg") || hasPrefixFold(s, "dockerconfig") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsFold: s (ASCII) holds lower (lowercase) in any ASCII case.
+func containsFold(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if hasPrefixFold(s[i:], lower) {
 			return true
 		}
 	}

@@ -30,6 +30,12 @@ type patternRule struct {
 	group int
 	// keep, when set, vetoes a match (e.g. base64 that is not a private key).
 	keep func(match string) bool
+	// windows, when set, calls fn with the parts ln[lo:hi] of a line that
+	// can hold a match, in order and disjoint, each holding at most one,
+	// such that re finds in them exactly the matches it finds in the whole
+	// line. A regexp without a literal prefix tries every position of a
+	// line; run on the few bytes before a trigger it costs next to nothing.
+	windows func(ln string, fn func(lo, hi int))
 }
 
 // Rule names, as they appear in markers and the report.
@@ -73,7 +79,8 @@ func defaultPatternRules() []patternRule {
 			anyLower: []string{"bearer"}, re: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`), group: 1, keep: isPlainWord},
 		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host, and user:PASSWORD@host in *_proxy variables without a scheme (any case)",
 			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path; URLs without a password; NO_PROXY lists"},
-			any: []string{"@"}, re: regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`), group: 1},
+			any: []string{"@"}, re: regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`), group: 1,
+			windows: userinfoWindows},
 		{RuleInfo: RuleInfo{Name: RuleDSN, Class: "connection strings", Description: "passwords in Go/MySQL DSNs user:PASSWORD@tcp(host)/db",
 			Example: "app:hunter2@tcp(db:3306)/orders", Leaves: "user, host, database"},
 			any: []string{"@tcp(", "@unix("}, re: regexp.MustCompile(`[A-Za-z0-9_.\-]+:([^\s@/:"']+)@(?:tcp|unix)\(`), group: 1},
@@ -90,6 +97,81 @@ func defaultPatternRules() []patternRule {
 			anyLower: []string{"accountkey", "sharedaccess", "sig="},
 			re:       regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature|[?&]sig)=([^;\s"'&]+)`), group: 1},
 	}
+}
+
+// userinfoWindows yields the windows of the url-userinfo regexp. Every match
+// of it holds exactly one '@', its last byte, and no regexp assertion looks
+// outside the match, so the match ending at an '@' starts after the
+// previous '@', and the leftmost-first match of the bytes between them is
+// the one FindAll finds in the whole line. userinfoStart narrows it more.
+func userinfoWindows(ln string, fn func(lo, hi int)) {
+	from := 0 // just after the previous '@'
+	for {
+		i := strings.IndexByte(ln[from:], '@')
+		if i < 0 {
+			return
+		}
+		p := from + i
+		if lo, ok := userinfoStart(ln, p); ok {
+			fn(max(lo, from), p+1)
+		}
+		from = p + 1
+	}
+}
+
+// userinfoStart is where a url-userinfo match ending at the '@' at p can
+// start at the earliest, or false when none can end there:
+//   - user:password is a run of bytes other than '/', whitespace (\s: tab,
+//     newline, form feed, return, space), '@' and quotes, holding a ':' with
+//     at least one byte after it: "image@sha256:...", "user@host" end none;
+//   - whitespace occurs in a match only around the '=' of "_proxy = ...",
+//     so a match spans at most three whitespace-separated words, and
+//     without "_proxy" in them, none;
+//   - without "_proxy", the match is scheme://user:password@, the "://"
+//     just before the run, all in the word holding p.
+func userinfoStart(ln string, p int) (int, bool) {
+	run, colon := p, false
+	for ; run > 0; run-- {
+		c := ln[run-1]
+		if c == '/' || c == '@' || c == '"' || c == '\'' || isRESpace(c) {
+			break
+		}
+		if c == ':' && run < p {
+			colon = true
+		}
+	}
+	if !colon {
+		return 0, false
+	}
+	if lo := wordsBack(ln, p, 3); containsFold(ln[lo:p], "_proxy") {
+		return lo, true
+	}
+	if run < 3 || ln[run-3:run] != "://" {
+		return 0, false
+	}
+	return wordsBack(ln, p, 1), true
+}
+
+// wordsBack is where the nth whitespace-separated word counting back from
+// the one holding p starts (the line's start when there are fewer).
+func wordsBack(ln string, p, nth int) int {
+	j := p
+	for w := 1; ; w++ {
+		for j > 0 && !isRESpace(ln[j-1]) {
+			j--
+		}
+		if w == nth || j == 0 {
+			return j
+		}
+		for j > 0 && isRESpace(ln[j-1]) {
+			j--
+		}
+	}
+}
+
+// isRESpace is the regexp class \s.
+func isRESpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // isAuthScheme keeps a bare scheme word: its credential was already

@@ -154,13 +154,44 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 			continue
 		}
 		rule := &r.rules[i]
-		ln = r.replaceAll(ln, rule.re, rule.group, rule.Name, rule.keep, n, o, h)
+		var locs [][]int
+		if rule.windows != nil {
+			locs = findInWindows(ln, rule.re, rule.windows)
+		} else {
+			locs = rule.re.FindAllStringSubmatchIndex(ln, -1)
+		}
+		ln = r.replaceLocs(ln, locs, rule.group, rule.Name, rule.keep, n, o, h)
 	}
 	return ln
 }
 
+// findInWindows finds what re.FindAllStringSubmatchIndex would, running re
+// only on the windows that can hold a match: one match at most per window
+// (see patternRule.windows).
+func findInWindows(ln string, re *regexp.Regexp, windows func(string, func(lo, hi int))) [][]int {
+	var locs [][]int
+	windows(ln, func(lo, hi int) {
+		loc := re.FindStringSubmatchIndex(ln[lo:hi])
+		if loc == nil {
+			return
+		}
+		for k := range loc {
+			if loc[k] >= 0 {
+				loc[k] += lo
+			}
+		}
+		locs = append(locs, loc)
+	})
+	return locs
+}
+
 func (r *Redactor) replaceAll(ln string, re *regexp.Regexp, group int, rule string, keep func(string) bool, n int, o textOpts, h *hits) string {
-	locs := re.FindAllStringSubmatchIndex(ln, -1)
+	return r.replaceLocs(ln, re.FindAllStringSubmatchIndex(ln, -1), group, rule, keep, n, o, h)
+}
+
+// replaceLocs replaces group of each match at locs (as from
+// FindAllStringSubmatchIndex).
+func (r *Redactor) replaceLocs(ln string, locs [][]int, group int, rule string, keep func(string) bool, n int, o textOpts, h *hits) string {
 	if locs == nil {
 		return ln
 	}
@@ -250,9 +281,10 @@ func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits)
 			return out
 		}
 	}
-	ln = r.replaceSpans(ln, scanKeyValues, n, o, h)
+	var buf [32]span // most lines have fewer pairs: no allocation
+	ln = r.replaceSpans(ln, scanKeyValues(ln, buf[:0]), n, o, h)
 	if strings.Contains(ln, "-") {
-		ln = r.replaceSpans(ln, scanFlags, n, o, h)
+		ln = r.replaceSpans(ln, scanFlags(ln, buf[:0]), n, o, h)
 	}
 	// TOML arrays of secrets: key = ["a", "b"].
 	if o.toml {
@@ -267,23 +299,30 @@ var mysqlPasswordRE = regexp.MustCompile(`(?:^|\s)-p([^\s'"]+)`)
 
 var tomlStringRE = regexp.MustCompile(`"((?:[^"\\]|\\.)+)"`)
 
-func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int, o textOpts, h *hits) string {
+// replaceSpans replaces the values of the spans (in order, as the scanners
+// find them) whose keys name a secret.
+func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *hits) string {
 	var b strings.Builder
 	last := 0
-	scan(ln, func(sp span) {
+	for _, sp := range spans {
 		key := ln[sp.ks:sp.ke]
-		if sp.ks < last || insideMarker(ln, sp.ks) {
-			return
+		if sp.ks < last {
+			continue
 		}
 		if userFlag(key) && sp.ks > 0 && ln[sp.ks-1] == '-' {
 			// --user name:password (ctr, curl): the part after the colon.
 			if i := strings.IndexByte(ln[sp.vs:sp.ve], ':'); i > 0 && !allDigits(strings.Trim(ln[sp.vs+i+1:sp.ve], `"'`)) {
 				sp.vs += i + 1
 			} else {
-				return
+				continue
 			}
 		} else if !r.keys.isSecret(key) || strings.HasSuffix(strings.ToLower(key), "authorization") {
-			return
+			continue
+		}
+		// After the key test: looking back for a marker's '[' on every
+		// key of a line cost more than the key tests.
+		if insideMarker(ln, sp.ks) {
+			continue
 		}
 		sep := separator(ln, sp)
 		if sep == '=' {
@@ -292,13 +331,13 @@ func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int,
 		v := ln[sp.vs:sp.ve]
 		inner := strings.Trim(v, `"'`)
 		if inner == "" || isMarker(inner) || boringValue(inner) || sep == ':' && proseKey(ln, sp) && isPlainWord(v) {
-			return
+			continue
 		}
 		b.WriteString(ln[last:sp.vs])
 		b.WriteString(quoteLike(v, r.replacement(RuleSecretKey, inner)))
 		last = sp.ve
 		r.place(h, RuleSecretKey, n, o)
-	})
+	}
 	if last == 0 {
 		return ln
 	}
@@ -306,9 +345,10 @@ func (r *Redactor) replaceSpans(ln string, scan func(string, func(span)), n int,
 	return b.String()
 }
 
+// userFlag: the key is user or u, in any case (keys from the scanners are
+// ASCII; strings.ToLower on every key cost an allocation).
 func userFlag(key string) bool {
-	k := strings.ToLower(key)
-	return k == "user" || k == "u"
+	return len(key) == 4 && hasPrefixFold(key, "user") || len(key) == 1 && lowerByte(key[0]) == 'u'
 }
 
 func allDigits(s string) bool {

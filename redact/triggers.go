@@ -98,12 +98,12 @@ func lowerByte(c byte) byte {
 }
 
 // hasPrefixFold: s starts with lower (lowercase) in any ASCII case.
-func hasPrefixFold(s string, lower []byte) bool {
+func hasPrefixFold[T string | []byte](s string, lower T) bool {
 	if len(s) < len(lower) {
 		return false
 	}
-	for i, c := range lower {
-		if lowerByte(s[i]) != c {
+	for i := 0; i < len(lower); i++ {
+		if lowerByte(s[i]) != lower[i] {
 			return false
 		}
 	}

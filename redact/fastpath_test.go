@@ -1,0 +1,127 @@
+package redact
+
+import (
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The shortcuts of the text path must decide exactly as the slow tests
+// they stand in for.
+
+func TestMentionsSecretWordFoldAgrees(t *testing.T) {
+	for _, w := range prefilterWords {
+		for _, k := range []string{w, strings.ToUpper(w), "x_" + w + "_y", "aB" + strings.ToUpper(w[:1]) + w[1:]} {
+			if !mentionsSecretWordFold(k) {
+				t.Errorf("mentionsSecretWordFold(%q) = false", k)
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	const alphabet = "paswdecrtoknyhuilPASWDECRTOKNYHUIL_-. 0"
+	for i := 0; i < 200000; i++ {
+		b := make([]byte, 1+rng.Intn(12))
+		for j := range b {
+			b[j] = alphabet[rng.Intn(len(alphabet))]
+		}
+		k := string(b)
+		if got, want := mentionsSecretWordFold(k), mentionsSecretWord(strings.ToLower(k)); got != want {
+			t.Fatalf("mentionsSecretWordFold(%q) = %v, mentionsSecretWord says %v", k, got, want)
+		}
+	}
+}
+
+func TestMayBeSecretNeverRejectsASecret(t *testing.T) {
+	k := keyMatcher{extra: []string{"license", "x-acme", "ключ"}}
+	for _, key := range []string{"LICENSE_KEY", "X-Acme-Thing", "ключ", "TO\u212AEN", "db_password", "SessionId"} {
+		if k.isSecret(key) && !k.mayBeSecret(key) {
+			t.Errorf("mayBeSecret(%q) = false for a secret key", key)
+		}
+	}
+	if k.mayBeSecret("level") || k.mayBeSecret("msg") || k.mayBeSecret("time") {
+		t.Error("mayBeSecret passes a plain key")
+	}
+}
+
+// userinfoWindows must find exactly what the url-userinfo regexp finds in
+// the whole line.
+func userinfoRule() *patternRule {
+	rules := defaultPatternRules()
+	for i := range rules {
+		if rules[i].Name == RuleURLUserinfo {
+			return &rules[i]
+		}
+	}
+	panic("no url-userinfo rule")
+}
+
+func checkUserinfoWindows(t *testing.T, rule *patternRule, ln string) int {
+	t.Helper()
+	want := rule.re.FindAllStringSubmatchIndex(ln, -1)
+	got := findInWindows(ln, rule.re, rule.windows)
+	if len(want) == 0 && len(got) == 0 {
+		return 0
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: windows found %v, the whole line %v", ln, got, want)
+	}
+	return len(want)
+}
+
+func TestUserinfoWindows(t *testing.T) {
+	rule := userinfoRule()
+	for _, ln := range []string{
+		"connecting to postgres://app:BenchPw1@db:5432/orders",
+		"HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128 and ftp://a:b@c ftp://d:e@f",
+		`https_proxy = "user:pw@proxy:3128"`,
+		`HTTP_PROXY" :  'u:p@h`,
+		"a_proxy\t=\tu:p@h u:q@h",
+		"image@sha256:abc user@host x://u:@h x://u:p@@h x://u::p@h",
+		"_proxy=u:p@h@i:j@k",
+		"s://a:b@ s://c:d@",
+		"@@::@:x@",
+		"u:p@h _proxy=u:p@h HTTP_Proxy:u:p@h a://b:c@d x_proxy u:p@h",
+		"http_proxy=http://u:p@h 0abc://u:p@h +://u:p@h",
+		"\v_proxy\v=\vu:p@h",
+	} {
+		checkUserinfoWindows(t, rule, ln)
+	}
+	found := 0
+	rng := rand.New(rand.NewSource(2))
+	pieces := []string{"http://", "_proxy", "_PROXY", "=", ":", "@", " ", "\t", `"`, "'", "/", "u", "pw", "x.y", "\v", "\f", "s://u:p@", "_proxy = u:p@", ":pw@"}
+	for i := 0; i < 100000; i++ {
+		var b strings.Builder
+		for j := rng.Intn(16); j >= 0; j-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		found += checkUserinfoWindows(t, rule, b.String())
+	}
+	if found < 1000 {
+		t.Fatalf("only %d matches: the random lines do not exercise the rule", found)
+	}
+	t.Logf("%d matches", found)
+}
+
+// userinfoStart looks for "_proxy" in ASCII cases only; the regexp's (?i)
+// would also take a non-ASCII letter folding to one of its letters.
+func TestProxyFoldsOnlyToASCII(t *testing.T) {
+	for _, c := range "proxy" {
+		for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+			if f >= utf8.RuneSelf {
+				t.Errorf("%q folds to %q", c, f)
+			}
+		}
+	}
+}
+
+func FuzzUserinfoWindows(f *testing.F) {
+	f.Add("connecting to postgres://app:BenchPw1@db:5432/orders")
+	f.Add(`https_proxy = "user:pw@proxy:3128" x://a:b@c`)
+	rule := userinfoRule()
+	f.Fuzz(func(t *testing.T, ln string) {
+		checkUserinfoWindows(t, rule, ln)
+	})
+}
