@@ -205,6 +205,13 @@ func (l *lab) removePods(ctx context.Context, match func(*cri.PodSandbox) bool) 
 		if _, err := l.rt.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: p.Id}); err != nil {
 			return fmt.Errorf("remove pod %s: %w", p.Metadata.Name, err)
 		}
+		// kubelet removes a deleted pod's log directory, and so does the
+		// lab: otherwise the logs of hundreds of removed pods (the scale
+		// fault's) pile up and crowd the live ones out of --max-containers.
+		m := p.Metadata
+		if err := os.RemoveAll(filepath.Join("/var/log/pods", m.Namespace+"_"+m.Name+"_"+m.Uid)); err != nil {
+			return fmt.Errorf("remove pod %s's logs: %w", m.Name, err)
+		}
 	}
 	return nil
 }
