@@ -77,6 +77,13 @@ func TimedOut() Spec {
 // Write commits the bundle into dir and returns its path.
 func Write(t testing.TB, dir, name string, s Spec) string {
 	t.Helper()
+	return WriteWith(t, dir, name, s, bundle.CommitOptions{})
+}
+
+// WriteWith is Write with commit options, e.g. an encryption hook (Wrap) as
+// rtsnap collect --encrypt-to commits.
+func WriteWith(t testing.TB, dir, name string, s Spec, opts bundle.CommitOptions) string {
+	t.Helper()
 	w, err := bundle.NewWriter(bundle.WriterOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +112,7 @@ func Write(t testing.TB, dir, name string, s Spec) string {
 		}
 	}
 	m := s.Manifest
-	out, _, err := w.Commit(context.Background(), dir, name, &m, bundle.CommitOptions{})
+	out, _, err := w.Commit(context.Background(), dir, name, &m, opts)
 	if err != nil {
 		t.Fatalf("commit: %v", err)
 	}

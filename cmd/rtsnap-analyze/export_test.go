@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -26,35 +25,12 @@ import (
 // written and the .sha256 sidecar covers the ciphertext.
 func writeBundle(t *testing.T, dir, name string, s bundletest.Spec, rs *export.Recipients) string {
 	t.Helper()
-	w, err := bundle.NewWriter(bundle.WriterOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths := make([]string, 0, len(s.Files))
-	for p := range s.Files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		src, _, ok := strings.Cut(p, "/")
-		if !ok {
-			src = "rtsnap"
-		}
-		if _, err := w.Add(p, src, "", []byte(s.Files[p])); err != nil {
-			t.Fatalf("adding %s: %v", p, err)
-		}
-	}
 	var opts bundle.CommitOptions
 	if rs != nil {
 		opts.Wrap = rs.Wrap()
 		name += ".age"
 	}
-	m := s.Manifest
-	out, _, err := w.Commit(context.Background(), dir, name, &m, opts)
-	if err != nil {
-		t.Fatalf("commit: %v", err)
-	}
-	return out
+	return bundletest.WriteWith(t, dir, name, s, opts)
 }
 
 // keys are a test's key files: two recipients' identities (an age X25519 key
