@@ -3,7 +3,7 @@ package redact
 import "strings"
 
 // lowerInto writes the ASCII-lowercased s into buf (reused across lines, so
-// the prefilters cost no allocation).
+// the pair rule's search costs no allocation).
 func lowerInto(buf []byte, s string) []byte {
 	buf = buf[:0]
 	for i := 0; i < len(s); i++ {

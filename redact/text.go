@@ -86,7 +86,8 @@ type lineState struct {
 	yamlIndent     int
 	// block is a secret value spanning lines (see blocks.go).
 	block block
-	// lower is a reused buffer for the lowercased line.
+	// lower is a reused buffer for the lowercased line (the pair rule's;
+	// the trigger scan folds case in place).
 	lower []byte
 }
 
