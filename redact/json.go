@@ -31,9 +31,10 @@ const errTooDeep = jsonError("JSON nested too deeply")
 func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 	p := jsonParser{data: data}
 	var out bytes.Buffer
-	// Indented output is a little longer than compact input: one
-	// allocation instead of a chain of doublings.
-	out.Grow(len(data) + len(data)/4)
+	// Indented output is longer than compact input (half as long again
+	// for the collector's nested documents): one allocation instead of a
+	// chain of doublings.
+	out.Grow(len(data) + len(data)/2)
 	docs := 0
 	// Anything after a document that is not another document makes it not
 	// JSON: dropping it would lose data.
@@ -109,66 +110,132 @@ func (r *Redactor) redactJSONDocCompact(data []byte, h *hits) ([]byte, bool) {
 	return out.Bytes(), true
 }
 
-// walk redacts a tree. secretCtx: every string below is a secret's value.
+// walk redacts a tree rooted at JSON pointer ptr. secretCtx: every string
+// below is a secret's value.
 func (r *Redactor) walk(n *node, ptr string, h *hits, secretCtx bool) {
+	w := jsonWalker{r: r, h: h, path: append(make([]byte, 0, 256), ptr...)}
+	w.walk(n, secretCtx)
+}
+
+// jsonWalker keeps the JSON pointer of the node it is at as bytes, pushed
+// and popped on the way down and up, and makes a string of it only for a
+// hit: building every node's pointer by concatenation cost more than the
+// checks themselves on large documents.
+type jsonWalker struct {
+	r    *Redactor
+	h    *hits
+	path []byte
+}
+
+// pendingPtr stands in for the pointer in hits recorded by text redaction
+// of a string value; the walker fills in the real one afterwards.
+const pendingPtr = "\x00"
+
+func (w *jsonWalker) ptr() string { return string(w.path) }
+
+func (w *jsonWalker) push(key string) int {
+	mark := len(w.path)
+	w.path = append(w.path, '/')
+	if strings.ContainsAny(key, "~/") {
+		w.path = append(w.path, escapePtr(key)...)
+	} else {
+		w.path = append(w.path, key...)
+	}
+	return mark
+}
+
+func (w *jsonWalker) pushIndex(i int) int {
+	mark := len(w.path)
+	w.path = strconv.AppendInt(append(w.path, '/'), int64(i), 10)
+	return mark
+}
+
+func (w *jsonWalker) walk(n *node, secretCtx bool) {
+	r, h := w.r, w.h
 	switch n.kind {
 	case 'o':
 		pairSecret := r.pairIsSecret(n)
 		hasCred := false
-		secret := make([]bool, len(n.keys))
-		for i, k := range n.keys {
-			secret[i] = r.keys.isSecret(k)
-			hasCred = hasCred || secret[i]
+		var small [32]bool
+		secret := small[:0]
+		if len(n.keys) > len(small) {
+			secret = make([]bool, 0, len(n.keys))
+		}
+		for _, k := range n.keys {
+			s := r.keys.isSecret(k)
+			secret = append(secret, s)
+			hasCred = hasCred || s
 		}
 		for i, k := range n.keys {
-			child := ptr + "/" + escapePtr(k)
+			mark := w.push(k)
 			v := n.vals[i]
-			isAuth := strings.HasSuffix(strings.ToLower(k), "authorization")
 			switch {
-			case isAuth && !secretCtx:
-				r.authorizationValue(v, child, h)
+			case isAuthorizationKey(k) && !secretCtx:
+				r.authorizationValue(v, w.ptr(), h)
 			case secretCtx || secret[i]:
-				r.secretValue(v, child, RuleSecretKey, h)
+				r.secretValue(v, w.ptr(), RuleSecretKey, h)
 			case pairSecret && (k == "value" || k == "Value"):
-				r.secretValue(v, child, RuleSecretPair, h)
+				r.secretValue(v, w.ptr(), RuleSecretPair, h)
 			case hasCred && (k == "username" || k == "Username" || k == "user"):
-				r.secretValue(v, child, RuleRegistry, h)
+				r.secretValue(v, w.ptr(), RuleRegistry, h)
 			default:
-				r.walk(v, child, h, false)
+				w.walk(v, false)
 			}
+			w.path = w.path[:mark]
 		}
 	case 'a':
 		for i, v := range n.vals {
-			child := ptr + "/" + strconv.Itoa(i)
-			if !secretCtx && i > 0 && r.secretFlag(n.vals[i-1]) {
+			mark := w.pushIndex(i)
+			switch {
+			case !secretCtx && i > 0 && r.secretFlag(n.vals[i-1]):
 				// argv as a list (OCI process.args, Docker Cmd): "--password", "x".
-				r.secretValue(v, child, RuleSecretKey, h)
-				continue
-			}
-			if !secretCtx && i > 0 && v.kind == 's' && isUserFlag(n.vals[i-1]) {
+				r.secretValue(v, w.ptr(), RuleSecretKey, h)
+			case !secretCtx && i > 0 && v.kind == 's' && isUserFlag(n.vals[i-1]) && w.userFlagValue(v):
 				// "--user", "name:password" (but "1000:1000" is uid:gid).
-				if name, pw, ok := strings.Cut(v.str, ":"); ok && pw != "" && !allDigits(pw) && !isMarker(pw) {
-					v.str, v.changed = name+":"+r.replacement(RuleSecretKey, pw), true
-					h.add(RuleSecretKey, 0, child)
-					continue
-				}
+			default:
+				w.walk(v, secretCtx)
 			}
-			r.walk(v, child, h, secretCtx)
+			w.path = w.path[:mark]
 		}
 	case 's':
 		if secretCtx {
-			r.secretValue(n, ptr, RuleSecretKey, h)
+			r.secretValue(n, w.ptr(), RuleSecretKey, h)
 			return
 		}
 		var lh hits
 		// A KEY=value string is an env entry (OCI process.env, Docker
 		// Config.Env): its value runs to the end, spaces and all.
-		out := r.text(n.str, textOpts{jpath: ptr, env: looksLikeEnv(n.str)}, &lh)
+		out := r.text(n.str, textOpts{jpath: pendingPtr, env: looksLikeEnv(n.str)}, &lh)
 		if len(lh.list) > 0 {
 			n.str, n.changed = out, true
+			ptr := w.ptr()
+			for i := range lh.list {
+				if lh.list[i].jpath == pendingPtr {
+					lh.list[i].jpath = ptr
+				}
+			}
 			h.list = append(h.list, lh.list...)
 		}
 	}
+}
+
+// userFlagValue redacts the password of a "name:password" value after
+// --user and reports whether it did.
+func (w *jsonWalker) userFlagValue(v *node) bool {
+	name, pw, ok := strings.Cut(v.str, ":")
+	if !ok || pw == "" || allDigits(pw) || isMarker(pw) {
+		return false
+	}
+	v.str, v.changed = name+":"+w.r.replacement(RuleSecretKey, pw), true
+	w.h.add(RuleSecretKey, 0, w.ptr())
+	return true
+}
+
+// isAuthorizationKey: a key ending in "authorization", any case, without
+// lowercasing a copy of every key.
+func isAuthorizationKey(k string) bool {
+	const suffix = "authorization"
+	return len(k) >= len(suffix) && strings.EqualFold(k[len(k)-len(suffix):], suffix)
 }
 
 // secretFlag: a string "--password" or "-token" (no "=value") naming a secret.

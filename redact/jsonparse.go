@@ -16,6 +16,17 @@ import (
 type jsonParser struct {
 	data []byte
 	pos  int
+	slab []node // nodes are cut from here: one allocation per 256 nodes, not one each
+}
+
+func (p *jsonParser) newNode(kind byte) *node {
+	if len(p.slab) == 0 {
+		p.slab = make([]node, 256)
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	n.kind = kind
+	return n
 }
 
 const (
@@ -61,7 +72,9 @@ func (p *jsonParser) value(depth int) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &node{kind: 's', str: s}, nil
+		n := p.newNode('s')
+		n.str = s
+		return n, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -76,7 +89,7 @@ func (p *jsonParser) value(depth int) (*node, error) {
 
 func (p *jsonParser) object(depth int) (*node, error) {
 	p.pos++ // '{'
-	n := &node{kind: 'o'}
+	n := p.newNode('o')
 	if !p.skipSpace() {
 		return nil, errJSONEOF
 	}
@@ -125,7 +138,7 @@ func (p *jsonParser) object(depth int) (*node, error) {
 
 func (p *jsonParser) array(depth int) (*node, error) {
 	p.pos++ // '['
-	n := &node{kind: 'a'}
+	n := p.newNode('a')
 	if !p.skipSpace() {
 		return nil, errJSONEOF
 	}
@@ -159,7 +172,9 @@ func (p *jsonParser) literal(word string) (*node, error) {
 		return nil, errJSONSyntax
 	}
 	p.pos += len(word)
-	return &node{kind: 'r', raw: word}, nil
+	n := p.newNode('r')
+	n.raw = word
+	return n, nil
 }
 
 // number checks the JSON number grammar and keeps the text as it is.
@@ -199,7 +214,9 @@ func (p *jsonParser) number() (*node, error) {
 		}
 	}
 	p.pos = i
-	return &node{kind: 'r', raw: string(d[start:i])}, nil
+	n := p.newNode('r')
+	n.raw = string(d[start:i])
+	return n, nil
 }
 
 // str reads a string literal at p.pos (which is '"'). The fast path takes a
