@@ -118,6 +118,9 @@ func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) 
 		return FileEntry{}, fmt.Errorf("%s: reserved for the manifest", path)
 	}
 	var entry bytes.Buffer
+	// Header, PAX records and padding fit in 2 KiB for any path checkPath
+	// allows: sized once, not grown by doubling through the data.
+	entry.Grow(len(data) + 2048)
 	tw := tar.NewWriter(&entry)
 	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: path, Mode: 0o600, Size: int64(len(data)), ModTime: w.mtime, Format: tar.FormatPAX}
 	if err := tw.WriteHeader(hdr); err != nil {

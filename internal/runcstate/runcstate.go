@@ -6,6 +6,7 @@
 package runcstate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -198,10 +199,17 @@ func readBounded(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	buf, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
+	// state.json is a regular file of known size (tens of KiB): read it
+	// into one buffer of that size instead of growing one from 512 bytes
+	// (ReadFrom wants bytes.MinRead free at the end to read without growing).
+	var b bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= max {
+		b.Grow(int(fi.Size()) + bytes.MinRead)
+	}
+	if _, err := b.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	buf := b.Bytes()
 	if int64(len(buf)) > max {
 		return nil, fmt.Errorf("%s: over the %d-byte bound", path, max)
 	}
