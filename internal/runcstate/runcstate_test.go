@@ -150,3 +150,16 @@ func TestUnreadableState(t *testing.T) {
 		t.Errorf("broken state.json: %+v", st)
 	}
 }
+
+func TestReadBoundedRefusesOversizedFiles(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(p, []byte(strings.Repeat("x", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := readBounded(p, 100); err != nil || len(b) != 100 {
+		t.Fatalf("at the bound: %d bytes, %v", len(b), err)
+	}
+	if _, err := readBounded(p, 99); err == nil || !strings.Contains(err.Error(), "bound") {
+		t.Fatalf("over the bound: %v", err)
+	}
+}
