@@ -20,6 +20,10 @@ const lockPath = "/run/rtsnap-lab-tests.lock"
 var (
 	heldMu sync.Mutex
 	held   = map[testing.TB]*os.File{}
+	// exclusive: tests holding the exclusive lock. A second fault in the
+	// same test must not trade it down and up again: in between, a test in
+	// another package would find the first fault staged.
+	exclusive = map[testing.TB]bool{}
 )
 
 // lockShared takes the shared lab lock for t's duration (once per test).
@@ -43,6 +47,7 @@ func lockShared(t testing.TB) {
 		if f := held[t]; f != nil {
 			f.Close()
 			delete(held, t)
+			delete(exclusive, t)
 		}
 		heldMu.Unlock()
 	})
@@ -54,8 +59,11 @@ func lockShared(t testing.TB) {
 func lockExclusive(t testing.TB) {
 	t.Helper()
 	heldMu.Lock()
-	f := held[t]
+	f, already := held[t], exclusive[t]
 	heldMu.Unlock()
+	if already {
+		return
+	}
 	if f == nil {
 		lockShared(t)
 		heldMu.Lock()
@@ -68,6 +76,9 @@ func lockExclusive(t testing.TB) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatalf("lab lock: %v", err)
 	}
+	heldMu.Lock()
+	exclusive[t] = true
+	heldMu.Unlock()
 }
 
 func openLock(t testing.TB) *os.File {
