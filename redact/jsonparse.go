@@ -88,16 +88,9 @@ func (p *jsonParser) value(depth int) (*node, error) {
 }
 
 func (p *jsonParser) object(depth int) (*node, error) {
-	p.pos++ // '{'
 	n := p.newNode('o')
-	if !p.skipSpace() {
-		return nil, errJSONEOF
-	}
-	if p.data[p.pos] == '}' {
-		p.pos++
-		return n, nil
-	}
-	for {
+	more, err := p.open('}')
+	for ; more && err == nil; more, err = p.next('}') {
 		if !p.skipSpace() {
 			return nil, errJSONEOF
 		}
@@ -108,63 +101,79 @@ func (p *jsonParser) object(depth int) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !p.skipSpace() {
-			return nil, errJSONEOF
+		if err := p.expect(':'); err != nil {
+			return nil, err
 		}
-		if p.data[p.pos] != ':' {
-			return nil, errJSONSyntax
-		}
-		p.pos++
 		v, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
 		n.keys = append(n.keys, k)
 		n.vals = append(n.vals, v)
-		if !p.skipSpace() {
-			return nil, errJSONEOF
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
-			return n, nil
-		default:
-			return nil, errJSONSyntax
-		}
 	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 func (p *jsonParser) array(depth int) (*node, error) {
-	p.pos++ // '['
 	n := p.newNode('a')
-	if !p.skipSpace() {
-		return nil, errJSONEOF
-	}
-	if p.data[p.pos] == ']' {
-		p.pos++
-		return n, nil
-	}
-	for {
+	more, err := p.open(']')
+	for ; more && err == nil; more, err = p.next(']') {
 		v, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
 		n.vals = append(n.vals, v)
-		if !p.skipSpace() {
-			return nil, errJSONEOF
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
-			return n, nil
-		default:
-			return nil, errJSONSyntax
-		}
 	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// open steps past the opening bracket at p.pos and reports whether an
+// element follows (false for an empty object or array).
+func (p *jsonParser) open(closing byte) (bool, error) {
+	p.pos++
+	if !p.skipSpace() {
+		return false, errJSONEOF
+	}
+	if p.data[p.pos] == closing {
+		p.pos++
+		return false, nil
+	}
+	return true, nil
+}
+
+// next reads what follows an element: a comma (another element follows) or
+// the closing bracket (the end).
+func (p *jsonParser) next(closing byte) (bool, error) {
+	if !p.skipSpace() {
+		return false, errJSONEOF
+	}
+	switch p.data[p.pos] {
+	case ',':
+		p.pos++
+		return true, nil
+	case closing:
+		p.pos++
+		return false, nil
+	}
+	return false, errJSONSyntax
+}
+
+// expect skips white space and one byte c.
+func (p *jsonParser) expect(c byte) error {
+	if !p.skipSpace() {
+		return errJSONEOF
+	}
+	if p.data[p.pos] != c {
+		return errJSONSyntax
+	}
+	p.pos++
+	return nil
 }
 
 func (p *jsonParser) literal(word string) (*node, error) {
