@@ -117,16 +117,16 @@ func markdown(r *results, cfg *config) string {
 	if len(r.Collection) > 0 {
 		p("## Collection (median of %d runs, interleaved, after one warm-up each)\n\n", cfg.runs)
 		p("| method | wall | CPU (user+sys) | peak RSS | archive | wall vs rtsnap |\n|---|---|---|---|---|---|\n")
-	}
-	for _, s := range r.Collection {
 		rt := find(r.Collection, "rtsnap collect").median()
-		if s.NA != "" {
-			p("| %s | n/a: %s | | | | |\n", s.Name, s.NA)
-			continue
+		for _, s := range r.Collection {
+			if s.NA != "" {
+				p("| %s | n/a: %s | | | | |\n", s.Name, s.NA)
+				continue
+			}
+			m := s.median()
+			p("| %s | %s | %s | %.1f MiB | %.2f MiB | %.1fx |\n", s.Name, m.Wall.Round(time.Millisecond), m.CPU.Round(time.Millisecond),
+				float64(m.MaxRSS)/mib, float64(m.Archive)/mib, float64(m.Wall)/float64(rt.Wall))
 		}
-		m := s.median()
-		p("| %s | %s | %s | %.1f MiB | %.2f MiB | %.1fx |\n", s.Name, m.Wall.Round(time.Millisecond), m.CPU.Round(time.Millisecond),
-			float64(m.MaxRSS)/mib, float64(m.Archive)/mib, float64(m.Wall)/float64(rt.Wall))
 	}
 	if len(r.Load) > 0 {
 		p("\n## Load on the runtime: a second CRI client on containerd 1.7 (one call in flight), %s per phase\n\n", cfg.loadFor)
