@@ -199,10 +199,16 @@ func (l *lab) removePods(ctx context.Context, match func(*cri.PodSandbox) bool) 
 		if p.Labels[labLabel] == "" || !match(p) {
 			continue
 		}
-		if _, err := l.rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: p.Id}); err != nil {
+		if err := retry(ctx, func() error {
+			_, err := l.rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: p.Id})
+			return err
+		}); err != nil {
 			return fmt.Errorf("stop pod %s: %w", p.Metadata.Name, err)
 		}
-		if _, err := l.rt.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: p.Id}); err != nil {
+		if err := retry(ctx, func() error {
+			_, err := l.rt.RemovePodSandbox(ctx, &cri.RemovePodSandboxRequest{PodSandboxId: p.Id})
+			return err
+		}); err != nil {
 			return fmt.Errorf("remove pod %s: %w", p.Metadata.Name, err)
 		}
 		// kubelet removes a deleted pod's log directory, and so does the
@@ -383,4 +389,23 @@ func waitZombie(ctx context.Context, pid int) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// retry calls fn up to five times, a second apart, until it succeeds. A
+// shim that was stopped (the dead fault) and has just been continued can
+// drop its connection ("ttrpc: closed") before containerd notices its task
+// exited; the next stop finds the task gone and succeeds.
+func retry(ctx context.Context, fn func() error) error {
+	var err error
+	for i := 0; i < 5; i++ {
+		if err = fn(); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
+	}
+	return err
 }
