@@ -124,7 +124,8 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	defer dec.Close()
 	// The tar stream is at most the files, their headers and padding, plus the trailer.
 	lr := &limitedReader{r: dec, n: wk.lim.MaxTotalBytes + wk.lim.MaxManifestBytes + int64(wk.lim.MaxEntries+2)*1536 + 10240}
-	tr := tar.NewReader(lr)
+	tw := &trailerWatch{r: lr}
+	tr := tar.NewReader(tw)
 
 	streamErr := func(err error, where string) error {
 		if errors.Is(err, errTotalLimit) || errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
@@ -156,8 +157,14 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	var total int64
 	entries := 1
 	for {
+		tw.mark()
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			// archive/tar also says io.EOF when the stream simply stops
+			// after an entry: only two zero blocks are the end of the archive.
+			if !tw.sawTrailer() {
+				return m, wk.fatal(Problem{Kind: "corrupt", Detail: "truncated tar stream: no end-of-archive trailer"})
+			}
 			break
 		}
 		if err != nil {
@@ -277,6 +284,37 @@ func (wk *walker) parseManifest(raw []byte) (*Manifest, map[string]FileEntry, er
 		listed[f.Path] = f
 	}
 	return &m, listed, nil
+}
+
+// trailerWatch counts the bytes archive/tar reads since mark and remembers
+// whether the last 1024 of them were zero. tar.Reader reads a non-seekable
+// stream exactly (the previous entry's padding, then 512-byte blocks), so
+// an io.EOF from Next is a real trailer only when it consumed two whole
+// zero blocks.
+type trailerWatch struct {
+	r     io.Reader
+	since int64
+	zeros int64 // trailing zero bytes since mark
+}
+
+func (t *trailerWatch) mark() { t.since, t.zeros = 0, 0 }
+
+func (t *trailerWatch) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.since += int64(n)
+	for _, b := range p[:n] {
+		if b == 0 {
+			t.zeros++
+		} else {
+			t.zeros = 0
+		}
+	}
+	return n, err
+}
+
+// sawTrailer: at least the two zero blocks, after less than one block of padding.
+func (t *trailerWatch) sawTrailer() bool {
+	return t.zeros >= 1024 && t.since >= 1024 && t.since-1024 < 512
 }
 
 func countNonZero(r io.Reader) (int64, error) {
