@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -403,7 +402,7 @@ func (b *Bundle) Paths() []string {
 
 // OpenFile reads and verifies a bundle file, including its .sha256 sidecar when present.
 func OpenFile(p string, lim Limits) (*Bundle, error) {
-	f, err := os.Open(p)
+	f, err := OpenRegular(p, lim.MaxArchiveBytes())
 	if err != nil {
 		return nil, err
 	}
@@ -424,12 +423,14 @@ func OpenFile(p string, lim Limits) (*Bundle, error) {
 
 // checkSidecar compares the file's sha256 with NAME.sha256 when it exists.
 func checkSidecar(p string, sum []byte) *Problem {
-	raw, err := os.ReadFile(p + ".sha256")
+	want, present, err := SidecarSum(p)
 	if err != nil {
+		return &Problem{Path: filepath.Base(p) + SidecarSuffix, Kind: "sidecar-mismatch", Detail: err.Error()}
+	}
+	if !present {
 		return nil
 	}
-	fields := strings.Fields(string(raw))
-	if len(fields) == 0 || fields[0] != hex.EncodeToString(sum) {
+	if want != hex.EncodeToString(sum) {
 		return &Problem{Path: filepath.Base(p), Kind: "sidecar-mismatch", Detail: "the archive's sha256 differs from " + filepath.Base(p) + ".sha256"}
 	}
 	return nil
@@ -471,7 +472,7 @@ func Verify(r io.Reader, lim Limits) *VerifyReport {
 // VerifyFile verifies a bundle file and its sidecar. The error is only for a
 // file that cannot be opened at all.
 func VerifyFile(p string, lim Limits) (*VerifyReport, error) {
-	f, err := os.Open(p)
+	f, err := OpenRegular(p, lim.MaxArchiveBytes())
 	if err != nil {
 		return nil, err
 	}

@@ -53,9 +53,14 @@ func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile
 		return nil, err
 	}
 	base := filepath.Base(bundlePath)
-	copies := [][2]string{{bundlePath, base}, {bundlePath + ".sha256", base + ".sha256"}, {bundlePath + SignatureSuffix, base + SignatureSuffix}}
+	type copyOf struct {
+		src, name string
+		max       int64
+	}
+	copies := []copyOf{{bundlePath, base, lim.MaxArchiveBytes()}, {bundlePath + bundle.SidecarSuffix, base + bundle.SidecarSuffix, bundle.MaxSidecarBytes},
+		{bundlePath + SignatureSuffix, base + SignatureSuffix, maxKeyFile}}
 	if pubkeyFile != "" {
-		copies = append(copies, [2]string{pubkeyFile, AuditPubkeyFile})
+		copies = append(copies, copyOf{pubkeyFile, AuditPubkeyFile, maxKeyFile})
 	}
 	var written []string
 	undo := func() {
@@ -67,9 +72,9 @@ func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile
 		}
 	}
 	for _, c := range copies {
-		dst := filepath.Join(outDir, c[1])
-		if err := copyFile(c[0], dst); err != nil {
-			if errors.Is(err, os.ErrNotExist) && c[0] != bundlePath {
+		dst := filepath.Join(outDir, c.name)
+		if err := copyFile(c.src, dst, c.max); err != nil {
+			if errors.Is(err, os.ErrNotExist) && c.src != bundlePath {
 				continue // an absent sidecar is recorded in verification.json
 			}
 			undo()
@@ -120,8 +125,11 @@ func prepareEmptyDir(dir string) (bool, error) {
 	return false, nil
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+// copyFile copies a regular file of at most max bytes: the bundle, its
+// sidecar and signature are untrusted (a sidecar linked to /dev/zero made
+// the package 1.1 GB, issue #15).
+func copyFile(src, dst string, max int64) error {
+	in, err := bundle.OpenRegular(src, max)
 	if err != nil {
 		return err
 	}
@@ -130,7 +138,7 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	if _, err := io.Copy(out, io.LimitReader(in, max)); err != nil {
 		out.Close()
 		return fmt.Errorf("copying %s: %w", filepath.Base(src), err)
 	}
