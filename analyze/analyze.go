@@ -44,9 +44,19 @@ type Analysis struct {
 	Findings []finding.Finding
 }
 
+// DefaultMemoryLimit bounds the memory one bundle's analysis may take,
+// whatever the bundle holds (`--memory-limit` raises it). Of it, a quarter
+// holds file data (bundle.Limits.MaxHeldBytes) and a quarter decoded facts
+// and log records (the facts decode budget); the rest is the garbage
+// collector's headroom, the rules, the timeline and the output.
+const DefaultMemoryLimit int64 = 512 << 20
+
 // Options pick the parsers and rules; zero values mean the defaults.
 type Options struct {
-	Limits   bundle.Limits
+	// MemoryLimit is the analysis' memory bound (DefaultMemoryLimit when 0).
+	// What does not fit is left out and reported (facts.Node.Cuts, RT1511).
+	MemoryLimit int64
+	Limits      bundle.Limits
 	Parsers  []facts.Parser
 	Registry *rules.Registry
 	// Identities decrypt age-encrypted bundles (*.tar.zst.age); any one
@@ -55,8 +65,14 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
 	if o.Limits == (bundle.Limits{}) {
 		o.Limits = bundle.DefaultLimits()
+	}
+	if o.Limits.MaxHeldBytes == 0 {
+		o.Limits.MaxHeldBytes = o.MemoryLimit / 4
 	}
 	if o.Parsers == nil {
 		o.Parsers = facts.DefaultParsers()
@@ -109,6 +125,6 @@ func Load(path string, opts Options) (*Analysis, error) {
 // FromBundle analyzes a bundle already read.
 func FromBundle(path string, b *bundle.Bundle, opts Options) *Analysis {
 	opts = opts.withDefaults()
-	n := facts.FromBundle(path, b, opts.Parsers)
+	n := facts.FromBundleBounded(path, b, opts.Parsers, opts.MemoryLimit/4)
 	return &Analysis{Path: path, Node: n, Findings: opts.Registry.Run(n)}
 }

@@ -37,6 +37,11 @@ type Limits struct {
 	MaxManifestBytes int64
 	// MaxWindowBytes bounds the zstd window, i.e. the decoder's memory.
 	MaxWindowBytes uint64
+	// MaxHeldBytes bounds the file data Read keeps in memory (0: up to
+	// MaxTotalBytes). Files past it are still verified but not kept, and
+	// Bundle.NotHeld names them; which ones is decided from the manifest
+	// (see hold.go), so the choice does not depend on the archive's order.
+	MaxHeldBytes int64
 }
 
 // DefaultLimits fit the largest bundle the collector makes (64 MiB compressed)
@@ -79,6 +84,8 @@ type walker struct {
 	lim      Limits
 	strict   bool
 	problems []Problem
+	// onManifest, when set, sees the parsed manifest before any file.
+	onManifest func(*Manifest)
 }
 
 // report records a problem; it returns the error to stop with in strict mode.
@@ -150,6 +157,9 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	m, listed, err := wk.parseManifest(raw)
 	if err != nil {
 		return nil, err
+	}
+	if wk.onManifest != nil {
+		wk.onManifest(m)
 	}
 
 	seen := map[string]bool{}
@@ -365,12 +375,24 @@ func Walk(r io.Reader, lim Limits, fn func(FileEntry, io.Reader) error) (*Manife
 type Bundle struct {
 	Manifest *Manifest
 	files    map[string][]byte
+	// NotHeld lists, sorted, the files verified but not kept because they
+	// did not fit Limits.MaxHeldBytes.
+	NotHeld []string
 }
 
 // Read verifies a whole bundle into memory, bounded by lim.
 func Read(r io.Reader, lim Limits) (*Bundle, error) {
 	b := &Bundle{files: map[string][]byte{}}
-	m, err := Walk(r, lim, func(fe FileEntry, body io.Reader) error {
+	var held map[string]bool
+	wk := &walker{lim: lim, strict: true, onManifest: func(m *Manifest) {
+		if lim.MaxHeldBytes > 0 {
+			held, b.NotHeld = chooseHeld(m.Files, lim.MaxHeldBytes)
+		}
+	}}
+	m, err := wk.walk(r, func(fe FileEntry, body io.Reader) error {
+		if held != nil && !held[fe.Path] {
+			return nil // walk drains and hashes it
+		}
 		data, err := io.ReadAll(io.LimitReader(body, fe.Size))
 		if err != nil {
 			return fmt.Errorf("%w: reading %s: %w", ErrCorrupt, fe.Path, err)
