@@ -57,8 +57,8 @@ type Options struct {
 	// What does not fit is left out and reported (facts.Node.Cuts, RT1511).
 	MemoryLimit int64
 	Limits      bundle.Limits
-	Parsers  []facts.Parser
-	Registry *rules.Registry
+	Parsers     []facts.Parser
+	Registry    *rules.Registry
 	// Identities decrypt age-encrypted bundles (*.tar.zst.age); any one
 	// that is a recipient will do. Plain bundles ignore them.
 	Identities []age.Identity

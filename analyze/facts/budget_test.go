@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	cdschema "github.com/rtsnap/rtsnap/internal/schema/containerd"
 	"github.com/rtsnap/rtsnap/bundle"
+	cdschema "github.com/rtsnap/rtsnap/internal/schema/containerd"
 )
 
 func boundedNode(files map[string]string, budgetBytes int64) *Node {
