@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"filippo.io/age"
 
 	"github.com/rtsnap/rtsnap/bundle"
+	"github.com/rtsnap/rtsnap/internal/safetext"
 )
 
 // Audit package file names, besides the copied bundle and its sidecars.
@@ -95,6 +97,8 @@ func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile
 	if err != nil {
 		return v, fmt.Errorf("encoding the verification: %w", err)
 	}
+	// C1 and bidi controls in names from the bundle as \u escapes.
+	data = safetext.Bytes(data)
 	if err := os.WriteFile(filepath.Join(outDir, AuditVerificationFile), append(data, '\n'), 0o600); err != nil {
 		return v, fmt.Errorf("audit package: %w", err)
 	}
@@ -258,17 +262,16 @@ func WriteSummary(w io.Writer, v *Verification) {
 	}
 }
 
-// md makes an untrusted value safe in a markdown line or table cell.
+// md makes an untrusted value inert in a markdown line or table cell
+// (internal/safetext: links, images, autolinks, emphasis, headings, bidi
+// and control characters), cut at 300 bytes on a rune boundary.
 func md(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.NewReplacer("|", `\|`, "`", "'", "<", "&lt;", ">", "&gt;").Replace(s)
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		i := 300
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
 	}
-	return s
+	return safetext.Markdown(s)
 }

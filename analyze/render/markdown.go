@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/rtsnap/rtsnap/internal/safetext"
+
 	"bufio"
 	"fmt"
 	"io"
@@ -8,15 +10,6 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze/finding"
 )
-
-// mdEscaper neutralises Markdown and HTML in untrusted text so a bundle
-// cannot inject links, images or markup into a ticket.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`,
-	"#", `\#`, "|", `\|`, "!", `\!`, "~", `\~`, "<", "&lt;", ">", "&gt;", "&", "&amp;",
-)
-
-func md(s string) string { return mdEscaper.Replace(line(s)) }
 
 // fence picks a code fence longer than any backtick run in s, so untrusted
 // text cannot close the block early.
@@ -35,7 +28,11 @@ func fence(s string) string {
 
 // Markdown writes the report for pasting into a support ticket.
 func Markdown(w io.Writer, d ReportDoc) error {
-	bw := bufio.NewWriter(w)
+	// Every value is escaped with md or line; the stream wrapper is the
+	// backstop for anything that reaches the page otherwise.
+	sw := safetext.NewWriter(w)
+	defer sw.Flush()
+	bw := bufio.NewWriter(sw)
 	in := d.Inspect
 	fmt.Fprintf(bw, "## rtsnap report: %s\n\n", md(orDash(in.Node.Hostname)))
 	fmt.Fprintf(bw, "| | |\n|---|---|\n")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/safetext"
 	"github.com/rtsnap/rtsnap/internal/version"
 )
 
@@ -67,6 +68,12 @@ func commands() map[string]command {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	// Every byte to the terminal passes the one sanitizer: errors name
+	// bundle entries, text output quotes bundle content (issue #15).
+	so, se := safetext.NewWriter(stdout), safetext.NewWriter(stderr)
+	defer so.Flush()
+	defer se.Flush()
+	stdout, stderr = so, se
 	fs := pflag.NewFlagSet("rtsnap-analyze", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	showVersion := fs.Bool("version", false, "print version and commit, then exit")
