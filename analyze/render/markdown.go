@@ -122,4 +122,7 @@ func writeMarkdownDiff(bw *bufio.Writer, d *DiffDoc) {
 			fmt.Fprintf(bw, "(%s: %s)\n", md(td.Path), md(td.Note))
 		}
 	}
+	for _, s := range d.Summarized {
+		fmt.Fprintf(bw, "\n- summarized (over the diff's limits): %s\n", md(s))
+	}
 }

@@ -208,6 +208,9 @@ func DiffText(w io.Writer, d DiffDoc) {
 	for _, td := range d.TextDiffs {
 		writeTextDiff(w, td)
 	}
+	for _, s := range d.Summarized {
+		fmt.Fprintf(w, "\nsummarized (over the diff's limits) %s\n", line(s))
+	}
 }
 
 func writeTextDiff(w io.Writer, td diff.TextDiff) {
