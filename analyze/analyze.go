@@ -46,10 +46,17 @@ type Analysis struct {
 
 // DefaultMemoryLimit bounds the memory one bundle's analysis may take,
 // whatever the bundle holds (`--memory-limit` raises it). Of it, a quarter
-// holds file data (bundle.Limits.MaxHeldBytes) and a quarter decoded facts
-// and log records (the facts decode budget); the rest is the garbage
-// collector's headroom, the rules, the timeline and the output.
+// holds file data (bundle.Limits.MaxHeldBytes) and half decoded facts and
+// log records (the facts decode budget, an estimate that runs high); the
+// rest is the rules, the timeline and the output. The command also sets the
+// garbage collector's soft limit (GCSoftLimit).
 const DefaultMemoryLimit int64 = 512 << 20
+
+// GCSoftLimit is the runtime/debug.SetMemoryLimit value for a memory limit:
+// three quarters of it, so the collector reclaims garbage before the
+// process reaches the limit (without it the heap may grow to twice what is
+// live).
+func GCSoftLimit(memoryLimit int64) int64 { return memoryLimit / 4 * 3 }
 
 // Options pick the parsers and rules; zero values mean the defaults.
 type Options struct {
@@ -125,6 +132,6 @@ func Load(path string, opts Options) (*Analysis, error) {
 // FromBundle analyzes a bundle already read.
 func FromBundle(path string, b *bundle.Bundle, opts Options) *Analysis {
 	opts = opts.withDefaults()
-	n := facts.FromBundleBounded(path, b, opts.Parsers, opts.MemoryLimit/4)
+	n := facts.FromBundleBounded(path, b, opts.Parsers, opts.MemoryLimit/2)
 	return &Analysis{Path: path, Node: n, Findings: opts.Registry.Run(n)}
 }

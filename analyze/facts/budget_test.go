@@ -63,13 +63,15 @@ func TestDecodeCostIsConservative(t *testing.T) {
 		name string
 		data string
 		heap func([]byte) int64
+		maps bool
 	}{
-		{"docker maps", repeatJSON(`{"":0}`, 1<<20), heapAfter[[]map[string]any]},
-		{"typed containers", repeatJSON(`{}`, 1<<20), heapAfter[[]cdschema.Container]},
-		{"strings", repeatJSON(`"abcdefghij"`, 1<<20), heapAfter[[]any]},
+		{"docker maps", repeatJSON(`{"":0}`, 1<<20), heapAfter[[]map[string]any], true},
+		{"docker maps, 3 keys", repeatJSON(`{"Id":"abc","Names":["/x"],"State":"running"}`, 1<<20), heapAfter[[]map[string]any], true},
+		{"typed containers", repeatJSON(`{}`, 1<<20), heapAfter[[]cdschema.Container], false},
+		{"strings", repeatJSON(`"abcdefghij"`, 1<<20), heapAfter[[]any], true},
 	}
 	for _, c := range cases {
-		got, est := c.heap([]byte(c.data)), decodeCost([]byte(c.data))
+		got, est := c.heap([]byte(c.data)), decodeCost([]byte(c.data), c.maps)
 		t.Logf("%s: %d bytes of JSON, %d on the heap decoded, estimate %d", c.name, len(c.data), got, est)
 		if est < got {
 			t.Errorf("%s: estimate %d is below the real %d", c.name, est, got)
@@ -81,8 +83,8 @@ func TestDecodeCostIsConservative(t *testing.T) {
 }
 
 func TestDecodeBudgetCutsDockerBlowUp(t *testing.T) {
-	// Three docker files of 7 MB each: 60x that is over a 128 MiB budget
-	// (the default memory limit's share); the byte limit alone let them in.
+	// Three docker files of 7 MB each: 48x that is over a 128 MiB budget;
+	// the byte limit alone let them in.
 	blow := repeatJSON(`{"":0}`, 7<<20)
 	files := map[string]string{"docker/containers.json": blow, "docker/inspect.json": blow, "docker/images.json": blow,
 		"docker/version.json": `{"Version":"20.10.24"}`}

@@ -121,7 +121,7 @@ func (n *Node) decode(p string, data []byte, v any) error {
 	if len(data) > MaxJSONBytes {
 		return fmt.Errorf("%d bytes is over the analyzer's %d-byte limit for one JSON file", len(data), MaxJSONBytes)
 	}
-	if cost := decodeCost(data); !n.budget.charge(cost) {
+	if cost := decodeCost(data, decodesIntoMaps(v)); !n.budget.charge(cost) {
 		n.cut(p, "file not decoded", fmt.Sprintf("decoding it would take about %d MiB; %s", cost>>20, n.budget))
 		return errCut
 	}

@@ -83,6 +83,10 @@ func InspectText(w io.Writer, d InspectDoc) {
 	if d.Truncated {
 		fmt.Fprintf(w, "TRUNCATED  %s\n", line(d.TruncatedReason))
 	}
+	if n := len(d.OverLimits) + d.OverLimitsMore; n > 0 {
+		c := d.OverLimits[0]
+		fmt.Fprintf(w, "OVER LIMITS %d part(s) left out by the memory limit (--memory-limit), first %s: %s (RT1511)\n", n, line(finding.Cut(c.Path, 80)), line(c.What))
+	}
 	fmt.Fprintln(w, "\nsources")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tSTATUS\tTIME\tFILES\tBYTES\tREASON")
@@ -180,7 +184,10 @@ func TimelineText(w io.Writer, d TimelineDoc) {
 	}
 	tw.Flush()
 	if d.Truncated {
-		fmt.Fprintf(w, "(timeline cut at its event limit)\n")
+		fmt.Fprintf(w, "(timeline cut at its event limit: %d later event(s) left out)\n", d.Dropped)
+	}
+	if d.OverLimits > 0 {
+		fmt.Fprintf(w, "(%d part(s) of the bundle left out by the memory limit: see inspect, RT1511)\n", d.OverLimits)
 	}
 	if d.Untimed > 0 {
 		fmt.Fprintf(w, "(%d record(s) without a usable time left out)\n", d.Untimed)

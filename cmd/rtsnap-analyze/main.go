@@ -151,7 +151,7 @@ func (f *cmdFlags) identities(stderr io.Writer) ([]age.Identity, bool) {
 func (f *cmdFlags) options(stderr io.Writer) (analyze.Options, bool) {
 	ids, ok := f.identities(stderr)
 	// The garbage collector works to stay under the same bound.
-	debug.SetMemoryLimit(int64(f.memoryLimit))
+	debug.SetMemoryLimit(analyze.GCSoftLimit(int64(f.memoryLimit)))
 	return analyze.Options{Identities: ids, MemoryLimit: int64(f.memoryLimit)}, ok
 }
 
