@@ -60,7 +60,7 @@ func TestCommitDropsTrailingFilesWhenTheManifestOutgrowsItsReserve(t *testing.T)
 	if len(got.Files) >= stored || len(got.Files) == 0 {
 		t.Fatalf("%d of %d files kept", len(got.Files), stored)
 	}
-	if s := got.Sources[1]; s.Status != StatusPartial || !strings.Contains(s.Reason, "dropped at commit") {
+	if s := got.Sources[1]; s.Status != StatusPartial || !strings.Contains(s.Reason, "dropped to keep the archive within its budget") {
 		t.Fatalf("source %+v", s)
 	}
 	if s := got.Sources[0]; s.Status != StatusOK {
