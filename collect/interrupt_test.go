@@ -296,3 +296,22 @@ func pipeRest(sc *bufio.Scanner) io.Reader {
 	}()
 	return pr
 }
+
+// A failed source's status carries the partial reasons that led to the
+// failure (each endpoint's dial error), not only the summary error.
+func TestErrorStatusKeepsItsReasons(t *testing.T) {
+	src := fakeSource{name: "cri", collect: func(ctx context.Context, env *Env, out Output) error {
+		out.Partial("/run/a.sock: unreachable: /run/a.sock does not exist")
+		out.Partial("tcp://1.2.3.4:1: unreachable: Unavailable: dial tcp 1.2.3.4:1: connect: connection refused")
+		return errors.New("no CRI endpoint answered (2 tried: /run/a.sock, tcp://1.2.3.4:1)")
+	}}
+	res, err := Run(context.Background(), Options{OutputDir: t.TempDir(), Timeout: 10 * time.Second}, []Source{src}, newTestRedactor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Sources[0]
+	if st.Status != bundle.StatusError || !strings.HasPrefix(st.Reason, "no CRI endpoint answered") ||
+		!strings.Contains(st.Reason, "/run/a.sock does not exist") || !strings.Contains(st.Reason, "connection refused") {
+		t.Fatalf("status %+v", st)
+	}
+}
