@@ -204,8 +204,12 @@ func archiveBudget(dir string, maxSize int64) (budget int64, spaceLimited bool, 
 	}
 	need := min(maxSize, minArchive)
 	if avail < need {
-		return 0, false, fmt.Errorf("%s has %d bytes free; an archive of --max-size %d needs at least %d bytes there plus %d kept free for the node: free space, pick a larger tmpfs with --output, or lower --max-size: %w",
-			dir, max(free, 0), maxSize, need, bundle.SpaceSlack, bundle.ErrNoSpace)
+		hint := "free space there or pick a larger tmpfs with --output"
+		if maxSize > minArchive {
+			hint += fmt.Sprintf(", or lower --max-size (a useful bundle needs %d bytes)", minArchive)
+		}
+		return 0, false, fmt.Errorf("%s has %d bytes free; an archive of --max-size %d needs at least %d bytes there plus %d kept free for the node: %s: %w",
+			dir, max(free, 0), maxSize, need, bundle.SpaceSlack, hint, bundle.ErrNoSpace)
 	}
 	return avail, true, nil
 }

@@ -149,7 +149,7 @@ func KindOf(path string) Kind {
 }
 
 // Discover returns the endpoints given by flag when there are any, else the
-// well-known ones that exist as sockets. Paths resolving to the same socket
+// well-known ones that exist as sockets (or cannot be looked at). Paths resolving to the same socket
 // (/var/run is usually a link to /run) are listed once.
 func Discover(flagged []string) []Endpoint {
 	var out []Endpoint
@@ -171,7 +171,10 @@ func Discover(flagged []string) []Endpoint {
 		return out
 	}
 	for _, e := range WellKnown() {
-		if fi, err := os.Stat(e.Path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		// A socket this process may not even stat (a root-only directory,
+		// a run without root) is listed too: Check then says permission
+		// denied instead of the source saying "not present".
+		if fi, err := os.Stat(e.Path); (err == nil && fi.Mode()&os.ModeSocket != 0) || errors.Is(err, fs.ErrPermission) {
 			e.Origin = "well-known"
 			add(e)
 		}
