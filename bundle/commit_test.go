@@ -42,17 +42,7 @@ func TestCommitDropsTrailingFilesWhenTheManifestOutgrowsItsReserve(t *testing.T)
 	m := testManifest()
 	m.Sources = append(m.Sources, SourceStatus{Name: "big", Status: StatusOK})
 	m.Note = hex.EncodeToString(noise(99, 40<<10)) // 80 KiB, compresses to ~40 KiB: past the reserve
-	path, size, err := w.Commit(context.Background(), t.TempDir(), "b.tar.zst", m, CommitOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if size > max {
-		t.Fatalf("archive %d bytes over budget %d", size, max)
-	}
-	b, err := OpenFile(path, DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := commitWithin(t, w, m, max)
 	got := b.Manifest
 	if !got.Truncated || !strings.Contains(got.TruncatedReason, "dropped at commit") {
 		t.Fatalf("truncated %v %q", got.Truncated, got.TruncatedReason)
@@ -66,6 +56,24 @@ func TestCommitDropsTrailingFilesWhenTheManifestOutgrowsItsReserve(t *testing.T)
 	if s := got.Sources[0]; s.Status != StatusOK {
 		t.Fatalf("untouched source changed: %+v", s)
 	}
+}
+
+// commitWithin commits to a temp dir, checks the archive is within max and
+// reads it back.
+func commitWithin(t *testing.T, w *Writer, m *Manifest, max int64) *Bundle {
+	t.Helper()
+	path, size, err := w.Commit(context.Background(), t.TempDir(), "b.tar.zst", m, CommitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size > max {
+		t.Fatalf("archive %d bytes over budget %d", size, max)
+	}
+	b, err := OpenFile(path, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // The quiet side: a manifest within its reserve changes nothing.

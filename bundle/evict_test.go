@@ -1,11 +1,11 @@
 package bundle
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tiers ranks "core" above "bulk", as the collector ranks cri above logs.
@@ -56,17 +56,7 @@ func TestCoreFileEvictsBulkWhenTheBudgetIsSpent(t *testing.T) {
 	m := testManifest()
 	m.Sources = []SourceStatus{{Name: "core", Status: StatusOK, Files: 1, Bytes: int64(len(core))},
 		{Name: "bulk", Status: StatusOK, Files: stored, Bytes: int64(stored) * 16 << 10}}
-	path, size, err := w.Commit(context.Background(), t.TempDir(), "b.tar.zst", m, CommitOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if size > max {
-		t.Fatalf("archive %d over budget %d", size, max)
-	}
-	b, err := OpenFile(path, DefaultLimits())
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := commitWithin(t, w, m, max)
 	if got, ok := b.File("core/state.json"); !ok || len(got) != len(core) {
 		t.Fatal("core file lost")
 	}
@@ -113,5 +103,44 @@ func TestEvictionDropsNothingWhenItCannotHelp(t *testing.T) {
 	}
 	if got := len(w.Files()); got != stored {
 		t.Fatalf("%d files after a hopeless eviction, %d before", got, stored)
+	}
+}
+
+// Hostile shape: the budget spent by thousands of small bulk files, then
+// thousands of small core files each needing an eviction. Every frame is
+// evicted at most once, so this stays linear (it was a sort of every frame
+// per eviction in a first version).
+func TestManySmallEvictionsStayCheap(t *testing.T) {
+	w, _ := NewWriter(WriterOptions{MaxSize: 1 << 20, Tier: tiers})
+	for i := 0; ; i++ {
+		if _, err := w.Add(fmt.Sprintf("bulk/%d", i), "bulk", "text", noise(uint64(i), 512)); errors.Is(err, ErrFull) {
+			break
+		}
+	}
+	start := time.Now()
+	core := 0
+	for i := 0; i < 4000; i++ {
+		_, err := w.Add(fmt.Sprintf("core/%d", i), "core", "json", noise(uint64(1e6+i), 128))
+		if errors.Is(err, ErrFull) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		core++
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Fatalf("%d core adds with evictions took %s", core, el)
+	}
+	if core < 1000 {
+		t.Fatalf("only %d core files fitted after evicting bulk", core)
+	}
+	for _, f := range w.Files() {
+		if f.Source == "core" {
+			continue
+		}
+		if _, ok := w.seen[f.Path]; !ok {
+			t.Fatalf("live file %s not indexed", f.Path)
+		}
 	}
 }

@@ -83,8 +83,9 @@ type Writer struct {
 	tierOf  func(source string) int
 
 	mu         sync.Mutex
-	frames     []frame // compressed body, in archive order
-	body       int64   // bytes in frames
+	frames     []*frame         // compressed body, in archive order; evicted ones are marked
+	byTier     map[int][]*frame // live frames of each tier, oldest first: eviction pops the newest
+	body       int64            // bytes in live frames
 	tierBytes  map[int]int64
 	pending    map[int]*pendingBatch // uncompressed tar data not yet compressed, per tier
 	pendingLen int                   // bytes in all pending batches
@@ -99,9 +100,10 @@ type Writer struct {
 // frame is one zstd frame of the body: whole tar entries of one tier, so
 // eviction and the commit can drop a frame with exactly its files.
 type frame struct {
-	data  []byte
-	files []int // indexes into Writer.files
-	tier  int
+	data    []byte
+	files   []int // indexes into Writer.files
+	tier    int
+	evicted bool
 }
 
 // pendingBatch is the uncompressed tail of one tier, compressed as one frame
@@ -131,7 +133,7 @@ func NewWriter(opts WriterOptions) (*Writer, error) {
 		tierOf = func(string) int { return 0 }
 	}
 	return &Writer{maxSize: opts.MaxSize, enc: enc, tierOf: tierOf, seen: map[string]int{},
-		tierBytes: map[int]int64{}, pending: map[int]*pendingBatch{},
+		tierBytes: map[int]int64{}, byTier: map[int][]*frame{}, pending: map[int]*pendingBatch{},
 		mtime: time.Now().UTC().Truncate(time.Second)}, nil
 }
 
@@ -184,7 +186,7 @@ func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) 
 		if over := w.body + int64(len(f)) + reserve - w.maxSize; over > 0 && !w.evictLocked(tier, over) {
 			return FileEntry{}, fmt.Errorf("%s (%d bytes): %w", path, len(data), ErrFull)
 		}
-		w.appendFrameLocked(frame{data: f, files: []int{idx}, tier: tier})
+		w.appendFrameLocked(&frame{data: f, files: []int{idx}, tier: tier})
 	} else {
 		p := w.pending[tier]
 		if p == nil {
@@ -210,8 +212,9 @@ func (w *Writer) reserve(entries int) int64 {
 	return manifestBase + int64(entries)*manifestPerEntry
 }
 
-func (w *Writer) appendFrameLocked(f frame) {
+func (w *Writer) appendFrameLocked(f *frame) {
 	w.frames = append(w.frames, f)
+	w.byTier[f.tier] = append(w.byTier[f.tier], f)
 	w.body += int64(len(f.data))
 	w.tierBytes[f.tier] += int64(len(f.data))
 }
@@ -221,7 +224,7 @@ func (w *Writer) flushLocked(tier int) {
 	if p == nil || p.buf.Len() == 0 {
 		return
 	}
-	w.appendFrameLocked(frame{data: w.enc.EncodeAll(p.buf.Bytes(), nil), files: p.files, tier: tier})
+	w.appendFrameLocked(&frame{data: w.enc.EncodeAll(p.buf.Bytes(), nil), files: p.files, tier: tier})
 	w.pendingLen -= p.buf.Len()
 	delete(w.pending, tier)
 }
@@ -243,58 +246,49 @@ func (w *Writer) flushAllLocked() {
 // of tiers below tier, lowest tier first and newest first within a tier. It
 // drops nothing and returns false when those frames together are too small:
 // losing them would not make the new file fit. Pending batches must have been
-// flushed. Cost: O(frames log frames), only when the budget is reached.
+// flushed. Each frame is popped at most once over the writer's life, so all
+// evictions together cost O(frames + files).
 func (w *Writer) evictLocked(tier int, need int64) bool {
 	var avail int64
-	for t, n := range w.tierBytes {
+	tiers := make([]int, 0, len(w.byTier))
+	for t := range w.byTier {
 		if t < tier {
-			avail += n
+			avail += w.tierBytes[t]
+			tiers = append(tiers, t)
 		}
 	}
 	if avail < need {
 		return false
 	}
-	order := make([]int, 0, len(w.frames))
-	for i, f := range w.frames {
-		if f.tier < tier {
-			order = append(order, i)
+	sort.Ints(tiers)
+	for _, t := range tiers {
+		stack := w.byTier[t]
+		for need > 0 && len(stack) > 0 {
+			f := stack[len(stack)-1]
+			stack[len(stack)-1] = nil
+			stack = stack[:len(stack)-1]
+			need -= int64(len(f.data))
+			w.dropFrameLocked(f)
 		}
-	}
-	sort.Slice(order, func(a, b int) bool {
-		fa, fb := w.frames[order[a]], w.frames[order[b]]
-		if fa.tier != fb.tier {
-			return fa.tier < fb.tier
-		}
-		return order[a] > order[b]
-	})
-	drop := make(map[int]bool)
-	for _, i := range order {
+		w.byTier[t] = stack
 		if need <= 0 {
 			break
 		}
-		drop[i] = true
-		need -= int64(len(w.frames[i].data))
 	}
-	kept := w.frames[:0]
-	for i, f := range w.frames {
-		if !drop[i] {
-			kept = append(kept, f)
-			continue
-		}
-		w.body -= int64(len(f.data))
-		w.tierBytes[f.tier] -= int64(len(f.data))
-		for _, fi := range f.files {
-			w.evicted[fi] = true
-			w.live--
-			delete(w.seen, w.files[fi].Path)
-		}
-	}
-	// Clear the tail so the dropped frames' data can be collected.
-	for i := len(kept); i < len(w.frames); i++ {
-		w.frames[i] = frame{}
-	}
-	w.frames = kept
 	return true
+}
+
+// dropFrameLocked evicts one frame with its files; its data can be collected.
+func (w *Writer) dropFrameLocked(f *frame) {
+	f.evicted = true
+	w.body -= int64(len(f.data))
+	w.tierBytes[f.tier] -= int64(len(f.data))
+	f.data = nil
+	for _, fi := range f.files {
+		w.evicted[fi] = true
+		w.live--
+		delete(w.seen, w.files[fi].Path)
+	}
 }
 
 // liveFiles are the stored files not evicted, in Add order.
@@ -400,7 +394,9 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 	}
 	chunks := [][]byte{manifestFrame}
 	for _, f := range w.frames {
-		chunks = append(chunks, f.data)
+		if !f.evicted {
+			chunks = append(chunks, f.data)
+		}
 	}
 	chunks = append(chunks, w.trailer())
 	for _, c := range chunks {
@@ -511,7 +507,7 @@ func (w *Writer) fitLocked(m *Manifest) ([]byte, int64, error) {
 		if total <= w.maxSize {
 			return mf, total, nil
 		}
-		if len(w.frames) == 0 {
+		if w.live == 0 {
 			return nil, 0, fmt.Errorf("manifest alone is %d bytes, budget %d: %w", len(mf), w.maxSize, ErrFull)
 		}
 		before := w.live
