@@ -127,6 +127,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		}
 	}
 	ln = r.patterns(ln, mask, n, o, h)
+	if r.defaults && mask&(1<<bitVendor) != 0 {
+		ln = r.vendor(ln, n, o, h)
+	}
 	if r.defaults || len(r.keys.extra) > 0 {
 		ln = r.structuredLine(ln, n, o, st, h)
 		if o.yaml || o.toml {

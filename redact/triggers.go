@@ -10,7 +10,9 @@ const (
 	bitPEM
 	// bitMySQL: the line mentions mysql (a password glued to -p).
 	bitMySQL
-	maxPatternBits = bitMySQL
+	// bitVendor: the line holds a keyword of a vendor token rule (vendor.go).
+	bitVendor
+	maxPatternBits = bitVendor
 )
 
 // triggers finds, in one pass over a line, which rules can possibly match
@@ -32,6 +34,10 @@ type triggers struct {
 type trigger struct {
 	word []byte
 	mask uint64
+	// third is word[2] (0 for a two-byte word): checked before the whole
+	// word, it rejects most candidates for one compare (the vendor
+	// keywords put dozens of words behind common pairs like "co").
+	third byte
 }
 
 func (t *triggers) add(word string, bit int) {
@@ -61,7 +67,11 @@ func (t *triggers) add(word string, bit int) {
 			t.groups = append(t.groups, nil)
 			t.pair[k] = g
 		}
-		t.groups[g] = append(t.groups[g], trigger{word: w, mask: 1 << bit})
+		tr := trigger{word: w, mask: 1 << bit}
+		if len(w) > 2 {
+			tr.third = w[2]
+		}
+		t.groups[g] = append(t.groups[g], tr)
 	}
 }
 
@@ -78,8 +88,12 @@ func (t *triggers) scan(s string) uint64 {
 		c := lowerByte(s[i])
 		m |= t.single[prev]
 		if g := t.pair[uint16(prev)<<8|uint16(c)]; g != 0 {
+			var third byte
+			if i+1 < n {
+				third = lowerByte(s[i+1])
+			}
 			for _, tr := range t.groups[g] {
-				if m&tr.mask == 0 && hasPrefixFold(s[i-1:], tr.word) {
+				if m&tr.mask == 0 && (tr.third == 0 || tr.third == third) && hasPrefixFold(s[i-1:], tr.word) {
 					m |= tr.mask
 				}
 			}
@@ -111,7 +125,7 @@ func hasPrefixFold[T string | []byte](s string, lower T) bool {
 }
 
 // buildTriggers indexes every rule's trigger words.
-func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
+func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *triggers {
 	t := &triggers{}
 	for i, r := range rules {
 		if i >= maxPatternBits {
@@ -139,6 +153,11 @@ func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
 		t.add(w, bitKeyword)
 	}
 	t.add("value", bitPair)
+	if defaults {
+		for _, w := range vendorWords() {
+			t.add(w, bitVendor)
+		}
+	}
 	t.add("private key", bitPEM)
 	return t
 }
