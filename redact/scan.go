@@ -16,8 +16,9 @@ func lowerInto(buf []byte, s string) []byte {
 	return buf
 }
 
+// isKeyByte: bytes of non-ASCII letters count (пароль=x, 密码: x).
 func isKeyByte(c byte) bool {
-	return c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	return c >= 0x80 || c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // span is a key and its value in a line.

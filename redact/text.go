@@ -22,7 +22,7 @@ var (
 	// tomlTableRE is a TOML table header.
 	tomlTableRE = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$`)
 	// yamlNameRE is a Kubernetes env entry's name line: "- name: X" or "name: X".
-	yamlNameRE  = regexp.MustCompile(`^(\s*)(?:-\s+)?name:\s*["']?([A-Za-z0-9_.\-]+)["']?\s*$`)
+	yamlNameRE  = regexp.MustCompile(`^(\s*)(?:-\s+)?name:\s*["']?([^\s"':#]+)["']?\s*$`)
 	yamlValueRE = regexp.MustCompile(`^(\s*)value:[ \t]*(.+)$`)
 	ipv4RE      = regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`)
 	ipv6RE      = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b`)
@@ -431,11 +431,43 @@ func (r *Redactor) envAssignment(ln string, n int, o textOpts, h *hits) (string,
 // boringValue: values that cannot be secrets and that analysis wants to see.
 func boringValue(v string) bool {
 	switch strings.ToLower(v) {
-	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "{}", "[]", "redacted", "***", "********",
-		"|", ">", "|-", ">-", "|+", ">+":
+	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "enabled", "disabled", "{}", "[]", "redacted", "***", "********",
+		"|", ">", "|-", ">-", "|+", ">+",
+		// The noun itself: "failed to list *v1.Secret: secrets is forbidden".
+		"secret", "secrets", "token", "tokens", "password", "passwords", "credentials":
 		return true
 	}
-	return v == "[REDACTED]" || isMarker(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+}
+
+// shortNumber: a count, size or port, not a password (PASSWORD_MIN_LENGTH=12).
+func shortNumber(v string) bool { return len(v) <= 6 && allDigits(v) }
+
+// isDuration is a Go or Kubernetes duration (30m, 24h0m0s, 1.5h).
+func isDuration(v string) bool {
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return false
+	}
+	unit := false
+	for i := 0; i < len(v); {
+		j := i
+		for j < len(v) && (v[j] >= '0' && v[j] <= '9' || v[j] == '.') {
+			j++
+		}
+		if j == i {
+			return false
+		}
+		k := j
+		for k < len(v) && (v[k] == 'h' || v[k] == 'm' || v[k] == 's' || v[k] == 'd' || v[k] == 'u' || v[k] == 'n' || v[k] == 'w') {
+			k++
+		}
+		if k == j || k-j > 2 {
+			return false
+		}
+		unit = true
+		i = k
+	}
+	return unit
 }
 
 // identifiers applies the optional pseudonyms.

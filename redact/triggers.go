@@ -1,5 +1,7 @@
 package redact
 
+import "strings"
+
 // Prefilter bits beyond the pattern rules' indexes (a rule i uses bit i).
 const (
 	// bitKeyword: the line holds a word a secret-looking key contains.
@@ -143,6 +145,10 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	}
 	for _, w := range prefilterWords {
 		t.add(w, bitKeyword)
+	}
+	for _, w := range prefilterWordsUnicode {
+		t.add(w, bitKeyword)
+		t.add(strings.ToUpper(w[:2])+w[2:], bitKeyword) // a capital first letter (two bytes in Cyrillic)
 	}
 	// --user name:password and -u name:password (ctr, curl).
 	t.add("--user", bitKeyword)

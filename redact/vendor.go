@@ -50,7 +50,7 @@ type vendorRule struct {
 	// ("s." in "workers.go" for Vault's "s.<24>"); TestVendorRulesFireOnGitleaksSamples
 	// checks every rule still finds generated tokens.
 	boundary bool
-	allow  []compiledAllow
+	allow    []compiledAllow
 }
 
 type compiledAllow struct {

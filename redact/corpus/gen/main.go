@@ -258,7 +258,9 @@ var tokenClasses = []struct {
 	{"newrelic-user-key", "https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/", tok(func() string { return "NRAK-" + rs(upperN, 27) })},
 	{"linear-api-key", "https://linear.app/developers/graphql#personal-api-keys", tok(func() string { return "lin_api_" + rs(alnum, 40) })},
 	{"postman-api-key", "https://learning.postman.com/docs/developer/postman-api/authentication/", tok(func() string { return "PMAK-" + rs(hexd, 24) + "-" + rs(hexd, 34) })},
-	{"sentry-auth-token", "https://docs.sentry.io/account/auth-tokens/", tok(func() string { return "sntrys_eyJpYXQiOjE3MzI0ODIzMDcsInVybCI6Imh0dHBzOi8vc2VudHJ5LmlvIn0_" + rs(b64c, 43) })},
+	{"sentry-auth-token", "https://docs.sentry.io/account/auth-tokens/", tok(func() string {
+		return "sntrys_eyJpYXQiOjE3MzI0ODIzMDcsInVybCI6Imh0dHBzOi8vc2VudHJ5LmlvIn0_" + rs(b64c, 43)
+	})},
 	{"sentry-dsn", "https://docs.sentry.io/concepts/key-terms/dsn-explainer/", func() (string, []string, []string) {
 		k := rs(hexd, 32)
 		return "https://" + k + "@o" + rs("0123456789", 6) + ".ingest.sentry.io/" + rs("0123456789", 7), []string{k}, []string{".ingest.sentry.io/"}
@@ -355,8 +357,12 @@ var flagClasses = []struct {
 	{"flag-sshpass-p", "https://linux.die.net/man/1/sshpass", func(p string) string { return "sshpass -p " + p + " ssh deploy@host.internal" }},
 	{"flag-docker-login-p", "https://docs.docker.com/reference/cli/docker/login/", func(p string) string { return "docker login -u ci -p " + p + " registry.example" }},
 	{"flag-htpasswd-b", "https://httpd.apache.org/docs/2.4/programs/htpasswd.html", func(p string) string { return "htpasswd -b -c /etc/nginx/.htpasswd admin " + p }},
-	{"flag-az-login-p", "https://learn.microsoft.com/en-us/cli/azure/reference-index#az-login", func(p string) string { return "az login --service-principal -u http://sp-app -p " + p + " --tenant contoso.onmicrosoft.com" }},
-	{"flag-redis-masterauth", "https://redis.io/docs/latest/operate/oss_and_stack/management/config-file/", func(p string) string { return "redis-server --port 6379 --masterauth " + p + " --replicaof 10.0.0.5 6379" }},
+	{"flag-az-login-p", "https://learn.microsoft.com/en-us/cli/azure/reference-index#az-login", func(p string) string {
+		return "az login --service-principal -u http://sp-app -p " + p + " --tenant contoso.onmicrosoft.com"
+	}},
+	{"flag-redis-masterauth", "https://redis.io/docs/latest/operate/oss_and_stack/management/config-file/", func(p string) string {
+		return "redis-server --port 6379 --masterauth " + p + " --replicaof 10.0.0.5 6379"
+	}},
 	{"flag-pg-dump-uri", "https://www.postgresql.org/docs/current/app-pgdump.html", func(p string) string { return "pg_dump --dbname=postgresql://backup:" + p + "@db.internal:5432/orders" }},
 	{"flag-curl-u", "https://curl.se/docs/manpage.html#-u", func(p string) string { return "curl -sS -u admin:" + p + " https://api.internal/v1/health" }},
 	{"flag-mysqladmin-password", "https://dev.mysql.com/doc/refman/8.4/en/mysqladmin.html", func(p string) string { return "mysqladmin -u root --password=" + p + " status" }},
@@ -443,7 +449,10 @@ func keyMaterial() {
 
 // benign: values that look near a secret but are not one; they must stay.
 func benign() {
-	type b struct{ class, carrier, kind, path, input, src string; keep []string }
+	type b struct {
+		class, carrier, kind, path, input, src string
+		keep                                   []string
+	}
 	envs := []struct{ k, v string }{
 		{"PASSWORD_MIN_LENGTH", "12"}, {"TOKEN_EXPIRY_SECONDS", "3600"}, {"SESSION_TIMEOUT", "30m"}, {"AUTH_METHOD", "oidc"},
 		{"PASSWORD_REQUIRED", "true"}, {"TOKEN_REFRESH_ENABLED", "false"}, {"SECRET_BACKEND", "vault"}, {"AUTH_PROVIDER", "ldap"},
