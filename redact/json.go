@@ -125,6 +125,9 @@ type jsonWalker struct {
 	r    *Redactor
 	h    *hits
 	path []byte
+	// argv0 is the program of the "Args" list being walked (docker
+	// inspect keeps it apart, in "Path").
+	argv0 string
 }
 
 // pendingPtr stands in for the pointer in hits recorded by text redaction
@@ -176,6 +179,10 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 				r.secretValue(v, w.ptr(), RuleSecretKey, h)
 			case pairSecret && (k == "value" || k == "Value"):
 				r.secretValue(v, w.ptr(), RuleSecretPair, h)
+			case k == "Args" && v.kind == 'a':
+				w.argv0 = dockerPath(n)
+				w.walk(v, false)
+				w.argv0 = ""
 			case hasCred && (k == "username" || k == "Username" || k == "user"):
 				r.secretValue(v, w.ptr(), RuleRegistry, h)
 			default:
@@ -184,9 +191,13 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 			w.path = w.path[:mark]
 		}
 	case 'a':
+		prog := w.programArgs(n, secretCtx)
+		w.argv0 = ""
 		for i, v := range n.vals {
 			mark := w.pushIndex(i)
 			switch {
+			case prog[i] > 0:
+				w.programValue(v, prog[i]-1)
 			case !secretCtx && i > 0 && r.secretFlag(n.vals[i-1]):
 				// argv as a list (OCI process.args, Docker Cmd): "--password", "x".
 				r.secretValue(v, w.ptr(), RuleSecretKey, h)
@@ -217,6 +228,56 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 			h.list = append(h.list, lh.list...)
 		}
 	}
+}
+
+// programArgs maps each element of an argv list holding a known
+// program's password to 1 + the offset where the password starts.
+func (w *jsonWalker) programArgs(n *node, secretCtx bool) map[int]int {
+	if secretCtx || len(n.vals) < 2 || len(n.vals) > 4096 {
+		return nil
+	}
+	argv := make([]string, 0, len(n.vals)+1)
+	shift := 0
+	if w.argv0 != "" {
+		argv, shift = append(argv, w.argv0), 1
+	}
+	for _, v := range n.vals {
+		if v.kind != 's' {
+			return nil
+		}
+		argv = append(argv, v.str)
+	}
+	spans := programPasswords(argv, nil)
+	if len(spans) == 0 {
+		return nil
+	}
+	m := make(map[int]int, len(spans))
+	for _, sp := range spans {
+		if sp.i >= shift {
+			m[sp.i-shift] = sp.from + 1
+		}
+	}
+	return m
+}
+
+// dockerPath is the "Path" string of a docker inspect object, or "".
+func dockerPath(n *node) string {
+	for i, k := range n.keys {
+		if k == "Path" && n.vals[i].kind == 's' {
+			return n.vals[i].str
+		}
+	}
+	return ""
+}
+
+// programValue replaces an argv element's password from offset from.
+func (w *jsonWalker) programValue(v *node, from int) {
+	pw := v.str[from:]
+	if pw == "" || isMarker(pw) {
+		return
+	}
+	v.str, v.changed = v.str[:from]+w.r.replacement(RuleSecretKey, pw), true
+	w.h.add(RuleSecretKey, 0, w.ptr())
 }
 
 // userFlagValue redacts the password of a "name:password" value after

@@ -26,7 +26,7 @@ var (
 	// ending so is otherwise one (DBPASS, ADMINPASS, requirepass, ROOTPW).
 	passEnding = map[string]bool{"bypass": true, "compass": true, "encompass": true, "overpass": true, "underpass": true,
 		"surpass": true, "trespass": true, "impass": true, "firstpass": true, "multipass": true, "onepass": true}
-	keyPairs  = map[[2]string]bool{{"hmac", "key"}: true, {"enc", "key"}: true, {"license", "key"}: true, {"auth", "key"}: true,
+	keyPairs = map[[2]string]bool{{"hmac", "key"}: true, {"enc", "key"}: true, {"license", "key"}: true, {"auth", "key"}: true,
 		{"mot", "de"}: true, {"kata", "sandi"}: true, {"root", "pw"}: true, {"api", "key"}: true, {"access", "key"}: true, {"private", "key"}: true,
 		{"secret", "key"}: true, {"client", "key"}: true, {"account", "key"}: true, {"signing", "key"}: true,
 		{"encryption", "key"}: true, {"master", "key"}: true, {"shared", "key"}: true, {"storage", "key"}: true,

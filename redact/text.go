@@ -138,6 +138,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		if mask&(1<<bitKeyword) != 0 {
 			ln = r.keyValues(ln, mask, n, o, h)
 		}
+		if mask&(1<<bitMySQL) != 0 && !o.env {
+			ln = r.programArgs(ln, n, o, h)
+		}
 		if mask&(1<<bitPair) != 0 && mask&(1<<bitKeyword) != 0 {
 			st.lower = lowerInto(st.lower, ln) // earlier rules may have changed the line
 			ln = r.textPairs(ln, st.lower, n, o, h)
@@ -275,10 +278,6 @@ func quoteLike(orig, repl string) string {
 // keyValues redacts the values of secret-looking keys: KEY=value, key: value,
 // "key": "value", --flag=value and --flag value.
 func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits) string {
-	if !o.env && mask&(1<<bitMySQL) != 0 {
-		// mysql -pPASSWORD: the password glued to the flag.
-		ln = r.replaceAll(ln, mysqlPasswordRE, 1, RuleSecretKey, nil, n, o, h)
-	}
 	if o.env {
 		// KEY=value lines: the value is the rest of the line, spaces and all.
 		if out, ok := r.envAssignment(ln, n, o, h); ok {
@@ -298,8 +297,6 @@ func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits)
 	}
 	return ln
 }
-
-var mysqlPasswordRE = regexp.MustCompile(`(?:^|\s)-p([^\s'"]+)`)
 
 var tomlStringRE = regexp.MustCompile(`"((?:[^"\\]|\\.)+)"`)
 

@@ -10,7 +10,8 @@ const (
 	bitPair
 	// bitPEM: the line may start or end a PEM private key.
 	bitPEM
-	// bitMySQL: the line mentions mysql (a password glued to -p).
+	// bitMySQL: the line mentions a program with its own password
+	// arguments (programs.go): mysql -pX, redis-cli -a X, sshpass -p X.
 	bitMySQL
 	// bitVendor: the line holds a keyword of a vendor token rule (vendor.go).
 	bitVendor
@@ -153,8 +154,9 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	// --user name:password and -u name:password (ctr, curl).
 	t.add("--user", bitKeyword)
 	t.add(" -u ", bitKeyword)
-	t.add("mysql", bitKeyword)
-	t.add("mysql", bitMySQL)
+	for _, w := range programTriggers() {
+		t.add(w, bitMySQL)
+	}
 	for _, w := range extraKeys {
 		t.add(w, bitKeyword)
 	}
