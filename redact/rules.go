@@ -50,6 +50,8 @@ const (
 	RuleAWSKeyID    = "aws-access-key-id"
 	RuleTokenPrefix = "token-prefix"
 	RuleAzure       = "azure-storage-key"
+	RuleURLQuery    = "url-query-secret"
+	RuleURLToken    = "url-user-token"
 	RuleSecretKey   = "secret-key"
 	RuleSecretPair  = "secret-key-value-pair"
 	RuleRegistry    = "registry-credentials"
@@ -96,6 +98,13 @@ func defaultPatternRules() []patternRule {
 			Example: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc+/==;", Leaves: "account name, endpoint suffix"},
 			anyLower: []string{"accountkey", "sharedaccess", "sig="},
 			re:       regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature|[?&]sig)=([^;\s"'&]+)`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleURLQuery, Class: "URLs", Description: "credentials in URL query parameters: presigned S3 and GCS URLs (X-Amz-Signature, X-Amz-Security-Token, X-Goog-Signature), OAuth callbacks (code=, access_token=, id_token=, refresh_token=), signature=, client_secret=",
+			Example: "https://b.s3.amazonaws.com/o?X-Amz-Signature=3f9a...", Leaves: "host, path and the other parameters (X-Amz-Date, X-Amz-Expires, state)"},
+			anyLower: []string{"signature=", "security-token=", "code=", "_token=", "client_secret="},
+			re:       regexp.MustCompile(`(?i)[?&;](?:x-amz-signature|x-amz-security-token|x-goog-signature|signature|code|access_token|id_token|refresh_token|client_secret)=([^&\s"'#;]{8,})`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleURLToken, Class: "URLs", Description: "a token as a URL's whole user info, no colon (Sentry DSN keys, https://<token>@github.com)",
+			Example: "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/2", Leaves: "short user names (git@github.com, https://user@host)"},
+			any: []string{"://"}, re: regexp.MustCompile(`://([A-Za-z0-9_\-]{20,})@`), group: 1},
 	}
 }
 
