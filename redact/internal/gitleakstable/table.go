@@ -101,6 +101,7 @@ func Load() (rules []Rule, global Allow, err error) {
 			global.StopWords = append(global.StopWords, al.StopWords...)
 		}
 	}
+	sort.Strings(global.StopWords)
 	return rules, global, nil
 }
 
@@ -109,7 +110,10 @@ func allow(a *config.Allowlist) (Allow, bool) {
 	if and && (len(a.Paths) > 0 || len(a.Commits) > 0) {
 		return Allow{}, false
 	}
-	out := Allow{And: and, Target: a.RegexTarget, StopWords: a.StopWords}
+	// gitleaks keeps stop words in no fixed order: sorted, the file is stable.
+	stops := append([]string(nil), a.StopWords...)
+	sort.Strings(stops)
+	out := Allow{And: and, Target: a.RegexTarget, StopWords: stops}
 	for _, re := range a.Regexes {
 		out.Regexes = append(out.Regexes, re.String())
 	}
