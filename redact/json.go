@@ -66,6 +66,7 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 	b.Grow(len(s))
 	n := 0
 	st := lineState{}
+	orphans := orphanKeyLines(s, true)
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '\n')
 		var ln string
@@ -75,6 +76,7 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 			ln, s = s[:i], s[i+1:]
 		}
 		n++
+		st.orphan = orphans[n]
 		b.WriteString(r.jsonLine(ln, n, &st, h))
 		if i >= 0 {
 			b.WriteByte('\n')
@@ -85,26 +87,35 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 
 func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
 	t := strings.TrimSpace(ln)
-	if !st.inPEM && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) {
+	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 		var lh hits
-		if out, ok := r.redactJSONDocCompact([]byte(t), &lh); ok {
+		if out, ok := r.redactJSONDocCompact([]byte(t), st, &lh); ok {
 			for _, x := range lh.list {
 				h.add(x.rule, n, "")
 			}
 			return string(out)
 		}
 	}
+	if st.orphan && r.defaults {
+		return r.orphanTextLine(ln, n, textOpts{}, h)
+	}
 	return r.line(ln, n, textOpts{}, st, h)
 }
 
-func (r *Redactor) redactJSONDocCompact(data []byte, h *hits) ([]byte, bool) {
+// redactJSONDocCompact redacts one JSON log record; st is the file's
+// state (a private key across records), or nil.
+func (r *Redactor) redactJSONDocCompact(data []byte, st *lineState, h *hits) ([]byte, bool) {
 	n, end, err := parseJSONValue(data)
 	// Anything after the document ("[]]-----BEGIN ...") makes it not JSON:
 	// dropping it would lose data and hide a key's first line.
 	if err != nil || len(bytes.TrimSpace(data[end:])) > 0 {
 		return nil, false
 	}
-	r.walk(n, "", h, false)
+	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 64)}
+	if r.defaults {
+		w.rec = st
+	}
+	w.walk(n, false)
 	var out bytes.Buffer
 	encodeCompact(&out, n)
 	return out.Bytes(), true
@@ -128,6 +139,10 @@ type jsonWalker struct {
 	// argv0 is the program of the "Args" list being walked (docker
 	// inspect keeps it apart, in "Path").
 	argv0 string
+	// rec is the file's state when walking a log record (records.go);
+	// msg says the string walked is the record's message.
+	rec *lineState
+	msg bool
 }
 
 // pendingPtr stands in for the pointer in hits recorded by text redaction
@@ -185,6 +200,10 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 				w.argv0 = ""
 			case hasCred && (k == "username" || k == "Username" || k == "user"):
 				r.secretValue(v, w.ptr(), RuleRegistry, h)
+			case w.rec != nil && v.kind == 's' && isMessageKey(k):
+				if !r.recordMessage(v, w.rec, w.rec.orphan, w.ptr(), h) {
+					w.walk(v, false)
+				}
 			default:
 				w.walk(v, false)
 			}

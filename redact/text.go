@@ -57,6 +57,10 @@ func textCap(n int) int { return n + n/16 + 64 }
 func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte {
 	st := lineState{}
 	n := o.line0
+	var orphans map[int]bool
+	if r.defaults {
+		orphans = orphanKeyLines(s, false)
+	}
 	keep := 0 // s[keep:pos] is unchanged and not yet appended
 	for pos := 0; pos < len(s); {
 		end, next := len(s), len(s)
@@ -65,7 +69,13 @@ func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte 
 		}
 		ln := s[pos:end]
 		n++
-		if out := r.line(ln, n, o, &st, h); out != ln {
+		out := ""
+		if orphans[n-o.line0] {
+			out = r.orphanTextLine(ln, n, o, h)
+		} else {
+			out = r.line(ln, n, o, &st, h)
+		}
+		if out != ln {
 			dst = append(dst, s[keep:pos]...)
 			dst = append(dst, out...)
 			dst = append(dst, s[end:next]...) // the newline, if any
@@ -79,6 +89,9 @@ func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte 
 // lineState is what one line tells about the next.
 type lineState struct {
 	inPEM bool
+	// orphan: this line is the body of a key whose BEGIN line is missing
+	// (orphanKeyLines).
+	orphan bool
 	// tomlTable is the current TOML table; authTable says it holds credentials.
 	authTable bool
 	// yamlSecretName: the previous line was "name: <secret key>" at this indent.
