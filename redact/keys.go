@@ -33,7 +33,7 @@ var (
 		{"session", "id"}: true, {"client", "secret"}: true}
 	// notSecret are whole keys that match a rule but hold no secret: the shell's
 	// working directory, and counts or flags about secrets.
-	notSecret = map[string]bool{"pwd": true, "oldpwd": true, "token_ttl": true, "auth_type": true, "authtype": true,
+	notSecret = map[string]bool{"token_ttl": true, "auth_type": true, "authtype": true,
 		"secret_name": true, "secretname": true, "secretref": true, "secret_ref": true, "token_file": true, "tokenfile": true,
 		"password_file": true, "passwordfile": true, "credential_helpers": true, "credhelpers": true, "credsstore": true,
 		"auths": true, "secrets": true, "tokens": true,
@@ -62,7 +62,9 @@ func (k *keyMatcher) isSecret(key string) bool {
 			return true
 		}
 	}
-	if notSecret[lower] || !mentionsSecretWord(lower) || isSourceFile(lower) {
+	// The shell's working directories are spelled in capitals; ODBC's
+	// Pwd= and a lowercase pwd are passwords.
+	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !mentionsSecretWord(lower) || isSourceFile(lower) {
 		return false
 	}
 	segs := segments(key)

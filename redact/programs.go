@@ -37,7 +37,7 @@ var programs = map[string]programSpec{
 	// https://httpd.apache.org/docs/2.4/programs/htpasswd.html
 	"htpasswd": {lastIfFlag: 'b'},
 	// https://learn.microsoft.com/en-us/cli/azure/reference-index#az-login
-	"az": {next: []string{"-p"}},
+	"az": {next: []string{"-p"}, needs: "login"},
 	// https://learn.microsoft.com/en-us/sql/tools/sqlcmd/sqlcmd-utility
 	"sqlcmd": {next: []string{"-P"}}, "bcp": {next: []string{"-P"}},
 	// https://www.mongodb.com/docs/mongodb-shell/reference/options/

@@ -143,6 +143,13 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	if r.defaults && mask&(1<<bitVendor) != 0 {
 		ln = r.vendor(ln, n, o, h)
 	}
+	if r.defaults {
+		ln = r.prefixedTokens(ln, n, o, h)
+	}
+	if r.defaults && mask&(1<<bitURL) != 0 {
+		ln = r.urlPasswords(ln, n, o, h)
+		ln = r.oraclePasswords(ln, n, o, h)
+	}
 	if r.defaults || len(r.keys.extra) > 0 {
 		ln = r.structuredLine(ln, n, o, st, h)
 		if o.yaml || o.toml {
@@ -342,9 +349,14 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 		if sep == '=' {
 			sp.ve = connectionStringValueEnd(ln, sp)
 		}
+		if q := ln[sp.vs]; q != '"' && q != '\'' && containsFold(key, "passphrase") {
+			// A passphrase is words: the rest of the line.
+			sp.ve = len(strings.TrimRight(ln, " \t\r"))
+		}
 		v := ln[sp.vs:sp.ve]
 		inner := strings.Trim(v, `"'`)
-		if inner == "" || isMarker(inner) || boringValue(inner) || sep == ':' && proseKey(ln, sp) && isPlainWord(v) {
+		if inner == "" || isMarker(inner) || boringValue(inner) || sep == ':' && proseKey(ln, sp) && isPlainWord(v) ||
+			strings.EqualFold(key, "secret") && isObjectRef(inner) {
 			continue
 		}
 		b.WriteString(ln[last:sp.vs])
@@ -448,6 +460,25 @@ func boringValue(v string) bool {
 		return true
 	}
 	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+}
+
+// isObjectRef is a Kubernetes namespace/name (secret="lab/db-creds"
+// names a Secret object).
+func isObjectRef(v string) bool {
+	ns, name, ok := strings.Cut(v, "/")
+	return ok && isDNSLabel(ns) && isDNSLabel(name)
+}
+
+func isDNSLabel(s string) bool {
+	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // shortNumber: a count, size or port, not a password (PASSWORD_MIN_LENGTH=12).

@@ -15,7 +15,9 @@ const (
 	bitMySQL
 	// bitVendor: the line holds a keyword of a vendor token rule (vendor.go).
 	bitVendor
-	maxPatternBits = bitVendor
+	// bitURL: the line may hold a URL's or Oracle connect string's password (urls.go).
+	bitURL
+	maxPatternBits = bitURL
 )
 
 // triggers finds, in one pass over a line, which rules can possibly match
@@ -161,6 +163,7 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 		t.add(w, bitKeyword)
 	}
 	t.add("value", bitPair)
+	t.add("@", bitURL)
 	if defaults {
 		for _, w := range vendorWords() {
 			t.add(w, bitVendor)

@@ -498,11 +498,19 @@ func benign() {
 	for _, x := range list {
 		add(corpus.Record{Class: x.class, Carrier: x.carrier, Kind: x.kind, Path: x.path, Input: x.input, Benign: true, Keep: x.keep, Source: x.src})
 	}
-	// Hex, base64 and UUID values under neutral keys in every token carrier.
-	ids := []string{"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "b3c1e2a4-5d6f-4a7b-8c9d-0e1f2a3b4c5d", "v1.31.2+k3s1", "2026-11-24T21:05:07.123456789Z", "10.244.1.17:8080"}
+	// Hex, base64 and UUID values and identifiers that look token-like
+	// (mixed case, digits, separators) under neutral keys.
+	ids := []string{"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "b3c1e2a4-5d6f-4a7b-8c9d-0e1f2a3b4c5d", "v1.31.2+k3s1", "2026-11-24T21:05:07.123456789Z", "10.244.1.17:8080",
+		"k8s_POD_web-7d9f8c6b5d-x2x9z_lab_6f1c2a0e-3d4b-4c5d-8e9f-0a1b2c3d4e5f_0", "io.k8s.api.core.v1.PodTemplateSpec", "com.example.payments.UserAuthenticationService2024",
+		"arn:aws:iam::123456789012:role/EKS-NodeInstanceRole-1A2B3C4D5E6F", "registry.k8s.io/kube-apiserver:v1.31.2", "ghcr.io/fluxcd/source-controller:v1.4.1",
+		"v0.0.0-20250218142911-aa4b98e5adaa", "nginx-ingress-controller-4.10.1", "kube-proxy-x7k2p", "CrashLoopBackOff", "ImagePullBackOff",
+		"MIIBhTCCASugAwIBAgIQIRi6zePL6mKjOipn+dNuaTAKBggqhkjOPQQDAjASMRAw", "eks-ng-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d", "pvc-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+		"X-Request-Id_7F3A9C2E", "node_exporter_build_info", "HTTP_X_FORWARDED_FOR", "AKS_NODEPOOL_V2_BETA1", "containerd.io_1.7.22-1_amd64.deb",
+		"libssl3_3.0.15-1~deb12u1_amd64", "Go-http-client/2.0", "Mozilla/5.0_(X11;_Linux_x86_64)", "gke-prod-pool-2-9f8e7d6c-ab12",
+		"tls.crt", "kubelet-serving-2026-11-24-21-05-07.pem", "ip-10-0-12-34.eu-west-1.compute.internal"}
 	for i, id := range ids {
 		for j, c := range tokenCarriers {
-			if (i+j)%2 == 0 {
+			if (i+j)%3 == 0 {
 				add(corpus.Record{Class: "benign-ids", Carrier: c.name, Kind: c.kind, Path: c.path, Input: c.doc(id), Benign: true, Keep: []string{id}, Source: "identifiers analysis needs (docs/redaction.md, What survives)"})
 			}
 		}
