@@ -6,8 +6,6 @@ import (
 	"strings"
 )
 
-
-
 // RuleSetVersion changes whenever a rule changes, so a bundle says which
 // rules scrubbed it.
 const RuleSetVersion = "2026.11.2"

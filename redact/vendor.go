@@ -47,7 +47,7 @@ type vendorRule struct {
 	maxLen int
 	// boundary: the regexp starts with \b, and its keywords start its
 	// matches, so a keyword glued to a word before it cannot start one
-	// ("s." in "workers.go" for Vault's "s.<24>"); TestVendorRulesFireOnGitleaksSamples
+	// ("s." in "workers.go" for Vault's "s.<24>"); TestVendorRulesAgreeWithGitleaks (redact/corpus)
 	// checks every rule still finds generated tokens.
 	boundary bool
 	allow    []compiledAllow
