@@ -94,7 +94,8 @@ var (
 	getEventsRow = regexp.MustCompile(`^\s*(?:\S+\s+)?(Warning|Normal)\s+([A-Za-z]+)\s+((?:pod|node)/\S+)\s+(.*)$`)
 	// a leading "2024-01-02T03:04:05.123Z " or "2024/01/02 03:04:05 " timestamp
 	leadingTime = regexp.MustCompile(`^(\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) +`)
-	levelWord   = regexp.MustCompile(`^\[?(ERRO|ERROR|WARN|WARNING|INFO|DEBU|DEBUG|FATA|FATAL|error|warning|warn|info|debug|fatal)\]?(?:\[[^\]]*\])? *:? *`)
+	// "ERRO[0016] ", "[ERROR] ", "error: ": a level only when marked as one.
+	levelWord = regexp.MustCompile(`^(?:\[(ERROR|WARN|WARNING|INFO|DEBUG|FATAL)\]|(ERRO|WARN|INFO|DEBU|FATA)\[[^\]]*\]|(error|warning|fatal|ERROR|WARNING|FATAL):) `)
 )
 
 // Parse reads one line. It never fails: an unknown shape is a Plain record
@@ -137,9 +138,10 @@ func Parse(line string) Record {
 			if r.Format == "" {
 				r.Format = Plain
 			}
+			// The level word stays in the message: "error adding seccomp
+			// filter rule" starts with a level-looking word that is prose.
 			if m := levelWord.FindStringSubmatch(rest); m != nil {
-				r.Level = normLevel(m[1])
-				rest = rest[len(m[0]):]
+				r.Level = normLevel(m[1] + m[2] + m[3])
 			}
 			r.Message = Unquote(rest)
 			r.Fields = pairs(rest, true)
