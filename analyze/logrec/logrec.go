@@ -207,6 +207,17 @@ func parseLogrus(r *Record, s string) {
 	}
 	r.Level = normLevel(r.Fields["level"])
 	r.Message = Unquote(r.Fields["msg"])
+	// Text before the first pair is the caller's context ("[ERROR CRI]:
+	// container runtime is not running: output: time=... msg=...").
+	first := len(s)
+	for _, k := range []string{"time=", "level="} {
+		if i := strings.Index(s, k); i >= 0 && i < first {
+			first = i
+		}
+	}
+	if pre := strings.TrimSpace(s[:first]); pre != "" {
+		r.Message = pre + " " + r.Message
+	}
 	delete(r.Fields, "time")
 	delete(r.Fields, "level")
 	delete(r.Fields, "msg")
