@@ -201,7 +201,8 @@ func isLogrus(s string) bool {
 
 func parseLogrus(r *Record, s string) {
 	r.Format = Logrus
-	r.Fields = pairs(s, false)
+	var rest strings.Builder
+	r.Fields = pairsRest(s, false, &rest)
 	if t, ok := parseTime(r.Fields["time"]); ok {
 		r.Time = t
 	}
@@ -215,8 +216,14 @@ func parseLogrus(r *Record, s string) {
 			first = i
 		}
 	}
-	if pre := strings.TrimSpace(s[:first]); pre != "" {
-		r.Message = pre + " " + r.Message
+	// Words outside any pair: the prefix before the first one, and what a
+	// broken quote in msg= left behind. Both belong to the message.
+	if extra := strings.TrimSpace(rest.String()); extra != "" {
+		if pre := strings.TrimSpace(s[:first]); pre != "" && strings.HasPrefix(extra, pre) {
+			r.Message = pre + " " + r.Message + strings.TrimPrefix(extra, pre)
+		} else {
+			r.Message += " " + extra
+		}
 	}
 	delete(r.Fields, "time")
 	delete(r.Fields, "level")

@@ -73,16 +73,35 @@ var contextKeys = map[string]bool{
 
 // pairs scans s once for key=value and key="value" pairs. loose keeps only
 // contextKeys; strict (logfmt, structured klog) keeps every key.
-func pairs(s string, loose bool) map[string]string {
+func pairs(s string, loose bool) map[string]string { return pairsRest(s, loose, nil) }
+
+// pairsRest is pairs that also collects the words that are not part of a
+// pair into rest (when non-nil): text a broken quote left outside its field.
+func pairsRest(s string, loose bool, rest *strings.Builder) map[string]string {
 	out := map[string]string{}
+	skip := func(i int) int {
+		j := strings.IndexByte(s[i:], ' ')
+		end := len(s)
+		if j >= 0 {
+			end = i + j
+		}
+		if rest != nil && rest.Len() < MaxLine {
+			if rest.Len() > 0 {
+				rest.WriteByte(' ')
+			}
+			rest.WriteString(s[i:end])
+		}
+		if j < 0 {
+			return -1
+		}
+		return end + 1
+	}
 	for i := 0; i < len(s) && len(out) < MaxFields; {
 		// a key starts the string or follows a space
 		if i > 0 && s[i-1] != ' ' {
-			j := strings.IndexByte(s[i:], ' ')
-			if j < 0 {
+			if i = skip(i); i < 0 {
 				break
 			}
-			i += j + 1
 			continue
 		}
 		k := i
@@ -90,11 +109,9 @@ func pairs(s string, loose bool) map[string]string {
 			k++
 		}
 		if k == i || k >= len(s) || s[k] != '=' {
-			j := strings.IndexByte(s[i:], ' ')
-			if j < 0 {
+			if i = skip(i); i < 0 {
 				break
 			}
-			i += j + 1
 			continue
 		}
 		key := s[i:k]
