@@ -50,7 +50,7 @@ type Class struct {
 	References  []string  `json:"references"`
 	Examples    []Example `json:"examples"`
 
-	match, unless []*regexp.Regexp
+	match, unless []pattern
 }
 
 // Example is a real log line and where it was copied from.
@@ -85,18 +85,18 @@ func Parse(doc []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("catalog: class %s needs title, explanation, fix and match", cl.ID)
 		}
 		for _, p := range cl.Match {
-			re, err := regexp.Compile(p)
+			pt, err := compilePattern(p)
 			if err != nil {
 				return nil, fmt.Errorf("catalog: class %s: %w", cl.ID, err)
 			}
-			cl.match = append(cl.match, re)
+			cl.match = append(cl.match, pt)
 		}
 		for _, p := range cl.Unless {
-			re, err := regexp.Compile(p)
+			pt, err := compilePattern(p)
 			if err != nil {
 				return nil, fmt.Errorf("catalog: class %s: %w", cl.ID, err)
 			}
-			cl.unless = append(cl.unless, re)
+			cl.unless = append(cl.unless, pt)
 		}
 	}
 	return &c, nil
@@ -118,16 +118,20 @@ type Match struct {
 // 401 Unauthorized" is an auth failure, not a generic pull failure), then
 // catalog order. Cost: every pattern once over the text (RE2, linear).
 func (c *Catalog) Classify(r logrec.Record) *Match {
+	lower := strings.ToLower(r.Text)
 	var best *Match
 	bestPrio := 0
 	for _, cl := range c.Classes {
 		pos, cause := -1, ""
-		for _, re := range cl.match {
-			if loc := lastMatch(re, r.Text); loc != nil && loc[0] > pos {
+		for _, p := range cl.match {
+			if !p.mayMatch(lower) {
+				continue
+			}
+			if loc := lastMatch(p.re, r.Text); loc != nil && loc[0] > pos {
 				pos, cause = loc[0], r.Text[loc[0]:loc[1]]
 			}
 		}
-		if pos < 0 || anyMatch(cl.unless, r.Text) {
+		if pos < 0 || anyMatch(cl.unless, r.Text, lower) {
 			continue
 		}
 		if best == nil || cl.Priority > bestPrio || (cl.Priority == bestPrio && pos > best.Pos) {
@@ -146,9 +150,9 @@ func lastMatch(re *regexp.Regexp, s string) []int {
 	return all[len(all)-1]
 }
 
-func anyMatch(res []*regexp.Regexp, s string) bool {
-	for _, re := range res {
-		if re.MatchString(s) {
+func anyMatch(ps []pattern, s, lower string) bool {
+	for _, p := range ps {
+		if p.mayMatch(lower) && p.re.MatchString(s) {
 			return true
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rtsnap/rtsnap/analyze/logrec"
 )
 
 // Floors the catalog must keep (issue #14): classes, real example lines, and
@@ -143,5 +145,29 @@ func TestClassifyBounded(t *testing.T) {
 	c.ClassifyLine(line)
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("classify took %v", d)
+	}
+}
+
+// BenchmarkClassifyBenign is the common case: a healthy node's line that
+// no class matches.
+func BenchmarkClassifyBenign(b *testing.B) {
+	c, err := Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := logrec.Parse(`Mar 12 14:32:51 VM-0-4-centos containerd[1900]: time="2024-03-12T14:32:51.062657805+08:00" level=info msg="starting signal loop" namespace=moby path=/run/containerd/io.containerd.runtime.v2.task/moby/22fd6cedcf87252ef2585db60da56d1692f7aa64d4d3f7d77df51f1342931833 pid=5807 runtime=io.containerd.runc.v2`)
+	for i := 0; i < b.N; i++ {
+		c.Classify(r)
+	}
+}
+
+func BenchmarkParseAndClassifyFailure(b *testing.B) {
+	c, err := Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := c.Classes[0].Examples[0].Line
+	for i := 0; i < b.N; i++ {
+		c.ClassifyLine(line)
 	}
 }

@@ -147,32 +147,38 @@ func isKeyByte(c byte, first bool) bool {
 	return false
 }
 
-// chainSep splits an error chain: Go's "outer: inner" wrapping and gRPC's
+// chainSeps split an error chain: Go's "outer: inner" wrapping and gRPC's
 // "rpc error: code = X desc = inner".
-var chainSep = regexp.MustCompile(`: |\bdesc = |, error: |; `)
+var chainSeps = []string{": ", "desc = ", ", error: ", "; "}
 
-// SplitChain splits an error text into its steps, outermost first. A chain
-// longer than MaxChain keeps its first MaxChain-1 steps and the rest as the
-// innermost step, so the cause is never lost.
+// SplitChain splits an error text into its steps, outermost first, in one
+// scan. A chain longer than MaxChain keeps its first MaxChain-1 steps and
+// the rest as the innermost step, so the cause is never lost.
 func SplitChain(s string) []string {
-	idx := chainSep.FindAllStringIndex(s, -1)
 	var out []string
-	start := 0
 	add := func(p string) {
 		p = strings.TrimSpace(p)
 		p = strings.Trim(p, `"`)
-		if p != "" && p != "rpc error" && !strings.HasPrefix(p, "code = ") {
+		switch {
+		case strings.HasPrefix(p, "code = ") && len(out) > 0:
+			out[len(out)-1] += " (" + p + ")"
+		case p != "" && p != "rpc error" && !strings.HasPrefix(p, "code = "):
 			out = append(out, p)
-		} else if strings.HasPrefix(p, "code = ") && len(out) > 0 {
-			out[len(out)-1] += " (" + strings.TrimSpace(p) + ")"
 		}
 	}
-	for _, m := range idx {
-		if len(out) == MaxChain-1 {
-			break
+	start := 0
+	for i := 0; i < len(s) && len(out) < MaxChain-1; i++ {
+		if c := s[i]; c != ':' && c != 'd' && c != ',' && c != ';' {
+			continue
 		}
-		add(s[start:m[0]])
-		start = m[1]
+		for _, sep := range chainSeps {
+			if strings.HasPrefix(s[i:], sep) && (sep != "desc = " || i == 0 || s[i-1] == ' ') {
+				add(s[start:i])
+				start = i + len(sep)
+				i = start - 1
+				break
+			}
+		}
 	}
 	add(s[start:])
 	return out
@@ -187,7 +193,10 @@ var (
 // contextFields fills pod, image and container from the text when the line
 // has no such field: which image, which pod, which container the failure is about.
 func contextFields(r *Record) {
-	if _, ok := r.Fields["image"]; !ok {
+	// The regexps backtrack; a literal test first keeps lines that cannot
+	// match (most of them) cheap.
+	lower := strings.ToLower(r.Text)
+	if _, ok := r.Fields["image"]; !ok && (strings.Contains(lower, "image") || strings.Contains(lower, "reference") || strings.Contains(lower, "manifest") || strings.Contains(lower, "pull")) {
 		if m := imageInText.FindStringSubmatch(r.Text); m != nil && strings.ContainsAny(m[1], ":/.") {
 			r.Fields["image"] = m[1]
 		}
@@ -195,11 +204,13 @@ func contextFields(r *Record) {
 	if _, ok := r.Fields["pod"]; !ok {
 		if v, ok := r.Fields["object"]; ok && strings.HasPrefix(v, "pod/") {
 			r.Fields["pod"] = strings.TrimPrefix(v, "pod/")
+		} else if !strings.Contains(lower, "pod") {
+			// no pod named
 		} else if m := podInText.FindStringSubmatch(r.Text); m != nil {
 			r.Fields["pod"] = m[1]
 		}
 	}
-	if _, ok := r.Fields["container"]; !ok {
+	if _, ok := r.Fields["container"]; !ok && strings.Contains(lower, "container") {
 		if v, ok := r.Fields["containerName"]; ok {
 			r.Fields["container"] = v
 		} else if m := containerInText.FindStringSubmatch(r.Text); m != nil {
