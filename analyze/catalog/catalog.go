@@ -25,9 +25,20 @@ const Schema = "rtsnap-analyze/catalog/v1"
 
 // Catalog is the parsed file.
 type Catalog struct {
-	Schema  string    `json:"schema"`
-	Classes []*Class  `json:"classes"`
-	Benign  []Example `json:"benign"`
+	Schema  string   `json:"schema"`
+	Classes []*Class `json:"classes"`
+	// Ignore is normal narration that looks like a failure: a record that
+	// matches is never classified.
+	Ignore []Ignore  `json:"ignore"`
+	Benign []Example `json:"benign"`
+}
+
+// Ignore is one pattern of harmless narration and why it is harmless.
+type Ignore struct {
+	Match  string `json:"match"`
+	Reason string `json:"reason"`
+
+	pattern pattern
 }
 
 // Class is one root cause.
@@ -71,6 +82,14 @@ func Parse(doc []byte) (*Catalog, error) {
 	}
 	if c.Schema != Schema {
 		return nil, fmt.Errorf("catalog: schema %q, want %q", c.Schema, Schema)
+	}
+	for i := range c.Ignore {
+		ig := &c.Ignore[i]
+		pt, err := compilePattern(ig.Match)
+		if err != nil || ig.Reason == "" {
+			return nil, fmt.Errorf("catalog: ignore %q: needs a valid pattern and a reason (%v)", ig.Match, err)
+		}
+		ig.pattern = pt
 	}
 	seen := map[string]bool{}
 	for _, cl := range c.Classes {
@@ -119,6 +138,11 @@ type Match struct {
 // catalog order. Cost: every pattern once over the text (RE2, linear).
 func (c *Catalog) Classify(r logrec.Record) *Match {
 	lower := strings.ToLower(r.Text)
+	for _, ig := range c.Ignore {
+		if ig.pattern.mayMatch(lower) && ig.pattern.re.MatchString(r.Text) {
+			return nil
+		}
+	}
 	var best *Match
 	bestPrio := 0
 	for _, cl := range c.Classes {

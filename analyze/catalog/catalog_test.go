@@ -171,3 +171,27 @@ func BenchmarkParseAndClassifyFailure(b *testing.B) {
 		c.ClassifyLine(line)
 	}
 }
+
+// TestIgnoreEntriesAreExercised: each ignore pattern silences at least one
+// real benign line, and no class example (a real cause) is silenced.
+func TestIgnoreEntriesAreExercised(t *testing.T) {
+	c := load(t)
+	for _, ig := range c.Ignore {
+		used := false
+		for _, ex := range c.Benign {
+			if ig.pattern.re.MatchString(logrec.Parse(ex.Line).Text) {
+				used = true
+			}
+		}
+		if !used {
+			t.Errorf("ignore %q silences no benign line", ig.Match)
+		}
+		for _, cl := range c.Classes {
+			for _, ex := range cl.Examples {
+				if ig.pattern.re.MatchString(logrec.Parse(ex.Line).Text) {
+					t.Errorf("ignore %q silences a %s example: %s", ig.Match, cl.ID, ex.Line)
+				}
+			}
+		}
+	}
+}

@@ -50,6 +50,12 @@ func TestParseFormats(t *testing.T) {
 			image: "octarinesec/guardrails-enforcer:20.7", messagePrefix: "Failed to pull image",
 		},
 		{
+			// lab/lab.sh seeds this containerd CRI shape
+			name:   "containerd sandbox metadata",
+			line:   `RunPodSandbox for &PodSandboxMetadata{Name:web,Namespace:lab,} failed, error: failed to setup network for sandbox: plugin type="bridge" failed (add): cni plugin not initialized`,
+			format: Plain, pod: "lab/web", cause: "cni plugin not initialized", messagePrefix: "RunPodSandbox",
+		},
+		{
 			name:   "kernel",
 			line:   `[12345.678901] Memory cgroup out of memory: Killed process 4242 (stress) total-vm:1048576kB`,
 			format: Kernel, component: "kernel", messagePrefix: "Memory cgroup out of memory",

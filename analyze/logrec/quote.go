@@ -185,9 +185,11 @@ func SplitChain(s string) []string {
 }
 
 var (
-	imageInText     = regexp.MustCompile(`(?i)(?:pull(?:ing)?(?: and unpack)? image|PullImage|image|failed to resolve reference|failed to get sandbox image|manifest for|pull access denied for|Back-off pulling image) "?([a-z0-9][a-z0-9._/-]*(?::[0-9]+)?/?[a-z0-9._/-]*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?)"?`)
-	podInText       = regexp.MustCompile(`(?:Error syncing pod [0-9a-f-]{36} \(|pod=|podName=|pod )"?([a-z0-9][a-z0-9.-]*_[a-z0-9][a-z0-9.-]*|[a-z0-9][a-z0-9.-]*/[a-z0-9][a-z0-9.-]*)`)
-	containerInText = regexp.MustCompile(`failed to "(?:StartContainer|CreateContainer)" for "([^"]+)"|container "?([a-z0-9][a-z0-9-]*)"? (?:in pod|failed)`)
+	imageInText = regexp.MustCompile(`(?i)(?:pull(?:ing)?(?: and unpack)? image|PullImage|image|failed to resolve reference|failed to get sandbox image|manifest for|pull access denied for|Back-off pulling image) "?([a-z0-9][a-z0-9._/-]*(?::[0-9]+)?/?[a-z0-9._/-]*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?)"?`)
+	podInText   = regexp.MustCompile(`(?:Error syncing pod [0-9a-f-]{36} \(|pod=|podName=|pod )"?([a-z0-9][a-z0-9.-]*_[a-z0-9][a-z0-9.-]*|[a-z0-9][a-z0-9.-]*/[a-z0-9][a-z0-9.-]*)`)
+	// containerd's CRI log: "RunPodSandbox for &PodSandboxMetadata{Name:web,Uid:...,Namespace:lab,...}"
+	sandboxMetaInText = regexp.MustCompile(`PodSandboxMetadata\{Name:([^,}]+),(?:Uid:[^,}]*,)?Namespace:([^,}]+)`)
+	containerInText   = regexp.MustCompile(`failed to "(?:StartContainer|CreateContainer)" for "([^"]+)"|container "?([a-z0-9][a-z0-9-]*)"? (?:in pod|failed)`)
 )
 
 // contextFields fills pod, image and container from the text when the line
@@ -206,6 +208,8 @@ func contextFields(r *Record) {
 			r.Fields["pod"] = strings.TrimPrefix(v, "pod/")
 		} else if !strings.Contains(lower, "pod") {
 			// no pod named
+		} else if m := sandboxMetaInText.FindStringSubmatch(r.Text); m != nil {
+			r.Fields["pod"] = m[2] + "/" + m[1]
 		} else if m := podInText.FindStringSubmatch(r.Text); m != nil {
 			r.Fields["pod"] = m[1]
 		}

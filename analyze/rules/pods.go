@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logrec"
 )
 
 // Family 4: pod status the way kubelet would name it.
@@ -167,9 +168,15 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		m := strings.ToLower(r.Message)
 		return strings.Contains(m, "failed to pull") || (strings.Contains(m, "pullimage") && strings.Contains(m, "failed"))
 	}) {
-		img := "(unknown image)"
-		if m := pullRE.FindStringSubmatch(h.Rec.Message); m != nil {
+		// The parsed record names the image in every format (klog's
+		// image="...", quoted levels, kubectl event rows); the regexp is
+		// the fallback for lines logrec finds no image in.
+		img := logrec.Parse(h.Rec.Message).Fields["image"]
+		if m := pullRE.FindStringSubmatch(h.Rec.Message); img == "" && m != nil && strings.ContainsAny(m[1], ":/.") {
 			img = m[1]
+		}
+		if img == "" {
+			img = "(unknown image)"
 		}
 		a := byImage[img]
 		if a == nil {
@@ -180,6 +187,7 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		a.classes[PullErrorClass(h.Rec.Message)]++
 	}
 	var out []finding.Finding
+	sock := criSocket(n)
 	for _, img := range facts.SortedKeys(byImage) {
 		a := byImage[img]
 		class, best := "unknown", 0
@@ -196,7 +204,7 @@ func pullFailures(n *facts.Node) []finding.Finding {
 			Explanation: fmt.Sprintf("%s of pulling this image failed in the runtime's logs; the error class is %q. Kubelet shows ErrImagePull, then ImagePullBackOff while it waits to retry. Last error: %s",
 				plural(len(a.hits), "attempt"), class, finding.Cut(last.Rec.Message, 300)),
 			Evidence:    hitsEvidence(lastHits(a.hits)),
-			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl pull " + img + "` shows the same error without kubelet's back-off."},
+			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl -r unix://" + sock + " pull " + img + "` shows the same error without kubelet's back-off."},
 		})
 	}
 	return capFindings(out)

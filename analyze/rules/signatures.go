@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,9 +32,11 @@ func logSignatures() []Rule {
 		Check: func(n *facts.Node) []finding.Finding { return catalogFindings(n, cat) }}}
 }
 
-// classHits is what one class collected over all records.
+// classHits is what one class collected about one subject (an image, a
+// pod, or the node) over all records.
 type classHits struct {
 	class       *catalog.Class
+	key         string
 	count       int
 	first, last time.Time
 	latest      []logHit // the last maxEvidence hits
@@ -40,8 +44,12 @@ type classHits struct {
 	lastCause   string
 }
 
+// maxSubjectsPerClass bounds the findings one class makes (one per image or pod).
+const maxSubjectsPerClass = 10
+
 func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
 	groups := map[string]*classHits{}
+	perClass := map[string]int{}
 	for _, p := range facts.SortedKeys(n.Logs) {
 		if !runtimeLogs(p) {
 			continue
@@ -52,11 +60,7 @@ func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
 			if m == nil {
 				continue
 			}
-			g := groups[m.Class.ID]
-			if g == nil {
-				g = &classHits{class: m.Class}
-				groups[m.Class.ID] = g
-			}
+			g := group(groups, perClass, m.Class, subjectKey(m.Class, lr))
 			t := r.Time
 			if t.IsZero() {
 				t = lr.Time
@@ -65,26 +69,60 @@ func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
 			if !t.IsZero() && (g.first.IsZero() || t.Before(g.first)) {
 				g.first = t
 			}
-			if !t.IsZero() && !t.Before(g.last) {
-				g.last = t
+			// The latest record by time (paths are read in name order).
+			if g.count == 1 || !t.Before(g.last) {
+				g.lastRec, g.lastCause = lr, m.Cause
+				if !t.IsZero() {
+					g.last = t
+				}
 			}
 			g.latest = append(g.latest, logHit{p, r})
 			if len(g.latest) > maxEvidence {
 				g.latest = g.latest[1:]
 			}
-			g.lastRec, g.lastCause = lr, m.Cause
 		}
 	}
 	st := newStateView(n)
 	var out []finding.Finding
-	for _, cl := range cat.Classes {
-		g := groups[cl.ID]
-		if g == nil {
-			continue
-		}
-		out = append(out, g.finding(n, st))
+	for _, gk := range facts.SortedKeys(groups) {
+		out = append(out, groups[gk].finding(n, st))
 	}
-	return out
+	return capFindings(out)
+}
+
+// group finds or makes the group of a class and subject; past
+// maxSubjectsPerClass subjects, more go to the class's node-wide group.
+func group(groups map[string]*classHits, perClass map[string]int, cl *catalog.Class, key string) *classHits {
+	gk := cl.ID + "\x00" + key
+	if g := groups[gk]; g != nil {
+		return g
+	}
+	if perClass[cl.ID] >= maxSubjectsPerClass {
+		key, gk = "", cl.ID+"\x00"
+		if g := groups[gk]; g != nil {
+			return g
+		}
+	}
+	g := &classHits{class: cl, key: key}
+	groups[gk] = g
+	perClass[cl.ID]++
+	return g
+}
+
+// subjectKey is what a class's findings are kept apart by: the image for
+// pull and content causes, the pod for a pod's container causes.
+func subjectKey(cl *catalog.Class, r logrec.Record) string {
+	switch {
+	case imageClass(cl):
+		return r.Fields["image"]
+	case podClasses[cl.ID] || cl.ID == "RT1347-cni-setup-failed":
+		return r.Fields["pod"]
+	}
+	return ""
+}
+
+func imageClass(cl *catalog.Class) bool {
+	return cl.Area == "registry" || cl.Area == "content and snapshots" || cl.ID == "RT1346-sandbox-image-pull-failed"
 }
 
 func (g *classHits) finding(n *facts.Node, st *stateView) finding.Finding {
@@ -164,22 +202,30 @@ func outerContext(r logrec.Record, cause string) string {
 // contradicts is resolved history.
 type stateView struct {
 	haveCRI                    bool
-	netNotReady, netReady      []string // endpoints by NetworkReady
-	endpointsDown, endpointsUp []string
-	pods                       map[string]bool // "ns/name" and "name_ns"
+	netNotReady, netReady      []string        // endpoints by NetworkReady
+	endpointsDown, endpointsUp []string        // discovered sockets by whether they answered
+	criAnswered, criSilent     []string        // CRI endpoints by whether Version answered
+	pods                       map[string]bool // "ns/name", "name_ns" and "name"
 	failedPods                 map[string]bool // pods with a container exited non-zero
+	readySandbox, notReadyPods map[string]bool // pods with a READY sandbox / a NOTREADY one
 	images                     map[string]bool // every repo tag and digest known to CRI
 	haveImages                 bool
 	criSock, containerdSock    string
 }
 
 func newStateView(n *facts.Node) *stateView {
-	st := &stateView{pods: map[string]bool{}, failedPods: map[string]bool{}, images: map[string]bool{}}
+	st := &stateView{pods: map[string]bool{}, failedPods: map[string]bool{}, images: map[string]bool{},
+		readySandbox: map[string]bool{}, notReadyPods: map[string]bool{}}
 	for _, slug := range facts.SortedKeys(n.CRI) {
 		ep := n.CRI[slug]
 		st.haveCRI = true
 		if st.criSock == "" {
 			st.criSock = ep.Endpoint()
+		}
+		if ep.Version != nil && ep.Version.Error == "" {
+			st.criAnswered = append(st.criAnswered, ep.Endpoint())
+		} else {
+			st.criSilent = append(st.criSilent, ep.Endpoint())
 		}
 		if ep.Status != nil && ep.Status.Status != nil {
 			for _, c := range ep.Status.Status.Conditions {
@@ -199,8 +245,7 @@ func newStateView(n *facts.Node) *stateView {
 					continue
 				}
 				for _, t := range append(append([]string{}, im.Image.RepoTags...), im.Image.RepoDigests...) {
-					st.images[t] = true
-					st.images[strings.TrimPrefix(strings.TrimPrefix(t, "docker.io/"), "library/")] = true
+					st.images[normImage(t)] = true
 				}
 			}
 		}
@@ -211,9 +256,6 @@ func newStateView(n *facts.Node) *stateView {
 		}
 	}
 	for _, s := range n.Discovery.Endpoints {
-		if !s.Exists {
-			continue
-		}
 		if s.Answers {
 			st.endpointsUp = append(st.endpointsUp, s.Path)
 		} else {
@@ -227,18 +269,21 @@ func newStateView(n *facts.Node) *stateView {
 		keys := []string{c.PodNamespace + "/" + c.Pod, c.Pod + "_" + c.PodNamespace, c.Pod}
 		for _, k := range keys {
 			st.pods[k] = true
-		}
-		if c.CRI != nil && c.CRI.Status != nil && c.CRIState() == "CONTAINER_EXITED" && c.CRI.Status.ExitCode != 0 {
-			for _, k := range keys {
+			if c.CRI != nil && c.CRI.Status != nil && c.CRIState() == "CONTAINER_EXITED" && c.CRI.Status.ExitCode != 0 {
 				st.failedPods[k] = true
+			}
+			if c.CRIPod != nil {
+				switch c.CRIState() {
+				case "SANDBOX_READY":
+					st.readySandbox[k] = true
+				case "SANDBOX_NOTREADY":
+					st.notReadyPods[k] = true
+				}
 			}
 		}
 	}
 	return st
 }
-
-// Areas of the catalog whose causes name an image.
-var imageAreas = map[string]bool{"registry": true, "content and snapshots": true}
 
 // podClasses are causes tied to one pod's containers.
 var podClasses = map[string]bool{
@@ -246,26 +291,47 @@ var podClasses = map[string]bool{
 	"RT1330-container-name-reserved": true, "RT1331-stop-timeout": true, "RT1333-memory-limit-below-minimum": true,
 }
 
+var sockInText = regexp.MustCompile(`/[A-Za-z0-9_./-]+\.sock\b`)
+
 // judge says whether the state backs a record's cause (current) or
-// contradicts it (resolved), and why.
+// contradicts it (resolved), and why. Without state that bears on the
+// cause it says neither, and the record's age decides.
 func (st *stateView) judge(cl *catalog.Class, r logrec.Record) (current, contradicted bool, why string) {
+	pod := r.Fields["pod"]
 	switch {
-	case cl.ID == "RT1309-cni-not-initialized" || cl.ID == "RT1347-cni-setup-failed":
+	case cl.ID == "RT1309-cni-not-initialized":
 		if len(st.netNotReady) > 0 {
 			return true, false, "the CRI status of " + strings.Join(st.netNotReady, ", ") + " says NetworkReady=false"
 		}
 		if len(st.netReady) > 0 {
 			return false, true, "every CRI status in the bundle says NetworkReady=true (" + strings.Join(st.netReady, ", ") + ")"
 		}
-	case cl.ID == "RT1335-runtime-down" || cl.ID == "RT1336-runtime-slow" || cl.ID == "RT1334-pleg-not-healthy":
-		if len(st.endpointsDown) > 0 {
-			return true, false, "runtime sockets that do not answer now: " + strings.Join(st.endpointsDown, ", ")
+	case cl.ID == "RT1347-cni-setup-failed":
+		if pod == "" || !st.haveCRI {
+			break
 		}
-		if len(st.endpointsUp) > 0 {
-			return false, true, "every runtime socket answered during collection (" + strings.Join(st.endpointsUp, ", ") + ")"
+		if st.readySandbox[pod] {
+			return false, true, "pod " + pod + " has a READY sandbox now"
+		}
+		if st.notReadyPods[pod] {
+			return true, false, "pod " + pod + " has a NOTREADY sandbox and no READY one in the CRI state"
+		}
+	case cl.ID == "RT1335-runtime-down":
+		sock := sockInText.FindString(r.Text)
+		if slices.Contains(st.endpointsDown, sock) {
+			return true, false, "the socket " + sock + " does not answer now"
+		}
+		if slices.Contains(st.endpointsUp, sock) {
+			return false, true, "the socket " + sock + " answered during collection"
+		}
+	case cl.ID == "RT1336-runtime-slow" || cl.ID == "RT1334-pleg-not-healthy":
+		if len(st.criSilent) > 0 {
+			return true, false, "CRI endpoints that did not answer during collection: " + strings.Join(st.criSilent, ", ")
+		}
+		if len(st.criAnswered) > 0 {
+			return false, true, "every CRI endpoint answered during collection (" + strings.Join(st.criAnswered, ", ") + ")"
 		}
 	case podClasses[cl.ID]:
-		pod := r.Fields["pod"]
 		if pod == "" || !st.haveCRI {
 			break
 		}
@@ -275,9 +341,8 @@ func (st *stateView) judge(cl *catalog.Class, r logrec.Record) (current, contrad
 		if !st.pods[pod] {
 			return false, true, "pod " + pod + " is no longer on the node (not in any CRI pod list)"
 		}
-	case imageAreas[cl.Area] || cl.ID == "RT1346-sandbox-image-pull-failed":
-		img := r.Fields["image"]
-		if img != "" && st.haveImages && (st.images[img] || st.images[strings.TrimPrefix(strings.TrimPrefix(img, "docker.io/"), "library/")]) {
+	case imageClass(cl):
+		if img := r.Fields["image"]; img != "" && st.haveImages && st.images[normImage(img)] {
 			return false, true, "image " + img + " is present in the runtime now"
 		}
 	}
@@ -293,6 +358,11 @@ func (st *stateView) commands(fix []string) []string {
 		out[i] = strings.NewReplacer("{sock}", cri, "{cdsock}", cd).Replace(f)
 	}
 	return out
+}
+
+// criSocket is the node's (first) CRI socket, for commands in remediation.
+func criSocket(n *facts.Node) string {
+	return sockPath(newStateView(n).criSock, "/run/containerd/containerd.sock")
 }
 
 func sockPath(endpoint, fallback string) string {
