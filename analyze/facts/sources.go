@@ -81,6 +81,9 @@ type Host struct {
 	Versions  []hostschema.Version
 	Processes []hostschema.Process
 	Units     *hostschema.Units
+	// Packages is the package manager's record of the runtime packages
+	// (nil in bundles from collectors that predate it).
+	Packages *hostschema.Packages
 }
 
 // Configs is configs/*.json (the config files themselves are read as text
@@ -231,6 +234,8 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return decode(data, &n.Host.Processes)
 		case "host/units.json":
 			return decodeInto(data, &n.Host.Units)
+		case "host/packages.json":
+			return decodeInto(data, &n.Host.Packages)
 		}
 	case "configs":
 		switch p {

@@ -69,7 +69,7 @@ func Markdown(r *Registry) string {
 	b.WriteString("# rtsnap-analyze rules\n\n")
 	b.WriteString("Generated from the rule registry (`analyze/rules`) by `go test ./analyze/rules -run RulesDoc -update`; a test fails when this file is out of step.\n")
 	b.WriteString("Each finding carries its evidence (bundle path plus JSON pointer or line range, with an excerpt), remediation steps and references; see [analyzer.md](analyzer.md) for the finding model.\n")
-	b.WriteString("Version advisories live in `analyze/rules/data/advisories.json` (advisory id, component, fixed version per branch, known distribution backports).\n")
+	b.WriteString("Version advisories live in `analyze/rules/data/advisories.json` (advisory id, component, fixed version per branch, and the first distribution package revision that carries each fix, compared with the package manager's record in host/packages.json).\n")
 	family := -1
 	for _, rule := range r.Rules() {
 		if rule.Family != family {
