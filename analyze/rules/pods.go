@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
@@ -187,7 +188,8 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		a.classes[PullErrorClass(h.Rec.Message)]++
 	}
 	var out []finding.Finding
-	sock := criSocket(n)
+	st := newStateView(n)
+	sock := sockPath(st.criSock, "/run/containerd/containerd.sock")
 	for _, img := range facts.SortedKeys(byImage) {
 		a := byImage[img]
 		class, best := "unknown", 0
@@ -197,6 +199,15 @@ func pullFailures(n *facts.Node) []finding.Finding {
 			}
 		}
 		last := a.hits[len(a.hits)-1]
+		var firstTime, lastTime time.Time
+		for _, h := range a.hits {
+			if h.Rec.Time.After(lastTime) {
+				lastTime = h.Rec.Time
+			}
+			if !h.Rec.Time.IsZero() && (firstTime.IsZero() || h.Rec.Time.Before(firstTime)) {
+				firstTime = h.Rec.Time
+			}
+		}
 		out = append(out, finding.Finding{
 			Severity: finding.Error,
 			Title:    fmt.Sprintf("Pulling %s fails (%s)", img, class),
@@ -206,6 +217,10 @@ func pullFailures(n *facts.Node) []finding.Finding {
 			Evidence:    hitsEvidence(lastHits(a.hits)),
 			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl -r unix://" + sock + " pull " + img + "` shows the same error without kubelet's back-off."},
 		})
+		// A pull error is a log record: placed in time against the state.
+		cur, contra, why := st.judgePull(img, logrec.Parse(last.Rec.Message).Fields["pod"], lastTime, n.Manifest.StartedAt)
+		placeInTime(&out[len(out)-1], cur, contra, why, lastTime, n.Manifest.StartedAt)
+		out[len(out)-1].Seen = &finding.Seen{First: firstTime, Last: lastTime, Count: len(a.hits)}
 	}
 	return capFindings(out)
 }

@@ -144,27 +144,35 @@ func (g *classHits) finding(n *facts.Node, st *stateView) finding.Finding {
 	if ctx := outerContext(rec, g.lastCause); ctx != "" {
 		fmt.Fprintf(&b, " While: %s.", ctx)
 	}
-	current, contradicted, why := st.judge(cl, rec)
+	current, contradicted, why := st.judge(cl, rec, g.last, n.Manifest.StartedAt)
+	f.Explanation = b.String()
+	placeInTime(&f, current, contradicted, why, g.last, n.Manifest.StartedAt)
+	return f
+}
+
+// placeInTime sets a log-based finding's When and severity: resolved
+// history at info when the state contradicts it, current at its own
+// severity when the state shows it, else recent or history by the last
+// record's age, at warning at most (a log record alone does not show the
+// node is broken now). It says which in the explanation.
+func placeInTime(f *finding.Finding, current, contradicted bool, why string, last, collected time.Time) {
 	switch {
 	case contradicted:
 		f.When, f.Severity = finding.History, finding.Info
 		f.Title = "Resolved: " + f.Title
-		fmt.Fprintf(&b, " Resolved history: %s.", why)
+		f.Explanation += " Resolved history: " + why + "."
 	case current:
 		f.When = finding.Current
-		fmt.Fprintf(&b, " Current: %s.", why)
+		f.Explanation += " Current: " + why + "."
 	default:
-		f.When = finding.PhaseOf(g.last, n.Manifest.StartedAt)
-		// A log record alone does not show the node is broken now.
+		f.When = finding.PhaseOf(last, collected)
 		f.Severity = min(f.Severity, finding.Warning)
 		if f.When == finding.History {
-			fmt.Fprintf(&b, " History: last seen %s before collection; nothing in the bundle's state shows it now.", n.Manifest.StartedAt.Sub(g.last).Round(time.Minute))
+			f.Explanation += fmt.Sprintf(" History: last seen %s before collection; nothing in the bundle's state shows it now.", collected.Sub(last).Round(time.Minute))
 		} else {
-			b.WriteString(" Recent; only the logs show it, so it is reported at warning at most.")
+			f.Explanation += " Recent; only the logs show it, so it is reported at warning at most."
 		}
 	}
-	f.Explanation = b.String()
-	return f
 }
 
 // aboutText names what the latest record is about: image, pod, container.
@@ -208,6 +216,7 @@ type stateView struct {
 	pods                       map[string]bool // "ns/name", "name_ns" and "name"
 	failedPods                 map[string]bool // pods with a container exited non-zero
 	readySandbox, notReadyPods map[string]bool // pods with a READY sandbox / a NOTREADY one
+	waitingPods                []string        // pods with a READY sandbox and no container: waiting for one (ContainerCreating, a pull)
 	images                     map[string]bool // every repo tag and digest known to CRI
 	haveImages                 bool
 	criSock, containerdSock    string
@@ -262,9 +271,18 @@ func newStateView(n *facts.Node) *stateView {
 			st.endpointsDown = append(st.endpointsDown, s.Path)
 		}
 	}
+	hasContainer := map[string]bool{}
+	for _, c := range n.Containers {
+		if c.Pod != "" && !c.Sandbox {
+			hasContainer[c.PodNamespace+"/"+c.Pod] = true
+		}
+	}
 	for _, c := range n.Containers {
 		if c.Pod == "" {
 			continue
+		}
+		if c.CRIPod != nil && c.CRIState() == "SANDBOX_READY" && !hasContainer[c.PodNamespace+"/"+c.Pod] {
+			st.waitingPods = append(st.waitingPods, c.PodNamespace+"/"+c.Pod)
 		}
 		keys := []string{c.PodNamespace + "/" + c.Pod, c.Pod + "_" + c.PodNamespace, c.Pod}
 		for _, k := range keys {
@@ -296,7 +314,7 @@ var sockInText = regexp.MustCompile(`/[A-Za-z0-9_./-]+\.sock\b`)
 // judge says whether the state backs a record's cause (current) or
 // contradicts it (resolved), and why. Without state that bears on the
 // cause it says neither, and the record's age decides.
-func (st *stateView) judge(cl *catalog.Class, r logrec.Record) (current, contradicted bool, why string) {
+func (st *stateView) judge(cl *catalog.Class, r logrec.Record, last, collected time.Time) (current, contradicted bool, why string) {
 	pod := r.Fields["pod"]
 	switch {
 	case cl.ID == "RT1309-cni-not-initialized":
@@ -342,11 +360,34 @@ func (st *stateView) judge(cl *catalog.Class, r logrec.Record) (current, contrad
 			return false, true, "pod " + pod + " is no longer on the node (not in any CRI pod list)"
 		}
 	case imageClass(cl):
-		if img := r.Fields["image"]; img != "" && st.haveImages && st.images[normImage(img)] {
-			return false, true, "image " + img + " is present in the runtime now"
+		return st.judgePull(r.Fields["image"], pod, last, collected)
+	}
+	return false, false, ""
+}
+
+// judgePull places a failed pull: resolved when the image is present now;
+// current when the pod (or, for a record naming no pod, some pod) has a
+// ready sandbox and no container yet, which is what a pod stuck on its
+// image looks like in CRI, and the failure is recent.
+func (st *stateView) judgePull(img, pod string, last, collected time.Time) (current, contradicted bool, why string) {
+	if img != "" && st.haveImages && st.images[normImage(img)] {
+		return false, true, "image " + img + " is present in the runtime now"
+	}
+	if finding.PhaseOf(last, collected) != finding.Recent {
+		return false, false, ""
+	}
+	for _, w := range st.waitingPods {
+		if pod == "" || st.podAliases(w)[pod] {
+			return true, false, "pod " + w + " has a ready sandbox and no container yet (waiting for its image)"
 		}
 	}
 	return false, false, ""
+}
+
+// podAliases are the names a record may use for pod "ns/name".
+func (st *stateView) podAliases(nsName string) map[string]bool {
+	ns, name, _ := strings.Cut(nsName, "/")
+	return map[string]bool{nsName: true, name + "_" + ns: true, name: true}
 }
 
 // commands fills the catalog's socket placeholders with this node's sockets.
@@ -358,11 +399,6 @@ func (st *stateView) commands(fix []string) []string {
 		out[i] = strings.NewReplacer("{sock}", cri, "{cdsock}", cd).Replace(f)
 	}
 	return out
-}
-
-// criSocket is the node's (first) CRI socket, for commands in remediation.
-func criSocket(n *facts.Node) string {
-	return sockPath(newStateView(n).criSock, "/run/containerd/containerd.sock")
 }
 
 func sockPath(endpoint, fallback string) string {
