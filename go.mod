@@ -23,6 +23,7 @@ require (
 	golang.org/x/sys v0.50.0
 	google.golang.org/grpc v1.76.0
 	k8s.io/cri-api v0.34.1
+	pault.ag/go/debian v0.19.0
 	sigs.k8s.io/yaml v1.6.0
 )
 
