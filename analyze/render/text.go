@@ -97,6 +97,9 @@ func InspectText(w io.Writer, d InspectDoc) {
 	fmt.Fprintln(w)
 	for _, f := range d.TopFindings {
 		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.ID, line(f.Title))
+		for _, e := range f.Evidence {
+			fmt.Fprintf(w, "           %s\n", line(ShowCommand(d.Bundle, e)))
+		}
 	}
 	total := 0
 	for _, v := range d.FindingCounts {
@@ -159,7 +162,7 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 			if e.Excerpt != "" {
 				fmt.Fprintf(w, "  %s", line(finding.Cut(e.Excerpt, 200)))
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "\n    %s\n", line(ShowCommand(bf.Bundle, e)))
 		}
 		for _, r := range f.Remediation {
 			fmt.Fprintf(w, "  fix: %s\n", line(r))

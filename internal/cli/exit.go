@@ -12,48 +12,25 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rtsnap/rtsnap/internal/exitcode"
 )
 
-// Exit codes of rtsnap and rtsnap-analyze. One table for both binaries: a
-// script that sees 3 knows the input was bad whichever binary it ran.
+// The exit codes, re-exported so a command file needs one import.
 const (
-	OK          = 0   // done; for the analyzer: nothing at warning or above
-	Warnings    = 1   // at least one warning finding
-	Errors      = 2   // at least one error or critical finding
-	Input       = 3   // a bundle or key cannot be read, decrypted or verified
-	Failed      = 4   // the command could not do its work: nothing (complete) was written
-	Usage       = 64  // bad command line (as sysexits.h's EX_USAGE)
-	Interrupted = 130 // stopped by SIGINT or SIGTERM (128 + 2)
+	OK          = exitcode.OK
+	Warnings    = exitcode.Warnings
+	Errors      = exitcode.Errors
+	Input       = exitcode.Input
+	Failed      = exitcode.Failed
+	Usage       = exitcode.Usage
+	Interrupted = exitcode.Interrupted
 )
 
-// ExitCode is one row of the documented table.
-type ExitCode struct {
-	Code    int
-	Meaning string
-}
+// ExitCodes is the documented table (exitcode.Codes).
+func ExitCodes() []exitcode.Code { return exitcode.Codes() }
 
-// ExitCodes is the table every help text and docs/cli.md print.
-func ExitCodes() []ExitCode {
-	return []ExitCode{
-		{OK, "success; for commands that judge a bundle: nothing at warning or above"},
-		{Warnings, "at least one warning finding"},
-		{Errors, "at least one error or critical finding"},
-		{Input, "a bundle or key file cannot be read, is corrupt, tampered or over the limits, cannot be decrypted, or fails verification"},
-		{Failed, "the command could not do its work (collection failed, output not writable); nothing complete was written"},
-		{Usage, "usage error: unknown command or flag, bad or contradictory value, wrong arguments"},
-		{Interrupted, "interrupted (SIGINT or SIGTERM)"},
-	}
-}
-
-// meaning returns the documented meaning of code, or "" when undocumented.
-func meaning(code int) string {
-	for _, e := range ExitCodes() {
-		if e.Code == code {
-			return e.Meaning
-		}
-	}
-	return ""
-}
+func meaning(code int) string { return exitcode.Meaning(code) }
 
 // annotationExitCodes is the cobra annotation holding a command's codes.
 const annotationExitCodes = "rtsnap_exit_codes"

@@ -248,3 +248,10 @@ func Help(w io.Writer, cmd *cobra.Command, width int) {
 	}
 	io.WriteString(w, b.String())
 }
+
+// IsTerminal reports whether w is a terminal (report refuses to write HTML
+// there).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
