@@ -20,7 +20,7 @@ func ShowCommand(bundlePath string, e finding.Evidence) string {
 }
 
 // shellQuote leaves words of safe characters alone and single-quotes the
-// rest ("'" becomes '\'').
+// rest ("'" becomes '\”).
 func shellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-") == "" {
 		return s

@@ -44,4 +44,3 @@ func Meaning(code int) string {
 	}
 	return ""
 }
-
