@@ -40,7 +40,8 @@ func Parse(ptr string) ([]string, error) {
 }
 
 // Extract returns the JSON text of the value ptr names in data, as it
-// appears there (not re-encoded).
+// appears there (not re-encoded). Bytes after the value are not read: a
+// file cut at its budget still shows what precedes the cut.
 func Extract(data []byte, ptr string) (json.RawMessage, error) {
 	tokens, err := Parse(ptr)
 	if err != nil {

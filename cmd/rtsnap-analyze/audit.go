@@ -141,8 +141,7 @@ func cmdExport(fs *cmdFlags, auditDir, pubkey string, stdout, stderr io.Writer) 
 	switch {
 	case errors.Is(err, export.ErrAuditDir):
 		// Nothing was written: the caller picks another directory.
-		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)
-		return analyze.ExitUsage
+		return cli.UsageError(stderr, "rtsnap-analyze export", err)
 	case err != nil && v == nil:
 		// The bundle (or a key) could not be opened; nothing is left behind.
 		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)

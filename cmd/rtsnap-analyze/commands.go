@@ -160,8 +160,7 @@ func cmdFindings(fs *cmdFlags, stdout, stderr io.Writer) int {
 		return analyze.ExitUnreadable
 	}
 	if len(paths) == 0 {
-		fmt.Fprintf(stderr, "rtsnap-analyze: no bundles (*.tar.zst, *.tar.zst.age) in %s\n", strings.Join(fs.Args(), " "))
-		return analyze.ExitUsage
+		return cli.UsageError(stderr, "rtsnap-analyze findings", fmt.Errorf("no bundles (*.tar.zst, *.tar.zst.age) in %s", strings.Join(fs.Args(), " ")))
 	}
 	multi := len(paths) > 1
 	var stream *render.FindingsStream
@@ -273,8 +272,7 @@ func newReportCmd() *cobra.Command {
 	fs.cmd.MarkFlagsMutuallyExclusive("markdown", "json")
 	return fs.command(func(stdout, stderr io.Writer) int {
 		if r.out == "" && !*fs.json && !r.markdown && cli.IsTerminal(stdout) {
-			fmt.Fprintln(stderr, "rtsnap-analyze report: stdout is a terminal: not writing HTML there; give -o FILE (e.g. -o report.html) or redirect stdout")
-			return cli.Usage
+			return cli.UsageError(stderr, "rtsnap-analyze report", errors.New("stdout is a terminal: not writing HTML there; give -o FILE (e.g. -o report.html) or redirect stdout"))
 		}
 		return cmdReport(fs, r, stdout, stderr)
 	})

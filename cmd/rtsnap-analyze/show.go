@@ -44,12 +44,10 @@ func newShowCmd() *cobra.Command {
 	fs.MarkHidden("json") // show prints evidence itself, not a document about it
 	return fs.command(func(stdout, stderr io.Writer) int {
 		if f.maxBytes <= 0 {
-			fmt.Fprintf(stderr, "rtsnap-analyze show: --max-bytes must be positive\nRun 'rtsnap-analyze show --help' for usage.\n")
-			return cli.Usage
+			return cli.UsageError(stderr, "rtsnap-analyze show", errors.New("--max-bytes must be positive"))
 		}
 		if f.raw && cli.IsTerminal(stdout) {
-			fmt.Fprintf(stderr, "rtsnap-analyze show: --raw to a terminal would let the bundle's bytes drive it; redirect stdout\n")
-			return cli.Usage
+			return cli.UsageError(stderr, "rtsnap-analyze show", errors.New("--raw to a terminal would let the bundle's bytes drive it; redirect stdout"))
 		}
 		return cmdShow(fs, f, stdout, stderr)
 	})
@@ -108,20 +106,20 @@ func cmdShow(fs *cmdFlags, f showFlags, stdout, stderr io.Writer) int {
 	if !ok {
 		return cli.Input
 	}
-	loc, err := parseLocation(fs.Arg(1), func(p string) bool { _, ok := b.File(p); return ok })
+	loc, err := parseLocation(fs.Arg(1), func(p string) bool { _, ok := bundleFile(b, p); return ok })
 	if err != nil {
-		fmt.Fprintf(stderr, "rtsnap-analyze show: %s\n", render.TerminalLine(err.Error()))
-		return cli.Usage
+		return cli.UsageError(stderr, "rtsnap-analyze show", err)
 	}
-	data, _ := b.File(loc.path)
+	data, _ := bundleFile(b, loc.path)
 	switch {
 	case loc.hasPointer:
 		raw, err := jsonptr.Extract(data, loc.pointer)
 		if err != nil {
-			fmt.Fprintf(stderr, "rtsnap-analyze show: %s#%s: %s\n", render.TerminalLine(loc.path), render.TerminalLine(loc.pointer), render.TerminalLine(err.Error()))
+			err = fmt.Errorf("%s#%s: %w", loc.path, loc.pointer, err)
 			if errors.Is(err, jsonptr.ErrNotFound) {
-				return cli.Usage
+				return cli.UsageError(stderr, "rtsnap-analyze show", err)
 			}
+			fmt.Fprintf(stderr, "rtsnap-analyze show: %s\n", render.TerminalLine(err.Error()))
 			return cli.Input
 		}
 		data = raw
@@ -135,11 +133,27 @@ func cmdShow(fs *cmdFlags, f showFlags, stdout, stderr io.Writer) int {
 		var found bool
 		data, found = lineRange(data, loc.lineStart, loc.lines)
 		if !found {
-			fmt.Fprintf(stderr, "rtsnap-analyze show: %s has fewer than %d lines\n", render.TerminalLine(loc.path), loc.lineStart)
-			return cli.Usage
+			return cli.UsageError(stderr, "rtsnap-analyze show", fmt.Errorf("%s has fewer than %d lines", loc.path, loc.lineStart))
 		}
 	}
 	return writeBounded(stdout, stderr, data, int64(f.maxBytes), f.raw)
+}
+
+// manifestPath is the manifest's name in the archive. The reader keeps
+// the parsed manifest, not its bytes: show re-encodes it, with the same
+// field names and order of elements, so evidence pointers into it hold.
+const manifestPath = "manifest.json"
+
+// bundleFile is a data file of b, or the manifest.
+func bundleFile(b *bundle.Bundle, p string) ([]byte, bool) {
+	if d, ok := b.File(p); ok {
+		return d, true
+	}
+	if p != manifestPath {
+		return nil, false
+	}
+	d, err := json.MarshalIndent(b.Manifest, "", "  ")
+	return d, err == nil
 }
 
 // lineRange returns n lines from the 1-based line start, in one pass.

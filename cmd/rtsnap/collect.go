@@ -295,10 +295,9 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 }
 
 // usageError reports a bad value found once flags were parsed (an unknown
-// source, an unreadable key), the way cli.Execute reports parse errors.
+// source, an unreadable key).
 func usageError(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "rtsnap collect: %s\nRun 'rtsnap collect --help' for usage.\n", cli.Printable(err.Error()))
-	return cli.Usage
+	return cli.UsageError(stderr, "rtsnap collect", err)
 }
 
 func newRedactor(f *collectFlags, hostname string) (*redact.Redactor, error) {

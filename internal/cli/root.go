@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // NewRoot is a binary's root command with the behaviour both share: help
@@ -44,9 +45,11 @@ func NewRoot(name, short, long, versionText string) *cobra.Command {
 // error; any other error comes from cobra's own parsing (an unknown
 // command, a wrong argument count) and is a usage error too.
 func Execute(root *cobra.Command, args []string, stdout, stderr io.Writer) int {
+	// Output first: cobra's completion command takes its writer when made.
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	Prepare(root)
 	cmd, err := root.ExecuteC()
 	if err == nil {
 		return OK
@@ -58,8 +61,14 @@ func Execute(root *cobra.Command, args []string, stdout, stderr io.Writer) int {
 	if cmd == nil {
 		cmd = root
 	}
-	path := cmd.CommandPath()
-	fmt.Fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", path, Printable(err.Error()), path)
+	return UsageError(stderr, cmd.CommandPath(), err)
+}
+
+// UsageError prints a usage error found by a command itself (a value only
+// its run can check) as Execute prints parse errors: what was wrong, then
+// where help is. It returns Usage.
+func UsageError(stderr io.Writer, commandPath string, err error) int {
+	fmt.Fprintf(stderr, "%s: %s\nRun '%s --help' for usage.\n", commandPath, Printable(err.Error()), commandPath)
 	return Usage
 }
 
@@ -122,4 +131,33 @@ func MinArgs(name string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// plainBool is a bool flag value that pflag does not know as one, so its
+// tables (cobra's docs and man pages use them) print "--quiet" rather
+// than "--quiet[=true|false]". NoOptDefVal "true" keeps "--quiet" alone
+// meaning true.
+type plainBool struct{ pflag.Value }
+
+// Prepare finishes a command tree before it runs or is documented: every
+// bool flag becomes a plainBool.
+func Prepare(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.InitDefaultHelpFlag()
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if _, done := f.Value.(plainBool); !done && f.Value.Type() == "bool" {
+					f.Value = plainBool{f.Value}
+					f.NoOptDefVal = "true"
+				}
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
+	walk(root)
 }
