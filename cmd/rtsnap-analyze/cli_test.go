@@ -176,7 +176,7 @@ func TestEvidenceShowCommandsRun(t *testing.T) {
 }
 
 // shellSplit undoes render's quoting: words, or single-quoted strings
-// with '\'' for a quote.
+// with '\” for a quote.
 func shellSplit(t *testing.T, s string) []string {
 	var out []string
 	var cur strings.Builder
