@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Severity orders findings; the analyzer's exit code follows the worst one.
@@ -115,6 +116,13 @@ type Finding struct {
 	Evidence    []Evidence `json:"evidence"`
 	Remediation []string   `json:"remediation,omitempty"`
 	References  []string   `json:"references,omitempty"`
+	// Count is how many times the rule saw what it reports (log lines,
+	// pull attempts) when it counts them, and LastSeen the time of the
+	// latest one when known: diff reports a finding present in both
+	// bundles whose count or last time changed, a failure that happened
+	// again.
+	Count    int        `json:"count,omitempty"`
+	LastSeen *time.Time `json:"last_seen,omitempty"`
 }
 
 // Key identifies a finding across bundles (diff): the rule and its subject.

@@ -205,6 +205,7 @@ func DiffText(w io.Writer, d DiffDoc) {
 	}
 	printFindingList(w, "findings appeared", d.Findings.Appeared)
 	printFindingList(w, "findings cleared", d.Findings.Cleared)
+	printRecurred(w, d.Findings.Recurred)
 	printPaths(w, "files added", d.Files.Added)
 	printPaths(w, "files removed", d.Files.Removed)
 	printPaths(w, "files changed", d.Files.Changed)
@@ -228,6 +229,26 @@ func printFindingList(w io.Writer, title string, fs []finding.Finding) {
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.ID, line(f.Title))
 	}
+}
+
+// printRecurred lists findings on both sides that happened again, with
+// their count and last time before and after.
+func printRecurred(w io.Writer, rs []diff.Recurrence) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nfindings that happened again (count or last time changed)\n")
+	for _, r := range rs {
+		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(r.Severity.String()), r.ID, line(r.Title))
+		fmt.Fprintf(w, "           count %d -> %d, last %s -> %s\n", r.CountBefore, r.Count, lastSeenText(r.LastSeenBefore), lastSeenText(r.LastSeen))
+	}
+}
+
+func lastSeenText(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return ts(*t)
 }
 
 func printPaths(w io.Writer, title string, ps []string) {

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
@@ -96,6 +97,22 @@ func hitsEvidence(hits []logHit) []finding.Evidence {
 		out = append(out, evLine(h.Path, h.Rec.Line, h.Rec.Message))
 	}
 	return out
+}
+
+// lastSeen is the LastSeen of a finding resting on hits: the latest time
+// among them (hits are in path then line order, so it is searched, not
+// taken from the last one), nil when no line carries a time.
+func lastSeen(hits []logHit) *time.Time {
+	var last time.Time
+	for _, h := range hits {
+		if h.Rec.Time.After(last) {
+			last = h.Rec.Time
+		}
+	}
+	if last.IsZero() {
+		return nil
+	}
+	return &last
 }
 
 // plural renders "1 container" / "3 containers".

@@ -195,7 +195,8 @@ func pullFailures(n *facts.Node) []finding.Finding {
 			Subject:  finding.Subject{File: img},
 			Explanation: fmt.Sprintf("%s of pulling this image failed in the runtime's logs; the error class is %q. Kubelet shows ErrImagePull, then ImagePullBackOff while it waits to retry. Last error: %s",
 				plural(len(a.hits), "attempt"), class, finding.Cut(last.Rec.Message, 300)),
-			Evidence:    hitsEvidence(lastHits(a.hits)),
+			Evidence: hitsEvidence(lastHits(a.hits)),
+			Count:    len(a.hits), LastSeen: lastSeen(a.hits),
 			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl pull " + img + "` shows the same error without kubelet's back-off."},
 		})
 	}

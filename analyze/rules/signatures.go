@@ -72,6 +72,7 @@ func logSignatures() []Rule {
 					Subject:     finding.Subject{Source: "journal"},
 					Explanation: s.Cause + " Latest: " + finding.Cut(hits[len(hits)-1].Rec.Message, 300),
 					Evidence:    hitsEvidence(lastHits(hits)),
+					Count:       len(hits), LastSeen: lastSeen(hits),
 					Remediation: s.Fix,
 				}}
 			}})

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -176,7 +178,7 @@ func TestEvidenceShowCommandsRun(t *testing.T) {
 }
 
 // shellSplit undoes render's quoting: words, or single-quoted strings
-// with '\” for a quote.
+// with a backslash-escaped quote inside.
 func shellSplit(t *testing.T, s string) []string {
 	var out []string
 	var cur strings.Builder
@@ -284,5 +286,43 @@ func TestManPages(t *testing.T) {
 	page, err := os.ReadFile(filepath.Join(dir, "rtsnap-analyze-show.1"))
 	if err != nil || !strings.Contains(string(page), ".SH NAME") || !strings.Contains(string(page), "max-bytes") {
 		t.Fatalf("man page: %v\n%s", err, page)
+	}
+}
+
+// pullLine is containerd's log line for a pull from a registry that
+// refuses connections, as reported in
+// https://github.com/kubesphere/kubekey/issues/1613 (the message crictl
+// and kubelet quote).
+const pullLine = `PullImage \"192.168.72.15/kubesphereio/pause:3.8\" failed error=\"failed to pull and unpack image \\\"192.168.72.15/kubesphereio/pause:3.8\\\": failed to resolve reference \\\"192.168.72.15/kubesphereio/pause:3.8\\\": failed to do request: Head \\\"https://192.168.72.15/v2/kubesphereio/pause/manifests/3.8\\\": dial tcp 192.168.72.15:443: connect: connection refused\"`
+
+// pullBundle is the healthy bundle with n failed pulls a minute apart in
+// containerd's journal, the last at last.
+func pullBundle(t *testing.T, dir, name string, n int, last int64) string {
+	s := bundletest.Healthy()
+	var b strings.Builder
+	for i := n - 1; i >= 0; i-- {
+		b.WriteString(`{"__REALTIME_TIMESTAMP":"` + strconv.FormatInt(last-int64(i)*60_000_000, 10) + `","_SYSTEMD_UNIT":"containerd.service","MESSAGE":"` + pullLine + `","_PID":"812"}` + "\n")
+	}
+	s.Files["journal/containerd.jsonl"] += b.String()
+	return bundletest.Write(t, dir, name, s)
+}
+
+// Issue 17: "diff baseline pullfail shows nothing new when a failure that
+// already existed happens again".
+func TestDiffReportsAFailureThatHappenedAgain(t *testing.T) {
+	dir := t.TempDir()
+	t0 := bundletest.T0.Add(-30 * time.Minute).UnixMicro()
+	before := pullBundle(t, dir, "a.tar.zst", 1, t0)
+	again := pullBundle(t, dir, "b.tar.zst", 4, t0+10*60_000_000)
+	code, out, _ := runCmd("diff", before, again)
+	if code != cli.Errors || !strings.Contains(out, "findings that happened again") || !strings.Contains(out, "count 1 -> 4") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, "findings appeared") {
+		t.Errorf("a recurrence listed as new:\n%s", out)
+	}
+	// The same failures, nothing new: quiet, exit 0.
+	if code, out, _ := runCmd("diff", again, again); code != cli.OK || !strings.Contains(out, "no differences") {
+		t.Errorf("self diff: exit %d\n%s", code, out)
 	}
 }

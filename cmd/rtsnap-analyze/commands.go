@@ -254,7 +254,7 @@ func cmdDiff(fs *cmdFlags, all bool, stdout, stderr io.Writer) int {
 	} else {
 		render.DiffText(stdout, d)
 	}
-	return analyze.ExitFor(d.Findings.Appeared)
+	return analyze.ExitFor(d.Findings.Worsened())
 }
 
 func diffDoc(a, b *analyze.Analysis, all bool) render.DiffDoc {
