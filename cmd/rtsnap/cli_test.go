@@ -83,17 +83,19 @@ func TestUsageErrorsSayWhatAndWhere(t *testing.T) {
 // A value for each flag type that collect accepts: human sizes, bytes,
 // absolute times and boot.
 func TestCollectAcceptsHumanValues(t *testing.T) {
-	out := tmpfsDir(t)
-	code, msg := runBin(t, "collect", "-q", "-o", out, "--only", "host", "--max-size", "16MiB", "--memory-limit", "209715200", "-S", "boot")
-	if code != cli.OK {
-		t.Fatalf("exit %d\n%s", code, msg)
-	}
-	code, msg = runBin(t, "collect", "-q", "-o", out, "--only", "host", "--max-size", "8000000", "-S", "2026-01-01T00:00:00Z")
-	if code != cli.OK {
-		t.Fatalf("exit %d\n%s", code, msg)
-	}
-	if entries, _ := filepath.Glob(filepath.Join(out, "*.tar.zst")); len(entries) != 2 {
-		t.Fatalf("want 2 bundles, have %v", entries)
+	// Two directories: two runs in one second would share a name (issue 15).
+	for _, args := range [][]string{
+		{"--max-size", "16MiB", "--memory-limit", "209715200", "-S", "boot"},
+		{"--max-size", "8000000", "-S", "2026-01-01T00:00:00Z"},
+	} {
+		out := tmpfsDir(t)
+		code, msg := runBin(t, append([]string{"collect", "-q", "-o", out, "--only", "host"}, args...)...)
+		if code != cli.OK {
+			t.Fatalf("%v: exit %d\n%s", args, code, msg)
+		}
+		if entries, _ := filepath.Glob(filepath.Join(out, "*.tar.zst")); len(entries) != 1 {
+			t.Fatalf("%v: want 1 bundle, have %v", args, entries)
+		}
 	}
 }
 
@@ -105,7 +107,8 @@ func TestExitCodesAreDocumented(t *testing.T) {
 		want int
 	}{
 		{[]string{"collect", "-q", "-o", out, "--only", "host"}, cli.OK},
-		{[]string{"collect", "-q", "-o", "/nonexistent/dir", "--only", "host"}, cli.Failed},
+		{[]string{"collect", "-q", "-o", "/nonexistent/dir", "--only", "host"}, cli.Usage},
+		{[]string{"collect", "-q", "-o", t.TempDir(), "--only", "host"}, cli.Usage}, // a disk, without --allow-disk
 		{[]string{"collect", "--since", "x"}, cli.Usage},
 		{[]string{"sources"}, cli.OK},
 		{[]string{"prune", "-n", "-o", out}, cli.OK},

@@ -206,9 +206,11 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		return cli.Failed
 	}
 
+	// A refused output directory is a bad --output (or a missing one):
+	// nothing has run, another value is the fix.
 	dir, err := collect.PrepareOutputDir(f.output, f.allowDisk)
 	if err != nil {
-		return fail(err)
+		return usageError(stderr, err)
 	}
 	// Retention first: old bundles on a tmpfs are RAM the new one may need.
 	pruned, pruneErr := export.Prune(dir, f.retain, time.Now(), false)
