@@ -145,6 +145,12 @@ func TestCompletionScripts(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "--against") {
 		t.Errorf("__complete report --ag: exit %d\n%s", code, out)
 	}
+	// show completes the paths inside the bundle.
+	_, healthy, _, _ := fixtures(t)
+	code, out, _ = runCmd("__complete", "show", healthy, "")
+	if code != 0 || !strings.Contains(out, "manifest.json\n") || !strings.Contains(out, "journal/containerd.jsonl\n") {
+		t.Errorf("__complete show: exit %d\n%s", code, out)
+	}
 }
 
 // Each piece of evidence findings prints comes with a show command; run

@@ -42,6 +42,7 @@ func newShowCmd() *cobra.Command {
 	fs.BoolVar(&f.raw, "raw", false, "write the bytes as stored (no escaping, no JSON indenting); refused on a terminal")
 	fs.Var(&f.maxBytes, "max-bytes", "print at most `SIZE` (e.g. 4MiB); the output says when it was cut")
 	fs.MarkHidden("json") // show prints evidence itself, not a document about it
+	fs.cmd.ValidArgsFunction = completeShow
 	return fs.command(func(stdout, stderr io.Writer) int {
 		if f.maxBytes <= 0 {
 			return cli.UsageError(stderr, "rtsnap-analyze show", errors.New("--max-bytes must be positive"))
@@ -51,6 +52,32 @@ func newShowCmd() *cobra.Command {
 		}
 		return cmdShow(fs, f, stdout, stderr)
 	})
+}
+
+// completeShow completes the bundle file, then the paths inside it (the
+// bundle is read and verified as show would; a bundle that does not open
+// completes nothing).
+func completeShow(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) == 0 {
+		return completeBundles(cmd, args, "")
+	}
+	if len(args) > 1 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ids, err := export.LoadIdentities(mustStringArray(cmd, "identity")...)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	b, err := export.ReadFile(args[0], ids, bundle.DefaultLimits())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return append([]cobra.Completion{manifestPath}, b.Paths()...), cobra.ShellCompDirectiveNoFileComp
+}
+
+func mustStringArray(cmd *cobra.Command, name string) []string {
+	v, _ := cmd.Flags().GetStringArray(name)
+	return v
 }
 
 // location is what show was asked for inside the bundle.

@@ -198,6 +198,10 @@ func TestCompletionScripts(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "--max-size") {
 		t.Errorf("__complete: exit %d\n%s", code, out)
 	}
+	code, out, _ = runCmd("__complete", "collect", "--only", "")
+	if code != 0 || !strings.Contains(out, "containerd\t") || !strings.Contains(out, "goroutines\t") {
+		t.Errorf("__complete --only: exit %d\n%s", code, out)
+	}
 }
 
 func TestCLIDocUpToDate(t *testing.T) {

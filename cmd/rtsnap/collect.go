@@ -95,6 +95,11 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.IntVar(&f.maxContainers, "max-containers", 1000, "bound on per-container work per runtime (0: no bound)")
 	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats: costly on busy nodes, and the cgroup source reads the same figures")
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
+	for _, name := range []string{"only", "skip"} {
+		if err := cmd.RegisterFlagCompletionFunc(name, completeSources); err != nil {
+			panic(err)
+		}
+	}
 	cli.Group(fs, "What to collect", "since", "only", "skip", "namespace", "pod-namespace", "max-containers", "cri-stats", "active")
 
 	fs.StringArrayVar(&f.endpoints, "runtime-endpoint", nil, "CRI/containerd socket `URL` (repeatable; default: discovered), e.g. unix:///run/containerd/containerd.sock")
@@ -132,6 +137,19 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.StringVar(&f.signKey, "sign-key", "", "minisign secret key `FILE`: write <archive>.minisig with a signed custody record (passphrase from $RTSNAP_SIGN_PASSWORD if the key has one)")
 	cli.Group(fs, "Encryption and signing", "encrypt-to", "sign-key")
 	return cmd
+}
+
+// completeSources completes --only and --skip with the registry's names.
+func completeSources(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	reg, err := all.Registry()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []cobra.Completion
+	for _, s := range reg.All() {
+		out = append(out, cobra.CompletionWithDesc(s.Name(), s.Description()))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 // validate refuses bad and contradictory values before anything runs: a
