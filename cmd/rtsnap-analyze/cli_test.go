@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -96,39 +95,8 @@ func TestExitCodesAreDocumented(t *testing.T) {
 	}
 }
 
-// walk calls fn for every available command of the tree.
-func walk(c *cobra.Command, fn func(*cobra.Command)) {
-	fn(c)
-	for _, s := range c.Commands() {
-		if s.IsAvailableCommand() || s.Name() == "help" {
-			walk(s, fn)
-		}
-	}
-}
-
 func TestHelpForEveryCommand(t *testing.T) {
-	root := newRootCmd()
-	cli.Prepare(root)
-	n := 0
-	walk(root, func(c *cobra.Command) {
-		n++
-		path := strings.Fields(c.CommandPath())[1:]
-		for _, args := range [][]string{append(slices.Clone(path), "--help"), append([]string{"help"}, path...)} {
-			code, out, stderr := runCmd(args...)
-			if code != 0 || stderr != "" || !strings.Contains(out, "Usage:") || !strings.Contains(out, "Exit codes:") {
-				t.Errorf("%v: exit %d, stderr %q\n%s", args, code, stderr, out)
-			}
-			for _, l := range strings.Split(out, "\n") {
-				if len([]rune(l)) > cli.DefaultWidth {
-					t.Errorf("%v: line over %d columns: %q", args, cli.DefaultWidth, l)
-				}
-			}
-			if strings.Contains(out, "[=true|false]") {
-				t.Errorf("%v: switch noise in help", args)
-			}
-		}
-	})
-	if n < 10 {
+	if n := clidoc.CheckHelp(t, newRootCmd(), runCmd); n < 10 {
 		t.Fatalf("only %d commands in the tree", n)
 	}
 }
@@ -268,31 +236,11 @@ func TestShowEscapesControlCharacters(t *testing.T) {
 }
 
 func TestCLIDocUpToDate(t *testing.T) {
-	md, err := clidoc.Markdown(newRootCmd())
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("..", "..", "docs", "cli.md")
-	if err := clidoc.Section(path, "exit-codes", clidoc.ExitCodes(), *updateDocs); err != nil {
-		t.Fatal(err)
-	}
-	if err := clidoc.Section(path, "rtsnap-analyze", md, *updateDocs); err != nil {
-		t.Fatal(err)
-	}
+	clidoc.CheckDoc(t, newRootCmd(), filepath.Join("..", "..", "docs", "cli.md"), *updateDocs)
 }
 
 func TestManPages(t *testing.T) {
-	dir := *manDir
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := clidoc.Man(newRootCmd(), dir, "rtsnap"); err != nil {
-		t.Fatal(err)
-	}
-	page, err := os.ReadFile(filepath.Join(dir, "rtsnap-analyze-show.1"))
-	if err != nil || !strings.Contains(string(page), ".SH NAME") || !strings.Contains(string(page), "max-bytes") {
-		t.Fatalf("man page: %v\n%s", err, page)
-	}
+	clidoc.CheckMan(t, newRootCmd(), *manDir, "rtsnap-analyze-show.1", "max-bytes")
 }
 
 // pullLine is containerd's log line for a pull from a registry that

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
 	"github.com/rtsnap/rtsnap/internal/cli"
 	"github.com/rtsnap/rtsnap/internal/cli/clidoc"
 )
@@ -130,32 +128,9 @@ func TestExitCodesAreDocumented(t *testing.T) {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	root := newRootCmd(nil)
-	cli.Prepare(root)
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		path := strings.Fields(c.CommandPath())[1:]
-		for _, args := range [][]string{append(slices.Clone(path), "--help"), append([]string{"help"}, path...)} {
-			code, out, stderr := runCmd(args...)
-			if code != 0 || stderr != "" || !strings.Contains(out, "Usage:") || !strings.Contains(out, "Exit codes:") {
-				t.Errorf("%v: exit %d, stderr %q\n%s", args, code, stderr, out)
-			}
-			for _, l := range strings.Split(out, "\n") {
-				if len([]rune(l)) > cli.DefaultWidth {
-					t.Errorf("%v: line over %d columns: %q", args, cli.DefaultWidth, l)
-				}
-			}
-			if strings.Contains(out, "[=true|false]") {
-				t.Errorf("%v: switch noise", args)
-			}
-		}
-		for _, s := range c.Commands() {
-			if s.IsAvailableCommand() {
-				walk(s)
-			}
-		}
+	if n := clidoc.CheckHelp(t, newRootCmd(nil), runCmd); n < 5 {
+		t.Fatalf("only %d commands in the tree", n)
 	}
-	walk(root)
 	// collect's help: grouped, the defaults in human units.
 	_, out, _ := runCmd("collect", "--help")
 	for _, want := range []string{"Output:", "What to collect:", "Redaction:", "(default 64MiB)", "-o, --output DIR", "-S, --since WHEN", "(default 1h)"} {
@@ -205,29 +180,9 @@ func TestCompletionScripts(t *testing.T) {
 }
 
 func TestCLIDocUpToDate(t *testing.T) {
-	md, err := clidoc.Markdown(newRootCmd(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("..", "..", "docs", "cli.md")
-	if err := clidoc.Section(path, "exit-codes", clidoc.ExitCodes(), *updateDocs); err != nil {
-		t.Fatal(err)
-	}
-	if err := clidoc.Section(path, "rtsnap", md, *updateDocs); err != nil {
-		t.Fatal(err)
-	}
+	clidoc.CheckDoc(t, newRootCmd(nil), filepath.Join("..", "..", "docs", "cli.md"), *updateDocs)
 }
 
 func TestManPages(t *testing.T) {
-	dir := *manDir
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := clidoc.Man(newRootCmd(nil), dir, "rtsnap"); err != nil {
-		t.Fatal(err)
-	}
-	page, err := os.ReadFile(filepath.Join(dir, "rtsnap-collect.1"))
-	if err != nil || !strings.Contains(string(page), ".SH NAME") || !strings.Contains(string(page), "max-size") {
-		t.Fatalf("man page: %v\n%s", err, page)
-	}
+	clidoc.CheckMan(t, newRootCmd(nil), *manDir, "rtsnap-collect.1", "max-size")
 }

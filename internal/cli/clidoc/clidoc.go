@@ -7,8 +7,11 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -97,4 +100,73 @@ func Man(root *cobra.Command, dir, source string) error {
 		return err
 	}
 	return doc.GenManTree(root, &doc.GenManHeader{Title: strings.ToUpper(root.Name()), Section: "1", Source: source, Manual: "rtsnap manual"}, dir)
+}
+
+// CheckDoc is a binary's docs test: its section of docs (path) and the
+// shared exit-code table are what the command tree generates; update
+// rewrites them (make docs).
+func CheckDoc(t testing.TB, root *cobra.Command, path string, update bool) {
+	t.Helper()
+	md, err := Markdown(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Section(path, "exit-codes", ExitCodes(), update); err != nil {
+		t.Fatal(err)
+	}
+	if err := Section(path, root.Name(), md, update); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CheckMan writes the man pages into dir (a temporary one when empty) and
+// checks that page has a NAME section and mentions want.
+func CheckMan(t testing.TB, root *cobra.Command, dir, page, want string) {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := Man(root, dir, "rtsnap"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, page))
+	if err != nil || !strings.Contains(string(b), ".SH NAME") || !strings.Contains(string(b), want) {
+		t.Fatalf("man page %s: %v\n%s", page, err, b)
+	}
+}
+
+// CheckHelp runs "CMD --help" and "help CMD" for every available command
+// of root through run (the binary's in-process entry point): each exits
+// 0, prints usage and exit codes on stdout only, within 80 columns, with
+// no "[=true|false]" noise. It returns how many commands it checked.
+func CheckHelp(t testing.TB, root *cobra.Command, run func(args ...string) (int, string, string)) int {
+	t.Helper()
+	cli.Prepare(root)
+	n := 0
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		n++
+		path := strings.Fields(c.CommandPath())[1:]
+		for _, args := range [][]string{append(slices.Clone(path), "--help"), append([]string{"help"}, path...)} {
+			code, out, stderr := run(args...)
+			if code != 0 || stderr != "" || !strings.Contains(out, "Usage:") || !strings.Contains(out, "Exit codes:") {
+				t.Errorf("%v: exit %d, stderr %q\n%s", args, code, stderr, out)
+			}
+			for _, l := range strings.Split(out, "\n") {
+				if len([]rune(l)) > cli.DefaultWidth {
+					t.Errorf("%v: line over %d columns: %q", args, cli.DefaultWidth, l)
+				}
+			}
+			if strings.Contains(out, "[=true|false]") {
+				t.Errorf("%v: switch noise in help", args)
+			}
+		}
+		for _, s := range c.Commands() {
+			if s.IsAvailableCommand() {
+				walk(s)
+			}
+		}
+	}
+	walk(root)
+	return n
 }
