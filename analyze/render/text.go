@@ -36,6 +36,10 @@ func ts(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// stamp is an event's or a log line's time: UTC with milliseconds, the
+// one format the timeline and evidence share so they can be matched by eye.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -156,6 +160,9 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 		fmt.Fprintf(w, "  %s\n", line(f.Explanation))
 		for _, e := range f.Evidence {
 			fmt.Fprintf(w, "  evidence: %s", line(e.Location()))
+			if !e.Time.IsZero() {
+				fmt.Fprintf(w, "  %s", stamp(e.Time))
+			}
 			if e.Excerpt != "" {
 				fmt.Fprintf(w, "  %s", line(finding.Cut(e.Excerpt, 200)))
 			}
@@ -175,7 +182,7 @@ func TimelineText(w io.Writer, d TimelineDoc) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tCLOCK\tSOURCE\tKIND\tSUBJECT\tMESSAGE")
 	for _, e := range d.Events {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Clock, line(e.Source), line(e.Kind),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), e.Clock, line(e.Source), line(e.Kind),
 			line(finding.Cut(e.Subject.String(), 60)), line(finding.Cut(e.Message, 160)))
 	}
 	tw.Flush()
