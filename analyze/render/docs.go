@@ -120,13 +120,18 @@ func NewBundleFindings(path string, a *analyze.Analysis, err error) BundleFindin
 
 // TimelineDoc is `timeline --json`.
 type TimelineDoc struct {
-	Schema    string           `json:"schema"`
-	Bundle    string           `json:"bundle"`
-	Node      string           `json:"node"`
-	Filter    timeline.Filter  `json:"filter"`
-	Truncated bool             `json:"truncated"`
-	Untimed   int              `json:"untimed"`
-	Events    []timeline.Event `json:"events"`
+	Schema    string          `json:"schema"`
+	Bundle    string          `json:"bundle"`
+	Node      string          `json:"node"`
+	Filter    timeline.Filter `json:"filter"`
+	Truncated bool            `json:"truncated"`
+	Untimed   int             `json:"untimed"`
+	// Select is the window, sources and pattern asked for; Omitted counts
+	// what they (and the collector's own events, hidden by default) left out.
+	Select  timeline.Select        `json:"select"`
+	Omitted timeline.Omitted       `json:"omitted"`
+	Legend  []timeline.LegendEntry `json:"legend"`
+	Events  []timeline.Event       `json:"events"`
 }
 
 // NewTimelineDoc wraps a timeline.
@@ -135,7 +140,16 @@ func NewTimelineDoc(a *analyze.Analysis, f timeline.Filter, tl timeline.Timeline
 	if ev == nil {
 		ev = []timeline.Event{}
 	}
-	return TimelineDoc{Schema: SchemaTimeline, Bundle: a.Path, Node: a.Node.Hostname(), Filter: f, Truncated: tl.Truncated, Untimed: tl.Untimed, Events: ev}
+	return TimelineDoc{Schema: SchemaTimeline, Bundle: a.Path, Node: a.Node.Hostname(), Filter: f, Truncated: tl.Truncated, Untimed: tl.Untimed,
+		Legend: timeline.Legend(ev), Events: ev}
+}
+
+// NewSelectedTimelineDoc wraps the part of a timeline that s keeps.
+func NewSelectedTimelineDoc(a *analyze.Analysis, f timeline.Filter, tl timeline.Timeline, s timeline.Select) TimelineDoc {
+	kept, om := s.Apply(tl)
+	d := NewTimelineDoc(a, f, kept)
+	d.Select, d.Omitted = s, om
+	return d
 }
 
 // BundleRef names one side of a diff.

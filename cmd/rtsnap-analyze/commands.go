@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/diff"
@@ -195,8 +197,23 @@ func cmdTimeline(args []string, stdout, stderr io.Writer) int {
 	var f timeline.Filter
 	fs.StringVar(&f.Pod, "pod", "", "only events about this pod")
 	fs.StringVar(&f.Container, "container", "", "only events about this container")
+	var sel timeline.Select
+	since := fs.String("since", "", "only events at or after this time: RFC 3339, '2026-11-24 09:30:00' (UTC), or a duration before the collection started (15m)")
+	until := fs.String("until", "", "only events at or before this time (same forms as --since)")
+	fs.StringSliceVar(&sel.Sources, "source", nil, "only events from these sources (journal, logs, cri, containerd, runc, rtsnap; comma-separated or repeated)")
+	grep := fs.String("grep", "", "only events whose kind, subject or message matches this RE2 regular expression ((?i) for any case)")
+	fs.BoolVar(&sel.Collector, "collector", false, "also show the collector's own events (collection and source start/end)")
+	width := fs.Int("width", render.DefaultMessageWidth, "cut messages at this many bytes (0: whole)")
 	if code, ok := parse(fs, args, 1, 1); !ok {
 		return code
+	}
+	if *grep != "" {
+		re, err := regexp.Compile(*grep)
+		if err != nil {
+			fmt.Fprintf(stderr, "rtsnap-analyze: --grep: %v\n", err)
+			return analyze.ExitUsage
+		}
+		sel.Grep = re
 	}
 	opts, ok := fs.options(stderr)
 	if !ok {
@@ -206,13 +223,27 @@ func cmdTimeline(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return analyze.ExitUnreadable
 	}
-	d := render.NewTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f))
+	for _, b := range []struct {
+		flag, val string
+		to        *time.Time
+	}{{"since", *since, &sel.Since}, {"until", *until, &sel.Until}} {
+		if b.val == "" {
+			continue
+		}
+		t, err := timeline.ParseTime(b.val, a.Node.Manifest.StartedAt)
+		if err != nil {
+			fmt.Fprintf(stderr, "rtsnap-analyze: --%s: %v\n", b.flag, err)
+			return analyze.ExitUsage
+		}
+		*b.to = t
+	}
+	d := render.NewSelectedTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f), sel)
 	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
 	} else {
-		render.TimelineText(stdout, d)
+		render.TimelineText(stdout, d, *width)
 	}
 	return analyze.ExitOK
 }
