@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/timeline"
@@ -14,12 +16,15 @@ import (
 //go:embed report.html.tmpl
 var reportTemplate string
 
-// maxTableEvents bounds the event table in the HTML report.
+// maxTableEvents bounds the event table in the HTML report; events a
+// finding's evidence points at are always in it.
 const maxTableEvents = 500
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"upper":    strings.ToUpper,
 	"ts":       ts,
+	"stamp":    stamp,
+	"clock":    func(t time.Time) string { return t.UTC().Format("15:04:05.000") },
 	"dur":      dur,
 	"size":     Size,
 	"dash":     orDash,
@@ -28,13 +33,53 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":       func(f float64) string { return fmt.Sprintf("%.1f", f) },
 	"diffLine": diffLineClass,
 	"lines":    func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") },
+	"oneline":  func(s string, n int) string { return finding.Cut(strings.Join(strings.Fields(s), " "), n) },
 }).Parse(reportTemplate))
 
+// htmlData is the report laid out for the page: the verdict and what is
+// broken first, each finding numbered for its anchor (#f-N), each piece of
+// evidence tied to its moment on the timeline (#ev-N).
 type htmlData struct {
 	ReportDoc
-	Chart       chart
-	TableEvents []timeline.Event
-	MoreEvents  int
+	Verdict      verdict
+	Top          []htmlFinding
+	All          []htmlFinding
+	Chart        chart
+	ChartClasses []chartClass
+	Legend       []timeline.LegendEntry
+	TableEvents  []tableEvent
+	MoreEvents   int
+	Hidden       int // the collector's own events left out (not pointed at by evidence)
+}
+
+// verdict is the report's first line: how bad, in words and a class.
+type verdict struct {
+	Class    string // bad, warn, ok: the banner's colour
+	Headline string
+	Detail   string
+}
+
+type htmlFinding struct {
+	finding.Finding
+	N        int
+	Evidence []htmlEvidence
+	// When is the finding's latest moment on the timeline (zero: none).
+	When  time.Time
+	Event int
+}
+
+type htmlEvidence struct {
+	finding.Evidence
+	// Event is the timeline event (1-based, #ev-N) this evidence is, or
+	// the one nearest its time; 0 when neither exists.
+	Event int
+	When  time.Time
+}
+
+type tableEvent struct {
+	timeline.Event
+	N        int
+	Findings []int
 }
 
 func diffLineClass(s string) string {
@@ -55,12 +100,138 @@ func diffLineClass(s string) string {
 // Content-Security-Policy that forbids any fetch. html/template escapes
 // every value taken from the bundle.
 func HTML(w io.Writer, d ReportDoc) error {
-	data := htmlData{ReportDoc: d, Chart: buildChart(d.Timeline)}
 	ev := d.Timeline.Events
-	if len(ev) > maxTableEvents {
-		data.TableEvents, data.MoreEvents = ev[:maxTableEvents], len(ev)-maxTableEvents
-	} else {
-		data.TableEvents = ev
+	data := htmlData{ReportDoc: d, Verdict: verdictOf(d), ChartClasses: chartClasses}
+	idx := newEventIndex(ev)
+	pinned := map[int][]int{} // event index → finding numbers pointing at it
+	for i, f := range d.Findings {
+		hf := htmlFinding{Finding: f, N: i + 1}
+		for _, e := range f.Evidence {
+			he := htmlEvidence{Evidence: e, When: e.Time}
+			if j, ok := idx.find(e); ok {
+				he.Event, he.When = j+1, ev[j].Time
+				if !hf.When.After(he.When) {
+					hf.When, hf.Event = he.When, he.Event
+				}
+				if n := pinned[j]; len(n) == 0 || n[len(n)-1] != hf.N {
+					pinned[j] = append(n, hf.N)
+				}
+			}
+			hf.Evidence = append(hf.Evidence, he)
+		}
+		data.All = append(data.All, hf)
 	}
+	for _, f := range data.All {
+		if len(data.Top) == TopFindings || f.Severity < finding.Warning {
+			break
+		}
+		data.Top = append(data.Top, f)
+	}
+	// The chart and table leave out the collector's own events (as the
+	// timeline command does) unless a finding points at one.
+	var shown []tableEvent
+	for i, e := range ev {
+		if e.Source == timeline.CollectorSource && pinned[i] == nil {
+			data.Hidden++
+			continue
+		}
+		shown = append(shown, tableEvent{Event: e, N: i + 1, Findings: pinned[i]})
+	}
+	data.Chart = buildChart(shown)
+	plain := make([]timeline.Event, len(shown))
+	for i, e := range shown {
+		plain[i] = e.Event
+	}
+	data.Legend = timeline.Legend(plain)
+	data.TableEvents, data.MoreEvents = tableSample(shown, maxTableEvents)
 	return reportTmpl.Execute(w, data)
+}
+
+// tableSample keeps the first max events, but never drops one a finding
+// points at: those replace the last unpinned ones, and order is kept.
+func tableSample(ev []tableEvent, max int) ([]tableEvent, int) {
+	if len(ev) <= max {
+		return ev, 0
+	}
+	pinned := 0
+	for _, e := range ev {
+		if e.Findings != nil {
+			pinned++
+		}
+	}
+	free := max - min(pinned, max)
+	out := make([]tableEvent, 0, max)
+	for _, e := range ev {
+		if e.Findings != nil && len(out) < max {
+			out = append(out, e)
+		} else if e.Findings == nil && free > 0 {
+			out = append(out, e)
+			free--
+		}
+	}
+	return out, len(ev) - len(out)
+}
+
+func verdictOf(d ReportDoc) verdict {
+	c := d.Inspect.FindingCounts
+	bad := c[finding.Critical.String()] + c[finding.Error.String()]
+	var v verdict
+	switch {
+	case bad > 0:
+		v = verdict{Class: "bad", Headline: fmt.Sprintf("Action needed: %d finding(s) at error or above", bad)}
+	case c[finding.Warning.String()] > 0:
+		v = verdict{Class: "warn", Headline: fmt.Sprintf("Degraded: %d warning(s), nothing at error", c[finding.Warning.String()])}
+	default:
+		v = verdict{Class: "ok", Headline: "No problem found: nothing at warning or above"}
+	}
+	var parts []string
+	parts = append(parts, "findings: "+countsLine(c))
+	failed := 0
+	for _, s := range d.Inspect.Sources {
+		if s.Status != "ok" {
+			failed++
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%d of %d sources collected in full", len(d.Inspect.Sources)-failed, len(d.Inspect.Sources)))
+	if dd := d.Diff; dd != nil {
+		parts = append(parts, fmt.Sprintf("since %s: %d finding(s) appeared, %d cleared", dd.A.Bundle, len(dd.Findings.Appeared), len(dd.Findings.Cleared)))
+	}
+	v.Detail = strings.Join(parts, " · ")
+	return v
+}
+
+// eventIndex finds the timeline event a piece of evidence is: the same
+// file and JSON pointer or line (a runtime record's latest event, a log
+// line's own), else the event nearest the evidence's time.
+type eventIndex struct {
+	events []timeline.Event
+	byRef  map[string]int
+}
+
+func refKey(e finding.Evidence) string {
+	return fmt.Sprintf("%s#%s:%d", e.Path, e.Pointer, e.LineStart)
+}
+
+func newEventIndex(ev []timeline.Event) eventIndex {
+	x := eventIndex{events: ev, byRef: make(map[string]int, len(ev))}
+	for i, e := range ev {
+		if e.Evidence.Path != "" {
+			x.byRef[refKey(e.Evidence)] = i // later events win: the latest moment
+		}
+	}
+	return x
+}
+
+func (x eventIndex) find(e finding.Evidence) (int, bool) {
+	if i, ok := x.byRef[refKey(e)]; ok {
+		return i, true
+	}
+	if e.Time.IsZero() || len(x.events) == 0 {
+		return 0, false
+	}
+	i := sort.Search(len(x.events), func(i int) bool { return !x.events[i].Time.Before(e.Time) })
+	if i == len(x.events) || (i > 0 && e.Time.Sub(x.events[i-1].Time) < x.events[i].Time.Sub(e.Time)) {
+		i--
+	}
+	return i, true
 }
