@@ -249,11 +249,13 @@ func evidenceWithExcerpt(f finding.Finding) int {
 
 // checkPDF reads the PDF's text with pdftotext and looks for every
 // finding's title and every excerpt's start. Whitespace is dropped on both
-// sides: the printed page wraps lines where it likes.
+// sides: the printed page wraps lines where it likes. -raw keeps the
+// text in the order it was drawn (the layout mode splits a line at a run
+// of spaces, as in a klog line, into columns).
 func checkPDF(t *testing.T, ctx context.Context, file string, d render.ReportDoc, name string) {
 	t.Helper()
 	bin := requireTool(t, "pdftotext")
-	out, err := exec.CommandContext(ctx, bin, "-enc", "UTF-8", file, "-").Output()
+	out, err := exec.CommandContext(ctx, bin, "-raw", "-enc", "UTF-8", file, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", file, err)
 	}
@@ -327,10 +329,19 @@ func TestLabReportsInChromium(t *testing.T) {
 	clicked := 0
 	t.Run("healthy", func(t *testing.T) {
 		env := lab.Require(t)
-		// The whole journal window: the lab's journal lines give findings with timed evidence.
-		healthy = collect(t, bin, env, "720h")
+		// The baseline, with the faults' short window, so diffs show the fault.
+		healthy = collect(t, bin, env, "1s")
 		d := render.NewReportDoc(healthy, timeline.Build(healthy.Node, timeline.DefaultExtractors(), timeline.Filter{}), nil)
 		if checkReport(t, bctx, d, out, "lab-healthy") {
+			clicked++
+		}
+	})
+	t.Run("journal", func(t *testing.T) {
+		env := lab.Require(t)
+		// The whole journal window: the lab's journal lines give findings with timed evidence.
+		a := collect(t, bin, env, "720h")
+		d := render.NewReportDoc(a, timeline.Build(a.Node, timeline.DefaultExtractors(), timeline.Filter{}), nil)
+		if checkReport(t, bctx, d, out, "lab-journal") {
 			clicked++
 		}
 	})

@@ -33,6 +33,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":       func(f float64) string { return fmt.Sprintf("%.1f", f) },
 	"diffLine": diffLineClass,
 	"lines":    func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") },
+	"prose":    codeSpans,
 	"oneline":  func(s string, n int) string { return finding.Cut(strings.Join(strings.Fields(s), " "), n) },
 }).Parse(reportTemplate))
 
@@ -100,10 +101,29 @@ func diffLineClass(s string) string {
 // Content-Security-Policy that forbids any fetch. html/template escapes
 // every value taken from the bundle.
 func HTML(w io.Writer, d ReportDoc) error {
-	ev := d.Timeline.Events
 	data := htmlData{ReportDoc: d, Verdict: verdictOf(d), ChartClasses: chartClasses}
+	var pinned map[int][]int
+	data.All, pinned = linkFindings(d)
+	data.Top = topFindings(data.All)
+	var shown []tableEvent
+	shown, data.Hidden = shownEvents(d.Timeline.Events, pinned)
+	data.Chart = buildChart(shown)
+	plain := make([]timeline.Event, len(shown))
+	for i, e := range shown {
+		plain[i] = e.Event
+	}
+	data.Legend = timeline.Legend(plain)
+	data.TableEvents, data.MoreEvents = tableSample(shown, maxTableEvents)
+	return reportTmpl.Execute(w, data)
+}
+
+// linkFindings numbers the findings (F1 is the worst) and ties each piece
+// of evidence to its timeline event; pinned maps an event's index to the
+// findings pointing at it.
+func linkFindings(d ReportDoc) (all []htmlFinding, pinned map[int][]int) {
+	ev := d.Timeline.Events
 	idx := newEventIndex(ev)
-	pinned := map[int][]int{} // event index → finding numbers pointing at it
+	pinned = map[int][]int{}
 	for i, f := range d.Findings {
 		hf := htmlFinding{Finding: f, N: i + 1}
 		for _, e := range f.Evidence {
@@ -119,32 +139,36 @@ func HTML(w io.Writer, d ReportDoc) error {
 			}
 			hf.Evidence = append(hf.Evidence, he)
 		}
-		data.All = append(data.All, hf)
+		all = append(all, hf)
 	}
-	for _, f := range data.All {
-		if len(data.Top) == TopFindings || f.Severity < finding.Warning {
-			break
-		}
-		data.Top = append(data.Top, f)
-	}
-	// The chart and table leave out the collector's own events (as the
-	// timeline command does) unless a finding points at one.
-	var shown []tableEvent
+	return all, pinned
+}
+
+// shownEvents are the events a report shows, numbered as in the whole
+// timeline (#ev-N): the collector's own are left out (as the timeline
+// command does) unless a finding points at one; hidden counts those.
+func shownEvents(ev []timeline.Event, pinned map[int][]int) (shown []tableEvent, hidden int) {
 	for i, e := range ev {
 		if e.Source == timeline.CollectorSource && pinned[i] == nil {
-			data.Hidden++
+			hidden++
 			continue
 		}
 		shown = append(shown, tableEvent{Event: e, N: i + 1, Findings: pinned[i]})
 	}
-	data.Chart = buildChart(shown)
-	plain := make([]timeline.Event, len(shown))
-	for i, e := range shown {
-		plain[i] = e.Event
+	return shown, hidden
+}
+
+// topFindings are what is broken now: the worst findings at warning or
+// above, at most TopFindings (all is sorted worst first).
+func topFindings(all []htmlFinding) []htmlFinding {
+	var top []htmlFinding
+	for _, f := range all {
+		if len(top) == TopFindings || f.Severity < finding.Warning {
+			break
+		}
+		top = append(top, f)
 	}
-	data.Legend = timeline.Legend(plain)
-	data.TableEvents, data.MoreEvents = tableSample(shown, maxTableEvents)
-	return reportTmpl.Execute(w, data)
+	return top
 }
 
 // tableSample keeps the first max events, but never drops one a finding

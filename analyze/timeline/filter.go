@@ -87,7 +87,7 @@ func (o *Omitted) count(e Event) {
 // listed are log files the collector stored under that directory.
 var sourceMeaning = map[string]string{
 	CollectorSource: "the collector's own run: collection and each source's start and end",
-	"journal":       "journal entries (daemons, kubelet, kernel) with the journal's timestamps",
+	"journal":       "journal entries and daemons' own log files (runtimes, kubelet, kernel)",
 	"logs":          "container log lines (CRI log files) with the runtime's timestamps",
 	"cri":           "CRI state: sandbox and container created, started, finished",
 	"containerd":    "containerd's records: container created and updated, task exited",
@@ -104,8 +104,7 @@ type LegendEntry struct {
 }
 
 // Legend lists the sources of events, most events first (then by name),
-// each with the clock its times come from (the first event's; a source
-// reads one clock).
+// each with the clocks its times come from, in the order first seen.
 func Legend(events []Event) []LegendEntry {
 	idx := map[string]int{}
 	var out []LegendEntry
@@ -121,6 +120,10 @@ func Legend(events []Event) []LegendEntry {
 			out = append(out, LegendEntry{Source: e.Source, Clock: e.Clock, Meaning: m})
 		}
 		out[i].Events++
+		if l := &out[i]; !hasClock(l.Clock, e.Clock) {
+			// journal/ holds the journal's entries and daemons' own log files.
+			l.Clock += ", " + e.Clock
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Events != out[j].Events {
@@ -148,4 +151,13 @@ func ParseTime(s string, ref time.Time) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2026-11-24T09:30:00Z), 2026-11-24 09:30:00 (UTC), 2026-11-24, or a duration before the collection (15m)", s)
+}
+
+func hasClock(list, c string) bool {
+	for _, x := range strings.Split(list, ", ") {
+		if x == c {
+			return true
+		}
+	}
+	return false
 }

@@ -94,6 +94,10 @@ func TestLegend(t *testing.T) {
 	if l := Legend([]Event{{Source: "crio"}}); !strings.Contains(l[0].Meaning, "crio/") {
 		t.Fatalf("unknown source meaning = %q", l[0].Meaning)
 	}
+	mixed := Legend([]Event{{Source: "journal", Clock: ClockJournal}, {Source: "journal", Clock: ClockRuntime}, {Source: "journal", Clock: ClockJournal}})
+	if len(mixed) != 1 || mixed[0].Clock != ClockJournal+", "+ClockRuntime || mixed[0].Events != 3 {
+		t.Fatalf("mixed clocks legend = %+v", mixed)
+	}
 	if len(Legend(nil)) != 0 {
 		t.Fatal("legend of nothing is not empty")
 	}
