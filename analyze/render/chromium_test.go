@@ -212,7 +212,7 @@ func checkReport(t *testing.T, bctx context.Context, d render.ReportDoc, out, na
 		clickedTime = true
 	}
 
-	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
