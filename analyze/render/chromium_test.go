@@ -147,9 +147,15 @@ func checkReport(t *testing.T, bctx context.Context, d render.ReportDoc, out, na
 			cons.mu.Unlock()
 		}
 	}()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate("file://"+file),
-		chromedp.WaitReady(chromedp.CSS(`body[data-ready="1"]`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate("file://"+file)); err != nil {
 		t.Fatalf("%s: opening the report: %v", name, err)
+	}
+	// The page's script marks the body when it has run; a script that
+	// failed never does, and its console says why.
+	lctx, lcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer lcancel()
+	if err := chromedp.Do(lctx, chromedp.WaitReady(chromedp.CSS(`body[data-ready="1"]`))); err != nil {
+		t.Fatalf("%s: the page's script did not finish: %v; console: %q", name, err, cons.bad())
 	}
 	first, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
@@ -247,11 +253,13 @@ func evidenceWithExcerpt(f finding.Finding) int {
 	return -1
 }
 
-// checkPDF reads the PDF's text with pdftotext and looks for every
-// finding's title and every excerpt's start. Whitespace is dropped on both
-// sides: the printed page wraps lines where it likes. -raw keeps the
-// text in the order it was drawn (the layout mode splits a line at a run
-// of spaces, as in a klog line, into columns).
+// checkPDF reads the PDF's text with pdftotext and finds every finding's
+// header (the last "F<n> SEVERITY title RULE-ID": the index table comes
+// first) and each of its excerpts between it and the next finding's, so an
+// excerpt left closed in print is missed even when the first screen quotes
+// it too. Whitespace is dropped on both sides: the printed page wraps lines
+// where it likes. -raw keeps the text in the order it was drawn (the layout
+// mode splits a line at a run of spaces, as in a klog line, into columns).
 func checkPDF(t *testing.T, ctx context.Context, file string, d render.ReportDoc, name string) {
 	t.Helper()
 	bin := requireTool(t, "pdftotext")
@@ -260,16 +268,31 @@ func checkPDF(t *testing.T, ctx context.Context, file string, d render.ReportDoc
 		t.Fatalf("pdftotext %s: %v", file, err)
 	}
 	text := squeeze(string(out))
+	starts := make([]int, len(d.Findings)+1)
 	for i, f := range d.Findings {
-		if !strings.Contains(text, squeeze(f.Title)) {
+		starts[i] = strings.LastIndex(text, squeeze(fmt.Sprintf("F%d %s %s %s", i+1, strings.ToUpper(f.Severity.String()), f.Title, f.ID)))
+		if starts[i] < 0 {
 			t.Errorf("%s: the PDF lacks finding F%d %q", name, i+1, f.Title)
+		}
+	}
+	starts[len(d.Findings)] = len(text)
+	for i, f := range d.Findings {
+		if starts[i] < 0 {
+			continue
+		}
+		end := len(text)
+		for _, s := range starts[i+1:] {
+			if s > starts[i] {
+				end = s
+				break
+			}
 		}
 		for _, e := range f.Evidence {
 			if e.Excerpt == "" {
 				continue
 			}
-			if start := squeeze(finding.Cut(e.Excerpt, 60)); !strings.Contains(text, strings.TrimSuffix(start, "…")) {
-				t.Errorf("%s: the PDF lacks F%d's excerpt %q (details not expanded in print?)", name, i+1, finding.Cut(e.Excerpt, 60))
+			if start := strings.TrimSuffix(squeeze(finding.Cut(e.Excerpt, 60)), "…"); !strings.Contains(text[starts[i]:end], start) {
+				t.Errorf("%s: the PDF lacks F%d's excerpt %q in place (details not expanded in print?)", name, i+1, finding.Cut(e.Excerpt, 60))
 			}
 		}
 	}
