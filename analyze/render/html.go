@@ -50,6 +50,7 @@ type htmlData struct {
 	Legend       []timeline.LegendEntry
 	TableEvents  []tableEvent
 	MoreEvents   int
+	Shown        int // events in the chart; the table holds up to maxTableEvents of them
 	Hidden       int // the collector's own events left out (not pointed at by evidence)
 }
 
@@ -107,6 +108,7 @@ func HTML(w io.Writer, d ReportDoc) error {
 	data.Top = topFindings(data.All)
 	var shown []tableEvent
 	shown, data.Hidden = shownEvents(d.Timeline.Events, pinned)
+	data.Shown = len(shown)
 	data.Chart = buildChart(shown)
 	plain := make([]timeline.Event, len(shown))
 	for i, e := range shown {
