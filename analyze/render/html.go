@@ -173,8 +173,9 @@ func topFindings(all []htmlFinding) []htmlFinding {
 	return top
 }
 
-// tableSample keeps the first max events, but never drops one a finding
-// points at: those replace the last unpinned ones, and order is kept.
+// tableSample keeps the last max events (the ones nearest the collection,
+// when what is broken now happened), but never drops one a finding points
+// at: those take the place of the earliest unpinned ones. Order is kept.
 func tableSample(ev []tableEvent, max int) ([]tableEvent, int) {
 	if len(ev) <= max {
 		return ev, 0
@@ -186,13 +187,21 @@ func tableSample(ev []tableEvent, max int) ([]tableEvent, int) {
 		}
 	}
 	free := max - min(pinned, max)
-	out := make([]tableEvent, 0, max)
-	for _, e := range ev {
-		if e.Findings != nil && len(out) < max {
+	keep := make([]bool, len(ev))
+	kept := 0
+	for i := len(ev) - 1; i >= 0 && kept < max; i-- {
+		if ev[i].Findings != nil || free > 0 {
+			if ev[i].Findings == nil {
+				free--
+			}
+			keep[i] = true
+			kept++
+		}
+	}
+	out := make([]tableEvent, 0, kept)
+	for i, e := range ev {
+		if keep[i] {
 			out = append(out, e)
-		} else if e.Findings == nil && free > 0 {
-			out = append(out, e)
-			free--
 		}
 	}
 	return out, len(ev) - len(out)
