@@ -65,8 +65,9 @@ type htmlFinding struct {
 	finding.Finding
 	N        int
 	Evidence []htmlEvidence
-	// When is the finding's latest moment on the timeline (zero: none).
-	When  time.Time
+	// At is the finding's latest moment on the timeline (zero: none).
+	// (Not "When": the diagnosis work gives finding.Finding a When.)
+	At    time.Time
 	Event int
 }
 
@@ -75,7 +76,7 @@ type htmlEvidence struct {
 	// Event is the timeline event (1-based, #ev-N) this evidence is, or
 	// the one nearest its time; 0 when neither exists.
 	Event int
-	When  time.Time
+	At    time.Time
 }
 
 type tableEvent struct {
@@ -129,11 +130,11 @@ func linkFindings(d ReportDoc) (all []htmlFinding, pinned map[int][]int) {
 	for i, f := range d.Findings {
 		hf := htmlFinding{Finding: f, N: i + 1}
 		for _, e := range f.Evidence {
-			he := htmlEvidence{Evidence: e, When: e.Time}
+			he := htmlEvidence{Evidence: e, At: e.Time}
 			if j, ok := idx.find(e); ok {
-				he.Event, he.When = j+1, ev[j].Time
-				if !hf.When.After(he.When) {
-					hf.When, hf.Event = he.When, he.Event
+				he.Event, he.At = j+1, ev[j].Time
+				if !hf.At.After(he.At) {
+					hf.At, hf.Event = he.At, he.Event
 				}
 				if n := pinned[j]; len(n) == 0 || n[len(n)-1] != hf.N {
 					pinned[j] = append(n, hf.N)

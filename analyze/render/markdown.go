@@ -97,8 +97,8 @@ func Markdown(w io.Writer, d ReportDoc) error {
 			if s := f.Subject.String(); s != "" {
 				fmt.Fprintf(bw, " (%s)", md(finding.Cut(s, 160)))
 			}
-			if !f.When.IsZero() {
-				fmt.Fprintf(bw, ", at %s", stamp(f.When))
+			if !f.At.IsZero() {
+				fmt.Fprintf(bw, ", at %s", stamp(f.At))
 			}
 			fmt.Fprintln(bw)
 		}
@@ -120,8 +120,8 @@ func Markdown(w io.Writer, d ReportDoc) error {
 		fmt.Fprintf(bw, "%s\n\n", mdProse(f.Explanation))
 		for _, e := range f.Evidence {
 			fmt.Fprintf(bw, "- evidence: `%s`", strings.ReplaceAll(line(e.Location()), "`", "'"))
-			if !e.When.IsZero() {
-				fmt.Fprintf(bw, " at %s", stamp(e.When))
+			if !e.At.IsZero() {
+				fmt.Fprintf(bw, " at %s", stamp(e.At))
 			}
 			fmt.Fprintln(bw)
 			if e.Excerpt != "" {
