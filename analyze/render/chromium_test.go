@@ -119,7 +119,8 @@ func js[T any](t *testing.T, ctx context.Context, expr string) T {
 // person does with it: the worst finding in the first screen, evidence that
 // opens in place, a time that scrolls the timeline to its row, no console
 // errors, and a printed PDF that keeps every finding and excerpt. It writes
-// NAME-first.png, NAME-full.png and NAME.pdf to out. It reports whether a
+// NAME.html, NAME-first.png, NAME-timeline.png (after the click),
+// NAME-chart.png, NAME-full.png and NAME.pdf to out. It reports whether a
 // finding's time could be clicked (a report may have no timed evidence).
 func checkReport(t *testing.T, bctx context.Context, d render.ReportDoc, out, name string) (clickedTime bool) {
 	t.Helper()
@@ -218,6 +219,14 @@ func checkReport(t *testing.T, bctx context.Context, d render.ReportDoc, out, na
 		clickedTime = true
 	}
 
+	// The chart and its legend, as a person scrolling to the timeline sees them.
+	js[bool](t, ctx, `(() => { document.getElementById('timeline').scrollIntoView(); return true; })()`)
+	chart, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeShot(t, filepath.Join(out, name+"-chart.png"), chart)
+
 	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
@@ -240,7 +249,7 @@ func checkReport(t *testing.T, bctx context.Context, d render.ReportDoc, out, na
 	for _, m := range cons.bad() {
 		t.Errorf("%s: console: %s", name, m)
 	}
-	t.Logf("%s: %s-{first,full,timeline}.png, %s.pdf in %s", name, name, name, out)
+	t.Logf("%s: %s-{first,timeline,chart,full}.png, %s.pdf in %s", name, name, name, out)
 	return clickedTime
 }
 
