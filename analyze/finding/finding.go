@@ -61,6 +61,9 @@ type Evidence struct {
 	LineStart int    `json:"line_start,omitempty"`
 	LineEnd   int    `json:"line_end,omitempty"`
 	Excerpt   string `json:"excerpt,omitempty"`
+	// Time is when a log line was written, as its own record says, so a
+	// journal excerpt keeps the moment it happened (zero for state files).
+	Time time.Time `json:"time,omitzero"`
 }
 
 // Location is the path with its pointer or line range, for people.

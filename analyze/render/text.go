@@ -36,6 +36,10 @@ func ts(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// stamp is an event's or a log line's time: UTC with milliseconds, the
+// one format the timeline and evidence share so they can be matched by eye.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -163,6 +167,9 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 		fmt.Fprintf(w, "  %s\n", line(f.Explanation))
 		for _, e := range f.Evidence {
 			fmt.Fprintf(w, "  evidence: %s", line(e.Location()))
+			if !e.Time.IsZero() {
+				fmt.Fprintf(w, "  %s", stamp(e.Time))
+			}
 			if e.Excerpt != "" {
 				fmt.Fprintf(w, "  %s", line(finding.Cut(e.Excerpt, 200)))
 			}
@@ -177,15 +184,40 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 	}
 }
 
-// TimelineText prints one event per line.
-func TimelineText(w io.Writer, d TimelineDoc) {
+// DefaultMessageWidth is where timeline messages are cut on a terminal
+// (timeline --width; 0 keeps them whole).
+const DefaultMessageWidth = 160
+
+// TimelineText prints one event per line, messages cut at width bytes
+// (0: whole), then a legend of the sources shown and what was left out.
+func TimelineText(w io.Writer, d TimelineDoc, width int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tCLOCK\tSOURCE\tKIND\tSUBJECT\tMESSAGE")
 	for _, e := range d.Events {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Clock, line(e.Source), line(e.Kind),
-			line(finding.Cut(e.Subject.String(), 60)), line(finding.Cut(e.Message, 160)))
+		msg := e.Message
+		if width > 0 {
+			msg = finding.Cut(msg, width)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), e.Clock, line(e.Source), line(e.Kind),
+			line(finding.Cut(e.Subject.String(), 60)), line(msg))
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\n%d event(s)", len(d.Events))
+	if len(d.Events) > 0 {
+		fmt.Fprintf(w, " from %s to %s", stamp(d.Events[0].Time), stamp(d.Events[len(d.Events)-1].Time))
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, l := range d.Legend {
+		fmt.Fprintf(tw, "  %s\t%d\t%s clock\t%s\n", line(l.Source), l.Events, l.Clock, l.Meaning)
+	}
+	tw.Flush()
+	if n := d.Omitted.Collector; n > 0 {
+		fmt.Fprintf(w, "(%d of the collector's own event(s) hidden: --collector shows them)\n", n)
+	}
+	if n := d.Omitted.Other; n > 0 {
+		fmt.Fprintf(w, "(%d event(s) outside --since/--until, --source or --grep)\n", n)
+	}
 	if d.Truncated {
 		fmt.Fprintf(w, "(timeline cut at its event limit: %d later event(s) left out)\n", d.Dropped)
 	}

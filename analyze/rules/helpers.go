@@ -93,7 +93,9 @@ func hitsEvidence(hits []logHit) []finding.Evidence {
 		if i == maxEvidence {
 			break
 		}
-		out = append(out, evLine(h.Path, h.Rec.Line, h.Rec.Message))
+		e := evLine(h.Path, h.Rec.Line, h.Rec.Message)
+		e.Time = h.Rec.Time
+		out = append(out, e)
 	}
 	return out
 }
