@@ -6,13 +6,21 @@ LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X gi
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(CURDIR)/bin
 
-.PHONY: all build build-analyze-cross lab-up lab-down lab-status demo test test-unit test-integration lint bench
+.PHONY: all build build-cross build-analyze-cross lab-up lab-down lab-status demo test test-unit test-integration lint bench
 
 all: build
 
 build:
 	go build -ldflags "$(LDFLAGS)" -o bin/rtsnap ./cmd/rtsnap
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-analyze ./cmd/rtsnap-analyze
+
+# The collector must build without cgo for every node it runs on (journals
+# are read by a pure-Go reader; -tags sdjournal with cgo adds libsystemd's).
+build-cross:
+	@for arch in amd64 arm64; do \
+	  echo "rtsnap linux/$$arch (CGO_ENABLED=0)"; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-linux-$$arch ./cmd/rtsnap || exit 1; \
+	done
 
 # The analyzer must build without cgo for every platform a support engineer uses.
 build-analyze-cross:

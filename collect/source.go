@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rtsnap/rtsnap/internal/hostroot"
 	"github.com/rtsnap/rtsnap/redact"
 )
 
@@ -76,6 +77,9 @@ type Env struct {
 	JournalDirs []string
 	// ProcRoot and SysRoot let tests point sources at other trees ("/proc", "/sys").
 	ProcRoot, SysRoot string
+	// Host is where the host's / is (--host-root); the zero value is the
+	// host itself. Sources open HostPath(p) and record p.
+	Host hostroot.Root
 	// Active enables the one action that is not read-only: asking daemons for a
 	// goroutine dump (SIGUSR1). Recorded in the manifest as an active action.
 	Active bool
@@ -91,6 +95,10 @@ type Env struct {
 	limits *runtimeLimits
 	cache  *runCache
 }
+
+// HostPath resolves a host path (a file, directory or socket) to the path to
+// open, under --host-root when the collector runs in a container.
+func (e *Env) HostPath(p string) string { return e.Host.Path(p) }
 
 // PodNamespaceAllowed reports whether a Kubernetes namespace passes --pod-namespace.
 func (e *Env) PodNamespaceAllowed(ns string) bool {

@@ -23,6 +23,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/all"
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/hostroot"
 	"github.com/rtsnap/rtsnap/internal/version"
 	"github.com/rtsnap/rtsnap/redact"
 )
@@ -35,6 +36,7 @@ type collectFlags struct {
 	maxSize, memoryLimit                             int64
 	only, skip, namespaces, podNamespaces, endpoints []string
 	journalDirs                                      []string
+	hostRoot                                         string
 	maxContainers, parallel, perRuntime, nice        int
 	noIdleIO                                         bool
 	redactKeys, redactRegexes                        []string
@@ -65,6 +67,7 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.StringArrayVar(&f.endpoints, "runtime-endpoint", nil, "CRI/containerd socket (repeatable; default: discovered), e.g. --runtime-endpoint unix:///run/containerd/containerd.sock")
 	fs.StringVar(&f.dockerHost, "docker-socket", "/var/run/docker.sock", "Docker Engine API socket, e.g. --docker-socket /run/docker.sock")
 	fs.StringArrayVar(&f.journalDirs, "journal-dir", nil, "extra journal directory to read besides the system journal (repeatable), e.g. --journal-dir /var/log/journal/remote")
+	fs.StringVar(&f.hostRoot, "host-root", "", "the host's / is mounted here (the collector runs in a container with hostPID): every host path, socket and journal is read under it, e.g. --host-root /host")
 	fs.StringVar(&f.caseID, "case-id", "", "support case id recorded in the manifest, e.g. --case-id SR-12345")
 	fs.StringVar(&f.note, "note", "", "free-text note recorded in the manifest, e.g. --note 'pods stuck in ContainerCreating'")
 	fs.StringVar(&f.operator, "operator", "", "who collected (default: $SUDO_USER, else the current user), e.g. --operator alice")
@@ -121,7 +124,13 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	hostname, bootID, machineID, kernel, cgroupMode := host.Identity("/proc", "/sys")
+	root, err := hostroot.New(f.hostRoot)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
+		return 2
+	}
+	procRoot, sysRoot := root.Path("/proc"), root.Path("/sys")
+	hostname, bootID, machineID, kernel, cgroupMode := host.Identity(procRoot, sysRoot, root.Path("/etc/machine-id"))
 	red, err := newRedactor(&f, hostname)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
@@ -177,6 +186,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 			Since: f.since, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
 			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: f.dockerHost,
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
+			Host: root, ProcRoot: procRoot, SysRoot: sysRoot,
 		},
 		Manifest: bundle.Manifest{
 			Collector:     bundle.CollectorInfo{Name: "rtsnap", Version: ver, Commit: commit, GoVersion: runtime.Version()},

@@ -112,7 +112,22 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 	return ctx.Err()
 }
 
-func (r *run) path(p string) string { return filepath.Join(r.s.Root, p) }
+// path is where host path p is read: under Root (tests), else under
+// --host-root (symlinks resolved inside it).
+func (r *run) path(p string) string {
+	if r.s.Root != "" {
+		return filepath.Join(r.s.Root, p)
+	}
+	return r.env.HostPath(p)
+}
+
+// hostPath is the inverse of path, for names found by listing.
+func (r *run) hostPath(m string) string {
+	if r.s.Root != "" {
+		return strings.TrimPrefix(m, r.s.Root)
+	}
+	return r.env.Host.Host(m)
+}
 
 // file stores one config file under its mirrored path and returns its raw
 // bytes for parsing (nil when absent).
@@ -158,7 +173,7 @@ func (r *run) glob(pattern, role string, kind redact.Kind) {
 			break
 		}
 		if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() {
-			r.file(strings.TrimPrefix(m, r.s.Root), role, kindFor(m, kind))
+			r.file(r.hostPath(m), role, kindFor(m, kind))
 		}
 	}
 }

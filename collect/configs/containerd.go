@@ -86,7 +86,7 @@ func (r *run) dropIns(cfg string, imports []string) []string {
 		matches, _ := filepath.Glob(r.path(imp))
 		sort.Strings(matches)
 		for _, m := range matches {
-			p := strings.TrimPrefix(m, r.s.Root)
+			p := r.hostPath(m)
 			if r.seen[filepath.Clean(p)] {
 				continue
 			}

@@ -147,7 +147,7 @@ func (s *session) write(name string, v any) {
 }
 
 func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, ep endpoints.Endpoint) error {
-	c, err := client.New(ep.Path, client.WithTimeout(env.CallTimeout))
+	c, err := client.New(env.HostPath(ep.Path), client.WithTimeout(env.CallTimeout))
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
@@ -159,7 +159,7 @@ func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, 
 	// containerd's dialer retries while the socket file does not exist, so a
 	// missing socket would cost a whole call timeout and read as a timeout.
 	if err := s.call(ctx, "", "Connect", func(context.Context) error {
-		fi, err := os.Stat(ep.Path)
+		fi, err := os.Stat(env.HostPath(ep.Path))
 		if err != nil {
 			return fmt.Errorf("%w: %w", errdefs.ErrUnavailable, err)
 		}

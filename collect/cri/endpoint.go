@@ -40,7 +40,7 @@ func (w *writer) json(name string, v any) {
 
 func collectEndpoint(ctx context.Context, env *collect.Env, w *writer, ep endpoints.Endpoint) error {
 	// NewClient does not dial: the first call does, under its own deadline.
-	conn, err := grpc.NewClient("unix://"+ep.Path,
+	conn, err := grpc.NewClient("unix://"+env.HostPath(ep.Path),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvMsg)))
 	if err != nil {

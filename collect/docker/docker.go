@@ -43,7 +43,7 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	if sock == "" {
 		sock = defaultSocket
 	}
-	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
+	if fi, err := os.Stat(env.HostPath(sock)); err != nil || fi.Mode()&os.ModeSocket == 0 {
 		out.Skip("not present: " + sock)
 		return nil
 	}
