@@ -256,19 +256,25 @@ func lastLine(s string) string {
 
 // kubelet stores its config, flags file and command line.
 func (r *run) kubelet(procs []procscan.Process) {
-	cfg := "/var/lib/kubelet/config.yaml"
+	// A node may run several kubelets (the lab runs two): one line each.
+	var lines []string
+	cfgs := []string{"/var/lib/kubelet/config.yaml"}
 	for _, p := range procs {
 		if p.Role == procscan.RoleKubelet {
 			if v, ok := procscan.FlagValue(p.Args, "config"); ok {
-				cfg = v
+				cfgs = append(cfgs, v)
 			}
-			line := r.env.Redactor.String(strings.Join(p.Args, " "))
-			if err := r.out.WriteFile("kubelet-cmdline.txt", redact.Text, []byte(line+"\n")); err != nil {
-				r.out.Partial(err.Error())
-			}
+			lines = append(lines, r.env.Redactor.String(strings.Join(p.Args, " "))+"\n")
 		}
 	}
-	r.file(cfg, "kubelet config", redact.YAML)
+	if len(lines) > 0 {
+		if err := r.out.WriteFile("kubelet-cmdline.txt", redact.Text, []byte(strings.Join(lines, ""))); err != nil {
+			r.out.Partial(err.Error())
+		}
+	}
+	for _, cfg := range cfgs {
+		r.file(cfg, "kubelet config", redact.YAML)
+	}
 	r.file("/var/lib/kubelet/kubeadm-flags.env", "kubeadm flags", redact.Env)
 	r.file("/etc/default/kubelet", "kubelet defaults", redact.Env)
 	r.file("/var/lib/kubelet/config.json", "kubelet registry credentials", redact.JSON)

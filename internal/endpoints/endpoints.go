@@ -79,13 +79,17 @@ func KindOf(path string) Kind {
 
 // Discover returns the endpoints given by flag when there are any, else the
 // well-known ones that exist as sockets. Paths resolving to the same socket
-// (/var/run is usually a link to /run) are listed once.
-func Discover(flagged []string) []Endpoint {
+// (/var/run is usually a link to /run) are listed once. resolve maps a host
+// path to the path to stat here (--host-root); nil means the paths as they are.
+func Discover(flagged []string, resolve func(string) string) []Endpoint {
+	if resolve == nil {
+		resolve = func(p string) string { return p }
+	}
 	var out []Endpoint
 	seen := map[string]bool{}
 	add := func(e Endpoint) {
 		key := e.Path
-		if r, err := filepath.EvalSymlinks(e.Path); err == nil {
+		if r, err := filepath.EvalSymlinks(resolve(e.Path)); err == nil {
 			key = r
 		}
 		if !seen[key] {
@@ -100,7 +104,7 @@ func Discover(flagged []string) []Endpoint {
 		return out
 	}
 	for _, e := range WellKnown() {
-		if fi, err := os.Stat(e.Path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if fi, err := os.Stat(resolve(e.Path)); err == nil && fi.Mode()&os.ModeSocket != 0 {
 			e.Origin = "well-known"
 			add(e)
 		}
