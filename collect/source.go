@@ -77,6 +77,9 @@ type Env struct {
 	JournalDirs []string
 	// ProcRoot and SysRoot let tests point sources at other trees ("/proc", "/sys").
 	ProcRoot, SysRoot string
+	// KubeletRoot and PodLogsDir override kubelet's --root-dir and
+	// podLogsDir for non-default layouts (--kubelet-root, --pod-logs-dir).
+	KubeletRoot, PodLogsDir string
 	// Host is where the host's / is (--host-root); the zero value is the
 	// host itself. Sources open HostPath(p) and record p.
 	Host hostroot.Root

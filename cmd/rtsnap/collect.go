@@ -36,7 +36,7 @@ type collectFlags struct {
 	maxSize, memoryLimit                             int64
 	only, skip, namespaces, podNamespaces, endpoints []string
 	journalDirs                                      []string
-	hostRoot                                         string
+	hostRoot, kubeletRoot, podLogsDir                string
 	maxContainers, parallel, perRuntime, nice        int
 	noIdleIO                                         bool
 	redactKeys, redactRegexes                        []string
@@ -68,6 +68,8 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&f.dockerHost, "docker-socket", "/var/run/docker.sock", "Docker Engine API socket, e.g. --docker-socket /run/docker.sock")
 	fs.StringArrayVar(&f.journalDirs, "journal-dir", nil, "extra journal directory to read besides the system journal (repeatable), e.g. --journal-dir /var/log/journal/remote")
 	fs.StringVar(&f.hostRoot, "host-root", "", "the host's / is mounted here (the collector runs in a container with hostPID): every host path, socket and journal is read under it, e.g. --host-root /host")
+	fs.StringVar(&f.kubeletRoot, "kubelet-root", "", "kubelet's --root-dir when not the default /var/lib/kubelet and kubelet is not running to say so, e.g. --kubelet-root /data/kubelet")
+	fs.StringVar(&f.podLogsDir, "pod-logs-dir", "", "kubelet's podLogsDir when not the default /var/log/pods, e.g. --pod-logs-dir /data/pod-logs")
 	fs.StringVar(&f.caseID, "case-id", "", "support case id recorded in the manifest, e.g. --case-id SR-12345")
 	fs.StringVar(&f.note, "note", "", "free-text note recorded in the manifest, e.g. --note 'pods stuck in ContainerCreating'")
 	fs.StringVar(&f.operator, "operator", "", "who collected (default: $SUDO_USER, else the current user), e.g. --operator alice")
@@ -186,7 +188,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 			Since: f.since, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
 			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: f.dockerHost,
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
-			Host: root, ProcRoot: procRoot, SysRoot: sysRoot,
+			Host: root, ProcRoot: procRoot, SysRoot: sysRoot, KubeletRoot: f.kubeletRoot, PodLogsDir: f.podLogsDir,
 		},
 		Manifest: bundle.Manifest{
 			Collector:     bundle.CollectorInfo{Name: "rtsnap", Version: ver, Commit: commit, GoVersion: runtime.Version()},

@@ -45,6 +45,9 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 	procs, _ := env.Processes()
 	podRoot := s.PodLogRoot
 	if podRoot == "" {
+		podRoot = env.PodLogsDir
+	}
+	if podRoot == "" {
 		podRoot = "/var/log/pods"
 	}
 	// Directories are listed where they are here (under --host-root);
