@@ -100,6 +100,7 @@ func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool)
 			}
 		}
 	}
+	n.kubeletFromFiles()
 	n.join()
 	sort.SliceStable(n.ParseErrors, func(i, j int) bool { return n.ParseErrors[i].Path < n.ParseErrors[j].Path })
 	return n

@@ -14,6 +14,7 @@ import (
 	discschema "github.com/rtsnap/rtsnap/internal/schema/discovery"
 	hostschema "github.com/rtsnap/rtsnap/internal/schema/host"
 	jschema "github.com/rtsnap/rtsnap/internal/schema/journal"
+	kubeletschema "github.com/rtsnap/rtsnap/internal/schema/kubelet"
 	logschema "github.com/rtsnap/rtsnap/internal/schema/logs"
 	mdbschema "github.com/rtsnap/rtsnap/internal/schema/metadb"
 	procschema "github.com/rtsnap/rtsnap/internal/schema/proc"
@@ -70,9 +71,13 @@ type Docker struct {
 // Discovery is discovery/*.json.
 type Discovery struct {
 	Endpoints []discschema.Socket
-	Kubelet   *discschema.Kubelet
-	Crictl    *discschema.Crictl
-	Daemons   []discschema.Daemon
+	// Kubelet is discovery/kubelet.json, completed from kubelet/kubelet.json
+	// when kubelet was not running (see kubeletFromFiles); KubeletFrom is
+	// then that file, for evidence.
+	Kubelet     *discschema.Kubelet
+	KubeletFrom string
+	Crictl      *discschema.Crictl
+	Daemons     []discschema.Daemon
 }
 
 // Host is host/*.json.
@@ -107,6 +112,8 @@ type sourceFacts struct {
 	MetaDB     map[string]*mdbschema.Check
 	Journal    *jschema.Meta
 	LogIndex   *logschema.Index
+	// Kubelet is kubelet/kubelet.json: every kubelet's effective settings.
+	Kubelet *kubeletschema.Instances
 }
 
 // decode reads one JSON document into v, rejecting trailing garbage.
@@ -209,6 +216,10 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return decode(data, &n.Docker.Inspect)
 		case "docker/images.json":
 			return decode(data, &n.Docker.Images)
+		}
+	case "kubelet":
+		if p == "kubelet/kubelet.json" {
+			return decodeInto(data, &n.Kubelet)
 		}
 	case "discovery":
 		switch p {
