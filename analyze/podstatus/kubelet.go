@@ -194,11 +194,42 @@ func latestError(errs []SyncError, container string) *SyncError {
 	return best
 }
 
+// shownError is the sync error the kubelet's reported status carries for a
+// container, and the newer one it has logged but not reported yet. The
+// kubelet builds a pod's status at the start of a sync, from the reason cache
+// the previous sync left (syncPod in pkg/kubelet/kubelet.go: generateAPIPodStatus
+// before SyncPod, reasonCache.Update after it), so the status shows the error
+// before the newest one; after a failed sync the pod worker syncs again
+// within 10 s (backOffPeriod in pod_workers.go). Only errors of the current
+// failure count: those logged after the newest attempt finished (the cache is
+// cleared when a container starts), or all when the container never existed.
+func shownError(errs []SyncError, container string, hasAttempt bool, finished time.Time) (shown, pending *SyncError) {
+	var cur []*SyncError
+	for i := range errs {
+		e := &errs[i]
+		if e.Container != container {
+			continue
+		}
+		if hasAttempt && (finished.IsZero() || e.Time.IsZero() || e.Time.Before(finished.Add(-time.Second))) {
+			continue
+		}
+		cur = append(cur, e)
+	}
+	sort.SliceStable(cur, func(i, j int) bool { return later(cur[j].Time, cur[j].Seq, cur[i].Time, cur[i].Seq) })
+	switch len(cur) {
+	case 0:
+		return nil, nil
+	case 1:
+		return nil, cur[0]
+	}
+	return cur[len(cur)-2], cur[len(cur)-1]
+}
+
 // criVerdict rebuilds the container statuses the kubelet reports
 // (convertToAPIContainerStatuses in pkg/kubelet/kubelet_pods.go, v1.34.4):
 // the newest attempt gives State, the one before it LastTerminationState;
-// a container the kubelet would restart takes its reason-cache entry (the
-// newest sync error, when it is newer than the attempt) as a Waiting state.
+// a container the kubelet would restart takes its reason-cache entry (see
+// shownError) as a Waiting state.
 func criVerdict(p *pod, errs []SyncError, haveKubeletLog bool) Verdict {
 	v := Verdict{Namespace: p.ns, Pod: p.name, UID: p.uid, Endpoint: p.endpoint, Basis: BasisCRI}
 	// The kubelet stops the sandbox of a pod that is done (and of one it is
@@ -232,16 +263,20 @@ func criVerdict(p *pod, errs []SyncError, haveKubeletLog bool) Verdict {
 			}
 		}
 		if restartable && !cs.State.Running {
-			e := latestError(errs, name)
+			e, pending := shownError(errs, name, len(attempts) > 0, finished)
 			switch {
-			case e != nil && (len(attempts) == 0 || !finished.IsZero() && !e.Time.IsZero() && !e.Time.Before(finished.Add(-time.Second))):
+			case e != nil:
 				if cs.State.Terminated != nil {
 					cs.LastTerminated = cs.State.Terminated
 				}
 				cs.State = ContainerState{Waiting: &Waiting{Reason: e.Reason, Message: e.Message}}
 				v.Errors = append(v.Errors, *e)
 				v.Basis = BasisCRIAndLog
-			case e == nil && !haveKubeletLog && cs.State.Terminated != nil && len(attempts) > 1:
+			case pending != nil:
+				// Logged, but not yet in the status the kubelet reported.
+				v.Errors = append(v.Errors, *pending)
+				v.Basis = BasisCRIAndLog
+			case !haveKubeletLog && cs.State.Terminated != nil && len(attempts) > 1:
 				// No kubelet log in the bundle: a container that was
 				// restarted and is down again is, most of the time, waiting
 				// out its back-off.
