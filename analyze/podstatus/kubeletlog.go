@@ -57,7 +57,7 @@ var klogHeader = regexp.MustCompile(`\b[IWEF](\d{2})(\d{2}) (\d{2}):(\d{2}):(\d{
 // with %v: %q", action, target, reason, message), one or several joined as
 // "[e1, e2]" (pkg/kubelet/container/sync_result.go).
 var (
-	podKV      = regexp.MustCompile(`(?:^|\s)pod="([^"\\]*)"`)
+	podKV = regexp.MustCompile(`(?:^|\s)pod="([^"\\]*)"`)
 	// klog prints a types.UID bare (podUID=f1c4...), some versions quoted.
 	podUIDKV   = regexp.MustCompile(`(?:^|\s)podUID="?([0-9A-Za-z-]+)`)
 	errKV      = regexp.MustCompile(`(?:^|\s)err="`)
