@@ -403,15 +403,20 @@ k8s_fault() {
     kubelet-down:off)
       start_kubelet "$K8S_FAULT_NODE"
       wait_for 120 node_ready "$K8S_FAULT_NODE" || die "node $K8S_FAULT_NODE not Ready again within 120s" ;;
-    # kubelet says systemd, the runtime (containerd 1.7: no RuntimeConfig, so
-    # kubelet cannot learn the runtime's driver) uses cgroupfs.
-    cgroup-driver:on)
-      stop_pidfile "$K8SRUN/kubelet-$K8S_FAULT_NODE.pid"
-      start_kubelet "$K8S_FAULT_NODE" systemd ;;
-    cgroup-driver:off)
-      stop_pidfile "$K8SRUN/kubelet-$K8S_FAULT_NODE.pid"
-      start_kubelet "$K8S_FAULT_NODE"
-      wait_for 120 node_ready "$K8S_FAULT_NODE" || die "node $K8S_FAULT_NODE not Ready again within 120s" ;;
+    # The runtime's runc says systemd, the kubelet (cgroupfs) passes cgroupfs
+    # paths: every new sandbox fails with runc's "expected cgroupsPath to be of
+    # format slice:prefix:name". The kubelet keeps running (containerd 1.7 has
+    # no RuntimeConfig, so it cannot learn the runtime's driver) and reports
+    # the node Ready; running pods go on. The restart of the daemon leaves
+    # running containers alone (their shims stay).
+    cgroup-driver:on|cgroup-driver:off)
+      local want=true; [[ $mode == off ]] && want=false
+      sed -i -E "s/^([[:space:]]*SystemdCgroup = )(true|false)/\1$want/" "$ROOT/$d/config.toml"
+      grep -q "SystemdCgroup = $want" "$ROOT/$d/config.toml" || die "$d: could not set SystemdCgroup = $want"
+      stop_pidfile "$RUN/$d/daemon.pid"
+      start_containerd "$d"
+      if [[ $mode == on ]]; then kubectl_ apply -f "$f/cgroupdriver.yaml"
+      else kubectl_ delete --wait=true --timeout=60s --ignore-not-found -f "$f/cgroupdriver.yaml"; fi ;;
     *) die "unknown fault k8s-$name $mode (k8s-crashloop, k8s-pullfail, k8s-oom, k8s-cni, k8s-kubelet-down, k8s-cgroup-driver; on|off)" ;;
   esac
 }
