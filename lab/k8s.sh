@@ -367,9 +367,11 @@ k8s_status_file() {
       echo "| $n | $("$(bindir "$d")/containerd" --version | awk '{print $3}') ($d) | $(sock "$d") | $(node_root "$n")/root | $(node_pod_logs "$n") | $(node_root "$n")/config.yaml | $K8SLOGS/kubelet-$n.log | $(kubelet_port "$n") (healthz 127.0.0.1:$(kubelet_healthz_port "$n")) |"
     done
     echo
-    echo "Kubelets are started by hand (no systemd): flags \`--config --kubeconfig --root-dir --cert-dir --hostname-override --node-ip\`,"
-    echo "cgroupDriver cgroupfs, cgroupRoot /rtsnap-lab-<node>, static pods in <root>/../manifests, stdout/stderr to the kubelet log above."
-    echo "Faults (\`lab.sh fault NAME on|off\`, k8slab engineer only): k8s-crashloop, k8s-pullfail, k8s-oom, k8s-cni, k8s-kubelet-down, k8s-cgroup-driver."
+    echo "Kubelets are started by hand (no systemd): flags \`--config --kubeconfig --root-dir --cert-dir --hostname-override --node-ip --v=2\`,"
+    echo "cgroupDriver cgroupfs, cgroupRoot /rtsnap-lab-<node>, static pod static-web-<node> from <root>/../manifests, stdout/stderr to the kubelet log above."
+    echo "Start/stop one kubelet: \`lab.sh fault k8s-kubelet-down on|off\` (lab-cd17; its config file stays where the table says while it is down)."
+    echo "Faults (\`lab.sh fault NAME on|off\`, only from a test holding the lab lock, internal/lab.Fault): k8s-crashloop, k8s-pullfail, k8s-oom,"
+    echo "k8s-cni (lab-cd17), k8s-kubelet-down (lab-cd17), k8s-cgroup-driver (lab-cd17: runc on systemd, kubelet on cgroupfs; kubelet stays up). See docs/kubernetes.md."
     echo
     echo '```'
     kubectl_ get nodes -o wide 2>&1

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rtsnap/rtsnap/analyze"
+	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/podstatus"
 	"github.com/rtsnap/rtsnap/internal/lab"
 )
@@ -18,32 +18,7 @@ import (
 // rtsnapBin is the collector built once for the lab tests (empty under -short).
 var rtsnapBin string
 
-func TestMain(m *testing.M) {
-	code := func() int {
-		if !isShort() {
-			dir, err := os.MkdirTemp("", "rtsnap-podstatus-lab-")
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			defer os.RemoveAll(dir)
-			if rtsnapBin, err = lab.BuildCollector(dir); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-			}
-		}
-		return m.Run()
-	}()
-	os.Exit(code)
-}
-
-func isShort() bool {
-	for _, a := range os.Args {
-		if a == "-test.short" || a == "-test.short=true" {
-			return true
-		}
-	}
-	return false
-}
+func TestMain(m *testing.M) { os.Exit(lab.RunWithCollector(m, &rtsnapBin)) }
 
 // apiPod is the part of a v1.Pod (kubectl get pods -o json) the STATUS column reads.
 type apiPod struct {
@@ -203,7 +178,7 @@ func TestLabPodVerdictsMatchKubectl(t *testing.T) {
 			verdicts[v.Namespace+"/"+v.Pod] = v
 		}
 		var unstable, disagree []string
-		for _, pod := range sortedKeys(before.printed) {
+		for _, pod := range facts.SortedKeys(before.printed) {
 			printed := before.printed[pod]
 			if after.printed[pod] != printed {
 				unstable = append(unstable, fmt.Sprintf("%s %s->%s", pod, printed, after.printed[pod]))
@@ -224,7 +199,7 @@ func TestLabPodVerdictsMatchKubectl(t *testing.T) {
 				disagree = append(disagree, fmt.Sprintf("%s: kubectl %s, analyzer %s (%s) %+v", pod, printed, v.Status, v.Basis, v.Containers))
 			}
 		}
-		for _, pod := range sortedKeys(verdicts) {
+		for _, pod := range facts.SortedKeys(verdicts) {
 			if _, ok := after.printed[pod]; !ok {
 				if _, ok := before.printed[pod]; !ok {
 					disagree = append(disagree, fmt.Sprintf("%s: analyzer %s, unknown to kubectl", pod, verdicts[pod].Status))
@@ -266,13 +241,4 @@ func TestLabPodVerdictsMatchKubectl(t *testing.T) {
 			t.Errorf("image-pull finding does not name the pod: %s %s", f.Title, f.Subject)
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -58,6 +58,36 @@ func (k K8s) Kubectl(ctx context.Context, args ...string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// RunWithCollector is a TestMain body for lab test packages: unless the run
+// is -short, it builds cmd/rtsnap into a temporary dir and sets *bin (left
+// empty when the build fails: the tests needing it then fail saying so),
+// runs the tests and returns their exit code.
+func RunWithCollector(m *testing.M, bin *string) int {
+	if !short() {
+		dir, err := os.MkdirTemp("", "rtsnap-lab-bin-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		if *bin, err = BuildCollector(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
+	return m.Run()
+}
+
+// short reads -test.short from the command line: TestMain runs before
+// flag.Parse, so testing.Short cannot be asked yet.
+func short() bool {
+	for _, a := range os.Args {
+		if a == "-test.short" || a == "-test.short=true" {
+			return true
+		}
+	}
+	return false
+}
+
 // BuildCollector builds cmd/rtsnap into dir (for TestMain of lab tests) and
 // returns the binary's path.
 func BuildCollector(dir string) (string, error) {
