@@ -231,6 +231,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return analyze.ExitUnreadable
 	}
+	opts = opts.Split(2) // both bundles are held at once
 	a, ok := load(fs.Arg(0), opts, stderr)
 	if !ok {
 		return analyze.ExitUnreadable
@@ -270,6 +271,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
+	}
+	if *against != "" {
+		opts = opts.Split(2) // both bundles are held at once
 	}
 	a, ok := load(fs.Arg(0), opts, stderr)
 	if !ok {

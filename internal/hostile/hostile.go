@@ -60,7 +60,7 @@ const (
 func WriteAll(dir string) ([]Case, error) {
 	var out []Case
 	for _, gen := range []func(string) ([]Case, error){
-		notReady, dockerBlowUp, logFlood, longLineDiff, sidecarDevZero, fifoInDir, escapes, markdownInjection, noTrailer, containerCases,
+		notReady, scale, dockerBlowUp, logFlood, longLineDiff, sidecarDevZero, fifoInDir, escapes, markdownInjection, noTrailer, containerCases,
 	} {
 		cs, err := gen(dir)
 		if err != nil {
@@ -161,6 +161,14 @@ func notReady(dir string) ([]Case, error) {
 		out = append(out, Case{Name: fmt.Sprintf("notready-%dk", n/1000), Path: p, Attack: "quadratic rule: sandboxNotReady scanned every join row per NOTREADY sandbox"})
 	}
 	return out, nil
+}
+
+// ScalePods is the benchmark's size: 100,000 pods with a container each.
+const ScalePods = 100_000
+
+func scale(dir string) ([]Case, error) {
+	p, err := PodsBundle(dir, "scale-100k.tar.zst", ScalePods, criapi.PodSandboxState_SANDBOX_READY, true)
+	return []Case{{Name: "scale-100k", Path: p, Attack: "100,000 pods and containers: every join and rule must be n log n (inspect in under 5 s)"}}, err
 }
 
 // repeatJSON is "[e,e,...]" of about n bytes.
