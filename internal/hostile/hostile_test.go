@@ -24,8 +24,8 @@ import (
 // subprocess (issue #15's "done when"): the default memory limit is 512 MiB
 // and these leave headroom below the process's real peak.
 const (
-	maxRSS    = 512 << 20
-	maxWall   = 10 * time.Second
+	maxRSS  = 512 << 20
+	maxWall = 10 * time.Second
 	// maxStdout: a timeline of 100,000 events is about 48 MB of JSON.
 	maxStdout = 64 << 20
 )
