@@ -6,7 +6,7 @@ LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X gi
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(CURDIR)/bin
 
-.PHONY: all build build-analyze-cross lab-up lab-down lab-status demo test test-unit test-integration lint bench
+.PHONY: all build build-analyze-cross lab-up lab-down lab-status demo test test-unit test-integration lint bench fuzz
 
 all: build
 
@@ -63,3 +63,15 @@ lint:
 	go vet ./...
 	@test -x $(GOBIN_DIR)/staticcheck || GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GOBIN_DIR)/staticcheck ./...
+
+# Every fuzz target, FUZZTIME each (default 10s): the bundle reader, the
+# analyzer's parsers, the diff, the output sanitizer and the redactor.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./bundle:FuzzRead ./analyze/facts:FuzzFacts ./analyze/facts:FuzzJSONShape ./analyze/diff:FuzzTextDiff \
+	./internal/safetext:FuzzWriter ./internal/safetext:FuzzMarkdown \
+	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  go test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
