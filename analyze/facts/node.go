@@ -83,8 +83,7 @@ func FromBundle(path string, b *bundle.Bundle, parsers []Parser) *Node {
 // timeline and diff use their facts, and only configs/ are read as text
 // later, so the raw bytes need not stay beside what was decoded from them.
 func FromBundleBounded(path string, b *bundle.Bundle, parsers []Parser, decodeBudget int64) *Node {
-	n := build(path, b.Manifest, b.File, parsers, decodeBudget, b.NotHeld, b.Release)
-	return n
+	return build(path, b.Manifest, b.File, parsers, decodeBudget, b.NotHeld, b.Release)
 }
 
 // New builds a Node from a manifest and a way to read files. It never panics
