@@ -59,7 +59,11 @@ func setup(t testing.TB) (string, []Case) {
 		}
 		cdir := filepath.Join(dir, "cases")
 		os.Mkdir(cdir, 0o700)
-		cases, setupErr = WriteAll(cdir)
+		if testing.Short() {
+			cases, setupErr = WriteLight(cdir)
+		} else {
+			cases, setupErr = WriteAll(cdir)
+		}
 	})
 	if setupErr != nil {
 		t.Fatal(setupErr)
@@ -174,18 +178,15 @@ func commandsFor(c Case, tmp string) [][]string {
 	}
 }
 
-// heavy cases expand to hundreds of MB or 100,000 rows: seconds per
-// command. -short (make test-unit) leaves them to the full run.
-var heavy = map[string]bool{"log-flood": true, "docker-blowup": true, "scale-100k": true, "notready-100k": true, "diff-long-lines": true}
 
+// TestEveryCommandOnEveryHostileBundle: with -short (make test-unit) only
+// the light cases (WriteLight); the ones that expand to hundreds of MB or
+// 100,000 rows run in the full suite.
 func TestEveryCommandOnEveryHostileBundle(t *testing.T) {
 	bin, cs := setup(t)
 	tmp := t.TempDir()
 	for _, c := range cs {
 		t.Run(c.Name, func(t *testing.T) {
-			if testing.Short() && heavy[c.Name] {
-				t.Skip("heavy case: runs without -short")
-			}
 			for _, args := range commandsFor(c, tmp) {
 				r := run(t, bin, args...)
 				t.Logf("%-9s %-10s exit %d  %5.2fs CPU %6.2fs wall  %4d MiB RSS  %8d bytes out", args[0], flagOf(args), r.code, r.cpu.Seconds(), r.wall.Seconds(), r.rss>>20, len(r.stdout))
