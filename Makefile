@@ -8,7 +8,7 @@ LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X gi
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(CURDIR)/bin
 
-.PHONY: all build build-cross build-analyze-cross docs man image image-import lab-up lab-down lab-status demo test test-unit test-integration lint bench
+.PHONY: all build build-cross build-analyze-cross docs man image image-import lab-up lab-down lab-status demo test test-unit test-integration lint bench fuzz
 
 all: build
 
@@ -102,4 +102,4 @@ lint:
 # go run ./redact/corpus/gen > redact/testdata/corpus.jsonl
 .PHONY: redact-compare
 redact-compare:
-	go run ./redact/corpus/compare
+	go run ./redact/corpus/compare fuzz

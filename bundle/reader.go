@@ -407,6 +407,11 @@ func Read(r io.Reader, lim Limits) (*Bundle, error) {
 	return b, nil
 }
 
+// Release drops a file's contents from memory once the caller has what it
+// needs from it (the analyzer keeps parsed facts, not the bytes); File then
+// reports it absent.
+func (b *Bundle) Release(p string) { delete(b.files, p) }
+
 // File returns a file's contents.
 func (b *Bundle) File(p string) ([]byte, bool) {
 	d, ok := b.files[p]

@@ -68,3 +68,15 @@ func TestDiffListsCapped(t *testing.T) {
 		t.Errorf("removed %d, summarized %q", len(r.Files.Removed), r.Summarized)
 	}
 }
+
+// FuzzTextDiff: any pair of inputs gives a bounded diff without panicking.
+func FuzzTextDiff(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), []byte("a\nc\nd\n"))
+	f.Add([]byte(longLines(50, 2000, "a")), []byte(longLines(50, 2000, "b")))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		td := Text("configs/x", a, b)
+		if len(td.Unified) > maxDiffBytes+maxDiffLineBytes+256 {
+			t.Fatalf("%d bytes of diff", len(td.Unified))
+		}
+	})
+}

@@ -29,13 +29,15 @@ const (
 // input bytes. Measured on amd64 with Go 1.26 (TestDecodeCostIsConservative
 // logs the figures): a []map[string]any element of one key keeps about 336
 // bytes for the 7 of `{"":0},` (48x), a typed struct per `{}` about 126
-// bytes for 2, a string in []any about 38 bytes for 13. The estimate stays
+// bytes for 3 (`{},`; 189 with the slice's spare capacity), a string in
+// []any about 38 bytes for 13. The estimate stays
 // above each within a small factor: far above, and a healthy 100,000-pod
 // bundle would be cut.
 const (
-	costPerObject    = 160 // an object or array decoded into a struct or slice
+	costPerObject    = 192 // an object or array decoded into a struct or slice
 	costPerMapObject = 400 // an object decoded into map[string]any (docker's raw JSON)
-	costPerValue     = 32  // a scalar: an interface box, a string header
+	costPerValue     = 16  // a scalar in a struct field: a string header at most
+	costPerAnyValue  = 32  // a scalar in an interface: the box and the header
 )
 
 // budget is one bundle's allowance for decoded facts, in estimated bytes.
@@ -65,11 +67,11 @@ func (b *budget) String() string {
 // one linear pass that counts containers and scalars outside strings.
 func decodeCost(data []byte, intoMaps bool) int64 {
 	containers, values := jsonShape(data)
-	per := int64(costPerObject)
+	per, val := int64(costPerObject), int64(costPerValue)
 	if intoMaps {
-		per = costPerMapObject
+		per, val = costPerMapObject, costPerAnyValue
 	}
-	return int64(len(data)) + containers*per + values*costPerValue
+	return int64(len(data)) + containers*per + values*val
 }
 
 // decodesIntoMaps: v is one of the untyped targets (docker's files).

@@ -22,7 +22,7 @@ func boundedNode(files map[string]string, budgetBytes int64) *Node {
 	return build("test.tar.zst", m, func(p string) ([]byte, bool) {
 		s, ok := files[p]
 		return []byte(s), ok
-	}, DefaultParsers(), budgetBytes, nil)
+	}, DefaultParsers(), budgetBytes, nil, nil)
 }
 
 // repeatJSON is "[e,e,...]" of about n bytes.
@@ -147,7 +147,7 @@ func TestGlobalLogRecordCap(t *testing.T) {
 
 func TestNotHeldFilesAreCuts(t *testing.T) {
 	m := &bundle.Manifest{Files: []bundle.FileEntry{{Path: "logs/big.log", Size: 5}}}
-	n := build("b", m, func(string) ([]byte, bool) { return nil, false }, DefaultParsers(), 1<<20, []string{"logs/big.log"})
+	n := build("b", m, func(string) ([]byte, bool) { return nil, false }, DefaultParsers(), 1<<20, []string{"logs/big.log"}, nil)
 	if len(n.Cuts) != 1 || n.Cuts[0].Path != "logs/big.log" {
 		t.Fatalf("cuts = %+v", n.Cuts)
 	}

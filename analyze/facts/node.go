@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rtsnap/rtsnap/bundle"
 	mdbschema "github.com/rtsnap/rtsnap/internal/schema/metadb"
@@ -77,17 +78,21 @@ func FromBundle(path string, b *bundle.Bundle, parsers []Parser) *Node {
 // FromBundleBounded builds a Node whose decoded facts and log records stay
 // within about decodeBudget bytes (<= 0: unbounded). Files the bundle
 // reader did not hold and whatever the budget leaves out are Node.Cuts.
+//
+// Files outside configs/ are released from b once parsed: rules, the
+// timeline and diff use their facts, and only configs/ are read as text
+// later, so the raw bytes need not stay beside what was decoded from them.
 func FromBundleBounded(path string, b *bundle.Bundle, parsers []Parser, decodeBudget int64) *Node {
-	return build(path, b.Manifest, b.File, parsers, decodeBudget, b.NotHeld)
+	return build(path, b.Manifest, b.File, parsers, decodeBudget, b.NotHeld, b.Release)
 }
 
 // New builds a Node from a manifest and a way to read files. It never panics
 // on file contents: failures become ParseErrors.
 func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser) *Node {
-	return build(bundlePath, m, file, parsers, 0, nil)
+	return build(bundlePath, m, file, parsers, 0, nil, nil)
 }
 
-func build(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser, decodeBudget int64, notHeld []string) *Node {
+func build(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser, decodeBudget int64, notHeld []string, release func(string)) *Node {
 	if m == nil {
 		m = &bundle.Manifest{}
 	}
@@ -118,6 +123,9 @@ func build(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, boo
 			if err := runParser(n, pr, p, data); err != nil && !errors.Is(err, errCut) {
 				n.ParseErrors = append(n.ParseErrors, ParseError{Path: p, Parser: pr.Name, Err: err.Error()})
 			}
+		}
+		if release != nil && !strings.HasPrefix(p, "configs/") {
+			release(p)
 		}
 	}
 	n.kubeletFromFiles()

@@ -247,6 +247,9 @@ func sandboxNotReady(n *facts.Node) []finding.Finding {
 		if ready[podKey{c.PodNamespace, c.Pod}] {
 			continue
 		}
+		if len(out) == maxFindings {
+			break // capFindings keeps no more; evidence for 100,000 rows costs seconds
+		}
 		out = append(out, finding.Finding{
 			Severity: finding.Warning,
 			Title:    fmt.Sprintf("Pod %s/%s has no ready sandbox", c.PodNamespace, c.Pod),

@@ -281,6 +281,7 @@ func cmdDiff(fs *cmdFlags, all bool, stdout, stderr io.Writer) int {
 	if !ok {
 		return analyze.ExitUnreadable
 	}
+	opts = opts.Split(2) // both bundles are held at once
 	a, ok := load(fs.Arg(0), opts, stderr)
 	if !ok {
 		return analyze.ExitUnreadable
@@ -331,6 +332,9 @@ func cmdReport(fs *cmdFlags, r reportFlags, stdout, stderr io.Writer) int {
 	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
+	}
+	if r.against != "" {
+		opts = opts.Split(2) // both bundles are held at once
 	}
 	a, ok := load(fs.Arg(0), opts, stderr)
 	if !ok {

@@ -46,12 +46,14 @@ func breakWWW(s string) string {
 }
 
 // escapeBlockStart escapes what would make a line a heading, a list item,
-// an ordered list item ("1." or "1)"), a thematic break or a setext underline.
+// an ordered list item ("1." or "1)"), a thematic break, a setext
+// underline or, by four leading spaces, an indented code block: leading
+// spaces become &#32;, which CommonMark does not count as indentation.
 func escapeBlockStart(s string) string {
 	t := strings.TrimLeft(s, " ")
-	lead := s[:len(s)-len(t)]
+	lead := strings.Repeat("&#32;", len(s)-len(t))
 	if t == "" {
-		return s
+		return lead
 	}
 	switch t[0] {
 	case '-', '+', '=':
@@ -64,5 +66,5 @@ func escapeBlockStart(s string) string {
 	if digits > 0 && digits < len(t) && (t[digits] == '.' || t[digits] == ')') {
 		return lead + t[:digits] + `\` + t[digits:]
 	}
-	return s
+	return lead + t
 }

@@ -124,6 +124,7 @@ var mdHostile = []string{
 	"&lt;entity&gt; &#x202e;",
 	"x\u202ey",
 	"\\[escaped](https://evil.example/d)",
+	"    indented code", // found by FuzzMarkdown
 }
 
 // TestMarkdownInertUnderGFM renders each escaped value with goldmark and
