@@ -199,6 +199,7 @@ func TestLabFaultDown(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "down")
 	a := collectLab(t, env, "1s")
+	pinTopFindings(t, a, "down", "RT0101-endpoint-unreachable", "RT0102-endpoint-missing")
 	fs := append(findingsWith(a, "RT0101-endpoint-unreachable"), findingsWith(a, "RT0102-endpoint-missing")...)
 	for _, f := range fs {
 		if strings.Contains(f.Subject.Endpoint, "cd17") {
@@ -212,6 +213,7 @@ func TestLabFaultHang(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "hang")
 	a := collectLab(t, env, "1s", "--runtime-endpoint", env["RTSNAP_LAB_HANG_SOCK"], "--call-timeout", "2s")
+	pinTopFindings(t, a, "hang", "RT0101-endpoint-unreachable", "RT0103-runtime-calls-timed-out")
 	for _, id := range []string{"RT0101-endpoint-unreachable", "RT0103-runtime-calls-timed-out"} {
 		for _, f := range findingsWith(a, id) {
 			if strings.Contains(f.Subject.Endpoint, "hang") && strings.Contains(f.Explanation, "deadline exceeded") {
@@ -226,6 +228,7 @@ func TestLabFaultDead(t *testing.T) {
 	env := lab.Require(t)
 	out := lab.Fault(t, "dead")
 	a := collectLab(t, env, "1s")
+	pinTopFindings(t, a, "dead", "RT0201-running-but-init-gone")
 	id := ""
 	for _, f := range strings.Fields(out) {
 		if v, ok := strings.CutPrefix(f, "container="); ok {
@@ -251,6 +254,7 @@ func TestLabFaultPaused(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "paused")
 	a := collectLab(t, env, "1s")
+	pinTopFindings(t, a, "paused", "RT0302-container-paused")
 	requireFinding(t, a, "RT0302-container-paused", "native-sleeper")
 	for _, f := range findingsWith(a, "RT0301-frozen-while-running") {
 		t.Errorf("a paused-on-purpose container reported as frozen behind the runtime's back: %s", f.Title)
@@ -265,6 +269,7 @@ func TestLabFaultCrashloop(t *testing.T) {
 		a := collectLab(t, env, "5m")
 		for _, f := range findingsWith(a, "RT0401-crashloop") {
 			if strings.Contains(f.Title, "crash") && strings.Contains(f.Title, "3 (") {
+				pinTopFindings(t, a, "crashloop", "RT0401-crashloop")
 				return
 			}
 		}
@@ -279,6 +284,7 @@ func TestLabFaultPullfail(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "pullfail")
 	a := collectLab(t, env, "5m")
+	pinTopFindings(t, a, "pullfail", "RT0402-image-pull-failed", "RT1321-registry-connection-refused")
 	requireFinding(t, a, "RT0402-image-pull-failed", "127.0.0.1:1", "network-unreachable")
 }
 
