@@ -72,7 +72,7 @@ func runningButGone(n *facts.Node) []finding.Finding {
 				says, strings.Join(why, "; ")),
 			Evidence: containerEvidence(c),
 			Remediation: []string{
-				"Stop the pod through kubelet (delete the pod) and check that containerd cleans it up; if CRI still lists it, `crictl stopp`/`crictl rmp` the sandbox.",
+				"Stop the pod through kubelet (delete the pod) and check that containerd cleans it up; if CRI still lists it, `crictl -r unix://" + sockPath(c.Endpoint, "/run/containerd/containerd.sock") + " stopp`/`rmp` the sandbox.",
 				"Find why the shim died: the runtime's log around the container's last event (see `rtsnap-analyze timeline --container " + facts.ShortID(c.ID) + "`), and OOM kills of the shim.",
 			},
 		}

@@ -401,6 +401,20 @@ func (st *stateView) commands(fix []string) []string {
 	return out
 }
 
+// nodeCRISocket is the node's first CRI socket (the default path when the
+// bundle has none), for commands in remediation.
+func nodeCRISocket(n *facts.Node) string {
+	for _, slug := range facts.SortedKeys(n.CRI) {
+		return sockPath(n.CRI[slug].Endpoint(), "/run/containerd/containerd.sock")
+	}
+	return "/run/containerd/containerd.sock"
+}
+
+// ctrCmd is ctr aimed at one containerd daemon and namespace.
+func ctrCmd(ep *facts.ContainerdEndpoint, ns string) string {
+	return "ctr -a " + sockPath(ep.Endpoint(), "/run/containerd/containerd.sock") + " -n " + ns
+}
+
 func sockPath(endpoint, fallback string) string {
 	p := strings.TrimPrefix(endpoint, "unix://")
 	if p == "" || !strings.HasPrefix(p, "/") {
