@@ -189,3 +189,54 @@ func TestCatalogFindingNamesImagePodAndSocket(t *testing.T) {
 	}
 	t.Fatal("no RT1310 finding")
 }
+
+// exitNode is a CRI endpoint with one pod and the given container records
+// (name, attempt, state 1 running / 2 exited, exit code), plus a log file.
+func exitNode(containers [][4]any) map[string]string {
+	dir := "cri/run_containerd_containerd.sock"
+	pods := `{"pods":[{"pod":{"id":"p1","metadata":{"name":"batch","uid":"u1","namespace":"jobs"},"state":0},"status":{"id":"p1","metadata":{"name":"batch","uid":"u1","namespace":"jobs"},"state":0}}]}`
+	var cs []string
+	for i, c := range containers {
+		id := fmt.Sprintf("c%d0000000000000", i)
+		cs = append(cs, fmt.Sprintf(`{"container":{"id":%q,"pod_sandbox_id":"p1","metadata":{"name":%q,"attempt":%d},"state":%d},"status":{"id":%q,"metadata":{"name":%q,"attempt":%d},"state":%d,"exit_code":%d,"reason":"Error"}}`,
+			id, c[0], c[1], c[2], id, c[0], c[1], c[2], c[3]))
+	}
+	return map[string]string{
+		dir + "/version.json":    `{"endpoint":"/run/containerd/containerd.sock","runtime_name":"containerd","runtime_version":"v1.7.1"}`,
+		dir + "/pods.json":       pods,
+		dir + "/containers.json": `{"containers":[` + strings.Join(cs, ",") + `]}`,
+		"logs/pods/jobs/batch/migrate/0.log": "2026-11-24T09:29:58.000000000Z stdout F connecting to db\n2026-11-24T09:29:59.000000000Z stderr F fatal: relation \"users\" does not exist\n",
+		"redaction-report.json":              `{"rule_set_version":"1","total":0}`,
+	}
+}
+
+func TestExitedNotRestarted(t *testing.T) {
+	fs := exitedNotRestarted(node(healthy(), exitNode([][4]any{{"migrate", 0, 2, 3}})))
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings: %+v", len(fs), fs)
+	}
+	f := fs[0]
+	if f.Severity != finding.Error || !strings.Contains(f.Title, "exited with code 3") || !strings.Contains(f.Explanation, `fatal: relation "users" does not exist`) || f.Subject.Pod != "batch" {
+		t.Fatalf("finding: %+v", f)
+	}
+	if !strings.Contains(strings.Join(f.Remediation, " "), "crictl -r unix:///run/containerd/containerd.sock logs") {
+		t.Errorf("remediation: %v", f.Remediation)
+	}
+	// Quiet: exit 0, a running container, or a restarted one (RT0401's).
+	for name, cs := range map[string][][4]any{
+		"exit 0":    {{"migrate", 0, 2, 0}},
+		"running":   {{"migrate", 0, 1, 0}},
+		"restarted": {{"migrate", 0, 2, 3}, {"migrate", 1, 2, 3}},
+	} {
+		if fs := exitedNotRestarted(node(healthy(), exitNode(cs))); len(fs) != 0 {
+			t.Errorf("%s: fired: %+v", name, fs)
+		}
+	}
+}
+
+func TestCrashLoopQuotesLastLogLines(t *testing.T) {
+	fs := crashLoops(node(healthy(), exitNode([][4]any{{"migrate", 0, 2, 3}, {"migrate", 1, 2, 3}})))
+	if len(fs) != 1 || !strings.Contains(fs[0].Explanation, "Last log lines: «connecting to db» «fatal: relation") {
+		t.Fatalf("crashloop: %+v", fs)
+	}
+}
