@@ -202,9 +202,9 @@ func exitNode(containers [][4]any) map[string]string {
 			id, c[0], c[1], c[2], id, c[0], c[1], c[2], c[3]))
 	}
 	return map[string]string{
-		dir + "/version.json":    `{"endpoint":"/run/containerd/containerd.sock","runtime_name":"containerd","runtime_version":"v1.7.1"}`,
-		dir + "/pods.json":       pods,
-		dir + "/containers.json": `{"containers":[` + strings.Join(cs, ",") + `]}`,
+		dir + "/version.json":                `{"endpoint":"/run/containerd/containerd.sock","runtime_name":"containerd","runtime_version":"v1.7.1"}`,
+		dir + "/pods.json":                   pods,
+		dir + "/containers.json":             `{"containers":[` + strings.Join(cs, ",") + `]}`,
 		"logs/pods/jobs/batch/migrate/0.log": "2026-11-24T09:29:58.000000000Z stdout F connecting to db\n2026-11-24T09:29:59.000000000Z stderr F fatal: relation \"users\" does not exist\n",
 		"redaction-report.json":              `{"rule_set_version":"1","total":0}`,
 	}
