@@ -9,6 +9,7 @@ import (
 
 	debversion "pault.ag/go/debian/version"
 
+	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 )
 
@@ -238,5 +239,27 @@ func TestCrashLoopQuotesLastLogLines(t *testing.T) {
 	fs := crashLoops(node(healthy(), exitNode([][4]any{{"migrate", 0, 2, 3}, {"migrate", 1, 2, 3}})))
 	if len(fs) != 1 || !strings.Contains(fs[0].Explanation, "Last log lines: «connecting to db» «fatal: relation") {
 		t.Fatalf("crashloop: %+v", fs)
+	}
+}
+
+func TestShimOfTellsStoppedFromDead(t *testing.T) {
+	files := exitNode([][4]any{{"migrate", 0, 1, 0}})
+	files["host/processes.json"] = `[{"pid":4242,"ppid":1,"comm":"containerd-shim","args":["/usr/bin/containerd-shim-runc-v2","-namespace","k8s.io","-id","p1","-address","/run/containerd/containerd.sock"],"state":"T","start_ticks":1,"role":"shim"}]`
+	n := node(healthy(), files)
+	var ctr *facts.Container
+	for _, c := range n.Containers {
+		if c.Name == "migrate" {
+			ctr = c
+		}
+	}
+	if ctr == nil {
+		t.Fatal("container not joined")
+	}
+	if pid, state, i := shimOf(n, ctr); pid != 4242 || state != "T" || i != 0 {
+		t.Fatalf("shim of a pod container (found through its sandbox id): pid %d state %q index %d", pid, state, i)
+	}
+	files["host/processes.json"] = `[{"pid":7,"ppid":1,"comm":"containerd-shim","args":["/usr/bin/containerd-shim-runc-v2","-id","other"],"state":"S","role":"shim"}]`
+	if _, _, i := shimOf(node(healthy(), files), ctr); i != -1 {
+		t.Fatal("another container's shim taken for this one")
 	}
 }
