@@ -9,6 +9,7 @@ import (
 
 	debversion "pault.ag/go/debian/version"
 
+	"github.com/rtsnap/rtsnap/analyze/catalog"
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 )
@@ -262,4 +263,37 @@ func TestShimOfTellsStoppedFromDead(t *testing.T) {
 	if _, _, i := shimOf(node(healthy(), files), ctr); i != -1 {
 		t.Fatal("another container's shim taken for this one")
 	}
+}
+
+// TestEveryCatalogExampleAsAJournalEntry feeds each real example line to
+// the whole registry the way a held-out case arrives: one journal entry in
+// an otherwise healthy bundle. The line's class must be among the findings.
+func TestEveryCatalogExampleAsAJournalEntry(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := Default()
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	named := 0
+	for _, cl := range cat.Classes {
+		for _, ex := range cl.Examples {
+			m := healthy()
+			m.StartedAt = at
+			files := map[string]string{
+				"journal/kubelet.jsonl": fmt.Sprintf(`{"__REALTIME_TIMESTAMP":"%d","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":%q}`+"\n", at.Add(-time.Minute).UnixMicro(), ex.Line),
+				"redaction-report.json": `{"rule_set_version":"1","total":0}`,
+			}
+			found := false
+			for _, f := range reg.Run(node(m, files)) {
+				found = found || f.ID == cl.ID
+			}
+			if found {
+				named++
+			} else {
+				t.Errorf("%s: not named for %s", cl.ID, ex.Line)
+			}
+		}
+	}
+	t.Logf("%d example lines named end to end", named)
 }
