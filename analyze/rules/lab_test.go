@@ -150,6 +150,11 @@ func TestLabHealthyQuiet(t *testing.T) {
 	a := collectLab(t, env, "1s")
 	for _, id := range stateRules {
 		for _, f := range findingsWith(a, id) {
+			// Log-only findings (recent, history) are the daemons' logs of
+			// whatever else uses the lab meanwhile, not its state.
+			if f.When == finding.Recent || f.When == finding.History {
+				continue
+			}
 			t.Errorf("healthy lab: %s fired: %s (%s)", id, f.Title, f.Subject)
 		}
 	}
