@@ -104,7 +104,7 @@ func crashLoops(n *facts.Node) []finding.Finding {
 			Title:    fmt.Sprintf("%s/%s/%s is in CrashLoopBackOff (attempt %d, exit codes %s)", c.PodNamespace, c.Pod, c.Name, g.maxAttempt, strings.Join(codes, ", ")),
 			Subject:  subj,
 			Explanation: fmt.Sprintf("%d attempts of this container are recorded, %d exited non-zero (exit codes: %s; last reason %q%s): %s.",
-				len(g.rows), failed, strings.Join(codes, ", "), g.lastRsn, msgSuffix(g.lastMsg), why),
+				len(g.rows), failed, strings.Join(codes, ", "), g.lastRsn, msgSuffix(g.lastMsg), why) + tailSuffix(n, c.PodNamespace, c.Pod, c.Name),
 			Evidence: evs,
 			Remediation: []string{
 				"Read the container's last log (logs/pods/" + c.PodNamespace + "/" + c.Pod + "/" + c.Name + "/) and `kubectl logs --previous`.",
