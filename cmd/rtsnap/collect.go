@@ -199,6 +199,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		},
 	}
 	opts.Finish = finish
+	opts.Commit.Reserve = []string{export.SignatureSuffix}
 	plan.apply(&opts, opts.Manifest.Host.Hostname)
 	progress := newProgress(stderr, f.quiet)
 	opts.Progress = progress.update
