@@ -198,6 +198,9 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 			Redaction:     bundle.RedactionInfo{Pseudonymized: f.pseudonymize},
 		},
 	}
+	for _, p := range collect.EndpointProblems(&opts.Env) {
+		fmt.Fprintf(stderr, "rtsnap collect: warning: %s\n", red.String(p))
+	}
 	opts.Finish = finish
 	opts.Commit.Reserve = []string{export.SignatureSuffix}
 	plan.apply(&opts, opts.Manifest.Host.Hostname)
