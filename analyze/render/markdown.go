@@ -111,6 +111,9 @@ func writeMarkdownDiff(bw *bufio.Writer, d *DiffDoc) {
 	for _, f := range d.Findings.Cleared {
 		fmt.Fprintf(bw, "- cleared: %s `%s` %s\n", f.Severity, f.ID, md(f.Title))
 	}
+	for _, r := range d.Findings.Recurred {
+		fmt.Fprintf(bw, "- happened again: %s `%s` %s (count %d → %d)\n", r.Severity, r.ID, md(r.Title), r.CountBefore, r.Count)
+	}
 	for _, p := range d.Files.Added {
 		fmt.Fprintf(bw, "- file added: %s\n", md(p))
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -274,6 +275,17 @@ func TestDiffReportsAFailureThatHappenedAgain(t *testing.T) {
 	}
 	if strings.Contains(out, "findings appeared") {
 		t.Errorf("a recurrence listed as new:\n%s", out)
+	}
+	// The reports say it too.
+	html := filepath.Join(t.TempDir(), "r.html")
+	if code, _, stderr := runCmd("report", "--against", before, "-o", html, again); code != cli.OK {
+		t.Fatalf("report: exit %d %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(html); !strings.Contains(string(b), "Findings that happened again") || !strings.Contains(string(b), "count 1 → 4") {
+		t.Errorf("HTML report lacks the recurrence")
+	}
+	if _, out, _ := runCmd("report", "--markdown", "--against", before, again); !strings.Contains(out, "- happened again: error `RT0402-image-pull-failed`") {
+		t.Errorf("markdown report lacks the recurrence:\n%s", out)
 	}
 	// The same failures, nothing new: quiet, exit 0.
 	if code, out, _ := runCmd("diff", again, again); code != cli.OK || !strings.Contains(out, "no differences") {
