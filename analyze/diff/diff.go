@@ -5,7 +5,6 @@ package diff
 
 import (
 	"sort"
-	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
@@ -60,8 +59,8 @@ type FindingChanges struct {
 // Recurrence is a finding of B with what A had of it.
 type Recurrence struct {
 	finding.Finding
-	CountBefore    int        `json:"count_before,omitempty"`
-	LastSeenBefore *time.Time `json:"last_seen_before,omitempty"`
+	// SeenBefore is A's count and times of the same finding.
+	SeenBefore *finding.Seen `json:"seen_before,omitempty"`
 }
 
 // Result is everything that differs between A and B.
@@ -70,6 +69,13 @@ type Result struct {
 	Findings  FindingChanges `json:"findings"`
 	Files     FileChanges    `json:"files"`
 	TextDiffs []TextDiff     `json:"text_diffs"`
+	// Summarized says where the comparison's budgets cut the result
+	// (bounds.go): "section: what was left out". Empty when complete.
+	Summarized []string `json:"summarized,omitempty"`
+
+	summarized map[string]bool
+	textBytes  int64
+	cells      int64
 }
 
 // Empty reports whether nothing differs.
@@ -94,6 +100,7 @@ func Compare(a, b *facts.Node, fa, fb []finding.Finding, differs []Differ, opts 
 		d(a, b, opts, r)
 	}
 	r.Findings = compareFindings(fa, fb)
+	r.capLists()
 	return r
 }
 
@@ -112,8 +119,8 @@ func compareFindings(fa, fb []finding.Finding) FindingChanges {
 			fc.Appeared = append(fc.Appeared, f)
 			continue
 		}
-		if before := fa[i-1]; before.Count != f.Count || !sameTime(before.LastSeen, f.LastSeen) {
-			fc.Recurred = append(fc.Recurred, Recurrence{Finding: f, CountBefore: before.Count, LastSeenBefore: before.LastSeen})
+		if before := fa[i-1]; seenChanged(before.Seen, f.Seen) {
+			fc.Recurred = append(fc.Recurred, Recurrence{Finding: f, SeenBefore: before.Seen})
 		}
 	}
 	for _, f := range fa {
@@ -133,11 +140,13 @@ func compareFindings(fa, fb []finding.Finding) FindingChanges {
 	return fc
 }
 
-func sameTime(a, b *time.Time) bool {
+// seenChanged says whether a finding's count or last time differs between
+// A and B; findings over state (no Seen) never recur, they persist.
+func seenChanged(a, b *finding.Seen) bool {
 	if a == nil || b == nil {
-		return a == b
+		return (a == nil) != (b == nil)
 	}
-	return a.Equal(*b)
+	return a.Count != b.Count || !a.Last.Equal(b.Last)
 }
 
 // Worsened is what the exit code of diff follows: the findings that

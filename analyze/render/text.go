@@ -36,6 +36,10 @@ func ts(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// stamp is an event's or a log line's time: UTC with milliseconds, the
+// one format the timeline and evidence share so they can be matched by eye.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -82,6 +86,10 @@ func InspectText(w io.Writer, d InspectDoc) {
 	}
 	if d.Truncated {
 		fmt.Fprintf(w, "TRUNCATED  %s\n", line(d.TruncatedReason))
+	}
+	if n := len(d.OverLimits) + d.OverLimitsMore; n > 0 {
+		c := d.OverLimits[0]
+		fmt.Fprintf(w, "OVER LIMITS %d part(s) left out by the memory limit (--memory-limit), first %s: %s (RT1511)\n", n, line(finding.Cut(c.Path, 80)), line(c.What))
 	}
 	fmt.Fprintln(w, "\nsources")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -159,6 +167,9 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 		fmt.Fprintf(w, "  %s\n", line(f.Explanation))
 		for _, e := range f.Evidence {
 			fmt.Fprintf(w, "  evidence: %s", line(e.Location()))
+			if !e.Time.IsZero() {
+				fmt.Fprintf(w, "  %s", stamp(e.Time))
+			}
 			if e.Excerpt != "" {
 				fmt.Fprintf(w, "  %s", line(finding.Cut(e.Excerpt, 200)))
 			}
@@ -173,17 +184,45 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 	}
 }
 
-// TimelineText prints one event per line.
-func TimelineText(w io.Writer, d TimelineDoc) {
+// DefaultMessageWidth is where timeline messages are cut on a terminal
+// (timeline --width; 0 keeps them whole).
+const DefaultMessageWidth = 160
+
+// TimelineText prints one event per line, messages cut at width bytes
+// (0: whole), then a legend of the sources shown and what was left out.
+func TimelineText(w io.Writer, d TimelineDoc, width int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tCLOCK\tSOURCE\tKIND\tSUBJECT\tMESSAGE")
 	for _, e := range d.Events {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Clock, line(e.Source), line(e.Kind),
-			line(finding.Cut(e.Subject.String(), 60)), line(finding.Cut(e.Message, 160)))
+		msg := e.Message
+		if width > 0 {
+			msg = finding.Cut(msg, width)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), e.Clock, line(e.Source), line(e.Kind),
+			line(finding.Cut(e.Subject.String(), 60)), line(msg))
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\n%d event(s)", len(d.Events))
+	if len(d.Events) > 0 {
+		fmt.Fprintf(w, " from %s to %s", stamp(d.Events[0].Time), stamp(d.Events[len(d.Events)-1].Time))
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, l := range d.Legend {
+		fmt.Fprintf(tw, "  %s\t%d\t%s clock\t%s\n", line(l.Source), l.Events, l.Clock, l.Meaning)
+	}
+	tw.Flush()
+	if n := d.Omitted.Collector; n > 0 {
+		fmt.Fprintf(w, "(%d of the collector's own event(s) hidden: --collector shows them)\n", n)
+	}
+	if n := d.Omitted.Other; n > 0 {
+		fmt.Fprintf(w, "(%d event(s) outside --since/--until, --source or --grep)\n", n)
+	}
 	if d.Truncated {
-		fmt.Fprintf(w, "(timeline cut at its event limit)\n")
+		fmt.Fprintf(w, "(timeline cut at its event limit: %d later event(s) left out)\n", d.Dropped)
+	}
+	if d.OverLimits > 0 {
+		fmt.Fprintf(w, "(%d part(s) of the bundle left out by the memory limit: see inspect, RT1511)\n", d.OverLimits)
 	}
 	if d.Untimed > 0 {
 		fmt.Fprintf(w, "(%d record(s) without a usable time left out)\n", d.Untimed)
@@ -211,6 +250,9 @@ func DiffText(w io.Writer, d DiffDoc) {
 	printPaths(w, "files changed", d.Files.Changed)
 	for _, td := range d.TextDiffs {
 		writeTextDiff(w, td)
+	}
+	for _, s := range d.Summarized {
+		fmt.Fprintf(w, "\nsummarized (over the diff's limits) %s\n", line(s))
 	}
 }
 
@@ -240,15 +282,21 @@ func printRecurred(w io.Writer, rs []diff.Recurrence) {
 	fmt.Fprintf(w, "\nfindings that happened again (count or last time changed)\n")
 	for _, r := range rs {
 		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(r.Severity.String()), r.ID, line(r.Title))
-		fmt.Fprintf(w, "           count %d -> %d, last %s -> %s\n", r.CountBefore, r.Count, lastSeenText(r.LastSeenBefore), lastSeenText(r.LastSeen))
+		before, after := seenParts(r.SeenBefore), seenParts(r.Seen)
+		fmt.Fprintf(w, "           count %s -> %s, last %s -> %s\n", before[0], after[0], before[1], after[1])
 	}
 }
 
-func lastSeenText(t *time.Time) string {
-	if t == nil {
-		return "-"
+// seenParts is a Seen's count and last time as text, "-" where unknown.
+func seenParts(s *finding.Seen) [2]string {
+	if s == nil {
+		return [2]string{"-", "-"}
 	}
-	return ts(*t)
+	last := "-"
+	if !s.Last.IsZero() {
+		last = ts(s.Last)
+	}
+	return [2]string{fmt.Sprint(s.Count), last}
 }
 
 func printPaths(w io.Writer, title string, ps []string) {

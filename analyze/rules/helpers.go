@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
@@ -94,25 +93,32 @@ func hitsEvidence(hits []logHit) []finding.Evidence {
 		if i == maxEvidence {
 			break
 		}
-		out = append(out, evLine(h.Path, h.Rec.Line, h.Rec.Message))
+		e := evLine(h.Path, h.Rec.Line, h.Rec.Message)
+		e.Time = h.Rec.Time
+		out = append(out, e)
 	}
 	return out
 }
 
-// lastSeen is the LastSeen of a finding resting on hits: the latest time
-// among them (hits are in path then line order, so it is searched, not
-// taken from the last one), nil when no line carries a time.
-func lastSeen(hits []logHit) *time.Time {
-	var last time.Time
+// seenOf is the Seen of a finding resting on hits: their count and the
+// earliest and latest times among them (hits are in path then line order,
+// so the times are searched, not taken from the ends); times stay zero when
+// no line carries one.
+func seenOf(hits []logHit) *finding.Seen {
+	s := &finding.Seen{Count: len(hits)}
 	for _, h := range hits {
-		if h.Rec.Time.After(last) {
-			last = h.Rec.Time
+		t := h.Rec.Time
+		if t.IsZero() {
+			continue
+		}
+		if s.First.IsZero() || t.Before(s.First) {
+			s.First = t
+		}
+		if t.After(s.Last) {
+			s.Last = t
 		}
 	}
-	if last.IsZero() {
-		return nil
-	}
-	return &last
+	return s
 }
 
 // plural renders "1 container" / "3 containers".

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,10 +21,14 @@ import (
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/export"
 	"github.com/rtsnap/rtsnap/internal/cli"
+	"github.com/rtsnap/rtsnap/internal/safetext"
 )
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	// encoding/json leaves C1 and bidi controls raw: the writer makes them \u escapes.
+	sw := safetext.NewWriter(w)
+	defer sw.Flush()
+	enc := json.NewEncoder(sw)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
@@ -203,10 +209,34 @@ func newTimelineCmd() *cobra.Command {
 	var f timeline.Filter
 	fs.StringVar(&f.Pod, "pod", "", "only events about this `POD`")
 	fs.StringVar(&f.Container, "container", "", "only events about this `CONTAINER`")
-	return fs.command(func(stdout, stderr io.Writer) int { return cmdTimeline(fs, f, stdout, stderr) })
+	var o timelineOpts
+	o.since = fs.String("since", "", "only events at or after this `TIME`: RFC 3339, '2026-11-24 09:30:00' (UTC), or a duration before the collection started (15m)")
+	o.until = fs.String("until", "", "only events at or before this `TIME` (same forms as --since)")
+	fs.StringSliceVar(&o.sel.Sources, "source", nil, "only events from these `SOURCES` (journal, logs, cri, containerd, runc, rtsnap; comma-separated or repeated)")
+	o.grep = fs.String("grep", "", "only events whose kind, subject or message matches this RE2 `REGEXP` ((?i) for any case)")
+	fs.BoolVar(&o.sel.Collector, "collector", false, "also show the collector's own events (collection and source start/end)")
+	o.width = fs.Int("width", render.DefaultMessageWidth, "cut messages at this many `BYTES` (0: whole)")
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdTimeline(fs, f, o, stdout, stderr) })
 }
 
-func cmdTimeline(fs *cmdFlags, f timeline.Filter, stdout, stderr io.Writer) int {
+// timelineOpts are timeline's selection flags, checked once the bundle is
+// loaded (a duration in --since counts back from its collection).
+type timelineOpts struct {
+	sel          timeline.Select
+	since, until *string
+	grep         *string
+	width        *int
+}
+
+func cmdTimeline(fs *cmdFlags, f timeline.Filter, o timelineOpts, stdout, stderr io.Writer) int {
+	sel, since, until, width := o.sel, o.since, o.until, o.width
+	if *o.grep != "" {
+		re, err := regexp.Compile(*o.grep)
+		if err != nil {
+			return cli.UsageError(stderr, "rtsnap-analyze timeline", fmt.Errorf("--grep: %w", err))
+		}
+		sel.Grep = re
+	}
 	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
@@ -215,13 +245,26 @@ func cmdTimeline(fs *cmdFlags, f timeline.Filter, stdout, stderr io.Writer) int 
 	if !ok {
 		return analyze.ExitUnreadable
 	}
-	d := render.NewTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f))
+	for _, b := range []struct {
+		flag, val string
+		to        *time.Time
+	}{{"since", *since, &sel.Since}, {"until", *until, &sel.Until}} {
+		if b.val == "" {
+			continue
+		}
+		t, err := timeline.ParseTime(b.val, a.Node.Manifest.StartedAt)
+		if err != nil {
+			return cli.UsageError(stderr, "rtsnap-analyze timeline", fmt.Errorf("--%s: %w", b.flag, err))
+		}
+		*b.to = t
+	}
+	d := render.NewSelectedTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f), sel)
 	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
 	} else {
-		render.TimelineText(stdout, d)
+		render.TimelineText(stdout, d, *width)
 	}
 	return analyze.ExitOK
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/export"
 	"github.com/rtsnap/rtsnap/internal/cli"
+	"github.com/rtsnap/rtsnap/internal/safetext"
 	"github.com/rtsnap/rtsnap/internal/version"
 )
 
@@ -24,7 +26,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	return cli.Execute(newRootCmd(), args, stdout, stderr)
+	// Every byte to the terminal passes the one sanitizer: errors name
+	// bundle entries, text output quotes bundle content (issue #15).
+	so, se := safetext.NewWriter(stdout), safetext.NewWriter(stderr)
+	defer so.Flush()
+	defer se.Flush()
+	return cli.Execute(newRootCmd(), args, so, se)
 }
 
 const rootLong = `rtsnap-analyze reads rtsnap bundles anywhere (no root, no network): it verifies them, summarizes them, runs the rules that turn them into findings with evidence, orders their events, diffs two of them and writes reports.
@@ -46,6 +53,7 @@ type cmdFlags struct {
 	cmd           *cobra.Command
 	json          *bool
 	identityFiles *[]string
+	memoryLimit   analyze.ByteSize
 }
 
 // newFlags makes a subcommand: use is its usage line ("diff A B"), args
@@ -58,6 +66,8 @@ func newFlags(use, short, long string, args cobra.PositionalArgs, codes ...int) 
 	f := &cmdFlags{FlagSet: fs, cmd: cmd}
 	f.json = fs.Bool("json", false, "print a JSON document (schema rtsnap-analyze/"+cmd.Name()+"/v1)")
 	f.identityFiles = fs.StringArrayP("identity", "i", nil, "decrypt encrypted bundles (*.tar.zst.age) with this age identity `FILE` (rtsnap-age.key) or unencrypted ssh-ed25519/ssh-rsa private key; repeatable, any one that is a recipient will do")
+	f.memoryLimit = analyze.ByteSize(analyze.DefaultMemoryLimit)
+	fs.Var(&f.memoryLimit, "memory-limit", "bound on the memory one bundle's analysis takes; what does not fit is left out and reported (RT1511)")
 	return f
 }
 
@@ -89,5 +99,7 @@ func (f *cmdFlags) identities(stderr io.Writer) ([]age.Identity, bool) {
 // options are the analysis options for this command's bundles.
 func (f *cmdFlags) options(stderr io.Writer) (analyze.Options, bool) {
 	ids, ok := f.identities(stderr)
-	return analyze.Options{Identities: ids}, ok
+	// The garbage collector works to stay under the same bound.
+	debug.SetMemoryLimit(analyze.GCSoftLimit(int64(f.memoryLimit)))
+	return analyze.Options{Identities: ids, MemoryLimit: int64(f.memoryLimit)}, ok
 }

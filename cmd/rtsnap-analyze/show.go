@@ -50,6 +50,9 @@ func newShowCmd() *cobra.Command {
 		if f.raw && cli.IsTerminal(stdout) {
 			return cli.UsageError(stderr, "rtsnap-analyze show", errors.New("--raw to a terminal would let the bundle's bytes drive it; redirect stdout"))
 		}
+		if f.raw {
+			stdout = cli.Unwrap(stdout) // byte-exact, and not a terminal
+		}
 		return cmdShow(fs, f, stdout, stderr)
 	})
 }

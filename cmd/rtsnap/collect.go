@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"os/user"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,6 +24,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/export"
 	"github.com/rtsnap/rtsnap/internal/cli"
+	"github.com/rtsnap/rtsnap/internal/hostroot"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 	"github.com/rtsnap/rtsnap/internal/version"
 	"github.com/rtsnap/rtsnap/redact"
@@ -40,6 +39,7 @@ type collectFlags struct {
 	maxSize, memoryLimit                             cli.Size
 	only, skip, namespaces, podNamespaces, endpoints []string
 	journalDirs                                      []string
+	hostRoot, kubeletRoot, podLogsDir                string
 	maxContainers, parallel, perRuntime, nice        int
 	noIdleIO                                         bool
 	redactKeys, redactRegexes                        []string
@@ -105,7 +105,10 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.StringArrayVar(&f.endpoints, "runtime-endpoint", nil, "CRI/containerd socket `URL` (repeatable; default: discovered), e.g. unix:///run/containerd/containerd.sock")
 	fs.StringVar(&f.dockerHost, "docker-socket", "/var/run/docker.sock", "Docker Engine API socket `PATH`")
 	fs.StringArrayVar(&f.journalDirs, "journal-dir", nil, "extra journal `DIR` to read besides the system journal (repeatable)")
-	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir")
+	fs.StringVar(&f.hostRoot, "host-root", "", "the host's / is mounted at `DIR` (the collector runs in a container with hostPID): every host path, socket and journal is read under it")
+	fs.StringVar(&f.kubeletRoot, "kubelet-root", "", "kubelet's --root-dir `DIR` when not /var/lib/kubelet and kubelet is not running to say so")
+	fs.StringVar(&f.podLogsDir, "pod-logs-dir", "", "kubelet's podLogsDir `DIR` when not /var/log/pods")
+	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir", "host-root", "kubelet-root", "pod-logs-dir")
 
 	fs.DurationVar(&f.timeout, "timeout", collect.DefaultTimeout, "bound for the whole run; the process exits within it + 2s")
 	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout")
@@ -207,7 +210,12 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		return usageError(stderr, err)
 	}
 
-	hostname, bootID, machineID, kernel, cgroupMode := host.Identity("/proc", "/sys")
+	root, err := hostroot.New(f.hostRoot)
+	if err != nil {
+		return cli.UsageError(stderr, "rtsnap collect", fmt.Errorf("--host-root: %w", err))
+	}
+	procRoot, sysRoot := root.Path("/proc"), root.Path("/sys")
+	hostname, bootID, machineID, kernel, cgroupMode := host.Identity(procRoot, sysRoot, root.Path("/etc/machine-id"))
 	red, err := newRedactor(f, hostname)
 	if err != nil {
 		return usageError(stderr, err)
@@ -241,7 +249,16 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if w := collect.PrivilegeWarning(os.Geteuid(), sources); w != "" {
+		fmt.Fprintf(stderr, "rtsnap collect: warning: %s\n", w)
+	}
+	ctx, finish, stop := collect.NotifyInterrupt(context.Background(), func(sig os.Signal, aborting bool) {
+		if aborting {
+			fmt.Fprintf(stderr, "\nrtsnap collect: %s again: aborting, nothing is written\n", sig)
+		} else {
+			fmt.Fprintf(stderr, "\nrtsnap collect: %s: finishing the bundle with what was collected (again to abort)\n", sig)
+		}
+	})
 	defer stop()
 	// Last resort: whatever a source or the kernel does, the process is gone
 	// by --timeout + 2 s. The writer has removed its temporary file by then.
@@ -261,8 +278,9 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		MaxSize: int64(f.maxSize), Parallel: f.parallel, PerRuntimeCalls: f.perRuntime,
 		Env: collect.Env{
 			Since: f.window, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
-			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: f.dockerHost,
+			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: explicitValue(fs, "docker-socket", f.dockerHost),
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
+			Host: root, ProcRoot: procRoot, SysRoot: sysRoot, KubeletRoot: f.kubeletRoot, PodLogsDir: f.podLogsDir,
 		},
 		Manifest: bundle.Manifest{
 			Collector:     bundle.CollectorInfo{Name: "rtsnap", Version: ver, Commit: commit, GoVersion: runtime.Version()},
@@ -277,6 +295,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 			Redaction:     bundle.RedactionInfo{Pseudonymized: f.pseudonymize},
 		},
 	}
+	opts.Finish = finish
 	plan.apply(&opts, opts.Manifest.Host.Hostname)
 	progress := newProgress(stderr, f.quiet)
 	opts.Progress = progress.update
@@ -311,6 +330,9 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 	if pruneErr != nil && (f.quiet || f.jsonOut) {
 		fmt.Fprintf(stderr, "rtsnap collect: retention: %s\n", red.String(pruneErr.Error()))
 	}
+	if res.Interrupted {
+		return cli.Interrupted // the archive is written, marked interrupted
+	}
 	return cli.OK
 }
 
@@ -318,6 +340,16 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 // source, an unreadable key).
 func usageError(stderr io.Writer, err error) int {
 	return cli.UsageError(stderr, "rtsnap collect", err)
+}
+
+// explicitValue is a flag's value when the operator gave it, else "": an
+// explicitly named socket that is missing is an error, the default one is
+// just absent on this node.
+func explicitValue(fs *pflag.FlagSet, name, value string) string {
+	if fs.Changed(name) {
+		return value
+	}
+	return ""
 }
 
 func newRedactor(f *collectFlags, hostname string) (*redact.Redactor, error) {
@@ -391,7 +423,7 @@ func printSummary(w io.Writer, res *collect.Result, unredacted bool) {
 		res.Counts[bundle.StatusError], res.Counts[bundle.StatusSkipped])
 	for _, s := range res.Sources {
 		if s.Status != bundle.StatusOK {
-			fmt.Fprintf(w, "  %-8s %-12s %s\n", s.Status, s.Name, truncate(s.Reason, 160))
+			fmt.Fprintf(w, "  %-8s %-12s %s\n", s.Status, s.Name, truncate(s.Reason, 600))
 		}
 	}
 	if unredacted {

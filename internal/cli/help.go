@@ -250,8 +250,20 @@ func Help(w io.Writer, cmd *cobra.Command, width int) {
 }
 
 // IsTerminal reports whether w is a terminal (report refuses to write HTML
-// there).
+// there), looking through sanitizing wrappers to the file underneath.
 func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := Unwrap(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// Unwrap is the writer under any number of wrappers that have an Unwrap
+// method (the output sanitizer): the output itself.
+func Unwrap(w io.Writer) io.Writer {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			return w
+		}
+		w = u.Unwrap()
+	}
 }
