@@ -214,6 +214,13 @@ func TestShowAndLs(t *testing.T) {
 	if code, _, stderr := runCmd("show", healthy, "journal/containerd.jsonl:9"); code != cli.Usage || !strings.Contains(stderr, "fewer than 9 lines") {
 		t.Errorf("show past the end: exit %d %s", code, stderr)
 	}
+	// Hostile locations: a line number past any int, a reversed range, a
+	// pointer that is not one.
+	for _, loc := range []string{"journal/containerd.jsonl:99999999999999999999999", "journal/containerd.jsonl:3-1", "journal/containerd.jsonl:0", "host/host.json#kernel"} {
+		if code, _, stderr := runCmd("show", healthy, loc); code != cli.Usage || !strings.Contains(stderr, "--help") {
+			t.Errorf("show %s: exit %d %s", loc, code, stderr)
+		}
+	}
 	// Bounded: --max-bytes cuts and says so.
 	code, out, stderr := runCmd("show", "--max-bytes", "10", healthy, "configs/containerd/config.toml")
 	if code != 0 || len(out) > 11 || !strings.Contains(stderr, "cut at 10 B") {
