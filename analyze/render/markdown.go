@@ -214,6 +214,10 @@ func writeMarkdownDiff(bw *bufio.Writer, d *DiffDoc) {
 	for _, f := range d.Findings.Cleared {
 		fmt.Fprintf(bw, "- cleared: %s `%s` %s\n", f.Severity, f.ID, md(f.Title))
 	}
+	for _, r := range d.Findings.Recurred {
+		before, after := seenParts(r.SeenBefore), seenParts(r.Seen)
+		fmt.Fprintf(bw, "- happened again: %s `%s` %s (count %s → %s)\n", r.Severity, r.ID, md(r.Title), before[0], after[0])
+	}
 	for _, p := range d.Files.Added {
 		fmt.Fprintf(bw, "- file added: %s\n", md(p))
 	}
