@@ -63,3 +63,10 @@ lint:
 	go vet ./...
 	@test -x $(GOBIN_DIR)/staticcheck || GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GOBIN_DIR)/staticcheck ./...
+
+# The corpus through rtsnap's redactor and gitleaks' default rules
+# (docs/redaction.md, "Corpus"); regenerate the corpus with
+# go run ./redact/corpus/gen > redact/testdata/corpus.jsonl
+.PHONY: redact-compare
+redact-compare:
+	go run ./redact/corpus/compare

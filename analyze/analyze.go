@@ -44,19 +44,42 @@ type Analysis struct {
 	Findings []finding.Finding
 }
 
+// DefaultMemoryLimit bounds the memory one bundle's analysis may take,
+// whatever the bundle holds (`--memory-limit` raises it). Of it, a quarter
+// holds file data (bundle.Limits.MaxHeldBytes) and half decoded facts and
+// log records (the facts decode budget, an estimate that runs high); the
+// rest is the rules, the timeline and the output. The command also sets the
+// garbage collector's soft limit (GCSoftLimit).
+const DefaultMemoryLimit int64 = 512 << 20
+
+// GCSoftLimit is the runtime/debug.SetMemoryLimit value for a memory limit:
+// three quarters of it, so the collector reclaims garbage before the
+// process reaches the limit (without it the heap may grow to twice what is
+// live).
+func GCSoftLimit(memoryLimit int64) int64 { return memoryLimit / 4 * 3 }
+
 // Options pick the parsers and rules; zero values mean the defaults.
 type Options struct {
-	Limits   bundle.Limits
-	Parsers  []facts.Parser
-	Registry *rules.Registry
+	// MemoryLimit is the analysis' memory bound (DefaultMemoryLimit when 0).
+	// What does not fit is left out and reported (facts.Node.Cuts, RT1511).
+	MemoryLimit int64
+	Limits      bundle.Limits
+	Parsers     []facts.Parser
+	Registry    *rules.Registry
 	// Identities decrypt age-encrypted bundles (*.tar.zst.age); any one
 	// that is a recipient will do. Plain bundles ignore them.
 	Identities []age.Identity
 }
 
 func (o Options) withDefaults() Options {
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
 	if o.Limits == (bundle.Limits{}) {
 		o.Limits = bundle.DefaultLimits()
+	}
+	if o.Limits.MaxHeldBytes == 0 {
+		o.Limits.MaxHeldBytes = o.MemoryLimit / 4
 	}
 	if o.Parsers == nil {
 		o.Parsers = facts.DefaultParsers()
@@ -109,6 +132,6 @@ func Load(path string, opts Options) (*Analysis, error) {
 // FromBundle analyzes a bundle already read.
 func FromBundle(path string, b *bundle.Bundle, opts Options) *Analysis {
 	opts = opts.withDefaults()
-	n := facts.FromBundle(path, b, opts.Parsers)
+	n := facts.FromBundleBounded(path, b, opts.Parsers, opts.MemoryLimit/2)
 	return &Analysis{Path: path, Node: n, Findings: opts.Registry.Run(n)}
 }

@@ -70,7 +70,9 @@ type Env struct {
 	MaxContainers int
 	// RuntimeEndpoints overrides discovery when non-empty ("unix:///run/containerd/containerd.sock" or a path).
 	RuntimeEndpoints []string
-	// DockerHost is the Docker Engine socket path ("" means /var/run/docker.sock).
+	// DockerHost is an explicitly given Docker Engine socket (--docker-socket):
+	// it must exist and be a socket, else the docker source fails saying why.
+	// "" means the default /var/run/docker.sock, skipped when absent.
 	DockerHost string
 	// JournalDirs are extra journal directories to read besides the system journal.
 	JournalDirs []string

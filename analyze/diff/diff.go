@@ -58,6 +58,13 @@ type Result struct {
 	Findings  FindingChanges `json:"findings"`
 	Files     FileChanges    `json:"files"`
 	TextDiffs []TextDiff     `json:"text_diffs"`
+	// Summarized says where the comparison's budgets cut the result
+	// (bounds.go): "section: what was left out". Empty when complete.
+	Summarized []string `json:"summarized,omitempty"`
+
+	summarized map[string]bool
+	textBytes  int64
+	cells      int64
 }
 
 // Empty reports whether nothing differs.
@@ -82,6 +89,7 @@ func Compare(a, b *facts.Node, fa, fb []finding.Finding, differs []Differ, opts 
 		d(a, b, opts, r)
 	}
 	r.Findings = compareFindings(fa, fb)
+	r.capLists()
 	return r
 }
 

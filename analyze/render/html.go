@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/rtsnap/rtsnap/internal/safetext"
+
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -101,8 +103,13 @@ func diffLineClass(s string) string {
 
 // HTML writes one self-contained file: inline CSS and JS, inline SVG, a
 // Content-Security-Policy that forbids any fetch. html/template escapes
-// every value taken from the bundle.
+// every value taken from the bundle; bidi and C1 controls, which it leaves
+// raw, are written as visible \uXXXX text (safetext.Writer) and the CSS
+// isolates each text element's direction.
 func HTML(w io.Writer, d ReportDoc) error {
+	sw := safetext.NewWriter(w)
+	defer sw.Flush()
+	w = sw
 	data := htmlData{ReportDoc: d, Verdict: verdictOf(d), ChartClasses: chartClasses}
 	var pinned map[int][]int
 	data.All, pinned = linkFindings(d)

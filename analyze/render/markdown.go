@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/rtsnap/rtsnap/internal/safetext"
+
 	"bufio"
 	"fmt"
 	"io"
@@ -8,15 +10,6 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze/finding"
 )
-
-// mdEscaper neutralises Markdown and HTML in untrusted text so a bundle
-// cannot inject links, images or markup into a ticket.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`,
-	"#", `\#`, "|", `\|`, "!", `\!`, "~", `\~`, "<", "&lt;", ">", "&gt;", "&", "&amp;",
-)
-
-func md(s string) string { return mdEscaper.Replace(line(s)) }
 
 // fence picks a code fence longer than any backtick run in s, so untrusted
 // text cannot close the block early.
@@ -82,7 +75,11 @@ const maxMarkdownEvents = 20
 // verdict and what is broken first, the diff, each finding, a short
 // timeline, then the collection.
 func Markdown(w io.Writer, d ReportDoc) error {
-	bw := bufio.NewWriter(w)
+	// Every value is escaped with md or line; the stream wrapper is the
+	// backstop for anything that reaches the page otherwise.
+	sw := safetext.NewWriter(w)
+	defer sw.Flush()
+	bw := bufio.NewWriter(sw)
 	in := d.Inspect
 	all, pinned := linkFindings(d)
 	v := verdictOf(d)
@@ -230,5 +227,8 @@ func writeMarkdownDiff(bw *bufio.Writer, d *DiffDoc) {
 		if td.Note != "" {
 			fmt.Fprintf(bw, "(%s: %s)\n", md(td.Path), md(td.Note))
 		}
+	}
+	for _, s := range d.Summarized {
+		fmt.Fprintf(bw, "\n- summarized (over the diff's limits): %s\n", md(s))
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/bundletest"
 	"github.com/rtsnap/rtsnap/analyze/diff"
@@ -197,21 +200,36 @@ func TestMarkdownCommandsAreCodeAndTablesHaveHeaders(t *testing.T) {
 	}
 }
 
+// TestMarkdownProseCodeSpansStayInert renders the Markdown report, whose
+// remediation holds paired and stray backticks around hostile text, with
+// goldmark (GFM, linkify on): the paired commands become code and nothing
+// else becomes markup.
 func TestMarkdownProseCodeSpansStayInert(t *testing.T) {
 	d := pullFailReport(t)
-	// A stray backtick (from a bundle value) pairs with nothing: all text, escaped.
 	d.Findings[0].Remediation = []string{"run `crictl pull a` then [x](http://evil) `b", "`<img src=x onerror=alert(1)>`"}
 	var b bytes.Buffer
 	if err := render.Markdown(&b, d); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	if !strings.Contains(out, "- fix: run \\`crictl pull a\\` then \\[x\\]\\(http://evil\\) \\`b\n") {
-		t.Errorf("odd backticks not all escaped:\n%s", out)
+	var out bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.GFM)).Convert(b.Bytes(), &out); err != nil {
+		t.Fatal(err)
 	}
-	// Inside a code span markup is inert: it is shown, never rendered.
-	if !strings.Contains(out, "- fix: `<img src=x onerror=alert(1)>`\n") {
-		t.Errorf("code span changed:\n%s", out)
+	html := out.String()
+	for _, bad := range []string{"<a ", "<img", "<code>crictl pull a</code>"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("rendered Markdown has %s:\n%s", bad, html)
+		}
+	}
+	// The stray backtick pairs with nothing: that line is all text.
+	if !strings.Contains(html, "run `crictl pull a` then [x](http://evil) `b") {
+		t.Errorf("the odd-backtick line does not read as its text:\n%s", html)
+	}
+	// Inside a code span markup is shown, never rendered.
+	for _, want := range []string{"<code>&lt;img src=x onerror=alert(1)&gt;</code>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("rendered Markdown lacks %s:\n%s", want, html)
+		}
 	}
 }
 

@@ -87,6 +87,10 @@ func InspectText(w io.Writer, d InspectDoc) {
 	if d.Truncated {
 		fmt.Fprintf(w, "TRUNCATED  %s\n", line(d.TruncatedReason))
 	}
+	if n := len(d.OverLimits) + d.OverLimitsMore; n > 0 {
+		c := d.OverLimits[0]
+		fmt.Fprintf(w, "OVER LIMITS %d part(s) left out by the memory limit (--memory-limit), first %s: %s (RT1511)\n", n, line(finding.Cut(c.Path, 80)), line(c.What))
+	}
 	fmt.Fprintln(w, "\nsources")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tSTATUS\tTIME\tFILES\tBYTES\tREASON")
@@ -212,7 +216,10 @@ func TimelineText(w io.Writer, d TimelineDoc, width int) {
 		fmt.Fprintf(w, "(%d event(s) outside --since/--until, --source or --grep)\n", n)
 	}
 	if d.Truncated {
-		fmt.Fprintf(w, "(timeline cut at its event limit)\n")
+		fmt.Fprintf(w, "(timeline cut at its event limit: %d later event(s) left out)\n", d.Dropped)
+	}
+	if d.OverLimits > 0 {
+		fmt.Fprintf(w, "(%d part(s) of the bundle left out by the memory limit: see inspect, RT1511)\n", d.OverLimits)
 	}
 	if d.Untimed > 0 {
 		fmt.Fprintf(w, "(%d record(s) without a usable time left out)\n", d.Untimed)
@@ -239,6 +246,9 @@ func DiffText(w io.Writer, d DiffDoc) {
 	printPaths(w, "files changed", d.Files.Changed)
 	for _, td := range d.TextDiffs {
 		writeTextDiff(w, td)
+	}
+	for _, s := range d.Summarized {
+		fmt.Fprintf(w, "\nsummarized (over the diff's limits) %s\n", line(s))
 	}
 }
 

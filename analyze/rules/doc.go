@@ -67,6 +67,7 @@ var ruleDocs = map[string]ruleDoc{
 	"RT1508-unredacted-bundle":          {"the bundle was collected without redaction", "handle it as secret"},
 	"RT1509-redaction-report-missing":   {"redaction-report.json is absent", "collect again with a current collector"},
 	"RT1510-source-deselected":          {"a source did not run because of --skip/--only", "collect again with it if its data matters"},
+	"RT1511-over-analyzer-limits":       {"the analyzer's memory limit left files or log records out of this analysis", "analyze again with a larger --memory-limit on a machine that has it"},
 }
 
 // Markdown renders docs/rules.md from the registry and ruleDocs.

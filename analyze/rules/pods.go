@@ -212,12 +212,13 @@ func lastHits(h []logHit) []logHit {
 
 func sandboxNotReady(n *facts.Node) []finding.Finding {
 	var out []finding.Finding
+	ready := readyPods(n)
 	for _, c := range n.Containers {
 		if c.CRIPod == nil || c.CRIState() != "SANDBOX_NOTREADY" {
 			continue
 		}
 		// A NOTREADY sandbox with a newer READY one for the same pod is history.
-		if newerReady(n, c) {
+		if ready[podKey{c.PodNamespace, c.Pod}] {
 			continue
 		}
 		out = append(out, finding.Finding{
@@ -233,13 +234,20 @@ func sandboxNotReady(n *facts.Node) []finding.Finding {
 	return capFindings(out)
 }
 
-func newerReady(n *facts.Node, c *facts.Container) bool {
+// podKey names a pod across its sandboxes.
+type podKey struct{ namespace, name string }
+
+// readyPods is the set of pods with a READY sandbox, built in one pass so
+// the NOTREADY check is a lookup: a scan per sandbox was quadratic (40,000
+// NOTREADY sandboxes kept inspect busy for 102 s, issue #15).
+func readyPods(n *facts.Node) map[podKey]bool {
+	out := map[podKey]bool{}
 	for _, o := range n.Containers {
-		if o != c && o.CRIPod != nil && o.Pod == c.Pod && o.PodNamespace == c.PodNamespace && o.CRIState() == "SANDBOX_READY" {
-			return true
+		if o.CRIPod != nil && o.CRIState() == "SANDBOX_READY" {
+			out[podKey{o.PodNamespace, o.Pod}] = true
 		}
 	}
-	return false
+	return out
 }
 
 func networkNotReady(n *facts.Node) []finding.Finding {

@@ -18,10 +18,14 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/timeline"
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/safetext"
 )
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	// encoding/json leaves C1 and bidi controls raw: the writer makes them \u escapes.
+	sw := safetext.NewWriter(w)
+	defer sw.Flush()
+	enc := json.NewEncoder(sw)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"filippo.io/age"
 	"github.com/spf13/pflag"
 
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/safetext"
 	"github.com/rtsnap/rtsnap/internal/version"
 )
 
@@ -66,6 +68,12 @@ func commands() map[string]command {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	// Every byte to the terminal passes the one sanitizer: errors name
+	// bundle entries, text output quotes bundle content (issue #15).
+	so, se := safetext.NewWriter(stdout), safetext.NewWriter(stderr)
+	defer so.Flush()
+	defer se.Flush()
+	stdout, stderr = so, se
 	fs := pflag.NewFlagSet("rtsnap-analyze", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	showVersion := fs.Bool("version", false, "print version and commit, then exit")
@@ -107,6 +115,7 @@ type cmdFlags struct {
 	*pflag.FlagSet
 	json          *bool
 	identityFiles *[]string
+	memoryLimit   analyze.ByteSize
 }
 
 // newFlags makes a subcommand's flag set with the shared flags.
@@ -115,6 +124,8 @@ func newFlags(name, argsUsage, about string, stderr io.Writer) *cmdFlags {
 	fs.SetOutput(stderr)
 	f := &cmdFlags{FlagSet: fs}
 	f.json = fs.Bool("json", false, "print a JSON document (schema rtsnap-analyze/"+name+"/v1)")
+	f.memoryLimit = analyze.ByteSize(analyze.DefaultMemoryLimit)
+	fs.Var(&f.memoryLimit, "memory-limit", "bound on the memory one bundle's analysis takes; what does not fit is left out and reported (RT1511)")
 	f.identityFiles = fs.StringArrayP("identity", "i", nil, "decrypt encrypted bundles (*.tar.zst.age) with this age identity file (rtsnap-age.key) or unencrypted ssh-ed25519/ssh-rsa private key; repeatable, any one that is a recipient will do")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: rtsnap-analyze %s [FLAGS] %s\n\n%s\n\nFlags:\n", name, argsUsage, about)
@@ -139,7 +150,9 @@ func (f *cmdFlags) identities(stderr io.Writer) ([]age.Identity, bool) {
 // options are the analysis options for this command's bundles.
 func (f *cmdFlags) options(stderr io.Writer) (analyze.Options, bool) {
 	ids, ok := f.identities(stderr)
-	return analyze.Options{Identities: ids}, ok
+	// The garbage collector works to stay under the same bound.
+	debug.SetMemoryLimit(analyze.GCSoftLimit(int64(f.memoryLimit)))
+	return analyze.Options{Identities: ids, MemoryLimit: int64(f.memoryLimit)}, ok
 }
 
 // parse parses flags and checks the positional argument count (max < 0: no upper bound).

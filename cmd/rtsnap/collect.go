@@ -8,12 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"os/user"
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -92,7 +90,7 @@ func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: rtsnap collect [FLAGS]\n\nCapture a bounded, redacted, read-only snapshot of this node's container runtimes\ninto one tar.zst archive on a tmpfs.\n\nFlags:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nExit status: 0 archive written, 1 failed (nothing written), 2 usage error, 130 interrupted.\n")
+		fmt.Fprintf(stderr, "\nExit status: 0 archive written, 1 failed (nothing written), 2 usage error, 130 interrupted (first Ctrl-C: the archive is written with what was collected, marked interrupted; second: nothing written).\n")
 	}
 	return fs
 }
@@ -155,7 +153,16 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if w := collect.PrivilegeWarning(os.Geteuid(), sources); w != "" {
+		fmt.Fprintf(stderr, "rtsnap collect: warning: %s\n", w)
+	}
+	ctx, finish, stop := collect.NotifyInterrupt(context.Background(), func(sig os.Signal, aborting bool) {
+		if aborting {
+			fmt.Fprintf(stderr, "\nrtsnap collect: %s again: aborting, nothing is written\n", sig)
+		} else {
+			fmt.Fprintf(stderr, "\nrtsnap collect: %s: finishing the bundle with what was collected (again to abort)\n", sig)
+		}
+	})
 	defer stop()
 	// Last resort: whatever a source or the kernel does, the process is gone
 	// by --timeout + 2 s. The writer has removed its temporary file by then.
@@ -175,7 +182,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		MaxSize: f.maxSize, Parallel: f.parallel, PerRuntimeCalls: f.perRuntime,
 		Env: collect.Env{
 			Since: f.since, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
-			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: f.dockerHost,
+			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: explicitValue(fs, "docker-socket", f.dockerHost),
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
 		},
 		Manifest: bundle.Manifest{
@@ -191,6 +198,7 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 			Redaction:     bundle.RedactionInfo{Pseudonymized: f.pseudonymize},
 		},
 	}
+	opts.Finish = finish
 	plan.apply(&opts, opts.Manifest.Host.Hostname)
 	progress := newProgress(stderr, f.quiet)
 	opts.Progress = progress.update
@@ -225,7 +233,20 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 	if pruneErr != nil && (f.quiet || f.jsonOut) {
 		fmt.Fprintf(stderr, "rtsnap collect: retention: %s\n", red.String(pruneErr.Error()))
 	}
+	if res.Interrupted {
+		return 130 // the archive is written, marked interrupted
+	}
 	return 0
+}
+
+// explicitValue is a flag's value when the operator gave it, else "": an
+// explicitly named socket that is missing is an error, the default one is
+// just absent on this node.
+func explicitValue(fs *pflag.FlagSet, name, value string) string {
+	if fs.Changed(name) {
+		return value
+	}
+	return ""
 }
 
 func newRedactor(f *collectFlags, hostname string) (*redact.Redactor, error) {
@@ -299,7 +320,7 @@ func printSummary(w io.Writer, res *collect.Result, unredacted bool) {
 		res.Counts[bundle.StatusError], res.Counts[bundle.StatusSkipped])
 	for _, s := range res.Sources {
 		if s.Status != bundle.StatusOK {
-			fmt.Fprintf(w, "  %-8s %-12s %s\n", s.Status, s.Name, truncate(s.Reason, 160))
+			fmt.Fprintf(w, "  %-8s %-12s %s\n", s.Status, s.Name, truncate(s.Reason, 600))
 		}
 	}
 	if unredacted {
