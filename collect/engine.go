@@ -225,25 +225,25 @@ func archiveNote(budget, maxSize int64, spaceLimited bool) string {
 
 func withDefaults(o Options) Options {
 	if o.Timeout <= 0 {
-		o.Timeout = 60 * time.Second
+		o.Timeout = DefaultTimeout
 	}
-	if o.Timeout < 2*commitReserve {
-		o.Timeout = 2 * commitReserve
+	if o.Timeout < MinTimeout {
+		o.Timeout = MinTimeout
 	}
 	if o.SourceTimeout <= 0 {
-		o.SourceTimeout = 15 * time.Second
+		o.SourceTimeout = DefaultSourceTimeout
 	}
 	if o.CallTimeout <= 0 {
-		o.CallTimeout = 5 * time.Second
+		o.CallTimeout = DefaultCallTimeout
 	}
 	if o.MaxSize <= 0 {
-		o.MaxSize = 64 << 20
+		o.MaxSize = DefaultMaxSize
 	}
 	if o.Parallel <= 0 {
-		o.Parallel = 4
+		o.Parallel = DefaultParallel
 	}
 	if o.PerRuntimeCalls <= 0 {
-		o.PerRuntimeCalls = 4
+		o.PerRuntimeCalls = DefaultPerRuntimeCalls
 	}
 	if o.Env.ProcRoot == "" {
 		o.Env.ProcRoot = "/proc"
@@ -252,7 +252,7 @@ func withDefaults(o Options) Options {
 		o.Env.SysRoot = "/sys"
 	}
 	if o.Env.Since <= 0 {
-		o.Env.Since = time.Hour
+		o.Env.Since = DefaultSince
 	}
 	return o
 }

@@ -82,6 +82,9 @@ type Host struct {
 	Versions  []hostschema.Version
 	Processes []hostschema.Process
 	Units     *hostschema.Units
+	// Packages is the package manager's record of the runtime packages
+	// (nil in bundles from collectors that predate it).
+	Packages *hostschema.Packages
 }
 
 // Configs is configs/*.json (the config files themselves are read as text
@@ -242,6 +245,8 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return n.decode(p, data, &n.Host.Processes)
 		case "host/units.json":
 			return decodeInto(n, p, data, &n.Host.Units)
+		case "host/packages.json":
+			return decodeInto(n, p, data, &n.Host.Packages)
 		}
 	case "configs":
 		switch p {

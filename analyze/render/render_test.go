@@ -158,16 +158,19 @@ func outsideFences(md string) string {
 // line is the containerd form of the failure in
 // https://github.com/kubesphere/kubekey/issues/1613 (crictl pull of
 // 192.168.72.15/kubesphereio/pause:3.8: connection refused).
-func pullFailSpec() bundletest.Spec {
+func pullFailSpec() bundletest.Spec { return pullFailAt(bundletest.T0.Add(-2 * time.Minute)) }
+
+func pullFailAt(at time.Time) bundletest.Spec {
 	s := bundletest.Healthy()
-	at := bundletest.T0.Add(-2 * time.Minute)
 	s.Files["journal/containerd.jsonl"] += fmt.Sprintf(`{"__REALTIME_TIMESTAMP":"%d","_SYSTEMD_UNIT":"containerd.service","MESSAGE":%q,"_PID":"812"}`+"\n", at.UnixMicro(),
 		`PullImage "192.168.72.15/kubesphereio/pause:3.8" failed error="rpc error: code = Unknown desc = failed to pull and unpack image \"192.168.72.15/kubesphereio/pause:3.8\": failed to resolve reference \"192.168.72.15/kubesphereio/pause:3.8\": failed to do request: Head \"https://192.168.72.15/v2/kubesphereio/pause/manifests/3.8\": dial tcp 192.168.72.15:443: connect: connection refused"`)
 	return s
 }
 
-func pullFailReport(t *testing.T) render.ReportDoc {
-	a := load(t, pullFailSpec(), "pull.tar.zst")
+func pullFailReport(t *testing.T) render.ReportDoc { return reportOf(t, pullFailSpec()) }
+
+func reportOf(t *testing.T, s bundletest.Spec) render.ReportDoc {
+	a := load(t, s, "pull.tar.zst")
 	return render.NewReportDoc(a, timeline.Build(a.Node, timeline.DefaultExtractors(), timeline.Filter{}), nil)
 }
 
@@ -177,7 +180,7 @@ func TestMarkdownCommandsAreCodeAndTablesHaveHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	if !strings.Contains(out, "`crictl pull 192.168.72.15/kubesphereio/pause:3.8`") {
+	if !regexp.MustCompile("`crictl [^`]*pull 192.168.72.15/kubesphereio/pause:3.8`").MatchString(out) {
 		t.Errorf("the remediation's command is not a code span:\n%s", out)
 	}
 	if strings.Contains(out, "\\`") {
@@ -189,7 +192,7 @@ func TestMarkdownCommandsAreCodeAndTablesHaveHeaders(t *testing.T) {
 		}
 	}
 	// The verdict leads; the short timeline holds the moment the finding rests on.
-	if !strings.HasPrefix(out, "## rtsnap report: node-a\n\n**Action needed") {
+	if !regexp.MustCompile(`^## rtsnap report: node-a\n\n\*\*(Action needed|Degraded)`).MatchString(out) {
 		t.Errorf("markdown does not lead with the verdict:\n%s", finding.Cut(out, 300))
 	}
 	if !regexp.MustCompile(`(?m)^\| 2026-11-24T09:28:00\.000Z \| journal \| F1( F\d+)* \| PullImage`).MatchString(out) {
@@ -263,7 +266,7 @@ func TestHTMLLeadsWithVerdictAndLinksEvidence(t *testing.T) {
 	if !strings.Contains(out, "@media print") || !strings.Contains(out, "details::details-content") {
 		t.Error("no print stylesheet expanding details")
 	}
-	if !strings.Contains(out, "<code>crictl pull 192.168.72.15/kubesphereio/pause:3.8</code>") {
+	if !regexp.MustCompile(`<code>crictl [^<]*pull 192.168.72.15/kubesphereio/pause:3.8</code>`).MatchString(out) {
 		t.Error("remediation command not shown as code")
 	}
 	// The collector's own events are out of the table unless evidence points at one.
@@ -281,5 +284,31 @@ func TestHTMLHealthyVerdict(t *testing.T) {
 	out := b.String()
 	if !strings.Contains(out, `class="v-ok"`) || !strings.Contains(out, "No problem found") || strings.Contains(out, `id="top"`) {
 		t.Errorf("healthy verdict wrong:\n%s", out[strings.Index(out, `id="verdict"`):][:600])
+	}
+}
+
+// TestHTMLHistoryIsNotBrokenNow: the same pull failure three hours before
+// the collection is history: out of "what is broken now", counted apart.
+func TestHTMLHistoryIsNotBrokenNow(t *testing.T) {
+	for _, c := range []struct {
+		at    time.Duration
+		phase string
+		top   bool
+	}{{-2 * time.Minute, "recent", true}, {-3 * time.Hour, "history", false}} {
+		d := reportOf(t, pullFailAt(bundletest.T0.Add(c.at)))
+		var b bytes.Buffer
+		if err := render.HTML(&b, d); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, `<span class="ph ph-`+c.phase+`">`+c.phase+`</span>`) {
+			t.Errorf("%v: no %s badge", c.at, c.phase)
+		}
+		if got := strings.Contains(out, `<ol id="top">`); got != c.top {
+			t.Errorf("%v: top list present = %v, want %v", c.at, got, c.top)
+		}
+		if !c.top && (!strings.Contains(out, "No problem found now") || !strings.Contains(out, "more only in older logs")) {
+			t.Errorf("%v: verdict does not set history apart:\n%s", c.at, out[strings.Index(out, `id="verdict"`):][:500])
+		}
 	}
 }

@@ -105,6 +105,9 @@ func InspectText(w io.Writer, d InspectDoc) {
 	fmt.Fprintln(w)
 	for _, f := range d.TopFindings {
 		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.ID, line(f.Title))
+		for _, e := range f.Evidence {
+			fmt.Fprintf(w, "           %s\n", line(ShowCommand(d.Bundle, e)))
+		}
 	}
 	total := 0
 	for _, v := range d.FindingCounts {
@@ -170,7 +173,7 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 			if e.Excerpt != "" {
 				fmt.Fprintf(w, "  %s", line(finding.Cut(e.Excerpt, 200)))
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "\n    %s\n", line(ShowCommand(bf.Bundle, e)))
 		}
 		for _, r := range f.Remediation {
 			fmt.Fprintf(w, "  fix: %s\n", line(r))
@@ -241,6 +244,7 @@ func DiffText(w io.Writer, d DiffDoc) {
 	}
 	printFindingList(w, "findings appeared", d.Findings.Appeared)
 	printFindingList(w, "findings cleared", d.Findings.Cleared)
+	printRecurred(w, d.Findings.Recurred)
 	printPaths(w, "files added", d.Files.Added)
 	printPaths(w, "files removed", d.Files.Removed)
 	printPaths(w, "files changed", d.Files.Changed)
@@ -267,6 +271,32 @@ func printFindingList(w io.Writer, title string, fs []finding.Finding) {
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.ID, line(f.Title))
 	}
+}
+
+// printRecurred lists findings on both sides that happened again, with
+// their count and last time before and after.
+func printRecurred(w io.Writer, rs []diff.Recurrence) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nfindings that happened again (count or last time changed)\n")
+	for _, r := range rs {
+		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(r.Severity.String()), r.ID, line(r.Title))
+		before, after := seenParts(r.SeenBefore), seenParts(r.Seen)
+		fmt.Fprintf(w, "           count %s -> %s, last %s -> %s\n", before[0], after[0], before[1], after[1])
+	}
+}
+
+// seenParts is a Seen's count and last time as text, "-" where unknown.
+func seenParts(s *finding.Seen) [2]string {
+	if s == nil {
+		return [2]string{"-", "-"}
+	}
+	last := "-"
+	if !s.Last.IsZero() {
+		last = ts(s.Last)
+	}
+	return [2]string{fmt.Sprint(s.Count), last}
 }
 
 func printPaths(w io.Writer, title string, ps []string) {

@@ -5,9 +5,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logrec"
 )
 
 // Family 4: pod status the way kubelet would name it.
@@ -167,9 +169,15 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		m := strings.ToLower(r.Message)
 		return strings.Contains(m, "failed to pull") || (strings.Contains(m, "pullimage") && strings.Contains(m, "failed"))
 	}) {
-		img := "(unknown image)"
-		if m := pullRE.FindStringSubmatch(h.Rec.Message); m != nil {
+		// The parsed record names the image in every format (klog's
+		// image="...", quoted levels, kubectl event rows); the regexp is
+		// the fallback for lines logrec finds no image in.
+		img := logrec.Parse(h.Rec.Message).Fields["image"]
+		if m := pullRE.FindStringSubmatch(h.Rec.Message); img == "" && m != nil && strings.ContainsAny(m[1], ":/.") {
 			img = m[1]
+		}
+		if img == "" {
+			img = "(unknown image)"
 		}
 		a := byImage[img]
 		if a == nil {
@@ -180,6 +188,8 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		a.classes[PullErrorClass(h.Rec.Message)]++
 	}
 	var out []finding.Finding
+	st := newStateView(n)
+	sock := sockPath(st.criSock, "/run/containerd/containerd.sock")
 	for _, img := range facts.SortedKeys(byImage) {
 		a := byImage[img]
 		class, best := "unknown", 0
@@ -189,6 +199,15 @@ func pullFailures(n *facts.Node) []finding.Finding {
 			}
 		}
 		last := a.hits[len(a.hits)-1]
+		var firstTime, lastTime time.Time
+		for _, h := range a.hits {
+			if h.Rec.Time.After(lastTime) {
+				lastTime = h.Rec.Time
+			}
+			if !h.Rec.Time.IsZero() && (firstTime.IsZero() || h.Rec.Time.Before(firstTime)) {
+				firstTime = h.Rec.Time
+			}
+		}
 		out = append(out, finding.Finding{
 			Severity: finding.Error,
 			Title:    fmt.Sprintf("Pulling %s fails (%s)", img, class),
@@ -196,8 +215,12 @@ func pullFailures(n *facts.Node) []finding.Finding {
 			Explanation: fmt.Sprintf("%s of pulling this image failed in the runtime's logs; the error class is %q. Kubelet shows ErrImagePull, then ImagePullBackOff while it waits to retry. Last error: %s",
 				plural(len(a.hits), "attempt"), class, finding.Cut(last.Rec.Message, 300)),
 			Evidence:    hitsEvidence(lastHits(a.hits)),
-			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl pull " + img + "` shows the same error without kubelet's back-off."},
+			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl -r unix://" + sock + " pull " + img + "` shows the same error without kubelet's back-off."},
 		})
+		// A pull error is a log record: placed in time against the state.
+		cur, contra, why := st.judgePull(img, logrec.Parse(last.Rec.Message).Fields["pod"], lastTime, n.Manifest.StartedAt)
+		placeInTime(&out[len(out)-1], cur, contra, why, lastTime, n.Manifest.StartedAt)
+		out[len(out)-1].Seen = &finding.Seen{First: firstTime, Last: lastTime, Count: len(a.hits)}
 	}
 	return capFindings(out)
 }
