@@ -37,6 +37,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"lines":    func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") },
 	"prose":    codeSpans,
 	"phase":    phaseLabel,
+	"show":     ShowCommand,
 	"oneline":  func(s string, n int) string { return finding.Cut(strings.Join(strings.Fields(s), " "), n) },
 }).Parse(reportTemplate))
 

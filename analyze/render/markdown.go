@@ -131,6 +131,7 @@ func Markdown(w io.Writer, d ReportDoc) error {
 				fmt.Fprintf(bw, " at %s", stamp(e.At))
 			}
 			fmt.Fprintln(bw)
+			fmt.Fprintf(bw, "  (`%s`)\n", strings.ReplaceAll(line(ShowCommand(in.Bundle, e.Evidence)), "`", "'"))
 			if e.Excerpt != "" {
 				ex := line(finding.Cut(e.Excerpt, 400))
 				fc := fence(ex)
