@@ -86,7 +86,8 @@ type htmlEvidence struct {
 type tableEvent struct {
 	timeline.Event
 	N        int
-	Findings []int
+	Findings []int // the findings whose evidence this event is
+	Main     []int // those of them whose latest moment it is: the chart labels these
 }
 
 func diffLineClass(s string) string {
@@ -118,6 +119,15 @@ func HTML(w io.Writer, d ReportDoc) error {
 	data.Top = topFindings(data.All)
 	var shown []tableEvent
 	shown, data.Hidden = shownEvents(d.Timeline.Events, pinned)
+	main := map[int][]int{}
+	for _, f := range data.All {
+		if f.Event > 0 {
+			main[f.Event] = append(main[f.Event], f.N)
+		}
+	}
+	for i := range shown {
+		shown[i].Main = main[shown[i].N]
+	}
 	data.Shown = len(shown)
 	data.Chart = buildChart(shown)
 	plain := make([]timeline.Event, len(shown))
