@@ -8,13 +8,34 @@ LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X gi
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(CURDIR)/bin
 
-.PHONY: all build build-analyze-cross docs man lab-up lab-down lab-status demo test test-unit test-integration lint bench
+.PHONY: all build build-cross build-analyze-cross docs man image image-import lab-up lab-down lab-status demo test test-unit test-integration lint bench
 
 all: build
 
 build:
 	go build -ldflags "$(LDFLAGS)" -o bin/rtsnap ./cmd/rtsnap
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-analyze ./cmd/rtsnap-analyze
+
+# The collector must build without cgo for every node it runs on (journals
+# are read by a pure-Go reader; -tags sdjournal with cgo adds libsystemd's).
+build-cross:
+	@for arch in amd64 arm64; do \
+	  echo "rtsnap linux/$$arch (CGO_ENABLED=0)"; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-linux-$$arch ./cmd/rtsnap || exit 1; \
+	done
+
+# The collector's image (OCI layout tar, no Docker needed): the static
+# binaries of build-cross and nothing else. IMAGE names it; image-import
+# loads it into the containerd at SOCK (default: the node's) for Kubernetes.
+IMAGE ?= rtsnap.local/rtsnap:$(VERSION)
+SOCK ?= /run/containerd/containerd.sock
+image: build-cross
+	rm -f bin/rtsnap-image.tar
+	go run ./cmd/rtsnap-image --out bin/rtsnap-image.tar --name "$(IMAGE)" --version "$(VERSION)" --revision "$(COMMIT)" \
+	  --binary linux/amd64=bin/rtsnap-linux-amd64 --binary linux/arm64=bin/rtsnap-linux-arm64
+
+image-import: image
+	bash deploy/import-image.sh bin/rtsnap-image.tar "$(SOCK)" $(CTR)
 
 # The analyzer must build without cgo for every platform a support engineer uses.
 build-analyze-cross:

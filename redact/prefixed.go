@@ -9,8 +9,10 @@ import "strings"
 // at least 20 bytes mixing capitals, small letters and digits with no
 // long run of one case (random text has none; identifiers such as
 // UserAuthenticationService2024 have), and few separators (docker names
-// like k8s_POD_web-0_lab_<uid>_0 have many). Ids, digests and UUIDs have
-// no capitals and never match.
+// like k8s_POD_web-0_lab_<uid>_0 have many), and no compact timestamp
+// (rtsnap-node-20261201T105457Z.tar.zst, the collector's own bundle name,
+// and backup-20251130T235959Z.tar.gz have the classes and few separators).
+// Ids, digests and UUIDs have no capitals and never match.
 
 const (
 	minTokenBody  = 20
@@ -41,7 +43,7 @@ func prefixedTokenAt(w string) bool {
 			bs = i + 1
 		}
 	}
-	if bs < 0 || len(w)-bs < minTokenBody {
+	if bs < 0 || len(w)-bs < minTokenBody || hasCompactTime(w[bs:]) {
 		return false
 	}
 	var upper, lower, digit, seps, run int
@@ -71,6 +73,31 @@ func prefixedTokenAt(w string) bool {
 		}
 	}
 	return upper >= minEachClass && lower >= minEachClass && digit >= minEachClass && seps <= maxBodySeps
+}
+
+// hasCompactTime reports whether w holds an ISO 8601 basic date and time:
+// eight digits, T, at least four digits (20261201T1054, 20261201T105457Z).
+// Linear: each digit run is looked at once.
+func hasCompactTime(w string) bool {
+	run := 0
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= '0' && c <= '9' {
+			run++
+			continue
+		}
+		if c == 'T' && run >= 8 {
+			digits := 0
+			for j := i + 1; j < len(w) && digits < 4 && w[j] >= '0' && w[j] <= '9'; j++ {
+				digits++
+			}
+			if digits == 4 {
+				return true
+			}
+		}
+		run = 0
+	}
+	return false
 }
 
 // inARN: the word at i is part of an AWS ARN (CloudFormation names end in

@@ -15,6 +15,7 @@ import (
 	discschema "github.com/rtsnap/rtsnap/internal/schema/discovery"
 	hostschema "github.com/rtsnap/rtsnap/internal/schema/host"
 	jschema "github.com/rtsnap/rtsnap/internal/schema/journal"
+	kubeletschema "github.com/rtsnap/rtsnap/internal/schema/kubelet"
 	logschema "github.com/rtsnap/rtsnap/internal/schema/logs"
 	mdbschema "github.com/rtsnap/rtsnap/internal/schema/metadb"
 	procschema "github.com/rtsnap/rtsnap/internal/schema/proc"
@@ -71,9 +72,13 @@ type Docker struct {
 // Discovery is discovery/*.json.
 type Discovery struct {
 	Endpoints []discschema.Socket
-	Kubelet   *discschema.Kubelet
-	Crictl    *discschema.Crictl
-	Daemons   []discschema.Daemon
+	// Kubelet is discovery/kubelet.json, completed from kubelet/kubelet.json
+	// when kubelet was not running (see kubeletFromFiles); KubeletFrom is
+	// then that file, for evidence.
+	Kubelet     *discschema.Kubelet
+	KubeletFrom string
+	Crictl      *discschema.Crictl
+	Daemons     []discschema.Daemon
 }
 
 // Host is host/*.json.
@@ -111,6 +116,8 @@ type sourceFacts struct {
 	MetaDB     map[string]*mdbschema.Check
 	Journal    *jschema.Meta
 	LogIndex   *logschema.Index
+	// Kubelet is kubelet/kubelet.json: every kubelet's effective settings.
+	Kubelet *kubeletschema.Instances
 }
 
 // errCut: a file left undecoded for the memory budget; the cut is
@@ -223,6 +230,10 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return n.decode(p, data, &n.Docker.Inspect)
 		case "docker/images.json":
 			return n.decode(p, data, &n.Docker.Images)
+		}
+	case "kubelet":
+		if p == "kubelet/kubelet.json" {
+			return decodeInto(n, p, data, &n.Kubelet)
 		}
 	case "discovery":
 		switch p {

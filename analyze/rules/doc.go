@@ -28,6 +28,7 @@ var ruleDocs = map[string]ruleDoc{
 	"RT0403-sandbox-not-ready":          {"a pod's only sandbox is SANDBOX_NOTREADY (ContainerCreating)", "look for RunPodSandbox and CNI errors; recreate the pod"},
 	"RT0404-network-not-ready":          {"CRI status has NetworkReady=false (error) or RuntimeReady=false (critical)", "install/repair the CNI config and plugins"},
 	"RT0405-container-create-error":     {"a CRI container's reason is CreateContainerError, RunContainerError, StartError, ContainerCannotRun, or it exited 128", "fix the pod spec or node per the OCI runtime's message"},
+	"RT0406-pod-status":                 {"a pod's status rebuilt from CRI state and the kubelet's sync errors (analyze/podstatus, kubectl's printPod) is not Running or Completed", "see the related finding for the cause; `kubectl describe pod`"},
 	"RT0501-cgroup-driver-mismatch":     {"kubelet's cgroupDriver differs from containerd's SystemdCgroup (config dump) or Docker's CgroupDriver", "use the same driver on both sides (systemd on systemd hosts)"},
 	"RT0502-cgroup-v1-deprecated":       {"containerd reports the cgroup-v1 deprecation in server.json, or a 2.x daemon runs on a v1/hybrid host", "move the host to cgroup v2"},
 	"RT0601-sandbox-image-mismatch":     {"kubelet's --pod-infra-container-image differs from the runtime's sandbox image (sandbox_image / pinned_images.sandbox)", "set both to the same image"},

@@ -10,6 +10,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/logrec"
+	"github.com/rtsnap/rtsnap/analyze/podstatus"
 )
 
 // Family 4: pod status the way kubelet would name it.
@@ -190,8 +191,10 @@ func pullFailures(n *facts.Node) []finding.Finding {
 	var out []finding.Finding
 	st := newStateView(n)
 	sock := sockPath(st.criSock, "/run/containerd/containerd.sock")
+	verdicts := podstatus.Verdicts(n)
 	for _, img := range facts.SortedKeys(byImage) {
 		a := byImage[img]
+		subj, pods := pullSubject(verdicts, img)
 		class, best := "unknown", 0
 		for _, c := range facts.SortedKeys(a.classes) {
 			if a.classes[c] > best && c != "unknown" {
@@ -211,9 +214,9 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		out = append(out, finding.Finding{
 			Severity: finding.Error,
 			Title:    fmt.Sprintf("Pulling %s fails (%s)", img, class),
-			Subject:  finding.Subject{File: img},
+			Subject:  subj,
 			Explanation: fmt.Sprintf("%s of pulling this image failed in the runtime's logs; the error class is %q. Kubelet shows ErrImagePull, then ImagePullBackOff while it waits to retry. Last error: %s",
-				plural(len(a.hits), "attempt"), class, finding.Cut(last.Rec.Message, 300)),
+				plural(len(a.hits), "attempt"), class, finding.Cut(last.Rec.Message, 300)) + pods,
 			Evidence:    hitsEvidence(lastHits(a.hits)),
 			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl -r unix://" + sock + " pull " + img + "` shows the same error without kubelet's back-off."},
 		})

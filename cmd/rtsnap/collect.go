@@ -24,6 +24,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/export"
 	"github.com/rtsnap/rtsnap/internal/cli"
+	"github.com/rtsnap/rtsnap/internal/hostroot"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 	"github.com/rtsnap/rtsnap/internal/version"
 	"github.com/rtsnap/rtsnap/redact"
@@ -38,6 +39,7 @@ type collectFlags struct {
 	maxSize, memoryLimit                             cli.Size
 	only, skip, namespaces, podNamespaces, endpoints []string
 	journalDirs                                      []string
+	hostRoot, kubeletRoot, podLogsDir                string
 	maxContainers, parallel, perRuntime, nice        int
 	noIdleIO                                         bool
 	redactKeys, redactRegexes                        []string
@@ -103,7 +105,10 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.StringArrayVar(&f.endpoints, "runtime-endpoint", nil, "CRI/containerd socket `URL` (repeatable; default: discovered), e.g. unix:///run/containerd/containerd.sock")
 	fs.StringVar(&f.dockerHost, "docker-socket", "/var/run/docker.sock", "Docker Engine API socket `PATH`")
 	fs.StringArrayVar(&f.journalDirs, "journal-dir", nil, "extra journal `DIR` to read besides the system journal (repeatable)")
-	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir")
+	fs.StringVar(&f.hostRoot, "host-root", "", "the host's / is mounted at `DIR` (the collector runs in a container with hostPID): every host path, socket and journal is read under it")
+	fs.StringVar(&f.kubeletRoot, "kubelet-root", "", "kubelet's --root-dir `DIR` when not /var/lib/kubelet and kubelet is not running to say so")
+	fs.StringVar(&f.podLogsDir, "pod-logs-dir", "", "kubelet's podLogsDir `DIR` when not /var/log/pods")
+	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir", "host-root", "kubelet-root", "pod-logs-dir")
 
 	fs.DurationVar(&f.timeout, "timeout", collect.DefaultTimeout, "bound for the whole run; the process exits within it + 2s")
 	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout")
@@ -205,7 +210,12 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		return usageError(stderr, err)
 	}
 
-	hostname, bootID, machineID, kernel, cgroupMode := host.Identity("/proc", "/sys")
+	root, err := hostroot.New(f.hostRoot)
+	if err != nil {
+		return cli.UsageError(stderr, "rtsnap collect", fmt.Errorf("--host-root: %w", err))
+	}
+	procRoot, sysRoot := root.Path("/proc"), root.Path("/sys")
+	hostname, bootID, machineID, kernel, cgroupMode := host.Identity(procRoot, sysRoot, root.Path("/etc/machine-id"))
 	red, err := newRedactor(f, hostname)
 	if err != nil {
 		return usageError(stderr, err)
@@ -270,6 +280,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 			Since: f.window, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
 			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: explicitValue(fs, "docker-socket", f.dockerHost),
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
+			Host: root, ProcRoot: procRoot, SysRoot: sysRoot, KubeletRoot: f.kubeletRoot, PodLogsDir: f.podLogsDir,
 		},
 		Manifest: bundle.Manifest{
 			Collector:     bundle.CollectorInfo{Name: "rtsnap", Version: ver, Commit: commit, GoVersion: runtime.Version()},

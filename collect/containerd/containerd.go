@@ -64,7 +64,7 @@ func (Source) Budget() int64        { return 48 << 20 }
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	// A flagged socket of unknown kind is tried too: it is most often a
 	// containerd under another name, and a wrong guess costs one failed call.
-	all := endpoints.Discover(env.RuntimeEndpoints)
+	all := endpoints.Discover(env.RuntimeEndpoints, env.HostPath)
 	eps := append(endpoints.Of(all, endpoints.Containerd), endpoints.Of(all, endpoints.Unknown)...)
 	if len(eps) == 0 {
 		out.Skip("not present: no containerd socket (looked for /run/containerd/containerd.sock, k3s and rke2 paths)")
@@ -146,7 +146,7 @@ func (s *session) write(name string, v any) {
 }
 
 func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, ep endpoints.Endpoint) error {
-	c, err := client.New(ep.Path, client.WithTimeout(env.CallTimeout))
+	c, err := client.New(env.HostPath(ep.Path), client.WithTimeout(env.CallTimeout))
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
@@ -161,7 +161,7 @@ func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, 
 		if !ep.Unix() {
 			return fmt.Errorf("%w: containerd's API is served on a unix socket only", errdefs.ErrUnavailable)
 		}
-		if err := endpoints.Check(ep); err != nil {
+		if err := endpoints.Check(env.Local(ep)); err != nil {
 			return fmt.Errorf("%w: %w", errdefs.ErrUnavailable, err)
 		}
 		return nil

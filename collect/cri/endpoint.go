@@ -47,7 +47,7 @@ func collectEndpoint(ctx context.Context, env *collect.Env, w *writer, ep endpoi
 		return fmt.Errorf("unreachable: Unavailable: %s", msg)
 	}
 	// NewClient does not dial: the first call does, under its own deadline.
-	conn, err := grpc.NewClient(ep.Target(),
+	conn, err := grpc.NewClient(env.Local(ep).Target(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvMsg)))
 	if err != nil {

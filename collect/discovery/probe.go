@@ -35,7 +35,7 @@ func probeAll(ctx context.Context, env *collect.Env, cands []endpoints.Endpoint)
 	byPath := map[string]*result{}
 	resultOf := func(e endpoints.Endpoint) *result {
 		key := e.Path
-		if r, err := filepath.EvalSymlinks(e.Path); err == nil {
+		if r, err := filepath.EvalSymlinks(env.HostPath(e.Path)); err == nil {
 			key = r
 		}
 		mu.Lock()
@@ -69,7 +69,7 @@ func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
 		// tcp://host:port: nothing to stat; the dial says what is there.
 		return dial(ctx, env, e, s)
 	}
-	fi, err := os.Stat(e.Path)
+	fi, err := os.Stat(env.HostPath(e.Path))
 	if err != nil {
 		s.Error = env.Redactor.String(checkOr(e, err).Error())
 		return s
@@ -122,7 +122,7 @@ func dial(ctx context.Context, env *collect.Env, e endpoints.Endpoint, s Socket)
 // serves; its answer names the runtime.
 func criVersion(ctx context.Context, env *collect.Env, e endpoints.Endpoint, s *Socket) error {
 	return env.Call(ctx, e.Path, func(ctx context.Context) error {
-		conn, err := grpc.NewClient(e.Target(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(env.Local(e).Target(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func pingDocker(ctx context.Context, env *collect.Env, path string, s *Socket) e
 	return env.Call(ctx, path, func(ctx context.Context) error {
 		hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			return d.DialContext(ctx, "unix", env.HostPath(path))
 		}}}
 		defer hc.CloseIdleConnections()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/_ping", nil)

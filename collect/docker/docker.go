@@ -43,7 +43,7 @@ func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 32 << 20 }
 
 func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	sock, err := s.socket(env.DockerHost)
+	sock, err := s.socket(env)
 	if err != nil {
 		return err
 	}
@@ -111,18 +111,18 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 // socket this process can connect to, else the source fails saying why (the
 // operator named it: "skipped" would hide a typo). The default one may be
 // absent (no Docker on this node): "" then, and the source is skipped.
-func (s Source) socket(explicit string) (string, error) {
-	if explicit != "" {
+func (s Source) socket(env *collect.Env) (string, error) {
+	if explicit := env.DockerHost; explicit != "" {
 		ep := endpoints.Parse(explicit)
 		if !ep.Unix() {
 			return "", fmt.Errorf("--docker-socket %s: only a unix socket is supported", explicit)
 		}
-		if err := endpoints.Check(ep); err != nil {
+		if err := endpoints.Check(env.Local(ep)); err != nil {
 			return "", fmt.Errorf("--docker-socket: %w", err)
 		}
 		return ep.Path, nil
 	}
-	err := endpoints.Check(endpoints.Endpoint{Path: s.defaultSocket, Kind: endpoints.Docker})
+	err := endpoints.Check(env.Local(endpoints.Endpoint{Path: s.defaultSocket, Kind: endpoints.Docker}))
 	switch {
 	case err == nil:
 		return s.defaultSocket, nil

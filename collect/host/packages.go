@@ -32,9 +32,10 @@ const (
 	rpmTimeout     = 10 * time.Second
 )
 
-// packages reads the package manager's versions of RuntimePackages.
-func packages(ctx context.Context) schema.Packages {
-	if f, err := os.Open(dpkgStatusPath); err == nil {
+// packages reads the package manager's versions of RuntimePackages; resolve
+// maps a host path to where this process sees it (--host-root).
+func packages(ctx context.Context, resolve func(string) string) schema.Packages {
+	if f, err := os.Open(resolve(dpkgStatusPath)); err == nil {
 		defer f.Close()
 		p := schema.Packages{Manager: "dpkg", Source: dpkgStatusPath}
 		pkgs, err := parseDpkgStatus(io.LimitReader(f, maxDpkgStatus), RuntimePackages)
@@ -44,8 +45,8 @@ func packages(ctx context.Context) schema.Packages {
 		}
 		return p
 	}
-	if st, err := os.Stat(rpmDBDir); err == nil && st.IsDir() {
-		return rpmPackages(ctx, RuntimePackages)
+	if st, err := os.Stat(resolve(rpmDBDir)); err == nil && st.IsDir() {
+		return rpmPackages(ctx, resolve(rpmDBDir), RuntimePackages)
 	}
 	return schema.Packages{Packages: []schema.Package{}}
 }
@@ -105,11 +106,11 @@ func parseDpkgStatus(r io.Reader, want []string) ([]schema.Package, error) {
 
 // rpmPackages asks rpm for the packages in want (installed ones only:
 // rpm -q prints "package X is not installed" for the others).
-func rpmPackages(ctx context.Context, want []string) schema.Packages {
+func rpmPackages(ctx context.Context, dbPath string, want []string) schema.Packages {
 	p := schema.Packages{Manager: "rpm", Source: "rpm -q", Packages: []schema.Package{}}
 	ctx, cancel := context.WithTimeout(ctx, rpmTimeout)
 	defer cancel()
-	args := append([]string{"-q", "--qf", `%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{ARCH}\n`}, want...)
+	args := append([]string{"--dbpath", dbPath, "-q", "--qf", `%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{ARCH}\n`}, want...)
 	b, err := exec.CommandContext(ctx, "rpm", args...).Output()
 	if err != nil && len(b) == 0 {
 		p.Error = fmt.Sprintf("rpm -q: %v", err)

@@ -150,13 +150,17 @@ func KindOf(path string) Kind {
 
 // Discover returns the endpoints given by flag when there are any, else the
 // well-known ones that exist as sockets (or cannot be looked at). Paths resolving to the same socket
-// (/var/run is usually a link to /run) are listed once.
-func Discover(flagged []string) []Endpoint {
+// (/var/run is usually a link to /run) are listed once. resolve maps a host
+// path to the path to stat here (--host-root); nil means the paths as they are.
+func Discover(flagged []string, resolve func(string) string) []Endpoint {
+	if resolve == nil {
+		resolve = func(p string) string { return p }
+	}
 	var out []Endpoint
 	seen := map[string]bool{}
 	add := func(e Endpoint) {
 		key := e.Path
-		if r, err := filepath.EvalSymlinks(e.Path); err == nil {
+		if r, err := filepath.EvalSymlinks(resolve(e.Path)); err == nil {
 			key = r
 		}
 		if !seen[key] {
@@ -174,7 +178,7 @@ func Discover(flagged []string) []Endpoint {
 		// A socket this process may not even stat (a root-only directory,
 		// a run without root) is listed too: Check then says permission
 		// denied instead of the source saying "not present".
-		if fi, err := os.Stat(e.Path); (err == nil && fi.Mode()&os.ModeSocket != 0) || errors.Is(err, fs.ErrPermission) {
+		if fi, err := os.Stat(resolve(e.Path)); (err == nil && fi.Mode()&os.ModeSocket != 0) || errors.Is(err, fs.ErrPermission) {
 			e.Origin = "well-known"
 			add(e)
 		}
