@@ -46,8 +46,9 @@ type chartDot struct {
 }
 
 type chartTick struct {
-	X     float64
-	Label string
+	X      float64
+	Label  string
+	Anchor string // SVG text-anchor: the last label ends at its tick, inside the chart
 }
 
 // chartClass is one colour of dot and what it means, for the legend.
@@ -154,7 +155,11 @@ func buildChart(events []tableEvent) chart {
 	layout := tickLayout(span)
 	for i := 0; i <= 4; i++ {
 		t := t0.Add(span * time.Duration(i) / 4)
-		c.Ticks = append(c.Ticks, chartTick{X: x(t), Label: t.UTC().Format(layout)})
+		anchor := "middle"
+		if i == 4 {
+			anchor = "end"
+		}
+		c.Ticks = append(c.Ticks, chartTick{X: x(t), Label: t.UTC().Format(layout), Anchor: anchor})
 	}
 	lastLabel := map[int]float64{} // lane → right edge of its last label
 	for _, e := range events {
