@@ -373,6 +373,10 @@ k8s_status_file() {
     echo "Faults (\`lab.sh fault NAME on|off\`, only from a test holding the lab lock, internal/lab.Fault): k8s-crashloop, k8s-pullfail, k8s-oom,"
     echo "k8s-cni (lab-cd17), k8s-kubelet-down (lab-cd17), k8s-cgroup-driver (lab-cd17: runc on systemd, kubelet on cgroupfs; kubelet stays up). See docs/kubernetes.md."
     echo
+    echo "Notes from the k8slab branch for collector work: two kubelets run on this host, so a collector sees two kubelet"
+    echo "processes (k8slab fixed configs' kubelet-cmdline.txt being written twice, and internal/tail now dates klog lines so"
+    echo "--since bounds kubelet log files); the endpoint is only in the config file (containerRuntimeEndpoint), not a flag."
+    echo
     echo '```'
     kubectl_ get nodes -o wide 2>&1
     kubectl_ get pods -A -o wide 2>&1
