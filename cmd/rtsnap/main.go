@@ -23,7 +23,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	showVersion := fs.Bool("version", false, "print version and commit, then exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: rtsnap [--version] COMMAND [FLAGS]\n\nCommands:\n  collect   capture a snapshot of this node's container runtimes (rtsnap collect --help)\n  keygen    create an age identity and a minisign key pair (rtsnap keygen --help)\n  prune     remove rtsnap's own bundles older than --retain (rtsnap prune --help)\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: rtsnap [--version] COMMAND [FLAGS]\n\nCommands:\n  collect   capture a snapshot of this node's container runtimes (rtsnap collect --help)\n  keygen    create an age identity and a minisign key pair (rtsnap keygen --help)\n  prune     remove rtsnap's own bundles older than --retain (rtsnap prune --help)\n  fleet     collect from many nodes through the Kubernetes API (rtsnap fleet --help)\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.SetInterspersed(false)
@@ -45,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runKeygen(fs.Args()[1:], stdout, stderr)
 	case "prune":
 		return runPrune(fs.Args()[1:], stdout, stderr)
+	case "fleet":
+		return runFleet(fs.Args()[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "rtsnap: unknown command %q\n", fs.Arg(0))
 	return 2
