@@ -213,19 +213,38 @@ func TestFleetInterruptedCleansUp(t *testing.T) {
 	cs := labClient(t, kc)
 	ns := testNamespace(t, cs)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(3*time.Second, cancel)
+	defer cancel()
 	start := time.Now()
+	// Interrupted as soon as the first Job exists (a collection takes ~2 s here).
 	rep, err := Run(ctx, Options{Kubeconfig: kc, Namespace: ns, Image: image, OutDir: t.TempDir(), NodeTimeout: 3 * time.Minute,
-		CollectArgs: []string{"--since", "30m"}})
+		CollectArgs: []string{"--since", "30m"}, Log: cancelOn{"created", cancel}})
 	if err == nil {
 		t.Fatalf("no error after the interrupt: %+v", rep)
 	}
 	if el := time.Since(start); el > 40*time.Second {
-		t.Errorf("took %s after an interrupt at 3s", el)
+		t.Errorf("took %s after the interrupt", el)
+	}
+	for _, r := range rep.Nodes {
+		if r.OK {
+			t.Errorf("%s collected after the interrupt", r.Node)
+		}
 	}
 	if n := jobsLeft(t, cs, ns); n != 0 {
 		t.Errorf("%d Jobs left after the interrupt", n)
 	}
+}
+
+// cancelOn cancels when a log line holds the word.
+type cancelOn struct {
+	word   string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.word) {
+		c.cancel()
+	}
+	return len(p), nil
 }
 
 type testWriter struct{ t *testing.T }
