@@ -111,7 +111,9 @@ func runFleetAgent(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var out bytes.Buffer
-	code := runCollect(append(rest[1:], "--json"), &out, stderr)
+	// Through the command dispatcher, not runCollect: the same call whatever
+	// shape the collect command's own function has.
+	code := run(append(append([]string{"collect"}, rest[1:]...), "--json"), &out, stderr)
 	if code != 0 {
 		return code
 	}
