@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -190,6 +191,22 @@ func TestFleetOnLabCluster(t *testing.T) {
 		}
 	}
 	t.Logf("rtsnap-analyze findings %s:\n%s", out, msg)
+
+	// --encrypt-to: the bundle is encrypted on the node, before it crosses
+	// the network; what comes back is the .age file and its hash.
+	keys := t.TempDir()
+	if msg, err := exec.Command("go", "run", "../cmd/rtsnap", "keygen", "--out", keys).CombinedOutput(); err != nil {
+		t.Fatalf("keygen: %v\n%s", err, msg)
+	}
+	pub, _ := os.ReadFile(filepath.Join(keys, "rtsnap-age.pub"))
+	encOut := t.TempDir()
+	erep, err := Run(ctx, Options{Kubeconfig: kc, Namespace: ns, Image: image, OutDir: encOut, Nodes: nodes[:1], NodeTimeout: 3 * time.Minute,
+		CollectArgs: []string{"--since", "30m", "--encrypt-to", strings.TrimSpace(string(pub))}})
+	if err != nil || !erep.Nodes[0].OK || !strings.HasSuffix(erep.Nodes[0].Bundle, ".tar.zst.age") {
+		t.Errorf("encrypted run: %v %+v", err, erep)
+	} else if data, _ := os.ReadFile(erep.Nodes[0].Bundle); !bytes.HasPrefix(data, []byte("age-encryption.org/v1")) {
+		t.Errorf("%s is not age-encrypted", erep.Nodes[0].Bundle)
+	}
 
 	// One node given an image no node has: listed with the reason, quickly.
 	rep, err = Run(ctx, Options{Kubeconfig: kc, Namespace: ns, Image: "rtsnap.local/rtsnap:absent-" + rep.RunID, OutDir: out,
