@@ -52,6 +52,10 @@ func TestExitCodesAreDocumented(t *testing.T) {
 		{[]string{"inspect", healthy}, cli.OK},
 		{[]string{"inspect", timedOut}, cli.Warnings},
 		{[]string{"inspect", tampered}, cli.Input},
+		{[]string{"inspect", "--memory-limit", "1GiB", healthy}, cli.OK},
+		{[]string{"inspect", "--memory-limit", "1073741824", healthy}, cli.OK},
+		{[]string{"inspect", "--memory-limit", "1MiB", healthy}, cli.Usage}, // below the smallest
+		{[]string{"inspect", "--memory-limit", "512M", healthy}, cli.Usage}, // ambiguous, as in rtsnap
 		{[]string{"findings", dir}, cli.Warnings},
 		{[]string{"findings", "--severity", "error", healthy}, cli.Usage}, // issue 15: said nothing before
 		{[]string{"timeline", timedOut}, cli.OK},
