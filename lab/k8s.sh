@@ -321,28 +321,37 @@ k8s_env() {
 }
 
 k8s_down() {
-  local n c d
-  [[ -d $K8SRUN ]] || return 0
+  local n c d m
+  [[ -d $K8SRUN || -d $K8S ]] || return 0
   if alive "$K8SRUN/kube-apiserver.pid"; then
     # Pods first, through the API, while their kubelets still run.
     kubectl_ delete namespace "$K8S_NS" --wait=true --timeout=90s >/dev/null 2>&1 || true
   fi
-  for n in $(node_names); do
-    rm -f "$(node_root "$n")/manifests/"*.yaml
-  done
-  sleep 2
   for n in $(node_names); do stop_pidfile "$K8SRUN/kubelet-$n.pid"; done
   for c in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_pidfile "$K8SRUN/$c.pid"; done
   for n in $(node_names); do
     d=$(node_daemon "$n")
+    # Whatever the kubelet left running (other namespaces' pods too).
+    if alive "$RUN/$d/daemon.pid"; then
+      for c in $(ctr_ "$d" -n k8s.io tasks ls -q 2>/dev/null); do ctr_ "$d" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1 || true; done
+      sleep 1
+    fi
     stop_pidfile "$RUN/$d/daemon.pid"
+    pkill -f "containerd-shim-runc-v2 -namespace .* -address $RUN/$d/" 2>/dev/null || true
     ip link del "rtsnapk8s$(node_index "$n")" 2>/dev/null || true
-    rmdir /sys/fs/cgroup/*/"rtsnap-lab-$n" 2>/dev/null || true
+    find /sys/fs/cgroup/*/"rtsnap-lab-$n" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
   if [[ -s $K8S/sysctl.saved ]]; then
     sysctl -q -p "$K8S/sysctl.saved" >/dev/null || log "could not restore $(tr '\n' ' ' < "$K8S/sysctl.saved")"
   fi
-  rm -rf "$K8SRUN"
+  local prefixes=("$K8S/") p
+  for n in $(node_names); do d=$(node_daemon "$n"); prefixes+=("$ROOT/$d/" "$RUN/$d/"); done
+  for m in $(awk '{print $2}' /proc/mounts | sort -r); do
+    for p in "${prefixes[@]}"; do [[ $m == "$p"* ]] && { umount -l "$m" 2>/dev/null || true; break; }; done
+  done
+  for n in $(node_names); do d=$(node_daemon "$n"); rm -rf "${ROOT:?}/$d" "${RUN:?}/$d"; done
+  rm -rf "$K8SRUN" "$K8S"
+  log "kubernetes is down"
 }
 
 # k8s_status_file writes what the other engineers need to use the cluster.
