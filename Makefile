@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X github.com/rtsnap/rtsnap/internal/version.Commit=$(COMMIT)
+# The build date is the commit's (reproducible: the same commit builds the same binary).
+BUILD_DATE ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X github.com/rtsnap/rtsnap/internal/version.Commit=$(COMMIT) -X github.com/rtsnap/rtsnap/internal/version.BuildDate=$(BUILD_DATE)
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(CURDIR)/bin
 
-.PHONY: all build build-cross build-analyze-cross image image-import lab-up lab-down lab-status demo test test-unit test-integration lint bench
+.PHONY: all build build-cross build-analyze-cross docs man image image-import lab-up lab-down lab-status demo test test-unit test-integration lint bench fuzz
 
 all: build
 
@@ -41,6 +43,16 @@ build-analyze-cross:
 	  echo "rtsnap-analyze $$os/amd64"; \
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=amd64 go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-analyze-$$os-amd64 ./cmd/rtsnap-analyze || exit 1; \
 	done
+
+# docs/cli.md is generated from the commands (cobra/doc); the tests
+# TestCLIDocUpToDate fail when it is stale, -update rewrites it.
+docs:
+	go test -count=1 -run '^TestCLIDocUpToDate$$' ./cmd/rtsnap ./cmd/rtsnap-analyze -args -update
+
+# Man pages (section 1) for every command, from the same command trees.
+man:
+	go test -count=1 -run '^TestManPages$$' ./cmd/rtsnap ./cmd/rtsnap-analyze -args -man-dir=$(CURDIR)/bin/man
+	@echo "man pages in bin/man (man -l bin/man/rtsnap-collect.1)"
 
 lab-up:
 	bash lab/lab.sh up
@@ -84,3 +96,10 @@ lint:
 	go vet ./...
 	@test -x $(GOBIN_DIR)/staticcheck || GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GOBIN_DIR)/staticcheck ./...
+
+# The corpus through rtsnap's redactor and gitleaks' default rules
+# (docs/redaction.md, "Corpus"); regenerate the corpus with
+# go run ./redact/corpus/gen > redact/testdata/corpus.jsonl
+.PHONY: redact-compare
+redact-compare:
+	go run ./redact/corpus/compare fuzz

@@ -14,15 +14,17 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/rules"
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/exitcode"
 )
 
-// Exit codes, shared by every command and documented in docs/analyzer.md.
+// Exit codes: the names this package and render use for the one table in
+// internal/exitcode (documented in docs/cli.md).
 const (
-	ExitOK         = 0  // nothing at warning or above
-	ExitWarnings   = 1  // at least one warning
-	ExitErrors     = 2  // at least one error or critical finding
-	ExitUnreadable = 3  // a bundle could not be read, or does not match its manifest
-	ExitUsage      = 64 // bad command line
+	ExitOK         = exitcode.OK       // nothing at warning or above
+	ExitWarnings   = exitcode.Warnings // at least one warning
+	ExitErrors     = exitcode.Errors   // at least one error or critical finding
+	ExitUnreadable = exitcode.Input    // a bundle could not be read, or does not match its manifest
+	ExitUsage      = exitcode.Usage    // bad command line
 )
 
 // ExitFor maps the worst finding to an exit code.
@@ -44,19 +46,61 @@ type Analysis struct {
 	Findings []finding.Finding
 }
 
+// DefaultMemoryLimit bounds the memory one bundle's analysis may take,
+// whatever the bundle holds (`--memory-limit` raises it). Of it, a quarter
+// may hold file data while the bundle is read (bundle.Limits.MaxHeldBytes;
+// released as each file is parsed) and half decoded facts and log records
+// (the facts decode budget, an estimate that runs high: a 100,000-pod
+// bundle is estimated at 247 MiB and holds 175 MiB); the rest is the join,
+// the rules, the timeline and the output. The command also sets the
+// garbage collector's soft limit (GCSoftLimit).
+const DefaultMemoryLimit int64 = 512 << 20
+
+// GCSoftLimit is the runtime/debug.SetMemoryLimit value for a memory limit:
+// three quarters of it, so the collector reclaims garbage before the
+// process reaches the limit (without it the heap may grow to twice what is
+// live).
+func GCSoftLimit(memoryLimit int64) int64 { return memoryLimit / 4 * 3 }
+
+// DecodeBudget is the facts decode budget for a memory limit.
+func DecodeBudget(memoryLimit int64) int64 { return memoryLimit / 2 }
+
 // Options pick the parsers and rules; zero values mean the defaults.
 type Options struct {
-	Limits   bundle.Limits
-	Parsers  []facts.Parser
-	Registry *rules.Registry
+	// MemoryLimit is the analysis' memory bound (DefaultMemoryLimit when 0).
+	// What does not fit is left out and reported (facts.Node.Cuts, RT1511).
+	MemoryLimit int64
+	Limits      bundle.Limits
+	Parsers     []facts.Parser
+	Registry    *rules.Registry
 	// Identities decrypt age-encrypted bundles (*.tar.zst.age); any one
 	// that is a recipient will do. Plain bundles ignore them.
 	Identities []age.Identity
 }
 
+// Split is the options for one of n bundles held at once (diff, report
+// --against): each gets 1/n of the memory limit, so the process as a whole
+// stays within it.
+func (o Options) Split(n int) Options {
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
+	if n > 1 {
+		o.MemoryLimit /= int64(n)
+		o.Limits.MaxHeldBytes = 0 // derived again from the share
+	}
+	return o
+}
+
 func (o Options) withDefaults() Options {
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
 	if o.Limits == (bundle.Limits{}) {
 		o.Limits = bundle.DefaultLimits()
+	}
+	if o.Limits.MaxHeldBytes == 0 {
+		o.Limits.MaxHeldBytes = o.MemoryLimit / 4
 	}
 	if o.Parsers == nil {
 		o.Parsers = facts.DefaultParsers()
@@ -109,6 +153,6 @@ func Load(path string, opts Options) (*Analysis, error) {
 // FromBundle analyzes a bundle already read.
 func FromBundle(path string, b *bundle.Bundle, opts Options) *Analysis {
 	opts = opts.withDefaults()
-	n := facts.FromBundle(path, b, opts.Parsers)
+	n := facts.FromBundleBounded(path, b, opts.Parsers, DecodeBudget(opts.MemoryLimit))
 	return &Analysis{Path: path, Node: n, Findings: opts.Registry.Run(n)}
 }

@@ -323,6 +323,10 @@ func TestReaderRejectsCraftedArchives(t *testing.T) {
 		{"truncated zstd", valid[:len(valid)-7], DefaultLimits(), ErrCorrupt},
 		{"truncated tar", craft(t, map[string]string{"a/big": strings.Repeat("y", 3000)}, []craftEntry{reg("a/big", strings.Repeat("y", 3000))},
 			func(b []byte) []byte { return b[:len(b)-1024-2000] }), DefaultLimits(), ErrCorrupt},
+		// Cut exactly at an entry boundary (issue #15): archive/tar says io.EOF,
+		// the reader must still refuse it. One zero block is not a trailer either.
+		{"tar without trailer", craft(t, ok, []craftEntry{reg("a/x.json", "{}")}, func(b []byte) []byte { return b[:len(b)-1024] }), DefaultLimits(), ErrCorrupt},
+		{"tar with half a trailer", craft(t, ok, []craftEntry{reg("a/x.json", "{}")}, func(b []byte) []byte { return b[:len(b)-512] }), DefaultLimits(), ErrCorrupt},
 		{"trailing garbage", craft(t, ok, []craftEntry{reg("a/x.json", "{}")}, func(b []byte) []byte { return append(b, []byte("evil")...) }), DefaultLimits(), ErrCorrupt},
 		{"not zstd", []byte("hello, this is not a bundle"), DefaultLimits(), ErrCorrupt},
 		{"zstd bomb", bomb, small, ErrLimit},

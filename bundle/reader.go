@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -38,6 +37,11 @@ type Limits struct {
 	MaxManifestBytes int64
 	// MaxWindowBytes bounds the zstd window, i.e. the decoder's memory.
 	MaxWindowBytes uint64
+	// MaxHeldBytes bounds the file data Read keeps in memory (0: up to
+	// MaxTotalBytes). Files past it are still verified but not kept, and
+	// Bundle.NotHeld names them; which ones is decided from the manifest
+	// (see hold.go), so the choice does not depend on the archive's order.
+	MaxHeldBytes int64
 }
 
 // DefaultLimits fit the largest bundle the collector makes (64 MiB compressed)
@@ -80,6 +84,8 @@ type walker struct {
 	lim      Limits
 	strict   bool
 	problems []Problem
+	// onManifest, when set, sees the parsed manifest before any file.
+	onManifest func(*Manifest)
 }
 
 // report records a problem; it returns the error to stop with in strict mode.
@@ -124,7 +130,8 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	defer dec.Close()
 	// The tar stream is at most the files, their headers and padding, plus the trailer.
 	lr := &limitedReader{r: dec, n: wk.lim.MaxTotalBytes + wk.lim.MaxManifestBytes + int64(wk.lim.MaxEntries+2)*1536 + 10240}
-	tr := tar.NewReader(lr)
+	tw := &trailerWatch{r: lr}
+	tr := tar.NewReader(tw)
 
 	streamErr := func(err error, where string) error {
 		if errors.Is(err, errTotalLimit) || errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
@@ -151,13 +158,22 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	if err != nil {
 		return nil, err
 	}
+	if wk.onManifest != nil {
+		wk.onManifest(m)
+	}
 
 	seen := map[string]bool{}
 	var total int64
 	entries := 1
 	for {
+		tw.mark()
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			// archive/tar also says io.EOF when the stream simply stops
+			// after an entry: only two zero blocks are the end of the archive.
+			if !tw.sawTrailer() {
+				return m, wk.fatal(Problem{Kind: "corrupt", Detail: "truncated tar stream: no end-of-archive trailer"})
+			}
 			break
 		}
 		if err != nil {
@@ -279,6 +295,37 @@ func (wk *walker) parseManifest(raw []byte) (*Manifest, map[string]FileEntry, er
 	return &m, listed, nil
 }
 
+// trailerWatch counts the bytes archive/tar reads since mark and remembers
+// whether the last 1024 of them were zero. tar.Reader reads a non-seekable
+// stream exactly (the previous entry's padding, then 512-byte blocks), so
+// an io.EOF from Next is a real trailer only when it consumed two whole
+// zero blocks.
+type trailerWatch struct {
+	r     io.Reader
+	since int64
+	zeros int64 // trailing zero bytes since mark
+}
+
+func (t *trailerWatch) mark() { t.since, t.zeros = 0, 0 }
+
+func (t *trailerWatch) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.since += int64(n)
+	for _, b := range p[:n] {
+		if b == 0 {
+			t.zeros++
+		} else {
+			t.zeros = 0
+		}
+	}
+	return n, err
+}
+
+// sawTrailer: at least the two zero blocks, after less than one block of padding.
+func (t *trailerWatch) sawTrailer() bool {
+	return t.zeros >= 1024 && t.since >= 1024 && t.since-1024 < 512
+}
+
 func countNonZero(r io.Reader) (int64, error) {
 	buf := make([]byte, 32<<10)
 	var n int64
@@ -328,12 +375,24 @@ func Walk(r io.Reader, lim Limits, fn func(FileEntry, io.Reader) error) (*Manife
 type Bundle struct {
 	Manifest *Manifest
 	files    map[string][]byte
+	// NotHeld lists, sorted, the files verified but not kept because they
+	// did not fit Limits.MaxHeldBytes.
+	NotHeld []string
 }
 
 // Read verifies a whole bundle into memory, bounded by lim.
 func Read(r io.Reader, lim Limits) (*Bundle, error) {
 	b := &Bundle{files: map[string][]byte{}}
-	m, err := Walk(r, lim, func(fe FileEntry, body io.Reader) error {
+	var held map[string]bool
+	wk := &walker{lim: lim, strict: true, onManifest: func(m *Manifest) {
+		if lim.MaxHeldBytes > 0 {
+			held, b.NotHeld = chooseHeld(m.Files, lim.MaxHeldBytes)
+		}
+	}}
+	m, err := wk.walk(r, func(fe FileEntry, body io.Reader) error {
+		if held != nil && !held[fe.Path] {
+			return nil // walk drains and hashes it
+		}
 		data, err := io.ReadAll(io.LimitReader(body, fe.Size))
 		if err != nil {
 			return fmt.Errorf("%w: reading %s: %w", ErrCorrupt, fe.Path, err)
@@ -347,6 +406,11 @@ func Read(r io.Reader, lim Limits) (*Bundle, error) {
 	b.Manifest = m
 	return b, nil
 }
+
+// Release drops a file's contents from memory once the caller has what it
+// needs from it (the analyzer keeps parsed facts, not the bytes); File then
+// reports it absent.
+func (b *Bundle) Release(p string) { delete(b.files, p) }
 
 // File returns a file's contents.
 func (b *Bundle) File(p string) ([]byte, bool) {
@@ -365,7 +429,7 @@ func (b *Bundle) Paths() []string {
 
 // OpenFile reads and verifies a bundle file, including its .sha256 sidecar when present.
 func OpenFile(p string, lim Limits) (*Bundle, error) {
-	f, err := os.Open(p)
+	f, err := OpenRegular(p, lim.MaxArchiveBytes())
 	if err != nil {
 		return nil, err
 	}
@@ -386,12 +450,14 @@ func OpenFile(p string, lim Limits) (*Bundle, error) {
 
 // checkSidecar compares the file's sha256 with NAME.sha256 when it exists.
 func checkSidecar(p string, sum []byte) *Problem {
-	raw, err := os.ReadFile(p + ".sha256")
+	want, present, err := SidecarSum(p)
 	if err != nil {
+		return &Problem{Path: filepath.Base(p) + SidecarSuffix, Kind: "sidecar-mismatch", Detail: err.Error()}
+	}
+	if !present {
 		return nil
 	}
-	fields := strings.Fields(string(raw))
-	if len(fields) == 0 || fields[0] != hex.EncodeToString(sum) {
+	if want != hex.EncodeToString(sum) {
 		return &Problem{Path: filepath.Base(p), Kind: "sidecar-mismatch", Detail: "the archive's sha256 differs from " + filepath.Base(p) + ".sha256"}
 	}
 	return nil
@@ -433,7 +499,7 @@ func Verify(r io.Reader, lim Limits) *VerifyReport {
 // VerifyFile verifies a bundle file and its sidecar. The error is only for a
 // file that cannot be opened at all.
 func VerifyFile(p string, lim Limits) (*VerifyReport, error) {
-	f, err := os.Open(p)
+	f, err := OpenRegular(p, lim.MaxArchiveBytes())
 	if err != nil {
 		return nil, err
 	}

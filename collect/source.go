@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rtsnap/rtsnap/internal/endpoints"
 	"github.com/rtsnap/rtsnap/internal/hostroot"
 	"github.com/rtsnap/rtsnap/redact"
 )
@@ -71,7 +72,9 @@ type Env struct {
 	MaxContainers int
 	// RuntimeEndpoints overrides discovery when non-empty ("unix:///run/containerd/containerd.sock" or a path).
 	RuntimeEndpoints []string
-	// DockerHost is the Docker Engine socket path ("" means /var/run/docker.sock).
+	// DockerHost is an explicitly given Docker Engine socket (--docker-socket):
+	// it must exist and be a socket, else the docker source fails saying why.
+	// "" means the default /var/run/docker.sock, skipped when absent.
 	DockerHost string
 	// JournalDirs are extra journal directories to read besides the system journal.
 	JournalDirs []string
@@ -102,6 +105,15 @@ type Env struct {
 // HostPath resolves a host path (a file, directory or socket) to the path to
 // open, under --host-root when the collector runs in a container.
 func (e *Env) HostPath(p string) string { return e.Host.Path(p) }
+
+// Local is ep as this process reaches it: a unix socket's path under
+// --host-root (the endpoint's recorded path stays the host's own).
+func (e *Env) Local(ep endpoints.Endpoint) endpoints.Endpoint {
+	if ep.Unix() {
+		ep.Path = e.HostPath(ep.Path)
+	}
+	return ep
+}
 
 // PodNamespaceAllowed reports whether a Kubernetes namespace passes --pod-namespace.
 func (e *Env) PodNamespaceAllowed(ns string) bool {

@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"filippo.io/age"
 
 	"github.com/rtsnap/rtsnap/bundle"
+	"github.com/rtsnap/rtsnap/internal/safetext"
 )
 
 // Audit package file names, besides the copied bundle and its sidecars.
@@ -53,9 +55,14 @@ func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile
 		return nil, err
 	}
 	base := filepath.Base(bundlePath)
-	copies := [][2]string{{bundlePath, base}, {bundlePath + ".sha256", base + ".sha256"}, {bundlePath + SignatureSuffix, base + SignatureSuffix}}
+	type copyOf struct {
+		src, name string
+		max       int64
+	}
+	copies := []copyOf{{bundlePath, base, lim.MaxArchiveBytes()}, {bundlePath + bundle.SidecarSuffix, base + bundle.SidecarSuffix, bundle.MaxSidecarBytes},
+		{bundlePath + SignatureSuffix, base + SignatureSuffix, maxKeyFile}}
 	if pubkeyFile != "" {
-		copies = append(copies, [2]string{pubkeyFile, AuditPubkeyFile})
+		copies = append(copies, copyOf{pubkeyFile, AuditPubkeyFile, maxKeyFile})
 	}
 	var written []string
 	undo := func() {
@@ -67,9 +74,9 @@ func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile
 		}
 	}
 	for _, c := range copies {
-		dst := filepath.Join(outDir, c[1])
-		if err := copyFile(c[0], dst); err != nil {
-			if errors.Is(err, os.ErrNotExist) && c[0] != bundlePath {
+		dst := filepath.Join(outDir, c.name)
+		if err := copyFile(c.src, dst, c.max); err != nil {
+			if errors.Is(err, os.ErrNotExist) && c.src != bundlePath {
 				continue // an absent sidecar is recorded in verification.json
 			}
 			undo()
@@ -90,6 +97,8 @@ func WriteAudit(outDir, bundlePath string, identities []age.Identity, pubkeyFile
 	if err != nil {
 		return v, fmt.Errorf("encoding the verification: %w", err)
 	}
+	// C1 and bidi controls in names from the bundle as \u escapes.
+	data = safetext.Bytes(data)
 	if err := os.WriteFile(filepath.Join(outDir, AuditVerificationFile), append(data, '\n'), 0o600); err != nil {
 		return v, fmt.Errorf("audit package: %w", err)
 	}
@@ -120,8 +129,11 @@ func prepareEmptyDir(dir string) (bool, error) {
 	return false, nil
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+// copyFile copies a regular file of at most max bytes: the bundle, its
+// sidecar and signature are untrusted (a sidecar linked to /dev/zero made
+// the package 1.1 GB, issue #15).
+func copyFile(src, dst string, max int64) error {
+	in, err := bundle.OpenRegular(src, max)
 	if err != nil {
 		return err
 	}
@@ -130,7 +142,7 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	if _, err := io.Copy(out, io.LimitReader(in, max)); err != nil {
 		out.Close()
 		return fmt.Errorf("copying %s: %w", filepath.Base(src), err)
 	}
@@ -250,17 +262,16 @@ func WriteSummary(w io.Writer, v *Verification) {
 	}
 }
 
-// md makes an untrusted value safe in a markdown line or table cell.
+// md makes an untrusted value inert in a markdown line or table cell
+// (internal/safetext: links, images, autolinks, emphasis, headings, bidi
+// and control characters), cut at 300 bytes on a rune boundary.
 func md(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.NewReplacer("|", `\|`, "`", "'", "<", "&lt;", ">", "&gt;").Replace(s)
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		i := 300
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
 	}
-	return s
+	return safetext.Markdown(s)
 }

@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
@@ -87,7 +86,7 @@ func parseSSHIdentity(pemBytes []byte) (age.Identity, error) {
 
 // IsEncrypted reports whether the file at path is an age file.
 func IsEncrypted(path string) (bool, error) {
-	f, err := os.Open(path)
+	f, err := bundle.OpenRegular(path, 0)
 	if err != nil {
 		return false, err
 	}
@@ -107,8 +106,8 @@ type stream struct {
 	encrypted bool
 }
 
-func openStream(path string, ids []age.Identity) (*stream, error) {
-	f, err := os.Open(path)
+func openStream(path string, ids []age.Identity, lim bundle.Limits) (*stream, error) {
+	f, err := bundle.OpenRegular(path, lim.MaxArchiveBytes())
 	if err != nil {
 		return nil, err
 	}
@@ -149,12 +148,14 @@ func (s *stream) finish() (string, string, *bundle.Problem) {
 		return "", "", &bundle.Problem{Kind: "corrupt", Detail: "reading " + filepath.Base(s.path) + ": " + err.Error()}
 	}
 	sum := hex.EncodeToString(s.hash.Sum(nil))
-	raw, err := os.ReadFile(s.path + ".sha256")
+	want, present, err := bundle.SidecarSum(s.path)
 	if err != nil {
+		return sum, "mismatch", &bundle.Problem{Path: filepath.Base(s.path) + bundle.SidecarSuffix, Kind: "sidecar-mismatch", Detail: err.Error()}
+	}
+	if !present {
 		return sum, "absent", nil
 	}
-	fields := strings.Fields(string(raw))
-	if len(fields) == 0 || fields[0] != sum {
+	if want != sum {
 		return sum, "mismatch", &bundle.Problem{Path: filepath.Base(s.path), Kind: "sidecar-mismatch",
 			Detail: "the archive's sha256 differs from " + filepath.Base(s.path) + ".sha256"}
 	}
@@ -170,7 +171,7 @@ func (s *stream) Close() error { return s.file.Close() }
 // io.EOF, wrapping bundle.ErrTampered. An encrypted bundle without identities
 // gives ErrEncrypted; identities that are not recipients give ErrWrongIdentity.
 func OpenBundle(path string, identities []age.Identity) (io.ReadCloser, error) {
-	s, err := openStream(path, identities)
+	s, err := openStream(path, identities, bundle.DefaultLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +204,7 @@ func (c *checkedReader) Close() error { return c.s.Close() }
 // ReadFile is bundle.OpenFile for plain and encrypted bundles: it reads and
 // verifies the bundle into memory, sidecar included.
 func ReadFile(path string, identities []age.Identity, lim bundle.Limits) (*bundle.Bundle, error) {
-	s, err := openStream(path, identities)
+	s, err := openStream(path, identities, lim)
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/rtsnap/rtsnap/bundle"
 )
 
 // ErrUnsupportedKey: an SSH key of a type age cannot encrypt to or decrypt
@@ -129,17 +130,7 @@ func (rs *Recipients) Wrap() func(io.Writer) (io.WriteCloser, error) {
 }
 
 func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxKeyFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxKeyFile)
-	}
-	return data, nil
+	// Only a regular file: a key path that is a FIFO or /dev/zero must not
+	// hang or exhaust the analyzer.
+	return bundle.ReadRegular(path, maxKeyFile)
 }

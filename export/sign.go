@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"aead.dev/minisign"
+
+	"github.com/rtsnap/rtsnap/bundle"
 )
 
 // PasswordEnv holds the passphrase of an encrypted minisign secret key, for
@@ -120,7 +122,7 @@ func VerifySignatureInfo(bundlePath, pubkeyFile string) (*SignatureInfo, error) 
 	if sig.KeyID != pub.ID() {
 		return nil, fmt.Errorf("%w: signed by key %s, the public key given is %s", ErrBadSignature, KeyID(sig.KeyID), KeyID(pub.ID()))
 	}
-	f, err := os.Open(bundlePath)
+	f, err := bundle.OpenRegular(bundlePath, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func VerifyBundle(path string, identities []age.Identity, pubkeyFile string, lim
 		}
 	}
 	v := &Verification{Bundle: filepath.Base(path), CheckedAt: time.Now().UTC()}
-	s, err := openStream(path, identities)
+	s, err := openStream(path, identities, lim)
 	if err != nil {
 		if errors.Is(err, bundle.ErrTampered) {
 			// The age header is damaged: report it like any other tampering.

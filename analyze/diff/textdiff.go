@@ -10,15 +10,21 @@ import (
 )
 
 // Bounds on line diffs: the LCS table costs 4 bytes per cell, and output is
-// cut so a hostile pair of files cannot produce gigabytes.
+// cut so a hostile pair of files cannot produce gigabytes. Two 46 KB
+// bundles with long config lines made diff take 65 s and print 262 MB
+// before these (issue #15); the budgets for a whole comparison are in
+// bounds.go.
 const (
 	maxDiffCells = 4_000_000
 	maxDiffLines = 2_000
-	contextLines = 3
+	// maxDiffLineBytes cuts one output line; maxDiffBytes one file's diff.
+	maxDiffLineBytes = 1 << 10
+	maxDiffBytes     = 256 << 10
+	contextLines     = 3
 )
 
 // Configs diffs every text file under configs/ present in both bundles with
-// a different hash, line by line.
+// a different hash, line by line, within the comparison's budgets.
 func Configs(a, b *facts.Node, _ Options, r *Result) {
 	for _, p := range a.Paths() {
 		if !strings.HasPrefix(p, "configs/") {
@@ -28,28 +34,62 @@ func Configs(a, b *facts.Node, _ Options, r *Result) {
 		if !ok || fb.SHA256 == a.Files[p].SHA256 {
 			continue
 		}
+		if r.textBytes >= maxTextDiffBytes || r.cells >= maxTotalCells {
+			r.TextDiffs = append(r.TextDiffs, TextDiff{Path: p, Note: "files differ; not diffed: the comparison's line-diff budget is spent"})
+			r.summarize("text_diffs", "line-diff budget spent (%d MiB of output or %d million line comparisons); the remaining files are only named", maxTextDiffBytes>>20, maxTotalCells/1_000_000)
+			continue
+		}
 		da, _ := a.File(p)
 		db, _ := b.File(p)
-		r.TextDiffs = append(r.TextDiffs, Text(p, da, db))
+		td, cells := text(p, da, db)
+		r.cells += cells
+		r.textBytes += int64(len(td.Unified))
+		r.TextDiffs = append(r.TextDiffs, td)
 	}
 }
 
 // Text is a unified diff of two versions of one file.
 func Text(path string, a, b []byte) TextDiff {
+	td, _ := text(path, a, b)
+	return td
+}
+
+// text also returns the LCS cells it spent (the comparison's time budget).
+func text(path string, a, b []byte) (TextDiff, int64) {
 	if !utf8.Valid(a) || !utf8.Valid(b) || bytes.IndexByte(a, 0) >= 0 || bytes.IndexByte(b, 0) >= 0 {
-		return TextDiff{Path: path, Note: "binary content differs"}
+		return TextDiff{Path: path, Note: "binary content differs"}, 0
 	}
 	la, lb := splitLines(a), splitLines(b)
-	ops, ok := lineOps(la, lb)
+	// Lines as small integers: the LCS compares ids, not (long) strings.
+	ia, ib := internLines(la, lb)
+	ops, cells, ok := lineOps(ia, ib)
 	if !ok {
-		return TextDiff{Path: path, Note: fmt.Sprintf("files differ; too large for a line diff (%d and %d lines)", len(la), len(lb))}
+		return TextDiff{Path: path, Note: fmt.Sprintf("files differ; too large for a line diff (%d and %d lines)", len(la), len(lb))}, 0
 	}
 	u, cut := unified(path, la, lb, ops)
 	td := TextDiff{Path: path, Unified: u}
-	if cut {
-		td.Note = fmt.Sprintf("diff cut at %d lines", maxDiffLines)
+	if cut != "" {
+		td.Note = "diff cut at " + cut
 	}
-	return td
+	return td, cells
+}
+
+// internLines numbers distinct lines; equal lines get equal ids. O(bytes).
+func internLines(a, b []string) ([]int32, []int32) {
+	ids := make(map[string]int32, len(a))
+	conv := func(ls []string) []int32 {
+		out := make([]int32, len(ls))
+		for i, l := range ls {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	return conv(a), conv(b)
 }
 
 func splitLines(b []byte) []string {
@@ -69,7 +109,7 @@ type op struct {
 
 // lineOps is a longest-common-subsequence edit script after trimming the
 // common prefix and suffix (configs usually differ in a few lines).
-func lineOps(a, b []string) ([]op, bool) {
+func lineOps(a, b []int32) ([]op, int64, bool) {
 	p := 0
 	for p < len(a) && p < len(b) && a[p] == b[p] {
 		p++
@@ -80,8 +120,9 @@ func lineOps(a, b []string) ([]op, bool) {
 	}
 	am, bm := a[p:len(a)-s], b[p:len(b)-s]
 	n, m := len(am), len(bm)
-	if n > 0 && m > 0 && (n+1)*(m+1) > maxDiffCells {
-		return nil, false
+	cells := int64(n+1) * int64(m+1)
+	if n > 0 && m > 0 && cells > maxDiffCells {
+		return nil, 0, false
 	}
 	var ops []op
 	for i := 0; i < p; i++ {
@@ -115,11 +156,13 @@ func lineOps(a, b []string) ([]op, bool) {
 	for k := 0; k < s; k++ {
 		ops = append(ops, op{' ', p + n + k, p + m + k})
 	}
-	return ops, true
+	return ops, cells, true
 }
 
-// unified renders ops as hunks with context, cut at maxDiffLines.
-func unified(path string, a, b []string, ops []op) (string, bool) {
+// unified renders ops as hunks with context, cut at maxDiffLines lines or
+// maxDiffBytes bytes (the returned string says which), each line at
+// maxDiffLineBytes.
+func unified(path string, a, b []string, ops []op) (string, string) {
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- a/%s\n+++ b/%s\n", path, path)
 	lines := 0
@@ -158,19 +201,37 @@ func unified(path string, a, b []string, ops []op) (string, bool) {
 		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(ops[start].a, na), hunkRange(ops[start].b, nb))
 		for _, o := range ops[start:end] {
 			if lines == maxDiffLines {
-				return out.String(), true
+				return out.String(), fmt.Sprintf("%d lines", maxDiffLines)
+			}
+			if out.Len() >= maxDiffBytes {
+				return out.String(), fmt.Sprintf("%d KiB", maxDiffBytes>>10)
 			}
 			lines++
-			switch o.kind {
-			case '+':
-				out.WriteString("+" + b[o.b] + "\n")
-			default:
-				out.WriteString(string(o.kind) + a[o.a] + "\n")
+			var text string
+			if o.kind == '+' {
+				text = b[o.b]
+			} else {
+				text = a[o.a]
 			}
+			out.WriteByte(o.kind)
+			out.WriteString(cutLine(text))
+			out.WriteByte('\n')
 		}
 		k = end
 	}
-	return out.String(), false
+	return out.String(), ""
+}
+
+// cutLine bounds one diff line, on a rune boundary, saying how much was cut.
+func cutLine(s string) string {
+	if len(s) <= maxDiffLineBytes {
+		return s
+	}
+	i := maxDiffLineBytes
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return fmt.Sprintf("%s… [%d more bytes]", s[:i], len(s)-i)
 }
 
 func hunkRange(start, count int) string {

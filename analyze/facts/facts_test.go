@@ -104,6 +104,9 @@ func FuzzFacts(f *testing.F) {
 			"logs/containerd.jsonl":   string(data),
 			"cri/x/containers.json":   string(data),
 			"configs/containerd.toml": string(data),
+			"logs/pods/ns/p/c/0.log":  string(data),
+			"journal/files/d.log":     string(data),
+			"docker/inspect.json":     string(data),
 		}
 		n := nodeWith(files, DefaultParsers())
 		if n == nil || n.Manifest == nil {

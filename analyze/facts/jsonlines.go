@@ -21,9 +21,12 @@ type LogFile struct {
 	Path    string
 	Records []LogRecord
 	// Lines is the number of non-empty lines; Records may hold fewer when
-	// the file exceeded MaxRecordsPerFile (Truncated) or lines were bad.
+	// the file exceeded MaxRecordsPerFile or the bundle's caps (Truncated;
+	// Node.Cuts says which) or lines were bad.
 	Lines     int
 	Truncated bool
+	// cutByBudget: the bundle's caps ran out in this file; the rest is counted, not parsed.
+	cutByBudget bool
 }
 
 // LogRecord is one line: the fields rules and the timeline need.
@@ -69,11 +72,17 @@ func parseJSONLines(n *Node, path string, data []byte) error {
 			continue
 		}
 		lf.Lines++
-		if len(lf.Records) >= MaxRecordsPerFile {
+		if len(lf.Records) >= MaxRecordsPerFile || lf.cutByBudget {
 			lf.Truncated = true
 			continue
 		}
-		rec, err := parseLogLine(line)
+		var rec LogRecord
+		var err error
+		if len(line) > MaxLogLineBytes {
+			err = fmt.Errorf("a line of %d bytes is over the %d-byte limit for one record", len(line), MaxLogLineBytes)
+		} else {
+			rec, err = parseLogLine(line)
+		}
 		if err != nil {
 			if firstBad == nil {
 				firstBad = &ParseError{Path: path, Parser: "jsonlines", Line: lineNo, Err: err.Error()}
@@ -82,7 +91,9 @@ func parseJSONLines(n *Node, path string, data []byte) error {
 			continue
 		}
 		rec.Line = lineNo
-		lf.Records = append(lf.Records, rec)
+		if n.keepRecord(lf, rec) {
+			lf.Records = append(lf.Records, rec)
+		}
 	}
 	if firstBad != nil {
 		n.ParseErrors = append(n.ParseErrors, *firstBad)
@@ -170,5 +181,6 @@ func cutString(s string, max int) string {
 	for i > 0 && s[i]&0xC0 == 0x80 {
 		i--
 	}
-	return s[:i]
+	// A copy: the prefix alone would pin the whole (maybe huge) string.
+	return strings.Clone(s[:i])
 }

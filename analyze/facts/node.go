@@ -4,8 +4,10 @@
 package facts
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rtsnap/rtsnap/bundle"
 	mdbschema "github.com/rtsnap/rtsnap/internal/schema/metadb"
@@ -30,6 +32,10 @@ type Node struct {
 
 	// ParseErrors lists every file (or line) a parser could not read.
 	ParseErrors []ParseError
+	// Cuts lists what the memory limit left out (at most maxCuts;
+	// CutsMore counts the rest). Empty when the bundle fit.
+	Cuts     []Cut
+	CutsMore int
 
 	// Per-source facts (sources.go) and the container join table (join.go).
 	sourceFacts
@@ -37,7 +43,8 @@ type Node struct {
 	// cgroup and /proc, sorted by id (see join.go).
 	Containers []*Container
 
-	file func(string) ([]byte, bool)
+	file   func(string) ([]byte, bool)
+	budget *budget
 }
 
 // ParseError is a file the analyzer could not read as expected. Count is the
@@ -63,20 +70,35 @@ func DefaultParsers() []Parser {
 	return []Parser{redactionParser(), jsonLinesParser(), structuredParser(), textLogParser()}
 }
 
-// FromBundle builds a Node from a verified bundle.
+// FromBundle builds a Node from a verified bundle, without a decode budget.
 func FromBundle(path string, b *bundle.Bundle, parsers []Parser) *Node {
-	return New(path, b.Manifest, b.File, parsers)
+	return FromBundleBounded(path, b, parsers, 0)
+}
+
+// FromBundleBounded builds a Node whose decoded facts and log records stay
+// within about decodeBudget bytes (<= 0: unbounded). Files the bundle
+// reader did not hold and whatever the budget leaves out are Node.Cuts.
+//
+// Files outside configs/ are released from b once parsed: rules, the
+// timeline and diff use their facts, and only configs/ are read as text
+// later, so the raw bytes need not stay beside what was decoded from them.
+func FromBundleBounded(path string, b *bundle.Bundle, parsers []Parser, decodeBudget int64) *Node {
+	return build(path, b.Manifest, b.File, parsers, decodeBudget, b.NotHeld, b.Release)
 }
 
 // New builds a Node from a manifest and a way to read files. It never panics
 // on file contents: failures become ParseErrors.
 func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser) *Node {
+	return build(bundlePath, m, file, parsers, 0, nil, nil)
+}
+
+func build(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser, decodeBudget int64, notHeld []string, release func(string)) *Node {
 	if m == nil {
 		m = &bundle.Manifest{}
 	}
 	n := &Node{BundlePath: bundlePath, Manifest: m, Files: map[string]bundle.FileEntry{},
 		Sources: map[string]bundle.SourceStatus{}, SourceIndex: map[string]int{},
-		Logs: map[string]*LogFile{}, file: file}
+		Logs: map[string]*LogFile{}, file: file, budget: &budget{limit: decodeBudget}}
 	n.CRI, n.Containerd, n.MetaDB = map[string]*CRIEndpoint{}, map[string]*ContainerdEndpoint{}, map[string]*mdbschema.Check{}
 	for _, f := range m.Files {
 		n.Files[f.Path] = f
@@ -85,6 +107,9 @@ func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool)
 		if _, dup := n.Sources[s.Name]; !dup {
 			n.Sources[s.Name], n.SourceIndex[s.Name] = s, i
 		}
+	}
+	for _, p := range notHeld {
+		n.cut(p, "file not read", fmt.Sprintf("%d bytes: the bundle's files are over the analyzer's memory limit", n.Files[p].Size))
 	}
 	for _, p := range n.Paths() {
 		for _, pr := range parsers {
@@ -95,9 +120,12 @@ func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool)
 			if !ok {
 				continue
 			}
-			if err := runParser(n, pr, p, data); err != nil {
+			if err := runParser(n, pr, p, data); err != nil && !errors.Is(err, errCut) {
 				n.ParseErrors = append(n.ParseErrors, ParseError{Path: p, Parser: pr.Name, Err: err.Error()})
 			}
+		}
+		if release != nil && !strings.HasPrefix(p, "configs/") {
+			release(p)
 		}
 	}
 	n.kubeletFromFiles()

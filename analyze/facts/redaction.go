@@ -1,7 +1,7 @@
 package facts
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -30,9 +30,11 @@ func redactionParser() Parser {
 	return Parser{
 		Name:  "redaction-report",
 		Match: func(p string) bool { return p == RedactionReportPath },
-		Parse: func(n *Node, _ string, data []byte) error {
+		Parse: func(n *Node, p string, data []byte) error {
 			var r RedactionReport
-			if err := json.Unmarshal(data, &r); err != nil {
+			if err := n.decode(p, data, &r); errors.Is(err, errCut) {
+				return err
+			} else if err != nil {
 				return fmt.Errorf("redaction report: %w", err)
 			}
 			n.Redaction = &r

@@ -3,6 +3,7 @@ package facts
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -86,6 +87,9 @@ type Host struct {
 	Versions  []hostschema.Version
 	Processes []hostschema.Process
 	Units     *hostschema.Units
+	// Packages is the package manager's record of the runtime packages
+	// (nil in bundles from collectors that predate it).
+	Packages *hostschema.Packages
 }
 
 // Configs is configs/*.json (the config files themselves are read as text
@@ -116,10 +120,20 @@ type sourceFacts struct {
 	Kubelet *kubeletschema.Instances
 }
 
-// decode reads one JSON document into v, rejecting trailing garbage.
-func decode(data []byte, v any) error {
+// errCut: a file left undecoded for the memory budget; the cut is
+// recorded in Node.Cuts, so it is not also a parse error.
+var errCut = errors.New("not decoded: over the analyzer's memory limit")
+
+// decode reads one JSON document into v, rejecting trailing garbage. Its
+// estimated decoded size is charged to the node's budget first: the byte
+// limit alone let `[{"":0},...]` cost 60 times its size (issue #15).
+func (n *Node) decode(p string, data []byte, v any) error {
 	if len(data) > MaxJSONBytes {
 		return fmt.Errorf("%d bytes is over the analyzer's %d-byte limit for one JSON file", len(data), MaxJSONBytes)
+	}
+	if cost := decodeCost(data, decodesIntoMaps(v)); !n.budget.charge(cost) {
+		n.cut(p, "file not decoded", fmt.Sprintf("decoding it would take about %d MiB; %s", cost>>20, n.budget))
+		return errCut
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
@@ -158,28 +172,28 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 		ep := n.criEndpoint(parts[1])
 		switch base {
 		case "version.json":
-			return decodeInto(data, &ep.Version)
+			return decodeInto(n, p, data, &ep.Version)
 		case "status.json":
-			return decodeInto(data, &ep.Status)
+			return decodeInto(n, p, data, &ep.Status)
 		case "pods.json":
-			return decodeInto(data, &ep.Pods)
+			return decodeInto(n, p, data, &ep.Pods)
 		case "containers.json":
-			return decodeInto(data, &ep.Containers)
+			return decodeInto(n, p, data, &ep.Containers)
 		case "images.json":
-			return decodeInto(data, &ep.Images)
+			return decodeInto(n, p, data, &ep.Images)
 		case "calls.json":
-			return decode(data, &ep.Calls)
+			return n.decode(p, data, &ep.Calls)
 		}
 	case "containerd":
 		if len(parts) == 3 {
 			ep := n.containerdEndpoint(parts[1])
 			switch base {
 			case "server.json":
-				return decodeInto(data, &ep.Server)
+				return decodeInto(n, p, data, &ep.Server)
 			case "plugins.json":
-				return decode(data, &ep.Plugins)
+				return n.decode(p, data, &ep.Plugins)
 			case "calls.json":
-				return decode(data, &ep.Calls)
+				return n.decode(p, data, &ep.Calls)
 			}
 			return nil
 		}
@@ -189,17 +203,17 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 		ns := n.containerdEndpoint(parts[1]).namespace(parts[2])
 		switch base {
 		case "containers.json":
-			return decode(data, &ns.Containers)
+			return n.decode(p, data, &ns.Containers)
 		case "tasks.json":
-			return decodeInto(data, &ns.Tasks)
+			return decodeInto(n, p, data, &ns.Tasks)
 		case "images.json":
-			return decode(data, &ns.Images)
+			return n.decode(p, data, &ns.Images)
 		case "content.json":
-			return decodeInto(data, &ns.Content)
+			return decodeInto(n, p, data, &ns.Content)
 		case "snapshots.json":
-			return decodeInto(data, &ns.Snapshots)
+			return decodeInto(n, p, data, &ns.Snapshots)
 		case "leases.json":
-			return decode(data, &ns.Leases)
+			return n.decode(p, data, &ns.Leases)
 		}
 	case "docker":
 		if n.Docker == nil {
@@ -207,71 +221,73 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 		}
 		switch p {
 		case "docker/version.json":
-			return decode(data, &n.Docker.Version)
+			return n.decode(p, data, &n.Docker.Version)
 		case "docker/info.json":
-			return decode(data, &n.Docker.Info)
+			return n.decode(p, data, &n.Docker.Info)
 		case "docker/containers.json":
-			return decode(data, &n.Docker.Containers)
+			return n.decode(p, data, &n.Docker.Containers)
 		case "docker/inspect.json":
-			return decode(data, &n.Docker.Inspect)
+			return n.decode(p, data, &n.Docker.Inspect)
 		case "docker/images.json":
-			return decode(data, &n.Docker.Images)
+			return n.decode(p, data, &n.Docker.Images)
 		}
 	case "kubelet":
 		if p == "kubelet/kubelet.json" {
-			return decodeInto(data, &n.Kubelet)
+			return decodeInto(n, p, data, &n.Kubelet)
 		}
 	case "discovery":
 		switch p {
 		case "discovery/endpoints.json":
-			return decode(data, &n.Discovery.Endpoints)
+			return n.decode(p, data, &n.Discovery.Endpoints)
 		case "discovery/kubelet.json":
-			return decodeInto(data, &n.Discovery.Kubelet)
+			return decodeInto(n, p, data, &n.Discovery.Kubelet)
 		case "discovery/crictl.json":
-			return decodeInto(data, &n.Discovery.Crictl)
+			return decodeInto(n, p, data, &n.Discovery.Crictl)
 		case "discovery/daemons.json":
-			return decode(data, &n.Discovery.Daemons)
+			return n.decode(p, data, &n.Discovery.Daemons)
 		}
 	case "host":
 		switch p {
 		case "host/host.json":
-			return decodeInto(data, &n.Host.Facts)
+			return decodeInto(n, p, data, &n.Host.Facts)
 		case "host/versions.json":
-			return decode(data, &n.Host.Versions)
+			return n.decode(p, data, &n.Host.Versions)
 		case "host/processes.json":
-			return decode(data, &n.Host.Processes)
+			return n.decode(p, data, &n.Host.Processes)
 		case "host/units.json":
-			return decodeInto(data, &n.Host.Units)
+			return decodeInto(n, p, data, &n.Host.Units)
+		case "host/packages.json":
+			return decodeInto(n, p, data, &n.Host.Packages)
 		}
 	case "configs":
 		switch p {
 		case "configs/index.json":
-			return decode(data, &n.Configs.Index)
+			return n.decode(p, data, &n.Configs.Index)
 		case "configs/containerd.json":
-			return decode(data, &n.Configs.Containerd)
+			return n.decode(p, data, &n.Configs.Containerd)
 		case "configs/certs.json":
-			return decode(data, &n.Configs.Certs)
+			return n.decode(p, data, &n.Configs.Certs)
 		}
 	case "runc":
 		if p == "runc/states.json" {
-			return decodeInto(data, &n.Runc)
+			return decodeInto(n, p, data, &n.Runc)
 		}
 	case "proc":
 		if p == "proc/processes.json" {
-			return decode(data, &n.Procs)
+			return n.decode(p, data, &n.Procs)
 		}
 	case "cgroup":
 		switch p {
 		case "cgroup/mode.json":
-			return decodeInto(data, &n.CgroupMode)
+			return decodeInto(n, p, data, &n.CgroupMode)
 		case "cgroup/containers.json":
-			return decode(data, &n.Cgroups)
+			return n.decode(p, data, &n.Cgroups)
 		}
 	case "metadb":
 		// metadb/<pid>.json, or metadb/<endpoint>/check.json.
 		if len(parts) <= 3 {
 			var c *mdbschema.Check
-			if err := decodeInto(data, &c); err != nil {
+			if err := decodeInto(n, p, data, &c); err != nil {
 				return err
 			}
 			if c != nil {
@@ -280,11 +296,11 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 		}
 	case "journal":
 		if p == "journal/meta.json" {
-			return decodeInto(data, &n.Journal)
+			return decodeInto(n, p, data, &n.Journal)
 		}
 	case "logs":
 		if p == "logs/index.json" {
-			return decodeInto(data, &n.LogIndex)
+			return decodeInto(n, p, data, &n.LogIndex)
 		}
 	}
 	return nil
@@ -292,9 +308,9 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 
 // decodeInto decodes into a fresh value and stores it only on success, so a
 // half-decoded hostile file never reaches the rules.
-func decodeInto[T any](data []byte, dst **T) error {
+func decodeInto[T any](n *Node, p string, data []byte, dst **T) error {
 	v := new(T)
-	if err := decode(data, v); err != nil {
+	if err := n.decode(p, data, v); err != nil {
 		return err
 	}
 	*dst = v

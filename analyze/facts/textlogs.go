@@ -42,7 +42,7 @@ func parseTextLog(n *Node, p string, data []byte) error {
 			continue
 		}
 		lf.Lines++
-		if len(lf.Records) >= MaxRecordsPerFile {
+		if len(lf.Records) >= MaxRecordsPerFile || lf.cutByBudget {
 			lf.Truncated = true
 			continue
 		}
@@ -50,8 +50,12 @@ func parseTextLog(n *Node, p string, data []byte) error {
 			line = line[:4*MaxMessageBytes]
 		}
 		rec := parseTextLine(string(line))
+		// A copy, so the record does not pin the whole (4x longer) line.
+		rec.Message = strings.Clone(rec.Message)
 		rec.Line, rec.Unit = lineNo, unit
-		lf.Records = append(lf.Records, rec)
+		if n.keepRecord(lf, rec) {
+			lf.Records = append(lf.Records, rec)
+		}
 	}
 	return nil
 }

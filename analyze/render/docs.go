@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/diff"
+	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/timeline"
 	"github.com/rtsnap/rtsnap/bundle"
@@ -65,9 +66,12 @@ type InspectDoc struct {
 	Sources         []bundle.SourceStatus `json:"sources"`
 	Redaction       bundle.RedactionInfo  `json:"redaction"`
 	ParseErrors     int                   `json:"parse_errors"`
-	FindingCounts   map[string]int        `json:"finding_counts"`
-	TopFindings     []finding.Finding     `json:"top_findings"`
-	ExitCode        int                   `json:"exit_code"`
+	// OverLimits is what the analyzer's memory limit left out (facts.Node.Cuts).
+	OverLimits     []facts.Cut       `json:"over_limits,omitempty"`
+	OverLimitsMore int               `json:"over_limits_more,omitempty"`
+	FindingCounts  map[string]int    `json:"finding_counts"`
+	TopFindings    []finding.Finding `json:"top_findings"`
+	ExitCode       int               `json:"exit_code"`
 }
 
 // TopFindings is how many findings inspect shows.
@@ -79,7 +83,7 @@ func NewInspectDoc(a *analyze.Analysis) InspectDoc {
 	d := InspectDoc{Schema: SchemaInspect, Bundle: a.Path, FormatVersion: m.FormatVersion, Node: m.Host, Collector: m.Collector,
 		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, CaseID: m.CaseID, Note: m.Note, Operator: m.Operator,
 		Unredacted: m.Unredacted, Truncated: m.Truncated, TruncatedReason: m.TruncatedReason, Files: len(m.Files),
-		Sources: m.Sources, Redaction: m.Redaction, ParseErrors: len(a.Node.ParseErrors),
+		Sources: m.Sources, Redaction: m.Redaction, ParseErrors: len(a.Node.ParseErrors), OverLimits: a.Node.Cuts, OverLimitsMore: a.Node.CutsMore,
 		FindingCounts: finding.Counts(a.Findings), TopFindings: a.Findings[:min(len(a.Findings), TopFindings)], ExitCode: analyze.ExitFor(a.Findings)}
 	if !m.StartedAt.IsZero() && m.FinishedAt.After(m.StartedAt) {
 		d.DurationMS = m.FinishedAt.Sub(m.StartedAt).Milliseconds()
@@ -120,13 +124,22 @@ func NewBundleFindings(path string, a *analyze.Analysis, err error) BundleFindin
 
 // TimelineDoc is `timeline --json`.
 type TimelineDoc struct {
-	Schema    string           `json:"schema"`
-	Bundle    string           `json:"bundle"`
-	Node      string           `json:"node"`
-	Filter    timeline.Filter  `json:"filter"`
-	Truncated bool             `json:"truncated"`
-	Untimed   int              `json:"untimed"`
-	Events    []timeline.Event `json:"events"`
+	Schema    string          `json:"schema"`
+	Bundle    string          `json:"bundle"`
+	Node      string          `json:"node"`
+	Filter    timeline.Filter `json:"filter"`
+	Truncated bool            `json:"truncated"`
+	// Dropped counts events past the cap; OverLimits the parts of the bundle
+	// (log ranges, files) the memory limit kept out of the timeline.
+	Dropped    int `json:"dropped,omitempty"`
+	OverLimits int `json:"over_limits,omitempty"`
+	Untimed    int `json:"untimed"`
+	// Select is the window, sources and pattern asked for; Omitted counts
+	// what they (and the collector's own events, hidden by default) left out.
+	Select  timeline.Select        `json:"select"`
+	Omitted timeline.Omitted       `json:"omitted"`
+	Legend  []timeline.LegendEntry `json:"legend"`
+	Events  []timeline.Event       `json:"events"`
 }
 
 // NewTimelineDoc wraps a timeline.
@@ -135,7 +148,16 @@ func NewTimelineDoc(a *analyze.Analysis, f timeline.Filter, tl timeline.Timeline
 	if ev == nil {
 		ev = []timeline.Event{}
 	}
-	return TimelineDoc{Schema: SchemaTimeline, Bundle: a.Path, Node: a.Node.Hostname(), Filter: f, Truncated: tl.Truncated, Untimed: tl.Untimed, Events: ev}
+	return TimelineDoc{Schema: SchemaTimeline, Bundle: a.Path, Node: a.Node.Hostname(), Filter: f, Truncated: tl.Truncated, Untimed: tl.Untimed,
+		Dropped: tl.Dropped, OverLimits: len(a.Node.Cuts) + a.Node.CutsMore, Legend: timeline.Legend(ev), Events: ev}
+}
+
+// NewSelectedTimelineDoc wraps the part of a timeline that s keeps.
+func NewSelectedTimelineDoc(a *analyze.Analysis, f timeline.Filter, tl timeline.Timeline, s timeline.Select) TimelineDoc {
+	kept, om := s.Apply(tl)
+	d := NewTimelineDoc(a, f, kept)
+	d.Select, d.Omitted = s, om
+	return d
 }
 
 // BundleRef names one side of a diff.

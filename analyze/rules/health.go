@@ -60,6 +60,8 @@ func collectionHealth() []Rule {
 			Check: unredacted},
 		{ID: "RT1510-source-deselected", Family: 15, Title: "A source was left out by --only or --skip", Reads: []string{"manifest.json#/options", "manifest.json#/sources"},
 			Check: sourcesDeselected},
+		{ID: "RT1511-over-analyzer-limits", Family: 15, Title: "Parts of the bundle were left out: over the analyzer's memory limit", Reads: []string{"manifest.json#/files"},
+			Check: overLimits},
 		{ID: "RT1509-redaction-report-missing", Family: 15, Title: "The redaction report is missing", Reads: []string{"redaction-report.json"},
 			Check: redactionReportMissing},
 	}
@@ -228,6 +230,31 @@ func unreadableFiles(n *facts.Node) []finding.Finding {
 		})
 	}
 	return out
+}
+
+// overLimits reports, as one finding, what the memory limit cut (facts.Cut):
+// an analysis that is missing data must say so, not look complete.
+func overLimits(n *facts.Node) []finding.Finding {
+	total := len(n.Cuts) + n.CutsMore
+	if total == 0 {
+		return nil
+	}
+	var evs []finding.Evidence
+	for _, c := range n.Cuts {
+		if len(evs) == maxEvidence {
+			break
+		}
+		evs = append(evs, finding.Evidence{Path: c.Path, Excerpt: finding.Cut(c.What+": "+c.Reason, 300)})
+	}
+	return []finding.Finding{{
+		Severity: finding.Warning,
+		Title:    fmt.Sprintf("%d parts of the bundle were left out of this analysis (memory limit)", total),
+		Explanation: fmt.Sprintf("The bundle holds more than the analyzer keeps in memory (--memory-limit): %d files or log ranges were not read or not decoded; "+
+			"the first %d are cited. Rules that need them saw nothing, so absent findings prove nothing about them. "+
+			"A bundle the collector wrote stays far below the default; one this large may be crafted.", total, len(evs)),
+		Evidence:    evs,
+		Remediation: []string{"Analyze again with a larger --memory-limit (for example --memory-limit 2GiB) on a machine with that much free memory.", "If the bundle came from rtsnap collect, report its manifest: the collector's budgets should keep it small."},
+	}}
 }
 
 func unredacted(n *facts.Node) []finding.Finding {

@@ -4,7 +4,6 @@
 package timeline
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -66,13 +65,15 @@ func match(want, got, message string) bool {
 }
 
 // MaxEvents bounds a timeline; the newest events beyond it are dropped and
-// Timeline.Truncated says so.
+// Timeline.Truncated and Dropped say so.
 const MaxEvents = 100_000
 
 // Timeline is the merged, ordered stream.
 type Timeline struct {
 	Events    []Event `json:"events"`
 	Truncated bool    `json:"truncated"`
+	// Dropped counts the events past MaxEvents that were left out.
+	Dropped int `json:"dropped,omitempty"`
 	// Untimed counts records that carried no usable time and were left out.
 	Untimed int `json:"untimed"`
 }
@@ -80,7 +81,12 @@ type Timeline struct {
 // Build runs the extractors, filters, and orders events by time (ties keep a
 // stable order: source, kind, message), so the output is deterministic.
 func Build(n *facts.Node, extractors []Extractor, f Filter) Timeline {
+	return build(n, extractors, f, MaxEvents)
+}
+
+func build(n *facts.Node, extractors []Extractor, f Filter, max int) Timeline {
 	var tl Timeline
+	kept := &earliest{k: max}
 	for _, ex := range extractors {
 		for _, e := range ex(n) {
 			if e.Time.IsZero() {
@@ -90,24 +96,10 @@ func Build(n *facts.Node, extractors []Extractor, f Filter) Timeline {
 			if !f.empty() && !f.keep(e) {
 				continue
 			}
-			tl.Events = append(tl.Events, e)
+			kept.add(e)
 		}
 	}
-	sort.SliceStable(tl.Events, func(i, j int) bool {
-		a, b := tl.Events[i], tl.Events[j]
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
-		}
-		if a.Source != b.Source {
-			return a.Source < b.Source
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Message < b.Message
-	})
-	if len(tl.Events) > MaxEvents {
-		tl.Events, tl.Truncated = tl.Events[:MaxEvents], true
-	}
+	tl.Events, tl.Dropped = kept.sorted(), kept.dropped
+	tl.Truncated = tl.Dropped > 0
 	return tl
 }

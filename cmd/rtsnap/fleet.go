@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,57 +14,69 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/rtsnap/rtsnap/fleet"
+	"github.com/rtsnap/rtsnap/internal/cli"
 )
 
-// runFleet is `rtsnap fleet` (collection through the cluster) and the two
-// commands its Job pods run: `fleet agent` and `fleet send`.
-func runFleet(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "agent":
-			return runFleetAgent(args[1:], stdout, stderr)
-		case "send":
-			return runFleetSend(args[1:], stdout, stderr)
-		}
-	}
+// newFleetCmd is `rtsnap fleet` (collection through the cluster) with the
+// two hidden commands its Job pods run: `fleet agent` and `fleet send`.
+func newFleetCmd() *cobra.Command {
 	var o fleet.Options
 	var encryptTo []string
-	fs := pflag.NewFlagSet("rtsnap fleet", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.SortFlags = false
-	fs.StringVar(&o.OutDir, "output", "", "directory the bundles are copied to (required; nothing in it is overwritten), e.g. --output ./case42")
-	fs.StringVar(&o.Selector, "selector", "", "label selector of the nodes to collect from (default all), e.g. --selector node-role.kubernetes.io/worker=")
-	fs.StringSliceVar(&o.Nodes, "node", nil, "collect only from these nodes (repeatable), e.g. --node ip-10-0-1-5")
-	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)")
+	cmd := &cobra.Command{
+		Use:   "fleet --output DIR [flags]",
+		Short: "collect from many nodes through the Kubernetes API",
+		Long: "Collect from many nodes through the Kubernetes API: one Job per node (bounded parallelism), " +
+			"each bundle written to a memory-backed emptyDir, copied back through exec and verified against its hash, " +
+			"the Jobs deleted, also on Ctrl-C. Nodes that fail are listed with the reason. " +
+			"Then: rtsnap-analyze findings DIR. See docs/kubernetes.md.",
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.OutDir == "" {
+				return cli.Usagef("--output is required")
+			}
+			for _, r := range encryptTo {
+				o.CollectArgs = append(o.CollectArgs, "--encrypt-to", r)
+			}
+			return cli.Exit(runFleet(o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
+	}
+	cli.SetExitCodes(cmd, cli.OK, cli.Failed, cli.Interrupted)
+	fs := cmd.Flags()
+	fs.StringVarP(&o.OutDir, "output", "o", "", "`DIR` the bundles are copied to (nothing in it is overwritten)")
+	fs.StringVarP(&o.Selector, "selector", "l", "", "label selector of the nodes (default: all nodes)")
+	fs.StringSliceVar(&o.Nodes, "node", nil, "collect only from these `NODE`s (repeatable)")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `FILE` (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
 	fs.StringVar(&o.Context, "context", "", "kubeconfig context (default: the current one)")
-	fs.StringVarP(&o.Namespace, "namespace", "n", fleet.DefaultNamespace, "namespace the Jobs run in (deploy/namespace.yaml)")
-	fs.StringVar(&o.Image, "image", fleet.DefaultImage, "rtsnap image (make image; the nodes must be able to pull or already have it)")
-	fs.StringVar(&o.ServiceAccount, "service-account", "", "service account of the Job pods (deploy/serviceaccount.yaml: rtsnap-collector; it needs no API rights)")
+	fs.StringVarP(&o.Namespace, "namespace", "n", fleet.DefaultNamespace, "namespace the Jobs run in")
+	fs.StringVar(&o.Image, "image", fleet.DefaultImage, "rtsnap image (make image) the nodes can pull or have")
+	fs.StringVar(&o.ServiceAccount, "service-account", "", "service account of the Job pods (it needs no API rights)")
 	fs.IntVar(&o.Parallel, "parallel", fleet.DefaultParallel, "nodes collected at once")
-	fs.DurationVar(&o.NodeTimeout, "node-timeout", fleet.DefaultNodeTimeout, "bound for one node, from Job creation to the verified bundle")
+	fs.DurationVar(&o.NodeTimeout, "node-timeout", fleet.DefaultNodeTimeout, "bound for one node, Job created to bundle verified")
 	fs.DurationVar(&o.CallTimeout, "call-timeout", fleet.DefaultCallTimeout, "bound for each API call")
-	fs.StringArrayVar(&encryptTo, "encrypt-to", nil, "encrypt every bundle on its node with age to this recipient (repeatable; as rtsnap collect --encrypt-to): bundles cross the network encrypted")
-	fs.StringArrayVar(&o.CollectArgs, "collect-arg", nil, "extra argument for rtsnap collect in the pod (repeatable), e.g. --collect-arg=--since=2h")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: rtsnap fleet --output DIR [FLAGS]\n\nCollect from many nodes through the Kubernetes API: one Job per node, the bundle\ncopied back through exec and verified, the Jobs deleted. Then: rtsnap-analyze findings DIR.\n\nFlags:\n")
-		fs.PrintDefaults()
+	fs.StringArrayVar(&encryptTo, "encrypt-to", nil, "encrypt each bundle on its node with age to this `RECIPIENT` (repeatable)")
+	fs.StringArrayVar(&o.CollectArgs, "collect-arg", nil, "extra `ARG` for rtsnap collect in the pod (repeatable)")
+	for _, sub := range []*cobra.Command{
+		{Use: "agent", Short: "run in a fleet Job pod: collect, announce the bundle, hold it", Hidden: true, DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return cli.Exit(runFleetAgent(args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			}},
+		{Use: "send", Short: "run in a fleet Job pod: stream the bundle as a tar on stdout", Hidden: true, DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return cli.Exit(runFleetSend(args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			}},
+	} {
+		cli.SetExitCodes(sub, cli.OK, cli.Failed)
+		cmd.AddCommand(sub)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if o.OutDir == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return 2
-	}
-	for _, r := range encryptTo {
-		o.CollectArgs = append(o.CollectArgs, "--encrypt-to", r)
-	}
+	return cmd
+}
+
+// runFleet runs the collection and prints one line per node.
+func runFleet(o fleet.Options, stdout, stderr io.Writer) int {
 	o.Log = stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -85,14 +96,18 @@ func runFleet(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%d of %d nodes collected into %s; next: rtsnap-analyze findings %s\n", len(rep.Nodes)-failed, len(rep.Nodes), o.OutDir, o.OutDir)
 		if err == nil && failed > 0 {
-			return 1
+			return cli.Failed
 		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "rtsnap fleet: interrupted; Jobs deleted\n")
+		return cli.Interrupted
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap fleet: %v\n", err)
-		return 1
+		return cli.Failed
 	}
-	return 0
+	return cli.OK
 }
 
 // runFleetAgent runs `rtsnap collect ARGS` in a Job pod, announces the
@@ -103,12 +118,12 @@ func runFleetAgent(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	hold := fs.Duration("hold", 10*time.Minute, "how long the bundle waits to be copied")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return cli.Usage
 	}
 	rest := fs.Args()
 	if len(rest) == 0 || rest[0] != "collect" {
 		fmt.Fprintln(stderr, "usage: rtsnap fleet agent [--hold D] -- collect FLAGS")
-		return 2
+		return cli.Usage
 	}
 	var out bytes.Buffer
 	// Through the command dispatcher, not runCollect: the same call whatever
@@ -120,12 +135,12 @@ func runFleetAgent(args []string, stdout, stderr io.Writer) int {
 	var s struct{ Path string }
 	if err := json.Unmarshal(out.Bytes(), &s); err != nil || s.Path == "" {
 		fmt.Fprintf(stderr, "rtsnap fleet agent: no bundle path in the summary: %v\n", err)
-		return 1
+		return cli.Failed
 	}
 	sum, err := fileSHA256(s.Path)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap fleet agent: %v\n", err)
-		return 1
+		return cli.Failed
 	}
 	fleet.Announce(stdout, filepath.Base(s.Path), sum)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -134,9 +149,9 @@ func runFleetAgent(args []string, stdout, stderr io.Writer) int {
 	case <-ctx.Done():
 	case <-time.After(*hold):
 		fmt.Fprintln(stderr, "rtsnap fleet agent: --hold ended before the bundle was fetched")
-		return 1
+		return cli.Failed
 	}
-	return 0
+	return cli.OK
 }
 
 // runFleetSend streams the bundles of --dir as a tar on stdout.
@@ -145,13 +160,13 @@ func runFleetSend(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", fleet.OutDir, "directory holding the bundle")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return cli.Usage
 	}
 	if err := fleet.SendDir(*dir, stdout); err != nil {
 		fmt.Fprintf(stderr, "rtsnap fleet send: %v\n", err)
-		return 1
+		return cli.Failed
 	}
-	return 0
+	return cli.OK
 }
 
 func fileSHA256(p string) (string, error) {

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"sync"
 	"time"
@@ -159,18 +158,18 @@ func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, 
 	// containerd's dialer retries while the socket file does not exist, so a
 	// missing socket would cost a whole call timeout and read as a timeout.
 	if err := s.call(ctx, "", "Connect", func(context.Context) error {
-		fi, err := os.Stat(env.HostPath(ep.Path))
-		if err != nil {
-			return fmt.Errorf("%w: %w", errdefs.ErrUnavailable, err)
+		if !ep.Unix() {
+			return fmt.Errorf("%w: containerd's API is served on a unix socket only", errdefs.ErrUnavailable)
 		}
-		if fi.Mode()&os.ModeSocket == 0 {
-			return fmt.Errorf("%w: %s is not a socket", errdefs.ErrUnavailable, ep.Path)
+		if err := endpoints.Check(env.Local(ep)); err != nil {
+			return fmt.Errorf("%w: %w", errdefs.ErrUnavailable, err)
 		}
 		return nil
 	}); err != nil {
 		srv.Code, srv.Error = codeOf(err), env.Redactor.String(err.Error())
 		s.write("server.json", srv)
-		return fmt.Errorf("unreachable: %s", srv.Code)
+		// The reason, not only the code: "does not exist", "is a regular file".
+		return fmt.Errorf("unreachable: %s", srv.Error)
 	}
 	var ver client.Version
 	if err := s.call(ctx, "", "Version", func(ctx context.Context) (err error) {

@@ -60,6 +60,7 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	}
 	wg.Wait()
 	if len(failed) == len(eps) {
+		// The reason of each endpoint is in the partials the engine adds.
 		return fmt.Errorf("no CRI endpoint answered (%d tried: %s)", len(eps), strings.Join(failed, ", "))
 	}
 	return nil

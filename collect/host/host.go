@@ -120,6 +120,9 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	if err := out.WriteJSON("versions.json", versions(ctx, runtimeProcs, env)); err != nil {
 		return err
 	}
+	if err := out.WriteJSON("packages.json", packages(ctx, env.HostPath)); err != nil {
+		return err
+	}
 	if err := out.WriteJSON("units.json", unitStates(ctx, env)); err != nil {
 		return err
 	}
