@@ -28,13 +28,6 @@ import (
 func labCluster(t *testing.T) (lab.Env, string, []string) {
 	t.Helper()
 	le := lab.Require(t)
-	// Coordinates lab.sh env lacks may come from the environment (a lab
-	// started from another checkout).
-	for _, kv := range os.Environ() {
-		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "RTSNAP_LAB_") && le[k] == "" {
-			le[k] = v
-		}
-	}
 	kc, nodes := le["RTSNAP_LAB_KUBECONFIG"], le["RTSNAP_LAB_K8S_NODES"]
 	if kc == "" || nodes == "" {
 		if os.Getenv("CI") == "true" {

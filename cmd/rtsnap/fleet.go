@@ -21,67 +21,62 @@ import (
 	"github.com/rtsnap/rtsnap/internal/cli"
 )
 
-// newFleetCmd is `rtsnap fleet` (collection through the cluster), with the
-// two steps its Job pods run as hidden subcommands: `fleet agent` and
-// `fleet send` (they parse their own flags: the pod spec is their caller).
+// newFleetCmd is `rtsnap fleet` (collection through the cluster) with the
+// two hidden commands its Job pods run: `fleet agent` and `fleet send`.
 func newFleetCmd() *cobra.Command {
 	var o fleet.Options
 	var encryptTo []string
 	cmd := &cobra.Command{
 		Use:   "fleet --output DIR [flags]",
-		Short: "collect from many nodes through the Kubernetes API (one Job per node)",
-		Long:  "Collect from many nodes through the Kubernetes API (kubeconfig as kubectl finds it): one Job per node, bounded parallelism, the bundle written to a memory-backed emptyDir, copied back through exec and its hash verified, the Jobs deleted even on Ctrl-C. Nodes that fail are listed with the reason; the others still come back. Then: rtsnap-analyze findings DIR.",
-		Args:  cli.NoArgs,
+		Short: "collect from many nodes through the Kubernetes API",
+		Long: "Collect from many nodes through the Kubernetes API: one Job per node (bounded parallelism), " +
+			"each bundle written to a memory-backed emptyDir, copied back through exec and verified against its hash, " +
+			"the Jobs deleted, also on Ctrl-C. Nodes that fail are listed with the reason. " +
+			"Then: rtsnap-analyze findings DIR. See docs/kubernetes.md.",
+		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.OutDir == "" {
-				return cli.Usagef("--output DIR is required")
+				return cli.Usagef("--output is required")
 			}
-			if o.Parallel < 1 {
-				return cli.Usagef("--parallel %d: must be at least 1", o.Parallel)
+			for _, r := range encryptTo {
+				o.CollectArgs = append(o.CollectArgs, "--encrypt-to", r)
 			}
-			return cli.Exit(runFleet(o, encryptTo, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			return cli.Exit(runFleet(o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		},
 	}
-	cli.SetExitCodes(cmd, cli.OK, cli.Failed)
+	cli.SetExitCodes(cmd, cli.OK, cli.Failed, cli.Interrupted)
 	fs := cmd.Flags()
-	fs.SortFlags = false
-	fs.StringVarP(&o.OutDir, "output", "o", "", "`DIR` the bundles are copied to (required; nothing in it is overwritten)")
-	fs.StringVar(&o.Selector, "selector", "", "label `SELECTOR` of the nodes to collect from (default all), e.g. node-role.kubernetes.io/worker=")
-	fs.StringSliceVar(&o.Nodes, "node", nil, "collect only from these `NODES` (repeatable)")
-	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `FILE` (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)")
-	fs.StringVar(&o.Context, "context", "", "kubeconfig `CONTEXT` (default: the current one)")
-	fs.StringVarP(&o.Namespace, "namespace", "n", fleet.DefaultNamespace, "`NAMESPACE` the Jobs run in (deploy/namespace.yaml)")
-	fs.StringVar(&o.Image, "image", fleet.DefaultImage, "rtsnap `IMAGE` (make image; the nodes must be able to pull or already have it)")
-	fs.StringVar(&o.ServiceAccount, "service-account", "", "service account `NAME` of the Job pods (deploy/serviceaccount.yaml: rtsnap-collector; it needs no API rights)")
-	cli.Group(fs, "Cluster", "selector", "node", "kubeconfig", "context", "namespace", "image", "service-account")
+	fs.StringVarP(&o.OutDir, "output", "o", "", "`DIR` the bundles are copied to (nothing in it is overwritten)")
+	fs.StringVarP(&o.Selector, "selector", "l", "", "label selector of the nodes (default: all nodes)")
+	fs.StringSliceVar(&o.Nodes, "node", nil, "collect only from these `NODE`s (repeatable)")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig `FILE` (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+	fs.StringVar(&o.Context, "context", "", "kubeconfig context (default: the current one)")
+	fs.StringVarP(&o.Namespace, "namespace", "n", fleet.DefaultNamespace, "namespace the Jobs run in")
+	fs.StringVar(&o.Image, "image", fleet.DefaultImage, "rtsnap image (make image) the nodes can pull or have")
+	fs.StringVar(&o.ServiceAccount, "service-account", "", "service account of the Job pods (it needs no API rights)")
 	fs.IntVar(&o.Parallel, "parallel", fleet.DefaultParallel, "nodes collected at once")
-	fs.DurationVar(&o.NodeTimeout, "node-timeout", fleet.DefaultNodeTimeout, "bound for one node, from Job creation to the verified bundle")
+	fs.DurationVar(&o.NodeTimeout, "node-timeout", fleet.DefaultNodeTimeout, "bound for one node, Job created to bundle verified")
 	fs.DurationVar(&o.CallTimeout, "call-timeout", fleet.DefaultCallTimeout, "bound for each API call")
-	cli.Group(fs, "Deadlines and load", "parallel", "node-timeout", "call-timeout")
-	fs.StringArrayVar(&encryptTo, "encrypt-to", nil, "encrypt every bundle on its node with age to this `RECIPIENT` (repeatable; as rtsnap collect --encrypt-to): bundles cross the network encrypted")
-	fs.StringArrayVar(&o.CollectArgs, "collect-arg", nil, "extra `ARG` for rtsnap collect in the pod (repeatable), e.g. --collect-arg=--since=2h")
-	cli.Group(fs, "Collection", "encrypt-to", "collect-arg")
-	cli.Group(fs, "Output", "output")
-	for _, step := range []struct {
-		name string
-		run  func([]string, io.Writer, io.Writer) int
-	}{{"agent", runFleetAgent}, {"send", runFleetSend}} {
-		cmd.AddCommand(&cobra.Command{
-			Use: step.name, Hidden: true, DisableFlagParsing: true,
-			Short: "a step of the fleet Job's pod",
-			RunE: func(c *cobra.Command, args []string) error {
-				return cli.Exit(step.run(args, c.OutOrStdout(), c.ErrOrStderr()))
-			},
-		})
+	fs.StringArrayVar(&encryptTo, "encrypt-to", nil, "encrypt each bundle on its node with age to this `RECIPIENT` (repeatable)")
+	fs.StringArrayVar(&o.CollectArgs, "collect-arg", nil, "extra `ARG` for rtsnap collect in the pod (repeatable)")
+	for _, sub := range []*cobra.Command{
+		{Use: "agent", Short: "run in a fleet Job pod: collect, announce the bundle, hold it", Hidden: true, DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return cli.Exit(runFleetAgent(args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			}},
+		{Use: "send", Short: "run in a fleet Job pod: stream the bundle as a tar on stdout", Hidden: true, DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return cli.Exit(runFleetSend(args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			}},
+	} {
+		cli.SetExitCodes(sub, cli.OK, cli.Failed)
+		cmd.AddCommand(sub)
 	}
 	return cmd
 }
 
-// runFleet collects from the nodes o picks and lists each one's outcome.
-func runFleet(o fleet.Options, encryptTo []string, stdout, stderr io.Writer) int {
-	for _, r := range encryptTo {
-		o.CollectArgs = append(o.CollectArgs, "--encrypt-to", r)
-	}
+// runFleet runs the collection and prints one line per node.
+func runFleet(o fleet.Options, stdout, stderr io.Writer) int {
 	o.Log = stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -103,6 +98,10 @@ func runFleet(o fleet.Options, encryptTo []string, stdout, stderr io.Writer) int
 		if err == nil && failed > 0 {
 			return cli.Failed
 		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "rtsnap fleet: interrupted; Jobs deleted\n")
+		return cli.Interrupted
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap fleet: %v\n", err)
