@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X github.com/rtsnap/rtsnap/internal/version.Commit=$(COMMIT)
+# The build date is the commit's (reproducible: the same commit builds the same binary).
+BUILD_DATE ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+LDFLAGS := -X github.com/rtsnap/rtsnap/internal/version.Version=$(VERSION) -X github.com/rtsnap/rtsnap/internal/version.Commit=$(COMMIT) -X github.com/rtsnap/rtsnap/internal/version.BuildDate=$(BUILD_DATE)
 STATICCHECK_VERSION := v0.8.2
 GOBIN_DIR := $(CURDIR)/bin
 
-.PHONY: all build build-analyze-cross lab-up lab-down lab-status demo test test-unit test-integration lint bench fuzz
+.PHONY: all build build-cross build-analyze-cross docs man image image-import lab-up lab-down lab-status demo test test-unit test-integration lint bench fuzz
 
 all: build
 
@@ -14,12 +16,43 @@ build:
 	go build -ldflags "$(LDFLAGS)" -o bin/rtsnap ./cmd/rtsnap
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-analyze ./cmd/rtsnap-analyze
 
+# The collector must build without cgo for every node it runs on (journals
+# are read by a pure-Go reader; -tags sdjournal with cgo adds libsystemd's).
+build-cross:
+	@for arch in amd64 arm64; do \
+	  echo "rtsnap linux/$$arch (CGO_ENABLED=0)"; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-linux-$$arch ./cmd/rtsnap || exit 1; \
+	done
+
+# The collector's image (OCI layout tar, no Docker needed): the static
+# binaries of build-cross and nothing else. IMAGE names it; image-import
+# loads it into the containerd at SOCK (default: the node's) for Kubernetes.
+IMAGE ?= rtsnap.local/rtsnap:$(VERSION)
+SOCK ?= /run/containerd/containerd.sock
+image: build-cross
+	rm -f bin/rtsnap-image.tar
+	go run ./cmd/rtsnap-image --out bin/rtsnap-image.tar --name "$(IMAGE)" --version "$(VERSION)" --revision "$(COMMIT)" \
+	  --binary linux/amd64=bin/rtsnap-linux-amd64 --binary linux/arm64=bin/rtsnap-linux-arm64
+
+image-import: image
+	bash deploy/import-image.sh bin/rtsnap-image.tar "$(SOCK)" $(CTR)
+
 # The analyzer must build without cgo for every platform a support engineer uses.
 build-analyze-cross:
 	@for os in linux darwin windows; do \
 	  echo "rtsnap-analyze $$os/amd64"; \
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=amd64 go build -ldflags "$(LDFLAGS)" -o bin/rtsnap-analyze-$$os-amd64 ./cmd/rtsnap-analyze || exit 1; \
 	done
+
+# docs/cli.md is generated from the commands (cobra/doc); the tests
+# TestCLIDocUpToDate fail when it is stale, -update rewrites it.
+docs:
+	go test -count=1 -run '^TestCLIDocUpToDate$$' ./cmd/rtsnap ./cmd/rtsnap-analyze -args -update
+
+# Man pages (section 1) for every command, from the same command trees.
+man:
+	go test -count=1 -run '^TestManPages$$' ./cmd/rtsnap ./cmd/rtsnap-analyze -args -man-dir=$(CURDIR)/bin/man
+	@echo "man pages in bin/man (man -l bin/man/rtsnap-collect.1)"
 
 lab-up:
 	bash lab/lab.sh up
@@ -64,14 +97,9 @@ lint:
 	@test -x $(GOBIN_DIR)/staticcheck || GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(GOBIN_DIR)/staticcheck ./...
 
-# Every fuzz target, FUZZTIME each (default 10s): the bundle reader, the
-# analyzer's parsers, the diff, the output sanitizer and the redactor.
-FUZZTIME ?= 10s
-FUZZ_TARGETS := ./bundle:FuzzRead ./analyze/facts:FuzzFacts ./analyze/facts:FuzzJSONShape ./analyze/diff:FuzzTextDiff \
-	./internal/safetext:FuzzWriter ./internal/safetext:FuzzMarkdown \
-	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows
-fuzz:
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
-	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-	  go test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
-	done
+# The corpus through rtsnap's redactor and gitleaks' default rules
+# (docs/redaction.md, "Corpus"); regenerate the corpus with
+# go run ./redact/corpus/gen > redact/testdata/corpus.jsonl
+.PHONY: redact-compare
+redact-compare:
+	go run ./redact/corpus/compare fuzz

@@ -14,15 +14,17 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/rules"
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/exitcode"
 )
 
-// Exit codes, shared by every command and documented in docs/analyzer.md.
+// Exit codes: the names this package and render use for the one table in
+// internal/exitcode (documented in docs/cli.md).
 const (
-	ExitOK         = 0  // nothing at warning or above
-	ExitWarnings   = 1  // at least one warning
-	ExitErrors     = 2  // at least one error or critical finding
-	ExitUnreadable = 3  // a bundle could not be read, or does not match its manifest
-	ExitUsage      = 64 // bad command line
+	ExitOK         = exitcode.OK       // nothing at warning or above
+	ExitWarnings   = exitcode.Warnings // at least one warning
+	ExitErrors     = exitcode.Errors   // at least one error or critical finding
+	ExitUnreadable = exitcode.Input    // a bundle could not be read, or does not match its manifest
+	ExitUsage      = exitcode.Usage    // bad command line
 )
 
 // ExitFor maps the worst finding to an exit code.

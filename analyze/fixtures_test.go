@@ -188,7 +188,7 @@ func TestFixtureBrokenNode(t *testing.T) {
 	}
 	for _, id := range []string{"RT0501-cgroup-driver-mismatch", "RT0601-sandbox-image-mismatch", "RT0802-kubelet-endpoint-not-cri",
 		"RT0803-socket-permissions", "RT0901-disk-pressure", "RT0902-inode-pressure", "RT0903-no-space-left", "RT1001-metadb-check-failed",
-		"RT1101-lease-holds-content", "RT1103-stale-ingests", "RT1201-container-oom-killed", "RT1308-snapshot-create-failed",
+		"RT1101-lease-holds-content", "RT1103-stale-ingests", "RT1201-container-oom-killed", "RT1323-no-space-left",
 		"RT0703-registry-skip-verify", "RT0701-registry-inline-config"} {
 		if !got[id] {
 			t.Errorf("fixture: %s did not fire", id)

@@ -42,6 +42,26 @@ func TestCommitDropsTrailingFilesWhenTheManifestOutgrowsItsReserve(t *testing.T)
 	m := testManifest()
 	m.Sources = append(m.Sources, SourceStatus{Name: "big", Status: StatusOK})
 	m.Note = hex.EncodeToString(noise(99, 40<<10)) // 80 KiB, compresses to ~40 KiB: past the reserve
+	b := commitWithin(t, w, m, max)
+	got := b.Manifest
+	if !got.Truncated || !strings.Contains(got.TruncatedReason, "dropped at commit") {
+		t.Fatalf("truncated %v %q", got.Truncated, got.TruncatedReason)
+	}
+	if len(got.Files) >= stored || len(got.Files) == 0 {
+		t.Fatalf("%d of %d files kept", len(got.Files), stored)
+	}
+	if s := got.Sources[1]; s.Status != StatusPartial || !strings.Contains(s.Reason, "dropped to keep the archive within its budget") {
+		t.Fatalf("source %+v", s)
+	}
+	if s := got.Sources[0]; s.Status != StatusOK {
+		t.Fatalf("untouched source changed: %+v", s)
+	}
+}
+
+// commitWithin commits to a temp dir, checks the archive is within max and
+// reads it back.
+func commitWithin(t *testing.T, w *Writer, m *Manifest, max int64) *Bundle {
+	t.Helper()
 	path, size, err := w.Commit(context.Background(), t.TempDir(), "b.tar.zst", m, CommitOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -53,19 +73,7 @@ func TestCommitDropsTrailingFilesWhenTheManifestOutgrowsItsReserve(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := b.Manifest
-	if !got.Truncated || !strings.Contains(got.TruncatedReason, "dropped at commit") {
-		t.Fatalf("truncated %v %q", got.Truncated, got.TruncatedReason)
-	}
-	if len(got.Files) >= stored || len(got.Files) == 0 {
-		t.Fatalf("%d of %d files kept", len(got.Files), stored)
-	}
-	if s := got.Sources[1]; s.Status != StatusPartial || !strings.Contains(s.Reason, "dropped at commit") {
-		t.Fatalf("source %+v", s)
-	}
-	if s := got.Sources[0]; s.Status != StatusOK {
-		t.Fatalf("untouched source changed: %+v", s)
-	}
+	return b
 }
 
 // The quiet side: a manifest within its reserve changes nothing.

@@ -40,8 +40,12 @@ type Manifest struct {
 	Files           []FileEntry       `json:"files"`
 	Truncated       bool              `json:"truncated"`
 	TruncatedReason string            `json:"truncated_reason,omitempty"`
-	PeakRSSBytes    int64             `json:"peak_rss_bytes"`
-	Export          *ExportInfo       `json:"export,omitempty"`
+	// Interrupted: the operator stopped the collection (first SIGINT or
+	// SIGTERM); the bundle holds what was collected until then.
+	Interrupted       bool        `json:"interrupted,omitempty"`
+	InterruptedReason string      `json:"interrupted_reason,omitempty"`
+	PeakRSSBytes      int64       `json:"peak_rss_bytes"`
+	Export            *ExportInfo `json:"export,omitempty"`
 }
 
 // CollectorInfo names the exact code that made the bundle.

@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,9 +40,13 @@ const (
 	// generously (a file entry is ~250 bytes of JSON, ~120 compressed).
 	manifestBase     = 32 << 10
 	manifestPerEntry = 200
-	// spaceSlack is kept free on the output filesystem beyond the archive.
-	spaceSlack = 1 << 20
+	// maxNameTries bounds the numbered names Commit tries when NAME is taken.
+	maxNameTries = 100
 )
+
+// SpaceSlack is kept free on the output filesystem beyond the archive: the
+// tmpfs (/run above all) is shared with the node's daemons.
+const SpaceSlack = 1 << 20
 
 // WriterOptions configure a Writer.
 type WriterOptions struct {
@@ -59,6 +66,12 @@ type WriterOptions struct {
 	// EncodeAll under the writer's lock, one at a time, so a second encoder
 	// can only add memory, never overlap with the first.
 	encoderConcurrency int
+	// Tier, when set, ranks a file by its source: when the budget runs out, a
+	// file of a higher tier evicts stored files of lower tiers (lowest tier,
+	// newest first) instead of being refused, so the sources that matter most
+	// survive a budget spent by bulk ones that happened to write first.
+	// Nil: every file has tier 0 and nothing is ever evicted.
+	Tier func(source string) int
 }
 
 // Writer builds an archive in memory: the compressed tar body grows as files
@@ -67,24 +80,37 @@ type WriterOptions struct {
 type Writer struct {
 	maxSize int64
 	enc     *zstd.Encoder
+	tierOf  func(source string) int
 
-	mu        sync.Mutex
-	frames    []frame      // compressed body, in archive order
-	body      int64        // bytes in frames
-	pending   bytes.Buffer // uncompressed tar data not yet compressed
-	pendingN  int          // files in pending
-	files     []FileEntry  // in archive order
-	seen      map[string]int
-	mtime     time.Time
-	committed bool
+	mu         sync.Mutex
+	frames     []*frame         // compressed body, in archive order; evicted ones are marked
+	byTier     map[int][]*frame // live frames of each tier, oldest first: eviction pops the newest
+	body       int64            // bytes in live frames
+	tierBytes  map[int]int64
+	pending    map[int]*pendingBatch // uncompressed tar data not yet compressed, per tier
+	pendingLen int                   // bytes in all pending batches
+	files      []FileEntry           // in Add order, evicted ones included
+	evicted    []bool                // files[i] was evicted
+	live       int                   // files not evicted
+	seen       map[string]int
+	mtime      time.Time
+	committed  bool
 }
 
-// frame is one zstd frame of the body and how many whole files it holds, so a
-// commit can drop trailing frames (and their files) when the manifest outgrows
-// its reserve.
+// frame is one zstd frame of the body: whole tar entries of one tier, so
+// eviction and the commit can drop a frame with exactly its files.
 type frame struct {
-	data  []byte
-	files int
+	data    []byte
+	files   []int // indexes into Writer.files
+	tier    int
+	evicted bool
+}
+
+// pendingBatch is the uncompressed tail of one tier, compressed as one frame
+// once it reaches batchSize.
+type pendingBatch struct {
+	buf   bytes.Buffer
+	files []int
 }
 
 // NewWriter returns an empty archive writer.
@@ -102,7 +128,13 @@ func NewWriter(opts WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zstd encoder: %w", err)
 	}
-	return &Writer{maxSize: opts.MaxSize, enc: enc, seen: map[string]int{}, mtime: time.Now().UTC().Truncate(time.Second)}, nil
+	tierOf := opts.Tier
+	if tierOf == nil {
+		tierOf = func(string) int { return 0 }
+	}
+	return &Writer{maxSize: opts.MaxSize, enc: enc, tierOf: tierOf, seen: map[string]int{},
+		tierBytes: map[int]int64{}, byTier: map[int][]*frame{}, pending: map[int]*pendingBatch{},
+		mtime: time.Now().UTC().Truncate(time.Second)}, nil
 }
 
 // Add stores one regular file and returns its entry. A file that does not fit
@@ -135,6 +167,8 @@ func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) 
 	sum := sha256.Sum256(data)
 	fe := FileEntry{Path: path, Source: source, Kind: kind, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
 
+	tier := w.tierOf(source)
+
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.committed {
@@ -143,25 +177,33 @@ func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) 
 	if _, dup := w.seen[path]; dup {
 		return FileEntry{}, fmt.Errorf("%s: already in the archive", path)
 	}
-	reserve := w.reserve(len(w.files) + 1)
+	idx := len(w.files)
+	reserve := w.reserve(w.live + 1)
 	// Cheap check first: compressed data is never much larger than its input.
-	if w.body+int64(w.pending.Len()+entry.Len())+reserve > w.maxSize {
-		w.flushLocked()
+	if w.body+int64(w.pendingLen+entry.Len())+reserve > w.maxSize {
+		w.flushAllLocked()
 		f := w.enc.EncodeAll(entry.Bytes(), nil)
-		if w.body+int64(len(f))+reserve > w.maxSize {
+		if over := w.body + int64(len(f)) + reserve - w.maxSize; over > 0 && !w.evictLocked(tier, over) {
 			return FileEntry{}, fmt.Errorf("%s (%d bytes): %w", path, len(data), ErrFull)
 		}
-		w.frames = append(w.frames, frame{data: f, files: 1})
-		w.body += int64(len(f))
+		w.appendFrameLocked(&frame{data: f, files: []int{idx}, tier: tier})
 	} else {
-		w.pending.Write(entry.Bytes())
-		w.pendingN++
-		if w.pending.Len() >= batchSize {
-			w.flushLocked()
+		p := w.pending[tier]
+		if p == nil {
+			p = &pendingBatch{}
+			w.pending[tier] = p
+		}
+		p.buf.Write(entry.Bytes())
+		p.files = append(p.files, idx)
+		w.pendingLen += entry.Len()
+		if p.buf.Len() >= batchSize {
+			w.flushLocked(tier)
 		}
 	}
-	w.seen[path] = len(w.files)
+	w.seen[path] = idx
 	w.files = append(w.files, fe)
+	w.evicted = append(w.evicted, false)
+	w.live++
 	return fe, nil
 }
 
@@ -170,22 +212,101 @@ func (w *Writer) reserve(entries int) int64 {
 	return manifestBase + int64(entries)*manifestPerEntry
 }
 
-func (w *Writer) flushLocked() {
-	if w.pending.Len() == 0 {
+func (w *Writer) appendFrameLocked(f *frame) {
+	w.frames = append(w.frames, f)
+	w.byTier[f.tier] = append(w.byTier[f.tier], f)
+	w.body += int64(len(f.data))
+	w.tierBytes[f.tier] += int64(len(f.data))
+}
+
+func (w *Writer) flushLocked(tier int) {
+	p := w.pending[tier]
+	if p == nil || p.buf.Len() == 0 {
 		return
 	}
-	f := w.enc.EncodeAll(w.pending.Bytes(), nil)
-	w.frames = append(w.frames, frame{data: f, files: w.pendingN})
-	w.body += int64(len(f))
-	w.pending.Reset()
-	w.pendingN = 0
+	w.appendFrameLocked(&frame{data: w.enc.EncodeAll(p.buf.Bytes(), nil), files: p.files, tier: tier})
+	w.pendingLen -= p.buf.Len()
+	delete(w.pending, tier)
+}
+
+// flushAllLocked compresses every pending batch, in tier order so the
+// archive's layout does not depend on map order.
+func (w *Writer) flushAllLocked() {
+	tiers := make([]int, 0, len(w.pending))
+	for t := range w.pending {
+		tiers = append(tiers, t)
+	}
+	sort.Ints(tiers)
+	for _, t := range tiers {
+		w.flushLocked(t)
+	}
+}
+
+// evictLocked frees at least need bytes of the body by dropping whole frames
+// of tiers below tier, lowest tier first and newest first within a tier. It
+// drops nothing and returns false when those frames together are too small:
+// losing them would not make the new file fit. Pending batches must have been
+// flushed. Each frame is popped at most once over the writer's life, so all
+// evictions together cost O(frames + files).
+func (w *Writer) evictLocked(tier int, need int64) bool {
+	var avail int64
+	tiers := make([]int, 0, len(w.byTier))
+	for t := range w.byTier {
+		if t < tier {
+			avail += w.tierBytes[t]
+			tiers = append(tiers, t)
+		}
+	}
+	if avail < need {
+		return false
+	}
+	sort.Ints(tiers)
+	for _, t := range tiers {
+		stack := w.byTier[t]
+		for need > 0 && len(stack) > 0 {
+			f := stack[len(stack)-1]
+			stack[len(stack)-1] = nil
+			stack = stack[:len(stack)-1]
+			need -= int64(len(f.data))
+			w.dropFrameLocked(f)
+		}
+		w.byTier[t] = stack
+		if need <= 0 {
+			break
+		}
+	}
+	return true
+}
+
+// dropFrameLocked evicts one frame with its files; its data can be collected.
+func (w *Writer) dropFrameLocked(f *frame) {
+	f.evicted = true
+	w.body -= int64(len(f.data))
+	w.tierBytes[f.tier] -= int64(len(f.data))
+	f.data = nil
+	for _, fi := range f.files {
+		w.evicted[fi] = true
+		w.live--
+		delete(w.seen, w.files[fi].Path)
+	}
+}
+
+// liveFiles are the stored files not evicted, in Add order.
+func (w *Writer) liveFiles() []FileEntry {
+	out := make([]FileEntry, 0, w.live)
+	for i, f := range w.files {
+		if !w.evicted[i] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Annotate sets the redaction count and truncation flag of a stored file.
 func (w *Writer) Annotate(path string, redactions int, truncated bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if i, ok := w.seen[path]; ok {
+	if i, ok := w.seen[path]; ok && !w.evicted[i] {
 		w.files[i].Redactions = redactions
 		w.files[i].Truncated = w.files[i].Truncated || truncated
 	}
@@ -195,15 +316,15 @@ func (w *Writer) Annotate(path string, redactions int, truncated bool) {
 func (w *Writer) Files() []FileEntry {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]FileEntry(nil), w.files...)
+	return w.liveFiles()
 }
 
-// Size is the compressed body so far plus the not yet compressed tail (at
-// most 256 KiB), for progress: an upper bound of what the body will cost.
+// Size is the compressed body so far plus the not yet compressed tails (at
+// most 256 KiB per tier), for progress: an upper bound of what the body will cost.
 func (w *Writer) Size() int64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.body + int64(w.pending.Len())
+	return w.body + int64(w.pendingLen)
 }
 
 // CommitOptions adjust how the archive is written.
@@ -213,10 +334,13 @@ type CommitOptions struct {
 	Wrap func(io.Writer) (io.WriteCloser, error)
 }
 
-// Commit writes the archive (manifest first) to dir/name through a temporary
-// file that is fsynced and renamed, then writes dir/name.sha256. On any
-// failure, including ctx being cancelled, the temporary file is removed: there
-// is never a partial file under the final name nor staging left behind.
+// Commit writes the archive (manifest first) through a temporary file that is
+// fsynced, then links it to dir/name and writes dir/name.sha256. Both are
+// created exclusively, never replacing a file: when NAME or its sidecar is
+// taken (a collection in the same second), NAME-2, NAME-3... are tried, so a
+// bundle is never overwritten. It returns the final path. On any failure,
+// including ctx being cancelled, the temporary file is removed: there is
+// never a partial file under a final name nor staging left behind.
 func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts CommitOptions) (string, int64, error) {
 	if name == "" || filepath.Base(name) != name {
 		return "", 0, fmt.Errorf("archive name %q: must be a plain file name", name)
@@ -226,8 +350,8 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 	if w.committed {
 		return "", 0, errors.New("archive already committed")
 	}
-	w.flushLocked()
-	manifestFrame, frames, total, err := w.fitLocked(m)
+	w.flushAllLocked()
+	manifestFrame, total, err := w.fitLocked(m)
 	if err != nil {
 		return "", 0, err
 	}
@@ -236,7 +360,7 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 	if err != nil {
 		return "", 0, err
 	}
-	if total+spaceSlack > free {
+	if total+SpaceSlack > free {
 		return "", 0, fmt.Errorf("archive of %d bytes, %d free in %s: %w", total, free, dir, ErrNoSpace)
 	}
 
@@ -245,9 +369,11 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 		return "", 0, fmt.Errorf("creating temporary archive: %w", err)
 	}
 	tmpName := tmp.Name()
+	// The temporary name goes whatever happens: after a successful link the
+	// archive lives on under its final name.
+	defer os.Remove(tmpName)
 	fail := func(err error) (string, int64, error) {
 		tmp.Close()
-		os.Remove(tmpName)
 		if errors.Is(err, syscall.ENOSPC) {
 			err = fmt.Errorf("%w: %w", ErrNoSpace, err)
 		}
@@ -267,8 +393,10 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 		out = wrapped
 	}
 	chunks := [][]byte{manifestFrame}
-	for _, f := range frames {
-		chunks = append(chunks, f.data)
+	for _, f := range w.frames {
+		if !f.evicted {
+			chunks = append(chunks, f.data)
+		}
 	}
 	chunks = append(chunks, w.trailer())
 	for _, c := range chunks {
@@ -291,72 +419,147 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 		return fail(fmt.Errorf("closing archive: %w", err))
 	}
 	if err := ctx.Err(); err != nil {
-		os.Remove(tmpName)
 		return "", 0, fmt.Errorf("writing the archive: %w", err)
 	}
-	final := filepath.Join(dir, name)
-	if err := os.Rename(tmpName, final); err != nil {
-		os.Remove(tmpName)
-		return "", 0, fmt.Errorf("renaming archive: %w", err)
-	}
-	sidecar := fmt.Sprintf("%s  %s\n", hex.EncodeToString(hash.Sum(nil)), name)
-	if err := os.WriteFile(final+".sha256", []byte(sidecar), 0o600); err != nil {
-		return final, counter.n, fmt.Errorf("writing %s.sha256: %w", name, err)
+	final, err := publish(tmpName, dir, name, hex.EncodeToString(hash.Sum(nil)))
+	if err != nil {
+		return "", 0, err
 	}
 	syncDir(dir)
 	w.committed = true
 	return final, counter.n, nil
 }
 
-// fitLocked completes m and returns its frame, the body frames to write and
-// the archive's total size, which never exceeds MaxSize. The manifest's
-// reserve is an estimate (a long --note, many sources); when the real manifest
-// is larger, whole trailing frames are dropped with their files, the sources
-// that lose files become partial and the manifest says truncated.
-func (w *Writer) fitLocked(m *Manifest) ([]byte, []frame, int64, error) {
+// publish links tmp to the first free name among NAME, NAME-2, ... and writes
+// its sidecar, both with exclusive creation, and returns the final path.
+// Why link and not rename: rename replaces an existing file silently; link
+// fails with EEXIST, atomically, on every filesystem a tmpfs-bound collector
+// writes to.
+func publish(tmp, dir, name, sum string) (string, error) {
+	for n := 1; n <= maxNameTries; n++ {
+		cand := NumberedName(name, n)
+		final := filepath.Join(dir, cand)
+		if err := os.Link(tmp, final); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+			return "", fmt.Errorf("linking the archive to %s: %w", final, err)
+		}
+		sc, err := os.OpenFile(final+".sha256", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			// A sidecar left from an earlier bundle of that name: this name
+			// is not free after all. The link just made is ours to remove.
+			os.Remove(final)
+			continue
+		}
+		if err != nil {
+			os.Remove(final)
+			return "", fmt.Errorf("creating %s.sha256: %w", cand, err)
+		}
+		_, werr := fmt.Fprintf(sc, "%s  %s\n", sum, cand)
+		if cerr := sc.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return final, fmt.Errorf("writing %s.sha256: %w", cand, werr)
+		}
+		return final, nil
+	}
+	return "", fmt.Errorf("%s and %d numbered variants already exist in %s; remove old bundles (rtsnap prune) or pick another --output: %w",
+		name, maxNameTries-1, dir, fs.ErrExist)
+}
+
+// NumberedName is name for n == 1, else name with "-n" before its archive
+// extension: rtsnap-x-20261201T100000Z.tar.zst becomes ...Z-2.tar.zst.
+func NumberedName(name string, n int) string {
+	if n <= 1 {
+		return name
+	}
+	i := strings.Index(name, ".tar")
+	if i < 0 {
+		i = len(name)
+	}
+	return fmt.Sprintf("%s-%d%s", name[:i], n, name[i:])
+}
+
+// fitLocked completes m and returns its frame and the archive's total size,
+// which never exceeds MaxSize. The manifest's reserve is an estimate (a long
+// --note, many sources); when the real manifest is larger, whole frames are
+// dropped with their files the way eviction drops them (lowest tier, newest
+// first). Every source that lost files, during the run or here, becomes
+// partial and the manifest says truncated and why.
+func (w *Writer) fitLocked(m *Manifest) ([]byte, int64, error) {
 	m.FormatVersion = FormatVersion
-	files, frames, body := w.files, w.frames, w.body
 	trailer := int64(len(w.trailer()))
-	dropped := 0
+	sources := append([]SourceStatus(nil), m.Sources...)
+	truncated, reason := m.Truncated, m.TruncatedReason
+	atCommit := 0
 	for {
-		m.Files = append([]FileEntry(nil), files...)
+		m.Files = w.liveFiles()
+		m.Sources = append(m.Sources[:0:0], sources...)
+		m.Truncated, m.TruncatedReason = truncated, reason
+		w.noteEvictionsLocked(m, atCommit)
 		mf, err := w.manifestFrame(m)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, 0, err
 		}
-		total := int64(len(mf)) + body + trailer
+		total := int64(len(mf)) + w.body + trailer
 		if total <= w.maxSize {
-			return mf, frames, total, nil
+			return mf, total, nil
 		}
-		if len(frames) == 0 {
-			return nil, nil, 0, fmt.Errorf("manifest alone is %d bytes, budget %d: %w", len(mf), w.maxSize, ErrFull)
+		if w.live == 0 {
+			return nil, 0, fmt.Errorf("manifest alone is %d bytes, budget %d: %w", len(mf), w.maxSize, ErrFull)
 		}
-		last := frames[len(frames)-1]
-		frames, body = frames[:len(frames)-1], body-int64(len(last.data))
-		cut := files[len(files)-last.files:]
-		files = files[:len(files)-last.files]
-		dropped += last.files
-		markPartial(m, cut)
-		m.Truncated = true
-		m.TruncatedReason = joinReason(m.TruncatedReason, fmt.Sprintf("%d files dropped at commit to fit the manifest in the archive budget", dropped), "files dropped at commit")
+		before := w.live
+		w.evictLocked(math.MaxInt, 1) // one frame: the lowest tier's newest
+		atCommit += before - w.live
 	}
 }
 
-// markPartial downgrades the sources of dropped files to partial.
-func markPartial(m *Manifest, cut []FileEntry) {
-	lost := map[string]int{}
-	for _, f := range cut {
-		lost[f.Source]++
+// noteEvictionsLocked records evicted files in m: their sources become
+// partial with fewer files and bytes, and the manifest says truncated.
+func (w *Writer) noteEvictionsLocked(m *Manifest, atCommit int) {
+	type loss struct {
+		files int
+		bytes int64
+	}
+	lost := map[string]*loss{}
+	total := 0
+	for i, f := range w.files {
+		if !w.evicted[i] {
+			continue
+		}
+		l := lost[f.Source]
+		if l == nil {
+			l = &loss{}
+			lost[f.Source] = l
+		}
+		l.files++
+		l.bytes += f.Size
+		total++
+	}
+	if total == 0 {
+		return
 	}
 	for i := range m.Sources {
 		s := &m.Sources[i]
-		if lost[s.Name] == 0 {
+		l := lost[s.Name]
+		if l == nil {
 			continue
 		}
 		if s.Status == StatusOK {
 			s.Status = StatusPartial
 		}
-		s.Reason = joinReason(s.Reason, "files dropped at commit (archive budget)", "files dropped at commit")
+		s.Files = max(0, s.Files-l.files)
+		s.Bytes = max(0, s.Bytes-l.bytes)
+		s.Reason = joinReason(s.Reason, fmt.Sprintf("%d files (%d bytes) dropped to keep the archive within its budget", l.files, l.bytes), "within its budget")
+	}
+	m.Truncated = true
+	if run := total - atCommit; run > 0 {
+		m.TruncatedReason = joinReason(m.TruncatedReason, fmt.Sprintf("%d files of lower-priority sources dropped to keep higher-priority ones within the archive budget", run), "files of lower-priority sources dropped")
+	}
+	if atCommit > 0 {
+		m.TruncatedReason = joinReason(m.TruncatedReason, fmt.Sprintf("%d files dropped at commit to fit the manifest in the archive budget", atCommit), "files dropped at commit")
 	}
 }
 

@@ -35,8 +35,12 @@ func (e *Env) RuncStates() (roots []runcstate.Root, states []runcstate.State, tr
 	c := e.cacheOrNew()
 	c.statesOnce.Do(func() {
 		procs, _ := e.Processes()
-		c.roots = runcstate.Roots(procs)
-		c.states, c.truncated = runcstate.Scan(e.ProcRoot, c.roots, e.MaxContainers)
+		base := ""
+		if !e.Host.IsHost() {
+			base = e.Host.Dir()
+		}
+		c.roots = runcstate.RootsUnder(base, procs)
+		c.states, c.truncated = runcstate.ScanUnder(base, e.ProcRoot, c.roots, e.MaxContainers)
 	})
 	return c.roots, c.states, c.truncated
 }

@@ -40,6 +40,12 @@ type Options struct {
 
 	// Progress, when set, receives one-line progress updates (a terminal).
 	Progress func(running []string, done, total int, bytes int64)
+
+	// Finish, when it delivers a signal (the operator's first Ctrl-C, see
+	// NotifyInterrupt), stops the sources and writes the bundle with what
+	// they collected, marked interrupted. Cancelling Run's ctx instead
+	// aborts: nothing is written.
+	Finish <-chan os.Signal
 }
 
 // Result is what a run produced: the summary `rtsnap collect` prints.
@@ -50,21 +56,32 @@ type Result struct {
 	Counts     map[string]int        `json:"counts"` // status → number of sources
 	Redactions int                   `json:"redactions"`
 	Truncated  bool                  `json:"truncated"`
-	Duration   time.Duration         `json:"-"`
-	DurationMS int64                 `json:"duration_ms"`
-	Manifest   *bundle.Manifest      `json:"-"`
+	// Interrupted: the operator stopped the run (Options.Finish); the
+	// archive holds what was collected until then.
+	Interrupted bool             `json:"interrupted"`
+	Duration    time.Duration    `json:"-"`
+	DurationMS  int64            `json:"duration_ms"`
+	Manifest    *bundle.Manifest `json:"-"`
 }
 
-// ErrInterrupted is returned when the run was cancelled (SIGINT/SIGTERM): no
-// archive is written.
+// ErrInterrupted is returned when the run was aborted (ctx cancelled: a second
+// SIGINT/SIGTERM): no archive is written.
 var ErrInterrupted = errors.New("collection interrupted; no archive written")
+
+// interruptCause is why sources were stopped when the operator asked to finish.
+type interruptCause struct{ sig os.Signal }
+
+func (c interruptCause) Error() string {
+	return fmt.Sprintf("stopped by the operator (%s)", c.sig)
+}
 
 // commitReserve is the part of --timeout kept back for writing the archive, so
 // sources are abandoned early enough that the process exits within Timeout + 2 s.
 const commitReserve = 1500 * time.Millisecond
 
-// Run runs the sources and writes the archive. ctx is the signal context:
-// cancelling it aborts the run and leaves nothing behind.
+// Run runs the sources and writes the archive. Cancelling ctx aborts the run
+// and leaves nothing behind; a signal on opts.Finish ends it early with a
+// bundle marked interrupted.
 func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redactor) (*Result, error) {
 	opts = withDefaults(opts)
 	start := time.Now().UTC()
@@ -72,19 +89,11 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 		opts.Env.Now = start
 	}
 
-	budget := opts.MaxSize
-	free, err := bundle.FreeBytes(opts.OutputDir)
+	budget, spaceLimited, err := archiveBudget(opts.OutputDir, opts.MaxSize)
 	if err != nil {
-		return nil, fmt.Errorf("checking free space in %s: %w", opts.OutputDir, err)
+		return nil, err
 	}
-	spaceLimited := false
-	if avail := free - freeSlack; avail < budget {
-		if avail < minArchive {
-			return nil, fmt.Errorf("only %d bytes free in %s (need at least %d): %w", free, opts.OutputDir, minArchive+freeSlack, bundle.ErrNoSpace)
-		}
-		budget, spaceLimited = avail, true
-	}
-	w, err := bundle.NewWriter(bundle.WriterOptions{MaxSize: budget})
+	w, err := bundle.NewWriter(bundle.WriterOptions{MaxSize: budget, Tier: SourceTier})
 	if err != nil {
 		return nil, fmt.Errorf("starting the archive: %w", err)
 	}
@@ -96,10 +105,26 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	env.Redactor = red
 
 	// Sources stop at Timeout - commitReserve; the archive is written after.
-	runCtx, cancelRun := context.WithTimeout(ctx, opts.Timeout-commitReserve)
+	runCtx, cancelRun := context.WithTimeoutCause(ctx, opts.Timeout-commitReserve, errRunTimeout)
 	defer cancelRun()
+	stopRun, cancelStop := context.WithCancelCause(runCtx)
+	defer cancelStop(nil)
+	var interrupted *interruptCause
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-opts.Finish:
+			interrupted = &interruptCause{sig: sig}
+			cancelStop(*interrupted)
+		case <-stopRun.Done():
+		}
+		close(finished)
+	}()
 
-	statuses, archFull := runSources(runCtx, opts, &env, sources, w, red)
+	note := archiveNote(budget, opts.MaxSize, spaceLimited)
+	statuses, archFull := runSources(stopRun, opts, &env, sources, w, red, note)
+	cancelStop(nil)
+	<-finished // interrupted is settled
 	if ctx.Err() != nil {
 		return nil, ErrInterrupted
 	}
@@ -120,9 +145,18 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	m.Redaction.Total = red.Total()
 	m.Redaction.ByRule = red.ByRule()
 	m.Redaction.PseudonymKeyFingerprint = red.KeyFingerprint()
-	switch {
-	case archFull:
-		m.Truncated, m.TruncatedReason = true, fmt.Sprintf("archive budget of %d bytes reached%s", budget, spaceNote(spaceLimited))
+	var reasons []string
+	if interrupted != nil {
+		m.Interrupted = true
+		m.InterruptedReason = fmt.Sprintf("%s after %s; sources still running then were stopped and kept what they had written",
+			interrupted, time.Since(start).Round(time.Millisecond))
+		reasons = append(reasons, "interrupted: "+interrupted.Error())
+	}
+	if archFull {
+		reasons = append(reasons, note+"; bulk sources (logs, journal) are cut first")
+	}
+	if len(reasons) > 0 {
+		m.Truncated, m.TruncatedReason = true, strings.Join(reasons, "; ")
 	}
 	name := opts.Name
 	if name == "" {
@@ -138,9 +172,9 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 		}
 		return nil, fmt.Errorf("writing the archive: %w", err)
 	}
-	res := &Result{Path: path, Size: size, Sources: statuses, Counts: map[string]int{},
-		Redactions: m.Redaction.Total, Truncated: m.Truncated, Manifest: &m}
-	for _, s := range statuses {
+	res := &Result{Path: path, Size: size, Sources: m.Sources, Counts: map[string]int{},
+		Redactions: m.Redaction.Total, Truncated: m.Truncated, Interrupted: m.Interrupted, Manifest: &m}
+	for _, s := range m.Sources {
 		res.Counts[s.Status]++
 	}
 	res.Duration = time.Since(start)
@@ -148,39 +182,68 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	return res, nil
 }
 
-const (
-	freeSlack  = 1 << 20  // kept free on the tmpfs beyond the archive
-	minArchive = 64 << 10 // below this a useful bundle cannot be written
-)
+// minArchive is the smallest budget worth starting a run with when free space
+// lowers --max-size: below it a useful bundle cannot be written.
+const minArchive = 64 << 10
 
-func spaceNote(limited bool) string {
-	if limited {
-		return " (lowered to the free space on the output filesystem)"
+// errRunTimeout is why sources are stopped when the run's --timeout nears.
+var errRunTimeout = errors.New("the run's --timeout was reached")
+
+// archiveBudget is the effective archive budget: --max-size, lowered to the
+// free space on dir's filesystem (keeping bundle.SpaceSlack free for the
+// node). When not even a small archive fits, the error names --max-size and
+// the figures, so the operator knows what to change.
+func archiveBudget(dir string, maxSize int64) (budget int64, spaceLimited bool, err error) {
+	free, err := bundle.FreeBytes(dir)
+	if err != nil {
+		return 0, false, fmt.Errorf("checking free space in %s: %w", dir, err)
 	}
-	return ""
+	avail := free - bundle.SpaceSlack
+	if avail >= maxSize {
+		return maxSize, false, nil
+	}
+	need := min(maxSize, minArchive)
+	if avail < need {
+		hint := "free space there or pick a larger tmpfs with --output"
+		if maxSize > minArchive {
+			hint += fmt.Sprintf(", or lower --max-size (a useful bundle needs %d bytes)", minArchive)
+		}
+		return 0, false, fmt.Errorf("%s has %d bytes free; an archive of --max-size %d needs at least %d bytes there plus %d kept free for the node: %s: %w",
+			dir, max(free, 0), maxSize, need, bundle.SpaceSlack, hint, bundle.ErrNoSpace)
+	}
+	return avail, true, nil
+}
+
+// archiveNote names the archive budget for statuses and the manifest: it is
+// --max-size, or the free space that lowered it.
+func archiveNote(budget, maxSize int64, spaceLimited bool) string {
+	if spaceLimited {
+		return fmt.Sprintf("archive budget of %d bytes reached (--max-size %d, lowered to the free space on the output filesystem)", budget, maxSize)
+	}
+	return fmt.Sprintf("archive budget reached (--max-size %d bytes)", budget)
 }
 
 func withDefaults(o Options) Options {
 	if o.Timeout <= 0 {
-		o.Timeout = 60 * time.Second
+		o.Timeout = DefaultTimeout
 	}
-	if o.Timeout < 2*commitReserve {
-		o.Timeout = 2 * commitReserve
+	if o.Timeout < MinTimeout {
+		o.Timeout = MinTimeout
 	}
 	if o.SourceTimeout <= 0 {
-		o.SourceTimeout = 15 * time.Second
+		o.SourceTimeout = DefaultSourceTimeout
 	}
 	if o.CallTimeout <= 0 {
-		o.CallTimeout = 5 * time.Second
+		o.CallTimeout = DefaultCallTimeout
 	}
 	if o.MaxSize <= 0 {
-		o.MaxSize = 64 << 20
+		o.MaxSize = DefaultMaxSize
 	}
 	if o.Parallel <= 0 {
-		o.Parallel = 4
+		o.Parallel = DefaultParallel
 	}
 	if o.PerRuntimeCalls <= 0 {
-		o.PerRuntimeCalls = 4
+		o.PerRuntimeCalls = DefaultPerRuntimeCalls
 	}
 	if o.Env.ProcRoot == "" {
 		o.Env.ProcRoot = "/proc"
@@ -189,7 +252,7 @@ func withDefaults(o Options) Options {
 		o.Env.SysRoot = "/sys"
 	}
 	if o.Env.Since <= 0 {
-		o.Env.Since = time.Hour
+		o.Env.Since = DefaultSince
 	}
 	return o
 }
@@ -210,7 +273,7 @@ func ArchiveName(host string, t time.Time) string {
 
 // runSources runs every source with bounded parallelism and returns their
 // statuses in source order, and whether the archive budget was reached.
-func runSources(ctx context.Context, opts Options, env *Env, sources []Source, w *bundle.Writer, red *redact.Redactor) ([]bundle.SourceStatus, bool) {
+func runSources(ctx context.Context, opts Options, env *Env, sources []Source, w *bundle.Writer, red *redact.Redactor, archiveNote string) ([]bundle.SourceStatus, bool) {
 	statuses := make([]bundle.SourceStatus, len(sources))
 	var (
 		mu       sync.Mutex
@@ -240,15 +303,19 @@ func runSources(ctx context.Context, opts Options, env *Env, sources []Source, w
 			case slots <- struct{}{}:
 				defer func() { <-slots }()
 			case <-ctx.Done():
-				statuses[i] = bundle.SourceStatus{Name: src.Name(), Status: bundle.StatusTimeout,
-					Reason: "not started: the run's --timeout was reached", StartedAt: time.Now().UTC()}
+				st := bundle.SourceStatus{Name: src.Name(), Status: bundle.StatusTimeout,
+					Reason: "not started: " + context.Cause(ctx).Error(), StartedAt: time.Now().UTC()}
+				if errors.As(context.Cause(ctx), new(interruptCause)) {
+					st.Status = bundle.StatusSkipped
+				}
+				statuses[i] = st
 				return
 			}
 			mu.Lock()
 			running[src.Name()] = true
 			report()
 			mu.Unlock()
-			out := &sourceOutput{name: src.Name(), budget: src.Budget(), writer: w, red: red,
+			out := &sourceOutput{name: src.Name(), budget: src.Budget(), writer: w, red: red, archiveNote: archiveNote,
 				onWrite: func(n int64) { mu.Lock(); total += n; report(); mu.Unlock() }}
 			st, full := runOne(ctx, opts.SourceTimeout, env, src, out)
 			mu.Lock()
@@ -299,7 +366,13 @@ func runOne(parent context.Context, timeout time.Duration, env *Env, src Source,
 	bytes, files, truncated, archFull, skipped, partials := out.close()
 	st := bundle.SourceStatus{Name: src.Name(), StartedAt: started,
 		DurationMS: time.Since(started).Milliseconds(), Bytes: bytes, Files: files}
+	var stopped interruptCause
 	switch {
+	case errors.As(context.Cause(parent), &stopped):
+		// The operator asked to finish: whatever the source returned, it
+		// was cut short, and what it wrote is kept.
+		st.Status = bundle.StatusPartial
+		st.Reason = fmt.Sprintf("%s (kept %d files, %d bytes)", stopped, files, bytes)
 	case timedOut:
 		st.Status = bundle.StatusTimeout
 		st.Reason = fmt.Sprintf("abandoned after %s (kept %d files, %d bytes)", timeout.Round(time.Millisecond), files, bytes)
@@ -307,14 +380,19 @@ func runOne(parent context.Context, timeout time.Duration, env *Env, src Source,
 			st.Reason = fmt.Sprintf("abandoned when the run's --timeout was reached (kept %d files, %d bytes)", files, bytes)
 		}
 	case err != nil && !errors.Is(err, ErrBudget):
-		st.Status, st.Reason = bundle.StatusError, env.Redactor.String(err.Error())
+		// The partials say what led there (one reason per endpoint, say).
+		st.Status, st.Reason = bundle.StatusError, strings.Join(append([]string{env.Redactor.String(err.Error())}, partials...), "; ")
 	case skipped != "" && files == 0:
 		st.Status, st.Reason = bundle.StatusSkipped, skipped
 	case len(partials) > 0 || truncated || errors.Is(err, ErrBudget):
 		st.Status = bundle.StatusPartial
 		reasons := partials
-		if truncated {
-			reasons = append(reasons, fmt.Sprintf("byte budget reached (%d bytes)", src.Budget()))
+		switch {
+		case archFull:
+			// The archive's budget, not the source's own, cut it.
+			reasons = append(reasons, out.archiveNote)
+		case truncated:
+			reasons = append(reasons, fmt.Sprintf("the source's byte budget reached (%d bytes)", src.Budget()))
 		}
 		st.Reason = strings.Join(reasons, "; ")
 	default:

@@ -24,6 +24,9 @@ type sourceOutput struct {
 	writer  *bundle.Writer
 	red     *redact.Redactor
 	onWrite func(n int64) // progress
+	// archiveNote is the status reason when the archive's budget, not the
+	// source's own, is what cut the source.
+	archiveNote string
 
 	mu        sync.Mutex
 	closed    bool

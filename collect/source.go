@@ -7,6 +7,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/internal/hostroot"
 	"github.com/rtsnap/rtsnap/redact"
 )
 
@@ -70,12 +72,20 @@ type Env struct {
 	MaxContainers int
 	// RuntimeEndpoints overrides discovery when non-empty ("unix:///run/containerd/containerd.sock" or a path).
 	RuntimeEndpoints []string
-	// DockerHost is the Docker Engine socket path ("" means /var/run/docker.sock).
+	// DockerHost is an explicitly given Docker Engine socket (--docker-socket):
+	// it must exist and be a socket, else the docker source fails saying why.
+	// "" means the default /var/run/docker.sock, skipped when absent.
 	DockerHost string
 	// JournalDirs are extra journal directories to read besides the system journal.
 	JournalDirs []string
 	// ProcRoot and SysRoot let tests point sources at other trees ("/proc", "/sys").
 	ProcRoot, SysRoot string
+	// KubeletRoot and PodLogsDir override kubelet's --root-dir and
+	// podLogsDir for non-default layouts (--kubelet-root, --pod-logs-dir).
+	KubeletRoot, PodLogsDir string
+	// Host is where the host's / is (--host-root); the zero value is the
+	// host itself. Sources open HostPath(p) and record p.
+	Host hostroot.Root
 	// Active enables the one action that is not read-only: asking daemons for a
 	// goroutine dump (SIGUSR1). Recorded in the manifest as an active action.
 	Active bool
@@ -90,6 +100,19 @@ type Env struct {
 
 	limits *runtimeLimits
 	cache  *runCache
+}
+
+// HostPath resolves a host path (a file, directory or socket) to the path to
+// open, under --host-root when the collector runs in a container.
+func (e *Env) HostPath(p string) string { return e.Host.Path(p) }
+
+// Local is ep as this process reaches it: a unix socket's path under
+// --host-root (the endpoint's recorded path stays the host's own).
+func (e *Env) Local(ep endpoints.Endpoint) endpoints.Endpoint {
+	if ep.Unix() {
+		ep.Path = e.HostPath(ep.Path)
+	}
+	return ep
 }
 
 // PodNamespaceAllowed reports whether a Kubernetes namespace passes --pod-namespace.

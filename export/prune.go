@@ -14,8 +14,9 @@ import (
 const DefaultRetain = 24 * time.Hour
 
 // ownFile matches what rtsnap writes into its output dir and nothing else:
-// the archive (plain or age-encrypted) and its .sha256 and .minisig sidecars.
-var ownFile = regexp.MustCompile(`^rtsnap-[A-Za-z0-9._-]+-[0-9]{8}T[0-9]{6}Z\.tar\.zst(\.age)?(\.sha256|\.minisig)?$`)
+// the archive (plain or age-encrypted, numbered -N when its second was taken:
+// bundle.NumberedName) and its .sha256 and .minisig sidecars.
+var ownFile = regexp.MustCompile(`^rtsnap-[A-Za-z0-9._-]+-[0-9]{8}T[0-9]{6}Z(-[0-9]{1,3})?\.tar\.zst(\.age)?(\.sha256|\.minisig)?$`)
 
 // Removed is one file retention removed (or would remove, in a dry run).
 type Removed struct {

@@ -21,9 +21,12 @@ func TestPruneRemovesOnlyOwnExpiredBundles(t *testing.T) {
 	old, fresh := now.Add(-25*time.Hour), now.Add(-time.Hour)
 	files := map[string]time.Time{
 		// expired, rtsnap's own: removed
-		"rtsnap-node-1-20260101T000000Z.tar.zst":                old,
-		"rtsnap-node-1-20260101T000000Z.tar.zst.sha256":         old,
-		"rtsnap-node-1-20260101T000000Z.tar.zst.minisig":        old,
+		"rtsnap-node-1-20260101T000000Z.tar.zst":         old,
+		"rtsnap-node-1-20260101T000000Z.tar.zst.sha256":  old,
+		"rtsnap-node-1-20260101T000000Z.tar.zst.minisig": old,
+		// a second bundle of the same second (bundle.NumberedName): removed
+		"rtsnap-node-1-20260101T000000Z-2.tar.zst":              old,
+		"rtsnap-node-1-20260101T000000Z-2.tar.zst.sha256":       old,
 		"rtsnap-node_2.lab-20260102T000000Z.tar.zst.age":        old,
 		"rtsnap-node_2.lab-20260102T000000Z.tar.zst.age.sha256": old,
 		// a sidecar touched recently still goes with its expired archive
@@ -38,6 +41,7 @@ func TestPruneRemovesOnlyOwnExpiredBundles(t *testing.T) {
 		"other-node-20260101T000000Z.tar.zst":        old,
 		"rtsnap-node-1-20260101T000000Z.tar.zst.bak": old,
 		"rtsnap-node-1-20260101T000000Z.tar":         old,
+		"rtsnap-node-1-20260101T000000Z-x.tar.zst":   old,
 		".rtsnap-123.tmp":                            old,
 		"rtsnap-node-1.tar.zst":                      old,
 		"case42.tar.zst.age":                         old,
@@ -61,6 +65,7 @@ func TestPruneRemovesOnlyOwnExpiredBundles(t *testing.T) {
 
 	want := []string{
 		"rtsnap-gone-20260103T000000Z.tar.zst.sha256",
+		"rtsnap-node-1-20260101T000000Z-2.tar.zst", "rtsnap-node-1-20260101T000000Z-2.tar.zst.sha256",
 		"rtsnap-node-1-20260101T000000Z.tar.zst", "rtsnap-node-1-20260101T000000Z.tar.zst.minisig", "rtsnap-node-1-20260101T000000Z.tar.zst.sha256",
 		"rtsnap-node_2.lab-20260102T000000Z.tar.zst.age", "rtsnap-node_2.lab-20260102T000000Z.tar.zst.age.minisig", "rtsnap-node_2.lab-20260102T000000Z.tar.zst.age.sha256",
 	}

@@ -4,6 +4,8 @@
 # a real journal directory, and fault scenarios staged on demand.
 #
 # Usage: lab.sh up|down|status|env|fault NAME [on|off]
+# With Kubernetes (lab/k8s.sh): a two-node cluster whose kubelets run on
+# containerd daemons of their own (k8s2, k8s17); RTSNAP_LAB_K8S=0 leaves it out.
 # Idempotent: `up` reuses what runs. Touches only its own paths (below) and the
 # daemons it started (pid files under $RUN), plus dockerd's default socket.
 set -euo pipefail
@@ -38,13 +40,13 @@ wait_for() {
   done
 }
 
-bindir() { case $1 in cd16) echo /usr/bin ;; cd17) echo "$CACHE/containerd-$CD17" ;; cd2) echo "$CACHE/containerd-$CD2" ;; esac; }
+bindir() { case $1 in cd16) echo /usr/bin ;; cd17|k8s17) echo "$CACHE/containerd-$CD17" ;; cd2|k8s2) echo "$CACHE/containerd-$CD2" ;; esac; }
 sock() { echo "$RUN/$1/containerd.sock"; }
 ctr_() { local d=$1; shift; timeout 20 "$(bindir "$d")/ctr" -a "$(sock "$d")" "$@" 2> >(grep -v DEPRECATION >&2); }
 labctl() { "$CACHE/labctl" "$@"; }
 
 install_packages() {
-  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium"
+  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils"
   local missing=()
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -263,8 +265,11 @@ up() {
   start_dockerd
   docker_container
   write_journal
+  k8s_enabled && k8s_up
   status
 }
+
+k8s_enabled() { [[ ${RTSNAP_LAB_K8S:-1} != 0 ]]; }
 
 status() {
   local ok=0
@@ -275,6 +280,7 @@ status() {
   done
   if alive "$RUN/dockerd.pid"; then echo "dockerd: up ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"; else echo "dockerd: down"; ok=1; fi
   [[ -s $ROOT/journal/lab.journal ]] && echo "journal: $ROOT/journal" || { echo "journal: missing"; ok=1; }
+  if k8s_enabled; then k8s_status || ok=1; fi
   return $ok
 }
 
@@ -289,6 +295,7 @@ env_() {
   echo "RTSNAP_LAB_HANG_SOCK=$RUN/hang.sock"
   echo "RTSNAP_LAB_CACHE=$CACHE"
   local d; for d in $DAEMONS; do echo "RTSNAP_LAB_${d^^}_CTR=$(bindir "$d")/ctr"; done
+  if k8s_enabled; then k8s_env; fi
 }
 
 stop_pidfile() {
@@ -303,6 +310,7 @@ stop_pidfile() {
 
 down() {
   fault hang off || true
+  k8s_down || true
   if alive "$RUN/dockerd.pid"; then
     docker rm -f lab-docker-web >/dev/null 2>&1 || true
     docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null 2>&1 || true
@@ -354,9 +362,13 @@ fault() {
     scale:off)
       labctl unscale --endpoint "$(sock cd17)" --image "$IMAGE"
       docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null ;;
-    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale; on|off)" ;;
+    k8s-*:on|k8s-*:off) k8s_fault "${name#k8s-}" "$mode" ;;
+    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*; on|off)" ;;
   esac
 }
+
+# shellcheck source=k8s.sh
+source "$HERE/k8s.sh"
 
 case ${1:-} in
   up) up ;;

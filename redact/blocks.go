@@ -35,7 +35,8 @@ func (r *Redactor) openBlock(ln string, o textOpts, st *lineState) {
 	switch {
 	case o.yaml:
 		m := yamlKeyOpensRE.FindStringSubmatch(ln)
-		if m == nil || !r.keys.isSecret(m[2]) || strings.HasSuffix(strings.ToLower(m[2]), "authorization") {
+		// "secret:" alone is a Kubernetes volume source (secretName, items).
+		if m == nil || !r.keys.isSecret(m[2]) || strings.HasSuffix(strings.ToLower(m[2]), "authorization") || m[2] == "secret" {
 			return
 		}
 		st.block = block{active: true, col: len(m[1]), scalar: m[3] != ""}

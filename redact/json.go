@@ -66,6 +66,7 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 	b.Grow(len(s))
 	n := 0
 	st := lineState{}
+	orphans := orphanKeyLines(s, true)
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '\n')
 		var ln string
@@ -75,6 +76,7 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 			ln, s = s[:i], s[i+1:]
 		}
 		n++
+		st.orphan = orphans[n]
 		b.WriteString(r.jsonLine(ln, n, &st, h))
 		if i >= 0 {
 			b.WriteByte('\n')
@@ -85,26 +87,35 @@ func (r *Redactor) jsonLines(s string, h *hits) string {
 
 func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
 	t := strings.TrimSpace(ln)
-	if !st.inPEM && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) {
+	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 		var lh hits
-		if out, ok := r.redactJSONDocCompact([]byte(t), &lh); ok {
+		if out, ok := r.redactJSONDocCompact([]byte(t), st, &lh); ok {
 			for _, x := range lh.list {
 				h.add(x.rule, n, "")
 			}
 			return string(out)
 		}
 	}
+	if st.orphan && r.defaults {
+		return r.orphanTextLine(ln, n, textOpts{}, h)
+	}
 	return r.line(ln, n, textOpts{}, st, h)
 }
 
-func (r *Redactor) redactJSONDocCompact(data []byte, h *hits) ([]byte, bool) {
+// redactJSONDocCompact redacts one JSON log record; st is the file's
+// state (a private key across records), or nil.
+func (r *Redactor) redactJSONDocCompact(data []byte, st *lineState, h *hits) ([]byte, bool) {
 	n, end, err := parseJSONValue(data)
 	// Anything after the document ("[]]-----BEGIN ...") makes it not JSON:
 	// dropping it would lose data and hide a key's first line.
 	if err != nil || len(bytes.TrimSpace(data[end:])) > 0 {
 		return nil, false
 	}
-	r.walk(n, "", h, false)
+	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 64)}
+	if r.defaults {
+		w.rec = st
+	}
+	w.walk(n, false)
 	var out bytes.Buffer
 	encodeCompact(&out, n)
 	return out.Bytes(), true
@@ -125,6 +136,13 @@ type jsonWalker struct {
 	r    *Redactor
 	h    *hits
 	path []byte
+	// argv0 is the program of the "Args" list being walked (docker
+	// inspect keeps it apart, in "Path").
+	argv0 string
+	// rec is the file's state when walking a log record (records.go);
+	// msg says the string walked is the record's message.
+	rec *lineState
+	msg bool
 }
 
 // pendingPtr stands in for the pointer in hits recorded by text redaction
@@ -176,17 +194,29 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 				r.secretValue(v, w.ptr(), RuleSecretKey, h)
 			case pairSecret && (k == "value" || k == "Value"):
 				r.secretValue(v, w.ptr(), RuleSecretPair, h)
+			case k == "Args" && v.kind == 'a':
+				w.argv0 = dockerPath(n)
+				w.walk(v, false)
+				w.argv0 = ""
 			case hasCred && (k == "username" || k == "Username" || k == "user"):
 				r.secretValue(v, w.ptr(), RuleRegistry, h)
+			case w.rec != nil && v.kind == 's' && isMessageKey(k):
+				if !r.recordMessage(v, w.rec, w.rec.orphan, w.ptr(), h) {
+					w.walk(v, false)
+				}
 			default:
 				w.walk(v, false)
 			}
 			w.path = w.path[:mark]
 		}
 	case 'a':
+		prog := w.programArgs(n, secretCtx)
+		w.argv0 = ""
 		for i, v := range n.vals {
 			mark := w.pushIndex(i)
 			switch {
+			case prog[i] > 0:
+				w.programValue(v, prog[i]-1)
 			case !secretCtx && i > 0 && r.secretFlag(n.vals[i-1]):
 				// argv as a list (OCI process.args, Docker Cmd): "--password", "x".
 				r.secretValue(v, w.ptr(), RuleSecretKey, h)
@@ -217,6 +247,56 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 			h.list = append(h.list, lh.list...)
 		}
 	}
+}
+
+// programArgs maps each element of an argv list holding a known
+// program's password to 1 + the offset where the password starts.
+func (w *jsonWalker) programArgs(n *node, secretCtx bool) map[int]int {
+	if secretCtx || len(n.vals) < 2 || len(n.vals) > 4096 {
+		return nil
+	}
+	argv := make([]string, 0, len(n.vals)+1)
+	shift := 0
+	if w.argv0 != "" {
+		argv, shift = append(argv, w.argv0), 1
+	}
+	for _, v := range n.vals {
+		if v.kind != 's' {
+			return nil
+		}
+		argv = append(argv, v.str)
+	}
+	spans := programPasswords(argv, nil)
+	if len(spans) == 0 {
+		return nil
+	}
+	m := make(map[int]int, len(spans))
+	for _, sp := range spans {
+		if sp.i >= shift {
+			m[sp.i-shift] = sp.from + 1
+		}
+	}
+	return m
+}
+
+// dockerPath is the "Path" string of a docker inspect object, or "".
+func dockerPath(n *node) string {
+	for i, k := range n.keys {
+		if k == "Path" && n.vals[i].kind == 's' {
+			return n.vals[i].str
+		}
+	}
+	return ""
+}
+
+// programValue replaces an argv element's password from offset from.
+func (w *jsonWalker) programValue(v *node, from int) {
+	pw := v.str[from:]
+	if pw == "" || isMarker(pw) {
+		return
+	}
+	v.str, v.changed = v.str[:from]+w.r.replacement(RuleSecretKey, pw), true
+	w.h.add(RuleSecretKey, 0, w.ptr())
 }
 
 // userFlagValue redacts the password of a "name:password" value after

@@ -13,20 +13,34 @@ import (
 // or two adjacent segments forming a pair ("api key", "client key").
 var (
 	strongWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "accesskey",
-		"privatekey", "secretkey", "cookie", "passphrase", "authorization", "dockerconfigjson", "dockercfg"}
-	weakWords = map[string]bool{"pwd": true, "auth": true, "session": true, "pass": true, "pw": true, "sas": true, "creds": true}
-	keyPairs  = map[[2]string]bool{{"api", "key"}: true, {"access", "key"}: true, {"private", "key"}: true,
+		"privatekey", "secretkey", "cookie", "passphrase", "authorization", "dockerconfigjson", "dockercfg",
+		// Glued forms (OpenLDAP olcRootPW, Tailscale TS_AUTHKEY, Redis masterauth).
+		"authkey", "signingkey", "hmackey", "enckey", "encryptionkey", "licensekey", "masterkey", "masterauth",
+		// The word for password in other languages (ASCII spellings too).
+		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "senha", "wachtwoord", "haslo", "hasło",
+		"losenord", "lösenord", "salasana", "adgangskode", "passord", "jelszo", "jelszó", "heslo", "lozinka",
+		"katasandi", "sifre", "şifre", "parolă", "пароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمةالمرور", "סיסמה"}
+	weakWords = map[string]bool{"pwd": true, "auth": true, "session": true, "pass": true, "pw": true, "sas": true, "creds": true,
+		"salt": true, "hmac": true, "parola": true, "clave": true, "mima": true}
+	// Words ending in "pass" or "pw" that are not passwords: a segment
+	// ending so is otherwise one (DBPASS, ADMINPASS, requirepass, ROOTPW).
+	passEnding = map[string]bool{"bypass": true, "compass": true, "encompass": true, "overpass": true, "underpass": true,
+		"surpass": true, "trespass": true, "impass": true, "firstpass": true, "multipass": true, "onepass": true}
+	keyPairs = map[[2]string]bool{{"hmac", "key"}: true, {"enc", "key"}: true, {"license", "key"}: true, {"auth", "key"}: true,
+		{"mot", "de"}: true, {"kata", "sandi"}: true, {"root", "pw"}: true, {"api", "key"}: true, {"access", "key"}: true, {"private", "key"}: true,
 		{"secret", "key"}: true, {"client", "key"}: true, {"account", "key"}: true, {"signing", "key"}: true,
 		{"encryption", "key"}: true, {"master", "key"}: true, {"shared", "key"}: true, {"storage", "key"}: true,
 		{"session", "id"}: true, {"client", "secret"}: true}
 	// notSecret are whole keys that match a rule but hold no secret: the shell's
 	// working directory, and counts or flags about secrets.
-	notSecret = map[string]bool{"pwd": true, "oldpwd": true, "token_ttl": true, "auth_type": true, "authtype": true,
+	notSecret = map[string]bool{"token_ttl": true, "auth_type": true, "authtype": true,
 		"secret_name": true, "secretname": true, "secretref": true, "secret_ref": true, "token_file": true, "tokenfile": true,
 		"password_file": true, "passwordfile": true, "credential_helpers": true, "credhelpers": true, "credsstore": true,
 		"auths": true, "secrets": true, "tokens": true,
 		"imagepullsecrets": true, "image_pull_secrets": true, "secretrefs": true, "secret_refs": true,
-		"secretkeyref": true, "secret_key_ref": true, "secretref.name": true}
+		"secretkeyref": true, "secret_key_ref": true, "secretref.name": true,
+		// A projected-volume source (audience, path, expirationSeconds), not a token.
+		"serviceaccounttoken": true}
 )
 
 // keyMatcher decides whether a key names a secret; user keys extend it.
@@ -48,12 +62,17 @@ func (k *keyMatcher) isSecret(key string) bool {
 			return true
 		}
 	}
-	if notSecret[lower] || !mentionsSecretWord(lower) || isSourceFile(lower) {
+	// The shell's working directories are spelled in capitals; ODBC's
+	// Pwd= and a lowercase pwd are passwords.
+	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !mentionsSecretWord(lower) || isSourceFile(lower) {
 		return false
 	}
 	segs := segments(key)
+	if describesSecret(segs) {
+		return false
+	}
 	for i, s := range segs {
-		if weakWords[s] {
+		if weakWords[s] || (strings.HasSuffix(s, "pass") || strings.HasSuffix(s, "pw")) && len(s) > 4 && !passEnding[s] {
 			return true
 		}
 		for _, w := range strongWords {
@@ -103,11 +122,12 @@ func mentionsSecretWordFold(key string) bool {
 		s := key[i:]
 		switch lowerByte(key[i]) {
 		case 'p':
-			if hasPrefixFold(s, "pw") || hasPrefixFold(s, "pass") {
+			if hasPrefixFold(s, "pw") || hasPrefixFold(s, "pass") || hasPrefixFold(s, "parol") {
 				return true
 			}
 		case 's':
-			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sas") {
+			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sas") || hasPrefixFold(s, "salt") ||
+				hasPrefixFold(s, "senha") || hasPrefixFold(s, "salasana") || hasPrefixFold(s, "sandi") || hasPrefixFold(s, "sifre") {
 				return true
 			}
 		case 't':
@@ -115,15 +135,35 @@ func mentionsSecretWordFold(key string) bool {
 				return true
 			}
 		case 'k':
-			if hasPrefixFold(s, "key") {
+			if hasPrefixFold(s, "key") || hasPrefixFold(s, "kennwort") {
 				return true
 			}
 		case 'c':
-			if hasPrefixFold(s, "credential") || hasPrefixFold(s, "creds") || hasPrefixFold(s, "cookie") {
+			if hasPrefixFold(s, "credential") || hasPrefixFold(s, "creds") || hasPrefixFold(s, "cookie") || hasPrefixFold(s, "contrase") || hasPrefixFold(s, "clave") {
 				return true
 			}
 		case 'a':
-			if hasPrefixFold(s, "auth") {
+			if hasPrefixFold(s, "auth") || hasPrefixFold(s, "adgangskode") {
+				return true
+			}
+		case 'h':
+			if hasPrefixFold(s, "hmac") || hasPrefixFold(s, "haslo") || hasPrefixFold(s, "heslo") {
+				return true
+			}
+		case 'w':
+			if hasPrefixFold(s, "wachtwoord") {
+				return true
+			}
+		case 'l':
+			if hasPrefixFold(s, "losenord") || hasPrefixFold(s, "lozinka") {
+				return true
+			}
+		case 'j':
+			if hasPrefixFold(s, "jelszo") {
+				return true
+			}
+		case 'm':
+			if hasPrefixFold(s, "mima") || hasPrefixFold(s, "motdepasse") {
 				return true
 			}
 		case 'd':
@@ -157,7 +197,8 @@ func segments(key string) []string {
 	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
-		isUpper, isLower, isDigit := c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9'
+		// Bytes of non-ASCII letters count as lowercase: "пароль" is one word.
+		isUpper, isLower, isDigit := c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z' || c >= utf8.RuneSelf, c >= '0' && c <= '9'
 		if !isUpper && !isLower && !isDigit {
 			flush(i)
 			continue
@@ -178,7 +219,48 @@ func segments(key string) []string {
 	return out
 }
 
-var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas", "dockercfg", "dockerconfig"}
+var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas", "dockercfg", "dockerconfig",
+	"salt", "hmac", "kennwort", "contrase", "senha", "wachtwoord", "haslo", "losenord", "salasana", "adgangskode", "jelszo", "heslo",
+	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse"}
+
+// descriptorWords, after a key's last secret word, make the key describe a
+// secret instead of holding one: PASSWORD_MIN_LENGTH, TOKEN_EXPIRY_SECONDS,
+// AUTH_METHOD, SESSION_AFFINITY, SECRET_NAME, token_uri, API_KEY_HEADER,
+// --authorization-mode, --discovery-token-ca-cert-hash (issue #13, item 7).
+var descriptorWords = map[string]bool{"length": true, "len": true, "min": true, "max": true, "size": true, "count": true,
+	"seconds": true, "secs": true, "minutes": true, "hours": true, "days": true, "ttl": true, "timeout": true, "expiry": true,
+	"expires": true, "expiration": true, "interval": true, "period": true, "duration": true, "lifetime": true,
+	"method": true, "methods": true, "mode": true, "type": true, "kind": true, "provider": true, "backend": true, "store": true,
+	"algorithm": true, "algo": true, "alg": true, "policy": true, "strategy": true, "scheme": true, "header": true,
+	"name": true, "names": true, "enabled": true, "enable": true, "disabled": true, "required": true, "secure": true,
+	"audience": true, "issuer": true, "url": true, "uri": true, "endpoint": true, "host": true, "port": true,
+	"path": true, "file": true, "dir": true, "location": true, "ref": true, "version": true, "format": true,
+	"affinity": true, "rotation": true, "level": true, "prefix": true, "encoding": true, "cert": true, "ca": true,
+	"webhook": true, "plugin": true, "mount": true, "source": true, "namespace": true, "label": true, "selector": true}
+
+// describesSecret: a descriptor word follows the key's last secret word.
+func describesSecret(segs []string) bool {
+	last := -1
+	for i, s := range segs {
+		if weakWords[s] || strings.Contains(s, "pass") || strings.Contains(s, "secret") || strings.Contains(s, "token") ||
+			strings.Contains(s, "key") || strings.Contains(s, "auth") || strings.Contains(s, "cred") || strings.Contains(s, "pw") {
+			last = i
+		}
+	}
+	if last < 0 {
+		return false
+	}
+	for _, s := range segs[last+1:] {
+		if descriptorWords[s] {
+			return true
+		}
+	}
+	return false
+}
+
+// prefilterWordsUnicode are the non-ASCII words of mentionsSecretWord
+// (a non-ASCII key always takes the long way, see mayBeSecret).
+var prefilterWordsUnicode = []string{"пароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "şifre", "hasło", "lösenord", "jelszó", "كلمة", "סיסמה"}
 
 // isSourceFile: "auth.go" in klog's "auth.go:123]" is a file, not a key.
 func isSourceFile(lower string) bool {
@@ -195,6 +277,11 @@ func isSourceFile(lower string) bool {
 // segments would cost an allocation each.
 func mentionsSecretWord(lower string) bool {
 	for _, w := range prefilterWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	for _, w := range prefilterWordsUnicode {
 		if strings.Contains(lower, w) {
 			return true
 		}

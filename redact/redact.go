@@ -114,7 +114,7 @@ func New(cfg Config) (*Redactor, error) {
 			r.keys.extra = append(r.keys.extra, k)
 		}
 	}
-	r.trig = buildTriggers(r.rules, r.keys.extra)
+	r.trig = buildTriggers(r.rules, r.keys.extra, r.defaults)
 	if cfg.PseudonymizeHosts {
 		for _, h := range cfg.Hostnames {
 			if len(h) >= 3 {

@@ -50,6 +50,12 @@ const (
 	RuleAWSKeyID    = "aws-access-key-id"
 	RuleTokenPrefix = "token-prefix"
 	RuleAzure       = "azure-storage-key"
+	RuleURLQuery    = "url-query-secret"
+	RuleURLToken    = "url-user-token"
+	RuleBase64Doc   = "base64-secret-document"
+	RuleTokenFormat = "token-format"
+	RuleWebhook     = "webhook-token"
+	RulePrefixed    = "prefixed-token"
 	RuleSecretKey   = "secret-key"
 	RuleSecretPair  = "secret-key-value-pair"
 	RuleRegistry    = "registry-credentials"
@@ -96,6 +102,23 @@ func defaultPatternRules() []patternRule {
 			Example: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc+/==;", Leaves: "account name, endpoint suffix"},
 			anyLower: []string{"accountkey", "sharedaccess", "sig="},
 			re:       regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey|SharedAccessSignature|[?&]sig)=([^;\s"'&]+)`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleURLQuery, Class: "URLs", Description: "credentials in URL query parameters: presigned S3 and GCS URLs (X-Amz-Signature, X-Amz-Security-Token, X-Goog-Signature), OAuth callbacks (code=, access_token=, id_token=, refresh_token=), signature=, client_secret=",
+			Example: "https://b.s3.amazonaws.com/o?X-Amz-Signature=3f9a...", Leaves: "host, path and the other parameters (X-Amz-Date, X-Amz-Expires, state)"},
+			anyLower: []string{"signature=", "security-token=", "code=", "_token=", "client_secret="},
+			re:       regexp.MustCompile(`(?i)[?&;](?:x-amz-signature|x-amz-security-token|x-goog-signature|signature|code|access_token|id_token|refresh_token|client_secret)=([^&\s"'#;]{8,})`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleURLToken, Class: "URLs", Description: "a token as a URL's whole user info, no colon (Sentry DSN keys, https://<token>@github.com)",
+			Example: "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/2", Leaves: "short user names (git@github.com, https://user@host)"},
+			any: []string{"://"}, re: regexp.MustCompile(`://([A-Za-z0-9_\-]{20,})@`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleBase64Doc, Class: "private keys", Description: "base64 of a whole document holding secrets, decoded and looked into: kubeconfigs with tokens or client keys, Docker config.json with auths, OpenSSH private key bodies (b3BlbnNzaC1rZXktdjE...)",
+			Example: "config: YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmln...", Leaves: "base64 documents without a secret (a kubeconfig with only a CA and a server)"},
+			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
+		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "token formats gitleaks has no rule for: Telegram bot tokens (123456789:AA...), Google OAuth refresh tokens (1//0...), Mapbox secret tokens (sk.eyJ...), New Relic user keys (NRAK-), Atlassian API tokens (ATATT3), Docker Hub (dckr_pat_), Doppler (dp.st./dp.pt./dp.ct./dp.sa.), Figma (figd_), Kubernetes bootstrap tokens after --token",
+			Example: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", Leaves: "pk. (public) Mapbox tokens"},
+			any: []string{":AA", "1//0", "sk.eyJ", "dckr_pat_", "dp.st.", "dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit.", "figd_", "NRAK-", "ATATT3"},
+			re:  regexp.MustCompile(`\b(?:\d{8,10}:AA[A-Za-z0-9_-]{33}|1//0[A-Za-z0-9_-]{40,}|sk\.eyJ[A-Za-z0-9_.-]{20,}|dckr_pat_[A-Za-z0-9_-]{20,}|dp\.(?:st|pt|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|NRAK-[A-Z0-9]{27}|ATATT3[A-Za-z0-9_=-]{100,})`)},
+		{RuleInfo: RuleInfo{Name: RuleWebhook, Class: "tokens", Description: "the token in a webhook URL's path (Discord /api/webhooks/<id>/<token>)",
+			Example: "https://discord.com/api/webhooks/123/AbC...", Leaves: "the host, path and webhook id"},
+			any: []string{"/api/webhooks/"}, re: regexp.MustCompile(`/api/webhooks/\d+/([A-Za-z0-9_-]{40,})`), group: 1},
 	}
 }
 

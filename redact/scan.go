@@ -16,8 +16,9 @@ func lowerInto(buf []byte, s string) []byte {
 	return buf
 }
 
+// isKeyByte: bytes of non-ASCII letters count (пароль=x, 密码: x).
 func isKeyByte(c byte) bool {
-	return c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	return c >= 0x80 || c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // span is a key and its value in a line.
@@ -117,16 +118,37 @@ func markerLen(s string) int {
 // opened inside the value are closed inside it ([x]y, (Summer)2024!); one the
 // value did not open ends it ({token=x}).
 func bareValueEnd(ln string, vs int) int {
+	if ln[vs] == '{' {
+		// ODBC quotes a value in braces, "}}" inside standing for '}':
+		// Pwd={a;b}}c} is one value.
+		for i := vs + 1; i < len(ln); i++ {
+			if ln[i] == '}' {
+				if i+1 < len(ln) && ln[i+1] == '}' {
+					i++
+					continue
+				}
+				return i + 1
+			}
+		}
+	}
 	depth := 0
 	for ve := vs; ve < len(ln); ve++ {
 		switch c := ln[ve]; c {
 		case '(', '[', '{', '<':
 			depth++
 		case ')', ']', '}', '>':
-			if depth == 0 {
+			// A closer the value did not open ends it ({token=x}), unless
+			// the value goes on right after it (SALT=ab)_cd).
+			if depth == 0 && (ve+1 >= len(ln) || endsBareValue(ln[ve+1]) || ln[ve+1] == ':' || ln[ve+1] == '.') {
 				return ve
 			}
-			depth--
+			depth = max(depth-1, 0)
+		case '&':
+			// A query's next parameter ends it (token=x&state=y); a bare
+			// '&' inside a password does not.
+			if queryParamAt(ln, ve+1) {
+				return ve
+			}
 		default:
 			if endsBareValue(c) {
 				return ve
@@ -134,6 +156,15 @@ func bareValueEnd(ln string, vs int) int {
 		}
 	}
 	return len(ln)
+}
+
+// queryParamAt: ln[i:] starts with name= (a URL query parameter).
+func queryParamAt(ln string, i int) bool {
+	j := i
+	for j < len(ln) && (isKeyByte(ln[j]) && ln[j] < 0x80) {
+		j++
+	}
+	return j > i && j < len(ln) && ln[j] == '='
 }
 
 func endsBareValue(c byte) bool {

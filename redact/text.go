@@ -22,7 +22,7 @@ var (
 	// tomlTableRE is a TOML table header.
 	tomlTableRE = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$`)
 	// yamlNameRE is a Kubernetes env entry's name line: "- name: X" or "name: X".
-	yamlNameRE  = regexp.MustCompile(`^(\s*)(?:-\s+)?name:\s*["']?([A-Za-z0-9_.\-]+)["']?\s*$`)
+	yamlNameRE  = regexp.MustCompile(`^(\s*)(?:-\s+)?name:\s*["']?([^\s"':#]+)["']?\s*$`)
 	yamlValueRE = regexp.MustCompile(`^(\s*)value:[ \t]*(.+)$`)
 	ipv4RE      = regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`)
 	ipv6RE      = regexp.MustCompile(`(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b`)
@@ -57,6 +57,10 @@ func textCap(n int) int { return n + n/16 + 64 }
 func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte {
 	st := lineState{}
 	n := o.line0
+	var orphans map[int]bool
+	if r.defaults {
+		orphans = orphanKeyLines(s, false)
+	}
 	keep := 0 // s[keep:pos] is unchanged and not yet appended
 	for pos := 0; pos < len(s); {
 		end, next := len(s), len(s)
@@ -65,7 +69,13 @@ func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte 
 		}
 		ln := s[pos:end]
 		n++
-		if out := r.line(ln, n, o, &st, h); out != ln {
+		out := ""
+		if orphans[n-o.line0] {
+			out = r.orphanTextLine(ln, n, o, h)
+		} else {
+			out = r.line(ln, n, o, &st, h)
+		}
+		if out != ln {
 			dst = append(dst, s[keep:pos]...)
 			dst = append(dst, out...)
 			dst = append(dst, s[end:next]...) // the newline, if any
@@ -79,6 +89,9 @@ func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte 
 // lineState is what one line tells about the next.
 type lineState struct {
 	inPEM bool
+	// orphan: this line is the body of a key whose BEGIN line is missing
+	// (orphanKeyLines).
+	orphan bool
 	// tomlTable is the current TOML table; authTable says it holds credentials.
 	authTable bool
 	// yamlSecretName: the previous line was "name: <secret key>" at this indent.
@@ -127,6 +140,16 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		}
 	}
 	ln = r.patterns(ln, mask, n, o, h)
+	if r.defaults && mask&(1<<bitVendor) != 0 {
+		ln = r.vendor(ln, n, o, h)
+	}
+	if r.defaults {
+		ln = r.prefixedTokens(ln, n, o, h)
+	}
+	if r.defaults && mask&(1<<bitURL) != 0 {
+		ln = r.urlPasswords(ln, n, o, h)
+		ln = r.oraclePasswords(ln, n, o, h)
+	}
 	if r.defaults || len(r.keys.extra) > 0 {
 		ln = r.structuredLine(ln, n, o, st, h)
 		if o.yaml || o.toml {
@@ -134,6 +157,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		}
 		if mask&(1<<bitKeyword) != 0 {
 			ln = r.keyValues(ln, mask, n, o, h)
+		}
+		if mask&(1<<bitMySQL) != 0 && !o.env {
+			ln = r.programArgs(ln, n, o, h)
 		}
 		if mask&(1<<bitPair) != 0 && mask&(1<<bitKeyword) != 0 {
 			st.lower = lowerInto(st.lower, ln) // earlier rules may have changed the line
@@ -272,10 +298,6 @@ func quoteLike(orig, repl string) string {
 // keyValues redacts the values of secret-looking keys: KEY=value, key: value,
 // "key": "value", --flag=value and --flag value.
 func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits) string {
-	if !o.env && mask&(1<<bitMySQL) != 0 {
-		// mysql -pPASSWORD: the password glued to the flag.
-		ln = r.replaceAll(ln, mysqlPasswordRE, 1, RuleSecretKey, nil, n, o, h)
-	}
 	if o.env {
 		// KEY=value lines: the value is the rest of the line, spaces and all.
 		if out, ok := r.envAssignment(ln, n, o, h); ok {
@@ -295,8 +317,6 @@ func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits)
 	}
 	return ln
 }
-
-var mysqlPasswordRE = regexp.MustCompile(`(?:^|\s)-p([^\s'"]+)`)
 
 var tomlStringRE = regexp.MustCompile(`"((?:[^"\\]|\\.)+)"`)
 
@@ -329,9 +349,14 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 		if sep == '=' {
 			sp.ve = connectionStringValueEnd(ln, sp)
 		}
+		if q := ln[sp.vs]; q != '"' && q != '\'' && containsFold(key, "passphrase") {
+			// A passphrase is words: the rest of the line.
+			sp.ve = len(strings.TrimRight(ln, " \t\r"))
+		}
 		v := ln[sp.vs:sp.ve]
 		inner := strings.Trim(v, `"'`)
-		if inner == "" || isMarker(inner) || boringValue(inner) || sep == ':' && proseKey(ln, sp) && isPlainWord(v) {
+		if inner == "" || isMarker(inner) || boringValue(inner) || sep == ':' && proseKey(ln, sp) && isPlainWord(v) ||
+			strings.EqualFold(key, "secret") && isObjectRef(inner) {
 			continue
 		}
 		b.WriteString(ln[last:sp.vs])
@@ -428,11 +453,62 @@ func (r *Redactor) envAssignment(ln string, n int, o textOpts, h *hits) (string,
 // boringValue: values that cannot be secrets and that analysis wants to see.
 func boringValue(v string) bool {
 	switch strings.ToLower(v) {
-	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "{}", "[]", "redacted", "***", "********",
-		"|", ">", "|-", ">-", "|+", ">+":
+	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "enabled", "disabled", "{}", "[]", "redacted", "***", "********",
+		"|", ">", "|-", ">-", "|+", ">+",
+		// The noun itself: "failed to list *v1.Secret: secrets is forbidden".
+		"secret", "secrets", "token", "tokens", "password", "passwords", "credentials":
 		return true
 	}
-	return v == "[REDACTED]" || isMarker(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+}
+
+// isObjectRef is a Kubernetes namespace/name (secret="lab/db-creds"
+// names a Secret object).
+func isObjectRef(v string) bool {
+	ns, name, ok := strings.Cut(v, "/")
+	return ok && isDNSLabel(ns) && isDNSLabel(name)
+}
+
+func isDNSLabel(s string) bool {
+	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// shortNumber: a count, size or port, not a password (PASSWORD_MIN_LENGTH=12).
+func shortNumber(v string) bool { return len(v) <= 6 && allDigits(v) }
+
+// isDuration is a Go or Kubernetes duration (30m, 24h0m0s, 1.5h).
+func isDuration(v string) bool {
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return false
+	}
+	unit := false
+	for i := 0; i < len(v); {
+		j := i
+		for j < len(v) && (v[j] >= '0' && v[j] <= '9' || v[j] == '.') {
+			j++
+		}
+		if j == i {
+			return false
+		}
+		k := j
+		for k < len(v) && (v[k] == 'h' || v[k] == 'm' || v[k] == 's' || v[k] == 'd' || v[k] == 'u' || v[k] == 'n' || v[k] == 'w') {
+			k++
+		}
+		if k == j || k-j > 2 {
+			return false
+		}
+		unit = true
+		i = k
+	}
+	return unit
 }
 
 // identifiers applies the optional pseudonyms.

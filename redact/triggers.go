@@ -1,5 +1,7 @@
 package redact
 
+import "strings"
+
 // Prefilter bits beyond the pattern rules' indexes (a rule i uses bit i).
 const (
 	// bitKeyword: the line holds a word a secret-looking key contains.
@@ -8,9 +10,14 @@ const (
 	bitPair
 	// bitPEM: the line may start or end a PEM private key.
 	bitPEM
-	// bitMySQL: the line mentions mysql (a password glued to -p).
+	// bitMySQL: the line mentions a program with its own password
+	// arguments (programs.go): mysql -pX, redis-cli -a X, sshpass -p X.
 	bitMySQL
-	maxPatternBits = bitMySQL
+	// bitVendor: the line holds a keyword of a vendor token rule (vendor.go).
+	bitVendor
+	// bitURL: the line may hold a URL's or Oracle connect string's password (urls.go).
+	bitURL
+	maxPatternBits = bitURL
 )
 
 // triggers finds, in one pass over a line, which rules can possibly match
@@ -32,6 +39,10 @@ type triggers struct {
 type trigger struct {
 	word []byte
 	mask uint64
+	// third is word[2] (0 for a two-byte word): checked before the whole
+	// word, it rejects most candidates for one compare (the vendor
+	// keywords put dozens of words behind common pairs like "co").
+	third byte
 }
 
 func (t *triggers) add(word string, bit int) {
@@ -61,7 +72,11 @@ func (t *triggers) add(word string, bit int) {
 			t.groups = append(t.groups, nil)
 			t.pair[k] = g
 		}
-		t.groups[g] = append(t.groups[g], trigger{word: w, mask: 1 << bit})
+		tr := trigger{word: w, mask: 1 << bit}
+		if len(w) > 2 {
+			tr.third = w[2]
+		}
+		t.groups[g] = append(t.groups[g], tr)
 	}
 }
 
@@ -78,8 +93,12 @@ func (t *triggers) scan(s string) uint64 {
 		c := lowerByte(s[i])
 		m |= t.single[prev]
 		if g := t.pair[uint16(prev)<<8|uint16(c)]; g != 0 {
+			var third byte
+			if i+1 < n {
+				third = lowerByte(s[i+1])
+			}
 			for _, tr := range t.groups[g] {
-				if m&tr.mask == 0 && hasPrefixFold(s[i-1:], tr.word) {
+				if m&tr.mask == 0 && (tr.third == 0 || tr.third == third) && hasPrefixFold(s[i-1:], tr.word) {
 					m |= tr.mask
 				}
 			}
@@ -111,7 +130,7 @@ func hasPrefixFold[T string | []byte](s string, lower T) bool {
 }
 
 // buildTriggers indexes every rule's trigger words.
-func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
+func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *triggers {
 	t := &triggers{}
 	for i, r := range rules {
 		if i >= maxPatternBits {
@@ -130,15 +149,26 @@ func buildTriggers(rules []patternRule, extraKeys []string) *triggers {
 	for _, w := range prefilterWords {
 		t.add(w, bitKeyword)
 	}
+	for _, w := range prefilterWordsUnicode {
+		t.add(w, bitKeyword)
+		t.add(strings.ToUpper(w[:2])+w[2:], bitKeyword) // a capital first letter (two bytes in Cyrillic)
+	}
 	// --user name:password and -u name:password (ctr, curl).
 	t.add("--user", bitKeyword)
 	t.add(" -u ", bitKeyword)
-	t.add("mysql", bitKeyword)
-	t.add("mysql", bitMySQL)
+	for _, w := range programTriggers() {
+		t.add(w, bitMySQL)
+	}
 	for _, w := range extraKeys {
 		t.add(w, bitKeyword)
 	}
 	t.add("value", bitPair)
+	t.add("@", bitURL)
+	if defaults {
+		for _, w := range vendorWords() {
+			t.add(w, bitVendor)
+		}
+	}
 	t.add("private key", bitPEM)
 	return t
 }

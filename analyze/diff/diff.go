@@ -46,10 +46,21 @@ type TextDiff struct {
 	Note string `json:"note,omitempty"`
 }
 
-// FindingChanges are findings present on one side only, keyed by rule and subject.
+// FindingChanges are findings present on one side only, keyed by rule and
+// subject, and findings on both sides whose count or last time changed.
 type FindingChanges struct {
 	Appeared []finding.Finding `json:"appeared"`
 	Cleared  []finding.Finding `json:"cleared"`
+	// Recurred: in A and B, but B counts more or later occurrences (or
+	// fewer: a rotated log); the failure happened again since A.
+	Recurred []Recurrence `json:"recurred"`
+}
+
+// Recurrence is a finding of B with what A had of it.
+type Recurrence struct {
+	finding.Finding
+	// SeenBefore is A's count and times of the same finding.
+	SeenBefore *finding.Seen `json:"seen_before,omitempty"`
 }
 
 // Result is everything that differs between A and B.
@@ -69,7 +80,7 @@ type Result struct {
 
 // Empty reports whether nothing differs.
 func (r *Result) Empty() bool {
-	return len(r.Changes) == 0 && len(r.Findings.Appeared) == 0 && len(r.Findings.Cleared) == 0 &&
+	return len(r.Changes) == 0 && len(r.Findings.Appeared) == 0 && len(r.Findings.Cleared) == 0 && len(r.Findings.Recurred) == 0 &&
 		len(r.Files.Added) == 0 && len(r.Files.Removed) == 0 && len(r.Files.Changed) == 0 && len(r.TextDiffs) == 0
 }
 
@@ -94,17 +105,22 @@ func Compare(a, b *facts.Node, fa, fb []finding.Finding, differs []Differ, opts 
 }
 
 func compareFindings(fa, fb []finding.Finding) FindingChanges {
-	inA, inB := map[string]bool{}, map[string]bool{}
-	for _, f := range fa {
-		inA[f.Key()] = true
+	inA, inB := map[string]int{}, map[string]bool{}
+	for i, f := range fa {
+		inA[f.Key()] = i + 1
 	}
 	for _, f := range fb {
 		inB[f.Key()] = true
 	}
-	fc := FindingChanges{Appeared: []finding.Finding{}, Cleared: []finding.Finding{}}
+	fc := FindingChanges{Appeared: []finding.Finding{}, Cleared: []finding.Finding{}, Recurred: []Recurrence{}}
 	for _, f := range fb {
-		if !inA[f.Key()] {
+		i := inA[f.Key()]
+		if i == 0 {
 			fc.Appeared = append(fc.Appeared, f)
+			continue
+		}
+		if before := fa[i-1]; seenChanged(before.Seen, f.Seen) {
+			fc.Recurred = append(fc.Recurred, Recurrence{Finding: f, SeenBefore: before.Seen})
 		}
 	}
 	for _, f := range fa {
@@ -114,7 +130,33 @@ func compareFindings(fa, fb []finding.Finding) FindingChanges {
 	}
 	finding.Sort(fc.Appeared)
 	finding.Sort(fc.Cleared)
+	sort.SliceStable(fc.Recurred, func(i, j int) bool {
+		a, b := fc.Recurred[i], fc.Recurred[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.Key() < b.Key()
+	})
 	return fc
+}
+
+// seenChanged says whether a finding's count or last time differs between
+// A and B; findings over state (no Seen) never recur, they persist.
+func seenChanged(a, b *finding.Seen) bool {
+	if a == nil || b == nil {
+		return (a == nil) != (b == nil)
+	}
+	return a.Count != b.Count || !a.Last.Equal(b.Last)
+}
+
+// Worsened is what the exit code of diff follows: the findings that
+// appeared and those that happened again.
+func (fc FindingChanges) Worsened() []finding.Finding {
+	out := append([]finding.Finding(nil), fc.Appeared...)
+	for _, r := range fc.Recurred {
+		out = append(out, r.Finding)
+	}
+	return out
 }
 
 // Files compares the file sets; Changed only with Options.All.

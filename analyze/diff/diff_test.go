@@ -136,3 +136,39 @@ func TestSourceOnOneSideOnly(t *testing.T) {
 		t.Fatalf("changes %+v", r.Changes)
 	}
 }
+
+// A failure that already existed and happened again (more lines, a later
+// last time) is reported; one that stayed as it was is not.
+func TestFindingsRecurred(t *testing.T) {
+	a := node(manifest(time.Unix(1, 0), bundle.StatusOK), nil)
+	t1, t2 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 9, 40, 0, 0, time.UTC)
+	pull := func(n int, last time.Time) finding.Finding {
+		return finding.Finding{ID: "RT1305-pull-error", Severity: finding.Warning, Subject: finding.Subject{Source: "journal"}, Seen: &finding.Seen{Count: n, Last: last}}
+	}
+	same := finding.Finding{ID: "RT1309-cni-not-initialized", Severity: finding.Error, Subject: finding.Subject{Source: "journal"}, Seen: &finding.Seen{Count: 2, Last: t1}}
+	sameAgain := same
+	sameAgain.Seen = &finding.Seen{Count: 2, Last: t1.In(time.FixedZone("x", 3600))} // equal time, another zone and pointer
+	untimed := finding.Finding{ID: "RT0901-disk-pressure", Severity: finding.Warning}
+
+	r := Compare(a, a, []finding.Finding{pull(1, t1), same, untimed}, []finding.Finding{pull(3, t2), sameAgain, untimed}, nil, Options{})
+	if len(r.Findings.Appeared) != 0 || len(r.Findings.Cleared) != 0 || len(r.Findings.Recurred) != 1 {
+		t.Fatalf("findings %+v", r.Findings)
+	}
+	got := r.Findings.Recurred[0]
+	if got.ID != "RT1305-pull-error" || got.SeenBefore.Count != 1 || got.Seen.Count != 3 || !got.SeenBefore.Last.Equal(t1) || !got.Seen.Last.Equal(t2) {
+		t.Fatalf("recurrence %+v", got)
+	}
+	if w := r.Findings.Worsened(); len(w) != 1 || w[0].ID != "RT1305-pull-error" {
+		t.Fatalf("worsened %+v", w)
+	}
+	// Only the last time moved: still a recurrence.
+	r = Compare(a, a, []finding.Finding{pull(2, t1)}, []finding.Finding{pull(2, t2)}, nil, Options{})
+	if len(r.Findings.Recurred) != 1 || r.Empty() {
+		t.Fatalf("last time only: %+v", r.Findings)
+	}
+	// Nothing changed: quiet.
+	r = Compare(a, a, []finding.Finding{pull(2, t1)}, []finding.Finding{pull(2, t1)}, nil, Options{})
+	if len(r.Findings.Recurred) != 0 || !r.Empty() {
+		t.Fatalf("unchanged: %+v", r.Findings)
+	}
+}

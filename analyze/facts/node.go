@@ -128,6 +128,7 @@ func build(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, boo
 			release(p)
 		}
 	}
+	n.kubeletFromFiles()
 	n.join()
 	sort.SliceStable(n.ParseErrors, func(i, j int) bool { return n.ParseErrors[i].Path < n.ParseErrors[j].Path })
 	return n

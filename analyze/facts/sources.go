@@ -15,6 +15,7 @@ import (
 	discschema "github.com/rtsnap/rtsnap/internal/schema/discovery"
 	hostschema "github.com/rtsnap/rtsnap/internal/schema/host"
 	jschema "github.com/rtsnap/rtsnap/internal/schema/journal"
+	kubeletschema "github.com/rtsnap/rtsnap/internal/schema/kubelet"
 	logschema "github.com/rtsnap/rtsnap/internal/schema/logs"
 	mdbschema "github.com/rtsnap/rtsnap/internal/schema/metadb"
 	procschema "github.com/rtsnap/rtsnap/internal/schema/proc"
@@ -71,9 +72,13 @@ type Docker struct {
 // Discovery is discovery/*.json.
 type Discovery struct {
 	Endpoints []discschema.Socket
-	Kubelet   *discschema.Kubelet
-	Crictl    *discschema.Crictl
-	Daemons   []discschema.Daemon
+	// Kubelet is discovery/kubelet.json, completed from kubelet/kubelet.json
+	// when kubelet was not running (see kubeletFromFiles); KubeletFrom is
+	// then that file, for evidence.
+	Kubelet     *discschema.Kubelet
+	KubeletFrom string
+	Crictl      *discschema.Crictl
+	Daemons     []discschema.Daemon
 }
 
 // Host is host/*.json.
@@ -82,6 +87,9 @@ type Host struct {
 	Versions  []hostschema.Version
 	Processes []hostschema.Process
 	Units     *hostschema.Units
+	// Packages is the package manager's record of the runtime packages
+	// (nil in bundles from collectors that predate it).
+	Packages *hostschema.Packages
 }
 
 // Configs is configs/*.json (the config files themselves are read as text
@@ -108,6 +116,8 @@ type sourceFacts struct {
 	MetaDB     map[string]*mdbschema.Check
 	Journal    *jschema.Meta
 	LogIndex   *logschema.Index
+	// Kubelet is kubelet/kubelet.json: every kubelet's effective settings.
+	Kubelet *kubeletschema.Instances
 }
 
 // errCut: a file left undecoded for the memory budget; the cut is
@@ -221,6 +231,10 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 		case "docker/images.json":
 			return n.decode(p, data, &n.Docker.Images)
 		}
+	case "kubelet":
+		if p == "kubelet/kubelet.json" {
+			return decodeInto(n, p, data, &n.Kubelet)
+		}
 	case "discovery":
 		switch p {
 		case "discovery/endpoints.json":
@@ -242,6 +256,8 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return n.decode(p, data, &n.Host.Processes)
 		case "host/units.json":
 			return decodeInto(n, p, data, &n.Host.Units)
+		case "host/packages.json":
+			return decodeInto(n, p, data, &n.Host.Packages)
 		}
 	case "configs":
 		switch p {

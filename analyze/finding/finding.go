@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Severity orders findings; the analyzer's exit code follows the worst one.
@@ -60,6 +61,9 @@ type Evidence struct {
 	LineStart int    `json:"line_start,omitempty"`
 	LineEnd   int    `json:"line_end,omitempty"`
 	Excerpt   string `json:"excerpt,omitempty"`
+	// Time is when a log line was written, as its own record says, so a
+	// journal excerpt keeps the moment it happened (zero for state files).
+	Time time.Time `json:"time,omitzero"`
 }
 
 // Location is the path with its pointer or line range, for people.
@@ -115,16 +119,71 @@ type Finding struct {
 	Evidence    []Evidence `json:"evidence"`
 	Remediation []string   `json:"remediation,omitempty"`
 	References  []string   `json:"references,omitempty"`
+	// When says whether the finding is broken now (current: backed by
+	// state in the bundle), recently (recent: log records inside
+	// RecentWindow before collection) or only in older logs (history).
+	// Empty means current: rules over state leave it unset.
+	When When `json:"when,omitempty"`
+	// Seen is the first and last time and count of the log records a
+	// log-based finding rests on; nil for state-based findings.
+	Seen *Seen `json:"seen,omitempty"`
+}
+
+// When is a finding's place in time.
+type When string
+
+// Phases, most urgent first.
+const (
+	Current When = "current"
+	Recent  When = "recent"
+	History When = "history"
+)
+
+// RecentWindow is how far before collection a log record still counts as
+// recent rather than history.
+const RecentWindow = time.Hour
+
+// rank orders phases for Sort: current (or unset) first.
+func (w When) rank() int {
+	switch w {
+	case Recent:
+		return 1
+	case History:
+		return 2
+	}
+	return 0
+}
+
+// Seen is the time span and count of the records behind a log finding.
+// Times are zero when the records carry none.
+type Seen struct {
+	First time.Time `json:"first,omitzero"`
+	Last  time.Time `json:"last,omitzero"`
+	Count int       `json:"count"`
+}
+
+// PhaseOf places the last occurrence of a log-only finding: recent when it
+// is inside RecentWindow before collected (or carries no time), else history.
+func PhaseOf(last, collected time.Time) When {
+	if last.IsZero() || collected.IsZero() || collected.Sub(last) <= RecentWindow {
+		return Recent
+	}
+	return History
 }
 
 // Key identifies a finding across bundles (diff): the rule and its subject.
 func (f Finding) Key() string { return f.ID + " " + f.Subject.String() }
 
-// Sort orders findings worst first, then by id and subject, so output is
-// deterministic whatever order rules ran in.
+// Sort orders findings by when (what is broken now first, then recent,
+// then history), worst first inside each, then by id and subject, so the top
+// lines show what is broken now and output is deterministic whatever order
+// rules ran in.
 func Sort(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
+		if ra, rb := a.When.rank(), b.When.rank(); ra != rb {
+			return ra < rb
+		}
 		if a.Severity != b.Severity {
 			return a.Severity > b.Severity
 		}

@@ -3,6 +3,7 @@ package finding
 import (
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 func TestSortWorstFirstThenIDThenSubject(t *testing.T) {
@@ -71,6 +72,46 @@ func TestEvidenceLocation(t *testing.T) {
 	for want, e := range cases {
 		if got := e.Location(); got != want {
 			t.Errorf("Location = %q, want %q", got, want)
+		}
+	}
+}
+
+func TestSortCurrentBeforeRecentBeforeHistory(t *testing.T) {
+	fs := []Finding{
+		{ID: "RT1301-a", Severity: Critical, When: History},
+		{ID: "RT1302-b", Severity: Warning, When: Recent},
+		{ID: "RT0101-c", Severity: Info},
+		{ID: "RT1303-d", Severity: Error, When: Recent},
+		{ID: "RT0201-e", Severity: Error, When: Current},
+	}
+	Sort(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.ID)
+	}
+	want := []string{"RT0201-e", "RT0101-c", "RT1303-d", "RT1302-b", "RT1301-a"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order = %v, want %v", got, want)
+		}
+	}
+}
+
+func TestPhaseOf(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	cases := []struct {
+		last time.Time
+		want When
+	}{
+		{at.Add(-time.Minute), Recent},
+		{at.Add(-RecentWindow), Recent},
+		{at.Add(-RecentWindow - time.Second), History},
+		{time.Time{}, Recent}, // no time: cannot be called old
+		{at.Add(time.Minute), Recent},
+	}
+	for _, c := range cases {
+		if got := PhaseOf(c.last, at); got != c.want {
+			t.Errorf("PhaseOf(%v) = %s, want %s", c.last, got, c.want)
 		}
 	}
 }

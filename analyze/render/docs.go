@@ -131,10 +131,15 @@ type TimelineDoc struct {
 	Truncated bool            `json:"truncated"`
 	// Dropped counts events past the cap; OverLimits the parts of the bundle
 	// (log ranges, files) the memory limit kept out of the timeline.
-	Dropped    int              `json:"dropped,omitempty"`
-	OverLimits int              `json:"over_limits,omitempty"`
-	Untimed    int              `json:"untimed"`
-	Events     []timeline.Event `json:"events"`
+	Dropped    int `json:"dropped,omitempty"`
+	OverLimits int `json:"over_limits,omitempty"`
+	Untimed    int `json:"untimed"`
+	// Select is the window, sources and pattern asked for; Omitted counts
+	// what they (and the collector's own events, hidden by default) left out.
+	Select  timeline.Select        `json:"select"`
+	Omitted timeline.Omitted       `json:"omitted"`
+	Legend  []timeline.LegendEntry `json:"legend"`
+	Events  []timeline.Event       `json:"events"`
 }
 
 // NewTimelineDoc wraps a timeline.
@@ -143,8 +148,17 @@ func NewTimelineDoc(a *analyze.Analysis, f timeline.Filter, tl timeline.Timeline
 	if ev == nil {
 		ev = []timeline.Event{}
 	}
-	return TimelineDoc{Schema: SchemaTimeline, Bundle: a.Path, Node: a.Node.Hostname(), Filter: f, Truncated: tl.Truncated, Untimed: tl.Untimed, Events: ev,
+	return TimelineDoc{Schema: SchemaTimeline, Bundle: a.Path, Node: a.Node.Hostname(), Filter: f, Truncated: tl.Truncated, Untimed: tl.Untimed,
+		Legend: timeline.Legend(ev), Events: ev,
 		Dropped: tl.Dropped, OverLimits: len(a.Node.Cuts) + a.Node.CutsMore}
+}
+
+// NewSelectedTimelineDoc wraps the part of a timeline that s keeps.
+func NewSelectedTimelineDoc(a *analyze.Analysis, f timeline.Filter, tl timeline.Timeline, s timeline.Select) TimelineDoc {
+	kept, om := s.Apply(tl)
+	d := NewTimelineDoc(a, f, kept)
+	d.Select, d.Omitted = s, om
+	return d
 }
 
 // BundleRef names one side of a diff.

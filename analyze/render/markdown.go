@@ -26,7 +26,54 @@ func fence(s string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
-// Markdown writes the report for pasting into a support ticket.
+// span is a piece of prose: text, or a `command` the text quotes.
+type span struct {
+	Text string
+	Code bool
+}
+
+// codeSpans splits prose on backticks, so a rule's `crictl pull IMAGE`
+// shows as code. With an odd count of backticks (a stray one, perhaps
+// from a bundle value) nothing pairs and all is text.
+func codeSpans(s string) []span {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 {
+		return []span{{Text: s}}
+	}
+	out := make([]span, 0, len(parts))
+	for i, p := range parts {
+		if p != "" {
+			out = append(out, span{Text: p, Code: i%2 == 1})
+		}
+	}
+	return out
+}
+
+// mdProse is md for prose: quoted commands become code spans (inert: a
+// code span holds no markup, and its text has no backtick to close it).
+func mdProse(s string) string {
+	var b strings.Builder
+	for _, sp := range codeSpans(line(s)) {
+		if sp.Code {
+			pad := ""
+			if strings.HasPrefix(sp.Text, " ") || strings.HasSuffix(sp.Text, " ") {
+				pad = " "
+			}
+			b.WriteString("`" + pad + sp.Text + pad + "`")
+		} else {
+			b.WriteString(md(sp.Text))
+		}
+	}
+	return b.String()
+}
+
+// maxMarkdownEvents bounds the Markdown report's timeline: a ticket wants
+// the moments the findings rest on, not the stream.
+const maxMarkdownEvents = 20
+
+// Markdown writes the report for pasting into a support ticket: the
+// verdict and what is broken first, the diff, each finding, a short
+// timeline, then the collection.
 func Markdown(w io.Writer, d ReportDoc) error {
 	// Every value is escaped with md or line; the stream wrapper is the
 	// backstop for anything that reaches the page otherwise.
@@ -34,8 +81,63 @@ func Markdown(w io.Writer, d ReportDoc) error {
 	defer sw.Flush()
 	bw := bufio.NewWriter(sw)
 	in := d.Inspect
-	fmt.Fprintf(bw, "## rtsnap report: %s\n\n", md(orDash(in.Node.Hostname)))
-	fmt.Fprintf(bw, "| | |\n|---|---|\n")
+	all, pinned := linkFindings(d)
+	v := verdictOf(d)
+	fmt.Fprintf(bw, "## rtsnap report: %s\n\n**%s**  \n%s\n\n", md(orDash(in.Node.Hostname)), md(v.Headline), md(v.Detail))
+	if in.Unredacted {
+		fmt.Fprintf(bw, "**Redaction was OFF: this bundle may hold secrets.**\n\n")
+	}
+	if top := topFindings(all); len(top) > 0 {
+		fmt.Fprintf(bw, "### What is broken now\n\n")
+		for _, f := range top {
+			fmt.Fprintf(bw, "1. **%s** %s", strings.ToUpper(f.Severity.String()), md(f.Title))
+			if s := f.Subject.String(); s != "" {
+				fmt.Fprintf(bw, " (%s)", md(finding.Cut(s, 160)))
+			}
+			if !f.At.IsZero() {
+				fmt.Fprintf(bw, ", at %s", stamp(f.At))
+			}
+			fmt.Fprintln(bw)
+		}
+		fmt.Fprintln(bw)
+	}
+	if d.Diff != nil {
+		writeMarkdownDiff(bw, d.Diff)
+	}
+
+	fmt.Fprintf(bw, "### Findings\n\n")
+	if len(all) == 0 {
+		fmt.Fprintf(bw, "None.\n\n")
+	}
+	for _, f := range all {
+		fmt.Fprintf(bw, "#### F%d %s `%s`: %s\n\n", f.N, strings.ToUpper(f.Severity.String()), f.ID, md(f.Title))
+		if s := f.Subject.String(); s != "" {
+			fmt.Fprintf(bw, "Subject: %s\n\n", md(s))
+		}
+		fmt.Fprintf(bw, "%s\n\n", mdProse(f.Explanation))
+		for _, e := range f.Evidence {
+			fmt.Fprintf(bw, "- evidence: `%s`", strings.ReplaceAll(line(e.Location()), "`", "'"))
+			if !e.At.IsZero() {
+				fmt.Fprintf(bw, " at %s", stamp(e.At))
+			}
+			fmt.Fprintln(bw)
+			if e.Excerpt != "" {
+				ex := line(finding.Cut(e.Excerpt, 400))
+				fc := fence(ex)
+				fmt.Fprintf(bw, "\n  %s\n  %s\n  %s\n\n", fc, ex, fc)
+			}
+		}
+		for _, r := range f.Remediation {
+			fmt.Fprintf(bw, "- fix: %s\n", mdProse(r))
+		}
+		for _, r := range f.References {
+			fmt.Fprintf(bw, "- see: %s\n", md(r))
+		}
+		fmt.Fprintln(bw)
+	}
+	writeMarkdownTimeline(bw, d, pinned)
+
+	fmt.Fprintf(bw, "### Collection\n\n| field | value |\n|---|---|\n")
 	row := func(k, v string) { fmt.Fprintf(bw, "| %s | %s |\n", k, v) }
 	row("bundle", md(in.Bundle))
 	row("kernel", md(orDash(in.Node.Kernel)))
@@ -52,41 +154,45 @@ func Markdown(w io.Writer, d ReportDoc) error {
 	}
 	row("findings", countsLine(in.FindingCounts))
 
-	fmt.Fprintf(bw, "\n### Sources\n\n| source | status | time | files | reason |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(bw, "\n| source | status | time | files | reason |\n|---|---|---|---|---|\n")
 	for _, s := range in.Sources {
 		fmt.Fprintf(bw, "| %s | %s | %s | %d | %s |\n", md(s.Name), md(s.Status), dur(s.DurationMS), s.Files, md(finding.Cut(s.Reason, 160)))
 	}
-
-	fmt.Fprintf(bw, "\n### Findings\n\n")
-	if len(d.Findings) == 0 {
-		fmt.Fprintf(bw, "None.\n")
-	}
-	for _, f := range d.Findings {
-		fmt.Fprintf(bw, "#### %s `%s`: %s\n\n", strings.ToUpper(f.Severity.String()), f.ID, md(f.Title))
-		if s := f.Subject.String(); s != "" {
-			fmt.Fprintf(bw, "Subject: %s\n\n", md(s))
-		}
-		fmt.Fprintf(bw, "%s\n\n", md(f.Explanation))
-		for _, e := range f.Evidence {
-			fmt.Fprintf(bw, "- evidence: %s\n", md(e.Location()))
-			if e.Excerpt != "" {
-				ex := line(finding.Cut(e.Excerpt, 400))
-				fc := fence(ex)
-				fmt.Fprintf(bw, "\n  %s\n  %s\n  %s\n", fc, ex, fc)
-			}
-		}
-		for _, r := range f.Remediation {
-			fmt.Fprintf(bw, "- fix: %s\n", md(r))
-		}
-		for _, r := range f.References {
-			fmt.Fprintf(bw, "- see: %s\n", md(r))
-		}
-		fmt.Fprintln(bw)
-	}
-	if d.Diff != nil {
-		writeMarkdownDiff(bw, d.Diff)
-	}
 	return bw.Flush()
+}
+
+// writeMarkdownTimeline writes the moments the findings rest on, or
+// without any, the last events; at most maxMarkdownEvents either way.
+func writeMarkdownTimeline(bw *bufio.Writer, d ReportDoc, pinned map[int][]int) {
+	shown, _ := shownEvents(d.Timeline.Events, pinned)
+	var pick []tableEvent
+	for _, e := range shown {
+		if e.Findings != nil {
+			pick = append(pick, e)
+		}
+	}
+	what := "the moments the findings point at"
+	if len(pick) == 0 {
+		pick, what = shown, "the last events"
+	}
+	if len(pick) > maxMarkdownEvents {
+		pick = pick[len(pick)-maxMarkdownEvents:]
+	}
+	fmt.Fprintf(bw, "### Timeline\n\n")
+	if len(pick) == 0 {
+		fmt.Fprintf(bw, "No timed events.\n\n")
+		return
+	}
+	fmt.Fprintf(bw, "%d of %d events: %s (all: `rtsnap-analyze timeline BUNDLE`).\n\n| time (UTC) | source | finding | message |\n|---|---|---|---|\n",
+		len(pick), len(d.Timeline.Events), what)
+	for _, e := range pick {
+		var fs []string
+		for _, n := range e.Findings {
+			fs = append(fs, fmt.Sprintf("F%d", n))
+		}
+		fmt.Fprintf(bw, "| %s | %s | %s | %s |\n", stamp(e.Time), md(e.Source), strings.Join(fs, " "), md(finding.Cut(e.Message, 160)))
+	}
+	fmt.Fprintln(bw)
 }
 
 func writeMarkdownDiff(bw *bufio.Writer, d *DiffDoc) {

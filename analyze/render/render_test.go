@@ -2,12 +2,16 @@ package render_test
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/bundletest"
 	"github.com/rtsnap/rtsnap/analyze/diff"
+	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/render"
 	"github.com/rtsnap/rtsnap/analyze/timeline"
 )
@@ -145,4 +149,121 @@ func outsideFences(md string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// pullFailSpec is Healthy with a failed pull in containerd's journal. The
+// line is the containerd form of the failure in
+// https://github.com/kubesphere/kubekey/issues/1613 (crictl pull of
+// 192.168.72.15/kubesphereio/pause:3.8: connection refused).
+func pullFailSpec() bundletest.Spec {
+	s := bundletest.Healthy()
+	at := bundletest.T0.Add(-2 * time.Minute)
+	s.Files["journal/containerd.jsonl"] += fmt.Sprintf(`{"__REALTIME_TIMESTAMP":"%d","_SYSTEMD_UNIT":"containerd.service","MESSAGE":%q,"_PID":"812"}`+"\n", at.UnixMicro(),
+		`PullImage "192.168.72.15/kubesphereio/pause:3.8" failed error="rpc error: code = Unknown desc = failed to pull and unpack image \"192.168.72.15/kubesphereio/pause:3.8\": failed to resolve reference \"192.168.72.15/kubesphereio/pause:3.8\": failed to do request: Head \"https://192.168.72.15/v2/kubesphereio/pause/manifests/3.8\": dial tcp 192.168.72.15:443: connect: connection refused"`)
+	return s
+}
+
+func pullFailReport(t *testing.T) render.ReportDoc {
+	a := load(t, pullFailSpec(), "pull.tar.zst")
+	return render.NewReportDoc(a, timeline.Build(a.Node, timeline.DefaultExtractors(), timeline.Filter{}), nil)
+}
+
+func TestMarkdownCommandsAreCodeAndTablesHaveHeaders(t *testing.T) {
+	var b bytes.Buffer
+	if err := render.Markdown(&b, pullFailReport(t)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	// The command names the runtime's socket (issue #14): crictl -r unix://SOCK pull IMAGE.
+	if !regexp.MustCompile("`crictl -r unix://[^`]+ pull 192\\.168\\.72\\.15/kubesphereio/pause:3\\.8`").MatchString(out) {
+		t.Errorf("the remediation's command is not a code span:\n%s", out)
+	}
+	if strings.Contains(out, "\\`") {
+		t.Errorf("markdown escapes backticks:\n%s", out)
+	}
+	for i, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "|") && strings.Trim(l, "| ") == "" {
+			t.Errorf("line %d is an empty table row: %q", i+1, l)
+		}
+	}
+	// The verdict leads; the short timeline holds the moment the finding rests on.
+	// (a pull failure only the logs show is at warning at most: issue #14)
+	if !strings.HasPrefix(out, "## rtsnap report: node-a\n\n**Degraded") {
+		t.Errorf("markdown does not lead with the verdict:\n%s", finding.Cut(out, 300))
+	}
+	if !regexp.MustCompile(`(?m)^\| 2026-11-24T09:28:00\.000Z \| journal \| F1( F\d+)* \| PullImage`).MatchString(out) {
+		t.Errorf("short timeline lacks the pull failure's moment:\n%s", out[strings.Index(out, "### Timeline"):])
+	}
+	if n := strings.Count(out[strings.Index(out, "### Timeline"):strings.Index(out, "### Collection")], "\n| 20"); n > 20 {
+		t.Errorf("short timeline has %d rows", n)
+	}
+}
+
+func TestMarkdownProseCodeSpansStayInert(t *testing.T) {
+	d := pullFailReport(t)
+	// A stray backtick (from a bundle value) pairs with nothing: all text, escaped.
+	d.Findings[0].Remediation = []string{"run `crictl pull a` then [x](http://evil) `b", "`<img src=x onerror=alert(1)>`"}
+	var b bytes.Buffer
+	if err := render.Markdown(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "- fix: run \\`crictl pull a\\` then \\[x\\]\\(http\\://evil\\) \\`b\n") {
+		t.Errorf("odd backticks not all escaped:\n%s", out)
+	}
+	// Inside a code span markup is inert: it is shown, never rendered.
+	if !strings.Contains(out, "- fix: `<img src=x onerror=alert(1)>`\n") {
+		t.Errorf("code span changed:\n%s", out)
+	}
+}
+
+func TestHTMLLeadsWithVerdictAndLinksEvidence(t *testing.T) {
+	var b bytes.Buffer
+	if err := render.HTML(&b, pullFailReport(t)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	order := []string{`id="verdict"`, `id="top"`, "Pulling 192.168.72.15/kubesphereio/pause:3.8 fails", `id="toc"`, `id="findings"`, `id="f-1"`, `id="timeline"`, `id="collection"`}
+	last := -1
+	for _, w := range order {
+		i := strings.Index(out, w)
+		if i < 0 || i < last {
+			t.Fatalf("%q missing or out of order (want %v)", w, order)
+		}
+		last = i
+	}
+	// F1's evidence is the journal line: its time links to that event's row,
+	// and the row links back.
+	m := regexp.MustCompile(`<a class="when" href="#ev-(\d+)"[^>]*>2026-11-24T09:28:00.000Z on the timeline</a>`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("F1's evidence has no link to its moment:\n%s", out[strings.Index(out, `id="f-1"`):][:2000])
+	}
+	if !regexp.MustCompile(`<tr id="ev-` + m[1] + `"><td><code>2026-11-24T09:28:00.000Z</code> <a href="#f-1">F1</a>`).MatchString(out) {
+		t.Errorf("event row ev-%s missing or not linked back to F1", m[1])
+	}
+	if !strings.Contains(out, `<text class="mark"`) || !strings.Contains(out, `id="chart-legend"`) {
+		t.Error("chart has no finding marks or no legend")
+	}
+	if !strings.Contains(out, "@media print") || !strings.Contains(out, "details::details-content") {
+		t.Error("no print stylesheet expanding details")
+	}
+	if !regexp.MustCompile(`<code>crictl -r unix://[^<]+ pull 192\.168\.72\.15/kubesphereio/pause:3\.8</code>`).MatchString(out) {
+		t.Error("remediation command not shown as code")
+	}
+	// The collector's own events are out of the table unless evidence points at one.
+	if strings.Contains(out, "source-started") {
+		t.Error("collector events in the report's timeline")
+	}
+}
+
+func TestHTMLHealthyVerdict(t *testing.T) {
+	a := load(t, bundletest.Healthy(), "h.tar.zst")
+	var b bytes.Buffer
+	if err := render.HTML(&b, render.NewReportDoc(a, timeline.Build(a.Node, timeline.DefaultExtractors(), timeline.Filter{}), nil)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, `class="v-ok"`) || !strings.Contains(out, "No problem found") || strings.Contains(out, `id="top"`) {
+		t.Errorf("healthy verdict wrong:\n%s", out[strings.Index(out, `id="verdict"`):][:600])
+	}
 }

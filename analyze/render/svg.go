@@ -27,6 +27,7 @@ type chart struct {
 	Dots          []chartDot
 	Ticks         []chartTick
 	Note          string
+	Start, End    time.Time
 }
 
 type chartLane struct {
@@ -38,6 +39,8 @@ type chartDot struct {
 	X, Y  float64
 	Class string
 	Title string
+	N     int    // the event's number: the dot links to its table row #ev-N
+	Mark  string // "F1 F3": the findings whose evidence this event is
 }
 
 type chartTick struct {
@@ -45,9 +48,24 @@ type chartTick struct {
 	Label string
 }
 
-// laneOf groups events: collector events by source, logs by unit.
+// chartClass is one colour of dot and what it means, for the legend.
+type chartClass struct {
+	Class, Meaning string
+}
+
+// chartClasses are every dot colour, in legend order.
+var chartClasses = []chartClass{
+	{"bad", "a source failed or timed out, or a container exited non-zero"},
+	{"warn", "a source was partial or skipped"},
+	{"ok", "runtime state: created, started, updated"},
+	{"end", "a container or task finished"},
+	{"log", "a log or journal line"},
+}
+
+// laneOf groups events: logs by unit, runtime records by layer, the
+// collector's own events in one lane.
 func laneOf(e timeline.Event) string {
-	if e.Subject.Source != "" {
+	if e.Subject.Source != "" && e.Source != timeline.CollectorSource {
 		return e.Source + ": " + e.Subject.Source
 	}
 	return e.Source
@@ -61,32 +79,56 @@ func classOf(e timeline.Event) string {
 		return "warn"
 	case "log":
 		return "log"
+	case "cri-finished", "task-exited":
+		if strings.Contains(e.Message, "exit code 0 ") || strings.HasSuffix(e.Message, "status 0") {
+			return "end"
+		}
+		return "bad"
 	}
 	return "ok"
 }
 
-func buildChart(tl TimelineDoc) chart {
+// tickLayout picks a tick label format that names what changes across the span.
+func tickLayout(span time.Duration) string {
+	switch {
+	case span >= 48*time.Hour:
+		return "Jan 2 15:04"
+	case span >= time.Hour:
+		return "15:04"
+	case span >= time.Minute:
+		return "15:04:05"
+	}
+	return "15:04:05.000"
+}
+
+func buildChart(events []tableEvent) chart {
 	c := chart{Width: chartWidth, Left: chartLeft}
-	events := tl.Events
 	if len(events) == 0 {
 		return c
 	}
 	if len(events) > maxChartDots {
-		// Even sampling keeps the shape of the stream; the table and JSON keep all.
+		// Even sampling keeps the shape of the stream, and every event a
+		// finding points at stays; the table and JSON keep all.
 		step := float64(len(events)) / maxChartDots
-		sampled := make([]timeline.Event, 0, maxChartDots)
-		for i := 0; i < maxChartDots; i++ {
-			sampled = append(sampled, events[int(float64(i)*step)])
+		sampled := make([]tableEvent, 0, maxChartDots+maxChartDots/4)
+		next := 0.0
+		for i, e := range events {
+			if float64(i) >= next || e.Findings != nil {
+				sampled = append(sampled, e)
+			}
+			for float64(i) >= next {
+				next += step
+			}
 		}
-		c.Note = fmt.Sprintf("showing %d of %d events", maxChartDots, len(events))
+		c.Note = fmt.Sprintf("showing %d of %d events", len(sampled), len(events))
 		events = sampled
 	}
 	laneIdx := map[string]int{}
 	var names []string
 	for _, e := range events {
-		if _, ok := laneIdx[laneOf(e)]; !ok {
-			laneIdx[laneOf(e)] = 0
-			names = append(names, laneOf(e))
+		if _, ok := laneIdx[laneOf(e.Event)]; !ok {
+			laneIdx[laneOf(e.Event)] = 0
+			names = append(names, laneOf(e.Event))
 		}
 	}
 	sort.Strings(names)
@@ -100,23 +142,31 @@ func buildChart(tl TimelineDoc) chart {
 	}
 	c.Height = 40 + len(names)*laneHeight
 	t0, t1 := events[0].Time, events[len(events)-1].Time
+	c.Start, c.End = t0, t1
 	span := t1.Sub(t0)
 	if span <= 0 {
 		span = time.Second
 	}
 	plot := float64(chartWidth - chartLeft - 20)
 	x := func(t time.Time) float64 { return float64(chartLeft) + plot*float64(t.Sub(t0))/float64(span) }
+	layout := tickLayout(span)
 	for i := 0; i <= 4; i++ {
 		t := t0.Add(span * time.Duration(i) / 4)
-		c.Ticks = append(c.Ticks, chartTick{X: x(t), Label: t.UTC().Format("15:04:05.000")})
+		c.Ticks = append(c.Ticks, chartTick{X: x(t), Label: t.UTC().Format(layout)})
 	}
 	for _, e := range events {
-		li := laneIdx[laneOf(e)]
+		li := laneIdx[laneOf(e.Event)]
 		if li == 0 {
 			continue
 		}
-		c.Dots = append(c.Dots, chartDot{X: x(e.Time), Y: float64(30 + (li-1)*laneHeight), Class: classOf(e),
-			Title: e.Time.UTC().Format(time.RFC3339Nano) + " " + e.Kind + ": " + line(e.Message)})
+		d := chartDot{X: x(e.Time), Y: float64(30 + (li-1)*laneHeight), Class: classOf(e.Event), N: e.N,
+			Title: e.Time.UTC().Format(time.RFC3339Nano) + " " + e.Kind + ": " + line(e.Message)}
+		for _, n := range e.Findings {
+			d.Mark = strings.TrimSpace(d.Mark + fmt.Sprintf(" F%d", n))
+		}
+		c.Dots = append(c.Dots, d)
 	}
+	// Marked dots last, so their rings and labels draw over the others.
+	sort.SliceStable(c.Dots, func(i, j int) bool { return c.Dots[i].Mark == "" && c.Dots[j].Mark != "" })
 	return c
 }

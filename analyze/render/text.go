@@ -36,6 +36,10 @@ func ts(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// stamp is an event's or a log line's time: UTC with milliseconds, the
+// one format the timeline and evidence share so they can be matched by eye.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -101,6 +105,9 @@ func InspectText(w io.Writer, d InspectDoc) {
 	fmt.Fprintln(w)
 	for _, f := range d.TopFindings {
 		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.ID, line(f.Title))
+		for _, e := range f.Evidence {
+			fmt.Fprintf(w, "           %s\n", line(ShowCommand(d.Bundle, e)))
+		}
 	}
 	total := 0
 	for _, v := range d.FindingCounts {
@@ -160,10 +167,13 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 		fmt.Fprintf(w, "  %s\n", line(f.Explanation))
 		for _, e := range f.Evidence {
 			fmt.Fprintf(w, "  evidence: %s", line(e.Location()))
+			if !e.Time.IsZero() {
+				fmt.Fprintf(w, "  %s", stamp(e.Time))
+			}
 			if e.Excerpt != "" {
 				fmt.Fprintf(w, "  %s", line(finding.Cut(e.Excerpt, 200)))
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "\n    %s\n", line(ShowCommand(bf.Bundle, e)))
 		}
 		for _, r := range f.Remediation {
 			fmt.Fprintf(w, "  fix: %s\n", line(r))
@@ -174,15 +184,40 @@ func FindingsText(w io.Writer, bf BundleFindings) {
 	}
 }
 
-// TimelineText prints one event per line.
-func TimelineText(w io.Writer, d TimelineDoc) {
+// DefaultMessageWidth is where timeline messages are cut on a terminal
+// (timeline --width; 0 keeps them whole).
+const DefaultMessageWidth = 160
+
+// TimelineText prints one event per line, messages cut at width bytes
+// (0: whole), then a legend of the sources shown and what was left out.
+func TimelineText(w io.Writer, d TimelineDoc, width int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tCLOCK\tSOURCE\tKIND\tSUBJECT\tMESSAGE")
 	for _, e := range d.Events {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Clock, line(e.Source), line(e.Kind),
-			line(finding.Cut(e.Subject.String(), 60)), line(finding.Cut(e.Message, 160)))
+		msg := e.Message
+		if width > 0 {
+			msg = finding.Cut(msg, width)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", stamp(e.Time), e.Clock, line(e.Source), line(e.Kind),
+			line(finding.Cut(e.Subject.String(), 60)), line(msg))
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\n%d event(s)", len(d.Events))
+	if len(d.Events) > 0 {
+		fmt.Fprintf(w, " from %s to %s", stamp(d.Events[0].Time), stamp(d.Events[len(d.Events)-1].Time))
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, l := range d.Legend {
+		fmt.Fprintf(tw, "  %s\t%d\t%s clock\t%s\n", line(l.Source), l.Events, l.Clock, l.Meaning)
+	}
+	tw.Flush()
+	if n := d.Omitted.Collector; n > 0 {
+		fmt.Fprintf(w, "(%d of the collector's own event(s) hidden: --collector shows them)\n", n)
+	}
+	if n := d.Omitted.Other; n > 0 {
+		fmt.Fprintf(w, "(%d event(s) outside --since/--until, --source or --grep)\n", n)
+	}
 	if d.Truncated {
 		fmt.Fprintf(w, "(timeline cut at its event limit: %d later event(s) left out)\n", d.Dropped)
 	}
@@ -209,6 +244,7 @@ func DiffText(w io.Writer, d DiffDoc) {
 	}
 	printFindingList(w, "findings appeared", d.Findings.Appeared)
 	printFindingList(w, "findings cleared", d.Findings.Cleared)
+	printRecurred(w, d.Findings.Recurred)
 	printPaths(w, "files added", d.Files.Added)
 	printPaths(w, "files removed", d.Files.Removed)
 	printPaths(w, "files changed", d.Files.Changed)
@@ -235,6 +271,32 @@ func printFindingList(w io.Writer, title string, fs []finding.Finding) {
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.ID, line(f.Title))
 	}
+}
+
+// printRecurred lists findings on both sides that happened again, with
+// their count and last time before and after.
+func printRecurred(w io.Writer, rs []diff.Recurrence) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nfindings that happened again (count or last time changed)\n")
+	for _, r := range rs {
+		fmt.Fprintf(w, "  %-8s %s  %s\n", strings.ToUpper(r.Severity.String()), r.ID, line(r.Title))
+		before, after := seenParts(r.SeenBefore), seenParts(r.Seen)
+		fmt.Fprintf(w, "           count %s -> %s, last %s -> %s\n", before[0], after[0], before[1], after[1])
+	}
+}
+
+// seenParts is a Seen's count and last time as text, "-" where unknown.
+func seenParts(s *finding.Seen) [2]string {
+	if s == nil {
+		return [2]string{"-", "-"}
+	}
+	last := "-"
+	if !s.Last.IsZero() {
+		last = ts(s.Last)
+	}
+	return [2]string{fmt.Sprint(s.Count), last}
 }
 
 func printPaths(w io.Writer, title string, ps []string) {

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rtsnap/rtsnap/analyze/catalog"
 )
 
 // ruleDoc is what docs/rules.md says about a rule beyond its id, title and reads.
@@ -26,6 +28,7 @@ var ruleDocs = map[string]ruleDoc{
 	"RT0403-sandbox-not-ready":          {"a pod's only sandbox is SANDBOX_NOTREADY (ContainerCreating)", "look for RunPodSandbox and CNI errors; recreate the pod"},
 	"RT0404-network-not-ready":          {"CRI status has NetworkReady=false (error) or RuntimeReady=false (critical)", "install/repair the CNI config and plugins"},
 	"RT0405-container-create-error":     {"a CRI container's reason is CreateContainerError, RunContainerError, StartError, ContainerCannotRun, or it exited 128", "fix the pod spec or node per the OCI runtime's message"},
+	"RT0406-pod-status":                 {"a pod's status rebuilt from CRI state and the kubelet's sync errors (analyze/podstatus, kubectl's printPod) is not Running or Completed", "see the related finding for the cause; `kubectl describe pod`"},
 	"RT0501-cgroup-driver-mismatch":     {"kubelet's cgroupDriver differs from containerd's SystemdCgroup (config dump) or Docker's CgroupDriver", "use the same driver on both sides (systemd on systemd hosts)"},
 	"RT0502-cgroup-v1-deprecated":       {"containerd reports the cgroup-v1 deprecation in server.json, or a 2.x daemon runs on a v1/hybrid host", "move the host to cgroup v2"},
 	"RT0601-sandbox-image-mismatch":     {"kubelet's --pod-infra-container-image differs from the runtime's sandbox image (sandbox_image / pinned_images.sandbox)", "set both to the same image"},
@@ -47,15 +50,7 @@ var ruleDocs = map[string]ruleDoc{
 	"RT1104-exited-containers-pile":     {"≥ 50 exited containers on one CRI endpoint or in Docker", "prune them; fix the GC or what creates them"},
 	"RT1201-container-oom-killed":       {"a container's cgroup has oom_kill > 0 or under_oom, or CRI says OOMKilled", "raise the limit or lower usage"},
 	"RT1202-kernel-oom-kill":            {"journal/kernel-oom.jsonl (or any journal file) has \"Killed process\" / \"out of memory\"", "match pids to containers; reserve system memory"},
-	"RT1301-oci-runtime-create-failed":  {"log signature \"OCI runtime create/start/exec failed\"", "read the sub-reason"},
-	"RT1302-shim-task-create-failed":    {"log signature \"failed to create shim task\" / \"failed to start shim\"", "check the runtime binary and the OCI error"},
-	"RT1303-shim-exited":                {"log signature \"shim exited unexpectedly\", failed to connect to a shim, a killed shim (info-level \"shim disconnected\" on normal exits is ignored)", "look for OOM kills of shims"},
-	"RT1304-cgroup-mountpoint-missing":  {"log signature \"cgroup mountpoint does not exist\"", "upgrade runc/containerd or mount the hierarchy"},
-	"RT1305-pull-error":                 {"log signatures failed to pull / unauthorized / x509 / i/o timeout / no such host / failed to resolve reference", "see RT0402"},
-	"RT1306-extract-failed":             {"log signatures failed to extract/apply layer, invalid checksum, digest mismatch", "remove the image and ingests, check disk, pull again"},
-	"RT1307-overlay-invalid-argument":   {"log signature overlay mount \"invalid argument\"", "check the backing filesystem (xfs ftype=1), the overlay module, layer count"},
-	"RT1308-snapshot-create-failed":     {"log signature \"failed to create/prepare snapshot\", existing snapshot key, missing parent", "re-pull the image; look for leaks and disk pressure"},
-	"RT1309-cni-not-initialized":        {"log signature \"cni plugin not initialized\" / NetworkPluginNotReady / no networks found", "install the CNI config and plugins"},
+	"RT1300-log-catalog":                {"a daemon, kubelet or kernel log record (journal, daemon log files; not container output) lands in a class of the failure catalog (below): one finding per class with first/last time and count, current when the bundle's state shows the cause, resolved history (info) when the state contradicts it, else recent or history at warning at most", "the class's fix steps, with this node's sockets"},
 	"RT1401-vulnerable-version":         {"a containerd (server.json), runc (host/versions.json) or Docker (docker/version.json) version is before the fixed version of its branch in analyze/rules/data/advisories.json; a known distribution backport (Debian's runc +deb12u1 for CVE-2024-21626) lowers it to info", "upgrade to the fixed version or a distribution build with the fix"},
 	"RT1501-source-timed-out":           {"a source's status is timeout", "collect again with a longer deadline; a hung runtime looks like this"},
 	"RT1502-source-failed":              {"a source's status is error", "read the reason"},
@@ -76,7 +71,7 @@ func Markdown(r *Registry) string {
 	b.WriteString("# rtsnap-analyze rules\n\n")
 	b.WriteString("Generated from the rule registry (`analyze/rules`) by `go test ./analyze/rules -run RulesDoc -update`; a test fails when this file is out of step.\n")
 	b.WriteString("Each finding carries its evidence (bundle path plus JSON pointer or line range, with an excerpt), remediation steps and references; see [analyzer.md](analyzer.md) for the finding model.\n")
-	b.WriteString("Version advisories live in `analyze/rules/data/advisories.json` (advisory id, component, fixed version per branch, known distribution backports).\n")
+	b.WriteString("Version advisories live in `analyze/rules/data/advisories.json` (advisory id, component, fixed version per branch, and the first distribution package revision that carries each fix, compared with the package manager's record in host/packages.json).\n")
 	family := -1
 	for _, rule := range r.Rules() {
 		if rule.Family != family {
@@ -89,6 +84,9 @@ func Markdown(r *Registry) string {
 			reads[i] = "`" + p + "`"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", rule.ID, cell(rule.Title), strings.Join(reads, "<br>"), cell(d.When), cell(d.Do))
+	}
+	if cat, err := catalog.Load(); err == nil {
+		b.WriteString(cat.Markdown())
 	}
 	return b.String()
 }

@@ -93,9 +93,32 @@ func hitsEvidence(hits []logHit) []finding.Evidence {
 		if i == maxEvidence {
 			break
 		}
-		out = append(out, evLine(h.Path, h.Rec.Line, h.Rec.Message))
+		e := evLine(h.Path, h.Rec.Line, h.Rec.Message)
+		e.Time = h.Rec.Time
+		out = append(out, e)
 	}
 	return out
+}
+
+// seenOf is the Seen of a finding resting on hits: their count and the
+// earliest and latest times among them (hits are in path then line order,
+// so the times are searched, not taken from the ends); times stay zero when
+// no line carries one.
+func seenOf(hits []logHit) *finding.Seen {
+	s := &finding.Seen{Count: len(hits)}
+	for _, h := range hits {
+		t := h.Rec.Time
+		if t.IsZero() {
+			continue
+		}
+		if s.First.IsZero() || t.Before(s.First) {
+			s.First = t
+		}
+		if t.After(s.Last) {
+			s.Last = t
+		}
+	}
+	return s
 }
 
 // plural renders "1 container" / "3 containers".

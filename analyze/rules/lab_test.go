@@ -140,7 +140,7 @@ var stateRules = []string{
 	// Fixture-only rules (testdata/README.md) must stay quiet on the real lab too.
 	"RT0501-cgroup-driver-mismatch", "RT0601-sandbox-image-mismatch", "RT0802-kubelet-endpoint-not-cri",
 	"RT0801-kubelet-endpoint-missing", "RT0703-registry-skip-verify", "RT0903-no-space-left",
-	"RT1101-lease-holds-content", "RT1103-stale-ingests", "RT1308-snapshot-create-failed",
+	"RT1101-lease-holds-content", "RT1103-stale-ingests", "RT1323-no-space-left",
 }
 
 func TestLabHealthyQuiet(t *testing.T) {
@@ -175,7 +175,7 @@ func TestLabJournalAndConfig(t *testing.T) {
 	a := collectLab(t, env, "720h")
 	requireFinding(t, a, "RT1202-kernel-oom-kill", "memory cgroup", "stress (pid 4242)")
 	requireFinding(t, a, "RT1309-cni-not-initialized")
-	requireFinding(t, a, "RT1305-pull-error")
+	requireFinding(t, a, "RT1321-registry-connection-refused", "127.0.0.1:1")
 	requireFinding(t, a, "RT0502-cgroup-v1-deprecated", "cd2", "2.2.1")
 	requireFinding(t, a, "RT0701-registry-inline-config", "registry.lab.example", "pid")
 	requireFinding(t, a, "RT1401-vulnerable-version", "containerd 1.6.20", "containerd-10589", "1.6.36")

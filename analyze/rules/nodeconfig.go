@@ -15,7 +15,7 @@ import (
 func nodeConfig() []Rule {
 	return []Rule{
 		{ID: "RT0501-cgroup-driver-mismatch", Family: 5, Title: "kubelet and runtime use different cgroup drivers",
-			Reads: []string{"discovery/kubelet.json", "configs/containerd-dump/<pid>.toml", "docker/info.json"}, Check: cgroupDriverMismatch},
+			Reads: []string{"discovery/kubelet.json", "kubelet/kubelet.json", "configs/containerd-dump/<pid>.toml", "docker/info.json"}, Check: cgroupDriverMismatch},
 		{ID: "RT0502-cgroup-v1-deprecated", Family: 5, Title: "cgroup v1 on containerd 2.x",
 			Reads: []string{"containerd/<endpoint>/server.json", "cgroup/mode.json"}, Check: cgroupV1Deprecated},
 		{ID: "RT0601-sandbox-image-mismatch", Family: 6, Title: "kubelet's and the runtime's pause image differ",
@@ -29,7 +29,7 @@ func nodeConfig() []Rule {
 		{ID: "RT0703-registry-skip-verify", Family: 7, Title: "TLS verification disabled for a registry",
 			Reads: []string{"configs/**/hosts.toml", "configs/containerd-dump/<pid>.toml"}, Check: skipVerify},
 		{ID: "RT0801-kubelet-endpoint-missing", Family: 8, Title: "kubelet's runtime endpoint does not exist or does not answer",
-			Reads: []string{"discovery/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointMissing},
+			Reads: []string{"discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointMissing},
 		{ID: "RT0802-kubelet-endpoint-not-cri", Family: 8, Title: "kubelet points at a socket that is not a CRI runtime",
 			Reads: []string{"discovery/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointNotCRI},
 		{ID: "RT0803-socket-permissions", Family: 8, Title: "Runtime socket permissions lock clients out",
@@ -38,7 +38,11 @@ func nodeConfig() []Rule {
 }
 
 func kubeletRef(n *facts.Node) finding.Evidence {
-	return ev(facts.Ref{Path: "discovery/kubelet.json"}, n.Discovery.Kubelet)
+	p := "discovery/kubelet.json"
+	if n.Discovery.KubeletFrom != "" {
+		p = n.Discovery.KubeletFrom
+	}
+	return ev(facts.Ref{Path: p}, n.Discovery.Kubelet)
 }
 
 func configEvidence(n *facts.Node, dc daemonConfig, key string) finding.Evidence {

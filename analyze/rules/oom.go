@@ -81,6 +81,7 @@ func kernelOOM(n *facts.Node) []finding.Finding {
 		Explanation: fmt.Sprintf("The kernel log shows OOM kills (%s); killed: %s. If a shim or runtime daemon was killed, its containers desync (see RT0201).",
 			scope, finding.Cut(strings.Join(uniq(victims), ", "), 300)),
 		Evidence:    hitsEvidence(lastHits(hits)),
+		Seen:        seenOf(hits),
 		Remediation: []string{"Match the killed pids to containers (proc/processes.json, timeline around the kill) and raise their limits; for node-wide OOM, reserve memory for the system (kubelet --system-reserved, eviction thresholds)."},
 	}}
 }

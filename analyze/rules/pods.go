@@ -5,9 +5,12 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logrec"
+	"github.com/rtsnap/rtsnap/analyze/podstatus"
 )
 
 // Family 4: pod status the way kubelet would name it.
@@ -167,9 +170,15 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		m := strings.ToLower(r.Message)
 		return strings.Contains(m, "failed to pull") || (strings.Contains(m, "pullimage") && strings.Contains(m, "failed"))
 	}) {
-		img := "(unknown image)"
-		if m := pullRE.FindStringSubmatch(h.Rec.Message); m != nil {
+		// The parsed record names the image in every format (klog's
+		// image="...", quoted levels, kubectl event rows); the regexp is
+		// the fallback for lines logrec finds no image in.
+		img := logrec.Parse(h.Rec.Message).Fields["image"]
+		if m := pullRE.FindStringSubmatch(h.Rec.Message); img == "" && m != nil && strings.ContainsAny(m[1], ":/.") {
 			img = m[1]
+		}
+		if img == "" {
+			img = "(unknown image)"
 		}
 		a := byImage[img]
 		if a == nil {
@@ -180,8 +189,12 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		a.classes[PullErrorClass(h.Rec.Message)]++
 	}
 	var out []finding.Finding
+	st := newStateView(n)
+	sock := sockPath(st.criSock, "/run/containerd/containerd.sock")
+	verdicts := podstatus.Verdicts(n)
 	for _, img := range facts.SortedKeys(byImage) {
 		a := byImage[img]
+		subj, pods := pullSubject(verdicts, img)
 		class, best := "unknown", 0
 		for _, c := range facts.SortedKeys(a.classes) {
 			if a.classes[c] > best && c != "unknown" {
@@ -189,15 +202,28 @@ func pullFailures(n *facts.Node) []finding.Finding {
 			}
 		}
 		last := a.hits[len(a.hits)-1]
+		var firstTime, lastTime time.Time
+		for _, h := range a.hits {
+			if h.Rec.Time.After(lastTime) {
+				lastTime = h.Rec.Time
+			}
+			if !h.Rec.Time.IsZero() && (firstTime.IsZero() || h.Rec.Time.Before(firstTime)) {
+				firstTime = h.Rec.Time
+			}
+		}
 		out = append(out, finding.Finding{
 			Severity: finding.Error,
 			Title:    fmt.Sprintf("Pulling %s fails (%s)", img, class),
-			Subject:  finding.Subject{File: img},
+			Subject:  subj,
 			Explanation: fmt.Sprintf("%s of pulling this image failed in the runtime's logs; the error class is %q. Kubelet shows ErrImagePull, then ImagePullBackOff while it waits to retry. Last error: %s",
-				plural(len(a.hits), "attempt"), class, finding.Cut(last.Rec.Message, 300)),
+				plural(len(a.hits), "attempt"), class, finding.Cut(last.Rec.Message, 300)) + pods,
 			Evidence:    hitsEvidence(lastHits(a.hits)),
-			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl pull " + img + "` shows the same error without kubelet's back-off."},
+			Remediation: []string{pullClassFix[class], "Try the pull on the node: `crictl -r unix://" + sock + " pull " + img + "` shows the same error without kubelet's back-off."},
 		})
+		// A pull error is a log record: placed in time against the state.
+		cur, contra, why := st.judgePull(img, logrec.Parse(last.Rec.Message).Fields["pod"], lastTime, n.Manifest.StartedAt)
+		placeInTime(&out[len(out)-1], cur, contra, why, lastTime, n.Manifest.StartedAt)
+		out[len(out)-1].Seen = &finding.Seen{First: firstTime, Last: lastTime, Count: len(a.hits)}
 	}
 	return capFindings(out)
 }

@@ -62,6 +62,7 @@ func Default() *Registry {
 	all = append(all, desync()...)
 	all = append(all, frozen()...)
 	all = append(all, podStatus()...)
+	all = append(all, podVerdicts()...)
 	all = append(all, nodeConfig()...)
 	all = append(all, storage()...)
 	all = append(all, oomKills()...)

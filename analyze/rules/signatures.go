@@ -1,80 +1,424 @@
 package rules
 
 import (
+	"fmt"
 	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
 
+	"github.com/rtsnap/rtsnap/analyze/catalog"
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logrec"
 )
 
-// signature maps a runtime log message to its cause and fix (family 13).
-type signature struct {
-	ID, Title, Cause string
-	Match            *regexp.Regexp
-	Severity         finding.Severity
-	Fix              []string
-}
+// LogCatalogID is the rule that classifies log records with the failure
+// catalog (family 13). Its findings carry the catalog class's id.
+const LogCatalogID = "RT1300-log-catalog"
 
-var signatures = []signature{
-	{ID: "RT1301-oci-runtime-create-failed", Title: "OCI runtime create failed", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)OCI runtime (create|start|exec) failed`),
-		Cause: "runc refused to create or start a container; the text after \"runc create failed:\" is its reason (exec format error, no such file or directory, permission denied, cgroup or mount errors).",
-		Fix:   []string{"Read the sub-reason in the excerpt: a missing entrypoint or wrong architecture is the image's; mount, cgroup and seccomp errors are the node's or the pod spec's."}},
-	{ID: "RT1302-shim-task-create-failed", Title: "failed to create shim task", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)failed to create shim task|failed to start shim`),
-		Cause: "containerd could not start the shim or the shim could not create the task: usually the OCI runtime's error follows in the same message.",
-		Fix:   []string{"Check that the runtime binary (runc) in the runtime's options exists and runs; read the OCI error in the message."}},
-	{ID: "RT1303-shim-exited", Title: "shim exited unexpectedly", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)shim exited unexpectedly|failed to connect to shim|shim.*unexpected (EOF|exit)|shim (was )?killed`),
-		Cause: "A container's shim died (OOM-killed, crashed, or killed by hand). Its containers lose their manager: CRI may keep them RUNNING (see RT0201).",
-		Fix:   []string{"Look for OOM kills of containerd-shim in the kernel log; restarting the pod recreates the shim."}},
-	{ID: "RT1304-cgroup-mountpoint-missing", Title: "cgroup mountpoint does not exist", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)cgroups?: cgroup mountpoint does not exist|cgroup mountpoint does not exist`),
-		Cause: "runc looked for a cgroup v1 hierarchy that is not mounted (a v2-only host with an old runc, or a missing name=systemd hierarchy).",
-		Fix:   []string{"Upgrade runc/containerd to versions that support the host's cgroup layout, or mount the missing hierarchy."}},
-	{ID: "RT1305-pull-error", Title: "image pull error", Severity: finding.Warning,
-		Match: regexp.MustCompile(`(?i)failed to pull|unauthorized|x509:|i/o timeout|no such host|failed to resolve reference`),
-		Cause: "The runtime could not fetch an image: authentication, TLS, DNS, network or a missing tag (RT0402 groups them per image with the class).",
-		Fix:   []string{"See RT0402 for the image and its error class."}},
-	{ID: "RT1306-extract-failed", Title: "layer extraction failed", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)failed to extract layer|failed to (apply|unpack) layer|invalid checksum|unexpected EOF.*layer|digest mismatch`),
-		Cause: "A downloaded layer did not unpack: a corrupt or truncated download, a full disk, or a mismatched digest from a broken mirror.",
-		Fix:   []string{"Remove the image (`crictl rmi`) and its stale ingests, check disk space, and pull again; check the mirror if it repeats."}},
-	{ID: "RT1307-overlay-invalid-argument", Title: "overlay mount: invalid argument", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)overlay.*invalid argument|mount source: "overlay".*invalid argument`),
-		Cause: "The kernel refused an overlayfs mount: too many lower layers for the mount option size, an unsupported backing filesystem (xfs without d_type), or leftover index/workdir state.",
-		Fix:   []string{"Check the backing filesystem (xfs needs ftype=1), the kernel's overlay module, and the layer count of the image."}},
-	{ID: "RT1308-snapshot-create-failed", Title: "failed to create snapshot", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)failed to (create|prepare) (extraction )?snapshot|snapshot .* already exists|failed to stat parent`),
-		Cause: "The snapshotter could not prepare a container's filesystem: a missing parent (a deleted or corrupt image), a leftover key, or a full disk.",
-		Fix:   []string{"Remove and re-pull the image; look for unused snapshots (RT1102) and disk pressure (RT0901)."}},
-	{ID: "RT1309-cni-not-initialized", Title: "cni plugin not initialized", Severity: finding.Error,
-		Match: regexp.MustCompile(`(?i)cni plugin not initialized|network plugin is not ready|NetworkPluginNotReady|no networks found in`),
-		Cause: "The runtime found no usable CNI configuration: pods stay ContainerCreating and the node NotReady until the CNI plugin (its daemonset) writes its config.",
-		Fix:   []string{"Check the CNI conf dir (configs/) and bin dir (configs/cni-plugins.json), and that the CNI daemonset runs on the node."}},
-}
-
+// logSignatures parses every daemon, kubelet and kernel log record
+// (analyze/logrec) and gives it at most one catalog class; each class seen
+// becomes one finding with first/last time and count, placed in time
+// (current, recent, history) against the bundle's state.
 func logSignatures() []Rule {
-	var out []Rule
-	for _, s := range signatures {
-		s := s
-		out = append(out, Rule{ID: s.ID, Family: 13, Title: "Log signature: " + s.Title,
-			Reads: []string{"journal/*.jsonl", "journal/files/*.log"},
-			Check: func(n *facts.Node) []finding.Finding {
-				hits := scanLogs(n, func(p string, r facts.LogRecord) bool {
-					return runtimeLogs(p) && !chatter(r.Message) && s.Match.MatchString(r.Message)
-				})
-				if len(hits) == 0 {
-					return nil
+	cat, err := catalog.Load()
+	if err != nil {
+		panic(err) // the embedded catalog is checked by its tests
+	}
+	return []Rule{{ID: LogCatalogID, Family: 13, Title: "Failure catalog: causes in the runtime's logs",
+		Reads: []string{"journal/*.jsonl", "journal/files/*.log", "cri/<endpoint>/status.json", "cri/<endpoint>/pods.json", "cri/<endpoint>/images.json", "discovery/endpoints.json"},
+		Check: func(n *facts.Node) []finding.Finding { return catalogFindings(n, cat) }}}
+}
+
+// classHits is what one class collected about one subject (an image, a
+// pod, or the node) over all records.
+type classHits struct {
+	class       *catalog.Class
+	key         string
+	count       int
+	first, last time.Time
+	latest      []logHit // the last maxEvidence hits
+	lastRec     logrec.Record
+	lastCause   string
+}
+
+// maxSubjectsPerClass bounds the findings one class makes (one per image or pod).
+const maxSubjectsPerClass = 10
+
+func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
+	groups := map[string]*classHits{}
+	perClass := map[string]int{}
+	for _, p := range facts.SortedKeys(n.Logs) {
+		if !runtimeLogs(p) {
+			continue
+		}
+		for _, r := range n.Logs[p].Records {
+			lr := logrec.Parse(r.Message)
+			m := cat.Classify(lr)
+			if m == nil {
+				continue
+			}
+			g := group(groups, perClass, m.Class, subjectKey(m.Class, lr))
+			t := r.Time
+			if t.IsZero() {
+				t = lr.Time
+			}
+			g.count++
+			if !t.IsZero() && (g.first.IsZero() || t.Before(g.first)) {
+				g.first = t
+			}
+			// The latest record by time (paths are read in name order).
+			if g.count == 1 || !t.Before(g.last) {
+				g.lastRec, g.lastCause = lr, m.Cause
+				if !t.IsZero() {
+					g.last = t
 				}
-				return []finding.Finding{{
-					Severity: s.Severity, Title: "\"" + s.Title + "\" in the runtime's logs (" + plural(len(hits), "line") + ")",
-					Subject:     finding.Subject{Source: "journal"},
-					Explanation: s.Cause + " Latest: " + finding.Cut(hits[len(hits)-1].Rec.Message, 300),
-					Evidence:    hitsEvidence(lastHits(hits)),
-					Remediation: s.Fix,
-				}}
-			}})
+			}
+			g.latest = append(g.latest, logHit{p, r})
+			if len(g.latest) > maxEvidence {
+				g.latest = g.latest[1:]
+			}
+		}
+	}
+	st := newStateView(n)
+	var out []finding.Finding
+	for _, gk := range facts.SortedKeys(groups) {
+		out = append(out, groups[gk].finding(n, st))
+	}
+	return capFindings(out)
+}
+
+// group finds or makes the group of a class and subject; past
+// maxSubjectsPerClass subjects, more go to the class's node-wide group.
+func group(groups map[string]*classHits, perClass map[string]int, cl *catalog.Class, key string) *classHits {
+	gk := cl.ID + "\x00" + key
+	if g := groups[gk]; g != nil {
+		return g
+	}
+	if perClass[cl.ID] >= maxSubjectsPerClass {
+		key, gk = "", cl.ID+"\x00"
+		if g := groups[gk]; g != nil {
+			return g
+		}
+	}
+	g := &classHits{class: cl, key: key}
+	groups[gk] = g
+	perClass[cl.ID]++
+	return g
+}
+
+// subjectKey is what a class's findings are kept apart by: the image for
+// pull and content causes, the pod for a pod's container causes.
+func subjectKey(cl *catalog.Class, r logrec.Record) string {
+	switch {
+	case imageClass(cl):
+		return r.Fields["image"]
+	case podClasses[cl.ID] || cl.ID == "RT1347-cni-setup-failed":
+		return r.Fields["pod"]
+	}
+	return ""
+}
+
+func imageClass(cl *catalog.Class) bool {
+	return cl.Area == "registry" || cl.Area == "content and snapshots" || cl.ID == "RT1346-sandbox-image-pull-failed"
+}
+
+func (g *classHits) finding(n *facts.Node, st *stateView) finding.Finding {
+	cl, rec := g.class, g.lastRec
+	f := finding.Finding{
+		ID:          cl.ID,
+		Severity:    cl.Severity,
+		Subject:     finding.Subject{Source: "journal", Pod: rec.Fields["pod"], Container: rec.Fields["container"]},
+		Evidence:    hitsEvidence(g.latest),
+		Remediation: st.commands(cl.Fix),
+		References:  cl.References,
+		Seen:        &finding.Seen{First: g.first, Last: g.last, Count: g.count},
+	}
+	about := aboutText(rec)
+	f.Title = cl.Title + about + " (" + plural(g.count, "log record") + ")"
+	var b strings.Builder
+	b.WriteString(cl.Explanation)
+	fmt.Fprintf(&b, " Cause in the latest record: %q.", finding.Cut(g.lastCause, 200))
+	if ctx := outerContext(rec, g.lastCause); ctx != "" {
+		fmt.Fprintf(&b, " While: %s.", ctx)
+	}
+	current, contradicted, why := st.judge(cl, rec, g.last, n.Manifest.StartedAt)
+	f.Explanation = b.String()
+	placeInTime(&f, current, contradicted, why, g.last, n.Manifest.StartedAt)
+	return f
+}
+
+// placeInTime sets a log-based finding's When and severity: resolved
+// history at info when the state contradicts it, current at its own
+// severity when the state shows it, else recent or history by the last
+// record's age, at warning at most (a log record alone does not show the
+// node is broken now). It says which in the explanation.
+func placeInTime(f *finding.Finding, current, contradicted bool, why string, last, collected time.Time) {
+	switch {
+	case contradicted:
+		f.When, f.Severity = finding.History, finding.Info
+		f.Title = "Resolved: " + f.Title
+		f.Explanation += " Resolved history: " + why + "."
+	case current:
+		f.When = finding.Current
+		f.Explanation += " Current: " + why + "."
+	default:
+		f.When = finding.PhaseOf(last, collected)
+		f.Severity = min(f.Severity, finding.Warning)
+		if f.When == finding.History {
+			f.Explanation += fmt.Sprintf(" History: last seen %s before collection; nothing in the bundle's state shows it now.", collected.Sub(last).Round(time.Minute))
+		} else {
+			f.Explanation += " Recent; only the logs show it, so it is reported at warning at most."
+		}
+	}
+}
+
+// aboutText names what the latest record is about: image, pod, container.
+func aboutText(r logrec.Record) string {
+	var parts []string
+	for _, k := range []string{"image", "pod", "container"} {
+		if v := r.Fields[k]; v != "" {
+			parts = append(parts, k+" "+finding.Cut(v, 120))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
+}
+
+// outerContext is the chain's steps before the cause: which operation failed
+// on the way to it ("failed to pull and unpack image X", "RunPodSandbox").
+func outerContext(r logrec.Record, cause string) string {
+	var steps []string
+	for _, s := range r.Chain {
+		if cause != "" && strings.Contains(s, cause) {
+			break
+		}
+		steps = append(steps, finding.Cut(s, 120))
+		if len(steps) == 3 {
+			break
+		}
+	}
+	return strings.Join(steps, " → ")
+}
+
+// stateView is what the bundle's state says, for placing log findings in
+// time: a log cause the state still shows is current; one the state
+// contradicts is resolved history.
+type stateView struct {
+	haveCRI                    bool
+	netNotReady, netReady      []string        // endpoints by NetworkReady
+	endpointsDown, endpointsUp []string        // discovered sockets by whether they answered
+	criAnswered, criSilent     []string        // CRI endpoints by whether Version answered
+	pods                       map[string]bool // "ns/name", "name_ns" and "name"
+	failedPods                 map[string]bool // pods with a container exited non-zero
+	readySandbox, notReadyPods map[string]bool // pods with a READY sandbox / a NOTREADY one
+	waitingPods                []string        // pods with a READY sandbox and no container: waiting for one (ContainerCreating, a pull)
+	images                     map[string]bool // every repo tag and digest known to CRI
+	haveImages                 bool
+	criSock, containerdSock    string
+}
+
+func newStateView(n *facts.Node) *stateView {
+	st := &stateView{pods: map[string]bool{}, failedPods: map[string]bool{}, images: map[string]bool{},
+		readySandbox: map[string]bool{}, notReadyPods: map[string]bool{}}
+	for _, slug := range facts.SortedKeys(n.CRI) {
+		ep := n.CRI[slug]
+		st.haveCRI = true
+		if st.criSock == "" {
+			st.criSock = ep.Endpoint()
+		}
+		if ep.Version != nil && ep.Version.Error == "" {
+			st.criAnswered = append(st.criAnswered, ep.Endpoint())
+		} else {
+			st.criSilent = append(st.criSilent, ep.Endpoint())
+		}
+		if ep.Status != nil && ep.Status.Status != nil {
+			for _, c := range ep.Status.Status.Conditions {
+				if c != nil && c.Type == "NetworkReady" {
+					if c.Status {
+						st.netReady = append(st.netReady, ep.Endpoint())
+					} else {
+						st.netNotReady = append(st.netNotReady, ep.Endpoint())
+					}
+				}
+			}
+		}
+		if ep.Images != nil {
+			st.haveImages = true
+			for _, im := range ep.Images.Images {
+				if im == nil || im.Image == nil {
+					continue
+				}
+				for _, t := range append(append([]string{}, im.Image.RepoTags...), im.Image.RepoDigests...) {
+					st.images[normImage(t)] = true
+				}
+			}
+		}
+	}
+	for _, slug := range facts.SortedKeys(n.Containerd) {
+		if st.containerdSock == "" {
+			st.containerdSock = n.Containerd[slug].Endpoint()
+		}
+	}
+	for _, s := range n.Discovery.Endpoints {
+		if s.Answers {
+			st.endpointsUp = append(st.endpointsUp, s.Path)
+		} else {
+			st.endpointsDown = append(st.endpointsDown, s.Path)
+		}
+	}
+	hasContainer := map[string]bool{}
+	for _, c := range n.Containers {
+		if c.Pod != "" && !c.Sandbox {
+			hasContainer[c.PodNamespace+"/"+c.Pod] = true
+		}
+	}
+	for _, c := range n.Containers {
+		if c.Pod == "" {
+			continue
+		}
+		if c.CRIPod != nil && c.CRIState() == "SANDBOX_READY" && !hasContainer[c.PodNamespace+"/"+c.Pod] {
+			st.waitingPods = append(st.waitingPods, c.PodNamespace+"/"+c.Pod)
+		}
+		keys := []string{c.PodNamespace + "/" + c.Pod, c.Pod + "_" + c.PodNamespace, c.Pod}
+		for _, k := range keys {
+			st.pods[k] = true
+			if c.CRI != nil && c.CRI.Status != nil && c.CRIState() == "CONTAINER_EXITED" && c.CRI.Status.ExitCode != 0 {
+				st.failedPods[k] = true
+			}
+			if c.CRIPod != nil {
+				switch c.CRIState() {
+				case "SANDBOX_READY":
+					st.readySandbox[k] = true
+				case "SANDBOX_NOTREADY":
+					st.notReadyPods[k] = true
+				}
+			}
+		}
+	}
+	return st
+}
+
+// podClasses are causes tied to one pod's containers.
+var podClasses = map[string]bool{
+	"RT1352-crashloop-backoff": true, "RT1325-executable-not-found": true, "RT1332-init-oom-killed": true,
+	"RT1330-container-name-reserved": true, "RT1331-stop-timeout": true, "RT1333-memory-limit-below-minimum": true,
+}
+
+var sockInText = regexp.MustCompile(`/[A-Za-z0-9_./-]+\.sock\b`)
+
+// judge says whether the state backs a record's cause (current) or
+// contradicts it (resolved), and why. Without state that bears on the
+// cause it says neither, and the record's age decides.
+func (st *stateView) judge(cl *catalog.Class, r logrec.Record, last, collected time.Time) (current, contradicted bool, why string) {
+	pod := r.Fields["pod"]
+	switch {
+	case cl.ID == "RT1309-cni-not-initialized":
+		if len(st.netNotReady) > 0 {
+			return true, false, "the CRI status of " + strings.Join(st.netNotReady, ", ") + " says NetworkReady=false"
+		}
+		if len(st.netReady) > 0 {
+			return false, true, "every CRI status in the bundle says NetworkReady=true (" + strings.Join(st.netReady, ", ") + ")"
+		}
+	case cl.ID == "RT1347-cni-setup-failed":
+		if pod == "" || !st.haveCRI {
+			break
+		}
+		if st.readySandbox[pod] {
+			return false, true, "pod " + pod + " has a READY sandbox now"
+		}
+		if st.notReadyPods[pod] {
+			return true, false, "pod " + pod + " has a NOTREADY sandbox and no READY one in the CRI state"
+		}
+	case cl.ID == "RT1335-runtime-down":
+		sock := sockInText.FindString(r.Text)
+		if slices.Contains(st.endpointsDown, sock) {
+			return true, false, "the socket " + sock + " does not answer now"
+		}
+		if slices.Contains(st.endpointsUp, sock) {
+			return false, true, "the socket " + sock + " answered during collection"
+		}
+	case cl.ID == "RT1336-runtime-slow" || cl.ID == "RT1334-pleg-not-healthy":
+		if len(st.criSilent) > 0 {
+			return true, false, "CRI endpoints that did not answer during collection: " + strings.Join(st.criSilent, ", ")
+		}
+		if len(st.criAnswered) > 0 {
+			return false, true, "every CRI endpoint answered during collection (" + strings.Join(st.criAnswered, ", ") + ")"
+		}
+	case podClasses[cl.ID]:
+		if pod == "" || !st.haveCRI {
+			break
+		}
+		if st.failedPods[pod] {
+			return true, false, "pod " + pod + " has a container that exited non-zero in the CRI state"
+		}
+		if !st.pods[pod] {
+			return false, true, "pod " + pod + " is no longer on the node (not in any CRI pod list)"
+		}
+	case imageClass(cl):
+		return st.judgePull(r.Fields["image"], pod, last, collected)
+	}
+	return false, false, ""
+}
+
+// judgePull places a failed pull: resolved when the image is present now;
+// current when the pod (or, for a record naming no pod, some pod) has a
+// ready sandbox and no container yet, which is what a pod stuck on its
+// image looks like in CRI, and the failure is recent.
+func (st *stateView) judgePull(img, pod string, last, collected time.Time) (current, contradicted bool, why string) {
+	if img != "" && st.haveImages && st.images[normImage(img)] {
+		return false, true, "image " + img + " is present in the runtime now"
+	}
+	if finding.PhaseOf(last, collected) != finding.Recent {
+		return false, false, ""
+	}
+	for _, w := range st.waitingPods {
+		if pod == "" || st.podAliases(w)[pod] {
+			return true, false, "pod " + w + " has a ready sandbox and no container yet (waiting for its image)"
+		}
+	}
+	return false, false, ""
+}
+
+// podAliases are the names a record may use for pod "ns/name".
+func (st *stateView) podAliases(nsName string) map[string]bool {
+	ns, name, _ := strings.Cut(nsName, "/")
+	return map[string]bool{nsName: true, name + "_" + ns: true, name: true}
+}
+
+// commands fills the catalog's socket placeholders with this node's sockets.
+func (st *stateView) commands(fix []string) []string {
+	cri := sockPath(st.criSock, "/run/containerd/containerd.sock")
+	cd := sockPath(st.containerdSock, cri)
+	out := make([]string, len(fix))
+	for i, f := range fix {
+		out[i] = strings.NewReplacer("{sock}", cri, "{cdsock}", cd).Replace(f)
 	}
 	return out
+}
+
+func sockPath(endpoint, fallback string) string {
+	p := strings.TrimPrefix(endpoint, "unix://")
+	if p == "" || !strings.HasPrefix(p, "/") {
+		return fallback
+	}
+	return p
+}
+
+// CatalogClasses lists the catalog's class ids, for docs and tests.
+func CatalogClasses() []string {
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil
+	}
+	ids := make([]string, 0, len(cat.Classes))
+	for _, c := range cat.Classes {
+		ids = append(ids, c.ID)
+	}
+	sort.Strings(ids)
+	return ids
 }

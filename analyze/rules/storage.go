@@ -100,6 +100,7 @@ func logSignature(n *facts.Node, needles []string, sev finding.Severity, title, 
 		Severity: sev, Title: fmt.Sprintf("%s (%s)", title, plural(len(hits), "line")),
 		Explanation: explain + " First: " + finding.Cut(hits[0].Rec.Message, 300),
 		Evidence:    hitsEvidence(lastHits(hits)),
+		Seen:        seenOf(hits),
 		Remediation: rem,
 	}}
 }

@@ -5,33 +5,52 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
+	debversion "pault.ag/go/debian/version"
+
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	hostschema "github.com/rtsnap/rtsnap/internal/schema/host"
 )
 
 //go:embed data/advisories.json
 var advisoriesJSON []byte
 
 // Advisory is one entry of data/advisories.json: a component, the first
-// fixed version of each release branch, and known distribution backports.
+// fixed version of each release branch, and the distribution package
+// revisions that ship the fix under an older upstream version.
 type Advisory struct {
-	ID         string           `json:"id"`
-	Component  string           `json:"component"`
-	Severity   finding.Severity `json:"severity"`
-	Title      string           `json:"title"`
-	Fixed      []string         `json:"fixed"`
-	Backports  []Backport       `json:"backports,omitempty"`
-	References []string         `json:"references"`
+	ID          string           `json:"id"`
+	Component   string           `json:"component"`
+	Severity    finding.Severity `json:"severity"`
+	Title       string           `json:"title"`
+	Fixed       []string         `json:"fixed"`
+	DistroFixed []DistroFix      `json:"distro_fixed,omitempty"`
+	References  []string         `json:"references"`
 }
 
-// Backport is a distribution build that carries the fix under an older version.
-type Backport struct {
-	Contains string `json:"contains"`
-	Note     string `json:"note"`
+// DistroFix is the first package revision of a distribution release that
+// carries an advisory's fix, with where that was read.
+type DistroFix struct {
+	Distro   string   `json:"distro"`  // os-release ID: debian, ubuntu, rhel
+	Release  string   `json:"release"` // os-release VERSION_ID
+	Packages []string `json:"packages"`
+	Version  string   `json:"version"` // in the package manager's syntax
+	Source   string   `json:"source"`
 }
+
+// componentPackages are the package names that ship each component.
+var componentPackages = map[string][]string{
+	"containerd": {"containerd", "containerd.io", "moby-containerd"},
+	"docker":     {"docker.io", "docker-ce", "moby-engine"},
+	"runc":       {"runc", "moby-runc"},
+}
+
+// distroBuild matches version strings distributions stamp on their builds.
+var distroBuild = regexp.MustCompile(`(?i)(\+dfsg|~ds|\+ds|deb[0-9]+u|ubuntu|\.el[0-9]|\.fc[0-9]|\.amzn|\+b[0-9])`)
 
 // Advisories parses the embedded table (checked by a test).
 func Advisories() ([]Advisory, error) {
@@ -97,11 +116,13 @@ func (a Advisory) Affected(v string) (bool, string) {
 	return true, below
 }
 
-// installed is one version of a component found in the bundle.
+// installed is one version of a component found in the bundle, with the
+// package that ships it when the package manager's record matches.
 type installed struct {
 	Component, Version, Where string
 	Ref                       facts.Ref
 	Endpoint                  string
+	Pkg                       *hostschema.Package
 }
 
 // installedVersions reads containerd from each daemon's server.json, runc
@@ -111,18 +132,18 @@ func installedVersions(n *facts.Node) []installed {
 	for _, slug := range facts.SortedKeys(n.Containerd) {
 		ep := n.Containerd[slug]
 		if ep.Server != nil && ep.Server.Version != "" {
-			out = append(out, installed{"containerd", ep.Server.Version, "containerd " + ep.Endpoint(), facts.Ref{Path: ep.Dir + "/server.json", Pointer: "/version"}, ep.Endpoint()})
+			out = append(out, installed{"containerd", ep.Server.Version, "containerd " + ep.Endpoint(), facts.Ref{Path: ep.Dir + "/server.json", Pointer: "/version"}, ep.Endpoint(), nil})
 		}
 	}
 	for i, v := range n.Host.Versions {
 		if v.Binary == "runc" && v.Output != "" {
 			line, _, _ := strings.Cut(v.Output, "\n")
-			out = append(out, installed{"runc", line + " " + runcCommit(v.Output), v.Path, facts.Ref{Path: "host/versions.json", Pointer: fmt.Sprintf("/%d/output", i)}, ""})
+			out = append(out, installed{"runc", line + " " + runcCommit(v.Output), v.Path, facts.Ref{Path: "host/versions.json", Pointer: fmt.Sprintf("/%d/output", i)}, "", nil})
 		}
 	}
 	if n.Docker != nil && n.Docker.Version != nil {
 		if s, ok := n.Docker.Version["Version"].(string); ok {
-			out = append(out, installed{"docker", s, "dockerd", facts.Ref{Path: "docker/version.json", Pointer: "/Version"}, ""})
+			out = append(out, installed{"docker", s, "dockerd", facts.Ref{Path: "docker/version.json", Pointer: "/Version"}, "", nil})
 		}
 	}
 	return out
@@ -145,6 +166,67 @@ func versionRules() []Rule {
 	}}
 }
 
+// packageFor is the installed package that ships a component at this
+// upstream version: the package manager's record tells its revision.
+func packageFor(n *facts.Node, component, version string) (*hostschema.Package, int) {
+	if n.Host.Packages == nil {
+		return nil, -1
+	}
+	want, ok := parseVersion(version)
+	if !ok {
+		return nil, -1
+	}
+	for i, p := range n.Host.Packages.Packages {
+		if !slices.Contains(componentPackages[component], p.Name) {
+			continue
+		}
+		if v, ok := parseVersion(upstreamOf(p.Version)); ok && v == want {
+			return &n.Host.Packages.Packages[i], i
+		}
+	}
+	return nil, -1
+}
+
+// upstreamOf drops a package version's epoch and revision.
+func upstreamOf(v string) string {
+	if _, rest, ok := strings.Cut(v, ":"); ok {
+		v = rest
+	}
+	if i := strings.LastIndex(v, "-"); i > 0 {
+		v = v[:i]
+	}
+	return v
+}
+
+// distroVerdict says what the distribution's record says about a package
+// and an advisory: fixed (the revision carries the fix), known-affected, or
+// unknown (no entry for this distribution release, or no comparison for
+// its package manager).
+func distroVerdict(n *facts.Node, a Advisory, pkg *hostschema.Package) (fixed, known bool, note string) {
+	var distro, release string
+	if n.Host.Facts != nil {
+		distro, release = n.Host.Facts.OSRelease["ID"], n.Host.Facts.OSRelease["VERSION_ID"]
+	}
+	for _, df := range a.DistroFixed {
+		if df.Distro != distro || df.Release != release || !slices.Contains(df.Packages, pkg.Name) {
+			continue
+		}
+		if n.Host.Packages.Manager != "dpkg" {
+			break // only dpkg versions are compared here
+		}
+		have, err1 := debversion.Parse(pkg.Version)
+		first, err2 := debversion.Parse(df.Version)
+		if err1 != nil || err2 != nil {
+			break
+		}
+		if debversion.Compare(have, first) >= 0 {
+			return true, true, ""
+		}
+		return false, true, fmt.Sprintf(" The installed package %s %s is older than %s, the first %s %s revision with the fix (%s).", pkg.Name, pkg.Version, df.Version, distro, release, df.Source)
+	}
+	return false, false, fmt.Sprintf(" The installed package is %s %s (%s %s): a distribution build whose revision may carry the fix under the old upstream version; the advisory table has no %s %s entry for it, so it is reported at warning at most. Check the distribution's security tracker.", pkg.Name, pkg.Version, distro, release, distro, release)
+}
+
 func vulnerableVersions(n *facts.Node) []finding.Finding {
 	advs, err := Advisories()
 	if err != nil {
@@ -152,6 +234,8 @@ func vulnerableVersions(n *facts.Node) []finding.Finding {
 	}
 	var out []finding.Finding
 	for _, in := range installedVersions(n) {
+		var pkgIndex int
+		in.Pkg, pkgIndex = packageFor(n, in.Component, in.Version)
 		for _, a := range advs {
 			if a.Component != in.Component {
 				continue
@@ -161,10 +245,23 @@ func vulnerableVersions(n *facts.Node) []finding.Finding {
 				continue
 			}
 			sev, note := a.Severity, ""
-			for _, b := range a.Backports {
-				if strings.Contains(in.Version, b.Contains) {
-					sev, note = finding.Info, " "+b.Note+"; verify with the distribution's advisory."
+			switch {
+			case in.Pkg != nil:
+				fixed, known, why := distroVerdict(n, a, in.Pkg)
+				if fixed {
+					continue // the distribution's revision carries the fix
 				}
+				if !known {
+					sev = min(sev, finding.Warning)
+				}
+				note = why
+			case distroBuild.MatchString(in.Version):
+				sev = min(sev, finding.Warning)
+				note = fmt.Sprintf(" %q looks like a distribution build, and the bundle has no package record for it (host/packages.json): its revision may carry the fix, so it is reported at warning at most.", in.Version)
+			}
+			evs := []finding.Evidence{ev(in.Ref, in.Version)}
+			if in.Pkg != nil {
+				evs = append(evs, ev(facts.Ref{Path: "host/packages.json", Pointer: fmt.Sprintf("/packages/%d", pkgIndex)}, in.Pkg))
 			}
 			out = append(out, finding.Finding{
 				ID: "RT1401-vulnerable-version", Severity: sev,
@@ -172,7 +269,7 @@ func vulnerableVersions(n *facts.Node) []finding.Finding {
 				Subject: finding.Subject{Endpoint: in.Endpoint, File: in.Where},
 				Explanation: fmt.Sprintf("%s. %s reports version %q; the fix is in %s (fixed versions per branch: %s).%s",
 					a.Title, in.Where, in.Version, fix, strings.Join(a.Fixed, ", "), note),
-				Evidence:    []finding.Evidence{ev(in.Ref, in.Version)},
+				Evidence:    evs,
 				Remediation: []string{fmt.Sprintf("Upgrade %s to %s or later on its branch (or a distribution build that carries the fix).", in.Component, fix)},
 				References:  a.References,
 			})

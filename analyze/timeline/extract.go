@@ -76,7 +76,13 @@ func Logs(n *facts.Node) []Event {
 			if podSubj != nil {
 				subj = *podSubj
 			}
-			out = append(out, Event{Time: r.Time, Source: src, Clock: clock, Kind: "log",
+			t := r.Time
+			if t.IsZero() && strings.HasPrefix(p, "journal/files/") {
+				// kubelet's own log files are klog, whose lines the
+				// facts parser leaves untimed: they carry no year.
+				t, _ = klogTime(r.Message, n.Manifest.StartedAt)
+			}
+			out = append(out, Event{Time: t, Source: src, Clock: clock, Kind: "log",
 				Subject: subj, Message: r.Message,
 				Evidence: finding.Evidence{Path: p, LineStart: r.Line}})
 		}

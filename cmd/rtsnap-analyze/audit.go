@@ -8,10 +8,13 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/spf13/cobra"
+
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/render"
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/cli"
 )
 
 // SchemaExport is the schema of `export --json`.
@@ -118,29 +121,27 @@ type exportDoc struct {
 	ExitCode     int                  `json:"exit_code"`
 }
 
-func cmdExport(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("export", "--audit DIR BUNDLE", "Build an audit package in DIR (created; must not exist or be empty): the bundle exactly as received (ciphertext stays ciphertext) with its .sha256 and .minisig, the signer's public key (signer.minisign.pub), verification.json (the signature, the sidecar and every file's sha256, checked on the copies) and summary.md (verdict, chain of custody, what was collected, what was redacted by rule, what failed). A bundle that fails verification still gets a package, which records the failure, and the command exits 3.", stderr)
-	auditDir := fs.String("audit", "", "write the audit package into this directory (required)")
-	pubkey := fs.String("pubkey", "", "check the signature BUNDLE.minisig with this minisign public key and put a copy in the package; without it the package says the bundle's origin is not established")
-	if code, ok := parse(fs, args, 1, 1); !ok {
-		return code
+func newExportCmd() *cobra.Command {
+	fs := newFlags("export --audit DIR BUNDLE", "write an audit package: the bundle, its signature, the verification and a summary", "Build an audit package in DIR (created; must not exist or be empty): the bundle exactly as received (ciphertext stays ciphertext) with its .sha256 and .minisig, the signer's public key (signer.minisign.pub), verification.json (the signature, the sidecar and every file's sha256, checked on the copies) and summary.md (verdict, chain of custody, what was collected, what was redacted by rule, what failed). A bundle that fails verification still gets a package, which records the failure, and the command exits 3. DIR must not exist or be empty (else exit 64, nothing written).", cli.ExactArgs("BUNDLE"), cli.OK, cli.Input, cli.Failed)
+	auditDir := fs.String("audit", "", "write the audit package into this `DIR` (required)")
+	pubkey := fs.String("pubkey", "", "check the signature BUNDLE.minisig with this minisign public key `FILE` and put a copy in the package; without it the package says the bundle's origin is not established")
+	if err := fs.cmd.MarkFlagRequired("audit"); err != nil {
+		panic(err)
 	}
-	if *auditDir == "" {
-		fmt.Fprintln(stderr, "rtsnap-analyze: export needs --audit DIR (the only kind of export so far)")
-		fs.Usage()
-		return analyze.ExitUsage
-	}
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdExport(fs, *auditDir, *pubkey, stdout, stderr) })
+}
+
+func cmdExport(fs *cmdFlags, auditDir, pubkey string, stdout, stderr io.Writer) int {
 	ids, ok := fs.identities(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
 	path := fs.Arg(0)
-	v, err := export.WriteAudit(*auditDir, path, ids, *pubkey, bundle.DefaultLimits())
+	v, err := export.WriteAudit(auditDir, path, ids, pubkey, bundle.DefaultLimits())
 	switch {
 	case errors.Is(err, export.ErrAuditDir):
 		// Nothing was written: the caller picks another directory.
-		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)
-		return analyze.ExitUsage
+		return cli.UsageError(stderr, "rtsnap-analyze export", err)
 	case err != nil && v == nil:
 		// The bundle (or a key) could not be opened; nothing is left behind.
 		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)
@@ -149,11 +150,11 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 		// Verified, but the package could not be completed.
 		return outputErr(stderr, err)
 	}
-	d := exportDoc{Schema: SchemaExport, Bundle: path, AuditDir: *auditDir, OK: v.OK, Files: []string{}, Verification: v, ExitCode: analyze.ExitOK}
+	d := exportDoc{Schema: SchemaExport, Bundle: path, AuditDir: auditDir, OK: v.OK, Files: []string{}, Verification: v, ExitCode: analyze.ExitOK}
 	if !v.OK {
 		d.ExitCode = analyze.ExitUnreadable
 	}
-	ents, err := os.ReadDir(*auditDir)
+	ents, err := os.ReadDir(auditDir)
 	if err != nil {
 		return outputErr(stderr, err)
 	}
@@ -170,7 +171,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) int {
 	if !v.OK {
 		verdict = "FAILED verification; the package records the failure"
 	}
-	fmt.Fprintf(stdout, "audit package %s: %s\n", termLine(*auditDir), verdict)
+	fmt.Fprintf(stdout, "audit package %s: %s\n", termLine(auditDir), verdict)
 	for _, f := range d.Files {
 		fmt.Fprintf(stdout, "  %s\n", termLine(f))
 	}

@@ -7,8 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/diff"
@@ -16,6 +20,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/timeline"
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/cli"
 	"github.com/rtsnap/rtsnap/internal/safetext"
 )
 
@@ -55,21 +60,22 @@ func verifyHint(stderr io.Writer, path string, err error, opts analyze.Options) 
 
 func outputErr(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "rtsnap-analyze: writing output: %v\n", err)
-	return analyze.ExitUnreadable
+	return cli.Failed
 }
 
-func cmdVerify(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("verify", "BUNDLE", "Check a bundle's integrity: every file against the manifest's hash and size, the archive against its .sha256 sidecar, every entry for unsafe paths, and with --pubkey the detached signature BUNDLE.minisig over the archive's bytes. An encrypted bundle is decrypted in memory (--identity) and its content checked too. Prints every problem found.", stderr)
-	pubkey := fs.String("pubkey", "", "check the signature BUNDLE.minisig with this minisign public key (rtsnap-minisign.pub); a missing or bad signature, or one by another key than the manifest names, is then a problem")
-	if code, ok := parse(fs, args, 1, 1); !ok {
-		return code
-	}
+func newVerifyCmd() *cobra.Command {
+	fs := newFlags("verify BUNDLE", "check a bundle's integrity; print every problem", "Check a bundle's integrity: every file against the manifest's hash and size, the archive against its .sha256 sidecar, every entry for unsafe paths, and with --pubkey the detached signature BUNDLE.minisig over the archive's bytes. An encrypted bundle is decrypted in memory (--identity) and its content checked too. Prints every problem found.", cli.ExactArgs("BUNDLE"), cli.OK, cli.Input, cli.Failed)
+	pubkey := fs.String("pubkey", "", "check the signature BUNDLE.minisig with this minisign public key `FILE` (rtsnap-minisign.pub); a missing or bad signature, or one by another key than the manifest names, is then a problem")
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdVerify(fs, *pubkey, stdout, stderr) })
+}
+
+func cmdVerify(fs *cmdFlags, pubkey string, stdout, stderr io.Writer) int {
 	ids, ok := fs.identities(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
 	path := fs.Arg(0)
-	v, err := export.VerifyBundle(path, ids, *pubkey, bundle.DefaultLimits())
+	v, err := export.VerifyBundle(path, ids, pubkey, bundle.DefaultLimits())
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)
 		return analyze.ExitUnreadable
@@ -88,11 +94,13 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	return analyze.ExitOK
 }
 
-func cmdInspect(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("inspect", "BUNDLE", "Verify a bundle, then print a one-screen summary: node, kernel, cgroup mode, collector, source status, redaction and the top findings.", stderr)
-	if code, ok := parse(fs, args, 1, 1); !ok {
-		return code
-	}
+func newInspectCmd() *cobra.Command {
+	fs := newFlags("inspect BUNDLE", "one-screen summary: node, sources, redaction, top findings", "Verify a bundle, then print a one-screen summary: node, kernel, cgroup mode, collector, source status, redaction and the top findings, each with the commands that show its evidence.",
+		cli.ExactArgs("BUNDLE"), cli.OK, cli.Warnings, cli.Errors, cli.Input, cli.Failed)
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdInspect(fs, stdout, stderr) })
+}
+
+func cmdInspect(fs *cmdFlags, stdout, stderr io.Writer) int {
 	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
@@ -141,11 +149,13 @@ func expandBundles(args []string) ([]string, error) {
 	return out, nil
 }
 
-func cmdFindings(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("findings", "BUNDLE|DIR...", "Run every rule. One bundle: each finding with its evidence, remediation and references. Several bundles (or a directory of *.tar.zst and *.tar.zst.age): a node-by-finding matrix, reading one bundle at a time.", stderr)
-	if code, ok := parse(fs, args, 1, -1); !ok {
-		return code
-	}
+func newFindingsCmd() *cobra.Command {
+	fs := newFlags("findings BUNDLE|DIR...", "run the rules; several bundles give a node-by-finding matrix", "Run every rule. One bundle: each finding with its evidence (and the command that shows it), remediation and references. Several bundles (or a directory of *.tar.zst and *.tar.zst.age): a node-by-finding matrix, reading one bundle at a time.",
+		cli.MinArgs("BUNDLE|DIR"), cli.OK, cli.Warnings, cli.Errors, cli.Input, cli.Failed)
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdFindings(fs, stdout, stderr) })
+}
+
+func cmdFindings(fs *cmdFlags, stdout, stderr io.Writer) int {
 	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
@@ -156,8 +166,7 @@ func cmdFindings(args []string, stdout, stderr io.Writer) int {
 		return analyze.ExitUnreadable
 	}
 	if len(paths) == 0 {
-		fmt.Fprintf(stderr, "rtsnap-analyze: no bundles (*.tar.zst, *.tar.zst.age) in %s\n", strings.Join(fs.Args(), " "))
-		return analyze.ExitUsage
+		return cli.UsageError(stderr, "rtsnap-analyze findings", fmt.Errorf("no bundles (*.tar.zst, *.tar.zst.age) in %s", strings.Join(fs.Args(), " ")))
 	}
 	multi := len(paths) > 1
 	var stream *render.FindingsStream
@@ -194,13 +203,39 @@ func cmdFindings(args []string, stdout, stderr io.Writer) int {
 	return exit
 }
 
-func cmdTimeline(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("timeline", "BUNDLE", "One ordered stream of events (collection, sources, journal and log entries), each with its source and clock.", stderr)
+func newTimelineCmd() *cobra.Command {
+	fs := newFlags("timeline BUNDLE", "one ordered stream of events", "One ordered stream of events (collection, sources, journal and log entries), each with its source and clock.",
+		cli.ExactArgs("BUNDLE"), cli.OK, cli.Input, cli.Failed)
 	var f timeline.Filter
-	fs.StringVar(&f.Pod, "pod", "", "only events about this pod")
-	fs.StringVar(&f.Container, "container", "", "only events about this container")
-	if code, ok := parse(fs, args, 1, 1); !ok {
-		return code
+	fs.StringVar(&f.Pod, "pod", "", "only events about this `POD`")
+	fs.StringVar(&f.Container, "container", "", "only events about this `CONTAINER`")
+	var o timelineOpts
+	o.since = fs.String("since", "", "only events at or after this `TIME`: RFC 3339, '2026-11-24 09:30:00' (UTC), or a duration before the collection started (15m)")
+	o.until = fs.String("until", "", "only events at or before this `TIME` (same forms as --since)")
+	fs.StringSliceVar(&o.sel.Sources, "source", nil, "only events from these `SOURCES` (journal, logs, cri, containerd, runc, rtsnap; comma-separated or repeated)")
+	o.grep = fs.String("grep", "", "only events whose kind, subject or message matches this RE2 `REGEXP` ((?i) for any case)")
+	fs.BoolVar(&o.sel.Collector, "collector", false, "also show the collector's own events (collection and source start/end)")
+	o.width = fs.Int("width", render.DefaultMessageWidth, "cut messages at this many `BYTES` (0: whole)")
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdTimeline(fs, f, o, stdout, stderr) })
+}
+
+// timelineOpts are timeline's selection flags, checked once the bundle is
+// loaded (a duration in --since counts back from its collection).
+type timelineOpts struct {
+	sel          timeline.Select
+	since, until *string
+	grep         *string
+	width        *int
+}
+
+func cmdTimeline(fs *cmdFlags, f timeline.Filter, o timelineOpts, stdout, stderr io.Writer) int {
+	sel, since, until, width := o.sel, o.since, o.until, o.width
+	if *o.grep != "" {
+		re, err := regexp.Compile(*o.grep)
+		if err != nil {
+			return cli.UsageError(stderr, "rtsnap-analyze timeline", fmt.Errorf("--grep: %w", err))
+		}
+		sel.Grep = re
 	}
 	opts, ok := fs.options(stderr)
 	if !ok {
@@ -210,23 +245,38 @@ func cmdTimeline(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return analyze.ExitUnreadable
 	}
-	d := render.NewTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f))
+	for _, b := range []struct {
+		flag, val string
+		to        *time.Time
+	}{{"since", *since, &sel.Since}, {"until", *until, &sel.Until}} {
+		if b.val == "" {
+			continue
+		}
+		t, err := timeline.ParseTime(b.val, a.Node.Manifest.StartedAt)
+		if err != nil {
+			return cli.UsageError(stderr, "rtsnap-analyze timeline", fmt.Errorf("--%s: %w", b.flag, err))
+		}
+		*b.to = t
+	}
+	d := render.NewSelectedTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f), sel)
 	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
 	} else {
-		render.TimelineText(stdout, d)
+		render.TimelineText(stdout, d, *width)
 	}
 	return analyze.ExitOK
 }
 
-func cmdDiff(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("diff", "A B", "What changed from bundle A to bundle B: host, kernel and collector versions, source statuses, findings that appeared or cleared, files added or removed, config files line by line. Exit code follows the findings that appeared.", stderr)
+func newDiffCmd() *cobra.Command {
+	fs := newFlags("diff A B", "what changed from bundle A to bundle B", "What changed from bundle A to bundle B: host, kernel and collector versions, source statuses, findings that appeared, cleared or happened again (a changed count or last time), files added or removed, config files line by line. The exit code follows the findings that appeared.",
+		cli.ExactArgs("A", "B"), cli.OK, cli.Warnings, cli.Errors, cli.Input, cli.Failed)
 	all := fs.Bool("all", false, "include volatile fields (timestamps, durations, sizes, changed file hashes)")
-	if code, ok := parse(fs, args, 2, 2); !ok {
-		return code
-	}
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdDiff(fs, *all, stdout, stderr) })
+}
+
+func cmdDiff(fs *cmdFlags, all bool, stdout, stderr io.Writer) int {
 	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
@@ -240,7 +290,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return analyze.ExitUnreadable
 	}
-	d := diffDoc(a, b, *all)
+	d := diffDoc(a, b, all)
 	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
@@ -248,7 +298,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	} else {
 		render.DiffText(stdout, d)
 	}
-	return analyze.ExitFor(d.Findings.Appeared)
+	return analyze.ExitFor(d.Findings.Worsened())
 }
 
 func diffDoc(a, b *analyze.Analysis, all bool) render.DiffDoc {
@@ -256,23 +306,34 @@ func diffDoc(a, b *analyze.Analysis, all bool) render.DiffDoc {
 	return render.NewDiffDoc(a, b, all, diff.Compare(a.Node, b.Node, a.Findings, b.Findings, diff.DefaultDiffers(), opts))
 }
 
-func cmdReport(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("report", "BUNDLE", "A self-contained HTML report (no network, no external assets): summary, findings with evidence, a timeline chart, and with --against the diff from OTHER to BUNDLE. --markdown for a support ticket.", stderr)
-	against := fs.String("against", "", "also diff against this bundle (OTHER is the baseline, BUNDLE the one under study)")
-	markdown := fs.Bool("markdown", false, "write Markdown instead of HTML")
-	out := fs.StringP("output", "o", "", "write to this file instead of stdout")
-	if code, ok := parse(fs, args, 1, 1); !ok {
-		return code
-	}
-	if *markdown && *fs.json {
-		fmt.Fprintln(stderr, "rtsnap-analyze: --markdown and --json exclude each other")
-		return analyze.ExitUsage
-	}
+func newReportCmd() *cobra.Command {
+	fs := newFlags("report BUNDLE -o FILE", "self-contained HTML (or Markdown) report", "A self-contained HTML report (no network, no external assets): summary, findings with evidence, a timeline chart, and with --against the diff from OTHER to BUNDLE. --markdown for a support ticket. The exit code says whether the report was written, not what it found (inspect and findings judge).\n\nHTML is never written to a terminal: give -o FILE or redirect stdout.",
+		cli.ExactArgs("BUNDLE"), cli.OK, cli.Input, cli.Failed)
+	var r reportFlags
+	fs.StringVar(&r.against, "against", "", "also diff against this bundle: `OTHER` is the baseline, BUNDLE the one under study")
+	fs.BoolVar(&r.markdown, "markdown", false, "write Markdown instead of HTML")
+	fs.StringVarP(&r.out, "output", "o", "", "write to this `FILE` (mode 0600) instead of stdout")
+	fs.cmd.MarkFlagsMutuallyExclusive("markdown", "json")
+	return fs.command(func(stdout, stderr io.Writer) int {
+		if r.out == "" && !*fs.json && !r.markdown && cli.IsTerminal(stdout) {
+			return cli.UsageError(stderr, "rtsnap-analyze report", errors.New("stdout is a terminal: not writing HTML there; give -o FILE (e.g. -o report.html) or redirect stdout"))
+		}
+		return cmdReport(fs, r, stdout, stderr)
+	})
+}
+
+// reportFlags are report's own flags.
+type reportFlags struct {
+	against, out string
+	markdown     bool
+}
+
+func cmdReport(fs *cmdFlags, r reportFlags, stdout, stderr io.Writer) int {
 	opts, ok := fs.options(stderr)
 	if !ok {
 		return analyze.ExitUnreadable
 	}
-	if *against != "" {
+	if r.against != "" {
 		opts = opts.Split(2) // both bundles are held at once
 	}
 	a, ok := load(fs.Arg(0), opts, stderr)
@@ -280,8 +341,8 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		return analyze.ExitUnreadable
 	}
 	var dd *render.DiffDoc
-	if *against != "" {
-		base, ok := load(*against, opts, stderr)
+	if r.against != "" {
+		base, ok := load(r.against, opts, stderr)
 		if !ok {
 			return analyze.ExitUnreadable
 		}
@@ -290,15 +351,15 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	}
 	doc := render.NewReportDoc(a, timeline.Build(a.Node, timeline.DefaultExtractors(), timeline.Filter{}), dd)
 
-	w, closeOut, err := openOutput(*out, stdout)
+	w, closeOut, err := openOutput(r.out, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap-analyze: %v\n", err)
-		return analyze.ExitUsage
+		return cli.Failed
 	}
 	switch {
 	case *fs.json:
 		err = writeJSON(w, doc)
-	case *markdown:
+	case r.markdown:
 		err = render.Markdown(w, doc)
 	default:
 		err = render.HTML(w, doc)
@@ -309,7 +370,10 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return outputErr(stderr, err)
 	}
-	return doc.Inspect.ExitCode
+	if r.out != "" && r.out != "-" {
+		fmt.Fprintf(stderr, "rtsnap-analyze: wrote %s\n", r.out)
+	}
+	return cli.OK
 }
 
 // openOutput opens -o FILE (created 0600: a report quotes the bundle) or stdout.

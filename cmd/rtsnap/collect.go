@@ -8,14 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"os/user"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/rtsnap/rtsnap/bundle"
@@ -23,18 +23,23 @@ import (
 	"github.com/rtsnap/rtsnap/collect/all"
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/cli"
+	"github.com/rtsnap/rtsnap/internal/hostroot"
+	"github.com/rtsnap/rtsnap/internal/procscan"
 	"github.com/rtsnap/rtsnap/internal/version"
 	"github.com/rtsnap/rtsnap/redact"
 )
 
-// collectFlags are `rtsnap collect`'s options, parsed by pflag.
+// collectFlags are `rtsnap collect`'s options, parsed by cobra/pflag.
 type collectFlags struct {
 	output, caseID, note, operator, dockerHost       string
 	allowDisk, quiet, jsonOut, active, criStats      bool
-	timeout, sourceTimeout, callTimeout, since       time.Duration
-	maxSize, memoryLimit                             int64
+	timeout, sourceTimeout, callTimeout              time.Duration
+	since                                            *cli.Since
+	maxSize, memoryLimit                             cli.Size
 	only, skip, namespaces, podNamespaces, endpoints []string
 	journalDirs                                      []string
+	hostRoot, kubeletRoot, podLogsDir                string
 	maxContainers, parallel, perRuntime, nice        int
 	noIdleIO                                         bool
 	redactKeys, redactRegexes                        []string
@@ -44,110 +49,199 @@ type collectFlags struct {
 	encryptTo                                        []string
 	signKey                                          string
 	retain                                           time.Duration
+	// window is --since resolved against the start of the run.
+	window time.Duration
 }
 
-func newCollectFlagSet(f *collectFlags, stderr io.Writer) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("rtsnap collect", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+const collectLong = `Capture a bounded, redacted, read-only snapshot of this node's container runtimes (CRI, containerd, Docker, runc, /proc and cgroups, journals, configs, container logs) into one tar.zst archive on a tmpfs, with a manifest saying what was taken, what failed and what was redacted. Run as root. 'rtsnap sources' lists the sources.`
+
+const collectExample = `  rtsnap collect --case-id SR-123
+  rtsnap collect -S 2h --only cri,containerd,journal -o /dev/shm/case42
+  rtsnap collect -S "2026-12-01 10:00" --max-size 16MiB --encrypt-to age1...`
+
+// newCollectCmd is `rtsnap collect`. cmdLine is the process's arguments,
+// recorded (redacted) in the manifest.
+func newCollectCmd(cmdLine []string) *cobra.Command {
+	f := &collectFlags{since: cli.NewSince(collect.DefaultSince), maxSize: collect.DefaultMaxSize, memoryLimit: 100 << 20}
+	cmd := &cobra.Command{
+		Use:     "collect [flags]",
+		Short:   "capture a snapshot of this node's container runtimes",
+		Long:    collectLong,
+		Example: collectExample,
+		Args:    cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validate(time.Now()); err != nil {
+				return err
+			}
+			return cli.Exit(runCollect(f, cmd.Flags(), cmdLine, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
+	}
+	cli.SetExitCodes(cmd, cli.OK, cli.Failed, cli.Interrupted)
+	fs := cmd.Flags()
 	fs.SortFlags = false
-	fs.StringVar(&f.output, "output", "", "directory for the archive; must be a tmpfs (default: first tmpfs among /run/rtsnap, /dev/shm/rtsnap), e.g. --output /dev/shm/case42")
+	fs.StringVarP(&f.output, "output", "o", "", "write the archive into `DIR`, which must be a tmpfs (default: the first of /run/rtsnap, /dev/shm/rtsnap)")
 	fs.BoolVar(&f.allowDisk, "allow-disk", false, "allow --output on a disk filesystem (the disk under investigation may be failing)")
-	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "bound for the whole run; the process exits within it + 2s, e.g. --timeout 2m")
-	fs.DurationVar(&f.sourceTimeout, "source-timeout", 15*time.Second, "bound for each source; a source still running then is recorded as timeout, e.g. --source-timeout 30s")
-	fs.DurationVar(&f.callTimeout, "call-timeout", 5*time.Second, "bound for each runtime call inside a source, e.g. --call-timeout 2s")
-	fs.Int64Var(&f.maxSize, "max-size", 64<<20, "archive budget in bytes, e.g. --max-size 16777216")
-	fs.DurationVar(&f.since, "since", time.Hour, "window for logs, journals and events, e.g. --since 30m")
-	fs.StringSliceVar(&f.only, "only", nil, "run only these sources (comma-separated or repeated), e.g. --only cri,containerd")
-	fs.StringSliceVar(&f.skip, "skip", nil, "do not run these sources, e.g. --skip logs")
-	fs.StringSliceVar(&f.namespaces, "namespace", nil, "containerd namespaces to collect (default all), e.g. --namespace k8s.io")
-	fs.StringSliceVar(&f.podNamespaces, "pod-namespace", nil, "Kubernetes namespaces to collect (default all), e.g. --pod-namespace tenant-a")
-	fs.IntVar(&f.maxContainers, "max-containers", 1000, "bound on per-container work per runtime (0: no bound), e.g. --max-containers 200")
-	fs.StringArrayVar(&f.endpoints, "runtime-endpoint", nil, "CRI/containerd socket (repeatable; default: discovered), e.g. --runtime-endpoint unix:///run/containerd/containerd.sock")
-	fs.StringVar(&f.dockerHost, "docker-socket", "/var/run/docker.sock", "Docker Engine API socket, e.g. --docker-socket /run/docker.sock")
-	fs.StringArrayVar(&f.journalDirs, "journal-dir", nil, "extra journal directory to read besides the system journal (repeatable), e.g. --journal-dir /var/log/journal/remote")
-	fs.StringVar(&f.caseID, "case-id", "", "support case id recorded in the manifest, e.g. --case-id SR-12345")
-	fs.StringVar(&f.note, "note", "", "free-text note recorded in the manifest, e.g. --note 'pods stuck in ContainerCreating'")
-	fs.StringVar(&f.operator, "operator", "", "who collected (default: $SUDO_USER, else the current user), e.g. --operator alice")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress and no summary on the terminal (errors still go to stderr)")
+	fs.Var(&f.maxSize, "max-size", "archive budget `SIZE`: 16MiB, 500MB or bytes")
+	fs.DurationVar(&f.retain, "retain", export.DefaultRetain, "before collecting, remove rtsnap bundles in the output dir older than this (0: keep all)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no summary (errors still go to stderr)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the final summary as JSON on stdout")
-	fs.IntVar(&f.parallel, "parallel", 4, "sources running at once, e.g. --parallel 2")
-	fs.IntVar(&f.perRuntime, "per-runtime-calls", 4, "calls in flight against any one runtime, so kubelet is not starved, e.g. --per-runtime-calls 2")
-	fs.Int64Var(&f.memoryLimit, "memory-limit", 100<<20, "soft limit on the collector's Go memory in bytes (as GOMEMLIMIT): the collector runs on a node that may be short of memory, so its garbage collector works harder instead of growing; 0: no limit, e.g. --memory-limit 209715200")
-	fs.IntVar(&f.nice, "nice", 10, "CPU nice value for the collector (0: leave as is)")
-	fs.BoolVar(&f.noIdleIO, "no-idle-io", false, "keep the normal I/O priority instead of the idle class")
-	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats (ListContainerStats, ListPodSandboxStats): costly for the runtime on busy nodes, and the cgroup source reads the same figures")
+	cli.Group(fs, "Output", "output", "allow-disk", "max-size", "retain", "quiet", "json")
+
+	fs.VarP(f.since, "since", "S", "`WHEN` logs, journals and events start: a duration (30m), a time (\"2026-12-01 10:00\", RFC 3339; local time without a zone) or boot")
+	fs.StringSliceVar(&f.only, "only", nil, "run only these `SOURCES` (comma-separated or repeated; 'rtsnap sources' lists them)")
+	fs.StringSliceVar(&f.skip, "skip", nil, "do not run these `SOURCES`")
+	fs.StringSliceVar(&f.namespaces, "namespace", nil, "containerd `NAMESPACES` to collect (default all)")
+	fs.StringSliceVar(&f.podNamespaces, "pod-namespace", nil, "Kubernetes `NAMESPACES` to collect (default all)")
+	fs.IntVar(&f.maxContainers, "max-containers", 1000, "bound on per-container work per runtime (0: no bound)")
+	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats: costly on busy nodes, and the cgroup source reads the same figures")
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
-	fs.StringArrayVar(&f.redactKeys, "redact-key", nil, "extra secret key name to redact (repeatable), e.g. --redact-key license_key")
-	fs.StringArrayVar(&f.redactRegexes, "redact-regex", nil, "extra pattern to redact (repeatable; group 1 if present), e.g. --redact-regex 'acme-[0-9a-f]{32}'")
-	fs.StringVar(&f.redactRules, "redact-rules", "", "file of extra keys and patterns (see docs/redaction.md), e.g. --redact-rules rules.yaml")
+	for _, name := range []string{"only", "skip"} {
+		if err := cmd.RegisterFlagCompletionFunc(name, completeSources); err != nil {
+			panic(err)
+		}
+	}
+	cli.Group(fs, "What to collect", "since", "only", "skip", "namespace", "pod-namespace", "max-containers", "cri-stats", "active")
+
+	fs.StringArrayVar(&f.endpoints, "runtime-endpoint", nil, "CRI/containerd socket `URL` (repeatable; default: discovered), e.g. unix:///run/containerd/containerd.sock")
+	fs.StringVar(&f.dockerHost, "docker-socket", "/var/run/docker.sock", "Docker Engine API socket `PATH`")
+	fs.StringArrayVar(&f.journalDirs, "journal-dir", nil, "extra journal `DIR` to read besides the system journal (repeatable)")
+	fs.StringVar(&f.hostRoot, "host-root", "", "the host's / is mounted at `DIR` (the collector runs in a container with hostPID): every host path, socket and journal is read under it")
+	fs.StringVar(&f.kubeletRoot, "kubelet-root", "", "kubelet's --root-dir `DIR` when not /var/lib/kubelet and kubelet is not running to say so")
+	fs.StringVar(&f.podLogsDir, "pod-logs-dir", "", "kubelet's podLogsDir `DIR` when not /var/log/pods")
+	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir", "host-root", "kubelet-root", "pod-logs-dir")
+
+	fs.DurationVar(&f.timeout, "timeout", collect.DefaultTimeout, "bound for the whole run; the process exits within it + 2s")
+	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout")
+	fs.DurationVar(&f.callTimeout, "call-timeout", collect.DefaultCallTimeout, "bound for each runtime call inside a source")
+	fs.IntVar(&f.parallel, "parallel", collect.DefaultParallel, "sources running at once")
+	fs.IntVar(&f.perRuntime, "per-runtime-calls", collect.DefaultPerRuntimeCalls, "calls in flight against any one runtime, so kubelet is not starved")
+	fs.Var(&f.memoryLimit, "memory-limit", "soft limit `SIZE` on the collector's Go memory (as GOMEMLIMIT), so a node short of memory sees the collector's GC work harder instead of its heap grow (0: no limit)")
+	fs.IntVar(&f.nice, "nice", 10, "CPU nice value for the collector, -20 to 19 (0: leave as is)")
+	fs.BoolVar(&f.noIdleIO, "no-idle-io", false, "keep the normal I/O priority instead of the idle class")
+	cli.Group(fs, "Deadlines and load", "timeout", "source-timeout", "call-timeout", "parallel", "per-runtime-calls", "memory-limit", "nice", "no-idle-io")
+
+	fs.StringVar(&f.caseID, "case-id", "", "support case `ID` recorded in the manifest, e.g. SR-12345")
+	fs.StringVar(&f.note, "note", "", "free-text `TEXT` recorded in the manifest")
+	fs.StringVar(&f.operator, "operator", "", "`NAME` of who collected (default: $SUDO_USER, else the current user)")
+	cli.Group(fs, "Case record", "case-id", "note", "operator")
+
+	fs.StringArrayVar(&f.redactKeys, "redact-key", nil, "extra secret key `NAME` to redact (repeatable)")
+	fs.StringArrayVar(&f.redactRegexes, "redact-regex", nil, "extra `REGEX` to redact (repeatable; group 1 if present)")
+	fs.StringVar(&f.redactRules, "redact-rules", "", "`FILE` of extra keys and patterns (docs/redaction.md)")
 	fs.BoolVar(&f.pseudonymize, "pseudonymize", false, "replace secrets with keyed HMAC tokens instead of [REDACTED:rule], so equal values stay comparable")
-	fs.StringVar(&f.pseudonymKeyFile, "pseudonym-key-file", "", "key for --pseudonymize; the same key gives the same tokens across bundles, e.g. --pseudonym-key-file /root/rtsnap.key")
+	fs.StringVar(&f.pseudonymKeyFile, "pseudonym-key-file", "", "key `FILE` for --pseudonymize: the same key gives the same tokens across bundles")
 	fs.BoolVar(&f.pseudoHosts, "pseudonymize-hosts", false, "also replace this node's hostname with a consistent pseudonym")
 	fs.BoolVar(&f.pseudoIPs, "pseudonymize-ips", false, "also replace IP addresses with consistent pseudonyms")
 	fs.BoolVar(&f.pseudoMACs, "pseudonymize-macs", false, "also replace MAC addresses with consistent pseudonyms")
 	fs.BoolVar(&f.noDefaultRedaction, "no-default-redaction", false, "DANGEROUS: turn the default redaction rules off; the manifest then marks the bundle unredacted")
-	fs.StringArrayVar(&f.encryptTo, "encrypt-to", nil, "encrypt the archive with age to this recipient (repeatable): an age1... public key, an ssh-ed25519 or ssh-rsa public key, or a file of them; the plaintext never reaches the disk, e.g. --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
-	fs.StringVar(&f.signKey, "sign-key", "", "minisign secret key: write a detached <archive>.minisig with a signed custody record (passphrase from $RTSNAP_SIGN_PASSWORD if the key has one), e.g. --sign-key /root/rtsnap-keys/rtsnap-minisign.key")
-	fs.DurationVar(&f.retain, "retain", export.DefaultRetain, "before collecting, remove rtsnap bundles in the output dir older than this (0: keep all), e.g. --retain 2h")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: rtsnap collect [FLAGS]\n\nCapture a bounded, redacted, read-only snapshot of this node's container runtimes\ninto one tar.zst archive on a tmpfs.\n\nFlags:\n")
-		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nExit status: 0 archive written, 1 failed (nothing written), 2 usage error, 130 interrupted.\n")
-	}
-	return fs
+	cli.Group(fs, "Redaction", "redact-key", "redact-regex", "redact-rules", "pseudonymize", "pseudonym-key-file", "pseudonymize-hosts", "pseudonymize-ips", "pseudonymize-macs", "no-default-redaction")
+
+	fs.StringArrayVar(&f.encryptTo, "encrypt-to", nil, "encrypt the archive with age to this `RECIPIENT` (repeatable): an age1... or ssh-ed25519/ssh-rsa public key, or a file of them; the plaintext never reaches the disk")
+	fs.StringVar(&f.signKey, "sign-key", "", "minisign secret key `FILE`: write <archive>.minisig with a signed custody record (passphrase from $RTSNAP_SIGN_PASSWORD if the key has one)")
+	cli.Group(fs, "Encryption and signing", "encrypt-to", "sign-key")
+	return cmd
 }
 
-func runCollect(args []string, stdout, stderr io.Writer) int {
-	var f collectFlags
-	fs := newCollectFlagSet(&f, stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
+// completeSources completes --only and --skip with the registry's names.
+func completeSources(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	reg, err := all.Registry()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []cobra.Completion
+	for _, s := range reg.All() {
+		out = append(out, cobra.CompletionWithDesc(s.Name(), s.Description()))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// validate refuses bad and contradictory values before anything runs: a
+// replaced value would collect something nobody asked for.
+func (f *collectFlags) validate(now time.Time) error {
+	switch {
+	case f.timeout < collect.MinTimeout:
+		return cli.Usagef("--timeout %s: must be at least %s", f.timeout, collect.MinTimeout)
+	case f.sourceTimeout <= 0:
+		return cli.Usagef("--source-timeout %s: must be positive", f.sourceTimeout)
+	case f.callTimeout <= 0:
+		return cli.Usagef("--call-timeout %s: must be positive", f.callTimeout)
+	case f.maxSize <= 0:
+		return cli.Usagef("--max-size %s: must be positive", f.maxSize.String())
+	case f.memoryLimit < 0:
+		return cli.Usagef("--memory-limit: must not be negative")
+	case f.parallel < 1:
+		return cli.Usagef("--parallel %d: must be at least 1", f.parallel)
+	case f.perRuntime < 1:
+		return cli.Usagef("--per-runtime-calls %d: must be at least 1", f.perRuntime)
+	case f.maxContainers < 0:
+		return cli.Usagef("--max-containers %d: must not be negative (0: no bound)", f.maxContainers)
+	case f.nice < -20 || f.nice > 19:
+		return cli.Usagef("--nice %d: must be between -20 and 19", f.nice)
+	case f.retain < 0:
+		return cli.Usagef("--retain %s: must not be negative (0: keep all)", f.retain)
+	}
+	for _, o := range f.only {
+		if slices.Contains(f.skip, o) {
+			return cli.Usagef("--only %s and --skip %s contradict each other", o, o)
 		}
-		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "rtsnap collect: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	w, err := f.since.Window(now, func() (time.Time, error) {
+		b := procscan.BootTime("/proc")
+		if b.IsZero() {
+			return b, errors.New("no btime in /proc/stat")
+		}
+		return b, nil
+	})
+	if err != nil {
+		return cli.Usagef("%v", err)
 	}
+	f.window = w
+	return nil
+}
+
+func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, stderr io.Writer) int {
 	registry, err := all.Registry()
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
-		return 1
+		return cli.Failed
 	}
 	sources, err := registry.Select(f.only, f.skip)
 	if err != nil {
-		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
-		return 2
+		return usageError(stderr, err)
 	}
 
-	hostname, bootID, machineID, kernel, cgroupMode := host.Identity("/proc", "/sys")
-	red, err := newRedactor(&f, hostname)
+	root, err := hostroot.New(f.hostRoot)
 	if err != nil {
-		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
-		return 2
+		return cli.UsageError(stderr, "rtsnap collect", fmt.Errorf("--host-root: %w", err))
 	}
-	plan, err := newExportPlan(&f)
+	procRoot, sysRoot := root.Path("/proc"), root.Path("/sys")
+	hostname, bootID, machineID, kernel, cgroupMode := host.Identity(procRoot, sysRoot, root.Path("/etc/machine-id"))
+	red, err := newRedactor(f, hostname)
 	if err != nil {
-		fmt.Fprintf(stderr, "rtsnap collect: %v\n", err)
-		return 2
+		return usageError(stderr, err)
+	}
+	plan, err := newExportPlan(f)
+	if err != nil {
+		return usageError(stderr, err)
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "rtsnap collect: %s\n", red.String(err.Error()))
 		if errors.Is(err, collect.ErrInterrupted) {
-			return 130
+			return cli.Interrupted
 		}
-		return 1
+		return cli.Failed
 	}
 
+	// A refused output directory is a bad --output (or a missing one):
+	// nothing has run, another value is the fix.
 	dir, err := collect.PrepareOutputDir(f.output, f.allowDisk)
 	if err != nil {
-		return fail(err)
+		return usageError(stderr, err)
 	}
 	// Retention first: old bundles on a tmpfs are RAM the new one may need.
 	pruned, pruneErr := export.Prune(dir, f.retain, time.Now(), false)
 	if f.memoryLimit > 0 {
-		debug.SetMemoryLimit(f.memoryLimit)
+		debug.SetMemoryLimit(int64(f.memoryLimit))
 	}
 	if f.nice != 0 || !f.noIdleIO {
 		if err := collect.LowerPriority(f.nice, !f.noIdleIO); err != nil && !f.quiet {
@@ -155,7 +249,16 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if w := collect.PrivilegeWarning(os.Geteuid(), sources); w != "" {
+		fmt.Fprintf(stderr, "rtsnap collect: warning: %s\n", w)
+	}
+	ctx, finish, stop := collect.NotifyInterrupt(context.Background(), func(sig os.Signal, aborting bool) {
+		if aborting {
+			fmt.Fprintf(stderr, "\nrtsnap collect: %s again: aborting, nothing is written\n", sig)
+		} else {
+			fmt.Fprintf(stderr, "\nrtsnap collect: %s: finishing the bundle with what was collected (again to abort)\n", sig)
+		}
+	})
 	defer stop()
 	// Last resort: whatever a source or the kernel does, the process is gone
 	// by --timeout + 2 s. The writer has removed its temporary file by then.
@@ -172,11 +275,12 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := collect.Options{
 		OutputDir: dir, Timeout: f.timeout, SourceTimeout: f.sourceTimeout, CallTimeout: f.callTimeout,
-		MaxSize: f.maxSize, Parallel: f.parallel, PerRuntimeCalls: f.perRuntime,
+		MaxSize: int64(f.maxSize), Parallel: f.parallel, PerRuntimeCalls: f.perRuntime,
 		Env: collect.Env{
-			Since: f.since, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
-			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: f.dockerHost,
+			Since: f.window, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
+			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: explicitValue(fs, "docker-socket", f.dockerHost),
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
+			Host: root, ProcRoot: procRoot, SysRoot: sysRoot, KubeletRoot: f.kubeletRoot, PodLogsDir: f.podLogsDir,
 		},
 		Manifest: bundle.Manifest{
 			Collector:     bundle.CollectorInfo{Name: "rtsnap", Version: ver, Commit: commit, GoVersion: runtime.Version()},
@@ -184,13 +288,14 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 			CaseID:        red.String(f.caseID),
 			Note:          red.String(f.note),
 			Operator:      red.String(operator(f.operator)),
-			CommandLine:   redactArgs(red, append([]string{"rtsnap", "collect"}, args...)),
+			CommandLine:   redactArgs(red, cmdLine),
 			Options:       flagValues(fs, red),
 			ActiveActions: actions,
 			Unredacted:    f.noDefaultRedaction,
 			Redaction:     bundle.RedactionInfo{Pseudonymized: f.pseudonymize},
 		},
 	}
+	opts.Finish = finish
 	plan.apply(&opts, opts.Manifest.Host.Hostname)
 	progress := newProgress(stderr, f.quiet)
 	opts.Progress = progress.update
@@ -225,7 +330,26 @@ func runCollect(args []string, stdout, stderr io.Writer) int {
 	if pruneErr != nil && (f.quiet || f.jsonOut) {
 		fmt.Fprintf(stderr, "rtsnap collect: retention: %s\n", red.String(pruneErr.Error()))
 	}
-	return 0
+	if res.Interrupted {
+		return cli.Interrupted // the archive is written, marked interrupted
+	}
+	return cli.OK
+}
+
+// usageError reports a bad value found once flags were parsed (an unknown
+// source, an unreadable key).
+func usageError(stderr io.Writer, err error) int {
+	return cli.UsageError(stderr, "rtsnap collect", err)
+}
+
+// explicitValue is a flag's value when the operator gave it, else "": an
+// explicitly named socket that is missing is an error, the default one is
+// just absent on this node.
+func explicitValue(fs *pflag.FlagSet, name, value string) string {
+	if fs.Changed(name) {
+		return value
+	}
+	return ""
 }
 
 func newRedactor(f *collectFlags, hostname string) (*redact.Redactor, error) {
@@ -299,7 +423,7 @@ func printSummary(w io.Writer, res *collect.Result, unredacted bool) {
 		res.Counts[bundle.StatusError], res.Counts[bundle.StatusSkipped])
 	for _, s := range res.Sources {
 		if s.Status != bundle.StatusOK {
-			fmt.Fprintf(w, "  %-8s %-12s %s\n", s.Status, s.Name, truncate(s.Reason, 160))
+			fmt.Fprintf(w, "  %-8s %-12s %s\n", s.Status, s.Name, truncate(s.Reason, 600))
 		}
 	}
 	if unredacted {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/cli"
 	"github.com/rtsnap/rtsnap/internal/lab"
 )
 
@@ -260,7 +261,7 @@ func TestBadExportFlagsAreUsageErrors(t *testing.T) {
 		cmd := exec.Command(rtsnapBin, append([]string{"collect", "--output", out, "--allow-disk", "--only", "host"}, args...)...)
 		msg, err := cmd.CombinedOutput()
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		if !errors.As(err, &ee) || ee.ExitCode() != cli.Usage {
 			t.Fatalf("%v: exit %v\n%s", args, err, msg)
 		}
 		if entries, _ := os.ReadDir(out); len(entries) != 0 {

@@ -1,42 +1,44 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/rtsnap/rtsnap/export"
+	"github.com/rtsnap/rtsnap/internal/cli"
 )
+
+func newKeygenCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "keygen --out DIR",
+		Short: "create an age identity and a minisign key pair",
+		Long: fmt.Sprintf("Write %s (age identity, secret) and %s (its recipient), %s (minisign secret key) and %s (its public key) into DIR. Secrets are mode 0600; existing keys are never overwritten.\n\nWith %s set, the minisign secret key is passphrase-protected (rtsnap collect --sign-key then needs the same variable); without it the key is stored unencrypted so an unattended collector can sign: protect the file.",
+			export.AgeIdentityFile, export.AgeRecipientFile, export.SignSecretFile, export.SignPublicKeyFile, export.PasswordEnv),
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cli.Exit(runKeygen(out, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
+	}
+	cli.SetExitCodes(cmd, cli.OK, cli.Failed)
+	cmd.Flags().StringVar(&out, "out", "", "`DIR` for the keys (created 0700)")
+	if err := cmd.MarkFlagRequired("out"); err != nil {
+		panic(err)
+	}
+	return cmd
+}
 
 // runKeygen is `rtsnap keygen`: an age identity for the recipient of bundles
 // and a minisign key pair for the collector that signs them.
-func runKeygen(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("rtsnap keygen", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "", "directory for the keys (created 0700; existing keys are never overwritten), e.g. --out /root/rtsnap-keys")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: rtsnap keygen --out DIR\n\nWrites %s (age identity, secret) and %s (its recipient),\n%s (minisign secret key) and %s (its public key).\nSecrets are mode 0600. With %s set, the minisign secret key is passphrase-protected\n(rtsnap collect --sign-key then needs the same variable); without it the key is stored\nunencrypted so an unattended collector can sign: protect the file.\n\nFlags:\n",
-			export.AgeIdentityFile, export.AgeRecipientFile, export.SignSecretFile, export.SignPublicKeyFile, export.PasswordEnv)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if *out == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return 2
-	}
-	k, err := export.GenerateKeys(*out, os.Getenv(export.PasswordEnv), time.Now())
+func runKeygen(out string, stdout, stderr io.Writer) int {
+	k, err := export.GenerateKeys(out, os.Getenv(export.PasswordEnv), time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap keygen: %v\n", err)
-		return 1
+		return cli.Failed
 	}
 	for _, f := range k.Files {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
@@ -47,5 +49,5 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 		prot = "passphrase-protected (" + export.PasswordEnv + ")"
 	}
 	fmt.Fprintf(stdout, "minisign key id: %s (secret key %s)\n", k.SignKeyID, prot)
-	return 0
+	return cli.OK
 }

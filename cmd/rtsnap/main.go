@@ -1,15 +1,16 @@
 // Command rtsnap is the node-side collector: it captures a bounded, redacted,
 // read-only snapshot of the container runtimes into one tar.zst bundle.
+// This file wires the commands; each command's work is in its own file.
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/rtsnap/rtsnap/collect/metadb"
+	"github.com/rtsnap/rtsnap/internal/cli"
 	"github.com/rtsnap/rtsnap/internal/version"
 )
 
@@ -19,33 +20,15 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("rtsnap", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	showVersion := fs.Bool("version", false, "print version and commit, then exit")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: rtsnap [--version] COMMAND [FLAGS]\n\nCommands:\n  collect   capture a snapshot of this node's container runtimes (rtsnap collect --help)\n  keygen    create an age identity and a minisign key pair (rtsnap keygen --help)\n  prune     remove rtsnap's own bundles older than --retain (rtsnap prune --help)\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	fs.SetInterspersed(false)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *showVersion {
-		fmt.Fprintln(stdout, version.String("rtsnap"))
-		return 0
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
-	}
-	switch fs.Arg(0) {
-	case "collect":
-		return runCollect(fs.Args()[1:], stdout, stderr)
-	case "keygen":
-		return runKeygen(fs.Args()[1:], stdout, stderr)
-	case "prune":
-		return runPrune(fs.Args()[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "rtsnap: unknown command %q\n", fs.Arg(0))
-	return 2
+	return cli.Execute(newRootCmd(args), args, stdout, stderr)
+}
+
+// newRootCmd is the command tree; args is the command line as given, which
+// collect records in the manifest.
+func newRootCmd(args []string) *cobra.Command {
+	root := cli.NewRoot("rtsnap", "collect a forensic snapshot of a node's container runtimes",
+		"rtsnap runs on a Kubernetes node, as root. 'rtsnap collect' captures a bounded, redacted, read-only snapshot of the container runtimes into one tar.zst archive on a tmpfs, never on the disk under investigation, and never changes runtime state. Copy the archive off the node and read it with rtsnap-analyze.",
+		version.Details("rtsnap"))
+	root.AddCommand(newCollectCmd(append([]string{"rtsnap"}, args...)), newSourcesCmd(), newKeygenCmd(), newPruneCmd())
+	return root
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/goroutines"
 	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/collect/journal"
+	"github.com/rtsnap/rtsnap/collect/kubelet"
 	"github.com/rtsnap/rtsnap/collect/logs"
 	"github.com/rtsnap/rtsnap/collect/metadb"
 	"github.com/rtsnap/rtsnap/collect/proc"
@@ -33,6 +34,7 @@ func Registry() (*collect.Registry, error) {
 		journal.New(),
 		logs.New(),
 		configs.New(),
+		kubelet.New(),
 		metadb.New(),
 		goroutines.New(),
 	)

@@ -112,7 +112,22 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 	return ctx.Err()
 }
 
-func (r *run) path(p string) string { return filepath.Join(r.s.Root, p) }
+// path is where host path p is read: under Root (tests), else under
+// --host-root (symlinks resolved inside it).
+func (r *run) path(p string) string {
+	if r.s.Root != "" {
+		return filepath.Join(r.s.Root, p)
+	}
+	return r.env.HostPath(p)
+}
+
+// hostPath is the inverse of path, for names found by listing.
+func (r *run) hostPath(m string) string {
+	if r.s.Root != "" {
+		return strings.TrimPrefix(m, r.s.Root)
+	}
+	return r.env.Host.Host(m)
+}
 
 // file stores one config file under its mirrored path and returns its raw
 // bytes for parsing (nil when absent).
@@ -158,7 +173,7 @@ func (r *run) glob(pattern, role string, kind redact.Kind) {
 			break
 		}
 		if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() {
-			r.file(strings.TrimPrefix(m, r.s.Root), role, kindFor(m, kind))
+			r.file(r.hostPath(m), role, kindFor(m, kind))
 		}
 	}
 }
@@ -241,19 +256,25 @@ func lastLine(s string) string {
 
 // kubelet stores its config, flags file and command line.
 func (r *run) kubelet(procs []procscan.Process) {
-	cfg := "/var/lib/kubelet/config.yaml"
+	// A node may run several kubelets (the lab runs two): one line each.
+	var lines []string
+	cfgs := []string{"/var/lib/kubelet/config.yaml"}
 	for _, p := range procs {
 		if p.Role == procscan.RoleKubelet {
 			if v, ok := procscan.FlagValue(p.Args, "config"); ok {
-				cfg = v
+				cfgs = append(cfgs, v)
 			}
-			line := r.env.Redactor.String(strings.Join(p.Args, " "))
-			if err := r.out.WriteFile("kubelet-cmdline.txt", redact.Text, []byte(line+"\n")); err != nil {
-				r.out.Partial(err.Error())
-			}
+			lines = append(lines, r.env.Redactor.String(strings.Join(p.Args, " "))+"\n")
 		}
 	}
-	r.file(cfg, "kubelet config", redact.YAML)
+	if len(lines) > 0 {
+		if err := r.out.WriteFile("kubelet-cmdline.txt", redact.Text, []byte(strings.Join(lines, ""))); err != nil {
+			r.out.Partial(err.Error())
+		}
+	}
+	for _, cfg := range cfgs {
+		r.file(cfg, "kubelet config", redact.YAML)
+	}
 	r.file("/var/lib/kubelet/kubeadm-flags.env", "kubeadm flags", redact.Env)
 	r.file("/etc/default/kubelet", "kubelet defaults", redact.Env)
 	r.file("/var/lib/kubelet/config.json", "kubelet registry credentials", redact.JSON)

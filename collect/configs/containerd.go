@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	toml "github.com/pelletier/go-toml/v2"
@@ -86,7 +87,7 @@ func (r *run) dropIns(cfg string, imports []string) []string {
 		matches, _ := filepath.Glob(r.path(imp))
 		sort.Strings(matches)
 		for _, m := range matches {
-			p := strings.TrimPrefix(m, r.s.Root)
+			p := r.hostPath(m)
 			if r.seen[filepath.Clean(p)] {
 				continue
 			}
@@ -109,6 +110,12 @@ func (r *run) dump(ctx context.Context, pid int, cfg, slug string) (string, stri
 	defer cancel()
 	cmd := exec.CommandContext(cctx, exe, "--config", cfg, "config", "dump")
 	cmd.WaitDelay = time.Second
+	if !r.env.Host.IsHost() {
+		// Under --host-root the binary, its libraries and its config are
+		// the host's: run it chrooted there (still read-only: a dump).
+		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: r.env.Host.Dir()}
+		cmd.Dir = "/"
+	}
 	stdout := &boundedBuffer{max: maxFile}
 	stderr := &boundedBuffer{max: 4096}
 	cmd.Stdout, cmd.Stderr = stdout, stderr

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"sync"
 	"time"
@@ -65,7 +64,7 @@ func (Source) Budget() int64        { return 48 << 20 }
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	// A flagged socket of unknown kind is tried too: it is most often a
 	// containerd under another name, and a wrong guess costs one failed call.
-	all := endpoints.Discover(env.RuntimeEndpoints)
+	all := endpoints.Discover(env.RuntimeEndpoints, env.HostPath)
 	eps := append(endpoints.Of(all, endpoints.Containerd), endpoints.Of(all, endpoints.Unknown)...)
 	if len(eps) == 0 {
 		out.Skip("not present: no containerd socket (looked for /run/containerd/containerd.sock, k3s and rke2 paths)")
@@ -147,7 +146,7 @@ func (s *session) write(name string, v any) {
 }
 
 func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, ep endpoints.Endpoint) error {
-	c, err := client.New(ep.Path, client.WithTimeout(env.CallTimeout))
+	c, err := client.New(env.HostPath(ep.Path), client.WithTimeout(env.CallTimeout))
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
@@ -159,18 +158,18 @@ func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, 
 	// containerd's dialer retries while the socket file does not exist, so a
 	// missing socket would cost a whole call timeout and read as a timeout.
 	if err := s.call(ctx, "", "Connect", func(context.Context) error {
-		fi, err := os.Stat(ep.Path)
-		if err != nil {
-			return fmt.Errorf("%w: %w", errdefs.ErrUnavailable, err)
+		if !ep.Unix() {
+			return fmt.Errorf("%w: containerd's API is served on a unix socket only", errdefs.ErrUnavailable)
 		}
-		if fi.Mode()&os.ModeSocket == 0 {
-			return fmt.Errorf("%w: %s is not a socket", errdefs.ErrUnavailable, ep.Path)
+		if err := endpoints.Check(env.Local(ep)); err != nil {
+			return fmt.Errorf("%w: %w", errdefs.ErrUnavailable, err)
 		}
 		return nil
 	}); err != nil {
 		srv.Code, srv.Error = codeOf(err), env.Redactor.String(err.Error())
 		s.write("server.json", srv)
-		return fmt.Errorf("unreachable: %s", srv.Code)
+		// The reason, not only the code: "does not exist", "is a regular file".
+		return fmt.Errorf("unreachable: %s", srv.Error)
 	}
 	var ver client.Version
 	if err := s.call(ctx, "", "Version", func(ctx context.Context) (err error) {

@@ -31,7 +31,7 @@ func (Source) Budget() int64        { return 32 << 20 }
 // own calls' deadlines and never delays the others.
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	var eps []endpoints.Endpoint
-	for _, e := range endpoints.Discover(env.RuntimeEndpoints) {
+	for _, e := range endpoints.Discover(env.RuntimeEndpoints, env.HostPath) {
 		if e.CRI() {
 			eps = append(eps, e)
 		}
@@ -60,6 +60,7 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	}
 	wg.Wait()
 	if len(failed) == len(eps) {
+		// The reason of each endpoint is in the partials the engine adds.
 		return fmt.Errorf("no CRI endpoint answered (%d tried: %s)", len(eps), strings.Join(failed, ", "))
 	}
 	return nil

@@ -39,8 +39,15 @@ func (w *writer) json(name string, v any) {
 }
 
 func collectEndpoint(ctx context.Context, env *collect.Env, w *writer, ep endpoints.Endpoint) error {
+	// A missing socket or a regular file in its place fails every call
+	// with "connection refused"; say what it is instead.
+	if err := endpoints.Check(ep); err != nil {
+		msg := env.Redactor.String(err.Error())
+		w.json(ep.Slug()+"/version.json", VersionRecord{Endpoint: ep.Path, Code: "Unavailable", Error: msg})
+		return fmt.Errorf("unreachable: Unavailable: %s", msg)
+	}
 	// NewClient does not dial: the first call does, under its own deadline.
-	conn, err := grpc.NewClient("unix://"+ep.Path,
+	conn, err := grpc.NewClient(env.Local(ep).Target(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxRecvMsg)))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -283,7 +284,7 @@ func TestHungAndMissingEndpoints(t *testing.T) {
 	}
 	hv := decode[VersionRecord](t, out, endpoints.Parse(hung).Slug()+"/version.json")
 	mv := decode[VersionRecord](t, out, endpoints.Parse(missing).Slug()+"/version.json")
-	if hv.Code != "DeadlineExceeded" || mv.Code != "Unavailable" || !strings.Contains(mv.Error, "no such file") {
+	if hv.Code != "DeadlineExceeded" || mv.Code != "Unavailable" || !strings.Contains(mv.Error, missing+" does not exist") {
 		t.Errorf("hung %+v, missing %+v", hv, mv)
 	}
 	if calls := decode[[]Call](t, out, endpoints.Parse(hung).Slug()+"/calls.json"); len(calls) != 1 || calls[0].Code != "DeadlineExceeded" {
@@ -314,5 +315,53 @@ func TestDecodeInfo(t *testing.T) {
 	}
 	if decodeInfo(nil) != nil {
 		t.Fatal("empty info should be omitted")
+	}
+}
+
+// Each endpoint that cannot answer says why, in the error the status shows:
+// a regular file in place of the socket, a missing one, and a TCP endpoint
+// that refuses, printed as given (the issue: "no CRI endpoint answered" with
+// no reason, and tcp://1.2.3.4:1 printed as tcp:/1.2.3.4:1).
+func TestEveryFailedEndpointSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "containerd.sock")
+	os.WriteFile(file, []byte("a regular file"), 0o600)
+	missing := filepath.Join(dir, "crio.sock")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusing := "tcp://" + l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	env := collect.NewTestEnv()
+	env.CallTimeout = 2 * time.Second
+	env.RuntimeEndpoints = []string{file, missing, refusing}
+	out := collect.NewCapture()
+	err = New().Collect(context.Background(), env, out)
+	if err == nil || !strings.Contains(err.Error(), refusing) {
+		t.Fatalf("err %v", err)
+	}
+	all := strings.Join(out.Partials, "\n")
+	for _, want := range []string{file + " is a regular file, not a socket", missing + " does not exist", refusing + ": unreachable", "connection refused"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("partials lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all+err.Error(), "tcp:/1") {
+		t.Errorf("tcp endpoint mangled:\n%s", all)
+	}
+}
+
+// The quiet side: an answering endpoint next to them adds no partial of its own.
+func TestAnsweringEndpointAddsNoReason(t *testing.T) {
+	sock, _ := serveFake(t)
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{sock}
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Partials) != 0 {
+		t.Fatalf("partials %v", out.Partials)
 	}
 }

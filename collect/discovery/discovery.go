@@ -49,7 +49,7 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 	if err != nil {
 		out.Partial("process list: " + err.Error())
 	}
-	crictl, crictlRaw := readCrictl(s.crictlPath)
+	crictl, crictlRaw := readCrictl(env.HostPath(s.crictlPath))
 	kub := kubeletOf(procs)
 
 	socks := probeAll(ctx, env, candidates(env.RuntimeEndpoints, crictl, kub))

@@ -35,7 +35,7 @@ func probeAll(ctx context.Context, env *collect.Env, cands []endpoints.Endpoint)
 	byPath := map[string]*result{}
 	resultOf := func(e endpoints.Endpoint) *result {
 		key := e.Path
-		if r, err := filepath.EvalSymlinks(e.Path); err == nil {
+		if r, err := filepath.EvalSymlinks(env.HostPath(e.Path)); err == nil {
 			key = r
 		}
 		mu.Lock()
@@ -65,9 +65,13 @@ func probeAll(ctx context.Context, env *collect.Env, cands []endpoints.Endpoint)
 // probe records what the socket file is and whether a daemon answers on it.
 func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
 	s := Socket{Endpoint: e}
-	fi, err := os.Stat(e.Path)
+	if !e.Unix() {
+		// tcp://host:port: nothing to stat; the dial says what is there.
+		return dial(ctx, env, e, s)
+	}
+	fi, err := os.Stat(env.HostPath(e.Path))
 	if err != nil {
-		s.Error = env.Redactor.String(err.Error())
+		s.Error = env.Redactor.String(checkOr(e, err).Error())
 		return s
 	}
 	s.Exists, s.IsSocket, s.Mode = true, fi.Mode()&os.ModeSocket != 0, fi.Mode().String()
@@ -80,15 +84,30 @@ func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
 			s.Group = g.Name
 		}
 	}
-	if !s.IsSocket {
-		s.Error = "not a socket"
+	if err := endpoints.Check(e); err != nil {
+		// Not a socket, or not ours to connect to: say which.
+		s.Error = env.Redactor.String(err.Error())
 		return s
 	}
+	return dial(ctx, env, e, s)
+}
+
+// checkOr is endpoints.Check's explanation of a failed stat, else err.
+func checkOr(e endpoints.Endpoint, err error) error {
+	if c := endpoints.Check(e); c != nil {
+		return c
+	}
+	return err
+}
+
+// dial asks the endpoint who it is and records the answer or the dial error.
+func dial(ctx context.Context, env *collect.Env, e endpoints.Endpoint, s Socket) Socket {
+	var err error
 	start := time.Now()
 	if e.Kind == endpoints.Docker {
 		err = pingDocker(ctx, env, e.Path, &s)
 	} else {
-		err = criVersion(ctx, env, e.Path, &s)
+		err = criVersion(ctx, env, e, &s)
 	}
 	s.LatencyMS = time.Since(start).Milliseconds()
 	if err != nil {
@@ -101,9 +120,9 @@ func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
 
 // criVersion asks the CRI Version call, the cheapest one every CRI runtime
 // serves; its answer names the runtime.
-func criVersion(ctx context.Context, env *collect.Env, path string, s *Socket) error {
-	return env.Call(ctx, path, func(ctx context.Context) error {
-		conn, err := grpc.NewClient("unix://"+path, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func criVersion(ctx context.Context, env *collect.Env, e endpoints.Endpoint, s *Socket) error {
+	return env.Call(ctx, e.Path, func(ctx context.Context) error {
+		conn, err := grpc.NewClient(env.Local(e).Target(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			return err
 		}
@@ -121,7 +140,7 @@ func pingDocker(ctx context.Context, env *collect.Env, path string, s *Socket) e
 	return env.Call(ctx, path, func(ctx context.Context) error {
 		hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			return d.DialContext(ctx, "unix", env.HostPath(path))
 		}}}
 		defer hc.CloseIdleConnections()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/_ping", nil)

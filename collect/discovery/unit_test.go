@@ -141,14 +141,31 @@ func TestProbe(t *testing.T) {
 	if s := got[1]; s.Answers || s.Code != "DeadlineExceeded" || !s.Exists {
 		t.Errorf("hung: %+v", s)
 	}
-	if s := got[2]; s.Exists || s.Answers || !strings.Contains(s.Error, "no such file") {
+	if s := got[2]; s.Exists || s.Answers || s.Error != hung+"-missing does not exist" {
 		t.Errorf("missing: %+v", s)
 	}
-	if s := got[3]; !s.Exists || s.IsSocket || s.Answers || s.Error != "not a socket" {
+	if s := got[3]; !s.Exists || s.IsSocket || s.Answers || s.Error != notSock+" is a regular file, not a socket" {
 		t.Errorf("regular file: %+v", s)
 	}
 	if s := got[4]; s.Origin != "kubelet" || s.Code != "DeadlineExceeded" {
 		t.Errorf("second origin of the hung socket: %+v", s)
+	}
+}
+
+// A tcp:// endpoint is probed by dialling it, and shown as given: the issue
+// had tcp://1.2.3.4:1 printed as tcp:/1.2.3.4:1 and "stat"ed as a file.
+func TestProbeDialsATCPEndpoint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusing := "tcp://" + l.Addr().String()
+	l.Close()
+	env := collect.NewTestEnv()
+	env.CallTimeout = 2 * time.Second
+	got := probeAll(context.Background(), env, []endpoints.Endpoint{endpoints.Parse(refusing)})
+	if s := got[0]; s.Path != refusing || s.Answers || s.Code != "Unavailable" || !strings.Contains(s.Error, "connection refused") || strings.Contains(s.Error, "stat ") {
+		t.Fatalf("tcp endpoint: %+v", s)
 	}
 }
 

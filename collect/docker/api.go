@@ -51,7 +51,7 @@ func newAPI(env *collect.Env, sock string) *api {
 	return &api{env: env, sock: sock, hc: &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", sock)
+			return d.DialContext(ctx, "unix", env.HostPath(sock))
 		},
 		MaxIdleConnsPerHost: 4,
 	}}}

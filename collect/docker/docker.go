@@ -9,12 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/endpoints"
 	schema "github.com/rtsnap/rtsnap/internal/schema/docker"
 )
 
@@ -26,10 +27,13 @@ const defaultSocket = "/var/run/docker.sock"
 const dfTimeout = 5 * time.Second
 
 // Source collects Docker's view.
-type Source struct{}
+type Source struct {
+	// defaultSocket is used when --docker-socket is not given; tests point it elsewhere.
+	defaultSocket string
+}
 
 // New returns the docker source.
-func New() collect.Source { return Source{} }
+func New() collect.Source { return Source{defaultSocket: defaultSocket} }
 
 func (Source) Name() string { return "docker" }
 func (Source) Description() string {
@@ -38,13 +42,13 @@ func (Source) Description() string {
 func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 32 << 20 }
 
-func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	sock := env.DockerHost
-	if sock == "" {
-		sock = defaultSocket
+func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
+	sock, err := s.socket(env)
+	if err != nil {
+		return err
 	}
-	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
-		out.Skip("not present: " + sock)
+	if sock == "" {
+		out.Skip("not present: " + s.defaultSocket)
 		return nil
 	}
 	a := newAPI(env, sock)
@@ -101,6 +105,31 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 		out.Partial("events: " + env.Redactor.String(err.Error()))
 	}
 	return w.err
+}
+
+// socket is the Docker socket to read: an explicitly given one must be a
+// socket this process can connect to, else the source fails saying why (the
+// operator named it: "skipped" would hide a typo). The default one may be
+// absent (no Docker on this node): "" then, and the source is skipped.
+func (s Source) socket(env *collect.Env) (string, error) {
+	if explicit := env.DockerHost; explicit != "" {
+		ep := endpoints.Parse(explicit)
+		if !ep.Unix() {
+			return "", fmt.Errorf("--docker-socket %s: only a unix socket is supported", explicit)
+		}
+		if err := endpoints.Check(env.Local(ep)); err != nil {
+			return "", fmt.Errorf("--docker-socket: %w", err)
+		}
+		return ep.Path, nil
+	}
+	err := endpoints.Check(env.Local(endpoints.Endpoint{Path: s.defaultSocket, Kind: endpoints.Docker}))
+	switch {
+	case err == nil:
+		return s.defaultSocket, nil
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, endpoints.ErrNotSocket):
+		return "", nil
+	}
+	return "", err // there, but not ours to connect to: say so
 }
 
 // inspectAll writes inspect.json: /containers/<id>/json for each listed

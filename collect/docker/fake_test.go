@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -143,11 +144,33 @@ func TestFastDFIsKept(t *testing.T) {
 	}
 }
 
-func TestAbsentSocket(t *testing.T) {
+// The default socket absent (no Docker on this node): skipped, not an error.
+func TestAbsentDefaultSocketIsSkipped(t *testing.T) {
 	env := collect.NewTestEnv()
-	env.DockerHost = filepath.Join(t.TempDir(), "docker.sock")
+	def := filepath.Join(t.TempDir(), "docker.sock")
 	out := collect.NewCapture()
-	if err := New().Collect(context.Background(), env, out); err != nil || out.Skipped != "not present: "+env.DockerHost {
+	if err := (Source{defaultSocket: def}).Collect(context.Background(), env, out); err != nil || out.Skipped != "not present: "+def {
 		t.Fatalf("absent docker: err=%v skip=%q", err, out.Skipped)
+	}
+}
+
+// An explicitly given --docker-socket that is missing, or not a socket, is
+// an error saying which (the issue: it was "skipped", hiding a typo).
+func TestExplicitSocketMustExist(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "docker.sock")
+	os.WriteFile(file, []byte("x"), 0o600)
+	for path, want := range map[string]string{
+		filepath.Join(dir, "dokcer.sock"): "--docker-socket: " + filepath.Join(dir, "dokcer.sock") + " does not exist",
+		file:                              "--docker-socket: " + file + " is a regular file, not a socket",
+		"tcp://127.0.0.1:2375":            "--docker-socket tcp://127.0.0.1:2375: only a unix socket is supported",
+	} {
+		env := collect.NewTestEnv()
+		env.DockerHost = path
+		out := collect.NewCapture()
+		err := (Source{defaultSocket: filepath.Join(dir, "absent.sock")}).Collect(context.Background(), env, out)
+		if err == nil || err.Error() != want || out.Skipped != "" {
+			t.Errorf("--docker-socket %s: err=%v skip=%q; want %q", path, err, out.Skipped, want)
+		}
 	}
 }

@@ -39,10 +39,10 @@ func (Source) Budget() int64        { return 4 << 20 }
 
 // Identity returns what the manifest records about the node. The machine id
 // is hashed: it is stable and some treat it as sensitive.
-func Identity(procRoot, sysRoot string) (hostname, bootID, machineIDSHA256, kernel, cgroupMode string) {
+func Identity(procRoot, sysRoot, machineIDFile string) (hostname, bootID, machineIDSHA256, kernel, cgroupMode string) {
 	hostname, _ = os.Hostname()
 	bootID = readTrim(filepath.Join(procRoot, "sys/kernel/random/boot_id"))
-	if id := readTrim("/etc/machine-id"); id != "" {
+	if id := readTrim(machineIDFile); id != "" {
 		sum := sha256.Sum256([]byte(id))
 		machineIDSHA256 = hex.EncodeToString(sum[:])
 	}
@@ -74,11 +74,11 @@ var sysctls = []string{"net.ipv4.ip_forward", "net.bridge.bridge-nf-call-iptable
 
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	f := Facts{Modules: map[string]bool{}, Sysctls: map[string]string{}, NumCPU: numCPU(env.ProcRoot)}
-	f.Hostname, f.BootID, f.MachineIDSHA256, f.Kernel, f.CgroupMode = Identity(env.ProcRoot, env.SysRoot)
+	f.Hostname, f.BootID, f.MachineIDSHA256, f.Kernel, f.CgroupMode = Identity(env.ProcRoot, env.SysRoot, env.HostPath("/etc/machine-id"))
 	f.KernelVersion = readTrim(filepath.Join(env.ProcRoot, "sys/kernel/version"))
-	osRelease := readTrim("/etc/os-release")
+	osRelease := readTrim(env.HostPath("/etc/os-release"))
 	if osRelease == "" {
-		osRelease = readTrim("/usr/lib/os-release")
+		osRelease = readTrim(env.HostPath("/usr/lib/os-release"))
 	}
 	f.OSRelease = parseOSRelease(osRelease)
 	if up := strings.Fields(readTrim(filepath.Join(env.ProcRoot, "uptime"))); len(up) > 0 {
@@ -97,7 +97,9 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	}
 	runtimeProcs := procscan.Runtime(procs)
 	for _, p := range diskPaths(runtimeProcs) {
-		f.Disks = append(f.Disks, diskUsage(p))
+		d := diskUsage(env.HostPath(p))
+		d.Path = p
+		f.Disks = append(f.Disks, d)
 	}
 	fss := readTrim(filepath.Join(env.ProcRoot, "filesystems"))
 	for _, fs := range []string{"overlay", "cgroup2", "cgroup", "tmpfs", "btrfs", "xfs", "zfs"} {
@@ -118,7 +120,10 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	if err := out.WriteJSON("versions.json", versions(ctx, runtimeProcs, env)); err != nil {
 		return err
 	}
-	if err := out.WriteJSON("units.json", unitStates(ctx)); err != nil {
+	if err := out.WriteJSON("packages.json", packages(ctx, env.HostPath)); err != nil {
+		return err
+	}
+	if err := out.WriteJSON("units.json", unitStates(ctx, env)); err != nil {
 		return err
 	}
 	return out.WriteJSON("processes.json", processes(runtimeProcs, env.ProcRoot, time.Now()))

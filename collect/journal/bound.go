@@ -1,5 +1,7 @@
 package journal
 
+import "errors"
+
 // Bounds of one stream (a unit's entries from one journal). The byte bound is
 // applied again, exactly, when the file is written; here it stops reading.
 const (
@@ -29,4 +31,15 @@ func (b *streamBound) full() bool {
 type streamResult struct {
 	entries   []Entry
 	truncated bool
+}
+
+// errOpen marks a journal a reader could not open (no files, an unknown
+// format, libsystemd missing): the caller tries the next reader.
+var errOpen = errors.New("cannot open the journal")
+
+func reverse(es []Entry) []Entry {
+	for i, k := 0, len(es)-1; i < k; i, k = i+1, k-1 {
+		es[i], es[k] = es[k], es[i]
+	}
+	return es
 }

@@ -35,7 +35,7 @@ func daemonLogs(ctx context.Context, env *collect.Env, out collect.Output) []Dae
 			if err != nil || !filepath.IsAbs(target) {
 				continue
 			}
-			if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
+			if fi, err := os.Stat(env.HostPath(target)); err != nil || !fi.Mode().IsRegular() {
 				continue
 			}
 			if d, ok := found[target]; ok {
@@ -50,7 +50,7 @@ func daemonLogs(ctx context.Context, env *collect.Env, out collect.Output) []Dae
 	}
 	for _, p := range wellKnownLogs {
 		if _, ok := found[p]; !ok {
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			if fi, err := os.Stat(env.HostPath(p)); err == nil && fi.Mode().IsRegular() {
 				found[p] = &DaemonLog{Path: p}
 				order = append(order, p)
 			}
@@ -70,7 +70,7 @@ func daemonLogs(ctx context.Context, env *collect.Env, out collect.Output) []Dae
 			base += "-" + strconv.Itoa(names[base])
 		}
 		d.File = "files/" + base + ".log"
-		data, size, truncated, err := tail.File(p, perFileBytes, since)
+		data, size, truncated, err := tail.File(env.HostPath(p), perFileBytes, since)
 		d.SizeBytes, d.Truncated = size, truncated
 		if err != nil {
 			d.Error = env.Redactor.String(err.Error())

@@ -1,8 +1,10 @@
 // Package journal is the "journal" source: journal entries of the runtime
 // units (containerd, docker, cri-docker, crio, kubelet) and kernel OOM
-// messages within --since, as JSON lines, read with go-systemd's sdjournal,
-// or with the journalctl binary when sdjournal cannot open a journal; plus
-// the tail of daemon log files for daemons that do not log to the journal.
+// messages within --since, as JSON lines, read from the journal files by
+// jfile, a pure-Go reader (so the collector needs neither cgo nor
+// libsystemd), else by go-systemd's sdjournal when built with the sdjournal
+// tag, else by the journalctl binary; plus the tail of daemon log files for
+// daemons that do not log to the journal.
 package journal
 
 import (
@@ -50,7 +52,7 @@ var systemJournalDirs = []string{"/var/log/journal", "/run/log/journal"}
 
 // Source collects journals.
 type Source struct {
-	// ForceJournalctl skips sdjournal (tests use it to exercise the fallback).
+	// ForceJournalctl skips the file readers (tests use it to exercise the fallback).
 	ForceJournalctl bool
 }
 
@@ -64,13 +66,19 @@ func (*Source) Description() string {
 func (*Source) DefaultEnabled() bool { return true }
 func (*Source) Budget() int64        { return 24 << 20 }
 
-// journalTarget is one journal to read: dir "" means the system journal.
-type journalTarget struct{ dir, label string }
+// journalTarget is one journal to read: dir "" means the system journal,
+// whose directories (resolved under --host-root) are systemDirs; root is
+// --host-root for journalctl ("" on the host itself).
+type journalTarget struct {
+	dir, label string
+	systemDirs []string
+	root       string
+}
 
 func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	since := env.Now.Add(-env.Since)
 	meta := Meta{Since: since, Streams: map[string]*Stream{}}
-	targets := journalTargets(env.JournalDirs)
+	targets := journalTargets(env)
 	results := map[string]*streamResult{}
 	methods := map[string]bool{}
 	read := 0
@@ -112,18 +120,33 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 	}
 	if read == 0 && len(meta.Files) == 0 {
 		out.Skip("not present: no journald journal readable (looked for " + strings.Join(systemJournalDirs, ", ") +
-			" and --journal-dir; sdjournal and journalctl) and no daemon log files")
+			" and --journal-dir; the file reader, sdjournal and journalctl) and no daemon log files")
 	}
 	return ctx.Err()
 }
 
-// read reads one journal with sdjournal, else with journalctl.
+// read reads one journal with the first reader that opens it: the pure-Go
+// file reader, sdjournal (when built in), journalctl.
 func (s *Source) read(ctx context.Context, t journalTarget, since time.Time) (map[string]*streamResult, Reader) {
-	r := Reader{Journal: t.label, Method: "sdjournal"}
+	r := Reader{Journal: t.label}
 	var errs []string
-	if !s.ForceJournalctl {
-		res, err := readSDJournal(ctx, t, since)
+	readers := []struct {
+		name string
+		read func(context.Context, journalTarget, time.Time) (map[string]*streamResult, error)
+	}{{"native", readNative}}
+	if sdjournalBuilt && t.root == "" {
+		readers = append(readers, struct {
+			name string
+			read func(context.Context, journalTarget, time.Time) (map[string]*streamResult, error)
+		}{"sdjournal", readSDJournal})
+	}
+	for _, rd := range readers {
+		if s.ForceJournalctl {
+			break
+		}
+		res, err := rd.read(ctx, t, since)
 		if err == nil || !errors.Is(err, errOpen) {
+			r.Method = rd.name
 			if err != nil {
 				r.Error = err.Error()
 			}
@@ -144,17 +167,24 @@ func (s *Source) read(ctx context.Context, t journalTarget, since time.Time) (ma
 }
 
 // journalTargets are the system journal (when journald keeps one here) and
-// every --journal-dir.
-func journalTargets(dirs []string) []journalTarget {
+// every --journal-dir (a host path, resolved under --host-root too).
+func journalTargets(env *collect.Env) []journalTarget {
 	var targets []journalTarget
+	root := ""
+	if !env.Host.IsHost() {
+		root = env.Host.Dir()
+	}
+	var sys []string
 	for _, d := range systemJournalDirs {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			targets = append(targets, journalTarget{"", "system"})
-			break
+		if fi, err := os.Stat(env.HostPath(d)); err == nil && fi.IsDir() {
+			sys = append(sys, env.HostPath(d))
 		}
 	}
-	for _, d := range dirs {
-		targets = append(targets, journalTarget{d, filepath.Clean(d)})
+	if len(sys) > 0 {
+		targets = append(targets, journalTarget{label: "system", systemDirs: sys, root: root})
+	}
+	for _, d := range env.JournalDirs {
+		targets = append(targets, journalTarget{dir: env.HostPath(d), label: filepath.Clean(d), root: root})
 	}
 	return targets
 }
@@ -176,7 +206,7 @@ func merge(into, from map[string]*streamResult) {
 
 func methodName(m map[string]bool) string {
 	var names []string
-	for _, n := range []string{"sdjournal", "journalctl"} {
+	for _, n := range []string{"native", "sdjournal", "journalctl"} {
 		if m[n] {
 			names = append(names, n)
 		}

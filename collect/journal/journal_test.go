@@ -31,7 +31,7 @@ func collectLab(t *testing.T, force bool, since time.Duration) (*collect.Capture
 func TestLabJournalBothReaders(t *testing.T) {
 	for _, force := range []bool{false, true} {
 		out, m := collectLab(t, force, 30*24*time.Hour)
-		want := map[bool]string{false: "sdjournal", true: "journalctl"}[force]
+		want := map[bool]string{false: "native", true: "journalctl"}[force]
 		if m.Method != want {
 			t.Fatalf("method %s, want %s (errors %v)", m.Method, want, m.Errors)
 		}
@@ -76,4 +76,32 @@ func TestLabDaemonLogFiles(t *testing.T) {
 	if got < 3 {
 		t.Fatalf("lab daemon logs tailed: %+v", m.Files)
 	}
+}
+
+// The pure-Go reader and journalctl keep the same entries of the lab journal.
+func TestLabNativeEqualsJournalctl(t *testing.T) {
+	native, _ := collectLab(t, false, 30*24*time.Hour)
+	jctl, _ := collectLab(t, true, 30*24*time.Hour)
+	for _, u := range Units {
+		a, b := cursors(t, native.Files[u.Name+".jsonl"]), cursors(t, jctl.Files[u.Name+".jsonl"])
+		if strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Errorf("%s: native %d entries, journalctl %d", u.Name, len(a), len(b))
+		}
+	}
+}
+
+func cursors(t *testing.T, data []byte) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line == "" {
+			continue
+		}
+		var e Entry
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e.Cursor+" "+e.Message)
+	}
+	return out
 }

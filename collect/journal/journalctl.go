@@ -21,7 +21,7 @@ const maxLine = 1 << 20
 // errNoJournalctl: neither libsystemd nor the journalctl binary is there.
 var errNoJournalctl = errors.New("no journalctl binary")
 
-// readJournalctl is the fallback when sdjournal cannot open a journal: the
+// readJournalctl is the fallback when no file reader can open a journal: the
 // journalctl binary, one run per stream, newest first (--reverse), stopped
 // as soon as the stream's bound is reached, so its output stays bounded.
 func readJournalctl(ctx context.Context, t journalTarget, since time.Time) (map[string]*streamResult, error) {
@@ -42,8 +42,11 @@ func readJournalctl(ctx context.Context, t journalTarget, since time.Time) (map[
 
 func journalctlStream(ctx context.Context, bin string, t journalTarget, u Unit, since time.Time) (*streamResult, error) {
 	args := []string{"-o", "json", "--no-pager", "--reverse", "--since", "@" + strconv.FormatInt(since.Unix(), 10)}
-	if t.dir != "" {
+	switch {
+	case t.dir != "":
 		args = append(args, "--directory", t.dir)
+	case t.root != "":
+		args = append(args, "--root", t.root)
 	}
 	for i, m := range u.Matches {
 		if i > 0 {

@@ -1,17 +1,18 @@
+//go:build cgo && sdjournal
+
 package journal
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/coreos/go-systemd/v22/sdjournal"
 )
 
-// errOpen marks a journal sdjournal could not open (libsystemd missing, no
-// such directory, unreadable files): the caller falls back to journalctl.
-var errOpen = errors.New("sdjournal cannot open the journal")
+// sdjournalBuilt: this build reads journals through libsystemd as well
+// (go build -tags sdjournal, cgo); the default build is pure Go.
+const sdjournalBuilt = true
 
 // readSDJournal reads every stream of one journal with libsystemd, newest
 // entry first, until an entry is older than since or the stream's byte bound
@@ -92,11 +93,4 @@ func readStream(ctx context.Context, j *sdjournal.Journal, u Unit, label string,
 		newestFirst = append(newestFirst, entry)
 	}
 	return &streamResult{reverse(newestFirst), b.full()}, nil
-}
-
-func reverse(es []Entry) []Entry {
-	for i, k := 0, len(es)-1; i < k; i, k = i+1, k-1 {
-		es[i], es[k] = es[k], es[i]
-	}
-	return es
 }

@@ -98,7 +98,7 @@ func dockerLogs(root string) []logFile {
 
 // shimStateDirs are the state dirs of every running containerd: --state,
 // else the config's top-level state, and the default /run/containerd.
-func shimStateDirs(procs []procscan.Process) []string {
+func shimStateDirs(procs []procscan.Process, env *collect.Env) []string {
 	states := map[string]bool{"/run/containerd": true}
 	for _, p := range procs {
 		if p.Role != procscan.RoleContainerd {
@@ -107,7 +107,7 @@ func shimStateDirs(procs []procscan.Process) []string {
 		if v, ok := procscan.FlagValue(p.Args, "state"); ok {
 			states[v] = true
 		} else if v, ok := procscan.FlagValue(p.Args, "config", "c"); ok {
-			if st := stateFromConfig(v); st != "" {
+			if st := stateFromConfig(env.HostPath(v)); st != "" {
 				states[st] = true
 			}
 		}
@@ -136,8 +136,9 @@ func shimLogs(stateDirs []string, env *collect.Env) []logFile {
 			if err != nil || fi.Size() == 0 {
 				continue
 			}
-			out = append(out, logFile{key: "shim/" + st + "/" + ns + "/" + id, File: File{Kind: "shim", Path: f, Namespace: ns, Container: id,
-				Stored: filepath.Join("shim", slug(st), ns, id+".log.json")}})
+			host := env.Host.Host(st) // the key and the name in the bundle are the host's
+			out = append(out, logFile{key: "shim/" + host + "/" + ns + "/" + id, File: File{Kind: "shim", Path: f, Namespace: ns, Container: id,
+				Stored: filepath.Join("shim", slug(host), ns, id+".log.json")}})
 		}
 	}
 	sortNewest(out)

@@ -45,19 +45,31 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 	procs, _ := env.Processes()
 	podRoot := s.PodLogRoot
 	if podRoot == "" {
+		podRoot = env.PodLogsDir
+	}
+	if podRoot == "" {
 		podRoot = "/var/log/pods"
 	}
-	files := criLogs(podRoot, env)
+	// Directories are listed where they are here (under --host-root);
+	// the paths recorded are the host's.
+	files := criLogs(env.HostPath(podRoot), env)
 	// Docker logs belong to no Kubernetes namespace: with --pod-namespace
 	// they are left out, so one tenant's bundle holds no one else's output.
 	if len(env.PodNamespaces) == 0 {
-		files = append(files, dockerLogs(s.dockerRoot(procs))...)
+		files = append(files, dockerLogs(env.HostPath(s.dockerRoot(procs)))...)
 	}
 	stateDirs := s.ShimStateDirs
 	if stateDirs == nil {
-		stateDirs = shimStateDirs(procs)
+		stateDirs = shimStateDirs(procs, env)
 	}
-	files = append(files, shimLogs(stateDirs, env)...)
+	var resolved []string
+	for _, d := range stateDirs {
+		resolved = append(resolved, env.HostPath(d))
+	}
+	files = append(files, shimLogs(resolved, env)...)
+	for i := range files {
+		files[i].Path = env.Host.Host(files[i].Path)
+	}
 
 	c := collector{env: env, out: out, since: env.Now.Add(-env.Since), left: map[string]int64{}}
 	for _, f := range files {
@@ -103,7 +115,7 @@ func (c *collector) add(f logFile) error {
 		left = perContainerBytes
 	}
 	rec := f.File
-	if fi, err := os.Stat(rec.Path); err == nil {
+	if fi, err := os.Stat(c.env.HostPath(rec.Path)); err == nil {
 		rec.ModTime = fi.ModTime().UTC()
 	}
 	if left <= 0 {
@@ -112,7 +124,7 @@ func (c *collector) add(f logFile) error {
 		c.idx.Files = append(c.idx.Files, rec)
 		return nil
 	}
-	data, size, truncated, err := tail.File(rec.Path, left, c.since)
+	data, size, truncated, err := tail.File(c.env.HostPath(rec.Path), left, c.since)
 	rec.SizeBytes, rec.Truncated = size, truncated
 	if err != nil {
 		rec.Error, rec.Stored = c.env.Redactor.String(err.Error()), ""

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/internal/hostroot"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 	schema "github.com/rtsnap/rtsnap/internal/schema/metadb"
 )
@@ -124,9 +125,16 @@ type daemon struct {
 	fsRoot string
 }
 
+// local resolves path inside the daemon's root. Symlinks are followed inside
+// it: an absolute link (/var/run -> /run) met below /proc/<pid>/root would
+// otherwise resolve against the collector's own root, which differs when
+// the collector runs in a container (--host-root).
 func (d daemon) local(path string) string {
 	if d.fsRoot == "" {
 		return path
+	}
+	if r, err := hostroot.New(d.fsRoot); err == nil {
+		return r.Path(path)
 	}
 	return filepath.Join(d.fsRoot, path)
 }

@@ -4,6 +4,9 @@
 package endpoints
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,11 +58,79 @@ func WellKnown() []Endpoint {
 	}
 }
 
-// Parse turns a --runtime-endpoint value ("unix:///path" or "/path") into an Endpoint.
+// Parse turns a --runtime-endpoint value ("unix:///path", "/path" or
+// "tcp://host:port") into an Endpoint. A network endpoint keeps the value as
+// given in Path: cleaning it as a file path would print tcp://1.2.3.4:1 as
+// tcp:/1.2.3.4:1.
 func Parse(s string) Endpoint {
+	if scheme, _, ok := strings.Cut(s, "://"); ok && scheme != "unix" {
+		return Endpoint{Path: s, Kind: Unknown, Origin: "flag"}
+	}
 	p := strings.TrimPrefix(s, "unix://")
 	return Endpoint{Path: filepath.Clean(p), Kind: KindOf(p), Origin: "flag"}
 }
+
+// Unix reports whether the endpoint is a unix socket (a file to stat).
+func (e Endpoint) Unix() bool { return !strings.Contains(e.Path, "://") }
+
+// Target is the gRPC dial target: unix:///path, or for tcp://host:port the
+// address itself (passthrough: no name resolution beyond the dialer's).
+func (e Endpoint) Target() string {
+	if e.Unix() {
+		return "unix://" + e.Path
+	}
+	if hp, ok := strings.CutPrefix(e.Path, "tcp://"); ok {
+		return "passthrough:///" + hp
+	}
+	return e.Path
+}
+
+// Check says, before any dial, why a unix endpoint cannot answer: it does
+// not exist, it is a regular file or a directory, or it cannot be reached
+// with this process's rights. A dial error ("connection refused") would hide
+// the first two. Network endpoints have nothing to check here: nil.
+func Check(e Endpoint) error {
+	if !e.Unix() {
+		return nil
+	}
+	fi, err := os.Stat(e.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &checkError{fmt.Sprintf("%s does not exist", e.Path), err}
+	case errors.Is(err, fs.ErrPermission):
+		return &checkError{fmt.Sprintf("%s cannot be reached: permission denied (run as root)", e.Path), err}
+	case err != nil:
+		return fmt.Errorf("%s: %w", e.Path, err)
+	case fi.Mode()&os.ModeSocket == 0:
+		what := "a regular file"
+		if fi.IsDir() {
+			what = "a directory"
+		} else if !fi.Mode().IsRegular() {
+			what = "a " + fi.Mode().Type().String() + " file"
+		}
+		return &checkError{fmt.Sprintf("%s is %s, not a socket", e.Path, what), ErrNotSocket}
+	}
+	if f, err := os.OpenFile(e.Path, os.O_WRONLY, 0); errors.Is(err, fs.ErrPermission) {
+		// connect(2) on a unix socket needs write permission on it.
+		return &checkError{fmt.Sprintf("%s (mode %s) cannot be connected to: permission denied (run as root)", e.Path, fi.Mode()), err}
+	} else if err == nil {
+		f.Close()
+	}
+	return nil
+}
+
+// checkError is a short message for the operator that still unwraps to its
+// cause (fs.ErrNotExist, fs.ErrPermission, ErrNotSocket).
+type checkError struct {
+	msg string
+	err error
+}
+
+func (c *checkError) Error() string { return c.msg }
+func (c *checkError) Unwrap() error { return c.err }
+
+// ErrNotSocket says an endpoint path is some other kind of file.
+var ErrNotSocket = errors.New("not a socket")
 
 // KindOf guesses the daemon from a socket path.
 func KindOf(path string) Kind {
@@ -78,14 +149,18 @@ func KindOf(path string) Kind {
 }
 
 // Discover returns the endpoints given by flag when there are any, else the
-// well-known ones that exist as sockets. Paths resolving to the same socket
-// (/var/run is usually a link to /run) are listed once.
-func Discover(flagged []string) []Endpoint {
+// well-known ones that exist as sockets (or cannot be looked at). Paths resolving to the same socket
+// (/var/run is usually a link to /run) are listed once. resolve maps a host
+// path to the path to stat here (--host-root); nil means the paths as they are.
+func Discover(flagged []string, resolve func(string) string) []Endpoint {
+	if resolve == nil {
+		resolve = func(p string) string { return p }
+	}
 	var out []Endpoint
 	seen := map[string]bool{}
 	add := func(e Endpoint) {
 		key := e.Path
-		if r, err := filepath.EvalSymlinks(e.Path); err == nil {
+		if r, err := filepath.EvalSymlinks(resolve(e.Path)); err == nil {
 			key = r
 		}
 		if !seen[key] {
@@ -100,7 +175,10 @@ func Discover(flagged []string) []Endpoint {
 		return out
 	}
 	for _, e := range WellKnown() {
-		if fi, err := os.Stat(e.Path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		// A socket this process may not even stat (a root-only directory,
+		// a run without root) is listed too: Check then says permission
+		// denied instead of the source saying "not present".
+		if fi, err := os.Stat(resolve(e.Path)); (err == nil && fi.Mode()&os.ModeSocket != 0) || errors.Is(err, fs.ErrPermission) {
 			e.Origin = "well-known"
 			add(e)
 		}

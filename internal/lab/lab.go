@@ -20,9 +20,12 @@ type Env map[string]string
 
 // script is lab/lab.sh, found relative to this file so tests in any package work.
 func script() string {
-	_, file, _, _ := runtime.Caller(0)
+	_, file, _, _ := callerFile()
 	return filepath.Join(filepath.Dir(file), "..", "..", "lab", "lab.sh")
 }
+
+// callerFile is this package's source location.
+func callerFile() (uintptr, string, int, bool) { return runtime.Caller(0) }
 
 // Require returns the lab's coordinates or stops the test. Under -short it skips;
 // with the lab down it fails under CI=true (CI must never skip silently) and

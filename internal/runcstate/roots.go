@@ -53,6 +53,15 @@ func Roots(procs []procscan.Process) []Root {
 	return rootsUnder("", procs)
 }
 
+// RootsUnder is Roots with every path looked for under base (--host-root;
+// tests use a temp tree); the paths returned are the host's.
+func RootsUnder(base string, procs []procscan.Process) []Root { return rootsUnder(base, procs) }
+
+// ScanUnder is Scan for roots found by RootsUnder(base, ...).
+func ScanUnder(base, procRoot string, roots []Root, max int) ([]State, bool) {
+	return scanUnder(base, procRoot, roots, max)
+}
+
 // rootsUnder is Roots with every path prefixed by base (tests use a temp tree).
 func rootsUnder(base string, procs []procscan.Process) []Root {
 	seen := map[string]bool{}

@@ -21,6 +21,10 @@ type Writer struct {
 // NewWriter wraps w. Call Flush at the end for a dangling partial rune.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
+// Unwrap is the writer underneath: for the few outputs that must stay
+// byte-exact (show --raw to a pipe) and for asking whether it is a terminal.
+func (s *Writer) Unwrap() io.Writer { return s.w }
+
 // Write sanitizes p; it reports len(p) when everything was written.
 func (s *Writer) Write(p []byte) (int, error) {
 	data := p

@@ -84,3 +84,23 @@ type Units struct {
 	Reason    string `json:"reason,omitempty"`
 	Units     []Unit `json:"units,omitempty"`
 }
+
+// Packages is host/packages.json: what the package manager says is
+// installed, for the runtime packages only (distribution builds carry
+// fixes under old upstream versions; the revision tells).
+type Packages struct {
+	// Manager is "dpkg" or "rpm"; empty when neither database exists.
+	Manager  string    `json:"manager,omitempty"`
+	Source   string    `json:"source,omitempty"` // the file or command read
+	Packages []Package `json:"packages"`
+	Error    string    `json:"error,omitempty"`
+}
+
+// Package is one installed package.
+type Package struct {
+	Name    string `json:"name"`
+	Version string `json:"version"` // the manager's full version: [epoch:]upstream[-revision]
+	Arch    string `json:"arch,omitempty"`
+	// SourcePackage is dpkg's Source: field (docker.io's binaries come from docker.io).
+	SourcePackage string `json:"source_package,omitempty"`
+}

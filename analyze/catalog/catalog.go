@@ -1,0 +1,232 @@
+// Package catalog is the failure catalog: root-cause classes of container
+// runtime and kubelet failures as data (catalog.yaml), each with the
+// patterns that recognise it in a parsed log record, its severity, what it
+// means, how to fix it, references and real example lines from public issue
+// threads. Classify maps one record to at most one class.
+package catalog
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logrec"
+)
+
+//go:embed catalog.yaml
+var catalogYAML []byte
+
+// Schema is the catalog file's schema name.
+const Schema = "rtsnap-analyze/catalog/v1"
+
+// Catalog is the parsed file.
+type Catalog struct {
+	Schema  string   `json:"schema"`
+	Classes []*Class `json:"classes"`
+	// Ignore is normal narration that looks like a failure: a record that
+	// matches is never classified.
+	Ignore []Ignore  `json:"ignore"`
+	Benign []Example `json:"benign"`
+}
+
+// Ignore is one pattern of harmless narration and why it is harmless.
+type Ignore struct {
+	Match  string `json:"match"`
+	Reason string `json:"reason"`
+
+	pattern pattern
+}
+
+// Class is one root cause.
+type Class struct {
+	// ID is a rule id ("RT13nn-slug"): findings of this class carry it.
+	ID       string           `json:"id"`
+	Title    string           `json:"title"`
+	Area     string           `json:"area"`
+	Severity finding.Severity `json:"severity"`
+	// Match: the class fires when any pattern matches the record's text.
+	Match []string `json:"match"`
+	// Unless: no pattern here may match (a more specific class owns it).
+	Unless []string `json:"unless,omitempty"`
+	// Priority lifts a class over a cause nearer the end of the chain: a
+	// context class ("the sandbox image could not be pulled") outranks the
+	// transport error inside it.
+	Priority    int       `json:"priority,omitempty"`
+	Explanation string    `json:"explanation"`
+	Fix         []string  `json:"fix"`
+	References  []string  `json:"references"`
+	Examples    []Example `json:"examples"`
+
+	match, unless []pattern
+}
+
+// Example is a real log line and where it was copied from.
+type Example struct {
+	Line   string `json:"line"`
+	Source string `json:"source"`
+}
+
+// Load parses the embedded catalog.
+func Load() (*Catalog, error) { return Parse(catalogYAML) }
+
+// Parse reads and checks a catalog document: ids unique and well formed,
+// patterns compile, every class explained with a fix.
+func Parse(doc []byte) (*Catalog, error) {
+	var c Catalog
+	if err := yaml.UnmarshalStrict(doc, &c); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if c.Schema != Schema {
+		return nil, fmt.Errorf("catalog: schema %q, want %q", c.Schema, Schema)
+	}
+	for i := range c.Ignore {
+		ig := &c.Ignore[i]
+		pt, err := compilePattern(ig.Match)
+		if err != nil || ig.Reason == "" {
+			return nil, fmt.Errorf("catalog: ignore %q: needs a valid pattern and a reason (%v)", ig.Match, err)
+		}
+		ig.pattern = pt
+	}
+	seen := map[string]bool{}
+	for _, cl := range c.Classes {
+		if !idPattern.MatchString(cl.ID) {
+			return nil, fmt.Errorf("catalog: class id %q: want RT<4 digits>-<slug>", cl.ID)
+		}
+		if seen[cl.ID] {
+			return nil, fmt.Errorf("catalog: class %s listed twice", cl.ID)
+		}
+		seen[cl.ID] = true
+		if cl.Title == "" || cl.Explanation == "" || len(cl.Fix) == 0 || len(cl.Match) == 0 {
+			return nil, fmt.Errorf("catalog: class %s needs title, explanation, fix and match", cl.ID)
+		}
+		for _, p := range cl.Match {
+			pt, err := compilePattern(p)
+			if err != nil {
+				return nil, fmt.Errorf("catalog: class %s: %w", cl.ID, err)
+			}
+			cl.match = append(cl.match, pt)
+		}
+		for _, p := range cl.Unless {
+			pt, err := compilePattern(p)
+			if err != nil {
+				return nil, fmt.Errorf("catalog: class %s: %w", cl.ID, err)
+			}
+			cl.unless = append(cl.unless, pt)
+		}
+	}
+	return &c, nil
+}
+
+var idPattern = regexp.MustCompile(`^RT[0-9]{4}-[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Match is a record's class and where in its text the cause matched.
+type Match struct {
+	Class *Class
+	// Cause is the matched text; Pos its offset in the record's text.
+	Cause string
+	Pos   int
+}
+
+// Classify returns the class of a record, or nil. Among classes whose
+// patterns match, the highest Priority wins, then the match nearest the end
+// of the text (the innermost cause of an error chain: "failed to pull: ...:
+// 401 Unauthorized" is an auth failure, not a generic pull failure), then
+// catalog order. Cost: every pattern once over the text (RE2, linear).
+func (c *Catalog) Classify(r logrec.Record) *Match {
+	lower := strings.ToLower(r.Text)
+	for _, ig := range c.Ignore {
+		if ig.pattern.mayMatch(lower) && ig.pattern.re.MatchString(r.Text) {
+			return nil
+		}
+	}
+	var best *Match
+	bestPrio := 0
+	for _, cl := range c.Classes {
+		pos, cause := -1, ""
+		for _, p := range cl.match {
+			if !p.mayMatch(lower) {
+				continue
+			}
+			if loc := lastMatch(p.re, r.Text); loc != nil && loc[0] > pos {
+				pos, cause = loc[0], r.Text[loc[0]:loc[1]]
+			}
+		}
+		if pos < 0 || anyMatch(cl.unless, r.Text, lower) {
+			continue
+		}
+		if best == nil || cl.Priority > bestPrio || (cl.Priority == bestPrio && pos > best.Pos) {
+			best, bestPrio = &Match{Class: cl, Cause: cause, Pos: pos}, cl.Priority
+		}
+	}
+	return best
+}
+
+// lastMatch is the last non-overlapping match of re in s: one linear scan.
+func lastMatch(re *regexp.Regexp, s string) []int {
+	all := re.FindAllStringIndex(s, -1)
+	if len(all) == 0 {
+		return nil
+	}
+	return all[len(all)-1]
+}
+
+func anyMatch(ps []pattern, s, lower string) bool {
+	for _, p := range ps {
+		if p.mayMatch(lower) && p.re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClassifyLine parses and classifies one line.
+func (c *Catalog) ClassifyLine(line string) *Match { return c.Classify(logrec.Parse(line)) }
+
+// Areas lists the classes' areas in first-seen order, for docs.
+func (c *Catalog) Areas() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, cl := range c.Classes {
+		if !seen[cl.Area] {
+			seen[cl.Area] = true
+			out = append(out, cl.Area)
+		}
+	}
+	return out
+}
+
+// Markdown renders the catalog for docs/rules.md.
+func (c *Catalog) Markdown() string {
+	var b strings.Builder
+	b.WriteString("\n## Failure catalog (family 13: log records)\n\n")
+	b.WriteString("Generated from `analyze/catalog/catalog.yaml`. Every daemon, kubelet and kernel log record (journal and daemon log files; not container output) is parsed (`analyze/logrec`: klog, logrus, JSON, syslog, kernel, kubectl event rows; quoting undone, error chain split) and given at most one class: the highest priority, then the match nearest the innermost cause. ")
+	b.WriteString("A finding says whether the cause is current (backed by state in the bundle), recent (inside the window before collection) or history, with first and last time and count; a log-only finding that current state contradicts is info \"resolved history\".\n")
+	for _, area := range c.Areas() {
+		fmt.Fprintf(&b, "\n### %s\n\n| id | title | severity | matches | what to do | examples |\n|---|---|---|---|---|---|\n", area)
+		for _, cl := range c.Classes {
+			if cl.Area != area {
+				continue
+			}
+			var pats []string
+			for _, p := range cl.Match {
+				pats = append(pats, "`"+mdCell(p)+"`")
+			}
+			var srcs []string
+			for i, e := range cl.Examples {
+				srcs = append(srcs, fmt.Sprintf("[%d](%s)", i+1, e.Source))
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cl.ID, mdCell(cl.Title), cl.Severity, strings.Join(pats, "<br>"),
+				mdCell(strings.Join(cl.Fix, " ")), strings.Join(srcs, " "))
+		}
+	}
+	return b.String()
+}
+
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", " ")
+}

@@ -1,0 +1,191 @@
+package rules
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	debversion "pault.ag/go/debian/version"
+
+	"github.com/rtsnap/rtsnap/analyze/finding"
+)
+
+// versionNode is a bundle with one containerd daemon, docker, runc and the
+// package manager's record, on the given os-release.
+func versionNode(osID, osVersion, manager string, pkgs string) map[string]string {
+	return map[string]string{
+		"host/host.json":     fmt.Sprintf(`{"hostname":"n","os_release":{"ID":%q,"VERSION_ID":%q}}`, osID, osVersion),
+		"host/packages.json": fmt.Sprintf(`{"manager":%q,"packages":[%s]}`, manager, pkgs),
+		"host/versions.json": `[{"binary":"runc","path":"/usr/sbin/runc","output":"runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1"}]`,
+		"containerd/run_containerd_containerd.sock/server.json": `{"endpoint":"/run/containerd/containerd.sock","version":"1.6.20~ds1","revision":"1.6.20~ds1-1+deb12u3"}`,
+		"docker/version.json":   `{"Version":"20.10.24+dfsg1"}`,
+		"redaction-report.json": `{"rule_set_version":"1","total":0}`,
+	}
+}
+
+// Debian 12's packages as the lab has them (versions read from the
+// packages' own changelogs, see advisories.json).
+const debianLabPackages = `{"name":"containerd","version":"1.6.20~ds1-1+deb12u3"},{"name":"docker.io","version":"20.10.24+dfsg1-1+deb12u1"},{"name":"runc","version":"1.1.5+ds1-1+deb12u1"}`
+
+func advisoryFindings(t *testing.T, files map[string]string) map[string]finding.Finding {
+	t.Helper()
+	out := map[string]finding.Finding{}
+	for _, f := range vulnerableVersions(node(healthy(), files)) {
+		out[f.Title] = f
+	}
+	return out
+}
+
+func TestDebianRevisionsCarryingTheFixAreNotFlagged(t *testing.T) {
+	got := advisoryFindings(t, versionNode("debian", "12", "dpkg", debianLabPackages))
+	for title := range got {
+		for _, cve := range []string{"CVE-2024-40635", "CVE-2024-41110", "CVE-2024-21626"} {
+			if strings.Contains(title, cve) {
+				t.Errorf("fixed Debian revision reported: %s", title)
+			}
+		}
+	}
+	// 10589 has no Debian fix: reported, and at warning at most.
+	f, ok := got["containerd 1.6.20 is affected by containerd-10589"]
+	if !ok || f.Severity > finding.Warning || !strings.Contains(f.Explanation, "containerd 1.6.20~ds1-1+deb12u3") {
+		t.Fatalf("containerd-10589 on a Debian build: %+v (all: %v)", f, got)
+	}
+}
+
+func TestOlderDebianRevisionIsFlaggedAtFullSeverity(t *testing.T) {
+	pkgs := `{"name":"containerd","version":"1.6.20~ds1-1+deb12u1"},{"name":"docker.io","version":"20.10.24+dfsg1-1"}`
+	got := advisoryFindings(t, versionNode("debian", "12", "dpkg", pkgs))
+	d, ok := got["docker 20.10.24 is affected by CVE-2024-41110"]
+	if !ok || d.Severity != finding.Error || !strings.Contains(d.Explanation, "older than 20.10.24+dfsg1-1+deb12u1") {
+		t.Fatalf("docker.io before the fix: %+v", d)
+	}
+	if c, ok := got["containerd 1.6.20 is affected by CVE-2024-40635"]; !ok || !strings.Contains(c.Explanation, "deb12u2") {
+		t.Fatalf("containerd deb12u1 before the fix: %+v", c)
+	}
+	if len(d.Evidence) < 2 || d.Evidence[1].Path != "host/packages.json" {
+		t.Errorf("package record not cited: %+v", d.Evidence)
+	}
+}
+
+func TestUnknownDistroRevisionIsWarningAtMost(t *testing.T) {
+	// Ubuntu's docker.io: the table has no Ubuntu entry.
+	pkgs := `{"name":"docker.io","version":"20.10.24-0ubuntu1~22.04.1"}`
+	files := versionNode("ubuntu", "22.04", "dpkg", pkgs)
+	files["docker/version.json"] = `{"Version":"20.10.24"}`
+	got := advisoryFindings(t, files)
+	d, ok := got["docker 20.10.24 is affected by CVE-2024-41110"]
+	if !ok || d.Severity != finding.Warning || !strings.Contains(d.Explanation, "no ubuntu 22.04 entry") {
+		t.Fatalf("unknown Ubuntu revision: %+v", d)
+	}
+	// A distribution-looking version with no package record at all.
+	files = versionNode("debian", "12", "dpkg", "")
+	got = advisoryFindings(t, files)
+	if d := got["docker 20.10.24 is affected by CVE-2024-41110"]; d.Severity != finding.Warning || !strings.Contains(d.Explanation, "distribution build") {
+		t.Fatalf("distribution-looking version without a package record: %+v", d)
+	}
+	// An rpm record: no rpm comparison here, so unknown.
+	files = versionNode("rhel", "9", "rpm", `{"name":"runc","version":"4:1.1.5-1.el9"}`)
+	for title, f := range advisoryFindings(t, files) {
+		if strings.HasPrefix(title, "runc") && f.Severity > finding.Warning {
+			t.Errorf("rpm revision judged at %s: %s", f.Severity, title)
+		}
+	}
+}
+
+func TestPlainUpstreamVersionKeepsAdvisorySeverity(t *testing.T) {
+	files := versionNode("debian", "12", "dpkg", "")
+	files["docker/version.json"] = `{"Version":"26.1.4"}`
+	d := advisoryFindings(t, files)["docker 26.1.4 is affected by CVE-2024-41110"]
+	if d.Severity != finding.Error {
+		t.Fatalf("upstream docker 26.1.4: %+v", d)
+	}
+}
+
+// TestDebianVersionOrderMatchesDpkg is a differential test of the version
+// library against the real dpkg on this machine (skipped without dpkg).
+func TestDebianVersionOrderMatchesDpkg(t *testing.T) {
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		t.Skip("no dpkg")
+	}
+	vs := []string{"1.6.20~ds1-1+deb12u3", "1.6.20~ds1-1+deb12u2", "1.6.20~ds1-1", "1.6.20-1", "1.6.20~rc1-1", "1:1.0-1", "20.10.24+dfsg1-1+deb12u1", "20.10.24+dfsg1-1", "20.10.24-0ubuntu1~22.04.1", "1.1.5+ds1-1+deb12u1", "1.1.12-1", "1.1.5+ds1-1"}
+	for _, a := range vs {
+		for _, b := range vs {
+			va, _ := debversion.Parse(a)
+			vb, _ := debversion.Parse(b)
+			lib := debversion.Compare(va, vb) < 0
+			real := exec.Command("dpkg", "--compare-versions", a, "lt", b).Run() == nil
+			if lib != real {
+				t.Errorf("%s < %s: library %v, dpkg %v", a, b, lib, real)
+			}
+		}
+	}
+}
+
+// TestCatalogFindingPlacedInTime: the same log record is recent, history,
+// current or resolved depending on its age and the bundle's state.
+func TestCatalogFindingPlacedInTime(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	cni := `"Container runtime network not ready" networkReady="NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"`
+	journal := func(ago time.Duration) string {
+		return fmt.Sprintf(`{"__REALTIME_TIMESTAMP":"%d","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":%q}`+"\n", at.Add(-ago).UnixMicro(), cni)
+	}
+	status := func(ready bool) string {
+		return fmt.Sprintf(`{"status":{"conditions":[{"type":"RuntimeReady","status":true},{"type":"NetworkReady","status":%v}]}}`, ready)
+	}
+	cases := []struct {
+		name  string
+		files map[string]string
+		when  finding.When
+		sev   finding.Severity
+	}{
+		{"recent, log only", map[string]string{"journal/kubelet.jsonl": journal(time.Minute)}, finding.Recent, finding.Warning},
+		{"history, log only", map[string]string{"journal/kubelet.jsonl": journal(3 * time.Hour)}, finding.History, finding.Warning},
+		{"current", map[string]string{"journal/kubelet.jsonl": journal(3 * time.Hour), "cri/run_containerd_containerd.sock/status.json": status(false)}, finding.Current, finding.Error},
+		{"resolved", map[string]string{"journal/kubelet.jsonl": journal(time.Minute), "cri/run_containerd_containerd.sock/status.json": status(true)}, finding.History, finding.Info},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := healthy()
+			m.StartedAt = at
+			c.files["redaction-report.json"] = `{"rule_set_version":"1","total":0}`
+			var got *finding.Finding
+			for _, f := range Default().Run(node(m, c.files)) {
+				if f.ID == "RT1309-cni-not-initialized" {
+					got = &f
+				}
+			}
+			if got == nil {
+				t.Fatal("no RT1309 finding")
+			}
+			if got.When != c.when || got.Severity != c.sev || got.Seen == nil || got.Seen.Count != 1 {
+				t.Fatalf("when %s severity %s seen %+v, want %s %s", got.When, got.Severity, got.Seen, c.when, c.sev)
+			}
+		})
+	}
+}
+
+// TestCatalogFindingNamesImagePodAndSocket: a kubelet pull error names the
+// image and the pod, and its fix names the node's CRI socket.
+func TestCatalogFindingNamesImagePodAndSocket(t *testing.T) {
+	line := `E0920 10:00:37.381343  208045 pod_workers.go:1300] "Error syncing pod, skipping" err="failed to \"StartContainer\" for \"web\" with ErrImagePull: \"rpc error: code = Unknown desc = failed to pull and unpack image \\\"registry.example.com/team/web:1.2\\\": failed to resolve reference \\\"registry.example.com/team/web:1.2\\\": unexpected status code [manifests 1.2]: 401 Unauthorized\"" pod="shop/web-7d9f" podUID="1f0c"`
+	files := map[string]string{
+		"journal/kubelet.jsonl":                               fmt.Sprintf(`{"MESSAGE":%q,"_SYSTEMD_UNIT":"kubelet.service"}`+"\n", line),
+		"cri/run_k3s_containerd_containerd.sock/version.json": `{"endpoint":"/run/k3s/containerd/containerd.sock","runtime_name":"containerd","runtime_version":"v1.7.1"}`,
+		"redaction-report.json":                               `{"rule_set_version":"1","total":0}`,
+	}
+	for _, f := range Default().Run(node(healthy(), files)) {
+		if f.ID != "RT1310-registry-auth-failed" {
+			continue
+		}
+		if !strings.Contains(f.Title, "registry.example.com/team/web:1.2") || f.Subject.Pod != "shop/web-7d9f" || f.Subject.Container != "web" {
+			t.Fatalf("title %q subject %+v", f.Title, f.Subject)
+		}
+		if !strings.Contains(strings.Join(f.Remediation, " "), "crictl -r unix:///run/k3s/containerd/containerd.sock") {
+			t.Fatalf("fix does not name the socket: %v", f.Remediation)
+		}
+		return
+	}
+	t.Fatal("no RT1310 finding")
+}

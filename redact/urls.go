@@ -1,0 +1,162 @@
+package redact
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// urlPasswords finds the password of every scheme://user:password@host in
+// ln by the last '@' before the host, so a password holding '@', '/' or
+// ':' (left unencoded, as people write them) goes whole: the url-userinfo
+// regexp stops at the first of those. The host, port and path stay.
+func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
+	var b strings.Builder
+	last := 0
+	for from := 0; ; {
+		i := strings.Index(ln[from:], "://")
+		if i < 0 {
+			break
+		}
+		start := from + i + 3
+		from = start
+		// The URL runs to whitespace, a quote or a bracket that ends text.
+		end := start
+		for end < len(ln) && !urlEnds(ln[end]) {
+			end++
+		}
+		tok := ln[start:end]
+		at := lastHostAt(tok)
+		if at < 0 {
+			continue
+		}
+		colon := strings.IndexByte(tok[:at], ':')
+		if colon < 0 || colon+1 >= at {
+			continue
+		}
+		ps, pe := start+colon+1, start+at
+		pw := ln[ps:pe]
+		if isMarker(pw) || ps < last || boringValue(pw) {
+			continue
+		}
+		b.WriteString(ln[last:ps])
+		b.WriteString(r.replacement(RuleURLUserinfo, pw))
+		last = pe
+		from = pe
+		r.place(h, RuleURLUserinfo, n, o)
+	}
+	if last == 0 {
+		return ln
+	}
+	b.WriteString(ln[last:])
+	return b.String()
+}
+
+func urlEnds(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '`', '\\':
+		return true
+	}
+	return false
+}
+
+// lastHostAt is the index in tok (a URL after "://") of the '@' that ends
+// its user info: the last '@' before a '?' or '#' that a host name
+// (letters, digits, '.', '-', or an [IPv6] literal) follows, or -1.
+func lastHostAt(tok string) int {
+	limit := len(tok)
+	if i := strings.IndexAny(tok, "?#"); i >= 0 {
+		limit = i
+	}
+	for at := strings.LastIndexByte(tok[:limit], '@'); at >= 0; at = strings.LastIndexByte(tok[:at], '@') {
+		if hostAt(tok[at+1:]) {
+			return at
+		}
+	}
+	return -1
+}
+
+// hostAt: s starts with a host, then a port, path, query or the end.
+func hostAt(s string) bool {
+	if strings.HasPrefix(s, "[") {
+		return strings.IndexByte(s, ']') > 1
+	}
+	i := 0
+	for i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9' || s[i] == '.' || s[i] == '-' || s[i] == '_') {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	return i == len(s) || strings.IndexByte(":/?#,;)]}", s[i]) >= 0
+}
+
+// oraclePasswords: user/password@//host:port/service (Oracle Easy
+// Connect, sqlplus and JDBC thin URLs).
+func (r *Redactor) oraclePasswords(ln string, n int, o textOpts, h *hits) string {
+	var b strings.Builder
+	last := 0
+	for from := 0; ; {
+		i := strings.Index(ln[from:], "@//")
+		if i < 0 {
+			break
+		}
+		at := from + i
+		from = at + 3
+		// Back over the password to the '/' after the user.
+		s := at
+		for s > last && !urlEnds(ln[s-1]) && ln[s-1] != '/' {
+			s--
+		}
+		if s <= last || s == at || ln[s-1] != '/' {
+			continue
+		}
+		u := s - 1
+		us := u
+		for us > 0 && (isKeyByte(ln[us-1]) || ln[us-1] == '$' || ln[us-1] == '#') {
+			us--
+		}
+		if us == u {
+			continue
+		}
+		pw := ln[s:at]
+		if isMarker(pw) {
+			continue
+		}
+		b.WriteString(ln[last:s])
+		b.WriteString(r.replacement(RuleDSN, pw))
+		last = at
+		r.place(h, RuleDSN, n, o)
+	}
+	if last == 0 {
+		return ln
+	}
+	b.WriteString(ln[last:])
+	return b.String()
+}
+
+// base64SecretStarts are the base64 of documents that hold secrets, as
+// they begin when encoded whole (a Kubernetes Secret's data, an env var
+// holding a file): kubeconfigs, Docker config.json, OpenSSH key bodies.
+var base64SecretStarts = []string{"YXBpVmVyc2lvbj", "a2luZDogQ29uZmln", "Y2x1c3RlcnM6", "Y3VycmVudC1jb250ZXh0", "eyJhdXRocyI6",
+	"ewogICJhdXRocyI6", "ewoJImF1dGhzIj", "b3BlbnNzaC1rZXktdjE", "LS0tLS1CRUdJTiBPUEVOU1NIIFBSSVZBVEUgS0VZ"}
+
+// base64HoldsSecret decodes a base64 run and looks for secrets in it: a
+// private key, a kubeconfig's credentials, registry auth. A base64
+// kubeconfig with only a CA and a server address stays.
+func base64HoldsSecret(m string) bool {
+	if strings.HasPrefix(m, "b3BlbnNzaC1rZXktdjE") {
+		return true // an OpenSSH private key's binary body
+	}
+	n := min(len(m), 1<<20) / 4 * 4
+	dec, err := base64.StdEncoding.DecodeString(m[:n])
+	if err != nil {
+		return true // undecodable: redact to be safe
+	}
+	s := string(dec)
+	for _, w := range []string{"PRIVATE KEY", "client-key-data", "token:", "token\":", "password", "auth\":", "\"auth\"", "openssh-key-v1", "secret"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,429 @@
+package redact
+
+import (
+	"math"
+	"regexp"
+	"regexp/syntax"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Vendor tokens: gitleaks' default rule set (vendor_table.go, generated from
+// its module by redact/internal/gitleakstable), run behind the same kind of
+// keyword prefilter gitleaks uses. Every keyword of every rule triggers
+// bitVendor in the line scan; a second scan over the few lines that hold
+// one finds which keywords, and only those rules' regexps run, and only on
+// windows around each keyword when a rule's match has a bounded length
+// (most do): a 1 MiB line full of one keyword then costs the regexp on the
+// windows, not on the line once per occurrence.
+
+// vendorRuleDef is one generated rule (see gitleakstable.Rule).
+type vendorRuleDef struct {
+	ID       string
+	Keywords []string
+	Regex    string
+	Group    int
+	Entropy  float64
+	Allow    []vendorAllow
+}
+
+// vendorAllow is one allowlist: a match whose secret (or whole match, or
+// line, per Target) matches a regexp or holds a stop word is kept.
+type vendorAllow struct {
+	And       bool
+	Target    string
+	Regexes   []string
+	StopWords []string
+}
+
+type vendorRule struct {
+	id      string
+	re      *regexp.Regexp
+	group   int
+	entropy float64
+	// maxLen bounds a match's length in bytes (-1: unbounded).
+	maxLen int
+	// boundary: the regexp starts with \b, and its keywords start its
+	// matches, so a keyword glued to a word before it cannot start one
+	// ("s." in "workers.go" for Vault's "s.<24>"); TestVendorRulesAgreeWithGitleaks (redact/corpus)
+	// checks every rule still finds generated tokens.
+	boundary bool
+	allow    []compiledAllow
+}
+
+type compiledAllow struct {
+	and    bool
+	target string
+	res    []*regexp.Regexp
+	stops  []string
+}
+
+// vendorSet is the compiled table with its keyword index.
+type vendorSet struct {
+	rules  []vendorRule
+	global compiledAllow
+
+	// words[i] is keyword i; kwRules[i] its rules.
+	words   []string
+	kwRules [][]int
+	// pair maps two leading bytes (lowercase) of a keyword to an index
+	// into groups, the keywords starting so (0: none). Every keyword has
+	// at least two bytes (TestVendorTableMatchesGitleaks).
+	pair   [1 << 16]uint16
+	groups [][]int
+}
+
+// vendorRules compiles the table once per process: ~220 regexps cost tens
+// of milliseconds, and the table never changes.
+var vendorRules = sync.OnceValue(func() *vendorSet {
+	vs := &vendorSet{global: compileAllow(vendorGlobalAllow)}
+	index := map[string]int{}
+	for _, d := range vendorTable {
+		re := regexp.MustCompile(d.Regex)
+		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex)}
+		for _, a := range d.Allow {
+			r.allow = append(r.allow, compileAllow(a))
+		}
+		ri := len(vs.rules)
+		vs.rules = append(vs.rules, r)
+		for _, k := range d.Keywords {
+			ki, ok := index[k]
+			if !ok {
+				ki = len(vs.words)
+				index[k] = ki
+				vs.words = append(vs.words, k)
+				vs.kwRules = append(vs.kwRules, nil)
+			}
+			vs.kwRules[ki] = append(vs.kwRules[ki], ri)
+		}
+	}
+	vs.groups = [][]int{nil}
+	for ki, w := range vs.words {
+		if len(w) < 2 {
+			panic("vendor keyword shorter than two bytes: " + w)
+		}
+		k := uint16(w[0])<<8 | uint16(w[1])
+		if vs.pair[k] == 0 {
+			vs.pair[k] = uint16(len(vs.groups))
+			vs.groups = append(vs.groups, nil)
+		}
+		vs.groups[vs.pair[k]] = append(vs.groups[vs.pair[k]], ki)
+	}
+	return vs
+})
+
+func compileAllow(a vendorAllow) compiledAllow {
+	c := compiledAllow{and: a.And, target: a.Target}
+	for _, s := range a.Regexes {
+		c.res = append(c.res, regexp.MustCompile(s))
+	}
+	for _, w := range a.StopWords {
+		c.stops = append(c.stops, strings.ToLower(w))
+	}
+	return c
+}
+
+// allowed is gitleaks' allowlist check for one finding.
+func (a *compiledAllow) allowed(secret, match, line string) bool {
+	if len(a.res) == 0 && len(a.stops) == 0 {
+		return false
+	}
+	target := secret
+	switch a.target {
+	case "match":
+		target = match
+	case "line":
+		target = line
+	}
+	reHit := false
+	for _, re := range a.res {
+		if re.MatchString(target) {
+			reHit = true
+			break
+		}
+	}
+	stopHit := false
+	if len(a.stops) > 0 {
+		ls := strings.ToLower(secret)
+		for _, w := range a.stops {
+			if strings.Contains(ls, w) {
+				stopHit = true
+				break
+			}
+		}
+	}
+	if a.and {
+		return (len(a.res) == 0 || reHit) && (len(a.stops) == 0 || stopHit)
+	}
+	return reHit || stopHit
+}
+
+// vendorWords lists every keyword, for the line scan's trigger table.
+func vendorWords() []string { return vendorRules().words }
+
+// startsWithBoundary: every match of re begins at a \b.
+func startsWithBoundary(re string) bool {
+	t, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	for {
+		switch t.Op {
+		case syntax.OpWordBoundary:
+			return true
+		case syntax.OpCapture, syntax.OpConcat:
+			if len(t.Sub) == 0 {
+				return false
+			}
+			t = t.Sub[0]
+		default:
+			return false
+		}
+	}
+}
+
+// isWordByte is the regexp class \w.
+func isREWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// regexMaxLen is the longest match of re in bytes, or -1 when unbounded.
+func regexMaxLen(re string) int {
+	t, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return -1
+	}
+	n := maxLen(t.Simplify())
+	if n > 1<<20 {
+		return -1
+	}
+	return n
+}
+
+func maxLen(t *syntax.Regexp) int {
+	switch t.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, c := range t.Rune {
+			n += utf8.RuneLen(c)
+		}
+		if t.Flags&syntax.FoldCase != 0 {
+			n = 3 * len(t.Rune) // a folded letter can be 3 bytes (K: the Kelvin sign)
+		}
+		return n
+	case syntax.OpCharClass:
+		// Ranges are sorted: the last one's end is the widest rune.
+		if len(t.Rune) == 0 {
+			return 0
+		}
+		return utf8.RuneLen(t.Rune[len(t.Rune)-1])
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxLen(t.Sub[0])
+	case syntax.OpRepeat:
+		if t.Max < 0 {
+			return -1
+		}
+		n := maxLen(t.Sub[0])
+		if n < 0 {
+			return -1
+		}
+		return n * t.Max
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpConcat:
+		sum := 0
+		for _, s := range t.Sub {
+			n := maxLen(s)
+			if n < 0 {
+				return -1
+			}
+			sum += n
+		}
+		return sum
+	case syntax.OpAlternate:
+		best := 0
+		for _, s := range t.Sub {
+			n := maxLen(s)
+			if n < 0 {
+				return -1
+			}
+			best = max(best, n)
+		}
+		return best
+	}
+	return 0 // empty-width assertions, empty match
+}
+
+// find returns the secrets of ln the rules whose keywords ln holds find.
+func (vs *vendorSet) find(ln string) []vendorHit {
+	// Which rules, and the spans of their keywords: (rule, start, end).
+	var occ []kwOcc
+	n := len(ln)
+	for i := 0; i+1 < n; i++ {
+		g := vs.pair[uint16(lowerByte(ln[i]))<<8|uint16(lowerByte(ln[i+1]))]
+		if g == 0 {
+			continue
+		}
+		for _, ki := range vs.groups[g] {
+			w := vs.words[ki]
+			if !hasPrefixFold(ln[i:], w) {
+				continue
+			}
+			glued := i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
+			for _, ri := range vs.kwRules[ki] {
+				if glued && vs.rules[ri].boundary {
+					continue
+				}
+				occ = append(occ, kwOcc{ri, i, i + len(w)})
+			}
+		}
+	}
+	if occ == nil {
+		return nil
+	}
+	// Table order, then line order: the same input gives the same output.
+	sort.Slice(occ, func(a, b int) bool {
+		if occ[a].rule != occ[b].rule {
+			return occ[a].rule < occ[b].rule
+		}
+		return occ[a].s < occ[b].s
+	})
+	var out []vendorHit
+	for i := 0; i < len(occ); {
+		j := i
+		for j < len(occ) && occ[j].rule == occ[i].rule {
+			j++
+		}
+		out = vs.rules[occ[i].rule].find(ln, occ[i:j], &vs.global, out)
+		i = j
+	}
+	return out
+}
+
+// kwOcc is a keyword of rule at ln[s:e].
+type kwOcc struct{ rule, s, e int }
+
+// maxKeywordWindows: past this many occurrences of a rule's keywords in a
+// line, the rule runs on the whole line once (linear) instead of per window.
+const maxKeywordWindows = 64
+
+type vendorHit struct {
+	s, e int
+	rule string
+}
+
+// find runs the rule on the windows around its keywords (in line order),
+// merged, or on the whole line when its match length is unbounded.
+func (r *vendorRule) find(ln string, kw []kwOcc, global *compiledAllow, out []vendorHit) []vendorHit {
+	if r.maxLen < 0 || len(kw) > maxKeywordWindows {
+		return r.findIn(ln, 0, len(ln), global, out)
+	}
+	lo, hi := -1, -1
+	for _, k := range kw {
+		wlo, whi := max(0, k.s-r.maxLen), min(len(ln), k.e+r.maxLen)
+		if lo >= 0 && wlo <= hi {
+			hi = max(hi, whi)
+			continue
+		}
+		if lo >= 0 {
+			out = r.findIn(ln, lo, hi, global, out)
+		}
+		lo, hi = wlo, whi
+	}
+	return r.findIn(ln, lo, hi, global, out)
+}
+
+func (r *vendorRule) findIn(ln string, lo, hi int, global *compiledAllow, out []vendorHit) []vendorHit {
+	win := ln[lo:hi]
+	// A match test tracks no submatches and costs a fraction of finding
+	// them; nearly every window holds no token.
+	if !r.re.MatchString(win) {
+		return out
+	}
+	for _, loc := range r.re.FindAllStringSubmatchIndex(win, -1) {
+		s, e := loc[0], loc[1]
+		// gitleaks' secret: the rule's group, else the first non-empty one.
+		if r.group > 0 && 2*r.group+1 < len(loc) {
+			s, e = loc[2*r.group], loc[2*r.group+1]
+		} else if r.group == 0 {
+			for g := 1; 2*g+1 < len(loc); g++ {
+				if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+					s, e = loc[2*g], loc[2*g+1]
+					break
+				}
+			}
+		}
+		if s < 0 || e <= s {
+			continue
+		}
+		secret, match := win[s:e], win[loc[0]:loc[1]]
+		if r.entropy > 0 && shannonEntropy(secret) <= r.entropy {
+			continue
+		}
+		if global.allowed(secret, match, ln) {
+			continue
+		}
+		kept := false
+		for i := range r.allow {
+			if r.allow[i].allowed(secret, match, ln) {
+				kept = true
+				break
+			}
+		}
+		if !kept {
+			out = append(out, vendorHit{lo + s, lo + e, r.id})
+		}
+	}
+	return out
+}
+
+// shannonEntropy is gitleaks' entropy (bits per character, over runes).
+func shannonEntropy(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	counts := map[rune]int{}
+	for _, c := range s {
+		counts[c]++
+	}
+	inv := 1 / float64(len(s))
+	e := 0.0
+	for _, c := range counts {
+		f := float64(c) * inv
+		e -= f * math.Log2(f)
+	}
+	return e
+}
+
+// vendor replaces the secrets the vendor rules find in ln.
+func (r *Redactor) vendor(ln string, n int, o textOpts, h *hits) string {
+	found := vendorRules().find(ln)
+	if len(found) == 0 {
+		return ln
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].s < found[j].s })
+	var b strings.Builder
+	last := 0
+	for _, f := range found {
+		if f.s < last {
+			continue // overlaps one already replaced
+		}
+		v := ln[f.s:f.e]
+		if isMarker(v) || insideMarker(ln, f.s) {
+			continue
+		}
+		b.WriteString(ln[last:f.s])
+		b.WriteString(r.replacement(f.rule, v))
+		last = f.e
+		r.place(h, f.rule, n, o)
+	}
+	if last == 0 {
+		return ln
+	}
+	b.WriteString(ln[last:])
+	return b.String()
+}
