@@ -59,7 +59,7 @@ func (s Select) Apply(tl Timeline) (Timeline, Omitted) {
 	for _, n := range s.Sources {
 		src[n] = true
 	}
-	out := Timeline{Truncated: tl.Truncated, Untimed: tl.Untimed, Events: make([]Event, 0, hi-lo)}
+	out := Timeline{Truncated: tl.Truncated, Dropped: tl.Dropped, Untimed: tl.Untimed, Events: make([]Event, 0, hi-lo)}
 	for _, e := range ev[lo:hi] {
 		switch {
 		case e.Source == CollectorSource && !s.Collector && !src[CollectorSource]:
