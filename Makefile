@@ -102,4 +102,18 @@ lint:
 # go run ./redact/corpus/gen > redact/testdata/corpus.jsonl
 .PHONY: redact-compare
 redact-compare:
-	go run ./redact/corpus/compare fuzz
+	go run ./redact/corpus/compare
+
+# Every fuzz target, FUZZTIME each (default 10s): the bundle reader, the
+# analyzer's parsers, the diff, the output sanitizer, the journal file
+# reader and the redactor. A new Fuzz function belongs in this list.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./bundle:FuzzRead ./analyze/facts:FuzzFacts ./analyze/facts:FuzzJSONShape ./analyze/diff:FuzzTextDiff \
+	./analyze/logrec:FuzzParse ./analyze/jsonptr:FuzzExtract ./analyze/podstatus:FuzzParseLine ./analyze/podstatus:FuzzParseLineRoundTrip \
+	./analyze/timeline:FuzzKlogTime ./internal/safetext:FuzzWriter ./internal/safetext:FuzzMarkdown ./collect/journal/jfile:FuzzFile \
+	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  go test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done

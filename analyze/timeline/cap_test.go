@@ -56,3 +56,21 @@ func TestEarliestMatchesSortThenCut(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectKeepsTheCut: a selection of a capped timeline still says how
+// many events the cap dropped (the hostile log-flood bundle lost it once).
+func TestSelectKeepsTheCut(t *testing.T) {
+	base := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	var all []Event
+	for i := 0; i < 10; i++ {
+		all = append(all, Event{Time: base.Add(time.Duration(i) * time.Second), Source: "logs", Kind: "log", Message: strconv.Itoa(i)})
+	}
+	tl := build(&facts.Node{}, []Extractor{func(*facts.Node) []Event { return all }}, Filter{}, 4)
+	got, _ := Select{}.Apply(tl)
+	if !got.Truncated || got.Dropped != 6 || len(got.Events) != 4 {
+		t.Fatalf("selected: truncated %v, dropped %d, %d events", got.Truncated, got.Dropped, len(got.Events))
+	}
+	if got, _ := (Select{}).Apply(build(&facts.Node{}, []Extractor{func(*facts.Node) []Event { return all }}, Filter{}, 100)); got.Truncated || got.Dropped != 0 {
+		t.Fatalf("uncapped: %+v", got)
+	}
+}
