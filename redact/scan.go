@@ -21,8 +21,12 @@ func isKeyByte(c byte) bool {
 	return c >= 0x80 || c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// span is a key and its value in a line.
-type span struct{ ks, ke, vs, ve int }
+// span is a key and its value in a line; secret says the key was found
+// secret-looking already (scanKeyValues), so replaceSpans need not ask again.
+type span struct {
+	ks, ke, vs, ve int
+	secret         bool
+}
 
 // scanKeyValues appends to spans the key=value, key: value, "key": "value"
 // and 'key'='value' pairs of ln whose keys may name a secret, found by
@@ -59,7 +63,9 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 		if ks >= ke {
 			continue
 		}
-		if key := ln[ks:ke]; !userFlag(key) && !k.isSecret(key) {
+		key := ln[ks:ke]
+		isUser := userFlag(key)
+		if !isUser && !k.isSecret(key) {
 			continue
 		}
 		k2 := i + 1
@@ -103,7 +109,7 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 		// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
 		// kept (boringValue), so what it holds is replaced with it.
 		if ve > vs {
-			spans = append(spans, span{ks, ke, vs, ve})
+			spans = append(spans, span{ks, ke, vs, ve, !isUser})
 			if ve-vs > maxKeptValue {
 				i = ve - 1
 			}
@@ -265,7 +271,7 @@ func scanFlags(ln string, spans []span) []span {
 		if ve > vs {
 			// No skipping past the value: "-0 !--client-secret x" has a
 			// flag inside what looked like -0's value.
-			spans = append(spans, span{ks, ke, vs, ve})
+			spans = append(spans, span{ks: ks, ke: ke, vs: vs, ve: ve})
 		}
 	}
 	return spans

@@ -337,7 +337,7 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			} else {
 				continue
 			}
-		} else if !r.keys.isSecret(key) || strings.HasSuffix(strings.ToLower(key), "authorization") {
+		} else if !sp.secret && !r.keys.isSecret(key) || isAuthorizationKey(key) {
 			continue
 		}
 		// After the key test: looking back for a marker's '[' on every
