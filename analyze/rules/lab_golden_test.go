@@ -80,6 +80,8 @@ func pinTopFindings(t *testing.T, a *analyze.Analysis, name string, cause ...str
 		switch {
 		case strings.HasPrefix(l, "findings"):
 			inFindings = true
+		case inFindings && strings.HasPrefix(strings.TrimSpace(l), "rtsnap-analyze show "):
+			// evidence commands: temporary bundle paths and list indexes
 		case inFindings && strings.HasPrefix(l, "  ") && !strings.HasPrefix(strings.TrimSpace(l), "..."):
 			for _, v := range volatileInTitle {
 				l = v.re.ReplaceAllString(l, v.with)
