@@ -72,7 +72,7 @@ demo: lab-up build
 # against it. Test packages run in parallel; lab tests share the lab through a
 # lock (internal/lab), and a fault test takes it alone.
 test: lab-up lint
-	CI=$${CI:-true} go test -count=1 -timeout 20m ./...
+	CI=$${CI:-true} go test -count=1 -timeout 40m ./...
 
 # Benchmarks (root; not part of make test): the scale lab (100 pods x 5
 # containers on containerd 1.7, 50 Docker containers), rtsnap against the
