@@ -53,10 +53,10 @@ k8s_runtime() {
   if ! ip link show "$br" >/dev/null 2>&1; then
     ip link add "$br" type bridge && ip link set "$br" up
   fi
-  ip addr show dev "$br" | grep -q "$(node_ip "$node")/24" || ip addr add "$(node_ip "$node")/24" dev "$br"
+  ip addr show dev "$br" | has_line "$(node_ip "$node")/24" || ip addr add "$(node_ip "$node")/24" dev "$br"
   start_containerd "$d"
   import_images "$d"
-  ctr_ "$d" -n k8s.io images ls -q | grep -qx "$K8S_IMAGE" || ctr_ "$d" -n k8s.io images tag "$IMAGE" "$K8S_IMAGE" >/dev/null
+  ctr_ "$d" -n k8s.io images ls -q | has_line -x "$K8S_IMAGE" || ctr_ "$d" -n k8s.io images tag "$IMAGE" "$K8S_IMAGE" >/dev/null
 }
 
 k8s_cni_conf() {

@@ -10,6 +10,12 @@
 # daemons it started (pid files under $RUN), plus dockerd's default socket.
 set -euo pipefail
 
+# has_line ARGS: grep ARGS over all of stdin, output dropped. Not grep -q:
+# it exits at the first match, the writer then dies of SIGPIPE, and under
+# pipefail the pipeline fails although the line is there (an image "not
+# found" is then imported and tagged again: "already exists").
+has_line() { grep "$@" >/dev/null; }
+
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 CACHE=${RTSNAP_LAB_CACHE:-/var/cache/rtsnap-lab}
@@ -193,7 +199,7 @@ start_dockerd() {
 
 import_images() {
   local d=$1
-  if ! ctr_ "$d" -n k8s.io images ls -q | grep -qx "$PAUSE"; then
+  if ! ctr_ "$d" -n k8s.io images ls -q | has_line -x "$PAUSE"; then
     ctr_ "$d" -n k8s.io images import --index-name "$IMAGE" "$CACHE/busybox-oci.tar" >/dev/null
     ctr_ "$d" -n k8s.io images tag "$IMAGE" "$PAUSE" >/dev/null
   fi
@@ -202,9 +208,9 @@ import_images() {
 native_container() {
   # A plain containerd container in its own namespace (what `ctr run` makes), on 2.x.
   local d=cd2
-  ctr_ "$d" -n "$NATIVE_NS" images ls -q | grep -qx "$IMAGE" ||
+  ctr_ "$d" -n "$NATIVE_NS" images ls -q | has_line -x "$IMAGE" ||
     ctr_ "$d" -n "$NATIVE_NS" images import --index-name "$IMAGE" "$CACHE/busybox-oci.tar" >/dev/null
-  if ! ctr_ "$d" -n "$NATIVE_NS" tasks ls | grep -q '^native-sleeper .*RUNNING'; then
+  if ! ctr_ "$d" -n "$NATIVE_NS" tasks ls | has_line '^native-sleeper .*RUNNING'; then
     ctr_ "$d" -n "$NATIVE_NS" tasks kill -s KILL native-sleeper >/dev/null 2>&1 || true
     ctr_ "$d" -n "$NATIVE_NS" tasks rm -f native-sleeper >/dev/null 2>&1 || true
     ctr_ "$d" -n "$NATIVE_NS" containers rm native-sleeper >/dev/null 2>&1 || true
