@@ -139,10 +139,8 @@ type jsonWalker struct {
 	// argv0 is the program of the "Args" list being walked (docker
 	// inspect keeps it apart, in "Path").
 	argv0 string
-	// rec is the file's state when walking a log record (records.go);
-	// msg says the string walked is the record's message.
+	// rec is the file's state when walking a log record (records.go).
 	rec *lineState
-	msg bool
 }
 
 // pendingPtr stands in for the pointer in hits recorded by text redaction

@@ -8,7 +8,7 @@ import (
 
 // RuleSetVersion changes whenever a rule changes, so a bundle says which
 // rules scrubbed it.
-const RuleSetVersion = "2026.11.2"
+const RuleSetVersion = "2026.12.1"
 
 // RuleInfo documents one rule for docs/redaction.md and --help.
 type RuleInfo struct {
@@ -76,9 +76,9 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleJWT, Class: "tokens", Description: "JSON Web Tokens, including Kubernetes service-account tokens",
 			Example: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2ln", Leaves: "other base64 text"},
 			any: []string{"eyJ"}, re: regexp.MustCompile(`eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
-		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer...) is kept",
+		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer, or any capitalized word: Api-Token, SSWS...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme; prose like \"may require authorization: server message\" (a lowercase word is not a credential)"},
-			anyLower: []string{"authorization"}, re: regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256)\s+)?([^\s"',;\]\[]+)`), group: 1,
+			anyLower: []string{"authorization"}, re: regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`), group: 1,
 			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer; prose like \"invalid bearer tokens\""},

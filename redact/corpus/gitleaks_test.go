@@ -4,9 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/cmd/generate/secrets"
-	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 
 	"github.com/rtsnap/rtsnap/redact"
@@ -18,16 +16,7 @@ import (
 // the rule's own regexp (gitleaks' generator), in a log line; whatever
 // gitleaks' detector finds in them, rtsnap's redactor must remove.
 func TestVendorRulesAgreeWithGitleaks(t *testing.T) {
-	v := viper.New()
-	v.SetConfigType("toml")
-	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
-		t.Fatal(err)
-	}
-	var vc config.ViperConfig
-	if err := v.Unmarshal(&vc); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := vc.Translate()
+	cfg, err := gitleakstable.Config()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,12 +13,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/spf13/viper"
-	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 
 	"github.com/rtsnap/rtsnap/redact"
 	"github.com/rtsnap/rtsnap/redact/corpus"
+	"github.com/rtsnap/rtsnap/redact/internal/gitleakstable"
 )
 
 func main() {
@@ -37,18 +36,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	v := viper.New()
-	v.SetConfigType("toml")
-	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
-		return fmt.Errorf("gitleaks config: %w", err)
-	}
-	var vc config.ViperConfig
-	if err := v.Unmarshal(&vc); err != nil {
-		return fmt.Errorf("gitleaks config: %w", err)
-	}
-	cfg, err := vc.Translate()
+	cfg, err := gitleakstable.Config()
 	if err != nil {
-		return fmt.Errorf("gitleaks config: %w", err)
+		return err
 	}
 	d := detect.NewDetector(cfg)
 

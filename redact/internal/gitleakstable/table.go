@@ -58,22 +58,31 @@ type Allow struct {
 	StopWords []string
 }
 
-// Load parses gitleaks' default config the way gitleaks does. pathOnly
-// lists the rules left out because gitleaks applies them to one kind of
-// file only.
-func Load() (rules []Rule, global Allow, pathOnly []string, err error) {
+// Config is gitleaks' default config, parsed the way gitleaks does.
+func Config() (config.Config, error) {
 	v := viper.New()
 	v.SetConfigType("toml")
 	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
-		return nil, Allow{}, nil, fmt.Errorf("gitleaks default config: %w", err)
+		return config.Config{}, fmt.Errorf("gitleaks default config: %w", err)
 	}
 	var vc config.ViperConfig
 	if err := v.Unmarshal(&vc); err != nil {
-		return nil, Allow{}, nil, fmt.Errorf("gitleaks default config: %w", err)
+		return config.Config{}, fmt.Errorf("gitleaks default config: %w", err)
 	}
 	cfg, err := vc.Translate()
 	if err != nil {
-		return nil, Allow{}, nil, fmt.Errorf("gitleaks default config: %w", err)
+		return config.Config{}, fmt.Errorf("gitleaks default config: %w", err)
+	}
+	return cfg, nil
+}
+
+// Load reads gitleaks' default rules for the redactor. pathOnly
+// lists the rules left out because gitleaks applies them to one kind of
+// file only.
+func Load() (rules []Rule, global Allow, pathOnly []string, err error) {
+	cfg, err := Config()
+	if err != nil {
+		return nil, Allow{}, nil, err
 	}
 	idOK := regexp.MustCompile(`^[a-z0-9-]+$`)
 	for _, id := range cfg.OrderedRules {
