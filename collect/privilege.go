@@ -65,12 +65,12 @@ func PrivilegeWarning(euid int, sources []Source) string {
 func EndpointProblems(env *Env) []string {
 	var out []string
 	for _, e := range env.RuntimeEndpoints {
-		if err := endpoints.Check(endpoints.Parse(e)); err != nil {
+		if err := endpoints.Check(env.Local(endpoints.Parse(e))); err != nil {
 			out = append(out, "--runtime-endpoint "+e+": "+err.Error())
 		}
 	}
 	if env.DockerHost != "" {
-		if err := endpoints.Check(endpoints.Parse(env.DockerHost)); err != nil {
+		if err := endpoints.Check(env.Local(endpoints.Parse(env.DockerHost))); err != nil {
 			out = append(out, "--docker-socket "+env.DockerHost+": "+err.Error())
 		}
 	}

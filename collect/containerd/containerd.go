@@ -64,7 +64,7 @@ func (Source) Budget() int64        { return 48 << 20 }
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	// A flagged socket of unknown kind is tried too: it is most often a
 	// containerd under another name, and a wrong guess costs one failed call.
-	all := endpoints.Discover(env.RuntimeEndpoints, env.HostPath)
+	all := env.Endpoints()
 	eps := append(endpoints.Of(all, endpoints.Containerd), endpoints.Of(all, endpoints.Unknown)...)
 	if len(eps) == 0 {
 		out.Skip("not present: no containerd socket (looked for /run/containerd/containerd.sock, k3s and rke2 paths)")

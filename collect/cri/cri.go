@@ -31,7 +31,7 @@ func (Source) Budget() int64        { return 32 << 20 }
 // own calls' deadlines and never delays the others.
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	var eps []endpoints.Endpoint
-	for _, e := range endpoints.Discover(env.RuntimeEndpoints, env.HostPath) {
+	for _, e := range env.Endpoints() {
 		if e.CRI() {
 			eps = append(eps, e)
 		}

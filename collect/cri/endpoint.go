@@ -41,7 +41,7 @@ func (w *writer) json(name string, v any) {
 func collectEndpoint(ctx context.Context, env *collect.Env, w *writer, ep endpoints.Endpoint) error {
 	// A missing socket or a regular file in its place fails every call
 	// with "connection refused"; say what it is instead.
-	if err := endpoints.Check(ep); err != nil {
+	if err := endpoints.Check(env.Local(ep)); err != nil {
 		msg := env.Redactor.String(err.Error())
 		w.json(ep.Slug()+"/version.json", VersionRecord{Endpoint: ep.Path, Code: "Unavailable", Error: msg})
 		return fmt.Errorf("unreachable: Unavailable: %s", msg)

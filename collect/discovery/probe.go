@@ -71,7 +71,7 @@ func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
 	}
 	fi, err := os.Stat(env.HostPath(e.Path))
 	if err != nil {
-		s.Error = env.Redactor.String(checkOr(e, err).Error())
+		s.Error = env.Redactor.String(checkOr(env, e, err).Error())
 		return s
 	}
 	s.Exists, s.IsSocket, s.Mode = true, fi.Mode()&os.ModeSocket != 0, fi.Mode().String()
@@ -84,7 +84,7 @@ func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
 			s.Group = g.Name
 		}
 	}
-	if err := endpoints.Check(e); err != nil {
+	if err := endpoints.Check(env.Local(e)); err != nil {
 		// Not a socket, or not ours to connect to: say which.
 		s.Error = env.Redactor.String(err.Error())
 		return s
@@ -93,8 +93,8 @@ func probe(ctx context.Context, env *collect.Env, e endpoints.Endpoint) Socket {
 }
 
 // checkOr is endpoints.Check's explanation of a failed stat, else err.
-func checkOr(e endpoints.Endpoint, err error) error {
-	if c := endpoints.Check(e); c != nil {
+func checkOr(env *collect.Env, e endpoints.Endpoint, err error) error {
+	if c := endpoints.Check(env.Local(e)); c != nil {
 		return c
 	}
 	return err

@@ -152,10 +152,12 @@ func KindOf(path string) Kind {
 }
 
 // Discover returns the endpoints given by flag when there are any, else the
-// well-known ones that exist as sockets (or cannot be looked at). Paths resolving to the same socket
+// well-known ones that exist as sockets (or cannot be looked at), then those
+// of kubelets (kubelet's own --container-runtime-endpoint or config: a
+// runtime listening elsewhere). Paths resolving to the same socket
 // (/var/run is usually a link to /run) are listed once. resolve maps a host
 // path to the path to stat here (--host-root); nil means the paths as they are.
-func Discover(flagged []string, resolve func(string) string) []Endpoint {
+func Discover(flagged []string, resolve func(string) string, kubelets ...string) []Endpoint {
 	if resolve == nil {
 		resolve = func(p string) string { return p }
 	}
@@ -185,6 +187,11 @@ func Discover(flagged []string, resolve func(string) string) []Endpoint {
 			e.Origin = "well-known"
 			add(e)
 		}
+	}
+	for _, k := range kubelets {
+		e := Parse(k)
+		e.Origin = "kubelet"
+		add(e)
 	}
 	return out
 }
