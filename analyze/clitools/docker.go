@@ -1,0 +1,328 @@
+package clitools
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/docker/go-units"
+)
+
+// The formats below follow the docker CLI (cli/command/formatter:
+// container.go, image.go, tabwriter minwidth 10, padding 3; cli/command
+// inspect: the raw API objects in a JSON array indented by 4 spaces).
+
+const dockerSource = "docker"
+
+var dockerMutating = map[string]bool{
+	"run": true, "rm": true, "rmi": true, "stop": true, "start": true, "restart": true, "kill": true,
+	"pause": true, "unpause": true, "exec": true, "pull": true, "push": true, "create": true, "commit": true,
+	"tag": true, "update": true, "rename": true, "cp": true, "prune": true, "build": true, "load": true,
+	"import": true, "attach": true, "network": true, "volume": true, "system": true,
+}
+
+func (v *view) docker(args []string, w io.Writer) error {
+	fs := flagSet("docker")
+	fs.SetInterspersed(false)
+	fs.StringP("host", "H", "", "")
+	fs.String("context", "", "")
+	fs.BoolP("debug", "D", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("docker: want a command: ps, images, inspect, logs")
+	}
+	sub, rest := fs.Arg(0), fs.Args()[1:]
+	if sub == "container" || sub == "image" {
+		if len(rest) == 0 {
+			return usagef("docker %s: want a command", sub)
+		}
+		sub, rest = map[string]string{"ls": "ps", "list": "ps", "inspect": "inspect", "logs": "logs"}[rest[0]], rest[1:]
+		if sub == "ps" && fs.Arg(0) == "image" {
+			sub = "images"
+		}
+	}
+	if dockerMutating[sub] {
+		return readOnly("docker", sub)
+	}
+	switch sub {
+	case "ps":
+		return v.dockerPs(rest, w)
+	case "images":
+		return v.dockerImages(rest, w)
+	case "inspect":
+		return v.dockerInspect(rest, w)
+	case "logs":
+		return v.dockerLogs(rest, w)
+	}
+	return usagef("docker: %q is not answered from a bundle (ps, images, inspect, logs are)", fs.Arg(0))
+}
+
+// dockerContainer is what docker ps reads of /containers/json.
+type dockerContainer struct {
+	ID      string   `json:"Id"`
+	Names   []string `json:"Names"`
+	Image   string   `json:"Image"`
+	Command string   `json:"Command"`
+	Created int64    `json:"Created"`
+	State   string   `json:"State"`
+	Status  string   `json:"Status"`
+	Ports   []struct {
+		IP          string `json:"IP"`
+		PrivatePort int    `json:"PrivatePort"`
+		PublicPort  int    `json:"PublicPort"`
+		Type        string `json:"Type"`
+	} `json:"Ports"`
+}
+
+func (v *view) dockerPs(args []string, w io.Writer) error {
+	fs := flagSet("docker ps")
+	all := fs.BoolP("all", "a", false, "")
+	quiet := fs.BoolP("quiet", "q", false, "")
+	noTrunc := fs.Bool("no-trunc", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("docker ps: takes no arguments")
+	}
+	var cs []dockerContainer
+	if err := v.decode(dockerSource, "docker/containers.json", &cs); err != nil {
+		return err
+	}
+	tw := table(w, 10, 3)
+	if !*quiet {
+		row(tw, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+	}
+	for _, c := range cs {
+		// The bundle holds ?all=1; without -a docker lists running ones.
+		if !*all && c.State != "running" {
+			continue
+		}
+		id, cmd := c.ID, c.Command
+		if !*noTrunc {
+			id = truncDockerID(id)
+			cmd = ellipsis(cmd, 20)
+		}
+		if *quiet {
+			fmt.Fprintln(w, id)
+			continue
+		}
+		img := c.Image
+		if !*noTrunc && strings.HasPrefix(img, "sha256:") {
+			img = truncDockerID(img)
+		}
+		var names []string
+		for _, n := range c.Names {
+			n = strings.TrimPrefix(n, "/")
+			if *noTrunc || !strings.Contains(n, "/") {
+				names = append(names, n)
+			}
+		}
+		var ports []string
+		for _, p := range c.Ports {
+			s := fmt.Sprintf("%d/%s", p.PrivatePort, p.Type)
+			if p.PublicPort != 0 {
+				s = fmt.Sprintf("%s:%d->%s", p.IP, p.PublicPort, s)
+			}
+			ports = append(ports, s)
+		}
+		row(tw, id, img, strconv.Quote(cmd), ago(v.now, time.Unix(c.Created, 0)), c.Status, strings.Join(ports, ", "), strings.Join(names, ","))
+	}
+	if *quiet {
+		return nil
+	}
+	return tw.Flush()
+}
+
+func truncDockerID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return id
+}
+
+// ellipsis is the docker CLI's formatter.Ellipsis for text of one-column runes.
+func ellipsis(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max-1]) + "…"
+}
+
+type dockerImage struct {
+	ID       string   `json:"Id"`
+	RepoTags []string `json:"RepoTags"`
+	Created  int64    `json:"Created"`
+	Size     int64    `json:"Size"`
+}
+
+func (v *view) dockerImages(args []string, w io.Writer) error {
+	fs := flagSet("docker images")
+	quiet := fs.BoolP("quiet", "q", false, "")
+	noTrunc := fs.Bool("no-trunc", false, "")
+	fs.BoolP("all", "a", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("docker images: a REPOSITORY argument is not answered from a bundle")
+	}
+	var ims []dockerImage
+	if err := v.decode(dockerSource, "docker/images.json", &ims); err != nil {
+		return err
+	}
+	tw := table(w, 10, 3)
+	if !*quiet {
+		row(tw, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
+	}
+	for _, im := range ims {
+		id := im.ID
+		if !*noTrunc {
+			id = truncDockerID(id)
+		}
+		if *quiet {
+			fmt.Fprintln(w, id)
+			continue
+		}
+		tags := im.RepoTags
+		if len(tags) == 0 {
+			tags = []string{"<none>:<none>"}
+		}
+		for _, t := range tags {
+			i := strings.LastIndex(t, ":")
+			repo, tag := t, "<none>"
+			if i > 0 {
+				repo, tag = t[:i], t[i+1:]
+			}
+			row(tw, repo, tag, id, ago(v.now, time.Unix(im.Created, 0)), units.HumanSizeWithPrecision(float64(im.Size), 3))
+		}
+	}
+	if *quiet {
+		return nil
+	}
+	return tw.Flush()
+}
+
+// dockerInspect prints the held /containers/<id>/json objects that match
+// (an id prefix or a name), as `docker inspect` does.
+func (v *view) dockerInspect(args []string, w io.Writer) error {
+	fs := flagSet("docker inspect")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("docker inspect: want at least one container")
+	}
+	var objs []json.RawMessage
+	if err := v.decode(dockerSource, "docker/inspect.json", &objs); err != nil {
+		return err
+	}
+	type head struct {
+		ID   string `json:"Id"`
+		Name string `json:"Name"`
+	}
+	heads := make([]head, len(objs))
+	for i, o := range objs {
+		json.Unmarshal(o, &heads[i]) //nolint:errcheck // a malformed object matches nothing
+	}
+	var out []string
+	for _, ref := range fs.Args() {
+		found := -1
+		for i, h := range heads {
+			if h.ID == ref || strings.TrimPrefix(h.Name, "/") == strings.TrimPrefix(ref, "/") {
+				found = i
+				break
+			}
+			if strings.HasPrefix(h.ID, ref) {
+				found = i
+			}
+		}
+		if found < 0 {
+			return fmt.Errorf("Error: No such object: %s (not in the bundle's docker/inspect.json)", ref)
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, objs[found]); err != nil {
+			return err
+		}
+		out = append(out, buf.String())
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte("["+strings.Join(out, ",")+"]"), "", "    "); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, buf.String())
+	return err
+}
+
+func (v *view) dockerLogs(args []string, w io.Writer) error {
+	fs := flagSet("docker logs")
+	tail := fs.StringP("tail", "n", "all", "")
+	timestamps := fs.BoolP("timestamps", "t", false, "")
+	fs.BoolP("follow", "f", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("docker logs: want one container")
+	}
+	n := int64(-1)
+	if *tail != "all" {
+		t, err := strconv.ParseInt(*tail, 10, 64)
+		if err != nil {
+			return usagef("docker logs: --tail %q: want a number or all", *tail)
+		}
+		n = t
+	}
+	var cs []dockerContainer
+	if err := v.decode(dockerSource, "docker/containers.json", &cs); err != nil {
+		return err
+	}
+	ref, id := fs.Arg(0), ""
+	for _, c := range cs {
+		if c.ID == ref || strings.HasPrefix(c.ID, ref) || (len(c.Names) > 0 && strings.TrimPrefix(c.Names[0], "/") == ref) {
+			id = c.ID
+			break
+		}
+	}
+	if id == "" {
+		return fmt.Errorf("Error: No such container: %s (not in the bundle's docker/containers.json)", ref)
+	}
+	data, ok := v.b.File("logs/docker/" + id + ".jsonl")
+	if !ok {
+		return v.missing(logsSource, "logs/docker/"+id+".jsonl")
+	}
+	type entry struct {
+		Log  string `json:"log"`
+		Time string `json:"time"`
+	}
+	var lines []entry
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), len(data)+1)
+	for sc.Scan() {
+		var e entry
+		if json.Unmarshal(sc.Bytes(), &e) == nil {
+			lines = append(lines, e)
+		}
+	}
+	if n >= 0 && int64(len(lines)) > n {
+		lines = lines[int64(len(lines))-n:]
+	}
+	bw := bufio.NewWriter(w)
+	for _, e := range lines {
+		if *timestamps {
+			bw.WriteString(e.Time + " ")
+		}
+		bw.WriteString(e.Log)
+	}
+	return bw.Flush()
+}
