@@ -65,10 +65,12 @@ type view struct {
 	// now is the collection's start: ages ("5 minutes ago") are told as the
 	// node would have told them when the bundle was taken.
 	now time.Time
+	// notes is where the view says what the bundle cut (a log's tail).
+	notes io.Writer
 }
 
-func newView(b *bundle.Bundle) *view {
-	v := &view{b: b, now: time.Now()}
+func newView(b *bundle.Bundle, notes io.Writer) *view {
+	v := &view{b: b, now: time.Now(), notes: notes}
 	if b.Manifest != nil && !b.Manifest.StartedAt.IsZero() {
 		v.now = b.Manifest.StartedAt
 	}
@@ -147,9 +149,13 @@ func parse(fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
-// Run answers one tool's command line (args after the tool's name) from b.
-func Run(tool string, b *bundle.Bundle, args []string, stdout io.Writer) error {
-	v := newView(b)
+// Run answers one tool's command line (args after the tool's name) from b
+// on stdout; notes about what the bundle cut go to notes.
+func Run(tool string, b *bundle.Bundle, args []string, stdout, notes io.Writer) error {
+	return newView(b, notes).run(tool, args, stdout)
+}
+
+func (v *view) run(tool string, args []string, stdout io.Writer) error {
 	switch tool {
 	case "crictl":
 		return v.crictl(args, stdout)

@@ -134,6 +134,9 @@ func protoJSON(m proto.Message) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if raw, err = latestJSON(raw); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, raw, "", "  "); err != nil {
 		return nil, err
@@ -612,6 +615,12 @@ func statusDoc(status proto.Message, times map[string]string, info map[string]js
 	if err := json.Unmarshal(js, &st); err != nil {
 		return nil, err
 	}
+	for _, k := range fieldNames(status) {
+		// Only inspect and inspectp (times set) go through marshalMapInOrder.
+		if _, ok := st[k]; !ok && times != nil {
+			st[k] = nil
+		}
+	}
 	for k, v := range times {
 		st[k] = v
 	}
@@ -901,7 +910,8 @@ func (v *view) storedLog(orig string) ([]byte, logschema.File, error) {
 		}
 		return nil, f, nil // nothing within --since
 	}
-	data, ok := v.b.File(f.Stored)
+	// index.json names stored files relative to the source's directory.
+	data, ok := v.b.File(path.Join(logsSource, f.Stored))
 	if !ok {
 		return nil, f, v.missing(logsSource, f.Stored)
 	}
@@ -944,11 +954,15 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 		}
 		logPath = path.Join(path.Dir(logPath), strconv.FormatUint(uint64(attempt-1), 10)+".log")
 	}
-	data, _, err := c.storedLog(logPath)
+	data, f, err := c.storedLog(logPath)
 	if err != nil {
 		return err
 	}
-	return writeCRILog(w, data, *tail, *timestamps, *stream)
+	n, err := writeCRILog(w, data, *tail, *timestamps, *stream)
+	if err == nil && f.Truncated && (*tail < 0 || int64(n) < *tail) {
+		fmt.Fprintf(c.notes, "rtsnap-analyze crictl: the bundle holds the last %d lines (%d of %d bytes) of %s\n", f.Lines, f.KeptBytes, f.SizeBytes, logPath)
+	}
+	return err
 }
 
 // writeCRILog prints a CRI log ("<time> <stream> <P|F> <text>" lines) the
@@ -956,7 +970,7 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 // lines (all when tail < 0), stdout and stderr both to w (the bundle
 // reader has one output). A line that does not parse is skipped, as
 // kubelet's reader does.
-func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream string) error {
+func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream string) (int, error) {
 	type line struct{ ts, text string }
 	var lines []line
 	var partial strings.Builder
@@ -996,5 +1010,5 @@ func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream s
 		}
 		bw.WriteString(l.text + "\n")
 	}
-	return bw.Flush()
+	return len(lines), bw.Flush()
 }

@@ -46,7 +46,7 @@ func runTool(tool, path string, args []string, stdout, stderr io.Writer) int {
 		verifyHint(stderr, path, err, analyze.Options{})
 		return cli.Input
 	}
-	err = clitools.Run(tool, b, args, stdout)
+	err = clitools.Run(tool, b, args, stdout, stderr)
 	var ue *clitools.UsageError
 	var nc *clitools.NotCollectedError
 	switch {
