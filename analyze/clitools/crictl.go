@@ -706,6 +706,14 @@ func resolve(kind, prefix string, ids []string) (int, error) {
 	return found, nil
 }
 
+func remarshal(in, out any) error {
+	js, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(js, out)
+}
+
 func rfc3339(ns int64) string { return time.Unix(0, ns).Format(time.RFC3339Nano) }
 
 func (c *crictlCtx) inspect(args []string, w io.Writer) error {
@@ -858,6 +866,21 @@ func (c *crictlCtx) info(args []string, w io.Writer) error {
 	doc, err := statusDoc(rec.Status, nil, rec.Info, f.quiet)
 	if err != nil {
 		return err
+	}
+	// crictl marshals these two with encoding/json, as the bundle stores them.
+	if len(rec.RuntimeHandlers) > 0 {
+		var hs []any
+		if err := remarshal(rec.RuntimeHandlers, &hs); err != nil {
+			return err
+		}
+		doc["runtimeHandlers"] = hs
+	}
+	if rec.Features != nil {
+		var fm map[string]any
+		if err := remarshal(rec.Features, &fm); err != nil {
+			return err
+		}
+		doc["features"] = fm
 	}
 	return printStatuses(w, []map[string]any{doc}, f.output)
 }

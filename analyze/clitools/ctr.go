@@ -11,9 +11,9 @@ import (
 	ctrschema "github.com/rtsnap/rtsnap/internal/schema/containerd"
 )
 
-// The formats below follow ctr (containerd cmd/ctr/commands:
-// namespaces, containers, tasks): tabwriter minwidth 1, tabwidth 8,
-// padding 1, and a trailing tab on every row.
+// The formats below follow ctr 2.2.1 (containerd cmd/ctr/commands:
+// namespaces, containers, tasks), tabwriter settings and trailing tabs
+// included.
 
 const containerdSource = "containerd"
 
@@ -125,6 +125,7 @@ func (v *view) ctrContainers(dir, ns string, args []string, w io.Writer) error {
 	if err := v.decode(containerdSource, dir+ns+"/containers.json", &cs); err != nil {
 		return err
 	}
+	// ctr lists in the metadata store's (bbolt's) key order.
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
 	if *quiet {
 		for _, c := range cs {
@@ -132,7 +133,7 @@ func (v *view) ctrContainers(dir, ns string, args []string, w io.Writer) error {
 		}
 		return nil
 	}
-	tw := table(w, 1, 1)
+	tw := table(w, 4, 4)
 	fmt.Fprintln(tw, "CONTAINER\tIMAGE\tRUNTIME\t")
 	for _, c := range cs {
 		img := c.Image
@@ -152,12 +153,11 @@ func (v *view) ctrTasks(dir, ns string, w io.Writer) error {
 	if ts.Error != "" {
 		return fmt.Errorf("ctr tasks ls: the task list failed at collection time: %s", ts.Error)
 	}
-	tasks := slices.Clone(ts.Tasks)
-	sort.Slice(tasks, func(i, j int) bool { return tasks[i].ID < tasks[j].ID })
-	tw := table(w, 1, 1)
+	// In the order Tasks.List answered (the bundle keeps it).
+	tw := table(w, 4, 4)
 	fmt.Fprintln(tw, "TASK\tPID\tSTATUS\t")
-	for _, t := range tasks {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", t.ID, t.PID, t.Status)
+	for _, t := range ts.Tasks {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", t.ID, t.PID, t.Status)
 	}
 	return tw.Flush()
 }

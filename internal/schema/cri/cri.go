@@ -33,6 +33,10 @@ type VersionRecord struct {
 type StatusRecord struct {
 	Status *criapi.RuntimeStatus      `json:"status"`
 	Info   map[string]json.RawMessage `json:"info,omitempty"`
+	// RuntimeHandlers and Features are what `crictl info` prints beside
+	// the status (containerd 1.7.? and 2.x send them; absent on 1.6).
+	RuntimeHandlers []*criapi.RuntimeHandler `json:"runtime_handlers,omitempty"`
+	Features        *criapi.RuntimeFeatures  `json:"features,omitempty"`
 }
 
 // RuntimeConfigRecord is runtime_config.json; Code is Unimplemented on daemons without the call.
