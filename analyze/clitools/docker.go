@@ -44,6 +44,9 @@ func (v *view) docker(args []string, w io.Writer) error {
 		if len(rest) == 0 {
 			return usagef("docker %s: want a command", sub)
 		}
+		if dockerMutating[rest[0]] {
+			return readOnly("docker", sub+" "+rest[0])
+		}
 		sub, rest = map[string]string{"ls": "ps", "list": "ps", "inspect": "inspect", "logs": "logs"}[rest[0]], rest[1:]
 		if sub == "ps" && fs.Arg(0) == "image" {
 			sub = "images"

@@ -96,7 +96,6 @@ func sameOutput(real, ours string) (bool, string) {
 	return true, ""
 }
 
-
 // normJSON re-indents a protojson document: protojson randomly adds a
 // space after colons, so crictl's -o json output differs between builds.
 func normJSON(s string) string {
