@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/go-units"
+
 	"github.com/rtsnap/rtsnap/internal/endpoints"
 	ctrschema "github.com/rtsnap/rtsnap/internal/schema/containerd"
 )
@@ -81,6 +83,8 @@ func (v *view) ctr(args []string, w io.Writer) error {
 		return v.ctrContainers(dir, *ns, words[2:], w)
 	case (obj == "tasks" || obj == "task" || obj == "t") && isList(verb):
 		return v.ctrTasks(dir, *ns, w)
+	case (obj == "images" || obj == "image" || obj == "i") && isList(verb):
+		return v.ctrImages(dir, *ns, words[2:], w)
 	case (obj == "snapshots" || obj == "snapshot") && isList(verb):
 		return v.ctrSnapshots(dir, *ns, snapshotter, words[2:], w)
 	case (obj == "leases" || obj == "lease") && isList(verb):
@@ -88,7 +92,7 @@ func (v *view) ctr(args []string, w io.Writer) error {
 	case (obj == "containers" || obj == "container" || obj == "c") && verb == "info":
 		return v.ctrContainerInfo(dir, *ns, words[2:], w)
 	}
-	return usagef("ctr: %q is not answered from a bundle (namespaces ls, containers ls|info, tasks ls, snapshots ls, leases ls, plugins ls, version are)", strings.Join(words, " "))
+	return usagef("ctr: %q is not answered from a bundle (namespaces ls, containers ls|info, tasks ls, images ls, snapshots ls, leases ls, plugins ls, version are)", strings.Join(words, " "))
 }
 
 // nsExists says whether the endpoint had namespace ns (by its namespaces.json).
@@ -320,4 +324,55 @@ func (v *view) ctrContainerInfo(dir, ns string, args []string, w io.Writer) erro
 		}
 	}
 	return fmt.Errorf("ctr containers info: no container %q in namespace %s of the bundle", args[0], ns)
+}
+
+func (v *view) ctrImages(dir, ns string, args []string, w io.Writer) error {
+	fs := flagSet("ctr images ls")
+	quiet := fs.BoolP("quiet", "q", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("ctr images ls: filters are not answered from a bundle")
+	}
+	var ims []ctrschema.Image
+	if err := v.nsFile(dir, ns, "images.json", &ims); err != nil {
+		return err
+	}
+	// The image store lists in its key (name) order.
+	sort.Slice(ims, func(i, j int) bool { return ims[i].Name < ims[j].Name })
+	if *quiet {
+		for _, im := range ims {
+			fmt.Fprintln(w, im.Name)
+		}
+		return nil
+	}
+	tw := table(w, 1, 1)
+	fmt.Fprintln(tw, "REF\tTYPE\tDIGEST\tSIZE\tPLATFORMS\tLABELS\t")
+	for _, im := range ims {
+		if im.ManifestErr != "" {
+			fmt.Fprintf(v.notes, "rtsnap-analyze ctr: %s: size and platforms not collected: %s\n", im.Name, im.ManifestErr)
+		}
+		platforms := "-"
+		if len(im.Platforms) > 0 {
+			set := map[string]bool{}
+			for _, p := range im.Platforms {
+				set[p] = true
+			}
+			uniq := make([]string, 0, len(set))
+			for p := range set {
+				uniq = append(uniq, p)
+			}
+			sort.Strings(uniq)
+			platforms = strings.Join(uniq, ",")
+		}
+		labels := joinLabels(im.Labels)
+		if labels == "" {
+			labels = "-"
+		}
+		// containerd's progress.Bytes.
+		size := units.CustomSize("%02.1f %s", float64(im.PlatformSize), 1024.0, []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"})
+		fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\t%s\t\n", im.Name, im.MediaType, im.Digest, size, platforms, labels)
+	}
+	return tw.Flush()
 }

@@ -183,7 +183,7 @@ func TestGoldenAgainstLab(t *testing.T) {
 		}
 		cases = append(cases, golden{name: d + ": ctr version", real: []string{ctr, "-a", s, "version"}, ours: []string{"ctr", "-a", s, "version"}, from: "Server:"})
 		for _, args := range [][]string{{"namespaces", "ls"}, {"-n", "k8s.io", "containers", "ls"}, {"-n", "k8s.io", "tasks", "ls"},
-			{"-n", "k8s.io", "snapshots", "ls"}, {"-n", "k8s.io", "leases", "ls"}, {"plugins", "ls"}, {"-n", "rtsnap-native", "containers", "ls"}} {
+			{"-n", "k8s.io", "snapshots", "ls"}, {"-n", "k8s.io", "images", "ls"}, {"-n", "k8s.io", "leases", "ls"}, {"plugins", "ls"}, {"-n", "rtsnap-native", "containers", "ls"}} {
 			cases = append(cases, golden{name: d + ": ctr " + strings.Join(args, " "),
 				real: append([]string{ctr, "-a", s}, args...), ours: append([]string{"ctr", "-a", s}, args...), unordered: args[len(args)-2] == "tasks"})
 		}
