@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -64,8 +66,10 @@ func (v *view) docker(args []string, w io.Writer) error {
 		return v.dockerInspect(rest, w)
 	case "logs":
 		return v.dockerLogs(rest, w)
+	case "version":
+		return v.dockerVersion(rest, w)
 	}
-	return usagef("docker: %q is not answered from a bundle (ps, images, inspect, logs are)", fs.Arg(0))
+	return usagef("docker: %q is not answered from a bundle (ps, images, inspect, logs, version are)", fs.Arg(0))
 }
 
 // dockerContainer is what docker ps reads of /containers/json.
@@ -328,4 +332,58 @@ func (v *view) dockerLogs(args []string, w io.Writer) error {
 		bw.WriteString(e.Log)
 	}
 	return bw.Flush()
+}
+
+type dockerVersion struct {
+	Platform struct {
+		Name string `json:"Name"`
+	} `json:"Platform"`
+	Components []struct {
+		Name    string            `json:"Name"`
+		Version string            `json:"Version"`
+		Details map[string]string `json:"Details"`
+	} `json:"Components"`
+}
+
+// dockerVersion prints the Server section of `docker version` (the CLI's
+// defaultVersionTemplate through tabwriter(20, 1, 1)); the Client section
+// is the docker binary's own, which the bundle does not hold.
+func (v *view) dockerVersion(args []string, w io.Writer) error {
+	if len(args) != 0 {
+		return usagef("docker version: --format and arguments are not answered from a bundle")
+	}
+	var dv dockerVersion
+	if err := v.decode(dockerSource, "docker/version.json", &dv); err != nil {
+		return err
+	}
+	fmt.Fprintln(v.notes, "rtsnap-analyze docker: version: the bundle holds the server's version, not a client's")
+	tw := tabwriter.NewWriter(w, 20, 1, 1, ' ', 0)
+	head := "Server:"
+	if dv.Platform.Name != "" {
+		head += " " + dv.Platform.Name
+	}
+	fmt.Fprintln(tw, head)
+	for _, c := range dv.Components {
+		fmt.Fprintf(tw, " %s:\n", c.Name)
+		d := c.Details
+		if c.Name == "Engine" {
+			built := d["BuildTime"]
+			if t, err := time.Parse(time.RFC3339Nano, built); err == nil {
+				built = t.Format(time.ANSIC)
+			}
+			fmt.Fprintf(tw, "  Version:\t%s\n  API version:\t%s (minimum version %s)\n  Go version:\t%s\n  Git commit:\t%s\n  Built:\t%s\n  OS/Arch:\t%s/%s\n  Experimental:\t%s\n",
+				c.Version, d["ApiVersion"], d["MinAPIVersion"], d["GoVersion"], d["GitCommit"], built, d["Os"], d["Arch"], d["Experimental"])
+			continue
+		}
+		fmt.Fprintf(tw, "  Version:\t%s\n", c.Version)
+		keys := make([]string, 0, len(d))
+		for k := range d {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(tw, "  %s:\t%s\n", k, d[k])
+		}
+	}
+	return tw.Flush()
 }
