@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -94,6 +95,9 @@ func (v *view) missing(source, path string) error {
 func (v *view) decode(source, path string, out any) error {
 	data, ok := v.b.File(path)
 	if !ok {
+		if _, held := slices.BinarySearch(v.b.NotHeld, path); held {
+			return fmt.Errorf("%s is in the bundle but was not held in memory: raise --memory-limit", path)
+		}
 		return v.missing(source, path)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
@@ -143,7 +147,9 @@ func flagSet(name string) *pflag.FlagSet {
 
 // parse parses args and wraps an error as a usage error.
 func parse(fs *pflag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, pflag.ErrHelp) {
+		return &UsageError{Err: fmt.Errorf("%s takes the real tool's flags; answered from a bundle:\n%s", fs.Name(), fs.FlagUsages())}
+	} else if err != nil {
 		return &UsageError{Err: fmt.Errorf("%s: %w", fs.Name(), err)}
 	}
 	return nil
