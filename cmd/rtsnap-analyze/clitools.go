@@ -41,6 +41,9 @@ func newToolCmd(tool, what string) *cobra.Command {
 			return cli.Usagef("%v", err)
 		}
 		rest := fs.Args()
+		if help, _ := fs.GetBool("help"); help {
+			return cmd.Help()
+		}
 		if len(rest) == 0 {
 			return cli.Usagef("want BUNDLE, then %s's arguments", tool)
 		}
