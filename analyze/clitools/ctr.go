@@ -350,6 +350,9 @@ func (v *view) ctrImages(dir, ns string, args []string, w io.Writer) error {
 	tw := table(w, 1, 1)
 	fmt.Fprintln(tw, "REF\tTYPE\tDIGEST\tSIZE\tPLATFORMS\tLABELS\t")
 	for _, im := range ims {
+		if im.ManifestErr == "" && im.PlatformSize == 0 && len(im.Platforms) == 0 {
+			fmt.Fprintf(v.notes, "rtsnap-analyze ctr: %s: this bundle's collector recorded no size and platforms (older than platform_size): SIZE and PLATFORMS are not the node's\n", im.Name)
+		}
 		if im.ManifestErr != "" {
 			fmt.Fprintf(v.notes, "rtsnap-analyze ctr: %s: size and platforms not collected: %s\n", im.Name, im.ManifestErr)
 		}
