@@ -716,32 +716,49 @@ func remarshal(in, out any) error {
 
 func rfc3339(ns int64) string { return time.Unix(0, ns).Format(time.RFC3339Nano) }
 
+// statusesOf resolves each id asked for among ids and builds its document.
+func statusesOf(sub, kind string, asked, ids []string, doc func(i int) (map[string]any, error)) ([]map[string]any, error) {
+	if len(asked) == 0 {
+		return nil, usagef("crictl %s: ID cannot be empty", sub)
+	}
+	var docs []map[string]any
+	for _, id := range asked {
+		i, err := resolve(kind, id, ids)
+		if err != nil {
+			return nil, err
+		}
+		d, err := doc(i)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
+func containerIDs(recs []*cri.ContainerRecord) []string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.Container.Id
+	}
+	return ids
+}
+
 func (c *crictlCtx) inspect(args []string, w io.Writer) error {
 	f, err := parseStatusFlags("inspect", args, "")
 	if err != nil {
 		return err
 	}
-	if len(f.ids) == 0 {
-		return usagef("crictl inspect: ID cannot be empty")
-	}
 	recs, err := c.containers()
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.Container.Id
-	}
-	var docs []map[string]any
-	for _, id := range f.ids {
-		i, err := resolve("container", id, ids)
-		if err != nil {
-			return err
-		}
+	docs, err := statusesOf("inspect", "container", f.ids, containerIDs(recs), func(i int) (map[string]any, error) {
 		st := recs[i].Status
 		if st == nil {
-			return fmt.Errorf("the bundle holds no status of container %s: %s", recs[i].Container.Id, recs[i].Error)
+			return nil, fmt.Errorf("the bundle holds no status of container %s: %s", recs[i].Container.Id, recs[i].Error)
 		}
+		// crictl's marshalContainerStatus.
 		var started, finished time.Time
 		if st.State != criapi.ContainerState_CONTAINER_CREATED {
 			started = time.Unix(0, st.StartedAt)
@@ -749,12 +766,11 @@ func (c *crictlCtx) inspect(args []string, w io.Writer) error {
 		if st.State == criapi.ContainerState_CONTAINER_EXITED || (st.State == criapi.ContainerState_CONTAINER_UNKNOWN && st.FinishedAt > 0) {
 			finished = time.Unix(0, st.FinishedAt)
 		}
-		doc, err := statusDoc(st, map[string]string{"createdAt": rfc3339(st.CreatedAt),
+		return statusDoc(st, map[string]string{"createdAt": rfc3339(st.CreatedAt),
 			"startedAt": started.Format(time.RFC3339Nano), "finishedAt": finished.Format(time.RFC3339Nano)}, recs[i].Info, f.quiet)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, doc)
+	})
+	if err != nil {
+		return err
 	}
 	return printStatuses(w, docs, f.output)
 }
@@ -764,9 +780,6 @@ func (c *crictlCtx) inspectp(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(f.ids) == 0 {
-		return usagef("crictl inspectp: ID cannot be empty")
-	}
 	recs, err := c.podRecords()
 	if err != nil {
 		return err
@@ -775,21 +788,15 @@ func (c *crictlCtx) inspectp(args []string, w io.Writer) error {
 	for i, r := range recs {
 		ids[i] = r.Pod.Id
 	}
-	var docs []map[string]any
-	for _, id := range f.ids {
-		i, err := resolve("pod sandbox", id, ids)
-		if err != nil {
-			return err
-		}
+	docs, err := statusesOf("inspectp", "pod sandbox", f.ids, ids, func(i int) (map[string]any, error) {
 		st := recs[i].Status
 		if st == nil {
-			return fmt.Errorf("the bundle holds no status of pod sandbox %s: %s", recs[i].Pod.Id, recs[i].Error)
+			return nil, fmt.Errorf("the bundle holds no status of pod sandbox %s: %s", recs[i].Pod.Id, recs[i].Error)
 		}
-		doc, err := statusDoc(st, map[string]string{"createdAt": rfc3339(st.CreatedAt)}, recs[i].Info, f.quiet)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, doc)
+		return statusDoc(st, map[string]string{"createdAt": rfc3339(st.CreatedAt)}, recs[i].Info, f.quiet)
+	})
+	if err != nil {
+		return err
 	}
 	return printStatuses(w, docs, f.output)
 }
@@ -958,11 +965,7 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.Container.Id
-	}
-	i, err := resolve("container", fs.Arg(0), ids)
+	i, err := resolve("container", fs.Arg(0), containerIDs(recs))
 	if err != nil {
 		return err
 	}

@@ -282,20 +282,7 @@ func (v *view) ctrPlugins(dir string, args []string, w io.Writer) error {
 				status = "skip"
 			}
 		}
-		platforms := "-"
-		if len(p.Platforms) > 0 {
-			set := map[string]bool{}
-			for _, pl := range p.Platforms {
-				set[pl] = true
-			}
-			uniq := make([]string, 0, len(set))
-			for pl := range set {
-				uniq = append(uniq, pl)
-			}
-			sort.Strings(uniq)
-			platforms = strings.Join(uniq, ",")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Type, p.ID, platforms, status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Type, p.ID, platformColumn(p.Platforms), status)
 	}
 	return tw.Flush()
 }
@@ -356,26 +343,24 @@ func (v *view) ctrImages(dir, ns string, args []string, w io.Writer) error {
 		if im.ManifestErr != "" {
 			fmt.Fprintf(v.notes, "rtsnap-analyze ctr: %s: size and platforms not collected: %s\n", im.Name, im.ManifestErr)
 		}
-		platforms := "-"
-		if len(im.Platforms) > 0 {
-			set := map[string]bool{}
-			for _, p := range im.Platforms {
-				set[p] = true
-			}
-			uniq := make([]string, 0, len(set))
-			for p := range set {
-				uniq = append(uniq, p)
-			}
-			sort.Strings(uniq)
-			platforms = strings.Join(uniq, ",")
-		}
 		labels := joinLabels(im.Labels)
 		if labels == "" {
 			labels = "-"
 		}
 		// containerd's progress.Bytes.
 		size := units.CustomSize("%02.1f %s", float64(im.PlatformSize), 1024.0, []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"})
-		fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\t%s\t\n", im.Name, im.MediaType, im.Digest, size, platforms, labels)
+		fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\t%s\t\n", im.Name, im.MediaType, im.Digest, size, platformColumn(im.Platforms), labels)
 	}
 	return tw.Flush()
+}
+
+// platformColumn is ctr's PLATFORMS column: the distinct platforms sorted,
+// "-" when there are none.
+func platformColumn(ps []string) string {
+	if len(ps) == 0 {
+		return "-"
+	}
+	uniq := slices.Clone(ps)
+	sort.Strings(uniq)
+	return strings.Join(slices.Compact(uniq), ",")
 }

@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -255,7 +255,7 @@ func (v *view) dockerInspect(args []string, w io.Writer) error {
 			}
 		}
 		if found < 0 {
-			return fmt.Errorf("Error: No such object: %s (not in the bundle's docker/inspect.json)", ref)
+			return fmt.Errorf("no such object: %s (not in the bundle's docker/inspect.json)", ref)
 		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, objs[found]); err != nil {
@@ -302,7 +302,7 @@ func (v *view) dockerLogs(args []string, w io.Writer) error {
 		}
 	}
 	if id == "" {
-		return fmt.Errorf("Error: No such container: %s (not in the bundle's docker/containers.json)", ref)
+		return fmt.Errorf("no such container: %s (not in the bundle's docker/containers.json)", ref)
 	}
 	data, ok := v.b.File("logs/docker/" + id + ".jsonl")
 	if !ok {
