@@ -68,8 +68,10 @@ func (v *view) docker(args []string, w io.Writer) error {
 		return v.dockerLogs(rest, w)
 	case "version":
 		return v.dockerVersion(rest, w)
+	case "info":
+		return v.dockerInfo(rest, w)
 	}
-	return usagef("docker: %q is not answered from a bundle (ps, images, inspect, logs, version are)", fs.Arg(0))
+	return usagef("docker: %q is not answered from a bundle (ps, images, inspect, logs, version, info are)", fs.Arg(0))
 }
 
 // dockerContainer is what docker ps reads of /containers/json.
@@ -386,4 +388,165 @@ func (v *view) dockerVersion(args []string, w io.Writer) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// dockerInfo is what `docker info` prints of /info (docker CLI 28's
+// prettyPrintServerInfo): the Server section; the Client section is the
+// binary's own.
+type dockerInfo struct {
+	Containers, ContainersRunning, ContainersPaused, ContainersStopped, Images int
+	ServerVersion, Driver, LoggingDriver, CgroupDriver, CgroupVersion          string
+	DriverStatus                                                               [][2]string
+	Plugins                                                                    struct{ Volume, Network, Authorization, Log []string }
+	Swarm                                                                      struct{ LocalNodeState string }
+	Runtimes                                                                   map[string]json.RawMessage
+	DefaultRuntime, InitBinary                                                 string
+	ContainerdCommit, RuncCommit, InitCommit                                   struct{ ID string }
+	SecurityOptions                                                            []string
+	KernelVersion, OperatingSystem, OSType, Architecture                       string
+	NCPU                                                                       int
+	MemTotal                                                                   int64
+	Name, ID, DockerRootDir                                                    string
+	Debug                                                                      bool
+	HTTPProxy, HTTPSProxy, NoProxy                                             string
+	Labels                                                                     []string
+	ExperimentalBuild, LiveRestoreEnabled                                      bool
+	RegistryConfig                                                             *struct {
+		InsecureRegistryCIDRs []string
+		IndexConfigs          map[string]struct {
+			Name   string
+			Secure bool
+		}
+		Mirrors []string
+	}
+	ProductLicense string
+}
+
+func (v *view) dockerInfo(args []string, w io.Writer) error {
+	if len(args) != 0 {
+		return usagef("docker info: --format and arguments are not answered from a bundle")
+	}
+	var in dockerInfo
+	if err := v.decode(dockerSource, "docker/info.json", &in); err != nil {
+		return err
+	}
+	fmt.Fprintln(v.notes, "rtsnap-analyze docker: info: the bundle holds the server's information, not a client's")
+	bw := bufio.NewWriter(w)
+	p := func(format string, a ...any) { fmt.Fprintf(bw, format+"\n", a...) }
+	p("Server:")
+	p(" Containers: %d", in.Containers)
+	p("  Running: %d", in.ContainersRunning)
+	p("  Paused: %d", in.ContainersPaused)
+	p("  Stopped: %d", in.ContainersStopped)
+	p(" Images: %d", in.Images)
+	p(" Server Version: %s", in.ServerVersion)
+	p(" Storage Driver: %s", in.Driver)
+	for _, kv := range in.DriverStatus {
+		p("  %s: %s", kv[0], kv[1])
+	}
+	p(" Logging Driver: %s", in.LoggingDriver)
+	p(" Cgroup Driver: %s", in.CgroupDriver)
+	if in.CgroupVersion != "" {
+		p(" Cgroup Version: %s", in.CgroupVersion)
+	}
+	p(" Plugins:")
+	p("  Volume: %s", strings.Join(in.Plugins.Volume, " "))
+	p("  Network: %s", strings.Join(in.Plugins.Network, " "))
+	if len(in.Plugins.Authorization) != 0 {
+		p("  Authorization: %s", strings.Join(in.Plugins.Authorization, " "))
+	}
+	p("  Log: %s", strings.Join(in.Plugins.Log, " "))
+	p(" Swarm: %v", in.Swarm.LocalNodeState)
+	if len(in.Runtimes) > 0 {
+		names := make([]string, 0, len(in.Runtimes))
+		for n := range in.Runtimes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		p(" Runtimes: %s", strings.Join(names, " "))
+		p(" Default Runtime: %s", in.DefaultRuntime)
+	}
+	if in.OSType == "linux" {
+		p(" Init Binary: %v", in.InitBinary)
+		p(" containerd version: %s", in.ContainerdCommit.ID)
+		p(" runc version: %s", in.RuncCommit.ID)
+		p(" init version: %s", in.InitCommit.ID)
+		if len(in.SecurityOptions) != 0 {
+			p(" Security Options:")
+			for _, o := range in.SecurityOptions {
+				name, kvs := "", [][2]string{}
+				for _, f := range strings.Split(o, ",") {
+					k, val, _ := strings.Cut(f, "=")
+					if k == "name" {
+						name = val
+						continue
+					}
+					kvs = append(kvs, [2]string{k, val})
+				}
+				p("  %s", name)
+				for _, kv := range kvs {
+					p("   %s: %s", strings.ToUpper(kv[0][:1])+kv[0][1:], kv[1])
+				}
+			}
+		}
+	}
+	p(" Kernel Version: %s", in.KernelVersion)
+	p(" Operating System: %s", in.OperatingSystem)
+	p(" OSType: %s", in.OSType)
+	p(" Architecture: %s", in.Architecture)
+	p(" CPUs: %d", in.NCPU)
+	p(" Total Memory: %s", units.BytesSize(float64(in.MemTotal)))
+	if in.Name != "" {
+		p(" Name: %s", in.Name)
+	}
+	if in.ID != "" {
+		p(" ID: %s", in.ID)
+	}
+	p(" Docker Root Dir: %s", in.DockerRootDir)
+	p(" Debug Mode: %v", in.Debug)
+	if in.HTTPProxy != "" {
+		p(" HTTP Proxy: %s", in.HTTPProxy)
+	}
+	if in.HTTPSProxy != "" {
+		p(" HTTPS Proxy: %s", in.HTTPSProxy)
+	}
+	if in.NoProxy != "" {
+		p(" No Proxy: %s", in.NoProxy)
+	}
+	if len(in.Labels) > 0 {
+		p(" Labels:")
+		for _, l := range in.Labels {
+			p("  %s", l)
+		}
+	}
+	p(" Experimental: %v", in.ExperimentalBuild)
+	if rc := in.RegistryConfig; rc != nil && (len(rc.InsecureRegistryCIDRs) > 0 || len(rc.IndexConfigs) > 0) {
+		p(" Insecure Registries:")
+		names := make([]string, 0, len(rc.IndexConfigs))
+		// The CLI ranges over a map; sorted here, so the order is stable.
+		for _, c := range rc.IndexConfigs {
+			if !c.Secure {
+				names = append(names, c.Name)
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			p("  %s", n)
+		}
+		for _, c := range rc.InsecureRegistryCIDRs {
+			p("  %s", c)
+		}
+		if len(rc.Mirrors) > 0 {
+			p(" Registry Mirrors:")
+			for _, m := range rc.Mirrors {
+				p("  %s", m)
+			}
+		}
+	}
+	p(" Live Restore Enabled: %v", in.LiveRestoreEnabled)
+	if in.ProductLicense != "" {
+		p(" Product License: %s", in.ProductLicense)
+	}
+	p("")
+	return bw.Flush()
 }

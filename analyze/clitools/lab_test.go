@@ -192,6 +192,7 @@ func TestGoldenAgainstLab(t *testing.T) {
 		golden{name: "docker ps", real: []string{"docker", "ps"}, ours: []string{"docker", "ps"}},
 		golden{name: "docker ps -a", real: []string{"docker", "ps", "-a"}, ours: []string{"docker", "ps", "-a"}},
 		golden{name: "docker version", real: []string{"docker", "version"}, ours: []string{"docker", "version"}, from: "Server:"},
+		golden{name: "docker info", real: []string{"docker", "info"}, ours: []string{"docker", "info"}, from: "Server:"},
 		golden{name: "docker images", real: []string{"docker", "images"}, ours: []string{"docker", "images"}},
 		golden{name: "docker inspect lab-docker-web", real: []string{"docker", "inspect", "lab-docker-web"}, ours: []string{"docker", "inspect", "lab-docker-web"}},
 		golden{name: "docker logs --tail 3 lab-docker-web", real: []string{"docker", "logs", "--tail", "200", "lab-docker-web"}, ours: []string{"docker", "logs", "--tail", "3", "lab-docker-web"}, window: true},

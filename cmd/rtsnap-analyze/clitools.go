@@ -18,9 +18,9 @@ import (
 // answered from a bundle (analyze/clitools).
 func newToolCmds() []*cobra.Command {
 	return []*cobra.Command{
-		newToolCmd("crictl", "ps [-a] [--name RE] [--pod ID] [-o json|yaml|table], pods, images, inspect, inspectp, inspecti, info, version, logs [--tail N]; -r ENDPOINT picks the CRI endpoint when the bundle holds several"),
-		newToolCmd("ctr", "namespaces ls, containers ls, tasks ls, version; -n NAMESPACE, -a ADDRESS pick the namespace and the containerd endpoint"),
-		newToolCmd("docker", "ps [-a] [-q] [--no-trunc], images, inspect NAME|ID..., logs [--tail N] [-t]"),
+		newToolCmd("crictl", "ps [-a] [--name RE] [--pod ID] [-o json|yaml|table], pods, images, inspect, inspectp, inspecti, info, version, logs [--tail N], stats (where the bundle holds them); -r ENDPOINT picks the CRI endpoint when the bundle holds several"),
+		newToolCmd("ctr", "namespaces ls, containers ls|info, tasks ls, images ls, snapshots ls, leases ls, plugins ls, version; -n NAMESPACE, -a ADDRESS pick the namespace and the containerd endpoint"),
+		newToolCmd("docker", "ps [-a] [-q] [--no-trunc], images, inspect NAME|ID..., logs [--tail N] [-t], version, info (their server sections)"),
 	}
 }
 
