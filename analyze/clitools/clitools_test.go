@@ -319,3 +319,48 @@ func TestDockerFormats(t *testing.T) {
 }
 
 func itoa64(i int64) string { b, _ := json.Marshal(i); return string(b) }
+
+// Kubelet sets a container's image to the image id (sha256:...), which
+// crictl cuts to 13 hex digits. Rows from a public crictl ps output
+// (https://github.com/kubernetes-sigs/cri-tools/pull/888, KubeVirt pods),
+// rebuilt as CRI records; compared field by field (the sample is cut, so
+// its column widths are not this table's) with v1.37's NAMESPACE added.
+func TestCrictlPsKubeletImageIDs(t *testing.T) {
+	s := labSpec(t)
+	at := bundletest.T0.Add(-15 * 24 * time.Hour).UnixNano() // "2 weeks ago"
+	rec := func(id, img, name string, attempt uint32, pod, podName string) *cri.ContainerRecord {
+		return &cri.ContainerRecord{Container: &criapi.Container{Id: id + strings.Repeat("0", 64-len(id)), PodSandboxId: pod + strings.Repeat("0", 64-len(pod)),
+			Metadata: &criapi.ContainerMetadata{Name: name, Attempt: attempt}, Image: &criapi.ImageSpec{Image: "sha256:" + img + strings.Repeat("a", 64-len(img))},
+			State: criapi.ContainerState_CONTAINER_RUNNING, CreatedAt: at,
+			Labels: map[string]string{"io.kubernetes.pod.name": podName, "io.kubernetes.pod.namespace": "kubevirt"}}}
+	}
+	s.Files["cri/"+slug+"/containers.json"] = mustJSON(t, cri.ContainerList{Containers: []*cri.ContainerRecord{
+		rec("0ad4683fc9548", "269223fff922b", "virt-operator", 2, "676ebb03e169c", "virt-operator-66dd67d78f-v5r59"),
+		rec("3b23cf549905f", "8deacd130927c", "virt-controller", 1, "7cf86a6e98285", "virt-controller-6d7f9f9cf8-9kzbh"),
+		rec("85a2b70d91c3a", "269223fff922b", "virt-operator", 1, "4f3bff1980882", "virt-operator-66dd67d78f-jhjg7"),
+	}})
+	out, _, err := run(t, open(t, s), "crictl", "ps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"CONTAINER IMAGE CREATED STATE NAME ATTEMPT POD ID POD NAMESPACE",
+		"0ad4683fc9548 269223fff922b 2 weeks ago Running virt-operator 2 676ebb03e169c virt-operator-66dd67d78f-v5r59 kubevirt",
+		"3b23cf549905f 8deacd130927c 2 weeks ago Running virt-controller 1 7cf86a6e98285 virt-controller-6d7f9f9cf8-9kzbh kubevirt",
+		"85a2b70d91c3a 269223fff922b 2 weeks ago Running virt-operator 1 4f3bff1980882 virt-operator-66dd67d78f-jhjg7 kubevirt",
+	}
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("crictl ps:\n%s", out)
+	}
+	for i := range want {
+		if g := strings.Join(strings.Fields(got[i]), " "); g != want[i] {
+			t.Errorf("row %d: %q, want %q", i, g, want[i])
+		}
+	}
+	// --no-trunc keeps the whole id and the image id with its algorithm.
+	out, _, _ = run(t, open(t, s), "crictl", "ps", "--no-trunc")
+	if !strings.Contains(out, "sha256:269223fff922b") {
+		t.Errorf("--no-trunc cut the image id:\n%s", out)
+	}
+}
