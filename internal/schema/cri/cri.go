@@ -34,7 +34,7 @@ type StatusRecord struct {
 	Status *criapi.RuntimeStatus      `json:"status"`
 	Info   map[string]json.RawMessage `json:"info,omitempty"`
 	// RuntimeHandlers and Features are what `crictl info` prints beside
-	// the status (containerd 1.7.? and 2.x send them; absent on 1.6).
+	// the status (containerd 2.x sends them; 1.6.20 and 1.7.35 do not).
 	RuntimeHandlers []*criapi.RuntimeHandler `json:"runtime_handlers,omitempty"`
 	Features        *criapi.RuntimeFeatures  `json:"features,omitempty"`
 }
