@@ -122,6 +122,15 @@ func (v *view) criNames(slugs []string) string {
 	return strings.Join(names, ", ")
 }
 
+// runtimeName is the endpoint's CRI runtime name ("" when unknown).
+func (c *crictlCtx) runtimeName() string {
+	var rec cri.VersionRecord
+	if c.file("version.json", &rec) != nil || rec.Version == nil {
+		return ""
+	}
+	return rec.Version.RuntimeName
+}
+
 func (c *crictlCtx) file(name string, out any) error {
 	return c.decode(criSource, c.dir+name, out)
 }
@@ -490,8 +499,13 @@ func (c *crictlCtx) images(args []string, w io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || len(*filter) > 0 || *verbose {
-		return usagef("crictl images: a REPOSITORY argument, --filter and --verbose are not answered from a bundle")
+	if fs.NArg() > 1 || len(*filter) > 0 || *verbose {
+		return usagef("crictl images: --filter and --verbose are not answered from a bundle")
+	}
+	if fs.NArg() == 1 && c.runtimeName() != "containerd" {
+		// containerd's CRI ignores ListImages' filter (crictl then lists
+		// every image); other runtimes apply it their own way.
+		return usagef("crictl images REPOSITORY: answered only for containerd, which ignores it")
 	}
 	recs, err := c.imageList()
 	if err != nil {

@@ -172,7 +172,7 @@ func TestGoldenAgainstLab(t *testing.T) {
 		img := first(crictl, "-r", "unix://"+s, "images", "-q")
 		for _, args := range [][]string{
 			{"ps"}, {"ps", "-a"}, {"ps", "-o", "yaml"}, {"ps", "--name", "side"}, {"ps", "--pod", p}, {"ps", "-a", "-q"},
-			{"pods"}, {"pods", "-o", "yaml"}, {"pods", "--name", "web"}, {"images"}, {"images", "-o", "yaml"}, {"images", "--digests"},
+			{"pods"}, {"pods", "-o", "yaml"}, {"pods", "--name", "web"}, {"images"}, {"images", "rtsnap.local/pause"}, {"images", "-o", "yaml"}, {"images", "--digests"},
 			{"inspect", c}, {"inspectp", p}, {"inspecti", img}, {"info"}, {"version"},
 		} {
 			cases = append(cases, golden{name: d + ": crictl " + strings.Join(args, " "), real: cri(args...), ours: ours(args...)})
