@@ -364,3 +364,22 @@ func TestCrictlPsKubeletImageIDs(t *testing.T) {
 		t.Errorf("--no-trunc cut the image id:\n%s", out)
 	}
 }
+
+// A list the collector cut or filtered is said to be so; a whole one is not.
+func TestCrictlListNotes(t *testing.T) {
+	s := labSpec(t)
+	_, notes, _ := run(t, open(t, s), "crictl", "ps")
+	if notes != "" {
+		t.Errorf("notes on a whole list: %q", notes)
+	}
+	var list cri.ContainerList
+	if err := json.Unmarshal([]byte(s.Files["cri/"+slug+"/containers.json"]), &list); err != nil {
+		t.Fatal(err)
+	}
+	list.Truncated, list.Filtered = true, 7
+	s.Files["cri/"+slug+"/containers.json"] = mustJSON(t, list)
+	_, notes, _ = run(t, open(t, s), "crictl", "ps")
+	if !strings.Contains(notes, "cut at rtsnap collect --max-containers") || !strings.Contains(notes, "7 containers were left out by rtsnap collect --pod-namespace") {
+		t.Errorf("notes = %q", notes)
+	}
+}

@@ -242,6 +242,7 @@ func (c *crictlCtx) containers() ([]*cri.ContainerRecord, error) {
 	if err := c.file("containers.json", &list); err != nil {
 		return nil, err
 	}
+	c.listNote("containers", list.Truncated, list.Filtered, list.Error)
 	out := make([]*cri.ContainerRecord, 0, len(list.Containers))
 	for _, r := range list.Containers {
 		if r != nil && r.Container != nil {
@@ -256,6 +257,7 @@ func (c *crictlCtx) podRecords() ([]*cri.PodRecord, error) {
 	if err := c.file("pods.json", &list); err != nil {
 		return nil, err
 	}
+	c.listNote("pods", list.Truncated, list.Filtered, list.Error)
 	out := make([]*cri.PodRecord, 0, len(list.Pods))
 	for _, r := range list.Pods {
 		if r != nil && r.Pod != nil {
@@ -263,6 +265,21 @@ func (c *crictlCtx) podRecords() ([]*cri.PodRecord, error) {
 		}
 	}
 	return out, nil
+}
+
+// listNote says on the notes writer when the collector's list is not the
+// node's whole list: cut at --max-containers, filtered by
+// --pod-namespace, or failed.
+func (c *crictlCtx) listNote(what string, truncated bool, filtered int, failed string) {
+	if truncated {
+		fmt.Fprintf(c.notes, "rtsnap-analyze crictl: the bundle's %s were cut at rtsnap collect --max-containers: the newest are shown\n", what)
+	}
+	if filtered > 0 {
+		fmt.Fprintf(c.notes, "rtsnap-analyze crictl: %d %s were left out by rtsnap collect --pod-namespace\n", filtered, what)
+	}
+	if failed != "" {
+		fmt.Fprintf(c.notes, "rtsnap-analyze crictl: listing %s failed at collection time: %s\n", what, failed)
+	}
 }
 
 func (c *crictlCtx) ps(args []string, w io.Writer) error {
