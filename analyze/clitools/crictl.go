@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
+	"github.com/spf13/pflag"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -267,6 +268,63 @@ func (c *crictlCtx) podRecords() ([]*cri.PodRecord, error) {
 	return out, nil
 }
 
+// listFlags are the flags ps and pods share, as crictl names them.
+type listFlags struct {
+	id, name, namespace, state, output string
+	labels                             []string
+	verbose, quiet, latest, noTrunc    bool
+	last                               int
+	nameRe, nsRe                       *regexp.Regexp
+	sel                                map[string]string
+}
+
+func addListFlags(fs *pflag.FlagSet) *listFlags {
+	lf := &listFlags{}
+	fs.StringVar(&lf.id, "id", "", "")
+	fs.StringVar(&lf.name, "name", "", "")
+	fs.StringVar(&lf.namespace, "namespace", "", "")
+	fs.StringVarP(&lf.state, "state", "s", "", "")
+	fs.StringSliceVar(&lf.labels, "label", nil, "")
+	fs.BoolVarP(&lf.verbose, "verbose", "v", false, "")
+	fs.BoolVarP(&lf.quiet, "quiet", "q", false, "")
+	fs.StringVarP(&lf.output, "output", "o", "table", "")
+	fs.BoolVarP(&lf.latest, "latest", "l", false, "")
+	fs.IntVarP(&lf.last, "last", "n", 0, "")
+	fs.BoolVar(&lf.noTrunc, "no-trunc", false, "")
+	return lf
+}
+
+// parse parses args and compiles the filters.
+func (lf *listFlags) parse(fs *pflag.FlagSet, sub string, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usagef("crictl %s: takes no arguments", sub)
+	}
+	if err := outputFormat(sub, lf.output); err != nil {
+		return err
+	}
+	if lf.verbose {
+		return usagef("crictl %s: --verbose is not answered from a bundle", sub)
+	}
+	var err error
+	if lf.sel, err = parseLabels(lf.labels); err != nil {
+		return err
+	}
+	if lf.nameRe, err = compileOpt("name", lf.name); err != nil {
+		return err
+	}
+	lf.nsRe, err = compileOpt("namespace", lf.namespace)
+	return err
+}
+
+// keep is the filter ps and pods share: id prefix (as containerd resolves
+// a truncated id), name and namespace patterns, labels.
+func (lf *listFlags) keep(id, name, namespace string, labels map[string]string) bool {
+	return strings.HasPrefix(id, lf.id) && matches(lf.nameRe, name) && matches(lf.nsRe, namespace) && labelsMatch(lf.sel, labels)
+}
+
 // listNote says on the notes writer when the collector's list is not the
 // node's whole list: cut at --max-containers, filtered by
 // --pod-namespace, or failed.
@@ -284,58 +342,30 @@ func (c *crictlCtx) listNote(what string, truncated bool, filtered int, failed s
 
 func (c *crictlCtx) ps(args []string, w io.Writer) error {
 	fs := flagSet("crictl ps")
-	verbose := fs.BoolP("verbose", "v", false, "")
-	id := fs.String("id", "", "")
-	name := fs.String("name", "", "")
+	lf := addListFlags(fs)
 	pod := fs.StringP("pod", "p", "", "")
 	image := fs.String("image", "", "")
-	state := fs.StringP("state", "s", "", "")
-	label := fs.StringSlice("label", nil, "")
-	quiet := fs.BoolP("quiet", "q", false, "")
-	output := fs.StringP("output", "o", "table", "")
 	all := fs.BoolP("all", "a", false, "")
-	latest := fs.BoolP("latest", "l", false, "")
-	last := fs.IntP("last", "n", 0, "")
-	noTrunc := fs.Bool("no-trunc", false, "")
 	resolve := fs.BoolP("resolve-image-path", "r", false, "")
-	namespace := fs.String("namespace", "", "")
-	if err := parse(fs, args); err != nil {
+	if err := lf.parse(fs, "ps", args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
-		return usagef("crictl ps: takes no arguments")
-	}
-	if err := outputFormat("ps", *output); err != nil {
-		return err
-	}
-	if *image != "" || *resolve || *verbose {
-		return usagef("crictl ps: --image, --resolve-image-path and --verbose are not answered from a bundle")
-	}
-	sel, err := parseLabels(*label)
-	if err != nil {
-		return err
+	if *image != "" || *resolve {
+		return usagef("crictl ps: --image and --resolve-image-path are not answered from a bundle")
 	}
 	want := criapi.ContainerState(-1)
 	if !*all {
 		want = criapi.ContainerState_CONTAINER_RUNNING
 	}
-	if *state != "" {
-		st, ok := map[string]criapi.ContainerState{"created": 0, "running": 1, "exited": 2, "unknown": 3}[strings.ToLower(*state)]
+	if lf.state != "" {
+		st, ok := map[string]criapi.ContainerState{"created": 0, "running": 1, "exited": 2, "unknown": 3}[strings.ToLower(lf.state)]
 		if !ok {
 			return usagef("crictl ps: --state should be one of created, running, exited or unknown")
 		}
 		want = st
 	}
-	if *latest || *last > 0 {
+	if lf.latest || lf.last > 0 {
 		want = -1
-	}
-	nameRe, err := compileOpt("name", *name)
-	if err != nil {
-		return err
-	}
-	nsRe, err := compileOpt("namespace", *namespace)
-	if err != nil {
-		return err
 	}
 	recs, err := c.containers()
 	if err != nil {
@@ -344,30 +374,29 @@ func (c *crictlCtx) ps(args []string, w io.Writer) error {
 	var list []*criapi.Container
 	for _, r := range recs {
 		ct := r.Container
-		if (want >= 0 && ct.State != want) || !strings.HasPrefix(ct.Id, *id) ||
-			!strings.HasPrefix(ct.PodSandboxId, *pod) || !labelsMatch(sel, ct.Labels) {
+		if (want >= 0 && ct.State != want) || !strings.HasPrefix(ct.PodSandboxId, *pod) {
 			continue
 		}
-		if ct.Metadata != nil && matches(nameRe, ct.Metadata.Name) && matches(nsRe, fromLabels(ct.Labels, "io.kubernetes.pod.namespace")) {
+		if ct.Metadata != nil && lf.keep(ct.Id, ct.Metadata.Name, fromLabels(ct.Labels, "io.kubernetes.pod.namespace"), ct.Labels) {
 			list = append(list, ct)
 		}
 	}
 	slices.SortStableFunc(list, func(a, b *criapi.Container) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) })
-	list = list[:truncateCount(len(list), *latest, *last)]
-	if *quiet {
+	list = list[:truncateCount(len(list), lf.latest, lf.last)]
+	if lf.quiet {
 		for _, ct := range list {
 			fmt.Fprintln(w, ct.Id)
 		}
 		return nil
 	}
-	if *output == "json" || *output == "yaml" {
-		return printProto(w, &criapi.ListContainersResponse{Containers: list}, *output)
+	if lf.output == "json" || lf.output == "yaml" {
+		return printProto(w, &criapi.ListContainersResponse{Containers: list}, lf.output)
 	}
 	tw := table(w, 20, 3)
 	row(tw, "CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD", "NAMESPACE")
 	for _, ct := range list {
 		id, podID, img := ct.Id, ct.PodSandboxId, ct.GetImage().GetImage()
-		if !*noTrunc {
+		if !lf.noTrunc {
 			id, podID = truncID(id, ""), truncID(podID, "")
 			if isDigest(img) {
 				img = truncID(img, "sha256:")
@@ -393,48 +422,17 @@ func truncateCount(total int, latest bool, last int) int {
 
 func (c *crictlCtx) pods(args []string, w io.Writer) error {
 	fs := flagSet("crictl pods")
-	id := fs.String("id", "", "")
-	name := fs.String("name", "", "")
-	namespace := fs.String("namespace", "", "")
-	state := fs.StringP("state", "s", "", "")
-	label := fs.StringSlice("label", nil, "")
-	verbose := fs.BoolP("verbose", "v", false, "")
-	quiet := fs.BoolP("quiet", "q", false, "")
-	output := fs.StringP("output", "o", "table", "")
-	latest := fs.BoolP("latest", "l", false, "")
-	last := fs.IntP("last", "n", 0, "")
-	noTrunc := fs.Bool("no-trunc", false, "")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return usagef("crictl pods: takes no arguments")
-	}
-	if err := outputFormat("pods", *output); err != nil {
-		return err
-	}
-	if *verbose {
-		return usagef("crictl pods: --verbose is not answered from a bundle")
-	}
-	sel, err := parseLabels(*label)
-	if err != nil {
+	lf := addListFlags(fs)
+	if err := lf.parse(fs, "pods", args); err != nil {
 		return err
 	}
 	want := criapi.PodSandboxState(-1)
-	if *state != "" {
-		st, ok := map[string]criapi.PodSandboxState{"ready": 0, "notready": 1}[strings.ToLower(*state)]
+	if lf.state != "" {
+		st, ok := map[string]criapi.PodSandboxState{"ready": 0, "notready": 1}[strings.ToLower(lf.state)]
 		if !ok {
 			return usagef("crictl pods: --state should be ready or notready")
 		}
 		want = st
-	}
-	nameRe, err := compileOpt("name", *name)
-	if err != nil {
-		return err
-	}
-	nsRe, err := compileOpt("namespace", *namespace)
-	if err != nil {
-		return err
 	}
 	recs, err := c.podRecords()
 	if err != nil {
@@ -443,29 +441,29 @@ func (c *crictlCtx) pods(args []string, w io.Writer) error {
 	var list []*criapi.PodSandbox
 	for _, r := range recs {
 		p := r.Pod
-		if (want >= 0 && p.State != want) || !strings.HasPrefix(p.Id, *id) || !labelsMatch(sel, p.Labels) {
+		if want >= 0 && p.State != want {
 			continue
 		}
-		if p.Metadata != nil && matches(nameRe, p.Metadata.Name) && matches(nsRe, p.Metadata.Namespace) {
+		if p.Metadata != nil && lf.keep(p.Id, p.Metadata.Name, p.Metadata.Namespace, p.Labels) {
 			list = append(list, p)
 		}
 	}
 	slices.SortStableFunc(list, func(a, b *criapi.PodSandbox) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) })
-	list = list[:truncateCount(len(list), *latest, *last)]
-	if *quiet {
+	list = list[:truncateCount(len(list), lf.latest, lf.last)]
+	if lf.quiet {
 		for _, p := range list {
 			fmt.Fprintln(w, p.Id)
 		}
 		return nil
 	}
-	if *output == "json" || *output == "yaml" {
-		return printProto(w, &criapi.ListPodSandboxResponse{Items: list}, *output)
+	if lf.output == "json" || lf.output == "yaml" {
+		return printProto(w, &criapi.ListPodSandboxResponse{Items: list}, lf.output)
 	}
 	tw := table(w, 20, 3)
 	row(tw, "POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME")
 	for _, p := range list {
 		id := p.Id
-		if !*noTrunc {
+		if !lf.noTrunc {
 			id = truncID(id, "")
 		}
 		st := map[criapi.PodSandboxState]string{0: "Ready", 1: "NotReady"}[p.State]
