@@ -74,6 +74,16 @@ func TestExitCodesAreDocumented(t *testing.T) {
 		{[]string{"show", healthy, "host/host.json"}, cli.OK},
 		{[]string{"show", healthy, "no/such/file"}, cli.Usage},
 		{[]string{"show", healthy, "host/host.json#/nope"}, cli.Usage},
+		{[]string{"crictl", healthy, "--help"}, cli.OK},
+		{[]string{"crictl", timedOut, "ps", "-a"}, cli.Failed}, // cri timed out: said, with the source
+		{[]string{"crictl", healthy, "rm", "abc"}, cli.Usage},  // read-only: this is a bundle
+		{[]string{"crictl", healthy, "ps", "--bogus"}, cli.Usage},
+		{[]string{"crictl", tampered, "ps"}, cli.Input},
+		{[]string{"crictl"}, cli.Usage},
+		{[]string{"docker", healthy, "ps"}, cli.Failed},
+		{[]string{"docker", healthy, "stop", "web"}, cli.Usage},
+		{[]string{"ctr", healthy, "-n", "k8s.io", "tasks", "kill", "abc"}, cli.Usage},
+		{[]string{"ctr", "/nonexistent.tar.zst", "version"}, cli.Input},
 		{[]string{"bogus"}, cli.Usage},
 		{[]string{"--bogus-flag"}, cli.Usage},
 		{[]string{}, cli.Usage},

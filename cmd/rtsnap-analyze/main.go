@@ -42,6 +42,7 @@ func newRootCmd() *cobra.Command {
 	root := cli.NewRoot("rtsnap-analyze", "verify, inspect, judge, diff and report on rtsnap bundles", rootLong, version.Details("rtsnap-analyze"))
 	root.AddCommand(newVerifyCmd(), newInspectCmd(), newFindingsCmd(), newTimelineCmd(), newDiffCmd(),
 		newReportCmd(), newExportCmd(), newShowCmd(), newLsCmd())
+	root.AddCommand(newToolCmds()...)
 	return root
 }
 

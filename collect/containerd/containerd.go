@@ -369,9 +369,23 @@ func (s *session) images(ctx context.Context, ns string) []Image {
 			continue
 		}
 		err := s.call(ctx, ns, "Content.ReadManifest", func(ctx context.Context) error {
-			m, err := images.Manifest(ctx, s.c.ContentStore(), targets[i], platforms.Default())
+			cs := s.c.ContentStore()
+			m, err := images.Manifest(ctx, cs, targets[i], platforms.Default())
 			for _, l := range m.Layers {
 				out[i].LayerDigests = append(out[i].LayerDigests, l.Digest.String())
+			}
+			if err != nil {
+				return err
+			}
+			// What `ctr images ls` shows: the host platform's size and the
+			// platforms the index holds (the same few blobs, now cached).
+			im := images.Image{Name: out[i].Name, Target: targets[i]}
+			if out[i].PlatformSize, err = im.Size(ctx, cs, platforms.Default()); err != nil {
+				return err
+			}
+			specs, err := images.Platforms(ctx, cs, targets[i])
+			for _, p := range specs {
+				out[i].Platforms = append(out[i].Platforms, platforms.Format(p))
 			}
 			return err
 		})

@@ -83,7 +83,7 @@ func collectEndpoint(ctx context.Context, env *collect.Env, w *writer, ep endpoi
 		st, err = c.rt.Status(ctx, &criapi.StatusRequest{Verbose: true})
 		return err
 	}); err == nil {
-		write("status.json", StatusRecord{Status: st.Status, Info: decodeInfo(st.Info)})
+		write("status.json", StatusRecord{Status: st.Status, Info: decodeInfo(st.Info), RuntimeHandlers: st.RuntimeHandlers, Features: st.Features})
 	}
 	var rc *criapi.RuntimeConfigResponse
 	rcErr := c.call(ctx, "RuntimeConfig", func(ctx context.Context) (err error) {

@@ -108,7 +108,12 @@ type Image struct {
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
 	LayerDigests []string          `json:"layer_digests,omitempty"`
-	ManifestErr  string            `json:"manifest_error,omitempty"`
+	// PlatformSize is the image's size for the host platform (index,
+	// manifest, config and layers, as `ctr images ls` counts it) and
+	// Platforms the platforms its index lists; both read with the manifest.
+	PlatformSize int64    `json:"platform_size,omitempty"`
+	Platforms    []string `json:"platforms,omitempty"`
+	ManifestErr  string   `json:"manifest_error,omitempty"`
 }
 
 // Content is <ns>/content.json: blob count and size, ingests in progress.

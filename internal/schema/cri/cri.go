@@ -33,6 +33,10 @@ type VersionRecord struct {
 type StatusRecord struct {
 	Status *criapi.RuntimeStatus      `json:"status"`
 	Info   map[string]json.RawMessage `json:"info,omitempty"`
+	// RuntimeHandlers and Features are what `crictl info` prints beside
+	// the status (containerd 2.x sends them; 1.6.20 and 1.7.35 do not).
+	RuntimeHandlers []*criapi.RuntimeHandler `json:"runtime_handlers,omitempty"`
+	Features        *criapi.RuntimeFeatures  `json:"features,omitempty"`
 }
 
 // RuntimeConfigRecord is runtime_config.json; Code is Unimplemented on daemons without the call.

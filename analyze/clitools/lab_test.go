@@ -1,0 +1,305 @@
+package clitools
+
+// The golden comparison: the real crictl v1.37.0, the lab's ctr binaries
+// and docker against the lab, and a bundle collected at the same moment
+// answering the same command lines. Volatile parts are masked: ages
+// ("5 minutes ago", docker's "Up 2 hours") and, where the bundle's
+// redaction replaced a secret, the redacted span (the line must match
+// with the secret in its place). Nothing else is tolerated.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtsnap/rtsnap/bundle"
+	"github.com/rtsnap/rtsnap/internal/lab"
+)
+
+// buildTool builds a Go main package into dir (tools the test runs).
+func buildTool(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	bin := filepath.Join(dir, name)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", bin}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", name, err, out)
+	}
+	return bin
+}
+
+// crictlBin is crictl v1.37.0: $RTSNAP_CRICTL, the worktree's bin/crictl
+// (`GOBIN=$PWD/bin go install sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0`),
+// else installed here from the module proxy.
+func crictlBin(t *testing.T) string {
+	if p := os.Getenv("RTSNAP_CRICTL"); p != "" {
+		return p
+	}
+	if p, err := filepath.Abs("../../bin/crictl"); err == nil {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "install", "sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0")
+	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go install crictl: %v\n%s", err, out)
+	}
+	return filepath.Join(dir, "crictl")
+}
+
+// ageRe matches the ages crictl and docker print (go-units HumanDuration).
+var ageRe = regexp.MustCompile(`(Less than a second|About a minute|About an hour|\d+ (second|minute|hour|day|week|month|year)s?)( ago)?`)
+
+func mask(s string) string { return ageRe.ReplaceAllString(s, "AGE") }
+
+// redactedRe is a redaction marker, with the quotes YAML puts around a
+// value that starts with '['.
+var redactedRe = regexp.MustCompile(`'?\[REDACTED:[a-z0-9-]+\]'?`)
+
+// sameOutput compares the real tool's output with ours line by line; a
+// line of ours with a redaction marker matches when the real line is that
+// line with something non-empty in each marker's place.
+func sameOutput(real, ours string) (bool, string) {
+	rl, ol := strings.Split(mask(real), "\n"), strings.Split(mask(ours), "\n")
+	if len(rl) != len(ol) {
+		return false, "line counts differ: real " + strconv.Itoa(len(rl)) + ", bundle " + strconv.Itoa(len(ol))
+	}
+	for i := range rl {
+		if rl[i] == ol[i] {
+			continue
+		}
+		if redactedRe.MatchString(ol[i]) {
+			parts := redactedRe.Split(ol[i], -1)
+			for j := range parts {
+				parts[j] = regexp.QuoteMeta(parts[j])
+			}
+			if regexp.MustCompile("^" + strings.Join(parts, ".+") + "$").MatchString(rl[i]) {
+				continue
+			}
+		}
+		return false, "line " + strconv.Itoa(i+1) + ":\n  real:   " + rl[i] + "\n  bundle: " + ol[i]
+	}
+	return true, ""
+}
+
+// normJSON re-indents a protojson document: protojson randomly adds a
+// space after colons, so crictl's -o json output differs between builds.
+func normJSON(s string) string {
+	var buf bytes.Buffer
+	if json.Compact(&buf, []byte(s)) != nil {
+		return s
+	}
+	var out bytes.Buffer
+	if json.Indent(&out, buf.Bytes(), "", "  ") != nil {
+		return s
+	}
+	return out.String() + "\n"
+}
+
+type golden struct {
+	name string   // the case, for the report
+	real []string // argv of the real tool
+	ours []string // tool name, then its args
+	json bool     // protojson output: normalize the real one
+	// window: a log the lab keeps writing. The real tool runs after the
+	// collection with a longer tail; ours must be consecutive lines of it.
+	window bool
+	// unordered: the real tool's row order changes from call to call
+	// (ctr tasks ls: containerd's task list comes from a Go map); rows
+	// are compared sorted, the header first.
+	unordered bool
+	// from: compare the real output from this line on (ctr version: the
+	// Client section is the binary's own, the bundle holds the Server's).
+	from string
+}
+
+func sortRows(s string) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	if len(lines) > 1 {
+		slices.Sort(lines[1:])
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func runReal(argv []string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output() // stdout only: crictl warns about its config on stderr
+	if err != nil {
+		return "ERROR: " + err.Error() + "\n" + string(out)
+	}
+	return string(out)
+}
+
+func TestGoldenAgainstLab(t *testing.T) {
+	env := lab.Require(t)
+	crictl := crictlBin(t)
+	dir := t.TempDir()
+	rtsnap := buildTool(t, dir, "rtsnap", "github.com/rtsnap/rtsnap/cmd/rtsnap")
+
+	daemons := []string{"CD16", "CD17", "CD2"}
+	sock := func(d string) string { return env["RTSNAP_LAB_"+d+"_SOCK"] }
+	// Ids the per-object commands name, taken from the real tools.
+	first := func(argv ...string) string {
+		f := strings.Fields(runReal(argv))
+		if len(f) == 0 {
+			return "none"
+		}
+		return f[0]
+	}
+	var cases []golden
+	for _, d := range daemons {
+		s := sock(d)
+		cri := func(args ...string) []string { return append([]string{crictl, "-r", "unix://" + s}, args...) }
+		ours := func(args ...string) []string { return append([]string{"crictl", "-r", s}, args...) }
+		ctr := env["RTSNAP_LAB_"+d+"_CTR"]
+		c := first(crictl, "-r", "unix://"+s, "ps", "-q", "--name", "app")
+		p := first(crictl, "-r", "unix://"+s, "pods", "-q")
+		img := first(crictl, "-r", "unix://"+s, "images", "-q")
+		for _, args := range [][]string{
+			{"ps"}, {"ps", "-a"}, {"ps", "-o", "yaml"}, {"ps", "--name", "side"}, {"ps", "--pod", p}, {"ps", "-a", "-q"},
+			{"pods"}, {"pods", "-o", "yaml"}, {"pods", "--name", "web"}, {"images"}, {"images", "rtsnap.local/pause"}, {"images", "-o", "yaml"}, {"images", "--digests"},
+			{"inspect", c}, {"inspectp", p}, {"inspecti", img}, {"info"}, {"version"},
+		} {
+			cases = append(cases, golden{name: d + ": crictl " + strings.Join(args, " "), real: cri(args...), ours: ours(args...)})
+		}
+		cases = append(cases, golden{name: d + ": crictl logs --tail 3 " + c, real: cri("logs", "--tail", "200", c), ours: ours("logs", "--tail", "3", c), window: true})
+		for _, args := range [][]string{{"ps", "-o", "json"}, {"pods", "-o", "json"}, {"images", "-o", "json"}} {
+			cases = append(cases, golden{name: d + ": crictl " + strings.Join(args, " "), real: cri(args...), ours: ours(args...), json: true})
+		}
+		cases = append(cases, golden{name: d + ": ctr version", real: []string{ctr, "-a", s, "version"}, ours: []string{"ctr", "-a", s, "version"}, from: "Server:"})
+		for _, args := range [][]string{{"namespaces", "ls"}, {"-n", "k8s.io", "containers", "ls"}, {"-n", "k8s.io", "tasks", "ls"},
+			{"-n", "k8s.io", "snapshots", "ls"}, {"-n", "k8s.io", "images", "ls"}, {"-n", "k8s.io", "leases", "ls"}, {"plugins", "ls"}, {"-n", "rtsnap-native", "containers", "ls"}} {
+			cases = append(cases, golden{name: d + ": ctr " + strings.Join(args, " "),
+				real: append([]string{ctr, "-a", s}, args...), ours: append([]string{"ctr", "-a", s}, args...), unordered: args[len(args)-2] == "tasks"})
+		}
+	}
+	cases = append(cases,
+		golden{name: "docker ps", real: []string{"docker", "ps"}, ours: []string{"docker", "ps"}},
+		golden{name: "docker ps -a", real: []string{"docker", "ps", "-a"}, ours: []string{"docker", "ps", "-a"}},
+		golden{name: "docker version", real: []string{"docker", "version"}, ours: []string{"docker", "version"}, from: "Server:"},
+		golden{name: "docker info", real: []string{"docker", "info"}, ours: []string{"docker", "info"}, from: "Server:"},
+		golden{name: "docker images", real: []string{"docker", "images"}, ours: []string{"docker", "images"}},
+		golden{name: "docker inspect lab-docker-web", real: []string{"docker", "inspect", "lab-docker-web"}, ours: []string{"docker", "inspect", "lab-docker-web"}},
+		golden{name: "docker logs --tail 3 lab-docker-web", real: []string{"docker", "logs", "--tail", "200", "lab-docker-web"}, ours: []string{"docker", "logs", "--tail", "3", "lab-docker-web"}, window: true},
+	)
+
+	// One moment: the real outputs before and after the collection must
+	// agree (masked), else the lab moved (a kubelet, a log line) and the
+	// moment is taken again.
+	var before []string
+	var b *bundle.Bundle
+	var at time.Time
+	for attempt := 1; ; attempt++ {
+		at = time.Now()
+		before = make([]string, len(cases))
+		for i, c := range cases {
+			before[i] = runReal(c.real)
+		}
+		b = collect(t, rtsnap, env, dir, attempt)
+		moved := ""
+		for i, c := range cases {
+			after := runReal(c.real)
+			if c.unordered {
+				before[i], after = sortRows(before[i]), sortRows(after)
+			}
+			if c.window {
+				before[i] = after
+				continue
+			}
+			if ok, why := sameOutput(before[i], after); !ok && moved == "" {
+				moved = c.name + ": " + why
+			}
+		}
+		if moved == "" {
+			break
+		}
+		if attempt == 5 {
+			t.Fatalf("the lab kept changing during the collection (last: %s)", moved)
+		}
+		t.Logf("attempt %d: the lab changed during the collection (%s); again", attempt, moved)
+	}
+
+	matched := 0
+	for i, c := range cases {
+		real := before[i]
+		if c.json {
+			real = normJSON(real)
+		}
+		if c.from != "" {
+			if i := strings.Index(real, "\n"+c.from); i >= 0 {
+				real = real[i+1:]
+			}
+		}
+		var out, notes bytes.Buffer
+		v := newView(b, &notes)
+		v.now = at
+		err := v.run(c.ours[0], c.ours[1:], &out)
+		ourText := out.String()
+		if c.unordered {
+			ourText = sortRows(ourText)
+		}
+		if err != nil {
+			t.Errorf("%s: bundle: %v", c.name, err)
+			continue
+		}
+		if strings.HasPrefix(real, "ERROR: ") {
+			t.Errorf("%s: the real tool failed: %s", c.name, real)
+			continue
+		}
+		if c.window {
+			if !strings.Contains("\n"+real, "\n"+out.String()) || out.Len() == 0 {
+				t.Errorf("%s: the bundle's lines are not consecutive lines of the real log:\n%s", c.name, out.String())
+				continue
+			}
+		} else if ok, why := sameOutput(real, ourText); !ok {
+			t.Errorf("%s: differs at %s", c.name, why)
+			continue
+		}
+		matched++
+	}
+	t.Logf("%d of %d command lines match the real tools byte for byte (ages and redacted secrets masked)", matched, len(cases))
+}
+
+// collect runs the collector against the lab into a tmpfs directory and
+// reads the bundle.
+func collect(t *testing.T, rtsnap string, env lab.Env, dir string, attempt int) *bundle.Bundle {
+	t.Helper()
+	out, err := os.MkdirTemp("/dev/shm", "rtsnap-clitools-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(out) })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, rtsnap, "collect", "--output", out, "--since", "2h",
+		"--runtime-endpoint", env["RTSNAP_LAB_CD16_SOCK"], "--runtime-endpoint", env["RTSNAP_LAB_CD17_SOCK"],
+		"--runtime-endpoint", env["RTSNAP_LAB_CD2_SOCK"], "--runtime-endpoint", env["RTSNAP_LAB_DOCKER_SOCK"],
+		"--journal-dir", env["RTSNAP_LAB_JOURNAL_DIR"])
+	if o, err := cmd.CombinedOutput(); err != nil {
+		t.Logf("rtsnap collect (attempt %d): %v\n%.2000s", attempt, err, o)
+	}
+	paths, _ := filepath.Glob(filepath.Join(out, "*.tar.zst"))
+	if len(paths) != 1 {
+		t.Fatalf("want one bundle in %s, got %v", out, paths)
+	}
+	b, err := bundle.OpenFile(paths[0], bundle.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
