@@ -56,6 +56,10 @@ type Analysis struct {
 // garbage collector's soft limit (GCSoftLimit).
 const DefaultMemoryLimit int64 = 512 << 20
 
+// MinMemoryLimit is the smallest --memory-limit: below it even a healthy
+// bundle's facts would not fit.
+const MinMemoryLimit int64 = 64 << 20
+
 // GCSoftLimit is the runtime/debug.SetMemoryLimit value for a memory limit:
 // three quarters of it, so the collector reclaims garbage before the
 // process reaches the limit (without it the heap may grow to twice what is

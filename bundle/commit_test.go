@@ -28,17 +28,7 @@ func noise(seed uint64, n int) []byte {
 func TestCommitDropsTrailingFilesWhenTheManifestOutgrowsItsReserve(t *testing.T) {
 	const max = 160 << 10
 	w, _ := NewWriter(WriterOptions{MaxSize: max})
-	stored := 0
-	for i := 0; ; i++ {
-		_, err := w.Add(fmt.Sprintf("big/%d.bin", i), "big", "text", noise(uint64(i), 8<<10))
-		if errors.Is(err, ErrFull) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored++
-	}
+	stored := fillUntilFull(t, w, "big", "", 0, 8<<10)
 	m := testManifest()
 	m.Sources = append(m.Sources, SourceStatus{Name: "big", Status: StatusOK})
 	m.Note = hex.EncodeToString(noise(99, 40<<10)) // 80 KiB, compresses to ~40 KiB: past the reserve

@@ -16,11 +16,13 @@ func tiers(source string) int {
 	return 0
 }
 
-// fillBulk adds incompressible bulk files until the budget refuses one.
-func fillBulk(t *testing.T, w *Writer) int {
+// fillUntilFull adds incompressible files of source (paths source/<prefix>N,
+// size bytes, seeds from seed) until the budget refuses one, and returns how
+// many were stored.
+func fillUntilFull(t *testing.T, w *Writer, source, prefix string, seed uint64, size int) int {
 	t.Helper()
 	for i := 0; ; i++ {
-		_, err := w.Add(fmt.Sprintf("bulk/%d.log", i), "bulk", "text", noise(uint64(i), 16<<10))
+		_, err := w.Add(fmt.Sprintf("%s/%s%d", source, prefix, i), source, "text", noise(seed+uint64(i), size))
 		if errors.Is(err, ErrFull) {
 			return i
 		}
@@ -29,6 +31,9 @@ func fillBulk(t *testing.T, w *Writer) int {
 		}
 	}
 }
+
+// fillBulk adds 16 KiB bulk files until the budget refuses one.
+func fillBulk(t *testing.T, w *Writer) int { return fillUntilFull(t, w, "bulk", "", 0, 16<<10) }
 
 // A bulk source that wrote first cannot crowd out a core one: the core
 // file evicts bulk files, the bulk source becomes partial, the manifest
@@ -43,16 +48,7 @@ func TestCoreFileEvictsBulkWhenTheBudgetIsSpent(t *testing.T) {
 	}
 	// Bulk may fill what the eviction freed beyond the core file's need, but
 	// never evicts anything itself: it ends refused with the core file kept.
-	for i := 0; ; i++ {
-		_, err := w.Add(fmt.Sprintf("bulk/late-%d.log", i), "bulk", "text", noise(uint64(2000+i), 16<<10))
-		if errors.Is(err, ErrFull) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored++
-	}
+	stored += fillUntilFull(t, w, "bulk", "late-", 2000, 16<<10)
 	m := testManifest()
 	m.Sources = []SourceStatus{{Name: "core", Status: StatusOK, Files: 1, Bytes: int64(len(core))},
 		{Name: "bulk", Status: StatusOK, Files: stored, Bytes: int64(stored) * 16 << 10}}

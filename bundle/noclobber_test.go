@@ -155,3 +155,17 @@ func TestCommitGivesUpWhenEveryNameIsTaken(t *testing.T) {
 		t.Fatal("overwritten")
 	}
 }
+
+// A stale signature beside a free name makes it taken too (CommitOptions.Reserve).
+func TestCommitSkipsANameWithAReservedSidecar(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "b.tar.zst.minisig"), []byte("old signature"), 0o600)
+	w, m := oneFileWriter(t, "signed")
+	path, _, err := w.Commit(context.Background(), dir, "b.tar.zst", m, CommitOptions{Reserve: []string{".minisig"}})
+	if err != nil || path != filepath.Join(dir, "b-2.tar.zst") {
+		t.Fatalf("%s %v", path, err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "b.tar.zst.minisig")); string(got) != "old signature" {
+		t.Fatal("stale signature replaced")
+	}
+}

@@ -332,6 +332,10 @@ type CommitOptions struct {
 	// Wrap, when set, wraps the file writer (encryption on the way out); the
 	// .sha256 sidecar then covers the bytes on disk.
 	Wrap func(io.Writer) (io.WriteCloser, error)
+	// Reserve lists suffixes of sidecars the caller writes after the commit
+	// (the signature, ".minisig"): a name with such a file beside it is not
+	// free, so a stale sidecar is never replaced either.
+	Reserve []string
 }
 
 // Commit writes the archive (manifest first) through a temporary file that is
@@ -421,7 +425,7 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 	if err := ctx.Err(); err != nil {
 		return "", 0, fmt.Errorf("writing the archive: %w", err)
 	}
-	final, err := publish(tmpName, dir, name, hex.EncodeToString(hash.Sum(nil)))
+	final, err := publish(tmpName, dir, name, hex.EncodeToString(hash.Sum(nil)), opts.Reserve)
 	if err != nil {
 		return "", 0, err
 	}
@@ -435,10 +439,16 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 // Why link and not rename: rename replaces an existing file silently; link
 // fails with EEXIST, atomically, on every filesystem a tmpfs-bound collector
 // writes to.
-func publish(tmp, dir, name, sum string) (string, error) {
+func publish(tmp, dir, name, sum string, reserve []string) (string, error) {
+next:
 	for n := 1; n <= maxNameTries; n++ {
 		cand := NumberedName(name, n)
 		final := filepath.Join(dir, cand)
+		for _, suffix := range reserve {
+			if _, err := os.Lstat(final + suffix); err == nil {
+				continue next
+			}
+		}
 		if err := os.Link(tmp, final); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				continue

@@ -303,12 +303,11 @@ func runSources(ctx context.Context, opts Options, env *Env, sources []Source, w
 			case slots <- struct{}{}:
 				defer func() { <-slots }()
 			case <-ctx.Done():
-				st := bundle.SourceStatus{Name: src.Name(), Status: bundle.StatusTimeout,
-					Reason: "not started: " + context.Cause(ctx).Error(), StartedAt: time.Now().UTC()}
-				if errors.As(context.Cause(ctx), new(interruptCause)) {
-					st.Status = bundle.StatusSkipped
-				}
-				statuses[i] = st
+			}
+			// A slot may free up in the same instant the run is stopped:
+			// a source is never started after that.
+			if ctx.Err() != nil {
+				statuses[i] = notStarted(ctx, src.Name())
 				return
 			}
 			mu.Lock()
@@ -331,6 +330,17 @@ func runSources(ctx context.Context, opts Options, env *Env, sources []Source, w
 	return statuses, archFull
 }
 
+// notStarted is the status of a source the run stopped before it started:
+// timeout at the run's --timeout, skipped when the operator interrupted.
+func notStarted(ctx context.Context, name string) bundle.SourceStatus {
+	st := bundle.SourceStatus{Name: name, Status: bundle.StatusTimeout,
+		Reason: "not started: " + context.Cause(ctx).Error(), StartedAt: time.Now().UTC()}
+	if errors.As(context.Cause(ctx), new(interruptCause)) {
+		st.Status = bundle.StatusSkipped
+	}
+	return st
+}
+
 // runOne runs one source under its own deadline. A source that does not
 // return by then is abandoned (its goroutine may linger until it notices the
 // cancelled context, but its output is closed) and recorded as a timeout with
@@ -349,13 +359,15 @@ func runOne(parent context.Context, timeout time.Duration, env *Env, src Source,
 		done <- src.Collect(ctx, env, out)
 	}()
 	var err error
-	timedOut := false
+	timedOut, cutShort := false, false
 	select {
 	case err = <-done:
 		// A source that returned because its deadline cancelled its calls
 		// did not finish either: that is a timeout, not an error.
 		timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
+		cutShort = ctx.Err() != nil
 	case <-ctx.Done():
+		cutShort = true
 		// Give a source that honours ctx a moment to return what it has.
 		select {
 		case err = <-done:
@@ -368,9 +380,10 @@ func runOne(parent context.Context, timeout time.Duration, env *Env, src Source,
 		DurationMS: time.Since(started).Milliseconds(), Bytes: bytes, Files: files}
 	var stopped interruptCause
 	switch {
-	case errors.As(context.Cause(parent), &stopped):
-		// The operator asked to finish: whatever the source returned, it
-		// was cut short, and what it wrote is kept.
+	case cutShort && errors.As(context.Cause(parent), &stopped):
+		// The operator asked to finish while the source ran: whatever it
+		// returned, it was cut short, and what it wrote is kept. One that
+		// had returned already keeps its own status.
 		st.Status = bundle.StatusPartial
 		st.Reason = fmt.Sprintf("%s (kept %d files, %d bytes)", stopped, files, bytes)
 	case timedOut:

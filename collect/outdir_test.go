@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,5 +113,29 @@ func TestPrivilegeWarning(t *testing.T) {
 	}
 	if w := PrivilegeWarning(1000, srcs[:1]); w != "" {
 		t.Errorf("host only: %q", w)
+	}
+}
+
+// Named endpoints are checked before collecting; the quiet side: a real
+// socket, a tcp endpoint and no --docker-socket give nothing.
+func TestEndpointProblems(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file.sock")
+	os.WriteFile(file, nil, 0o600)
+	sock := filepath.Join(dir, "real.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	env := &Env{RuntimeEndpoints: []string{"unix://" + sock, "tcp://127.0.0.1:1", filepath.Join(dir, "typo.sock")}, DockerHost: file}
+	got := strings.Join(EndpointProblems(env), "\n")
+	want := "--runtime-endpoint " + filepath.Join(dir, "typo.sock") + ": " + filepath.Join(dir, "typo.sock") + " does not exist\n" +
+		"--docker-socket " + file + ": " + file + " is a regular file, not a socket"
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if p := EndpointProblems(&Env{RuntimeEndpoints: []string{sock}}); len(p) != 0 {
+		t.Fatalf("quiet side: %v", p)
 	}
 }

@@ -3,6 +3,8 @@ package collect
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rtsnap/rtsnap/internal/endpoints"
 )
 
 // rootOnly says what a source cannot read without root, by source name: ""
@@ -55,4 +57,22 @@ func PrivilegeWarning(euid int, sources []Source) string {
 	}
 	return fmt.Sprintf("not running as root (euid %d): the runtimes' sockets and state are root-only, so this bundle will likely miss:\n%s\nrun it as root (sudo rtsnap collect ...) for a complete bundle",
 		euid, strings.Join(missing, "\n"))
+}
+
+// EndpointProblems checks the endpoints the operator named (--runtime-endpoint,
+// --docker-socket) before collecting, so a typo is reported at once and not
+// only in the summary a minute later. The sources record the same reasons.
+func EndpointProblems(env *Env) []string {
+	var out []string
+	for _, e := range env.RuntimeEndpoints {
+		if err := endpoints.Check(endpoints.Parse(e)); err != nil {
+			out = append(out, "--runtime-endpoint "+e+": "+err.Error())
+		}
+	}
+	if env.DockerHost != "" {
+		if err := endpoints.Check(endpoints.Parse(env.DockerHost)); err != nil {
+			out = append(out, "--docker-socket "+env.DockerHost+": "+err.Error())
+		}
+	}
+	return out
 }

@@ -376,6 +376,11 @@ case ${1:-} in
   down) down ;;
   status) status ;;
   env) env_ ;;
+  # k8s-status: the cluster's state, also written to /work/brief/k8s-status.md for the other engineers.
+  k8s-status) k8s_status; k8s_status_file ;;
+  # k8s-up, k8s-down: only the Kubernetes part (the runtime lab stays as it is).
+  k8s-up) [[ $(id -u) == 0 ]] || die "the lab needs root"; k8s_up; k8s_status ;;
+  k8s-down) k8s_down ;;
   fault) shift; fault "$@" ;;
-  *) echo "usage: lab.sh up|install|down|status|env|fault NAME on|off" >&2; exit 2 ;;
+  *) echo "usage: lab.sh up|install|down|status|env|k8s-up|k8s-down|k8s-status|fault NAME on|off" >&2; exit 2 ;;
 esac

@@ -23,9 +23,15 @@ const (
 	maxTokenBytes = 4096
 )
 
-func isTokenByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
-}
+func isTokenByte(c byte) bool { return tokenBytes[c] }
+
+// tokenBytes is [A-Za-z0-9_.-] as a table: one load per byte of every line.
+var tokenBytes = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
+	}
+	return t
+}()
 
 // prefixedTokenAt reports whether the word w has the shape.
 func prefixedTokenAt(w string) bool {
@@ -122,6 +128,10 @@ func (r *Redactor) prefixedTokens(ln string, n int, o textOpts, h *hits) string 
 		j := i
 		for j < len(ln) && isTokenByte(ln[j]) {
 			j++
+		}
+		if j-i < minTokenBody+3 {
+			i = j // most words are short: no trimming, no look
+			continue
 		}
 		w := strings.TrimRight(ln[i:j], ".-") // a sentence's full stop
 		if prefixedTokenAt(w) && !insideMarker(ln, i) && !inARN(ln, i) {

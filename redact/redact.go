@@ -171,16 +171,24 @@ func isMarker(v string) bool {
 // rules). Only a well-formed marker counts: text that merely starts with
 // "[REDACTED:" must not shelter a secret.
 func insideMarker(ln string, i int) bool {
-	open := strings.LastIndexByte(ln[:i], '[')
+	// A marker is short: looking back further made a line of many keys
+	// and no '[' quadratic.
+	lo := max(0, i-maxMarkerLen)
+	open := strings.LastIndexByte(ln[lo:i], '[')
 	if open < 0 {
 		return false
 	}
+	open += lo
 	end := strings.IndexByte(ln[open:], ']')
 	if end < 0 || open+end < i {
 		return false
 	}
 	return wellFormedMarker(ln[open+1 : open+end])
 }
+
+// maxMarkerLen bounds a marker's length: "[PSEUDO:" + a rule name (at most
+// 64 bytes, TestRuleNamesFitMarkers) + ":" + 12 hex + "]".
+const maxMarkerLen = 96
 
 // wellFormedMarker: "REDACTED:<rule>" or "PSEUDO:<rule>:<12 hex>".
 func wellFormedMarker(m string) bool {

@@ -135,7 +135,7 @@ func userinfoWindows(ln string, fn func(lo, hi int)) {
 			return
 		}
 		p := from + i
-		if lo, ok := userinfoStart(ln, p); ok {
+		if lo, ok := userinfoStart(ln, p, from); ok {
 			fn(max(lo, from), p+1)
 		}
 		from = p + 1
@@ -152,7 +152,7 @@ func userinfoWindows(ln string, fn func(lo, hi int)) {
 //     without "_proxy" in them, none;
 //   - without "_proxy", the match is scheme://user:password@, the "://"
 //     just before the run, all in the word holding p.
-func userinfoStart(ln string, p int) (int, bool) {
+func userinfoStart(ln string, p, floor int) (int, bool) {
 	run, colon := p, false
 	for ; run > 0; run-- {
 		c := ln[run-1]
@@ -166,27 +166,30 @@ func userinfoStart(ln string, p int) (int, bool) {
 	if !colon {
 		return 0, false
 	}
-	if lo := wordsBack(ln, p, 3); containsFold(ln[lo:p], "_proxy") {
+	// The window starts at floor at the earliest (just after the previous
+	// '@'), so looking back stops there: a line of many '@' and no space
+	// would otherwise be read back to its start once per '@'.
+	if lo := wordsBack(ln, p, 3, floor); containsFold(ln[lo:p], "_proxy") {
 		return lo, true
 	}
 	if run < 3 || ln[run-3:run] != "://" {
 		return 0, false
 	}
-	return wordsBack(ln, p, 1), true
+	return wordsBack(ln, p, 1, floor), true
 }
 
 // wordsBack is where the nth whitespace-separated word counting back from
-// the one holding p starts (the line's start when there are fewer).
-func wordsBack(ln string, p, nth int) int {
+// the one holding p starts (floor, or the line's start, when there are fewer).
+func wordsBack(ln string, p, nth, floor int) int {
 	j := p
 	for w := 1; ; w++ {
-		for j > 0 && !isRESpace(ln[j-1]) {
+		for j > floor && !isRESpace(ln[j-1]) {
 			j--
 		}
-		if w == nth || j == 0 {
+		if w == nth || j <= floor {
 			return j
 		}
-		for j > 0 && isRESpace(ln[j-1]) {
+		for j > floor && isRESpace(ln[j-1]) {
 			j--
 		}
 	}

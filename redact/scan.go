@@ -21,14 +21,21 @@ func isKeyByte(c byte) bool {
 	return c >= 0x80 || c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// span is a key and its value in a line.
-type span struct{ ks, ke, vs, ve int }
+// span is a key and its value in a line; secret says the key was found
+// secret-looking already (scanKeyValues), so replaceSpans need not ask again.
+type span struct {
+	ks, ke, vs, ve int
+	secret         bool
+}
 
 // scanKeyValues appends to spans the key=value, key: value, "key": "value"
-// and 'key'='value' pairs of ln, found by hand: a regexp over every line was
-// the redactor's main cost. (Appending, not calling back: a callback closure
-// cost allocations on every line.)
-func scanKeyValues(ln string, spans []span) []span {
+// and 'key'='value' pairs of ln whose keys may name a secret, found by
+// hand: a regexp over every line was the redactor's main cost. A value is
+// looked for only after a secret-looking key, and a long value is skipped
+// once found (it is replaced whole), so a line of many '=' or ':' costs
+// time linear in its length. (Appending, not calling back: a callback
+// closure cost allocations on every line.)
+func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 	for i := 0; i < len(ln); i++ {
 		c := ln[i]
 		if c != '=' && c != ':' {
@@ -46,7 +53,7 @@ func scanKeyValues(ln string, spans []span) []span {
 			j--
 		}
 		ke := j + 1
-		for j >= 0 && isKeyByte(ln[j]) {
+		for j >= 0 && isKeyByte(ln[j]) && ke-j <= maxKeyLen {
 			j--
 		}
 		ks := j + 1
@@ -56,16 +63,21 @@ func scanKeyValues(ln string, spans []span) []span {
 		if ks >= ke {
 			continue
 		}
-		k := i + 1
-		for k < len(ln) && (ln[k] == ' ' || ln[k] == '\t') {
-			k++
-		}
-		vs, ve := k, k
-		switch {
-		case k >= len(ln):
+		key := ln[ks:ke]
+		isUser := userFlag(key)
+		if !isUser && !k.isSecret(key) {
 			continue
-		case ln[k] == '"':
-			ve = k + 1
+		}
+		k2 := i + 1
+		for k2 < len(ln) && (ln[k2] == ' ' || ln[k2] == '\t') {
+			k2++
+		}
+		vs, ve := k2, k2
+		switch {
+		case k2 >= len(ln):
+			continue
+		case ln[k2] == '"':
+			ve = k2 + 1
 			for ve < len(ln) && ln[ve] != '"' {
 				if ln[ve] == '\\' {
 					ve++
@@ -77,8 +89,8 @@ func scanKeyValues(ln string, spans []span) []span {
 			} else {
 				ve = len(ln)
 			}
-		case ln[k] == '\'':
-			ve = k + 1
+		case ln[k2] == '\'':
+			ve = k2 + 1
 			for ve < len(ln) && ln[ve] != '\'' {
 				ve++
 			}
@@ -93,14 +105,28 @@ func scanKeyValues(ln string, spans []span) []span {
 			}
 			ve = bareValueEnd(ln, vs)
 		}
-		// No skipping past the value: a pair can hide inside another's value
-		// ("A: DB_PASSWORD=x", msg="token=x").
+		// No skipping past a short value: a pair can hide inside another's
+		// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
+		// kept (boringValue), so what it holds is replaced with it.
 		if ve > vs {
-			spans = append(spans, span{ks, ke, vs, ve})
+			spans = append(spans, span{ks, ke, vs, ve, !isUser})
+			if ve-vs > maxKeptValue {
+				i = ve - 1
+			}
 		}
 	}
 	return spans
 }
+
+// maxKeyLen bounds a key (isSecret rejects longer ones); maxKeptValue is
+// the longest value a rule may keep under a secret key; maxBareScan is how
+// far a bare value is followed before it is taken to run to the next
+// whitespace (a huge token is one value).
+const (
+	maxKeyLen    = 128
+	maxKeptValue = 256
+	maxBareScan  = 4096
+)
 
 // markerLen is the length of a well-formed marker at the start of s, or 0.
 func markerLen(s string) int {
@@ -133,6 +159,12 @@ func bareValueEnd(ln string, vs int) int {
 	}
 	depth := 0
 	for ve := vs; ve < len(ln); ve++ {
+		if ve-vs > maxBareScan {
+			if i := strings.IndexAny(ln[ve:], " \t\r\n"); i >= 0 {
+				return ve + i
+			}
+			return len(ln)
+		}
 		switch c := ln[ve]; c {
 		case '(', '[', '{', '<':
 			depth++
@@ -239,7 +271,7 @@ func scanFlags(ln string, spans []span) []span {
 		if ve > vs {
 			// No skipping past the value: "-0 !--client-secret x" has a
 			// flag inside what looked like -0's value.
-			spans = append(spans, span{ks, ke, vs, ve})
+			spans = append(spans, span{ks: ks, ke: ke, vs: vs, ve: ve})
 		}
 	}
 	return spans

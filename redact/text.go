@@ -305,7 +305,7 @@ func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits)
 		}
 	}
 	var buf [32]span // most lines have fewer pairs: no allocation
-	ln = r.replaceSpans(ln, scanKeyValues(ln, buf[:0]), n, o, h)
+	ln = r.replaceSpans(ln, r.keys.scanKeyValues(ln, buf[:0]), n, o, h)
 	if strings.Contains(ln, "-") {
 		ln = r.replaceSpans(ln, scanFlags(ln, buf[:0]), n, o, h)
 	}
@@ -337,7 +337,7 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			} else {
 				continue
 			}
-		} else if !r.keys.isSecret(key) || strings.HasSuffix(strings.ToLower(key), "authorization") {
+		} else if !sp.secret && !r.keys.isSecret(key) || isAuthorizationKey(key) {
 			continue
 		}
 		// After the key test: looking back for a marker's '[' on every
@@ -452,6 +452,9 @@ func (r *Redactor) envAssignment(ln string, n int, o textOpts, h *hits) (string,
 
 // boringValue: values that cannot be secrets and that analysis wants to see.
 func boringValue(v string) bool {
+	if len(v) > maxKeptValue {
+		return false // no variable, path or word is that long (and scanKeyValues skips it)
+	}
 	switch strings.ToLower(v) {
 	case "true", "false", "null", "nil", "<nil>", "none", "yes", "no", "on", "off", "enabled", "disabled", "{}", "[]", "redacted", "***", "********",
 		"|", ">", "|-", ">-", "|+", ">+",

@@ -11,7 +11,7 @@ import (
 // regexp stops at the first of those. The host, port and path stay.
 func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
 	var b strings.Builder
-	last := 0
+	last, fieldEnd := 0, -1
 	for from := 0; ; {
 		i := strings.Index(ln[from:], "://")
 		if i < 0 {
@@ -19,10 +19,18 @@ func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
 		}
 		start := from + i + 3
 		from = start
-		// The URL runs to whitespace, a quote or a bracket that ends text.
-		end := start
-		for end < len(ln) && !urlEnds(ln[end]) {
-			end++
+		// The URL runs to whitespace or a quote, and its user info ends
+		// before another "://" (found once per field: a field of many URLs
+		// costs its length, not its length per URL).
+		if start > fieldEnd {
+			fieldEnd = start
+			for fieldEnd < len(ln) && !urlEnds(ln[fieldEnd]) {
+				fieldEnd++
+			}
+		}
+		end := fieldEnd
+		if j := strings.Index(ln[start:end], "://"); j >= 0 {
+			end = start + j
 		}
 		tok := ln[start:end]
 		at := lastHostAt(tok)

@@ -45,8 +45,8 @@ type vendorRule struct {
 	entropy float64
 	// maxLen bounds a match's length in bytes (-1: unbounded).
 	maxLen int
-	// boundary: the regexp starts with \b, and its keywords start its
-	// matches, so a keyword glued to a word before it cannot start one
+	// boundary: the regexp starts with \b, so a two-byte keyword (which
+	// starts the match in every such rule) glued to a word cannot start one
 	// ("s." in "workers.go" for Vault's "s.<24>"); TestVendorRulesAgreeWithGitleaks (redact/corpus)
 	// checks every rule still finds generated tokens.
 	boundary bool
@@ -273,7 +273,9 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 			if !hasPrefixFold(ln[i:], w) {
 				continue
 			}
-			glued := i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
+			// Only two-byte keywords ("s.", "sk") are taken to start their
+			// rule's match: longer ones can end it (MaxMind's "_mmk").
+			glued := len(w) <= 2 && i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
 			for _, ri := range vs.kwRules[ki] {
 				if glued && vs.rules[ri].boundary {
 					continue

@@ -195,3 +195,30 @@ func TestIgnoreEntriesAreExercised(t *testing.T) {
 		}
 	}
 }
+
+// FuzzClassifyLine: any line classifies without panicking, into at most one
+// known class whose match lies inside the record's text.
+func FuzzClassifyLine(f *testing.F) {
+	c, err := Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, cl := range c.Classes {
+		f.Add(cl.Examples[0].Line)
+	}
+	f.Add(`E0101 00:00:00.000000 1 a.go:1] "x" err="\\\"` + "\xff")
+	ids := map[string]bool{}
+	for _, cl := range c.Classes {
+		ids[cl.ID] = true
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		r := logrec.Parse(line)
+		m := c.Classify(r)
+		if m == nil {
+			return
+		}
+		if !ids[m.Class.ID] || m.Pos < 0 || m.Pos+len(m.Cause) > len(r.Text) || r.Text[m.Pos:m.Pos+len(m.Cause)] != m.Cause {
+			t.Fatalf("bad match %+v for %q", m, line)
+		}
+	})
+}

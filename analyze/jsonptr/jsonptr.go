@@ -14,8 +14,12 @@ import (
 	"strings"
 )
 
-// ErrNotFound is returned (wrapped) when the pointer names nothing.
-var ErrNotFound = errors.New("no such value")
+// ErrNotFound is returned (wrapped) when the pointer names nothing, and
+// ErrSyntax when it is not a pointer at all.
+var (
+	ErrNotFound = errors.New("no such value")
+	ErrSyntax   = errors.New("not a JSON pointer")
+)
 
 // Parse splits a pointer into its reference tokens, unescaped: "" is the
 // whole document, otherwise it starts with "/"; "~1" is "/" and "~0" is "~".
@@ -24,13 +28,13 @@ func Parse(ptr string) ([]string, error) {
 		return nil, nil
 	}
 	if ptr[0] != '/' {
-		return nil, fmt.Errorf("JSON pointer %q does not start with /", ptr)
+		return nil, fmt.Errorf("%w: %q does not start with /", ErrSyntax, ptr)
 	}
 	parts := strings.Split(ptr[1:], "/")
 	for i, p := range parts {
 		for j := 0; j < len(p); j++ {
 			if p[j] == '~' && (j+1 == len(p) || (p[j+1] != '0' && p[j+1] != '1')) {
-				return nil, fmt.Errorf("JSON pointer %q: '~' must be followed by 0 or 1", ptr)
+				return nil, fmt.Errorf("%w: %q: '~' must be followed by 0 or 1", ErrSyntax, ptr)
 			}
 		}
 		// ~1 first: "~01" is "~1", not "/".
@@ -49,23 +53,25 @@ func Extract(data []byte, ptr string) (json.RawMessage, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	// at names where a walk stopped; built only for the error, since
+	// building it at every step would be quadratic in the pointer's length.
+	at := func(i int) string { return "/" + strings.Join(tokens[:i], "/") }
 	for i, tok := range tokens {
-		at := "/" + strings.Join(tokens[:i], "/")
 		t, err := dec.Token()
 		if err != nil {
-			return nil, fmt.Errorf("at %s: %w", at, err)
+			return nil, fmt.Errorf("at %s: %w", at(i), err)
 		}
 		switch t {
 		case json.Delim('{'):
 			if err := seekMember(dec, tok); err != nil {
-				return nil, fmt.Errorf("at %s: %w", at, err)
+				return nil, fmt.Errorf("at %s: %w", at(i), err)
 			}
 		case json.Delim('['):
 			if err := seekElement(dec, tok); err != nil {
-				return nil, fmt.Errorf("at %s: %w", at, err)
+				return nil, fmt.Errorf("at %s: %w", at(i), err)
 			}
 		default:
-			return nil, fmt.Errorf("at %s: %w: a scalar has no member %q", at, ErrNotFound, tok)
+			return nil, fmt.Errorf("at %s: %w: a scalar has no member %q", at(i), ErrNotFound, tok)
 		}
 	}
 	var raw json.RawMessage

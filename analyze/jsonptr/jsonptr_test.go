@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -193,5 +194,27 @@ func hasDuplicateKeys(data []byte) bool {
 				stack[len(stack)-1].key = true
 			}
 		}
+	}
+}
+
+// Hostile shapes: nesting past the decoder's depth limit, a pointer of a
+// million tokens, a huge index. Each ends in an error, quickly (the
+// first version built the error's location at every step: 10 minutes).
+func TestHostileInputs(t *testing.T) {
+	start := time.Now()
+	defer func() {
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("took %s", d)
+		}
+	}()
+	deep := strings.Repeat("[", 200000) + strings.Repeat("]", 200000)
+	if _, err := Extract([]byte(deep), strings.Repeat("/0", 200000)); err == nil {
+		t.Error("200 000 levels of nesting resolved")
+	}
+	if _, err := Extract([]byte(`{"a":1}`), strings.Repeat("/a", 1000000)); err == nil {
+		t.Error("a million-token pointer resolved")
+	}
+	if _, err := Extract([]byte(`[1,2,3]`), "/99999999999999999999999"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("huge index: %v", err)
 	}
 }

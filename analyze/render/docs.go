@@ -149,8 +149,7 @@ func NewTimelineDoc(a *analyze.Analysis, f timeline.Filter, tl timeline.Timeline
 		ev = []timeline.Event{}
 	}
 	return TimelineDoc{Schema: SchemaTimeline, Bundle: a.Path, Node: a.Node.Hostname(), Filter: f, Truncated: tl.Truncated, Untimed: tl.Untimed,
-		Legend: timeline.Legend(ev), Events: ev,
-		Dropped: tl.Dropped, OverLimits: len(a.Node.Cuts) + a.Node.CutsMore}
+		Dropped: tl.Dropped, OverLimits: len(a.Node.Cuts) + a.Node.CutsMore, Legend: timeline.Legend(ev), Events: ev}
 }
 
 // NewSelectedTimelineDoc wraps the part of a timeline that s keeps.

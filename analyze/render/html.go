@@ -36,6 +36,8 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"diffLine": diffLineClass,
 	"lines":    func(s string) []string { return strings.Split(strings.TrimSuffix(s, "\n"), "\n") },
 	"prose":    codeSpans,
+	"phase":    phaseLabel,
+	"show":     ShowCommand,
 	"oneline":  func(s string, n int) string { return finding.Cut(strings.Join(strings.Fields(s), " "), n) },
 }).Parse(reportTemplate))
 
@@ -84,7 +86,8 @@ type htmlEvidence struct {
 type tableEvent struct {
 	timeline.Event
 	N        int
-	Findings []int
+	Findings []int // the findings whose evidence this event is
+	Main     []int // those of them whose latest moment it is: the chart labels these
 }
 
 func diffLineClass(s string) string {
@@ -116,6 +119,15 @@ func HTML(w io.Writer, d ReportDoc) error {
 	data.Top = topFindings(data.All)
 	var shown []tableEvent
 	shown, data.Hidden = shownEvents(d.Timeline.Events, pinned)
+	main := map[int][]int{}
+	for _, f := range data.All {
+		if f.Event > 0 {
+			main[f.Event] = append(main[f.Event], f.N)
+		}
+	}
+	for i := range shown {
+		shown[i].Main = main[shown[i].N]
+	}
 	data.Shown = len(shown)
 	data.Chart = buildChart(shown)
 	plain := make([]timeline.Event, len(shown))
@@ -169,16 +181,31 @@ func shownEvents(ev []timeline.Event, pinned map[int][]int) (shown []tableEvent,
 }
 
 // topFindings are what is broken now: the worst findings at warning or
-// above, at most TopFindings (all is sorted worst first).
+// above that are current or recent (not only in older logs), at most
+// TopFindings. all is sorted by phase, then worst first.
 func topFindings(all []htmlFinding) []htmlFinding {
 	var top []htmlFinding
 	for _, f := range all {
-		if len(top) == TopFindings || f.Severity < finding.Warning {
+		if len(top) == TopFindings {
 			break
 		}
-		top = append(top, f)
+		if f.Severity >= finding.Warning && f.When != finding.History {
+			top = append(top, f)
+		}
 	}
 	return top
+}
+
+// phaseLabel names a finding's place in time for people: broken now,
+// recently, or only in older logs.
+func phaseLabel(w finding.When) string {
+	switch w {
+	case finding.Recent:
+		return "recent"
+	case finding.History:
+		return "history"
+	}
+	return "now"
 }
 
 // tableSample keeps the last max events (the ones nearest the collection,
@@ -215,8 +242,19 @@ func tableSample(ev []tableEvent, max int) ([]tableEvent, int) {
 	return out, len(ev) - len(out)
 }
 
+// verdictOf judges what is broken now: findings only in older logs
+// (history) are counted apart and do not make the headline.
 func verdictOf(d ReportDoc) verdict {
-	c := d.Inspect.FindingCounts
+	var now []finding.Finding
+	history := 0
+	for _, f := range d.Findings {
+		if f.When == finding.History {
+			history++
+		} else {
+			now = append(now, f)
+		}
+	}
+	c := finding.Counts(now)
 	bad := c[finding.Critical.String()] + c[finding.Error.String()]
 	var v verdict
 	switch {
@@ -225,10 +263,12 @@ func verdictOf(d ReportDoc) verdict {
 	case c[finding.Warning.String()] > 0:
 		v = verdict{Class: "warn", Headline: fmt.Sprintf("Degraded: %d warning(s), nothing at error", c[finding.Warning.String()])}
 	default:
-		v = verdict{Class: "ok", Headline: "No problem found: nothing at warning or above"}
+		v = verdict{Class: "ok", Headline: "No problem found now: nothing at warning or above"}
 	}
-	var parts []string
-	parts = append(parts, "findings: "+countsLine(c))
+	parts := []string{"now and recently: " + countsLine(c)}
+	if history > 0 {
+		parts = append(parts, fmt.Sprintf("%d more only in older logs", history))
+	}
 	failed := 0
 	for _, s := range d.Inspect.Sources {
 		if s.Status != "ok" {

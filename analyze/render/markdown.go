@@ -110,7 +110,17 @@ func Markdown(w io.Writer, d ReportDoc) error {
 		fmt.Fprintf(bw, "None.\n\n")
 	}
 	for _, f := range all {
-		fmt.Fprintf(bw, "#### F%d %s `%s`: %s\n\n", f.N, strings.ToUpper(f.Severity.String()), f.ID, md(f.Title))
+		fmt.Fprintf(bw, "#### F%d %s (%s) `%s`: %s\n\n", f.N, strings.ToUpper(f.Severity.String()), phaseLabel(f.When), f.ID, md(f.Title))
+		if sn := f.Seen; sn != nil {
+			fmt.Fprintf(bw, "Seen %d time(s)", sn.Count)
+			if !sn.First.IsZero() {
+				fmt.Fprintf(bw, ", first %s", stamp(sn.First))
+			}
+			if !sn.Last.IsZero() {
+				fmt.Fprintf(bw, ", last %s", stamp(sn.Last))
+			}
+			fmt.Fprintf(bw, ".\n\n")
+		}
 		if s := f.Subject.String(); s != "" {
 			fmt.Fprintf(bw, "Subject: %s\n\n", md(s))
 		}
@@ -121,6 +131,7 @@ func Markdown(w io.Writer, d ReportDoc) error {
 				fmt.Fprintf(bw, " at %s", stamp(e.At))
 			}
 			fmt.Fprintln(bw)
+			fmt.Fprintf(bw, "  (`%s`)\n", strings.ReplaceAll(line(ShowCommand(in.Bundle, e.Evidence)), "`", "'"))
 			if e.Excerpt != "" {
 				ex := line(finding.Cut(e.Excerpt, 400))
 				fc := fence(ex)
@@ -213,6 +224,10 @@ func writeMarkdownDiff(bw *bufio.Writer, d *DiffDoc) {
 	}
 	for _, f := range d.Findings.Cleared {
 		fmt.Fprintf(bw, "- cleared: %s `%s` %s\n", f.Severity, f.ID, md(f.Title))
+	}
+	for _, r := range d.Findings.Recurred {
+		before, after := seenParts(r.SeenBefore), seenParts(r.Seen)
+		fmt.Fprintf(bw, "- happened again: %s `%s` %s (count %s → %s)\n", r.Severity, r.ID, md(r.Title), before[0], after[0])
 	}
 	for _, p := range d.Files.Added {
 		fmt.Fprintf(bw, "- file added: %s\n", md(p))

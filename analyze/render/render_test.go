@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/bundletest"
 	"github.com/rtsnap/rtsnap/analyze/diff"
@@ -155,16 +158,19 @@ func outsideFences(md string) string {
 // line is the containerd form of the failure in
 // https://github.com/kubesphere/kubekey/issues/1613 (crictl pull of
 // 192.168.72.15/kubesphereio/pause:3.8: connection refused).
-func pullFailSpec() bundletest.Spec {
+func pullFailSpec() bundletest.Spec { return pullFailAt(bundletest.T0.Add(-2 * time.Minute)) }
+
+func pullFailAt(at time.Time) bundletest.Spec {
 	s := bundletest.Healthy()
-	at := bundletest.T0.Add(-2 * time.Minute)
 	s.Files["journal/containerd.jsonl"] += fmt.Sprintf(`{"__REALTIME_TIMESTAMP":"%d","_SYSTEMD_UNIT":"containerd.service","MESSAGE":%q,"_PID":"812"}`+"\n", at.UnixMicro(),
 		`PullImage "192.168.72.15/kubesphereio/pause:3.8" failed error="rpc error: code = Unknown desc = failed to pull and unpack image \"192.168.72.15/kubesphereio/pause:3.8\": failed to resolve reference \"192.168.72.15/kubesphereio/pause:3.8\": failed to do request: Head \"https://192.168.72.15/v2/kubesphereio/pause/manifests/3.8\": dial tcp 192.168.72.15:443: connect: connection refused"`)
 	return s
 }
 
-func pullFailReport(t *testing.T) render.ReportDoc {
-	a := load(t, pullFailSpec(), "pull.tar.zst")
+func pullFailReport(t *testing.T) render.ReportDoc { return reportOf(t, pullFailSpec()) }
+
+func reportOf(t *testing.T, s bundletest.Spec) render.ReportDoc {
+	a := load(t, s, "pull.tar.zst")
 	return render.NewReportDoc(a, timeline.Build(a.Node, timeline.DefaultExtractors(), timeline.Filter{}), nil)
 }
 
@@ -187,8 +193,7 @@ func TestMarkdownCommandsAreCodeAndTablesHaveHeaders(t *testing.T) {
 		}
 	}
 	// The verdict leads; the short timeline holds the moment the finding rests on.
-	// (a pull failure only the logs show is at warning at most: issue #14)
-	if !strings.HasPrefix(out, "## rtsnap report: node-a\n\n**Degraded") {
+	if !regexp.MustCompile(`^## rtsnap report: node-a\n\n\*\*(Action needed|Degraded)`).MatchString(out) {
 		t.Errorf("markdown does not lead with the verdict:\n%s", finding.Cut(out, 300))
 	}
 	if !regexp.MustCompile(`(?m)^\| 2026-11-24T09:28:00\.000Z \| journal \| F1( F\d+)* \| PullImage`).MatchString(out) {
@@ -199,21 +204,36 @@ func TestMarkdownCommandsAreCodeAndTablesHaveHeaders(t *testing.T) {
 	}
 }
 
+// TestMarkdownProseCodeSpansStayInert renders the Markdown report, whose
+// remediation holds paired and stray backticks around hostile text, with
+// goldmark (GFM, linkify on): the paired commands become code and nothing
+// else becomes markup.
 func TestMarkdownProseCodeSpansStayInert(t *testing.T) {
 	d := pullFailReport(t)
-	// A stray backtick (from a bundle value) pairs with nothing: all text, escaped.
 	d.Findings[0].Remediation = []string{"run `crictl pull a` then [x](http://evil) `b", "`<img src=x onerror=alert(1)>`"}
 	var b bytes.Buffer
 	if err := render.Markdown(&b, d); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	if !strings.Contains(out, "- fix: run \\`crictl pull a\\` then \\[x\\]\\(http\\://evil\\) \\`b\n") {
-		t.Errorf("odd backticks not all escaped:\n%s", out)
+	var out bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.GFM)).Convert(b.Bytes(), &out); err != nil {
+		t.Fatal(err)
 	}
-	// Inside a code span markup is inert: it is shown, never rendered.
-	if !strings.Contains(out, "- fix: `<img src=x onerror=alert(1)>`\n") {
-		t.Errorf("code span changed:\n%s", out)
+	html := out.String()
+	for _, bad := range []string{"<a ", "<img", "<code>crictl pull a</code>"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("rendered Markdown has %s:\n%s", bad, html)
+		}
+	}
+	// The stray backtick pairs with nothing: that line is all text.
+	if !strings.Contains(html, "run `crictl pull a` then [x](http://evil) `b") {
+		t.Errorf("the odd-backtick line does not read as its text:\n%s", html)
+	}
+	// Inside a code span markup is shown, never rendered.
+	for _, want := range []string{"<code>&lt;img src=x onerror=alert(1)&gt;</code>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("rendered Markdown lacks %s:\n%s", want, html)
+		}
 	}
 }
 
@@ -247,7 +267,7 @@ func TestHTMLLeadsWithVerdictAndLinksEvidence(t *testing.T) {
 	if !strings.Contains(out, "@media print") || !strings.Contains(out, "details::details-content") {
 		t.Error("no print stylesheet expanding details")
 	}
-	if !regexp.MustCompile(`<code>crictl -r unix://[^<]+ pull 192\.168\.72\.15/kubesphereio/pause:3\.8</code>`).MatchString(out) {
+	if !regexp.MustCompile(`<code>crictl [^<]*pull 192.168.72.15/kubesphereio/pause:3.8</code>`).MatchString(out) {
 		t.Error("remediation command not shown as code")
 	}
 	// The collector's own events are out of the table unless evidence points at one.
@@ -265,5 +285,31 @@ func TestHTMLHealthyVerdict(t *testing.T) {
 	out := b.String()
 	if !strings.Contains(out, `class="v-ok"`) || !strings.Contains(out, "No problem found") || strings.Contains(out, `id="top"`) {
 		t.Errorf("healthy verdict wrong:\n%s", out[strings.Index(out, `id="verdict"`):][:600])
+	}
+}
+
+// TestHTMLHistoryIsNotBrokenNow: the same pull failure three hours before
+// the collection is history: out of "what is broken now", counted apart.
+func TestHTMLHistoryIsNotBrokenNow(t *testing.T) {
+	for _, c := range []struct {
+		at    time.Duration
+		phase string
+		top   bool
+	}{{-2 * time.Minute, "recent", true}, {-3 * time.Hour, "history", false}} {
+		d := reportOf(t, pullFailAt(bundletest.T0.Add(c.at)))
+		var b bytes.Buffer
+		if err := render.HTML(&b, d); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, `<span class="ph ph-`+c.phase+`">`+c.phase+`</span>`) {
+			t.Errorf("%v: no %s badge", c.at, c.phase)
+		}
+		if got := strings.Contains(out, `<ol id="top">`); got != c.top {
+			t.Errorf("%v: top list present = %v, want %v", c.at, got, c.top)
+		}
+		if !c.top && (!strings.Contains(out, "No problem found now") || !strings.Contains(out, "more only in older logs")) {
+			t.Errorf("%v: verdict does not set history apart:\n%s", c.at, out[strings.Index(out, `id="verdict"`):][:500])
+		}
 	}
 }

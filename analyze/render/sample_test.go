@@ -53,7 +53,7 @@ func TestChartBoundedAndKeepsMarks(t *testing.T) {
 	}
 	marks := 0
 	for _, d := range c.Dots {
-		if d.Mark != "" {
+		if d.Ring {
 			marks++
 		}
 	}
@@ -62,5 +62,31 @@ func TestChartBoundedAndKeepsMarks(t *testing.T) {
 	}
 	if c.Note == "" {
 		t.Error("sampling not said")
+	}
+}
+
+// TestChartLabelsDoNotOverlap: two findings' moments a millisecond apart in
+// one lane get one label (both rings stay); far apart, both are labelled.
+func TestChartLabelsDoNotOverlap(t *testing.T) {
+	for _, c := range []struct {
+		second int
+		labels int
+	}{{1, 1}, {999, 2}} {
+		ev := events(1000, 0, c.second)
+		ev[0].Main, ev[c.second].Main = []int{1}, []int{2}
+		ev[0].Time = ev[c.second].Time.Add(-time.Duration(c.second) * time.Millisecond)
+		ch := buildChart(ev)
+		labels, rings := 0, 0
+		for _, d := range ch.Dots {
+			if d.Mark != "" {
+				labels++
+			}
+			if d.Ring {
+				rings++
+			}
+		}
+		if labels != c.labels || rings != 2 {
+			t.Errorf("moments %d apart: %d labels, %d rings; want %d, 2", c.second, labels, rings, c.labels)
+		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 // Chart bounds: an HTML file people open must stay light whatever the bundle.
 const (
 	chartWidth    = 1000
-	chartLeft     = 160
+	chartLeft     = 200
+	markCharWidth = 6.5 // a mark label's character width in chart units (10px bold)
 	laneHeight    = 22
 	maxChartDots  = 2000
 	maxChartLanes = 30
@@ -40,12 +41,14 @@ type chartDot struct {
 	Class string
 	Title string
 	N     int    // the event's number: the dot links to its table row #ev-N
-	Mark  string // "F1 F3": the findings whose evidence this event is
+	Ring  bool   // a finding's evidence
+	Mark  string // "F1 F3": the findings whose latest moment this is, when the label has room
 }
 
 type chartTick struct {
-	X     float64
-	Label string
+	X      float64
+	Label  string
+	Anchor string // SVG text-anchor: the last label ends at its tick, inside the chart
 }
 
 // chartClass is one colour of dot and what it means, for the legend.
@@ -152,21 +155,35 @@ func buildChart(events []tableEvent) chart {
 	layout := tickLayout(span)
 	for i := 0; i <= 4; i++ {
 		t := t0.Add(span * time.Duration(i) / 4)
-		c.Ticks = append(c.Ticks, chartTick{X: x(t), Label: t.UTC().Format(layout)})
+		anchor := "middle"
+		if i == 4 {
+			anchor = "end"
+		}
+		c.Ticks = append(c.Ticks, chartTick{X: x(t), Label: t.UTC().Format(layout), Anchor: anchor})
 	}
+	lastLabel := map[int]float64{} // lane → right edge of its last label
 	for _, e := range events {
 		li := laneIdx[laneOf(e.Event)]
 		if li == 0 {
 			continue
 		}
-		d := chartDot{X: x(e.Time), Y: float64(30 + (li-1)*laneHeight), Class: classOf(e.Event), N: e.N,
+		d := chartDot{X: x(e.Time), Y: float64(30 + (li-1)*laneHeight), Class: classOf(e.Event), N: e.N, Ring: e.Findings != nil,
 			Title: e.Time.UTC().Format(time.RFC3339Nano) + " " + e.Kind + ": " + line(e.Message)}
-		for _, n := range e.Findings {
-			d.Mark = strings.TrimSpace(d.Mark + fmt.Sprintf(" F%d", n))
+		var label []string
+		for _, n := range e.Main {
+			label = append(label, fmt.Sprintf("F%d", n))
+		}
+		// A label that would run into the lane's previous one is left out:
+		// the ring stays, and the table row names the finding.
+		if l := strings.Join(label, " "); l != "" {
+			half := float64(len(l)) * markCharWidth / 2
+			if last, ok := lastLabel[li]; !ok || d.X-half > last+2 {
+				d.Mark, lastLabel[li] = l, d.X+half
+			}
 		}
 		c.Dots = append(c.Dots, d)
 	}
-	// Marked dots last, so their rings and labels draw over the others.
-	sort.SliceStable(c.Dots, func(i, j int) bool { return c.Dots[i].Mark == "" && c.Dots[j].Mark != "" })
+	// Ringed dots last, so their rings and labels draw over the others.
+	sort.SliceStable(c.Dots, func(i, j int) bool { return !c.Dots[i].Ring && c.Dots[j].Ring })
 	return c
 }

@@ -64,16 +64,28 @@ func runningButGone(n *facts.Node) []finding.Finding {
 		if len(why) == 0 {
 			continue
 		}
+		title := fmt.Sprintf("%s is %s but its process is gone", c.Label(), strings.TrimPrefix(strings.TrimPrefix(says, "CRI reports "), "containerd reports its task "))
+		fix := "Find why the shim died: the runtime's log around the container's last event (see `rtsnap-analyze timeline --container " + facts.ShortID(c.ID) + "`), and OOM kills of the shim."
+		switch pid, state, i := shimOf(n, c); {
+		case i >= 0 && state == "T":
+			why = append(why, fmt.Sprintf("its shim (pid %d) is stopped (state T: SIGSTOP or a debugger), not dead: it holds the container but answers nothing", pid))
+			title += " (its shim is stopped, not dead)"
+			fix = fmt.Sprintf("The shim (pid %d) is stopped, not dead: find who stopped it, then `kill -CONT %d` resumes it (collect its state first).", pid, pid)
+		case i >= 0:
+			why = append(why, fmt.Sprintf("its shim (pid %d) is alive (state %s)", pid, state))
+		case len(n.Host.Processes) > 0:
+			why = append(why, "no shim process serves it (host/processes.json): the shim is dead")
+		}
 		f := finding.Finding{
 			Severity: finding.Critical,
-			Title:    fmt.Sprintf("%s is %s but its process is gone", c.Label(), strings.TrimPrefix(strings.TrimPrefix(says, "CRI reports "), "containerd reports its task ")),
+			Title:    title,
 			Subject:  subjectOf(c),
 			Explanation: fmt.Sprintf("%s, yet %s. Kubelet keeps treating it as running: the pod is never restarted, stop and exec hang or fail, and its resources stay allocated.",
 				says, strings.Join(why, "; ")),
 			Evidence: containerEvidence(c),
 			Remediation: []string{
-				"Stop the pod through kubelet (delete the pod) and check that containerd cleans it up; if CRI still lists it, `crictl stopp`/`crictl rmp` the sandbox.",
-				"Find why the shim died: the runtime's log around the container's last event (see `rtsnap-analyze timeline --container " + facts.ShortID(c.ID) + "`), and OOM kills of the shim.",
+				"Stop the pod through kubelet (delete the pod) and check that containerd cleans it up; if CRI still lists it, `crictl -r unix://" + sockPath(c.Endpoint, "/run/containerd/containerd.sock") + " stopp`/`rmp` the sandbox.",
+				fix,
 			},
 		}
 		if v := endpointContainerdVersion(n, c.EndpointSlug); v != "" {
@@ -143,4 +155,25 @@ func orphanedShims(n *facts.Node) []finding.Finding {
 		})
 	}
 	return capFindings(out)
+}
+
+// shimOf finds the shim process that serves a container: a shim's -id is
+// the container's id, or its pod sandbox's id when the shim groups a pod.
+// It returns the pid, the process state and its index in host/processes.json (-1: none).
+func shimOf(n *facts.Node, c *facts.Container) (int, string, int) {
+	ids := map[string]bool{c.ID: true}
+	if c.CRI != nil && c.CRI.Container != nil && c.CRI.Container.PodSandboxId != "" {
+		ids[c.CRI.Container.PodSandboxId] = true
+	}
+	for i, p := range n.Host.Processes {
+		if p.Role != "shim" {
+			continue
+		}
+		for j := 0; j+1 < len(p.Args); j++ {
+			if p.Args[j] == "-id" && ids[p.Args[j+1]] {
+				return p.PID, p.State, i
+			}
+		}
+	}
+	return 0, "", -1
 }

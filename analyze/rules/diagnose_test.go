@@ -9,6 +9,8 @@ import (
 
 	debversion "pault.ag/go/debian/version"
 
+	"github.com/rtsnap/rtsnap/analyze/catalog"
+	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 )
 
@@ -188,4 +190,110 @@ func TestCatalogFindingNamesImagePodAndSocket(t *testing.T) {
 		return
 	}
 	t.Fatal("no RT1310 finding")
+}
+
+// exitNode is a CRI endpoint with one pod and the given container records
+// (name, attempt, state 1 running / 2 exited, exit code), plus a log file.
+func exitNode(containers [][4]any) map[string]string {
+	dir := "cri/run_containerd_containerd.sock"
+	pods := `{"pods":[{"pod":{"id":"p1","metadata":{"name":"batch","uid":"u1","namespace":"jobs"},"state":0},"status":{"id":"p1","metadata":{"name":"batch","uid":"u1","namespace":"jobs"},"state":0}}]}`
+	var cs []string
+	for i, c := range containers {
+		id := fmt.Sprintf("c%d0000000000000", i)
+		cs = append(cs, fmt.Sprintf(`{"container":{"id":%q,"pod_sandbox_id":"p1","metadata":{"name":%q,"attempt":%d},"state":%d},"status":{"id":%q,"metadata":{"name":%q,"attempt":%d},"state":%d,"exit_code":%d,"reason":"Error"}}`,
+			id, c[0], c[1], c[2], id, c[0], c[1], c[2], c[3]))
+	}
+	return map[string]string{
+		dir + "/version.json":                `{"endpoint":"/run/containerd/containerd.sock","runtime_name":"containerd","runtime_version":"v1.7.1"}`,
+		dir + "/pods.json":                   pods,
+		dir + "/containers.json":             `{"containers":[` + strings.Join(cs, ",") + `]}`,
+		"logs/pods/jobs/batch/migrate/0.log": "2026-11-24T09:29:58.000000000Z stdout F connecting to db\n2026-11-24T09:29:59.000000000Z stderr F fatal: relation \"users\" does not exist\n",
+		"redaction-report.json":              `{"rule_set_version":"1","total":0}`,
+	}
+}
+
+func TestExitedNotRestarted(t *testing.T) {
+	fs := exitedNotRestarted(node(healthy(), exitNode([][4]any{{"migrate", 0, 2, 3}})))
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings: %+v", len(fs), fs)
+	}
+	f := fs[0]
+	if f.Severity != finding.Error || !strings.Contains(f.Title, "exited with code 3") || !strings.Contains(f.Explanation, `fatal: relation "users" does not exist`) || f.Subject.Pod != "batch" {
+		t.Fatalf("finding: %+v", f)
+	}
+	if !strings.Contains(strings.Join(f.Remediation, " "), "crictl -r unix:///run/containerd/containerd.sock logs") {
+		t.Errorf("remediation: %v", f.Remediation)
+	}
+	// Quiet: exit 0, a running container, or a restarted one (RT0401's).
+	for name, cs := range map[string][][4]any{
+		"exit 0":    {{"migrate", 0, 2, 0}},
+		"running":   {{"migrate", 0, 1, 0}},
+		"restarted": {{"migrate", 0, 2, 3}, {"migrate", 1, 2, 3}},
+	} {
+		if fs := exitedNotRestarted(node(healthy(), exitNode(cs))); len(fs) != 0 {
+			t.Errorf("%s: fired: %+v", name, fs)
+		}
+	}
+}
+
+func TestCrashLoopQuotesLastLogLines(t *testing.T) {
+	fs := crashLoops(node(healthy(), exitNode([][4]any{{"migrate", 0, 2, 3}, {"migrate", 1, 2, 3}})))
+	if len(fs) != 1 || !strings.Contains(fs[0].Explanation, "Last log lines: «connecting to db» «fatal: relation") {
+		t.Fatalf("crashloop: %+v", fs)
+	}
+}
+
+func TestShimOfTellsStoppedFromDead(t *testing.T) {
+	files := exitNode([][4]any{{"migrate", 0, 1, 0}})
+	files["host/processes.json"] = `[{"pid":4242,"ppid":1,"comm":"containerd-shim","args":["/usr/bin/containerd-shim-runc-v2","-namespace","k8s.io","-id","p1","-address","/run/containerd/containerd.sock"],"state":"T","start_ticks":1,"role":"shim"}]`
+	n := node(healthy(), files)
+	var ctr *facts.Container
+	for _, c := range n.Containers {
+		if c.Name == "migrate" {
+			ctr = c
+		}
+	}
+	if ctr == nil {
+		t.Fatal("container not joined")
+	}
+	if pid, state, i := shimOf(n, ctr); pid != 4242 || state != "T" || i != 0 {
+		t.Fatalf("shim of a pod container (found through its sandbox id): pid %d state %q index %d", pid, state, i)
+	}
+	files["host/processes.json"] = `[{"pid":7,"ppid":1,"comm":"containerd-shim","args":["/usr/bin/containerd-shim-runc-v2","-id","other"],"state":"S","role":"shim"}]`
+	if _, _, i := shimOf(node(healthy(), files), ctr); i != -1 {
+		t.Fatal("another container's shim taken for this one")
+	}
+}
+
+// TestEveryCatalogExampleAsAJournalEntry feeds each real example line to
+// the whole registry the way a held-out case arrives: one journal entry in
+// an otherwise healthy bundle. The line's class must be among the findings.
+func TestEveryCatalogExampleAsAJournalEntry(t *testing.T) {
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := Default()
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	named := 0
+	for _, cl := range cat.Classes {
+		for _, ex := range cl.Examples {
+			m := healthy()
+			m.StartedAt = at
+			files := map[string]string{
+				"journal/kubelet.jsonl": fmt.Sprintf(`{"__REALTIME_TIMESTAMP":"%d","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":%q}`+"\n", at.Add(-time.Minute).UnixMicro(), ex.Line),
+				"redaction-report.json": `{"rule_set_version":"1","total":0}`,
+			}
+			found := false
+			for _, f := range reg.Run(node(m, files)) {
+				found = found || f.ID == cl.ID
+			}
+			if found {
+				named++
+			} else {
+				t.Errorf("%s: not named for %s", cl.ID, ex.Line)
+			}
+		}
+	}
+	t.Logf("%d example lines named end to end", named)
 }

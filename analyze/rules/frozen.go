@@ -64,7 +64,7 @@ func frozenCheck(want freezeKind) func(*facts.Node) []finding.Finding {
 				f.Severity = finding.Warning
 				f.Title = fmt.Sprintf("%s is paused", c.Label())
 				f.Explanation = fmt.Sprintf("Its cgroup is frozen (%s) and containerd's task is PAUSED: someone paused it through the runtime (`ctr task pause`, `docker pause`). Its processes do not run; probes, exec and stop wait on it.", state)
-				f.Remediation = []string{"If the pause was not intended, resume it (`ctr -n " + c.Namespace + " task resume " + c.ID + "` or `docker unpause`)."}
+				f.Remediation = []string{"If the pause was not intended, resume it (`ctr -a " + sockPath(c.Endpoint, "/run/containerd/containerd.sock") + " -n " + c.Namespace + " task resume " + c.ID + "` or `docker unpause`)."}
 			case frozenUnexpected:
 				f.Severity = finding.Error
 				f.Title = fmt.Sprintf("%s is frozen but the runtime says %s", c.Label(), runtimeSays(c))

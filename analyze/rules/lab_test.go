@@ -150,6 +150,11 @@ func TestLabHealthyQuiet(t *testing.T) {
 	a := collectLab(t, env, "1s")
 	for _, id := range stateRules {
 		for _, f := range findingsWith(a, id) {
+			// Log-only findings (recent, history) are the daemons' logs of
+			// whatever else uses the lab meanwhile, not its state.
+			if f.When == finding.Recent || f.When == finding.History {
+				continue
+			}
 			t.Errorf("healthy lab: %s fired: %s (%s)", id, f.Title, f.Subject)
 		}
 	}
@@ -179,9 +184,12 @@ func TestLabJournalAndConfig(t *testing.T) {
 	requireFinding(t, a, "RT0502-cgroup-v1-deprecated", "cd2", "2.2.1")
 	requireFinding(t, a, "RT0701-registry-inline-config", "registry.lab.example", "pid")
 	requireFinding(t, a, "RT1401-vulnerable-version", "containerd 1.6.20", "containerd-10589", "1.6.36")
-	// Debian's runc 1.1.5 carries the CVE-2024-21626 fix as a backport: info, not critical.
-	if f := requireFinding(t, a, "RT1401-vulnerable-version", "runc", "CVE-2024-21626"); f.Severity != finding.Info && !strings.Contains(f.Explanation, "backport") {
-		t.Logf("runc finding at %s (no distribution backport recognized)", f.Severity)
+	// Debian's runc 1.1.5+ds1-1+deb12u1 carries the CVE-2024-21626 fix
+	// (its changelog says so; host/packages.json has the revision): not reported.
+	for _, f := range findingsWith(a, "RT1401-vulnerable-version") {
+		if strings.Contains(f.Title, "runc") && strings.Contains(f.Title, "CVE-2024-21626") {
+			t.Errorf("Debian's fixed runc reported: %s (%s)", f.Title, f.Explanation)
+		}
 	}
 	for _, f := range findingsWith(a, "RT0502-cgroup-v1-deprecated") {
 		if strings.Contains(f.Subject.Endpoint, "cd16") || strings.Contains(f.Subject.Endpoint, "cd17") {
@@ -199,6 +207,7 @@ func TestLabFaultDown(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "down")
 	a := collectLab(t, env, "1s")
+	pinTopFindings(t, a, "down", "RT0101-endpoint-unreachable", "RT0102-endpoint-missing")
 	fs := append(findingsWith(a, "RT0101-endpoint-unreachable"), findingsWith(a, "RT0102-endpoint-missing")...)
 	for _, f := range fs {
 		if strings.Contains(f.Subject.Endpoint, "cd17") {
@@ -212,6 +221,7 @@ func TestLabFaultHang(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "hang")
 	a := collectLab(t, env, "1s", "--runtime-endpoint", env["RTSNAP_LAB_HANG_SOCK"], "--call-timeout", "2s")
+	pinTopFindings(t, a, "hang", "RT0101-endpoint-unreachable", "RT0103-runtime-calls-timed-out")
 	for _, id := range []string{"RT0101-endpoint-unreachable", "RT0103-runtime-calls-timed-out"} {
 		for _, f := range findingsWith(a, id) {
 			if strings.Contains(f.Subject.Endpoint, "hang") && strings.Contains(f.Explanation, "deadline exceeded") {
@@ -226,6 +236,7 @@ func TestLabFaultDead(t *testing.T) {
 	env := lab.Require(t)
 	out := lab.Fault(t, "dead")
 	a := collectLab(t, env, "1s")
+	pinTopFindings(t, a, "dead", "RT0201-running-but-init-gone")
 	id := ""
 	for _, f := range strings.Fields(out) {
 		if v, ok := strings.CutPrefix(f, "container="); ok {
@@ -251,6 +262,7 @@ func TestLabFaultPaused(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "paused")
 	a := collectLab(t, env, "1s")
+	pinTopFindings(t, a, "paused", "RT0302-container-paused")
 	requireFinding(t, a, "RT0302-container-paused", "native-sleeper")
 	for _, f := range findingsWith(a, "RT0301-frozen-while-running") {
 		t.Errorf("a paused-on-purpose container reported as frozen behind the runtime's back: %s", f.Title)
@@ -265,6 +277,7 @@ func TestLabFaultCrashloop(t *testing.T) {
 		a := collectLab(t, env, "5m")
 		for _, f := range findingsWith(a, "RT0401-crashloop") {
 			if strings.Contains(f.Title, "crash") && strings.Contains(f.Title, "3 (") {
+				pinTopFindings(t, a, "crashloop", "RT0401-crashloop")
 				return
 			}
 		}
@@ -279,6 +292,7 @@ func TestLabFaultPullfail(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "pullfail")
 	a := collectLab(t, env, "5m")
+	pinTopFindings(t, a, "pullfail", "RT0402-image-pull-failed", "RT1321-registry-connection-refused")
 	requireFinding(t, a, "RT0402-image-pull-failed", "127.0.0.1:1", "network-unreachable")
 }
 

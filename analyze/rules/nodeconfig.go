@@ -221,7 +221,7 @@ func sandboxMissing(n *facts.Node) []finding.Finding {
 			Explanation: fmt.Sprintf("containerd creates every pod sandbox from %s = %q, and that image is not in its image store: every new pod needs a pull first, and fails on a node that cannot reach the registry.",
 				where, img),
 			Evidence:    []finding.Evidence{configEvidence(n, dc, "sandbox"), {Path: ep.Dir + "/images.json", Pointer: "/images", Excerpt: fmt.Sprintf("%d images, none tagged %s", len(ep.Images.Images), img)}},
-			Remediation: []string{"Pull it (`crictl pull " + img + "`) or import it on air-gapped nodes, and pin it (pinned images are exempt from GC)."},
+			Remediation: []string{"Pull it (`crictl -r unix://" + sockPath(dc.Endpoint, "/run/containerd/containerd.sock") + " pull " + img + "`) or import it on air-gapped nodes, and pin it (pinned images are exempt from GC)."},
 		})
 	}
 	return out

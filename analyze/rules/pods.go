@@ -104,7 +104,7 @@ func crashLoops(n *facts.Node) []finding.Finding {
 			Title:    fmt.Sprintf("%s/%s/%s is in CrashLoopBackOff (attempt %d, exit codes %s)", c.PodNamespace, c.Pod, c.Name, g.maxAttempt, strings.Join(codes, ", ")),
 			Subject:  subj,
 			Explanation: fmt.Sprintf("%d attempts of this container are recorded, %d exited non-zero (exit codes: %s; last reason %q%s): %s.",
-				len(g.rows), failed, strings.Join(codes, ", "), g.lastRsn, msgSuffix(g.lastMsg), why),
+				len(g.rows), failed, strings.Join(codes, ", "), g.lastRsn, msgSuffix(g.lastMsg), why) + tailSuffix(n, c.PodNamespace, c.Pod, c.Name),
 			Evidence: evs,
 			Remediation: []string{
 				"Read the container's last log (logs/pods/" + c.PodNamespace + "/" + c.Pod + "/" + c.Name + "/) and `kubectl logs --previous`.",
@@ -122,7 +122,14 @@ func msgSuffix(m string) string {
 	return ", message " + fmt.Sprintf("%q", finding.Cut(m, 160))
 }
 
-var pullRE = regexp.MustCompile(`(?i)(?:PullImage|failed to pull(?: and unpack)? image|pulling image)\s*\\?"?\\?"?([^"\\ ]+)`)
+// pullRE finds the image in a pull error. "PullImage" must be followed by a
+// quote (the kubelet's "PullImage from image service failed" names no image
+// there), and the quote may carry any number of escaping backslashes (a pull
+// error nested in the kubelet's err="..." is escaped twice).
+var pullRE = regexp.MustCompile(`(?i)(?:PullImage\s+\\*"|(?:failed to pull(?: and unpack)? image|pulling image)\s*\\*"?)([^"\\ ]+)`)
+
+// pullImageKV is the kubelet's image="..." field, the surest name when present.
+var pullImageKV = regexp.MustCompile(`\simage="([^"\\ ]+)"`)
 
 // PullErrorClass names a pull error's cause the way a person would search it.
 func PullErrorClass(msg string) string {
@@ -171,10 +178,13 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		return strings.Contains(m, "failed to pull") || (strings.Contains(m, "pullimage") && strings.Contains(m, "failed"))
 	}) {
 		// The parsed record names the image in every format (klog's
-		// image="...", quoted levels, kubectl event rows); the regexp is
-		// the fallback for lines logrec finds no image in.
+		// image="...", quoted levels, kubectl event rows); kubelet's
+		// image="..." field and the regexp are the fallbacks for lines
+		// logrec finds no image in.
 		img := logrec.Parse(h.Rec.Message).Fields["image"]
-		if m := pullRE.FindStringSubmatch(h.Rec.Message); img == "" && m != nil && strings.ContainsAny(m[1], ":/.") {
+		if m := pullImageKV.FindStringSubmatch(h.Rec.Message); img == "" && m != nil {
+			img = m[1]
+		} else if m := pullRE.FindStringSubmatch(h.Rec.Message); img == "" && m != nil && strings.ContainsAny(m[1], ":/.") {
 			img = m[1]
 		}
 		if img == "" {

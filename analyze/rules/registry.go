@@ -63,6 +63,7 @@ func Default() *Registry {
 	all = append(all, frozen()...)
 	all = append(all, podStatus()...)
 	all = append(all, podVerdicts()...)
+	all = append(all, exitRules()...)
 	all = append(all, nodeConfig()...)
 	all = append(all, storage()...)
 	all = append(all, oomKills()...)

@@ -42,7 +42,11 @@ type classHits struct {
 	latest      []logHit // the last maxEvidence hits
 	lastRec     logrec.Record
 	lastCause   string
+	pods        map[string]bool // the pods its records name ("" for records naming none), at most maxGroupPods
 }
+
+// maxGroupPods bounds the pod names one group remembers.
+const maxGroupPods = 16
 
 // maxSubjectsPerClass bounds the findings one class makes (one per image or pod).
 const maxSubjectsPerClass = 10
@@ -80,6 +84,9 @@ func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
 			if len(g.latest) > maxEvidence {
 				g.latest = g.latest[1:]
 			}
+			if len(g.pods) < maxGroupPods {
+				g.pods[lr.Fields["pod"]] = true
+			}
 		}
 	}
 	st := newStateView(n)
@@ -103,7 +110,7 @@ func group(groups map[string]*classHits, perClass map[string]int, cl *catalog.Cl
 			return g
 		}
 	}
-	g := &classHits{class: cl, key: key}
+	g := &classHits{class: cl, key: key, pods: map[string]bool{}}
 	groups[gk] = g
 	perClass[cl.ID]++
 	return g
@@ -145,6 +152,14 @@ func (g *classHits) finding(n *facts.Node, st *stateView) finding.Finding {
 		fmt.Fprintf(&b, " While: %s.", ctx)
 	}
 	current, contradicted, why := st.judge(cl, rec, g.last, n.Manifest.StartedAt)
+	if imageClass(cl) && !current && !contradicted {
+		// Any record of the group may name the pod that waits for the image.
+		for _, pod := range facts.SortedKeys(g.pods) {
+			if current, contradicted, why = st.judgePull(rec.Fields["image"], pod, g.last, n.Manifest.StartedAt); current || contradicted {
+				break
+			}
+		}
+	}
 	f.Explanation = b.String()
 	placeInTime(&f, current, contradicted, why, g.last, n.Manifest.StartedAt)
 	return f
@@ -399,6 +414,20 @@ func (st *stateView) commands(fix []string) []string {
 		out[i] = strings.NewReplacer("{sock}", cri, "{cdsock}", cd).Replace(f)
 	}
 	return out
+}
+
+// nodeCRISocket is the node's first CRI socket (the default path when the
+// bundle has none), for commands in remediation.
+func nodeCRISocket(n *facts.Node) string {
+	for _, slug := range facts.SortedKeys(n.CRI) {
+		return sockPath(n.CRI[slug].Endpoint(), "/run/containerd/containerd.sock")
+	}
+	return "/run/containerd/containerd.sock"
+}
+
+// ctrCmd is ctr aimed at one containerd daemon and namespace.
+func ctrCmd(ep *facts.ContainerdEndpoint, ns string) string {
+	return "ctr -a " + sockPath(ep.Endpoint(), "/run/containerd/containerd.sock") + " -n " + ns
 }
 
 func sockPath(endpoint, fallback string) string {

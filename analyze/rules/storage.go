@@ -65,7 +65,7 @@ func diskPressure(inodes bool) func(*facts.Node) []finding.Finding {
 				Explanation: fmt.Sprintf("%s (%s) has %.1f%% of its %s in use. Kubelet evicts pods and garbage-collects images under disk pressure; at 100%% pulls, unpacking, container creation and log writes fail with \"no space left on device\".",
 					d.Path, orDash(d.FSType), used, what),
 				Evidence:    []finding.Evidence{ev(facts.Ref{Path: "host/host.json", Pointer: fmt.Sprintf("/disks/%d", i)}, d)},
-				Remediation: []string{"Free space: `crictl rmi --prune`, remove exited containers, rotate logs; look for leaked snapshots and ingests (RT11xx).", "Inodes run out with many small files: often container logs or a leaking application writing to its writable layer."},
+				Remediation: []string{"Free space: `crictl -r unix://" + nodeCRISocket(n) + " rmi --prune`, remove exited containers, rotate logs; look for leaked snapshots and ingests (RT11xx).", "Inodes run out with many small files: often container logs or a leaking application writing to its writable layer."},
 			})
 		}
 		return out
@@ -167,7 +167,7 @@ func leaseLeaks(n *facts.Node) []finding.Finding {
 			Explanation: "A lease protects its resources (content, snapshots, ingests) from garbage collection until it is deleted or expires. " +
 				"These have no " + gcExpire + " label, so whatever they hold is kept forever if the client that made them (an interrupted pull or build) never deletes them.",
 			Evidence:    evs,
-			Remediation: []string{"List them with `ctr -n " + ns.Name + " leases ls`; delete leases no running operation owns (`ctr leases rm`) and let GC reclaim the space."},
+			Remediation: []string{"List them with `" + ctrCmd(ep, ns.Name) + " leases ls`; delete leases no running operation owns (`" + ctrCmd(ep, ns.Name) + " leases rm ID`) and let GC reclaim the space."},
 		})
 	})
 	return out
@@ -213,7 +213,7 @@ func unusedSnapshots(n *facts.Node) []finding.Finding {
 			Explanation: "Active (writable) snapshots belong to containers or to unpacks in progress. These match no container's snapshot key: leftovers of deleted containers or interrupted unpacks (keys starting with extract-) that hold disk space. " +
 				"(An unpack running during the collection also shows here.)",
 			Evidence:    evs,
-			Remediation: []string{"Check with `ctr -n " + ns.Name + " snapshots ls`; remove snapshots nothing uses (`ctr snapshots rm <key>`) once no pull is running."},
+			Remediation: []string{"Check with `" + ctrCmd(ep, ns.Name) + " snapshots ls`; remove snapshots nothing uses (`" + ctrCmd(ep, ns.Name) + " snapshots rm <key>`) once no pull is running."},
 		})
 	})
 	return out
@@ -249,7 +249,7 @@ func staleIngests(n *facts.Node) []finding.Finding {
 			Subject:     finding.Subject{Endpoint: ep.Endpoint(), Namespace: ns.Name},
 			Explanation: "Ingests are partial downloads; these were not updated for over an hour. They hold disk space in <root>/io.containerd.content.v1.content/ingest and can make a later pull of the same blob wait on a stale lock (\"ref ... locked\").",
 			Evidence:    evs,
-			Remediation: []string{"Remove them with `ctr -n " + ns.Name + " content active` / `ctr content rm`, or by deleting the ingest directories while no pull runs."},
+			Remediation: []string{"Remove them with `" + ctrCmd(ep, ns.Name) + " content active` / `" + ctrCmd(ep, ns.Name) + " content rm`, or by deleting the ingest directories while no pull runs."},
 		})
 	})
 	return out
@@ -295,6 +295,6 @@ func pileFinding(ep string, count int, r facts.Ref, why string) finding.Finding 
 		Subject:     finding.Subject{Endpoint: ep},
 		Explanation: fmt.Sprintf("%d exited containers keep their snapshots, logs and metadata: %s. They slow every list call and hold disk space.", count, why),
 		Evidence:    []finding.Evidence{{Path: r.Path, Pointer: r.Pointer, Excerpt: fmt.Sprintf("%d containers in state exited", count)}},
-		Remediation: []string{"Remove them (`crictl rm $(crictl ps -a -q --state exited)`, `docker container prune`) and fix what creates them."},
+		Remediation: []string{"Remove them (`crictl -r unix://" + sockPath(ep, "/run/containerd/containerd.sock") + " rm $(crictl -r unix://" + sockPath(ep, "/run/containerd/containerd.sock") + " ps -a -q --state exited)`, `docker container prune`) and fix what creates them."},
 	}
 }

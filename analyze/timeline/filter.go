@@ -134,25 +134,6 @@ func Legend(events []Event) []LegendEntry {
 	return out
 }
 
-// ParseTime reads a --since/--until bound: RFC 3339 (with or without
-// fractional seconds), "2006-01-02 15:04:05" or "2006-01-02" in UTC, or a
-// duration before ref ("15m": the last 15 minutes before the collection).
-func ParseTime(s string, ref time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if d, err := time.ParseDuration(s); err == nil {
-		if d < 0 {
-			return time.Time{}, fmt.Errorf("time %q: a duration counts back from the collection and must not be negative", s)
-		}
-		return ref.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2026-11-24T09:30:00Z), 2026-11-24 09:30:00 (UTC), 2026-11-24, or a duration before the collection (15m)", s)
-}
-
 func hasClock(list, c string) bool {
 	for _, x := range strings.Split(list, ", ") {
 		if x == c {

@@ -102,25 +102,3 @@ func TestLegend(t *testing.T) {
 		t.Fatal("legend of nothing is not empty")
 	}
 }
-
-func TestParseTime(t *testing.T) {
-	ref := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	for in, want := range map[string]time.Time{
-		"15m":                           ref.Add(-15 * time.Minute),
-		"2026-11-24T09:30:00Z":          time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC),
-		"2026-11-24T09:30:00.250+01:00": time.Date(2026, 11, 24, 8, 30, 0, 250e6, time.UTC),
-		"2026-11-24 09:30:00":           time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC),
-		"2026-11-24":                    time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC),
-		" 2026-11-24T09:30:00Z ":        time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC),
-	} {
-		got, err := ParseTime(in, ref)
-		if err != nil || !got.Equal(want) {
-			t.Errorf("ParseTime(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "yesterday", "-5m", "2026-13-01", "10:30"} {
-		if _, err := ParseTime(bad, ref); err == nil {
-			t.Errorf("ParseTime(%q) accepted", bad)
-		}
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -51,6 +52,10 @@ func TestExitCodesAreDocumented(t *testing.T) {
 		{[]string{"inspect", healthy}, cli.OK},
 		{[]string{"inspect", timedOut}, cli.Warnings},
 		{[]string{"inspect", tampered}, cli.Input},
+		{[]string{"inspect", "--memory-limit", "1GiB", healthy}, cli.OK},
+		{[]string{"inspect", "--memory-limit", "1073741824", healthy}, cli.OK},
+		{[]string{"inspect", "--memory-limit", "1MiB", healthy}, cli.Usage}, // below the smallest
+		{[]string{"inspect", "--memory-limit", "512M", healthy}, cli.Usage}, // ambiguous, as in rtsnap
 		{[]string{"findings", dir}, cli.Warnings},
 		{[]string{"findings", "--severity", "error", healthy}, cli.Usage}, // issue 15: said nothing before
 		{[]string{"timeline", timedOut}, cli.OK},
@@ -213,6 +218,13 @@ func TestShowAndLs(t *testing.T) {
 	if code, _, stderr := runCmd("show", healthy, "journal/containerd.jsonl:9"); code != cli.Usage || !strings.Contains(stderr, "fewer than 9 lines") {
 		t.Errorf("show past the end: exit %d %s", code, stderr)
 	}
+	// Hostile locations: a line number past any int, a reversed range, a
+	// pointer that is not one.
+	for _, loc := range []string{"journal/containerd.jsonl:99999999999999999999999", "journal/containerd.jsonl:3-1", "journal/containerd.jsonl:0", "host/host.json#kernel"} {
+		if code, _, stderr := runCmd("show", healthy, loc); code != cli.Usage || !strings.Contains(stderr, "--help") {
+			t.Errorf("show %s: exit %d %s", loc, code, stderr)
+		}
+	}
 	// Bounded: --max-bytes cuts and says so.
 	code, out, stderr := runCmd("show", "--max-bytes", "10", healthy, "configs/containerd/config.toml")
 	if code != 0 || len(out) > 11 || !strings.Contains(stderr, "cut at 10 B") {
@@ -275,6 +287,17 @@ func TestDiffReportsAFailureThatHappenedAgain(t *testing.T) {
 	}
 	if strings.Contains(out, "findings appeared") {
 		t.Errorf("a recurrence listed as new:\n%s", out)
+	}
+	// The reports say it too.
+	html := filepath.Join(t.TempDir(), "r.html")
+	if code, _, stderr := runCmd("report", "--against", before, "-o", html, again); code != cli.OK {
+		t.Fatalf("report: exit %d %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(html); !strings.Contains(string(b), "Findings that happened again") || !strings.Contains(string(b), "count 1 → 4") {
+		t.Errorf("HTML report lacks the recurrence")
+	}
+	if _, out, _ := runCmd("report", "--markdown", "--against", before, again); !strings.Contains(out, "- happened again: warning `RT0402-image-pull-failed`") {
+		t.Errorf("markdown report lacks the recurrence:\n%s", out)
 	}
 	// The same failures, nothing new: quiet, exit 0.
 	if code, out, _ := runCmd("diff", again, again); code != cli.OK || !strings.Contains(out, "no differences") {

@@ -204,38 +204,53 @@ func cmdFindings(fs *cmdFlags, stdout, stderr io.Writer) int {
 }
 
 func newTimelineCmd() *cobra.Command {
-	fs := newFlags("timeline BUNDLE", "one ordered stream of events", "One ordered stream of events (collection, sources, journal and log entries), each with its source and clock.",
+	fs := newFlags("timeline BUNDLE", "one ordered stream of events", "One ordered stream of events (journal and log entries, CRI, containerd and runc records), each with its source and clock, then a legend of the sources and what the selection left out. The collector's own events are hidden unless --collector or --source rtsnap.",
 		cli.ExactArgs("BUNDLE"), cli.OK, cli.Input, cli.Failed)
-	var f timeline.Filter
-	fs.StringVar(&f.Pod, "pod", "", "only events about this `POD`")
-	fs.StringVar(&f.Container, "container", "", "only events about this `CONTAINER`")
-	var o timelineOpts
-	o.since = fs.String("since", "", "only events at or after this `TIME`: RFC 3339, '2026-11-24 09:30:00' (UTC), or a duration before the collection started (15m)")
-	o.until = fs.String("until", "", "only events at or before this `TIME` (same forms as --since)")
-	fs.StringSliceVar(&o.sel.Sources, "source", nil, "only events from these `SOURCES` (journal, logs, cri, containerd, runc, rtsnap; comma-separated or repeated)")
-	o.grep = fs.String("grep", "", "only events whose kind, subject or message matches this RE2 `REGEXP` ((?i) for any case)")
-	fs.BoolVar(&o.sel.Collector, "collector", false, "also show the collector's own events (collection and source start/end)")
-	o.width = fs.Int("width", render.DefaultMessageWidth, "cut messages at this many `BYTES` (0: whole)")
-	return fs.command(func(stdout, stderr io.Writer) int { return cmdTimeline(fs, f, o, stdout, stderr) })
+	var tf timelineFlags
+	fs.StringVar(&tf.filter.Pod, "pod", "", "only events about this `POD`")
+	fs.StringVar(&tf.filter.Container, "container", "", "only events about this `CONTAINER`")
+	fs.Var(&tf.since, "since", "only events at or after this `TIME`: a duration before the collection started (15m), a time (2026-12-01 10:00, RFC 3339) or boot (the node's)")
+	fs.Var(&tf.until, "until", "only events at or before this `TIME` (the forms of --since)")
+	fs.StringSliceVar(&tf.sel.Sources, "source", nil, "only events from these `SOURCES` (journal, logs, cri, containerd, runc, rtsnap; comma-separated or repeated)")
+	fs.StringVar(&tf.grep, "grep", "", "only events whose kind, subject or message matches this RE2 `REGEXP` ((?i) for any case)")
+	fs.BoolVar(&tf.sel.Collector, "collector", false, "also show the collector's own events (collection, each source's start and end)")
+	fs.IntVar(&tf.width, "width", render.DefaultMessageWidth, "cut messages at this many `BYTES` (0: whole)")
+	return fs.command(func(stdout, stderr io.Writer) int { return cmdTimeline(fs, &tf, stdout, stderr) })
 }
 
-// timelineOpts are timeline's selection flags, checked once the bundle is
-// loaded (a duration in --since counts back from its collection).
-type timelineOpts struct {
+// timelineFlags are timeline's selection flags; --since and --until take
+// the collector's forms (cli.Since), resolved against the bundle.
+type timelineFlags struct {
+	filter       timeline.Filter
 	sel          timeline.Select
-	since, until *string
-	grep         *string
-	width        *int
+	since, until cli.Since
+	grep         string
+	width        int
 }
 
-func cmdTimeline(fs *cmdFlags, f timeline.Filter, o timelineOpts, stdout, stderr io.Writer) int {
-	sel, since, until, width := o.sel, o.since, o.until, o.width
-	if *o.grep != "" {
-		re, err := regexp.Compile(*o.grep)
+// bound resolves a --since/--until value against the bundle: a duration
+// counts back from the collection's start, boot is the node's boot time as
+// host/ recorded it. Unset is the zero time (no bound).
+func bound(v cli.Since, a *analyze.Analysis) (time.Time, error) {
+	switch {
+	case v.Ago > 0:
+		return a.Node.Manifest.StartedAt.Add(-v.Ago), nil
+	case v.Boot:
+		if h := a.Node.Host.Facts; h != nil && !h.BootTime.IsZero() {
+			return h.BootTime, nil
+		}
+		return time.Time{}, errors.New("boot: the bundle does not record the node's boot time (host/)")
+	}
+	return v.At, nil
+}
+
+func cmdTimeline(fs *cmdFlags, tf *timelineFlags, stdout, stderr io.Writer) int {
+	if tf.grep != "" {
+		re, err := regexp.Compile(tf.grep)
 		if err != nil {
 			return cli.UsageError(stderr, "rtsnap-analyze timeline", fmt.Errorf("--grep: %w", err))
 		}
-		sel.Grep = re
+		tf.sel.Grep = re
 	}
 	opts, ok := fs.options(stderr)
 	if !ok {
@@ -245,26 +260,20 @@ func cmdTimeline(fs *cmdFlags, f timeline.Filter, o timelineOpts, stdout, stderr
 	if !ok {
 		return analyze.ExitUnreadable
 	}
-	for _, b := range []struct {
-		flag, val string
-		to        *time.Time
-	}{{"since", *since, &sel.Since}, {"until", *until, &sel.Until}} {
-		if b.val == "" {
-			continue
-		}
-		t, err := timeline.ParseTime(b.val, a.Node.Manifest.StartedAt)
-		if err != nil {
-			return cli.UsageError(stderr, "rtsnap-analyze timeline", fmt.Errorf("--%s: %w", b.flag, err))
-		}
-		*b.to = t
+	var err error
+	if tf.sel.Since, err = bound(tf.since, a); err == nil {
+		tf.sel.Until, err = bound(tf.until, a)
 	}
-	d := render.NewSelectedTimelineDoc(a, f, timeline.Build(a.Node, timeline.DefaultExtractors(), f), sel)
+	if err != nil {
+		return cli.UsageError(stderr, "rtsnap-analyze timeline", err)
+	}
+	d := render.NewSelectedTimelineDoc(a, tf.filter, timeline.Build(a.Node, timeline.DefaultExtractors(), tf.filter), tf.sel)
 	if *fs.json {
 		if err := writeJSON(stdout, d); err != nil {
 			return outputErr(stderr, err)
 		}
 	} else {
-		render.TimelineText(stdout, d, *width)
+		render.TimelineText(stdout, d, tf.width)
 	}
 	return analyze.ExitOK
 }

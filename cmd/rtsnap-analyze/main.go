@@ -53,7 +53,7 @@ type cmdFlags struct {
 	cmd           *cobra.Command
 	json          *bool
 	identityFiles *[]string
-	memoryLimit   analyze.ByteSize
+	memoryLimit   cli.Size
 }
 
 // newFlags makes a subcommand: use is its usage line ("diff A B"), args
@@ -66,14 +66,17 @@ func newFlags(use, short, long string, args cobra.PositionalArgs, codes ...int) 
 	f := &cmdFlags{FlagSet: fs, cmd: cmd}
 	f.json = fs.Bool("json", false, "print a JSON document (schema rtsnap-analyze/"+cmd.Name()+"/v1)")
 	f.identityFiles = fs.StringArrayP("identity", "i", nil, "decrypt encrypted bundles (*.tar.zst.age) with this age identity `FILE` (rtsnap-age.key) or unencrypted ssh-ed25519/ssh-rsa private key; repeatable, any one that is a recipient will do")
-	f.memoryLimit = analyze.ByteSize(analyze.DefaultMemoryLimit)
-	fs.Var(&f.memoryLimit, "memory-limit", "bound on the memory one bundle's analysis takes; what does not fit is left out and reported (RT1511)")
+	f.memoryLimit = cli.Size(analyze.DefaultMemoryLimit)
+	fs.Var(&f.memoryLimit, "memory-limit", "bound `SIZE` on the memory one bundle's analysis takes (512MiB, 2GiB or bytes); what does not fit is left out and reported (RT1511)")
 	return f
 }
 
 // command sets the work to run once flags and arguments are parsed.
 func (f *cmdFlags) command(work func(stdout, stderr io.Writer) int) *cobra.Command {
 	f.cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if int64(f.memoryLimit) < analyze.MinMemoryLimit {
+			return cli.Usagef("--memory-limit %s is below the smallest, %s: even a healthy bundle's facts would not fit", f.memoryLimit.String(), cli.FormatSize(analyze.MinMemoryLimit))
+		}
 		return cli.Exit(work(cmd.OutOrStdout(), cmd.ErrOrStderr()))
 	}
 	return f.cmd

@@ -146,7 +146,7 @@ func cmdShow(fs *cmdFlags, f showFlags, stdout, stderr io.Writer) int {
 		raw, err := jsonptr.Extract(data, loc.pointer)
 		if err != nil {
 			err = fmt.Errorf("%s#%s: %w", loc.path, loc.pointer, err)
-			if errors.Is(err, jsonptr.ErrNotFound) {
+			if errors.Is(err, jsonptr.ErrNotFound) || errors.Is(err, jsonptr.ErrSyntax) {
 				return cli.UsageError(stderr, "rtsnap-analyze show", err)
 			}
 			fmt.Fprintf(stderr, "rtsnap-analyze show: %s\n", render.TerminalLine(err.Error()))

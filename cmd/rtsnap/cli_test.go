@@ -160,6 +160,11 @@ func TestSourcesListsTheRegistry(t *testing.T) {
 			t.Errorf("sources lacks %q:\n%s", want, out)
 		}
 	}
+	for _, l := range strings.Split(out, "\n") {
+		if len(l) > cli.DefaultWidth {
+			t.Errorf("line over %d columns: %q", cli.DefaultWidth, l)
+		}
+	}
 }
 
 func TestCompletionScripts(t *testing.T) {

@@ -295,7 +295,11 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 			Redaction:     bundle.RedactionInfo{Pseudonymized: f.pseudonymize},
 		},
 	}
+	for _, p := range collect.EndpointProblems(&opts.Env) {
+		fmt.Fprintf(stderr, "rtsnap collect: warning: %s\n", red.String(p))
+	}
 	opts.Finish = finish
+	opts.Commit.Reserve = []string{export.SignatureSuffix}
 	plan.apply(&opts, opts.Manifest.Host.Hostname)
 	progress := newProgress(stderr, f.quiet)
 	opts.Progress = progress.update

@@ -29,6 +29,6 @@ func newRootCmd(args []string) *cobra.Command {
 	root := cli.NewRoot("rtsnap", "collect a forensic snapshot of a node's container runtimes",
 		"rtsnap runs on a Kubernetes node, as root. 'rtsnap collect' captures a bounded, redacted, read-only snapshot of the container runtimes into one tar.zst archive on a tmpfs, never on the disk under investigation, and never changes runtime state. Copy the archive off the node and read it with rtsnap-analyze.",
 		version.Details("rtsnap"))
-	root.AddCommand(newCollectCmd(append([]string{"rtsnap"}, args...)), newSourcesCmd(), newKeygenCmd(), newPruneCmd())
+	root.AddCommand(newCollectCmd(append([]string{"rtsnap"}, args...)), newSourcesCmd(), newKeygenCmd(), newPruneCmd(), newFleetCmd())
 	return root
 }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -58,15 +58,22 @@ func runSources(jsonOut bool, stdout, stderr io.Writer) int {
 		}
 		return cli.OK
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tDEFAULT\tBUDGET\tREADS")
+	// Fixed columns, so READS can wrap under itself at the terminal's width.
+	nameW, budgetW := len("SOURCE"), len("BUDGET")
+	for _, r := range rows {
+		nameW, budgetW = max(nameW, len(r.Name)), max(budgetW, len(cli.FormatSize(r.Budget)))
+	}
+	col := nameW + 2 + len("DEFAULT") + 2 + budgetW + 2
+	row := func(name, on, budget, reads string) {
+		fmt.Fprintf(stdout, "%-*s  %-7s  %-*s  %s\n", nameW, name, on, budgetW, budget, strings.TrimLeft(cli.Wrap(reads, cli.Width(stdout), col), " "))
+	}
+	row("SOURCE", "DEFAULT", "BUDGET", "READS")
 	for _, r := range rows {
 		on := "on"
 		if !r.Default {
 			on = "off"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, on, cli.FormatSize(r.Budget), r.Description)
+		row(r.Name, on, cli.FormatSize(r.Budget), r.Description)
 	}
-	tw.Flush()
 	return cli.OK
 }

@@ -13,6 +13,7 @@ import (
 	schema "github.com/rtsnap/rtsnap/internal/schema/configs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -255,22 +256,26 @@ func lastLine(s string) string {
 }
 
 // kubelet stores its config, flags file and command line.
+// Several kubelets on one host (test clusters, the rtsnap lab) give one
+// command line each in kubelet-cmdline.txt and each its own config file.
 func (r *run) kubelet(procs []procscan.Process) {
 	// A node may run several kubelets (the lab runs two): one line each.
-	var lines []string
-	cfgs := []string{"/var/lib/kubelet/config.yaml"}
+	var cfgs, lines []string
 	for _, p := range procs {
 		if p.Role == procscan.RoleKubelet {
-			if v, ok := procscan.FlagValue(p.Args, "config"); ok {
+			if v, ok := procscan.FlagValue(p.Args, "config"); ok && !slices.Contains(cfgs, v) {
 				cfgs = append(cfgs, v)
 			}
-			lines = append(lines, r.env.Redactor.String(strings.Join(p.Args, " "))+"\n")
+			lines = append(lines, r.env.Redactor.String(strings.Join(p.Args, " ")))
 		}
 	}
 	if len(lines) > 0 {
-		if err := r.out.WriteFile("kubelet-cmdline.txt", redact.Text, []byte(strings.Join(lines, ""))); err != nil {
+		if err := r.out.WriteFile("kubelet-cmdline.txt", redact.Text, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
 			r.out.Partial(err.Error())
 		}
+	}
+	if len(cfgs) == 0 {
+		cfgs = []string{"/var/lib/kubelet/config.yaml"}
 	}
 	for _, cfg := range cfgs {
 		r.file(cfg, "kubelet config", redact.YAML)

@@ -321,7 +321,12 @@ func TestDecodeInfo(t *testing.T) {
 // Each endpoint that cannot answer says why, in the error the status shows:
 // a regular file in place of the socket, a missing one, and a TCP endpoint
 // that refuses, printed as given (the issue: "no CRI endpoint answered" with
-// no reason, and tcp://1.2.3.4:1 printed as tcp:/1.2.3.4:1).
+// no reason, and tcp://1.2.3.4:1 printed as tcp:/1.2.3.4:1). What operators
+// see elsewhere for a missing socket is a gRPC dial error buried in an RPC
+// failure: "rpc error: code = Unavailable desc = connection error: desc =
+// \"transport: Error while dialing dial unix /var/run/dockershim.sock:
+// connect: no such file or directory\"" (crictl,
+// https://github.com/kubernetes-sigs/cri-tools/issues/1089).
 func TestEveryFailedEndpointSaysWhy(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "containerd.sock")

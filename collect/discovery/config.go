@@ -38,7 +38,8 @@ func parseCrictl(raw []byte) Crictl {
 
 // kubeletOf finds kubelet's runtime endpoint: its command line wins over
 // its config file, as in kubelet itself (flags override the file).
-func kubeletOf(procs []procscan.Process) Kubelet {
+// resolve maps kubelet's --config (a host path) to where it is read here.
+func kubeletOf(procs []procscan.Process, resolve func(string) string) Kubelet {
 	for _, p := range procs {
 		if p.Role != procscan.RoleKubelet {
 			continue
@@ -47,7 +48,7 @@ func kubeletOf(procs []procscan.Process) Kubelet {
 		var cfg kubeletConfig
 		if v, ok := procscan.FlagValue(p.Args, "config"); ok {
 			k.ConfigPath = v
-			if raw, err := readBounded(filepath.Clean(v)); err == nil {
+			if raw, err := readBounded(resolve(filepath.Clean(v))); err == nil {
 				cfg = parseKubeletConfig(raw)
 			}
 		}

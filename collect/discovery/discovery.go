@@ -50,7 +50,7 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 		out.Partial("process list: " + err.Error())
 	}
 	crictl, crictlRaw := readCrictl(env.HostPath(s.crictlPath))
-	kub := kubeletOf(procs)
+	kub := kubeletOf(procs, env.HostPath)
 
 	socks := probeAll(ctx, env, candidates(env.RuntimeEndpoints, crictl, kub))
 	files := []struct {

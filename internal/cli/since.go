@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// sinceLayouts are the absolute times --since accepts besides RFC 3339,
-// as journalctl spells them; without a zone they are the local time.
-var sinceLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"}
-
 // Since is a start time flag: a duration back from now ("30m", "2h"), an
 // absolute time ("2026-12-01T10:00:00Z", "2026-12-01 10:00", local time
 // without a zone) or "boot". A zero or negative duration is refused, never
@@ -57,11 +53,13 @@ func (s *Since) Set(v string) error {
 	return nil
 }
 
+// parseTime reads RFC 3339, or the forms journalctl --since takes
+// (without a zone: the local time).
 func parseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	for _, l := range sinceLayouts {
+	for _, l := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.ParseInLocation(l, s, time.Local); err == nil {
 			return t, nil
 		}

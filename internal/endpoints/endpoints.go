@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Kind is which daemon serves an endpoint.
@@ -110,8 +111,10 @@ func Check(e Endpoint) error {
 		}
 		return &checkError{fmt.Sprintf("%s is %s, not a socket", e.Path, what), ErrNotSocket}
 	}
-	if f, err := os.OpenFile(e.Path, os.O_WRONLY, 0); errors.Is(err, fs.ErrPermission) {
-		// connect(2) on a unix socket needs write permission on it.
+	if f, err := os.OpenFile(e.Path, os.O_WRONLY|syscall.O_NONBLOCK, 0); errors.Is(err, fs.ErrPermission) {
+		// connect(2) on a unix socket needs write permission on it. Opening a
+		// socket fails with ENXIO once permission is granted; O_NONBLOCK so a
+		// FIFO swapped in after the stat cannot block the open.
 		return &checkError{fmt.Sprintf("%s (mode %s) cannot be connected to: permission denied (run as root)", e.Path, fi.Mode()), err}
 	} else if err == nil {
 		f.Close()

@@ -4,6 +4,7 @@ package tail
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -12,11 +13,28 @@ import (
 )
 
 // lineTime finds a timestamp at the start of a log line: logfmt time="...",
-// an RFC 3339 prefix (CRI and most daemons) or a klog header is not parsed
-// (no year) and counts as unknown.
+// an RFC 3339 prefix (CRI and most daemons), or a klog header
+// (Lmmdd hh:mm:ss.uuuuuu: the kubelet's own log file), which has no year and
+// is in local time: its year is the one that puts it nearest ref.
 var lineTimeRE = regexp.MustCompile(`^(?:time="([^"]+)"|\{"log":.*"time":"([^"]+)"\}$|(\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)))`)
 
-func lineTime(l string) (time.Time, bool) {
+var klogRE = regexp.MustCompile(`^[IWEF](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{1,9}) `)
+
+func lineTime(l string, ref time.Time) (time.Time, bool) {
+	if m := klogRE.FindStringSubmatch(l); m != nil && !ref.IsZero() {
+		t, err := time.ParseInLocation("2006 0102 15:04:05.999999999", fmt.Sprintf("%d %s%s %s:%s:%s.%s", ref.Year(), m[1], m[2], m[3], m[4], m[5], m[6]), time.Local)
+		if err != nil {
+			return time.Time{}, false
+		}
+		const half = 183 * 24 * time.Hour
+		switch {
+		case t.Sub(ref) > half:
+			t = t.AddDate(-1, 0, 0)
+		case ref.Sub(t) > half:
+			t = t.AddDate(1, 0, 0)
+		}
+		return t, true
+	}
 	m := lineTimeRE.FindStringSubmatch(l)
 	if m == nil {
 		return time.Time{}, false
@@ -62,7 +80,7 @@ func File(path string, max int64, since time.Time) (data []byte, size int64, tru
 		for end < len(buf) && buf[end] != '\n' {
 			end++
 		}
-		t, ok := lineTime(string(buf[start:min(end, start+4096)]))
+		t, ok := lineTime(string(buf[start:min(end, start+4096)]), since)
 		if ok && !t.Before(since) {
 			break
 		}

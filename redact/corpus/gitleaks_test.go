@@ -39,10 +39,10 @@ func TestVendorRulesAgreeWithGitleaks(t *testing.T) {
 	found, missed, skipped := 0, 0, 0
 	for _, id := range cfg.OrderedRules {
 		rule := cfg.Rules[id]
-		if _, skip := gitleakstable.Skipped[id]; skip || rule.Regex == nil {
+		if _, skip := gitleakstable.Skipped[id]; skip || rule.Regex == nil || rule.Path != nil {
 			continue
 		}
-		for i := 0; i < 5; i++ {
+		for i := 0; i < 20; i++ {
 			sample := secrets.NewSecret(rule.Regex.String())
 			if strings.ContainsAny(sample, "\n\r\f\v") {
 				// The generator puts line breaks where a rule allows
@@ -65,7 +65,7 @@ func TestVendorRulesAgreeWithGitleaks(t *testing.T) {
 		}
 	}
 	t.Logf("%d gitleaks findings on generated samples, %d missed by rtsnap (%d multi-line samples skipped)", found, missed, skipped)
-	if found < 300 {
+	if found < 1500 {
 		t.Errorf("only %d findings: the generator or detector changed", found)
 	}
 }

@@ -36,6 +36,8 @@ var Skipped = map[string]string{
 	"pkcs12-file":     "matches file paths only",
 }
 
+// (Rules with a path restriction are left out too: see PathOnly.)
+
 // Rule is one gitleaks rule as the redactor needs it.
 type Rule struct {
 	ID       string
@@ -56,20 +58,22 @@ type Allow struct {
 	StopWords []string
 }
 
-// Load parses gitleaks' default config the way gitleaks does.
-func Load() (rules []Rule, global Allow, err error) {
+// Load parses gitleaks' default config the way gitleaks does. pathOnly
+// lists the rules left out because gitleaks applies them to one kind of
+// file only.
+func Load() (rules []Rule, global Allow, pathOnly []string, err error) {
 	v := viper.New()
 	v.SetConfigType("toml")
 	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
-		return nil, Allow{}, fmt.Errorf("gitleaks default config: %w", err)
+		return nil, Allow{}, nil, fmt.Errorf("gitleaks default config: %w", err)
 	}
 	var vc config.ViperConfig
 	if err := v.Unmarshal(&vc); err != nil {
-		return nil, Allow{}, fmt.Errorf("gitleaks default config: %w", err)
+		return nil, Allow{}, nil, fmt.Errorf("gitleaks default config: %w", err)
 	}
 	cfg, err := vc.Translate()
 	if err != nil {
-		return nil, Allow{}, fmt.Errorf("gitleaks default config: %w", err)
+		return nil, Allow{}, nil, fmt.Errorf("gitleaks default config: %w", err)
 	}
 	idOK := regexp.MustCompile(`^[a-z0-9-]+$`)
 	for _, id := range cfg.OrderedRules {
@@ -77,11 +81,18 @@ func Load() (rules []Rule, global Allow, err error) {
 			continue
 		}
 		r := cfg.Rules[id]
+		if r.Path != nil {
+			// A rule for one kind of file (.tf, .php, nuget.config,
+			// Kubernetes YAML): its words ("password", "secret") are
+			// everywhere else, and the key rules cover those files.
+			pathOnly = append(pathOnly, id)
+			continue
+		}
 		if r.Regex == nil {
-			return nil, Allow{}, fmt.Errorf("gitleaks rule %s: no regex and not skipped", id)
+			return nil, Allow{}, nil, fmt.Errorf("gitleaks rule %s: no regex and not skipped", id)
 		}
 		if !idOK.MatchString(id) {
-			return nil, Allow{}, fmt.Errorf("gitleaks rule %q: id is not a marker rule name", id)
+			return nil, Allow{}, nil, fmt.Errorf("gitleaks rule %q: id is not a marker rule name", id)
 		}
 		out := Rule{ID: id, Regex: r.Regex.String(), Group: r.SecretGroup, Entropy: r.Entropy}
 		for _, k := range r.Keywords {
@@ -102,7 +113,7 @@ func Load() (rules []Rule, global Allow, err error) {
 		}
 	}
 	sort.Strings(global.StopWords)
-	return rules, global, nil
+	return rules, global, pathOnly, nil
 }
 
 func allow(a *config.Allowlist) (Allow, bool) {
@@ -122,7 +133,7 @@ func allow(a *config.Allowlist) (Allow, bool) {
 
 // Source is the Go source of redact/vendor_table.go.
 func Source(version string) ([]byte, error) {
-	rules, global, err := Load()
+	rules, global, pathOnly, err := Load()
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +142,7 @@ func Source(version string) ([]byte, error) {
 	fmt.Fprintf(&b, "package redact\n\n")
 	fmt.Fprintf(&b, "// gitleaksVersion is the gitleaks module the vendor table comes from.\nconst gitleaksVersion = %q\n\n", version)
 	fmt.Fprintf(&b, "// vendorGlobalAllow is gitleaks' global allowlist (its paths left out).\nvar vendorGlobalAllow = vendorAllow{Regexes: %s, StopWords: %s}\n\n", strs(global.Regexes), strs(global.StopWords))
-	fmt.Fprintf(&b, "// vendorTable is gitleaks' default rule set, %d rules.\nvar vendorTable = []vendorRuleDef{\n", len(rules))
+	fmt.Fprintf(&b, "// vendorTable is gitleaks' default rule set, %d rules (left out: %s;\n// for one kind of file only: %s).\nvar vendorTable = []vendorRuleDef{\n", len(rules), strings.Join(skippedIDs(), ", "), strings.Join(pathOnly, ", "))
 	for _, r := range rules {
 		fmt.Fprintf(&b, "{ID: %q, Keywords: %s, Regex: %s", r.ID, strs(r.Keywords), quote(r.Regex))
 		if r.Group != 0 {
@@ -155,6 +166,15 @@ func Source(version string) ([]byte, error) {
 		return nil, fmt.Errorf("format vendor table: %w", err)
 	}
 	return src, nil
+}
+
+func skippedIDs() []string {
+	ids := make([]string, 0, len(Skipped))
+	for id := range Skipped {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 func strs(s []string) string {
