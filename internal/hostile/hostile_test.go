@@ -178,7 +178,6 @@ func commandsFor(c Case, tmp string) [][]string {
 	}
 }
 
-
 // TestEveryCommandOnEveryHostileBundle: with -short (make test-unit) only
 // the light cases (WriteLight); the ones that expand to hundreds of MB or
 // 100,000 rows run in the full suite.
