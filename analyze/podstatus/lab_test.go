@@ -236,7 +236,7 @@ func TestLabPodVerdictsMatchKubectl(t *testing.T) {
 		if f.ID == "RT0406-pod-status" && strings.HasPrefix(f.Subject.Pod, "web-") {
 			t.Errorf("healthy pod reported: %s", f.Title)
 		}
-		if f.ID == "RT0402-image-pull-failed" && strings.Contains(f.Subject.File, "127.0.0.1:1/rtsnap/missing:1") &&
+		if f.ID == "RT0402-image-pull-failed" && strings.Contains(f.Subject.File, "127.0.0.1:1/rtsnap/k8s-missing:1") &&
 			(f.Subject.Pod != "pullfail" || f.Subject.Container != "puller") {
 			t.Errorf("image-pull finding does not name the pod: %s %s", f.Title, f.Subject)
 		}
