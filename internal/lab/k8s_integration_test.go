@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -130,19 +130,32 @@ func TestK8sFaultKubeletDown(t *testing.T) {
 // sandbox fails with runc's cgroupsPath error.
 func TestK8sFaultCgroupDriver(t *testing.T) {
 	k := lab.RequireK8s(t)
-	lab.Fault(t, "k8s-cgroup-driver")
 	node := k.Nodes[len(k.Nodes)-1]
+	// The kubelet's log outlives lab restarts: only what it writes after
+	// the fault is staged counts.
+	var from int64
+	if fi, err := os.Stat(node.KubeletLog); err == nil {
+		from = fi.Size()
+	}
+	lab.Fault(t, "k8s-cgroup-driver")
 	poll(t, 90*time.Second, "runc's cgroupsPath error in the kubelet's log", func() bool {
-		b, _ := exec.Command("grep", "-c", `expected cgroupsPath to be of format`, node.KubeletLog).Output()
-		return strings.TrimSpace(string(b)) != "0" && len(b) > 0
+		f, err := os.Open(node.KubeletLog)
+		if err != nil {
+			return false
+		}
+		defer f.Close()
+		if _, err := f.Seek(from, io.SeekStart); err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(io.LimitReader(f, 64<<20))
+		return strings.Contains(string(b), "expected cgroupsPath to be of format")
 	})
-	out, err := k.Kubectl(context.Background(), "get", "pod", "-n", k.Namespace, "cgroupdriver", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(string(out)); got != "ContainerCreating" {
-		t.Errorf("cgroupdriver pod waiting reason %q, want ContainerCreating", got)
-	}
+	var got string
+	poll(t, 60*time.Second, "the cgroupdriver pod waiting in ContainerCreating", func() bool {
+		out, err := k.Kubectl(context.Background(), "get", "pod", "-n", k.Namespace, "cgroupdriver", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}")
+		got = strings.TrimSpace(string(out))
+		return err == nil && got == "ContainerCreating"
+	})
 	if st := nodeReady(t, k, node.Name); st != "True" {
 		t.Errorf("%s went %s: the kubelet should keep running", node.Name, st)
 	}
