@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -60,7 +61,38 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 		return out
 	}
 	h.notes = append(h.notes, structuredFallbackNote(kind, err))
+	if kind == YAML {
+		data = r.yamlPropertyValues(data, h)
+	}
 	return r.textBytes(data, textOpts{toml: kind == TOML, yaml: kind == YAML}, h)
+}
+
+// yamlPropertyRE is "key: &anchor value" or "key: !tag value" on one line.
+var yamlPropertyRE = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?["']?([^:"'#\n]+?)["']?:[ \t]+(?:[&!][^\s]*[ \t]+)+)([^\s#|>][^\n]*?)[ \t]*$`)
+
+// yamlPropertyValues is the fallback's answer to anchors: the line rules
+// read "password: &pw value" as the value "&pw", so a secret key's value
+// after an anchor or tag is replaced before they run.
+func (r *Redactor) yamlPropertyValues(data []byte, h *hits) []byte {
+	if !bytes.ContainsAny(data, "&!") {
+		return data
+	}
+	lines := newLineIndex(data)
+	var out []byte
+	last := 0
+	for _, sm := range yamlPropertyRE.FindAllSubmatchIndex(data, -1) {
+		v := string(data[sm[6]:sm[7]])
+		if !r.keys.isSecret(string(data[sm[4]:sm[5]])) || keepUnderSecretKey(strings.Trim(v, `"'`)) {
+			continue
+		}
+		h.add(RuleSecretKey, lines.line(sm[6]), "")
+		out = append(append(out, data[last:sm[6]]...), quoteStructured(r.replacement(RuleSecretKey, v))...)
+		last = sm[7]
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[last:]...)
 }
 
 func structuredFallbackNote(kind Kind, err error) string {

@@ -114,9 +114,9 @@ func (w *tomlWalker) count(depth int) bool {
 }
 
 // keyval applies the key rules to one key = value (parts is the full key
-// path: table, then dotted key). A secret word anywhere in the path makes
-// every value below it secret: [registry.configs."x".auth] password = ...,
-// registry.auth.password = ..., auth = {password = ...}.
+// path: table, then dotted key). A secret table makes every value in it
+// secret: [registry.configs."x".auth] username = ..., registry.auth.user =
+// ..., auth = {username = ...}.
 func (w *tomlWalker) keyval(parts []string, v *unstable.Node, depth int) {
 	if !w.count(depth) {
 		return
@@ -124,10 +124,10 @@ func (w *tomlWalker) keyval(parts []string, v *unstable.Node, depth int) {
 	r := w.r
 	last := parts[len(parts)-1]
 	parent := tablePath(parts[:len(parts)-1])
-	inSecret := false
-	for _, p := range parts[:len(parts)-1] {
-		inSecret = inSecret || r.keys.isSecret(p) && !isAuthorizationKey(p)
-	}
+	// The table or inline table holding the key names a secret ([...auth],
+	// auth = {...}): as the line path's auth tables, only the nearest one,
+	// so [a.auth.tls] is not blanked.
+	inSecret := len(parts) > 1 && r.keys.isSecret(parts[len(parts)-2]) && !isAuthorizationKey(parts[len(parts)-2])
 	switch {
 	case inSecret:
 		w.creds[parent] = true
