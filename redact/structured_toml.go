@@ -129,6 +129,8 @@ func (w *tomlWalker) keyval(parts []string, v *unstable.Node, depth int) {
 	// so [a.auth.tls] is not blanked.
 	inSecret := len(parts) > 1 && r.keys.isSecret(parts[len(parts)-2]) && !isAuthorizationKey(parts[len(parts)-2])
 	switch {
+	case inSecret && isUserKey(last):
+		w.secret(v, RuleRegistry, depth+1) // the user of a registry auth table
 	case inSecret:
 		w.creds[parent] = true
 		w.secret(v, RuleSecretKey, depth+1)
