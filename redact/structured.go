@@ -246,6 +246,16 @@ func keepUnderSecretKey(v string) bool {
 	return v == "" || isMarker(v) || boringValue(v)
 }
 
+// describesKey: a key inside a secret's map that holds a setting about it,
+// not part of it (auth: {method: oidc, issuer: https://...}): its last
+// word is one of the descriptor words keys.go knows, and it is not itself
+// a secret key. Its value is walked as any other (the text rules still
+// see it) instead of being blanked.
+func (r *Redactor) describesKey(k string) bool {
+	segs := segments(k)
+	return len(segs) > 0 && descriptorWords[segs[len(segs)-1]] && !r.keys.isSecret(k)
+}
+
 // isUserKey names a registry user next to a password.
 func isUserKey(k string) bool { return k == "username" || k == "Username" || k == "user" }
 

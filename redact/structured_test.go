@@ -59,6 +59,10 @@ var structCases = []struct {
 		[]string{"ArgPassw0rd", "EnvPairPw1"}, []string{`"--port", "80"`, "value: fast"}},
 	{"yaml over-redaction shapes stay", YAML, "authorization: {mode: Webhook}\nvolumes:\n- name: certs\n  secret: {secretName: web-tls}\nPASSWORD_MIN_LENGTH: 12\ntokenExpirationSeconds: 3600\nsessionAffinity: ClientIP\nenabled: true\n",
 		nil, []string{"mode: Webhook", "secretName: web-tls", "PASSWORD_MIN_LENGTH: 12", "3600", "ClientIP"}},
+	{"yaml secret map keeps its settings", YAML, "auth:\n  method: oidc\n  issuer: https://accounts.google.com\n  clientSecret: Cl1entS3cretVal\n  refresh: R3freshVal99\n",
+		[]string{"Cl1entS3cretVal", "R3freshVal99"}, []string{"method: oidc", "issuer: https://accounts.google.com"}},
+	{"toml secret table keeps its settings", TOML, "[auth]\nmethod = \"oidc\"\nvalue = \"T4bleS3cretVal\"\n[x]\nauth = {type = \"basic\", blob = \"Inl1neBl0bVal\"}\n",
+		[]string{"T4bleS3cretVal", "Inl1neBl0bVal"}, []string{`method = "oidc"`, `type = "basic"`}},
 	{"yaml secret key with tag and anchor", YAML, "password: !!str &p T4ggedPw\n",
 		[]string{"T4ggedPw"}, []string{"!!str &p"}},
 	// TOML

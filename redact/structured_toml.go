@@ -129,6 +129,8 @@ func (w *tomlWalker) keyval(parts []string, v *unstable.Node, depth int) {
 	// so [a.auth.tls] is not blanked.
 	inSecret := len(parts) > 1 && r.keys.isSecret(parts[len(parts)-2]) && !isAuthorizationKey(parts[len(parts)-2])
 	switch {
+	case inSecret && r.describesKey(last):
+		w.value(v, parts, depth+1) // [auth] method = "oidc"
 	case inSecret && isUserKey(last):
 		w.secret(v, RuleRegistry, depth+1) // the user of a registry auth table
 	case inSecret:
@@ -201,9 +203,14 @@ func (w *tomlWalker) secret(v *unstable.Node, rule string, depth int) {
 		}
 	case unstable.InlineTable:
 		for c := v.Child(); c.Valid(); c = c.Next() {
-			if c.Kind == unstable.KeyValue {
-				w.secret(c.Value(), rule, depth+1)
+			if c.Kind != unstable.KeyValue {
+				continue
 			}
+			if parts := keyParts(c.Key(), nil); w.r.describesKey(parts[len(parts)-1]) {
+				w.value(c.Value(), parts, depth+1)
+				continue
+			}
+			w.secret(c.Value(), rule, depth+1)
 		}
 	}
 }

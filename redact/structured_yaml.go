@@ -220,6 +220,10 @@ func (w *yamlWalker) secret(n *yaml.Node, rule string, depth int) {
 		w.h.add(rule, n.Line, "")
 	case yaml.MappingNode:
 		for i := 1; i < len(n.Content); i += 2 {
+			if k := n.Content[i-1]; k.Kind == yaml.ScalarNode && w.r.describesKey(k.Value) {
+				w.walk(n.Content[i], depth+1)
+				continue
+			}
 			w.secret(n.Content[i], rule, depth+1)
 		}
 	case yaml.SequenceNode, yaml.DocumentNode:
