@@ -304,3 +304,44 @@ func TestStructuredPseudonyms(t *testing.T) {
 		t.Errorf("yaml %q, toml %q", yv["password"], tv["password"])
 	}
 }
+
+// TestStructuredOddButValid: valid files in less common spellings take the
+// structured path (no fallback note), lose the secret and keep their keys.
+func TestStructuredOddButValid(t *testing.T) {
+	for _, c := range []struct {
+		kind Kind
+		in   string
+	}{
+		{YAML, "a: 1\r\npassword: CrLfPassw0rd\r\nb: |\r\n  x\r\n"},
+		{YAML, "\ufeffpassword: B0mPassw0rd\n"},
+		{YAML, "%YAML 1.1\n---\npassword: D1rectivePw\n...\n---\nb: 2\n"},
+		{YAML, "? complex key\n: v\npassword: C0mplexKeyPw\n"},
+		{YAML, "пароль: Cyr1llicPw99\nname: é\n"},
+		{YAML, "list:\n  # a comment\n  - name: x\n    token: L1stT0kenVal # trailing\n  -   password:    Sp4cedPwVal\n"},
+		{YAML, "password: \"multi\n  line Quot3dPw\"\n"},
+		{YAML, "password: plain\n  continued Pl4inMultiPw\nnext: 1\n"},
+		{YAML, "password: |2\n    Expl1citIndentPw\nnext: 1\n"},
+		{YAML, "password: >+\n  Keep1ChompPw\n\nnext: 1\n"},
+		{YAML, "- [a, {password: Fl0wSeqPw}]\n"},
+		{TOML, "a = 1\r\npassword = \"CrLfT0mlPw\"\r\n"},
+		{TOML, "password = \"\"\"\\\n   L1neEndBackslashPw\"\"\"\n"},
+		{TOML, "[a]\n[[a.b]]\n[a.b.auth]\nuser = \"u\"\npassword = \"N3stedArrTblPw\"\n"},
+		{TOML, "x = [\n  # comment\n  { password = \"Arr1nlinePw\" },\n]\n"},
+		{TOML, "\"quoted.dotted\".password = 'QuotedD0tPw'\n"},
+	} {
+		r := newR(t, Config{})
+		out, n := r.Bytes("f", c.kind, []byte(c.in))
+		rep := r.Report()
+		if len(rep.Files) == 0 || len(rep.Files[0].Notes) != 0 || n == 0 {
+			t.Errorf("%q: %d hits, report %+v", c.in, n, rep.Files)
+		}
+		for _, w := range strings.Fields(c.in) {
+			if strings.HasSuffix(w, "Pw") || strings.HasSuffix(w, "Passw0rd") || strings.HasSuffix(w, "Val") || strings.HasSuffix(w, "Pw\"") || strings.HasSuffix(w, "Pw99") {
+				if bytes.Contains(out, []byte(strings.Trim(w, `"'`))) {
+					t.Errorf("%q: %s survived: %q", c.in, w, out)
+				}
+			}
+		}
+		assertSameKeys(t, c.kind, []byte(c.in), out)
+	}
+}

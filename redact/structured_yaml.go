@@ -312,6 +312,9 @@ func (w *yamlWalker) offset(line, col int) (int, bool) {
 		return 0, false
 	}
 	off := w.lines[line-1]
+	if line == 1 && bytes.HasPrefix(w.data, []byte("\ufeff")) {
+		off += 3 // yaml.v3 does not count a byte order mark as a column
+	}
 	for c := 1; c < col; c++ {
 		if off >= len(w.data) {
 			return 0, false
