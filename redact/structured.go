@@ -28,6 +28,27 @@ const (
 	maxStructNodes = 1 << 19
 )
 
+// budget bounds a walk: its nodes and depth. err is the first limit hit.
+type budget struct {
+	nodes int
+	err   error
+}
+
+// count takes one node at depth and reports whether the walk goes on.
+func (b *budget) count(depth int) bool {
+	b.nodes++
+	switch {
+	case b.err != nil:
+	case depth > maxDepth:
+		b.err = errStructTooDeep
+	case b.nodes > maxStructNodes:
+		b.err = errStructTooMany
+	default:
+		return true
+	}
+	return false
+}
+
 // structErr is why the structured path gave up. Its text goes into the
 // report: it names a line at most, never content.
 type structErr string
@@ -68,35 +89,38 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 }
 
 // yamlPropertyRE is "key: &anchor value" or "key: !tag value" on one line.
-var yamlPropertyRE = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?["']?([^:"'#\n]+?)["']?:[ \t]+(?:[&!][^\s]*[ \t]+)+)([^\s#|>][^\n]*?)[ \t]*$`)
+var yamlPropertyRE = regexp.MustCompile(`^(\s*(?:-\s+)?["']?([^:"'#\n]+?)["']?:[ \t]+(?:[&!][^\s]*[ \t]+)+)([^\s#|>].*?)[ \t\r]*$`)
 
 // yamlPropertyValues is the fallback's answer to anchors: the line rules
 // read "password: &pw value" as the value "&pw", so a secret key's value
-// after an anchor or tag is replaced before they run.
+// after an anchor or tag is replaced before they run. Only lines holding
+// '&' or '!' are matched.
 func (r *Redactor) yamlPropertyValues(data []byte, h *hits) []byte {
-	if !bytes.ContainsAny(data, "&!") {
-		return data
-	}
-	lines := newLineIndex(data)
 	var out []byte
-	last := 0
-	for _, sm := range yamlPropertyRE.FindAllSubmatchIndex(data, -1) {
-		v := string(data[sm[6]:sm[7]])
-		if !r.keys.isSecret(string(data[sm[4]:sm[5]])) || keepUnderSecretKey(strings.Trim(v, `"'`)) {
-			continue
+	last, line := 0, 0
+	for pos := 0; pos < len(data); {
+		end := len(data)
+		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+			end = pos + i
 		}
-		h.add(RuleSecretKey, lines.line(sm[6]), "")
-		out = append(append(out, data[last:sm[6]]...), quoteStructured(r.replacement(RuleSecretKey, v))...)
-		last = sm[7]
+		line++
+		ln := data[pos:end]
+		if bytes.ContainsAny(ln, "&!") {
+			if sm := yamlPropertyRE.FindSubmatchIndex(ln); sm != nil {
+				v := string(ln[sm[6]:sm[7]])
+				if r.keys.isSecret(string(ln[sm[4]:sm[5]])) && !keepUnderSecretKey(strings.Trim(v, `"'`)) {
+					h.add(RuleSecretKey, line, "")
+					out = append(append(out, data[last:pos+sm[6]]...), quoteStructured(r.replacement(RuleSecretKey, v))...)
+					last = pos + sm[7]
+				}
+			}
+		}
+		pos = end + 1
 	}
 	if out == nil {
 		return data
 	}
 	return append(out, data[last:]...)
-}
-
-func structuredFallbackNote(kind Kind, err error) string {
-	return fmt.Sprintf("%s not redacted structurally (%v): redacted line by line", kind, err)
 }
 
 // parseErrLineRE finds the line a parser's error names; the rest of the

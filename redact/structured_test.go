@@ -264,6 +264,7 @@ func TestStructuredHostile(t *testing.T) {
 	}{
 		{"10 MB of aliases", YAML, laughs.String(), "B1llionLaughsPw", true},
 		{"nested laughs, followed once", YAML, small, "SmallLaughsPw", false},
+		{"more nodes than the limit", YAML, "password: ManyN0desPw\nx: [" + strings.Repeat("a,", maxStructNodes+1000) + "a]\n", "ManyN0desPw", true},
 		{"deep yaml flow", YAML, "password: DeepYamlPw1\nx: " + deep + "\n", "DeepYamlPw1", true},
 		{"deep toml array", TOML, "password = \"DeepT0mlPw\"\nx = " + deep + "\n", "DeepT0mlPw", true},
 		{"deep toml inline tables", TOML, "password = \"DeepInl1nePw\"\nx = " + strings.Repeat("{a = ", 3000) + "1" + strings.Repeat("}", 3000) + "\n", "DeepInl1nePw", true},

@@ -74,8 +74,7 @@ type tomlWalker struct {
 	data  []byte
 	lines lineIndex
 	edits []edit
-	nodes int
-	err   error
+	budget
 	// creds are the tables (key paths) holding a secret key; users, the
 	// user names of the current expression by table, and pendingUsers,
 	// those waiting for the end of the document to know whether a
@@ -96,20 +95,6 @@ func keyParts(it unstable.Iterator, prefix []string) []string {
 
 // tablePath names a table for creds/users.
 func tablePath(parts []string) string { return strings.Join(parts, "\x00") }
-
-func (w *tomlWalker) count(depth int) bool {
-	w.nodes++
-	switch {
-	case w.err != nil:
-	case depth > maxDepth:
-		w.err = errStructTooDeep
-	case w.nodes > maxStructNodes:
-		w.err = errStructTooMany
-	default:
-		return true
-	}
-	return false
-}
 
 // keyval applies the key rules to one key = value (parts is the full key
 // path: table, then dotted key). A secret table makes every value in it

@@ -97,22 +97,7 @@ type yamlWalker struct {
 	// followed are alias targets already redacted as secrets: an alias is
 	// followed once, so a billion aliases cost a billion steps, not more.
 	followed map[*yaml.Node]bool
-	nodes    int
-	err      error
-}
-
-func (w *yamlWalker) count(depth int) bool {
-	w.nodes++
-	switch {
-	case w.err != nil:
-	case depth > maxDepth:
-		w.err = errStructTooDeep
-	case w.nodes > maxStructNodes:
-		w.err = errStructTooMany
-	default:
-		return true
-	}
-	return false
+	budget
 }
 
 // walk redacts a node that is not (yet) known to be a secret.
