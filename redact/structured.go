@@ -123,6 +123,10 @@ func (r *Redactor) yamlPropertyValues(data []byte, h *hits) []byte {
 	return append(out, data[last:]...)
 }
 
+func structuredFallbackNote(kind Kind, err error) string {
+	return fmt.Sprintf("%s not redacted structurally (%v): redacted line by line", kind, err)
+}
+
 // parseErrLineRE finds the line a parser's error names; the rest of the
 // message is dropped (it may quote the input).
 var parseErrLineRE = regexp.MustCompile(`line (\d+)`)
