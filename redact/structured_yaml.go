@@ -219,7 +219,9 @@ func (w *yamlWalker) secret(n *yaml.Node, rule string, depth int) {
 		// The anchored value is the secret: it is replaced where it is
 		// defined (the alias then reads the marker), and the report notes
 		// the alias's line.
-		w.h.notes = append(w.h.notes, "yaml alias at line "+strconv.Itoa(n.Line)+" refers to a redacted value")
+		if len(w.h.notes) < maxPlaces {
+			w.h.notes = append(w.h.notes, "yaml alias at line "+strconv.Itoa(n.Line)+" refers to a redacted value")
+		}
 		if n.Alias != nil && !w.followed[n.Alias] {
 			w.followed[n.Alias] = true
 			w.secret(n.Alias, rule, depth+1)
