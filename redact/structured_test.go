@@ -33,6 +33,14 @@ var structCases = []struct {
 	// https://github.com/bitnami/charts (x-common / <<: *common patterns).
 	{"yaml helm values merge key", YAML, "x-common: &common\n  user: app\n  password: H3lmMergePw!\nsvc:\n  <<: *common\n  replicas: 2\n",
 		[]string{"H3lmMergePw!"}, []string{"<<: *common", "replicas: 2"}},
+	// Rails config/database.yml: a default block anchored and merged per
+	// environment (https://guides.rubyonrails.org/configuring.html#configuring-a-database).
+	{"yaml rails database.yml", YAML, "default: &default\n  adapter: postgresql\n  encoding: unicode\n  pool: <%= ENV.fetch(\"RAILS_MAX_THREADS\") { 5 } %>\n  password: Ra1lsDefaultPw\n\ndevelopment:\n  <<: *default\n  database: app_development\n\nproduction:\n  <<: *default\n  database: app_production\n  username: app\n  password: Ra1lsProdPw!\n",
+		[]string{"Ra1lsDefaultPw", "Ra1lsProdPw!"}, []string{"<<: *default", "database: app_production", "adapter: postgresql"}},
+	// Compose extension fields shared through anchors
+	// (https://docs.docker.com/reference/compose-file/extension/).
+	{"yaml compose extension anchor", YAML, "x-env: &env\n  POSTGRES_USER: app\n  POSTGRES_PASSWORD: C0mposeExtPw\nservices:\n  db:\n    image: postgres:16\n    environment: *env\n  web:\n    environment:\n      <<: *env\n      MODE: fast\n",
+		[]string{"C0mposeExtPw"}, []string{"environment: *env", "MODE: fast", "image: postgres:16"}},
 	{"yaml flow map", YAML, "db: {password: Fl0wMapPw9, user: admin, port: 5432}\n",
 		[]string{"Fl0wMapPw9", "admin"}, []string{"port: 5432}"}},
 	{"yaml folded block scalar", YAML, "password: >-\n  F0ldedPartOne\n  F0ldedPartTwo\nmode: fast\n",
