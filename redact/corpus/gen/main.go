@@ -556,7 +556,7 @@ func main() {
 }
 
 // structured: TOML and YAML carriers whose structure the line patterns did
-// not follow (issue #13 item 6): anchors and aliases, flow maps, folded
+// not follow (classes "key-..." as the other key-name classes) (issue #13 item 6): anchors and aliases, flow maps, folded
 // block scalars, several documents, Secret data under neutral keys, inline
 // tables, dotted and quoted keys, multi-line literals, arrays of tables.
 func structured() {
@@ -566,48 +566,48 @@ func structured() {
 		keep                            []string
 	}
 	list := []s{
-		{"yaml-anchor", "yaml-anchor-alias", "yaml", "etc/app/values.yaml", "https://yaml.org/spec/1.2.2/#692-node-anchors",
+		{"key-yaml-anchor", "yaml-anchor-alias", "yaml", "etc/app/values.yaml", "https://yaml.org/spec/1.2.2/#692-node-anchors",
 			func(v, _ string) string { return "db:\n  password: &dbpw " + yq(v) + "\nreplica:\n  password: *dbpw\n" }, []string{"&dbpw", "*dbpw"}},
-		{"yaml-anchor", "yaml-anchor-neutral", "yaml", "etc/app/values.yaml", "https://helm.sh/docs/chart_template_guide/yaml_techniques/#yaml-anchors",
+		{"key-yaml-anchor", "yaml-anchor-neutral", "yaml", "etc/app/values.yaml", "https://helm.sh/docs/chart_template_guide/yaml_techniques/#yaml-anchors",
 			func(v, _ string) string { return "defaults: &creds " + yq(v) + "\ndb:\n  password: *creds\n" }, []string{"&creds", "*creds"}},
-		{"yaml-anchor", "helm-values-merge", "yaml", "etc/app/values.yaml", "https://helm.sh/docs/chart_template_guide/yaml_techniques/#yaml-anchors",
+		{"key-yaml-anchor", "helm-values-merge", "yaml", "etc/app/values.yaml", "https://helm.sh/docs/chart_template_guide/yaml_techniques/#yaml-anchors",
 			func(v, _ string) string {
 				return "x-common: &common\n  user: app\n  password: " + yq(v) + "\nweb:\n  <<: *common\n  replicas: 2\n"
 			}, []string{"<<: *common", "replicas: 2"}},
-		{"yaml-flow", "yaml-flow-map", "yaml", "etc/app/config.yaml", "https://yaml.org/spec/1.2.2/#742-flow-mappings",
+		{"key-yaml-flow", "yaml-flow-map", "yaml", "etc/app/config.yaml", "https://yaml.org/spec/1.2.2/#742-flow-mappings",
 			func(v, _ string) string {
 				return "database: {host: db.internal, password: " + yq(v) + ", port: 5432}\n"
 			}, []string{"host: db.internal", "port: 5432"}},
-		{"yaml-block", "yaml-folded-scalar", "yaml", "etc/app/config.yaml", "https://yaml.org/spec/1.2.2/#813-folded-style",
+		{"key-yaml-block", "yaml-folded-scalar", "yaml", "etc/app/config.yaml", "https://yaml.org/spec/1.2.2/#813-folded-style",
 			func(v, v2 string) string {
 				return "api:\n  token: >-\n    " + v + "\n    " + v2 + "\n  url: https://api.example.com\n"
 			}, []string{"token: >-", "url: https://api.example.com"}},
-		{"yaml-multi-doc", "yaml-multi-document", "yaml", "k8s/manifests/all.yaml", "https://yaml.org/spec/1.2.2/#91-documents",
+		{"key-yaml-multi-doc", "yaml-multi-document", "yaml", "k8s/manifests/all.yaml", "https://yaml.org/spec/1.2.2/#91-documents",
 			func(v, _ string) string {
 				return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: lab\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  API_TOKEN: " + yq(v) + "\n"
 			}, []string{"name: lab", "kind: ConfigMap"}},
-		{"k8s-secret-data", "k8s-secret-neutral-keys", "yaml", "k8s/secrets/app.yaml", "https://kubernetes.io/docs/concepts/configuration/secret/#opaque-secrets",
+		{"key-k8s-secret-data", "k8s-secret-neutral-keys", "yaml", "k8s/secrets/app.yaml", "https://kubernetes.io/docs/concepts/configuration/secret/#opaque-secrets",
 			func(v, v2 string) string {
 				return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-config\ntype: Opaque\nstringData:\n  dsn: " + yq(v) + "\n  settings.ini: " + yq(v2) + "\n"
 			}, []string{"name: app-config", "type: Opaque"}},
-		{"toml-inline", "toml-inline-table", "toml", "etc/containerd/config.toml", "https://toml.io/en/v1.0.0#inline-table",
+		{"key-toml-inline", "toml-inline-table", "toml", "etc/containerd/config.toml", "https://toml.io/en/v1.0.0#inline-table",
 			func(v, _ string) string {
 				return "[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"reg.example\"]\n  auth = { username = \"ci\", password = " + tq(v) + " }\n  tls = { insecure_skip_verify = false }\n"
 			}, []string{"insecure_skip_verify = false", "reg.example"}},
-		{"toml-dotted", "toml-dotted-key", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#keys",
+		{"key-toml-dotted", "toml-dotted-key", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#keys",
 			func(v, _ string) string {
 				return "registry.mirror = \"https://mirror.example\"\nregistry.auth.password = " + tq(v) + "\n"
 			}, []string{"https://mirror.example", "registry.auth.password"}},
-		{"toml-multiline", "toml-multiline-literal", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#string",
+		{"key-toml-multiline", "toml-multiline-literal", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#string",
 			func(v, v2 string) string {
 				return "[vault]\naddr = \"https://vault.example:8200\"\ntoken = '''\n" + v + "\n" + v2 + "\n'''\n"
 			},
 			[]string{"https://vault.example:8200"}},
-		{"toml-array-tables", "toml-array-of-tables", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#array-of-tables",
+		{"key-toml-array-tables", "toml-array-of-tables", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#array-of-tables",
 			func(v, v2 string) string {
 				return "[[upstream]]\nhost = \"a.example\"\npassword = " + tq(v) + "\n[[upstream]]\nhost = \"b.example\"\npassword = " + tq(v2) + "\n"
 			}, []string{"a.example", "b.example"}},
-		{"toml-quoted-key", "toml-quoted-key", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#keys",
+		{"key-toml-quoted-key", "toml-quoted-key", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#keys",
 			func(v, _ string) string {
 				return "[database]\n\"host\" = \"db.internal\"\n\"password\" = '" + v + "'\n"
 			}, []string{"db.internal"}},
