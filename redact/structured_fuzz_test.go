@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 	"gopkg.in/yaml.v3"
 )
 
@@ -90,6 +91,11 @@ func FuzzRedactTOML(f *testing.F) {
 		var before, after map[string]any
 		if toml.Unmarshal(in, &before) != nil {
 			return
+		}
+		// tomlNesting (hand-written) must not under-count: it guards
+		// go-toml's recursion.
+		if d := tomlASTDepth(in); tomlNesting(in) < d {
+			t.Fatalf("tomlNesting %d < AST depth %d: %q", tomlNesting(in), d, in)
 		}
 		rr, _ := New(Config{})
 		out, _ := rr.Bytes("f.toml", TOML, in)
@@ -243,4 +249,26 @@ func tomlSecretSurvives(r *Redactor, a, b any, secret bool, depth int) string {
 		}
 	}
 	return ""
+}
+
+// tomlASTDepth is the deepest nesting of arrays and inline tables go-toml
+// parses in data.
+func tomlASTDepth(data []byte) int {
+	deepest := 0
+	var visit func(n *unstable.Node, depth int)
+	visit = func(n *unstable.Node, depth int) {
+		if n.Kind == unstable.Array || n.Kind == unstable.InlineTable {
+			depth++
+			deepest = max(deepest, depth)
+		}
+		for c := n.Child(); c.Valid(); c = c.Next() {
+			visit(c, depth)
+		}
+	}
+	p := unstable.Parser{}
+	p.Reset(data)
+	for p.NextExpression() {
+		visit(p.Expression(), 0)
+	}
+	return deepest
 }
