@@ -65,7 +65,12 @@ const (
 )
 
 // structured redacts a TOML or YAML document, falling back to the line path.
+// With the default rules off (--no-default-redaction) only the user's keys
+// and patterns apply, as the line path applies them.
 func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
+	if !r.defaults {
+		return r.textBytes(data, textOpts{toml: kind == TOML, yaml: kind == YAML}, h)
+	}
 	var sh hits
 	var out []byte
 	var err error = errStructTooLarge

@@ -388,3 +388,19 @@ func BenchmarkStructured(b *testing.B) {
 		})
 	}
 }
+
+// TestStructuredDefaultsOff: with --no-default-redaction TOML and YAML go
+// the line path, as before (only user rules); a user key still fires.
+func TestStructuredDefaultsOff(t *testing.T) {
+	r := newR(t, Config{DisableDefaults: true, ExtraKeys: []string{"acme_blob"}})
+	for _, c := range []struct {
+		kind Kind
+		in   string
+	}{{YAML, "mode: fast\nacme_blob: UserK3yVal\n"}, {TOML, "mode = \"fast\"\nacme_blob = \"UserK3yVal\"\n"}} {
+		out, _ := r.Bytes("f", c.kind, []byte(c.in))
+		line := r.textBytes([]byte(c.in), textOpts{toml: c.kind == TOML, yaml: c.kind == YAML}, &hits{})
+		if !bytes.Equal(out, line) || bytes.Contains(out, []byte("UserK3yVal")) {
+			t.Errorf("%v: %s, line path %s", c.kind, out, line)
+		}
+	}
+}
