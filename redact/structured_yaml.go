@@ -282,7 +282,11 @@ func (w *yamlWalker) scalarEdits(docs []*yaml.Node, quote bool) ([]edit, [][2]in
 			edits = append(edits, edit{body, e, rp.value})
 			return nil
 		}
-		edits = append(edits, edit{s, e, quoteStructured(rp.value)})
+		q := quoteStructured(rp.value)
+		if s > 0 && !isYAMLSpace(w.data[s-1]) && w.data[s-1] != '[' && w.data[s-1] != '{' && w.data[s-1] != ',' {
+			q = " " + q // after "&0" with no space: "&0?0" is anchor 0, scalar ?0
+		}
+		edits = append(edits, edit{s, e, q})
 		return nil
 	}
 	for _, d := range docs {
@@ -321,10 +325,19 @@ func (w *yamlWalker) span(n *yaml.Node) (start, body, end int, ok bool) {
 	if !ok {
 		return 0, 0, 0, false
 	}
-	// Properties: &anchor and !tag, then white space.
+	// Properties: &anchor (its name is what yaml.v3 read: "&0?0" is the
+	// anchor 0 and the scalar ?0) and !tag (up to white space), then
+	// white space.
 	for off < len(d) && (d[off] == '&' || d[off] == '!') {
-		for off < len(d) && !isYAMLSpace(d[off]) {
-			off++
+		if d[off] == '&' {
+			if n.Anchor == "" || !bytes.HasPrefix(d[off+1:], []byte(n.Anchor)) {
+				return 0, 0, 0, false
+			}
+			off += 1 + len(n.Anchor)
+		} else {
+			for off < len(d) && !isYAMLSpace(d[off]) {
+				off++
+			}
 		}
 		for off < len(d) && isYAMLSpace(d[off]) {
 			off++
