@@ -111,7 +111,8 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS := ./bundle:FuzzRead ./analyze/facts:FuzzFacts ./analyze/facts:FuzzJSONShape ./analyze/diff:FuzzTextDiff \
 	./analyze/logrec:FuzzParse ./analyze/jsonptr:FuzzExtract ./analyze/podstatus:FuzzParseLine ./analyze/podstatus:FuzzParseLineRoundTrip \
 	./analyze/timeline:FuzzKlogTime ./internal/safetext:FuzzWriter ./internal/safetext:FuzzMarkdown ./collect/journal/jfile:FuzzFile \
-	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows
+	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows \
+	./redact:FuzzRedactYAML ./redact:FuzzRedactTOML
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \

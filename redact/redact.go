@@ -60,6 +60,7 @@ type Redactor struct {
 
 type fileHits struct {
 	rules map[string]*RuleHits
+	notes []string
 }
 
 // RuleHits is one rule's hits in one file: never the values.
@@ -75,6 +76,9 @@ type FileReport struct {
 	Path  string     `json:"path"`
 	Total int        `json:"total"`
 	Rules []RuleHits `json:"rules"`
+	// Notes say how a file was redacted when not as its kind says (a YAML
+	// file that did not parse, redacted line by line): never values.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Report is redaction-report.json.
@@ -208,7 +212,8 @@ func wellFormedMarker(m string) bool {
 
 // hits collects one call's hits before they are merged under the lock.
 type hits struct {
-	list []hit
+	list  []hit
+	notes []string
 }
 
 type hit struct {
@@ -222,7 +227,7 @@ func (h *hits) add(rule string, line int, jpath string) {
 }
 
 func (r *Redactor) record(file string, h *hits) int {
-	if len(h.list) == 0 {
+	if len(h.list) == 0 && len(h.notes) == 0 {
 		return 0
 	}
 	r.mu.Lock()
@@ -232,6 +237,7 @@ func (r *Redactor) record(file string, h *hits) int {
 		fh = &fileHits{rules: map[string]*RuleHits{}}
 		r.files[file] = fh
 	}
+	fh.notes = appendNotes(fh.notes, h.notes)
 	for _, x := range h.list {
 		r.total++
 		r.byRule[x.rule]++
@@ -284,7 +290,7 @@ func (r *Redactor) Report() Report {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		fr := FileReport{Path: p}
+		fr := FileReport{Path: p, Notes: slices.Clone(r.files[p].notes)}
 		names := make([]string, 0, len(r.files[p].rules))
 		for n := range r.files[p].rules {
 			names = append(names, n)
@@ -323,10 +329,8 @@ func (r *Redactor) Bytes(file string, kind Kind, data []byte) ([]byte, int) {
 		}
 	case JSONLines:
 		out = []byte(r.jsonLines(string(data), &h))
-	case TOML:
-		out = r.textBytes(data, textOpts{toml: true}, &h)
-	case YAML:
-		out = r.textBytes(data, textOpts{yaml: true}, &h)
+	case TOML, YAML:
+		out = r.structured(kind, data, &h)
 	case Env:
 		out = r.textBytes(data, textOpts{env: true}, &h)
 	default:

@@ -28,7 +28,9 @@ func (r *Redactor) NewWriter(file string, kind Kind, w io.Writer) io.WriteCloser
 	if kind == Auto {
 		kind = KindOf(file)
 	}
-	return &lineWriter{r: r, file: file, kind: kind, w: w, lineMax: maxLine, window: cutWindow}
+	// TOML and YAML are redacted whole (structured.go) up to
+	// maxStructBytes, so they are held until Close; past that, line by line.
+	return &lineWriter{r: r, file: file, kind: kind, w: w, lineMax: maxLine, window: cutWindow, whole: kind == TOML || kind == YAML}
 }
 
 type lineWriter struct {
@@ -45,12 +47,31 @@ type lineWriter struct {
 	st              lineState
 	err             error
 	lineMax, window int
+	// whole: the document is held in doc, to be redacted at Close.
+	whole bool
+	doc   []byte
 }
 
 func (lw *lineWriter) Write(p []byte) (int, error) {
 	if lw.err != nil {
 		return 0, lw.err
 	}
+	if lw.whole {
+		if len(lw.doc)+len(p) <= maxStructBytes {
+			lw.doc = append(lw.doc, p...)
+			return len(p), nil
+		}
+		held := lw.doc
+		lw.whole, lw.doc = false, nil
+		lw.r.record(lw.file, &hits{notes: []string{structuredFallbackNote(lw.kind, errStructTooLarge)}})
+		if _, err := lw.writeLines(held); err != nil {
+			return 0, err
+		}
+	}
+	return lw.writeLines(p)
+}
+
+func (lw *lineWriter) writeLines(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
@@ -148,6 +169,16 @@ func trailingMarkerRule(s string) string {
 }
 
 func (lw *lineWriter) Close() error {
+	if lw.whole {
+		var h hits
+		out := lw.r.structured(lw.kind, lw.doc, &h)
+		lw.r.record(lw.file, &h)
+		lw.whole, lw.doc = false, nil
+		if _, err := lw.w.Write(out); err != nil && lw.err == nil {
+			lw.err = err
+		}
+		return lw.err
+	}
 	if len(lw.buf) > 0 {
 		lw.emit(lw.buf, false, false)
 		lw.buf = nil

@@ -544,6 +544,7 @@ func main() {
 	}
 	keyMaterial()
 	benign()
+	structured()
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
 	for _, r := range out {
@@ -551,5 +552,83 @@ func main() {
 			fmt.Fprintln(os.Stderr, "gen:", err)
 			os.Exit(1)
 		}
+	}
+}
+
+// structured: TOML and YAML carriers whose structure the line patterns did
+// not follow (classes "key-..." as the other key-name classes) (issue #13 item 6): anchors and aliases, flow maps, folded
+// block scalars, several documents, Secret data under neutral keys, inline
+// tables, dotted and quoted keys, multi-line literals, arrays of tables.
+func structured() {
+	type s struct {
+		class, carrier, kind, path, src string
+		doc                             func(v, v2 string) string
+		keep                            []string
+	}
+	list := []s{
+		{"key-yaml-anchor", "yaml-anchor-alias", "yaml", "etc/app/values.yaml", "https://yaml.org/spec/1.2.2/#692-node-anchors",
+			func(v, _ string) string { return "db:\n  password: &dbpw " + yq(v) + "\nreplica:\n  password: *dbpw\n" }, []string{"&dbpw", "*dbpw"}},
+		{"key-yaml-anchor", "yaml-anchor-neutral", "yaml", "etc/app/values.yaml", "https://helm.sh/docs/chart_template_guide/yaml_techniques/#yaml-anchors",
+			func(v, _ string) string { return "defaults: &creds " + yq(v) + "\ndb:\n  password: *creds\n" }, []string{"&creds", "*creds"}},
+		{"key-yaml-anchor", "helm-values-merge", "yaml", "etc/app/values.yaml", "https://helm.sh/docs/chart_template_guide/yaml_techniques/#yaml-anchors",
+			func(v, _ string) string {
+				return "x-common: &common\n  user: app\n  password: " + yq(v) + "\nweb:\n  <<: *common\n  replicas: 2\n"
+			}, []string{"<<: *common", "replicas: 2"}},
+		{"key-yaml-flow", "yaml-flow-map", "yaml", "etc/app/config.yaml", "https://yaml.org/spec/1.2.2/#742-flow-mappings",
+			func(v, _ string) string {
+				return "database: {host: db.internal, password: " + yq(v) + ", port: 5432}\n"
+			}, []string{"host: db.internal", "port: 5432"}},
+		{"key-yaml-block", "yaml-folded-scalar", "yaml", "etc/app/config.yaml", "https://yaml.org/spec/1.2.2/#813-folded-style",
+			func(v, v2 string) string {
+				return "api:\n  token: >-\n    " + v + "\n    " + v2 + "\n  url: https://api.example.com\n"
+			}, []string{"token: >-", "url: https://api.example.com"}},
+		{"key-yaml-multi-doc", "yaml-multi-document", "yaml", "k8s/manifests/all.yaml", "https://yaml.org/spec/1.2.2/#91-documents",
+			func(v, _ string) string {
+				return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: lab\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  API_TOKEN: " + yq(v) + "\n"
+			}, []string{"name: lab", "kind: ConfigMap"}},
+		{"key-k8s-secret-data", "k8s-secret-neutral-keys", "yaml", "k8s/secrets/app.yaml", "https://kubernetes.io/docs/concepts/configuration/secret/#opaque-secrets",
+			func(v, v2 string) string {
+				return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-config\ntype: Opaque\nstringData:\n  dsn: " + yq(v) + "\n  settings.ini: " + yq(v2) + "\n"
+			}, []string{"name: app-config", "type: Opaque"}},
+		{"key-toml-inline", "toml-inline-table", "toml", "etc/containerd/config.toml", "https://toml.io/en/v1.0.0#inline-table",
+			func(v, _ string) string {
+				return "[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"reg.example\"]\n  auth = { username = \"ci\", password = " + tq(v) + " }\n  tls = { insecure_skip_verify = false }\n"
+			}, []string{"insecure_skip_verify = false", "reg.example"}},
+		{"key-toml-dotted", "toml-dotted-key", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#keys",
+			func(v, _ string) string {
+				return "registry.mirror = \"https://mirror.example\"\nregistry.auth.password = " + tq(v) + "\n"
+			}, []string{"https://mirror.example", "registry.auth.password"}},
+		{"key-toml-multiline", "toml-multiline-literal", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#string",
+			func(v, v2 string) string {
+				return "[vault]\naddr = \"https://vault.example:8200\"\ntoken = '''\n" + v + "\n" + v2 + "\n'''\n"
+			},
+			[]string{"https://vault.example:8200"}},
+		{"key-toml-array-tables", "toml-array-of-tables", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#array-of-tables",
+			func(v, v2 string) string {
+				return "[[upstream]]\nhost = \"a.example\"\npassword = " + tq(v) + "\n[[upstream]]\nhost = \"b.example\"\npassword = " + tq(v2) + "\n"
+			}, []string{"a.example", "b.example"}},
+		{"key-toml-quoted-key", "toml-quoted-key", "toml", "etc/app/config.toml", "https://toml.io/en/v1.0.0#keys",
+			func(v, _ string) string {
+				return "[database]\n\"host\" = \"db.internal\"\n\"password\" = '" + v + "'\n"
+			}, []string{"db.internal"}},
+	}
+	for _, x := range list {
+		for i := 0; i < 2; i++ {
+			v, v2 := pw(), rs(alnum, 24)
+			add(corpus.Record{Class: x.class, Carrier: x.carrier, Kind: x.kind, Path: x.path, Input: x.doc(v, v2), Secrets: []string{v, v2}, Keep: x.keep, Source: x.src})
+		}
+	}
+	// Benign values in the same shapes: they stay.
+	for _, x := range []struct {
+		kind, input, src string
+		keep             []string
+	}{
+		{"yaml", "defaults: &timeouts\n  connect: 5s\n  read: 30s\nweb:\n  <<: *timeouts\n  sessionAffinity: ClientIP\n", "https://helm.sh/docs/chart_template_guide/yaml_techniques/#yaml-anchors", []string{"connect: 5s", "sessionAffinity: ClientIP"}},
+		{"yaml", "auth: {method: oidc, issuer: \"https://accounts.google.com\"}\n", "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#openid-connect-tokens", []string{"https://accounts.google.com"}},
+		{"yaml", "description: >-\n  rotates the token every 24h\n  and keeps the secret name\nsecretName: web-tls\n", "issue #13 item 7", []string{"rotates the token every 24h", "secretName: web-tls"}},
+		{"toml", "[server]\ntoken_ttl = 3600\nsession = { timeout = \"30m\", affinity = \"ClientIP\" }\nauth_type = \"oidc\"\n", "issue #13 item 7", []string{"token_ttl = 3600", "auth_type = \"oidc\""}},
+		{"toml", "[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"/etc/containerd/certs.d\"\n[plugins.\"io.containerd.grpc.v1.cri\".x509_key_pair_streaming]\n  tls_cert_file = \"\"\n  tls_key_file = \"\"\n", "containerd config default (1.7)", []string{"/etc/containerd/certs.d", "x509_key_pair_streaming"}},
+	} {
+		add(corpus.Record{Class: "benign-structured", Carrier: x.kind + "-structured", Kind: x.kind, Path: "etc/app/config." + x.kind, Input: x.input, Benign: true, Keep: x.keep, Source: x.src})
 	}
 }
