@@ -59,3 +59,26 @@ func TestOneFailedPullIsOneFinding(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishedPodSandboxIsNotContainerCreating: a pod whose containers all
+// exited 0 has its sandbox stopped by kubelet (Succeeded): RT0403 stays
+// quiet; a NOTREADY sandbox with a failed or no container still fires.
+func TestFinishedPodSandboxIsNotContainerCreating(t *testing.T) {
+	notReady := func(cs [][4]any) map[string]string {
+		files := exitNode(cs)
+		p := "cri/run_containerd_containerd.sock/pods.json"
+		files[p] = strings.ReplaceAll(files[p], `"state":0`, `"state":1`)
+		return files
+	}
+	if fs := sandboxNotReady(node(healthy(), notReady([][4]any{{"migrate", 0, 2, 0}}))); len(fs) != 0 {
+		t.Errorf("Succeeded pod reported as sandbox not ready: %+v", fs)
+	}
+	if fs := sandboxNotReady(node(healthy(), notReady([][4]any{{"migrate", 0, 2, 3}}))); len(fs) != 1 {
+		t.Errorf("failed container, stopped sandbox: want RT0403, got %+v", fs)
+	}
+	files := notReady(nil)
+	files["cri/run_containerd_containerd.sock/containers.json"] = `{"containers":[]}`
+	if fs := sandboxNotReady(node(healthy(), files)); len(fs) != 1 {
+		t.Errorf("sandbox with no container: want RT0403, got %+v", fs)
+	}
+}
