@@ -6,9 +6,12 @@
 package catalog
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -17,8 +20,12 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/logrec"
 )
 
-//go:embed catalog.yaml
-var catalogYAML []byte
+// catalogFiles is the catalog: every *.yaml file of this directory, read in
+// name order (catalog.yaml, then others such as crio.yaml), so that a
+// runtime's classes can live in a file of their own.
+//
+//go:embed *.yaml
+var catalogFiles embed.FS
 
 // Schema is the catalog file's schema name.
 const Schema = "rtsnap-analyze/catalog/v1"
@@ -70,19 +77,62 @@ type Example struct {
 	Source string `json:"source"`
 }
 
-// Load parses the embedded catalog.
-func Load() (*Catalog, error) { return Parse(catalogYAML) }
+// Load parses the embedded catalog files.
+func Load() (*Catalog, error) { return LoadFS(catalogFiles, ".") }
 
-// Parse reads and checks a catalog document: ids unique and well formed,
-// patterns compile, every class explained with a fix.
-func Parse(doc []byte) (*Catalog, error) {
-	var c Catalog
-	if err := yaml.UnmarshalStrict(doc, &c); err != nil {
+// LoadFS reads every *.yaml file directly in dir of fsys, in name order, as
+// one catalog: classes, ignore and benign entries of all files in that order
+// (catalog order breaks ties in Classify), ids unique across the files.
+func LoadFS(fsys fs.FS, dir string) (*Catalog, error) {
+	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
+	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	if c.Schema != Schema {
-		return nil, fmt.Errorf("catalog: schema %q, want %q", c.Schema, Schema)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("catalog: no *.yaml file in %s", dir)
 	}
+	sort.Strings(names)
+	docs := make([]Doc, 0, len(names))
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: %w", err)
+		}
+		docs = append(docs, Doc{Name: name, Data: b})
+	}
+	return ParseDocs(docs...)
+}
+
+// Doc is one catalog file: its name (for errors) and content.
+type Doc struct {
+	Name string
+	Data []byte
+}
+
+// Parse reads and checks one catalog document.
+func Parse(doc []byte) (*Catalog, error) { return ParseDocs(Doc{Name: "catalog", Data: doc}) }
+
+// ParseDocs reads catalog documents as one catalog and checks it: each
+// document has the schema, ids are unique and well formed across all of
+// them, patterns compile, every class is explained with a fix.
+func ParseDocs(docs ...Doc) (*Catalog, error) {
+	c := Catalog{Schema: Schema}
+	for _, d := range docs {
+		var part Catalog
+		if err := yaml.UnmarshalStrict(d.Data, &part); err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", d.Name, err)
+		}
+		if part.Schema != Schema {
+			return nil, fmt.Errorf("catalog %s: schema %q, want %q", d.Name, part.Schema, Schema)
+		}
+		c.Classes = append(c.Classes, part.Classes...)
+		c.Ignore = append(c.Ignore, part.Ignore...)
+		c.Benign = append(c.Benign, part.Benign...)
+	}
+	return c.compile()
+}
+
+func (c *Catalog) compile() (*Catalog, error) {
 	for i := range c.Ignore {
 		ig := &c.Ignore[i]
 		pt, err := compilePattern(ig.Match)
@@ -118,7 +168,7 @@ func Parse(doc []byte) (*Catalog, error) {
 			cl.unless = append(cl.unless, pt)
 		}
 	}
-	return &c, nil
+	return c, nil
 }
 
 var idPattern = regexp.MustCompile(`^RT[0-9]{4}-[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -203,7 +253,7 @@ func (c *Catalog) Areas() []string {
 func (c *Catalog) Markdown() string {
 	var b strings.Builder
 	b.WriteString("\n## Failure catalog (family 13: log records)\n\n")
-	b.WriteString("Generated from `analyze/catalog/catalog.yaml`. Every daemon, kubelet and kernel log record (journal and daemon log files; not container output) is parsed (`analyze/logrec`: klog, logrus, JSON, syslog, kernel, kubectl event rows; quoting undone, error chain split) and given at most one class: the highest priority, then the match nearest the innermost cause. ")
+	b.WriteString("Generated from `analyze/catalog/*.yaml`. Every daemon, kubelet and kernel log record (journal and daemon log files; not container output) is parsed (`analyze/logrec`: klog, logrus, JSON, syslog, kernel, kubectl event rows; quoting undone, error chain split) and given at most one class: the highest priority, then the match nearest the innermost cause. ")
 	b.WriteString("A finding says whether the cause is current (backed by state in the bundle), recent (inside the window before collection) or history, with first and last time and count; a log-only finding that current state contradicts is info \"resolved history\".\n")
 	for _, area := range c.Areas() {
 		fmt.Fprintf(&b, "\n### %s\n\n| id | title | severity | matches | what to do | examples |\n|---|---|---|---|---|---|\n", area)

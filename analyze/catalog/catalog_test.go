@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/logrec"
@@ -221,4 +222,36 @@ func FuzzClassifyLine(f *testing.F) {
 			t.Fatalf("bad match %+v for %q", m, line)
 		}
 	})
+}
+
+// TestLoadFSMergesFiles: a directory of catalog files is one catalog, in
+// file-name order; an id listed in two files, a file of another schema and
+// an empty directory are errors naming the cause.
+func TestLoadFSMergesFiles(t *testing.T) {
+	a := "schema: " + Schema + "\nclasses:\n- {id: RT1398-a, title: t, explanation: e, fix: [f], match: ['alpha']}\nbenign:\n- {line: quiet, source: 'https://example.org/1'}\n"
+	b := "schema: " + Schema + "\nclasses:\n- {id: RT1399-b, title: t, explanation: e, fix: [f], match: ['beta']}\nignore:\n- {match: 'beta ok', reason: r}\n"
+	fsys := fstest.MapFS{"cat/b.yaml": {Data: []byte(b)}, "cat/a.yaml": {Data: []byte(a)}, "cat/notes.txt": {Data: []byte("x")}}
+	c, err := LoadFS(fsys, "cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Classes) != 2 || c.Classes[0].ID != "RT1398-a" || c.Classes[1].ID != "RT1399-b" || len(c.Benign) != 1 || len(c.Ignore) != 1 {
+		t.Fatalf("merged catalog: %+v", c)
+	}
+	if m := c.ClassifyLine("beta failed"); m == nil || m.Class.ID != "RT1399-b" {
+		t.Fatalf("second file's class not used: %+v", m)
+	}
+	if m := c.ClassifyLine("beta ok"); m != nil {
+		t.Fatalf("second file's ignore not used: %+v", m)
+	}
+	bad := map[string]fstest.MapFS{
+		"listed twice": {"cat/a.yaml": {Data: []byte(a)}, "cat/c.yaml": {Data: []byte(a)}},
+		"c.yaml":       {"cat/a.yaml": {Data: []byte(a)}, "cat/c.yaml": {Data: []byte("schema: other/v1\n")}},
+		"no *.yaml":    {"cat/notes.txt": {Data: []byte("x")}},
+	}
+	for want, fsys := range bad {
+		if _, err := LoadFS(fsys, "cat"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want an error naming %q, got %v", want, err)
+		}
+	}
 }

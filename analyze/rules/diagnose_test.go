@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -87,11 +88,105 @@ func TestUnknownDistroRevisionIsWarningAtMost(t *testing.T) {
 	if d := got["docker 20.10.24 is affected by CVE-2024-41110"]; d.Severity != finding.Warning || !strings.Contains(d.Explanation, "distribution build") {
 		t.Fatalf("distribution-looking version without a package record: %+v", d)
 	}
-	// An rpm record: no rpm comparison here, so unknown.
-	files = versionNode("rhel", "9", "rpm", `{"name":"runc","version":"4:1.1.5-1.el9"}`)
+	// An rpm distribution the table has no entry for (SUSE): unknown.
+	files = rpmNode(`"ID":"sles","ID_LIKE":"suse","VERSION_ID":"15.5"`, "1.1.11", "1.1.11-150000.1.1")
+	if f := runcFinding(t, files); f.Severity != finding.Warning || !strings.Contains(f.Explanation, "no sles 15.5 entry") {
+		t.Errorf("SUSE runc revision: %+v", f)
+	}
+	// An rpm version of a shape rpm does not print: not compared, unknown.
+	files = rpmNode(`"ID":"amzn","ID_LIKE":"fedora","VERSION_ID":"2023"`, "1.1.11", "1.1.11 garbage")
+	if f := runcFinding(t, files); f.Severity > finding.Warning {
+		t.Errorf("unparsable rpm version judged: %+v", f)
+	}
+}
+
+// rpmNode is an rpm-based node's bundle: os-release fields, runc's
+// --version and the rpm record of runc.
+func rpmNode(osRelease, runcVersion, rpmVersion string) map[string]string {
+	files := versionNode("", "", "rpm", fmt.Sprintf(`{"name":"runc","version":%q}`, rpmVersion))
+	files["host/host.json"] = `{"hostname":"n","os_release":{` + osRelease + `}}`
+	files["host/versions.json"] = fmt.Sprintf(`[{"binary":"runc","path":"/usr/bin/runc","output":"runc version %s\ncommit: v%s"}]`, runcVersion, runcVersion)
+	return files
+}
+
+// runcFinding is the CVE-2024-21626 finding for the bundle's runc (zero if none).
+func runcFinding(t *testing.T, files map[string]string) finding.Finding {
+	t.Helper()
 	for title, f := range advisoryFindings(t, files) {
-		if strings.HasPrefix(title, "runc") && f.Severity > finding.Warning {
-			t.Errorf("rpm revision judged at %s: %s", f.Severity, title)
+		if strings.HasPrefix(title, "runc ") && strings.HasSuffix(title, "CVE-2024-21626") {
+			return f
+		}
+	}
+	return finding.Finding{}
+}
+
+// TestDistroBackportsOfRuncLeakyVessels: the package revisions the Ubuntu,
+// Amazon Linux and RHEL trackers name as fixing CVE-2024-21626 (see
+// advisories.json) are quiet although their upstream version is older than
+// 1.1.12; the revision before each is reported at the advisory's severity.
+func TestDistroBackportsOfRuncLeakyVessels(t *testing.T) {
+	cases := []struct {
+		name, osRelease, manager, runc, pkg string
+		flagged                             bool
+	}{
+		{"ubuntu 22.04 fixed", `"ID":"ubuntu","ID_LIKE":"debian","VERSION_ID":"22.04"`, "dpkg", "1.1.7-0ubuntu1~22.04.2", "1.1.7-0ubuntu1~22.04.2", false},
+		{"ubuntu 22.04 later", `"ID":"ubuntu","ID_LIKE":"debian","VERSION_ID":"22.04"`, "dpkg", "1.1.7-0ubuntu1~22.04.6", "1.1.7-0ubuntu1~22.04.6", false},
+		{"ubuntu 22.04 before", `"ID":"ubuntu","ID_LIKE":"debian","VERSION_ID":"22.04"`, "dpkg", "1.1.7-0ubuntu1~22.04.1", "1.1.7-0ubuntu1~22.04.1", true},
+		{"ubuntu 20.04 before", `"ID":"ubuntu","ID_LIKE":"debian","VERSION_ID":"20.04"`, "dpkg", "1.1.4-0ubuntu1~20.04.3", "1.1.4-0ubuntu1~20.04.3", true},
+		{"amazon linux 2023 backport", `"ID":"amzn","ID_LIKE":"fedora","VERSION_ID":"2023"`, "rpm", "1.1.11", "1.1.11-1.amzn2023.0.1", false},
+		{"amazon linux 2023 before", `"ID":"amzn","ID_LIKE":"fedora","VERSION_ID":"2023"`, "rpm", "1.1.11", "1.1.11-1.amzn2023", true},
+		{"rocky 9.3 (rhel family) before", `"ID":"rocky","ID_LIKE":"rhel centos fedora","VERSION_ID":"9.3"`, "rpm", "1.1.9", "4:1.1.9-1.el9", true},
+	}
+	for _, c := range cases {
+		files := rpmNode(c.osRelease, c.runc, c.pkg)
+		files["host/packages.json"] = fmt.Sprintf(`{"manager":%q,"packages":[{"name":"runc","version":%q}]}`, c.manager, c.pkg)
+		f := runcFinding(t, files)
+		switch {
+		case c.flagged && (f.Severity != finding.Critical || !strings.Contains(f.Explanation, "is older than")):
+			t.Errorf("%s: want a critical finding naming the fixed revision, got %+v", c.name, f)
+		case !c.flagged && f.ID != "":
+			t.Errorf("%s: fixed revision reported: %s: %s", c.name, f.Title, f.Explanation)
+		}
+	}
+}
+
+// TestRpmVersionOrderMatchesRpm is a differential test of the rpm version
+// library against rpm's own EVR comparison (rpm.ver in rpm's Lua, Debian's
+// rpm package). It needs rpm: skipped without it, except under CI.
+func TestRpmVersionOrderMatchesRpm(t *testing.T) {
+	if _, err := exec.LookPath("rpm"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("rpm is not installed (apt-get install rpm)")
+		}
+		t.Skip("no rpm")
+	}
+	vs := []string{"1.1.11-1.amzn2023.0.1", "1.1.11-1.amzn2023", "1.1.12-1.amzn2023.0.1", "4:1.1.12-1.el9_3", "4:1.1.9-1.el9", "1.1.12-1.el9_3",
+		"1.1.12-1.el9_4", "1:1.0-1", "1.0-1", "1.0~rc1-1", "1.0^git1-1", "1.0-1.1", "1.0a-1", "1.0.0-1", "1.01-1", "2.0-0.1.rc1", "1.1.11-150000.1.1", "1.1.11-150400.3.1"}
+	var script strings.Builder
+	for _, a := range vs {
+		for _, b := range vs {
+			fmt.Fprintf(&script, "io.write(tostring(rpm.ver('%s') < rpm.ver('%s')), ' ') ", a, b)
+		}
+	}
+	out, err := exec.Command("rpm", "--eval", "%{lua:"+script.String()+"}").Output()
+	if err != nil {
+		t.Fatalf("rpm --eval: %v", err)
+	}
+	got := strings.Fields(string(out))
+	if len(got) != len(vs)*len(vs) {
+		t.Fatalf("rpm printed %d answers, want %d", len(got), len(vs)*len(vs))
+	}
+	i := 0
+	for _, a := range vs {
+		for _, b := range vs {
+			cmp, ok := comparePackageVersions("rpm", a, b)
+			if !ok {
+				t.Fatalf("%s or %s refused", a, b)
+			}
+			if lib, real := cmp < 0, got[i] == "true"; lib != real {
+				t.Errorf("%s < %s: library %v, rpm %v", a, b, lib, real)
+			}
+			i++
 		}
 	}
 }

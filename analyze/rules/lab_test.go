@@ -292,8 +292,18 @@ func TestLabFaultPullfail(t *testing.T) {
 	env := lab.Require(t)
 	lab.Fault(t, "pullfail")
 	a := collectLab(t, env, "5m")
-	pinTopFindings(t, a, "pullfail", "RT0402-image-pull-failed", "RT1321-registry-connection-refused")
-	requireFinding(t, a, "RT0402-image-pull-failed", "127.0.0.1:1", "network-unreachable")
+	pinTopFindings(t, a, "pullfail", "RT1321-registry-connection-refused")
+	// One failed pull, one finding: the catalog's cause absorbs RT0402's
+	// per-image finding (its evidence and its crictl pull command).
+	f := requireFinding(t, a, "RT1321-registry-connection-refused", "127.0.0.1:1/rtsnap/missing:1")
+	if !strings.Contains(strings.Join(f.Remediation, " "), "pull 127.0.0.1:1/rtsnap/missing:1") {
+		t.Errorf("merged pull finding lacks the crictl pull command: %v", f.Remediation)
+	}
+	for _, f := range findingsWith(a, "RT0402-image-pull-failed") {
+		if strings.Contains(f.Title, "127.0.0.1:1/rtsnap/missing:1") {
+			t.Errorf("the failed pull is reported twice (RT0402 and RT1321): %s", f.Title)
+		}
+	}
 }
 
 func ids(a *analyze.Analysis) []string {

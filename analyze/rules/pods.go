@@ -249,12 +249,15 @@ func lastHits(h []logHit) []logHit {
 func sandboxNotReady(n *facts.Node) []finding.Finding {
 	var out []finding.Finding
 	ready := readyPods(n)
+	finished := succeededPods(n)
 	for _, c := range n.Containers {
 		if c.CRIPod == nil || c.CRIState() != "SANDBOX_NOTREADY" {
 			continue
 		}
-		// A NOTREADY sandbox with a newer READY one for the same pod is history.
-		if ready[podKey{c.PodNamespace, c.Pod}] {
+		// A NOTREADY sandbox with a newer READY one for the same pod is
+		// history; kubelet stops the sandbox of a pod that finished (every
+		// container exited 0: Succeeded), which is not ContainerCreating.
+		if k := (podKey{c.PodNamespace, c.Pod}); ready[k] || finished[k] {
 			continue
 		}
 		if len(out) == maxFindings {
@@ -271,6 +274,20 @@ func sandboxNotReady(n *facts.Node) []finding.Finding {
 		})
 	}
 	return capFindings(out)
+}
+
+// succeededPods is the set of pods kubelet would call Succeeded: every
+// container exited 0 and the sandbox was stopped (podstatus's verdicts).
+// A pod whose containers failed stays out: with its sandbox gone it may be
+// waiting for a new one, which is RT0403's case.
+func succeededPods(n *facts.Node) map[podKey]bool {
+	out := map[podKey]bool{}
+	for _, v := range podstatus.Verdicts(n) {
+		if v.Phase == podstatus.PhaseSucceeded {
+			out[podKey{v.Namespace, v.Pod}] = true
+		}
+	}
+	return out
 }
 
 // podKey names a pod across its sandboxes.

@@ -98,6 +98,7 @@ func (r *Registry) Run(n *facts.Node) []finding.Finding {
 			out = append(out, f)
 		}
 	}
+	out = mergeSamePull(out)
 	finding.Sort(out)
 	return out
 }

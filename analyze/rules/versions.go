@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	rpmversion "github.com/knqyf263/go-rpm-version"
 	debversion "pault.ag/go/debian/version"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
@@ -35,8 +36,12 @@ type Advisory struct {
 // DistroFix is the first package revision of a distribution release that
 // carries an advisory's fix, with where that was read.
 type DistroFix struct {
-	Distro   string   `json:"distro"`  // os-release ID: debian, ubuntu, rhel
-	Release  string   `json:"release"` // os-release VERSION_ID
+	// Distro is an os-release ID (debian, ubuntu, rhel, amzn): it applies to
+	// a node whose ID or ID_LIKE names it (Rocky and AlmaLinux say
+	// ID_LIKE="rhel centos fedora" and ship RHEL's package revisions).
+	Distro string `json:"distro"`
+	// Release is os-release VERSION_ID, or its major part ("9" covers 9.3).
+	Release  string   `json:"release"`
 	Packages []string `json:"packages"`
 	Version  string   `json:"version"` // in the package manager's syntax
 	Source   string   `json:"source"`
@@ -201,31 +206,71 @@ func upstreamOf(v string) string {
 // distroVerdict says what the distribution's record says about a package
 // and an advisory: fixed (the revision carries the fix), known-affected, or
 // unknown (no entry for this distribution release, or no comparison for
-// its package manager).
+// its package manager). os-release decides which entries apply; the package
+// manager decides how revisions compare (dpkg's or rpm's order).
 func distroVerdict(n *facts.Node, a Advisory, pkg *hostschema.Package) (fixed, known bool, note string) {
-	var distro, release string
+	var osr map[string]string
 	if n.Host.Facts != nil {
-		distro, release = n.Host.Facts.OSRelease["ID"], n.Host.Facts.OSRelease["VERSION_ID"]
+		osr = n.Host.Facts.OSRelease
 	}
+	distro, release := osr["ID"], osr["VERSION_ID"]
 	for _, df := range a.DistroFixed {
-		if df.Distro != distro || df.Release != release || !slices.Contains(df.Packages, pkg.Name) {
+		if !inFamily(osr, df.Distro) || !sameRelease(release, df.Release) || !slices.Contains(df.Packages, pkg.Name) {
 			continue
 		}
-		if n.Host.Packages.Manager != "dpkg" {
-			break // only dpkg versions are compared here
-		}
-		have, err1 := debversion.Parse(pkg.Version)
-		first, err2 := debversion.Parse(df.Version)
-		if err1 != nil || err2 != nil {
+		cmp, ok := comparePackageVersions(n.Host.Packages.Manager, pkg.Version, df.Version)
+		if !ok {
 			break
 		}
-		if debversion.Compare(have, first) >= 0 {
+		if cmp >= 0 {
 			return true, true, ""
 		}
-		return false, true, fmt.Sprintf(" The installed package %s %s is older than %s, the first %s %s revision with the fix (%s).", pkg.Name, pkg.Version, df.Version, distro, release, df.Source)
+		return false, true, fmt.Sprintf(" The installed package %s %s is older than %s, the first %s %s revision with the fix (%s).", pkg.Name, pkg.Version, df.Version, df.Distro, df.Release, df.Source)
 	}
 	return false, false, fmt.Sprintf(" The installed package is %s %s (%s %s): a distribution build whose revision may carry the fix under the old upstream version; the advisory table has no %s %s entry for it, so it is reported at warning at most. Check the distribution's security tracker.", pkg.Name, pkg.Version, distro, release, distro, release)
 }
+
+// inFamily says whether os-release names distro as its ID or in ID_LIKE.
+func inFamily(osr map[string]string, distro string) bool {
+	if distro == "" {
+		return false
+	}
+	return osr["ID"] == distro || slices.Contains(strings.Fields(osr["ID_LIKE"]), distro)
+}
+
+// sameRelease matches VERSION_ID to an entry's release: equal, or the
+// entry names the major release ("9" for "9.3"; not "2" for "2023").
+func sameRelease(versionID, release string) bool {
+	return release != "" && (versionID == release || strings.HasPrefix(versionID, release+"."))
+}
+
+// comparePackageVersions orders two versions in the package manager's own
+// syntax: dpkg's (pault.ag/go/debian, pinned by a differential test against
+// dpkg) or rpm's epoch:version-release with rpmvercmp
+// (github.com/knqyf263/go-rpm-version, pinned against rpm). ok is false for
+// another manager or a version it cannot parse.
+func comparePackageVersions(manager, a, b string) (cmp int, ok bool) {
+	switch manager {
+	case "dpkg":
+		va, err1 := debversion.Parse(a)
+		vb, err2 := debversion.Parse(b)
+		if err1 != nil || err2 != nil {
+			return 0, false
+		}
+		return debversion.Compare(va, vb), true
+	case "rpm":
+		if !rpmVersionRE.MatchString(a) || !rpmVersionRE.MatchString(b) {
+			return 0, false
+		}
+		return rpmversion.NewVersion(a).Compare(rpmversion.NewVersion(b)), true
+	}
+	return 0, false
+}
+
+// rpmVersionRE is the shape rpm -q --qf '%{EPOCHNUM}:%{VERSION}-%{RELEASE}'
+// prints (the collector drops a 0 epoch): the library parses anything, so
+// a string of another shape is refused here rather than misordered.
+var rpmVersionRE = regexp.MustCompile(`^([0-9]+:)?[A-Za-z0-9._+~^]+-[A-Za-z0-9._+~^]+$`)
 
 func vulnerableVersions(n *facts.Node) []finding.Finding {
 	advs, err := Advisories()
