@@ -195,23 +195,12 @@ func (s Source) sockets(env *collect.Env, out collect.Output) ([]string, error) 
 // or two; more means something is wrong, and the first few show it.
 const maxSockets = 8
 
-// daemonSockets are the unix sockets named on running dockerd (-H, --host)
-// and cri-dockerd (--docker-endpoint) command lines, in process order.
+// daemonSockets are the Docker sockets running dockerd (-H) and cri-dockerd
+// (--docker-endpoint) command lines name, in process order.
 func daemonSockets(procs []procscan.Process) []string {
 	var out []string
-	for _, p := range procs {
-		var vals []string
-		switch p.Role {
-		case procscan.RoleDockerd:
-			vals = procscan.FlagValues(p.Args, "H", "host")
-		case procscan.RoleCRIDockerd:
-			vals = procscan.FlagValues(p.Args, "docker-endpoint")
-		}
-		for _, v := range vals {
-			if strings.HasPrefix(v, "unix://") || strings.HasPrefix(v, "/") {
-				out = append(out, endpoints.Parse(v).Path)
-			}
-		}
+	for _, e := range endpoints.Of(endpoints.FromDaemons(procs), endpoints.Docker) {
+		out = append(out, e.Path)
 	}
 	return out
 }
