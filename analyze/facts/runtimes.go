@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/rtsnap/rtsnap/internal/endpoints"
 )
 
 // Runtime is one container runtime in the bundle, as inspect shows it: every
@@ -159,10 +161,11 @@ func criRuntimes(n *Node) []Runtime {
 	var out []Runtime
 	for _, slug := range sortedKeys(n.CRI) {
 		ep := n.CRI[slug]
-		r := Runtime{Endpoint: ep.Endpoint(), Views: []string{ep.Dir}, CgroupDriver: criCgroupDriver(ep)}
+		// Kind from the socket path until the runtime names itself.
+		r := Runtime{Kind: string(endpoints.KindOf(ep.Endpoint())), Endpoint: ep.Endpoint(), Views: []string{ep.Dir}, CgroupDriver: criCgroupDriver(ep)}
 		if v := ep.Version; v != nil {
 			if v.Version != nil {
-				r.Kind, r.Version = criKind(v.Version.RuntimeName), v.Version.RuntimeVersion
+				r.Kind, r.Version = first(criKind(v.Version.RuntimeName), r.Kind), v.Version.RuntimeVersion
 			}
 			if v.Error != "" {
 				r.Error = ep.Dir + ": " + v.Error
