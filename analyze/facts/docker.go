@@ -64,8 +64,9 @@ func dockerLabels(m map[string]any, path ...string) map[string]string {
 
 // KubeName is what cri-dockerd (and dockershim before it) encodes in a
 // Docker container's name: k8s_<container>_<pod>_<namespace>_<uid>_<attempt>,
-// the sandbox's container being "POD". Kubernetes names and UIDs hold no "_",
-// so the six fields split unambiguously.
+// the sandbox's container being "POD", and a random seventh field when the
+// name was taken already (cri-dockerd core/naming.go tolerates it). Kubernetes
+// names and UIDs hold no "_", so the fields split unambiguously.
 type KubeName struct {
 	Container, Pod, Namespace, UID string
 	Attempt                        int
@@ -75,7 +76,7 @@ type KubeName struct {
 // "/"); ok is false for names not in that form.
 func ParseKubeName(name string) (KubeName, bool) {
 	f := strings.Split(strings.TrimPrefix(name, "/"), "_")
-	if len(f) != 6 || f[0] != "k8s" || f[1] == "" || f[2] == "" || f[3] == "" {
+	if (len(f) != 6 && len(f) != 7) || f[0] != "k8s" || f[1] == "" || f[2] == "" || f[3] == "" {
 		return KubeName{}, false
 	}
 	attempt, err := strconv.Atoi(f[5])
