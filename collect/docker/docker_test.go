@@ -148,3 +148,44 @@ func TestLabDocker28(t *testing.T) {
 		t.Errorf("default socket version %q", v20.Version)
 	}
 }
+
+// paused: the app container of cri-dockerd's pod paused through dockerd 28
+// shows as paused in its inspect; cri-dockerd down does not hide dockerd 28,
+// which is found from its own -H.
+func TestLabDocker28PausedAndCRIDockerdDown(t *testing.T) {
+	le := lab.Require(t)
+	lab.Fault(t, "cridockerd-paused")
+	lab.Fault(t, "cridockerd-down")
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), collect.NewTestEnv(), out); err != nil {
+		t.Fatal(err)
+	}
+	var eps []Endpoint
+	json.Unmarshal(out.Files["endpoints.json"], &eps)
+	dir := ""
+	for _, e := range eps {
+		if e.Path == le["RTSNAP_LAB_DOCKER28_SOCK"] {
+			dir = strings.TrimPrefix(e.Dir, "docker/") + "/"
+		}
+	}
+	if dir == "" {
+		t.Fatalf("dockerd 28 not found with cri-dockerd down: %+v", eps)
+	}
+	var inspects []struct {
+		Name  string
+		State struct {
+			Status string
+			Paused bool
+		}
+	}
+	json.Unmarshal(out.Files[dir+"inspect.json"], &inspects)
+	paused := map[string]bool{}
+	for _, in := range inspects {
+		if strings.HasPrefix(in.Name, "/k8s_") && strings.Contains(in.Name, "_"+le["RTSNAP_LAB_CRIDOCKERD_POD"]+"_") {
+			paused[strings.Split(in.Name, "_")[1]] = in.State.Paused && in.State.Status == "paused"
+		}
+	}
+	if !paused["app"] || paused["sidecar"] || paused["POD"] {
+		t.Fatalf("paused containers of %s: %v", le["RTSNAP_LAB_CRIDOCKERD_POD"], paused)
+	}
+}
