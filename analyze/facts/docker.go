@@ -30,29 +30,29 @@ func (n *Node) Dockers() []*Docker {
 	return out
 }
 
-// DockerString reads a string field of a raw Engine API object ("" when absent).
-func DockerString(m map[string]any, path ...string) string {
+// dockerAt walks a raw Engine API object along path (nil when absent).
+func dockerAt(m map[string]any, path ...string) any {
 	var v any = m
 	for _, k := range path {
 		mm, ok := v.(map[string]any)
 		if !ok {
-			return ""
+			return nil
 		}
 		v = mm[k]
 	}
-	s, _ := v.(string)
+	return v
+}
+
+// DockerString reads a string field of a raw Engine API object ("" when absent).
+func DockerString(m map[string]any, path ...string) string {
+	s, _ := dockerAt(m, path...).(string)
 	return s
 }
 
 // dockerLabels reads a string map of a raw Engine API object: Labels of a
 // containers.json entry, Config.Labels of an inspect object.
 func dockerLabels(m map[string]any, path ...string) map[string]string {
-	var v any = m
-	for _, k := range path {
-		mm, _ := v.(map[string]any)
-		v = mm[k]
-	}
-	raw, _ := v.(map[string]any)
+	raw, _ := dockerAt(m, path...).(map[string]any)
 	out := make(map[string]string, len(raw))
 	for k, v := range raw {
 		if s, ok := v.(string); ok {

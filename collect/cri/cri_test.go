@@ -171,7 +171,13 @@ func TestPullFailureVisible(t *testing.T) {
 	if err := New().Collect(context.Background(), env, out); err != nil {
 		t.Fatal(err)
 	}
-	slug := endpoints.Parse(le["RTSNAP_LAB_CD16_SOCK"]).Slug()
+	requirePullFailureVisible(t, out, endpoints.Parse(le["RTSNAP_LAB_CD16_SOCK"]).Slug())
+}
+
+// requirePullFailureVisible: pod "pullfail" READY without a container, and
+// the image that failed to pull not in the image list.
+func requirePullFailureVisible(t *testing.T, out *collect.Capture, slug string) {
+	t.Helper()
 	pods := decode[PodList](t, out, slug+"/pods.json")
 	var pod *PodRecord
 	for _, p := range pods.Pods {
