@@ -69,18 +69,32 @@ func disambiguate(fs []logFile) {
 	}
 }
 
-func (s *Source) dockerRoot(procs []procscan.Process) string {
+// dockerRoots are the data roots of every running dockerd (--data-root, or
+// the default /var/lib/docker): a node may run two, e.g. one behind
+// cri-dockerd. With no dockerd running, the default root.
+func (s *Source) dockerRoots(procs []procscan.Process) []string {
 	if s.DockerRoot != "" {
-		return s.DockerRoot
+		return []string{s.DockerRoot}
 	}
+	var roots []string
+	seen := map[string]bool{}
 	for _, p := range procs {
-		if p.Role == procscan.RoleDockerd {
-			if v, ok := procscan.FlagValue(p.Args, "data-root", "g", "graph"); ok {
-				return v
-			}
+		if p.Role != procscan.RoleDockerd {
+			continue
+		}
+		v, ok := procscan.FlagValue(p.Args, "data-root", "g", "graph")
+		if !ok {
+			v = "/var/lib/docker"
+		}
+		if v = filepath.Clean(v); !seen[v] {
+			seen[v] = true
+			roots = append(roots, v)
 		}
 	}
-	return "/var/lib/docker"
+	if len(roots) == 0 {
+		return []string{"/var/lib/docker"}
+	}
+	return roots
 }
 
 // dockerLogs lists <data-root>/containers/<id>/<id>-json.log, newest first.
