@@ -17,14 +17,29 @@ import (
 const maxKubeletConfig = 1 << 20
 
 // Endpoints are the runtime sockets the CRI and containerd sources ask: the
-// --runtime-endpoint ones when given, else the well-known ones that exist and
+// --runtime-endpoint ones when given, else the well-known ones that exist,
 // the container runtime endpoint of every running kubelet, so a node whose
-// runtime listens where only kubelet's config says is still collected.
+// runtime listens where only kubelet's config says is still collected, and
+// the CRI sockets running daemons name (cri-dockerd's
+// --container-runtime-endpoint, crio --listen). Docker's own sockets are the
+// docker source's.
 func (e *Env) Endpoints() []endpoints.Endpoint {
 	if len(e.RuntimeEndpoints) > 0 {
 		return endpoints.Discover(e.RuntimeEndpoints, e.HostPath)
 	}
-	return endpoints.Discover(nil, e.HostPath, e.kubeletEndpoints()...)
+	var found []endpoints.Endpoint
+	for _, k := range e.kubeletEndpoints() {
+		ep := endpoints.Parse(k)
+		ep.Origin = "kubelet"
+		found = append(found, ep)
+	}
+	procs, _ := e.Processes()
+	for _, ep := range endpoints.FromDaemons(procs) {
+		if ep.CRI() {
+			found = append(found, ep)
+		}
+	}
+	return endpoints.Discover(nil, e.HostPath, found...)
 }
 
 // kubeletEndpoints are the running kubelets' runtime endpoints: the flag,

@@ -128,7 +128,7 @@ func TestEndpointProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	env := &Env{RuntimeEndpoints: []string{"unix://" + sock, "tcp://127.0.0.1:1", filepath.Join(dir, "typo.sock")}, DockerHost: file}
+	env := &Env{RuntimeEndpoints: []string{"unix://" + sock, "tcp://127.0.0.1:1", filepath.Join(dir, "typo.sock")}, DockerHosts: []string{file}}
 	got := strings.Join(EndpointProblems(env), "\n")
 	want := "--runtime-endpoint " + filepath.Join(dir, "typo.sock") + ": " + filepath.Join(dir, "typo.sock") + " does not exist\n" +
 		"--docker-socket " + file + ": " + file + " is a regular file, not a socket"

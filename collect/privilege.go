@@ -69,9 +69,9 @@ func EndpointProblems(env *Env) []string {
 			out = append(out, "--runtime-endpoint "+e+": "+err.Error())
 		}
 	}
-	if env.DockerHost != "" {
-		if err := endpoints.Check(env.Local(endpoints.Parse(env.DockerHost))); err != nil {
-			out = append(out, "--docker-socket "+env.DockerHost+": "+err.Error())
+	for _, h := range env.DockerHosts {
+		if err := endpoints.Check(env.Local(endpoints.Parse(h))); err != nil {
+			out = append(out, "--docker-socket "+h+": "+err.Error())
 		}
 	}
 	return out

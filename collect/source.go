@@ -72,10 +72,11 @@ type Env struct {
 	MaxContainers int
 	// RuntimeEndpoints overrides discovery when non-empty ("unix:///run/containerd/containerd.sock" or a path).
 	RuntimeEndpoints []string
-	// DockerHost is an explicitly given Docker Engine socket (--docker-socket):
-	// it must exist and be a socket, else the docker source fails saying why.
-	// "" means the default /var/run/docker.sock, skipped when absent.
-	DockerHost string
+	// DockerHosts are explicitly given Docker Engine sockets (--docker-socket,
+	// repeatable): each must exist and be a socket, else the docker source
+	// fails saying why. None means the default /var/run/docker.sock (skipped
+	// when absent) and the sockets running dockerd and cri-dockerd name.
+	DockerHosts []string
 	// JournalDirs are extra journal directories to read besides the system journal.
 	JournalDirs []string
 	// ProcRoot and SysRoot let tests point sources at other trees ("/proc", "/sys").

@@ -271,6 +271,7 @@ up() {
   start_dockerd
   docker_container
   write_journal
+  if cridockerd_enabled; then cridockerd_up; fi
   k8s_enabled && k8s_up
   status
 }
@@ -287,6 +288,7 @@ status() {
   if alive "$RUN/dockerd.pid"; then echo "dockerd: up ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"; else echo "dockerd: down"; ok=1; fi
   [[ -s $ROOT/journal/lab.journal ]] && echo "journal: $ROOT/journal" || { echo "journal: missing"; ok=1; }
   if k8s_enabled; then k8s_status || ok=1; fi
+  if cridockerd_enabled; then cridockerd_status || ok=1; fi
   return $ok
 }
 
@@ -302,6 +304,7 @@ env_() {
   echo "RTSNAP_LAB_CACHE=$CACHE"
   local d; for d in $DAEMONS; do echo "RTSNAP_LAB_${d^^}_CTR=$(bindir "$d")/ctr"; done
   if k8s_enabled; then k8s_env; fi
+  if cridockerd_enabled; then cridockerd_env; fi
 }
 
 stop_pidfile() {
@@ -317,6 +320,7 @@ stop_pidfile() {
 down() {
   fault hang off || true
   k8s_down || true
+  cridockerd_down || true
   if alive "$RUN/dockerd.pid"; then
     docker rm -f lab-docker-web >/dev/null 2>&1 || true
     docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null 2>&1 || true
@@ -369,12 +373,15 @@ fault() {
       labctl unscale --endpoint "$(sock cd17)" --image "$IMAGE"
       docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null ;;
     k8s-*:on|k8s-*:off) k8s_fault "${name#k8s-}" "$mode" ;;
-    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*; on|off)" ;;
+    cridockerd-*:on|cridockerd-*:off) cridockerd_fault "${name#cridockerd-}" "$mode" ;;
+    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*, cridockerd-*; on|off)" ;;
   esac
 }
 
 # shellcheck source=k8s.sh
 source "$HERE/k8s.sh"
+# shellcheck source=cridockerd.sh
+source "$HERE/cridockerd.sh"
 
 case ${1:-} in
   up) up ;;
@@ -387,6 +394,9 @@ case ${1:-} in
   # k8s-up, k8s-down: only the Kubernetes part (the runtime lab stays as it is).
   k8s-up) [[ $(id -u) == 0 ]] || die "the lab needs root"; k8s_up; k8s_status ;;
   k8s-down) k8s_down ;;
+  # cridockerd-up, cridockerd-down: only dockerd 28 and cri-dockerd (RTSNAP_LAB_CRIDOCKERD=0 leaves them out of up).
+  cridockerd-up) [[ $(id -u) == 0 ]] || die "the lab needs root"; cridockerd_up; cridockerd_status ;;
+  cridockerd-down) cridockerd_down ;;
   fault) shift; fault "$@" ;;
-  *) echo "usage: lab.sh up|install|down|status|env|k8s-up|k8s-down|k8s-status|fault NAME on|off" >&2; exit 2 ;;
+  *) echo "usage: lab.sh up|install|down|status|env|k8s-up|k8s-down|k8s-status|cridockerd-up|cridockerd-down|fault NAME on|off" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ import (
 	cdschema "github.com/rtsnap/rtsnap/internal/schema/containerd"
 	crischema "github.com/rtsnap/rtsnap/internal/schema/cri"
 	discschema "github.com/rtsnap/rtsnap/internal/schema/discovery"
+	dockerschema "github.com/rtsnap/rtsnap/internal/schema/docker"
 	hostschema "github.com/rtsnap/rtsnap/internal/schema/host"
 	jschema "github.com/rtsnap/rtsnap/internal/schema/journal"
 	kubeletschema "github.com/rtsnap/rtsnap/internal/schema/kubelet"
@@ -36,7 +37,9 @@ type CRIEndpoint struct {
 	Pods       *crischema.PodList
 	Containers *crischema.ContainerList
 	Images     *crischema.ImageList
-	Calls      []crischema.Call
+	// RuntimeConfig is runtime_config.json (the cgroup driver the runtime uses).
+	RuntimeConfig *crischema.RuntimeConfigRecord
+	Calls         []crischema.Call
 }
 
 // ContainerdEndpoint is containerd/<slug>/ for one containerd socket.
@@ -60,8 +63,14 @@ type ContainerdNS struct {
 	Leases     []cdschema.Lease
 }
 
-// Docker holds docker/*.json as the Engine API returned it (raw JSON maps).
+// Docker holds docker/*.json (the first daemon read) or docker/<slug>/*.json
+// (each further one) as the Engine API returned it (raw JSON maps).
 type Docker struct {
+	// Dir is the bundle directory: "docker" or "docker/<slug>".
+	Dir string
+	// Endpoint is the socket, from docker/endpoints.json ("" in bundles
+	// from collectors that predate it).
+	Endpoint   string
 	Version    map[string]any
 	Info       map[string]any
 	Containers []map[string]any
@@ -106,16 +115,20 @@ type sourceFacts struct {
 	CRI        map[string]*CRIEndpoint
 	Containerd map[string]*ContainerdEndpoint
 	Docker     *Docker
-	Discovery  Discovery
-	Host       Host
-	Configs    Configs
-	Runc       *runcschema.States
-	Procs      []procschema.Process
-	CgroupMode *cgschema.Mode
-	Cgroups    []cgschema.Container
-	MetaDB     map[string]*mdbschema.Check
-	Journal    *jschema.Meta
-	LogIndex   *logschema.Index
+	// DockerOthers are the further Docker daemons, by slug (docker/<slug>/).
+	DockerOthers map[string]*Docker
+	// DockerEndpoints is docker/endpoints.json: which socket is in which dir.
+	DockerEndpoints []dockerschema.Endpoint
+	Discovery       Discovery
+	Host            Host
+	Configs         Configs
+	Runc            *runcschema.States
+	Procs           []procschema.Process
+	CgroupMode      *cgschema.Mode
+	Cgroups         []cgschema.Container
+	MetaDB          map[string]*mdbschema.Check
+	Journal         *jschema.Meta
+	LogIndex        *logschema.Index
 	// Kubelet is kubelet/kubelet.json: every kubelet's effective settings.
 	Kubelet *kubeletschema.Instances
 }
@@ -181,6 +194,8 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return decodeInto(n, p, data, &ep.Containers)
 		case "images.json":
 			return decodeInto(n, p, data, &ep.Images)
+		case "runtime_config.json":
+			return decodeInto(n, p, data, &ep.RuntimeConfig)
 		case "calls.json":
 			return n.decode(p, data, &ep.Calls)
 		}
@@ -216,20 +231,38 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return n.decode(p, data, &ns.Leases)
 		}
 	case "docker":
-		if n.Docker == nil {
-			n.Docker = &Docker{}
+		if p == "docker/endpoints.json" {
+			return n.decode(p, data, &n.DockerEndpoints)
 		}
-		switch p {
-		case "docker/version.json":
-			return n.decode(p, data, &n.Docker.Version)
-		case "docker/info.json":
-			return n.decode(p, data, &n.Docker.Info)
-		case "docker/containers.json":
-			return n.decode(p, data, &n.Docker.Containers)
-		case "docker/inspect.json":
-			return n.decode(p, data, &n.Docker.Inspect)
-		case "docker/images.json":
-			return n.decode(p, data, &n.Docker.Images)
+		var d *Docker
+		switch len(parts) {
+		case 2:
+			if n.Docker == nil {
+				n.Docker = &Docker{Dir: "docker"}
+			}
+			d = n.Docker
+		case 3:
+			if n.DockerOthers == nil {
+				n.DockerOthers = map[string]*Docker{}
+			}
+			if d = n.DockerOthers[parts[1]]; d == nil {
+				d = &Docker{Dir: "docker/" + parts[1]}
+				n.DockerOthers[parts[1]] = d
+			}
+		default:
+			return nil
+		}
+		switch base {
+		case "version.json":
+			return n.decode(p, data, &d.Version)
+		case "info.json":
+			return n.decode(p, data, &d.Info)
+		case "containers.json":
+			return n.decode(p, data, &d.Containers)
+		case "inspect.json":
+			return n.decode(p, data, &d.Inspect)
+		case "images.json":
+			return n.decode(p, data, &d.Images)
 		}
 	case "kubelet":
 		if p == "kubelet/kubelet.json" {

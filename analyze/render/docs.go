@@ -72,7 +72,17 @@ type InspectDoc struct {
 	FindingCounts  map[string]int    `json:"finding_counts"`
 	TopFindings    []finding.Finding `json:"top_findings"`
 	ExitCode       int               `json:"exit_code"`
+	// Runtimes is every runtime in the bundle with its pods and containers
+	// by state and namespace.
+	Runtimes []facts.Runtime `json:"runtimes"`
+	// DockerPodContainers are Docker containers of pods joined to their CRI
+	// pods, at most MaxInspectDockerPods (DockerPodContainersMore the rest).
+	DockerPodContainers     []facts.DockerPodContainer `json:"docker_pod_containers"`
+	DockerPodContainersMore int                        `json:"docker_pod_containers_more,omitempty"`
 }
+
+// MaxInspectDockerPods bounds the Docker containers of pods inspect lists.
+const MaxInspectDockerPods = 200
 
 // TopFindings is how many findings inspect shows.
 const TopFindings = 5
@@ -96,6 +106,13 @@ func NewInspectDoc(a *analyze.Analysis) InspectDoc {
 	}
 	if d.TopFindings == nil {
 		d.TopFindings = []finding.Finding{}
+	}
+	d.Runtimes = a.Node.Runtimes()
+	dp := a.Node.DockerPodContainers()
+	d.DockerPodContainers = dp[:min(len(dp), MaxInspectDockerPods)]
+	d.DockerPodContainersMore = len(dp) - len(d.DockerPodContainers)
+	if d.DockerPodContainers == nil {
+		d.DockerPodContainers = []facts.DockerPodContainer{}
 	}
 	return d
 }

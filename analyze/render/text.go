@@ -98,6 +98,8 @@ func InspectText(w io.Writer, d InspectDoc) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\n", line(s.Name), statusMark(s.Status), dur(s.DurationMS), s.Files, Size(s.Bytes), line(finding.Cut(s.Reason, 80)))
 	}
 	tw.Flush()
+	runtimesText(w, d.Runtimes)
+	dockerPodsText(w, d.DockerPodContainers, d.DockerPodContainersMore)
 	fmt.Fprintf(w, "\nfindings   %s", countsLine(d.FindingCounts))
 	if d.ParseErrors > 0 {
 		fmt.Fprintf(w, "  (%d unreadable file(s))", d.ParseErrors)

@@ -32,13 +32,13 @@ import (
 
 // collectFlags are `rtsnap collect`'s options, parsed by cobra/pflag.
 type collectFlags struct {
-	output, caseID, note, operator, dockerHost       string
+	output, caseID, note, operator                   string
 	allowDisk, quiet, jsonOut, active, criStats      bool
 	timeout, sourceTimeout, callTimeout              time.Duration
 	since                                            *cli.Since
 	maxSize, memoryLimit                             cli.Size
 	only, skip, namespaces, podNamespaces, endpoints []string
-	journalDirs                                      []string
+	journalDirs, dockerHosts                         []string
 	hostRoot, kubeletRoot, podLogsDir                string
 	maxContainers, parallel, perRuntime, nice        int
 	noIdleIO                                         bool
@@ -103,7 +103,7 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	cli.Group(fs, "What to collect", "since", "only", "skip", "namespace", "pod-namespace", "max-containers", "cri-stats", "active")
 
 	fs.StringArrayVar(&f.endpoints, "runtime-endpoint", nil, "CRI/containerd socket `URL` (repeatable; default: discovered), e.g. unix:///run/containerd/containerd.sock")
-	fs.StringVar(&f.dockerHost, "docker-socket", "/var/run/docker.sock", "Docker Engine API socket `PATH`")
+	fs.StringArrayVar(&f.dockerHosts, "docker-socket", nil, "Docker Engine API socket `PATH` (repeatable; default: /var/run/docker.sock and those running dockerd and cri-dockerd name)")
 	fs.StringArrayVar(&f.journalDirs, "journal-dir", nil, "extra journal `DIR` to read besides the system journal (repeatable)")
 	fs.StringVar(&f.hostRoot, "host-root", "", "the host's / is mounted at `DIR` (the collector runs in a container with hostPID): every host path, socket and journal is read under it")
 	fs.StringVar(&f.kubeletRoot, "kubelet-root", "", "kubelet's --root-dir `DIR` when not /var/lib/kubelet and kubelet is not running to say so")
@@ -278,7 +278,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		MaxSize: int64(f.maxSize), Parallel: f.parallel, PerRuntimeCalls: f.perRuntime,
 		Env: collect.Env{
 			Since: f.window, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
-			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHost: explicitValue(fs, "docker-socket", f.dockerHost),
+			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHosts: f.dockerHosts,
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats,
 			Host: root, ProcRoot: procRoot, SysRoot: sysRoot, KubeletRoot: f.kubeletRoot, PodLogsDir: f.podLogsDir,
 		},
@@ -344,16 +344,6 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 // source, an unreadable key).
 func usageError(stderr io.Writer, err error) int {
 	return cli.UsageError(stderr, "rtsnap collect", err)
-}
-
-// explicitValue is a flag's value when the operator gave it, else "": an
-// explicitly named socket that is missing is an error, the default one is
-// just absent on this node.
-func explicitValue(fs *pflag.FlagSet, name, value string) string {
-	if fs.Changed(name) {
-		return value
-	}
-	return ""
 }
 
 func newRedactor(f *collectFlags, hostname string) (*redact.Redactor, error) {

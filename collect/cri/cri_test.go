@@ -171,7 +171,13 @@ func TestPullFailureVisible(t *testing.T) {
 	if err := New().Collect(context.Background(), env, out); err != nil {
 		t.Fatal(err)
 	}
-	slug := endpoints.Parse(le["RTSNAP_LAB_CD16_SOCK"]).Slug()
+	requirePullFailureVisible(t, out, endpoints.Parse(le["RTSNAP_LAB_CD16_SOCK"]).Slug())
+}
+
+// requirePullFailureVisible: pod "pullfail" READY without a container, and
+// the image that failed to pull not in the image list.
+func requirePullFailureVisible(t *testing.T, out *collect.Capture, slug string) {
+	t.Helper()
 	pods := decode[PodList](t, out, slug+"/pods.json")
 	var pod *PodRecord
 	for _, p := range pods.Pods {
@@ -223,5 +229,43 @@ func TestLabStatsWhenAsked(t *testing.T) {
 			t.Errorf("%s: no pod stats and no call recorded", tag)
 		}
 		t.Logf("%s: ListPodSandboxStats %s", tag, codes["ListPodSandboxStats"])
+	}
+}
+
+// Without --runtime-endpoint the cri source finds cri-dockerd from its
+// command line (a socket at no well-known path) and lists its pod, the
+// containers cri-dockerd made in dockerd 28, and Docker as the runtime.
+func TestLabCRIDockerdPods(t *testing.T) {
+	le := lab.Require(t)
+	env := collect.NewTestEnv()
+	env.PodNamespaces = []string{"lab"}
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	slug := endpoints.Parse(le["RTSNAP_LAB_CRIDOCKERD_SOCK"]).Slug()
+	v := decode[VersionRecord](t, out, slug+"/version.json")
+	if v.Version.GetRuntimeName() != "docker" || v.Version.GetRuntimeVersion() != "28.5.2" {
+		t.Errorf("cri-dockerd version: %+v", v.Version)
+	}
+	pods := decode[PodList](t, out, slug+"/pods.json")
+	podID := ""
+	for _, p := range pods.Pods {
+		if p.Pod.GetMetadata().GetName() == le["RTSNAP_LAB_CRIDOCKERD_POD"] && p.Pod.GetState() == criapi.PodSandboxState_SANDBOX_READY {
+			podID = p.Pod.GetId()
+		}
+	}
+	if podID == "" {
+		t.Fatalf("pod %s not ready among %d pods", le["RTSNAP_LAB_CRIDOCKERD_POD"], len(pods.Pods))
+	}
+	cs := decode[ContainerList](t, out, slug+"/containers.json")
+	running := map[string]bool{}
+	for _, c := range cs.Containers {
+		if c.Container.GetPodSandboxId() == podID && c.Container.GetState() == criapi.ContainerState_CONTAINER_RUNNING {
+			running[c.Container.GetMetadata().GetName()] = true
+		}
+	}
+	if !running["app"] || !running["sidecar"] {
+		t.Errorf("running containers of %s: %v", le["RTSNAP_LAB_CRIDOCKERD_POD"], running)
 	}
 }

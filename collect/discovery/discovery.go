@@ -52,7 +52,7 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 	crictl, crictlRaw := readCrictl(env.HostPath(s.crictlPath))
 	kub := kubeletOf(procs, env.HostPath)
 
-	socks := probeAll(ctx, env, candidates(env.RuntimeEndpoints, crictl, kub))
+	socks := probeAll(ctx, env, candidates(env.RuntimeEndpoints, crictl, kub, endpoints.FromDaemons(procs)))
 	files := []struct {
 		name string
 		v    any
@@ -87,9 +87,11 @@ func budgetOrErr(err error) error {
 }
 
 // candidates lists every endpoint worth probing: all well-known paths (so a
-// missing socket shows as exists=false), the flagged ones, and those crictl
-// and kubelet are configured with. A path may appear with several origins.
-func candidates(flagged []string, crictl Crictl, kub Kubelet) []endpoints.Endpoint {
+// missing socket shows as exists=false), the flagged ones, those crictl
+// and kubelet are configured with, and those running daemons name (origin
+// "cri-dockerd pid N"). A path may appear with several origins: kubelet's
+// endpoint next to the daemon serving it is how the two are matched.
+func candidates(flagged []string, crictl Crictl, kub Kubelet, daemons []endpoints.Endpoint) []endpoints.Endpoint {
 	var cands []endpoints.Endpoint
 	for _, e := range endpoints.WellKnown() {
 		e.Origin = "well-known"
@@ -111,6 +113,7 @@ func candidates(flagged []string, crictl Crictl, kub Kubelet) []endpoints.Endpoi
 		e.Origin = c.origin
 		cands = append(cands, e)
 	}
+	cands = append(cands, daemons...)
 	// One entry per (path, origin).
 	seen := map[string]bool{}
 	var out []endpoints.Endpoint

@@ -101,3 +101,40 @@ func TestDownAndHungEndpoints(t *testing.T) {
 		t.Errorf("cd2 next to the dead ones: %+v", s)
 	}
 }
+
+// With no flags: cri-dockerd's socket (a path of its own in the lab) is found
+// from its command line and answers CRI; dockerd 28's from dockerd's -H and
+// cri-dockerd's --docker-endpoint, answering Docker's API 1.51.
+func TestLabCRIDockerdDiscovered(t *testing.T) {
+	le := lab.Require(t)
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), collect.NewTestEnv(), out); err != nil {
+		t.Fatal(err)
+	}
+	var ss []Socket
+	if err := json.Unmarshal(out.Files["endpoints.json"], &ss); err != nil {
+		t.Fatal(err)
+	}
+	origins := map[string][]string{}
+	for _, s := range ss {
+		switch s.Path {
+		case le["RTSNAP_LAB_CRIDOCKERD_SOCK"]:
+			if !s.Answers || s.Kind != "cri-dockerd" || !strings.HasPrefix(s.Runtime, "docker ") {
+				t.Errorf("cri-dockerd: %+v", s)
+			}
+		case le["RTSNAP_LAB_DOCKER28_SOCK"]:
+			if !s.Answers || s.Runtime != "docker 1.51" {
+				t.Errorf("dockerd 28: %+v", s)
+			}
+		default:
+			continue
+		}
+		origins[s.Path] = append(origins[s.Path], strings.Fields(s.Origin)[0])
+	}
+	if got := strings.Join(origins[le["RTSNAP_LAB_CRIDOCKERD_SOCK"]], ","); got != "cri-dockerd" {
+		t.Errorf("cri-dockerd socket origins %q", got)
+	}
+	if got := strings.Join(origins[le["RTSNAP_LAB_DOCKER28_SOCK"]], ","); !strings.Contains(got, "dockerd") || !strings.Contains(got, "cri-dockerd") {
+		t.Errorf("dockerd 28 socket origins %q", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/internal/procscan"
 	"github.com/rtsnap/rtsnap/redact"
 )
 
@@ -46,7 +47,7 @@ func TestKubeletCommandLineWinsOverConfig(t *testing.T) {
 func TestCandidatesKeepEveryWellKnownPathAndConfiguredOnes(t *testing.T) {
 	cands := candidates([]string{"unix:///tmp/x.sock"},
 		Crictl{RuntimeEndpoint: "unix:///run/containerd/containerd.sock", ImageEndpoint: "tcp://10.0.0.1:1"},
-		Kubelet{RuntimeEndpoint: "/run/crio/crio.sock"})
+		Kubelet{RuntimeEndpoint: "/run/crio/crio.sock"}, nil)
 	origins := map[string][]string{}
 	for _, c := range cands {
 		origins[c.Path] = append(origins[c.Path], c.Origin)
@@ -65,6 +66,33 @@ func TestCandidatesKeepEveryWellKnownPathAndConfiguredOnes(t *testing.T) {
 		if strings.Contains(c.Path, "10.0.0.1") {
 			t.Fatalf("tcp endpoint probed as a path: %+v", c)
 		}
+	}
+}
+
+// A kubelet on cri-dockerd at a path of its own: kubelet's endpoint and the
+// daemon serving it are one path with both origins. Command lines as
+// cri-dockerd's docs give them (https://mirantis.github.io/cri-dockerd/usage/install-manually/,
+// flags of `cri-dockerd --help`), and dockerd's -H list.
+func TestCandidatesMatchKubeletToItsDaemon(t *testing.T) {
+	procs := []procscan.Process{
+		{PID: 7, Role: procscan.RoleCRIDockerd, Args: []string{"/usr/bin/cri-dockerd", "--container-runtime-endpoint", "unix:///run/k/cri-dockerd.sock", "--docker-endpoint", "unix:///run/d28/docker.sock", "--network-plugin=cni"}},
+		{PID: 8, Role: procscan.RoleDockerd, Args: []string{"/usr/bin/dockerd", "-H", "fd://", "-H", "unix:///run/d28/docker.sock"}},
+	}
+	cands := candidates(nil, Crictl{}, Kubelet{RuntimeEndpoint: "unix:///run/k/cri-dockerd.sock"}, endpoints.FromDaemons(procs))
+	origins := map[string][]string{}
+	kinds := map[string]endpoints.Kind{}
+	for _, c := range cands {
+		origins[c.Path] = append(origins[c.Path], c.Origin)
+		kinds[c.Path] = c.Kind
+	}
+	if got := strings.Join(origins["/run/k/cri-dockerd.sock"], ","); got != "kubelet,cri-dockerd pid 7" {
+		t.Errorf("cri-dockerd socket origins %q", got)
+	}
+	if got := strings.Join(origins["/run/d28/docker.sock"], ","); got != "cri-dockerd pid 7,dockerd pid 8" || kinds["/run/d28/docker.sock"] != endpoints.Docker {
+		t.Errorf("dockerd socket origins %q kind %s", got, kinds["/run/d28/docker.sock"])
+	}
+	if len(origins["fd://"]) != 0 {
+		t.Error("fd:// listed as a socket")
 	}
 }
 

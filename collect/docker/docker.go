@@ -1,6 +1,7 @@
 // Package docker is the "docker" source: the Docker Engine API over its unix
-// socket, GET only, no client library: version, info, every container with
-// its inspect, images, disk usage and events in the window.
+// sockets, GET only, no client library: version, info, every container with
+// its inspect, images, disk usage and events in the window, for every Docker
+// daemon on the node (the default socket and those running daemons name).
 package docker
 
 import (
@@ -11,11 +12,14 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
+	"github.com/rtsnap/rtsnap/internal/procscan"
 	schema "github.com/rtsnap/rtsnap/internal/schema/docker"
 )
 
@@ -43,17 +47,52 @@ func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 32 << 20 }
 
 func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
-	sock, err := s.socket(env)
+	socks, err := s.sockets(env, out)
 	if err != nil {
 		return err
 	}
-	if sock == "" {
+	if len(socks) == 0 {
 		out.Skip("not present: " + s.defaultSocket)
 		return nil
 	}
+	// The first socket keeps docker/*.json (the layout of one daemon);
+	// each further one writes docker/<slug>/. endpoints.json says which is where.
+	recs := make([]Endpoint, 0, len(socks))
+	var failed []error
+	for i, sock := range socks {
+		dir := ""
+		if i > 0 {
+			dir = endpoints.Endpoint{Path: sock}.Slug() + "/"
+		}
+		rec := Endpoint{Path: sock, Dir: strings.TrimSuffix("docker/"+dir, "/")}
+		if err := collectOne(ctx, env, out, sock, dir); err != nil {
+			if errors.Is(err, collect.ErrBudget) {
+				return nil // recorded by the engine as truncation
+			}
+			rec.Error = env.Redactor.String(err.Error())
+			failed = append(failed, err)
+		}
+		recs = append(recs, rec)
+	}
+	w := &writer{out: out}
+	w.write("endpoints.json", recs)
+	if w.err != nil {
+		return w.err
+	}
+	switch {
+	case len(failed) == len(socks):
+		return errors.Join(failed...)
+	case len(failed) > 0:
+		out.Partial(env.Redactor.String(errors.Join(failed...).Error()))
+	}
+	return ctx.Err()
+}
+
+// collectOne reads one daemon into dir ("" or "<slug>/").
+func collectOne(ctx context.Context, env *collect.Env, out collect.Output, sock, dir string) error {
 	a := newAPI(env, sock)
 	defer a.hc.CloseIdleConnections()
-	w := &writer{out: out}
+	w := &writer{out: out, dir: dir}
 	// calls.json is written last, whatever happened: it is the record of
 	// every call's outcome, timeouts included.
 	defer func() { w.write("calls.json", a.recorded()) }()
@@ -69,7 +108,7 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 	if info, err := a.get(ctx, "/info"); err == nil {
 		w.raw("info.json", info)
 	} else {
-		out.Partial("info: " + env.Redactor.String(err.Error()))
+		out.Partial(dir + "info: " + env.Redactor.String(err.Error()))
 	}
 	list, err := a.get(ctx, "/containers/json?all=1")
 	if err != nil {
@@ -82,7 +121,7 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 	if imgs, err := a.get(ctx, "/images/json"); err == nil {
 		w.raw("images.json", imgs)
 	} else {
-		out.Partial("images: " + env.Redactor.String(err.Error()))
+		out.Partial(dir + "images: " + env.Redactor.String(err.Error()))
 	}
 	dctx, cancel := context.WithTimeout(ctx, dfTimeout)
 	df, err := a.get(dctx, "/system/df")
@@ -91,7 +130,7 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 		w.raw("df.json", df)
 	} else {
 		// Recorded in calls.json with its code (DeadlineExceeded when slow).
-		out.Partial("system/df: " + env.Redactor.String(err.Error()))
+		out.Partial(dir + "system/df: " + env.Redactor.String(err.Error()))
 	}
 	since, until := env.Now.Add(-env.Since).Unix(), env.Now.Unix()
 	ev, err := a.get(ctx, "/events?since="+strconv.FormatInt(since, 10)+"&until="+strconv.FormatInt(until, 10))
@@ -100,36 +139,89 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 		w.write("events.json", decodeStream(ev))
 	case errors.Is(err, errTooLarge):
 		w.write("events.json", decodeStream(ev))
-		out.Partial(fmt.Sprintf("events: cut at %d bytes", maxResponse))
+		out.Partial(fmt.Sprintf("%sevents: cut at %d bytes", dir, maxResponse))
 	default:
-		out.Partial("events: " + env.Redactor.String(err.Error()))
+		out.Partial(dir + "events: " + env.Redactor.String(err.Error()))
+	}
+	if w.spent {
+		return collect.ErrBudget
 	}
 	return w.err
 }
 
-// socket is the Docker socket to read: an explicitly given one must be a
-// socket this process can connect to, else the source fails saying why (the
-// operator named it: "skipped" would hide a typo). The default one may be
-// absent (no Docker on this node): "" then, and the source is skipped.
-func (s Source) socket(env *collect.Env) (string, error) {
-	if explicit := env.DockerHost; explicit != "" {
-		ep := endpoints.Parse(explicit)
-		if !ep.Unix() {
-			return "", fmt.Errorf("--docker-socket %s: only a unix socket is supported", explicit)
+// sockets are the Docker sockets to read. Explicitly given ones (--docker-socket,
+// repeatable) must be sockets this process can connect to, else the source
+// fails saying why (the operator named them: "skipped" would hide a typo).
+// Otherwise: the default socket when present, then every other one a running
+// dockerd listens on (-H unix://...) or a cri-dockerd talks to
+// (--docker-endpoint): a node with cri-dockerd in front of a second dockerd
+// has two. A found socket that cannot be reached is noted as partial.
+func (s Source) sockets(env *collect.Env, out collect.Output) ([]string, error) {
+	if len(env.DockerHosts) > 0 {
+		var socks []string
+		for _, explicit := range env.DockerHosts {
+			ep := endpoints.Parse(explicit)
+			if !ep.Unix() {
+				return nil, fmt.Errorf("--docker-socket %s: only a unix socket is supported", explicit)
+			}
+			if err := endpoints.Check(env.Local(ep)); err != nil {
+				return nil, fmt.Errorf("--docker-socket: %w", err)
+			}
+			socks = append(socks, ep.Path)
 		}
-		if err := endpoints.Check(env.Local(ep)); err != nil {
-			return "", fmt.Errorf("--docker-socket: %w", err)
-		}
-		return ep.Path, nil
+		return dedupe(env, socks), nil
 	}
+	var socks []string
 	err := endpoints.Check(env.Local(endpoints.Endpoint{Path: s.defaultSocket, Kind: endpoints.Docker}))
 	switch {
 	case err == nil:
-		return s.defaultSocket, nil
+		socks = append(socks, s.defaultSocket)
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, endpoints.ErrNotSocket):
-		return "", nil
+	default:
+		return nil, err // there, but not ours to connect to: say so
 	}
-	return "", err // there, but not ours to connect to: say so
+	procs, _ := env.Processes() // the discovery source records a failed process scan
+	for _, p := range daemonSockets(procs) {
+		if err := endpoints.Check(env.Local(endpoints.Endpoint{Path: p, Kind: endpoints.Docker})); err != nil {
+			out.Partial("docker socket of a running daemon: " + env.Redactor.String(err.Error()))
+			continue
+		}
+		socks = append(socks, p)
+	}
+	return dedupe(env, socks), nil
+}
+
+// maxSockets bounds how many Docker daemons one run reads: a node runs one
+// or two; more means something is wrong, and the first few show it.
+const maxSockets = 8
+
+// daemonSockets are the Docker sockets running dockerd (-H) and cri-dockerd
+// (--docker-endpoint) command lines name, in process order.
+func daemonSockets(procs []procscan.Process) []string {
+	var out []string
+	for _, e := range endpoints.Of(endpoints.FromDaemons(procs), endpoints.Docker) {
+		out = append(out, e.Path)
+	}
+	return out
+}
+
+// dedupe drops sockets that resolve to one already listed (/var/run is
+// usually a link to /run) and keeps at most maxSockets.
+func dedupe(env *collect.Env, socks []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range socks {
+		key := s
+		if r, err := filepath.EvalSymlinks(env.HostPath(s)); err == nil {
+			key = r
+		}
+		if seen[key] || len(out) == maxSockets {
+			continue
+		}
+		seen[key] = true
+		out = append(out, s)
+	}
+	return out
 }
 
 // inspectAll writes inspect.json: /containers/<id>/json for each listed
@@ -169,6 +261,7 @@ func inspectAll(ctx context.Context, env *collect.Env, a *api, w *writer, list [
 // engine records the truncation); any other error is kept for the return.
 type writer struct {
 	out   collect.Output
+	dir   string // "" or "<slug>/": where this daemon's files go
 	spent bool
 	err   error
 }
@@ -177,7 +270,7 @@ func (w *writer) write(name string, v any) {
 	if w.spent {
 		return
 	}
-	if err := w.out.WriteJSON(name, v); err != nil {
+	if err := w.out.WriteJSON(w.dir+name, v); err != nil {
 		if errors.Is(err, collect.ErrBudget) {
 			w.spent = true
 			return
@@ -191,7 +284,7 @@ func (w *writer) write(name string, v any) {
 // raw writes an API answer as it came (re-indented by WriteJSON).
 func (w *writer) raw(name string, data []byte) {
 	if !json.Valid(data) {
-		w.out.Partial(name + ": the daemon answered with invalid JSON")
+		w.out.Partial(w.dir + name + ": the daemon answered with invalid JSON")
 		return
 	}
 	w.write(name, json.RawMessage(data))
@@ -213,5 +306,6 @@ func decodeStream(raw []byte) []json.RawMessage {
 // The file types live in internal/schema/docker so the analyzer can read them
 // without importing the collector.
 type (
-	Call = schema.Call
+	Call     = schema.Call
+	Endpoint = schema.Endpoint
 )

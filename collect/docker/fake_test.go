@@ -84,7 +84,7 @@ func (f *fakeDaemon) serve(t *testing.T) string {
 func TestFakeDaemon(t *testing.T) {
 	f := &fakeDaemon{dfDelay: 10 * time.Second}
 	env := collect.NewTestEnv()
-	env.DockerHost = f.serve(t)
+	env.DockerHosts = []string{f.serve(t)}
 	env.MaxContainers = 2
 	env.CallTimeout = 300 * time.Millisecond // also bounds /system/df here
 	out := collect.NewCapture()
@@ -134,7 +134,7 @@ func TestFakeDaemon(t *testing.T) {
 func TestFastDFIsKept(t *testing.T) {
 	f := &fakeDaemon{}
 	env := collect.NewTestEnv()
-	env.DockerHost = f.serve(t)
+	env.DockerHosts = []string{f.serve(t)}
 	out := collect.NewCapture()
 	if err := New().Collect(context.Background(), env, out); err != nil {
 		t.Fatal(err)
@@ -147,6 +147,7 @@ func TestFastDFIsKept(t *testing.T) {
 // The default socket absent (no Docker on this node): skipped, not an error.
 func TestAbsentDefaultSocketIsSkipped(t *testing.T) {
 	env := collect.NewTestEnv()
+	env.ProcRoot = t.TempDir() // no daemon naming another socket
 	def := filepath.Join(t.TempDir(), "docker.sock")
 	out := collect.NewCapture()
 	if err := (Source{defaultSocket: def}).Collect(context.Background(), env, out); err != nil || out.Skipped != "not present: "+def {
@@ -166,7 +167,7 @@ func TestExplicitSocketMustExist(t *testing.T) {
 		"tcp://127.0.0.1:2375":            "--docker-socket tcp://127.0.0.1:2375: only a unix socket is supported",
 	} {
 		env := collect.NewTestEnv()
-		env.DockerHost = path
+		env.DockerHosts = []string{path}
 		out := collect.NewCapture()
 		err := (Source{defaultSocket: filepath.Join(dir, "absent.sock")}).Collect(context.Background(), env, out)
 		if err == nil || err.Error() != want || out.Skipped != "" {

@@ -48,7 +48,7 @@ func criLogs(root string, env *collect.Env) []logFile {
 		}
 	}
 	disambiguate(out)
-	sortNewest(out)
+	sortNewest(out, func(p string) string { return env.HostPath(env.Host.Host(p)) })
 	return out
 }
 
@@ -69,18 +69,32 @@ func disambiguate(fs []logFile) {
 	}
 }
 
-func (s *Source) dockerRoot(procs []procscan.Process) string {
+// dockerRoots are the data roots of every running dockerd (--data-root, or
+// the default /var/lib/docker): a node may run two, e.g. one behind
+// cri-dockerd. With no dockerd running, the default root.
+func (s *Source) dockerRoots(procs []procscan.Process) []string {
 	if s.DockerRoot != "" {
-		return s.DockerRoot
+		return []string{s.DockerRoot}
 	}
+	var roots []string
+	seen := map[string]bool{}
 	for _, p := range procs {
-		if p.Role == procscan.RoleDockerd {
-			if v, ok := procscan.FlagValue(p.Args, "data-root", "g", "graph"); ok {
-				return v
-			}
+		if p.Role != procscan.RoleDockerd {
+			continue
+		}
+		v, ok := procscan.FlagValue(p.Args, "data-root", "g", "graph")
+		if !ok {
+			v = "/var/lib/docker"
+		}
+		if v = filepath.Clean(v); !seen[v] {
+			seen[v] = true
+			roots = append(roots, v)
 		}
 	}
-	return "/var/lib/docker"
+	if len(roots) == 0 {
+		return []string{"/var/lib/docker"}
+	}
+	return roots
 }
 
 // dockerLogs lists <data-root>/containers/<id>/<id>-json.log, newest first.
@@ -92,7 +106,7 @@ func dockerLogs(root string) []logFile {
 		out = append(out, logFile{key: "docker/" + id, File: File{Kind: "docker", Path: f, Container: id,
 			Stored: filepath.Join("docker", id+".jsonl")}})
 	}
-	sortNewest(out)
+	sortNewest(out, nil)
 	return out
 }
 
@@ -141,7 +155,7 @@ func shimLogs(stateDirs []string, env *collect.Env) []logFile {
 				Stored: filepath.Join("shim", slug(host), ns, id+".log.json")}})
 		}
 	}
-	sortNewest(out)
+	sortNewest(out, nil)
 	return out
 }
 
@@ -165,10 +179,17 @@ func stateFromConfig(path string) string {
 
 func slug(p string) string { return strings.ReplaceAll(strings.Trim(p, "/"), "/", "_") }
 
-func sortNewest(fs []logFile) {
+// sortNewest orders files newest first by modification time. at maps a listed path to the one to stat (nil: itself): a kubelet pod log
+// that is a symlink with an absolute target (cri-dockerd links the Docker
+// container's json log there) must be followed inside --host-root, or it
+// sorts as the oldest and is the first cut by --max-containers.
+func sortNewest(fs []logFile, at func(string) string) {
+	if at == nil {
+		at = func(p string) string { return p }
+	}
 	mod := map[string]time.Time{}
 	for _, f := range fs {
-		if fi, err := os.Stat(f.Path); err == nil {
+		if fi, err := os.Stat(at(f.Path)); err == nil {
 			mod[f.Path] = fi.ModTime()
 		}
 	}

@@ -56,7 +56,9 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 	// Docker logs belong to no Kubernetes namespace: with --pod-namespace
 	// they are left out, so one tenant's bundle holds no one else's output.
 	if len(env.PodNamespaces) == 0 {
-		files = append(files, dockerLogs(env.HostPath(s.dockerRoot(procs)))...)
+		for _, root := range s.dockerRoots(procs) {
+			files = append(files, dockerLogs(env.HostPath(root))...)
+		}
 	}
 	stateDirs := s.ShimStateDirs
 	if stateDirs == nil {

@@ -152,12 +152,13 @@ func KindOf(path string) Kind {
 }
 
 // Discover returns the endpoints given by flag when there are any, else the
-// well-known ones that exist as sockets (or cannot be looked at), then those
-// of kubelets (kubelet's own --container-runtime-endpoint or config: a
-// runtime listening elsewhere). Paths resolving to the same socket
+// well-known ones that exist as sockets (or cannot be looked at), then the
+// found ones: those of kubelets (kubelet's own --container-runtime-endpoint
+// or config) and of running daemons (FromDaemons), each with its Origin: a
+// runtime listening elsewhere. Paths resolving to the same socket
 // (/var/run is usually a link to /run) are listed once. resolve maps a host
 // path to the path to stat here (--host-root); nil means the paths as they are.
-func Discover(flagged []string, resolve func(string) string, kubelets ...string) []Endpoint {
+func Discover(flagged []string, resolve func(string) string, found ...Endpoint) []Endpoint {
 	if resolve == nil {
 		resolve = func(p string) string { return p }
 	}
@@ -188,9 +189,7 @@ func Discover(flagged []string, resolve func(string) string, kubelets ...string)
 			add(e)
 		}
 	}
-	for _, k := range kubelets {
-		e := Parse(k)
-		e.Origin = "kubelet"
+	for _, e := range found {
 		add(e)
 	}
 	return out

@@ -163,21 +163,36 @@ func Runtime(ps []Process) []Process {
 // FlagValue finds a flag's value in argv: "--name value", "--name=value",
 // "-name value" (Go flag style). The first matching name wins.
 func FlagValue(args []string, names ...string) (string, bool) {
+	if vs := FlagValues(args, names...); len(vs) > 0 {
+		return vs[0], true
+	}
+	return "", false
+}
+
+// FlagValues returns every value of a repeatable flag (dockerd's -H), in
+// command-line order, in the forms FlagValue accepts. A value given as the
+// next argument is not read as a flag itself.
+func FlagValues(args []string, names ...string) []string {
+	var out []string
+next:
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		for _, n := range names {
 			for _, dash := range []string{"--", "-"} {
 				f := dash + n
 				if a == f && i+1 < len(args) {
-					return args[i+1], true
+					out = append(out, args[i+1])
+					i++
+					continue next
 				}
 				if v, ok := strings.CutPrefix(a, f+"="); ok {
-					return v, true
+					out = append(out, v)
+					continue next
 				}
 			}
 		}
 	}
-	return "", false
+	return out
 }
 
 // ClockTicks is USER_HZ, 100 on every Linux architecture rtsnap runs on.

@@ -2,6 +2,7 @@ package procscan
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +57,20 @@ func TestListSelf(t *testing.T) {
 		}
 	}
 	t.Fatalf("own pid %d not listed among %d", self, len(ps))
+}
+
+// dockerd takes -H once per socket (https://docs.docker.com/reference/cli/dockerd/#bind-docker-to-another-hostport-or-a-unix-socket).
+func TestFlagValues(t *testing.T) {
+	args := []string{"dockerd", "-H", "fd://", "--host=unix:///run/d.sock", "-H", "-H", "--debug", "-Hx"}
+	got := strings.Join(FlagValues(args, "H", "host"), " ")
+	// "-H -H": the second -H is the first's value, as a flag parser reads it.
+	if want := "fd:// unix:///run/d.sock -H"; got != want {
+		t.Fatalf("FlagValues = %q, want %q", got, want)
+	}
+	if v, ok := FlagValue(args, "H", "host"); !ok || v != "fd://" {
+		t.Fatalf("FlagValue = %q %v", v, ok)
+	}
+	if vs := FlagValues([]string{"dockerd", "-H"}, "H"); len(vs) != 0 {
+		t.Fatalf("a flag without its value: %q", vs)
+	}
 }

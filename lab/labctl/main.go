@@ -174,6 +174,11 @@ func (l *lab) runPod(ctx context.Context, name, role string, annotations map[str
 }
 
 func (l *lab) createContainer(ctx context.Context, podID string, pod *cri.PodSandboxConfig, name string, attempt uint32, cmd []string) (string, error) {
+	// kubelet makes the container's log directory before CreateContainer;
+	// cri-dockerd relies on that (it only links the log into it), containerd does not.
+	if err := os.MkdirAll(filepath.Join(pod.LogDirectory, name), 0o755); err != nil {
+		return "", fmt.Errorf("log directory of %s/%s: %w", pod.Metadata.Name, name, err)
+	}
 	resp, err := l.rt.CreateContainer(ctx, &cri.CreateContainerRequest{
 		PodSandboxId: podID, SandboxConfig: pod,
 		Config: &cri.ContainerConfig{

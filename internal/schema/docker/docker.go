@@ -4,7 +4,19 @@
 // version.json, info.json, containers.json, inspect.json (a list), images.json
 // and df.json are the Engine API's own JSON; events.json is the list of event
 // objects the /events stream returned for the window. calls.json is []Call.
+// They are under docker/ for the first daemon read and docker/<slug>/ for
+// each further one; endpoints.json ([]Endpoint) says which socket is where.
 package docker
+
+// Endpoint is one Docker daemon read (endpoints.json).
+type Endpoint struct {
+	// Path is the socket's path.
+	Path string `json:"path"`
+	// Dir is the bundle directory holding its files: "docker" or "docker/<slug>".
+	Dir string `json:"dir"`
+	// Error says why the daemon could not be read (its calls.json has each call).
+	Error string `json:"error,omitempty"`
+}
 
 // Call is one API request's outcome (calls.json).
 type Call struct {
