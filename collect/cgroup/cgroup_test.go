@@ -24,7 +24,7 @@ func TestV2Fixture(t *testing.T) {
 	if c.Memory.OOMKills != 2 || c.Memory.OOMEvents != 3 || c.Memory.Limit != "104857600" || c.Memory.UsageBytes != 52428800 {
 		t.Errorf("memory %+v", c.Memory)
 	}
-	if c.Pids.Current != 12 || c.CPU.Throttled != 120 || c.CPU.ThrottledTimeUS != 3400000 {
+	if c.Pids.Current != 12 || c.Pids.MaxEvents != 17 || !c.Pids.EventsKnown || c.CPU.Throttled != 120 || c.CPU.ThrottledTimeUS != 3400000 {
 		t.Errorf("pids %+v cpu %+v", c.Pids, c.CPU)
 	}
 	if c.Driver != "systemd" || c.PathFrom != "runc-state" || len(c.Errors) != 0 {
@@ -59,7 +59,7 @@ func TestV1Fixture(t *testing.T) {
 	if c.Memory != want {
 		t.Errorf("memory %+v, want %+v", c.Memory, want)
 	}
-	if c.Pids != (Pids{Current: 3, Max: "max"}) || c.CPU != (CPU{Periods: 50, Throttled: 5, ThrottledTimeUS: 2500000}) {
+	if c.Pids != (Pids{Current: 3, Max: "max", MaxEvents: 5, EventsKnown: true}) || c.CPU != (CPU{Periods: 50, Throttled: 5, ThrottledTimeUS: 2500000}) {
 		t.Errorf("pids %+v cpu %+v", c.Pids, c.CPU)
 	}
 	if c.Path != "/kubepods/besteffort/podaaaa/def" || c.Driver != "cgroupfs" || len(c.Errors) != 0 {
