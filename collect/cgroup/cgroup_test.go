@@ -164,3 +164,27 @@ func TestLabPausedTaskIsFrozen(t *testing.T) {
 		t.Fatalf("other containers not THAWED: %d", thawed)
 	}
 }
+
+// A pids controller without pids.events (an old kernel, or a file that
+// could not be read):
+// the count stays unknown rather than read as "no fork refused".
+func TestPidsEventsAbsent(t *testing.T) {
+	d := t.TempDir()
+	for f, v := range map[string]string{"pids.current": "4\n", "pids.max": "8\n"} {
+		if err := os.WriteFile(d+"/"+f, []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var c Container
+	readPids(d, &c)
+	if c.Pids != (Pids{Current: 4, Max: "8"}) {
+		t.Errorf("pids %+v, want current 4, max 8, events unknown", c.Pids)
+	}
+	if err := os.WriteFile(d+"/pids.events", []byte("max 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readPids(d, &c)
+	if !c.Pids.EventsKnown || c.Pids.MaxEvents != 0 {
+		t.Errorf("pids %+v, want events known, max 0", c.Pids)
+	}
+}

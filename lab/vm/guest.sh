@@ -51,12 +51,13 @@ ctr_ tasks exec --exec-id go v2-pids /bin/touch /tmp/go || fail "exec go"
 step "CPU: cpu.max 10000 100000, busy loop"
 run v2-cpu "$POD" --cpu-quota 10000 --cpu-period 100000 -- /bin/sh -c 'while :; do :; done'
 
-# Wait (bounded) for every case to reach its state; one that does not is
-# left for the host test to report, with the files shown here.
-i=0
-until grep -qs '^oom_kill [1-9]' "$(scope v2-oom)/memory.events" && grep -qs '^max [1-9]' "$P/pids.events" &&
-  grep -qs '^nr_throttled [1-9]' "$(scope v2-cpu)/cpu.stat" && grep -qs '^frozen 1' "$(scope v2-frozen)/cgroup.events"; do
-  i=$((i + 1)); [ $i -gt 90 ] && { echo "WARN: not every case reached its state in 90 s"; break; }
+# Wait (bounded by the clock) for every case to reach its state; one that
+# does not is left for the host test to report, with the files shown here.
+OOM=$(scope v2-oom) CPU=$(scope v2-cpu) FROZEN=$(scope v2-frozen)
+deadline=$(($(date +%s) + 90))
+until grep -qs '^oom_kill [1-9]' "$OOM/memory.events" && grep -qs '^max [1-9]' "$P/pids.events" &&
+  grep -qs '^nr_throttled [1-9]' "$CPU/cpu.stat" && grep -qs '^frozen 1' "$FROZEN/cgroup.events"; do
+  [ "$(date +%s)" -gt $deadline ] && { echo "WARN: not every case reached its state in 90 s"; break; }
   sleep 1
 done
 for n in v2-healthy v2-frozen v2-oom v2-pids v2-cpu; do
