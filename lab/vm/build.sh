@@ -166,7 +166,7 @@ UNIT
 
 # WORKDIR is the build's scratch dir, removed however the script ends.
 WORKDIR=
-trap '[[ -n $WORKDIR ]] && rm -rf "$WORKDIR"' EXIT
+trap 'if [[ -n $WORKDIR ]]; then rm -rf "$WORKDIR"; fi' EXIT
 
 main() {
   [[ $(id -u) == 0 ]] || die "build.sh needs root (debootstrap)"
