@@ -6,7 +6,8 @@
 #   WORK_DIR/share   the 9p share (guest.sh, rtsnap, busybox-oci.tar in;
 #                    ready, status, guest.log, bundle/ out)
 #   WORK_DIR/console.log  the serial console
-# Env: RTSNAP_VM_BOOT_TIMEOUT (s, until the guest script starts; default 300),
+# Env: RTSNAP_VM_BOOT_TIMEOUT (s, until the guest script starts; default 600:
+#      30-240 s were seen on a loaded 2-core machine),
 #      RTSNAP_VM_RUN_TIMEOUT (s, until it ends; default 900).
 # The VM is always killed on exit. Exit 0 only when the guest wrote "ok".
 set -euo pipefail
@@ -16,7 +17,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 IMG=${1:?usage: run.sh IMAGE_DIR WORK_DIR}
 WORK=${2:?usage: run.sh IMAGE_DIR WORK_DIR}
-BOOT_TIMEOUT=${RTSNAP_VM_BOOT_TIMEOUT:-300}
+BOOT_TIMEOUT=${RTSNAP_VM_BOOT_TIMEOUT:-600}
 RUN_TIMEOUT=${RTSNAP_VM_RUN_TIMEOUT:-900}
 SHARE=$WORK/share
 CONSOLE=$WORK/console.log
