@@ -32,6 +32,7 @@ var ruleDocs = map[string]ruleDoc{
 	"RT0407-exited-not-restarted":       {"a CRI container exited non-zero, is the only attempt of its pod container (attempt 0) and nothing of it runs: kubelet did not restart it (restartPolicy Never/OnFailure, a Job, a container made outside kubelet); quotes the exit code, reason and the last lines of its log", "read its output; check restartPolicy and the Job's backoffLimit"},
 	"RT0501-cgroup-driver-mismatch":     {"kubelet's cgroupDriver differs from containerd's SystemdCgroup (config dump) or Docker's CgroupDriver", "use the same driver on both sides (systemd on systemd hosts)"},
 	"RT0502-cgroup-v1-deprecated":       {"containerd reports the cgroup-v1 deprecation in server.json, or a 2.x daemon runs on a v1/hybrid host", "move the host to cgroup v2"},
+	"RT0503-pids-limit-reached":         {"a container's pids.events counts refused forks (max > 0; v1 and v2), or pids.current has reached a numeric pids.max", "find the fork or thread leak; raise podPidsLimit if the limit is too low"},
 	"RT0601-sandbox-image-mismatch":     {"kubelet's --pod-infra-container-image differs from the runtime's sandbox image (sandbox_image / pinned_images.sandbox)", "set both to the same image"},
 	"RT0602-sandbox-image-missing":      {"the runtime's sandbox image is not among its CRI images", "pull or import it and pin it"},
 	"RT0701-registry-inline-config":     {"the CRI registry table in the effective config has mirrors, configs or auths", "move them to certs.d/<host>/hosts.toml under config_path; credentials to pull secrets"},

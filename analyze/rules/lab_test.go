@@ -135,7 +135,7 @@ var stateRules = []string{
 	"RT0201-running-but-init-gone", "RT0202-container-task-unreachable",
 	"RT0301-frozen-while-running", "RT0302-container-paused", "RT0303-freeze-stuck",
 	"RT0401-crashloop", "RT0402-image-pull-failed", "RT0403-sandbox-not-ready", "RT0404-network-not-ready",
-	"RT0405-container-create-error", "RT1001-metadb-check-failed", "RT1201-container-oom-killed",
+	"RT0405-container-create-error", "RT1001-metadb-check-failed", "RT1201-container-oom-killed", "RT0503-pids-limit-reached",
 	"RT0901-disk-pressure", "RT0902-inode-pressure", "RT0803-socket-permissions",
 	// Fixture-only rules (testdata/README.md) must stay quiet on the real lab too.
 	"RT0501-cgroup-driver-mismatch", "RT0601-sandbox-image-mismatch", "RT0802-kubelet-endpoint-not-cri",

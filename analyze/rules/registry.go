@@ -65,6 +65,7 @@ func Default() *Registry {
 	all = append(all, podVerdicts()...)
 	all = append(all, exitRules()...)
 	all = append(all, nodeConfig()...)
+	all = append(all, pidsRules()...)
 	all = append(all, storage()...)
 	all = append(all, oomKills()...)
 	all = append(all, logSignatures()...)

@@ -24,7 +24,7 @@ func TestV2Fixture(t *testing.T) {
 	if c.Memory.OOMKills != 2 || c.Memory.OOMEvents != 3 || c.Memory.Limit != "104857600" || c.Memory.UsageBytes != 52428800 {
 		t.Errorf("memory %+v", c.Memory)
 	}
-	if c.Pids.Current != 12 || c.CPU.Throttled != 120 || c.CPU.ThrottledTimeUS != 3400000 {
+	if c.Pids.Current != 12 || c.Pids.MaxEvents != 17 || !c.Pids.EventsKnown || c.CPU.Throttled != 120 || c.CPU.ThrottledTimeUS != 3400000 {
 		t.Errorf("pids %+v cpu %+v", c.Pids, c.CPU)
 	}
 	if c.Driver != "systemd" || c.PathFrom != "runc-state" || len(c.Errors) != 0 {
@@ -59,7 +59,7 @@ func TestV1Fixture(t *testing.T) {
 	if c.Memory != want {
 		t.Errorf("memory %+v, want %+v", c.Memory, want)
 	}
-	if c.Pids != (Pids{Current: 3, Max: "max"}) || c.CPU != (CPU{Periods: 50, Throttled: 5, ThrottledTimeUS: 2500000}) {
+	if c.Pids != (Pids{Current: 3, Max: "max", MaxEvents: 5, EventsKnown: true}) || c.CPU != (CPU{Periods: 50, Throttled: 5, ThrottledTimeUS: 2500000}) {
 		t.Errorf("pids %+v cpu %+v", c.Pids, c.CPU)
 	}
 	if c.Path != "/kubepods/besteffort/podaaaa/def" || c.Driver != "cgroupfs" || len(c.Errors) != 0 {
@@ -162,5 +162,29 @@ func TestLabPausedTaskIsFrozen(t *testing.T) {
 	}
 	if thawed < 3 {
 		t.Fatalf("other containers not THAWED: %d", thawed)
+	}
+}
+
+// A pids controller without pids.events (an old kernel, or a file that
+// could not be read):
+// the count stays unknown rather than read as "no fork refused".
+func TestPidsEventsAbsent(t *testing.T) {
+	d := t.TempDir()
+	for f, v := range map[string]string{"pids.current": "4\n", "pids.max": "8\n"} {
+		if err := os.WriteFile(d+"/"+f, []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var c Container
+	readPids(d, &c)
+	if c.Pids != (Pids{Current: 4, Max: "8"}) {
+		t.Errorf("pids %+v, want current 4, max 8, events unknown", c.Pids)
+	}
+	if err := os.WriteFile(d+"/pids.events", []byte("max 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readPids(d, &c)
+	if !c.Pids.EventsKnown || c.Pids.MaxEvents != 0 {
+		t.Errorf("pids %+v, want events known, max 0", c.Pids)
 	}
 }

@@ -120,8 +120,7 @@ func ReadV1(p map[string]string, c *Container) {
 		}
 	}
 	if d, ok := p["pids"]; ok {
-		c.Pids.Current = readInt(filepath.Join(d, "pids.current"))
-		c.Pids.Max = readTrim(filepath.Join(d, "pids.max"))
+		readPids(d, c)
 	}
 	d, ok := p["cpu"]
 	if !ok {
@@ -161,10 +160,18 @@ func ReadV2(d string, c *Container) {
 	}
 	me := keyValues(filepath.Join(d, "memory.events"))
 	c.Memory.OOMEvents, c.Memory.OOMKills, c.Memory.OOMKillsKnow = me["oom"], me["oom_kill"], true
-	c.Pids.Current = readInt(filepath.Join(d, "pids.current"))
-	c.Pids.Max = readTrim(filepath.Join(d, "pids.max"))
+	readPids(d, c)
 	cs := keyValues(filepath.Join(d, "cpu.stat"))
 	c.CPU = CPU{Periods: cs["nr_periods"], Throttled: cs["nr_throttled"], ThrottledTimeUS: cs["throttled_usec"]}
+}
+
+// readPids reads the pids controller's files, which v1 and v2 name alike.
+func readPids(d string, c *Container) {
+	c.Pids.Current = readInt(filepath.Join(d, "pids.current"))
+	c.Pids.Max = readTrim(filepath.Join(d, "pids.max"))
+	if ev, ok := keyValuesOK(filepath.Join(d, "pids.events")); ok {
+		c.Pids.MaxEvents, c.Pids.EventsKnown = ev["max"], true
+	}
 }
 
 // v2FreezeState maps cgroup.freeze (asked) and cgroup.events frozen (done)
@@ -235,8 +242,18 @@ func ModeFromMounts(ms []Mount) string {
 }
 
 func keyValues(path string) map[string]int64 {
+	kv, _ := keyValuesOK(path)
+	return kv
+}
+
+// keyValuesOK is keyValues that also tells whether the file could be read.
+func keyValuesOK(path string) (map[string]int64, bool) {
 	out := map[string]int64{}
-	for _, l := range strings.Split(readTrim(path), "\n") {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return out, false
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		f := strings.Fields(l)
 		if len(f) == 2 {
 			n, err := strconv.ParseInt(f[1], 10, 64)
@@ -245,7 +262,7 @@ func keyValues(path string) map[string]int64 {
 			}
 		}
 	}
-	return out
+	return out, true
 }
 
 func readInt(path string) int64 {

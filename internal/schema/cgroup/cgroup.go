@@ -66,10 +66,14 @@ type Memory struct {
 	OOMKillsKnow bool   `json:"oom_kills_known"`
 }
 
-// Pids is the pids controller.
+// Pids is the pids controller: pids.current, pids.max ("max" for no
+// limit) and pids.events "max", the count of forks refused at the limit
+// (v1 and v2 both keep it; EventsKnown says the file was read).
 type Pids struct {
-	Current int64  `json:"current"`
-	Max     string `json:"max,omitempty"`
+	Current     int64  `json:"current"`
+	Max         string `json:"max,omitempty"`
+	MaxEvents   int64  `json:"max_events,omitempty"`
+	EventsKnown bool   `json:"events_known,omitempty"`
 }
 
 // CPU is throttling from cpu.stat (v1 throttled_time is in ns and is
