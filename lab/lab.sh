@@ -52,7 +52,7 @@ ctr_() { local d=$1; shift; timeout 20 "$(bindir "$d")/ctr" -a "$(sock "$d")" "$
 labctl() { "$CACHE/labctl" "$@"; }
 
 install_packages() {
-  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils"
+  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils conmon skopeo libseccomp-dev curl"
   local missing=()
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -271,6 +271,7 @@ up() {
   start_dockerd
   docker_container
   write_journal
+  bash "$HERE/crio.sh" up
   k8s_enabled && k8s_up
   status
 }
@@ -286,6 +287,7 @@ status() {
   done
   if alive "$RUN/dockerd.pid"; then echo "dockerd: up ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"; else echo "dockerd: down"; ok=1; fi
   [[ -s $ROOT/journal/lab.journal ]] && echo "journal: $ROOT/journal" || { echo "journal: missing"; ok=1; }
+  bash "$HERE/crio.sh" status || ok=1
   if k8s_enabled; then k8s_status || ok=1; fi
   return $ok
 }
@@ -301,6 +303,7 @@ env_() {
   echo "RTSNAP_LAB_HANG_SOCK=$RUN/hang.sock"
   echo "RTSNAP_LAB_CACHE=$CACHE"
   local d; for d in $DAEMONS; do echo "RTSNAP_LAB_${d^^}_CTR=$(bindir "$d")/ctr"; done
+  bash "$HERE/crio.sh" env
   if k8s_enabled; then k8s_env; fi
 }
 
@@ -316,6 +319,7 @@ stop_pidfile() {
 
 down() {
   fault hang off || true
+  bash "$HERE/crio.sh" down || true
   k8s_down || true
   if alive "$RUN/dockerd.pid"; then
     docker rm -f lab-docker-web >/dev/null 2>&1 || true
@@ -369,7 +373,8 @@ fault() {
       labctl unscale --endpoint "$(sock cd17)" --image "$IMAGE"
       docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null ;;
     k8s-*:on|k8s-*:off) k8s_fault "${name#k8s-}" "$mode" ;;
-    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*; on|off)" ;;
+    crio-*:on|crio-*:off) bash "$HERE/crio.sh" fault "${name#crio-}" "$mode" ;;
+    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*, crio-*; on|off)" ;;
   esac
 }
 
