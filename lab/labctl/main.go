@@ -236,6 +236,16 @@ func (l *lab) removePods(ctx context.Context, match func(*cri.PodSandbox) bool) 
 		if p.Labels[labLabel] == "" || !match(p) {
 			continue
 		}
+		// Stop the containers first, with a short grace, as kubelet does:
+		// CRI-O's StopPodSandbox gives each container a long SIGTERM
+		// timeout, and a busybox sleep as pid 1 ignores SIGTERM.
+		if cs, err := l.rt.ListContainers(ctx, &cri.ListContainersRequest{Filter: &cri.ContainerFilter{PodSandboxId: p.Id}}); err == nil {
+			for _, c := range cs.Containers {
+				if c.State == cri.ContainerState_CONTAINER_RUNNING {
+					_, _ = l.rt.StopContainer(ctx, &cri.StopContainerRequest{ContainerId: c.Id, Timeout: 1})
+				}
+			}
+		}
 		if err := retry(ctx, func() error {
 			_, err := l.rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: p.Id})
 			return err
