@@ -234,9 +234,13 @@ func Merge(files []Content) Config {
 			}
 		}
 	}
-	// CRI-O always has its default runtime's handler (crun in 1.34).
-	if _, ok := runtimes[c.DefaultRuntime]; !ok {
-		runtimes[c.DefaultRuntime] = &fileRuntimeTable{}
+	// CRI-O's built-in config always holds a crun handler (1.34's default;
+	// dropped at start only when no crun binary validates), and a
+	// default_runtime names a handler.
+	for _, name := range []string{DefaultRuntime, c.DefaultRuntime} {
+		if _, ok := runtimes[name]; !ok {
+			runtimes[name] = &fileRuntimeTable{}
+		}
 	}
 	for name, t := range runtimes {
 		r := Runtime{Name: name}
