@@ -304,14 +304,7 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 	}
 	switch name {
 	case "dead":
-		id, err := l.createContainer(ctx, podID, cfg, "victim", 0, []string{"/bin/sleep", "2147483647"})
-		if err != nil {
-			return err
-		}
-		if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
-			return fmt.Errorf("start victim: %w", err)
-		}
-		pid, err := l.initPid(ctx, id)
+		id, pid, err := l.sleeper(ctx, podID, cfg, "victim")
 		if err != nil {
 			return err
 		}
@@ -338,14 +331,7 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 		}
 		fmt.Printf("container=%s pid=%d shim=%d\n", id, pid, shim)
 	case "paused":
-		id, err := l.createContainer(ctx, podID, cfg, "sleeper", 0, []string{"/bin/sleep", "2147483647"})
-		if err != nil {
-			return err
-		}
-		if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
-			return fmt.Errorf("start sleeper: %w", err)
-		}
-		pid, err := l.initPid(ctx, id)
+		id, pid, err := l.sleeper(ctx, podID, cfg, "sleeper")
 		if err != nil {
 			return err
 		}
@@ -399,6 +385,19 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 		fmt.Println("pull failed as staged:", err)
 	}
 	return nil
+}
+
+// sleeper starts container name (sleep forever) in a pod and returns its id and init pid.
+func (l *lab) sleeper(ctx context.Context, podID string, cfg *cri.PodSandboxConfig, name string) (string, int, error) {
+	id, err := l.createContainer(ctx, podID, cfg, name, 0, []string{"/bin/sleep", "2147483647"})
+	if err != nil {
+		return "", 0, err
+	}
+	if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
+		return "", 0, fmt.Errorf("start %s: %w", name, err)
+	}
+	pid, err := l.initPid(ctx, id)
+	return id, pid, err
 }
 
 func (l *lab) initPid(ctx context.Context, id string) (int, error) {
