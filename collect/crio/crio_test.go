@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/collect/containerd"
+	"github.com/rtsnap/rtsnap/collect/journal"
 	"github.com/rtsnap/rtsnap/internal/lab"
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 	schema "github.com/rtsnap/rtsnap/internal/schema/crio"
@@ -221,5 +222,19 @@ func TestContainerdSkipOnCRIONode(t *testing.T) {
 	}
 	if out.Skipped != "" {
 		t.Fatalf("containerd skipped with a containerd endpoint: %q", out.Skipped)
+	}
+}
+
+// CRI-O logs to its --log file, not to stdout: the journal source tails it
+// (found through the running crio's config), with CRI-O's own lines in it.
+func TestLabCRIOLogTailed(t *testing.T) {
+	lab.Require(t)
+	out := collect.NewCapture()
+	if err := journal.New().Collect(context.Background(), collect.NewTestEnv(), out); err != nil {
+		t.Fatal(err)
+	}
+	log := string(out.Files["files/crio.log"])
+	if !strings.Contains(log, `msg="`) || !strings.Contains(log, "level=") {
+		t.Fatalf("files/crio.log missing or not CRI-O's log (%d bytes); files: %d", len(log), len(out.Files))
 	}
 }
