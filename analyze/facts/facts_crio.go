@@ -14,6 +14,7 @@ type CRIO struct {
 	Conmons    *crioschema.Conmons
 	Namespaces *crioschema.Namespaces
 	Runc       *crioschema.Runc
+	Cgroups    *crioschema.Cgroups
 	// conmonByID indexes Conmons by container id (built when parsed).
 	conmonByID map[string]int
 }
@@ -89,6 +90,8 @@ func (n *Node) parseCRIO(p string, data []byte) error {
 		return decodeInto(n, p, data, &n.CRIO.Namespaces)
 	case "crio/" + crioschema.RuncFile:
 		return decodeInto(n, p, data, &n.CRIO.Runc)
+	case "crio/" + crioschema.CgroupsFile:
+		return decodeInto(n, p, data, &n.CRIO.Cgroups)
 	}
 	return nil
 }
@@ -96,14 +99,24 @@ func (n *Node) parseCRIO(p string, data []byte) error {
 // joinCRIO adds the runc states under CRI-O's runtime roots to the join
 // rows that runc/states.json left without one (its scan is cut at
 // --max-containers node-wide; the crio source reads CRI-O's roots whole).
+//
+// Their cgroups likewise (crio/cgroups.json). It runs before the cgroup
+// source's rows are joined, which then win where both exist: one snapshot.
 func (n *Node) joinCRIO(get func(ns, id string) *Container) {
-	if n.CRIO.Runc == nil {
-		return
+	if n.CRIO.Runc != nil {
+		for i := range n.CRIO.Runc.States {
+			s := &n.CRIO.Runc.States[i]
+			if c := get(s.Namespace, s.ID); c != nil && c.Runc == nil {
+				c.Runc, c.RuncRef = s, Ref{"crio/" + crioschema.RuncFile, fmt.Sprintf("/states/%d", i)}
+			}
+		}
 	}
-	for i := range n.CRIO.Runc.States {
-		s := &n.CRIO.Runc.States[i]
-		if c := get(s.Namespace, s.ID); c != nil && c.Runc == nil {
-			c.Runc, c.RuncRef = s, Ref{"crio/" + crioschema.RuncFile, fmt.Sprintf("/states/%d", i)}
+	if n.CRIO.Cgroups != nil {
+		cgs := *n.CRIO.Cgroups
+		for i := range cgs {
+			if c := get(cgs[i].Namespace, cgs[i].ID); c != nil {
+				c.Cgroup, c.CgroupRef = &cgs[i], Ref{"crio/" + crioschema.CgroupsFile, fmt.Sprintf("/%d", i)}
+			}
 		}
 	}
 }

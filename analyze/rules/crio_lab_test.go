@@ -12,19 +12,17 @@ import (
 	"github.com/rtsnap/rtsnap/internal/lab"
 )
 
-// collectCRIO collects the real lab with CRI-O's socket among the endpoints.
-// --max-containers 0: the lab's scale faults run thousands of containerd
-// containers, and the node-wide default bound would leave CRI-O's out of
-// the cgroup source. --skip runc: with no bound, runc/states.json of such a
-// node outgrows the runc source's budget and is cut mid-document; the crio
-// source's crio/runc.json (CRI-O's roots only, the same liveness check) is
-// then what the rules read, which is what these tests are about.
+// collectCRIO collects the real lab with CRI-O's socket among the endpoints,
+// with the default --max-containers: when other engineers' scale faults run
+// thousands of containerd containers, the node-wide runc and cgroup lists are
+// cut before CRI-O's, and crio/runc.json and crio/cgroups.json (CRI-O's roots
+// read whole) are what the rules use, which is the case these tests must pass.
 func collectCRIO(t *testing.T, env lab.Env) *analyze.Analysis {
 	t.Helper()
 	if env["RTSNAP_LAB_CRIO_SOCK"] == "" {
 		t.Fatal("lab.sh env has no RTSNAP_LAB_CRIO_SOCK: the lab has no CRI-O (lab/crio.sh)")
 	}
-	return collectLab(t, env, "15m", "--runtime-endpoint", env["RTSNAP_LAB_CRIO_SOCK"], "--max-containers", "0", "--skip", "runc")
+	return collectLab(t, env, "15m", "--runtime-endpoint", env["RTSNAP_LAB_CRIO_SOCK"])
 }
 
 // faultID is the container= value a fault staging printed.

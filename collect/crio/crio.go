@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/collect/cgroup"
+	"github.com/rtsnap/rtsnap/collect/host"
 	"github.com/rtsnap/rtsnap/internal/crioconf"
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 	schema "github.com/rtsnap/rtsnap/internal/schema/crio"
@@ -109,7 +111,23 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	if truncated {
 		out.Partial("runc states under CRI-O's roots cut at --max-containers")
 	}
-	return out.WriteJSON(schema.RuncFile, rs)
+	if err := out.WriteJSON(schema.RuncFile, rs); err != nil {
+		return err
+	}
+	return out.WriteJSON(schema.CgroupsFile, cgroups(ctx, env, rs))
+}
+
+// cgroups reads each CRI-O container's cgroup with the cgroup source's reader.
+func cgroups(ctx context.Context, env *collect.Env, rs schema.Runc) schema.Cgroups {
+	mode := host.CgroupMode(env.SysRoot)
+	res := schema.Cgroups{}
+	for _, st := range rs.States {
+		if ctx.Err() != nil {
+			break
+		}
+		res = append(res, cgroup.Read(env.SysRoot, env.ProcRoot, mode, st))
+	}
+	return res
 }
 
 // copyConfigs stores each config file the daemon read, redacted as TOML, as

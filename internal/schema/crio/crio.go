@@ -3,6 +3,8 @@
 package crio
 
 import (
+	cgschema "github.com/rtsnap/rtsnap/internal/schema/cgroup"
+
 	"github.com/rtsnap/rtsnap/internal/crioconf"
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 )
@@ -13,6 +15,7 @@ const (
 	ConmonFile     = "conmon.json"
 	NamespacesFile = "namespaces.json"
 	RuncFile       = "runc.json"
+	CgroupsFile    = "cgroups.json"
 	StorageJSON    = "storage.json"
 )
 
@@ -151,3 +154,9 @@ type Runc struct {
 	Roots  []runcstate.Root  `json:"roots"`
 	States []runcstate.State `json:"states"`
 }
+
+// Cgroups is crio/cgroups.json: the cgroup of each container under CRI-O's
+// runtime roots, read by the cgroup source's reader (freeze state, memory
+// and OOM events, pids, CPU): whole even when the node-wide cgroup list was
+// cut at --max-containers.
+type Cgroups []cgschema.Container
