@@ -10,6 +10,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/collect/containerd"
 	"github.com/rtsnap/rtsnap/collect/journal"
+	"github.com/rtsnap/rtsnap/internal/crioconf"
 	"github.com/rtsnap/rtsnap/internal/lab"
 	"github.com/rtsnap/rtsnap/internal/runcstate"
 	schema "github.com/rtsnap/rtsnap/internal/schema/crio"
@@ -69,6 +70,26 @@ func TestLabCRIO(t *testing.T) {
 	// `crio status config` is the daemon's merged config: the drop-in's values are in it.
 	if sc := string(out.Files[s.ConfigFile]); !strings.Contains(sc, `cgroup_manager = "cgroupfs"`) || !strings.Contains(sc, le["RTSNAP_LAB_CRIO_RUNTIME_ROOT"]) {
 		t.Fatalf("status config lacks the drop-in's values")
+	}
+	// Differential: our merge of the files against CRI-O's own merge (GET
+	// /config prints the config the daemon runs with, every key set).
+	theirs := crioconf.Merge([]crioconf.Content{{Path: "status-config.toml", Data: out.Files[s.ConfigFile]}})
+	theirs.LogFile = c.LogFile // a flag, not in the config
+	theirRunc, _ := theirs.Runtime("runc")
+	for _, kv := range [][3]string{
+		{"root", c.Root, theirs.Root}, {"runroot", c.RunRoot, theirs.RunRoot}, {"listen", c.Listen, theirs.Listen},
+		{"storage_driver", c.StorageDriver, theirs.StorageDriver}, {"log_dir", c.LogDir, theirs.LogDir},
+		{"namespaces_dir", c.NamespacesDir, theirs.NamespacesDir}, {"pinns_path", c.PinnsPath, theirs.PinnsPath},
+		{"default_runtime", c.DefaultRuntime, theirs.DefaultRuntime}, {"cgroup_manager", c.CgroupManager, theirs.CgroupManager},
+		{"pause_image", c.PauseImage, theirs.PauseImage}, {"runc runtime_root", rt.Root, theirRunc.Root},
+		{"runc runtime_path", rt.Path, theirRunc.Path}, {"runc monitor_path", rt.MonitorPath, theirRunc.MonitorPath},
+	} {
+		if kv[1] != kv[2] {
+			t.Errorf("%s: crioconf merged %q, CRI-O runs with %q", kv[0], kv[1], kv[2])
+		}
+	}
+	if theirs.EnableNRI == nil || *theirs.EnableNRI != *c.EnableNRI {
+		t.Errorf("enable_nri: crioconf %v, CRI-O %v", *c.EnableNRI, theirs.EnableNRI)
 	}
 	for _, call := range s.Calls {
 		if strings.HasPrefix(call.Path, "/pause") || strings.HasPrefix(call.Path, "/unpause") {
