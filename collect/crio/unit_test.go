@@ -1,10 +1,14 @@
 package crio
 
 import (
+	"bytes"
 	"context"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rtsnap/rtsnap/collect"
@@ -91,5 +95,50 @@ func TestNamespacesNotMounted(t *testing.T) {
 	ns := namespaces(collect.NewTestEnv(), []string{dir, dir, ""})
 	if len(ns.Dirs) != 1 || len(ns.Namespaces) != 1 || ns.Namespaces[0].Mounted || ns.Namespaces[0].Inode != 0 || ns.Namespaces[0].Type != "net" {
 		t.Fatalf("%+v", ns)
+	}
+}
+
+// A hostile or broken server on CRI-O's socket: an answer over the bound,
+// a non-200 answer and garbage JSON are recorded per call and never kept
+// whole; the source never asks anything but its fixed GETs.
+func TestInspectSocketHostileServer(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "crio.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var asked []string
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/info":
+			w.Write([]byte(`{"cgroup_driver":`)) // cut JSON
+		case r.URL.Path == "/config":
+			w.Write(bytes.Repeat([]byte("x = 1\n"), maxBody/6+10)) // over the bound
+		default:
+			http.Error(w, "can't find the container", http.StatusNotFound)
+		}
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	env := collect.NewTestEnv()
+	out := collect.NewCapture()
+	id := strings.Repeat("ab", 32)
+	s := inspectSocket(context.Background(), env, out, "d", sock, []string{id})
+	if !s.Answers || s.Info != nil || s.ConfigFile != "" || len(s.Containers) != 0 || len(out.Files) != 0 {
+		t.Fatalf("socket %+v, files %d", s, len(out.Files))
+	}
+	if len(s.Calls) != 3 || s.Calls[1].Error == "" || !strings.Contains(s.Calls[1].Error, "over") || s.Calls[2].Status != http.StatusNotFound {
+		t.Fatalf("calls %+v", s.Calls)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, a := range asked {
+		if !strings.HasPrefix(a, "GET ") || strings.Contains(a, "pause") {
+			t.Fatalf("asked %v", asked)
+		}
 	}
 }
