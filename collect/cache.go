@@ -35,14 +35,25 @@ func (e *Env) RuncStates() (roots []runcstate.Root, states []runcstate.State, tr
 	c := e.cacheOrNew()
 	c.statesOnce.Do(func() {
 		procs, _ := e.Processes()
-		base := ""
-		if !e.Host.IsHost() {
-			base = e.Host.Dir()
-		}
-		c.roots = runcstate.RootsUnder(base, procs)
-		c.states, c.truncated = runcstate.ScanUnder(base, e.ProcRoot, c.roots, e.MaxContainers)
+		c.roots = runcstate.RootsUnder(e.hostBase(), procs)
+		c.states, c.truncated = runcstate.ScanUnder(e.hostBase(), e.ProcRoot, c.roots, e.MaxContainers)
 	})
 	return c.roots, c.states, c.truncated
+}
+
+// ScanRuncRoots reads the states under some roots only, with the same
+// liveness check as RuncStates: for a source that must see all of one
+// runtime's containers when the node-wide scan was cut at MaxContainers.
+func (e *Env) ScanRuncRoots(roots []runcstate.Root) ([]runcstate.State, bool) {
+	return runcstate.ScanUnder(e.hostBase(), e.ProcRoot, roots, e.MaxContainers)
+}
+
+// hostBase is the prefix of host paths under --host-root ("" on the host).
+func (e *Env) hostBase() string {
+	if e.Host.IsHost() {
+		return ""
+	}
+	return e.Host.Dir()
 }
 
 func (e *Env) cacheOrNew() *runCache {

@@ -8,6 +8,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/rtsnap/rtsnap/internal/crioconf"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 )
@@ -39,7 +40,48 @@ func (e *Env) Endpoints() []endpoints.Endpoint {
 			found = append(found, ep)
 		}
 	}
-	return endpoints.Discover(nil, e.HostPath, found...)
+	eps := endpoints.Discover(nil, e.HostPath, found...)
+	return endpoints.Append(eps, e.HostPath, endpoints.CRIO, "crio config", e.crioEndpoints()...)
+}
+
+// crioEndpoints are the sockets running CRI-O daemons listen on (crio.conf,
+// its drop-ins, --listen).
+func (e *Env) crioEndpoints() []string {
+	var out []string
+	for _, c := range e.CRIOConfigs() {
+		if c.Config.Listen != "" {
+			out = append(out, c.Config.Listen)
+		}
+	}
+	return out
+}
+
+// CRIODaemon is one running crio and the configuration it was started with.
+type CRIODaemon struct {
+	Process procscan.Process
+	Config  crioconf.Config
+}
+
+// CRIOConfigs is the effective configuration of every running crio; with
+// none running, that of a crio started with no flags, when its config exists
+// (a node whose CRI-O is down is still a CRI-O node).
+func (e *Env) CRIOConfigs() []CRIODaemon {
+	procs, _ := e.Processes()
+	var out []CRIODaemon
+	for _, p := range procs {
+		if p.Role == procscan.RoleCRIO {
+			out = append(out, CRIODaemon{Process: p, Config: crioconf.Load(p.Args, e.HostPath)})
+		}
+	}
+	if len(out) == 0 {
+		cfg, dir := crioconf.Files(nil)
+		_, errc := os.Stat(e.HostPath(cfg))
+		_, errd := os.Stat(e.HostPath(dir))
+		if errc == nil || errd == nil {
+			out = append(out, CRIODaemon{Config: crioconf.Load(nil, e.HostPath)})
+		}
+	}
+	return out
 }
 
 // kubeletEndpoints are the running kubelets' runtime endpoints: the flag,

@@ -52,7 +52,7 @@ ctr_() { local d=$1; shift; timeout 20 "$(bindir "$d")/ctr" -a "$(sock "$d")" "$
 labctl() { "$CACHE/labctl" "$@"; }
 
 install_packages() {
-  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils rpm"
+  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils rpm conmon skopeo libseccomp-dev curl"
   local missing=()
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -271,6 +271,7 @@ up() {
   start_dockerd
   docker_container
   write_journal
+  bash "$HERE/crio.sh" up
   if cridockerd_enabled; then cridockerd_up; fi
   k8s_enabled && k8s_up
   status
@@ -287,6 +288,7 @@ status() {
   done
   if alive "$RUN/dockerd.pid"; then echo "dockerd: up ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"; else echo "dockerd: down"; ok=1; fi
   [[ -s $ROOT/journal/lab.journal ]] && echo "journal: $ROOT/journal" || { echo "journal: missing"; ok=1; }
+  bash "$HERE/crio.sh" status || ok=1
   if k8s_enabled; then k8s_status || ok=1; fi
   if cridockerd_enabled; then cridockerd_status || ok=1; fi
   return $ok
@@ -303,6 +305,7 @@ env_() {
   echo "RTSNAP_LAB_HANG_SOCK=$RUN/hang.sock"
   echo "RTSNAP_LAB_CACHE=$CACHE"
   local d; for d in $DAEMONS; do echo "RTSNAP_LAB_${d^^}_CTR=$(bindir "$d")/ctr"; done
+  bash "$HERE/crio.sh" env
   if k8s_enabled; then k8s_env; fi
   if cridockerd_enabled; then cridockerd_env; fi
 }
@@ -319,6 +322,7 @@ stop_pidfile() {
 
 down() {
   fault hang off || true
+  bash "$HERE/crio.sh" down || true
   k8s_down || true
   cridockerd_down || true
   if alive "$RUN/dockerd.pid"; then
@@ -374,7 +378,8 @@ fault() {
       docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null ;;
     k8s-*:on|k8s-*:off) k8s_fault "${name#k8s-}" "$mode" ;;
     cridockerd-*:on|cridockerd-*:off) cridockerd_fault "${name#cridockerd-}" "$mode" ;;
-    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*, cridockerd-*; on|off)" ;;
+    crio-*:on|crio-*:off) bash "$HERE/crio.sh" fault "${name#crio-}" "$mode" ;;
+    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*, cridockerd-*, crio-*; on|off)" ;;
   esac
 }
 

@@ -121,6 +121,9 @@ func (n *Node) join() {
 		if c := rows[k]; c != nil {
 			return c
 		}
+		if c := criRow(rows, ns, id); c != nil {
+			return c
+		}
 		if len(rows) >= MaxJoinRows {
 			return nil
 		}
@@ -228,6 +231,7 @@ func (n *Node) join() {
 			}
 		}
 	}
+	n.joinCRIO(get)
 	for i := range n.Cgroups {
 		g := &n.Cgroups[i]
 		if c := get(g.Namespace, g.ID); c != nil {
@@ -239,7 +243,11 @@ func (n *Node) join() {
 		if p.Role != "init" || p.ContainerID == "" {
 			continue
 		}
-		if c := rows[p.Namespace+"\x00"+p.ContainerID]; c != nil {
+		c := rows[p.Namespace+"\x00"+p.ContainerID]
+		if c == nil {
+			c = criRow(rows, p.Namespace, p.ContainerID)
+		}
+		if c != nil {
 			c.Init, c.InitRef = p, Ref{"proc/processes.json", fmt.Sprintf("/%d", i)}
 		}
 	}
@@ -254,6 +262,20 @@ func (n *Node) join() {
 		}
 		return a.ID < b.ID
 	})
+}
+
+// criRow is the CRI row of id for a record without a namespace: CRI-O's
+// runtime root has no namespace directory, so its runc states, cgroups and
+// init processes carry none, while CRI rows live in CRINamespace. Ids are
+// 64 random hex digits: one id is one container.
+func criRow(rows map[string]*Container, ns, id string) *Container {
+	if ns != "" {
+		return nil
+	}
+	if c := rows[CRINamespace+"\x00"+id]; c != nil && (c.CRI != nil || c.CRIPod != nil) {
+		return c
+	}
+	return nil
 }
 
 // fillFromLabels takes Kubernetes names from CRI's labels on containerd

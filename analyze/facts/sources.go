@@ -131,6 +131,8 @@ type sourceFacts struct {
 	LogIndex        *logschema.Index
 	// Kubelet is kubelet/kubelet.json: every kubelet's effective settings.
 	Kubelet *kubeletschema.Instances
+	// CRIO is the crio source's files (facts_crio.go).
+	CRIO CRIO
 }
 
 // errCut: a file left undecoded for the memory budget; the cut is
@@ -301,6 +303,8 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 		case "configs/certs.json":
 			return n.decode(p, data, &n.Configs.Certs)
 		}
+	case "crio":
+		return n.parseCRIO(p, data)
 	case "runc":
 		if p == "runc/states.json" {
 			return decodeInto(n, p, data, &n.Runc)

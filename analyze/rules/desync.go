@@ -66,13 +66,19 @@ func runningButGone(n *facts.Node) []finding.Finding {
 		}
 		title := fmt.Sprintf("%s is %s but its process is gone", c.Label(), strings.TrimPrefix(strings.TrimPrefix(says, "CRI reports "), "containerd reports its task "))
 		fix := "Find why the shim died: the runtime's log around the container's last event (see `rtsnap-analyze timeline --container " + facts.ShortID(c.ID) + "`), and OOM kills of the shim."
-		switch pid, state, i := shimOf(n, c); {
+		// CRI-O's per-container monitor is conmon, containerd's the shim.
+		mon := "shim"
+		pid, state, i := shimOf(n, c)
+		if cm := n.ConmonOf(c.ID); cm != nil && i < 0 {
+			mon, pid, state, i = "conmon", cm.PID, cm.State, 0
+		}
+		switch {
 		case i >= 0 && state == "T":
-			why = append(why, fmt.Sprintf("its shim (pid %d) is stopped (state T: SIGSTOP or a debugger), not dead: it holds the container but answers nothing", pid))
-			title += " (its shim is stopped, not dead)"
-			fix = fmt.Sprintf("The shim (pid %d) is stopped, not dead: find who stopped it, then `kill -CONT %d` resumes it (collect its state first).", pid, pid)
+			why = append(why, fmt.Sprintf("its %s (pid %d) is stopped (state T: SIGSTOP or a debugger), not dead: it holds the container but answers nothing", mon, pid))
+			title += fmt.Sprintf(" (its %s is stopped, not dead)", mon)
+			fix = fmt.Sprintf("The %s (pid %d) is stopped, not dead: find who stopped it, then `kill -CONT %d` resumes it (collect its state first).", mon, pid, pid)
 		case i >= 0:
-			why = append(why, fmt.Sprintf("its shim (pid %d) is alive (state %s)", pid, state))
+			why = append(why, fmt.Sprintf("its %s (pid %d) is alive (state %s)", mon, pid, state))
 		case len(n.Host.Processes) > 0:
 			why = append(why, "no shim process serves it (host/processes.json): the shim is dead")
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect/configs"
 	"github.com/rtsnap/rtsnap/collect/containerd"
 	"github.com/rtsnap/rtsnap/collect/cri"
+	"github.com/rtsnap/rtsnap/collect/crio"
 	"github.com/rtsnap/rtsnap/collect/discovery"
 	"github.com/rtsnap/rtsnap/collect/docker"
 	"github.com/rtsnap/rtsnap/collect/goroutines"
@@ -27,6 +28,7 @@ func Registry() (*collect.Registry, error) {
 		host.New(),
 		cri.New(),
 		containerd.New(),
+		crio.New(),
 		docker.New(),
 		runc.New(),
 		proc.New(),

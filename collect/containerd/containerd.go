@@ -67,6 +67,12 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	all := env.Endpoints()
 	eps := append(endpoints.Of(all, endpoints.Containerd), endpoints.Of(all, endpoints.Unknown)...)
 	if len(eps) == 0 {
+		// On a CRI-O node no containerd is expected: say so, so the skip
+		// does not read as a containerd that should be there and is not.
+		if crio := endpoints.Of(all, endpoints.CRIO); len(crio) > 0 {
+			out.Skip("not used on this node: its runtime is CRI-O (" + crio[0].Path + "), which the cri and crio sources collect; no containerd socket")
+			return nil
+		}
 		out.Skip("not present: no containerd socket (looked for /run/containerd/containerd.sock, k3s and rke2 paths)")
 		return nil
 	}

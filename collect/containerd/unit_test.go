@@ -103,13 +103,20 @@ func TestSilentSocketTimesOut(t *testing.T) {
 }
 
 func TestNoEndpointSkips(t *testing.T) {
-	env := collect.NewTestEnv()
-	env.RuntimeEndpoints = []string{"/run/crio/crio.sock"} // another kind only
-	out := collect.NewCapture()
-	if err := New().Collect(context.Background(), env, out); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(out.Skipped, "not present") || len(out.Files) != 0 {
-		t.Fatalf("skipped %q, files %d", out.Skipped, len(out.Files))
+	// Another kind only: Docker's socket, then CRI-O's. On a CRI-O node the
+	// skip says containerd is not used there rather than missing (issue 16).
+	for sock, want := range map[string]string{
+		"/var/run/docker.sock": "not present",
+		"/run/crio/crio.sock":  "not used on this node: its runtime is CRI-O (/run/crio/crio.sock)",
+	} {
+		env := collect.NewTestEnv()
+		env.RuntimeEndpoints = []string{sock}
+		out := collect.NewCapture()
+		if err := New().Collect(context.Background(), env, out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out.Skipped, want) || len(out.Files) != 0 {
+			t.Fatalf("%s: skipped %q, files %d", sock, out.Skipped, len(out.Files))
+		}
 	}
 }

@@ -48,6 +48,15 @@ func daemonLogs(ctx context.Context, env *collect.Env, out collect.Output) []Dae
 			order = append(order, target)
 		}
 	}
+	// CRI-O started with --log writes its log there, not to stdout/stderr.
+	for _, d := range env.CRIOConfigs() {
+		if p := d.Config.LogFile; filepath.IsAbs(p) && found[p] == nil {
+			if fi, err := os.Stat(env.HostPath(p)); err == nil && fi.Mode().IsRegular() {
+				found[p] = &DaemonLog{Path: p, PIDs: []int{d.Process.PID}, Role: string(procscan.RoleCRIO)}
+				order = append(order, p)
+			}
+		}
+	}
 	for _, p := range wellKnownLogs {
 		if _, ok := found[p]; !ok {
 			if fi, err := os.Stat(env.HostPath(p)); err == nil && fi.Mode().IsRegular() {

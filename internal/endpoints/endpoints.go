@@ -162,23 +162,12 @@ func Discover(flagged []string, resolve func(string) string, found ...Endpoint) 
 	if resolve == nil {
 		resolve = func(p string) string { return p }
 	}
-	var out []Endpoint
-	seen := map[string]bool{}
-	add := func(e Endpoint) {
-		key := e.Path
-		if r, err := filepath.EvalSymlinks(resolve(e.Path)); err == nil {
-			key = r
-		}
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, e)
-		}
-	}
+	l := &list{resolve: resolve, seen: map[string]bool{}}
 	if len(flagged) > 0 {
 		for _, f := range flagged {
-			add(Parse(f))
+			l.add(Parse(f))
 		}
-		return out
+		return l.out
 	}
 	for _, e := range WellKnown() {
 		// A socket this process may not even stat (a root-only directory,
@@ -186,13 +175,51 @@ func Discover(flagged []string, resolve func(string) string, found ...Endpoint) 
 		// denied instead of the source saying "not present".
 		if fi, err := os.Stat(resolve(e.Path)); (err == nil && fi.Mode()&os.ModeSocket != 0) || errors.Is(err, fs.ErrPermission) {
 			e.Origin = "well-known"
-			add(e)
+			l.add(e)
 		}
 	}
 	for _, e := range found {
-		add(e)
+		l.add(e)
 	}
-	return out
+	return l.out
+}
+
+// Append adds the sockets running daemons listen on (CRI-O's listen from
+// its config: a runtime whose socket is at no well-known path), of kind k,
+// to eps, each once.
+func Append(eps []Endpoint, resolve func(string) string, k Kind, origin string, paths ...string) []Endpoint {
+	if resolve == nil {
+		resolve = func(p string) string { return p }
+	}
+	l := &list{resolve: resolve, seen: map[string]bool{}}
+	for _, e := range eps {
+		l.add(e)
+	}
+	for _, p := range paths {
+		e := Parse(p)
+		e.Kind, e.Origin = k, origin
+		l.add(e)
+	}
+	return l.out
+}
+
+// list collects endpoints once each: paths resolving to the same socket
+// (/var/run is usually a link to /run) count once.
+type list struct {
+	resolve func(string) string
+	seen    map[string]bool
+	out     []Endpoint
+}
+
+func (l *list) add(e Endpoint) {
+	key := e.Path
+	if r, err := filepath.EvalSymlinks(l.resolve(e.Path)); err == nil {
+		key = r
+	}
+	if !l.seen[key] {
+		l.seen[key] = true
+		l.out = append(l.out, e)
+	}
 }
 
 // Of returns the endpoints of one kind.

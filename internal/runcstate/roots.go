@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rtsnap/rtsnap/internal/crioconf"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 )
 
@@ -19,6 +20,9 @@ type Root struct {
 	// taken from the path.
 	Namespace string `json:"namespace,omitempty"`
 }
+
+// OwnerCRIO is the owner of a runtime root a running CRI-O's config names.
+const OwnerCRIO = "cri-o"
 
 // Bounds on discovery: a node has a handful of roots and one directory per
 // container; anything beyond these is not a runtime root worth walking.
@@ -85,6 +89,17 @@ func rootsUnder(base string, procs []procscan.Process) []Root {
 				r.Namespace = filepath.Base(m)
 			}
 			out = append(out, r)
+		}
+	}
+	// CRI-O's runtime roots first: its default (/run/runc, /run/crun) is a
+	// well-known root too, and the first owner found is the one kept.
+	for _, p := range procs {
+		if p.Role == procscan.RoleCRIO {
+			for _, r := range crioconf.Load(p.Args, func(h string) string { return base + h }).Runtimes {
+				if filepath.IsAbs(r.Root) && !strings.ContainsAny(r.Root, "*?[") {
+					add(r.Root, OwnerCRIO)
+				}
+			}
 		}
 	}
 	for _, g := range wellKnownRoots {

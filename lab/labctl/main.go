@@ -49,6 +49,7 @@ func run(cmd string, args []string) error {
 	pods := fs.Int("pods", 100, "scale: number of pods")
 	perPod := fs.Int("containers", 5, "scale: containers per pod")
 	planted := fs.String("planted", "", "lab/planted-secrets.txt: with up, also run pod vault-<tag> carrying those fake secrets")
+	ownPID := fs.Bool("own-pid-ns", false, "pods ask for a pid namespace per container, as kubelet does: CRI-O then runs no infra container (a busybox sleep as infra ignores SIGTERM, so each pod stop waited out the timeout)")
 	var pos []string
 	rest := args
 	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -67,7 +68,7 @@ func run(cmd string, args []string) error {
 	if err != nil {
 		return err
 	}
-	l := &lab{rt: cri.NewRuntimeServiceClient(c), img: cri.NewImageServiceClient(c), image: *image, state: *stateDir}
+	l := &lab{rt: cri.NewRuntimeServiceClient(c), img: cri.NewImageServiceClient(c), image: *image, state: *stateDir, ownPID: *ownPID}
 	switch cmd {
 	case "up":
 		if err := l.up(ctx, *tag); err != nil {
@@ -110,6 +111,9 @@ type lab struct {
 	img   cri.ImageServiceClient
 	image string
 	state string
+	// ownPID: pods get NamespaceMode_CONTAINER for pid (kubelet's default);
+	// unset, the request carries no namespace options, as the lab always did.
+	ownPID bool
 }
 
 // up makes sure pod web-<tag> (namespace lab) runs with containers app and sidecar.
@@ -166,6 +170,10 @@ func (l *lab) runPod(ctx context.Context, name, role string, annotations map[str
 	for k, v := range annotations {
 		cfg.Annotations[k] = v
 	}
+	if l.ownPID {
+		cfg.Linux.SecurityContext = &cri.LinuxSandboxSecurityContext{
+			NamespaceOptions: &cri.NamespaceOption{Pid: cri.NamespaceMode_CONTAINER}}
+	}
 	resp, err := l.rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: cfg})
 	if err != nil {
 		return "", nil, fmt.Errorf("run pod %s: %w", name, err)
@@ -174,21 +182,45 @@ func (l *lab) runPod(ctx context.Context, name, role string, annotations map[str
 }
 
 func (l *lab) createContainer(ctx context.Context, podID string, pod *cri.PodSandboxConfig, name string, attempt uint32, cmd []string) (string, error) {
-	// kubelet makes the container's log directory before CreateContainer;
-	// cri-dockerd relies on that (it only links the log into it), containerd does not.
-	if err := os.MkdirAll(filepath.Join(pod.LogDirectory, name), 0o755); err != nil {
-		return "", fmt.Errorf("log directory of %s/%s: %w", pod.Metadata.Name, name, err)
+	return l.create(ctx, podID, pod, l.containerConfig(name, attempt, cmd))
+}
+
+// createContainerLimited is createContainer with a memory limit in bytes.
+func (l *lab) createContainerLimited(ctx context.Context, podID string, pod *cri.PodSandboxConfig, name string, cmd []string, memory int64) (string, error) {
+	c := l.containerConfig(name, 0, cmd)
+	c.Linux = &cri.LinuxContainerConfig{Resources: &cri.LinuxContainerResources{MemoryLimitInBytes: memory}}
+	return l.create(ctx, podID, pod, c)
+}
+
+func (l *lab) containerConfig(name string, attempt uint32, cmd []string) *cri.ContainerConfig {
+	return &cri.ContainerConfig{
+		Metadata: &cri.ContainerMetadata{Name: name, Attempt: attempt},
+		Image:    l.imageSpec(),
+		Command:  cmd,
+		Envs:     []*cri.KeyValue{{Key: "LAB_ROLE", Value: name}},
+		Labels:   map[string]string{labLabel: name, "io.kubernetes.container.name": name},
+		LogPath:  fmt.Sprintf("%s/%d.log", name, attempt),
+	}
+}
+
+func (l *lab) create(ctx context.Context, podID string, pod *cri.PodSandboxConfig, c *cri.ContainerConfig) (string, error) {
+	name := c.Metadata.Name
+	if l.ownPID {
+		if c.Linux == nil {
+			c.Linux = &cri.LinuxContainerConfig{}
+		}
+		c.Linux.SecurityContext = &cri.LinuxContainerSecurityContext{
+			NamespaceOptions: &cri.NamespaceOption{Pid: cri.NamespaceMode_CONTAINER}}
+	}
+	// kubelet makes the container's log directory; containerd makes it
+	// itself when missing, CRI-O's conmon does not ("Failed to open log file").
+	if pod.LogDirectory != "" && c.LogPath != "" {
+		if err := os.MkdirAll(filepath.Join(pod.LogDirectory, filepath.Dir(c.LogPath)), 0o755); err != nil {
+			return "", fmt.Errorf("log directory of %s/%s: %w", pod.Metadata.Name, name, err)
+		}
 	}
 	resp, err := l.rt.CreateContainer(ctx, &cri.CreateContainerRequest{
-		PodSandboxId: podID, SandboxConfig: pod,
-		Config: &cri.ContainerConfig{
-			Metadata: &cri.ContainerMetadata{Name: name, Attempt: attempt},
-			Image:    &cri.ImageSpec{Image: l.image},
-			Command:  cmd,
-			Envs:     []*cri.KeyValue{{Key: "LAB_ROLE", Value: name}},
-			Labels:   map[string]string{labLabel: name, "io.kubernetes.container.name": name},
-			LogPath:  fmt.Sprintf("%s/%d.log", name, attempt),
-		}})
+		PodSandboxId: podID, SandboxConfig: pod, Config: c})
 	if err != nil {
 		return "", fmt.Errorf("create %s/%s: %w", pod.Metadata.Name, name, err)
 	}
@@ -203,6 +235,16 @@ func (l *lab) removePods(ctx context.Context, match func(*cri.PodSandbox) bool) 
 	for _, p := range pods.Items {
 		if p.Labels[labLabel] == "" || !match(p) {
 			continue
+		}
+		// Stop the containers first, with a short grace, as kubelet does:
+		// CRI-O's StopPodSandbox gives each container a long SIGTERM
+		// timeout, and a busybox sleep as pid 1 ignores SIGTERM.
+		if cs, err := l.rt.ListContainers(ctx, &cri.ListContainersRequest{Filter: &cri.ContainerFilter{PodSandboxId: p.Id}}); err == nil {
+			for _, c := range cs.Containers {
+				if c.State == cri.ContainerState_CONTAINER_RUNNING {
+					_, _ = l.rt.StopContainer(ctx, &cri.StopContainerRequest{ContainerId: c.Id, Timeout: 1})
+				}
+			}
 		}
 		if err := retry(ctx, func() error {
 			_, err := l.rt.StopPodSandbox(ctx, &cri.StopPodSandboxRequest{PodSandboxId: p.Id})
@@ -228,7 +270,7 @@ func (l *lab) removePods(ctx context.Context, match func(*cri.PodSandbox) bool) 
 }
 
 func (l *lab) fault(ctx context.Context, name string, on bool) error {
-	role := map[string]string{"dead": "victim", "crashloop": "crash", "pullfail": "pullfail"}[name]
+	role := map[string]string{"dead": "victim", "crashloop": "crash", "pullfail": "pullfail", "paused": "frozen", "oom": "oom"}[name]
 	if role == "" {
 		return fmt.Errorf("unknown fault %q", name)
 	}
@@ -242,6 +284,15 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 				_ = os.Remove(filepath.Join(l.state, "dead.shim.pid"))
 			}
 		}
+		if name == "paused" {
+			// Thaw first: a frozen task cannot be stopped.
+			if b, err := os.ReadFile(filepath.Join(l.state, "paused.freezer")); err == nil {
+				if err := thaw(strings.TrimSpace(string(b))); err != nil {
+					return err
+				}
+				_ = os.Remove(filepath.Join(l.state, "paused.freezer"))
+			}
+		}
 		return l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Labels[labLabel] == role })
 	}
 	if err := os.MkdirAll(l.state, 0o755); err != nil {
@@ -253,14 +304,7 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 	}
 	switch name {
 	case "dead":
-		id, err := l.createContainer(ctx, podID, cfg, "victim", 0, []string{"/bin/sleep", "2147483647"})
-		if err != nil {
-			return err
-		}
-		if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
-			return fmt.Errorf("start victim: %w", err)
-		}
-		pid, err := l.initPid(ctx, id)
+		id, pid, err := l.sleeper(ctx, podID, cfg, "victim")
 		if err != nil {
 			return err
 		}
@@ -286,6 +330,39 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 			return err
 		}
 		fmt.Printf("container=%s pid=%d shim=%d\n", id, pid, shim)
+	case "paused":
+		id, pid, err := l.sleeper(ctx, podID, cfg, "sleeper")
+		if err != nil {
+			return err
+		}
+		// Freeze through the cgroup, as a runtime's pause does, behind the
+		// runtime's back: CRI has no pause call.
+		fz, err := freeze(pid)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(l.state, "paused.freezer"), []byte(fz), 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("container=%s pid=%d freezer=%s\n", id, pid, fz)
+	case "oom":
+		// tail buffers one endless line of /dev/zero and hits the 16 MiB
+		// limit; the memcg OOM killer ends it (as the k8s-oom fault does).
+		id, err := l.createContainerLimited(ctx, podID, cfg, "hog", []string{"/bin/tail", "/dev/zero"}, 16<<20)
+		if err != nil {
+			return err
+		}
+		if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
+			return fmt.Errorf("start hog: %w", err)
+		}
+		if err := l.waitExited(ctx, id); err != nil {
+			return err
+		}
+		st, err := l.rt.ContainerStatus(ctx, &cri.ContainerStatusRequest{ContainerId: id})
+		if err != nil {
+			return fmt.Errorf("container status: %w", err)
+		}
+		fmt.Printf("container=%s exit=%d reason=%s\n", id, st.Status.ExitCode, st.Status.Reason)
 	case "crashloop":
 		// Two attempts that exit 3, as kubelet's restarts would leave them.
 		for attempt := uint32(0); attempt < 2; attempt++ {
@@ -308,6 +385,19 @@ func (l *lab) fault(ctx context.Context, name string, on bool) error {
 		fmt.Println("pull failed as staged:", err)
 	}
 	return nil
+}
+
+// sleeper starts container name (sleep forever) in a pod and returns its id and init pid.
+func (l *lab) sleeper(ctx context.Context, podID string, cfg *cri.PodSandboxConfig, name string) (string, int, error) {
+	id, err := l.createContainer(ctx, podID, cfg, name, 0, []string{"/bin/sleep", "2147483647"})
+	if err != nil {
+		return "", 0, err
+	}
+	if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
+		return "", 0, fmt.Errorf("start %s: %w", name, err)
+	}
+	pid, err := l.initPid(ctx, id)
+	return id, pid, err
 }
 
 func (l *lab) initPid(ctx context.Context, id string) (int, error) {
@@ -413,4 +503,11 @@ func retry(ctx context.Context, fn func() error) error {
 		}
 	}
 	return err
+}
+
+// imageSpec names the lab image the way kubelet does: CRI-O (1.34) refuses a
+// container whose user_specified_image is empty ("cannot verify image
+// signature"); containerd ignores the field.
+func (l *lab) imageSpec() *cri.ImageSpec {
+	return &cri.ImageSpec{Image: l.image, UserSpecifiedImage: l.image}
 }

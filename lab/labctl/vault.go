@@ -62,28 +62,26 @@ func (l *lab) vault(ctx context.Context, tag string, s map[string]string) error 
 	}
 	script := fmt.Sprintf(`echo "GET /api/orders Authorization: Bearer %s"; echo "connecting to db with password=%s"; `+
 		`while true; do echo "vault tick $(date -Iseconds)"; sleep 30; done`, s["log_jwt"], s["log_password"])
-	resp, err := l.rt.CreateContainer(ctx, &cri.CreateContainerRequest{
-		PodSandboxId: podID, SandboxConfig: cfg,
-		Config: &cri.ContainerConfig{
-			Metadata: &cri.ContainerMetadata{Name: "app"},
-			Image:    &cri.ImageSpec{Image: l.image},
-			Command:  []string{"/bin/sh", "-c", script},
-			Envs: []*cri.KeyValue{
-				{Key: "LAB_ROLE", Value: "vault"},
-				{Key: "DB_PASSWORD", Value: s["env_password"]},
-				{Key: "AWS_ACCESS_KEY_ID", Value: s["env_aws_key_id"]},
-				{Key: "AWS_SECRET_ACCESS_KEY", Value: s["env_aws_secret"]},
-				{Key: "DATABASE_URL", Value: "postgres://app:" + s["env_dsn"] + "@db.lab.example:5432/orders"},
-				{Key: "PAYMENT_KEY", Value: s["env_stripe"]},
-				{Key: "AZURE_STORAGE_CONNECTION_STRING", Value: "DefaultEndpointsProtocol=https;AccountName=rtsnaplab;AccountKey=" + s["env_azure"] + ";EndpointSuffix=core.windows.net"},
-			},
-			Labels:  map[string]string{labLabel: "vault-app", "io.kubernetes.container.name": "app", "ci-token": s["label_github"]},
-			LogPath: "app/0.log",
-		}})
+	id, err := l.create(ctx, podID, cfg, &cri.ContainerConfig{
+		Metadata: &cri.ContainerMetadata{Name: "app"},
+		Image:    l.imageSpec(),
+		Command:  []string{"/bin/sh", "-c", script},
+		Envs: []*cri.KeyValue{
+			{Key: "LAB_ROLE", Value: "vault"},
+			{Key: "DB_PASSWORD", Value: s["env_password"]},
+			{Key: "AWS_ACCESS_KEY_ID", Value: s["env_aws_key_id"]},
+			{Key: "AWS_SECRET_ACCESS_KEY", Value: s["env_aws_secret"]},
+			{Key: "DATABASE_URL", Value: "postgres://app:" + s["env_dsn"] + "@db.lab.example:5432/orders"},
+			{Key: "PAYMENT_KEY", Value: s["env_stripe"]},
+			{Key: "AZURE_STORAGE_CONNECTION_STRING", Value: "DefaultEndpointsProtocol=https;AccountName=rtsnaplab;AccountKey=" + s["env_azure"] + ";EndpointSuffix=core.windows.net"},
+		},
+		Labels:  map[string]string{labLabel: "vault-app", "io.kubernetes.container.name": "app", "ci-token": s["label_github"]},
+		LogPath: "app/0.log",
+	})
 	if err != nil {
-		return fmt.Errorf("create %s/app: %w", name, err)
+		return err
 	}
-	if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: resp.ContainerId}); err != nil {
+	if _, err := l.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
 		return fmt.Errorf("start %s/app: %w", name, err)
 	}
 	return nil
