@@ -146,10 +146,13 @@ func (c *Catalog) compile() (*Catalog, error) {
 		if !idPattern.MatchString(cl.ID) {
 			return nil, fmt.Errorf("catalog: class id %q: want RT<4 digits>-<slug>", cl.ID)
 		}
-		if seen[cl.ID] {
-			return nil, fmt.Errorf("catalog: class %s listed twice", cl.ID)
+		// The number alone names a class in findings and docs, so two
+		// slugs on one number (two files numbered apart) are a clash too.
+		num := cl.ID[:len("RT0000")]
+		if seen[num] {
+			return nil, fmt.Errorf("catalog: class %s: number %s listed twice", cl.ID, num)
 		}
-		seen[cl.ID] = true
+		seen[num] = true
 		if cl.Title == "" || cl.Explanation == "" || len(cl.Fix) == 0 || len(cl.Match) == 0 {
 			return nil, fmt.Errorf("catalog: class %s needs title, explanation, fix and match", cl.ID)
 		}
