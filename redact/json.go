@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // node is a JSON value that keeps object key order, so a redacted document
@@ -61,35 +62,50 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 
 // jsonLines redacts one JSON document per line, falling back to text per
 // line (with text state, so a PEM key over several non-JSON lines is caught).
-func (r *Redactor) jsonLines(s string, h *hits) string {
-	var b strings.Builder
-	b.Grow(len(s))
+func (r *Redactor) jsonLines(s string, h *hits) []byte {
+	out := make([]byte, 0, textCap(len(s)))
 	n := 0
 	st := lineState{}
 	orphans := orphanKeyLines(s, true)
-	for len(s) > 0 {
-		i := strings.IndexByte(s, '\n')
-		var ln string
-		if i < 0 {
-			ln, s = s, ""
-		} else {
-			ln, s = s[:i], s[i+1:]
+	keep := 0 // s[keep:pos] is unchanged and not yet appended (as in appendText)
+	for pos := 0; pos < len(s); {
+		end, next := len(s), len(s)
+		if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
+			end, next = pos+i, pos+i+1
 		}
+		ln := s[pos:end]
 		n++
 		st.orphan = orphans[n]
-		b.WriteString(r.jsonLine(ln, n, &st, h))
-		if i >= 0 {
-			b.WriteByte('\n')
+		if o := r.jsonLine(ln, n, &st, h); o != ln {
+			out = append(out, s[keep:pos]...)
+			out = append(out, o...)
+			out = append(out, s[end:next]...)
+			keep = next
 		}
+		pos = next
 	}
-	return b.String()
+	return append(out, s[keep:]...)
 }
 
+// jsonLine redacts one line of a JSON-lines file: a record is parsed and
+// walked, anything else is text. A record nothing is replaced in is
+// returned as written (not re-encoded), so quietRecord can hand lines back
+// without parsing them and give the same bytes.
 func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
+	if r.quietRecord(ln, st) {
+		return ln
+	}
 	t := strings.TrimSpace(ln)
 	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 		var lh hits
-		if out, ok := r.redactJSONDocCompact([]byte(t), st, &lh); ok {
+		if st.json == nil {
+			st.json = &jsonParser{}
+		}
+		// The parser only reads t, and the strings it makes are copies.
+		if out, ok := r.redactJSONDocCompact(st.json, unsafe.Slice(unsafe.StringData(t), len(t)), st, &lh); ok {
+			if len(lh.list) == 0 {
+				return ln
+			}
 			for _, x := range lh.list {
 				h.add(x.rule, n, "")
 			}
@@ -102,13 +118,15 @@ func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
 	return r.line(ln, n, textOpts{}, st, h)
 }
 
-// redactJSONDocCompact redacts one JSON log record; st is the file's
-// state (a private key across records), or nil.
-func (r *Redactor) redactJSONDocCompact(data []byte, st *lineState, h *hits) ([]byte, bool) {
-	n, end, err := parseJSONValue(data)
+// redactJSONDocCompact redacts one JSON log record with p (its nodes reused
+// from the record before); st is the file's state (a private key across
+// records), or nil.
+func (r *Redactor) redactJSONDocCompact(p *jsonParser, data []byte, st *lineState, h *hits) ([]byte, bool) {
+	p.reset(data)
+	n, err := p.value(0)
 	// Anything after the document ("[]]-----BEGIN ...") makes it not JSON:
 	// dropping it would lose data and hide a key's first line.
-	if err != nil || len(bytes.TrimSpace(data[end:])) > 0 {
+	if err != nil || len(bytes.TrimSpace(data[p.pos:])) > 0 {
 		return nil, false
 	}
 	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 64)}
@@ -116,7 +134,11 @@ func (r *Redactor) redactJSONDocCompact(data []byte, st *lineState, h *hits) ([]
 		w.rec = st
 	}
 	w.walk(n, false)
+	if len(h.list) == 0 {
+		return nil, true // nothing replaced: the caller keeps the line
+	}
 	var out bytes.Buffer
+	out.Grow(len(data) + 64)
 	encodeCompact(&out, n)
 	return out.Bytes(), true
 }

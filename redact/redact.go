@@ -322,7 +322,7 @@ func (r *Redactor) Bytes(file string, kind Kind, data []byte) ([]byte, int) {
 			out = r.textBytes(data, textOpts{}, &h)
 		}
 	case JSONLines:
-		out = []byte(r.jsonLines(string(data), &h))
+		out = r.jsonLines(unsafe.String(unsafe.SliceData(data), len(data)), &h)
 	case TOML:
 		out = r.textBytes(data, textOpts{toml: true}, &h)
 	case YAML:

@@ -102,6 +102,9 @@ type lineState struct {
 	// lower is a reused buffer for the lowercased line (the pair rule's;
 	// the trigger scan folds case in place).
 	lower []byte
+	// json is the parser of a JSON-lines file's records, its nodes
+	// reused from one record to the next.
+	json *jsonParser
 }
 
 func (r *Redactor) place(h *hits, rule string, line int, o textOpts) {

@@ -65,14 +65,12 @@ type vendorSet struct {
 	rules  []vendorRule
 	global compiledAllow
 
-	// words[i] is keyword i; kwRules[i] its rules.
+	// words[i] is keyword i; kwRules[i] its rules; index finds them
+	// (the value of a word is its i). Every keyword has at least two
+	// bytes (TestVendorTableMatchesGitleaks).
 	words   []string
 	kwRules [][]int
-	// pair maps two leading bytes (lowercase) of a keyword to an index
-	// into groups, the keywords starting so (0: none). Every keyword has
-	// at least two bytes (TestVendorTableMatchesGitleaks).
-	pair   [1 << 16]uint16
-	groups [][]int
+	index   wordTable
 }
 
 // vendorRules compiles the table once per process: ~220 regexps cost tens
@@ -99,17 +97,11 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 			vs.kwRules[ki] = append(vs.kwRules[ki], ri)
 		}
 	}
-	vs.groups = [][]int{nil}
 	for ki, w := range vs.words {
 		if len(w) < 2 {
 			panic("vendor keyword shorter than two bytes: " + w)
 		}
-		k := uint16(w[0])<<8 | uint16(w[1])
-		if vs.pair[k] == 0 {
-			vs.pair[k] = uint16(len(vs.groups))
-			vs.groups = append(vs.groups, nil)
-		}
-		vs.groups[vs.pair[k]] = append(vs.groups[vs.pair[k]], ki)
+		vs.index.add(w, uint64(ki))
 	}
 	return vs
 })
@@ -262,28 +254,19 @@ func maxLen(t *syntax.Regexp) int {
 func (vs *vendorSet) find(ln string) []vendorHit {
 	// Which rules, and the spans of their keywords: (rule, start, end).
 	var occ []kwOcc
-	n := len(ln)
-	for i := 0; i+1 < n; i++ {
-		g := vs.pair[uint16(lowerByte(ln[i]))<<8|uint16(lowerByte(ln[i+1]))]
-		if g == 0 {
-			continue
-		}
-		for _, ki := range vs.groups[g] {
-			w := vs.words[ki]
-			if !hasPrefixFold(ln[i:], w) {
+	vs.index.each(ln, func(e *wordEntry, i int) {
+		ki := int(e.val)
+		w := e.word
+		// Only two-byte keywords ("s.", "sk") are taken to start their
+		// rule's match: longer ones can end it (MaxMind's "_mmk").
+		glued := len(w) <= 2 && i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
+		for _, ri := range vs.kwRules[ki] {
+			if glued && vs.rules[ri].boundary {
 				continue
 			}
-			// Only two-byte keywords ("s.", "sk") are taken to start their
-			// rule's match: longer ones can end it (MaxMind's "_mmk").
-			glued := len(w) <= 2 && i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
-			for _, ri := range vs.kwRules[ki] {
-				if glued && vs.rules[ri].boundary {
-					continue
-				}
-				occ = append(occ, kwOcc{ri, i, i + len(w)})
-			}
+			occ = append(occ, kwOcc{ri, i, i + len(w)})
 		}
-	}
+	})
 	if occ == nil {
 		return nil
 	}
