@@ -95,6 +95,11 @@ func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
 	if r.quietRecord(ln, st) {
 		return ln
 	}
+	return r.jsonLineParsed(ln, n, st, h)
+}
+
+// jsonLineParsed is jsonLine without the shortcut (quietRecord's oracle).
+func (r *Redactor) jsonLineParsed(ln string, n int, st *lineState, h *hits) string {
 	t := strings.TrimSpace(ln)
 	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 		var lh hits
