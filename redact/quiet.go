@@ -1,6 +1,9 @@
 package redact
 
-import "unsafe"
+import (
+	"strings"
+	"unsafe"
+)
 
 // quietRecord reports that no rule can replace anything in the JSON-lines
 // line ln, without parsing it: the line is then kept as written, which is
@@ -25,7 +28,9 @@ func (r *Redactor) quietRecord(ln string, st *lineState) bool {
 }
 
 // escapeMayHide: a JSON escape in ln decodes to a byte of a trigger word or
-// of a token, to a non-ASCII letter, or sits right before a token byte.
+// of a token or to a non-ASCII letter, or a letter escape is glued to a word
+// of the prefixed-token shape (which the raw word, starting with the
+// escape's letter, may not have).
 func (r *Redactor) escapeMayHide(ln string) bool {
 	for i := 0; i < len(ln); i++ {
 		if ln[i] != '\\' {
@@ -58,8 +63,19 @@ func (r *Redactor) escapeMayHide(ln string) bool {
 		default:
 			return true // not JSON: redacted as text, but say so rather than reason
 		}
-		if r.trig.inWord[c] || isTokenByte(c) || i+n < len(ln) && isTokenByte(ln[i+n]) && e2letter(ln[i+1]) {
+		if r.trig.inWord[c] || isTokenByte(c) {
 			return true
+		}
+		if j := i + n; j < len(ln) && isTokenByte(ln[j]) && e2letter(ln[i+1]) {
+			// The raw word starts with the escape's letter (u0026Container
+			// for &Container, Go's escape): look at the decoded one.
+			k := j
+			for k < len(ln) && isTokenByte(ln[k]) {
+				k++
+			}
+			if k-j >= minTokenBody+3 && prefixedTokenAt(strings.TrimRight(ln[j:k], ".-")) {
+				return true
+			}
 		}
 		i += n - 1
 	}

@@ -108,7 +108,8 @@ func defaultPatternRules() []patternRule {
 			re:       regexp.MustCompile(`(?i)[?&;](?:x-amz-signature|x-amz-security-token|x-goog-signature|signature|code|access_token|id_token|refresh_token|client_secret)=([^&\s"'#;]{8,})`), group: 1},
 		{RuleInfo: RuleInfo{Name: RuleURLToken, Class: "URLs", Description: "a token as a URL's whole user info, no colon (Sentry DSN keys, https://<token>@github.com)",
 			Example: "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/2", Leaves: "short user names (git@github.com, https://user@host)"},
-			any: []string{"://"}, re: regexp.MustCompile(`://([A-Za-z0-9_\-]{20,})@`), group: 1},
+			// Every match holds one '@', and '@' is rarer in logs than "://".
+			any: []string{"@"}, re: regexp.MustCompile(`://([A-Za-z0-9_\-]{20,})@`), group: 1},
 		{RuleInfo: RuleInfo{Name: RuleBase64Doc, Class: "private keys", Description: "base64 of a whole document holding secrets, decoded and looked into: kubeconfigs with tokens or client keys, Docker config.json with auths, OpenSSH private key bodies (b3BlbnNzaC1rZXktdjE...)",
 			Example: "config: YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmln...", Leaves: "base64 documents without a secret (a kubeconfig with only a CA and a server)"},
 			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
