@@ -88,7 +88,9 @@ func TestQuietRecordAgreesWithTheFullPath(t *testing.T) {
 	pieces := []string{"a", "msg", " ", "token", "to", "ken", `\u0073`, `\u004b`, `\u003c`, `\u0026`, `\n`, `\t`, `\"`, `\\`, `\/`,
 		`\u00e9`, "é", "\u212a", "пароль", "ПАРОЛЬ", "pa", "ss", "word", "=", ":", "@", "//", "http:", "u", "p@h",
 		`","`, `"mysql"`, "mysql", "-pS3cret", `"-u"`, "bob:pw", "hf_", "AbCdEf12GhIj34KlMn56OpQr", "x", "DB_", "PASS",
-		"eyJhbGciOiJIUzI1NiJ9", ".", "eyJzdWIiOiIxIn0", "sig", "Bearer ", "Abc123XyZ789", "sk", "SK", "0123456789abcdef0123456789abcdef"}
+		"eyJhbGciOiJIUzI1NiJ9", ".", "eyJzdWIiOiIxIn0", "sig", "Bearer ", "Abc123XyZ789", "sk", "SK", "0123456789abcdef0123456789abcdef",
+		// The separator 15 bytes in: right after an escape's letter, the raw word has it 16 bytes in, past prefixed.go's look.
+		"abcdefghijklmno_AbCdEf12GhIj34KlMn56OpQr"}
 	rng := rand.New(rand.NewSource(13))
 	shapes := []string{`{"log":"%s\n","stream":"stdout"}`, `{"message":"%s","unit":"kubelet.service"}`, `{"%s":"v"}`, `{"args":["%s","x"]}`, `["%s"]`, `{"k":%s}`,
 		`["-u","%s"]`, `{"args":["%s","-pS3cret"]}`, `{"Path":"%s","Args":["-pS3cret"]}`, `{"name":"%s","value":"Summer2024"}`}
