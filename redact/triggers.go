@@ -42,12 +42,16 @@ type triggers struct {
 	inWord [256]bool
 }
 
-func (t *triggers) add(word string, bit int) {
+func (t *triggers) add(word string, bit int) { t.addSpelled(word, "", false, bit) }
+
+// addSpelled adds a word that must start with exact, case and all, and,
+// when free, not be glued to a word byte before it.
+func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
 	if word == "" {
 		t.always |= 1 << bit
 		return
 	}
-	t.words.add(word, 1<<bit)
+	t.words.addSpelled(word, exact, free, 1<<bit)
 	for i := 0; i < len(word); i++ {
 		c := lowerByte(word[i])
 		if bit == bitArgv && c == '"' {
@@ -121,8 +125,9 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	t.add("value", bitPair)
 	t.add("@", bitURL)
 	if defaults {
-		for _, w := range vendorWords() {
-			t.add(w, bitVendor)
+		words, exact, free := vendorWords()
+		for i, w := range words {
+			t.addSpelled(w, exact[i], free[i], bitVendor)
 		}
 	}
 	t.add("private key", bitPEM)

@@ -71,6 +71,9 @@ type vendorSet struct {
 	words   []string
 	kwRules [][]int
 	index   wordTable
+	// exact[i][j], when not "", is how keyword i must be spelled, case
+	// and all, for rule kwRules[i][j] to match at it (exactSpelling).
+	exact [][]string
 }
 
 // vendorRules compiles the table once per process: ~220 regexps cost tens
@@ -86,6 +89,7 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 		}
 		ri := len(vs.rules)
 		vs.rules = append(vs.rules, r)
+		prefixes := literalPrefixes(d.Regex)
 		for _, k := range d.Keywords {
 			ki, ok := index[k]
 			if !ok {
@@ -93,8 +97,10 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 				index[k] = ki
 				vs.words = append(vs.words, k)
 				vs.kwRules = append(vs.kwRules, nil)
+				vs.exact = append(vs.exact, nil)
 			}
 			vs.kwRules[ki] = append(vs.kwRules[ki], ri)
+			vs.exact[ki] = append(vs.exact[ki], exactSpelling(k, prefixes))
 		}
 	}
 	for ki, w := range vs.words {
@@ -152,8 +158,109 @@ func (a *compiledAllow) allowed(secret, match, line string) bool {
 	return reHit || stopHit
 }
 
-// vendorWords lists every keyword, for the line scan's trigger table.
-func vendorWords() []string { return vendorRules().words }
+// vendorWords lists every keyword, for the line scan's trigger table, with
+// the spelling every rule of it needs ("" when one takes any case): "sk"
+// in "skipping" is no Twilio key (SK...), and a line holding no other
+// keyword then skips the vendor rules.
+// A two-byte keyword glued to a word counts for none of its rules when
+// all start with \b (free).
+func vendorWords() (words, exact []string, free []bool) {
+	vs := vendorRules()
+	exact, free = make([]string, len(vs.words)), make([]bool, len(vs.words))
+	for i, w := range vs.words {
+		exact[i] = vs.exact[i][0]
+		free[i] = len(w) <= 2 && isREWordByte(w[0])
+		for j, e := range vs.exact[i] {
+			if e != exact[i] {
+				exact[i] = ""
+			}
+			free[i] = free[i] && vs.rules[vs.kwRules[i][j]].boundary
+		}
+	}
+	return vs.words, exact, free
+}
+
+// literalPrefixes are the case-sensitive literal strings one of which
+// starts every match of re, or nil when some match can start otherwise
+// (a class, a case-folded literal, a repetition).
+func literalPrefixes(re string) []string {
+	t, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	p, _ := prefixesOf(t.Simplify())
+	return p
+}
+
+// maxPrefixes bounds the cross products of prefixesOf.
+const maxPrefixes = 64
+
+// prefixesOf is literalPrefixes of t; whole says t matches exactly those
+// strings (so what follows t in a concatenation extends them).
+func prefixesOf(t *syntax.Regexp) (p []string, whole bool) {
+	switch t.Op {
+	case syntax.OpLiteral:
+		if t.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return []string{string(t.Rune)}, true
+	case syntax.OpCapture:
+		return prefixesOf(t.Sub[0])
+	case syntax.OpAlternate:
+		whole = true
+		for _, s := range t.Sub {
+			sp, sw := prefixesOf(s)
+			if sp == nil {
+				return nil, false
+			}
+			p, whole = append(p, sp...), whole && sw
+		}
+		return p, whole
+	case syntax.OpConcat:
+		p, whole = []string{""}, true
+		for _, s := range t.Sub {
+			switch s.Op {
+			case syntax.OpWordBoundary, syntax.OpBeginText, syntax.OpBeginLine, syntax.OpEmptyMatch:
+				continue // zero width: the match starts after it
+			}
+			sp, sw := prefixesOf(s)
+			if sp == nil || len(p)*len(sp) > maxPrefixes {
+				return p, false // what is known so far still starts every match
+			}
+			var next []string
+			for _, a := range p {
+				for _, b := range sp {
+					next = append(next, a+b)
+				}
+			}
+			if p = next; !sw {
+				return p, false
+			}
+		}
+		return p, whole
+	}
+	return nil, false
+}
+
+// exactSpelling is how keyword kw (lowercase) must be spelled where a
+// match of a rule whose matches all start with one of prefixes starts at
+// it: the prefix's own bytes over their length. "" when any spelling can
+// do (the rule has no such prefixes, or two spell kw apart, or none starts
+// like kw: the keyword is then not where matches start).
+func exactSpelling(kw string, prefixes []string) string {
+	exact := ""
+	for _, p := range prefixes {
+		n := min(len(p), len(kw))
+		if n == 0 || !hasPrefixFold(p[:n], kw[:n]) {
+			continue
+		}
+		if exact != "" && exact != p[:n] {
+			return ""
+		}
+		exact = p[:n]
+	}
+	return exact
+}
 
 // startsWithBoundary: every match of re begins at a \b.
 func startsWithBoundary(re string) bool {
@@ -260,8 +367,8 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 		// Only two-byte keywords ("s.", "sk") are taken to start their
 		// rule's match: longer ones can end it (MaxMind's "_mmk").
 		glued := len(w) <= 2 && i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
-		for _, ri := range vs.kwRules[ki] {
-			if glued && vs.rules[ri].boundary {
+		for j, ri := range vs.kwRules[ki] {
+			if glued && vs.rules[ri].boundary || !strings.HasPrefix(ln[i:], vs.exact[ki][j]) {
 				continue
 			}
 			occ = append(occ, kwOcc{ri, i, i + len(w)})

@@ -1,5 +1,7 @@
 package redact
 
+import "strings"
+
 // wordTable finds a set of words in a line, in any ASCII case, in one pass
 // of a few table loads per byte. It replaced a table indexed by each pair of
 // bytes: with gitleaks' 229 keywords behind it, common pairs ("co", "in",
@@ -15,10 +17,19 @@ type wordTable struct {
 	single [256]uint64
 	// tri maps triHash of a word's first three bytes to an index into
 	// buckets (0: none); duo does the same for two-byte words.
-	tri     [1 << triBits]uint16
-	duo     [1 << duoBits]uint16
+	tri [1 << triBits]uint16
+	duo [1 << duoBits]uint16
+	// triKey is the three bytes (lowercase) of the words in each tri
+	// bucket, or manyKeys when words of other bytes share it: a byte
+	// triple that only hashes alike is turned away before any word is
+	// compared (most tri hits were such collisions).
+	triKey  [1 << triBits]uint32
 	buckets [][]wordEntry
 }
+
+// manyKeys marks a tri bucket holding words of different first bytes (no
+// three bytes are 0xffffffff).
+const manyKeys = 0xffffffff
 
 // triBits and duoBits size the hash tables: 16 KiB and 2 KiB, and with about
 // 330 three-byte prefixes, one bucket in twenty is taken.
@@ -32,6 +43,10 @@ const (
 type wordEntry struct {
 	word string
 	val  uint64
+	// exact, when not "", is how the word must start, case and all.
+	exact string
+	// free: the word counts only where no \w byte is glued before it.
+	free bool
 }
 
 // foldTable folds ASCII capitals to lowercase and keeps every other byte.
@@ -47,8 +62,15 @@ var foldTable = func() (t [256]byte) {
 func triHash(w uint32) uint32 { return (w & 0xffffff) * 0x9e3779b1 >> (32 - triBits) }
 func duoHash(w uint32) uint32 { return (w & 0xffff) * 0x9e3779b1 >> (32 - duoBits) }
 
-// add indexes word (at least two bytes; folded to lowercase here) with val.
-func (t *wordTable) add(word string, val uint64) {
+// add indexes word (folded to lowercase here) with val.
+func (t *wordTable) add(word string, val uint64) { t.addExact(word, "", val) }
+
+// addExact indexes word with val, found only where it starts with exact.
+func (t *wordTable) addExact(word, exact string, val uint64) { t.addSpelled(word, exact, false, val) }
+
+// addSpelled indexes word with val, found only where it starts with exact
+// and, when free, not glued to a word byte before it.
+func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 	b := []byte(word)
 	for i, c := range b {
 		b[i] = foldTable[c]
@@ -64,7 +86,14 @@ func (t *wordTable) add(word string, val uint64) {
 	case len(b) == 2:
 		slot = &t.duo[duoHash(uint32(b[0])<<8|uint32(b[1]))]
 	default:
-		slot = &t.tri[triHash(uint32(b[0])<<16|uint32(b[1])<<8|uint32(b[2]))]
+		key := uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
+		h := triHash(key)
+		if t.tri[h] == 0 {
+			t.triKey[h] = key
+		} else if t.triKey[h] != key {
+			t.triKey[h] = manyKeys
+		}
+		slot = &t.tri[h]
 	}
 	if len(t.buckets) == 0 {
 		t.buckets = append(t.buckets, nil) // index 0 means none
@@ -76,7 +105,7 @@ func (t *wordTable) add(word string, val uint64) {
 		*slot = uint16(len(t.buckets))
 		t.buckets = append(t.buckets, nil)
 	}
-	t.buckets[*slot] = append(t.buckets[*slot], wordEntry{word, val})
+	t.buckets[*slot] = append(t.buckets[*slot], wordEntry{word, val, exact, free})
 }
 
 // each calls fn with every word of two bytes or more occurring in s (in any ASCII case) and its
@@ -89,15 +118,15 @@ func (t *wordTable) each(s string, fn func(e *wordEntry, start int)) {
 		if g := t.duo[duoHash(w)]; g != 0 && i >= 1 {
 			t.check(s, i-1, g, fn)
 		}
-		if g := t.tri[triHash(w)]; g != 0 && i >= 2 {
-			t.check(s, i-2, g, fn)
+		if h := triHash(w); t.tri[h] != 0 && i >= 2 && (t.triKey[h] == w&0xffffff || t.triKey[h] == manyKeys) {
+			t.check(s, i-2, t.tri[h], fn)
 		}
 	}
 }
 
 func (t *wordTable) check(s string, start int, g uint16, fn func(e *wordEntry, start int)) {
 	for k := range t.buckets[g] {
-		if e := &t.buckets[g][k]; hasPrefixFold(s[start:], e.word) {
+		if e := &t.buckets[g][k]; e.at(&s, start) {
 			fn(e, start)
 		}
 	}
@@ -114,8 +143,8 @@ func (t *wordTable) mask(s string, m uint64) uint64 {
 		if g := t.duo[duoHash(w)]; g != 0 && i >= 1 {
 			m = t.maskAt(s, i-1, g, m)
 		}
-		if g := t.tri[triHash(w)]; g != 0 && i >= 2 {
-			m = t.maskAt(s, i-2, g, m)
+		if h := triHash(w); t.tri[h] != 0 && i >= 2 && (t.triKey[h] == w&0xffffff || t.triKey[h] == manyKeys) {
+			m = t.maskAt(s, i-2, t.tri[h], m)
 		}
 	}
 	return m
@@ -123,9 +152,15 @@ func (t *wordTable) mask(s string, m uint64) uint64 {
 
 func (t *wordTable) maskAt(s string, start int, g uint16, m uint64) uint64 {
 	for _, e := range t.buckets[g] {
-		if m&e.val != e.val && hasPrefixFold(s[start:], e.word) {
+		if m&e.val != e.val && e.at(&s, start) {
 			m |= e.val
 		}
 	}
 	return m
+}
+
+// at: the word occurs in s at start.
+func (e *wordEntry) at(s *string, start int) bool {
+	return hasPrefixFold((*s)[start:], e.word) && strings.HasPrefix((*s)[start:], e.exact) &&
+		!(e.free && start > 0 && isREWordByte((*s)[start-1]))
 }
