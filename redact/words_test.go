@@ -80,13 +80,13 @@ func TestExactSpelling(t *testing.T) {
 		kw   string
 		want string
 	}{
-		{`SK[0-9a-fA-F]{32}`, "sk", "SK"},                                          // Twilio: "skipping" is not a key
-		{`\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b`, "akia", "AKIA"},  // AWS
-		{`\b(SG\.(?i)[a-z0-9=_\-\.]{66})(?:[\x60'"\s;]|\\[nr]|$)`, "sg.", "SG."},     // the case-folded rest is no matter
-		{`xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}`, "xoxp-", "xox"},         // a class after the literal
-		{`(?i)CLOJARS_[a-z0-9]{60}`, "clojars_", ""},                                // any case
+		{`SK[0-9a-fA-F]{32}`, "sk", "SK"},                                                     // Twilio: "skipping" is not a key
+		{`\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b`, "akia", "AKIA"},             // AWS
+		{`\b(SG\.(?i)[a-z0-9=_\-\.]{66})(?:[\x60'"\s;]|\\[nr]|$)`, "sg.", "SG."},              // the case-folded rest is no matter
+		{`xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}`, "xoxp-", "xox"},                   // a class after the literal
+		{`(?i)CLOJARS_[a-z0-9]{60}`, "clojars_", ""},                                          // any case
 		{`(?i)[\w.-]{0,50}?(?:adafruit)(?:[ \t\w.-]{0,20})=([a-z0-9_-]{32})`, "adafruit", ""}, // the keyword is not where matches start
-		{`(?:pat|PAT)\.[a-z]{22}`, "pat.", ""},                                      // two spellings
+		{`(?:pat|PAT)\.[a-z]{22}`, "pat.", ""},                                                // two spellings
 		{`\bcurl\b.*`, "curl", "curl"},
 	} {
 		if got := exactSpelling(c.kw, literalPrefixes(c.re)); got != c.want {
