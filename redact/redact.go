@@ -114,6 +114,9 @@ func New(cfg Config) (*Redactor, error) {
 			r.keys.extra = append(r.keys.extra, k)
 		}
 	}
+	for i := range r.rules {
+		r.rules[i].needs, r.rules[i].maxLen = runNeeds(r.rules[i].re.String()), regexMaxLen(r.rules[i].re.String())
+	}
 	r.trig = buildTriggers(r.rules, r.keys.extra, r.defaults)
 	if cfg.PseudonymizeHosts {
 		for _, h := range cfg.Hostnames {

@@ -36,6 +36,10 @@ type patternRule struct {
 	// line. A regexp without a literal prefix tries every position of a
 	// line; run on the few bytes before a trigger it costs next to nothing.
 	windows func(ln string, fn func(lo, hi int))
+	// needs and maxLen (set by New from re): a rule without windows runs
+	// only around the runs of bytes its matches need (runWindows).
+	needs  []runNeed
+	maxLen int
 }
 
 // Rule names, as they appear in markers and the report.

@@ -51,6 +51,15 @@ type vendorRule struct {
 	// checks every rule still finds generated tokens.
 	boundary bool
 	allow    []compiledAllow
+	// needs: every match holds a run of at least n bytes of one of these
+	// classes (runNeeds); nil when nothing is known.
+	needs []runNeed
+}
+
+// runNeed is a byte class and how many bytes of it in a row a match needs.
+type runNeed struct {
+	in *[256]bool
+	n  int
 }
 
 type compiledAllow struct {
@@ -79,11 +88,15 @@ type vendorSet struct {
 // vendorRules compiles the table once per process: ~220 regexps cost tens
 // of milliseconds, and the table never changes.
 var vendorRules = sync.OnceValue(func() *vendorSet {
+	if len(vendorTable) > maxVendorRules {
+		panic("vendor table longer than maxVendorRules")
+	}
 	vs := &vendorSet{global: compileAllow(vendorGlobalAllow)}
 	index := map[string]int{}
 	for _, d := range vendorTable {
 		re := regexp.MustCompile(d.Regex)
-		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex)}
+		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex),
+			needs: runNeeds(d.Regex)}
 		for _, a := range d.Allow {
 			r.allow = append(r.allow, compileAllow(a))
 		}
@@ -178,6 +191,73 @@ func vendorWords() (words, exact []string, free []bool) {
 		}
 	}
 	return vs.words, exact, free
+}
+
+// runNeeds is what every match of re holds: for each of its top-level
+// alternatives, the longest counted repeat of one class (x{n} or x{n,m},
+// n >= 8) among the parts all its matches go through. nil when some
+// alternative has none.
+func runNeeds(re string) []runNeed {
+	t, err := syntax.Parse(re, syntax.Perl) // not simplified: x{n,m} stays a repeat
+	if err != nil {
+		return nil
+	}
+	for t.Op == syntax.OpCapture {
+		t = t.Sub[0]
+	}
+	alts := []*syntax.Regexp{t}
+	if t.Op == syntax.OpAlternate {
+		alts = t.Sub
+	}
+	var out []runNeed
+	for _, a := range alts {
+		nd, ok := needOf(a)
+		if !ok {
+			return nil
+		}
+		out = append(out, nd)
+	}
+	return out
+}
+
+// minRunNeed: shorter runs are everywhere and would filter nothing.
+const minRunNeed = 8
+
+func needOf(t *syntax.Regexp) (runNeed, bool) {
+	switch t.Op {
+	case syntax.OpCapture:
+		return needOf(t.Sub[0])
+	case syntax.OpConcat:
+		best, ok := runNeed{}, false
+		for _, s := range t.Sub {
+			if nd, k := needOf(s); k && nd.n > best.n {
+				best, ok = nd, true
+			}
+		}
+		return best, ok
+	case syntax.OpRepeat:
+		sub := t.Sub[0]
+		for sub.Op == syntax.OpCapture {
+			sub = sub.Sub[0]
+		}
+		if t.Min < minRunNeed || sub.Op != syntax.OpCharClass {
+			return runNeed{}, false
+		}
+		in := new([256]bool)
+		for i := 0; i+1 < len(sub.Rune); i += 2 {
+			lo, hi := sub.Rune[i], sub.Rune[i+1]
+			for c := lo; c <= hi && c < utf8.RuneSelf; c++ {
+				in[c] = true
+			}
+			if hi >= utf8.RuneSelf {
+				for c := utf8.RuneSelf; c < 256; c++ {
+					in[c] = true // a byte of a multi-byte rune of the class
+				}
+			}
+		}
+		return runNeed{in, t.Min}, true
+	}
+	return runNeed{}, false
 }
 
 // literalPrefixes are the case-sensitive literal strings one of which
@@ -361,6 +441,10 @@ func maxLen(t *syntax.Regexp) int {
 func (vs *vendorSet) find(ln string) []vendorHit {
 	// Which rules, and the spans of their keywords: (rule, start, end).
 	var occ []kwOcc
+	// Past maxOccurrences, a rule with more keywords is run on the whole
+	// line (as find does past maxKeywordWindows): a line of 200 000
+	// keywords made a list as long, and sorted it.
+	var many [(maxVendorRules + 63) / 64]uint64
 	vs.index.each(ln, func(e *wordEntry, i int) {
 		ki := int(e.val)
 		w := e.word
@@ -371,9 +455,18 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 			if glued && vs.rules[ri].boundary || !strings.HasPrefix(ln[i:], vs.exact[ki][j]) {
 				continue
 			}
-			occ = append(occ, kwOcc{ri, i, i + len(w)})
+			if len(occ) < maxOccurrences {
+				occ = append(occ, kwOcc{ri, i, i + len(w)})
+			} else {
+				many[ri/64] |= 1 << (ri % 64)
+			}
 		}
 	})
+	for ri := range vs.rules {
+		if many[ri/64]&(1<<(ri%64)) != 0 {
+			occ = append(occ, kwOcc{ri, 0, len(ln)}) // one window: the whole line
+		}
+	}
 	if occ == nil {
 		return nil
 	}
@@ -400,8 +493,14 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 type kwOcc struct{ rule, s, e int }
 
 // maxKeywordWindows: past this many occurrences of a rule's keywords in a
-// line, the rule runs on the whole line once (linear) instead of per window.
-const maxKeywordWindows = 64
+// line, the rule runs on the whole line once (linear) instead of per window;
+// maxOccurrences bounds the occurrences of all rules kept per line.
+const (
+	maxKeywordWindows = 64
+	maxOccurrences    = 1024
+	// maxVendorRules bounds the table (TestVendorTableMatchesGitleaks).
+	maxVendorRules = 256
+)
 
 type vendorHit struct {
 	s, e int
@@ -412,7 +511,7 @@ type vendorHit struct {
 // merged, or on the whole line when its match length is unbounded.
 func (r *vendorRule) find(ln string, kw []kwOcc, global *compiledAllow, out []vendorHit) []vendorHit {
 	if r.maxLen < 0 || len(kw) > maxKeywordWindows {
-		return r.findIn(ln, 0, len(ln), global, out)
+		return r.findNear(ln, 0, len(ln), global, out)
 	}
 	lo, hi := -1, -1
 	for _, k := range kw {
@@ -422,11 +521,71 @@ func (r *vendorRule) find(ln string, kw []kwOcc, global *compiledAllow, out []ve
 			continue
 		}
 		if lo >= 0 {
-			out = r.findIn(ln, lo, hi, global, out)
+			out = r.findNear(ln, lo, hi, global, out)
 		}
 		lo, hi = wlo, whi
 	}
-	return r.findIn(ln, lo, hi, global, out)
+	return r.findNear(ln, lo, hi, global, out)
+}
+
+// findNear runs the rule on the parts of ln[lo:hi] around the runs its
+// matches need (needs): a match holds such a run and is at most maxLen
+// long. The regexps of gitleaks' keyword rules cost 150-200 ns a byte
+// (their counted repeats make many NFA states), and a line full of a
+// keyword ("adafruit=" 100 000 times) took 160 ms per MiB; the run test
+// costs a table load per byte, and most windows hold no run long enough
+// (the 32 characters of a key).
+func (r *vendorRule) findNear(ln string, lo, hi int, global *compiledAllow, out []vendorHit) []vendorHit {
+	if len(r.needs) == 0 {
+		return r.findIn(ln, lo, hi, global, out)
+	}
+	runWindows(ln, lo, hi, r.needs, r.maxLen, func(wlo, whi int) { out = r.findIn(ln, wlo, whi, global, out) })
+	return out
+}
+
+// runWindows calls fn, in order, with the merged windows of ln[lo:hi] that
+// can hold a match of at most maxLen bytes (-1: unbounded, the whole of
+// ln[lo:hi]) holding a run one of needs asks for; not at all when there is
+// no such run. Each class's runs are found in one pass.
+func runWindows(ln string, lo, hi int, needs []runNeed, maxLen int, fn func(lo, hi int)) {
+	var runs [][2]int
+	for _, nd := range needs {
+		for i := lo; i < hi; {
+			if !nd.in[ln[i]] {
+				i++
+				continue
+			}
+			j := i
+			for j < hi && nd.in[ln[j]] {
+				j++
+			}
+			if j-i >= nd.n {
+				if maxLen < 0 {
+					fn(lo, hi)
+					return
+				}
+				runs = append(runs, [2]int{max(lo, i-maxLen), min(hi, j+maxLen)})
+			}
+			i = j
+		}
+	}
+	if len(needs) > 1 {
+		sort.Slice(runs, func(a, b int) bool { return runs[a][0] < runs[b][0] })
+	}
+	wlo, whi := -1, -1 // the window being merged
+	for _, w := range runs {
+		if wlo >= 0 && w[0] <= whi {
+			whi = max(whi, w[1])
+			continue
+		}
+		if wlo >= 0 {
+			fn(wlo, whi)
+		}
+		wlo, whi = w[0], w[1]
+	}
+	if wlo >= 0 {
+		fn(wlo, whi)
+	}
 }
 
 func (r *vendorRule) findIn(ln string, lo, hi int, global *compiledAllow, out []vendorHit) []vendorHit {
