@@ -112,7 +112,7 @@ func (r *Redactor) jsonLineParsed(ln string, n int, st *lineState, h *hits) stri
 				return ln
 			}
 			for _, x := range lh.list {
-				h.add(x.rule, n, "")
+				h.addN(x.rule, n, "", x.n)
 			}
 			return string(out)
 		}

@@ -218,10 +218,19 @@ type hit struct {
 	rule  string
 	line  int
 	jpath string
+	// n counts hits of one rule on one line in a row: a line of 100 000
+	// URL passwords is one entry, not 100 000.
+	n int
 }
 
-func (h *hits) add(rule string, line int, jpath string) {
-	h.list = append(h.list, hit{rule, line, jpath})
+func (h *hits) add(rule string, line int, jpath string) { h.addN(rule, line, jpath, 1) }
+
+func (h *hits) addN(rule string, line int, jpath string, n int) {
+	if k := len(h.list) - 1; k >= 0 && jpath == "" && h.list[k].jpath == "" && h.list[k].rule == rule && h.list[k].line == line {
+		h.list[k].n += n
+		return
+	}
+	h.list = append(h.list, hit{rule, line, jpath, n})
 }
 
 func (r *Redactor) record(file string, h *hits) int {
@@ -235,22 +244,24 @@ func (r *Redactor) record(file string, h *hits) int {
 		fh = &fileHits{rules: map[string]*RuleHits{}}
 		r.files[file] = fh
 	}
+	total := 0
 	for _, x := range h.list {
-		r.total++
-		r.byRule[x.rule]++
+		total += x.n
+		r.total += x.n
+		r.byRule[x.rule] += x.n
 		rh := fh.rules[x.rule]
 		if rh == nil {
 			rh = &RuleHits{Rule: x.rule}
 			fh.rules[x.rule] = rh
 		}
-		rh.Count++
+		rh.Count += x.n
 		if x.jpath != "" && len(rh.JSONPaths) < maxPlaces {
 			rh.JSONPaths = append(rh.JSONPaths, x.jpath)
 		} else if x.line > 0 && len(rh.Lines) < maxPlaces && (len(rh.Lines) == 0 || rh.Lines[len(rh.Lines)-1] != x.line) {
 			rh.Lines = append(rh.Lines, x.line)
 		}
 	}
-	return len(h.list)
+	return total
 }
 
 // Total is the number of replacements so far.
