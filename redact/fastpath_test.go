@@ -125,3 +125,77 @@ func FuzzUserinfoWindows(f *testing.F) {
 		checkUserinfoWindows(t, rule, ln)
 	})
 }
+
+// literalWindows must find exactly what authorization-header's and
+// bearer-token's regexps find in the whole line.
+func TestLiteralWindows(t *testing.T) {
+	rules := defaultPatternRules()
+	var checked []*patternRule
+	for i := range rules {
+		if rules[i].Name == RuleAuthHeader || rules[i].Name == RuleBearer {
+			checked = append(checked, &rules[i])
+		}
+	}
+	if len(checked) != 2 {
+		t.Fatal("rules not found")
+	}
+	// Header lines from kubelet and registry logs (e.g. https://github.com/containerd/containerd/issues/5549
+	// prints "authorization: Bearer ..." in debug output) and the pieces of their shapes.
+	fixed := []string{
+		`level=debug msg="do request" request.header.authorization="Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln" url="https://r/v2/"`,
+		"Authorization: Basic dXNlcjpwYXNz",
+		"may require authorization: server message",
+		"xbearer abcdefgh Bearer abcdefgh bearer\tabcdefgh==",
+		`"Proxy-Authorization": ["Bearer x", "Token y"]`,
+	}
+	found := 0
+	for _, rule := range checked {
+		for _, ln := range fixed {
+			found += checkWindows(t, rule, ln)
+		}
+	}
+	rng := rand.New(rand.NewSource(3))
+	pieces := []string{"authorization", "Authorization", "AUTHORIZATION", "bearer", "Bearer", "x", "_", ":", "=", " ", "\t", `"`, "'", "[", "]",
+		",", "Basic ", "Token ", "Api-Token ", "abc123XYZ", "==", "/", "autho", "rization", "aws4-hmac-sha256 ", "é"}
+	for i := 0; i < 100000; i++ {
+		var b strings.Builder
+		for j := rng.Intn(14); j >= 0; j-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		for _, rule := range checked {
+			found += checkWindows(t, rule, b.String())
+		}
+	}
+	if found < 5000 {
+		t.Fatalf("only %d matches: the random lines do not exercise the rules", found)
+	}
+}
+
+func checkWindows(t *testing.T, rule *patternRule, ln string) int {
+	t.Helper()
+	want := rule.re.FindAllStringSubmatchIndex(ln, -1)
+	got := findInWindows(ln, rule.re, rule.windows)
+	if len(want) == 0 && len(got) == 0 {
+		return 0
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s on %q: windows found %v, the whole line %v", rule.Name, ln, got, want)
+	}
+	return len(want)
+}
+
+func TestIndexFold(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	for i := 0; i < 100000; i++ {
+		b := make([]byte, rng.Intn(20))
+		for j := range b {
+			b[j] = "aAbBuUt"[rng.Intn(7)]
+		}
+		s := string(b)
+		for _, w := range []string{"a", "au", "aut", "bab"} {
+			if got, want := indexFold(s, w), strings.Index(strings.ToLower(s), w); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", s, w, got, want)
+			}
+		}
+	}
+}
