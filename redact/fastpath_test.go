@@ -126,9 +126,9 @@ func FuzzUserinfoWindows(f *testing.F) {
 	})
 }
 
-// literalWindows must find exactly what authorization-header's and
+// literalLocs must find exactly what authorization-header's and
 // bearer-token's regexps find in the whole line.
-func TestLiteralWindows(t *testing.T) {
+func TestLiteralLocs(t *testing.T) {
 	rules := defaultPatternRules()
 	var checked []*patternRule
 	for i := range rules {
@@ -151,7 +151,7 @@ func TestLiteralWindows(t *testing.T) {
 	found := 0
 	for _, rule := range checked {
 		for _, ln := range fixed {
-			found += checkWindows(t, rule, ln)
+			found += checkLocs(t, rule, ln)
 		}
 	}
 	rng := rand.New(rand.NewSource(3))
@@ -163,7 +163,7 @@ func TestLiteralWindows(t *testing.T) {
 			b.WriteString(pieces[rng.Intn(len(pieces))])
 		}
 		for _, rule := range checked {
-			found += checkWindows(t, rule, b.String())
+			found += checkLocs(t, rule, b.String())
 		}
 	}
 	if found < 5000 {
@@ -171,15 +171,15 @@ func TestLiteralWindows(t *testing.T) {
 	}
 }
 
-func checkWindows(t *testing.T, rule *patternRule, ln string) int {
+func checkLocs(t *testing.T, rule *patternRule, ln string) int {
 	t.Helper()
 	want := rule.re.FindAllStringSubmatchIndex(ln, -1)
-	got := findInWindows(ln, rule.re, rule.windows)
+	got := rule.locate(ln)
 	if len(want) == 0 && len(got) == 0 {
 		return 0
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("%s on %q: windows found %v, the whole line %v", rule.Name, ln, got, want)
+		t.Fatalf("%s on %q: locate found %v, the whole line %v", rule.Name, ln, got, want)
 	}
 	return len(want)
 }

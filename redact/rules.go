@@ -36,6 +36,8 @@ type patternRule struct {
 	// line. A regexp without a literal prefix tries every position of a
 	// line; run on the few bytes before a trigger it costs next to nothing.
 	windows func(ln string, fn func(lo, hi int))
+	// locate, when set, finds what re.FindAllStringSubmatchIndex would.
+	locate func(ln string) [][]int
 	// needs and maxLen (set by New from re): a rule without windows runs
 	// only around the runs of bytes its matches need (runWindows).
 	needs  []runNeed
@@ -82,11 +84,11 @@ func defaultPatternRules() []patternRule {
 			any: []string{"eyJ"}, re: regexp.MustCompile(`eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
 		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer, or any capitalized word: Api-Token, SSWS...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme; prose like \"may require authorization: server message\" (a lowercase word is not a credential)"},
-			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, windows: literalWindows("authorization", false, authorizationRE),
+			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: literalLocs("authorization", false, authorizationRE),
 			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer; prose like \"invalid bearer tokens\""},
-			anyLower: []string{"bearer"}, re: bearerRE, group: 1, windows: literalWindows("bearer", true, bearerRE), keep: isPlainWord},
+			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: literalLocs("bearer", true, bearerRE), keep: isPlainWord},
 		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host, and user:PASSWORD@host in *_proxy variables without a scheme (any case)",
 			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path; URLs without a password; NO_PROXY lists"},
 			any: []string{"@"}, re: regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`), group: 1,
@@ -132,31 +134,37 @@ var (
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
 )
 
-// literalWindows yields the windows of a regexp re whose every match starts
-// with word (lowercase ASCII, matched in any case; none of its letters has
-// a non-ASCII case fold: no k, no s), after a \b when boundary. Without a
-// literal to start from, the regexp tried every position of a line, and on
-// 1 MiB of "authorization: " it read the line at 100 ns a byte. Here an
-// anchored copy of it is tried at each occurrence of the word after the
-// last match; a window is exactly a match, so findInWindows finds what
-// FindAll on the whole line finds (TestLiteralWindows), and each byte is
-// read by at most the anchored tries that reach it from nearby occurrences.
-func literalWindows(word string, boundary bool, re *regexp.Regexp) func(string, func(lo, hi int)) {
+// literalLocs finds what re.FindAllStringSubmatchIndex finds, for a regexp
+// re whose every match starts with word (lowercase ASCII, matched in any
+// case; none of its letters has a non-ASCII case fold: no k, no s), after a
+// \b when boundary. Without a literal to start from, the regexp tried every
+// position of a line, and on 1 MiB of "authorization: " read it at 100 ns
+// a byte. Here an anchored copy of it (the same groups) is tried at each
+// occurrence of the word after the last match: FindAll's next match starts
+// at the first of them where one does (TestLiteralLocs), and each try
+// reads only as far as its match can reach.
+func literalLocs(word string, boundary bool, re *regexp.Regexp) func(string) [][]int {
 	anchored := regexp.MustCompile(`^(?:` + re.String() + `)`)
-	return func(ln string, fn func(lo, hi int)) {
+	return func(ln string) [][]int {
+		var locs [][]int
 		f := newFoldFinder(ln, word)
 		for from := 0; ; {
 			p := f.next(from)
 			if p < 0 {
-				return
+				return locs
 			}
 			from = p + 1
 			if boundary && p > 0 && isREWordByte(ln[p-1]) {
 				continue
 			}
-			if m := anchored.FindStringIndex(ln[p:]); m != nil {
-				fn(p, p+m[1])
-				from = p + max(m[1], 1)
+			if m := anchored.FindStringSubmatchIndex(ln[p:]); m != nil {
+				for k := range m {
+					if m[k] >= 0 {
+						m[k] += p
+					}
+				}
+				locs = append(locs, m)
+				from = max(m[1], p+1)
 			}
 		}
 	}

@@ -186,6 +186,8 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 		rule := &r.rules[i]
 		var locs [][]int
 		switch {
+		case rule.locate != nil:
+			locs = rule.locate(ln)
 		case rule.windows != nil:
 			locs = findInWindows(ln, rule.re, rule.windows)
 		case rule.needs != nil:
