@@ -88,7 +88,7 @@ func benchJSONLines(size int) []byte {
 			} else {
 				rec = journalEntry{Time: t, RealtimeUsec: uint64(t.UnixMicro()), MonotonicUsec: 4242424242, BootID: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
 					Unit: "containerd.service", Identifier: "containerd", PID: "812", Priority: "6", Message: msg,
-					Cursor: fmt.Sprintf("s=0f1e2d3c4b5a69788796a5b4c3d2e1f0;i=%x;b=0f1e2d3c4b5a69788796a5b4c3d2e1f0;m=%x;t=%x;x=%x", i*10+j, i, t.UnixMicro(), i*7),
+					Cursor:  fmt.Sprintf("s=0f1e2d3c4b5a69788796a5b4c3d2e1f0;i=%x;b=0f1e2d3c4b5a69788796a5b4c3d2e1f0;m=%x;t=%x;x=%x", i*10+j, i, t.UnixMicro(), i*7),
 					Journal: "system"}
 			}
 			line, err := json.Marshal(rec)

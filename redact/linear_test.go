@@ -59,6 +59,7 @@ func TestAdversarialLinesAreLinear(t *testing.T) {
 	}
 	r := newR(t, Config{})
 	for name, ln := range adversarialLines() {
+		var worst time.Duration
 		for _, k := range []Kind{Text, Env, YAML, TOML, JSONLines} {
 			var best time.Duration
 			for i := 0; i < 3; i++ {
@@ -71,6 +72,40 @@ func TestAdversarialLinesAreLinear(t *testing.T) {
 			if best > maxAdversarialCPU {
 				t.Errorf("%s as %v: %v for 1 MiB", name, k, best)
 			}
+			worst = max(worst, best)
+		}
+		t.Logf("%-22s %6.1f ms (the slowest kind)", name, worst.Seconds()*1000)
+	}
+}
+
+// BenchmarkAdversarialLines reports the slowest of adversarialLines in any
+// line-wise kind: the CPU milliseconds of one Redactor.Bytes of its 1 MiB
+// (the best of b.N tries of each shape and kind, then the worst of those).
+// The goal is 50.
+func BenchmarkAdversarialLines(b *testing.B) {
+	r := newR(b, Config{})
+	kinds := []Kind{Text, Env, YAML, TOML, JSONLines}
+	lines := adversarialLines()
+	best := map[string]time.Duration{}
+	for i := 0; i < b.N; i++ {
+		for name, ln := range lines {
+			for _, k := range kinds {
+				start := cpuTime()
+				r.Bytes("f", k, []byte(ln))
+				d := cpuTime() - start
+				key := name + " as " + k.String()
+				if old, ok := best[key]; !ok || d < old {
+					best[key] = d
+				}
+			}
 		}
 	}
+	worst, which := time.Duration(0), ""
+	for k, d := range best {
+		if d > worst {
+			worst, which = d, k
+		}
+	}
+	b.ReportMetric(worst.Seconds()*1000, "worst-cpu-ms/MiB")
+	b.Logf("slowest: %s", which)
 }
