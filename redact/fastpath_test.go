@@ -199,3 +199,39 @@ func TestIndexFold(t *testing.T) {
 		}
 	}
 }
+
+// The line scan's bitLongWord must be set on every line prefixedTokens
+// would look at (it is skipped otherwise).
+func TestLongWordBitCoversPrefixedTokens(t *testing.T) {
+	r := newR(t, Config{})
+	rng := rand.New(rand.NewSource(5))
+	// A vendor-like prefix and a random body, with noise around and in it.
+	const body = "aZ9Q7xkB3mw-._ /=:"
+	shaped := 0
+	for i := 0; i < 200000; i++ {
+		var b strings.Builder
+		b.WriteString([]string{"", "x ", "token=", "\"", "a/b:"}[rng.Intn(5)])
+		b.WriteString([]string{"hf", "sk-proj", "ntn", "dp.st", "a"}[rng.Intn(5)])
+		b.WriteByte("_-."[rng.Intn(3)])
+		for j := 15 + rng.Intn(30); j >= 0; j-- {
+			k := rng.Intn(len(body))
+			if rng.Intn(4) > 0 {
+				k = rng.Intn(10) // mostly token bytes
+			}
+			b.WriteByte(body[k])
+		}
+		ln := b.String()
+		if hasPrefixedToken(ln) {
+			shaped++
+			if r.trig.scan(ln)&(1<<bitLongWord) == 0 {
+				t.Fatalf("%q has a prefixed token, but bitLongWord is not set", ln)
+			}
+		}
+	}
+	if shaped < 100 {
+		t.Fatalf("only %d lines with the shape", shaped)
+	}
+	if r.trig.scan("time=2026-11-24 msg=23ca8bc52b07e686855488d3ce13d0d84d292b4226f881b9c643c5ddb9006608")&(1<<bitLongWord) != 0 {
+		t.Error("bitLongWord set for a lowercase hex id")
+	}
+}

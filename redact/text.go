@@ -146,7 +146,7 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	if r.defaults && mask&(1<<bitVendor) != 0 {
 		ln = r.vendor(ln, n, o, h)
 	}
-	if r.defaults {
+	if r.defaults && mask&(1<<bitLongWord) != 0 {
 		ln = r.prefixedTokens(ln, n, o, h)
 	}
 	if r.defaults && mask&(1<<bitURL) != 0 {

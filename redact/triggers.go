@@ -24,7 +24,10 @@ const (
 	// bitNonASCII: a byte of 0x80 or more (quietRecord: key names are
 	// lowercased by Unicode rules, which the byte scan does not follow).
 	bitNonASCII
-	maxPatternBits = bitNonASCII
+	// bitLongWord: a word of the prefixed-token shape's length holding a
+	// capital, a small letter and a digit (prefixed.go looks only then).
+	bitLongWord
+	maxPatternBits = bitLongWord
 )
 
 // triggers finds, in one pass over a line, which rules can possibly match
@@ -139,5 +142,6 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	for c := 0x80; c < 0x100; c++ {
 		t.words.single[c] |= 1 << bitNonASCII
 	}
+	t.words.runBit = 1 << bitLongWord
 	return t
 }

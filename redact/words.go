@@ -25,7 +25,33 @@ type wordTable struct {
 	// compared (most tri hits were such collisions).
 	triKey  [1 << triBits]uint32
 	buckets [][]wordEntry
+	// runBit is set by mask when s holds a run of at least minLongWord
+	// token bytes ([A-Za-z0-9_.-]) with a capital, a small letter and a
+	// digit in it: the prefixed-token shape needs one (prefixed.go), and
+	// looking for it in the same pass saved a second read of every line.
+	runBit uint64
 }
+
+// minLongWord is the shortest word prefixedTokenAt takes.
+const minLongWord = minTokenBody + 3
+
+// tokenClass: 8 for a token byte, with 1 for a capital, 2 for a small
+// letter, 4 for a digit.
+var tokenClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			t[c] = 8 | 1
+		case c >= 'a' && c <= 'z':
+			t[c] = 8 | 2
+		case c >= '0' && c <= '9':
+			t[c] = 8 | 4
+		case c == '_' || c == '-' || c == '.':
+			t[c] = 8
+		}
+	}
+	return t
+}()
 
 // manyKeys marks a tri bucket holding words of different first bytes (no
 // three bytes are 0xffffffff).
@@ -136,7 +162,14 @@ func (t *wordTable) check(s string, start int, g uint16, fn func(e *wordEntry, s
 // bits are all set already is not compared.
 func (t *wordTable) mask(s string, m uint64) uint64 {
 	var w uint32
+	run, cls := 0, uint8(0) // the token run so far and its classes
 	for i := 0; i < len(s); i++ {
+		k := tokenClass[s[i]]
+		keep := -int(k >> 3) // all ones in a token run, else 0
+		run, cls = (run+1)&keep, (cls|k)&uint8(keep)
+		if run >= minLongWord && cls&7 == 7 {
+			m |= t.runBit
+		}
 		c := foldTable[s[i]]
 		m |= t.single[c]
 		w = w<<8 | uint32(c)
