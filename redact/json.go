@@ -63,28 +63,14 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 // jsonLines redacts one JSON document per line, falling back to text per
 // line (with text state, so a PEM key over several non-JSON lines is caught).
 func (r *Redactor) jsonLines(s string, h *hits) []byte {
-	out := make([]byte, 0, textCap(len(s)))
 	n := 0
 	st := lineState{}
 	orphans := orphanKeyLines(s, true)
-	keep := 0 // s[keep:pos] is unchanged and not yet appended (as in appendText)
-	for pos := 0; pos < len(s); {
-		end, next := len(s), len(s)
-		if i := strings.IndexByte(s[pos:], '\n'); i >= 0 {
-			end, next = pos+i, pos+i+1
-		}
-		ln := s[pos:end]
+	return appendLines(make([]byte, 0, textCap(len(s))), s, func(ln string) string {
 		n++
 		st.orphan = orphans[n]
-		if o := r.jsonLine(ln, n, &st, h); o != ln {
-			out = append(out, s[keep:pos]...)
-			out = append(out, o...)
-			out = append(out, s[end:next]...)
-			keep = next
-		}
-		pos = next
-	}
-	return append(out, s[keep:]...)
+		return r.jsonLine(ln, n, &st, h)
+	})
 }
 
 // jsonLine redacts one line of a JSON-lines file: a record is parsed and

@@ -50,10 +50,7 @@ func (r *Redactor) text(s string, o textOpts, h *hits) string {
 // file by doubling cost more than a little spare room.
 func textCap(n int) int { return n + n/16 + 64 }
 
-// appendText appends the redacted s to dst. Lines that stay the same are
-// appended in runs straight from s: most lines hold no secret, and copying
-// them one at a time (or building a string per line) was a large part of
-// the redactor's cost.
+// appendText appends the redacted s to dst.
 func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte {
 	st := lineState{}
 	n := o.line0
@@ -61,6 +58,20 @@ func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte 
 	if r.defaults {
 		orphans = orphanKeyLines(s, false)
 	}
+	return appendLines(dst, s, func(ln string) string {
+		n++
+		if orphans[n-o.line0] {
+			return r.orphanTextLine(ln, n, o, h)
+		}
+		return r.line(ln, n, o, &st, h)
+	})
+}
+
+// appendLines appends to dst what redact makes of each line of s (without
+// its newline). Lines that stay the same are appended in runs straight from
+// s: most lines hold no secret, and copying them one at a time (or building
+// a string per line) was a large part of the redactor's cost.
+func appendLines(dst []byte, s string, redact func(ln string) string) []byte {
 	keep := 0 // s[keep:pos] is unchanged and not yet appended
 	for pos := 0; pos < len(s); {
 		end, next := len(s), len(s)
@@ -68,14 +79,7 @@ func (r *Redactor) appendText(dst []byte, s string, o textOpts, h *hits) []byte 
 			end, next = pos+i, pos+i+1
 		}
 		ln := s[pos:end]
-		n++
-		out := ""
-		if orphans[n-o.line0] {
-			out = r.orphanTextLine(ln, n, o, h)
-		} else {
-			out = r.line(ln, n, o, &st, h)
-		}
-		if out != ln {
+		if out := redact(ln); out != ln {
 			dst = append(dst, s[keep:pos]...)
 			dst = append(dst, out...)
 			dst = append(dst, s[end:next]...) // the newline, if any
