@@ -193,55 +193,52 @@ func vendorWords() (words, exact []string, free []bool) {
 	return vs.words, exact, free
 }
 
-// runNeeds is what every match of re holds: for each of its top-level
-// alternatives, the longest counted repeat of one class (x{n} or x{n,m},
-// n >= 8) among the parts all its matches go through. nil when some
-// alternative has none.
+// runNeeds is what every match of re holds: a run of at least n bytes of
+// one of the classes (a counted repeat x{n} or x{n,m}, n >= 8, of a class
+// all matches go through; for an alternation, one per alternative). nil
+// when nothing is known.
 func runNeeds(re string) []runNeed {
 	t, err := syntax.Parse(re, syntax.Perl) // not simplified: x{n,m} stays a repeat
 	if err != nil {
 		return nil
 	}
-	for t.Op == syntax.OpCapture {
-		t = t.Sub[0]
-	}
-	alts := []*syntax.Regexp{t}
-	if t.Op == syntax.OpAlternate {
-		alts = t.Sub
-	}
-	var out []runNeed
-	for _, a := range alts {
-		nd, ok := needOf(a)
-		if !ok {
-			return nil
-		}
-		out = append(out, nd)
-	}
-	return out
+	return needsOf(t)
 }
 
 // minRunNeed: shorter runs are everywhere and would filter nothing.
 const minRunNeed = 8
 
-func needOf(t *syntax.Regexp) (runNeed, bool) {
+func needsOf(t *syntax.Regexp) []runNeed {
 	switch t.Op {
 	case syntax.OpCapture:
-		return needOf(t.Sub[0])
+		return needsOf(t.Sub[0])
+	case syntax.OpAlternate:
+		var out []runNeed
+		for _, a := range t.Sub {
+			nd := needsOf(a)
+			if nd == nil {
+				return nil // this alternative can match without any run
+			}
+			out = append(out, nd...)
+		}
+		return out
 	case syntax.OpConcat:
-		best, ok := runNeed{}, false
+		// Any part's needs hold; the part whose weakest need is longest
+		// filters most.
+		var best []runNeed
 		for _, s := range t.Sub {
-			if nd, k := needOf(s); k && nd.n > best.n {
-				best, ok = nd, true
+			if nd := needsOf(s); nd != nil && (best == nil || weakest(nd) > weakest(best)) {
+				best = nd
 			}
 		}
-		return best, ok
+		return best
 	case syntax.OpRepeat:
 		sub := t.Sub[0]
 		for sub.Op == syntax.OpCapture {
 			sub = sub.Sub[0]
 		}
 		if t.Min < minRunNeed || sub.Op != syntax.OpCharClass {
-			return runNeed{}, false
+			return nil
 		}
 		in := new([256]bool)
 		for i := 0; i+1 < len(sub.Rune); i += 2 {
@@ -255,9 +252,17 @@ func needOf(t *syntax.Regexp) (runNeed, bool) {
 				}
 			}
 		}
-		return runNeed{in, t.Min}, true
+		return []runNeed{{in, t.Min}}
 	}
-	return runNeed{}, false
+	return nil
+}
+
+func weakest(nd []runNeed) int {
+	w := nd[0].n
+	for _, x := range nd[1:] {
+		w = min(w, x.n)
+	}
+	return w
 }
 
 // literalPrefixes are the case-sensitive literal strings one of which

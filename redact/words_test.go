@@ -108,3 +108,28 @@ func TestVendorKeywordsTakeTheirRulesCase(t *testing.T) {
 		t.Errorf("the Twilio key survived: %q", out)
 	}
 }
+
+func TestRunNeeds(t *testing.T) {
+	for _, c := range []struct {
+		re   string
+		want []int // the n of each need; nil: none known
+	}{
+		{`(?i)[\w.-]{0,50}?(?:adafruit)(?:[ \t\w.-]{0,20})=([a-z0-9_-]{32})(?:[\x60'"\s;]|$)`, []int{32}},
+		{`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,})`, []int{30, 36, 32}},
+		{`access-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{12}`, []int{12}},
+		{`\bcurl\b.*-u ([^:]{3,}):(.+)`, nil}, // no counted repeat of 8 or more
+		{`a{8}|b+`, nil},                      // an alternative without one
+	} {
+		var got []int
+		for _, nd := range runNeeds(c.re) {
+			got = append(got, nd.n)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("runNeeds(%q) = %v, want %v", c.re, got, c.want)
+		}
+	}
+	nd := runNeeds(`(?i)x([a-z0-9]{32})`)[0]
+	if !nd.in['A'] || !nd.in['z'] || nd.in['-'] {
+		t.Error("a case-folded class lost its capitals or gained a byte")
+	}
+}
