@@ -4,9 +4,11 @@ import (
 	"math"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -54,6 +56,9 @@ type vendorRule struct {
 	// needs: every match holds a run of at least n bytes of one of these
 	// classes (runNeeds); nil when nothing is known.
 	needs []runNeed
+	// tail, for gitleaks' keyword rules, is the regexp without its word
+	// prefix, anchored: run at each keyword (keywordTail).
+	tail *regexp.Regexp
 }
 
 // runNeed is a byte class and how many bytes of it in a row a match needs.
@@ -96,7 +101,7 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 	for _, d := range vendorTable {
 		re := regexp.MustCompile(d.Regex)
 		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex),
-			needs: runNeeds(d.Regex)}
+			needs: runNeeds(d.Regex), tail: keywordTail(d)}
 		for _, a := range d.Allow {
 			r.allow = append(r.allow, compileAllow(a))
 		}
@@ -191,6 +196,100 @@ func vendorWords() (words, exact []string, free []bool) {
 		}
 	}
 	return vs.words, exact, free
+}
+
+// keywordTail is, for a rule of gitleaks' keyword shape, its regexp without
+// the leading word prefix, anchored: ^(?:KEYWORDS)... for
+// [\w.-]{0,50}?(?:KEYWORDS)... The prefix can be empty and only moves a
+// match's start, and every match's keyword group starts at a keyword (the
+// group spells only the rule's keywords, in any case), so the secrets found
+// by trying the tail at each keyword are the rule's: on a line dense with
+// keys, the whole regexp with its lazy counted prefix cost 400 ns a byte.
+// nil for other rules, and for rules with an allowlist on the whole match
+// (which holds the prefix).
+func keywordTail(d vendorRuleDef) *regexp.Regexp {
+	for _, a := range d.Allow {
+		if a.Target == "match" {
+			return nil
+		}
+	}
+	t, err := syntax.Parse(d.Regex, syntax.Perl)
+	if err != nil || t.Op != syntax.OpConcat || len(t.Sub) < 3 {
+		return nil
+	}
+	pre := t.Sub[0]
+	if pre.Op != syntax.OpRepeat || pre.Min != 0 || pre.Sub[0].Op != syntax.OpCharClass {
+		return nil
+	}
+	words, ok := foldedWords(t.Sub[1])
+	if !ok {
+		return nil
+	}
+	for _, w := range words {
+		if !slices.Contains(d.Keywords, w) {
+			return nil
+		}
+	}
+	rest := &syntax.Regexp{Op: syntax.OpConcat, Flags: t.Flags, Sub: t.Sub[1:]}
+	re, err := regexp.Compile(`^(?:` + rest.String() + `)`)
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// foldedWords are the strings t matches, lowercase, when t is a literal, a
+// class of one letter's cases, or a group, concatenation or alternation of
+// them (a keyword group such as (?-i:[Mm]eraki|MERAKI)).
+func foldedWords(t *syntax.Regexp) ([]string, bool) {
+	switch t.Op {
+	case syntax.OpLiteral:
+		return []string{strings.ToLower(string(t.Rune))}, true
+	case syntax.OpCharClass:
+		var c rune = -1
+		for i := 0; i+1 < len(t.Rune); i += 2 {
+			for r := t.Rune[i]; r <= t.Rune[i+1]; r++ {
+				l := unicode.ToLower(r)
+				if c >= 0 && l != c || r-t.Rune[i] > 2 {
+					return nil, false
+				}
+				c = l
+			}
+		}
+		if c < 0 {
+			return nil, false
+		}
+		return []string{string(c)}, true
+	case syntax.OpCapture:
+		return foldedWords(t.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, a := range t.Sub {
+			w, ok := foldedWords(a)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, w...)
+		}
+		return out, true
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, a := range t.Sub {
+			w, ok := foldedWords(a)
+			if !ok || len(out)*len(w) > maxPrefixes {
+				return nil, false
+			}
+			var next []string
+			for _, x := range out {
+				for _, y := range w {
+					next = append(next, x+y)
+				}
+			}
+			out = next
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // runNeeds is what every match of re holds: a run of at least n bytes of
@@ -450,6 +549,7 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 	// line (as find does past maxKeywordWindows): a line of 200 000
 	// keywords made a list as long, and sorted it.
 	var many [(maxVendorRules + 63) / 64]uint64
+	var atKW []kwOcc // occurrences of the rules with a tail
 	vs.index.each(ln, func(e *wordEntry, i int) {
 		ki := int(e.val)
 		w := e.word
@@ -460,9 +560,13 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 			if glued && vs.rules[ri].boundary || !strings.HasPrefix(ln[i:], vs.exact[ki][j]) {
 				continue
 			}
-			if len(occ) < maxOccurrences {
+			switch {
+			case vs.rules[ri].tail != nil:
+				// Tried at each keyword, anchored: every one is kept.
+				atKW = append(atKW, kwOcc{ri, i, i + len(w)})
+			case len(occ) < maxOccurrences:
 				occ = append(occ, kwOcc{ri, i, i + len(w)})
-			} else {
+			default:
 				many[ri/64] |= 1 << (ri % 64)
 			}
 		}
@@ -472,8 +576,21 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 			occ = append(occ, kwOcc{ri, 0, len(ln)}) // one window: the whole line
 		}
 	}
+	var out []vendorHit
+	if atKW != nil {
+		// Table order, then line order; each finds its keywords in order.
+		sort.SliceStable(atKW, func(a, b int) bool { return atKW[a].rule < atKW[b].rule })
+		for i := 0; i < len(atKW); {
+			j := i
+			for j < len(atKW) && atKW[j].rule == atKW[i].rule {
+				j++
+			}
+			out = vs.rules[atKW[i].rule].findAt(ln, atKW[i:j], &vs.global, out)
+			i = j
+		}
+	}
 	if occ == nil {
-		return nil
+		return out
 	}
 	// Table order, then line order: the same input gives the same output.
 	sort.Slice(occ, func(a, b int) bool {
@@ -482,7 +599,6 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 		}
 		return occ[a].s < occ[b].s
 	})
-	var out []vendorHit
 	for i := 0; i < len(occ); {
 		j := i
 		for j < len(occ) && occ[j].rule == occ[i].rule {
@@ -601,37 +717,76 @@ func (r *vendorRule) findIn(ln string, lo, hi int, global *compiledAllow, out []
 		return out
 	}
 	for _, loc := range r.re.FindAllStringSubmatchIndex(win, -1) {
-		s, e := loc[0], loc[1]
-		// gitleaks' secret: the rule's group, else the first non-empty one.
-		if r.group > 0 && 2*r.group+1 < len(loc) {
-			s, e = loc[2*r.group], loc[2*r.group+1]
-		} else if r.group == 0 {
-			for g := 1; 2*g+1 < len(loc); g++ {
-				if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
-					s, e = loc[2*g], loc[2*g+1]
-					break
-				}
-			}
-		}
-		if s < 0 || e <= s {
-			continue
-		}
-		secret, match := win[s:e], win[loc[0]:loc[1]]
-		if r.entropy > 0 && shannonEntropy(secret) <= r.entropy {
-			continue
-		}
-		if global.allowed(secret, match, ln) {
-			continue
-		}
-		kept := false
-		for i := range r.allow {
-			if r.allow[i].allowed(secret, match, ln) {
-				kept = true
+		out = r.hit(ln, lo, loc, global, out)
+	}
+	return out
+}
+
+// hit appends the secret of the match loc (of ln[lo:]) unless an entropy
+// floor or an allowlist keeps it.
+func (r *vendorRule) hit(ln string, lo int, loc []int, global *compiledAllow, out []vendorHit) []vendorHit {
+	win := ln[lo:]
+	s, e := loc[0], loc[1]
+	// gitleaks' secret: the rule's group, else the first non-empty one.
+	if r.group > 0 && 2*r.group+1 < len(loc) {
+		s, e = loc[2*r.group], loc[2*r.group+1]
+	} else if r.group == 0 {
+		for g := 1; 2*g+1 < len(loc); g++ {
+			if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+				s, e = loc[2*g], loc[2*g+1]
 				break
 			}
 		}
-		if !kept {
-			out = append(out, vendorHit{lo + s, lo + e, r.id})
+	}
+	if s < 0 || e <= s {
+		return out
+	}
+	secret, match := win[s:e], win[loc[0]:loc[1]]
+	if r.entropy > 0 && shannonEntropy(secret) <= r.entropy {
+		return out
+	}
+	if global.allowed(secret, match, ln) {
+		return out
+	}
+	for i := range r.allow {
+		if r.allow[i].allowed(secret, match, ln) {
+			return out
+		}
+	}
+	return append(out, vendorHit{lo + s, lo + e, r.id})
+}
+
+// findAt runs the rule's tail anchored at each keyword of kw (in line
+// order) after the last match: see keywordTail.
+func (r *vendorRule) findAt(ln string, kw []kwOcc, global *compiledAllow, out []vendorHit) []vendorHit {
+	// Only keywords near a run the match needs are tried (a line of
+	// 100 000 "adafruit=" holds no 32-byte key anywhere).
+	var near [][2]int
+	if r.needs != nil {
+		runWindows(ln, 0, len(ln), r.needs, r.maxLen, func(lo, hi int) { near = append(near, [2]int{lo, hi}) })
+		if near == nil {
+			return out
+		}
+	}
+	last, w := 0, 0
+	for _, k := range kw {
+		if k.s < last {
+			continue
+		}
+		if near != nil {
+			for w < len(near) && near[w][1] <= k.s {
+				w++
+			}
+			if w == len(near) {
+				break
+			}
+			if k.s < near[w][0] {
+				continue
+			}
+		}
+		if loc := r.tail.FindStringSubmatchIndex(ln[k.s:]); loc != nil {
+			out = r.hit(ln, k.s, loc, global, out)
+			last = k.s + max(loc[1], 1)
 		}
 	}
 	return out

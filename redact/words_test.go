@@ -3,6 +3,7 @@ package redact
 import (
 	"math/rand"
 	"reflect"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
@@ -132,4 +133,38 @@ func TestRunNeeds(t *testing.T) {
 	if !nd.in['A'] || !nd.in['z'] || nd.in['-'] {
 		t.Error("a case-folded class lost its capitals or gained a byte")
 	}
+}
+
+func TestKeywordTail(t *testing.T) {
+	generic := `(?i)[\w.-]{0,50}?(?:adafruit)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([a-z0-9_-]{32})(?:[\x60'"\s;]|\\[nr]|$)`
+	if keywordTail(vendorRuleDef{Keywords: []string{"adafruit"}, Regex: generic}) == nil {
+		t.Error("no tail for the generic keyword shape")
+	}
+	for _, d := range []vendorRuleDef{
+		{Keywords: []string{"other"}, Regex: generic}, // the group spells a word that is no keyword
+		{Keywords: []string{"adafruit"}, Regex: generic, Allow: []vendorAllow{{Target: "match", Regexes: []string{"x"}}}}, // an allowlist on the whole match
+		{Keywords: []string{"sk"}, Regex: `SK[0-9a-fA-F]{32}`},                                                            // no word prefix
+	} {
+		if keywordTail(d) != nil {
+			t.Errorf("a tail for %v", d)
+		}
+	}
+	if w, ok := foldedWords(mustParse(t, `(?-i:[Mm]eraki|MERAKI)`)); !ok || !reflect.DeepEqual(w, []string{"meraki", "meraki"}) {
+		t.Errorf("foldedWords = %v %v", w, ok)
+	}
+	// A line dense with keys loses every one.
+	r := newR(t, Config{})
+	ln := strings.Repeat("adafruit=0123456789abcdefghijklmnopqrstuv ", 5000)
+	if out := r.String(ln); strings.Contains(out, "0123456789abcdefghijklmnopqrstuv") {
+		t.Errorf("a dense Adafruit key survived: %.200s", out)
+	}
+}
+
+func mustParse(t *testing.T, re string) *syntax.Regexp {
+	t.Helper()
+	p, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
