@@ -72,14 +72,6 @@ const (
 	linearFactor      = 8
 )
 
-// denseSecrets are shapes every few bytes of which are a real secret of a
-// rule whose regexp Go runs slowly (counted repeats in gitleaks' keyword
-// rules; curl's ".*"): linear, but above maxAdversarialCPU, so they are
-// held to maxDenseCPU and to linearity only.
-var denseSecrets = map[string]bool{"vendor secrets": true, "curl users": true}
-
-const maxDenseCPU = 2 * time.Second
-
 func TestAdversarialLinesAreLinear(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
@@ -101,11 +93,7 @@ func TestAdversarialLinesAreLinear(t *testing.T) {
 		var worst time.Duration
 		for _, k := range []Kind{Text, Env, YAML, TOML, JSONLines} {
 			d := best(ln, k)
-			limit := maxAdversarialCPU
-			if denseSecrets[name] {
-				limit = maxDenseCPU
-			}
-			if d > limit {
+			if d > maxAdversarialCPU {
 				t.Errorf("%s as %v: %v for 1 MiB", name, k, d)
 			}
 			if q := best(quarter[name], k); d > linearFactor*q+5*time.Millisecond {
