@@ -138,7 +138,8 @@ func nextPrefixedToken(ln string, i int) (start int, w string) {
 	return -1, ""
 }
 
-// hasPrefixedToken: a word of ln has the shape (quietRecord).
+// hasPrefixedToken: a word of ln has the shape (the oracle of the scan's
+// bitLongWord in TestLongWordBitCoversPrefixedTokens).
 func hasPrefixedToken(ln string) bool {
 	i, _ := nextPrefixedToken(ln, 0)
 	return i >= 0

@@ -14,7 +14,7 @@ import (
 // Why the raw line stands for the parsed record: every rule the JSON walker
 // or the text rules on its strings apply is gated by a trigger word the
 // line scan looks for (key rules by the secret words, argv lists by
-// bitArgv), except prefixed tokens, looked for here as the text path does.
+// bitArgv, prefixed tokens by bitLongWord).
 // A word the scan finds in a decoded string is in the raw line too, unless
 // an escape spells one of its bytes (pa\u0073sword): a line with such an
 // escape, or one glued to a token (\nhf_...: the raw word would start with
@@ -24,7 +24,9 @@ func (r *Redactor) quietRecord(ln string, st *lineState) bool {
 	if st.inPEM || st.orphan || st.block.active || r.pseudonymsOn() || r.trig.scan(ln) != 0 {
 		return false
 	}
-	return !r.escapeMayHide(ln) && !hasPrefixedToken(ln)
+	// The scan's bitLongWord stands for hasPrefixedToken (a word of the
+	// prefixed-token shape sets it: TestLongWordBitCoversPrefixedTokens).
+	return !r.escapeMayHide(ln)
 }
 
 // escapeMayHide: a JSON escape in ln decodes to a byte of a trigger word or
