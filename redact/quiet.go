@@ -35,9 +35,11 @@ func (r *Redactor) quietRecord(ln string, st *lineState) bool {
 // escape's letter, may not have).
 func (r *Redactor) escapeMayHide(ln string) bool {
 	for i := 0; i < len(ln); i++ {
-		if ln[i] != '\\' {
-			continue
+		j := strings.IndexByte(ln[i:], '\\')
+		if j < 0 {
+			return false
 		}
+		i += j
 		if i+1 >= len(ln) {
 			return true
 		}
