@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/rtsnap/rtsnap/internal/schema/journal"
 )
 
 // checkQuiet: a line quietRecord lets through is one the full JSON-lines
@@ -57,7 +59,7 @@ func quietLines(t *testing.T) []string {
 		for _, l := range append(strings.Split(c.Input, "\n"), c.Input) {
 			out = append(out, l)
 			add(map[string]string{"log": l + "\n", "stream": "stdout", "time": "2026-11-24T21:05:00.123456789Z"})
-			add(journalEntry{Message: l, Unit: "containerd.service", Journal: "system"})
+			add(journal.Entry{Message: l, Unit: "containerd.service", Journal: "system"})
 		}
 	}
 	return out
@@ -74,7 +76,7 @@ func TestQuietRecordAgreesWithTheFullPath(t *testing.T) {
 		}
 	}
 	for _, ln := range benchLogLines() {
-		for _, rec := range []any{map[string]string{"log": ln + "\n", "stream": "stdout"}, journalEntry{Message: ln}} {
+		for _, rec := range []any{map[string]string{"log": ln + "\n", "stream": "stdout"}, journal.Entry{Message: ln}} {
 			b, _ := json.Marshal(rec)
 			if q, _ := checkQuiet(t, r, string(b)); q {
 				quiet++

@@ -580,14 +580,7 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 	if atKW != nil {
 		// Table order, then line order; each finds its keywords in order.
 		sort.SliceStable(atKW, func(a, b int) bool { return atKW[a].rule < atKW[b].rule })
-		for i := 0; i < len(atKW); {
-			j := i
-			for j < len(atKW) && atKW[j].rule == atKW[i].rule {
-				j++
-			}
-			out = vs.rules[atKW[i].rule].findAt(ln, atKW[i:j], &vs.global, out)
-			i = j
-		}
+		eachRule(atKW, func(kw []kwOcc) { out = vs.rules[kw[0].rule].findAt(ln, kw, &vs.global, out) })
 	}
 	if occ == nil {
 		return out
@@ -599,15 +592,20 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 		}
 		return occ[a].s < occ[b].s
 	})
+	eachRule(occ, func(kw []kwOcc) { out = vs.rules[kw[0].rule].find(ln, kw, &vs.global, out) })
+	return out
+}
+
+// eachRule calls fn with each run of occ (sorted by rule) of one rule.
+func eachRule(occ []kwOcc, fn func(kw []kwOcc)) {
 	for i := 0; i < len(occ); {
 		j := i
 		for j < len(occ) && occ[j].rule == occ[i].rule {
 			j++
 		}
-		out = vs.rules[occ[i].rule].find(ln, occ[i:j], &vs.global, out)
+		fn(occ[i:j])
 		i = j
 	}
-	return out
 }
 
 // kwOcc is a keyword of rule at ln[s:e].
