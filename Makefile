@@ -85,6 +85,7 @@ bench: lab-up build
 	bash lab/lab.sh fault scale on
 	go run ./bench/benchlab --repo . $(BENCH_FLAGS)
 	go test -short -run '^$$' -bench . -benchmem -count 5 ./redact/ ./bundle/ ./analyze/... | tee /dev/shm/rtsnap-bench/go-bench.txt
+	go run ./redact/internal/benchfigures < /dev/shm/rtsnap-bench/go-bench.txt | tail -4
 	@[ -n "$(BENCH_KEEP_SCALE)" ] || bash lab/lab.sh fault scale off
 
 # Unit tests only: no root, no lab.
@@ -100,6 +101,13 @@ lint:
 # The corpus through rtsnap's redactor and gitleaks' default rules
 # (docs/redaction.md, "Corpus"); regenerate the corpus with
 # go run ./redact/corpus/gen > redact/testdata/corpus.jsonl
+# The redactor's three figures of issue #13 (text, JSON lines, the slowest
+# adversarial 1 MiB line), medians of BENCH_COUNT runs; no lab needed.
+BENCH_COUNT ?= 5
+.PHONY: bench-redact
+bench-redact:
+	go test -short -run '^$$' -bench '^Benchmark(RedactLogText|RedactJSONLines|AdversarialLines)$$' -count $(BENCH_COUNT) ./redact/ | go run ./redact/internal/benchfigures
+
 .PHONY: redact-compare
 redact-compare:
 	go run ./redact/corpus/compare

@@ -27,30 +27,102 @@ var (
 	yamlKeyOpensRE = regexp.MustCompile(`^(\s*(?:-\s+)?)["']?([^:"'#]+?)["']?:\s*([|>][-+0-9]*)?\s*(?:#.*)?$`)
 	// yamlNestedRE: a nested "key: value" or "- item" line.
 	yamlNestedRE = regexp.MustCompile(`^(\s*(?:-\s+)?(?:["']?[^:"'#]+?["']?:\s+)?)(.*?)\s*$`)
-	tomlMultiRE  = regexp.MustCompile(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=\s*("""|''')`)
 )
 
 // openBlock notes a secret key whose value starts on the next line.
 func (r *Redactor) openBlock(ln string, o textOpts, st *lineState) {
 	switch {
 	case o.yaml:
-		m := yamlKeyOpensRE.FindStringSubmatch(ln)
+		col, key, indicator, ok := yamlKeyOpens(ln)
 		// "secret:" alone is a Kubernetes volume source (secretName, items).
-		if m == nil || !r.keys.isSecret(m[2]) || strings.HasSuffix(strings.ToLower(m[2]), "authorization") || m[2] == "secret" {
+		if !ok || !r.keys.isSecret(key) || strings.HasSuffix(strings.ToLower(key), "authorization") || key == "secret" {
 			return
 		}
-		st.block = block{active: true, col: len(m[1]), scalar: m[3] != ""}
+		st.block = block{active: true, col: col, scalar: indicator != ""}
 	case o.toml:
-		m := tomlMultiRE.FindStringSubmatchIndex(ln)
-		if m == nil || !r.keys.isSecret(ln[m[2]:m[3]]) {
+		key, delim, end, ok := tomlMultiOpens(ln)
+		if !ok || !r.keys.isSecret(key) {
 			return
 		}
-		delim := ln[m[4]:m[5]]
-		if strings.Contains(ln[m[5]:], delim) {
+		if strings.Contains(ln[end:], delim) {
 			return // closed on the same line: the key/value rules see it
 		}
 		st.block = block{active: true, delim: delim}
 	}
+}
+
+// yamlKeyOpens is yamlKeyOpensRE on ln, for the keys isSecret can take (at
+// most maxKeyLen bytes): the key's indentation, the key and the block
+// indicator. The regexp runs only on the part of the line that decides it,
+// because on every line of a YAML file it read the whole line (a 1 MiB
+// line cost 60-80 ms): the key ends at the line's first ':' (it holds none),
+// so a first ':' far from the indentation makes a key too long; what
+// follows the first '#' after the ':' is a comment (".*"), trailing white
+// space is the pattern's "\s*", and leading white space is the indentation
+// whenever the key is not blank (TestYAMLKeyOpensAgreesWithTheRegexp).
+func yamlKeyOpens(ln string) (col int, key, indicator string, ok bool) {
+	c := strings.IndexByte(ln, ':')
+	if c < 0 {
+		return 0, "", "", false
+	}
+	ws, lead := 0, 0 // leading white space; and dashes too
+	for ws < c && isRESpace(ln[ws]) {
+		ws++
+	}
+	for lead = ws; lead < c && (isRESpace(ln[lead]) || ln[lead] == '-'); lead++ {
+	}
+	if c-lead-2 > maxKeyLen {
+		return 0, "", "", false
+	}
+	end := len(ln)
+	if h := strings.IndexByte(ln[c:], '#'); h >= 0 {
+		end = c + h
+	}
+	part := strings.TrimRight(ln[ws:end], " \t\n\f\r")
+	m := yamlKeyOpensRE.FindStringSubmatch(part)
+	if m == nil {
+		return 0, "", "", false
+	}
+	return ws + len(m[1]), m[2], m[3], true
+}
+
+// tomlMultiOpens is tomlMultiRE on ln, by hand (the pattern reads no byte
+// two ways: its classes are disjoint): the key, the multi-line string's
+// delimiter, and where the delimiter ends. Checked against the regexp by
+// TestTOMLMultiOpensAgreesWithTheRegexp.
+func tomlMultiOpens(ln string) (key, delim string, end int, ok bool) {
+	i := 0
+	for i < len(ln) && isRESpace(ln[i]) {
+		i++
+	}
+	if i < len(ln) && (ln[i] == '"' || ln[i] == '\'') {
+		i++
+	}
+	ks := i
+	for i < len(ln) && (isKeyByte(ln[i]) && ln[i] < 0x80) {
+		i++
+	}
+	if i == ks {
+		return "", "", 0, false
+	}
+	key = ln[ks:i]
+	if i < len(ln) && (ln[i] == '"' || ln[i] == '\'') {
+		i++
+	}
+	for i < len(ln) && isRESpace(ln[i]) {
+		i++
+	}
+	if i >= len(ln) || ln[i] != '=' {
+		return "", "", 0, false
+	}
+	i++
+	for i < len(ln) && isRESpace(ln[i]) {
+		i++
+	}
+	if rest := ln[i:]; strings.HasPrefix(rest, `"""`) || strings.HasPrefix(rest, "'''") {
+		return key, rest[:3], i + 3, true
+	}
+	return "", "", 0, false
 }
 
 // blockLine redacts a line inside a block; ok is false when the line ends a

@@ -125,3 +125,113 @@ func FuzzUserinfoWindows(f *testing.F) {
 		checkUserinfoWindows(t, rule, ln)
 	})
 }
+
+// literalLocs must find exactly what authorization-header's and
+// bearer-token's regexps find in the whole line.
+func TestLiteralLocs(t *testing.T) {
+	rules := defaultPatternRules()
+	var checked []*patternRule
+	for i := range rules {
+		if rules[i].Name == RuleAuthHeader || rules[i].Name == RuleBearer {
+			checked = append(checked, &rules[i])
+		}
+	}
+	if len(checked) != 2 {
+		t.Fatal("rules not found")
+	}
+	// Header lines from kubelet and registry logs (e.g. https://github.com/containerd/containerd/issues/5549
+	// prints "authorization: Bearer ..." in debug output) and the pieces of their shapes.
+	fixed := []string{
+		`level=debug msg="do request" request.header.authorization="Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln" url="https://r/v2/"`,
+		"Authorization: Basic dXNlcjpwYXNz",
+		"may require authorization: server message",
+		"xbearer abcdefgh Bearer abcdefgh bearer\tabcdefgh==",
+		`"Proxy-Authorization": ["Bearer x", "Token y"]`,
+	}
+	found := 0
+	for _, rule := range checked {
+		for _, ln := range fixed {
+			found += checkLocs(t, rule, ln)
+		}
+	}
+	rng := rand.New(rand.NewSource(3))
+	pieces := []string{"authorization", "Authorization", "AUTHORIZATION", "bearer", "Bearer", "x", "_", ":", "=", " ", "\t", `"`, "'", "[", "]",
+		",", "Basic ", "Token ", "Api-Token ", "abc123XYZ", "==", "/", "autho", "rization", "aws4-hmac-sha256 ", "é"}
+	for i := 0; i < 100000; i++ {
+		var b strings.Builder
+		for j := rng.Intn(14); j >= 0; j-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		for _, rule := range checked {
+			found += checkLocs(t, rule, b.String())
+		}
+	}
+	if found < 5000 {
+		t.Fatalf("only %d matches: the random lines do not exercise the rules", found)
+	}
+}
+
+func checkLocs(t *testing.T, rule *patternRule, ln string) int {
+	t.Helper()
+	want := rule.re.FindAllStringSubmatchIndex(ln, -1)
+	got := rule.locate(ln)
+	if len(want) == 0 && len(got) == 0 {
+		return 0
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s on %q: locate found %v, the whole line %v", rule.Name, ln, got, want)
+	}
+	return len(want)
+}
+
+func TestIndexFold(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	for i := 0; i < 100000; i++ {
+		b := make([]byte, rng.Intn(20))
+		for j := range b {
+			b[j] = "aAbBuUt"[rng.Intn(7)]
+		}
+		s := string(b)
+		for _, w := range []string{"a", "au", "aut", "bab"} {
+			if got, want := indexFold(s, w), strings.Index(strings.ToLower(s), w); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", s, w, got, want)
+			}
+		}
+	}
+}
+
+// The line scan's bitLongWord must be set on every line prefixedTokens
+// would look at (it is skipped otherwise).
+func TestLongWordBitCoversPrefixedTokens(t *testing.T) {
+	r := newR(t, Config{})
+	rng := rand.New(rand.NewSource(5))
+	// A vendor-like prefix and a random body, with noise around and in it.
+	const body = "aZ9Q7xkB3mw-._ /=:"
+	shaped := 0
+	for i := 0; i < 200000; i++ {
+		var b strings.Builder
+		b.WriteString([]string{"", "x ", "token=", "\"", "a/b:"}[rng.Intn(5)])
+		b.WriteString([]string{"hf", "sk-proj", "ntn", "dp.st", "a"}[rng.Intn(5)])
+		b.WriteByte("_-."[rng.Intn(3)])
+		for j := 15 + rng.Intn(30); j >= 0; j-- {
+			k := rng.Intn(len(body))
+			if rng.Intn(4) > 0 {
+				k = rng.Intn(10) // mostly token bytes
+			}
+			b.WriteByte(body[k])
+		}
+		ln := b.String()
+		if hasPrefixedToken(ln) {
+			shaped++
+			if r.trig.scan(ln)&(1<<bitLongWord) == 0 {
+				t.Fatalf("%q has a prefixed token, but bitLongWord is not set", ln)
+			}
+		}
+	}
+	if shaped < 100 {
+		t.Fatalf("only %d lines with the shape", shaped)
+	}
+	if r.trig.scan("time=2026-11-24 msg=23ca8bc52b07e686855488d3ce13d0d84d292b4226f881b9c643c5ddb9006608")&(1<<bitLongWord) != 0 {
+		t.Error("bitLongWord set for a lowercase hex id")
+	}
+}

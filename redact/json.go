@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // node is a JSON value that keeps object key order, so a redacted document
@@ -61,37 +62,43 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 
 // jsonLines redacts one JSON document per line, falling back to text per
 // line (with text state, so a PEM key over several non-JSON lines is caught).
-func (r *Redactor) jsonLines(s string, h *hits) string {
-	var b strings.Builder
-	b.Grow(len(s))
+func (r *Redactor) jsonLines(s string, h *hits) []byte {
 	n := 0
 	st := lineState{}
 	orphans := orphanKeyLines(s, true)
-	for len(s) > 0 {
-		i := strings.IndexByte(s, '\n')
-		var ln string
-		if i < 0 {
-			ln, s = s, ""
-		} else {
-			ln, s = s[:i], s[i+1:]
-		}
+	return appendLines(make([]byte, 0, textCap(len(s))), s, func(ln string) string {
 		n++
 		st.orphan = orphans[n]
-		b.WriteString(r.jsonLine(ln, n, &st, h))
-		if i >= 0 {
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
+		return r.jsonLine(ln, n, &st, h)
+	})
 }
 
+// jsonLine redacts one line of a JSON-lines file: a record is parsed and
+// walked, anything else is text. A record nothing is replaced in is
+// returned as written (not re-encoded), so quietRecord can hand lines back
+// without parsing them and give the same bytes.
 func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
+	if r.quietRecord(ln, st) {
+		return ln
+	}
+	return r.jsonLineParsed(ln, n, st, h)
+}
+
+// jsonLineParsed is jsonLine without the shortcut (quietRecord's oracle).
+func (r *Redactor) jsonLineParsed(ln string, n int, st *lineState, h *hits) string {
 	t := strings.TrimSpace(ln)
 	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 		var lh hits
-		if out, ok := r.redactJSONDocCompact([]byte(t), st, &lh); ok {
+		if st.json == nil {
+			st.json = &jsonParser{}
+		}
+		// The parser only reads t, and the strings it makes are copies.
+		if out, ok := r.redactJSONDocCompact(st.json, unsafe.Slice(unsafe.StringData(t), len(t)), st, &lh); ok {
+			if len(lh.list) == 0 {
+				return ln
+			}
 			for _, x := range lh.list {
-				h.add(x.rule, n, "")
+				h.addN(x.rule, n, "", x.n)
 			}
 			return string(out)
 		}
@@ -102,13 +109,15 @@ func (r *Redactor) jsonLine(ln string, n int, st *lineState, h *hits) string {
 	return r.line(ln, n, textOpts{}, st, h)
 }
 
-// redactJSONDocCompact redacts one JSON log record; st is the file's
-// state (a private key across records), or nil.
-func (r *Redactor) redactJSONDocCompact(data []byte, st *lineState, h *hits) ([]byte, bool) {
-	n, end, err := parseJSONValue(data)
+// redactJSONDocCompact redacts one JSON log record with p (its nodes reused
+// from the record before); st is the file's state (a private key across
+// records), or nil.
+func (r *Redactor) redactJSONDocCompact(p *jsonParser, data []byte, st *lineState, h *hits) ([]byte, bool) {
+	p.reset(data)
+	n, err := p.value(0)
 	// Anything after the document ("[]]-----BEGIN ...") makes it not JSON:
 	// dropping it would lose data and hide a key's first line.
-	if err != nil || len(bytes.TrimSpace(data[end:])) > 0 {
+	if err != nil || len(bytes.TrimSpace(data[p.pos:])) > 0 {
 		return nil, false
 	}
 	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 64)}
@@ -116,7 +125,11 @@ func (r *Redactor) redactJSONDocCompact(data []byte, st *lineState, h *hits) ([]
 		w.rec = st
 	}
 	w.walk(n, false)
+	if len(h.list) == 0 {
+		return nil, true // nothing replaced: the caller keeps the line
+	}
 	var out bytes.Buffer
+	out.Grow(len(data) + 64)
 	encodeCompact(&out, n)
 	return out.Bytes(), true
 }
@@ -242,7 +255,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 					lh.list[i].jpath = ptr
 				}
 			}
-			h.list = append(h.list, lh.list...)
+			h.merge(&lh)
 		}
 	}
 }
@@ -353,7 +366,7 @@ func (r *Redactor) authorizationValue(n *node, ptr string, h *hits) {
 		out := r.text(prefix+n.str, textOpts{jpath: ptr}, &lh)
 		if len(lh.list) > 0 && strings.HasPrefix(out, prefix) {
 			n.str, n.changed = out[len(prefix):], true
-			h.list = append(h.list, lh.list...)
+			h.merge(&lh)
 		}
 	case 'a':
 		for i, v := range n.vals {

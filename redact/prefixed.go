@@ -116,11 +116,10 @@ func inARN(ln string, i int) bool {
 	return s < i && strings.HasPrefix(ln[s:i], "arn:")
 }
 
-// prefixedTokens replaces every word of ln with the shape.
-func (r *Redactor) prefixedTokens(ln string, n int, o textOpts, h *hits) string {
-	var b strings.Builder
-	last := 0
-	for i := 0; i < len(ln); {
+// nextPrefixedToken is the start of the first word of ln at or after i
+// with the shape (a sentence's full stop left out of w), or -1.
+func nextPrefixedToken(ln string, i int) (start int, w string) {
+	for i < len(ln) {
 		if !isTokenByte(ln[i]) {
 			i++
 			continue
@@ -129,12 +128,37 @@ func (r *Redactor) prefixedTokens(ln string, n int, o textOpts, h *hits) string 
 		for j < len(ln) && isTokenByte(ln[j]) {
 			j++
 		}
-		if j-i < minTokenBody+3 {
-			i = j // most words are short: no trimming, no look
-			continue
+		if j-i >= minTokenBody+3 { // most words are short: no trimming, no look
+			if w := strings.TrimRight(ln[i:j], ".-"); prefixedTokenAt(w) {
+				return i, w
+			}
 		}
-		w := strings.TrimRight(ln[i:j], ".-") // a sentence's full stop
-		if prefixedTokenAt(w) && !insideMarker(ln, i) && !inARN(ln, i) {
+		i = j
+	}
+	return -1, ""
+}
+
+// hasPrefixedToken: a word of ln has the shape (the oracle of the scan's
+// bitLongWord in TestLongWordBitCoversPrefixedTokens).
+func hasPrefixedToken(ln string) bool {
+	i, _ := nextPrefixedToken(ln, 0)
+	return i >= 0
+}
+
+// prefixedTokens replaces every word of ln with the shape.
+func (r *Redactor) prefixedTokens(ln string, n int, o textOpts, h *hits) string {
+	var b strings.Builder
+	last := 0
+	for from := 0; ; {
+		i, w := nextPrefixedToken(ln, from)
+		if i < 0 {
+			break
+		}
+		j := i + len(w)
+		for j < len(ln) && isTokenByte(ln[j]) {
+			j++ // the full stop, if any
+		}
+		if !insideMarker(ln, i) && !inARN(ln, i) {
 			// A base64 tail ('+', '/', '=') belongs to the token.
 			for k := i + len(w); k < len(ln) && (isTokenByte(ln[k]) || ln[k] == '+' || ln[k] == '/' || ln[k] == '='); k++ {
 				w = ln[i : k+1]
@@ -145,7 +169,7 @@ func (r *Redactor) prefixedTokens(ln string, n int, o textOpts, h *hits) string 
 			last = i + len(w)
 			r.place(h, RulePrefixed, n, o)
 		}
-		i = j
+		from = j
 	}
 	if last == 0 {
 		return ln

@@ -118,6 +118,9 @@ func New(cfg Config) (*Redactor, error) {
 			r.keys.extra = append(r.keys.extra, k)
 		}
 	}
+	for i := range r.rules {
+		r.rules[i].needs, r.rules[i].maxLen = runNeeds(r.rules[i].re.String()), regexMaxLen(r.rules[i].re.String())
+	}
 	r.trig = buildTriggers(r.rules, r.keys.extra, r.defaults)
 	if cfg.PseudonymizeHosts {
 		for _, h := range cfg.Hostnames {
@@ -214,16 +217,35 @@ func wellFormedMarker(m string) bool {
 type hits struct {
 	list  []hit
 	notes []string
+	// n is the number of replacements in list (a hit counts its repeats),
+	// kept as it grows so callers can take differences in constant time.
+	n int
 }
 
 type hit struct {
 	rule  string
 	line  int
 	jpath string
+	// n counts hits of one rule on one line in a row: a line of 100 000
+	// URL passwords is one entry, not 100 000.
+	n int
 }
 
-func (h *hits) add(rule string, line int, jpath string) {
-	h.list = append(h.list, hit{rule, line, jpath})
+func (h *hits) add(rule string, line int, jpath string) { h.addN(rule, line, jpath, 1) }
+
+func (h *hits) addN(rule string, line int, jpath string, n int) {
+	h.n += n
+	if k := len(h.list) - 1; k >= 0 && jpath == "" && h.list[k].jpath == "" && h.list[k].rule == rule && h.list[k].line == line {
+		h.list[k].n += n
+		return
+	}
+	h.list = append(h.list, hit{rule, line, jpath, n})
+}
+
+// merge appends o's hits (a value redacted on its own, then kept).
+func (h *hits) merge(o *hits) {
+	h.list = append(h.list, o.list...)
+	h.n += o.n
 }
 
 func (r *Redactor) record(file string, h *hits) int {
@@ -238,22 +260,24 @@ func (r *Redactor) record(file string, h *hits) int {
 		r.files[file] = fh
 	}
 	fh.notes = appendNotes(fh.notes, h.notes)
+	total := 0
 	for _, x := range h.list {
-		r.total++
-		r.byRule[x.rule]++
+		total += x.n
+		r.total += x.n
+		r.byRule[x.rule] += x.n
 		rh := fh.rules[x.rule]
 		if rh == nil {
 			rh = &RuleHits{Rule: x.rule}
 			fh.rules[x.rule] = rh
 		}
-		rh.Count++
+		rh.Count += x.n
 		if x.jpath != "" && len(rh.JSONPaths) < maxPlaces {
 			rh.JSONPaths = append(rh.JSONPaths, x.jpath)
 		} else if x.line > 0 && len(rh.Lines) < maxPlaces && (len(rh.Lines) == 0 || rh.Lines[len(rh.Lines)-1] != x.line) {
 			rh.Lines = append(rh.Lines, x.line)
 		}
 	}
-	return len(h.list)
+	return total
 }
 
 // Total is the number of replacements so far.
@@ -328,7 +352,7 @@ func (r *Redactor) Bytes(file string, kind Kind, data []byte) ([]byte, int) {
 			out = r.textBytes(data, textOpts{}, &h)
 		}
 	case JSONLines:
-		out = []byte(r.jsonLines(string(data), &h))
+		out = r.jsonLines(unsafe.String(unsafe.SliceData(data), len(data)), &h)
 	case TOML, YAML:
 		out = r.structured(kind, data, &h)
 	case Env:

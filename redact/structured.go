@@ -82,7 +82,7 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 		}
 	}
 	if err == nil {
-		h.list = append(h.list, sh.list...)
+		h.merge(&sh)
 		h.notes = append(h.notes, sh.notes...)
 		return out
 	}
@@ -240,7 +240,7 @@ func (r *Redactor) authorizationString(v string, line int, h *hits) (string, boo
 	if len(lh.list) == 0 || !strings.HasPrefix(out, prefix) {
 		return v, false
 	}
-	h.list = append(h.list, lh.list...)
+	h.merge(&lh)
 	return out[len(prefix):], true
 }
 
@@ -255,7 +255,7 @@ func (r *Redactor) freeText(v string, line int, h *hits) (string, bool) {
 				return v, false
 			}
 			for _, x := range lh.list {
-				h.add(x.rule, line, "")
+				h.addN(x.rule, line, "", x.n)
 			}
 			return string(out), true
 		}
@@ -265,7 +265,7 @@ func (r *Redactor) freeText(v string, line int, h *hits) (string, bool) {
 	if len(lh.list) == 0 || out == v {
 		return v, false
 	}
-	h.list = append(h.list, lh.list...)
+	h.merge(&lh)
 	return out, true
 }
 

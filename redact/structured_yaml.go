@@ -46,7 +46,7 @@ func (r *Redactor) redactYAML(data []byte, h *hits) ([]byte, error) {
 			return nil, errStructSpan
 		}
 		if after, err := parseYAMLDocs(out); err == nil && len(after) == len(docs) && sameDocs(docs, after, w.repl, loose) {
-			h.list = append(h.list, ch.list...)
+			h.merge(&ch)
 			return out, nil
 		}
 	}
@@ -132,9 +132,9 @@ func (w *yamlWalker) text(n *yaml.Node) {
 	if !isYAMLString(n) {
 		return
 	}
-	before := len(w.h.list)
+	before := w.h.n
 	if out, ok := w.r.freeText(n.Value, n.Line, w.h); ok {
-		w.repl[n] = yamlRepl{value: out, text: true, hits: len(w.h.list) - before}
+		w.repl[n] = yamlRepl{value: out, text: true, hits: w.h.n - before}
 	}
 }
 
@@ -273,7 +273,7 @@ func (w *yamlWalker) scalarEdits(docs []*yaml.Node, quote bool) ([]edit, [][2]in
 			// find at least what they found in the value.
 			var lh hits
 			src := string(w.data[body:e])
-			if out := w.r.text(src, textOpts{}, &lh); out != src && len(lh.list) >= rp.hits {
+			if out := w.r.text(src, textOpts{}, &lh); out != src && lh.n >= rp.hits {
 				edits = append(edits, edit{body, e, out})
 				loose[n] = true
 				return nil

@@ -17,96 +17,59 @@ const (
 	bitVendor
 	// bitURL: the line may hold a URL's or Oracle connect string's password (urls.go).
 	bitURL
-	maxPatternBits = bitURL
+	// bitArgv: a JSON string naming a program with password arguments, or
+	// "-u" (the JSON walker reads argv lists: json.go); only quietRecord
+	// looks at it.
+	bitArgv
+	// bitNonASCII: a byte of 0x80 or more (quietRecord: key names are
+	// lowercased by Unicode rules, which the byte scan does not follow).
+	bitNonASCII
+	// bitLongWord: a word of the prefixed-token shape's length holding a
+	// capital, a small letter and a digit (prefixed.go looks only then).
+	bitLongWord
+	maxPatternBits = bitLongWord
 )
 
 // triggers finds, in one pass over a line, which rules can possibly match
 // it, so the regexps run only on the few lines that need them. Running ~20
-// substring searches per line was the redactor's main cost; a pair table
-// indexed by two bytes costs one load per byte. Words match in any ASCII
-// case: the scan folds each byte as it reads it, because lowercasing every
-// line into a buffer first cost as much as the scan itself.
+// substring searches per line was the redactor's main cost; the words are
+// found in any ASCII case by a wordTable (words.go), which folds each byte
+// as it reads it: lowercasing every line into a buffer first cost as much
+// as the scan itself.
 type triggers struct {
 	// always holds the rules without triggers (user patterns).
 	always uint64
-	// single maps a one-byte trigger to its bits.
-	single [256]uint64
-	// pair maps two leading bytes to an index into groups (0: none).
-	pair   [1 << 16]uint8
-	groups [][]trigger
+	words  wordTable
+	// inWord marks the bytes of every word, in both ASCII cases
+	// (quietRecord: an escaped one may hide a word from the scan).
+	inWord [256]bool
 }
 
-type trigger struct {
-	word []byte
-	mask uint64
-	// third is word[2] (0 for a two-byte word): checked before the whole
-	// word, it rejects most candidates for one compare (the vendor
-	// keywords put dozens of words behind common pairs like "co").
-	third byte
-}
+func (t *triggers) add(word string, bit int) { t.addSpelled(word, "", false, bit) }
 
-func (t *triggers) add(word string, bit int) {
-	w := []byte(word)
-	for i, c := range w {
-		if c >= 'A' && c <= 'Z' {
-			w[i] = c + 'a' - 'A'
-		}
-	}
-	switch {
-	case len(w) == 0:
+// addSpelled adds a word that must start with exact, case and all, and,
+// when free, not be glued to a word byte before it.
+func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
+	if word == "" {
 		t.always |= 1 << bit
-	case len(w) == 1:
-		t.single[w[0]] |= 1 << bit
-	default:
-		k := uint16(w[0])<<8 | uint16(w[1])
-		g := t.pair[k]
-		if g == 0 {
-			if len(t.groups) == 0 {
-				t.groups = append(t.groups, nil) // index 0 means none
-			}
-			if len(t.groups) > 255 {
-				t.always |= 1 << bit // table full: no prefilter for this word
-				return
-			}
-			g = uint8(len(t.groups))
-			t.groups = append(t.groups, nil)
-			t.pair[k] = g
+		return
+	}
+	t.words.addSpelled(word, exact, free, 1<<bit)
+	for i := 0; i < len(word); i++ {
+		c := lowerByte(word[i])
+		if bit == bitArgv && c == '"' {
+			continue // the quotes of a JSON string, not of its text
 		}
-		tr := trigger{word: w, mask: 1 << bit}
-		if len(w) > 2 {
-			tr.third = w[2]
+		t.inWord[c] = true
+		if c >= 'a' && c <= 'z' {
+			t.inWord[c-'a'+'A'] = true
 		}
-		t.groups[g] = append(t.groups[g], tr)
 	}
 }
 
 // scan returns the bits of every rule whose trigger occurs in s, in any
 // ASCII case.
-func (t *triggers) scan(s string) uint64 {
-	m := t.always
-	n := len(s)
-	if n == 0 {
-		return m
-	}
-	prev := lowerByte(s[0])
-	for i := 1; i < n; i++ {
-		c := lowerByte(s[i])
-		m |= t.single[prev]
-		if g := t.pair[uint16(prev)<<8|uint16(c)]; g != 0 {
-			var third byte
-			if i+1 < n {
-				third = lowerByte(s[i+1])
-			}
-			for _, tr := range t.groups[g] {
-				if m&tr.mask == 0 && (tr.third == 0 || tr.third == third) && hasPrefixFold(s[i-1:], tr.word) {
-					m |= tr.mask
-				}
-			}
-		}
-		prev = c
-	}
-	return m | t.single[prev]
-}
+func (t *triggers) scan(s string) uint64 { return t.words.mask(s, t.always) }
 
 // lowerByte folds an ASCII capital to lowercase; other bytes are kept.
 func lowerByte(c byte) byte {
@@ -165,10 +128,20 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	t.add("value", bitPair)
 	t.add("@", bitURL)
 	if defaults {
-		for _, w := range vendorWords() {
-			t.add(w, bitVendor)
+		words, exact, free := vendorWords()
+		for i, w := range words {
+			t.addSpelled(w, exact[i], free[i], bitVendor)
 		}
 	}
 	t.add("private key", bitPEM)
+	for p := range programs {
+		t.add(`"`+p+`"`, bitArgv)
+		t.add(`/`+p+`"`, bitArgv)
+	}
+	t.add(`"-u"`, bitArgv)
+	for c := 0x80; c < 0x100; c++ {
+		t.words.single[c] |= 1 << bitNonASCII
+	}
+	t.words.runBit = 1 << bitLongWord
 	return t
 }

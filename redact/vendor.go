@@ -4,9 +4,11 @@ import (
 	"math"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -51,6 +53,18 @@ type vendorRule struct {
 	// checks every rule still finds generated tokens.
 	boundary bool
 	allow    []compiledAllow
+	// needs: every match holds a run of at least n bytes of one of these
+	// classes (runNeeds); nil when nothing is known.
+	needs []runNeed
+	// tail, for gitleaks' keyword rules, is the regexp without its word
+	// prefix, anchored: run at each keyword (keywordTail).
+	tail *regexp.Regexp
+}
+
+// runNeed is a byte class and how many bytes of it in a row a match needs.
+type runNeed struct {
+	in *[256]bool
+	n  int
 }
 
 type compiledAllow struct {
@@ -65,29 +79,35 @@ type vendorSet struct {
 	rules  []vendorRule
 	global compiledAllow
 
-	// words[i] is keyword i; kwRules[i] its rules.
+	// words[i] is keyword i; kwRules[i] its rules; index finds them
+	// (the value of a word is its i). Every keyword has at least two
+	// bytes (TestVendorTableMatchesGitleaks).
 	words   []string
 	kwRules [][]int
-	// pair maps two leading bytes (lowercase) of a keyword to an index
-	// into groups, the keywords starting so (0: none). Every keyword has
-	// at least two bytes (TestVendorTableMatchesGitleaks).
-	pair   [1 << 16]uint16
-	groups [][]int
+	index   wordTable
+	// exact[i][j], when not "", is how keyword i must be spelled, case
+	// and all, for rule kwRules[i][j] to match at it (exactSpelling).
+	exact [][]string
 }
 
 // vendorRules compiles the table once per process: ~220 regexps cost tens
 // of milliseconds, and the table never changes.
 var vendorRules = sync.OnceValue(func() *vendorSet {
+	if len(vendorTable) > maxVendorRules {
+		panic("vendor table longer than maxVendorRules")
+	}
 	vs := &vendorSet{global: compileAllow(vendorGlobalAllow)}
 	index := map[string]int{}
 	for _, d := range vendorTable {
 		re := regexp.MustCompile(d.Regex)
-		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex)}
+		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex),
+			needs: runNeeds(d.Regex), tail: keywordTail(d)}
 		for _, a := range d.Allow {
 			r.allow = append(r.allow, compileAllow(a))
 		}
 		ri := len(vs.rules)
 		vs.rules = append(vs.rules, r)
+		prefixes := literalPrefixes(d.Regex)
 		for _, k := range d.Keywords {
 			ki, ok := index[k]
 			if !ok {
@@ -95,21 +115,17 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 				index[k] = ki
 				vs.words = append(vs.words, k)
 				vs.kwRules = append(vs.kwRules, nil)
+				vs.exact = append(vs.exact, nil)
 			}
 			vs.kwRules[ki] = append(vs.kwRules[ki], ri)
+			vs.exact[ki] = append(vs.exact[ki], exactSpelling(k, prefixes))
 		}
 	}
-	vs.groups = [][]int{nil}
 	for ki, w := range vs.words {
 		if len(w) < 2 {
 			panic("vendor keyword shorter than two bytes: " + w)
 		}
-		k := uint16(w[0])<<8 | uint16(w[1])
-		if vs.pair[k] == 0 {
-			vs.pair[k] = uint16(len(vs.groups))
-			vs.groups = append(vs.groups, nil)
-		}
-		vs.groups[vs.pair[k]] = append(vs.groups[vs.pair[k]], ki)
+		vs.index.add(w, uint64(ki))
 	}
 	return vs
 })
@@ -160,8 +176,275 @@ func (a *compiledAllow) allowed(secret, match, line string) bool {
 	return reHit || stopHit
 }
 
-// vendorWords lists every keyword, for the line scan's trigger table.
-func vendorWords() []string { return vendorRules().words }
+// vendorWords lists every keyword, for the line scan's trigger table, with
+// the spelling every rule of it needs ("" when one takes any case): "sk"
+// in "skipping" is no Twilio key (SK...), and a line holding no other
+// keyword then skips the vendor rules.
+// A two-byte keyword glued to a word counts for none of its rules when
+// all start with \b (free).
+func vendorWords() (words, exact []string, free []bool) {
+	vs := vendorRules()
+	exact, free = make([]string, len(vs.words)), make([]bool, len(vs.words))
+	for i, w := range vs.words {
+		exact[i] = vs.exact[i][0]
+		free[i] = len(w) <= 2 && isREWordByte(w[0])
+		for j, e := range vs.exact[i] {
+			if e != exact[i] {
+				exact[i] = ""
+			}
+			free[i] = free[i] && vs.rules[vs.kwRules[i][j]].boundary
+		}
+	}
+	return vs.words, exact, free
+}
+
+// keywordTail is, for a rule of gitleaks' keyword shape, its regexp without
+// the leading word prefix, anchored: ^(?:KEYWORDS)... for
+// [\w.-]{0,50}?(?:KEYWORDS)... The prefix can be empty and only moves a
+// match's start, and every match's keyword group starts at a keyword (the
+// group spells only the rule's keywords, in any case), so the secrets found
+// by trying the tail at each keyword are the rule's: on a line dense with
+// keys, the whole regexp with its lazy counted prefix cost 400 ns a byte.
+// nil for other rules, and for rules with an allowlist on the whole match
+// (which holds the prefix).
+func keywordTail(d vendorRuleDef) *regexp.Regexp {
+	for _, a := range d.Allow {
+		if a.Target == "match" {
+			return nil
+		}
+	}
+	t, err := syntax.Parse(d.Regex, syntax.Perl)
+	if err != nil || t.Op != syntax.OpConcat || len(t.Sub) < 3 {
+		return nil
+	}
+	pre := t.Sub[0]
+	if pre.Op != syntax.OpRepeat || pre.Min != 0 || pre.Sub[0].Op != syntax.OpCharClass {
+		return nil
+	}
+	words, ok := foldedWords(t.Sub[1])
+	if !ok {
+		return nil
+	}
+	for _, w := range words {
+		if !slices.Contains(d.Keywords, w) {
+			return nil
+		}
+	}
+	rest := &syntax.Regexp{Op: syntax.OpConcat, Flags: t.Flags, Sub: t.Sub[1:]}
+	re, err := regexp.Compile(`^(?:` + rest.String() + `)`)
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// foldedWords are the strings t matches, lowercase, when t is a literal, a
+// class of one letter's cases, or a group, concatenation or alternation of
+// them (a keyword group such as (?-i:[Mm]eraki|MERAKI)).
+func foldedWords(t *syntax.Regexp) ([]string, bool) {
+	switch t.Op {
+	case syntax.OpLiteral:
+		return []string{strings.ToLower(string(t.Rune))}, true
+	case syntax.OpCharClass:
+		var c rune = -1
+		for i := 0; i+1 < len(t.Rune); i += 2 {
+			for r := t.Rune[i]; r <= t.Rune[i+1]; r++ {
+				l := unicode.ToLower(r)
+				if c >= 0 && l != c || r-t.Rune[i] > 2 {
+					return nil, false
+				}
+				c = l
+			}
+		}
+		if c < 0 {
+			return nil, false
+		}
+		return []string{string(c)}, true
+	case syntax.OpCapture:
+		return foldedWords(t.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, a := range t.Sub {
+			w, ok := foldedWords(a)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, w...)
+		}
+		return out, true
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, a := range t.Sub {
+			w, ok := foldedWords(a)
+			if !ok || len(out)*len(w) > maxPrefixes {
+				return nil, false
+			}
+			var next []string
+			for _, x := range out {
+				for _, y := range w {
+					next = append(next, x+y)
+				}
+			}
+			out = next
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// runNeeds is what every match of re holds: a run of at least n bytes of
+// one of the classes (a counted repeat x{n} or x{n,m}, n >= 8, of a class
+// all matches go through; for an alternation, one per alternative). nil
+// when nothing is known.
+func runNeeds(re string) []runNeed {
+	t, err := syntax.Parse(re, syntax.Perl) // not simplified: x{n,m} stays a repeat
+	if err != nil {
+		return nil
+	}
+	return needsOf(t)
+}
+
+// minRunNeed: shorter runs are everywhere and would filter nothing.
+const minRunNeed = 8
+
+func needsOf(t *syntax.Regexp) []runNeed {
+	switch t.Op {
+	case syntax.OpCapture:
+		return needsOf(t.Sub[0])
+	case syntax.OpAlternate:
+		var out []runNeed
+		for _, a := range t.Sub {
+			nd := needsOf(a)
+			if nd == nil {
+				return nil // this alternative can match without any run
+			}
+			out = append(out, nd...)
+		}
+		return out
+	case syntax.OpConcat:
+		// Any part's needs hold; the part whose weakest need is longest
+		// filters most.
+		var best []runNeed
+		for _, s := range t.Sub {
+			if nd := needsOf(s); nd != nil && (best == nil || weakest(nd) > weakest(best)) {
+				best = nd
+			}
+		}
+		return best
+	case syntax.OpRepeat:
+		sub := t.Sub[0]
+		for sub.Op == syntax.OpCapture {
+			sub = sub.Sub[0]
+		}
+		if t.Min < minRunNeed || sub.Op != syntax.OpCharClass {
+			return nil
+		}
+		in := new([256]bool)
+		for i := 0; i+1 < len(sub.Rune); i += 2 {
+			lo, hi := sub.Rune[i], sub.Rune[i+1]
+			for c := lo; c <= hi && c < utf8.RuneSelf; c++ {
+				in[c] = true
+			}
+			if hi >= utf8.RuneSelf {
+				for c := utf8.RuneSelf; c < 256; c++ {
+					in[c] = true // a byte of a multi-byte rune of the class
+				}
+			}
+		}
+		return []runNeed{{in, t.Min}}
+	}
+	return nil
+}
+
+func weakest(nd []runNeed) int {
+	w := nd[0].n
+	for _, x := range nd[1:] {
+		w = min(w, x.n)
+	}
+	return w
+}
+
+// literalPrefixes are the case-sensitive literal strings one of which
+// starts every match of re, or nil when some match can start otherwise
+// (a class, a case-folded literal, a repetition).
+func literalPrefixes(re string) []string {
+	t, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	p, _ := prefixesOf(t.Simplify())
+	return p
+}
+
+// maxPrefixes bounds the cross products of prefixesOf.
+const maxPrefixes = 64
+
+// prefixesOf is literalPrefixes of t; whole says t matches exactly those
+// strings (so what follows t in a concatenation extends them).
+func prefixesOf(t *syntax.Regexp) (p []string, whole bool) {
+	switch t.Op {
+	case syntax.OpLiteral:
+		if t.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return []string{string(t.Rune)}, true
+	case syntax.OpCapture:
+		return prefixesOf(t.Sub[0])
+	case syntax.OpAlternate:
+		whole = true
+		for _, s := range t.Sub {
+			sp, sw := prefixesOf(s)
+			if sp == nil {
+				return nil, false
+			}
+			p, whole = append(p, sp...), whole && sw
+		}
+		return p, whole
+	case syntax.OpConcat:
+		p, whole = []string{""}, true
+		for _, s := range t.Sub {
+			switch s.Op {
+			case syntax.OpWordBoundary, syntax.OpBeginText, syntax.OpBeginLine, syntax.OpEmptyMatch:
+				continue // zero width: the match starts after it
+			}
+			sp, sw := prefixesOf(s)
+			if sp == nil || len(p)*len(sp) > maxPrefixes {
+				return p, false // what is known so far still starts every match
+			}
+			var next []string
+			for _, a := range p {
+				for _, b := range sp {
+					next = append(next, a+b)
+				}
+			}
+			if p = next; !sw {
+				return p, false
+			}
+		}
+		return p, whole
+	}
+	return nil, false
+}
+
+// exactSpelling is how keyword kw (lowercase) must be spelled where a
+// match of a rule whose matches all start with one of prefixes starts at
+// it: the prefix's own bytes over their length. "" when any spelling can
+// do (the rule has no such prefixes, or two spell kw apart, or none starts
+// like kw: the keyword is then not where matches start).
+func exactSpelling(kw string, prefixes []string) string {
+	exact := ""
+	for _, p := range prefixes {
+		n := min(len(p), len(kw))
+		if n == 0 || !hasPrefixFold(p[:n], kw[:n]) {
+			continue
+		}
+		if exact != "" && exact != p[:n] {
+			return ""
+		}
+		exact = p[:n]
+	}
+	return exact
+}
 
 // startsWithBoundary: every match of re begins at a \b.
 func startsWithBoundary(re string) bool {
@@ -262,30 +545,45 @@ func maxLen(t *syntax.Regexp) int {
 func (vs *vendorSet) find(ln string) []vendorHit {
 	// Which rules, and the spans of their keywords: (rule, start, end).
 	var occ []kwOcc
-	n := len(ln)
-	for i := 0; i+1 < n; i++ {
-		g := vs.pair[uint16(lowerByte(ln[i]))<<8|uint16(lowerByte(ln[i+1]))]
-		if g == 0 {
-			continue
-		}
-		for _, ki := range vs.groups[g] {
-			w := vs.words[ki]
-			if !hasPrefixFold(ln[i:], w) {
+	// Past maxOccurrences, a rule with more keywords is run on the whole
+	// line (as find does past maxKeywordWindows): a line of 200 000
+	// keywords made a list as long, and sorted it.
+	var many [(maxVendorRules + 63) / 64]uint64
+	var atKW []kwOcc // occurrences of the rules with a tail
+	vs.index.each(ln, func(e *wordEntry, i int) {
+		ki := int(e.val)
+		w := e.word
+		// Only two-byte keywords ("s.", "sk") are taken to start their
+		// rule's match: longer ones can end it (MaxMind's "_mmk").
+		glued := len(w) <= 2 && i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
+		for j, ri := range vs.kwRules[ki] {
+			if glued && vs.rules[ri].boundary || !strings.HasPrefix(ln[i:], vs.exact[ki][j]) {
 				continue
 			}
-			// Only two-byte keywords ("s.", "sk") are taken to start their
-			// rule's match: longer ones can end it (MaxMind's "_mmk").
-			glued := len(w) <= 2 && i > 0 && isREWordByte(ln[i-1]) && isREWordByte(w[0])
-			for _, ri := range vs.kwRules[ki] {
-				if glued && vs.rules[ri].boundary {
-					continue
-				}
+			switch {
+			case vs.rules[ri].tail != nil:
+				// Tried at each keyword, anchored: every one is kept.
+				atKW = append(atKW, kwOcc{ri, i, i + len(w)})
+			case len(occ) < maxOccurrences:
 				occ = append(occ, kwOcc{ri, i, i + len(w)})
+			default:
+				many[ri/64] |= 1 << (ri % 64)
 			}
 		}
+	})
+	for ri := range vs.rules {
+		if many[ri/64]&(1<<(ri%64)) != 0 {
+			occ = append(occ, kwOcc{ri, 0, len(ln)}) // one window: the whole line
+		}
+	}
+	var out []vendorHit
+	if atKW != nil {
+		// Table order, then line order; each finds its keywords in order.
+		sort.SliceStable(atKW, func(a, b int) bool { return atKW[a].rule < atKW[b].rule })
+		eachRule(atKW, func(kw []kwOcc) { out = vs.rules[kw[0].rule].findAt(ln, kw, &vs.global, out) })
 	}
 	if occ == nil {
-		return nil
+		return out
 	}
 	// Table order, then line order: the same input gives the same output.
 	sort.Slice(occ, func(a, b int) bool {
@@ -294,24 +592,34 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 		}
 		return occ[a].s < occ[b].s
 	})
-	var out []vendorHit
+	eachRule(occ, func(kw []kwOcc) { out = vs.rules[kw[0].rule].find(ln, kw, &vs.global, out) })
+	return out
+}
+
+// eachRule calls fn with each run of occ (sorted by rule) of one rule.
+func eachRule(occ []kwOcc, fn func(kw []kwOcc)) {
 	for i := 0; i < len(occ); {
 		j := i
 		for j < len(occ) && occ[j].rule == occ[i].rule {
 			j++
 		}
-		out = vs.rules[occ[i].rule].find(ln, occ[i:j], &vs.global, out)
+		fn(occ[i:j])
 		i = j
 	}
-	return out
 }
 
 // kwOcc is a keyword of rule at ln[s:e].
 type kwOcc struct{ rule, s, e int }
 
 // maxKeywordWindows: past this many occurrences of a rule's keywords in a
-// line, the rule runs on the whole line once (linear) instead of per window.
-const maxKeywordWindows = 64
+// line, the rule runs on the whole line once (linear) instead of per window;
+// maxOccurrences bounds the occurrences of all rules kept per line.
+const (
+	maxKeywordWindows = 64
+	maxOccurrences    = 1024
+	// maxVendorRules bounds the table (TestVendorTableMatchesGitleaks).
+	maxVendorRules = 256
+)
 
 type vendorHit struct {
 	s, e int
@@ -322,7 +630,7 @@ type vendorHit struct {
 // merged, or on the whole line when its match length is unbounded.
 func (r *vendorRule) find(ln string, kw []kwOcc, global *compiledAllow, out []vendorHit) []vendorHit {
 	if r.maxLen < 0 || len(kw) > maxKeywordWindows {
-		return r.findIn(ln, 0, len(ln), global, out)
+		return r.findNear(ln, 0, len(ln), global, out)
 	}
 	lo, hi := -1, -1
 	for _, k := range kw {
@@ -332,11 +640,71 @@ func (r *vendorRule) find(ln string, kw []kwOcc, global *compiledAllow, out []ve
 			continue
 		}
 		if lo >= 0 {
-			out = r.findIn(ln, lo, hi, global, out)
+			out = r.findNear(ln, lo, hi, global, out)
 		}
 		lo, hi = wlo, whi
 	}
-	return r.findIn(ln, lo, hi, global, out)
+	return r.findNear(ln, lo, hi, global, out)
+}
+
+// findNear runs the rule on the parts of ln[lo:hi] around the runs its
+// matches need (needs): a match holds such a run and is at most maxLen
+// long. The regexps of gitleaks' keyword rules cost 150-200 ns a byte
+// (their counted repeats make many NFA states), and a line full of a
+// keyword ("adafruit=" 100 000 times) took 160 ms per MiB; the run test
+// costs a table load per byte, and most windows hold no run long enough
+// (the 32 characters of a key).
+func (r *vendorRule) findNear(ln string, lo, hi int, global *compiledAllow, out []vendorHit) []vendorHit {
+	if len(r.needs) == 0 {
+		return r.findIn(ln, lo, hi, global, out)
+	}
+	runWindows(ln, lo, hi, r.needs, r.maxLen, func(wlo, whi int) { out = r.findIn(ln, wlo, whi, global, out) })
+	return out
+}
+
+// runWindows calls fn, in order, with the merged windows of ln[lo:hi] that
+// can hold a match of at most maxLen bytes (-1: unbounded, the whole of
+// ln[lo:hi]) holding a run one of needs asks for; not at all when there is
+// no such run. Each class's runs are found in one pass.
+func runWindows(ln string, lo, hi int, needs []runNeed, maxLen int, fn func(lo, hi int)) {
+	var runs [][2]int
+	for _, nd := range needs {
+		for i := lo; i < hi; {
+			if !nd.in[ln[i]] {
+				i++
+				continue
+			}
+			j := i
+			for j < hi && nd.in[ln[j]] {
+				j++
+			}
+			if j-i >= nd.n {
+				if maxLen < 0 {
+					fn(lo, hi)
+					return
+				}
+				runs = append(runs, [2]int{max(lo, i-maxLen), min(hi, j+maxLen)})
+			}
+			i = j
+		}
+	}
+	if len(needs) > 1 {
+		sort.Slice(runs, func(a, b int) bool { return runs[a][0] < runs[b][0] })
+	}
+	wlo, whi := -1, -1 // the window being merged
+	for _, w := range runs {
+		if wlo >= 0 && w[0] <= whi {
+			whi = max(whi, w[1])
+			continue
+		}
+		if wlo >= 0 {
+			fn(wlo, whi)
+		}
+		wlo, whi = w[0], w[1]
+	}
+	if wlo >= 0 {
+		fn(wlo, whi)
+	}
 }
 
 func (r *vendorRule) findIn(ln string, lo, hi int, global *compiledAllow, out []vendorHit) []vendorHit {
@@ -347,37 +715,76 @@ func (r *vendorRule) findIn(ln string, lo, hi int, global *compiledAllow, out []
 		return out
 	}
 	for _, loc := range r.re.FindAllStringSubmatchIndex(win, -1) {
-		s, e := loc[0], loc[1]
-		// gitleaks' secret: the rule's group, else the first non-empty one.
-		if r.group > 0 && 2*r.group+1 < len(loc) {
-			s, e = loc[2*r.group], loc[2*r.group+1]
-		} else if r.group == 0 {
-			for g := 1; 2*g+1 < len(loc); g++ {
-				if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
-					s, e = loc[2*g], loc[2*g+1]
-					break
-				}
-			}
-		}
-		if s < 0 || e <= s {
-			continue
-		}
-		secret, match := win[s:e], win[loc[0]:loc[1]]
-		if r.entropy > 0 && shannonEntropy(secret) <= r.entropy {
-			continue
-		}
-		if global.allowed(secret, match, ln) {
-			continue
-		}
-		kept := false
-		for i := range r.allow {
-			if r.allow[i].allowed(secret, match, ln) {
-				kept = true
+		out = r.hit(ln, lo, loc, global, out)
+	}
+	return out
+}
+
+// hit appends the secret of the match loc (of ln[lo:]) unless an entropy
+// floor or an allowlist keeps it.
+func (r *vendorRule) hit(ln string, lo int, loc []int, global *compiledAllow, out []vendorHit) []vendorHit {
+	win := ln[lo:]
+	s, e := loc[0], loc[1]
+	// gitleaks' secret: the rule's group, else the first non-empty one.
+	if r.group > 0 && 2*r.group+1 < len(loc) {
+		s, e = loc[2*r.group], loc[2*r.group+1]
+	} else if r.group == 0 {
+		for g := 1; 2*g+1 < len(loc); g++ {
+			if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+				s, e = loc[2*g], loc[2*g+1]
 				break
 			}
 		}
-		if !kept {
-			out = append(out, vendorHit{lo + s, lo + e, r.id})
+	}
+	if s < 0 || e <= s {
+		return out
+	}
+	secret, match := win[s:e], win[loc[0]:loc[1]]
+	if r.entropy > 0 && shannonEntropy(secret) <= r.entropy {
+		return out
+	}
+	if global.allowed(secret, match, ln) {
+		return out
+	}
+	for i := range r.allow {
+		if r.allow[i].allowed(secret, match, ln) {
+			return out
+		}
+	}
+	return append(out, vendorHit{lo + s, lo + e, r.id})
+}
+
+// findAt runs the rule's tail anchored at each keyword of kw (in line
+// order) after the last match: see keywordTail.
+func (r *vendorRule) findAt(ln string, kw []kwOcc, global *compiledAllow, out []vendorHit) []vendorHit {
+	// Only keywords near a run the match needs are tried (a line of
+	// 100 000 "adafruit=" holds no 32-byte key anywhere).
+	var near [][2]int
+	if r.needs != nil {
+		runWindows(ln, 0, len(ln), r.needs, r.maxLen, func(lo, hi int) { near = append(near, [2]int{lo, hi}) })
+		if near == nil {
+			return out
+		}
+	}
+	last, w := 0, 0
+	for _, k := range kw {
+		if k.s < last {
+			continue
+		}
+		if near != nil {
+			for w < len(near) && near[w][1] <= k.s {
+				w++
+			}
+			if w == len(near) {
+				break
+			}
+			if k.s < near[w][0] {
+				continue
+			}
+		}
+		if loc := r.tail.FindStringSubmatchIndex(ln[k.s:]); loc != nil {
+			out = r.hit(ln, k.s, loc, global, out)
+			last = k.s + max(loc[1], 1)
 		}
 	}
 	return out
