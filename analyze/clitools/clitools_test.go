@@ -289,13 +289,13 @@ func TestHostileInput(t *testing.T) {
 	}
 }
 
+// docker ps prints through the docker CLI's formatter, whose CREATED
+// counts to now (as the CLI's does): the container was created 65 minutes
+// before the test runs.
 func TestDockerFormats(t *testing.T) {
-	if got := ellipsis("/bin/sh -c 'while true; do sleep 1; done'", 20); got != "/bin/sh -c 'while t…" {
-		t.Errorf("ellipsis = %q", got)
-	}
 	s := labSpec(t)
 	s.Files["docker/containers.json"] = `[{"Id":"3664bd4c0b33a0c1c3a4f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6","Names":["/lab-docker-web"],"Image":"rtsnap-lab/busybox:1","Command":"/bin/sh -c 'while true; do echo tick; sleep 5; done'","Created":` +
-		itoa64(bundletest.T0.Add(-65*time.Minute).Unix()) + `,"State":"running","Status":"Up About an hour","Ports":[]}]`
+		itoa64(time.Now().Add(-65*time.Minute).Unix()) + `,"State":"running","Status":"Up About an hour","Ports":[]}]`
 	s.Files["docker/inspect.json"] = `[{"Id":"3664bd4c0b33a0c1c3a4f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6","Name":"/lab-docker-web","State":{"Status":"running","Pid":4242}}]`
 	for i := range s.Manifest.Sources {
 		if s.Manifest.Sources[i].Name == "docker" {
