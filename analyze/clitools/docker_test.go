@@ -10,8 +10,8 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
 
-	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/analyze/bundletest"
+	"github.com/rtsnap/rtsnap/bundle"
 )
 
 // dockerSpec is a bundle whose docker source holds containers and images.
