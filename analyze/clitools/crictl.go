@@ -72,7 +72,7 @@ func (v *view) crictl(args []string, stdout io.Writer) error {
 	run := map[string]func([]string, io.Writer) error{
 		"ps": c.ps, "pods": c.pods, "images": c.images, "image": c.images, "img": c.images,
 		"inspect": c.inspect, "inspectp": c.inspectp, "inspecti": c.inspecti,
-		"info": c.info, "version": c.version, "logs": c.logs, "stats": c.stats,
+		"info": c.info, "version": c.version, "logs": c.logs, "stats": c.stats, "statsp": c.statsp,
 	}[sub]
 	if run == nil {
 		return usagef("crictl: %q is not a subcommand answered from a bundle", sub)
@@ -1066,15 +1066,4 @@ func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream s
 		bw.WriteString(l.text + "\n")
 	}
 	return len(lines), bw.Flush()
-}
-
-// stats says where the bundle's stats are: the cri source asks for them
-// only with --cri-stats, and crictl's CPU % needs samples over time that a
-// snapshot does not have.
-func (c *crictlCtx) stats(_ []string, _ io.Writer) error {
-	p := c.dir + "container_stats.json"
-	if _, ok := c.b.File(p); !ok {
-		return fmt.Errorf("%w; the cri source collects stats only with 'rtsnap collect --cri-stats' (the cgroup source holds the kernel's figures)", c.missing(criSource, p))
-	}
-	return usagef("crictl stats: the table is not drawn from a snapshot; the figures are in %s ('rtsnap-analyze show BUNDLE %s')", p, p)
 }

@@ -128,6 +128,47 @@ type golden struct {
 	// dropKeys: each line is a JSON object; these keys are left out of
 	// both before comparing (see dockerVersionedKeys).
 	dropKeys []string
+	// stats: crictl stats/statsp, whose figures move between any two
+	// calls: compared by sameStats.
+	stats bool
+}
+
+// statsNumRe is a stats figure as crictl prints it: CPU %, a go-units
+// HumanSize, an inode count.
+var statsNumRe = regexp.MustCompile(`^(\d+\.\d\d|\d+(\.\d+)?[kMGTPEZY]?B|\d+)$`)
+
+// statsValueRe is a figure in crictl stats -o json|yaml (protojson puts
+// uint64 values in quotes).
+var statsValueRe = regexp.MustCompile(`("?(?:value|timestamp)"?: *)"?\d+"?`)
+
+// sameStats compares crictl stats outputs with the figures masked: a
+// table's header, row order, ids and names must match exactly, every
+// other cell must be a figure in crictl's format, and every cell must
+// start in the same column (the layout); -o json|yaml must match with each
+// value and timestamp masked. crictl clears the screen before a table.
+func sameStats(real, ours string) (bool, string) {
+	real, ours = strings.TrimPrefix(real, "\x1b[2J\x1b[H"), strings.TrimPrefix(ours, "\x1b[2J\x1b[H")
+	if strings.HasPrefix(strings.TrimSpace(real), "{") || strings.HasPrefix(real, "stats:") {
+		return sameOutput(statsValueRe.ReplaceAllString(normJSON(real), "${1}N"), statsValueRe.ReplaceAllString(ours, "${1}N"))
+	}
+	rl, ol := strings.Split(real, "\n"), strings.Split(ours, "\n")
+	if len(rl) != len(ol) {
+		return false, "line counts differ: real " + strconv.Itoa(len(rl)) + ", bundle " + strconv.Itoa(len(ol))
+	}
+	cellRe := regexp.MustCompile(`\S+`)
+	for i := range rl {
+		rc, oc := cellRe.FindAllStringIndex(rl[i], -1), cellRe.FindAllStringIndex(ol[i], -1)
+		bad := len(rc) != len(oc)
+		for j := 0; !bad && j < len(rc); j++ {
+			r, o := rl[i][rc[j][0]:rc[j][1]], ol[i][oc[j][0]:oc[j][1]]
+			exact := i == 0 || j < 2 // the header; CONTAINER and NAME, or POD and POD ID
+			bad = rc[j][0] != oc[j][0] || (exact && r != o) || (!exact && (!statsNumRe.MatchString(r) || !statsNumRe.MatchString(o)))
+		}
+		if bad {
+			return false, "line " + strconv.Itoa(i+1) + ":\n  real:   " + rl[i] + "\n  bundle: " + ol[i]
+		}
+	}
+	return true, ""
 }
 
 // dockerVersionedKeys are the {{json .}} keys the lab's docker CLI (28)
@@ -223,6 +264,11 @@ func TestGoldenAgainstLab(t *testing.T) {
 			cases = append(cases, golden{name: d + ": crictl " + strings.Join(args, " "), real: cri(args...), ours: ours(args...)})
 		}
 		cases = append(cases, golden{name: d + ": crictl logs --tail 3 " + c, real: cri("logs", "--tail", "200", c), ours: ours("logs", "--tail", "3", c), window: true})
+		for _, args := range [][]string{{"stats"}, {"stats", "-a"}, {"stats", "--id", c}, {"stats", "--pod", p, "--label", "io.kubernetes.container.name=sidecar"}, {"statsp"},
+			// A table waits --seconds (1) for crictl's second sample: the json and yaml forms are the quick ones.
+			{"stats", "-o", "json"}, {"stats", "-o", "yaml", c}, {"stats", "-a", "-o", "json", "--pod", p}, {"statsp", "-o", "json"}, {"statsp", "-o", "yaml", "--id", p}} {
+			cases = append(cases, golden{name: d + ": crictl " + strings.Join(args, " "), real: cri(args...), ours: ours(args...), stats: true})
+		}
 		for _, args := range [][]string{{"ps", "-o", "json"}, {"pods", "-o", "json"}, {"images", "-o", "json"}} {
 			cases = append(cases, golden{name: d + ": crictl " + strings.Join(args, " "), real: cri(args...), ours: ours(args...), json: true})
 		}
@@ -277,7 +323,11 @@ func TestGoldenAgainstLab(t *testing.T) {
 				before[i] = after
 				continue
 			}
-			if ok, why := sameOutput(before[i], after); !ok && moved == "" {
+			same := sameOutput
+			if c.stats {
+				same = sameStats
+			}
+			if ok, why := same(before[i], after); !ok && moved == "" {
 				moved = c.name + ": " + why
 			}
 		}
@@ -323,6 +373,11 @@ func TestGoldenAgainstLab(t *testing.T) {
 		if c.window {
 			if !consecutiveLines(real, out.String()) || out.Len() == 0 {
 				t.Errorf("%s: the bundle's lines are not consecutive lines of the real log:\n%s", c.name, out.String())
+				continue
+			}
+		} else if c.stats {
+			if ok, why := sameStats(real, ourText); !ok {
+				t.Errorf("%s: differs at %s", c.name, why)
 				continue
 			}
 		} else if ok, why := sameOutput(real, ourText); !ok {
@@ -377,7 +432,7 @@ func collect(t *testing.T, rtsnap string, env lab.Env, dir string, attempt int) 
 		"--runtime-endpoint", env["RTSNAP_LAB_CD2_SOCK"], "--runtime-endpoint", env["RTSNAP_LAB_DOCKER_SOCK"],
 		// No bound on containers: the lab's kubelets leave >1000 pod log
 		// files behind, and the bound would leave out the docker container's.
-		"--max-containers", "0",
+		"--max-containers", "0", "--cri-stats",
 		"--journal-dir", env["RTSNAP_LAB_JOURNAL_DIR"])
 	if o, err := cmd.CombinedOutput(); err != nil {
 		t.Logf("rtsnap collect (attempt %d): %v\n%.2000s", attempt, err, o)
