@@ -109,7 +109,9 @@ func (c *crictlCtx) stats(args []string, w io.Writer) error {
 		}
 		list = append(list, s)
 	}
-	slices.SortFunc(list, func(a, b *criapi.ContainerStats) int { return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId()) })
+	slices.SortFunc(list, func(a, b *criapi.ContainerStats) int {
+		return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId())
+	})
 	if sf.output == "json" || sf.output == "yaml" {
 		return printProto(w, &criapi.ListContainerStatsResponse{Stats: list}, sf.output)
 	}
@@ -151,7 +153,9 @@ func (c *crictlCtx) statsp(args []string, w io.Writer) error {
 			list = append(list, s)
 		}
 	}
-	slices.SortFunc(list, func(a, b *criapi.PodSandboxStats) int { return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId()) })
+	slices.SortFunc(list, func(a, b *criapi.PodSandboxStats) int {
+		return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId())
+	})
 	if sf.output == "json" || sf.output == "yaml" {
 		return printProto(w, &criapi.ListPodSandboxStatsResponse{Stats: list}, sf.output)
 	}
