@@ -12,6 +12,8 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/pflag"
 	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/rtsnap/rtsnap/internal/schema/cri"
 )
 
 // crictl stats and statsp from the cri source's one ListContainerStats /
@@ -50,14 +52,23 @@ func (sf *statsFlags) check(sub string, watch bool) error {
 	return err
 }
 
-// statsFile reads one of the cri source's stats files, or says it was not
-// collected and why.
-func (c *crictlCtx) statsFile(name string, out any) error {
+// statsFile reads one of the cri source's stats files, or says why it is
+// not there: the call failed at the collection (calls.json says how), or
+// stats were not asked for.
+func (c *crictlCtx) statsFile(name, method string, out any) error {
 	err := c.file(name, out)
-	if nc := (*NotCollectedError)(nil); errors.As(err, &nc) {
-		return fmt.Errorf("%w; the cri source collects stats only with 'rtsnap collect --cri-stats' (the cgroup source holds the kernel's figures)", err)
+	if nc := (*NotCollectedError)(nil); !errors.As(err, &nc) {
+		return err
 	}
-	return err
+	var calls []cri.Call
+	if c.file("calls.json", &calls) == nil {
+		for _, call := range calls {
+			if call.Method == method && call.Code != "OK" {
+				return fmt.Errorf("%w; %s failed at the collection: %s %s", err, method, call.Code, call.Error)
+			}
+		}
+	}
+	return fmt.Errorf("%w; the cri source collects stats only with 'rtsnap collect --cri-stats' (the cgroup source holds the kernel's figures)", err)
 }
 
 // cpuPercent is UsageNanoCores as crictl's CPU %: nanocores per core, in percent.
@@ -84,7 +95,7 @@ func (c *crictlCtx) stats(args []string, w io.Writer) error {
 		return err
 	}
 	var stats []*criapi.ContainerStats
-	if err := c.statsFile("container_stats.json", &stats); err != nil {
+	if err := c.statsFile("container_stats.json", "ListContainerStats", &stats); err != nil {
 		return err
 	}
 	// The stats name no pod: the container list does.
@@ -144,7 +155,7 @@ func (c *crictlCtx) statsp(args []string, w io.Writer) error {
 		return err
 	}
 	var stats []*criapi.PodSandboxStats
-	if err := c.statsFile("pod_stats.json", &stats); err != nil {
+	if err := c.statsFile("pod_stats.json", "ListPodSandboxStats", &stats); err != nil {
 		return err
 	}
 	var list []*criapi.PodSandboxStats

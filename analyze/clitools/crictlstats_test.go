@@ -95,3 +95,14 @@ func TestCrictlStatsNotCollected(t *testing.T) {
 		}
 	}
 }
+
+// A stats call that failed at the collection is named with its code.
+func TestCrictlStatsCallFailed(t *testing.T) {
+	s := statsSpec(t).Spec
+	delete(s.Files, "cri/"+slug+"/pod_stats.json")
+	s.Files["cri/"+slug+"/calls.json"] = `[{"method":"ListPodSandboxStats","duration_ms":30000,"code":"DeadlineExceeded","error":"context deadline exceeded"}]`
+	_, _, err := run(t, open(t, s), "crictl", "statsp")
+	if err == nil || !strings.Contains(err.Error(), "ListPodSandboxStats failed at the collection: DeadlineExceeded") {
+		t.Errorf("statsp after a failed call: %v", err)
+	}
+}

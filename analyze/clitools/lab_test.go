@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/internal/lab"
 )
@@ -131,6 +133,45 @@ type golden struct {
 	// stats: crictl stats/statsp, whose figures move between any two
 	// calls: compared by sameStats.
 	stats bool
+	// ctrInfo: ctr containers info, whose Runtime.Options and Extensions
+	// the bundle does not hold: their values are masked (maskCtrInfo).
+	ctrInfo bool
+}
+
+// maskCtrInfo replaces the values of ctr containers info's
+// Runtime.Options and Extensions, which the collector does not store,
+// leaving the rest of the document to compare byte for byte.
+func maskCtrInfo(s string) string {
+	return maskJSONValue(maskJSONValue(s, "        ", "Options"), "    ", "Extensions")
+}
+
+// maskJSONValue masks the value of key at indent in an indented JSON
+// document, a multi-line object or array included.
+func maskJSONValue(s, indent, key string) string {
+	lines := strings.Split(s, "\n")
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		prefix := indent + strconv.Quote(key) + ": "
+		if !strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+			continue
+		}
+		comma := ""
+		if v := strings.TrimPrefix(l, prefix); v == "{" || v == "[" {
+			for i+1 < len(lines) && !strings.HasPrefix(lines[i+1], indent+"}") && !strings.HasPrefix(lines[i+1], indent+"]") {
+				i++
+			}
+			i++
+			if i < len(lines) && strings.HasSuffix(lines[i], ",") {
+				comma = ","
+			}
+		} else if strings.HasSuffix(v, ",") {
+			comma = ","
+		}
+		out = append(out, prefix+"MASKED"+comma)
+	}
+	return strings.Join(out, "\n")
 }
 
 // statsNumRe is a stats figure as crictl prints it: CPU %, a go-units
@@ -141,6 +182,46 @@ var statsNumRe = regexp.MustCompile(`^(\d+\.\d\d|\d+(\.\d+)?[kMGTPEZY]?B|\d+)$`)
 // uint64 values in quotes).
 var statsValueRe = regexp.MustCompile(`("?(?:value|timestamp)"?: *)"?\d+"?`)
 
+// normStats is a stats document (JSON or YAML) as indented JSON with
+// every list of objects sorted by attributes.id: containerd lists a pod's
+// containers in its stats from a Go map, in a new order at every call.
+func normStats(s string) string {
+	js, err := yaml.YAMLToJSON([]byte(s))
+	if err != nil {
+		return s
+	}
+	var doc any
+	if json.Unmarshal(js, &doc) != nil {
+		return s
+	}
+	var walk func(any)
+	walk = func(n any) {
+		switch n := n.(type) {
+		case map[string]any:
+			for _, v := range n {
+				walk(v)
+			}
+		case []any:
+			for _, v := range n {
+				walk(v)
+			}
+			id := func(v any) string {
+				m, _ := v.(map[string]any)
+				a, _ := m["attributes"].(map[string]any)
+				s, _ := a["id"].(string)
+				return s
+			}
+			slices.SortStableFunc(n, func(a, b any) int { return strings.Compare(id(a), id(b)) })
+		}
+	}
+	walk(doc)
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return s
+	}
+	return string(out) + "\n"
+}
+
 // sameStats compares crictl stats outputs with the figures masked: a
 // table's header, row order, ids and names must match exactly, every
 // other cell must be a figure in crictl's format, and every cell must
@@ -149,7 +230,7 @@ var statsValueRe = regexp.MustCompile(`("?(?:value|timestamp)"?: *)"?\d+"?`)
 func sameStats(real, ours string) (bool, string) {
 	real, ours = strings.TrimPrefix(real, "\x1b[2J\x1b[H"), strings.TrimPrefix(ours, "\x1b[2J\x1b[H")
 	if strings.HasPrefix(strings.TrimSpace(real), "{") || strings.HasPrefix(real, "stats:") {
-		return sameOutput(statsValueRe.ReplaceAllString(normJSON(real), "${1}N"), statsValueRe.ReplaceAllString(ours, "${1}N"))
+		return sameOutput(statsValueRe.ReplaceAllString(normStats(real), "${1}N"), statsValueRe.ReplaceAllString(normStats(ours), "${1}N"))
 	}
 	rl, ol := strings.Split(real, "\n"), strings.Split(ours, "\n")
 	if len(rl) != len(ol) {
@@ -272,6 +353,15 @@ func TestGoldenAgainstLab(t *testing.T) {
 		for _, args := range [][]string{{"ps", "-o", "json"}, {"pods", "-o", "json"}, {"images", "-o", "json"}} {
 			cases = append(cases, golden{name: d + ": crictl " + strings.Join(args, " "), real: cri(args...), ours: ours(args...), json: true})
 		}
+		cid := first(ctr, "-a", s, "-n", "k8s.io", "containers", "ls", "-q", `labels."io.kubernetes.container.name"==app`)
+		cases = append(cases, golden{name: d + ": ctr containers info", real: []string{ctr, "-a", s, "-n", "k8s.io", "containers", "info", cid},
+			ours: []string{"ctr", "-a", s, "-n", "k8s.io", "containers", "info", cid}, ctrInfo: true})
+		for _, args := range [][]string{{"containers", "ls", "-q"}, {"images", "ls", "-q"},
+			{"containers", "ls", `labels."io.kubernetes.container.name"==app`}, {"containers", "ls", "-q", "image~=busybox", "runtime.name==io.containerd.runc.v2"},
+			{"containers", "ls", "id==nomatch"}, {"images", "ls", "name~=pause"}, {"images", "ls", "-q", `labels."io.cri-containerd.image"==managed`}} {
+			cases = append(cases, golden{name: d + ": ctr -n k8s.io " + strings.Join(args, " "),
+				real: append([]string{ctr, "-a", s, "-n", "k8s.io"}, args...), ours: append([]string{"ctr", "-a", s, "-n", "k8s.io"}, args...)})
+		}
 		cases = append(cases, golden{name: d + ": ctr version", real: []string{ctr, "-a", s, "version"}, ours: []string{"ctr", "-a", s, "version"}, from: "Server:"})
 		for _, args := range [][]string{{"namespaces", "ls"}, {"-n", "k8s.io", "containers", "ls"}, {"-n", "k8s.io", "tasks", "ls"},
 			{"-n", "k8s.io", "snapshots", "ls"}, {"-n", "k8s.io", "images", "ls"}, {"-n", "k8s.io", "leases", "ls"}, {"plugins", "ls"}, {"-n", "rtsnap-native", "containers", "ls"}} {
@@ -358,6 +448,9 @@ func TestGoldenAgainstLab(t *testing.T) {
 		ourText := out.String()
 		if c.unordered {
 			ourText = sortRows(ourText)
+		}
+		if c.ctrInfo {
+			real, ourText = maskCtrInfo(real), maskCtrInfo(ourText)
 		}
 		if c.dropKeys != nil {
 			real, ourText = dropJSONKeys(real, c.dropKeys), dropJSONKeys(ourText, c.dropKeys)
@@ -460,5 +553,42 @@ func TestConsecutiveLines(t *testing.T) {
 	}
 	if consecutiveLines(real, "ick 1\n") {
 		t.Error("a partial line matched")
+	}
+}
+
+func TestMaskCtrInfo(t *testing.T) {
+	in := "{\n    \"ID\": \"x\",\n    \"Runtime\": {\n        \"Name\": \"io.containerd.runc.v2\",\n        \"Options\": {\n            \"type_url\": \"containerd.runc.v1.Options\"\n        }\n    },\n    \"Extensions\": {\n        \"a\": {\n            \"value\": \"e30=\"\n        }\n    },\n    \"Spec\": {}\n}"
+	want := "{\n    \"ID\": \"x\",\n    \"Runtime\": {\n        \"Name\": \"io.containerd.runc.v2\",\n        \"Options\": MASKED\n    },\n    \"Extensions\": MASKED,\n    \"Spec\": {}\n}"
+	if got := maskCtrInfo(in); got != want {
+		t.Errorf("maskCtrInfo:\n%s\nwant\n%s", got, want)
+	}
+	if got := maskCtrInfo("{\n    \"Runtime\": {\n        \"Options\": null\n    },\n    \"Extensions\": null,\n    \"ID\": \"y\"\n}"); got != "{\n    \"Runtime\": {\n        \"Options\": MASKED\n    },\n    \"Extensions\": MASKED,\n    \"ID\": \"y\"\n}" {
+		t.Errorf("maskCtrInfo of nulls: %s", got)
+	}
+}
+
+// The stats comparison: figures masked, the rest (ids, names, layout, a
+// pod's containers in any order) still checked.
+func TestSameStats(t *testing.T) {
+	head := "CONTAINER           NAME                CPU %               MEM\n"
+	if ok, why := sameStats("\x1b[2J\x1b[H"+head+"80a397cf1bf16       app                 0.00                483.3kB\n", head+"80a397cf1bf16       app                 0.12                1.2MB\n"); !ok {
+		t.Errorf("moving figures: %s", why)
+	}
+	for _, bad := range []string{
+		head + "80a397cf1bf17       app                 0.12                1.2MB\n", // another id
+		head + "80a397cf1bf16       app                0.12                1.2MB\n",  // a cell moved
+		head + "80a397cf1bf16       app                 n/a                 1.2MB\n", // not a figure
+	} {
+		if ok, _ := sameStats(head+"80a397cf1bf16       app                 0.00                483.3kB\n", bad); ok {
+			t.Errorf("matched: %q", bad)
+		}
+	}
+	a := `{"stats":[{"attributes":{"id":"p"},"linux":{"containers":[{"attributes":{"id":"b"},"cpu":{"timestamp":"1"}},{"attributes":{"id":"a"},"cpu":{"timestamp":"2"}}]}}]}`
+	b := "stats:\n- attributes:\n    id: p\n  linux:\n    containers:\n    - attributes:\n        id: a\n      cpu:\n        timestamp: \"7\"\n    - attributes:\n        id: b\n      cpu:\n        timestamp: \"9\"\n"
+	if ok, why := sameStats(a, b); !ok {
+		t.Errorf("reordered containers: %s", why)
+	}
+	if ok, _ := sameStats(a, strings.Replace(b, "id: a", "id: c", 1)); ok {
+		t.Error("another container id matched")
 	}
 }
