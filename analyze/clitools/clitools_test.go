@@ -383,3 +383,19 @@ func TestCrictlListNotes(t *testing.T) {
 		t.Errorf("notes = %q", notes)
 	}
 }
+
+// crictl 1.37 prints -o json|yaml before it looks at -q (outputContainers,
+// outputPodSandboxes, images): so does printList.
+func TestCrictlOutputBeforeQuiet(t *testing.T) {
+	b := open(t, labSpec(t))
+	for _, sub := range []string{"ps", "pods", "images"} {
+		out, _, err := run(t, b, "crictl", sub, "-q", "-o", "json")
+		if err != nil || !strings.HasPrefix(out, "{") {
+			t.Errorf("crictl %s -q -o json: %q %v", sub, out, err)
+		}
+		out, _, _ = run(t, b, "crictl", sub, "-q")
+		if strings.HasPrefix(out, "{") || !strings.Contains(out, "sha256:") && sub == "images" {
+			t.Errorf("crictl %s -q: %q", sub, out)
+		}
+	}
+}

@@ -371,53 +371,44 @@ func (c *crictlCtx) ps(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var list []*criapi.Container
+	list := make([]*criapi.Container, 0, len(recs))
 	for _, r := range recs {
-		ct := r.Container
-		if (want >= 0 && ct.State != want) || !strings.HasPrefix(ct.PodSandboxId, *pod) {
-			continue
-		}
-		if ct.Metadata != nil && lf.keep(ct.Id, ct.Metadata.Name, fromLabels(ct.Labels, "io.kubernetes.pod.namespace"), ct.Labels) {
-			list = append(list, ct)
-		}
+		list = append(list, r.Container)
 	}
-	slices.SortStableFunc(list, func(a, b *criapi.Container) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) })
-	list = list[:truncateCount(len(list), lf.latest, lf.last)]
-	if lf.quiet {
-		for _, ct := range list {
-			fmt.Fprintln(w, ct.Id)
-		}
-		return nil
-	}
-	if lf.output == "json" || lf.output == "yaml" {
-		return printProto(w, &criapi.ListContainersResponse{Containers: list}, lf.output)
-	}
-	tw := table(w, 20, 3)
-	row(tw, "CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD", "NAMESPACE")
-	for _, ct := range list {
-		id, podID, img := ct.Id, ct.PodSandboxId, ct.GetImage().GetImage()
-		if !lf.noTrunc {
-			id, podID = truncID(id, ""), truncID(podID, "")
-			if isDigest(img) {
-				img = truncID(img, "sha256:")
+	return printList(w, list, crictlList[*criapi.Container]{
+		keep: func(ct *criapi.Container) bool {
+			return (want < 0 || ct.State == want) && strings.HasPrefix(ct.PodSandboxId, *pod) && ct.Metadata != nil &&
+				lf.keep(ct.Id, ct.Metadata.Name, fromLabels(ct.Labels, "io.kubernetes.pod.namespace"), ct.Labels)
+		},
+		order:  func(a, b *criapi.Container) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) },
+		limit:  truncateCount(lf.latest, lf.last),
+		id:     func(ct *criapi.Container) string { return ct.Id },
+		proto:  func(l []*criapi.Container) proto.Message { return &criapi.ListContainersResponse{Containers: l} },
+		header: []string{"CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD", "NAMESPACE"},
+		rows: func(ct *criapi.Container) [][]string {
+			id, podID, img := ct.Id, ct.PodSandboxId, ct.GetImage().GetImage()
+			if !lf.noTrunc {
+				id, podID = truncID(id, ""), truncID(podID, "")
+				if isDigest(img) {
+					img = truncID(img, "sha256:")
+				}
 			}
-		}
-		row(tw, id, img, ago(c.now, time.Unix(0, ct.CreatedAt)), containerStates[ct.State], ct.GetMetadata().GetName(),
-			strconv.FormatUint(uint64(ct.GetMetadata().GetAttempt()), 10), podID,
-			fromLabels(ct.Labels, "io.kubernetes.pod.name"), fromLabels(ct.Labels, "io.kubernetes.pod.namespace"))
-	}
-	return tw.Flush()
+			return [][]string{{id, img, ago(c.now, time.Unix(0, ct.CreatedAt)), containerStates[ct.State], ct.GetMetadata().GetName(),
+				strconv.FormatUint(uint64(ct.GetMetadata().GetAttempt()), 10), podID,
+				fromLabels(ct.Labels, "io.kubernetes.pod.name"), fromLabels(ct.Labels, "io.kubernetes.pod.namespace")}}
+		},
+	}, lf.quiet, lf.output)
 }
 
-func truncateCount(total int, latest bool, last int) int {
-	n := total
-	if latest {
-		n = 1
-	}
+// truncateCount is the number of rows -l / -n keep (0: all).
+func truncateCount(latest bool, last int) int {
 	if last > 0 {
-		n = last
+		return last
 	}
-	return min(n, total)
+	if latest {
+		return 1
+	}
+	return 0
 }
 
 func (c *crictlCtx) pods(args []string, w io.Writer) error {
@@ -438,43 +429,32 @@ func (c *crictlCtx) pods(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var list []*criapi.PodSandbox
+	list := make([]*criapi.PodSandbox, 0, len(recs))
 	for _, r := range recs {
-		p := r.Pod
-		if want >= 0 && p.State != want {
-			continue
-		}
-		if p.Metadata != nil && lf.keep(p.Id, p.Metadata.Name, p.Metadata.Namespace, p.Labels) {
-			list = append(list, p)
-		}
+		list = append(list, r.Pod)
 	}
-	slices.SortStableFunc(list, func(a, b *criapi.PodSandbox) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) })
-	list = list[:truncateCount(len(list), lf.latest, lf.last)]
-	if lf.quiet {
-		for _, p := range list {
-			fmt.Fprintln(w, p.Id)
-		}
-		return nil
-	}
-	if lf.output == "json" || lf.output == "yaml" {
-		return printProto(w, &criapi.ListPodSandboxResponse{Items: list}, lf.output)
-	}
-	tw := table(w, 20, 3)
-	row(tw, "POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME")
-	for _, p := range list {
-		id := p.Id
-		if !lf.noTrunc {
-			id = truncID(id, "")
-		}
-		st := map[criapi.PodSandboxState]string{0: "Ready", 1: "NotReady"}[p.State]
-		handler := p.RuntimeHandler
-		if handler == "" {
-			handler = "(default)"
-		}
-		row(tw, id, ago(c.now, time.Unix(0, p.CreatedAt)), st, p.GetMetadata().GetName(), p.GetMetadata().GetNamespace(),
-			strconv.FormatUint(uint64(p.GetMetadata().GetAttempt()), 10), handler)
-	}
-	return tw.Flush()
+	return printList(w, list, crictlList[*criapi.PodSandbox]{
+		keep: func(p *criapi.PodSandbox) bool {
+			return (want < 0 || p.State == want) && p.Metadata != nil && lf.keep(p.Id, p.Metadata.Name, p.Metadata.Namespace, p.Labels)
+		},
+		order:  func(a, b *criapi.PodSandbox) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) },
+		limit:  truncateCount(lf.latest, lf.last),
+		id:     func(p *criapi.PodSandbox) string { return p.Id },
+		proto:  func(l []*criapi.PodSandbox) proto.Message { return &criapi.ListPodSandboxResponse{Items: l} },
+		header: []string{"POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME"},
+		rows: func(p *criapi.PodSandbox) [][]string {
+			id := p.Id
+			if !lf.noTrunc {
+				id = truncID(id, "")
+			}
+			handler := p.RuntimeHandler
+			if handler == "" {
+				handler = "(default)"
+			}
+			return [][]string{{id, ago(c.now, time.Unix(0, p.CreatedAt)), map[criapi.PodSandboxState]string{0: "Ready", 1: "NotReady"}[p.State],
+				p.GetMetadata().GetName(), p.GetMetadata().GetNamespace(), strconv.FormatUint(uint64(p.GetMetadata().GetAttempt()), 10), handler}}
+		},
+	}, lf.quiet, lf.output)
 }
 
 func (c *crictlCtx) imageList() ([]*cri.ImageRecord, error) {
@@ -530,17 +510,6 @@ func (c *crictlCtx) images(args []string, w io.Writer) error {
 	for i, r := range recs {
 		imgs[i] = r.Image
 	}
-	switch *output {
-	case "json", "yaml":
-		return printProto(w, &criapi.ListImagesResponse{Images: imgs}, *output)
-	}
-	if *quiet {
-		for _, im := range imgs {
-			fmt.Fprintln(w, im.Id)
-		}
-		return nil
-	}
-	tw := table(w, 20, 3)
 	head := []string{"IMAGE", "TAG"}
 	if *digests {
 		head = append(head, "DIGEST")
@@ -549,27 +518,32 @@ func (c *crictlCtx) images(args []string, w io.Writer) error {
 	if *pinned {
 		head = append(head, "PINNED")
 	}
-	row(tw, head...)
-	for _, im := range imgs {
-		name, digest := normalizeRepoDigest(im.RepoDigests)
-		size := units.HumanSizeWithPrecision(float64(im.Size), 3)
-		id := im.Id
-		if !*noTrunc {
-			id, digest = truncID(id, "sha256:"), truncID(digest, "sha256:")
-		}
-		for _, pair := range normalizeRepoTagPair(im.RepoTags, name) {
-			cols := pair[:2:2]
-			if *digests {
-				cols = append(cols, digest)
+	return printList(w, imgs, crictlList[*criapi.Image]{
+		id:     func(im *criapi.Image) string { return im.Id },
+		proto:  func(l []*criapi.Image) proto.Message { return &criapi.ListImagesResponse{Images: l} },
+		header: head,
+		rows: func(im *criapi.Image) [][]string {
+			name, digest := normalizeRepoDigest(im.RepoDigests)
+			size := units.HumanSizeWithPrecision(float64(im.Size), 3)
+			id := im.Id
+			if !*noTrunc {
+				id, digest = truncID(id, "sha256:"), truncID(digest, "sha256:")
 			}
-			cols = append(cols, id, size)
-			if *pinned {
-				cols = append(cols, strconv.FormatBool(im.Pinned))
+			var rows [][]string
+			for _, pair := range normalizeRepoTagPair(im.RepoTags, name) {
+				cols := pair[:2:2]
+				if *digests {
+					cols = append(cols, digest)
+				}
+				cols = append(cols, id, size)
+				if *pinned {
+					cols = append(cols, strconv.FormatBool(im.Pinned))
+				}
+				rows = append(rows, cols)
 			}
-			row(tw, cols...)
-		}
-	}
-	return tw.Flush()
+			return rows
+		},
+	}, *quiet, *output)
 }
 
 func normalizeRepoTagPair(tags []string, name string) [][]string {

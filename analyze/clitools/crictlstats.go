@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/docker/go-units"
 	"github.com/spf13/pflag"
+	"google.golang.org/protobuf/proto"
 	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/rtsnap/rtsnap/internal/schema/cri"
@@ -109,36 +109,35 @@ func (c *crictlCtx) stats(args []string, w io.Writer) error {
 			podOf[r.Container.Id] = r.Container.PodSandboxId
 		}
 	}
-	var list []*criapi.ContainerStats
-	for _, s := range stats {
-		a := s.GetAttributes()
-		if s == nil || !strings.HasPrefix(a.GetId(), sf.id) || !labelsMatch(sf.sel, a.GetLabels()) {
-			continue
-		}
-		if *pod != "" && !strings.HasPrefix(podOf[a.GetId()], *pod) {
-			continue
-		}
-		list = append(list, s)
+	if sf.output != "json" && sf.output != "yaml" {
+		fmt.Fprintln(c.notes, cpuNote("stats"))
 	}
-	slices.SortFunc(list, func(a, b *criapi.ContainerStats) int {
-		return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId())
-	})
-	if sf.output == "json" || sf.output == "yaml" {
-		return printProto(w, &criapi.ListContainerStatsResponse{Stats: list}, sf.output)
-	}
-	fmt.Fprintln(c.notes, "rtsnap-analyze crictl: stats: CPU % is the runtime's rate at the collection (UsageNanoCores), not a sample over --seconds")
-	tw := table(w, 20, 3)
-	row(tw, "CONTAINER", "NAME", "CPU %", "MEM", "DISK", "INODES", "SWAP")
-	for _, s := range list {
-		cpu, mem := s.GetCpu().GetUsageCoreNanoSeconds().GetValue(), s.GetMemory().GetWorkingSetBytes().GetValue()
-		if !*all && cpu == 0 && mem == 0 {
-			continue // crictl: a container that is not running
-		}
-		row(tw, truncID(s.GetAttributes().GetId(), ""), s.GetAttributes().GetMetadata().GetName(), cpuPercent(s.GetCpu()),
-			units.HumanSize(float64(mem)), units.HumanSize(float64(s.GetWritableLayer().GetUsedBytes().GetValue())),
-			strconv.FormatUint(s.GetWritableLayer().GetInodesUsed().GetValue(), 10), units.HumanSize(float64(s.GetSwap().GetSwapUsageBytes().GetValue())))
-	}
-	return tw.Flush()
+	return printList(w, stats, crictlList[*criapi.ContainerStats]{
+		keep: func(s *criapi.ContainerStats) bool {
+			a := s.GetAttributes()
+			return s != nil && strings.HasPrefix(a.GetId(), sf.id) && labelsMatch(sf.sel, a.GetLabels()) &&
+				(*pod == "" || strings.HasPrefix(podOf[a.GetId()], *pod))
+		},
+		order: func(a, b *criapi.ContainerStats) int {
+			return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId())
+		},
+		proto:  func(l []*criapi.ContainerStats) proto.Message { return &criapi.ListContainerStatsResponse{Stats: l} },
+		header: []string{"CONTAINER", "NAME", "CPU %", "MEM", "DISK", "INODES", "SWAP"},
+		rows: func(s *criapi.ContainerStats) [][]string {
+			cpu, mem := s.GetCpu().GetUsageCoreNanoSeconds().GetValue(), s.GetMemory().GetWorkingSetBytes().GetValue()
+			if !*all && cpu == 0 && mem == 0 {
+				return nil // crictl: a container that is not running
+			}
+			return [][]string{{truncID(s.GetAttributes().GetId(), ""), s.GetAttributes().GetMetadata().GetName(), cpuPercent(s.GetCpu()),
+				units.HumanSize(float64(mem)), units.HumanSize(float64(s.GetWritableLayer().GetUsedBytes().GetValue())),
+				strconv.FormatUint(s.GetWritableLayer().GetInodesUsed().GetValue(), 10), units.HumanSize(float64(s.GetSwap().GetSwapUsageBytes().GetValue()))}}
+		},
+	}, false, sf.output)
+}
+
+// cpuNote says where CPU % comes from in a bundle's table.
+func cpuNote(sub string) string {
+	return "rtsnap-analyze crictl: " + sub + ": CPU % is the runtime's rate at the collection (UsageNanoCores), not a sample over --seconds"
 }
 
 func (c *crictlCtx) statsp(args []string, w io.Writer) error {
@@ -158,28 +157,25 @@ func (c *crictlCtx) statsp(args []string, w io.Writer) error {
 	if err := c.statsFile("pod_stats.json", "ListPodSandboxStats", &stats); err != nil {
 		return err
 	}
-	var list []*criapi.PodSandboxStats
-	for _, s := range stats {
-		if s != nil && strings.HasPrefix(s.GetAttributes().GetId(), sf.id) && labelsMatch(sf.sel, s.GetAttributes().GetLabels()) {
-			list = append(list, s)
-		}
+	if sf.output != "json" && sf.output != "yaml" {
+		fmt.Fprintln(c.notes, cpuNote("statsp"))
 	}
-	slices.SortFunc(list, func(a, b *criapi.PodSandboxStats) int {
-		return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId())
-	})
-	if sf.output == "json" || sf.output == "yaml" {
-		return printProto(w, &criapi.ListPodSandboxStatsResponse{Stats: list}, sf.output)
-	}
-	fmt.Fprintln(c.notes, "rtsnap-analyze crictl: statsp: CPU % is the runtime's rate at the collection (UsageNanoCores), not a sample over --seconds")
-	tw := table(w, 20, 3)
-	row(tw, "POD", "POD ID", "CPU %", "MEM")
-	for _, s := range list {
-		l := s.GetLinux()
-		if l == nil || (l.GetCpu().GetUsageCoreNanoSeconds().GetValue() == 0 && l.GetMemory().GetWorkingSetBytes().GetValue() == 0) {
-			continue // crictl: no data (a Windows pod's figures are not collected on Linux)
-		}
-		row(tw, s.GetAttributes().GetMetadata().GetName(), truncID(s.GetAttributes().GetId(), ""), cpuPercent(l.GetCpu()),
-			units.HumanSize(float64(l.GetMemory().GetWorkingSetBytes().GetValue())))
-	}
-	return tw.Flush()
+	return printList(w, stats, crictlList[*criapi.PodSandboxStats]{
+		keep: func(s *criapi.PodSandboxStats) bool {
+			return s != nil && strings.HasPrefix(s.GetAttributes().GetId(), sf.id) && labelsMatch(sf.sel, s.GetAttributes().GetLabels())
+		},
+		order: func(a, b *criapi.PodSandboxStats) int {
+			return cmp.Compare(a.GetAttributes().GetId(), b.GetAttributes().GetId())
+		},
+		proto:  func(l []*criapi.PodSandboxStats) proto.Message { return &criapi.ListPodSandboxStatsResponse{Stats: l} },
+		header: []string{"POD", "POD ID", "CPU %", "MEM"},
+		rows: func(s *criapi.PodSandboxStats) [][]string {
+			l := s.GetLinux()
+			if l == nil || (l.GetCpu().GetUsageCoreNanoSeconds().GetValue() == 0 && l.GetMemory().GetWorkingSetBytes().GetValue() == 0) {
+				return nil // crictl: no data (a Windows pod's figures are not collected on Linux)
+			}
+			return [][]string{{s.GetAttributes().GetMetadata().GetName(), truncID(s.GetAttributes().GetId(), ""), cpuPercent(l.GetCpu()),
+				units.HumanSize(float64(l.GetMemory().GetWorkingSetBytes().GetValue()))}}
+		},
+	}, false, sf.output)
 }
