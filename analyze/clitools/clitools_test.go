@@ -399,3 +399,33 @@ func TestCrictlOutputBeforeQuiet(t *testing.T) {
 		}
 	}
 }
+
+// crictl logs --since: a duration counts back from the collection's start,
+// a time is absolute; lines before it are left out.
+func TestCrictlLogsSince(t *testing.T) {
+	b := open(t, labSpec(t))
+	for _, c := range []struct{ since, want string }{
+		{"2026-11-24T09:00:01.55Z", "part two\nwarn: slow\n"}, // the partial line's first half is older
+		{"2026-11-24T09:00:00Z", "app ok\npart one, part two\nwarn: slow\n"},
+		{"1795510801", "part one, part two\nwarn: slow\n"}, // Unix seconds: 2026-11-24T09:00:01Z
+		{"2026-11-25", ""},
+	} {
+		out, _, err := run(t, b, "crictl", "logs", "--since", c.since, ctrID)
+		if err != nil || out != c.want {
+			t.Errorf("logs --since %s = %q (%v), want %q", c.since, out, err, c.want)
+		}
+	}
+	if _, _, err := run(t, b, "crictl", "logs", "--since", "yesterday", ctrID); err == nil {
+		t.Error("--since yesterday: no error")
+	}
+	// A duration: the bundle was taken at T0; a window reaching back past the log's lines keeps them all.
+	at := bundletest.T0.Sub(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)) + time.Minute
+	out, _, err := run(t, b, "crictl", "logs", "--since", at.String(), ctrID)
+	if err != nil || out != "app ok\npart one, part two\nwarn: slow\n" {
+		t.Errorf("logs --since %s = %q (%v)", at, out, err)
+	}
+	// T0 is half an hour after the last line: the last 29 minutes hold none.
+	if out, _, _ = run(t, b, "crictl", "logs", "--since", "29m", ctrID); out != "" {
+		t.Errorf("logs --since 29m = %q", out)
+	}
+}

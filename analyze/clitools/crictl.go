@@ -958,11 +958,16 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 	tail := fs.Int64("tail", -1, "")
 	timestamps := fs.BoolP("timestamps", "t", false, "")
 	stream := fs.String("stream", "", "")
+	sinceFlag := fs.String("since", "", "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("crictl logs: want one container ID")
+	}
+	since, err := logSince(*sinceFlag, c.now)
+	if err != nil {
+		return err
 	}
 	recs, err := c.containers()
 	if err != nil {
@@ -987,7 +992,7 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	n, err := writeCRILog(w, data, *tail, *timestamps, *stream)
+	n, err := writeCRILog(w, data, *tail, *timestamps, *stream, since)
 	if err == nil && f.Truncated && (*tail < 0 || int64(n) < *tail) {
 		fmt.Fprintf(c.notes, "rtsnap-analyze crictl: the bundle holds the last %d lines (%d of %d bytes) of %s\n", f.Lines, f.KeptBytes, f.SizeBytes, logPath)
 	}
@@ -999,7 +1004,7 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 // lines (all when tail < 0), stdout and stderr both to w (the bundle
 // reader has one output). A line that does not parse is skipped, as
 // kubelet's reader does.
-func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream string) (int, error) {
+func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream string, since time.Time) (int, error) {
 	type line struct{ ts, text string }
 	var lines []line
 	var partial strings.Builder
@@ -1011,6 +1016,10 @@ func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream s
 			continue
 		}
 		if stream != "" && stream != "all" && f[1] != stream {
+			continue
+		}
+		// As the kubelet's log reader: each physical line before --since is left out.
+		if t, err := time.Parse(time.RFC3339Nano, f[0]); !since.IsZero() && err == nil && t.Before(since) {
 			continue
 		}
 		text := ""
@@ -1040,4 +1049,37 @@ func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream s
 		bw.WriteString(l.text + "\n")
 	}
 	return len(lines), bw.Flush()
+}
+
+// logSince reads crictl logs --since as crictl does (docker's
+// timetype.GetTimestamp): a duration back from now (now being the
+// collection's start), an RFC 3339 time, a local date-time, a date, or
+// Unix seconds.
+func logSince(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02Z07:00", "2006-01-02"} {
+		loc := time.Local
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t, nil
+		}
+	}
+	if sec, frac, _ := strings.Cut(v, "."); sec != "" {
+		if s, err := strconv.ParseInt(sec, 10, 64); err == nil {
+			ns := int64(0)
+			if frac != "" {
+				f, err := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+				if err != nil {
+					return time.Time{}, usagef("crictl logs: --since %q: not a time", v)
+				}
+				ns = f
+			}
+			return time.Unix(s, ns), nil
+		}
+	}
+	return time.Time{}, usagef("crictl logs: --since %q: want a duration (42m), an RFC 3339 time or Unix seconds", v)
 }
