@@ -72,7 +72,7 @@ func (v *view) crictl(args []string, stdout io.Writer) error {
 	run := map[string]func([]string, io.Writer) error{
 		"ps": c.ps, "pods": c.pods, "images": c.images, "image": c.images, "img": c.images,
 		"inspect": c.inspect, "inspectp": c.inspectp, "inspecti": c.inspecti,
-		"info": c.info, "version": c.version, "logs": c.logs, "stats": c.stats, "statsp": c.statsp,
+		"info": c.info, "version": c.version, "logs": c.logs, "stats": c.stats, "statsp": c.statsp, "imagefsinfo": c.imagefsinfo,
 	}[sub]
 	if run == nil {
 		return usagef("crictl: %q is not a subcommand answered from a bundle", sub)
@@ -856,6 +856,27 @@ func findImage(recs []*cri.ImageRecord, ref string) *cri.ImageRecord {
 		return byPrefix[0]
 	}
 	return nil
+}
+
+// imagefsinfo prints the cri source's ImageFsInfo answer as crictl does
+// (outputStatusData: {"status": ...}, json unless -o yaml).
+func (c *crictlCtx) imagefsinfo(args []string, w io.Writer) error {
+	f, err := parseStatusFlags("imagefsinfo", args, "json")
+	if err != nil {
+		return err
+	}
+	if len(f.ids) != 0 {
+		return usagef("crictl imagefsinfo: takes no arguments")
+	}
+	var resp criapi.ImageFsInfoResponse
+	if err := c.file("imagefs.json", &resp); err != nil {
+		return err
+	}
+	doc, err := statusDoc(&resp, nil, nil, true)
+	if err != nil {
+		return err
+	}
+	return printStatuses(w, []map[string]any{doc}, f.output)
 }
 
 func (c *crictlCtx) info(args []string, w io.Writer) error {

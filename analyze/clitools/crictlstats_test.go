@@ -106,3 +106,19 @@ func TestCrictlStatsCallFailed(t *testing.T) {
 		t.Errorf("statsp after a failed call: %v", err)
 	}
 }
+
+// imagefsinfo: the ImageFsInfo answer under "status", as crictl prints it;
+// the figures are containerd 1.7's from the lab's imagefs.json.
+func TestCrictlImageFsInfo(t *testing.T) {
+	s := labSpec(t)
+	s.Files["cri/"+slug+"/imagefs.json"] = `{"image_filesystems":[{"timestamp":1764596400000000000,"fs_id":{"mountpoint":"/var/lib/rtsnap-lab/cd17/io.containerd.snapshotter.v1.overlayfs"},"used_bytes":{"value":8192},"inodes_used":{"value":5}}]}`
+	b := open(t, s)
+	out, _, err := run(t, b, "crictl", "imagefsinfo")
+	want := "{\n  \"status\": {\n    \"containerFilesystems\": [],\n    \"imageFilesystems\": [\n      {\n        \"fsId\": {\n          \"mountpoint\": \"/var/lib/rtsnap-lab/cd17/io.containerd.snapshotter.v1.overlayfs\"\n        },\n        \"inodesUsed\": {\n          \"value\": \"5\"\n        },\n        \"timestamp\": \"1764596400000000000\",\n        \"usedBytes\": {\n          \"value\": \"8192\"\n        }\n      }\n    ]\n  }\n}\n"
+	if err != nil || out != want {
+		t.Errorf("imagefsinfo:\n%s\nwant\n%s(%v)", out, want, err)
+	}
+	if _, _, err := run(t, open(t, labSpec(t)), "crictl", "imagefsinfo"); err == nil || !strings.Contains(err.Error(), "imagefs.json") {
+		t.Errorf("imagefsinfo without imagefs.json: %v", err)
+	}
+}
