@@ -858,15 +858,21 @@ func findImage(recs []*cri.ImageRecord, ref string) *cri.ImageRecord {
 	return nil
 }
 
+// parseNoArgStatusFlags is parseStatusFlags for the commands that take no ids.
+func parseNoArgStatusFlags(sub string, args []string) (statusFlags, error) {
+	f, err := parseStatusFlags(sub, args, "json")
+	if err == nil && len(f.ids) != 0 {
+		err = usagef("crictl %s: takes no arguments", sub)
+	}
+	return f, err
+}
+
 // imagefsinfo prints the cri source's ImageFsInfo answer as crictl does
 // (outputStatusData: {"status": ...}, json unless -o yaml).
 func (c *crictlCtx) imagefsinfo(args []string, w io.Writer) error {
-	f, err := parseStatusFlags("imagefsinfo", args, "json")
+	f, err := parseNoArgStatusFlags("imagefsinfo", args)
 	if err != nil {
 		return err
-	}
-	if len(f.ids) != 0 {
-		return usagef("crictl imagefsinfo: takes no arguments")
 	}
 	var resp criapi.ImageFsInfoResponse
 	if err := c.file("imagefs.json", &resp); err != nil {
@@ -880,12 +886,9 @@ func (c *crictlCtx) imagefsinfo(args []string, w io.Writer) error {
 }
 
 func (c *crictlCtx) info(args []string, w io.Writer) error {
-	f, err := parseStatusFlags("info", args, "json")
+	f, err := parseNoArgStatusFlags("info", args)
 	if err != nil {
 		return err
-	}
-	if len(f.ids) != 0 {
-		return usagef("crictl info: takes no arguments")
 	}
 	var rec cri.StatusRecord
 	if err := c.file("status.json", &rec); err != nil {
