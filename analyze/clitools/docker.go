@@ -32,7 +32,7 @@ var dockerMutating = map[string]bool{
 	"run": true, "rm": true, "rmi": true, "stop": true, "start": true, "restart": true, "kill": true,
 	"pause": true, "unpause": true, "exec": true, "pull": true, "push": true, "create": true, "commit": true,
 	"tag": true, "update": true, "rename": true, "cp": true, "prune": true, "build": true, "load": true,
-	"import": true, "attach": true, "network": true, "volume": true, "system": true,
+	"import": true, "attach": true, "connect": true, "disconnect": true,
 }
 
 func (v *view) docker(args []string, w io.Writer) error {
@@ -62,6 +62,20 @@ func (v *view) docker(args []string, w io.Writer) error {
 	}
 	if dockerMutating[sub] {
 		return readOnly("docker", sub)
+	}
+	// The object commands the docker source holds no list for.
+	if sub == "volume" || sub == "network" || sub == "system" {
+		if len(rest) > 0 && dockerMutating[rest[0]] {
+			return readOnly("docker", sub+" "+rest[0])
+		}
+		verb := "ls"
+		if len(rest) > 0 {
+			verb = rest[0]
+		}
+		if sub == "system" {
+			return usagef("docker system %s: not answered from a bundle", verb)
+		}
+		return usagef("docker %s %s: not answered from a bundle (the docker source lists no %ss)", sub, verb, sub)
 	}
 	switch sub {
 	case "ps":

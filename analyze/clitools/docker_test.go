@@ -229,3 +229,21 @@ func TestDockerPsHuge(t *testing.T) {
 		t.Errorf("1e5 containers took %v", d)
 	}
 }
+
+// volume, network and system: their changes are read-only, their lists not held.
+func TestDockerObjectCommands(t *testing.T) {
+	b := open(t, dockerSpec(t))
+	for args, want := range map[string]string{
+		"volume ls -f dangling=true": "not answered from a bundle (the docker source lists no volumes)",
+		"network ls":                 "not answered from a bundle (the docker source lists no networks)",
+		"system df":                  "docker system df: not answered from a bundle",
+		"system prune -a":            "read-only: this is a bundle",
+		"volume rm v1":               "read-only: this is a bundle",
+		"network disconnect n c":     "read-only: this is a bundle",
+	} {
+		_, _, err := run(t, b, "docker", strings.Fields(args)...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("docker %s: %v, want %q", args, err, want)
+		}
+	}
+}

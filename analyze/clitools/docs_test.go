@@ -180,7 +180,9 @@ func checkDocs(t *testing.T, b *bundle.Bundle, at time.Time) {
 			t.Errorf("docs: %s: the page shows it %s, the bundle answers %v", st.line, map[bool]string{true: "failing", false: "working"}[documentedErr], runErr)
 		case documentedErr && shown[len(shown)-1] != st.out[len(st.out)-1]:
 			t.Errorf("docs: %s: the page shows\n  %s\nthe bundle answers\n  %s", st.line, st.out[len(st.out)-1], shown[len(shown)-1])
-		case !documentedErr && st.assign == "" && (len(st.out) == 0 || len(shown) == 0 || docMask(shown[0]) != docMask(st.out[0])):
+		case !documentedErr && st.assign == "" && len(st.out) != len(shown) && (len(st.out) == 0 || len(shown) == 0):
+			t.Errorf("docs: %s: the page shows %d lines, the bundle answers %d", st.line, len(st.out), len(shown))
+		case !documentedErr && st.assign == "" && len(st.out) > 0 && docMask(shown[0]) != docMask(st.out[0]):
 			t.Errorf("docs: %s: the page's first line\n  %q\nthe bundle's\n  %q", st.line, strings.Join(st.out[:min(1, len(st.out))], ""), strings.Join(shown[:min(1, len(shown))], ""))
 		}
 	}
