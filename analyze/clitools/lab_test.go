@@ -551,6 +551,9 @@ func collect(t *testing.T, rtsnap string, env lab.Env, dir string, attempt int) 
 		// No bound on containers: the lab's kubelets leave >1000 pod log
 		// files behind, and the bound would leave out the docker container's.
 		"--max-containers", "0", "--cri-stats",
+		// ListPodSandboxStats on a daemon with the lab's leftover pods takes
+		// longer than the default 15 s source bound.
+		"--source-timeout", "45s", "--timeout", "150s",
 		"--journal-dir", env["RTSNAP_LAB_JOURNAL_DIR"])
 	if o, err := cmd.CombinedOutput(); err != nil {
 		t.Logf("rtsnap collect (attempt %d): %v\n%.2000s", attempt, err, o)
