@@ -213,7 +213,7 @@ func TestDockerPsHuge(t *testing.T) {
 	s := dockerSpec(t)
 	cs := make([]container.Summary, 100000)
 	for i := range cs {
-		cs[i] = container.Summary{ID: fmt.Sprintf("%064x", i), Names: []string{"/" + strings.Repeat("\x1b[31m", 20) + fmt.Sprint(i)}, State: "exited", Status: "Exited (0) now", Image: strings.Repeat("i", 1000)}
+		cs[i] = container.Summary{ID: fmt.Sprintf("%064x", i), Names: []string{"/" + strings.Repeat("\x1b[31m", 20) + fmt.Sprint(i)}, State: "exited", Status: "Exited (0) now", Image: strings.Repeat("i", 100)}
 	}
 	s.Files["docker/containers.json"] = mustJSON(t, cs)
 	b := open(t, s)
