@@ -141,6 +141,9 @@ type golden struct {
 	norm func(string) string
 }
 
+// grpcCodeRe is a gRPC status code in an error message.
+var grpcCodeRe = regexp.MustCompile(`code = (\w+)`)
+
 // failedCallRe is the gRPC code a failed call names.
 var failedCallRe = regexp.MustCompile(`failed at the collection: (\w+)`)
 
@@ -337,8 +340,15 @@ func runReal(argv []string) string {
 	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output() // stdout only: crictl warns about its config on stderr
 	if err != nil {
 		msg := "ERROR: " + err.Error() + "\n" + string(out)
+		// The gRPC codes of stderr (its other text carries timestamps).
 		if ee, ok := err.(*exec.ExitError); ok {
-			msg += string(ee.Stderr)
+			codes := map[string]bool{}
+			for _, m := range grpcCodeRe.FindAllStringSubmatch(string(ee.Stderr), -1) {
+				if !codes[m[1]] {
+					codes[m[1]] = true
+					msg += "code = " + m[1] + " \n"
+				}
+			}
 		}
 		return msg
 	}
