@@ -261,6 +261,9 @@ func normStats(s string) string {
 // value and timestamp masked. crictl clears the screen before a table.
 func sameStats(real, ours string) (bool, string) {
 	real, ours = strings.TrimPrefix(real, "\x1b[2J\x1b[H"), strings.TrimPrefix(ours, "\x1b[2J\x1b[H")
+	if strings.HasPrefix(real, "ERROR: ") || strings.HasPrefix(ours, "ERROR: ") { // a failed call: no figures
+		return sameOutput(real, ours)
+	}
 	if strings.HasPrefix(strings.TrimSpace(real), "{") || strings.HasPrefix(real, "stats:") || strings.HasPrefix(real, "status:") {
 		return sameOutput(statsValueRe.ReplaceAllString(normStats(real), "${1}N"), statsValueRe.ReplaceAllString(normStats(ours), "${1}N"))
 	}
