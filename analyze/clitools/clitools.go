@@ -6,6 +6,7 @@
 package clitools
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/docker/go-units"
 	"github.com/spf13/pflag"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/rtsnap/rtsnap/bundle"
 )
@@ -171,4 +173,52 @@ func (v *view) run(tool string, args []string, stdout io.Writer) error {
 		return v.ctr(args, stdout)
 	}
 	return usagef("unknown tool %q", tool)
+}
+
+// crictlList is one crictl list command (ps, pods, images, stats, statsp):
+// which held items it keeps, in which order, how many, and how an item
+// prints with -q, -o json|yaml and as table rows. printList is the one
+// path they all take, in crictl's order: -o json|yaml first, then -q,
+// then the table (tabwriter 20, 1, 3).
+type crictlList[T any] struct {
+	keep   func(T) bool     // nil: every item
+	order  func(a, b T) int // nil: as held
+	limit  int              // 0: every kept item
+	id     func(T) string
+	proto  func([]T) proto.Message
+	header []string
+	rows   func(T) [][]string // none: the item is not a row (crictl stats skips stopped containers)
+}
+
+func printList[T any](w io.Writer, items []T, l crictlList[T], quiet bool, output string) error {
+	var list []T
+	for _, it := range items {
+		if l.keep == nil || l.keep(it) {
+			list = append(list, it)
+		}
+	}
+	if l.order != nil {
+		slices.SortStableFunc(list, l.order)
+	}
+	if l.limit > 0 && l.limit < len(list) {
+		list = list[:l.limit]
+	}
+	if output == "json" || output == "yaml" {
+		return printProto(w, l.proto(list), output)
+	}
+	if quiet {
+		bw := bufio.NewWriter(w)
+		for _, it := range list {
+			bw.WriteString(l.id(it) + "\n")
+		}
+		return bw.Flush()
+	}
+	tw := table(w, 20, 3)
+	row(tw, l.header...)
+	for _, it := range list {
+		for _, r := range l.rows(it) {
+			row(tw, r...)
+		}
+	}
+	return tw.Flush()
 }

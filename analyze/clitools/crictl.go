@@ -72,7 +72,7 @@ func (v *view) crictl(args []string, stdout io.Writer) error {
 	run := map[string]func([]string, io.Writer) error{
 		"ps": c.ps, "pods": c.pods, "images": c.images, "image": c.images, "img": c.images,
 		"inspect": c.inspect, "inspectp": c.inspectp, "inspecti": c.inspecti,
-		"info": c.info, "version": c.version, "logs": c.logs, "stats": c.stats,
+		"info": c.info, "version": c.version, "logs": c.logs, "stats": c.stats, "statsp": c.statsp, "imagefsinfo": c.imagefsinfo,
 	}[sub]
 	if run == nil {
 		return usagef("crictl: %q is not a subcommand answered from a bundle", sub)
@@ -371,53 +371,44 @@ func (c *crictlCtx) ps(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var list []*criapi.Container
+	list := make([]*criapi.Container, 0, len(recs))
 	for _, r := range recs {
-		ct := r.Container
-		if (want >= 0 && ct.State != want) || !strings.HasPrefix(ct.PodSandboxId, *pod) {
-			continue
-		}
-		if ct.Metadata != nil && lf.keep(ct.Id, ct.Metadata.Name, fromLabels(ct.Labels, "io.kubernetes.pod.namespace"), ct.Labels) {
-			list = append(list, ct)
-		}
+		list = append(list, r.Container)
 	}
-	slices.SortStableFunc(list, func(a, b *criapi.Container) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) })
-	list = list[:truncateCount(len(list), lf.latest, lf.last)]
-	if lf.quiet {
-		for _, ct := range list {
-			fmt.Fprintln(w, ct.Id)
-		}
-		return nil
-	}
-	if lf.output == "json" || lf.output == "yaml" {
-		return printProto(w, &criapi.ListContainersResponse{Containers: list}, lf.output)
-	}
-	tw := table(w, 20, 3)
-	row(tw, "CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD", "NAMESPACE")
-	for _, ct := range list {
-		id, podID, img := ct.Id, ct.PodSandboxId, ct.GetImage().GetImage()
-		if !lf.noTrunc {
-			id, podID = truncID(id, ""), truncID(podID, "")
-			if isDigest(img) {
-				img = truncID(img, "sha256:")
+	return printList(w, list, crictlList[*criapi.Container]{
+		keep: func(ct *criapi.Container) bool {
+			return (want < 0 || ct.State == want) && strings.HasPrefix(ct.PodSandboxId, *pod) && ct.Metadata != nil &&
+				lf.keep(ct.Id, ct.Metadata.Name, fromLabels(ct.Labels, "io.kubernetes.pod.namespace"), ct.Labels)
+		},
+		order:  func(a, b *criapi.Container) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) },
+		limit:  truncateCount(lf.latest, lf.last),
+		id:     func(ct *criapi.Container) string { return ct.Id },
+		proto:  func(l []*criapi.Container) proto.Message { return &criapi.ListContainersResponse{Containers: l} },
+		header: []string{"CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD", "NAMESPACE"},
+		rows: func(ct *criapi.Container) [][]string {
+			id, podID, img := ct.Id, ct.PodSandboxId, ct.GetImage().GetImage()
+			if !lf.noTrunc {
+				id, podID = truncID(id, ""), truncID(podID, "")
+				if isDigest(img) {
+					img = truncID(img, "sha256:")
+				}
 			}
-		}
-		row(tw, id, img, ago(c.now, time.Unix(0, ct.CreatedAt)), containerStates[ct.State], ct.GetMetadata().GetName(),
-			strconv.FormatUint(uint64(ct.GetMetadata().GetAttempt()), 10), podID,
-			fromLabels(ct.Labels, "io.kubernetes.pod.name"), fromLabels(ct.Labels, "io.kubernetes.pod.namespace"))
-	}
-	return tw.Flush()
+			return [][]string{{id, img, ago(c.now, time.Unix(0, ct.CreatedAt)), containerStates[ct.State], ct.GetMetadata().GetName(),
+				strconv.FormatUint(uint64(ct.GetMetadata().GetAttempt()), 10), podID,
+				fromLabels(ct.Labels, "io.kubernetes.pod.name"), fromLabels(ct.Labels, "io.kubernetes.pod.namespace")}}
+		},
+	}, lf.quiet, lf.output)
 }
 
-func truncateCount(total int, latest bool, last int) int {
-	n := total
-	if latest {
-		n = 1
-	}
+// truncateCount is the number of rows -l / -n keep (0: all).
+func truncateCount(latest bool, last int) int {
 	if last > 0 {
-		n = last
+		return last
 	}
-	return min(n, total)
+	if latest {
+		return 1
+	}
+	return 0
 }
 
 func (c *crictlCtx) pods(args []string, w io.Writer) error {
@@ -438,43 +429,32 @@ func (c *crictlCtx) pods(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var list []*criapi.PodSandbox
+	list := make([]*criapi.PodSandbox, 0, len(recs))
 	for _, r := range recs {
-		p := r.Pod
-		if want >= 0 && p.State != want {
-			continue
-		}
-		if p.Metadata != nil && lf.keep(p.Id, p.Metadata.Name, p.Metadata.Namespace, p.Labels) {
-			list = append(list, p)
-		}
+		list = append(list, r.Pod)
 	}
-	slices.SortStableFunc(list, func(a, b *criapi.PodSandbox) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) })
-	list = list[:truncateCount(len(list), lf.latest, lf.last)]
-	if lf.quiet {
-		for _, p := range list {
-			fmt.Fprintln(w, p.Id)
-		}
-		return nil
-	}
-	if lf.output == "json" || lf.output == "yaml" {
-		return printProto(w, &criapi.ListPodSandboxResponse{Items: list}, lf.output)
-	}
-	tw := table(w, 20, 3)
-	row(tw, "POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME")
-	for _, p := range list {
-		id := p.Id
-		if !lf.noTrunc {
-			id = truncID(id, "")
-		}
-		st := map[criapi.PodSandboxState]string{0: "Ready", 1: "NotReady"}[p.State]
-		handler := p.RuntimeHandler
-		if handler == "" {
-			handler = "(default)"
-		}
-		row(tw, id, ago(c.now, time.Unix(0, p.CreatedAt)), st, p.GetMetadata().GetName(), p.GetMetadata().GetNamespace(),
-			strconv.FormatUint(uint64(p.GetMetadata().GetAttempt()), 10), handler)
-	}
-	return tw.Flush()
+	return printList(w, list, crictlList[*criapi.PodSandbox]{
+		keep: func(p *criapi.PodSandbox) bool {
+			return (want < 0 || p.State == want) && p.Metadata != nil && lf.keep(p.Id, p.Metadata.Name, p.Metadata.Namespace, p.Labels)
+		},
+		order:  func(a, b *criapi.PodSandbox) int { return cmp.Compare(b.CreatedAt, a.CreatedAt) },
+		limit:  truncateCount(lf.latest, lf.last),
+		id:     func(p *criapi.PodSandbox) string { return p.Id },
+		proto:  func(l []*criapi.PodSandbox) proto.Message { return &criapi.ListPodSandboxResponse{Items: l} },
+		header: []string{"POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME"},
+		rows: func(p *criapi.PodSandbox) [][]string {
+			id := p.Id
+			if !lf.noTrunc {
+				id = truncID(id, "")
+			}
+			handler := p.RuntimeHandler
+			if handler == "" {
+				handler = "(default)"
+			}
+			return [][]string{{id, ago(c.now, time.Unix(0, p.CreatedAt)), map[criapi.PodSandboxState]string{0: "Ready", 1: "NotReady"}[p.State],
+				p.GetMetadata().GetName(), p.GetMetadata().GetNamespace(), strconv.FormatUint(uint64(p.GetMetadata().GetAttempt()), 10), handler}}
+		},
+	}, lf.quiet, lf.output)
 }
 
 func (c *crictlCtx) imageList() ([]*cri.ImageRecord, error) {
@@ -530,17 +510,6 @@ func (c *crictlCtx) images(args []string, w io.Writer) error {
 	for i, r := range recs {
 		imgs[i] = r.Image
 	}
-	switch *output {
-	case "json", "yaml":
-		return printProto(w, &criapi.ListImagesResponse{Images: imgs}, *output)
-	}
-	if *quiet {
-		for _, im := range imgs {
-			fmt.Fprintln(w, im.Id)
-		}
-		return nil
-	}
-	tw := table(w, 20, 3)
 	head := []string{"IMAGE", "TAG"}
 	if *digests {
 		head = append(head, "DIGEST")
@@ -549,27 +518,32 @@ func (c *crictlCtx) images(args []string, w io.Writer) error {
 	if *pinned {
 		head = append(head, "PINNED")
 	}
-	row(tw, head...)
-	for _, im := range imgs {
-		name, digest := normalizeRepoDigest(im.RepoDigests)
-		size := units.HumanSizeWithPrecision(float64(im.Size), 3)
-		id := im.Id
-		if !*noTrunc {
-			id, digest = truncID(id, "sha256:"), truncID(digest, "sha256:")
-		}
-		for _, pair := range normalizeRepoTagPair(im.RepoTags, name) {
-			cols := pair[:2:2]
-			if *digests {
-				cols = append(cols, digest)
+	return printList(w, imgs, crictlList[*criapi.Image]{
+		id:     func(im *criapi.Image) string { return im.Id },
+		proto:  func(l []*criapi.Image) proto.Message { return &criapi.ListImagesResponse{Images: l} },
+		header: head,
+		rows: func(im *criapi.Image) [][]string {
+			name, digest := normalizeRepoDigest(im.RepoDigests)
+			size := units.HumanSizeWithPrecision(float64(im.Size), 3)
+			id := im.Id
+			if !*noTrunc {
+				id, digest = truncID(id, "sha256:"), truncID(digest, "sha256:")
 			}
-			cols = append(cols, id, size)
-			if *pinned {
-				cols = append(cols, strconv.FormatBool(im.Pinned))
+			var rows [][]string
+			for _, pair := range normalizeRepoTagPair(im.RepoTags, name) {
+				cols := pair[:2:2]
+				if *digests {
+					cols = append(cols, digest)
+				}
+				cols = append(cols, id, size)
+				if *pinned {
+					cols = append(cols, strconv.FormatBool(im.Pinned))
+				}
+				rows = append(rows, cols)
 			}
-			row(tw, cols...)
-		}
-	}
-	return tw.Flush()
+			return rows
+		},
+	}, *quiet, *output)
 }
 
 func normalizeRepoTagPair(tags []string, name string) [][]string {
@@ -884,13 +858,37 @@ func findImage(recs []*cri.ImageRecord, ref string) *cri.ImageRecord {
 	return nil
 }
 
-func (c *crictlCtx) info(args []string, w io.Writer) error {
-	f, err := parseStatusFlags("info", args, "json")
+// parseNoArgStatusFlags is parseStatusFlags for the commands that take no ids.
+func parseNoArgStatusFlags(sub string, args []string) (statusFlags, error) {
+	f, err := parseStatusFlags(sub, args, "json")
+	if err == nil && len(f.ids) != 0 {
+		err = usagef("crictl %s: takes no arguments", sub)
+	}
+	return f, err
+}
+
+// imagefsinfo prints the cri source's ImageFsInfo answer as crictl does
+// (outputStatusData: {"status": ...}, json unless -o yaml).
+func (c *crictlCtx) imagefsinfo(args []string, w io.Writer) error {
+	f, err := parseNoArgStatusFlags("imagefsinfo", args)
 	if err != nil {
 		return err
 	}
-	if len(f.ids) != 0 {
-		return usagef("crictl info: takes no arguments")
+	var resp criapi.ImageFsInfoResponse
+	if err := c.file("imagefs.json", &resp); err != nil {
+		return err
+	}
+	doc, err := statusDoc(&resp, nil, nil, true)
+	if err != nil {
+		return err
+	}
+	return printStatuses(w, []map[string]any{doc}, f.output)
+}
+
+func (c *crictlCtx) info(args []string, w io.Writer) error {
+	f, err := parseNoArgStatusFlags("info", args)
+	if err != nil {
+		return err
 	}
 	var rec cri.StatusRecord
 	if err := c.file("status.json", &rec); err != nil {
@@ -984,11 +982,16 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 	tail := fs.Int64("tail", -1, "")
 	timestamps := fs.BoolP("timestamps", "t", false, "")
 	stream := fs.String("stream", "", "")
+	sinceFlag := fs.String("since", "", "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("crictl logs: want one container ID")
+	}
+	since, err := logSince(*sinceFlag, c.now)
+	if err != nil {
+		return err
 	}
 	recs, err := c.containers()
 	if err != nil {
@@ -1013,7 +1016,7 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	n, err := writeCRILog(w, data, *tail, *timestamps, *stream)
+	n, err := writeCRILog(w, data, *tail, *timestamps, *stream, since)
 	if err == nil && f.Truncated && (*tail < 0 || int64(n) < *tail) {
 		fmt.Fprintf(c.notes, "rtsnap-analyze crictl: the bundle holds the last %d lines (%d of %d bytes) of %s\n", f.Lines, f.KeptBytes, f.SizeBytes, logPath)
 	}
@@ -1025,7 +1028,7 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 // lines (all when tail < 0), stdout and stderr both to w (the bundle
 // reader has one output). A line that does not parse is skipped, as
 // kubelet's reader does.
-func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream string) (int, error) {
+func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream string, since time.Time) (int, error) {
 	type line struct{ ts, text string }
 	var lines []line
 	var partial strings.Builder
@@ -1037,6 +1040,10 @@ func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream s
 			continue
 		}
 		if stream != "" && stream != "all" && f[1] != stream {
+			continue
+		}
+		// As the kubelet's log reader: each physical line before --since is left out.
+		if t, err := time.Parse(time.RFC3339Nano, f[0]); !since.IsZero() && err == nil && t.Before(since) {
 			continue
 		}
 		text := ""
@@ -1068,13 +1075,35 @@ func writeCRILog(w io.Writer, data []byte, tail int64, timestamps bool, stream s
 	return len(lines), bw.Flush()
 }
 
-// stats says where the bundle's stats are: the cri source asks for them
-// only with --cri-stats, and crictl's CPU % needs samples over time that a
-// snapshot does not have.
-func (c *crictlCtx) stats(_ []string, _ io.Writer) error {
-	p := c.dir + "container_stats.json"
-	if _, ok := c.b.File(p); !ok {
-		return fmt.Errorf("%w; the cri source collects stats only with 'rtsnap collect --cri-stats' (the cgroup source holds the kernel's figures)", c.missing(criSource, p))
+// logSince reads crictl logs --since as crictl does (docker's
+// timetype.GetTimestamp): a duration back from now (now being the
+// collection's start), an RFC 3339 time, a local date-time, a date, or
+// Unix seconds.
+func logSince(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
 	}
-	return usagef("crictl stats: the table is not drawn from a snapshot; the figures are in %s ('rtsnap-analyze show BUNDLE %s')", p, p)
+	if d, err := time.ParseDuration(v); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02Z07:00", "2006-01-02"} {
+		loc := time.Local
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t, nil
+		}
+	}
+	if sec, frac, _ := strings.Cut(v, "."); sec != "" {
+		if s, err := strconv.ParseInt(sec, 10, 64); err == nil {
+			ns := int64(0)
+			if frac != "" {
+				f, err := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+				if err != nil {
+					return time.Time{}, usagef("crictl logs: --since %q: not a time", v)
+				}
+				ns = f
+			}
+			return time.Unix(s, ns), nil
+		}
+	}
+	return time.Time{}, usagef("crictl logs: --since %q: want a duration (42m), an RFC 3339 time or Unix seconds", v)
 }

@@ -1,7 +1,6 @@
 package clitools
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -90,7 +89,7 @@ func (v *view) ctr(args []string, w io.Writer) error {
 	case (obj == "leases" || obj == "lease") && isList(verb):
 		return v.ctrLeases(dir, *ns, w)
 	case (obj == "containers" || obj == "container" || obj == "c") && verb == "info":
-		return v.ctrContainerInfo(dir, *ns, words[2:], w)
+		return v.ctrContainerInfo(dir, *ns, "containerd/"+slug+"/", words[2:], w)
 	}
 	return usagef("ctr: %q is not answered from a bundle (namespaces ls, containers ls|info, tasks ls, images ls, snapshots ls, leases ls, plugins ls, version are)", strings.Join(words, " "))
 }
@@ -158,12 +157,19 @@ func (v *view) ctrContainers(dir, ns string, args []string, w io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("ctr containers ls: filters are not answered from a bundle")
+	match, err := ctrFilter("containers ls", fs.Args())
+	if err != nil {
+		return err
+	}
+	var all []ctrschema.Container
+	if err := v.nsFile(dir, ns, "containers.json", &all); err != nil {
+		return err
 	}
 	var cs []ctrschema.Container
-	if err := v.nsFile(dir, ns, "containers.json", &cs); err != nil {
-		return err
+	for _, c := range all {
+		if match(containerFields(c)) {
+			cs = append(cs, c)
+		}
 	}
 	// ctr lists in the metadata store's (bbolt's) key order.
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
@@ -287,30 +293,83 @@ func (v *view) ctrPlugins(dir string, args []string, w io.Writer) error {
 	return tw.Flush()
 }
 
-// ctrContainerInfo prints what the bundle holds of a container: ctr's
-// info is containerd's own record with the spec, which the collector keeps
-// in its own field names, so this is the bundle's record, not ctr's layout.
-func (v *view) ctrContainerInfo(dir, ns string, args []string, w io.Writer) error {
-	if len(args) != 1 {
+// ctrInfo is ctr's `containers info` document: containerd's Container
+// record with the Spec decoded (ctr's PrintAsJSON, 4-space indent), its
+// fields in containers.Container's order. SandboxID came with containerd
+// 1.7. The bundle holds neither the runtime's Options nor the
+// Extensions (the CRI plugin's metadata, which repeats the container's
+// config): both are null here, and a note says so.
+type ctrInfo struct {
+	ID      string
+	Labels  map[string]string
+	Image   string
+	Runtime struct {
+		Name    string
+		Options any
+	}
+	SnapshotKey string
+	Snapshotter string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Extensions  any
+	SandboxID   *string         `json:",omitempty"`
+	Spec        json.RawMessage `json:",omitempty"`
+}
+
+func (v *view) ctrContainerInfo(dir, ns, serverDir string, args []string, w io.Writer) error {
+	fs := flagSet("ctr containers info")
+	spec := fs.Bool("spec", false, "")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
 		return usagef("ctr containers info: want one container id")
 	}
-	var cs []json.RawMessage
+	var cs []ctrschema.Container
 	if err := v.nsFile(dir, ns, "containers.json", &cs); err != nil {
 		return err
 	}
-	for _, raw := range cs {
-		var c ctrschema.Container
-		if json.Unmarshal(raw, &c) == nil && c.ID == args[0] {
-			var buf bytes.Buffer
-			if err := json.Indent(&buf, raw, "", "    "); err != nil {
-				return err
-			}
-			fmt.Fprintln(v.notes, "rtsnap-analyze ctr: containers info: the bundle's record of the container (the collector's field names), not ctr's layout")
-			_, err := fmt.Fprintln(w, buf.String())
-			return err
-		}
+	i := slices.IndexFunc(cs, func(c ctrschema.Container) bool { return c.ID == fs.Arg(0) })
+	if i < 0 {
+		return fmt.Errorf("ctr containers info: container %q in namespace %q: not found (not in the bundle)", fs.Arg(0), ns)
 	}
-	return fmt.Errorf("ctr containers info: no container %q in namespace %s of the bundle", args[0], ns)
+	c := cs[i]
+	var out any
+	if *spec {
+		if len(c.Spec) == 0 {
+			return fmt.Errorf("ctr containers info --spec: the bundle holds no spec for %s", c.ID)
+		}
+		out = c.Spec
+	} else {
+		info := ctrInfo{ID: c.ID, Labels: c.Labels, Image: c.Image, SnapshotKey: c.SnapshotKey, Snapshotter: c.Snapshotter,
+			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Spec: c.Spec}
+		info.Runtime.Name = c.Runtime
+		if v.ctrHasSandboxID(serverDir) {
+			info.SandboxID = &c.SandboxID
+		}
+		fmt.Fprintln(v.notes, "rtsnap-analyze ctr: containers info: the bundle holds no Runtime.Options and no Extensions (null here)")
+		out = info
+	}
+	b, err := json.MarshalIndent(out, "", "    ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
+}
+
+// ctrHasSandboxID says whether the daemon's Container record has SandboxID
+// (containerd 1.7 and later; an unknown version counts as later).
+func (v *view) ctrHasSandboxID(serverDir string) bool {
+	var s ctrschema.Server
+	if v.decode(containerdSource, serverDir+"server.json", &s) != nil {
+		return true
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(s.Version, "v"), "%d.%d", &major, &minor); err != nil {
+		return true
+	}
+	return major > 1 || (major == 1 && minor >= 7)
 }
 
 func (v *view) ctrImages(dir, ns string, args []string, w io.Writer) error {
@@ -319,12 +378,19 @@ func (v *view) ctrImages(dir, ns string, args []string, w io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("ctr images ls: filters are not answered from a bundle")
+	match, err := ctrFilter("images ls", fs.Args())
+	if err != nil {
+		return err
+	}
+	var all []ctrschema.Image
+	if err := v.nsFile(dir, ns, "images.json", &all); err != nil {
+		return err
 	}
 	var ims []ctrschema.Image
-	if err := v.nsFile(dir, ns, "images.json", &ims); err != nil {
-		return err
+	for _, im := range all {
+		if match(imageFields(im)) {
+			ims = append(ims, im)
+		}
 	}
 	// The image store lists in its key (name) order.
 	sort.Slice(ims, func(i, j int) bool { return ims[i].Name < ims[j].Name })

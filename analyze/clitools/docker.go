@@ -4,20 +4,26 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
+	"github.com/docker/cli/cli/command/formatter"
+	"github.com/docker/cli/templates"
 	"github.com/docker/go-units"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/image"
 )
 
-// The formats below follow the docker CLI (cli/command/formatter:
-// container.go, image.go, tabwriter minwidth 10, padding 3; cli/command
+// ps and images print through the docker CLI's own formatter package
+// (github.com/docker/cli/cli/command/formatter); the other formats follow
+// the docker CLI by hand (cli/command
 // inspect: the raw API objects in a JSON array indented by 4 spaces).
 
 const dockerSource = "docker"
@@ -26,7 +32,7 @@ var dockerMutating = map[string]bool{
 	"run": true, "rm": true, "rmi": true, "stop": true, "start": true, "restart": true, "kill": true,
 	"pause": true, "unpause": true, "exec": true, "pull": true, "push": true, "create": true, "commit": true,
 	"tag": true, "update": true, "rename": true, "cp": true, "prune": true, "build": true, "load": true,
-	"import": true, "attach": true, "network": true, "volume": true, "system": true,
+	"import": true, "attach": true, "connect": true, "disconnect": true,
 }
 
 func (v *view) docker(args []string, w io.Writer) error {
@@ -57,6 +63,20 @@ func (v *view) docker(args []string, w io.Writer) error {
 	if dockerMutating[sub] {
 		return readOnly("docker", sub)
 	}
+	// The object commands the docker source holds no list for.
+	if sub == "volume" || sub == "network" || sub == "system" {
+		if len(rest) > 0 && dockerMutating[rest[0]] {
+			return readOnly("docker", sub+" "+rest[0])
+		}
+		verb := "ls"
+		if len(rest) > 0 {
+			verb = rest[0]
+		}
+		if sub == "system" {
+			return usagef("docker system %s: not answered from a bundle", verb)
+		}
+		return usagef("docker %s %s: not answered from a bundle (the docker source lists no %ss)", sub, verb, sub)
+	}
 	switch sub {
 	case "ps":
 		return v.dockerPs(rest, w)
@@ -74,163 +94,133 @@ func (v *view) docker(args []string, w io.Writer) error {
 	return usagef("docker: %q is not answered from a bundle (ps, images, inspect, logs, version, info are)", fs.Arg(0))
 }
 
-// dockerContainer is what docker ps reads of /containers/json.
-type dockerContainer struct {
-	ID      string   `json:"Id"`
-	Names   []string `json:"Names"`
-	Image   string   `json:"Image"`
-	Command string   `json:"Command"`
-	Created int64    `json:"Created"`
-	State   string   `json:"State"`
-	Status  string   `json:"Status"`
-	Ports   []struct {
-		IP          string `json:"IP"`
-		PrivatePort int    `json:"PrivatePort"`
-		PublicPort  int    `json:"PublicPort"`
-		Type        string `json:"Type"`
-	} `json:"Ports"`
-}
-
+// dockerPs lists the bundle's containers through the docker CLI's own
+// formatter: the default table, --format's Go templates (table directive,
+// json, join, lower, upper, title, truncate, pad, split) and {{json .}}
+// with docker's field set. Its ages (CREATED) count to now, as the CLI's
+// do; STATUS is the daemon's, at the collection.
 func (v *view) dockerPs(args []string, w io.Writer) error {
 	fs := flagSet("docker ps")
 	all := fs.BoolP("all", "a", false, "")
 	quiet := fs.BoolP("quiet", "q", false, "")
 	noTrunc := fs.Bool("no-trunc", false, "")
+	size := fs.BoolP("size", "s", false, "")
+	last := fs.IntP("last", "n", -1, "")
+	latest := fs.BoolP("latest", "l", false, "")
+	format := fs.String("format", "", "")
+	filters := fs.StringArrayP("filter", "f", nil, "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("docker ps: takes no arguments")
 	}
-	var cs []dockerContainer
+	f, err := parseDockerFilters("ps", *filters, []string{"ancestor", "exited", "id", "label", "name", "status"},
+		[]string{"before", "since", "health", "volume", "network", "publish", "expose", "isolation", "is-task"})
+	if err != nil {
+		return err
+	}
+	fmtStr := *format
+	if fmtStr == "" {
+		fmtStr = formatter.TableFormatKey
+	}
+	if *size || formatter.Format(fmtStr).Contains(".Size") {
+		return v.missing(dockerSource, "container sizes (the docker source lists /containers/json without size=1, which makes dockerd walk every container's layer)")
+	}
+	var cs []container.Summary
 	if err := v.decode(dockerSource, "docker/containers.json", &cs); err != nil {
 		return err
 	}
-	tw := table(w, 10, 3)
-	if !*quiet {
-		row(tw, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+	var images []image.Summary
+	if len(f["ancestor"]) > 0 {
+		if err := v.decode(dockerSource, "docker/images.json", &images); err != nil {
+			return err
+		}
 	}
-	for _, c := range cs {
-		// The bundle holds ?all=1; without -a docker lists running ones.
-		if !*all && c.State != "running" {
-			continue
-		}
-		id, cmd := c.ID, c.Command
-		if !*noTrunc {
-			id = truncDockerID(id)
-			cmd = ellipsis(cmd, 20)
-		}
-		if *quiet {
-			fmt.Fprintln(w, id)
-			continue
-		}
-		img := c.Image
-		if !*noTrunc && strings.HasPrefix(img, "sha256:") {
-			img = truncDockerID(img)
-		}
-		var names []string
-		for _, n := range c.Names {
-			n = strings.TrimPrefix(n, "/")
-			if *noTrunc || !strings.Contains(n, "/") {
-				names = append(names, n)
-			}
-		}
-		var ports []string
-		for _, p := range c.Ports {
-			s := fmt.Sprintf("%d/%s", p.PrivatePort, p.Type)
-			if p.PublicPort != 0 {
-				s = fmt.Sprintf("%s:%d->%s", p.IP, p.PublicPort, s)
-			}
-			ports = append(ports, s)
-		}
-		row(tw, id, img, strconv.Quote(cmd), ago(v.now, time.Unix(c.Created, 0)), c.Status, strings.Join(ports, ", "), strings.Join(names, ","))
+	if *latest && *last == -1 {
+		*last = 1
 	}
-	if *quiet {
-		return nil
+	if cs, err = filterContainers(cs, images, f, *all, *last); err != nil {
+		return err
 	}
-	return tw.Flush()
+	if formatter.Format(fmtStr).Contains("json") {
+		fmt.Fprintln(v.notes, "rtsnap-analyze docker: ps: the bundle's list holds no sizes: Size reads 0B")
+	}
+	ctx := formatter.Context{Output: w, Format: formatter.NewContainerFormat(fmtStr, *quiet, false), Trunc: !*noTrunc}
+	return formatter.ContainerWrite(ctx, cs)
 }
 
-func truncDockerID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
-}
-
-// ellipsis is the docker CLI's formatter.Ellipsis for text of one-column runes.
-func ellipsis(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max-1]) + "…"
-}
-
-type dockerImage struct {
-	ID       string   `json:"Id"`
-	RepoTags []string `json:"RepoTags"`
-	Created  int64    `json:"Created"`
-	Size     int64    `json:"Size"`
-}
-
+// dockerImages lists the bundle's images through the docker CLI's formatter.
 func (v *view) dockerImages(args []string, w io.Writer) error {
 	fs := flagSet("docker images")
 	quiet := fs.BoolP("quiet", "q", false, "")
 	noTrunc := fs.Bool("no-trunc", false, "")
-	fs.BoolP("all", "a", false, "")
+	all := fs.BoolP("all", "a", false, "")
+	digests := fs.Bool("digests", false, "")
+	format := fs.String("format", "", "")
+	filters := fs.StringArrayP("filter", "f", nil, "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("docker images: a REPOSITORY argument is not answered from a bundle")
+	if fs.NArg() > 1 {
+		return usagef("docker images: want at most one REPOSITORY[:TAG]")
 	}
-	var ims []dockerImage
+	ff := *filters
+	if fs.NArg() == 1 {
+		ff = append(ff, "reference="+fs.Arg(0)) // as the CLI sends it
+	}
+	f, err := parseDockerFilters("images", ff, []string{"before", "dangling", "label", "reference", "since"}, nil)
+	if err != nil {
+		return err
+	}
+	var ims []image.Summary
 	if err := v.decode(dockerSource, "docker/images.json", &ims); err != nil {
 		return err
 	}
-	tw := table(w, 10, 3)
-	if !*quiet {
-		row(tw, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
+	if *all {
+		fmt.Fprintln(v.notes, "rtsnap-analyze docker: images -a: the bundle's list was taken without all=1: intermediate images are not in it")
 	}
-	for _, im := range ims {
-		id := im.ID
-		if !*noTrunc {
-			id = truncDockerID(id)
-		}
-		if *quiet {
-			fmt.Fprintln(w, id)
-			continue
-		}
-		tags := im.RepoTags
-		if len(tags) == 0 {
-			tags = []string{"<none>:<none>"}
-		}
-		for _, t := range tags {
-			i := strings.LastIndex(t, ":")
-			repo, tag := t, "<none>"
-			if i > 0 {
-				repo, tag = t[:i], t[i+1:]
-			}
-			row(tw, repo, tag, id, ago(v.now, time.Unix(im.Created, 0)), units.HumanSizeWithPrecision(float64(im.Size), 3))
-		}
+	if ims, err = filterImages(ims, f); err != nil {
+		return err
 	}
-	if *quiet {
-		return nil
+	fmtStr := *format
+	if fmtStr == "" {
+		fmtStr = formatter.TableFormatKey
 	}
-	return tw.Flush()
+	ctx := formatter.ImageContext{
+		Context: formatter.Context{Output: w, Format: formatter.NewImageFormat(fmtStr, *quiet, *digests), Trunc: !*noTrunc},
+		Digest:  *digests,
+	}
+	return formatter.ImageWrite(ctx, ims)
 }
 
+// dockerObjectTypes are the values docker inspect --type takes; the bundle
+// holds containers' inspect objects only.
+var dockerObjectTypes = []string{"config", "container", "image", "network", "node", "plugin", "secret", "service", "task", "volume"}
+
 // dockerInspect prints the held /containers/<id>/json objects that match
-// (an id prefix or a name), as `docker inspect` does.
+// (an id prefix or a name) as `docker inspect` does: the raw objects in a
+// JSON array indented by 4 spaces, or each through --format's template
+// (typed first, then the raw map with missingkey=error, as the CLI's
+// TemplateInspector does).
 func (v *view) dockerInspect(args []string, w io.Writer) error {
 	fs := flagSet("docker inspect")
+	format := fs.StringP("format", "f", "", "")
+	typ := fs.String("type", "", "")
+	size := fs.BoolP("size", "s", false, "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usagef("docker inspect: want at least one container")
+		return usagef("docker inspect: want at least one object")
+	}
+	switch {
+	case *typ != "" && !slices.Contains(dockerObjectTypes, *typ):
+		return usagef("docker inspect: %q is not a valid value for --type", *typ)
+	case *typ != "" && *typ != "container":
+		return v.missing(dockerSource, *typ+" inspect objects (the docker source inspects containers only)")
+	case *size:
+		return v.missing(dockerSource, "container sizes (the docker source inspects without size=1)")
 	}
 	var objs []json.RawMessage
 	if err := v.decode(dockerSource, "docker/inspect.json", &objs); err != nil {
@@ -244,32 +234,91 @@ func (v *view) dockerInspect(args []string, w io.Writer) error {
 	for i, o := range objs {
 		json.Unmarshal(o, &heads[i]) //nolint:errcheck // a malformed object matches nothing
 	}
-	var out []string
+	var found []json.RawMessage
+	var errs []error
 	for _, ref := range fs.Args() {
-		found := -1
+		at := -1
 		for i, h := range heads {
 			if h.ID == ref || strings.TrimPrefix(h.Name, "/") == strings.TrimPrefix(ref, "/") {
-				found = i
+				at = i
 				break
 			}
 			if strings.HasPrefix(h.ID, ref) {
-				found = i
+				at = i
 			}
 		}
-		if found < 0 {
-			return fmt.Errorf("no such object: %s (not in the bundle's docker/inspect.json)", ref)
+		if at < 0 {
+			errs = append(errs, v.noDockerObject(ref, *typ))
+			continue
 		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, objs[found]); err != nil {
-			return err
-		}
-		out = append(out, buf.String())
+		found = append(found, objs[at])
 	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, []byte("["+strings.Join(out, ",")+"]"), "", "    "); err != nil {
+	if err := printInspect(w, found, *format); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, buf.String())
+	return errors.Join(errs...)
+}
+
+// noDockerObject says why ref is not answered: no container of that name,
+// or an image the bundle lists but did not inspect.
+func (v *view) noDockerObject(ref, typ string) error {
+	var ims []image.Summary
+	if typ == "" && v.decode(dockerSource, "docker/images.json", &ims) == nil && findDockerImage(ims, ref) != nil {
+		return fmt.Errorf("%s is an image: the bundle lists it (docker images --filter reference=%s --format '{{json .}}') but holds no image inspect objects", ref, ref)
+	}
+	return fmt.Errorf("no such object: %s (not in the bundle's docker/inspect.json)", ref)
+}
+
+func printInspect(w io.Writer, objs []json.RawMessage, format string) error {
+	switch format {
+	case "", "json":
+		parts := make([]string, len(objs))
+		for i, o := range objs {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, o); err != nil {
+				return err
+			}
+			parts[i] = buf.String()
+		}
+		list := "[" + strings.Join(parts, ",") + "]"
+		if format == "json" { // the CLI's JSONInspector: compact
+			_, err := fmt.Fprintln(w, list)
+			return err
+		}
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, []byte(list), "", "    "); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(w, buf.String())
+		return err
+	}
+	tmpl, err := templates.Parse(format)
+	if err != nil {
+		return usagef("docker inspect: template parsing error: %v", err)
+	}
+	var out bytes.Buffer
+	for _, o := range objs {
+		var typed container.InspectResponse
+		var buf bytes.Buffer
+		if json.Unmarshal(o, &typed) != nil || tmpl.Execute(&buf, typed) != nil {
+			buf.Reset()
+			var raw any
+			dec := json.NewDecoder(bytes.NewReader(o))
+			dec.UseNumber()
+			if err := dec.Decode(&raw); err != nil {
+				return fmt.Errorf("unable to read inspect data: %w", err)
+			}
+			if err := tmpl.Option("missingkey=error").Execute(&buf, raw); err != nil {
+				return fmt.Errorf("template parsing error: %w", err)
+			}
+		}
+		out.Write(buf.Bytes())
+		out.WriteByte('\n')
+	}
+	if out.Len() == 0 {
+		out.WriteByte('\n')
+	}
+	_, err = w.Write(out.Bytes())
 	return err
 }
 
@@ -292,7 +341,7 @@ func (v *view) dockerLogs(args []string, w io.Writer) error {
 		}
 		n = t
 	}
-	var cs []dockerContainer
+	var cs []container.Summary
 	if err := v.decode(dockerSource, "docker/containers.json", &cs); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The ordered JSON tree is hand-written: differential against
@@ -66,7 +67,7 @@ func FuzzCRILog(f *testing.F) {
 	f.Add("2026-11-24T09:00:00Z stderr F \x00\xff\n", int64(0))
 	f.Fuzz(func(t *testing.T, data string, tail int64) {
 		var out bytes.Buffer
-		n, err := writeCRILog(&out, []byte(data), tail, true, "")
+		n, err := writeCRILog(&out, []byte(data), tail, true, "", time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,15 +18,15 @@ import (
 // answered from a bundle (analyze/clitools).
 func newToolCmds() []*cobra.Command {
 	return []*cobra.Command{
-		newToolCmd("crictl", "ps [-a] [--name RE] [--pod ID] [-o json|yaml|table], pods, images, inspect, inspectp, inspecti, info, version, logs [--tail N], stats (where the bundle holds them); -r ENDPOINT picks the CRI endpoint when the bundle holds several"),
-		newToolCmd("ctr", "namespaces ls, containers ls|info, tasks ls, images ls, snapshots ls, leases ls, plugins ls, version; -n NAMESPACE, -a ADDRESS pick the namespace and the containerd endpoint"),
-		newToolCmd("docker", "ps [-a] [-q] [--no-trunc], images, inspect NAME|ID..., logs [--tail N] [-t], version, info (their server sections)"),
+		newToolCmd("crictl", "ps [-a] [--name RE] [--pod ID] [-o json|yaml|table], pods, images, inspect, inspectp, inspecti, info, version, imagefsinfo, logs [--tail N] [--since D], stats and statsp (when collected with --cri-stats); -r ENDPOINT picks the CRI endpoint when the bundle holds several"),
+		newToolCmd("ctr", "namespaces ls, containers ls [FILTER...]|info, tasks ls, images ls [FILTER...], snapshots ls, leases ls, plugins ls, version; -n NAMESPACE, -a ADDRESS pick the namespace and the containerd endpoint"),
+		newToolCmd("docker", "ps [-a] [-q] [--no-trunc] [--format T] [--filter K=V], images [--format T] [--filter K=V], inspect [--format T] NAME|ID..., logs [--tail N] [-t], version, info (their server sections)"),
 	}
 }
 
 func newToolCmd(tool, what string) *cobra.Command {
 	fs := newFlags(tool+" [-i FILE] BUNDLE ARGS...", "answer read-only "+tool+" commands from a bundle, in "+tool+"'s own output format",
-		"Answer "+tool+"'s read-only commands from a bundle as "+tool+" would have answered them on the node when the bundle was taken (ages are counted from the collection's start): "+what+". The arguments after BUNDLE are "+tool+"'s own, with its flag names; rtsnap-analyze's flags go before BUNDLE. Commands that would change the node answer \"read-only: this is a bundle\" (exit "+fmt.Sprint(cli.Usage)+"); what the bundle does not hold is named with the source that would have collected it and that source's status.",
+		"Answer "+tool+"'s read-only commands from a bundle as "+tool+" would have answered them on the node when the bundle was taken (ages are counted from the collection's start, but docker's CREATED, which docker's own formatter counts to now): "+what+". The arguments after BUNDLE are "+tool+"'s own, with its flag names; rtsnap-analyze's flags go before BUNDLE. Commands that would change the node answer \"read-only: this is a bundle\" (exit "+fmt.Sprint(cli.Usage)+"); what the bundle does not hold is named with the source that would have collected it and that source's status.",
 		cobra.ArbitraryArgs, cli.OK, cli.Input, cli.Failed, cli.Usage)
 	fs.MarkHidden("json") // the tools print their own formats
 	fs.SetInterspersed(false)
