@@ -47,7 +47,12 @@ func (o *sourceOutput) WriteFile(name string, kind redact.Kind, data []byte) err
 	// Redact before taking the lock: it is the expensive part and the
 	// redactor is safe for concurrent use.
 	redacted, redactions := o.red.Bytes(full, kind, data)
+	return o.store(full, kind, redacted, redactions)
+}
 
+// store appends redacted data to the bundle as full, cut at the source's
+// budget.
+func (o *sourceOutput) store(full string, kind redact.Kind, redacted []byte, redactions int) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
@@ -95,6 +100,72 @@ func (o *sourceOutput) WriteJSON(name string, v any) error {
 	return o.WriteFile(name, redact.JSON, data)
 }
 
+// WriteJSONFit stores doc(n) as <source>/<name>. When its redacted form is
+// larger than what is left of the source's budget, it stores doc(k) for the
+// largest k that fits instead, so the file is a whole JSON document with the
+// first k records rather than one cut mid-value, and returns k with ErrBudget
+// (wrapped). The search redacts O(log n) candidate documents, only when the
+// first does not fit.
+func (o *sourceOutput) WriteJSONFit(name string, n int, doc func(k int) any) (int, error) {
+	rel, err := cleanName(name)
+	if err != nil {
+		return 0, err
+	}
+	full := o.name + "/" + rel
+	render := func(k int) ([]byte, int, error) {
+		data, err := json.Marshal(doc(k))
+		if err != nil {
+			return nil, 0, fmt.Errorf("encoding %s: %w", full, err)
+		}
+		red, count := o.red.Bytes(full, redact.JSON, data)
+		return red, count, nil
+	}
+	redacted, redactions, err := render(n)
+	if err != nil {
+		return 0, err
+	}
+	left := o.left()
+	if int64(len(redacted)) <= left || n == 0 {
+		return n, o.store(full, redact.JSON, redacted, redactions)
+	}
+	// Largest k in [0, n) whose document fits: sizes grow with k.
+	lo, hi := 0, n-1
+	var best []byte
+	bestCount := 0
+	for lo <= hi {
+		mid := lo + (hi-lo)/2
+		r, c, err := render(mid)
+		if err != nil {
+			return 0, err
+		}
+		if int64(len(r)) <= left {
+			best, bestCount, lo = r, c, mid+1
+		} else {
+			hi = mid - 1
+		}
+	}
+	o.mu.Lock()
+	o.truncated = true
+	o.mu.Unlock()
+	if best == nil {
+		// Not even the document without records fits: nothing is stored.
+		return 0, fmt.Errorf("%s: %w (%d bytes)", full, ErrBudget, o.budget)
+	}
+	k := lo - 1
+	if err := o.store(full, redact.JSON, best, bestCount); err != nil {
+		return k, err
+	}
+	o.writer.Annotate(full, bestCount, true)
+	return k, fmt.Errorf("%s: kept %d of %d records: %w (%d bytes)", full, k, n, ErrBudget, o.budget)
+}
+
+// left is what remains of the source's budget.
+func (o *sourceOutput) left() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.budget - o.used
+}
+
 func (o *sourceOutput) Skip(reason string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -124,4 +195,22 @@ func cleanName(name string) (string, error) {
 		return "", fmt.Errorf("file name %q: must be relative and stay inside the source's directory", name)
 	}
 	return c, nil
+}
+
+// JSONFitter is an Output that can store a list document cut on a record
+// boundary (the engine's does): see WriteJSONFit.
+type JSONFitter interface {
+	WriteJSONFit(name string, n int, doc func(k int) any) (int, error)
+}
+
+// WriteJSONFit stores doc(n), a document of n records, as name; when it does
+// not fit the source's budget, doc(k) for the largest k that does, so a cut
+// source still leaves a file the analyzer can read. doc(k) must say in the
+// document itself that it holds k of n records. It returns k; with k < n the
+// error wraps ErrBudget. An Output that is not a JSONFitter gets doc(n).
+func WriteJSONFit(out Output, name string, n int, doc func(k int) any) (int, error) {
+	if f, ok := out.(JSONFitter); ok {
+		return f.WriteJSONFit(name, n, doc)
+	}
+	return n, out.WriteJSON(name, doc(n))
 }

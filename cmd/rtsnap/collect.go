@@ -92,7 +92,7 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.StringSliceVar(&f.skip, "skip", nil, "do not run these `SOURCES`")
 	fs.StringSliceVar(&f.namespaces, "namespace", nil, "containerd `NAMESPACES` to collect (default all)")
 	fs.StringSliceVar(&f.podNamespaces, "pod-namespace", nil, "Kubernetes `NAMESPACES` to collect (default all)")
-	fs.IntVar(&f.maxContainers, "max-containers", 1000, "bound on per-container work per runtime (0: no bound)")
+	fs.IntVar(&f.maxContainers, "max-containers", collect.DefaultMaxContainers, "bound on per-container work per runtime (0: no bound)")
 	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats: costly on busy nodes, and the cgroup source reads the same figures")
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
 	for _, name := range []string{"only", "skip"} {
