@@ -141,6 +141,7 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	m.StartedAt, m.FinishedAt = start, time.Now().UTC()
 	m.Sources = statuses
 	m.PeakRSSBytes = PeakRSS()
+	m.Pressure = env.limits.report()
 	m.Redaction.RuleSetVersion = redact.RuleSetVersion
 	m.Redaction.Total = red.Total()
 	m.Redaction.ByRule = red.ByRule()

@@ -21,6 +21,7 @@ func (Source) Description() string {
 	return "runc/crun state of every container (a subset, never the config) and the liveness of its init process"
 }
 func (Source) DefaultEnabled() bool { return true }
+
 // Budget covers collect.DefaultMaxContainers states (a state is 2-4 KiB of
 // indented JSON, 8.6 MiB for the scale lab's 2,000), with room to spare.
 func (Source) Budget() int64 { return 32 << 20 }
