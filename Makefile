@@ -80,12 +80,16 @@ test: lab-up lint
 # throughput, then the Go benchmarks. Figures: /dev/shm/rtsnap-bench and
 # docs/benchmarks.md. BENCH_FLAGS passes flags to bench/benchlab (--runs,
 # --fleet, --load-for); BENCH_KEEP_SCALE=1 leaves the scale pods running.
+# crictl for the command-line way (bench/cli-baseline.sh), cached like the lab's binaries.
+CRICTL ?= /var/cache/rtsnap-lab/crictl-1.37.0/crictl
 bench: lab-up build
 	@dpkg -s sosreport >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sosreport >/dev/null
+	@test -x $(CRICTL) || CGO_ENABLED=0 GOBIN=$(dir $(CRICTL)) go install sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0
 	bash lab/lab.sh fault scale on
-	go run ./bench/benchlab --repo . $(BENCH_FLAGS)
+	bash bench/scale2.sh up
+	go run ./bench/benchlab --repo . --crictl $(CRICTL) --scale-endpoint /run/rtsnap-lab/scale2/containerd.sock $(BENCH_FLAGS)
 	go test -short -run '^$$' -bench . -benchmem -count 5 ./redact/ ./bundle/ ./analyze/... | tee /dev/shm/rtsnap-bench/go-bench.txt
-	@[ -n "$(BENCH_KEEP_SCALE)" ] || bash lab/lab.sh fault scale off
+	@[ -n "$(BENCH_KEEP_SCALE)" ] || { bash lab/lab.sh fault scale off; bash bench/scale2.sh down; }
 
 # Unit tests only: no root, no lab.
 test-unit:

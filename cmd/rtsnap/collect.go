@@ -46,6 +46,7 @@ type collectFlags struct {
 	redactRules, pseudonymKeyFile                    string
 	pseudonymize, pseudoHosts, pseudoIPs, pseudoMACs bool
 	noDefaultRedaction                               bool
+	cpuProfile                                       string
 	encryptTo                                        []string
 	signKey                                          string
 	retain                                           time.Duration
@@ -118,6 +119,9 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.Var(&f.memoryLimit, "memory-limit", "soft limit `SIZE` on the collector's Go memory (as GOMEMLIMIT), so a node short of memory sees the collector's GC work harder instead of its heap grow (0: no limit)")
 	fs.IntVar(&f.nice, "nice", 10, "CPU nice value for the collector, -20 to 19 (0: leave as is)")
 	fs.BoolVar(&f.noIdleIO, "no-idle-io", false, "keep the normal I/O priority instead of the idle class")
+	// Hidden: for the benchmarks (docs/benchmarks.md), not for operators.
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the collection to `FILE` (go tool pprof)")
+	_ = fs.MarkHidden("cpuprofile")
 	cli.Group(fs, "Deadlines and load", "timeout", "source-timeout", "call-timeout", "parallel", "per-runtime-calls", "memory-limit", "nice", "no-idle-io")
 
 	fs.StringVar(&f.caseID, "case-id", "", "support case `ID` recorded in the manifest, e.g. SR-12345")
@@ -242,6 +246,14 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 	pruned, pruneErr := export.Prune(dir, f.retain, time.Now(), false)
 	if f.memoryLimit > 0 {
 		debug.SetMemoryLimit(int64(f.memoryLimit))
+	}
+	if f.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "rtsnap collect: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer stopProfile()
 	}
 	if f.nice != 0 || !f.noIdleIO {
 		if err := collect.LowerPriority(f.nice, !f.noIdleIO); err != nil && !f.quiet {
