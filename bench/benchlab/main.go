@@ -32,6 +32,8 @@ type config struct {
 	// crictl is the CRI client the command-line way uses ("": none);
 	// scaleEndpoint the scale lab's socket (bench/scale2.sh, "": no scale step).
 	crictl, scaleEndpoint string
+	// keepScale leaves the scale lab up after the scale step.
+	keepScale bool
 }
 
 func (c *config) step(name string) bool {
@@ -96,6 +98,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringSliceVar(&cfg.steps, "steps", []string{"collection", "load", "analyzer", "scale", "redaction"}, "what to measure (the analyzer step needs the collection step's bundles; scale needs --scale-endpoint)")
 	fs.StringVar(&cfg.crictl, "crictl", "", "crictl binary for the command-line way's CRI view (make bench installs crictl 1.37.0)")
 	fs.StringVar(&cfg.scaleEndpoint, "scale-endpoint", "", "socket of the scale lab's containerd (bench/scale2.sh): adds the 2,000-container step")
+	fs.BoolVar(&cfg.keepScale, "keep-scale", false, "leave the scale lab (bench/scale2.sh) up after the scale step")
 	fs.StringArrayVar(&cfg.collectArgs, "collect-arg", nil, "extra flag for every rtsnap collect (repeatable), e.g. --collect-arg=--per-runtime-calls=2")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -138,6 +141,11 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 		res.Containers["docker"] = n
 	} else {
 		return err
+	}
+	if cfg.step("collection") || cfg.step("load") {
+		if err := scaleLabDown(ctx, cfg); err != nil {
+			return err
+		}
 	}
 	logf("node: %v containers", res.Containers)
 

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -15,7 +17,21 @@ import (
 // daemon, bench/scale2.sh, on top of the whole lab) with the defaults, with
 // and without logs, and the analyzer's inspect and findings on its bundle.
 // Every source must be ok: the defaults must collect every container.
-func scaleStep(ctx context.Context, cfg *config, res *results, logf func(string, ...any)) error {
+//
+// The scale lab is started here, after the 500-container steps (its
+// containers' runc state, processes and cgroups would be in those
+// collections too), and stopped after it unless --keep-scale.
+func scaleStep(ctx context.Context, cfg *config, res *results, logf func(string, ...any)) (err error) {
+	logf("scale lab up (bench/scale2.sh up)")
+	if err := scaleLab(ctx, cfg, "up"); err != nil {
+		return err
+	}
+	if !cfg.keepScale {
+		defer func() {
+			logf("scale lab down")
+			err = errors.Join(err, scaleLab(context.Background(), cfg, "down"))
+		}()
+	}
 	n, err := countContainers(ctx, cfg.scaleEndpoint)
 	if err != nil {
 		return err
@@ -63,6 +79,31 @@ func scaleStep(ctx context.Context, cfg *config, res *results, logf func(string,
 		}
 	}
 	return nil
+}
+
+// scaleLab runs bench/scale2.sh up or down, under a deadline (creating 250
+// pods takes about 6 minutes on a loaded 2-core machine).
+func scaleLab(ctx context.Context, cfg *config, action string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(cfg.repo, "bench", "scale2.sh"), action)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("bench/scale2.sh %s: %w: %s", action, err, tail(out, 500))
+	}
+	return nil
+}
+
+// scaleLabDown stops a scale lab left up by an earlier run (--keep-scale),
+// so the 500-container steps do not see its 2,000 containers.
+func scaleLabDown(ctx context.Context, cfg *config) error {
+	if cfg.scaleEndpoint == "" {
+		return nil
+	}
+	if _, err := os.Stat(cfg.scaleEndpoint); err != nil {
+		return nil
+	}
+	return scaleLab(ctx, cfg, "down")
 }
 
 // sourcesNotOK names the sources of a bundle whose status is not ok, with

@@ -112,7 +112,7 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir", "host-root", "kubelet-root", "pod-logs-dir")
 
 	fs.DurationVar(&f.timeout, "timeout", collect.DefaultTimeout, "bound for the whole run; the process exits within it + 2s")
-	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout")
+	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout (unset: this per 1,000 containers on the node, within --timeout)")
 	fs.DurationVar(&f.callTimeout, "call-timeout", collect.DefaultCallTimeout, "bound for each runtime call inside a source")
 	fs.IntVar(&f.parallel, "parallel", collect.DefaultParallel, "sources running at once")
 	fs.IntVar(&f.perRuntime, "per-runtime-calls", collect.DefaultPerRuntimeCalls, "calls in flight against any one runtime, so kubelet is not starved")
@@ -286,7 +286,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		actions = append(actions, "goroutine dump (SIGUSR1) of containerd and dockerd")
 	}
 	opts := collect.Options{
-		OutputDir: dir, Timeout: f.timeout, SourceTimeout: f.sourceTimeout, CallTimeout: f.callTimeout,
+		OutputDir: dir, Timeout: f.timeout, SourceTimeout: explicitDuration(fs, "source-timeout", f.sourceTimeout), CallTimeout: f.callTimeout,
 		MaxSize: int64(f.maxSize), Parallel: f.parallel, PerRuntimeCalls: f.perRuntime,
 		Env: collect.Env{
 			Since: f.window, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
@@ -361,6 +361,15 @@ func usageError(stderr io.Writer, err error) int {
 // explicitValue is a flag's value when the operator gave it, else "": an
 // explicitly named socket that is missing is an error, the default one is
 // just absent on this node.
+// explicitDuration is the flag's value when given, else 0 (the engine's
+// default, which may scale with the node).
+func explicitDuration(fs *pflag.FlagSet, name string, value time.Duration) time.Duration {
+	if fs.Changed(name) {
+		return value
+	}
+	return 0
+}
+
 func explicitValue(fs *pflag.FlagSet, name, value string) string {
 	if fs.Changed(name) {
 		return value
