@@ -46,7 +46,7 @@ type collectFlags struct {
 	redactRules, pseudonymKeyFile                    string
 	pseudonymize, pseudoHosts, pseudoIPs, pseudoMACs bool
 	noDefaultRedaction                               bool
-	cpuProfile                                       string
+	cpuProfile, memProfile                           string
 	encryptTo                                        []string
 	signKey                                          string
 	retain                                           time.Duration
@@ -122,6 +122,8 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	// Hidden: for the benchmarks (docs/benchmarks.md), not for operators.
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the collection to `FILE` (go tool pprof)")
 	_ = fs.MarkHidden("cpuprofile")
+	fs.StringVar(&f.memProfile, "memprofile", "", "write an allocation profile of the collection to `FILE` (go tool pprof -sample_index=alloc_space)")
+	_ = fs.MarkHidden("memprofile")
 	cli.Group(fs, "Deadlines and load", "timeout", "source-timeout", "call-timeout", "parallel", "per-runtime-calls", "memory-limit", "nice", "no-idle-io")
 
 	fs.StringVar(&f.caseID, "case-id", "", "support case `ID` recorded in the manifest, e.g. SR-12345")
@@ -254,6 +256,13 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 			return 1
 		}
 		defer stopProfile()
+	}
+	if f.memProfile != "" {
+		defer func() {
+			if err := writeAllocProfile(f.memProfile); err != nil {
+				fmt.Fprintf(stderr, "rtsnap collect: --memprofile: %v\n", err)
+			}
+		}()
 	}
 	if f.nice != 0 || !f.noIdleIO {
 		if err := collect.LowerPriority(f.nice, !f.noIdleIO); err != nil && !f.quiet {

@@ -19,3 +19,16 @@ func startCPUProfile(path string) (func(), error) {
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
+
+// writeAllocProfile writes the allocations of the whole run to a new file.
+func writeAllocProfile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating the profile: %w", err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("writing the profile: %w", err)
+	}
+	return f.Close()
+}
