@@ -82,6 +82,13 @@ up() {
 down() {
   if alive; then
     [[ -x $LABCTL ]] || (cd "$REPO" && go build -o "$LABCTL" ./lab/labctl)
+    # Stopping 250 pods one by one takes over 10 minutes on a loaded
+    # machine: end this daemon's running tasks first, each by the pid the
+    # daemon itself reports, then remove the pods (quick once they are dead).
+    local tp
+    for tp in $(ctr_ -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING" {print $2}'); do
+      kill -KILL "$tp" 2>/dev/null || true
+    done
     "$LABCTL" unscale --endpoint "$SOCK" --image "$IMAGE" || log "unscale failed; stopping the daemon anyway"
     local pid; pid=$(cat "$RUN/daemon.pid")
     kill -TERM "$pid" 2>/dev/null || true
