@@ -22,8 +22,9 @@ func (Source) Description() string {
 }
 func (Source) DefaultEnabled() bool { return true }
 
-// Budget covers collect.DefaultMaxContainers states (a state is 2-4 KiB of
-// indented JSON, 8.6 MiB for the scale lab's 2,000), with room to spare.
+// Budget covers the states of a node at collect.DefaultMaxContainers: the
+// scale lab's 2,000 containers made a 9.25 MB states.json (about 4.6 KB of
+// indented JSON each; docs/benchmarks.md), which the old 8 MiB cut.
 func (Source) Budget() int64 { return 32 << 20 }
 
 func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
