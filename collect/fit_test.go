@@ -18,14 +18,15 @@ type fitDoc struct {
 }
 
 type fitRecord struct {
-	ID    string `json:"id"`
-	Image string `json:"image"`
+	ID       string `json:"id"`
+	Image    string `json:"image"`
+	Password string `json:"password"`
 }
 
 func fitRecords(n int) []fitRecord {
 	rs := make([]fitRecord, n)
 	for i := range rs {
-		rs[i] = fitRecord{ID: fmt.Sprintf("%064x", i), Image: "docker.io/library/busybox:latest"}
+		rs[i] = fitRecord{ID: fmt.Sprintf("%064x", i), Image: "docker.io/library/busybox:latest", Password: fmt.Sprintf("s3cr3t-%d", i)}
 	}
 	return rs
 }
@@ -34,6 +35,11 @@ func fitRecords(n int) []fitRecord {
 // under budget, and returns the stored document, its status and the k the
 // call returned.
 func runFit(t *testing.T, n int, budget int64) (fitDoc, bundle.SourceStatus, int, bool) {
+	doc, st, k, ok, _ := runFitCounted(t, n, budget)
+	return doc, st, k, ok
+}
+
+func runFitCounted(t *testing.T, n int, budget int64) (fitDoc, bundle.SourceStatus, int, bool, int) {
 	t.Helper()
 	recs := fitRecords(n)
 	kept := -1
@@ -47,7 +53,8 @@ func runFit(t *testing.T, n int, budget int64) (fitDoc, bundle.SourceStatus, int
 		}
 		return err
 	}}
-	res, err := Run(context.Background(), Options{OutputDir: t.TempDir(), Timeout: 20 * time.Second}, []Source{src}, newTestRedactor(t))
+	red := newTestRedactor(t)
+	res, err := Run(context.Background(), Options{OutputDir: t.TempDir(), Timeout: 20 * time.Second}, []Source{src}, red)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,13 +65,18 @@ func runFit(t *testing.T, n int, budget int64) (fitDoc, bundle.SourceStatus, int
 	st := statusOf(t, b.Manifest, "runc")
 	data, ok := b.File("runc/states.json")
 	if !ok {
-		return fitDoc{}, st, kept, false
+		return fitDoc{}, st, kept, false, red.Total()
 	}
 	var doc fitDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("a cut document must still parse: %v\n%s", err, tailOf(data))
 	}
-	return doc, st, kept, true
+	for _, r := range doc.Records {
+		if strings.Contains(r.Password, "s3cr3t") {
+			t.Fatalf("record %s kept its password", r.ID)
+		}
+	}
+	return doc, st, kept, true, red.Total()
 }
 
 func tailOf(b []byte) string {
@@ -77,17 +89,25 @@ func tailOf(b []byte) string {
 // The runc source at 2,000 containers used to fill its budget and leave
 // states.json cut mid-value (issue 19): now the document ends on a record.
 func TestWriteJSONFitCutsOnARecordBoundary(t *testing.T) {
-	doc, st, k, ok := runFit(t, 2000, 64<<10)
+	doc, st, k, ok, hits := runFitCounted(t, 2000, 64<<10)
 	if !ok {
 		t.Fatal("nothing stored")
 	}
 	if k <= 0 || k >= 2000 || len(doc.Records) != k || !doc.Truncated {
 		t.Fatalf("kept %d, document has %d records, truncated %v", k, len(doc.Records), doc.Truncated)
 	}
-	// The largest k that fits: one more record would not have.
-	full, _ := json.MarshalIndent(fitDoc{Records: fitRecords(k + 1), Truncated: true}, "", "  ")
-	if int64(len(full)) <= 64<<10 {
-		t.Errorf("kept %d records but %d would have fitted (%d bytes)", k, k+1, len(full))
+	// Close to the largest k whose unredacted document fits: replacements
+	// (longer than these passwords) cost the rest.
+	const budget = 64 << 10
+	full, _ := json.MarshalIndent(fitDoc{Records: fitRecords(k*11/10 + 1), Truncated: true}, "", "  ")
+	if int64(len(full)) <= budget {
+		t.Errorf("kept %d records but %d fit unredacted (%d bytes)", k, k*11/10+1, len(full))
+	}
+	// Every kept password was redacted. A document that replacements push
+	// over the budget is redacted a second time at a smaller k, and those
+	// hits are counted again (a known over-count, never an under-count).
+	if hits < k || hits > 3*k {
+		t.Errorf("the redaction totals count %d hits for %d stored passwords", hits, k)
 	}
 	for i, r := range doc.Records {
 		if r.ID != fmt.Sprintf("%064x", i) {

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,59 +105,77 @@ func (o *sourceOutput) WriteJSON(name string, v any) error {
 // larger than what is left of the source's budget, it stores doc(k) for the
 // largest k that fits instead, so the file is a whole JSON document with the
 // first k records rather than one cut mid-value, and returns k with ErrBudget
-// (wrapped). The search redacts O(log n) candidate documents, only when the
-// first does not fit.
+// (wrapped). k is searched on the unredacted, indented size (the redacted
+// size but for replacements), with 1/64 of the budget kept for those, so
+// usually only the stored document goes through the redactor. When
+// replacements push it over the budget, a smaller k is redacted again and
+// that pass's hits are counted in the report again: an over-count, never an
+// under-count (a redactor pass that records nothing would end it; the
+// redactor has none today). O(log n) marshals, only when the first does not fit.
 func (o *sourceOutput) WriteJSONFit(name string, n int, doc func(k int) any) (int, error) {
 	rel, err := cleanName(name)
 	if err != nil {
 		return 0, err
 	}
 	full := o.name + "/" + rel
-	render := func(k int) ([]byte, int, error) {
-		data, err := json.Marshal(doc(k))
-		if err != nil {
-			return nil, 0, fmt.Errorf("encoding %s: %w", full, err)
-		}
-		red, count := o.red.Bytes(full, redact.JSON, data)
-		return red, count, nil
-	}
-	redacted, redactions, err := render(n)
+	data, err := json.Marshal(doc(n))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("encoding %s: %w", full, err)
 	}
 	left := o.left()
-	if int64(len(redacted)) <= left || n == 0 {
-		return n, o.store(full, redact.JSON, redacted, redactions)
-	}
-	// Largest k in [0, n) whose document fits: sizes grow with k.
-	lo, hi := 0, n-1
-	var best []byte
-	bestCount := 0
-	for lo <= hi {
-		mid := lo + (hi-lo)/2
-		r, c, err := render(mid)
-		if err != nil {
-			return 0, err
+	if n == 0 || indentedSize(data) <= left {
+		redacted, redactions := o.red.Bytes(full, redact.JSON, data)
+		if int64(len(redacted)) <= left {
+			return n, o.store(full, redact.JSON, redacted, redactions)
 		}
-		if int64(len(r)) <= left {
-			best, bestCount, lo = r, c, mid+1
-		} else {
-			hi = mid - 1
-		}
+		// Replacements made it larger than the budget: cut below (the
+		// hits of this pass stay counted).
 	}
 	o.mu.Lock()
 	o.truncated = true
 	o.mu.Unlock()
-	if best == nil {
-		// Not even the document without records fits: nothing is stored.
-		return 0, fmt.Errorf("%s: %w (%d bytes)", full, ErrBudget, o.budget)
+	target := left - left/64
+	for target > 0 {
+		// Largest k in [0, n) whose document fits target: sizes grow with k.
+		k, best := -1, []byte(nil)
+		lo, hi := 0, n-1
+		for lo <= hi {
+			mid := lo + (hi-lo)/2
+			d, err := json.Marshal(doc(mid))
+			if err != nil {
+				return 0, fmt.Errorf("encoding %s: %w", full, err)
+			}
+			if indentedSize(d) <= target {
+				k, best, lo = mid, d, mid+1
+			} else {
+				hi = mid - 1
+			}
+		}
+		if best == nil {
+			break
+		}
+		redacted, redactions := o.red.Bytes(full, redact.JSON, best)
+		if int64(len(redacted)) <= left {
+			if err := o.store(full, redact.JSON, redacted, redactions); err != nil {
+				return k, err
+			}
+			o.writer.Annotate(full, redactions, true)
+			return k, fmt.Errorf("%s: kept %d of %d records: %w (%d bytes)", full, k, n, ErrBudget, o.budget)
+		}
+		target -= int64(len(redacted)) - left + left/64
 	}
-	k := lo - 1
-	if err := o.store(full, redact.JSON, best, bestCount); err != nil {
-		return k, err
+	// Not even the document without records fits: nothing is stored.
+	return 0, fmt.Errorf("%s: %w (%d bytes)", full, ErrBudget, o.budget)
+}
+
+// indentedSize is the size of compact JSON indented as the redactor writes
+// it (two spaces).
+func indentedSize(compact []byte) int64 {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, compact, "", "  "); err != nil {
+		return int64(len(compact))
 	}
-	o.writer.Annotate(full, bestCount, true)
-	return k, fmt.Errorf("%s: kept %d of %d records: %w (%d bytes)", full, k, n, ErrBudget, o.budget)
+	return int64(buf.Len())
 }
 
 // left is what remains of the source's budget.
