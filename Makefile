@@ -77,13 +77,18 @@ test: lab-up lint
 # Benchmarks (root; not part of make test): the scale lab (100 pods x 5
 # containers on containerd 1.7, 50 Docker containers), rtsnap against the
 # command-line way and sosreport, the load on the runtime, the analyzer's
-# throughput, then the Go benchmarks. Figures: /dev/shm/rtsnap-bench and
-# docs/benchmarks.md. BENCH_FLAGS passes flags to bench/benchlab (--runs,
-# --fleet, --load-for); BENCH_KEEP_SCALE=1 leaves the scale pods running.
+# throughput, then 2,000 containers on a containerd 2.x of their own
+# (bench/scale2.sh, started and stopped by benchlab), then the Go benchmarks.
+# Figures: /dev/shm/rtsnap-bench and docs/benchmarks.md. BENCH_FLAGS passes
+# flags to bench/benchlab (--runs, --fleet, --load-for, --steps);
+# BENCH_KEEP_SCALE=1 leaves the scale pods and the scale lab running.
+# crictl for the command-line way (bench/cli-baseline.sh), cached like the lab's binaries.
+CRICTL ?= /var/cache/rtsnap-lab/crictl-1.37.0/crictl
 bench: lab-up build
 	@dpkg -s sosreport >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sosreport >/dev/null
+	@test -x $(CRICTL) || CGO_ENABLED=0 GOBIN=$(dir $(CRICTL)) go install sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0
 	bash lab/lab.sh fault scale on
-	go run ./bench/benchlab --repo . $(BENCH_FLAGS)
+	go run ./bench/benchlab --repo . --crictl $(CRICTL) --scale-endpoint /run/rtsnap-lab/scale2/containerd.sock $(if $(BENCH_KEEP_SCALE),--keep-scale) $(BENCH_FLAGS)
 	go test -short -run '^$$' -bench . -benchmem -count 5 ./redact/ ./bundle/ ./analyze/... | tee /dev/shm/rtsnap-bench/go-bench.txt
 	go run ./redact/internal/benchfigures < /dev/shm/rtsnap-bench/go-bench.txt | tail -4
 	@[ -n "$(BENCH_KEEP_SCALE)" ] || bash lab/lab.sh fault scale off

@@ -2,7 +2,7 @@
 # The command-line way, for comparison with `rtsnap collect` (make bench):
 # what an engineer (or a typical snapshot.sh) runs by hand to get the same
 # facts, one command per container, then tar + zstd of the result.
-# Usage: cli-baseline.sh OUTDIR CTR:SOCKET... (e.g. /usr/bin/ctr:/run/containerd/containerd.sock)
+# Usage: [CRICTL=PATH] cli-baseline.sh OUTDIR CTR:SOCKET... (e.g. /usr/bin/ctr:/run/containerd/containerd.sock)
 set -uo pipefail
 out=$1; shift
 mkdir -p "$out"
@@ -18,6 +18,26 @@ for pair in "$@"; do
     done
   done
 done
+# The CRI view, as the seed's snapshot.sh gets it (/work/shared/seeds/002:
+# `crictl ps -a --quiet | xargs crictl inspect`), without its cut at 20:
+# `crictl info` and `images`, `inspectp` per pod, `inspect` per container,
+# one process each, as an engineer runs them. CRICTL is its path.
+if [[ -n ${CRICTL:-} ]]; then
+  for pair in "$@"; do
+    sock=${pair#*:}
+    tag=$(basename "$(dirname "$sock")")
+    d=$out/cri/$tag; mkdir -p "$d"
+    c=("$CRICTL" --runtime-endpoint "unix://$sock" --image-endpoint "unix://$sock" --timeout 10s)
+    "${c[@]}" info > "$d/info.json" 2>&1
+    "${c[@]}" images > "$d/images.txt" 2>&1
+    for id in $("${c[@]}" pods -q 2>/dev/null); do
+      "${c[@]}" inspectp "$id" > "$d/pod-$id.json" 2>&1
+    done
+    for id in $("${c[@]}" ps -aq 2>/dev/null); do
+      "${c[@]}" inspect "$id" > "$d/$id.json" 2>&1
+    done
+  done
+fi
 # runc state and /proc of every container init, with its freezer state.
 for st in /run/containerd/runc/*/*/state.json /run/docker/runtime-runc/*/*/state.json; do
   [[ -f $st ]] || continue

@@ -46,6 +46,34 @@ type Manifest struct {
 	InterruptedReason string      `json:"interrupted_reason,omitempty"`
 	PeakRSSBytes      int64       `json:"peak_rss_bytes"`
 	Export            *ExportInfo `json:"export,omitempty"`
+	// Pressure is what the collector's adaptive limit on calls in flight
+	// did against each runtime it called.
+	Pressure []RuntimePressure `json:"pressure,omitempty"`
+}
+
+// RuntimePressure is one runtime's calls-in-flight limit over a collection:
+// its bounds, where it ended, the call latency it acted on (a short moving
+// average against a baseline) and every change.
+type RuntimePressure struct {
+	Runtime        string        `json:"runtime"`
+	MaxCalls       int           `json:"max_calls"`
+	FinalCalls     int           `json:"final_calls"`
+	MinCalls       int           `json:"min_calls"`
+	Calls          int           `json:"calls"`
+	LatencyMS      float64       `json:"latency_ms"`
+	BaselineMS     float64       `json:"baseline_ms"`
+	MaxLatencyMS   float64       `json:"max_latency_ms"`
+	Changes        []LimitChange `json:"changes,omitempty"`
+	ChangesLeftOut int           `json:"changes_left_out,omitempty"`
+}
+
+// LimitChange is one move of a runtime's limit, AtMS after the run started.
+type LimitChange struct {
+	AtMS       int64   `json:"at_ms"`
+	From       int     `json:"from"`
+	To         int     `json:"to"`
+	LatencyMS  float64 `json:"latency_ms"`
+	BaselineMS float64 `json:"baseline_ms"`
 }
 
 // CollectorInfo names the exact code that made the bundle.

@@ -12,6 +12,13 @@ const (
 	DefaultParallel        = 4
 	DefaultPerRuntimeCalls = 4
 	DefaultSince           = time.Hour
+	// DefaultMaxContainers covers every container of the busiest nodes
+	// people run: kubelet's max-pods is 110 by default and 250 at the upper
+	// end (OpenShift's default), and a pod with init and sidecar containers
+	// has up to ten; the scale lab (250 pods x 8, docs/benchmarks.md) is
+	// collected whole. The bound is there for a runaway node, not a busy one:
+	// the sources' byte budgets are sized for it.
+	DefaultMaxContainers = 5000
 	// MinTimeout is the shortest whole-run bound: the archive is written
 	// in the last commitReserve of it, and sources need the rest.
 	MinTimeout = 2 * commitReserve

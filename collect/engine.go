@@ -103,6 +103,12 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	env.cache = &runCache{}
 	env.CallTimeout = opts.CallTimeout
 	env.Redactor = red
+	if opts.SourceTimeout <= 0 {
+		// The node's containers, from the runtimes' state files (read once
+		// per run; the runc, proc and cgroup sources use the same read).
+		_, states, _ := env.RuncStates()
+		opts.SourceTimeout = scaledSourceTimeout(len(states), opts.Timeout)
+	}
 
 	// Sources stop at Timeout - commitReserve; the archive is written after.
 	runCtx, cancelRun := context.WithTimeoutCause(ctx, opts.Timeout-commitReserve, errRunTimeout)
@@ -141,6 +147,7 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	m.StartedAt, m.FinishedAt = start, time.Now().UTC()
 	m.Sources = statuses
 	m.PeakRSSBytes = PeakRSS()
+	m.Pressure = env.limits.report()
 	m.Redaction.RuleSetVersion = redact.RuleSetVersion
 	m.Redaction.Total = red.Total()
 	m.Redaction.ByRule = red.ByRule()
@@ -223,15 +230,22 @@ func archiveNote(budget, maxSize int64, spaceLimited bool) string {
 	return fmt.Sprintf("archive budget reached (--max-size %d bytes)", budget)
 }
 
+// scaledSourceTimeout is DefaultSourceTimeout per started 1,000 containers,
+// within the run's own bound: the CRI and containerd sources make a few
+// calls per container, and at 2,000 containers on a loaded node they need
+// more than 15 s (docs/benchmarks.md), while a hung runtime is still cut at
+// --call-timeout per call.
+func scaledSourceTimeout(containers int, runTimeout time.Duration) time.Duration {
+	per := max(1, (containers+999)/1000)
+	return min(time.Duration(per)*DefaultSourceTimeout, runTimeout-commitReserve)
+}
+
 func withDefaults(o Options) Options {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
 	if o.Timeout < MinTimeout {
 		o.Timeout = MinTimeout
-	}
-	if o.SourceTimeout <= 0 {
-		o.SourceTimeout = DefaultSourceTimeout
 	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +48,12 @@ func (o *sourceOutput) WriteFile(name string, kind redact.Kind, data []byte) err
 	// Redact before taking the lock: it is the expensive part and the
 	// redactor is safe for concurrent use.
 	redacted, redactions := o.red.Bytes(full, kind, data)
+	return o.store(full, kind, redacted, redactions)
+}
 
+// store appends redacted data to the bundle as full, cut at the source's
+// budget.
+func (o *sourceOutput) store(full string, kind redact.Kind, redacted []byte, redactions int) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
@@ -95,6 +101,90 @@ func (o *sourceOutput) WriteJSON(name string, v any) error {
 	return o.WriteFile(name, redact.JSON, data)
 }
 
+// WriteJSONFit stores doc(n) as <source>/<name>. When its redacted form is
+// larger than what is left of the source's budget, it stores doc(k) for the
+// largest k that fits instead, so the file is a whole JSON document with the
+// first k records rather than one cut mid-value, and returns k with ErrBudget
+// (wrapped). k is searched on the unredacted, indented size (the redacted
+// size but for replacements), with 1/64 of the budget kept for those, so
+// usually only the stored document goes through the redactor. When
+// replacements push it over the budget, a smaller k is redacted again and
+// that pass's hits are counted in the report again: an over-count, never an
+// under-count (a redactor pass that records nothing would end it; the
+// redactor has none today). O(log n) marshals, only when the first does not fit.
+func (o *sourceOutput) WriteJSONFit(name string, n int, doc func(k int) any) (int, error) {
+	rel, err := cleanName(name)
+	if err != nil {
+		return 0, err
+	}
+	full := o.name + "/" + rel
+	data, err := json.Marshal(doc(n))
+	if err != nil {
+		return 0, fmt.Errorf("encoding %s: %w", full, err)
+	}
+	left := o.left()
+	if n == 0 || indentedSize(data) <= left {
+		redacted, redactions := o.red.Bytes(full, redact.JSON, data)
+		if int64(len(redacted)) <= left {
+			return n, o.store(full, redact.JSON, redacted, redactions)
+		}
+		// Replacements made it larger than the budget: cut below (the
+		// hits of this pass stay counted).
+	}
+	o.mu.Lock()
+	o.truncated = true
+	o.mu.Unlock()
+	target := left - left/64
+	for target > 0 {
+		// Largest k in [0, n) whose document fits target: sizes grow with k.
+		k, best := -1, []byte(nil)
+		lo, hi := 0, n-1
+		for lo <= hi {
+			mid := lo + (hi-lo)/2
+			d, err := json.Marshal(doc(mid))
+			if err != nil {
+				return 0, fmt.Errorf("encoding %s: %w", full, err)
+			}
+			if indentedSize(d) <= target {
+				k, best, lo = mid, d, mid+1
+			} else {
+				hi = mid - 1
+			}
+		}
+		if best == nil {
+			break
+		}
+		redacted, redactions := o.red.Bytes(full, redact.JSON, best)
+		if int64(len(redacted)) <= left {
+			if err := o.store(full, redact.JSON, redacted, redactions); err != nil {
+				return k, err
+			}
+			o.writer.Annotate(full, redactions, true)
+			return k, fmt.Errorf("%s: kept %d of %d records: %w (%d bytes)", full, k, n, ErrBudget, o.budget)
+		}
+		target -= int64(len(redacted)) - left + left/64
+	}
+	// Not even the document without records fits: nothing is stored.
+	return 0, fmt.Errorf("%s: %w (%d bytes)", full, ErrBudget, o.budget)
+}
+
+// indentedSize is the size of compact JSON indented as the redactor writes
+// it (two spaces).
+func indentedSize(compact []byte) int64 {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, compact, "", "  "); err != nil {
+		return int64(len(compact))
+	}
+	return int64(buf.Len())
+}
+
+// left is what remains of the source's budget.
+func (o *sourceOutput) left() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.budget - o.used
+}
+
 func (o *sourceOutput) Skip(reason string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -124,4 +214,22 @@ func cleanName(name string) (string, error) {
 		return "", fmt.Errorf("file name %q: must be relative and stay inside the source's directory", name)
 	}
 	return c, nil
+}
+
+// JSONFitter is an Output that can store a list document cut on a record
+// boundary (the engine's does): see WriteJSONFit.
+type JSONFitter interface {
+	WriteJSONFit(name string, n int, doc func(k int) any) (int, error)
+}
+
+// WriteJSONFit stores doc(n), a document of n records, as name; when it does
+// not fit the source's budget, doc(k) for the largest k that does, so a cut
+// source still leaves a file the analyzer can read. doc(k) must say in the
+// document itself that it holds k of n records. It returns k; with k < n the
+// error wraps ErrBudget. An Output that is not a JSONFitter gets doc(n).
+func WriteJSONFit(out Output, name string, n int, doc func(k int) any) (int, error) {
+	if f, ok := out.(JSONFitter); ok {
+		return f.WriteJSONFit(name, n, doc)
+	}
+	return n, out.WriteJSON(name, doc(n))
 }

@@ -138,20 +138,23 @@ func allowed(filter []string, v string) bool {
 	return false
 }
 
-// Call runs fn with at most the run's per-runtime parallelism in flight against
-// runtime key (a socket path), under CallTimeout. It is how sources keep from
+// Call runs fn with at most the runtime's current limit of calls in flight
+// against runtime key (a socket path; the limit adapts to the runtime's
+// latency, up to --per-runtime-calls), under CallTimeout. It is how sources keep from
 // starving kubelet: every RPC to a runtime goes through Call.
 func (e *Env) Call(ctx context.Context, key string, fn func(ctx context.Context) error) error {
 	release, err := e.limits.acquire(ctx, key)
 	if err != nil {
 		return err
 	}
-	defer release()
 	timeout := e.CallTimeout
 	if timeout <= 0 {
-		timeout = 5 * time.Second
+		timeout = DefaultCallTimeout
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	start := time.Now()
+	// The call's latency moves the runtime's limit (limits.go).
+	defer func() { release(time.Since(start)) }()
 	return fn(cctx)
 }

@@ -29,6 +29,11 @@ type config struct {
 	steps       []string
 	collectArgs []string // extra rtsnap collect flags, for experiments
 	lab         map[string]string
+	// crictl is the CRI client the command-line way uses ("": none);
+	// scaleEndpoint the scale lab's socket (bench/scale2.sh, "": no scale step).
+	crictl, scaleEndpoint string
+	// keepScale leaves the scale lab up after the scale step.
+	keepScale bool
 }
 
 func (c *config) step(name string) bool {
@@ -47,6 +52,10 @@ type results struct {
 	Containers map[string]int    `json:"containers"`
 	Collection []*series         `json:"collection"`
 	Load       []loadPhase       `json:"load"`
+	Kubelet    [][]kubeletPhase  `json:"kubelet,omitempty"` // per load phase, per node and metric
+	Scale      []*series         `json:"scale,omitempty"`   // collection and analyzer at 2,000 containers
+	ScaleNode  int               `json:"scale_containers,omitempty"`
+	ScaleCut   []string          `json:"scale_sources_not_ok,omitempty"`
 	Analyzer   []*series         `json:"analyzer"`
 	Fleet      *fleetResult      `json:"fleet,omitempty"`
 	Redaction  []float64         `json:"redaction_mb_per_cpu_s"`
@@ -86,7 +95,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.runs, "runs", 5, "runs of each measured command; figures are medians")
 	fs.IntVar(&cfg.fleet, "fleet", 1000, "bundles in the fleet directory given to `rtsnap-analyze findings`")
 	fs.DurationVar(&cfg.loadFor, "load-for", 15*time.Second, "length of each load-test phase (idle, collecting)")
-	fs.StringSliceVar(&cfg.steps, "steps", []string{"collection", "load", "analyzer", "redaction"}, "what to measure (the analyzer step needs the collection step's bundles)")
+	fs.StringSliceVar(&cfg.steps, "steps", []string{"collection", "load", "analyzer", "scale", "redaction"}, "what to measure (the analyzer step needs the collection step's bundles; scale needs --scale-endpoint)")
+	fs.StringVar(&cfg.crictl, "crictl", "", "crictl binary for the command-line way's CRI view (make bench installs crictl 1.37.0)")
+	fs.StringVar(&cfg.scaleEndpoint, "scale-endpoint", "", "socket of the scale lab's containerd (bench/scale2.sh): adds the 2,000-container step")
+	fs.BoolVar(&cfg.keepScale, "keep-scale", false, "leave the scale lab (bench/scale2.sh) up after the scale step")
 	fs.StringArrayVar(&cfg.collectArgs, "collect-arg", nil, "extra flag for every rtsnap collect (repeatable), e.g. --collect-arg=--per-runtime-calls=2")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -130,6 +142,11 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	} else {
 		return err
 	}
+	if cfg.step("collection") || cfg.step("load") {
+		if err := scaleLabDown(ctx, cfg); err != nil {
+			return err
+		}
+	}
 	logf("node: %v containers", res.Containers)
 
 	var bundles []string
@@ -147,6 +164,11 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	if cfg.step("analyzer") && len(bundles) >= 2 {
 		logf("analyzer")
 		if err := analyzer(ctx, cfg, res, bundles); err != nil {
+			return err
+		}
+	}
+	if cfg.step("scale") && cfg.scaleEndpoint != "" {
+		if err := scaleStep(ctx, cfg, res, logf); err != nil {
 			return err
 		}
 	}
@@ -234,9 +256,15 @@ func rtsnapArgs(cfg *config, out string, extra ...string) []string {
 	a := []string{"collect", "--output", out, "--retain", "0", "--json", "--quiet",
 		"--runtime-endpoint", "unix://" + l["RTSNAP_LAB_CD16_SOCK"],
 		"--runtime-endpoint", "unix://" + l["RTSNAP_LAB_CD17_SOCK"],
-		"--runtime-endpoint", "unix://" + l["RTSNAP_LAB_CD2_SOCK"],
+		"--runtime-endpoint", "unix://" + l["RTSNAP_LAB_CD2_SOCK"]}
+	// The kubelets' own daemons: kubelet must not notice a collection.
+	_, kubeSocks := kubeletNodes(l)
+	for _, s := range kubeSocks {
+		a = append(a, "--runtime-endpoint", "unix://"+s)
+	}
+	a = append(a,
 		"--docker-socket", l["RTSNAP_LAB_DOCKER_SOCK"],
-		"--journal-dir", l["RTSNAP_LAB_JOURNAL_DIR"]}
+		"--journal-dir", l["RTSNAP_LAB_JOURNAL_DIR"])
 	a = append(a, cfg.collectArgs...)
 	return append(a, extra...)
 }
@@ -268,7 +296,16 @@ func cliOnce(ctx context.Context, cfg *config, dir string) (sample, error) {
 	for _, d := range []string{"CD16", "CD17", "CD2"} {
 		args = append(args, l["RTSNAP_LAB_"+d+"_CTR"]+":"+l["RTSNAP_LAB_"+d+"_SOCK"])
 	}
-	s, _, err := measure(ctx, 10*time.Minute, 0, []string{"JOURNAL_DIR=" + l["RTSNAP_LAB_JOURNAL_DIR"]}, "bash", args...)
+	_, kubeSocks := kubeletNodes(l)
+	for _, s := range kubeSocks {
+		// ctr of 2.x speaks to every daemon version here.
+		args = append(args, l["RTSNAP_LAB_CD2_CTR"]+":"+s)
+	}
+	env := []string{"JOURNAL_DIR=" + l["RTSNAP_LAB_JOURNAL_DIR"]}
+	if cfg.crictl != "" {
+		env = append(env, "CRICTL="+cfg.crictl)
+	}
+	s, _, err := measure(ctx, 15*time.Minute, 0, env, "bash", args...)
 	if err != nil {
 		return s, err
 	}
@@ -311,7 +348,11 @@ func sosOnce(ctx context.Context, dir string) (sample, string, error) {
 func collection(ctx context.Context, cfg *config, res *results, logf func(string, ...any)) ([]string, error) {
 	rt := &series{Name: "rtsnap collect", Command: "rtsnap collect (defaults; lab endpoints)"}
 	rtNoLogs := &series{Name: "rtsnap collect --skip logs", Command: "rtsnap collect --skip logs"}
-	cli := &series{Name: "command-line way", Command: "bench/cli-baseline.sh (ctr, cat, docker inspect, journalctl per container)"}
+	cliCmd := "bench/cli-baseline.sh (ctr, cat, docker inspect, journalctl per container)"
+	if cfg.crictl != "" {
+		cliCmd = "bench/cli-baseline.sh (crictl info/images/inspectp/inspect, ctr, cat, docker inspect, journalctl per container)"
+	}
+	cli := &series{Name: "command-line way", Command: cliCmd}
 	sos := &series{Name: "sosreport", Command: "sos report --batch -o docker,runc,crio,containers_common"}
 	res.Collection = []*series{rt, rtNoLogs, cli, sos}
 
@@ -357,9 +398,17 @@ func collection(ctx context.Context, cfg *config, res *results, logf func(string
 // idle node, then while rtsnap collects back to back.
 func loadTest(ctx context.Context, cfg *config, res *results) error {
 	endpoint := cfg.lab["RTSNAP_LAB_CD17_SOCK"]
+	k0, err := kubeletScrapes(ctx, cfg.lab)
+	if err != nil {
+		return err
+	}
 	idleCtx, cancel := context.WithTimeout(ctx, cfg.loadFor)
 	idle, err := kubeletProbe(idleCtx, endpoint, "idle")
 	cancel()
+	if err != nil {
+		return err
+	}
+	k1, err := kubeletScrapes(ctx, cfg.lab)
 	if err != nil {
 		return err
 	}
@@ -388,6 +437,13 @@ func loadTest(ctx context.Context, cfg *config, res *results) error {
 	busy.Collections = <-collections
 	if collectErr != nil {
 		return collectErr
+	}
+	k2, err := kubeletScrapes(ctx, cfg.lab)
+	if err != nil {
+		return err
+	}
+	if k0 != nil {
+		res.Kubelet = [][]kubeletPhase{kubeletDelta(k0, k1), kubeletDelta(k1, k2)}
 	}
 	for _, l := range []*latencies{idle, busy} {
 		res.Load = append(res.Load, loadPhase{Phase: l.Phase, ListContainers: summarize(l.ListContainers),

@@ -46,6 +46,7 @@ type collectFlags struct {
 	redactRules, pseudonymKeyFile                    string
 	pseudonymize, pseudoHosts, pseudoIPs, pseudoMACs bool
 	noDefaultRedaction                               bool
+	cpuProfile, memProfile                           string
 	encryptTo                                        []string
 	signKey                                          string
 	retain                                           time.Duration
@@ -92,7 +93,7 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.StringSliceVar(&f.skip, "skip", nil, "do not run these `SOURCES`")
 	fs.StringSliceVar(&f.namespaces, "namespace", nil, "containerd `NAMESPACES` to collect (default all)")
 	fs.StringSliceVar(&f.podNamespaces, "pod-namespace", nil, "Kubernetes `NAMESPACES` to collect (default all)")
-	fs.IntVar(&f.maxContainers, "max-containers", 1000, "bound on per-container work per runtime (0: no bound)")
+	fs.IntVar(&f.maxContainers, "max-containers", collect.DefaultMaxContainers, "bound on per-container work per runtime (0: no bound)")
 	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats: costly on busy nodes, and the cgroup source reads the same figures")
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
 	for _, name := range []string{"only", "skip"} {
@@ -111,13 +112,18 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir", "host-root", "kubelet-root", "pod-logs-dir")
 
 	fs.DurationVar(&f.timeout, "timeout", collect.DefaultTimeout, "bound for the whole run; the process exits within it + 2s")
-	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout")
+	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout (unset: this per 1,000 containers on the node, within --timeout)")
 	fs.DurationVar(&f.callTimeout, "call-timeout", collect.DefaultCallTimeout, "bound for each runtime call inside a source")
 	fs.IntVar(&f.parallel, "parallel", collect.DefaultParallel, "sources running at once")
 	fs.IntVar(&f.perRuntime, "per-runtime-calls", collect.DefaultPerRuntimeCalls, "calls in flight against any one runtime, so kubelet is not starved")
 	fs.Var(&f.memoryLimit, "memory-limit", "soft limit `SIZE` on the collector's Go memory (as GOMEMLIMIT), so a node short of memory sees the collector's GC work harder instead of its heap grow (0: no limit)")
 	fs.IntVar(&f.nice, "nice", 10, "CPU nice value for the collector, -20 to 19 (0: leave as is)")
 	fs.BoolVar(&f.noIdleIO, "no-idle-io", false, "keep the normal I/O priority instead of the idle class")
+	// Hidden: for the benchmarks (docs/benchmarks.md), not for operators.
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the collection to `FILE` (go tool pprof)")
+	_ = fs.MarkHidden("cpuprofile")
+	fs.StringVar(&f.memProfile, "memprofile", "", "write an allocation profile of the collection to `FILE` (go tool pprof -sample_index=alloc_space)")
+	_ = fs.MarkHidden("memprofile")
 	cli.Group(fs, "Deadlines and load", "timeout", "source-timeout", "call-timeout", "parallel", "per-runtime-calls", "memory-limit", "nice", "no-idle-io")
 
 	fs.StringVar(&f.caseID, "case-id", "", "support case `ID` recorded in the manifest, e.g. SR-12345")
@@ -243,6 +249,21 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 	if f.memoryLimit > 0 {
 		debug.SetMemoryLimit(int64(f.memoryLimit))
 	}
+	if f.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "rtsnap collect: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer stopProfile()
+	}
+	if f.memProfile != "" {
+		defer func() {
+			if err := writeAllocProfile(f.memProfile); err != nil {
+				fmt.Fprintf(stderr, "rtsnap collect: --memprofile: %v\n", err)
+			}
+		}()
+	}
 	if f.nice != 0 || !f.noIdleIO {
 		if err := collect.LowerPriority(f.nice, !f.noIdleIO); err != nil && !f.quiet {
 			fmt.Fprintf(stderr, "rtsnap collect: warning: lowering priority: %v\n", err)
@@ -274,7 +295,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		actions = append(actions, "goroutine dump (SIGUSR1) of containerd and dockerd")
 	}
 	opts := collect.Options{
-		OutputDir: dir, Timeout: f.timeout, SourceTimeout: f.sourceTimeout, CallTimeout: f.callTimeout,
+		OutputDir: dir, Timeout: f.timeout, SourceTimeout: explicitDuration(fs, "source-timeout", f.sourceTimeout), CallTimeout: f.callTimeout,
 		MaxSize: int64(f.maxSize), Parallel: f.parallel, PerRuntimeCalls: f.perRuntime,
 		Env: collect.Env{
 			Since: f.window, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
@@ -344,6 +365,15 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 // source, an unreadable key).
 func usageError(stderr io.Writer, err error) int {
 	return cli.UsageError(stderr, "rtsnap collect", err)
+}
+
+// explicitDuration is the flag's value when given, else 0 (the engine's
+// default, which may scale with the node).
+func explicitDuration(fs *pflag.FlagSet, name string, value time.Duration) time.Duration {
+	if fs.Changed(name) {
+		return value
+	}
+	return 0
 }
 
 func newRedactor(f *collectFlags, hostname string) (*redact.Redactor, error) {

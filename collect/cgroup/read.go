@@ -10,7 +10,12 @@ import (
 	"strings"
 
 	"github.com/rtsnap/rtsnap/internal/runcstate"
+	"github.com/rtsnap/rtsnap/internal/smallfile"
 )
+
+// maxCgroupFile bounds one cgroup file read (cgroup.procs of a busy cgroup
+// is the largest: about 8 bytes per pid).
+const maxCgroupFile = 1 << 20
 
 // Read gathers one container's cgroup state: from the paths runc recorded,
 // else (crun, or a state without paths) from /proc/<init pid>/cgroup when
@@ -271,7 +276,7 @@ func readInt(path string) int64 {
 }
 
 func readTrim(p string) string {
-	raw, err := os.ReadFile(p)
+	raw, err := smallfile.Read(p, maxCgroupFile)
 	if err != nil {
 		return ""
 	}

@@ -2,11 +2,14 @@ package proc
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/rtsnap/rtsnap/internal/smallfile"
 )
 
 // statusFields are the /proc/<pid>/status lines kept.
@@ -35,17 +38,16 @@ type procFiles struct {
 }
 
 func (f *procFiles) read(name string) ([]byte, bool) {
-	fh, err := os.Open(filepath.Join(f.dir, name))
+	raw, err := smallfile.Read(filepath.Join(f.dir, name), maxProcFile)
 	if err != nil {
-		if !os.IsNotExist(err) {
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case errors.As(err, &pe) && pe.Op == "read":
+			f.errs = append(f.errs, fmt.Sprintf("reading %s: %v", name, err))
+		default:
 			f.errs = append(f.errs, err.Error())
 		}
-		return nil, false
-	}
-	defer fh.Close()
-	raw, err := io.ReadAll(io.LimitReader(fh, maxProcFile))
-	if err != nil {
-		f.errs = append(f.errs, fmt.Sprintf("reading %s: %v", name, err))
 		return nil, false
 	}
 	return raw, true

@@ -12,6 +12,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rtsnap/rtsnap/internal/smallfile"
+)
+
+// Bounds of one read: a stat line is under 1 KiB (comm is at most 16
+// bytes); a command line is at most the kernel's ARG_MAX, 2 MiB with the
+// default 8 MiB stack limit, read whole up to twice that.
+const (
+	maxStat    = 8 << 10
+	maxCmdline = 4 << 20
 )
 
 // Role says what a process is to the container runtime stack.
@@ -72,7 +82,7 @@ func Read(procRoot string, pid int) (Process, error) {
 		return Process{}, err
 	}
 	p := Process{PID: pid, PPID: st.PPID, Comm: st.Comm, State: st.State, StartTicks: st.StartTicks}
-	if raw, err := os.ReadFile(filepath.Join(dir, "cmdline")); err == nil {
+	if raw, err := smallfile.Read(filepath.Join(dir, "cmdline"), maxCmdline); err == nil {
 		raw = bytes.TrimRight(raw, "\x00")
 		if len(raw) > 0 {
 			p.Args = strings.Split(string(raw), "\x00")
@@ -93,7 +103,7 @@ type Stat struct {
 // ReadStat parses /proc/<pid>/stat. The comm field may hold spaces and
 // parentheses, so the fields after it are found from the last ')'.
 func ReadStat(procRoot string, pid int) (Stat, error) {
-	raw, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
+	raw, err := smallfile.Read(filepath.Join(procRoot, strconv.Itoa(pid), "stat"), maxStat)
 	if err != nil {
 		return Stat{}, err
 	}

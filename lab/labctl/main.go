@@ -48,6 +48,7 @@ func run(cmd string, args []string) error {
 	stateDir := fs.String("state-dir", "/run/rtsnap-lab/faults", "where fault state is kept")
 	pods := fs.Int("pods", 100, "scale: number of pods")
 	perPod := fs.Int("containers", 5, "scale: containers per pod")
+	hostNet := fs.Bool("host-network", false, "scale: pods share the node's network (no CNI set-up per pod: the scale lab's 250 pods)")
 	planted := fs.String("planted", "", "lab/planted-secrets.txt: with up, also run pod vault-<tag> carrying those fake secrets")
 	ownPID := fs.Bool("own-pid-ns", false, "pods ask for a pid namespace per container, as kubelet does: CRI-O then runs no infra container (a busybox sleep as infra ignores SIGTERM, so each pod stop waited out the timeout)")
 	var pos []string
@@ -68,7 +69,7 @@ func run(cmd string, args []string) error {
 	if err != nil {
 		return err
 	}
-	l := &lab{rt: cri.NewRuntimeServiceClient(c), img: cri.NewImageServiceClient(c), image: *image, state: *stateDir, ownPID: *ownPID}
+	l := &lab{rt: cri.NewRuntimeServiceClient(c), img: cri.NewImageServiceClient(c), image: *image, state: *stateDir, ownPID: *ownPID, hostNetwork: *hostNet}
 	switch cmd {
 	case "up":
 		if err := l.up(ctx, *tag); err != nil {
@@ -85,7 +86,7 @@ func run(cmd string, args []string) error {
 	case "down":
 		return l.removePods(ctx, func(*cri.PodSandbox) bool { return true })
 	case "scale":
-		return l.scale(ctx, *pods, *perPod)
+		return l.scale(ctx, *tag, *pods, *perPod)
 	case "unscale":
 		return l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Labels[labLabel] == "scale" })
 	case "fault":
@@ -114,6 +115,8 @@ type lab struct {
 	// ownPID: pods get NamespaceMode_CONTAINER for pid (kubelet's default);
 	// unset, the request carries no namespace options, as the lab always did.
 	ownPID bool
+	// hostNetwork: pods use the node's network namespace (scale lab).
+	hostNetwork bool
 }
 
 // up makes sure pod web-<tag> (namespace lab) runs with containers app and sidecar.
@@ -170,9 +173,17 @@ func (l *lab) runPod(ctx context.Context, name, role string, annotations map[str
 	for k, v := range annotations {
 		cfg.Annotations[k] = v
 	}
-	if l.ownPID {
-		cfg.Linux.SecurityContext = &cri.LinuxSandboxSecurityContext{
-			NamespaceOptions: &cri.NamespaceOption{Pid: cri.NamespaceMode_CONTAINER}}
+	if l.ownPID || l.hostNetwork {
+		ns := &cri.NamespaceOption{}
+		if l.ownPID {
+			ns.Pid = cri.NamespaceMode_CONTAINER
+		}
+		if l.hostNetwork {
+			// runc cannot set a hostname in the node's UTS namespace.
+			cfg.Hostname = ""
+			ns.Network = cri.NamespaceMode_NODE
+		}
+		cfg.Linux.SecurityContext = &cri.LinuxSandboxSecurityContext{NamespaceOptions: ns}
 	}
 	resp, err := l.rt.RunPodSandbox(ctx, &cri.RunPodSandboxRequest{Config: cfg})
 	if err != nil {

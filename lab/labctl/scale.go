@@ -8,10 +8,11 @@ import (
 	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
 )
 
-// scale makes sure `pods` pods named scale-<i> (label rtsnap.lab=scale) run
-// with `containers` sleeping containers each, for the benchmarks. Pods are
-// created a few at a time: the point is a busy node, not a stressed daemon.
-func (l *lab) scale(ctx context.Context, pods, containers int) error {
+// scale makes sure `pods` pods named scale-<i> (scale-<tag>-<i> with a tag;
+// label rtsnap.lab=scale) run with `containers` sleeping containers each, for
+// the benchmarks. Pods are created a few at a time: the point is a busy node,
+// not a stressed daemon.
+func (l *lab) scale(ctx context.Context, tag string, pods, containers int) error {
 	list, err := l.rt.ListPodSandbox(ctx, &cri.ListPodSandboxRequest{Filter: &cri.PodSandboxFilter{
 		LabelSelector: map[string]string{labLabel: "scale"},
 		State:         &cri.PodSandboxStateValue{State: cri.PodSandboxState_SANDBOX_READY}}})
@@ -30,6 +31,9 @@ func (l *lab) scale(ctx context.Context, pods, containers int) error {
 	)
 	for i := 0; i < pods; i++ {
 		name := fmt.Sprintf("scale-%03d", i)
+		if tag != "" {
+			name = fmt.Sprintf("scale-%s-%03d", tag, i)
+		}
 		if have[name] {
 			continue
 		}

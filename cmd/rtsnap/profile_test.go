@@ -1,0 +1,31 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestProfilesAreNewFilesNeverOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof")
+	stop, err := startCPUProfile(cpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if err := writeAllocProfile(mem); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{cpu, mem} {
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+	if _, err := startCPUProfile(cpu); err == nil {
+		t.Error("--cpuprofile overwrote an existing file")
+	}
+	if err := writeAllocProfile(mem); err == nil {
+		t.Error("--memprofile overwrote an existing file")
+	}
+}
