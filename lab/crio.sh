@@ -13,6 +13,10 @@ VERSION=1.34.0
 BIN=$CACHE/crio-$VERSION
 ROOT=/var/lib/rtsnap-lab/crio
 RUN=/run/rtsnap-lab/crio
+# CRI-O's own CNI network: off the other lab daemons' 10.231.0.0/16 and the
+# Kubernetes nodes' 10.232.N.0/24, cri-dockerd's 10.234.0.0/16.
+CNI_BRIDGE=rtsnapcrio0
+CNI_SUBNET=10.233.0.0/16
 LOGS=/var/log/rtsnap-lab
 LOG=$LOGS/crio.log
 SOCK=$RUN/crio.sock
@@ -121,13 +125,13 @@ TOML
   mv "$CONFD/10-rtsnap-lab.conf.tmp" "$CONFD/10-rtsnap-lab.conf"
   # Written aside and renamed: CRI-O watches the directory and reads a
   # half-written file ("unexpected end of JSON input").
-  cat > "$ROOT/cni/net.d/.10-rtsnap-crio.conflist.tmp" <<'JSON'
+  cat > "$ROOT/cni/net.d/.10-rtsnap-crio.conflist.tmp" <<JSON
 {
   "cniVersion": "1.0.0",
   "name": "rtsnap-crio",
   "plugins": [
-    {"type": "bridge", "bridge": "rtsnapcrio0", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.233.0.0/16"}]], "dataDir": "/var/lib/rtsnap-lab/crio/cni/ipam"}},
+    {"type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$CNI_SUBNET"}]], "dataDir": "/var/lib/rtsnap-lab/crio/cni/ipam"}},
     {"type": "loopback"}
   ]
 }
@@ -152,6 +156,14 @@ load_images() {
 
 start() {
   alive "$PIDF" && return 0
+  # A bridge left by an earlier lab with another subnet makes every pod's
+  # network setup fail ("already has an IP address different from"): the
+  # bridge plugin never readdresses it. No crio runs, so nothing uses it.
+  if ip -4 -o addr show dev "$CNI_BRIDGE" 2>/dev/null | grep inet >/dev/null &&
+    ! ip -4 -o addr show dev "$CNI_BRIDGE" | grep -F " ${CNI_SUBNET%.0/*}.1/${CNI_SUBNET#*/} " >/dev/null; then
+    log "removing $CNI_BRIDGE: its address is not the gateway of $CNI_SUBNET"
+    ip link del "$CNI_BRIDGE"
+  fi
   log "starting CRI-O $VERSION"
   mkdir -p "$RUN" "$LOGS"
   # PATH: conmon finds nothing on it, but crio looks up iptables and the
@@ -197,7 +209,7 @@ down() {
   for p in $(pgrep -f "^/usr/bin/conmon .*--exit-dir $RUN/exits" || true); do kill -KILL "$p" 2>/dev/null || true; done
   for m in $(awk -v r="$ROOT/" -v s="$RUN/" '$2 ~ "^"r || $2 ~ "^"s {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$RUN" "$ROOT"
-  ip link del rtsnapcrio0 2>/dev/null || true
+  ip link del "$CNI_BRIDGE" 2>/dev/null || true
   log "CRI-O is down"
 }
 
