@@ -1,9 +1,15 @@
+//go:build unix
+
 // Package smallfile reads the small files of /proc, /sys and cgroupfs that
 // the collector reads by the thousand (about 30 per container): open, read
 // into a pooled buffer, close. os.ReadFile costs an fstat and, through
 // os.File, a poller registration attempt per file, and grows its buffer from
 // nothing; at 2,000 containers those syscalls were a quarter of the
 // collector's CPU (docs/benchmarks.md).
+//
+// The analyzer builds for every platform a support engineer uses; off unix,
+// Read is os.Open and a bounded read (smallfile_other.go).
+
 package smallfile
 
 import (
