@@ -35,6 +35,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/remotecommand"
+
+	"github.com/rtsnap/rtsnap/internal/capped"
 )
 
 // The one definition of fleet's defaults and the paths inside the pod.
@@ -389,7 +391,7 @@ func (r *runner) fetch(ctx context.Context, pod, node string) ([]Received, error
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		err := exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: pw, Stderr: &limited{w: &stderr, left: 4096}})
+		err := exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: pw, Stderr: &capped.Writer{W: &stderr, Left: capped.StderrBytes}})
 		pw.CloseWithError(err)
 		done <- err
 	}()
@@ -500,21 +502,6 @@ func writeNew(p string, data []byte) error {
 		return err
 	}
 	return f.Close()
-}
-
-// limited keeps at most left bytes.
-type limited struct {
-	w    io.Writer
-	left int
-}
-
-func (l *limited) Write(p []byte) (int, error) {
-	if l.left > 0 {
-		n := min(len(p), l.left)
-		l.w.Write(p[:n])
-		l.left -= n
-	}
-	return len(p), nil
 }
 
 // Announce prints the agent's ready line (the fleet side parses it).

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rtsnap/rtsnap/internal/capped"
 )
 
 // journalctlTimeout bounds one journalctl run (one stream of one journal).
@@ -63,7 +65,7 @@ func journalctlStream(ctx context.Context, bin string, t journalTarget, u Unit, 
 		return &streamResult{}, fmt.Errorf("journalctl: %w", err)
 	}
 	var stderr strings.Builder
-	cmd.Stderr = &limitedWriter{w: &stderr, left: 4096}
+	cmd.Stderr = &capped.Writer{W: &stderr, Left: capped.StderrBytes}
 	if err := cmd.Start(); err != nil {
 		return &streamResult{}, fmt.Errorf("journalctl: %w", err)
 	}
@@ -141,19 +143,4 @@ func matches(f map[string]string, u Unit) bool {
 		}
 	}
 	return false
-}
-
-// limitedWriter keeps at most left bytes and drops the rest.
-type limitedWriter struct {
-	w    *strings.Builder
-	left int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if l.left > 0 {
-		n := min(len(p), l.left)
-		l.w.Write(p[:n])
-		l.left -= n
-	}
-	return len(p), nil
 }
