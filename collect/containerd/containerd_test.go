@@ -135,7 +135,12 @@ func TestNamespaceFilterAndHang(t *testing.T) {
 	if el := time.Since(start); el > 10*time.Second {
 		t.Fatalf("took %s", el)
 	}
-	if len(out.Partials) != 1 || !strings.Contains(out.Partials[0], "DeadlineExceeded") {
+	// A socket that accepts and never answers ends in DeadlineExceeded when
+	// the call's deadline fires first, and in Unavailable when grpc gives
+	// up on the server's handshake first (seen once on a loaded machine):
+	// both are what a real client meets on a hung daemon, and both are
+	// RT0101. What must hold is one partial, for the hung endpoint only.
+	if len(out.Partials) != 1 || !strings.Contains(out.Partials[0], "DeadlineExceeded") && !strings.Contains(out.Partials[0], "Unavailable") {
 		t.Fatalf("partials %v", out.Partials)
 	}
 	for name := range out.Files {
