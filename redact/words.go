@@ -25,6 +25,14 @@ type wordTable struct {
 	// compared (most tri hits were such collisions).
 	triKey  [1 << triBits]uint32
 	buckets [][]wordEntry
+	// info is each byte's folded value, token class bits, code, and
+	// whether it is a word of its own (infoSingle) or starts a word while
+	// not being ASCII (infoStart). near has a bit for the codes of the
+	// first three bytes of every word starting with an ASCII byte (for a
+	// two-byte word, with every third code), indexed by the codes
+	// themselves: 4 KiB, so mask needs no hash per byte.
+	info [256]uint32
+	near [1 << (3 * codeBits) / 64]uint64
 	// runBit is set by mask when s holds a run of at least minLongWord
 	// token bytes ([A-Za-z0-9_.-]) with a capital, a small letter and a
 	// digit in it: the prefixed-token shape needs one (prefixed.go), and
@@ -52,6 +60,47 @@ var tokenClass = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// info's bits: the byte's code (codeBits wide, at the bottom, so that
+// h<<codeBits | info shifts the codes along; bits above nearMask do not
+// matter there), its token classes (a capital, a small letter, a digit:
+// infoClasses), infoSingle, infoStart, and infoToken, the sign bit.
+const (
+	infoRunBits = 24
+	infoCapital = 1 << infoRunBits
+	infoClasses = 7 * infoCapital
+	infoSingle  = 1 << 27
+	infoStart   = 1 << 28
+	infoToken   = 1 << 31
+)
+
+// codeBits is the width of a byte's code in near's index: a letter (any
+// case) is 1-26, a digit 27, '_' 28, '-' 29, '.' 30, other ASCII 31, and
+// a byte of 0x80 or more 0 (its words are found by infoStart). Bytes that
+// share a code only cost a look at the buckets, never a missed word.
+const (
+	codeBits = 5
+	nearMask = 1<<(3*codeBits) - 1
+)
+
+func byteCode(c byte) uint32 {
+	c = lowerByte(c)
+	switch {
+	case c >= 'a' && c <= 'z':
+		return uint32(c-'a') + 1
+	case c >= '0' && c <= '9':
+		return 27
+	case c == '_':
+		return 28
+	case c == '-':
+		return 29
+	case c == '.':
+		return 30
+	case c < 0x80:
+		return 31
+	}
+	return 0
+}
 
 // manyKeys marks a tri bucket holding words of different first bytes (no
 // three bytes are 0xffffffff).
@@ -102,12 +151,14 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		b[i] = foldTable[c]
 	}
 	word = string(b)
+	t.initInfo()
 	var slot *uint16
 	switch {
 	case len(b) == 0:
 		panic("wordTable: an empty word")
 	case len(b) == 1:
 		t.single[b[0]] |= val
+		t.markByte(b[0], infoSingle)
 		return
 	case len(b) == 2:
 		slot = &t.duo[duoHash(uint32(b[0])<<8|uint32(b[1]))]
@@ -121,6 +172,7 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		}
 		slot = &t.tri[h]
 	}
+	t.markNear(b)
 	if len(t.buckets) == 0 {
 		t.buckets = append(t.buckets, nil) // index 0 means none
 	}
@@ -132,6 +184,48 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		t.buckets = append(t.buckets, nil)
 	}
 	t.buckets[*slot] = append(t.buckets[*slot], wordEntry{word, val, exact, free})
+}
+
+// initInfo fills info the first time a word is added.
+func (t *wordTable) initInfo() {
+	if t.info['a'] != 0 {
+		return // 'a' has a code: never 0 once filled
+	}
+	for c := range t.info {
+		k := tokenClass[c]
+		t.info[c] = byteCode(byte(c)) | uint32(k&7)*infoCapital
+		if k&8 != 0 {
+			t.info[c] |= infoToken
+		}
+	}
+}
+
+// markByte sets bit in the info of c (folded) and of its capital.
+func (t *wordTable) markByte(c byte, bit uint32) {
+	t.info[c] |= bit
+	if c >= 'a' && c <= 'z' {
+		t.info[c-'a'+'A'] |= bit
+	}
+}
+
+// markNear makes mask look for the word b (folded, two bytes or more) at
+// its first three bytes' codes.
+func (t *wordTable) markNear(b []byte) {
+	if b[0] >= 0x80 {
+		t.markByte(b[0], infoStart)
+		return
+	}
+	set := func(c3 uint32) {
+		h := byteCode(b[0])<<(2*codeBits) | byteCode(b[1])<<codeBits | c3
+		t.near[h>>6] |= 1 << (h & 63)
+	}
+	if len(b) == 2 {
+		for c3 := uint32(0); c3 < 1<<codeBits; c3++ {
+			set(c3)
+		}
+		return
+	}
+	set(byteCode(b[2]))
 }
 
 // each calls fn with every word of two bytes or more occurring in s (in any ASCII case) and its
@@ -160,24 +254,84 @@ func (t *wordTable) check(s string, start int, g uint16, fn func(e *wordEntry, s
 
 // mask is the OR of the values of every word occurring in s. A word whose
 // bits are all set already is not compared.
+//
+// Each byte costs one load of info (its folded value, token class, code)
+// and one of near, which says whether a word may start at the byte two
+// back; the hashed buckets are looked at only there (a few bytes in a
+// hundred of log text). The loads of successive bytes do not wait on each
+// other. Hashing every byte's last two and three bytes into the buckets
+// was half of BenchmarkRedactLogText.
 func (t *wordTable) mask(s string, m uint64) uint64 {
-	var w uint32
-	run, cls := 0, uint8(0) // the token run so far and its classes
+	if len(s) >= 1<<infoRunBits {
+		m |= t.runBit // run's length could carry into its classes
+	}
+	var h, run uint32
 	for i := 0; i < len(s); i++ {
-		k := tokenClass[s[i]]
-		keep := -int(k >> 3) // all ones in a token run, else 0
-		run, cls = (run+1)&keep, (cls|k)&uint8(keep)
-		if run >= minLongWord && cls&7 == 7 {
-			m |= t.runBit
+		i, h, run, m = t.quiet(s, i, h, run, m)
+		if i >= len(s) {
+			break
 		}
-		c := foldTable[s[i]]
-		m |= t.single[c]
-		w = w<<8 | uint32(c)
-		if g := t.duo[duoHash(w)]; g != 0 && i >= 1 {
-			m = t.maskAt(s, i-1, g, m)
+		if k := t.info[s[i]]; k&(infoSingle|infoStart) != 0 {
+			m = t.maskByte(s, i, k, m)
 		}
-		if h := triHash(w); t.tri[h] != 0 && i >= 2 && (t.triKey[h] == w&0xffffff || t.triKey[h] == manyKeys) {
-			m = t.maskAt(s, i-2, t.tri[h], m)
+		if x := h & nearMask; t.near[x>>6]&(1<<(x&63)) != 0 {
+			m = t.maskFrom(s, i-2, m)
+		}
+	}
+	if len(s) >= 2 {
+		m = t.maskFrom(s, len(s)-2, m) // a two-byte word at the end: no third byte
+	}
+	return m
+}
+
+// quiet reads s from i on and returns at the first byte that asks for a
+// look at the buckets (or len(s)), with the scan state after that byte: h
+// holds the codes of the last bytes (the low three count), run the token
+// run so far (its length, and its classes from infoCapital on), and m has
+// runBit once a long mixed word was seen. It calls nothing, so the state
+// stays in registers (with a call in the loop the compiler stored it to
+// the stack on every byte), and it is few instructions a byte, which is
+// what bounds it.
+func (t *wordTable) quiet(s string, i int, h, run uint32, m uint64) (int, uint32, uint32, uint64) {
+	info, near, rest := &t.info, &t.near, s[i:] // no nil or bounds checks in the loop
+	for j := 0; j < len(rest); j++ {
+		k := info[rest[j]]
+		// A token byte keeps the run (its sign bit is set), another ends it.
+		run = (run | k&infoClasses + 1) & uint32(int32(k)>>31)
+		if run >= infoClasses+minLongWord {
+			m |= t.runBit // every class, and long enough
+		}
+		h = h<<codeBits | k
+		if x := h & nearMask; k&(infoSingle|infoStart) != 0 || near[x>>6]&(1<<(x&63)) != 0 {
+			return i + j, h, run, m
+		}
+	}
+	return len(s), h, run, m
+}
+
+// maskByte adds the word s[i] is, and the words starting at i when their
+// first byte is not ASCII (near holds no code for those).
+func (t *wordTable) maskByte(s string, i int, k uint32, m uint64) uint64 {
+	m |= t.single[foldTable[s[i]]]
+	if k&infoStart != 0 {
+		m = t.maskFrom(s, i, m)
+	}
+	return m
+}
+
+// maskFrom adds the words of two bytes or more starting at s[start:].
+func (t *wordTable) maskFrom(s string, start int, m uint64) uint64 {
+	if start < 0 || start+2 > len(s) {
+		return m
+	}
+	w := uint32(foldTable[s[start]])<<8 | uint32(foldTable[s[start+1]])
+	if g := t.duo[duoHash(w)]; g != 0 {
+		m = t.maskAt(s, start, g, m)
+	}
+	if start+2 < len(s) {
+		w = w<<8 | uint32(foldTable[s[start+2]])
+		if h := triHash(w); t.tri[h] != 0 && (t.triKey[h] == w || t.triKey[h] == manyKeys) {
+			m = t.maskAt(s, start, t.tri[h], m)
 		}
 	}
 	return m
