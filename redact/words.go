@@ -33,6 +33,9 @@ type wordTable struct {
 	// themselves: 4 KiB, so mask needs no hash per byte.
 	info [256]uint32
 	near [1 << (3 * codeBits) / 64]uint64
+	// nonLetter marks the ASCII bytes other than letters that words hold
+	// in their first three (codeOf).
+	nonLetter [128]bool
 	// runBit is set by mask when s holds a run of at least minLongWord
 	// token bytes ([A-Za-z0-9_.-]) with a capital, a small letter and a
 	// digit in it: the prefixed-token shape needs one (prefixed.go), and
@@ -74,32 +77,42 @@ const (
 	infoToken   = 1 << 31
 )
 
-// codeBits is the width of a byte's code in near's index: a letter (any
-// case) is 1-26, a digit 27, '_' 28, '-' 29, '.' 30, other ASCII 31, and
-// a byte of 0x80 or more 0 (its words are found by infoStart). Bytes that
-// share a code only cost a look at the buckets, never a missed word.
+// codeBits is the width of a byte's code in near's index. A letter (any
+// case) is 1-26. The other bytes that a word holds in its first three
+// (' ', ':', '-', '"', a digit...) get 27-30 in codeRank's order, and 31
+// when more share; every other byte is 0, and so is a byte of 0x80 or more
+// (words starting with one are found by infoStart). Bytes sharing a code
+// cost a look at the buckets, never a missed word; bytes no word begins
+// with cost nothing: with digits and punctuation in a few codes, " po" or
+// "=ap" sent a log line's every third byte or so to the buckets.
 const (
 	codeBits = 5
 	nearMask = 1<<(3*codeBits) - 1
 )
 
-func byteCode(c byte) uint32 {
+// codeRank lists bytes that are not letters, the most common in log text
+// first: the first four that words use get codes of their own.
+const codeRank = " \"=:/.-_,0123456789'()[]{}<>;&@#$%*+!?|~^`\\"
+
+// codeOf is c's code given the non-letters words use (nonLetter).
+func (t *wordTable) codeOf(c byte) uint32 {
 	c = lowerByte(c)
 	switch {
 	case c >= 'a' && c <= 'z':
 		return uint32(c-'a') + 1
-	case c >= '0' && c <= '9':
-		return 27
-	case c == '_':
-		return 28
-	case c == '-':
-		return 29
-	case c == '.':
-		return 30
-	case c < 0x80:
-		return 31
+	case c >= 0x80 || !t.nonLetter[c]:
+		return 0
 	}
-	return 0
+	code := uint32(27)
+	for i := 0; i < len(codeRank) && code < 31; i++ {
+		if codeRank[i] == c {
+			return code
+		}
+		if t.nonLetter[codeRank[i]] {
+			code++
+		}
+	}
+	return 31
 }
 
 // manyKeys marks a tri bucket holding words of different first bytes (no
@@ -172,7 +185,6 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		}
 		slot = &t.tri[h]
 	}
-	t.markNear(b)
 	if len(t.buckets) == 0 {
 		t.buckets = append(t.buckets, nil) // index 0 means none
 	}
@@ -184,6 +196,11 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		t.buckets = append(t.buckets, nil)
 	}
 	t.buckets[*slot] = append(t.buckets[*slot], wordEntry{word, val, exact, free})
+	if t.addNonLetters(b) {
+		t.recode() // the codes changed: near is built anew
+	} else {
+		t.markNear(b)
+	}
 }
 
 // initInfo fills info the first time a word is added.
@@ -193,9 +210,38 @@ func (t *wordTable) initInfo() {
 	}
 	for c := range t.info {
 		k := tokenClass[c]
-		t.info[c] = byteCode(byte(c)) | uint32(k&7)*infoCapital
+		t.info[c] = t.codeOf(byte(c)) | uint32(k&7)*infoCapital
 		if k&8 != 0 {
 			t.info[c] |= infoToken
+		}
+	}
+}
+
+// addNonLetters notes the ASCII bytes other than letters among the first
+// three of b (folded) and says whether there was a new one.
+func (t *wordTable) addNonLetters(b []byte) bool {
+	if b[0] >= 0x80 {
+		return false // found by infoStart, not by codes
+	}
+	added := false
+	for _, c := range b[:min(3, len(b))] {
+		if c < 0x80 && !(c >= 'a' && c <= 'z') && !t.nonLetter[c] {
+			t.nonLetter[c] = true
+			added = true
+		}
+	}
+	return added
+}
+
+// recode gives every byte its code again and rebuilds near from every word.
+func (t *wordTable) recode() {
+	for c := range t.info {
+		t.info[c] = t.info[c]&^(1<<codeBits-1) | t.codeOf(byte(c))
+	}
+	t.near = [len(t.near)]uint64{}
+	for _, b := range t.buckets {
+		for _, e := range b {
+			t.markNear([]byte(e.word))
 		}
 	}
 }
@@ -216,7 +262,7 @@ func (t *wordTable) markNear(b []byte) {
 		return
 	}
 	set := func(c3 uint32) {
-		h := byteCode(b[0])<<(2*codeBits) | byteCode(b[1])<<codeBits | c3
+		h := t.codeOf(b[0])<<(2*codeBits) | t.codeOf(b[1])<<codeBits | c3
 		t.near[h>>6] |= 1 << (h & 63)
 	}
 	if len(b) == 2 {
@@ -225,7 +271,7 @@ func (t *wordTable) markNear(b []byte) {
 		}
 		return
 	}
-	set(byteCode(b[2]))
+	set(t.codeOf(b[2]))
 }
 
 // each calls fn with every word of two bytes or more occurring in s (in any ASCII case) and its
