@@ -1,6 +1,10 @@
 package redact
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+	"unsafe"
+)
 
 // wordTable finds a set of words in a line, in any ASCII case, in one pass
 // of a few table loads per byte. It replaced a table indexed by each pair of
@@ -135,6 +139,9 @@ type wordEntry struct {
 	exact string
 	// free: the word counts only where no \w byte is glued before it.
 	free bool
+	// word8 is the word's first eight bytes (fewer: mask8 says which),
+	// little-endian, for at's one compare.
+	word8, mask8 uint64
 }
 
 // foldTable folds ASCII capitals to lowercase and keeps every other byte.
@@ -195,7 +202,7 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		*slot = uint16(len(t.buckets))
 		t.buckets = append(t.buckets, nil)
 	}
-	t.buckets[*slot] = append(t.buckets[*slot], wordEntry{word, val, exact, free})
+	t.buckets[*slot] = append(t.buckets[*slot], newWordEntry(word, val, exact, free))
 	if t.addNonLetters(b) {
 		t.recode() // the codes changed: near is built anew
 	} else {
@@ -394,6 +401,38 @@ func (t *wordTable) maskAt(s string, start int, g uint16, m uint64) uint64 {
 
 // at: the word occurs in s at start.
 func (e *wordEntry) at(s *string, start int) bool {
-	return hasPrefixFold((*s)[start:], e.word) && strings.HasPrefix((*s)[start:], e.exact) &&
-		!(e.free && start > 0 && isREWordByte((*s)[start-1]))
+	if start+8 <= len(*s) {
+		// The first eight bytes at once: most looks at a bucket end in
+		// its first word's fourth or fifth byte ("container" against
+		// "contrase"), and a loop folding byte by byte cost more than
+		// the look itself.
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData((*s)[start:]), 8)) // read only
+		if foldASCII8(x)&e.mask8 != e.word8 || len(e.word) > 8 && !hasPrefixFold((*s)[start+8:], e.word[8:]) {
+			return false
+		}
+	} else if !hasPrefixFold((*s)[start:], e.word) {
+		return false
+	}
+	return strings.HasPrefix((*s)[start:], e.exact) && !(e.free && start > 0 && isREWordByte((*s)[start-1]))
+}
+
+// newWordEntry makes the entry of word (folded).
+func newWordEntry(word string, val uint64, exact string, free bool) wordEntry {
+	e := wordEntry{word: word, val: val, exact: exact, free: free}
+	for i := 0; i < 8 && i < len(word); i++ {
+		e.word8 |= uint64(word[i]) << (8 * i)
+		e.mask8 |= 0xff << (8 * i)
+	}
+	return e
+}
+
+// foldASCII8 folds the ASCII capitals among the eight bytes of x to
+// lowercase and keeps every other byte, as foldTable does byte by byte.
+func foldASCII8(x uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	low7 := x &^ high
+	// Per byte: the high bit is set where the low seven bits are 'A' or
+	// more and 'Z' or less, and the byte itself is ASCII.
+	upper := (low7 + (0x80-'A')*ones) &^ (low7 + (0x80-'Z'-1)*ones) &^ x & high
+	return x | upper>>2
 }

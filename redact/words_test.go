@@ -236,3 +236,28 @@ func TestWordMaskAgreesWithASearch(t *testing.T) {
 		}
 	}
 }
+
+// foldASCII8 folds eight bytes as foldTable folds each: every byte value in
+// every lane, next to random neighbours (a carry between lanes would show).
+func TestFoldASCII8(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	for c := 0; c < 256; c++ {
+		for lane := 0; lane < 8; lane++ {
+			for n := 0; n < 20; n++ {
+				var b [8]byte
+				for i := range b {
+					b[i] = byte(rng.Intn(256))
+				}
+				b[lane] = byte(c)
+				var x, want uint64
+				for i := 7; i >= 0; i-- {
+					x = x<<8 | uint64(b[i])
+					want = want<<8 | uint64(foldTable[b[i]])
+				}
+				if got := foldASCII8(x); got != want {
+					t.Fatalf("% x: folded %016x, want %016x", b, got, want)
+				}
+			}
+		}
+	}
+}
