@@ -391,8 +391,20 @@ func (t *wordTable) maskFrom(s string, start int, m uint64) uint64 {
 }
 
 func (t *wordTable) maskAt(s string, start int, g uint16, m uint64) uint64 {
-	for _, e := range t.buckets[g] {
-		if m&e.val != e.val && e.at(&s, start) {
+	b := t.buckets[g]
+	if start+8 <= len(s) {
+		// The eight bytes folded once for the whole bucket; most of its
+		// words differ from them, and are turned away by one compare.
+		x := foldASCII8(load8(s[start:]))
+		for k := range b {
+			if e := &b[k]; m&e.val != e.val && x&e.mask8 == e.word8 && e.after8(&s, start) {
+				m |= e.val
+			}
+		}
+		return m
+	}
+	for k := range b {
+		if e := &b[k]; m&e.val != e.val && e.at(&s, start) {
 			m |= e.val
 		}
 	}
@@ -406,14 +418,26 @@ func (e *wordEntry) at(s *string, start int) bool {
 		// its first word's fourth or fifth byte ("container" against
 		// "contrase"), and a loop folding byte by byte cost more than
 		// the look itself.
-		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData((*s)[start:]), 8)) // read only
-		if foldASCII8(x)&e.mask8 != e.word8 || len(e.word) > 8 && !hasPrefixFold((*s)[start+8:], e.word[8:]) {
-			return false
-		}
-	} else if !hasPrefixFold((*s)[start:], e.word) {
-		return false
+		return foldASCII8(load8((*s)[start:]))&e.mask8 == e.word8 && e.after8(s, start)
 	}
+	return hasPrefixFold((*s)[start:], e.word) && e.spelled(s, start)
+}
+
+// after8 is at once the word's first eight bytes (all of it, if shorter)
+// are known to be at start.
+func (e *wordEntry) after8(s *string, start int) bool {
+	return (len(e.word) <= 8 || hasPrefixFold((*s)[start+8:], e.word[8:])) && e.spelled(s, start)
+}
+
+// spelled: the word at start is spelled as exact says and, when free, not
+// glued to a word before it.
+func (e *wordEntry) spelled(s *string, start int) bool {
 	return strings.HasPrefix((*s)[start:], e.exact) && !(e.free && start > 0 && isREWordByte((*s)[start-1]))
+}
+
+// load8 is the first eight bytes of s (at least eight long), little-endian.
+func load8(s string) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8)) // read only
 }
 
 // newWordEntry makes the entry of word (folded).
