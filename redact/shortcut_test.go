@@ -38,3 +38,29 @@ func TestPropertyAfterColonCoversTheRegexp(t *testing.T) {
 		t.Fatalf("%d lines matched, %d turned away: the input does not exercise both", matched, turned)
 	}
 }
+
+// lowerInto (eight bytes at a time) folds as foldTable does byte by byte,
+// at every length and alignment; isKeyByte's table says what its compares said.
+func TestLowerIntoAndKeyBytes(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	buf := []byte("reused")
+	for n := 0; n < 5000; n++ {
+		b := make([]byte, rng.Intn(40))
+		for i := range b {
+			b[i] = byte(rng.Intn(256))
+		}
+		want := make([]byte, len(b))
+		for i, c := range b {
+			want[i] = foldTable[c]
+		}
+		if buf = lowerInto(buf, string(b)); string(buf) != string(want) {
+			t.Fatalf("% x: lowerInto % x, want % x", b, buf, want)
+		}
+	}
+	for c := 0; c < 256; c++ {
+		want := c >= 0x80 || c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if isKeyByte(byte(c)) != want {
+			t.Errorf("isKeyByte(%q) = %v", rune(c), !want)
+		}
+	}
+}
