@@ -29,7 +29,7 @@ type wordTable struct {
 	// compared (most tri hits were such collisions).
 	triKey  [1 << triBits]uint32
 	buckets [][]wordEntry
-	// info is each byte's folded value, token class bits, code, and
+	// info is each byte's code, token class bits, and
 	// whether it is a word of its own (infoSingle) or starts a word while
 	// not being ASCII (infoStart). near has a bit for the codes of the
 	// first three bytes of every word starting with an ASCII byte (for a
@@ -308,7 +308,7 @@ func (t *wordTable) check(s string, start int, g uint16, fn func(e *wordEntry, s
 // mask is the OR of the values of every word occurring in s. A word whose
 // bits are all set already is not compared.
 //
-// Each byte costs one load of info (its folded value, token class, code)
+// Each byte costs one load of info (its code, token class and flags)
 // and one of near, which says whether a word may start at the byte two
 // back; the hashed buckets are looked at only there (a few bytes in a
 // hundred of log text). The loads of successive bytes do not wait on each
