@@ -75,7 +75,9 @@ func lastField(ln string) string {
 // the body of a private key whose END line comes without a BEGIN line
 // before it (nil when there is none: the usual case costs two searches).
 func orphanKeyLines(s string, jsonl bool) map[int]bool {
-	if !strings.Contains(s, "-----END") || !strings.Contains(s, "PRIVATE KEY") {
+	// "PRIVATE KEY" first: its 'P' is rarer in logs than the '-' of dates,
+	// where a search for "-----END" stops (four times as long on log text).
+	if !strings.Contains(s, "PRIVATE KEY") || !strings.Contains(s, "-----END") {
 		return nil
 	}
 	var out map[int]bool

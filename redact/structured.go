@@ -26,6 +26,11 @@ import (
 const (
 	maxStructBytes = 2 << 20
 	maxStructNodes = 1 << 19
+	// maxStructLine: a line longer than this is data (a log, a blob), not
+	// configuration, and the parsers' cost is not worth it there: yaml.v3
+	// took 160 ms more than the line path for a 1 MiB line
+	// (BenchmarkAdversarialLines).
+	maxStructLine = 64 << 10
 )
 
 // budget bounds a walk: its nodes and depth. err is the first limit hit.
@@ -57,6 +62,7 @@ func (e structErr) Error() string { return string(e) }
 
 const (
 	errStructTooLarge = structErr("larger than the structured-redaction limit")
+	errStructLongLine = structErr("a line longer than the structured-redaction limit")
 	errStructTooDeep  = structErr("nested deeper than the structured-redaction limit")
 	errStructTooMany  = structErr("more nodes than the structured-redaction limit")
 	errStructSpan     = structErr("a value's position could not be found")
@@ -74,7 +80,9 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 	var sh hits
 	var out []byte
 	var err error = errStructTooLarge
-	if len(data) <= maxStructBytes {
+	if len(data) <= maxStructBytes && longestLine(data) > maxStructLine {
+		err = errStructLongLine
+	} else if len(data) <= maxStructBytes {
 		if kind == YAML {
 			out, err = r.redactYAML(data, &sh)
 		} else {
@@ -91,6 +99,40 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 		data = r.yamlPropertyValues(data, h)
 	}
 	return r.textBytes(data, textOpts{toml: kind == TOML, yaml: kind == YAML}, h)
+}
+
+// propertyAfterColon: ln has a ':', blanks and then '&' or '!', which
+// every yamlPropertyRE match has. The regexp's lazy key cost 100 ms on a
+// 1 MiB line of "password=a&" that only this test turns away.
+func propertyAfterColon(ln []byte) bool {
+	for i := 0; i < len(ln); i++ {
+		if ln[i] != ':' {
+			continue
+		}
+		j := i + 1
+		for j < len(ln) && (ln[j] == ' ' || ln[j] == '\t') {
+			j++
+		}
+		if j > i+1 && j < len(ln) && (ln[j] == '&' || ln[j] == '!') {
+			return true
+		}
+		i = j - 1
+	}
+	return false
+}
+
+// longestLine is the length of data's longest line.
+func longestLine(data []byte) int {
+	longest := 0
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			i = len(data)
+		}
+		longest = max(longest, i)
+		data = data[min(i+1, len(data)):]
+	}
+	return longest
 }
 
 // yamlPropertyRE is "key: &anchor value" or "key: !tag value" on one line.
@@ -110,7 +152,7 @@ func (r *Redactor) yamlPropertyValues(data []byte, h *hits) []byte {
 		}
 		line++
 		ln := data[pos:end]
-		if bytes.ContainsAny(ln, "&!") {
+		if propertyAfterColon(ln) {
 			if sm := yamlPropertyRE.FindSubmatchIndex(ln); sm != nil {
 				v := string(ln[sm[6]:sm[7]])
 				if r.keys.isSecret(string(ln[sm[4]:sm[5]])) && !keepUnderSecretKey(strings.Trim(v, `"'`)) {

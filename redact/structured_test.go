@@ -272,7 +272,11 @@ func TestStructuredHostile(t *testing.T) {
 	}{
 		{"10 MB of aliases", YAML, laughs.String(), "B1llionLaughsPw", true},
 		{"nested laughs, followed once", YAML, small, "SmallLaughsPw", false},
-		{"more nodes than the limit", YAML, "password: ManyN0desPw\nx: [" + strings.Repeat("a,", maxStructNodes+1000) + "a]\n", "ManyN0desPw", true},
+		// (in lines under maxStructLine, so the node count is what stops it)
+		{"more nodes than the limit", YAML, "password: ManyN0desPw\nx: [" + strings.Repeat(strings.Repeat("a,", 500)+"\n", maxStructNodes/500+2) + "a]\n", "ManyN0desPw", true},
+		{"a line longer than the limit", YAML, "password: &pw L0ngLinePw\nx: " + strings.Repeat("ab ", maxStructLine/3+1) + "\ny: *pw\n", "L0ngLinePw", true},
+		{"a long line under the limit", YAML, "password: &pw Sh0rtLinePw\nx: " + strings.Repeat("ab ", maxStructLine/3-10) + "\ny: *pw\n", "Sh0rtLinePw", false},
+		{"a toml line longer than the limit", TOML, "password = \"L0ngT0mlPw\"\nx = \"" + strings.Repeat("ab ", maxStructLine/3+1) + "\"\n", "L0ngT0mlPw", true},
 		{"deep yaml flow", YAML, "password: DeepYamlPw1\nx: " + deep + "\n", "DeepYamlPw1", true},
 		{"deep toml array", TOML, "password = \"DeepT0mlPw\"\nx = " + deep + "\n", "DeepT0mlPw", true},
 		{"deep toml inline tables", TOML, "password = \"DeepInl1nePw\"\nx = " + strings.Repeat("{a = ", 3000) + "1" + strings.Repeat("}", 3000) + "\n", "DeepInl1nePw", true},

@@ -140,7 +140,7 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	}
 	t.add(`"-u"`, bitArgv)
 	for c := 0x80; c < 0x100; c++ {
-		t.words.single[c] |= 1 << bitNonASCII
+		t.words.add(string([]byte{byte(c)}), 1<<bitNonASCII)
 	}
 	t.words.runBit = 1 << bitLongWord
 	return t

@@ -1,6 +1,10 @@
 package redact
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+	"unsafe"
+)
 
 // wordTable finds a set of words in a line, in any ASCII case, in one pass
 // of a few table loads per byte. It replaced a table indexed by each pair of
@@ -25,6 +29,17 @@ type wordTable struct {
 	// compared (most tri hits were such collisions).
 	triKey  [1 << triBits]uint32
 	buckets [][]wordEntry
+	// info is each byte's code, token class bits, and
+	// whether it is a word of its own (infoSingle) or starts a word while
+	// not being ASCII (infoStart). near has a bit for the codes of the
+	// first three bytes of every word starting with an ASCII byte (for a
+	// two-byte word, with every third code), indexed by the codes
+	// themselves: 4 KiB, so mask needs no hash per byte.
+	info [256]uint32
+	near [1 << (3 * codeBits) / 64]uint64
+	// nonLetter marks the ASCII bytes other than letters that words hold
+	// in their first three (codeOf).
+	nonLetter [128]bool
 	// runBit is set by mask when s holds a run of at least minLongWord
 	// token bytes ([A-Za-z0-9_.-]) with a capital, a small letter and a
 	// digit in it: the prefixed-token shape needs one (prefixed.go), and
@@ -53,6 +68,57 @@ var tokenClass = func() (t [256]uint8) {
 	return t
 }()
 
+// info's bits: the byte's code (codeBits wide, at the bottom, so that
+// h<<codeBits | info shifts the codes along; bits above nearMask do not
+// matter there), its token classes (a capital, a small letter, a digit:
+// infoClasses), infoSingle, infoStart, and infoToken, the sign bit.
+const (
+	infoRunBits = 24
+	infoCapital = 1 << infoRunBits
+	infoClasses = 7 * infoCapital
+	infoSingle  = 1 << 27
+	infoStart   = 1 << 28
+	infoToken   = 1 << 31
+)
+
+// codeBits is the width of a byte's code in near's index. A letter (any
+// case) is 1-26. The other bytes that a word holds in its first three
+// (' ', ':', '-', '"', a digit...) get 27-30 in codeRank's order, and 31
+// when more share; every other byte is 0, and so is a byte of 0x80 or more
+// (words starting with one are found by infoStart). Bytes sharing a code
+// cost a look at the buckets, never a missed word; bytes no word begins
+// with cost nothing: with digits and punctuation in a few codes, " po" or
+// "=ap" sent a log line's every third byte or so to the buckets.
+const (
+	codeBits = 5
+	nearMask = 1<<(3*codeBits) - 1
+)
+
+// codeRank lists bytes that are not letters, the most common in log text
+// first: the first four that words use get codes of their own.
+const codeRank = " \"=:/.-_,0123456789'()[]{}<>;&@#$%*+!?|~^`\\"
+
+// codeOf is c's code given the non-letters words use (nonLetter).
+func (t *wordTable) codeOf(c byte) uint32 {
+	c = lowerByte(c)
+	switch {
+	case c >= 'a' && c <= 'z':
+		return uint32(c-'a') + 1
+	case c >= 0x80 || !t.nonLetter[c]:
+		return 0
+	}
+	code := uint32(27)
+	for i := 0; i < len(codeRank) && code < 31; i++ {
+		if codeRank[i] == c {
+			return code
+		}
+		if t.nonLetter[codeRank[i]] {
+			code++
+		}
+	}
+	return 31
+}
+
 // manyKeys marks a tri bucket holding words of different first bytes (no
 // three bytes are 0xffffffff).
 const manyKeys = 0xffffffff
@@ -73,6 +139,9 @@ type wordEntry struct {
 	exact string
 	// free: the word counts only where no \w byte is glued before it.
 	free bool
+	// word8 is the word's first eight bytes (fewer: mask8 says which),
+	// little-endian, for at's one compare.
+	word8, mask8 uint64
 }
 
 // foldTable folds ASCII capitals to lowercase and keeps every other byte.
@@ -102,12 +171,14 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		b[i] = foldTable[c]
 	}
 	word = string(b)
+	t.initInfo()
 	var slot *uint16
 	switch {
 	case len(b) == 0:
 		panic("wordTable: an empty word")
 	case len(b) == 1:
 		t.single[b[0]] |= val
+		t.markByte(b[0], infoSingle)
 		return
 	case len(b) == 2:
 		slot = &t.duo[duoHash(uint32(b[0])<<8|uint32(b[1]))]
@@ -131,7 +202,83 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		*slot = uint16(len(t.buckets))
 		t.buckets = append(t.buckets, nil)
 	}
-	t.buckets[*slot] = append(t.buckets[*slot], wordEntry{word, val, exact, free})
+	t.buckets[*slot] = append(t.buckets[*slot], newWordEntry(word, val, exact, free))
+	if t.addNonLetters(b) {
+		t.recode() // the codes changed: near is built anew
+	} else {
+		t.markNear(b)
+	}
+}
+
+// initInfo fills info the first time a word is added.
+func (t *wordTable) initInfo() {
+	if t.info['a'] != 0 {
+		return // 'a' has a code: never 0 once filled
+	}
+	for c := range t.info {
+		k := tokenClass[c]
+		t.info[c] = t.codeOf(byte(c)) | uint32(k&7)*infoCapital
+		if k&8 != 0 {
+			t.info[c] |= infoToken
+		}
+	}
+}
+
+// addNonLetters notes the ASCII bytes other than letters among the first
+// three of b (folded) and says whether there was a new one.
+func (t *wordTable) addNonLetters(b []byte) bool {
+	if b[0] >= 0x80 {
+		return false // found by infoStart, not by codes
+	}
+	added := false
+	for _, c := range b[:min(3, len(b))] {
+		if c < 0x80 && !(c >= 'a' && c <= 'z') && !t.nonLetter[c] {
+			t.nonLetter[c] = true
+			added = true
+		}
+	}
+	return added
+}
+
+// recode gives every byte its code again and rebuilds near from every word.
+func (t *wordTable) recode() {
+	for c := range t.info {
+		t.info[c] = t.info[c]&^(1<<codeBits-1) | t.codeOf(byte(c))
+	}
+	t.near = [len(t.near)]uint64{}
+	for _, b := range t.buckets {
+		for _, e := range b {
+			t.markNear([]byte(e.word))
+		}
+	}
+}
+
+// markByte sets bit in the info of c (folded) and of its capital.
+func (t *wordTable) markByte(c byte, bit uint32) {
+	t.info[c] |= bit
+	if c >= 'a' && c <= 'z' {
+		t.info[c-'a'+'A'] |= bit
+	}
+}
+
+// markNear makes mask look for the word b (folded, two bytes or more) at
+// its first three bytes' codes.
+func (t *wordTable) markNear(b []byte) {
+	if b[0] >= 0x80 {
+		t.markByte(b[0], infoStart)
+		return
+	}
+	set := func(c3 uint32) {
+		h := t.codeOf(b[0])<<(2*codeBits) | t.codeOf(b[1])<<codeBits | c3
+		t.near[h>>6] |= 1 << (h & 63)
+	}
+	if len(b) == 2 {
+		for c3 := uint32(0); c3 < 1<<codeBits; c3++ {
+			set(c3)
+		}
+		return
+	}
+	set(t.codeOf(b[2]))
 }
 
 // each calls fn with every word of two bytes or more occurring in s (in any ASCII case) and its
@@ -160,32 +307,104 @@ func (t *wordTable) check(s string, start int, g uint16, fn func(e *wordEntry, s
 
 // mask is the OR of the values of every word occurring in s. A word whose
 // bits are all set already is not compared.
+//
+// Each byte costs one load of info (its code, token class and flags)
+// and one of near, which says whether a word may start at the byte two
+// back; the hashed buckets are looked at only there (a few bytes in a
+// hundred of log text). The loads of successive bytes do not wait on each
+// other. Hashing every byte's last two and three bytes into the buckets
+// was half of BenchmarkRedactLogText.
 func (t *wordTable) mask(s string, m uint64) uint64 {
-	var w uint32
-	run, cls := 0, uint8(0) // the token run so far and its classes
+	if len(s) >= 1<<infoRunBits {
+		m |= t.runBit // run's length could carry into its classes
+	}
+	var h, run uint32
 	for i := 0; i < len(s); i++ {
-		k := tokenClass[s[i]]
-		keep := -int(k >> 3) // all ones in a token run, else 0
-		run, cls = (run+1)&keep, (cls|k)&uint8(keep)
-		if run >= minLongWord && cls&7 == 7 {
-			m |= t.runBit
+		i, h, run, m = t.quiet(s, i, h, run, m)
+		if i >= len(s) {
+			break
 		}
-		c := foldTable[s[i]]
-		m |= t.single[c]
-		w = w<<8 | uint32(c)
-		if g := t.duo[duoHash(w)]; g != 0 && i >= 1 {
-			m = t.maskAt(s, i-1, g, m)
+		if k := t.info[s[i]]; k&(infoSingle|infoStart) != 0 {
+			m = t.maskByte(s, i, k, m)
 		}
-		if h := triHash(w); t.tri[h] != 0 && i >= 2 && (t.triKey[h] == w&0xffffff || t.triKey[h] == manyKeys) {
-			m = t.maskAt(s, i-2, t.tri[h], m)
+		if x := h & nearMask; t.near[x>>6]&(1<<(x&63)) != 0 {
+			m = t.maskFrom(s, i-2, m)
+		}
+	}
+	if len(s) >= 2 {
+		m = t.maskFrom(s, len(s)-2, m) // a two-byte word at the end: no third byte
+	}
+	return m
+}
+
+// quiet reads s from i on and returns at the first byte that asks for a
+// look at the buckets (or len(s)), with the scan state after that byte: h
+// holds the codes of the last bytes (the low three count), run the token
+// run so far (its length, and its classes from infoCapital on), and m has
+// runBit once a long mixed word was seen. It calls nothing, so the state
+// stays in registers (with a call in the loop the compiler stored it to
+// the stack on every byte), and it is few instructions a byte, which is
+// what bounds it.
+func (t *wordTable) quiet(s string, i int, h, run uint32, m uint64) (int, uint32, uint32, uint64) {
+	info, near, rest := &t.info, &t.near, s[i:] // no nil or bounds checks in the loop
+	for j := 0; j < len(rest); j++ {
+		k := info[rest[j]]
+		// A token byte keeps the run (its sign bit is set), another ends it.
+		run = (run | k&infoClasses + 1) & uint32(int32(k)>>31)
+		if run >= infoClasses+minLongWord {
+			m |= t.runBit // every class, and long enough
+		}
+		h = h<<codeBits | k
+		if x := h & nearMask; k&(infoSingle|infoStart) != 0 || near[x>>6]&(1<<(x&63)) != 0 {
+			return i + j, h, run, m
+		}
+	}
+	return len(s), h, run, m
+}
+
+// maskByte adds the word s[i] is, and the words starting at i when their
+// first byte is not ASCII (near holds no code for those).
+func (t *wordTable) maskByte(s string, i int, k uint32, m uint64) uint64 {
+	m |= t.single[foldTable[s[i]]]
+	if k&infoStart != 0 {
+		m = t.maskFrom(s, i, m)
+	}
+	return m
+}
+
+// maskFrom adds the words of two bytes or more starting at s[start:].
+func (t *wordTable) maskFrom(s string, start int, m uint64) uint64 {
+	if start < 0 || start+2 > len(s) {
+		return m
+	}
+	w := uint32(foldTable[s[start]])<<8 | uint32(foldTable[s[start+1]])
+	if g := t.duo[duoHash(w)]; g != 0 {
+		m = t.maskAt(s, start, g, m)
+	}
+	if start+2 < len(s) {
+		w = w<<8 | uint32(foldTable[s[start+2]])
+		if h := triHash(w); t.tri[h] != 0 && (t.triKey[h] == w || t.triKey[h] == manyKeys) {
+			m = t.maskAt(s, start, t.tri[h], m)
 		}
 	}
 	return m
 }
 
 func (t *wordTable) maskAt(s string, start int, g uint16, m uint64) uint64 {
-	for _, e := range t.buckets[g] {
-		if m&e.val != e.val && e.at(&s, start) {
+	b := t.buckets[g]
+	if start+8 <= len(s) {
+		// The eight bytes folded once for the whole bucket; most of its
+		// words differ from them, and are turned away by one compare.
+		x := foldASCII8(load8(s[start:]))
+		for k := range b {
+			if e := &b[k]; m&e.val != e.val && x&e.mask8 == e.word8 && e.after8(&s, start) {
+				m |= e.val
+			}
+		}
+		return m
+	}
+	for k := range b {
+		if e := &b[k]; m&e.val != e.val && e.at(&s, start) {
 			m |= e.val
 		}
 	}
@@ -194,6 +413,50 @@ func (t *wordTable) maskAt(s string, start int, g uint16, m uint64) uint64 {
 
 // at: the word occurs in s at start.
 func (e *wordEntry) at(s *string, start int) bool {
-	return hasPrefixFold((*s)[start:], e.word) && strings.HasPrefix((*s)[start:], e.exact) &&
-		!(e.free && start > 0 && isREWordByte((*s)[start-1]))
+	if start+8 <= len(*s) {
+		// The first eight bytes at once: most looks at a bucket end in
+		// its first word's fourth or fifth byte ("container" against
+		// "contrase"), and a loop folding byte by byte cost more than
+		// the look itself.
+		return foldASCII8(load8((*s)[start:]))&e.mask8 == e.word8 && e.after8(s, start)
+	}
+	return hasPrefixFold((*s)[start:], e.word) && e.spelled(s, start)
+}
+
+// after8 is at once the word's first eight bytes (all of it, if shorter)
+// are known to be at start.
+func (e *wordEntry) after8(s *string, start int) bool {
+	return (len(e.word) <= 8 || hasPrefixFold((*s)[start+8:], e.word[8:])) && e.spelled(s, start)
+}
+
+// spelled: the word at start is spelled as exact says and, when free, not
+// glued to a word before it.
+func (e *wordEntry) spelled(s *string, start int) bool {
+	return strings.HasPrefix((*s)[start:], e.exact) && !(e.free && start > 0 && isREWordByte((*s)[start-1]))
+}
+
+// load8 is the first eight bytes of s (at least eight long), little-endian.
+func load8(s string) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8)) // read only
+}
+
+// newWordEntry makes the entry of word (folded).
+func newWordEntry(word string, val uint64, exact string, free bool) wordEntry {
+	e := wordEntry{word: word, val: val, exact: exact, free: free}
+	for i := 0; i < 8 && i < len(word); i++ {
+		e.word8 |= uint64(word[i]) << (8 * i)
+		e.mask8 |= 0xff << (8 * i)
+	}
+	return e
+}
+
+// foldASCII8 folds the ASCII capitals among the eight bytes of x to
+// lowercase and keeps every other byte, as foldTable does byte by byte.
+func foldASCII8(x uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	low7 := x &^ high
+	// Per byte: the high bit is set where the low seven bits are 'A' or
+	// more and 'Z' or less, and the byte itself is ASCII.
+	upper := (low7 + (0x80-'A')*ones) &^ (low7 + (0x80-'Z'-1)*ones) &^ x & high
+	return x | upper>>2
 }

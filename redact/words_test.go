@@ -168,3 +168,96 @@ func mustParse(t *testing.T, re string) *syntax.Regexp {
 	}
 	return p
 }
+
+// mask must give what a search for every word at every position gives, and
+// set runBit exactly where a run of minLongWord token bytes or more holds a
+// capital, a small letter and a digit: the scan reads codes shared by
+// several bytes, a window of three bytes and a run counter sharing a word
+// with the run's classes, and a slip in any of them would hide a trigger.
+func TestWordMaskAgreesWithASearch(t *testing.T) {
+	r := newR(t, Config{ExtraKeys: []string{"x", "ab", "é!"}})
+	wt := &r.trig.words
+	var entries []*wordEntry
+	for _, b := range wt.buckets {
+		for k := range b {
+			entries = append(entries, &b[k])
+		}
+	}
+	search := func(s string) uint64 {
+		var m uint64
+		for i := 0; i < len(s); i++ {
+			m |= wt.single[foldTable[s[i]]]
+			for _, e := range entries {
+				if e.at(&s, i) {
+					m |= e.val
+				}
+			}
+		}
+		for i := 0; i < len(s); {
+			j := i
+			cls := uint8(0)
+			for j < len(s) && tokenClass[s[j]] != 0 {
+				cls |= tokenClass[s[j]]
+				j++
+			}
+			if j-i >= minLongWord && cls&7 == 7 {
+				m |= wt.runBit
+			}
+			i = max(j, i+1)
+		}
+		return m
+	}
+	rng := rand.New(rand.NewSource(11))
+	const alphabet = "aZ9_-.:@~ \"=/\xd0\xbf\xc3\xa9é!xXsSkK.q3"
+	for n := 0; n < 3000; n++ {
+		var b strings.Builder
+		for j := rng.Intn(60); j >= 0; j-- {
+			switch rng.Intn(5) {
+			case 0:
+				w := entries[rng.Intn(len(entries))].word
+				if rng.Intn(2) == 0 {
+					w = strings.ToUpper(w)
+				}
+				if cut := rng.Intn(len(w) + 1); rng.Intn(3) == 0 {
+					w = w[:cut] // a word's start only
+				}
+				b.WriteString(w)
+			case 1:
+				for k := minLongWord - 2 + rng.Intn(5); k > 0; k-- {
+					b.WriteByte("aB3_x"[rng.Intn(5)])
+				}
+			default:
+				b.WriteByte(alphabet[rng.Intn(len(alphabet))])
+			}
+		}
+		s := b.String()
+		if got, want := wt.mask(s, 0), search(s); got != want {
+			t.Fatalf("%q: mask %x, a search %x", s, got, want)
+		}
+	}
+}
+
+// foldASCII8 folds eight bytes as foldTable folds each: every byte value in
+// every lane, next to random neighbours (a carry between lanes would show).
+func TestFoldASCII8(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	for c := 0; c < 256; c++ {
+		for lane := 0; lane < 8; lane++ {
+			for n := 0; n < 20; n++ {
+				var b [8]byte
+				for i := range b {
+					b[i] = byte(rng.Intn(256))
+				}
+				b[lane] = byte(c)
+				var x, want uint64
+				for i := 7; i >= 0; i-- {
+					x = x<<8 | uint64(b[i])
+					want = want<<8 | uint64(foldTable[b[i]])
+				}
+				if got := foldASCII8(x); got != want {
+					t.Fatalf("% x: folded %016x, want %016x", b, got, want)
+				}
+			}
+		}
+	}
+}
