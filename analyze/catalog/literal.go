@@ -8,75 +8,117 @@ import (
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 )
 
-// pattern is a compiled match condition with a cheap prefilter: lits are
-// lower-case strings of which the text must contain at least one for the
-// pattern to match at all (nil: no such set is known, always run it).
+// pattern is a compiled match condition with a cheap prefilter: pre says
+// which lower-case literals a text must contain for re to match it at all.
 // The catalog finds every literal of every pattern in one pass over the
-// lowered text (literalSet); a pattern none of whose literals occurs is
-// skipped before its regexp runs. Go's regexps are linear but not fast
-// enough to run all of the catalog's patterns on every line of a busy
-// node's journal, and neither was a strings.Contains per literal: the
-// catalog's hundreds of literals, each a scan of the line, were half the
-// analyzer's CPU on a 2,000-container node's logs.
+// lowered text (literalSet); a pattern whose prefilter fails is skipped
+// before its regexp runs. Go's regexps are linear but not fast enough to
+// run all of the catalog's patterns on every line of a busy node's journal
+// (a (?i) pattern with \b costs about 0.2 µs a byte), and neither was a
+// strings.Contains per literal: the catalog's hundreds of literals, each a
+// scan of the line, were half the analyzer's CPU on a 2,000-container
+// node's logs.
 type pattern struct {
-	re   *regexp.Regexp
-	lits []string
-	// ids are lits' indices in the catalog's literalSet (set by compile).
-	ids []int
+	re *regexp.Regexp
+	// pre is the prefilter (nil: none known, always run re): re can match
+	// only a text that satisfies one of its branches. A branch is a list
+	// of clauses, all of which must hold; a clause holds when the text
+	// contains any one of its literals. `\bshim (exited unexpectedly|died)`
+	// is one branch of two clauses, [shim ] and [exited unexpectedly, died]:
+	// a containerd line naming a shim passes the first only.
+	pre []branch
 }
+
+// branch is clauses that must all hold; a clause is literal ids (in the
+// catalog's literalSet) of which the text must contain one.
+type branch [][]int
 
 func compilePattern(p string) (pattern, error) {
 	re, err := regexp.Compile(p)
 	if err != nil {
 		return pattern{}, err
 	}
-	pt := pattern{re: re}
-	if st, err := syntax.Parse(p, syntax.Perl); err == nil {
-		pt.lits = requiredLiterals(st.Simplify())
+	return pattern{re: re}, nil
+}
+
+// prefilter is the lower-cased literal conditions of a regexp: branches
+// of clauses, as pattern.pre (nil: none known).
+func prefilter(expr string) [][][]string {
+	st, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
 	}
-	return pt, nil
+	re := st.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpAlternate {
+		subs = re.Sub
+	}
+	var out [][][]string
+	for _, sub := range subs {
+		cnf := requiredClauses(sub)
+		if len(cnf) == 0 {
+			return nil // this branch may match anything
+		}
+		out = append(out, cnf)
+	}
+	return out
 }
 
 // minLiteral is the shortest literal worth filtering on.
 const minLiteral = 3
 
-// requiredLiterals returns strings of which any match of re contains at
-// least one (lower-cased), or nil when it cannot tell. It only ever returns
-// strings a match must contain, so filtering on them never loses a match.
-func requiredLiterals(re *syntax.Regexp) []string {
+// requiredClauses returns clauses that every match of re satisfies: each
+// is strings (lower-cased) of which a match contains at least one; nil
+// when it cannot tell. It only ever returns conditions a match must meet,
+// so filtering on them never loses a match (FuzzPrefilterKeepsMatches).
+func requiredClauses(re *syntax.Regexp) [][]string {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return []string{strings.ToLower(string(re.Rune))}
+		if l := strings.ToLower(string(re.Rune)); len(l) >= minLiteral {
+			return [][]string{{l}}
+		}
 	case syntax.OpCapture, syntax.OpPlus:
-		return requiredLiterals(re.Sub[0])
+		return requiredClauses(re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return requiredLiterals(re.Sub[0])
+			return requiredClauses(re.Sub[0])
 		}
-	case syntax.OpAlternate:
-		var out []string
+	case syntax.OpConcat:
+		// Every part must match: all of their clauses hold.
+		var out [][]string
 		for _, sub := range re.Sub {
-			l := requiredLiterals(sub)
-			if l == nil {
-				return nil
-			}
-			out = append(out, l...)
+			out = append(out, requiredClauses(sub)...)
 		}
 		return out
-	case syntax.OpConcat:
-		var best []string
-		bestLen := 0
+	case syntax.OpAlternate:
+		// One of the branches matches: of each branch's clauses the most
+		// selective (longest shortest literal), all of them one clause.
+		var out []string
 		for _, sub := range re.Sub {
-			l := requiredLiterals(sub)
-			if m := shortest(l); l != nil && m > bestLen {
-				best, bestLen = l, m
+			best := mostSelective(requiredClauses(sub))
+			if best == nil {
+				return nil
 			}
+			out = append(out, best...)
 		}
-		if bestLen >= minLiteral {
-			return best
-		}
+		return [][]string{out}
 	}
 	return nil
+}
+
+// mostSelective is the clause whose shortest literal is longest.
+func mostSelective(clauses [][]string) []string {
+	var best []string
+	bestLen := 0
+	for _, c := range clauses {
+		if m := shortest(c); m > bestLen {
+			best, bestLen = c, m
+		}
+	}
+	return best
 }
 
 func shortest(l []string) int {
@@ -93,15 +135,31 @@ func shortest(l []string) int {
 // mayMatch is the prefilter: false only when re cannot match a text whose
 // literals (of the catalog's literalSet) are found.
 func (p pattern) mayMatch(found []bool) bool {
-	if p.lits == nil {
+	if p.pre == nil {
 		return true
 	}
-	for _, id := range p.ids {
-		if found[id] {
+	for _, b := range p.pre {
+		if b.holds(found) {
 			return true
 		}
 	}
 	return false
+}
+
+func (b branch) holds(found []bool) bool {
+	for _, clause := range b {
+		hit := false
+		for _, id := range clause {
+			if found[id] {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	return true
 }
 
 // literalSet is every prefilter literal of a catalog, each once, in an
@@ -114,27 +172,28 @@ type literalSet struct {
 	trie  *ahocorasick.Trie
 }
 
-// add gives p's literals their ids, adding new ones.
+// add sets p's prefilter from its expression, giving new literals ids.
 func (ls *literalSet) add(p *pattern) {
 	if ls.index == nil {
 		ls.index = map[string]int{}
 	}
-	p.ids = p.ids[:0]
-	for _, l := range p.lits {
-		if l == "" {
-			// The automaton never reports an empty pattern: the
-			// pattern must always run (it cannot occur: literals are
-			// at least one rune).
-			p.lits, p.ids = nil, nil
-			return
+	p.pre = nil
+	for _, cnf := range prefilter(p.re.String()) {
+		var b branch
+		for _, clause := range cnf {
+			ids := make([]int, 0, len(clause))
+			for _, l := range clause {
+				id, ok := ls.index[l]
+				if !ok {
+					id = len(ls.list)
+					ls.index[l] = id
+					ls.list = append(ls.list, l)
+				}
+				ids = append(ids, id)
+			}
+			b = append(b, ids)
 		}
-		id, ok := ls.index[l]
-		if !ok {
-			id = len(ls.list)
-			ls.index[l] = id
-			ls.list = append(ls.list, l)
-		}
-		p.ids = append(p.ids, id)
+		p.pre = append(p.pre, b)
 	}
 }
 

@@ -75,3 +75,85 @@ func FuzzLiteralSetMatchesContains(f *testing.F) {
 		}
 	})
 }
+
+// everyPattern is the catalog's ignore, match and unless patterns.
+func everyPattern(c *Catalog) []pattern {
+	var out []pattern
+	for _, ig := range c.Ignore {
+		out = append(out, ig.pattern)
+	}
+	for _, cl := range c.Classes {
+		out = append(append(out, cl.match...), cl.unless...)
+	}
+	return out
+}
+
+// keepsMatches fails t when a pattern matches text but its prefilter says
+// it cannot.
+func keepsMatches(t *testing.T, c *Catalog, text string) {
+	t.Helper()
+	found := c.lits.find(strings.ToLower(text))
+	for _, p := range everyPattern(c) {
+		if p.re.MatchString(text) && !p.mayMatch(found) {
+			t.Fatalf("the prefilter of %s skips it on %q, which it matches", p.re, text)
+		}
+	}
+}
+
+// TestPrefilterKeepsMatches: no pattern is skipped on a line it matches
+// (every example and benign line, whole and as the parsed text), and the
+// clauses do filter: a line with one clause's literal but not the
+// other's is skipped, one with both is not.
+func TestPrefilterKeepsMatches(t *testing.T) {
+	c := load(t)
+	var lines []string
+	for _, cl := range c.Classes {
+		for _, ex := range cl.Examples {
+			lines = append(lines, ex.Line, logrec.Parse(ex.Line).Text)
+		}
+	}
+	for _, ex := range c.Benign {
+		lines = append(lines, ex.Line, logrec.Parse(ex.Line).Text)
+	}
+	for _, line := range lines {
+		keepsMatches(t, c, line)
+	}
+	var ls literalSet
+	p, err := compilePattern(`(?i)\bshim (exited unexpectedly|died|was killed)\b`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls.add(&p)
+	ls.build()
+	if len(p.pre) != 1 || len(p.pre[0]) != 2 {
+		t.Fatalf("prefilter %v: want one branch of two clauses", p.pre)
+	}
+	for text, want := range map[string]bool{
+		`level=info msg="shim disconnected" id=abc namespace=k8s.io`: false,
+		`level=error msg="shim died" id=abc`:                          true,
+		`the SHIM WAS KILLED by the OOM killer`:                       true,
+		`container died; no sh im here`:                               false,
+	} {
+		if got := p.mayMatch(ls.find(strings.ToLower(text))); got != want {
+			t.Errorf("mayMatch(%q) = %v, want %v", text, got, want)
+		}
+		if m := p.re.MatchString(text); m && !want {
+			t.Errorf("%q matches, yet the test expects the prefilter to skip it", text)
+		}
+	}
+}
+
+// FuzzPrefilterKeepsMatches: on any text no pattern of the catalog is
+// skipped by its prefilter where its regexp matches.
+func FuzzPrefilterKeepsMatches(f *testing.F) {
+	c, err := Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, cl := range c.Classes {
+		for _, ex := range cl.Examples {
+			f.Add(logrec.Parse(ex.Line).Text)
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) { keepsMatches(t, c, text) })
+}
