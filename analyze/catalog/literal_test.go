@@ -130,9 +130,9 @@ func TestPrefilterKeepsMatches(t *testing.T) {
 	}
 	for text, want := range map[string]bool{
 		`level=info msg="shim disconnected" id=abc namespace=k8s.io`: false,
-		`level=error msg="shim died" id=abc`:                          true,
-		`the SHIM WAS KILLED by the OOM killer`:                       true,
-		`container died; no sh im here`:                               false,
+		`level=error msg="shim died" id=abc`:                         true,
+		`the SHIM WAS KILLED by the OOM killer`:                      true,
+		`container died; no sh im here`:                              false,
 	} {
 		if got := p.mayMatch(ls.find(strings.ToLower(text))); got != want {
 			t.Errorf("mayMatch(%q) = %v, want %v", text, got, want)
