@@ -38,7 +38,9 @@ func BenchmarkInspectFindings(b *testing.B) {
 		render func(io.Writer, string, *analyze.Analysis)
 	}{
 		{"inspect", func(w io.Writer, _ string, a *analyze.Analysis) { render.InspectText(w, render.NewInspectDoc(a)) }},
-		{"findings", func(w io.Writer, p string, a *analyze.Analysis) { render.FindingsText(w, render.NewBundleFindings(p, a, nil)) }},
+		{"findings", func(w io.Writer, p string, a *analyze.Analysis) {
+			render.FindingsText(w, render.NewBundleFindings(p, a, nil))
+		}},
 	}
 	for _, bc := range bundles {
 		b.Run(bc.name, func(b *testing.B) {
