@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,20 +149,16 @@ func keepScaleBundle(src string) (string, error) {
 	return dst, nil
 }
 
-// copyNew copies a file to a path that must not exist yet.
+// copyNew copies a file (a bundle: a few MB) to a path that must not exist yet.
 func copyNew(src, dst string) error {
-	in, err := os.Open(src)
+	data, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	_, err = out.Write(data)
+	return errors.Join(err, out.Close())
 }
