@@ -195,7 +195,8 @@ type Match struct {
 // patterns match, the highest Priority wins, then the match nearest the end
 // of the text (the innermost cause of an error chain: "failed to pull: ...:
 // 401 Unauthorized" is an auth failure, not a generic pull failure), then
-// catalog order. Cost: every pattern once over the text (RE2, linear).
+// catalog order. Cost: one pass of the literal automaton over the lowered
+// text, then each pattern whose prefilter holds once over it (RE2, linear).
 func (c *Catalog) Classify(r logrec.Record) *Match {
 	found := c.lits.find(strings.ToLower(r.Text))
 	for _, ig := range c.Ignore {
