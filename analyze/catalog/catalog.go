@@ -198,7 +198,7 @@ type Match struct {
 // catalog order. Cost: one pass of the literal automaton over the lowered
 // text, then each pattern whose prefilter holds once over it (RE2, linear).
 func (c *Catalog) Classify(r logrec.Record) *Match {
-	found := c.lits.find(strings.ToLower(r.Text))
+	found := c.lits.find(foldLower(r.Text))
 	for _, ig := range c.Ignore {
 		if ig.pattern.mayMatch(found) && ig.pattern.re.MatchString(r.Text) {
 			return nil

@@ -85,7 +85,7 @@ const maxLiteral = 16
 func requiredClauses(re *syntax.Regexp) [][]string {
 	switch re.Op {
 	case syntax.OpLiteral:
-		if l := strings.ToLower(string(re.Rune)); len(l) >= minLiteral {
+		if l := foldLower(string(re.Rune)); len(l) >= minLiteral {
 			return [][]string{{l}}
 		}
 	case syntax.OpCapture, syntax.OpPlus:
@@ -138,6 +138,17 @@ func shortest(l []string) int {
 		m = min(m, len(s))
 	}
 	return m
+}
+
+// foldLower is the text the prefilter searches: lower-cased, and U+017F
+// (long s) as "s", the one rune that (?i) folds onto an ASCII letter and
+// strings.ToLower leaves as it is (`(?i)shim` matches "ſhim").
+func foldLower(s string) string {
+	s = strings.ToLower(s)
+	if strings.Contains(s, "ſ") {
+		s = strings.ReplaceAll(s, "ſ", "s")
+	}
+	return s
 }
 
 // mayMatch is the prefilter: false only when re cannot match a text whose

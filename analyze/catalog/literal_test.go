@@ -37,7 +37,7 @@ func TestLiteralSetMatchesContains(t *testing.T) {
 		lines = append(lines, ex.Line)
 	}
 	for _, line := range lines {
-		lower := strings.ToLower(logrec.Parse(line).Text)
+		lower := foldLower(logrec.Parse(line).Text)
 		got, want := c.lits.find(lower), containsEach(&c.lits, lower)
 		if !slices.Equal(got, want) {
 			t.Fatalf("literals found in %q differ from strings.Contains", line)
@@ -45,7 +45,7 @@ func TestLiteralSetMatchesContains(t *testing.T) {
 	}
 	for _, cl := range c.Classes {
 		for _, ex := range cl.Examples {
-			found := c.lits.find(strings.ToLower(logrec.Parse(ex.Line).Text))
+			found := c.lits.find(foldLower(logrec.Parse(ex.Line).Text))
 			if !slices.Contains(found, true) {
 				t.Errorf("%s example finds no literal: %s", cl.ID, ex.Line)
 			}
@@ -69,7 +69,7 @@ func FuzzLiteralSetMatchesContains(f *testing.F) {
 	f.Add("failed to pull image \xff\"docker.io/x\": 401 unauthorized: no space left on device")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, text string) {
-		lower := strings.ToLower(text)
+		lower := foldLower(text)
 		if got, want := c.lits.find(lower), containsEach(&c.lits, lower); !slices.Equal(got, want) {
 			t.Fatalf("literals found in %q differ from strings.Contains", text)
 		}
@@ -92,7 +92,7 @@ func everyPattern(c *Catalog) []pattern {
 // it cannot.
 func keepsMatches(t *testing.T, c *Catalog, text string) {
 	t.Helper()
-	found := c.lits.find(strings.ToLower(text))
+	found := c.lits.find(foldLower(text))
 	for _, p := range everyPattern(c) {
 		if p.re.MatchString(text) && !p.mayMatch(found) {
 			t.Fatalf("the prefilter of %s skips it on %q, which it matches", p.re, text)
@@ -133,8 +133,9 @@ func TestPrefilterKeepsMatches(t *testing.T) {
 		`level=error msg="shim died" id=abc`:                         true,
 		`the SHIM WAS KILLED by the OOM killer`:                      true,
 		`container died; no sh im here`:                              false,
+		"\u017fhim died":                                             true, // (?i) folds long s onto s
 	} {
-		if got := p.mayMatch(ls.find(strings.ToLower(text))); got != want {
+		if got := p.mayMatch(ls.find(foldLower(text))); got != want {
 			t.Errorf("mayMatch(%q) = %v, want %v", text, got, want)
 		}
 		if m := p.re.MatchString(text); m && !want {
@@ -155,5 +156,6 @@ func FuzzPrefilterKeepsMatches(f *testing.F) {
 			f.Add(logrec.Parse(ex.Line).Text)
 		}
 	}
+	f.Add("\u017fhim died, \u017fandbox, \u212aelvin")
 	f.Fuzz(func(t *testing.T, text string) { keepsMatches(t, c, text) })
 }
