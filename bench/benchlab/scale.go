@@ -160,5 +160,8 @@ func copyNew(src, dst string) error {
 		return err
 	}
 	_, err = out.Write(data)
-	return errors.Join(err, out.Close())
+	if err = errors.Join(err, out.Close()); err != nil {
+		os.Remove(dst) // no half bundle for the benchmarks to read
+	}
+	return err
 }
