@@ -54,31 +54,19 @@ func TestJSONShapeMatchesByteLoop(t *testing.T) {
 	}
 }
 
-// TestJSONShapeIsLinear: long runs of backslashes before quotes (every
-// quote escaped but the last) cost time linear in the input: 8x the input,
-// at most 32x the time (the best of 7 runs each, generous for a loaded
-// machine; a rescan for every quote from the string's start would be
-// quadratic, 64x).
-func TestJSONShapeIsLinear(t *testing.T) {
-	hostile := func(n int) []byte {
-		return []byte(`"` + strings.Repeat(strings.Repeat(`\`, 999)+`"`, n/1000))
+// TestJSONShapeDoesNotHang: 16 MiB of runs of backslashes before quotes
+// (every quote escaped but the last) is one pass: about 20 ms on a quiet
+// machine, bounded here at 5 s (250x, for a loaded one). A rescan from the
+// string's start for every quote, the quadratic way, takes minutes. (A
+// ratio of two timings failed on the shared machine at load 20 to 180.)
+func TestJSONShapeDoesNotHang(t *testing.T) {
+	hostile := []byte(`"` + strings.Repeat(strings.Repeat(`\`, 999)+`"`, 16<<10))
+	start := time.Now()
+	gc, gv := jsonShape(hostile)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("%d bytes took %v", len(hostile), d)
 	}
-	small, large := hostile(2<<20), hostile(16<<20)
-	cost := func(b []byte) time.Duration {
-		best := time.Duration(0)
-		for i := 0; i < 7; i++ {
-			start := time.Now()
-			jsonShape(b)
-			if d := time.Since(start); best == 0 || d < best {
-				best = d
-			}
-		}
-		return best
-	}
-	if r := float64(cost(large)) / float64(cost(small)); r > 32 {
-		t.Fatalf("8x the input took %.1fx the time", r)
-	}
-	if gc, gv := jsonShape(large); gc != 0 || gv != 1 {
+	if gc != 0 || gv != 1 {
 		t.Fatalf("counted %d, %d inside one string", gc, gv)
 	}
 }
