@@ -38,6 +38,9 @@ type Catalog struct {
 	// matches is never classified.
 	Ignore []Ignore  `json:"ignore"`
 	Benign []Example `json:"benign"`
+
+	// lits is every pattern's prefilter literals, found in one pass.
+	lits literalSet
 }
 
 // Ignore is one pattern of harmless narration and why it is harmless.
@@ -139,6 +142,7 @@ func (c *Catalog) compile() (*Catalog, error) {
 		if err != nil || ig.Reason == "" {
 			return nil, fmt.Errorf("catalog: ignore %q: needs a valid pattern and a reason (%v)", ig.Match, err)
 		}
+		c.lits.add(&pt)
 		ig.pattern = pt
 	}
 	seen := map[string]bool{}
@@ -161,6 +165,7 @@ func (c *Catalog) compile() (*Catalog, error) {
 			if err != nil {
 				return nil, fmt.Errorf("catalog: class %s: %w", cl.ID, err)
 			}
+			c.lits.add(&pt)
 			cl.match = append(cl.match, pt)
 		}
 		for _, p := range cl.Unless {
@@ -168,9 +173,11 @@ func (c *Catalog) compile() (*Catalog, error) {
 			if err != nil {
 				return nil, fmt.Errorf("catalog: class %s: %w", cl.ID, err)
 			}
+			c.lits.add(&pt)
 			cl.unless = append(cl.unless, pt)
 		}
 	}
+	c.lits.build()
 	return c, nil
 }
 
@@ -188,11 +195,12 @@ type Match struct {
 // patterns match, the highest Priority wins, then the match nearest the end
 // of the text (the innermost cause of an error chain: "failed to pull: ...:
 // 401 Unauthorized" is an auth failure, not a generic pull failure), then
-// catalog order. Cost: every pattern once over the text (RE2, linear).
+// catalog order. Cost: one pass of the literal automaton over the lowered
+// text, then each pattern whose prefilter holds once over it (RE2, linear).
 func (c *Catalog) Classify(r logrec.Record) *Match {
-	lower := strings.ToLower(r.Text)
+	found := c.lits.find(foldLower(r.Text))
 	for _, ig := range c.Ignore {
-		if ig.pattern.mayMatch(lower) && ig.pattern.re.MatchString(r.Text) {
+		if ig.pattern.mayMatch(found) && ig.pattern.re.MatchString(r.Text) {
 			return nil
 		}
 	}
@@ -201,14 +209,14 @@ func (c *Catalog) Classify(r logrec.Record) *Match {
 	for _, cl := range c.Classes {
 		pos, cause := -1, ""
 		for _, p := range cl.match {
-			if !p.mayMatch(lower) {
+			if !p.mayMatch(found) {
 				continue
 			}
 			if loc := lastMatch(p.re, r.Text); loc != nil && loc[0] > pos {
 				pos, cause = loc[0], r.Text[loc[0]:loc[1]]
 			}
 		}
-		if pos < 0 || anyMatch(cl.unless, r.Text, lower) {
+		if pos < 0 || anyMatch(cl.unless, r.Text, found) {
 			continue
 		}
 		if best == nil || cl.Priority > bestPrio || (cl.Priority == bestPrio && pos > best.Pos) {
@@ -227,9 +235,9 @@ func lastMatch(re *regexp.Regexp, s string) []int {
 	return all[len(all)-1]
 }
 
-func anyMatch(ps []pattern, s, lower string) bool {
+func anyMatch(ps []pattern, s string, found []bool) bool {
 	for _, p := range ps {
-		if p.mayMatch(lower) && p.re.MatchString(s) {
+		if p.mayMatch(found) && p.re.MatchString(s) {
 			return true
 		}
 	}

@@ -45,7 +45,7 @@ func heapAfter[T any](data []byte) int64 {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	v := new(T)
-	if err := json.Unmarshal(data, v); err != nil {
+	if err := defaultUnmarshal(data, v); err != nil {
 		panic(err)
 	}
 	runtime.GC()

@@ -45,6 +45,9 @@ type Node struct {
 
 	file   func(string) ([]byte, bool)
 	budget *budget
+	// unmarshal decodes structured files (nil: defaultUnmarshal); the
+	// differential test sets encoding/json's.
+	unmarshal func([]byte, any) error
 }
 
 // ParseError is a file the analyzer could not read as expected. Count is the
@@ -93,12 +96,17 @@ func New(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool)
 }
 
 func build(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser, decodeBudget int64, notHeld []string, release func(string)) *Node {
+	return buildWith(bundlePath, m, file, parsers, decodeBudget, notHeld, release, nil)
+}
+
+// buildWith is build with the JSON decoder given (nil: defaultUnmarshal).
+func buildWith(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, bool), parsers []Parser, decodeBudget int64, notHeld []string, release func(string), unmarshal func([]byte, any) error) *Node {
 	if m == nil {
 		m = &bundle.Manifest{}
 	}
 	n := &Node{BundlePath: bundlePath, Manifest: m, Files: map[string]bundle.FileEntry{},
 		Sources: map[string]bundle.SourceStatus{}, SourceIndex: map[string]int{},
-		Logs: map[string]*LogFile{}, file: file, budget: &budget{limit: decodeBudget}}
+		Logs: map[string]*LogFile{}, file: file, budget: &budget{limit: decodeBudget}, unmarshal: unmarshal}
 	n.CRI, n.Containerd, n.MetaDB = map[string]*CRIEndpoint{}, map[string]*ContainerdEndpoint{}, map[string]*mdbschema.Check{}
 	for _, f := range m.Files {
 		n.Files[f.Path] = f

@@ -1,8 +1,6 @@
 package facts
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -150,12 +148,12 @@ func (n *Node) decode(p string, data []byte, v any) error {
 		n.cut(p, "file not decoded", fmt.Sprintf("decoding it would take about %d MiB; %s", cost>>20, n.budget))
 		return errCut
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("not the expected JSON: %w", err)
+	unmarshal := n.unmarshal
+	if unmarshal == nil {
+		unmarshal = defaultUnmarshal
 	}
-	if dec.More() {
-		return fmt.Errorf("trailing data after the JSON document")
+	if err := unmarshal(data, v); err != nil {
+		return fmt.Errorf("not the expected JSON: %w", err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rtsnap/rtsnap/bundle"
+	"github.com/rtsnap/rtsnap/internal/lab"
 )
 
 // scaleStep measures the collection at 2,000 containers (the scale lab's
@@ -65,6 +66,13 @@ func scaleStep(ctx context.Context, cfg *config, res *results, logf func(string,
 		return err
 	}
 	res.ScaleCut = cut
+	// Not fatal: the figures of this step stand without it; the Go
+	// benchmark then uses an older bundle there, or says there is none.
+	if kept, err := keepScaleBundle(last); err != nil {
+		logf("scale: warning: %v", err)
+	} else {
+		logf("scale: bundle kept for the analyzer's benchmarks: %s", kept)
+	}
 	bin := filepath.Join(cfg.repo, "bin", "rtsnap-analyze")
 	for i := 0; i < cfg.runs; i++ {
 		for _, a := range []struct {
@@ -123,4 +131,37 @@ func sourcesNotOK(path string) ([]string, error) {
 		_ = os.WriteFile(filepath.Join(filepath.Dir(path), "pressure.json"), js, 0o600)
 	}
 	return out, nil
+}
+
+// keepScaleBundle copies a bundle and its sidecar into lab.ScaleBundleDir
+// for BenchmarkInspectFindings (the Go benchmarks run after this step),
+// under its own name: a bundle already there is never replaced.
+func keepScaleBundle(src string) (string, error) {
+	if err := os.MkdirAll(lab.ScaleBundleDir, 0o755); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(lab.ScaleBundleDir, filepath.Base(src))
+	for _, suffix := range []string{"", bundle.SidecarSuffix} {
+		if err := copyNew(src+suffix, dst+suffix); err != nil {
+			return "", fmt.Errorf("keeping the scale bundle: %w", err)
+		}
+	}
+	return dst, nil
+}
+
+// copyNew copies a file (a bundle: a few MB) to a path that must not exist yet.
+func copyNew(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(data)
+	if err = errors.Join(err, out.Close()); err != nil {
+		os.Remove(dst) // no half bundle for the benchmarks to read
+	}
+	return err
 }

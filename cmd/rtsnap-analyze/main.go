@@ -55,6 +55,9 @@ type cmdFlags struct {
 	json          *bool
 	identityFiles *[]string
 	memoryLimit   cli.Size
+	// cpuProfile, memProfile: hidden flags for profiling one command
+	// (docs/benchmarks.md), as rtsnap collect has.
+	cpuProfile, memProfile string
 }
 
 // newFlags makes a subcommand: use is its usage line ("diff A B"), args
@@ -69,6 +72,10 @@ func newFlags(use, short, long string, args cobra.PositionalArgs, codes ...int) 
 	f.identityFiles = fs.StringArrayP("identity", "i", nil, "decrypt encrypted bundles (*.tar.zst.age) with this age identity `FILE` (rtsnap-age.key) or unencrypted ssh-ed25519/ssh-rsa private key; repeatable, any one that is a recipient will do")
 	f.memoryLimit = cli.Size(analyze.DefaultMemoryLimit)
 	fs.Var(&f.memoryLimit, "memory-limit", "bound `SIZE` on the memory one bundle's analysis takes (512MiB, 2GiB or bytes); what does not fit is left out and reported (RT1511)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to `FILE` (go tool pprof)")
+	_ = fs.MarkHidden("cpuprofile")
+	fs.StringVar(&f.memProfile, "memprofile", "", "write an allocation profile of the command to `FILE` (go tool pprof -sample_index=alloc_space)")
+	_ = fs.MarkHidden("memprofile")
 	return f
 }
 
@@ -78,7 +85,21 @@ func (f *cmdFlags) command(work func(stdout, stderr io.Writer) int) *cobra.Comma
 		if int64(f.memoryLimit) < analyze.MinMemoryLimit {
 			return cli.Usagef("--memory-limit %s is below the smallest, %s: even a healthy bundle's facts would not fit", f.memoryLimit.String(), cli.FormatSize(analyze.MinMemoryLimit))
 		}
-		return cli.Exit(work(cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		if f.cpuProfile != "" {
+			stop, err := cli.StartCPUProfile(f.cpuProfile)
+			if err != nil {
+				return fmt.Errorf("--cpuprofile: %w", err)
+			}
+			defer stop()
+		}
+		code := work(cmd.OutOrStdout(), cmd.ErrOrStderr())
+		if f.memProfile != "" {
+			if err := cli.WriteAllocProfile(f.memProfile); err != nil {
+				// The command's own result stands; only the profile is lost.
+				fmt.Fprintf(cmd.ErrOrStderr(), "rtsnap-analyze: --memprofile: %v\n", err)
+			}
+		}
+		return cli.Exit(code)
 	}
 	return f.cmd
 }

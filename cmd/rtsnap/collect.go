@@ -250,7 +250,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		debug.SetMemoryLimit(int64(f.memoryLimit))
 	}
 	if f.cpuProfile != "" {
-		stopProfile, err := startCPUProfile(f.cpuProfile)
+		stopProfile, err := cli.StartCPUProfile(f.cpuProfile)
 		if err != nil {
 			fmt.Fprintf(stderr, "rtsnap collect: --cpuprofile: %v\n", err)
 			return 1
@@ -259,7 +259,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 	}
 	if f.memProfile != "" {
 		defer func() {
-			if err := writeAllocProfile(f.memProfile); err != nil {
+			if err := cli.WriteAllocProfile(f.memProfile); err != nil {
 				fmt.Fprintf(stderr, "rtsnap collect: --memprofile: %v\n", err)
 			}
 		}()

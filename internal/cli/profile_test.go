@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -9,12 +9,12 @@ import (
 func TestProfilesAreNewFilesNeverOverwrites(t *testing.T) {
 	dir := t.TempDir()
 	cpu, mem := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof")
-	stop, err := startCPUProfile(cpu)
+	stop, err := StartCPUProfile(cpu)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop()
-	if err := writeAllocProfile(mem); err != nil {
+	if err := WriteAllocProfile(mem); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{cpu, mem} {
@@ -22,10 +22,10 @@ func TestProfilesAreNewFilesNeverOverwrites(t *testing.T) {
 			t.Fatalf("%s: %v", p, err)
 		}
 	}
-	if _, err := startCPUProfile(cpu); err == nil {
+	if _, err := StartCPUProfile(cpu); err == nil {
 		t.Error("--cpuprofile overwrote an existing file")
 	}
-	if err := writeAllocProfile(mem); err == nil {
+	if err := WriteAllocProfile(mem); err == nil {
 		t.Error("--memprofile overwrote an existing file")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -6,9 +6,9 @@ import (
 	"runtime/pprof"
 )
 
-// startCPUProfile writes a CPU profile to path until the returned func is
-// called. The file is created anew (O_EXCL): the collector never overwrites.
-func startCPUProfile(path string) (func(), error) {
+// StartCPUProfile writes a CPU profile to path until the returned func is
+// called. The file is created anew (O_EXCL): rtsnap never overwrites a file.
+func StartCPUProfile(path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("creating the profile: %w", err)
@@ -20,8 +20,8 @@ func startCPUProfile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
 
-// writeAllocProfile writes the allocations of the whole run to a new file.
-func writeAllocProfile(path string) error {
+// WriteAllocProfile writes the allocations of the whole run to a new file.
+func WriteAllocProfile(path string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("creating the profile: %w", err)
