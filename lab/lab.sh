@@ -52,7 +52,7 @@ ctr_() { local d=$1; shift; timeout 20 "$(bindir "$d")/ctr" -a "$(sock "$d")" "$
 labctl() { "$CACHE/labctl" "$@"; }
 
 install_packages() {
-  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils rpm conmon skopeo libseccomp-dev curl"
+  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils rpm conmon skopeo libseccomp-dev curl jq"
   local missing=()
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
