@@ -21,9 +21,14 @@ type Socket struct {
 	LatencyMS int64  `json:"latency_ms,omitempty"`
 	Code      string `json:"code,omitempty"`
 	Error     string `json:"error,omitempty"`
+	// CgroupDriver is the runtime's own answer to CRI RuntimeConfig
+	// ("systemd", "cgroupfs"); empty when it has none (containerd 1.6,
+	// Docker's socket) or the call failed.
+	CgroupDriver string `json:"cgroup_driver,omitempty"`
 }
 
-// Kubelet is discovery/kubelet.json: the runtime endpoint kubelet uses.
+// Kubelet is discovery/kubelet.json: the runtime endpoint kubelet uses (the
+// first kubelet process when several run; discovery/kubelets.json has all).
 type Kubelet struct {
 	Running         bool   `json:"running"`
 	PID             int    `json:"pid,omitempty"`
@@ -32,6 +37,9 @@ type Kubelet struct {
 	EndpointFrom    string `json:"endpoint_from,omitempty"`
 	CgroupDriver    string `json:"cgroup_driver,omitempty"`
 	PodInfraImage   string `json:"pod_infra_container_image,omitempty"`
+	// NodeName is --hostname-override, when given: which node of several
+	// kubelets on one host this is.
+	NodeName string `json:"node_name,omitempty"`
 }
 
 // Crictl is discovery/crictl.json: /etc/crictl.yaml parsed.
@@ -47,4 +55,31 @@ type Daemon struct {
 	PID         int      `json:"pid"`
 	Role        string   `json:"role"`
 	CommandLine []string `json:"command_line"`
+}
+
+// KubeletRuntime is one entry of discovery/kubelets.json: a running kubelet
+// and the socket its runtime endpoint leads to.
+type KubeletRuntime struct {
+	Kubelet
+	// Endpoint is what the probe of the kubelet's runtime endpoint found;
+	// nil when it has none or it is not a unix socket.
+	Endpoint *KubeletEndpoint `json:"endpoint,omitempty"`
+}
+
+// KubeletEndpoint is a kubelet's runtime endpoint as probed, and the daemons
+// whose command lines name the same socket (cri-dockerd's
+// --container-runtime-endpoint, crio's --listen).
+type KubeletEndpoint struct {
+	Path    string `json:"path"`
+	Kind    string `json:"kind"`
+	Exists  bool   `json:"exists"`
+	Answers bool   `json:"answers"`
+	Runtime string `json:"runtime,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Error   string `json:"error,omitempty"`
+	// CgroupDriver is the runtime's (CRI RuntimeConfig), to set against the
+	// kubelet's own CgroupDriver.
+	CgroupDriver string `json:"cgroup_driver,omitempty"`
+	// ServedBy are the origins "<role> pid <pid>" of the daemons serving it.
+	ServedBy []string `json:"served_by,omitempty"`
 }
