@@ -312,7 +312,8 @@ start_kubelet() {
   local taint=(); [[ $(node_runtime "$node") == containerd ]] || taint=(--register-with-taints "rtsnap.lab/runtime=$(node_runtime "$node"):NoSchedule")
   start_k8s_proc "kubelet-$node" "$K8S_BIN/kubelet" --config "$r/config.yaml" \
     --kubeconfig "$K8S/kubelet-$node.kubeconfig" --root-dir "$r/root" --cert-dir "$r/pki" \
-    --hostname-override "$node" --node-ip "$(node_ip "$node")" "${taint[@]}" --v=2
+    --hostname-override "$node" --node-ip "$(node_ip "$node")" "${taint[@]}" \
+    --node-labels "rtsnap.lab/runtime=$(node_runtime "$node")" --v=2
 }
 
 # k8s_static_pod NODE: a static pod, so the kubelet's manifest dir is not empty.
@@ -345,9 +346,11 @@ k8s_up() {
   for n in $(node_names); do start_kubelet "$n"; done
   for n in $(node_names); do
     wait_for 120 node_ready "$n" || die "node $n was not Ready within 120s (see $K8SLOGS/kubelet-$n.log)"
-    # The runtime kind as a label, for nodeSelectors (runtimes.yaml). Set
-    # here, not with --node-labels: a kubelet applies those only when it
-    # first registers, and the containerd nodes may predate them.
+    # The runtime kind as a label, for nodeSelectors (runtimes.yaml). Also
+    # given as --node-labels, which a kubelet applies only when it registers
+    # its node: that is early enough for its own admission of runtimes.yaml's
+    # pods (a pod bound before the label is there is rejected NodeAffinity),
+    # this is for nodes registered before the flag was given.
     kubectl_ label node "$n" --overwrite "rtsnap.lab/runtime=$(node_runtime "$n")" >/dev/null || die "could not label node $n"
   done
   kubectl_ apply -f "$HERE/k8s/workloads.yaml" >/dev/null || die "kubectl apply of lab/k8s/workloads.yaml failed"
