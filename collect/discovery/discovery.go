@@ -156,7 +156,7 @@ func matchKubelets(kubs []Kubelet, socks []Socket) []KubeletRuntime {
 		e := byPath[s.Path]
 		if e == nil {
 			e = &schema.KubeletEndpoint{Path: s.Path, Kind: string(s.Kind), Exists: s.Exists, Answers: s.Answers,
-				Runtime: s.Runtime, Code: s.Code, Error: s.Error, CgroupDriver: s.CgroupDriver}
+				Runtime: s.Runtime, Code: s.Code, Error: s.Error}
 			byPath[s.Path] = e
 		}
 		// The daemons' own origins ("crio pid 12"): not the kubelets', crictl's or the well-known list.

@@ -127,33 +127,12 @@ func criVersion(ctx context.Context, env *collect.Env, e endpoints.Endpoint, s *
 			return err
 		}
 		defer conn.Close()
-		rt := criapi.NewRuntimeServiceClient(conn)
-		v, err := rt.Version(ctx, &criapi.VersionRequest{})
-		if err != nil {
-			return err
+		v, err := criapi.NewRuntimeServiceClient(conn).Version(ctx, &criapi.VersionRequest{})
+		if err == nil {
+			s.Runtime = v.RuntimeName + " " + v.RuntimeVersion
 		}
-		s.Runtime = v.RuntimeName + " " + v.RuntimeVersion
-		// The runtime's cgroup driver, which kubelet 1.31+ takes over its
-		// own setting: containerd 1.7+/2.x and CRI-O answer; 1.6 says
-		// Unimplemented, which is no failure of the endpoint.
-		// SYSTEMD is the enum's zero value: an answer without a linux part
-		// says nothing.
-		if rc, err := rt.RuntimeConfig(ctx, &criapi.RuntimeConfigRequest{}); err == nil && rc.GetLinux() != nil {
-			s.CgroupDriver = cgroupDriverName(rc.GetLinux().GetCgroupDriver())
-		}
-		return nil
+		return err
 	})
-}
-
-// cgroupDriverName spells a CRI cgroup driver as kubelet's config does.
-func cgroupDriverName(d criapi.CgroupDriver) string {
-	switch d {
-	case criapi.CgroupDriver_SYSTEMD:
-		return "systemd"
-	case criapi.CgroupDriver_CGROUPFS:
-		return "cgroupfs"
-	}
-	return ""
 }
 
 // pingDocker asks Docker's /_ping: Docker's own socket speaks HTTP, not CRI.

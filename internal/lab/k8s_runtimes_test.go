@@ -88,7 +88,7 @@ func TestK8sRuntimeNodesUp(t *testing.T) {
 
 // One collection of the lab shows, for the CRI-O and the cri-dockerd node:
 // the kubelet's flags and config, its endpoint matched to its runtime's
-// socket, the API-made pod in that runtime's CRI view, the Docker containers
+// socket, the cgroup driver both use, the API-made pod in that runtime's CRI view, the Docker containers
 // of the cri-dockerd pod joined to it, and the pod's kubelet-reported state.
 func TestK8sRuntimeNodesCollected(t *testing.T) {
 	k := lab.RequireK8s(t)
@@ -160,6 +160,17 @@ func TestK8sRuntimeNodesCollected(t *testing.T) {
 			}
 			if !matched {
 				t.Errorf("kubelets.json does not match %s to %s: %s", n.Name, n.Socket, raw)
+			}
+			// kubelet and runtime agree on the cgroup driver (the runtime's
+			// own word: CRI RuntimeConfig, Docker's info).
+			driver := ""
+			for _, r := range node.Runtimes() {
+				if r.Endpoint == n.Socket {
+					driver = r.CgroupDriver
+				}
+			}
+			if driver != "cgroupfs" {
+				t.Errorf("runtime at %s: cgroup driver %q, the kubelet's is cgroupfs", n.Socket, driver)
 			}
 			// The CRI view of the node's runtime: the pod and its two containers.
 			states := map[string]string{}

@@ -21,10 +21,6 @@ type Socket struct {
 	LatencyMS int64  `json:"latency_ms,omitempty"`
 	Code      string `json:"code,omitempty"`
 	Error     string `json:"error,omitempty"`
-	// CgroupDriver is the runtime's own answer to CRI RuntimeConfig
-	// ("systemd", "cgroupfs"); empty when it has none (containerd 1.6,
-	// Docker's socket) or the call failed.
-	CgroupDriver string `json:"cgroup_driver,omitempty"`
 }
 
 // Kubelet is discovery/kubelet.json: the runtime endpoint kubelet uses (the
@@ -68,7 +64,9 @@ type KubeletRuntime struct {
 
 // KubeletEndpoint is a kubelet's runtime endpoint as probed, and the daemons
 // whose command lines name the same socket (cri-dockerd's
-// --container-runtime-endpoint, crio's --listen).
+// --container-runtime-endpoint, crio's --listen). The runtime's own cgroup
+// driver is the cri source's (cri/<slug>/runtime_config.json): one RuntimeConfig
+// call per runtime, not two.
 type KubeletEndpoint struct {
 	Path    string `json:"path"`
 	Kind    string `json:"kind"`
@@ -77,9 +75,6 @@ type KubeletEndpoint struct {
 	Runtime string `json:"runtime,omitempty"`
 	Code    string `json:"code,omitempty"`
 	Error   string `json:"error,omitempty"`
-	// CgroupDriver is the runtime's (CRI RuntimeConfig), to set against the
-	// kubelet's own CgroupDriver.
-	CgroupDriver string `json:"cgroup_driver,omitempty"`
 	// ServedBy are the origins "<role> pid <pid>" of the daemons serving it.
 	ServedBy []string `json:"served_by,omitempty"`
 }
