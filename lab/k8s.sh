@@ -471,13 +471,14 @@ k8s_status_file() {
       echo "| $n | $(node_runtime_version "$n") ($d) | $(node_sock "$n") | $(node_root "$n")/root | $(node_pod_logs "$n") | $(node_root "$n")/config.yaml | $K8SLOGS/kubelet-$n.log | $(kubelet_port "$n") (healthz 127.0.0.1:$(kubelet_healthz_port "$n")) |"
     done
     echo
-    echo "Kubelets are started by hand (no systemd): flags \`--config --kubeconfig --root-dir --cert-dir --hostname-override --node-ip --v=2\`,"
+    echo "Kubelets are started by hand (no systemd): flags \`--config --kubeconfig --root-dir --cert-dir --hostname-override --node-ip --node-labels --v=2\`"
+    echo "(lab-crio and lab-dockerd also \`--register-with-taints rtsnap.lab/runtime=KIND:NoSchedule\`: only lab/k8s/runtimes.yaml's pods go there),"
     echo "cgroupDriver cgroupfs, cgroupRoot /rtsnap-lab-<node>, static pod static-web-<node> from <root>/../manifests, stdout/stderr to the kubelet log above."
     echo "Start/stop one kubelet: \`lab.sh fault k8s-kubelet-down on|off\` (lab-cd17; its config file stays where the table says while it is down)."
     echo "Faults (\`lab.sh fault NAME on|off\`, only from a test holding the lab lock, internal/lab.Fault): k8s-crashloop, k8s-pullfail, k8s-oom,"
     echo "k8s-cni (lab-cd17), k8s-kubelet-down (lab-cd17), k8s-cgroup-driver (lab-cd17: runc on systemd, kubelet on cgroupfs; kubelet stays up). See docs/kubernetes.md."
     echo
-    echo "Notes from the k8slab branch for collector work: two kubelets run on this host, so a collector sees two kubelet"
+    echo "Notes from the k8slab branch for collector work: four kubelets run on this host, so a collector sees four kubelet"
     echo "processes (k8slab fixed configs' kubelet-cmdline.txt being written twice, and internal/tail now dates klog lines so"
     echo "--since bounds kubelet log files); the endpoint is only in the config file (containerRuntimeEndpoint), not a flag."
     echo

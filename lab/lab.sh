@@ -4,8 +4,9 @@
 # a real journal directory, and fault scenarios staged on demand.
 #
 # Usage: lab.sh up|down|status|env|fault NAME [on|off]
-# With Kubernetes (lab/k8s.sh): a two-node cluster whose kubelets run on
-# containerd daemons of their own (k8s2, k8s17); RTSNAP_LAB_K8S=0 leaves it out.
+# With Kubernetes (lab/k8s.sh): a four-node cluster whose kubelets run on
+# runtimes of their own (containerd k8s2, k8s17; CRI-O k8scrio; dockerd 28 +
+# cri-dockerd k8sdocker28/k8scri-dockerd); RTSNAP_LAB_K8S=0 leaves it out.
 # Idempotent: `up` reuses what runs. Touches only its own paths (below) and the
 # daemons it started (pid files under $RUN), plus dockerd's default socket.
 set -euo pipefail
