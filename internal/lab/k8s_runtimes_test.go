@@ -198,9 +198,12 @@ func TestK8sRuntimeNodesCollected(t *testing.T) {
 					t.Errorf("Docker containers of %s on %s joined to the CRI pod: %v", pod, n.DockerSocket, joined)
 				}
 			}
-			// The kubelet-reported state of the pod.
-			if v, ok := verdicts[k.Namespace+"/"+pod]; !ok || v.Status != podstatus.PhaseRunning || v.Endpoint != n.Socket {
-				t.Errorf("pod verdict of %s: %+v (found %v)", pod, v, ok)
+			// The kubelet-reported state of the pod and of the static pod
+			// (kubectl shows both Running).
+			for _, p := range []string{pod, "static-web-" + n.Name} {
+				if v, ok := verdicts[k.Namespace+"/"+p]; !ok || v.Status != podstatus.PhaseRunning || v.Endpoint != n.Socket {
+					t.Errorf("pod verdict of %s: %+v (found %v)", p, v, ok)
+				}
 			}
 		})
 	}
