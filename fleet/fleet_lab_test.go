@@ -140,7 +140,9 @@ func TestFleetOnLabCluster(t *testing.T) {
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Options{Kubeconfig: kc, Namespace: ns, Image: image, OutDir: out, Parallel: 2,
+	// The containerd nodes (labImage imports there): the CRI-O and
+	// cri-dockerd nodes have no way to get the image without a registry.
+	rep, err := Run(ctx, Options{Kubeconfig: kc, Namespace: ns, Image: image, OutDir: out, Parallel: 2, Nodes: nodes,
 		NodeTimeout: 3 * time.Minute, CollectArgs: []string{"--since", "30m"}, Log: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)

@@ -21,15 +21,26 @@
 
 CD_DOCKER_VERSION=28.5.2
 CD_CRID_VERSION=0.4.0
-D28_RUN=$RUN/docker28
-D28_ROOT=$ROOT/docker28
-D28_SOCK=$D28_RUN/docker.sock
-D28_CONTAINERD_SOCK=$D28_RUN/containerd/containerd.sock
-CRID_RUN=$RUN/cri-dockerd
-CRID_ROOT=$ROOT/cri-dockerd
-CRID_SOCK=$CRID_RUN/cri-dockerd.sock
 CRID_POD=web-cridockerd
 D28_CONTAINER=lab-docker28-web
+
+# crid_instance PREFIX BRIDGE SUBNET sets the paths of one dockerd 28 +
+# cri-dockerd pair: PREFIX "" is the CRI lab's (docker28, cri-dockerd,
+# rtsnapcd0), "k8s" the lab-dockerd kubelet's (k8sdocker28, k8scri-dockerd),
+# which must not be the same pair: a kubelet stops every pod its API server
+# does not know, web-cridockerd included. Call it in a subshell for the
+# second pair; the functions below read only these variables.
+crid_instance() {
+  CRID_P=$1 CRID_BRIDGE=$2 CRID_SUBNET=$3
+  D28_RUN=$RUN/${CRID_P}docker28
+  D28_ROOT=$ROOT/${CRID_P}docker28
+  D28_SOCK=$D28_RUN/docker.sock
+  D28_CONTAINERD_SOCK=$D28_RUN/containerd/containerd.sock
+  CRID_RUN=$RUN/${CRID_P}cri-dockerd
+  CRID_ROOT=$ROOT/${CRID_P}cri-dockerd
+  CRID_SOCK=$CRID_RUN/cri-dockerd.sock
+}
+crid_instance "" rtsnapcd0 10.234.0.0/16
 
 cridockerd_enabled() { [[ ${RTSNAP_LAB_CRIDOCKERD:-1} != 0 ]]; }
 docker28() { timeout 30 docker -H "unix://$D28_SOCK" "$@"; }
@@ -74,9 +85,9 @@ start_docker28() {
   if ! alive "$cpidf"; then
     d28_containerd_config
     log "starting containerd for dockerd $CD_DOCKER_VERSION"
-    setsid /usr/bin/containerd --config "$D28_ROOT/containerd.toml" >>"$LOGS/docker28-containerd.log" 2>&1 < /dev/null &
+    setsid /usr/bin/containerd --config "$D28_ROOT/containerd.toml" >>"$LOGS/${CRID_P}docker28-containerd.log" 2>&1 < /dev/null &
     echo $! > "$cpidf"
-    wait_for 30 test -S "$D28_CONTAINERD_SOCK" || die "dockerd 28's containerd did not start (see $LOGS/docker28-containerd.log)"
+    wait_for 30 test -S "$D28_CONTAINERD_SOCK" || die "dockerd 28's containerd did not start (see $LOGS/${CRID_P}docker28-containerd.log)"
   fi
   alive "$pidf" && return 0
   d28_runc_wrapper
@@ -89,9 +100,9 @@ start_docker28() {
     --pidfile "$D28_RUN/dockerd.pid" -H "unix://$D28_SOCK" --containerd "$D28_CONTAINERD_SOCK" \
     --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
     --add-runtime "lab-runc=$D28_ROOT/runc-oom0" --default-runtime lab-runc --log-level=info \
-    >>"$LOGS/docker28.log" 2>&1 < /dev/null &
+    >>"$LOGS/${CRID_P}docker28.log" 2>&1 < /dev/null &
   echo $! > "$pidf"
-  wait_for 60 docker28 version || die "dockerd $CD_DOCKER_VERSION did not answer within 60s (see $LOGS/docker28.log)"
+  wait_for 60 docker28 version || die "dockerd $CD_DOCKER_VERSION did not answer within 60s (see $LOGS/${CRID_P}docker28.log)"
 }
 
 d28_images() {
@@ -112,10 +123,10 @@ crid_cni() {
   cat > "$CRID_ROOT/net.d/10-rtsnap-cridockerd.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
-  "name": "rtsnap-cridockerd",
+  "name": "rtsnap-${CRID_P}cridockerd",
   "plugins": [
-    {"type": "bridge", "bridge": "rtsnapcd0", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.234.0.0/16"}]], "dataDir": "$CRID_ROOT/ipam"}},
+    {"type": "bridge", "bridge": "$CRID_BRIDGE", "isGateway": true, "ipMasq": false,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$CRID_SUBNET"}]], "dataDir": "$CRID_ROOT/ipam"}},
     {"type": "loopback"}
   ]
 }
@@ -134,9 +145,9 @@ start_cridockerd() {
     --cri-dockerd-root-directory "$CRID_ROOT/root" --pod-infra-container-image "$PAUSE" \
     --network-plugin cni --cni-bin-dir /usr/lib/cni --cni-conf-dir "$CRID_ROOT/net.d" --cni-cache-dir "$CRID_ROOT/cni-cache" \
     --streaming-bind-addr 127.0.0.1:0 --log-level info \
-    >>"$LOGS/cri-dockerd.log" 2>&1 < /dev/null &
+    >>"$LOGS/${CRID_P}cri-dockerd.log" 2>&1 < /dev/null &
   echo $! > "$pidf"
-  wait_for 60 test -S "$CRID_SOCK" || die "cri-dockerd did not listen within 60s (see $LOGS/cri-dockerd.log)"
+  wait_for 60 test -S "$CRID_SOCK" || die "cri-dockerd did not listen within 60s (see $LOGS/${CRID_P}cri-dockerd.log)"
 }
 
 cridockerd_up() {
@@ -150,10 +161,10 @@ cridockerd_up() {
 
 cridockerd_status() {
   local ok=0
-  if alive "$D28_RUN/daemon.pid"; then echo "docker28: up ($(docker28 version -f '{{.Server.Version}} API {{.Server.APIVersion}}' 2>/dev/null)) $D28_SOCK"
-  else echo "docker28: down"; ok=1; fi
-  if alive "$CRID_RUN/daemon.pid" && [[ -S $CRID_SOCK ]]; then echo "cri-dockerd: up ($CD_CRID_VERSION) $CRID_SOCK"
-  else echo "cri-dockerd: down"; ok=1; fi
+  if alive "$D28_RUN/daemon.pid"; then echo "${CRID_P}docker28: up ($(docker28 version -f '{{.Server.Version}} API {{.Server.APIVersion}}' 2>/dev/null)) $D28_SOCK"
+  else echo "${CRID_P}docker28: down"; ok=1; fi
+  if alive "$CRID_RUN/daemon.pid" && [[ -S $CRID_SOCK ]]; then echo "${CRID_P}cri-dockerd: up ($CD_CRID_VERSION) $CRID_SOCK"
+  else echo "${CRID_P}cri-dockerd: down"; ok=1; fi
   return $ok
 }
 
@@ -165,7 +176,8 @@ cridockerd_env() {
 }
 
 cridockerd_down() {
-  if alive "$CRID_RUN/daemon.pid"; then
+  # The kubelet's pair has no labctl pods: its containers all go below.
+  if [[ -z $CRID_P ]] && alive "$CRID_RUN/daemon.pid"; then
     kill -CONT "$(cat "$CRID_RUN/daemon.pid")" 2>/dev/null || true
     labctl down --endpoint "$CRID_SOCK" >/dev/null 2>&1 || true
   fi
@@ -178,7 +190,7 @@ cridockerd_down() {
   pkill -f "containerd-shim-runc-v2 -namespace moby -address $D28_CONTAINERD_SOCK" 2>/dev/null || true
   for m in $(awk -v r="$D28_ROOT/" -v s="$D28_RUN/" -v c="$CRID_ROOT/" '$2 ~ "^"r || $2 ~ "^"s || $2 ~ "^"c {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$D28_RUN" "$CRID_RUN" "$D28_ROOT" "$CRID_ROOT"
-  ip link del rtsnapcd0 2>/dev/null || true
+  ip link del "$CRID_BRIDGE" 2>/dev/null || true
 }
 
 # cridockerd_fault NAME on|off: the faults that apply to cri-dockerd over dockerd 28.

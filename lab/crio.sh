@@ -4,21 +4,30 @@
 # network and socket, pods made through CRI by labctl, and its faults.
 #
 # Usage: crio.sh up|down|status|env|fault NAME on|off   (lab.sh calls it)
+#        crio.sh node-up|node-down|status   with CRIO_NAME etc. set (k8s.sh calls it)
 # Touches only $ROOT, $RUN, its log under $LOGS and the daemon it started.
+#
+# CRIO_NAME (default crio) names the instance: its root, runroot, socket, log
+# and CNI network all follow it, so a second CRI-O (k8s.sh's k8scrio, the
+# lab-crio kubelet's runtime) runs next to this one without sharing anything:
+# a kubelet stops every pod its API server does not know, which would take
+# the CRI-made pods of this lab. CRIO_BRIDGE, CRIO_SUBNET: its CNI network;
+# CRIO_EXTRA_IMAGES: more names for the busybox image (the kubelet's workloads).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${RTSNAP_LAB_CACHE:-/var/cache/rtsnap-lab}
 VERSION=1.34.0
 BIN=$CACHE/crio-$VERSION
-ROOT=/var/lib/rtsnap-lab/crio
-RUN=/run/rtsnap-lab/crio
+NAME=${CRIO_NAME:-crio}
+ROOT=/var/lib/rtsnap-lab/$NAME
+RUN=/run/rtsnap-lab/$NAME
 # CRI-O's own CNI network: off the other lab daemons' 10.231.0.0/16 and the
 # Kubernetes nodes' 10.232.N.0/24, cri-dockerd's 10.234.0.0/16.
-CNI_BRIDGE=rtsnapcrio0
-CNI_SUBNET=10.233.0.0/16
+CNI_BRIDGE=${CRIO_BRIDGE:-rtsnapcrio0}
+CNI_SUBNET=${CRIO_SUBNET:-10.233.0.0/16}
 LOGS=/var/log/rtsnap-lab
-LOG=$LOGS/crio.log
+LOG=$LOGS/$NAME.log
 SOCK=$RUN/crio.sock
 CONF=$ROOT/crio.conf
 CONFD=$ROOT/crio.conf.d
@@ -48,7 +57,12 @@ answers() { timeout 5 curl -sf --unix-socket "$SOCK" http://crio/info; }
 # write_runc_wrapper: CRI-O hard-codes oom_score_adj -998 for sandboxes, which
 # this machine refuses (runc then fails "write /proc/self/oom_score_adj:
 # permission denied"); the wrapper rewrites a negative oomScoreAdj in the
-# bundle's config.json to 0 before it execs runc (LAB-NOTES).
+# bundle's config.json to 0 before it execs runc (LAB-NOTES). Kubelet also
+# asks hugepage limits for every container; with no v1 hugetlb hierarchy
+# mounted (this host: hugetlb is enabled but attached nowhere) runc then fails
+# "cannot set hugetlb limit: container could not join or create cgroup".
+# containerd drops the limits when the controller is absent, CRI-O 1.34 does
+# not: the wrapper deletes them, as containerd would.
 write_runc_wrapper() {
   mkdir -p "$ROOT/bin"
   cat > "$ROOT/bin/runc.tmp" <<'SH'
@@ -63,6 +77,11 @@ for a in "$@"; do
 done
 if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
   sed -i -E 's/"oomScoreAdj": ?-[0-9]+/"oomScoreAdj":0/g' "$bundle/config.json"
+  if [ ! -d /sys/fs/cgroup/hugetlb ] && [ ! -f /sys/fs/cgroup/cgroup.controllers ] &&
+    grep -q '"hugepageLimits"' "$bundle/config.json"; then
+    jq -c 'del(.linux.resources.hugepageLimits)' "$bundle/config.json" > "$bundle/config.json.rtsnap" &&
+      mv "$bundle/config.json.rtsnap" "$bundle/config.json"
+  fi
 fi
 exec /usr/sbin/runc "$@"
 SH
@@ -128,10 +147,10 @@ TOML
   cat > "$ROOT/cni/net.d/.10-rtsnap-crio.conflist.tmp" <<JSON
 {
   "cniVersion": "1.0.0",
-  "name": "rtsnap-crio",
+  "name": "rtsnap-$NAME",
   "plugins": [
     {"type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$CNI_SUBNET"}]], "dataDir": "/var/lib/rtsnap-lab/crio/cni/ipam"}},
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$CNI_SUBNET"}]], "dataDir": "$ROOT/cni/ipam"}},
     {"type": "loopback"}
   ]
 }
@@ -147,11 +166,11 @@ load_images() {
   alive "$PIDF" && die "load_images needs CRI-O stopped"
   [[ -s $CACHE/busybox-oci.tar ]] || die "$CACHE/busybox-oci.tar is missing (lab.sh up builds it)"
   local name
-  for name in "$IMAGE" "$INFRA"; do
+  for name in "$IMAGE" "$INFRA" ${CRIO_EXTRA_IMAGES:-}; do
     timeout 120 skopeo --insecure-policy copy -q "oci-archive:$CACHE/busybox-oci.tar" "containers-storage:[$STORE]$name" ||
       die "skopeo could not load $name into $STORE"
   done
-  echo "$IMAGE $INFRA" > "$have"
+  echo "$IMAGE $INFRA ${CRIO_EXTRA_IMAGES:-}" > "$have"
 }
 
 start() {
@@ -169,9 +188,9 @@ start() {
   # PATH: conmon finds nothing on it, but crio looks up iptables and the
   # like; the runc wrapper is named in the drop-in.
   setsid "$BIN/crio" --config "$CONF" --config-dir "$CONFD" --log "$LOG" \
-    >>"$LOGS/crio.stdout.log" 2>&1 < /dev/null &
+    >>"$LOGS/$NAME.stdout.log" 2>&1 < /dev/null &
   echo $! > "$PIDF"
-  wait_for 60 answers || die "CRI-O did not answer within 60s (see $LOG and $LOGS/crio.stdout.log)"
+  wait_for 60 answers || die "CRI-O $NAME did not answer within 60s (see $LOG and $LOGS/$NAME.stdout.log)"
 }
 
 stop() {
@@ -195,6 +214,18 @@ up() {
   labctl up --endpoint "$SOCK" --tag "$TAG" --image "$IMAGE" --planted "$PLANTED"
 }
 
+# node_up: the daemon only, for a kubelet (k8s.sh): no CRI-made pods (the
+# kubelet would stop them) and no labctl build.
+node_up() {
+  [[ $(id -u) == 0 ]] || die "the lab needs root"
+  [[ $NAME != crio ]] || die "node-up needs CRIO_NAME set to the kubelet's instance, not the CRI lab's crio"
+  bash "$HERE/build-crio.sh" "$VERSION"
+  write_runc_wrapper
+  write_config
+  if ! alive "$PIDF"; then load_images; fi
+  start
+}
+
 down() {
   fault hang off || true
   if alive "$PIDF"; then
@@ -202,6 +233,21 @@ down() {
     fault dead off >/dev/null 2>&1 || true
     labctl down --endpoint "$SOCK" >/dev/null 2>&1 || true
   fi
+  cleanup
+}
+
+# node_down: every pod of the instance (the kubelet's, static ones too)
+# stopped through CRI, then the daemon and its files.
+node_down() {
+  [[ $NAME != crio ]] || die "node-down needs CRIO_NAME set to the kubelet's instance"
+  local ctl=${CRIO_LABCTL:-$CACHE/labctl}
+  if alive "$PIDF" && [[ -x $ctl ]]; then
+    timeout 120 "$ctl" down --all --endpoint "$SOCK" >/dev/null 2>&1 || log "$NAME: some pods were left (labctl down --all failed)"
+  fi
+  cleanup
+}
+
+cleanup() {
   stop
   # conmon outlives crio by design; end those of the lab's CRI-O only (their
   # exit dir is ours), by pid.
@@ -210,14 +256,14 @@ down() {
   for m in $(awk -v r="$ROOT/" -v s="$RUN/" '$2 ~ "^"r || $2 ~ "^"s {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$RUN" "$ROOT"
   ip link del "$CNI_BRIDGE" 2>/dev/null || true
-  log "CRI-O is down"
+  log "CRI-O $NAME is down"
 }
 
 status() {
   if alive "$PIDF" && answers >/dev/null; then
-    echo "crio: up ($("$BIN/crio" version 2>/dev/null | awk '/^Version:/{print $2; exit}')) $SOCK"
+    echo "$NAME: up ($("$BIN/crio" version 2>/dev/null | awk '/^Version:/{print $2; exit}')) $SOCK"
   else
-    echo "crio: down"
+    echo "$NAME: down"
     return 1
   fi
 }
@@ -263,8 +309,10 @@ stop_hang() {
 case ${1:-} in
   up) up ;;
   down) down ;;
+  node-up) node_up ;;
+  node-down) node_down ;;
   status) status ;;
   env) env_ ;;
   fault) shift; fault "$@" ;;
-  *) echo "usage: crio.sh up|down|status|env|fault NAME on|off" >&2; exit 2 ;;
+  *) echo "usage: crio.sh up|down|status|env|fault NAME on|off|node-up|node-down" >&2; exit 2 ;;
 esac

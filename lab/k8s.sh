@@ -1,15 +1,21 @@
 # shellcheck shell=bash
 # The lab's Kubernetes: etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler and two kubelet nodes, each on its own containerd daemon of a
-# different version (the mixed fleet of an upgrade). Sourced by lab.sh, which
-# defines ROOT, RUN, LOGS, CACHE, HERE, log, die, wait_for, alive, stop_pidfile,
-# write_config, start_containerd, ctr_, bindir and sock.
+# kube-scheduler and four kubelet nodes, two on containerd daemons of their own
+# of different versions (the mixed fleet of an upgrade), one on a CRI-O of its
+# own (crio.sh, instance k8scrio) and one on a dockerd 28 + cri-dockerd pair of
+# its own (cridockerd.sh, prefix k8s). Sourced by lab.sh, which defines ROOT,
+# RUN, LOGS, CACHE, HERE, log, die, wait_for, alive, stop_pidfile, labctl,
+# write_config, start_containerd, ctr_, bindir and sock, and sources
+# cridockerd.sh (crid_instance, start_docker28, start_cridockerd, ...).
 #
 # Why the kubelets get daemons of their own (k8s2, k8s17) instead of cd2 and
 # cd17: a kubelet stops every running pod sandbox its API server does not know
 # (HandlePodCleanups) and removes their containers, so on cd2 it would take the
 # emulated CRI-only pods the other tests need. Own daemons also give each
 # kubelet its own CNI conf dir (the ContainerCreating fault breaks only that).
+# The same holds for CRI-O (crio.sh's pods web-crio, vault-crio and its
+# faults') and cri-dockerd (web-cridockerd): lab-crio and lab-dockerd get a
+# second instance each, with their own root, run dir, socket and bridge.
 
 K8S_VERSION=1.34.4
 K8S_BIN=$CACHE/kubernetes-$K8S_VERSION
@@ -21,8 +27,11 @@ K8S_ETCD_PORT=12379
 K8S_NS=k8slab
 K8S_IMAGE=rtsnap.local/busybox:1
 KUBECONFIG_ADMIN=$K8S/admin.kubeconfig
-# NODES: node name, containerd daemon, bridge index (node IP 10.232.N.1).
-K8S_NODES="lab-cd2:k8s2:1 lab-cd17:k8s17:2"
+# NODES: node name, runtime daemon, bridge index (node IP 10.232.N.1). The
+# runtime kind follows from the daemon's name (node_runtime).
+K8S_NODES="lab-cd2:k8s2:1 lab-cd17:k8s17:2 lab-crio:k8scrio:3 lab-dockerd:k8sdocker:4"
+K8S_CRIO=k8scrio
+K8S_DOCKER=k8sdocker
 # The sysctls kubelet writes (protectKernelDefaults: false); saved before the
 # first kubelet starts, restored by down.
 K8S_SYSCTLS="vm.overcommit_memory kernel.panic kernel.panic_on_oops"
@@ -31,6 +40,36 @@ node_daemon() { local n; for n in $K8S_NODES; do [[ ${n%%:*} == "$1" ]] && { n=$
 node_index() { local n; for n in $K8S_NODES; do [[ ${n%%:*} == "$1" ]] && { echo "${n##*:}"; return; }; done; }
 node_ip() { echo "10.232.$(node_index "$1").1"; }
 node_names() { local n; for n in $K8S_NODES; do echo "${n%%:*}"; done; }
+# node_runtime NODE: containerd, crio or cri-dockerd.
+node_runtime() {
+  case $(node_daemon "$1") in
+    "$K8S_CRIO") echo crio ;;
+    "$K8S_DOCKER") echo cri-dockerd ;;
+    *) echo containerd ;;
+  esac
+}
+# node_names_of KIND: the nodes whose runtime is KIND.
+node_names_of() { local n; for n in $(node_names); do [[ $(node_runtime "$n") == "$1" ]] && echo "$n"; done; return 0; }
+# node_sock NODE: the CRI socket the node's kubelet uses.
+node_sock() {
+  case $(node_runtime "$1") in
+    crio) echo "$RUN/$K8S_CRIO/crio.sock" ;;
+    cri-dockerd) (k8s_docker_instance; echo "$CRID_SOCK") ;;
+    *) sock "$(node_daemon "$1")" ;;
+  esac
+}
+# crio_node CMD: crio.sh CMD on the lab-crio instance (own root, run dir,
+# socket, log; CNI on the node's bridge; the workload image name loaded too).
+crio_node() {
+  local n; n=$(node_names_of crio)
+  CRIO_NAME=$K8S_CRIO CRIO_BRIDGE=rtsnapk8s$(node_index "$n") CRIO_SUBNET=10.232.$(node_index "$n").0/24 \
+    CRIO_EXTRA_IMAGES=$K8S_IMAGE CRIO_LABCTL=$CACHE/labctl-k8s bash "$HERE/crio.sh" "$@"
+}
+# k8s_docker_instance: cridockerd.sh's variables for lab-dockerd's pair (call in a subshell).
+k8s_docker_instance() {
+  local n; n=$(node_names_of cri-dockerd)
+  crid_instance k8s "rtsnapk8s$(node_index "$n")" "10.232.$(node_index "$n").0/24"
+}
 api_ip() { node_ip "$(node_names | head -1)"; }
 kubelet_port() { echo $((20250 + $(node_index "$1"))); }
 kubelet_healthz_port() { echo $((20247 + $(node_index "$1"))); }
@@ -40,20 +79,39 @@ kubectl_() { timeout 60 "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"
 
 k8s_build() { bash "$HERE/build-kubernetes.sh" "$K8S_VERSION"; }
 
-# k8s_runtime NODE: the node's containerd daemon with its own CNI conf dir and bridge.
+# k8s_bridge NODE: the node's bridge with the node IP (kubelet refuses a
+# loopback node IP: the node IP is the bridge's gateway, made before kubelet
+# starts; the runtime's CNI conflist uses the same bridge and subnet).
+k8s_bridge() {
+  local br=rtsnapk8s$(node_index "$1")
+  if ! ip link show "$br" >/dev/null 2>&1; then
+    ip link add "$br" type bridge && ip link set "$br" up
+  fi
+  ip addr show dev "$br" | has_line "$(node_ip "$1")/24" || ip addr add "$(node_ip "$1")/24" dev "$br"
+}
+
+# k8s_runtime NODE: the node's runtime daemon with its own CNI conf dir and bridge.
 k8s_runtime() {
   local node=$1 d i; d=$(node_daemon "$1"); i=$(node_index "$1")
   local netd=$ROOT/$d/net.d br=rtsnapk8s$i
+  k8s_bridge "$node"
+  case $(node_runtime "$node") in
+    crio) crio_node node-up; return ;;
+    cri-dockerd)
+      cridockerd_build >/dev/null
+      (k8s_docker_instance; start_docker28; d28_images
+        docker28 image inspect "$K8S_IMAGE" >/dev/null 2>&1 || docker28 tag "$PAUSE" "$K8S_IMAGE"
+        start_cridockerd)
+      return ;;
+  esac
+  # A running node is left as it is: a fault test may have changed its CNI
+  # conf (k8s-cni) or its config (k8s-cgroup-driver) just now.
+  alive "$RUN/$d/daemon.pid" && return 0
   write_config "$d"
   sed -i "s#conf_dir = \"$ROOT/cni/net.d\"#conf_dir = \"$netd\"#" "$ROOT/$d/config.toml"
   grep -q "conf_dir = \"$netd\"" "$ROOT/$d/config.toml" || die "$d: could not set its CNI conf dir"
   mkdir -p "$netd"
   k8s_cni_conf "$d" "$i" > "$netd/10-$br.conflist.tmp" && mv "$netd/10-$br.conflist.tmp" "$netd/10-$br.conflist"
-  # kubelet refuses a loopback node IP: the node IP is the bridge's gateway, made before kubelet starts.
-  if ! ip link show "$br" >/dev/null 2>&1; then
-    ip link add "$br" type bridge && ip link set "$br" up
-  fi
-  ip addr show dev "$br" | has_line "$(node_ip "$node")/24" || ip addr add "$(node_ip "$node")/24" dev "$br"
   start_containerd "$d"
   import_images "$d"
   ctr_ "$d" -n k8s.io images ls -q | has_line -x "$K8S_IMAGE" || ctr_ "$d" -n k8s.io images tag "$IMAGE" "$K8S_IMAGE" >/dev/null
@@ -212,7 +270,7 @@ cgroupRoot: /rtsnap-lab-$node
 failSwapOn: false
 makeIPTablesUtilChains: false
 protectKernelDefaults: false
-containerRuntimeEndpoint: unix://$(sock "$d")
+containerRuntimeEndpoint: unix://$(node_sock "$node")
 podLogsDir: $(node_pod_logs "$node")
 staticPodPath: $r/manifests
 address: $(node_ip "$node")
@@ -246,9 +304,16 @@ start_kubelet() {
     local s; for s in $K8S_SYSCTLS; do echo "$s=$(sysctl -n "$s")"; done > "$K8S/sysctl.saved.tmp" && mv "$K8S/sysctl.saved.tmp" "$K8S/sysctl.saved"
   fi
   log "starting kubelet $node on $(node_daemon "$node") ($driver)"
+  # The CRI-O and cri-dockerd nodes register tainted (rtsnap.lab/runtime=KIND:
+  # NoSchedule): the baseline Deployment, DaemonSet and other engineers'
+  # test pods stay on the containerd nodes as before; runtimes.yaml's pods
+  # tolerate it. A taint given at registration leaves no window in which
+  # the scheduler could place a pod there first.
+  local taint=(); [[ $(node_runtime "$node") == containerd ]] || taint=(--register-with-taints "rtsnap.lab/runtime=$(node_runtime "$node"):NoSchedule")
   start_k8s_proc "kubelet-$node" "$K8S_BIN/kubelet" --config "$r/config.yaml" \
     --kubeconfig "$K8S/kubelet-$node.kubeconfig" --root-dir "$r/root" --cert-dir "$r/pki" \
-    --hostname-override "$node" --node-ip "$(node_ip "$node")" --v=2
+    --hostname-override "$node" --node-ip "$(node_ip "$node")" "${taint[@]}" \
+    --node-labels "rtsnap.lab/runtime=$(node_runtime "$node")" --v=2
 }
 
 # k8s_static_pod NODE: a static pod, so the kubelet's manifest dir is not empty.
@@ -271,6 +336,9 @@ node_ready() { [[ $(kubectl_ get node "$1" -o 'jsonpath={.status.conditions[?(@.
 k8s_up() {
   [[ -x $K8S_BIN/kubelet ]] || k8s_build
   mkdir -p "$K8S" "$K8SRUN" "$K8SLOGS"
+  # Its own labctl (lab-crio's teardown needs down --all): the shared one is
+  # whatever worktree ran lab.sh up last.
+  (cd "$REPO" && CGO_ENABLED=0 go build -o "$CACHE/labctl-k8s.tmp" ./lab/labctl && mv "$CACHE/labctl-k8s.tmp" "$CACHE/labctl-k8s")
   local n
   for n in $(node_names); do k8s_runtime "$n"; done
   k8s_pki
@@ -278,8 +346,15 @@ k8s_up() {
   for n in $(node_names); do start_kubelet "$n"; done
   for n in $(node_names); do
     wait_for 120 node_ready "$n" || die "node $n was not Ready within 120s (see $K8SLOGS/kubelet-$n.log)"
+    # The runtime kind as a label, for nodeSelectors (runtimes.yaml). Also
+    # given as --node-labels, which a kubelet applies only when it registers
+    # its node: that is early enough for its own admission of runtimes.yaml's
+    # pods (a pod bound before the label is there is rejected NodeAffinity),
+    # this is for nodes registered before the flag was given.
+    kubectl_ label node "$n" --overwrite "rtsnap.lab/runtime=$(node_runtime "$n")" >/dev/null || die "could not label node $n"
   done
   kubectl_ apply -f "$HERE/k8s/workloads.yaml" >/dev/null || die "kubectl apply of lab/k8s/workloads.yaml failed"
+  kubectl_ apply -f "$HERE/k8s/runtimes.yaml" >/dev/null || die "kubectl apply of lab/k8s/runtimes.yaml failed"
   wait_for 180 k8s_workloads_ready || die "lab workloads were not ready within 180s: $(kubectl_ get pods -A -o wide 2>&1)"
   k8s_status_file
 }
@@ -299,7 +374,7 @@ k8s_status() {
   for n in $(node_names); do
     local st=down; alive "$K8SRUN/kubelet-$n.pid" && st=up
     node_ready "$n" && st+=" (Ready)" || st+=" (NotReady)"
-    echo "kubelet $n: $st on $(node_daemon "$n") $(sock "$(node_daemon "$n")")"
+    echo "kubelet $n: $st on $(node_daemon "$n") $(node_sock "$n")"
     [[ $st == "up (Ready)" ]] || ok=1
   done
   return $ok
@@ -309,15 +384,22 @@ k8s_env() {
   echo "RTSNAP_LAB_KUBECONFIG=$KUBECONFIG_ADMIN"
   echo "RTSNAP_LAB_KUBECTL=$K8S_BIN/kubectl"
   echo "RTSNAP_LAB_K8S_NAMESPACE=$K8S_NS"
-  echo "RTSNAP_LAB_K8S_NODES=$(node_names | paste -sd, -)"
+  # RTSNAP_LAB_K8S_NODES: the containerd nodes (tests that import images
+  # with ctr or count web pods read it); RTSNAP_LAB_K8S_RUNTIME_NODES: the
+  # CRI-O and cri-dockerd nodes. Both sets have the per-node variables.
+  echo "RTSNAP_LAB_K8S_NODES=$(node_names_of containerd | paste -sd, -)"
+  echo "RTSNAP_LAB_K8S_RUNTIME_NODES=$( { node_names_of crio; node_names_of cri-dockerd; } | paste -sd, -)"
   local n u; for n in $(node_names); do
     u=$(tr a-z- A-Z_ <<<"$n")
-    echo "RTSNAP_LAB_NODE_${u}_SOCK=$(sock "$(node_daemon "$n")")"
+    echo "RTSNAP_LAB_NODE_${u}_RUNTIME=$(node_runtime "$n")"
+    echo "RTSNAP_LAB_NODE_${u}_SOCK=$(node_sock "$n")"
     echo "RTSNAP_LAB_NODE_${u}_KUBELET_ROOT=$(node_root "$n")/root"
     echo "RTSNAP_LAB_NODE_${u}_POD_LOGS=$(node_pod_logs "$n")"
     echo "RTSNAP_LAB_NODE_${u}_KUBELET_CONFIG=$(node_root "$n")/config.yaml"
     echo "RTSNAP_LAB_NODE_${u}_KUBELET_LOG=$K8SLOGS/kubelet-$n.log"
+    [[ $(node_runtime "$n") == cri-dockerd ]] && echo "RTSNAP_LAB_NODE_${u}_DOCKER_SOCK=$(k8s_docker_instance; echo "$D28_SOCK")"
   done
+  return 0
 }
 
 k8s_down() {
@@ -331,8 +413,12 @@ k8s_down() {
   for c in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_pidfile "$K8SRUN/$c.pid"; done
   for n in $(node_names); do
     d=$(node_daemon "$n")
+    case $(node_runtime "$n") in
+      crio) crio_node node-down || true ;;
+      cri-dockerd) (k8s_docker_instance; cridockerd_down) || true ;;
+    esac
     # Whatever the kubelet left running (other namespaces' pods too).
-    if alive "$RUN/$d/daemon.pid"; then
+    if [[ $(node_runtime "$n") == containerd ]] && alive "$RUN/$d/daemon.pid"; then
       for c in $(ctr_ "$d" -n k8s.io tasks ls -q 2>/dev/null); do ctr_ "$d" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1 || true; done
       sleep 1
     fi
@@ -354,6 +440,15 @@ k8s_down() {
   log "kubernetes is down"
 }
 
+# node_runtime_version NODE: e.g. "containerd 2.2.1", "CRI-O 1.34.0".
+node_runtime_version() {
+  case $(node_runtime "$1") in
+    crio) echo "CRI-O $(crio_node status 2>/dev/null | sed -n 's/.*(\(.*\)).*/\1/p')" ;;
+    cri-dockerd) echo "cri-dockerd $CD_CRID_VERSION on dockerd $CD_DOCKER_VERSION" ;;
+    *) echo "containerd $("$(bindir "$(node_daemon "$1")")/containerd" --version | awk '{print $3}')" ;;
+  esac
+}
+
 # k8s_status_file writes what the other engineers need to use the cluster.
 k8s_status_file() {
   local f=/work/brief/k8s-status.md
@@ -368,21 +463,22 @@ k8s_status_file() {
     echo "- start: \`bash lab/lab.sh up\` (from /work/wt/k8slab); stop: only the k8slab engineer."
     echo "- coordinates for tests: \`bash lab/lab.sh env\` prints RTSNAP_LAB_KUBECONFIG, RTSNAP_LAB_NODE_<NODE>_*"
     echo
-    echo "| node | containerd | socket | kubelet --root-dir | podLogsDir | config | kubelet log | kubelet ports |"
+    echo "| node | runtime | socket | kubelet --root-dir | podLogsDir | config | kubelet log | kubelet ports |"
     echo "|---|---|---|---|---|---|---|---|"
     local n d
     for n in $(node_names); do
       d=$(node_daemon "$n")
-      echo "| $n | $("$(bindir "$d")/containerd" --version | awk '{print $3}') ($d) | $(sock "$d") | $(node_root "$n")/root | $(node_pod_logs "$n") | $(node_root "$n")/config.yaml | $K8SLOGS/kubelet-$n.log | $(kubelet_port "$n") (healthz 127.0.0.1:$(kubelet_healthz_port "$n")) |"
+      echo "| $n | $(node_runtime_version "$n") ($d) | $(node_sock "$n") | $(node_root "$n")/root | $(node_pod_logs "$n") | $(node_root "$n")/config.yaml | $K8SLOGS/kubelet-$n.log | $(kubelet_port "$n") (healthz 127.0.0.1:$(kubelet_healthz_port "$n")) |"
     done
     echo
-    echo "Kubelets are started by hand (no systemd): flags \`--config --kubeconfig --root-dir --cert-dir --hostname-override --node-ip --v=2\`,"
+    echo "Kubelets are started by hand (no systemd): flags \`--config --kubeconfig --root-dir --cert-dir --hostname-override --node-ip --node-labels --v=2\`"
+    echo "(lab-crio and lab-dockerd also \`--register-with-taints rtsnap.lab/runtime=KIND:NoSchedule\`: only lab/k8s/runtimes.yaml's pods go there),"
     echo "cgroupDriver cgroupfs, cgroupRoot /rtsnap-lab-<node>, static pod static-web-<node> from <root>/../manifests, stdout/stderr to the kubelet log above."
     echo "Start/stop one kubelet: \`lab.sh fault k8s-kubelet-down on|off\` (lab-cd17; its config file stays where the table says while it is down)."
     echo "Faults (\`lab.sh fault NAME on|off\`, only from a test holding the lab lock, internal/lab.Fault): k8s-crashloop, k8s-pullfail, k8s-oom,"
     echo "k8s-cni (lab-cd17), k8s-kubelet-down (lab-cd17), k8s-cgroup-driver (lab-cd17: runc on systemd, kubelet on cgroupfs; kubelet stays up). See docs/kubernetes.md."
     echo
-    echo "Notes from the k8slab branch for collector work: two kubelets run on this host, so a collector sees two kubelet"
+    echo "Notes from the k8slab branch for collector work: four kubelets run on this host, so a collector sees four kubelet"
     echo "processes (k8slab fixed configs' kubelet-cmdline.txt being written twice, and internal/tail now dates klog lines so"
     echo "--since bounds kubelet log files); the endpoint is only in the config file (containerRuntimeEndpoint), not a flag."
     echo

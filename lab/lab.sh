@@ -4,8 +4,9 @@
 # a real journal directory, and fault scenarios staged on demand.
 #
 # Usage: lab.sh up|down|status|env|fault NAME [on|off]
-# With Kubernetes (lab/k8s.sh): a two-node cluster whose kubelets run on
-# containerd daemons of their own (k8s2, k8s17); RTSNAP_LAB_K8S=0 leaves it out.
+# With Kubernetes (lab/k8s.sh): a four-node cluster whose kubelets run on
+# runtimes of their own (containerd k8s2, k8s17; CRI-O k8scrio; dockerd 28 +
+# cri-dockerd k8sdocker28/k8scri-dockerd); RTSNAP_LAB_K8S=0 leaves it out.
 # Idempotent: `up` reuses what runs. Touches only its own paths (below) and the
 # daemons it started (pid files under $RUN), plus dockerd's default socket.
 set -euo pipefail
@@ -52,7 +53,7 @@ ctr_() { local d=$1; shift; timeout 20 "$(bindir "$d")/ctr" -a "$(sock "$d")" "$
 labctl() { "$CACHE/labctl" "$@"; }
 
 install_packages() {
-  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils rpm conmon skopeo libseccomp-dev curl"
+  local pkgs="containerd runc crun containernetworking-plugins docker.io busybox-static systemd-journal-remote libsystemd-dev iproute2 zstd openssl chromium poppler-utils rpm conmon skopeo libseccomp-dev curl jq"
   local missing=()
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -326,7 +327,7 @@ down() {
   k8s_down || true
   cridockerd_down || true
   if alive "$RUN/dockerd.pid"; then
-    docker rm -f lab-docker-web >/dev/null 2>&1 || true
+    docker rm -f lab-docker-web "$PIDS_CONTAINER" >/dev/null 2>&1 || true
     docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null 2>&1 || true
   fi
   for d in $DAEMONS; do
@@ -376,11 +377,31 @@ fault() {
     scale:off)
       labctl unscale --endpoint "$(sock cd17)" --image "$IMAGE"
       docker ps -aq --filter label=rtsnap.lab=scale | xargs -r docker rm -f >/dev/null ;;
+    pids-limit:on|pids-limit:off) pids_fault "$mode" ;;
     k8s-*:on|k8s-*:off) k8s_fault "${name#k8s-}" "$mode" ;;
     cridockerd-*:on|cridockerd-*:off) cridockerd_fault "${name#cridockerd-}" "$mode" ;;
     crio-*:on|crio-*:off) bash "$HERE/crio.sh" fault "${name#crio-}" "$mode" ;;
-    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, k8s-*, cridockerd-*, crio-*; on|off)" ;;
+    *) die "unknown fault $name $mode (paused, dead, crashloop, pullfail, down, hang, scale, pids-limit, k8s-*, cridockerd-*, crio-*; on|off)" ;;
   esac
+}
+
+# pids_fault on|off: Docker container lab-pids (dockerd 20.10, cgroup v1 here)
+# with pids.max 16, its pids filled by a fork loop exec'd into it: the loop's
+# shell dies of "can't fork" once 15 sleeps and init hold all 16, so
+# pids.events counts the refusal and the container runs on at its limit (the
+# host side of lab/vm's v2-pids case).
+PIDS_CONTAINER=lab-pids
+pids_fault() {
+  if [[ $1 == off ]]; then docker rm -f "$PIDS_CONTAINER" >/dev/null 2>&1 || true; return 0; fi
+  docker rm -f "$PIDS_CONTAINER" >/dev/null 2>&1 || true
+  docker run -d --name "$PIDS_CONTAINER" --network none --pids-limit 16 --label rtsnap.lab=pids \
+    rtsnap-lab/busybox:1 /bin/sleep 2147483647 >/dev/null || die "could not start $PIDS_CONTAINER"
+  timeout 30 docker exec "$PIDS_CONTAINER" /bin/sh -c 'i=0; while [ $i -lt 40 ]; do sleep 2147483647 & i=$((i+1)); done' 2>/dev/null || true
+  local pid cg; pid=$(docker inspect -f '{{.State.Pid}}' "$PIDS_CONTAINER")
+  cg=/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" {print $3}' "/proc/$pid/cgroup")
+  [[ -f /sys/fs/cgroup/cgroup.controllers ]] && cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' "/proc/$pid/cgroup")
+  grep -qs '^max [1-9]' "$cg/pids.events" || die "$PIDS_CONTAINER: no refused fork in $cg/pids.events ($(cat "$cg/pids.events" 2>&1))"
+  echo "container=$(docker inspect -f '{{.Id}}' "$PIDS_CONTAINER") pids.max=$(cat "$cg/pids.max") pids.current=$(cat "$cg/pids.current") $(cat "$cg/pids.events")"
 }
 
 # shellcheck source=k8s.sh

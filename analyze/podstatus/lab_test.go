@@ -159,7 +159,9 @@ func TestLabPodVerdictsMatchKubectl(t *testing.T) {
 	waitFor(t, k, want, 150*time.Second)
 
 	args := []string{"--since", "15m", "--only", "cri,journal"}
-	for _, n := range k.Nodes {
+	// Every node's runtime, the CRI-O and cri-dockerd ones too: kubectl
+	// lists their pods as well.
+	for _, n := range k.All() {
 		args = append(args, "--runtime-endpoint", n.Socket)
 	}
 	const rounds = 6

@@ -36,13 +36,23 @@ func parseCrictl(raw []byte) Crictl {
 	return Crictl{Present: true, RuntimeEndpoint: c.RuntimeEndpoint, ImageEndpoint: c.ImageEndpoint, Timeout: c.Timeout}
 }
 
-// kubeletOf finds kubelet's runtime endpoint: its command line wins over
-// its config file, as in kubelet itself (flags override the file).
-// resolve maps kubelet's --config (a host path) to where it is read here.
-func kubeletOf(procs []procscan.Process, resolve func(string) string) Kubelet {
+// maxKubelets bounds kubelets.json: a host runs one kubelet, a lab or a
+// kind-like setup a few; more than this is a respawn loop, and the first
+// ones show it.
+const maxKubelets = 64
+
+// kubeletsOf finds every running kubelet's runtime endpoint and cgroup
+// driver, in process order: its command line wins over its config file, as
+// in kubelet itself (flags override the file). resolve maps kubelet's
+// --config (a host path) to where it is read here.
+func kubeletsOf(procs []procscan.Process, resolve func(string) string) []Kubelet {
+	out := []Kubelet{}
 	for _, p := range procs {
 		if p.Role != procscan.RoleKubelet {
 			continue
+		}
+		if len(out) == maxKubelets {
+			break
 		}
 		k := Kubelet{Running: true, PID: p.PID}
 		var cfg kubeletConfig
@@ -52,9 +62,9 @@ func kubeletOf(procs []procscan.Process, resolve func(string) string) Kubelet {
 				cfg = parseKubeletConfig(raw)
 			}
 		}
-		return kubeletFrom(p.Args, cfg, k)
+		out = append(out, kubeletFrom(p.Args, cfg, k))
 	}
-	return Kubelet{}
+	return out
 }
 
 // kubeletConfig is the part of a KubeletConfiguration file read here.
@@ -72,6 +82,7 @@ func parseKubeletConfig(raw []byte) kubeletConfig {
 // kubeletFrom merges command line and config file the way kubelet does.
 func kubeletFrom(args []string, cfg kubeletConfig, k Kubelet) Kubelet {
 	k.PodInfraImage, _ = procscan.FlagValue(args, "pod-infra-container-image")
+	k.NodeName, _ = procscan.FlagValue(args, "hostname-override")
 	k.CgroupDriver = cfg.CgroupDriver
 	if v, ok := procscan.FlagValue(args, "cgroup-driver"); ok {
 		k.CgroupDriver = v

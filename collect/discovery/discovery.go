@@ -6,6 +6,7 @@ package discovery
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/rtsnap/rtsnap/collect"
@@ -18,10 +19,11 @@ import (
 // The file types live in internal/schema/discovery so the analyzer can read
 // them without importing the collector.
 type (
-	Socket  = schema.Socket
-	Kubelet = schema.Kubelet
-	Crictl  = schema.Crictl
-	Daemon  = schema.Daemon
+	Socket         = schema.Socket
+	Kubelet        = schema.Kubelet
+	KubeletRuntime = schema.KubeletRuntime
+	Crictl         = schema.Crictl
+	Daemon         = schema.Daemon
 )
 
 // maxDaemons bounds daemons.json: a node runs a handful of runtime daemons;
@@ -50,9 +52,15 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 		out.Partial("process list: " + err.Error())
 	}
 	crictl, crictlRaw := readCrictl(env.HostPath(s.crictlPath))
-	kub := kubeletOf(procs, env.HostPath)
+	kubs := kubeletsOf(procs, env.HostPath)
+	// kubelet.json keeps its one-kubelet shape (the analyzer's rules read
+	// it): the first kubelet; kubelets.json has every one.
+	kub := Kubelet{}
+	if len(kubs) > 0 {
+		kub = kubs[0]
+	}
 
-	socks := probeAll(ctx, env, candidates(env.RuntimeEndpoints, crictl, kub, endpoints.FromDaemons(procs)))
+	socks := probeAll(ctx, env, candidates(env.RuntimeEndpoints, crictl, kubs, endpoints.FromDaemons(procs)))
 	files := []struct {
 		name string
 		v    any
@@ -60,6 +68,7 @@ func (s Source) Collect(ctx context.Context, env *collect.Env, out collect.Outpu
 		{"endpoints.json", socks},
 		{"crictl.json", crictl},
 		{"kubelet.json", kub},
+		{"kubelets.json", matchKubelets(kubs, socks)},
 		{"daemons.json", daemons(env, procs)},
 	}
 	for _, f := range files {
@@ -88,10 +97,11 @@ func budgetOrErr(err error) error {
 
 // candidates lists every endpoint worth probing: all well-known paths (so a
 // missing socket shows as exists=false), the flagged ones, those crictl
-// and kubelet are configured with, and those running daemons name (origin
-// "cri-dockerd pid N"). A path may appear with several origins: kubelet's
-// endpoint next to the daemon serving it is how the two are matched.
-func candidates(flagged []string, crictl Crictl, kub Kubelet, daemons []endpoints.Endpoint) []endpoints.Endpoint {
+// and every kubelet are configured with (origin "kubelet pid N"), and those
+// running daemons name (origin "cri-dockerd pid N"). A path may appear with
+// several origins: kubelet's endpoint next to the daemon serving it is how
+// the two are matched.
+func candidates(flagged []string, crictl Crictl, kubs []Kubelet, daemons []endpoints.Endpoint) []endpoints.Endpoint {
 	var cands []endpoints.Endpoint
 	for _, e := range endpoints.WellKnown() {
 		e.Origin = "well-known"
@@ -103,7 +113,9 @@ func candidates(flagged []string, crictl Crictl, kub Kubelet, daemons []endpoint
 	configured := []struct{ origin, value string }{
 		{"crictl.yaml", crictl.RuntimeEndpoint},
 		{"crictl.yaml image-endpoint", crictl.ImageEndpoint},
-		{"kubelet", kub.RuntimeEndpoint},
+	}
+	for _, k := range kubs {
+		configured = append(configured, struct{ origin, value string }{kubeletOrigin(k), k.RuntimeEndpoint})
 	}
 	for _, c := range configured {
 		if c.value == "" || !isUnix(c.value) {
@@ -122,6 +134,46 @@ func candidates(flagged []string, crictl Crictl, kub Kubelet, daemons []endpoint
 			seen[key] = true
 			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// kubeletOrigin names a kubelet's endpoint in endpoints.json the way
+// FromDaemons names a daemon's.
+func kubeletOrigin(k Kubelet) string {
+	if k.PID == 0 {
+		return "kubelet"
+	}
+	return "kubelet pid " + strconv.Itoa(k.PID)
+}
+
+// matchKubelets pairs each kubelet with the probe of its runtime endpoint
+// and the daemons that name the same socket. Sockets are indexed by path
+// once: n kubelets against m sockets cost n + m.
+func matchKubelets(kubs []Kubelet, socks []Socket) []KubeletRuntime {
+	byPath := map[string]*schema.KubeletEndpoint{}
+	for _, s := range socks {
+		e := byPath[s.Path]
+		if e == nil {
+			e = &schema.KubeletEndpoint{Path: s.Path, Kind: string(s.Kind), Exists: s.Exists, Answers: s.Answers,
+				Runtime: s.Runtime, Code: s.Code, Error: s.Error}
+			byPath[s.Path] = e
+		}
+		// The daemons' own origins ("crio pid 12"): not the kubelets', crictl's or the well-known list.
+		if _, _, daemon := strings.Cut(s.Origin, " pid "); daemon && !strings.HasPrefix(s.Origin, "kubelet ") {
+			e.ServedBy = append(e.ServedBy, s.Origin)
+		}
+	}
+	out := make([]KubeletRuntime, 0, len(kubs))
+	for _, k := range kubs {
+		kr := KubeletRuntime{Kubelet: k}
+		if k.RuntimeEndpoint != "" && isUnix(k.RuntimeEndpoint) {
+			if e := byPath[endpoints.Parse(k.RuntimeEndpoint).Path]; e != nil {
+				c := *e
+				kr.Endpoint = &c
+			}
+		}
+		out = append(out, kr)
 	}
 	return out
 }

@@ -138,3 +138,48 @@ func TestLabCRIDockerdDiscovered(t *testing.T) {
 		t.Errorf("dockerd 28 socket origins %q", got)
 	}
 }
+
+// Every kubelet of the lab (two on containerd, one on CRI-O, one on
+// cri-dockerd: lab/k8s.sh) is in kubelets.json with its config file, its
+// endpoint matched to the socket of its own runtime, answering, and its
+// cgroup driver; cri-dockerd's socket is served by the cri-dockerd process
+// that names it.
+func TestLabEveryKubeletDiscovered(t *testing.T) {
+	k := lab.RequireK8s(t)
+	env := collect.NewTestEnv()
+	out := collect.NewCapture()
+	if err := New().Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	var kubs []KubeletRuntime
+	if err := json.Unmarshal(out.Files["kubelets.json"], &kubs); err != nil {
+		t.Fatal(err)
+	}
+	byNode := map[string]KubeletRuntime{}
+	for _, kr := range kubs {
+		byNode[kr.NodeName] = kr
+	}
+	nodes := k.All()
+	if len(nodes) != 4 {
+		t.Fatalf("want the lab's 4 kubelet nodes, lab.sh env has %+v", nodes)
+	}
+	runtimeName := map[string]string{"containerd": "containerd ", "crio": "cri-o 1.34.", "cri-dockerd": "docker "}
+	for _, n := range nodes {
+		kr, ok := byNode[n.Name]
+		if !ok {
+			t.Errorf("%s: no kubelet in kubelets.json (%d found)", n.Name, len(kubs))
+			continue
+		}
+		if !kr.Running || kr.PID == 0 || kr.ConfigPath != n.KubeletConfig || kr.EndpointFrom != "config" || kr.CgroupDriver != "cgroupfs" {
+			t.Errorf("%s: %+v", n.Name, kr.Kubelet)
+		}
+		e := kr.Endpoint
+		if e == nil || e.Path != n.Socket || !e.Answers || !strings.HasPrefix(e.Runtime, runtimeName[n.Runtime]) {
+			t.Errorf("%s (%s on %s): endpoint %+v", n.Name, n.Runtime, n.Socket, e)
+			continue
+		}
+		if n.Runtime == "cri-dockerd" && (len(e.ServedBy) != 1 || !strings.HasPrefix(e.ServedBy[0], "cri-dockerd pid ")) {
+			t.Errorf("%s: served by %v, want its cri-dockerd", n.Name, e.ServedBy)
+		}
+	}
+}

@@ -47,7 +47,7 @@ func TestKubeletCommandLineWinsOverConfig(t *testing.T) {
 func TestCandidatesKeepEveryWellKnownPathAndConfiguredOnes(t *testing.T) {
 	cands := candidates([]string{"unix:///tmp/x.sock"},
 		Crictl{RuntimeEndpoint: "unix:///run/containerd/containerd.sock", ImageEndpoint: "tcp://10.0.0.1:1"},
-		Kubelet{RuntimeEndpoint: "/run/crio/crio.sock"}, nil)
+		[]Kubelet{{RuntimeEndpoint: "/run/crio/crio.sock"}}, nil)
 	origins := map[string][]string{}
 	for _, c := range cands {
 		origins[c.Path] = append(origins[c.Path], c.Origin)
@@ -78,14 +78,14 @@ func TestCandidatesMatchKubeletToItsDaemon(t *testing.T) {
 		{PID: 7, Role: procscan.RoleCRIDockerd, Args: []string{"/usr/bin/cri-dockerd", "--container-runtime-endpoint", "unix:///run/k/cri-dockerd.sock", "--docker-endpoint", "unix:///run/d28/docker.sock", "--network-plugin=cni"}},
 		{PID: 8, Role: procscan.RoleDockerd, Args: []string{"/usr/bin/dockerd", "-H", "fd://", "-H", "unix:///run/d28/docker.sock"}},
 	}
-	cands := candidates(nil, Crictl{}, Kubelet{RuntimeEndpoint: "unix:///run/k/cri-dockerd.sock"}, endpoints.FromDaemons(procs))
+	cands := candidates(nil, Crictl{}, []Kubelet{{PID: 6, RuntimeEndpoint: "unix:///run/k/cri-dockerd.sock"}}, endpoints.FromDaemons(procs))
 	origins := map[string][]string{}
 	kinds := map[string]endpoints.Kind{}
 	for _, c := range cands {
 		origins[c.Path] = append(origins[c.Path], c.Origin)
 		kinds[c.Path] = c.Kind
 	}
-	if got := strings.Join(origins["/run/k/cri-dockerd.sock"], ","); got != "kubelet,cri-dockerd pid 7" {
+	if got := strings.Join(origins["/run/k/cri-dockerd.sock"], ","); got != "kubelet pid 6,cri-dockerd pid 7" {
 		t.Errorf("cri-dockerd socket origins %q", got)
 	}
 	if got := strings.Join(origins["/run/d28/docker.sock"], ","); got != "cri-dockerd pid 7,dockerd pid 8" || kinds["/run/d28/docker.sock"] != endpoints.Docker {

@@ -15,12 +15,34 @@ import (
 // K8s is the lab cluster's coordinates (lab/k8s.sh), from the lab's Env.
 type K8s struct {
 	Kubeconfig, KubectlBin, Namespace string
-	Nodes                             []K8sNode
+	// Nodes are the kubelets on containerd (lab-cd2, lab-cd17, in that
+	// order: the fault node last); RuntimeNodes those on CRI-O and
+	// cri-dockerd (lab-crio, lab-dockerd), kept apart because tests of the
+	// containerd nodes import images with ctr and count their web pods.
+	Nodes, RuntimeNodes []K8sNode
 }
 
 // K8sNode is one kubelet node of the lab cluster.
 type K8sNode struct {
 	Name, Socket, KubeletRoot, PodLogs, KubeletConfig, KubeletLog string
+	// Runtime is "containerd", "crio" or "cri-dockerd"; DockerSocket is
+	// the dockerd behind a cri-dockerd node.
+	Runtime, DockerSocket string
+}
+
+// All is every kubelet node: Nodes, then RuntimeNodes.
+func (k K8s) All() []K8sNode { return append(append([]K8sNode{}, k.Nodes...), k.RuntimeNodes...) }
+
+// Node returns the node named name, or fails the test.
+func (k K8s) Node(t testing.TB, name string) K8sNode {
+	t.Helper()
+	for _, n := range k.All() {
+		if n.Name == name {
+			return n
+		}
+	}
+	t.Fatalf("no lab node %s among %+v", name, k.All())
+	return K8sNode{}
 }
 
 // RequireK8s returns the lab cluster or stops the test the way Require does
@@ -36,12 +58,24 @@ func RequireK8s(t testing.TB) K8s {
 		}
 		t.Skip(msg)
 	}
-	for _, n := range strings.Split(env["RTSNAP_LAB_K8S_NODES"], ",") {
-		u := "RTSNAP_LAB_NODE_" + strings.ToUpper(strings.ReplaceAll(n, "-", "_")) + "_"
-		k.Nodes = append(k.Nodes, K8sNode{Name: n, Socket: env[u+"SOCK"], KubeletRoot: env[u+"KUBELET_ROOT"],
-			PodLogs: env[u+"POD_LOGS"], KubeletConfig: env[u+"KUBELET_CONFIG"], KubeletLog: env[u+"KUBELET_LOG"]})
-	}
+	k.Nodes = k8sNodes(env, env["RTSNAP_LAB_K8S_NODES"])
+	k.RuntimeNodes = k8sNodes(env, env["RTSNAP_LAB_K8S_RUNTIME_NODES"])
 	return k
+}
+
+// k8sNodes reads the per-node variables of a comma-separated node list.
+func k8sNodes(env Env, list string) []K8sNode {
+	var out []K8sNode
+	for _, n := range strings.Split(list, ",") {
+		if n == "" {
+			continue
+		}
+		u := "RTSNAP_LAB_NODE_" + strings.ToUpper(strings.ReplaceAll(n, "-", "_")) + "_"
+		out = append(out, K8sNode{Name: n, Socket: env[u+"SOCK"], KubeletRoot: env[u+"KUBELET_ROOT"],
+			PodLogs: env[u+"POD_LOGS"], KubeletConfig: env[u+"KUBELET_CONFIG"], KubeletLog: env[u+"KUBELET_LOG"],
+			Runtime: env[u+"RUNTIME"], DockerSocket: env[u+"DOCKER_SOCK"]})
+	}
+	return out
 }
 
 // Kubectl runs kubectl against the lab cluster (30 s bound) and returns stdout.

@@ -50,6 +50,7 @@ func run(cmd string, args []string) error {
 	perPod := fs.Int("containers", 5, "scale: containers per pod")
 	hostNet := fs.Bool("host-network", false, "scale: pods share the node's network (no CNI set-up per pod: the scale lab's 250 pods)")
 	planted := fs.String("planted", "", "lab/planted-secrets.txt: with up, also run pod vault-<tag> carrying those fake secrets")
+	all := fs.Bool("all", false, "down: every pod of the runtime, not only the lab's own (a kubelet's runtime when its node goes)")
 	ownPID := fs.Bool("own-pid-ns", false, "pods ask for a pid namespace per container, as kubelet does: CRI-O then runs no infra container (a busybox sleep as infra ignores SIGTERM, so each pod stop waited out the timeout)")
 	var pos []string
 	rest := args
@@ -84,7 +85,7 @@ func run(cmd string, args []string) error {
 		}
 		return l.vault(ctx, *tag, secrets)
 	case "down":
-		return l.removePods(ctx, func(*cri.PodSandbox) bool { return true })
+		return l.removePods(ctx, func(p *cri.PodSandbox) bool { return *all || p.Labels[labLabel] != "" })
 	case "scale":
 		return l.scale(ctx, *tag, *pods, *perPod)
 	case "unscale":
@@ -137,7 +138,7 @@ func (l *lab) up(ctx context.Context, tag string) error {
 			}
 		}
 	}
-	if err := l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Metadata.Name == name }); err != nil {
+	if err := l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Labels[labLabel] != "" && p.Metadata.Name == name }); err != nil {
 		return err
 	}
 	podID, cfg, err := l.runPod(ctx, name, "web", nil)
@@ -244,7 +245,7 @@ func (l *lab) removePods(ctx context.Context, match func(*cri.PodSandbox) bool) 
 		return fmt.Errorf("list pods: %w", err)
 	}
 	for _, p := range pods.Items {
-		if p.Labels[labLabel] == "" || !match(p) {
+		if !match(p) {
 			continue
 		}
 		// Stop the containers first, with a short grace, as kubelet does:

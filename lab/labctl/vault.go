@@ -50,7 +50,7 @@ func (l *lab) vault(ctx context.Context, tag string, s map[string]string) error 
 			return nil
 		}
 	}
-	if err := l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Metadata.Name == name }); err != nil {
+	if err := l.removePods(ctx, func(p *cri.PodSandbox) bool { return p.Labels[labLabel] != "" && p.Metadata.Name == name }); err != nil {
 		return err
 	}
 	podID, cfg, err := l.runPod(ctx, name, "vault", map[string]string{
