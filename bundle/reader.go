@@ -3,7 +3,6 @@ package bundle
 import (
 	"archive/tar"
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -152,8 +151,10 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	if hdr.Size > wk.lim.MaxManifestBytes {
 		return nil, wk.fatal(Problem{Path: ManifestPath, Kind: "limit", Detail: fmt.Sprintf("manifest of %d bytes exceeds %d", hdr.Size, wk.lim.MaxManifestBytes)})
 	}
-	raw, err := io.ReadAll(tr)
-	if err != nil {
+	// Read into one buffer of the header's size (bounded just above):
+	// io.ReadAll's doubling would hold up to twice a large manifest.
+	raw := make([]byte, hdr.Size)
+	if _, err := io.ReadFull(tr, raw); err != nil {
 		return nil, streamErr(err, "reading the manifest")
 	}
 	m, listed, err := wk.parseManifest(raw)
@@ -276,8 +277,9 @@ func (wk *walker) fatal(p Problem) error {
 
 func (wk *walker) parseManifest(raw []byte) (*Manifest, map[string]FileEntry, error) {
 	var m Manifest
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&m); err != nil {
+	// Unmarshal decodes from raw itself (a Decoder would copy it whole into
+	// its own buffer first: 64 MiB more for the largest manifest).
+	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, nil, wk.fatal(Problem{Path: ManifestPath, Kind: "manifest", Detail: "not valid JSON: " + err.Error()})
 	}
 	if m.FormatVersion < 1 || m.FormatVersion > FormatVersion {

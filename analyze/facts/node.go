@@ -100,6 +100,7 @@ func build(bundlePath string, m *bundle.Manifest, file func(string) ([]byte, boo
 		Sources: map[string]bundle.SourceStatus{}, SourceIndex: map[string]int{},
 		Logs: map[string]*LogFile{}, file: file, budget: &budget{limit: decodeBudget}}
 	n.CRI, n.Containerd, n.MetaDB = map[string]*CRIEndpoint{}, map[string]*ContainerdEndpoint{}, map[string]*mdbschema.Check{}
+	n.boundManifestText()
 	for _, f := range m.Files {
 		n.Files[f.Path] = f
 	}

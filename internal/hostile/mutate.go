@@ -54,6 +54,11 @@ type Mutation struct {
 	// Breaks: the mutated member cannot be parsed as before, so the
 	// analysis must name it (a parse error or a cut) rather than ignore it.
 	Breaks bool
+	// Volume: at Full figures applied to one member per bundle, never to
+	// every member at once (that would be gigabytes).
+	Volume bool
+	// FullOnly: built only at Full figures (a gigabyte per member).
+	FullOnly bool
 }
 
 // Build returns the archive for the mutation on member p ("" for a
@@ -297,6 +302,33 @@ func containerMutations() []Mutation {
 				a.BadChecksum = p
 				return a, nil
 			}},
+		{Name: "giant-line-1g", Attack: "the member is one 1 GiB line: over the reader's per-file bound, refused before it is read", Refused: true, Member: true, FullOnly: true,
+			Apply: func(s *Source, p string, _ Scale) (Archive, error) {
+				const size = 1 << 30
+				line := func(w io.Writer) error {
+					buf := bytes.Repeat([]byte("a"), 1<<20)
+					for i := 0; i < size>>20; i++ {
+						if _, err := w.Write(buf); err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+				h := sha256.New()
+				line(h)
+				a := replace(s, p, func(e Entry) []Entry {
+					e.Hdr.Size, e.Stream = size, line
+					return []Entry{e}
+				})
+				m := manifestFor(s, s.Members)
+				for i := range m.Files {
+					if m.Files[i].Path == p {
+						m.Files[i].Size, m.Files[i].SHA256 = size, hex.EncodeToString(h.Sum(nil))
+					}
+				}
+				a.Manifest = mustJSON(m)
+				return a, nil
+			}},
 		{Name: "trailing-garbage", Attack: "data after the end-of-archive trailer", Refused: true,
 			Apply: func(s *Source, _ string, _ Scale) (Archive, error) {
 				a := archiveOf(s, manifestFor(s, s.Members))
@@ -493,13 +525,13 @@ func contentMutations() []Mutation {
 	return []Mutation{
 		content("empty", "the member is empty", nil, false, func(string, []byte, Scale) []byte { return nil }),
 		content("cut-in-half", "the member ends half way (invalid JSON, a partial line)", nil, false, func(_ string, d []byte, _ Scale) []byte { return d[:len(d)/2] }),
-		content("json-deep-array", "JSON nested Depth deep: [[[[...", nil, true, func(_ string, _ []byte, sc Scale) []byte {
+		volume(content("json-deep-array", "JSON nested Depth deep: [[[[...", nil, true, func(_ string, _ []byte, sc Scale) []byte {
 			return append(bytes.Repeat([]byte("["), sc.Depth), bytes.Repeat([]byte("]"), sc.Depth)...)
-		}),
-		content("json-deep-object", `JSON objects nested Depth deep: {"a":{"a":...`, nil, true, func(_ string, _ []byte, sc Scale) []byte {
+		})),
+		volume(content("json-deep-object", `JSON objects nested Depth deep: {"a":{"a":...`, nil, true, func(_ string, _ []byte, sc Scale) []byte {
 			return append(bytes.Repeat([]byte(`{"a":`), sc.Depth), append([]byte("1"), bytes.Repeat([]byte("}"), sc.Depth)...)...)
-		}),
-		content("json-many-keys", "one JSON object with Keys keys", nil, false, func(_ string, _ []byte, sc Scale) []byte {
+		})),
+		volume(content("json-many-keys", "one JSON object with Keys keys", nil, false, func(_ string, _ []byte, sc Scale) []byte {
 			var b bytes.Buffer
 			b.Grow(sc.Keys * 12)
 			b.WriteByte('{')
@@ -511,10 +543,10 @@ func contentMutations() []Mutation {
 			}
 			b.WriteByte('}')
 			return b.Bytes()
-		}),
-		content("giant-line", "one line of LineBytes without a newline (over the per-file limit at Full: refused; see giant-line-under)", nil, false, func(_ string, _ []byte, sc Scale) []byte {
+		})),
+		volume(content("giant-line", "one line of LineBytes without a newline (over the per-file limit at Full: refused; see giant-line-under)", nil, false, func(_ string, _ []byte, sc Scale) []byte {
 			return bytes.Repeat([]byte("a"), int(min(sc.LineBytes, 256<<20-1)))
-		}),
+		})),
 		content("numbers", "every number becomes 1e999, -0, 1e308 or -9223372036854775809", isJSONish, false, func(_ string, d []byte, _ Scale) []byte {
 			i := 0
 			odd := []string{"1e999", "-0", "1e308", "-9223372036854775809", "18446744073709551616", "-1e-999"}
@@ -572,7 +604,7 @@ func contentMutations() []Mutation {
 				return v
 			})
 		}),
-		content("same-id", "every array of objects becomes SameID copies of its first element (1e6 containers with one id)", isJSON, false, func(_ string, d []byte, sc Scale) []byte {
+		volume(content("same-id", "every array of objects becomes SameID copies of its first element (1e6 containers with one id)", isJSON, false, func(_ string, d []byte, sc Scale) []byte {
 			return mapJSON(d, func(v any, _ int) any {
 				if a, ok := v.([]any); ok && len(a) > 0 {
 					if _, obj := a[0].(map[string]any); obj {
@@ -584,23 +616,23 @@ func contentMutations() []Mutation {
 				}
 				return v
 			})
-		}),
-		content("deep-paths", "every absolute path gets 64 KiB of cgroup parents", nil, false, func(p string, d []byte, _ Scale) []byte {
+		})),
+		volume(content("deep-paths", "every absolute path gets 64 KiB of cgroup parents", nil, false, func(p string, d []byte, _ Scale) []byte {
 			return everyString(d, p, func(s string) any {
 				return absPath.ReplaceAllStringFunc(s, func(m string) string { return m[:len(m)-2] + deepPath + m[len(m)-2:] })
 			})
-		}),
+		})),
 		content("injection", "HTML, script, Markdown and terminal escapes in every string and line", nil, false, func(p string, d []byte, _ Scale) []byte {
 			return everyString(d, p, func(s string) any { return s + Injection })
 		}),
-		content("journal-flood", "Entries journal records in the member (1e7 at Full)", isJSONL, false, func(_ string, _ []byte, sc Scale) []byte {
+		volume(content("journal-flood", "Entries journal records in the member (1e7 at Full)", isJSONL, false, func(_ string, _ []byte, sc Scale) []byte {
 			var b bytes.Buffer
 			b.Grow(sc.Entries * 16)
 			for i := 0; i < sc.Entries; i++ {
 				b.WriteString(`{"MESSAGE":"m"}` + "\n")
 			}
 			return b.Bytes()
-		}),
+		})),
 		content("yaml-bomb", "billion laughs: YAML aliases nine deep", isConfig, false, func(_ string, _ []byte, _ Scale) []byte {
 			// https://en.wikipedia.org/wiki/Billion_laughs_attack (YAML form)
 			return []byte(`a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -614,19 +646,22 @@ h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 `)
 		}),
-		content("toml-deep", "TOML arrays and inline tables nested Depth deep", isConfig, false, func(_ string, _ []byte, sc Scale) []byte {
+		volume(content("toml-deep", "TOML arrays and inline tables nested Depth deep", isConfig, false, func(_ string, _ []byte, sc Scale) []byte {
 			n := sc.Depth / 2
 			return []byte("a = " + strings.Repeat("[", n) + strings.Repeat("]", n) + "\nb = " + strings.Repeat("{x=", n) + "1" + strings.Repeat("}", n) + "\n")
-		}),
-		content("toml-many-tables", "Keys TOML tables", isConfig, false, func(_ string, _ []byte, sc Scale) []byte {
+		})),
+		volume(content("toml-many-tables", "Keys TOML tables", isConfig, false, func(_ string, _ []byte, sc Scale) []byte {
 			var b bytes.Buffer
 			for i := 0; i < sc.Keys/10; i++ {
 				fmt.Fprintf(&b, "[t%d]\nk = %d\n", i, i)
 			}
 			return b.Bytes()
-		}),
+		})),
 	}
 }
+
+// volume marks a content mutation as Volume.
+func volume(mu Mutation) Mutation { mu.Volume = true; return mu }
 
 func isJSONish(p string, d []byte) bool { return isJSON(p, d) || isJSONL(p, d) }
 

@@ -188,6 +188,9 @@ func TestEveryMutationOnEveryMember(t *testing.T) {
 	s := Minimal()
 	dir := t.TempDir()
 	for _, mu := range append(Mutations(), CollideIDs) {
+		if mu.FullOnly {
+			continue
+		}
 		t.Run(mu.Name, func(t *testing.T) {
 			for _, p := range targets(s, mu) {
 				checkInProcess(t, dir, s, mu, p, Light)
@@ -270,6 +273,9 @@ func TestMutationsOnLabBundle(t *testing.T) {
 	t.Logf("lab bundle: %d members, %d opened by the analyzer", len(s.Members), len(opened))
 	dir := t.TempDir()
 	for _, mu := range append(Mutations(), CollideIDs) {
+		if mu.FullOnly {
+			continue
+		}
 		t.Run(mu.Name, func(t *testing.T) {
 			if mu.Content == nil {
 				for _, p := range targets(s, mu) {
