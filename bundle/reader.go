@@ -43,6 +43,11 @@ type Limits struct {
 	// Bundle.NotHeld names them; which ones is decided from the manifest
 	// (see hold.go), so the choice does not depend on the archive's order.
 	MaxHeldBytes int64
+	// Hold, when set, makes Read keep only the files it accepts (show
+	// needs the one it prints, ls none); every other file is still
+	// streamed and verified, and not listed in NotHeld. Without it, ls
+	// held all 2 GiB a bundle may have (595 MiB RSS for one 256 MiB file).
+	Hold func(path string) bool
 }
 
 // DefaultLimits fit the largest bundle the collector makes (64 MiB compressed)
@@ -425,7 +430,14 @@ func Read(r io.Reader, lim Limits) (*Bundle, error) {
 	b := &Bundle{files: map[string][]byte{}}
 	var held map[string]bool
 	wk := &walker{lim: lim, strict: true, onManifest: func(m *Manifest) {
-		if lim.MaxHeldBytes > 0 {
+		if lim.Hold != nil {
+			held = map[string]bool{}
+			for _, f := range m.Files {
+				if lim.Hold(f.Path) {
+					held[f.Path] = true
+				}
+			}
+		} else if lim.MaxHeldBytes > 0 {
 			held, b.NotHeld = chooseHeld(m.Files, lim.MaxHeldBytes)
 		}
 	}}

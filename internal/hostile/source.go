@@ -302,16 +302,18 @@ func (a Archive) Write(w io.Writer) error {
 	if a.Manifest != nil {
 		all = append([]Entry{regular(bundle.ManifestPath, a.Manifest)}, all...)
 	}
+	// One encoder, Reset per frame: a new one per entry costs megabytes each.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(true))
+	if err != nil {
+		return err
+	}
 	for _, e := range all {
 		var frame bytes.Buffer
 		out := io.Writer(&frame)
 		if e.Stream != nil {
 			out = w
 		}
-		enc, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(true))
-		if err != nil {
-			return err
-		}
+		enc.Reset(out)
 		if err := writeEntry(enc, e); err != nil {
 			enc.Close()
 			return err
