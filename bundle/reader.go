@@ -445,8 +445,11 @@ func Read(r io.Reader, lim Limits) (*Bundle, error) {
 		if held != nil && !held[fe.Path] {
 			return nil // walk drains and hashes it
 		}
-		data, err := io.ReadAll(io.LimitReader(body, fe.Size))
-		if err != nil {
+		// One buffer of the entry's size (the walker checked it against the
+		// header and MaxFileBytes): io.ReadAll's doubling held up to twice a
+		// 256 MiB file.
+		data := make([]byte, fe.Size)
+		if _, err := io.ReadFull(body, data); err != nil {
 			return fmt.Errorf("%w: reading %s: %w", ErrCorrupt, fe.Path, err)
 		}
 		b.files[fe.Path] = data
