@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -355,10 +354,6 @@ func (a Archive) WriteFile(path string) error {
 	}
 	return f.Close()
 }
-
-// jsonValid reports whether d is one JSON document (for choosing the
-// mutations that keep a file's shape).
-func jsonValid(d []byte) bool { return json.Valid(d) }
 
 // Cut is an archive truncated at one structural boundary.
 type Cut struct {
