@@ -308,7 +308,12 @@ func TestMutationsOnLabBundle(t *testing.T) {
 			defer os.Remove(path)
 			var err error
 			withDeadline(t, mu.Name, func() { _, err = analyzeAll(path) })
-			if err != nil {
+			switch {
+			case err != nil && mu.Volume && errors.Is(err, bundle.ErrLimit):
+				// A volume attack on every member at once may pass the reader's
+				// total: refused as over the limits, which is right.
+				t.Logf("%s on every member: %v", mu.Name, err)
+			case err != nil:
 				t.Errorf("%s on every member: %v", mu.Name, safetext.Line(err.Error()))
 			}
 		})
