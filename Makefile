@@ -125,7 +125,8 @@ FUZZ_TARGETS := ./bundle:FuzzRead ./analyze/facts:FuzzFacts ./analyze/facts:Fuzz
 	./analyze/logrec:FuzzParse ./analyze/jsonptr:FuzzExtract ./analyze/podstatus:FuzzParseLine ./analyze/podstatus:FuzzParseLineRoundTrip \
 	./analyze/timeline:FuzzKlogTime ./internal/safetext:FuzzWriter ./internal/safetext:FuzzMarkdown ./collect/journal/jfile:FuzzFile \
 	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows \
-	./redact:FuzzRedactYAML ./redact:FuzzRedactTOML
+	./redact:FuzzRedactYAML ./redact:FuzzRedactTOML \
+	./internal/hostile:FuzzInspectMember ./internal/hostile:FuzzInspectArchive
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \

@@ -100,7 +100,7 @@ func (o Options) withDefaults() Options {
 	if o.MemoryLimit <= 0 {
 		o.MemoryLimit = DefaultMemoryLimit
 	}
-	if o.Limits == (bundle.Limits{}) {
+	if o.Limits.MaxEntries == 0 && o.Limits.MaxTotalBytes == 0 { // unset (Limits holds a func: no ==)
 		o.Limits = bundle.DefaultLimits()
 	}
 	if o.Limits.MaxHeldBytes == 0 {

@@ -48,3 +48,33 @@ func TestReadHoldsStateBeforeBulkWithinMaxHeld(t *testing.T) {
 		t.Fatalf("unbounded: not held = %v", b.NotHeld)
 	}
 }
+
+// Hold keeps only the files it accepts (show holds one, ls none); the
+// others are read, verified and listed, not kept.
+func TestReadHoldsOnlyWhatHoldAccepts(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"cri/x/pods.json": `{"items":[]}`, "logs/pods/a/0.log": strings.Repeat("l", 400)}
+	raw, err := os.ReadFile(writeBundle(t, dir, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := DefaultLimits()
+	lim.Hold = func(p string) bool { return p == "cri/x/pods.json" }
+	b, err := Read(bytes.NewReader(raw), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.File("logs/pods/a/0.log"); ok || len(b.NotHeld) != 0 {
+		t.Errorf("a file Hold refused is held (not held: %v)", b.NotHeld)
+	}
+	if d, ok := b.File("cri/x/pods.json"); !ok || string(d) != files["cri/x/pods.json"] {
+		t.Error("the file Hold accepts is not held")
+	}
+	lim.Hold = func(string) bool { return false }
+	if b, err := Read(bytes.NewReader(raw), lim); err != nil || len(b.Paths()) != 2 {
+		t.Fatalf("holding nothing: %v", err)
+	}
+	if _, err := Read(bytes.NewReader(raw[:len(raw)-600]), lim); err == nil {
+		t.Fatal("a truncated bundle read while holding nothing")
+	}
+}

@@ -3,7 +3,6 @@ package bundle
 import (
 	"archive/tar"
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,7 +12,9 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -42,6 +43,11 @@ type Limits struct {
 	// Bundle.NotHeld names them; which ones is decided from the manifest
 	// (see hold.go), so the choice does not depend on the archive's order.
 	MaxHeldBytes int64
+	// Hold, when set, makes Read keep only the files it accepts (show
+	// needs the one it prints, ls none); every other file is still
+	// streamed and verified, and not listed in NotHeld. Without it, ls
+	// held all 2 GiB a bundle may have (595 MiB RSS for one 256 MiB file).
+	Hold func(path string) bool
 }
 
 // DefaultLimits fit the largest bundle the collector makes (64 MiB compressed)
@@ -150,8 +156,10 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	if hdr.Size > wk.lim.MaxManifestBytes {
 		return nil, wk.fatal(Problem{Path: ManifestPath, Kind: "limit", Detail: fmt.Sprintf("manifest of %d bytes exceeds %d", hdr.Size, wk.lim.MaxManifestBytes)})
 	}
-	raw, err := io.ReadAll(tr)
-	if err != nil {
+	// Read into one buffer of the header's size (bounded just above):
+	// io.ReadAll's doubling would hold up to twice a large manifest.
+	raw := make([]byte, hdr.Size)
+	if _, err := io.ReadFull(tr, raw); err != nil {
 		return nil, streamErr(err, "reading the manifest")
 	}
 	m, listed, err := wk.parseManifest(raw)
@@ -165,6 +173,10 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 	seen := map[string]bool{}
 	var total int64
 	entries := 1
+	// prev is the last entry read: a zstd checksum or a truncation shows
+	// only when the next header is read, and the problem is the frame that
+	// held prev.
+	prev := ManifestPath
 	for {
 		tw.mark()
 		hdr, err := tr.Next()
@@ -177,15 +189,16 @@ func (wk *walker) walk(r io.Reader, fn func(FileEntry, io.Reader) error) (*Manif
 			break
 		}
 		if err != nil {
-			return m, streamErr(err, "reading the archive")
+			return m, streamErr(err, "reading the entry after "+quoteShort(prev))
 		}
 		entries++
 		if entries > wk.lim.MaxEntries {
 			return m, wk.fatal(Problem{Kind: "limit", Detail: fmt.Sprintf("more than %d entries", wk.lim.MaxEntries)})
 		}
 		name := hdr.Name
+		prev = name
 		if err := checkPath(name); err != nil {
-			if e := wk.report(Problem{Path: name, Kind: "unsafe-path", Detail: err.Error()}); e != nil {
+			if e := wk.report(Problem{Path: cutName(name), Kind: "unsafe-path", Detail: err.Error()}); e != nil {
 				return m, e
 			}
 			continue
@@ -269,8 +282,9 @@ func (wk *walker) fatal(p Problem) error {
 
 func (wk *walker) parseManifest(raw []byte) (*Manifest, map[string]FileEntry, error) {
 	var m Manifest
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&m); err != nil {
+	// Unmarshal decodes from raw itself (a Decoder would copy it whole into
+	// its own buffer first: 64 MiB more for the largest manifest).
+	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, nil, wk.fatal(Problem{Path: ManifestPath, Kind: "manifest", Detail: "not valid JSON: " + err.Error()})
 	}
 	if m.FormatVersion < 1 || m.FormatVersion > FormatVersion {
@@ -280,19 +294,50 @@ func (wk *walker) parseManifest(raw []byte) (*Manifest, map[string]FileEntry, er
 		return nil, nil, wk.fatal(Problem{Path: ManifestPath, Kind: "limit", Detail: fmt.Sprintf("manifest lists %d files, limit %d", len(m.Files), wk.lim.MaxEntries)})
 	}
 	listed := make(map[string]FileEntry, len(m.Files))
-	for _, f := range m.Files {
+	// The problem is the manifest's (the path it names may be anything, up
+	// to a megabyte of escapes): Path says manifest.json, Detail quotes the
+	// entry, cut short.
+	bad := func(i int, f FileEntry, what string) error {
+		return wk.fatal(Problem{Path: ManifestPath, Kind: "manifest", Detail: fmt.Sprintf("files[%d] (%s): %s", i, quoteShort(f.Path), what)})
+	}
+	for i, f := range m.Files {
 		if err := checkPath(f.Path); err != nil || f.Path == ManifestPath {
-			return nil, nil, wk.fatal(Problem{Path: f.Path, Kind: "manifest", Detail: "manifest lists an unsafe path"})
+			return nil, nil, bad(i, f, "an unsafe path")
 		}
 		if _, dup := listed[f.Path]; dup {
-			return nil, nil, wk.fatal(Problem{Path: f.Path, Kind: "manifest", Detail: "manifest lists a path twice"})
+			return nil, nil, bad(i, f, "a path listed twice")
 		}
 		if f.Size < 0 || len(f.SHA256) != 64 {
-			return nil, nil, wk.fatal(Problem{Path: f.Path, Kind: "manifest", Detail: "manifest entry without a valid size and sha256"})
+			return nil, nil, bad(i, f, "no valid size and sha256")
 		}
 		listed[f.Path] = f
 	}
 	return &m, listed, nil
+}
+
+// maxQuoted bounds an entry name quoted in a problem: names come from the
+// bundle and may be a megabyte long (a PAX path).
+const maxQuoted = 256
+
+// quoteShort is p quoted (Go syntax: controls escaped), long names cut
+// as cutName cuts them.
+func quoteShort(p string) string { return strconv.Quote(cutName(p)) }
+
+// cutName is an unsafe entry name as a problem's Path: its first and last
+// maxQuoted/2 bytes (on rune boundaries; the end is the file's own name),
+// so a thousand megabyte-long names are not a gigabyte of verify output.
+func cutName(p string) string {
+	if len(p) <= maxQuoted {
+		return p
+	}
+	i, j := maxQuoted/2, len(p)-maxQuoted/2
+	for i > 0 && !utf8.RuneStart(p[i]) {
+		i--
+	}
+	for j < len(p) && !utf8.RuneStart(p[j]) {
+		j++
+	}
+	return p[:i] + fmt.Sprintf("...(%d bytes)...", len(p)) + p[j:]
 }
 
 // trailerWatch counts the bytes archive/tar reads since mark and remembers
@@ -390,7 +435,14 @@ func Read(r io.Reader, lim Limits) (*Bundle, error) {
 	b := &Bundle{files: map[string][]byte{}}
 	var held map[string]bool
 	wk := &walker{lim: lim, strict: true, onManifest: func(m *Manifest) {
-		if lim.MaxHeldBytes > 0 {
+		if lim.Hold != nil {
+			held = map[string]bool{}
+			for _, f := range m.Files {
+				if lim.Hold(f.Path) {
+					held[f.Path] = true
+				}
+			}
+		} else if lim.MaxHeldBytes > 0 {
 			held, b.NotHeld = chooseHeld(m.Files, lim.MaxHeldBytes)
 		}
 	}}

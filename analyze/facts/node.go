@@ -108,6 +108,7 @@ func buildWith(bundlePath string, m *bundle.Manifest, file func(string) ([]byte,
 		Sources: map[string]bundle.SourceStatus{}, SourceIndex: map[string]int{},
 		Logs: map[string]*LogFile{}, file: file, budget: &budget{limit: decodeBudget}, unmarshal: unmarshal}
 	n.CRI, n.Containerd, n.MetaDB = map[string]*CRIEndpoint{}, map[string]*ContainerdEndpoint{}, map[string]*mdbschema.Check{}
+	n.boundManifestText()
 	for _, f := range m.Files {
 		n.Files[f.Path] = f
 	}

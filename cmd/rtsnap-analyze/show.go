@@ -116,13 +116,22 @@ func parseLocation(arg string, has func(string) bool) (location, error) {
 	return location{}, fmt.Errorf("no file %q in the bundle ('rtsnap-analyze ls BUNDLE' lists them)", arg)
 }
 
-// readBundle reads and verifies one bundle for show and ls.
-func readBundle(fs *cmdFlags, stderr io.Writer) (*bundle.Bundle, bool) {
+// isLocationOf reports whether arg can name file p as parseLocation reads
+// it: p itself, p#POINTER or p:LINES.
+func isLocationOf(arg, p string) bool {
+	return arg == p || (strings.HasPrefix(arg, p) && (arg[len(p)] == '#' || arg[len(p)] == ':'))
+}
+
+// readBundle reads and verifies one bundle for show and ls, holding only
+// the files hold accepts (bundle.Limits.Hold; ls holds none).
+func readBundle(fs *cmdFlags, stderr io.Writer, hold func(string) bool) (*bundle.Bundle, bool) {
 	ids, ok := fs.identities(stderr)
 	if !ok {
 		return nil, false
 	}
-	b, err := export.ReadFile(fs.Arg(0), ids, bundle.DefaultLimits())
+	lim := bundle.DefaultLimits()
+	lim.Hold = hold
+	b, err := export.ReadFile(fs.Arg(0), ids, lim)
 	if err != nil {
 		fmt.Fprintf(stderr, "rtsnap-analyze: %s: %v\n", fs.Arg(0), err)
 		verifyHint(stderr, fs.Arg(0), err, analyze.Options{Identities: ids})
@@ -132,7 +141,9 @@ func readBundle(fs *cmdFlags, stderr io.Writer) (*bundle.Bundle, bool) {
 }
 
 func cmdShow(fs *cmdFlags, f showFlags, stdout, stderr io.Writer) int {
-	b, ok := readBundle(fs, stderr)
+	// Only the files the argument can name are held (PATH, PATH#PTR, PATH:N):
+	// parseLocation picks among them once the manifest is known.
+	b, ok := readBundle(fs, stderr, func(p string) bool { return isLocationOf(fs.Arg(1), p) })
 	if !ok {
 		return cli.Input
 	}
@@ -250,7 +261,7 @@ func newLsCmd() *cobra.Command {
 }
 
 func cmdLs(fs *cmdFlags, stdout, stderr io.Writer) int {
-	b, ok := readBundle(fs, stderr)
+	b, ok := readBundle(fs, stderr, func(string) bool { return false })
 	if !ok {
 		return cli.Input
 	}

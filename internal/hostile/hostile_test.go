@@ -30,6 +30,9 @@ import (
 // at three times maxCPU of wall time.
 const (
 	maxRSS = 512 << 20
+	// maxAS is the child's address-space limit (RLIMIT_AS), well above what
+	// --memory-limit 4GiB needs, well below the machine's memory.
+	maxAS  = 8 << 30
 	maxCPU = 10 * time.Second
 	// maxStdout: a timeline of 100,000 events is about 48 MB of JSON.
 	maxStdout = 64 << 20
@@ -103,6 +106,10 @@ type result struct {
 func launch(out string, args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*maxCPU)
 	defer cancel()
+	// A hard address-space bound under the RSS check: an allocation the
+	// memory limit misses fails here (a crash the test reports) rather
+	// than taking the shared machine's memory.
+	syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: maxAS, Max: maxAS})
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
 	cmd.Run()
@@ -123,9 +130,16 @@ func launch(out string, args []string) int {
 // code, output, peak RSS and wall time.
 func run(t testing.TB, bin string, args ...string) result {
 	t.Helper()
+	return runIn(t, "", nil, bin, args...)
+}
+
+// runIn is run in working directory dir (when set) with env added.
+func runIn(t testing.TB, dir string, env []string, bin string, args ...string) result {
+	t.Helper()
 	rssFile := filepath.Join(t.TempDir(), "rss")
 	cmd := exec.Command(os.Args[0], append([]string{bin}, args...)...)
-	cmd.Env = append(os.Environ(), measureEnv+"="+rssFile)
+	cmd.Env = append(append(os.Environ(), env...), measureEnv+"="+rssFile)
+	cmd.Dir = dir
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	start := time.Now()
