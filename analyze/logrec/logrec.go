@@ -84,10 +84,18 @@ func (r Record) Error() string {
 }
 
 var (
-	// "Sep 02 17:07:20 host kubelet[5467]: " and "2024-01-02T03:04:05.123+0000 host unit[1]: "
-	syslogPrefix = regexp.MustCompile(`^(?:[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) (\S+) ([A-Za-z0-9_.@/-]+)(?:\[\d+\])?: `)
-	kernelPrefix = regexp.MustCompile(`^\[ *\d+\.\d+\] `)
-	klogHeader   = regexp.MustCompile(`^([IWEF])(\d{4}) (\d\d:\d\d:\d\d\.\d+) +\d+ ([^ \]]+:\d+)\] ?`)
+	// "Sep 02 17:07:20 host kubelet[5467]: " and "2024-01-02T03:04:05.123+0000 host unit[1]: ".
+	// journalctl prints the month in the host's locale: "4月 05 22:54:09",
+	// "sept. 20 16:43:05", "Okt 01 ..." are pasted as often as the C locale.
+	syslogPrefix = regexp.MustCompile(`^(?:(?:[A-Z][a-zäéû]{2}|\d{1,2}月|[a-zäéèûô]{3,5}\.?) +\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) (\S+) ([A-Za-z0-9_.@/-]+)(?:\[\d+\])?: `)
+	// "[ 1234.567890] ", "[ +0.002284] " (dmesg -H), "kernel:[ 4071.48] " (a
+	// syslogd wall message), and dmesg -T's "[Tue Nov 20 22:30:22 2018] ".
+	kernelPrefix  = regexp.MustCompile(`^(?:kernel: ?)?\[ *\+?\d+\.\d+\] `)
+	kernelTPrefix = regexp.MustCompile(`^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \d{4})\] `)
+	// "node-1: {...}": talosctl logs and other collectors put the node name
+	// before a JSON record.
+	hostJSONPrefix = regexp.MustCompile(`^[A-Za-z0-9_.-]+: \{"`)
+	klogHeader     = regexp.MustCompile(`^([IWEF])(\d{4}) (\d\d:\d\d:\d\d\.\d+) +\d+ ([^ \]]+:\d+)\] ?`)
 	// "  Warning  Failed  3m (x4 over 5m)  kubelet, node-1  Failed to pull ..."
 	describeRow = regexp.MustCompile(`^\s*(Warning|Normal)\s{1,}([A-Za-z]+)\s{2,}(?:\S+(?: \(x\d+ over \S+\))?|<unknown>)\s{2,}(\S+(?:, \S+)?)\s{2,}(.*)$`)
 	// "9m37s   Warning  Failed  pod/web-1  Failed to pull ..." (kubectl get events)
@@ -114,12 +122,21 @@ func Parse(line string) Record {
 	if m := kernelPrefix.FindString(rest); m != "" {
 		r.Component, r.Format = "kernel", Kernel
 		rest = rest[len(m):]
+	} else if m := kernelTPrefix.FindStringSubmatch(rest); m != nil {
+		r.Component, r.Format = "kernel", Kernel
+		if t, err := time.Parse("Mon Jan _2 15:04:05 2006", m[1]); err == nil {
+			r.Time = t.UTC()
+		}
+		rest = rest[len(m[0]):]
 	}
 	if m := leadingTime.FindStringSubmatch(rest); m != nil {
 		if t, ok := parseTime(m[1]); ok {
 			r.Time = t
 		}
 		rest = rest[len(m[0]):]
+	}
+	if loc := hostJSONPrefix.FindStringIndex(rest); loc != nil {
+		rest = rest[loc[1]-2:]
 	}
 	switch {
 	case klogHeader.MatchString(rest):

@@ -65,6 +65,36 @@ func TestParseFormats(t *testing.T) {
 			line:   `{"level":"error","msg":"failed to load plugin","error":"invalid database","time":"2024-01-02T03:04:05Z"}`,
 			format: JSON, level: "error", cause: "invalid database", messagePrefix: "failed to load plugin",
 		},
+		{
+			// https://github.com/siderolabs/talos/issues/9454 (talosctl logs: node name, then containerd's JSON)
+			name:   "node name before json",
+			line:   `talos-worker-big-2.servers.internal: {"error":"rpc error: code = DeadlineExceeded desc = an error occurs during waiting for container \"a96e7dc6ce5cae0af965d63a71238f78932e00520f8103fc24850db7a7b94bb8\" to be killed: wait container \"a96e7dc6ce5cae0af965d63a71238f78932e00520f8103fc24850db7a7b94bb8\": context deadline exceeded","level":"error","msg":"StopContainer for \"a96e7dc6ce5cae0af965d63a71238f78932e00520f8103fc24850db7a7b94bb8\" failed","time":"2024-10-05T13:37:04.971540932Z"}`,
+			format: JSON, level: "error", cause: "context deadline exceeded", messagePrefix: "StopContainer for",
+		},
+		{
+			// https://github.com/kubernetes/kubernetes/issues/71261 (dmesg -T)
+			name:   "dmesg -T",
+			line:   `[Tue Nov 20 22:30:22 2018] nf_conntrack: table full, dropping packet`,
+			format: Kernel, component: "kernel", messagePrefix: "nf_conntrack: table full",
+		},
+		{
+			// https://github.com/k3s-io/k3s/issues/8161 (syslogd wall message)
+			name:   "kernel: before the stamp",
+			line:   `kernel:[ 4071.489871] watchdog: BUG: soft lockup. - CPU#7 stuck for 28s! -[gemu-ga:864]`,
+			format: Kernel, component: "kernel", messagePrefix: "watchdog: BUG: soft lockup",
+		},
+		{
+			// https://github.com/kubernetes/kubernetes/issues/68885 (journalctl in a French locale)
+			name:   "localized syslog month",
+			line:   `sept. 20 16:43:05 erebos kubelet[8665]: E0920 16:43:05.653088    8665 remote_runtime.go:187] CreateContainer in sandbox "f09ac71b68bbe331c74f50786f22e164818997d0169d664188be130da3d40c06" from runtime service failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded`,
+			format: Klog, level: "error", component: "kubelet", cause: "context deadline exceeded", messagePrefix: "CreateContainer in sandbox",
+		},
+		{
+			// https://github.com/rnanosaur/nanosaur/pull/47 (journalctl in a Japanese/Chinese locale)
+			name:   "CJK syslog month",
+			line:   ` 1月 11 02:59:48 nanosaur dockerd[17670]: unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid character '<' looking for beginning of value`,
+			format: Plain, component: "dockerd", cause: "invalid character '<' looking for beginning of value", messagePrefix: "unable to configure the Docker daemon",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -98,6 +128,19 @@ func TestParseLogrusTime(t *testing.T) {
 	}
 	if r.Cause() != "no space left on device" || !strings.Contains(r.Text, `"extract-1"`) {
 		t.Fatalf("cause %q text %q", r.Cause(), r.Text)
+	}
+}
+
+// TestDmesgTime: dmesg -T's wall-clock stamp is the record's time.
+func TestDmesgTime(t *testing.T) {
+	// https://github.com/ringtail/snout/issues/8
+	r := Parse(`[Mon Apr 23 10:58:07 2018] nf_conntrack: table full, dropping packet`)
+	if want := time.Date(2018, 4, 23, 10, 58, 7, 0, time.UTC); !r.Time.Equal(want) || r.Text != "nf_conntrack: table full, dropping packet" {
+		t.Fatalf("time %v text %q", r.Time, r.Text)
+	}
+	// Not a stamp: a bracketed word stays in the message.
+	if r := Parse(`[Mon] nothing`); r.Format != Plain || r.Text != "[Mon] nothing" {
+		t.Fatalf("bracketed word parsed as a stamp: %+v", r)
 	}
 }
 
@@ -155,7 +198,7 @@ func FuzzParse(f *testing.F) {
 		`E0902 17:07:20.256112    5467 remote_image.go:113] PullImage "x" failed: rpc error: code = Unknown desc = y`,
 		`time="2024-09-19T10:34:22Z" level=error msg="a \"b\"" error="c: d"`,
 		`  Warning  Failed     31s (x4 over 117s)  kubelet, gateway   Failed to pull image "a": b`,
-		`{"level":"error","msg":"x"}`, `[1.0] kernel`, `Sep 02 17:07:20 h kubelet[1]: x`, `k="unterminated`, `\`,
+		`{"level":"error","msg":"x"}`, `[1.0] kernel`, `[Tue Nov 20 22:30:22 2018] x`, `h: {"msg":"x"}`, `4月 05 22:54:09 h d[1]: x`, `Sep 02 17:07:20 h kubelet[1]: x`, `k="unterminated`, `\`,
 	} {
 		f.Add(s)
 	}
