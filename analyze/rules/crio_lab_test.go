@@ -42,11 +42,22 @@ func faultID(t *testing.T, msg string) string {
 func TestLabCRIOHealthyFactsAndQuiet(t *testing.T) {
 	env := lab.Require(t)
 	a := collectCRIO(t, env)
+	// The Kubernetes lab's node lab-crio runs a CRI-O of its own (k8scrio):
+	// the CRI-O lab's is the one at its socket, found once.
 	rts := a.Node.CRIORuntimes()
-	if len(rts) != 1 {
-		t.Fatalf("want the lab's one CRI-O, got %+v", rts)
+	at := -1
+	for i := range rts {
+		if rts[i].Endpoint == env["RTSNAP_LAB_CRIO_SOCK"] {
+			if at >= 0 {
+				t.Fatalf("the CRI-O at %s listed twice: %+v", env["RTSNAP_LAB_CRIO_SOCK"], rts)
+			}
+			at = i
+		}
 	}
-	r := rts[0]
+	if at < 0 {
+		t.Fatalf("want the lab's CRI-O at %s, got %+v", env["RTSNAP_LAB_CRIO_SOCK"], rts)
+	}
+	r := rts[at]
 	if r.Kind != "cri-o" || r.Version != "1.34.0" || r.Endpoint != env["RTSNAP_LAB_CRIO_SOCK"] || !r.Answers ||
 		r.CgroupManager != "cgroupfs" || r.CgroupDriver != "cgroupfs" || r.DefaultRuntime != "runc" ||
 		r.RuntimeRoot != env["RTSNAP_LAB_CRIO_RUNTIME_ROOT"] || r.StorageDriver != "overlay" || r.StorageRoot != env["RTSNAP_LAB_CRIO_ROOT"] || r.PID == 0 {

@@ -23,11 +23,13 @@ import (
 //
 // The same holds for the runtimes the lab runs beside the containerd
 // daemons whose faults these tests stage (CRI-O, dockerd 28, cri-dockerd:
-// their own faults pull absent images too), and for the kernel's OOM
+// their own faults pull absent images too; the Kubernetes nodes' own
+// instances of them, k8scrio, k8sdocker28, k8scri-dockerd; the scale lab's
+// scale2), and for the kernel's OOM
 // records: the ring buffer is the host's, holds every OOM fault any test
 // staged (k8s-oom, crio-oom) until reboot, so whether it is there and how
 // recent it is depends on test order, not on this fault.
-var kubeletLabLog = regexp.MustCompile(`^journal/files/(kubelet-lab-|k8s\d+[./_-]|crio[./_-]|docker28[./_-]|cri-dockerd[./_-])`)
+var kubeletLabLog = regexp.MustCompile(`^journal/files/(kubelet-lab-|k8s(\d+|crio|docker28|cri-dockerd)[./_-]|crio[./_-]|docker28[./_-]|cri-dockerd[./_-]|scale2[./_-])`)
 
 // hostKernel are the findings read from the host's kernel log alone.
 var hostKernel = map[string]bool{"RT1202-kernel-oom-kill": true, "RT1345-memcg-oom": true}
