@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 	"sync"
@@ -98,23 +99,49 @@ func (o *sourceOutput) addedLocked(full string, entry bundle.FileEntry, err erro
 }
 
 func (o *sourceOutput) WriteJSON(name string, v any) error {
+	rel, err := cleanName(name)
+	if err != nil {
+		return err
+	}
+	full := o.name + "/" + rel
+	stored, data, err := o.streamValue(full, v)
+	if stored || err != nil {
+		return err
+	}
+	redacted, redactions := o.red.Bytes(full, redact.JSON, data)
+	return o.store(full, redact.JSON, redacted, redactions)
+}
+
+// streamValue stores v as full when it can go to the archive without being
+// whole in memory: in parts (splitJSON), or redacted record by record from
+// its compact form when that is at least streamMin. Otherwise it returns
+// v's compact form, unstored, for the whole-document path.
+func (o *sourceOutput) streamValue(full string, v any) (bool, []byte, error) {
+	if parts, ok := splitJSON(v); ok {
+		stored, err := o.stream(full, func(w io.Writer) (int, error) {
+			d := o.red.NewJSONDoc(w, full, parts.members == nil)
+			if err := parts.write(d); err != nil {
+				return 0, err
+			}
+			return d.Close(false)
+		})
+		if stored {
+			return true, nil, err
+		}
+	}
 	// Compact: the redactor parses the document and writes it indented
 	// anyway, so indenting here too was work thrown away.
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encoding %s/%s: %w", o.name, name, err)
+		return false, nil, fmt.Errorf("encoding %s: %w", full, err)
 	}
 	if len(data) >= streamMin {
-		rel, err := cleanName(name)
-		if err != nil {
-			return err
-		}
-		full := o.name + "/" + rel
-		if stored, err := o.streamJSON(full, data); stored {
-			return err
+		stored, err := o.stream(full, func(w io.Writer) (int, error) { return o.red.WriteJSON(w, full, data) })
+		if stored {
+			return true, nil, err
 		}
 	}
-	return o.WriteFile(name, redact.JSON, data)
+	return false, data, nil
 }
 
 // streamMin is the compact size from which a JSON document is redacted
@@ -123,20 +150,21 @@ func (o *sourceOutput) WriteJSON(name string, v any) error {
 // its neighbours into one compressed batch.
 const streamMin = 256 << 10
 
-// streamJSON redacts a list document record by record straight into the
-// archive (redact.WriteJSON, bundle.FileWriter), so neither its parse tree
-// nor its redacted copy is ever whole in memory: at 2,000 containers the
-// CRI containers document is 22 MB compact and 30 MB redacted. It reports
-// false, with nothing stored, when the document is not one the redactor
-// streams or does not fit what is left of the source's budget: the caller
-// then takes the whole-document path, which cuts such a file. When another
-// file of the source took the budget in the meantime, this document's hits
-// stay counted and the fallback counts them again: an over-count, never an
+// stream stores what produce writes to it as full, straight into the archive
+// (bundle.FileWriter), so neither the document's parse tree nor its
+// redacted copy is ever whole in memory: at 2,000 containers the CRI
+// containers document is 22 MB compact and 30 MB redacted. It reports
+// false, with nothing stored, when produce fails (a document the redactor
+// does not stream, a part that does not marshal) or the document does not
+// fit what is left of the source's budget: the caller then takes the
+// whole-document path, which cuts such a file. When another file of the
+// source took the budget in the meantime, this document's hits stay
+// counted and the fallback counts them again: an over-count, never an
 // under-count.
-func (o *sourceOutput) streamJSON(full string, data []byte) (bool, error) {
+func (o *sourceOutput) stream(full string, produce func(io.Writer) (int, error)) (bool, error) {
 	f := o.writer.Create(full, o.name, redact.JSON.String())
 	capped := &capWriter{w: f, left: o.left()}
-	redactions, err := o.red.WriteJSON(capped, full, data)
+	redactions, err := produce(capped)
 	if err != nil {
 		f.Abort()
 		return false, nil
@@ -189,14 +217,12 @@ func (o *sourceOutput) WriteJSONFit(name string, n int, doc func(k int) any) (in
 		return 0, err
 	}
 	full := o.name + "/" + rel
-	data, err := json.Marshal(doc(n))
-	if err != nil {
-		return 0, fmt.Errorf("encoding %s: %w", full, err)
+	stored, data, err := o.streamValue(full, doc(n))
+	if err != nil && !stored {
+		return 0, err
 	}
-	if len(data) >= streamMin {
-		if stored, err := o.streamJSON(full, data); stored {
-			return n, err
-		}
+	if stored {
+		return n, err
 	}
 	left := o.left()
 	if n == 0 || indentedSize(data) <= left {

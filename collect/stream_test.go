@@ -62,7 +62,12 @@ func runBig(t *testing.T, doc any, budget int64) ([]byte, bundle.SourceStatus, *
 // stored byte for byte as the whole-document path stores it, with the same
 // redaction report; no planted value survives.
 func TestLargeJSONIsStoredAsTheWholePathStoresIt(t *testing.T) {
-	doc := bigListDoc(3000)
+	// A map: not a shape splitJSON takes, so the compact form is streamed.
+	list := bigListDoc(3000)
+	doc := map[string]any{"containers": list.Containers, "error": list.Error}
+	if _, ok := splitJSON(doc); ok {
+		t.Fatal("the map was split: this test is for the compact path")
+	}
 	compact, _ := json.Marshal(doc)
 	if len(compact) < 2*streamMin {
 		t.Fatalf("document of %d bytes does not exercise the streamed path", len(compact))
@@ -70,8 +75,8 @@ func TestLargeJSONIsStoredAsTheWholePathStoresIt(t *testing.T) {
 	// The streamed path is the one taken (the fallback gives the same bytes).
 	w, _ := bundle.NewWriter(bundle.WriterOptions{})
 	out := &sourceOutput{name: "cri", budget: 64 << 20, writer: w, red: newTestRedactor(t), onWrite: func(int64) {}}
-	if stored, err := out.streamJSON("cri/containers.json", compact); !stored || err != nil {
-		t.Fatalf("streamJSON: stored %v, %v", stored, err)
+	if stored, _, err := out.streamValue("cri/containers.json", doc); !stored || err != nil {
+		t.Fatalf("streamValue: stored %v, %v", stored, err)
 	}
 
 	got, st, red := runBig(t, doc, 64<<20)

@@ -153,7 +153,7 @@ func TestWriteJSONRefusesWhatItCannotStream(t *testing.T) {
 	}
 	// Quiet side: the same records under a plain key stream.
 	r := newR(t, Config{})
-	if _, err := r.WriteJSON(&bytes.Buffer{}, "f.json", []byte(`{"x": [{"a": 1}, {"password": "hunter2hunter2"}]}`)); err != nil || r.Total() != 1 {
+	if _, err := r.WriteJSON(&bytes.Buffer{}, "f.json", []byte(`{"x": [{"a": 1}, null, [2], {"password": "hunter2hunter2"}]}`)); err != nil || r.Total() != 1 {
 		t.Errorf("plain list: err %v, %d replacements, want nil and 1", err, r.Total())
 	}
 }
@@ -212,4 +212,102 @@ func firstDiff(a, b []byte) int {
 func tailAt(a, b []byte) string {
 	i := firstDiff(a, b)
 	return fmt.Sprintf("%s", a[max(0, i-40):min(len(a), i+200)])
+}
+
+// writeParts hands doc to a JSONDoc in parts, as the collector does: each
+// top-level member, a list of objects record by record.
+func writeParts(t *testing.T, r *Redactor, w *bytes.Buffer, doc []byte) (int, error) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	tok, err := dec.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := func(d *JSONDoc, raw json.RawMessage) error {
+		rd := json.NewDecoder(bytes.NewReader(raw))
+		if _, err := rd.Token(); err != nil {
+			t.Fatal(err)
+		}
+		for rd.More() {
+			var rec json.RawMessage
+			if err := rd.Decode(&rec); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Record(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	newline := bytes.HasSuffix(doc, []byte("\n"))
+	if tok == json.Delim('[') {
+		d := r.NewJSONDoc(w, "f.json", true)
+		if err := records(d, doc); err != nil {
+			return 0, err
+		}
+		return d.Close(newline)
+	}
+	d := r.NewJSONDoc(w, "f.json", false)
+	for dec.More() {
+		k, _ := dec.Token()
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if startsList := bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) && startsObject(bytes.TrimSpace(raw)[1:]); startsList {
+			if err := d.BeginList(k.(string)); err != nil {
+				return 0, err
+			}
+			if err := records(d, raw); err != nil {
+				return 0, err
+			}
+			if err := d.EndList(); err != nil {
+				return 0, err
+			}
+		} else if err := d.Member(k.(string), raw); err != nil {
+			return 0, err
+		}
+	}
+	return d.Close(newline)
+}
+
+// TestJSONDocMatchesBytes: a document handed over in parts is written as
+// Bytes writes it whole, with the same report.
+func TestJSONDocMatchesBytes(t *testing.T) {
+	docs := streamDocs(t)
+	docs["list of empty records"] = []byte(`{"a":[{},{}],"b":[],"c":null}`)
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			whole, parts := newR(t, Config{}), newR(t, Config{})
+			want, wantN := whole.Bytes("f.json", JSON, doc)
+			var got bytes.Buffer
+			n, err := writeParts(t, parts, &got, doc)
+			if err != nil {
+				t.Fatalf("parts: %v", err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Fatalf("outputs differ at byte %d:\nparts %.300q\nwhole %.300q", firstDiff(got.Bytes(), want), tailAt(got.Bytes(), want), tailAt(want, got.Bytes()))
+			}
+			if n != wantN || !reflect.DeepEqual(parts.Report(), whole.Report()) {
+				t.Fatalf("reports differ: %d vs %d replacements", n, wantN)
+			}
+		})
+	}
+	// Refused: a secret key as a member, a record that is not an object,
+	// a member while a list is open; nothing recorded.
+	for _, drive := range []func(d *JSONDoc) error{
+		func(d *JSONDoc) error { return d.Member("password", []byte(`"hunter2hunter2"`)) },
+		func(d *JSONDoc) error { _ = d.BeginList("x"); return d.Record([]byte(`"--password"`)) },
+		func(d *JSONDoc) error { _ = d.BeginList("x"); return d.Member("y", []byte(`1`)) },
+		func(d *JSONDoc) error { _ = d.BeginList("x"); return d.Record([]byte(`{"a": 1} {"b": 2}`)) },
+	} {
+		r := newR(t, Config{})
+		d := r.NewJSONDoc(&bytes.Buffer{}, "f.json", false)
+		if err := drive(d); !errors.Is(err, ErrNotStreamed) {
+			t.Errorf("err %v, want ErrNotStreamed", err)
+		}
+		if _, err := d.Close(false); !errors.Is(err, ErrNotStreamed) || r.Total() != 0 {
+			t.Errorf("Close after a refusal: %v, %d replacements recorded", err, r.Total())
+		}
+	}
 }
