@@ -3,6 +3,7 @@ package collect
 import (
 	"encoding"
 	"encoding/json"
+	"io"
 	"reflect"
 	"strings"
 
@@ -39,9 +40,9 @@ var (
 // v is not a shape whose encoding it can repeat exactly: a struct whose
 // exported fields all carry a plain json name (at most ",omitempty"), none
 // embedded, with no marshaling method of its own, or a slice (not []byte);
-// and a list of at least minRecords. TestSplitJSONMatchesMarshal holds the
-// parts, joined, to json.Marshal(v).
-func splitJSON(v any) (jsonParts, bool) {
+// and a list of at least least elements (minRecords in the collector).
+// TestSplitJSONMatchesMarshal holds the parts, joined, to json.Marshal(v).
+func splitJSON(v any, least int) (jsonParts, bool) {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || hasMarshaler(rv.Type()) {
 		return jsonParts{}, false
@@ -57,7 +58,7 @@ func splitJSON(v any) (jsonParts, bool) {
 	}
 	switch rv.Kind() {
 	case reflect.Slice:
-		if !isList(rv) || rv.Len() < minRecords {
+		if !isList(rv) || rv.Len() < least {
 			return jsonParts{}, false
 		}
 		return jsonParts{records: rv}, true
@@ -92,12 +93,22 @@ func splitJSON(v any) (jsonParts, bool) {
 			list = len(parts.members) - 1
 		}
 	}
-	if list < 0 || parts.members[list].value.Len() < minRecords {
+	if list < 0 || parts.members[list].value.Len() < least {
 		return jsonParts{}, false
 	}
 	parts.members[list].list = true
 	parts.records = parts.members[list].value
 	return parts, true
+}
+
+// redact writes the parts redacted to w (redact.JSONDoc) and returns the
+// number of replacements.
+func (p jsonParts) redact(w io.Writer, red *redact.Redactor, file string) (int, error) {
+	d := red.NewJSONDoc(w, file, p.members == nil)
+	if err := p.write(d); err != nil {
+		return 0, err
+	}
+	return d.Close(false)
 }
 
 // write hands the parts to d, marshaling each as it goes.

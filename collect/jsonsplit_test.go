@@ -132,7 +132,7 @@ func TestSplitJSONMatchesMarshal(t *testing.T) {
 		"time, pointers, omitted":      withTime{Records: recs, At: time.Unix(1, 0), Note: &note, Skip: "x", hidden: 1},
 		"pointer: addressable members": &withTime{Records: recs, Raw: []byte("abc")},
 	} {
-		parts, ok := splitJSON(v)
+		parts, ok := splitJSON(v, minRecords)
 		if !ok {
 			t.Errorf("%s: not split", name)
 			continue
@@ -156,7 +156,7 @@ func TestSplitJSONMatchesMarshal(t *testing.T) {
 		"nil pointer":       (*schema.ContainerList)(nil),
 		"nil list":          schema.ContainerList{},
 	} {
-		if _, ok := splitJSON(v); ok {
+		if _, ok := splitJSON(v, minRecords); ok {
 			t.Errorf("%s: split", name)
 		}
 	}

@@ -117,14 +117,8 @@ func (o *sourceOutput) WriteJSON(name string, v any) error {
 // its compact form when that is at least streamMin. Otherwise it returns
 // v's compact form, unstored, for the whole-document path.
 func (o *sourceOutput) streamValue(full string, v any) (bool, []byte, error) {
-	if parts, ok := splitJSON(v); ok {
-		stored, err := o.stream(full, func(w io.Writer) (int, error) {
-			d := o.red.NewJSONDoc(w, full, parts.members == nil)
-			if err := parts.write(d); err != nil {
-				return 0, err
-			}
-			return d.Close(false)
-		})
+	if parts, ok := splitJSON(v, minRecords); ok {
+		stored, err := o.stream(full, func(w io.Writer) (int, error) { return parts.redact(w, o.red, full) })
 		if stored {
 			return true, nil, err
 		}

@@ -65,7 +65,7 @@ func TestLargeJSONIsStoredAsTheWholePathStoresIt(t *testing.T) {
 	// A map: not a shape splitJSON takes, so the compact form is streamed.
 	list := bigListDoc(3000)
 	doc := map[string]any{"containers": list.Containers, "error": list.Error}
-	if _, ok := splitJSON(doc); ok {
+	if _, ok := splitJSON(doc, minRecords); ok {
 		t.Fatal("the map was split: this test is for the compact path")
 	}
 	compact, _ := json.Marshal(doc)
