@@ -117,11 +117,13 @@ func (o *sourceOutput) WriteJSON(name string, v any) error {
 // its compact form when that is at least streamMin. Otherwise it returns
 // v's compact form, unstored, for the whole-document path.
 func (o *sourceOutput) streamValue(full string, v any) (bool, []byte, error) {
+	overBudget := false
 	if parts, ok := splitJSON(v, minRecords); ok {
 		stored, err := o.stream(full, func(w io.Writer) (int, error) { return parts.redact(w, o.red, full) })
 		if stored {
 			return true, nil, err
 		}
+		overBudget = errors.Is(err, errOverBudget)
 	}
 	// Compact: the redactor parses the document and writes it indented
 	// anyway, so indenting here too was work thrown away.
@@ -129,7 +131,9 @@ func (o *sourceOutput) streamValue(full string, v any) (bool, []byte, error) {
 	if err != nil {
 		return false, nil, fmt.Errorf("encoding %s: %w", full, err)
 	}
-	if len(data) >= streamMin {
+	// A document over the budget in parts is over it compact too: the
+	// whole path cuts it.
+	if len(data) >= streamMin && !overBudget {
 		stored, err := o.stream(full, func(w io.Writer) (int, error) { return o.red.WriteJSON(w, full, data) })
 		if stored {
 			return true, nil, err
@@ -139,7 +143,7 @@ func (o *sourceOutput) streamValue(full string, v any) (bool, []byte, error) {
 }
 
 // streamMin is the compact size from which a JSON document is redacted
-// record by record into the archive (streamJSON): below it one parse tree
+// record by record into the archive (stream): below it one parse tree
 // and one redacted copy are small, and the whole path packs the file with
 // its neighbours into one compressed batch.
 const streamMin = 256 << 10
@@ -154,14 +158,14 @@ const streamMin = 256 << 10
 // whole-document path, which cuts such a file. When another file of the
 // source took the budget in the meantime, this document's hits stay
 // counted and the fallback counts them again: an over-count, never an
-// under-count.
+// under-count. Unstored, the error says why (errOverBudget for the budget).
 func (o *sourceOutput) stream(full string, produce func(io.Writer) (int, error)) (bool, error) {
 	f := o.writer.Create(full, o.name, redact.JSON.String())
 	capped := &capWriter{w: f, left: o.left()}
 	redactions, err := produce(capped)
 	if err != nil {
 		f.Abort()
-		return false, nil
+		return false, err
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -171,7 +175,7 @@ func (o *sourceOutput) stream(full string, produce func(io.Writer) (int, error))
 	}
 	if f.Size() > o.budget-o.used {
 		f.Abort()
-		return false, nil
+		return false, errOverBudget
 	}
 	entry, err := f.Close()
 	return true, o.addedLocked(full, entry, err, redactions, false)
