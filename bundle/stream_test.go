@@ -24,7 +24,7 @@ func writeInPieces(t *testing.T, w *Writer, path, source string, data []byte, n 
 // given to Add whole, next to files that were, at sizes around the batch
 // and the tar block.
 func TestCreateMatchesAdd(t *testing.T) {
-	sizes := []int{0, 1, 511, 512, 513, batchSize - 1, batchSize, batchSize + 1, 3*batchSize + 700, 5 << 20}
+	sizes := []int{0, 1, 511, 512, 513, streamFrame - 1, streamFrame, streamFrame + 1, 3*streamFrame + 700, 9 << 20}
 	streamed, _ := NewWriter(WriterOptions{})
 	whole, _ := NewWriter(WriterOptions{})
 	m := testManifest()
@@ -63,13 +63,13 @@ func TestCreateMatchesAdd(t *testing.T) {
 // refused whole (ErrFull), one of a higher tier evicts bulk files to fit,
 // and an aborted one leaves nothing.
 func TestCreateKeepsTheBudget(t *testing.T) {
-	const max = 1 << 20
+	const max = 4 << 20
 	w, _ := NewWriter(WriterOptions{MaxSize: max, Tier: tiers})
 	fillBulk(t, w)
-	if _, err := writeInPieces(t, w, "bulk/big.json", "bulk", noise(7, 600<<10), 64<<10); !errors.Is(err, ErrFull) {
+	if _, err := writeInPieces(t, w, "bulk/big.json", "bulk", noise(7, streamFrame+600<<10), 64<<10); !errors.Is(err, ErrFull) {
 		t.Fatalf("over-budget bulk file: err %v, want ErrFull", err)
 	}
-	core := noise(8, 400<<10)
+	core := noise(8, streamFrame+400<<10)
 	if _, err := writeInPieces(t, w, "core/containers.json", "core", core, 64<<10); err != nil {
 		t.Fatalf("core file refused though bulk files could make room: %v", err)
 	}
