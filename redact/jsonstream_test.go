@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -211,7 +210,7 @@ func firstDiff(a, b []byte) int {
 
 func tailAt(a, b []byte) string {
 	i := firstDiff(a, b)
-	return fmt.Sprintf("%s", a[max(0, i-40):min(len(a), i+200)])
+	return string(a[max(0, i-40):min(len(a), i+200)])
 }
 
 // writeParts hands doc to a JSONDoc in parts, as the collector does: each
