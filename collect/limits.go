@@ -31,9 +31,9 @@ const (
 	// count as slow, and is fast again within a quarter of it. The scale
 	// lab (docs/benchmarks.md) answered ContainerStatus in 0.5 to 1.2 ms on
 	// a loaded machine: against a 0.5 ms baseline scheduling noise alone
-	// is 2x, and the limit halved 50 times in 11 s (down to 1, four times
-	// at medians of 1.1 to 4 ms) for latencies kubelet cannot notice (its
-	// relist takes 3 ms at the median).
+	// is 2x, and the limit changed 50 times in 11 s, falling to 1 at
+	// medians as low as 1.1 and 2.0 ms, latencies kubelet cannot notice
+	// (its relist takes 3 ms at the median).
 	slowFloor = 2 * time.Millisecond
 	// maxChanges bounds the changes a manifest records per runtime.
 	maxChanges = 50
