@@ -171,19 +171,16 @@ func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) 
 
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.committed {
-		return FileEntry{}, errors.New("archive already committed")
+	idx, err := w.admitLocked(path)
+	if err != nil {
+		return FileEntry{}, err
 	}
-	if _, dup := w.seen[path]; dup {
-		return FileEntry{}, fmt.Errorf("%s: already in the archive", path)
-	}
-	idx := len(w.files)
 	reserve := w.reserve(w.live + 1)
 	// Cheap check first: compressed data is never much larger than its input.
 	if w.body+int64(w.pendingLen+entry.Len())+reserve > w.maxSize {
 		w.flushAllLocked()
 		f := w.enc.EncodeAll(entry.Bytes(), nil)
-		if over := w.body + int64(len(f)) + reserve - w.maxSize; over > 0 && !w.evictLocked(tier, over) {
+		if !w.fitLockedFrame(tier, int64(len(f))) {
 			return FileEntry{}, fmt.Errorf("%s (%d bytes): %w", path, len(data), ErrFull)
 		}
 		w.appendFrameLocked(&frame{data: f, files: []int{idx}, tier: tier})
@@ -200,11 +197,36 @@ func (w *Writer) Add(path, source, kind string, data []byte) (FileEntry, error) 
 			w.flushLocked(tier)
 		}
 	}
-	w.seen[path] = idx
+	w.keepLocked(fe)
+	return fe, nil
+}
+
+// admitLocked checks that path may still be added and returns the index
+// its entry will have.
+func (w *Writer) admitLocked(path string) (int, error) {
+	if w.committed {
+		return 0, errors.New("archive already committed")
+	}
+	if _, dup := w.seen[path]; dup {
+		return 0, fmt.Errorf("%s: already in the archive", path)
+	}
+	return len(w.files), nil
+}
+
+// fitLockedFrame makes room for a compressed frame of size bytes of tier,
+// evicting lower tiers if need be, and reports whether it fits. Pending
+// batches must have been flushed.
+func (w *Writer) fitLockedFrame(tier int, size int64) bool {
+	over := w.body + size + w.reserve(w.live+1) - w.maxSize
+	return over <= 0 || w.evictLocked(tier, over)
+}
+
+// keepLocked records a stored file's entry.
+func (w *Writer) keepLocked(fe FileEntry) {
+	w.seen[fe.Path] = len(w.files)
 	w.files = append(w.files, fe)
 	w.evicted = append(w.evicted, false)
 	w.live++
-	return fe, nil
 }
 
 // reserve is the budget kept back for the manifest and the tar trailer.

@@ -19,6 +19,13 @@ const (
 	// collected whole. The bound is there for a runaway node, not a busy one:
 	// the sources' byte budgets are sized for it.
 	DefaultMaxContainers = 5000
+	// DefaultMemoryLimit is the soft limit on the collector's Go memory
+	// (debug.SetMemoryLimit, as GOMEMLIMIT; --memory-limit). The collector
+	// lives seconds, so the GC's default pace (GOGC 100) is kept: at 2,000
+	// containers GOGC 200 used no less CPU (docs/benchmarks.md), and the
+	// limit is what bounds the heap. Since the list documents are written
+	// record by record the live heap stays under it there too.
+	DefaultMemoryLimit = 100 << 20
 	// MinTimeout is the shortest whole-run bound: the archive is written
 	// in the last commitReserve of it, and sources need the rest.
 	MinTimeout = 2 * commitReserve

@@ -27,6 +27,14 @@ const (
 	// within this factor of it.
 	slowFactor = 2.0
 	fastFactor = 1.3
+	// slowFloor: and the median must exceed the baseline by this much to
+	// count as slow, and is fast again within a quarter of it. The scale
+	// lab (docs/benchmarks.md) answered ContainerStatus in 0.5 to 1.2 ms on
+	// a loaded machine: against a 0.5 ms baseline scheduling noise alone
+	// is 2x, and the limit changed 50 times in 11 s, falling to 1 at
+	// medians as low as 1.1 and 2.0 ms, latencies kubelet cannot notice
+	// (its relist takes 3 ms at the median).
+	slowFloor = 2 * time.Millisecond
 	// maxChanges bounds the changes a manifest records per runtime.
 	maxChanges = 50
 )
@@ -180,10 +188,11 @@ func (g *gate) observeLocked(d time.Duration) {
 	if g.sinceChange < window {
 		return
 	}
+	floor := slowFloor.Seconds()
 	switch {
-	case g.short > slowFactor*g.base && g.limit > 1:
+	case g.short > slowFactor*g.base && g.short > g.base+floor && g.limit > 1:
 		g.setLocked(max(1, g.limit/2))
-	case g.short <= fastFactor*g.base && g.limit < g.max:
+	case (g.short <= fastFactor*g.base || g.short <= g.base+floor/4) && g.limit < g.max:
 		g.setLocked(g.limit + 1)
 	}
 }

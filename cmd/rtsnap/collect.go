@@ -63,7 +63,7 @@ const collectExample = `  rtsnap collect --case-id SR-123
 // newCollectCmd is `rtsnap collect`. cmdLine is the process's arguments,
 // recorded (redacted) in the manifest.
 func newCollectCmd(cmdLine []string) *cobra.Command {
-	f := &collectFlags{since: cli.NewSince(collect.DefaultSince), maxSize: collect.DefaultMaxSize, memoryLimit: 100 << 20}
+	f := &collectFlags{since: cli.NewSince(collect.DefaultSince), maxSize: collect.DefaultMaxSize, memoryLimit: collect.DefaultMemoryLimit}
 	cmd := &cobra.Command{
 		Use:     "collect [flags]",
 		Short:   "capture a snapshot of this node's container runtimes",
