@@ -31,11 +31,14 @@ const (
 	ubuntu2404 = `"ID":"ubuntu","ID_LIKE":"debian","VERSION_ID":"24.04"`
 	ubuntu2410 = `"ID":"ubuntu","ID_LIKE":"debian","VERSION_ID":"24.10"`
 	sles155    = `"ID":"sles","ID_LIKE":"suse","VERSION_ID":"15.5"`
+	amzn2      = `"ID":"amzn","ID_LIKE":"centos rhel fedora","VERSION_ID":"2"`
+	amzn2023   = `"ID":"amzn","ID_LIKE":"fedora","VERSION_ID":"2023"`
 	leap156    = `"ID":"opensuse-leap","ID_LIKE":"suse opensuse","VERSION_ID":"15.6"`
 )
 
 // TestDistroRevisionsOfContainerdAndDockerFixes: the Ubuntu (USN-7374-1,
-// USN-7161-x) and SUSE (SUSE-SU-2024:3120-1) revisions advisories.json
+// USN-7161-x), SUSE (SUSE-SU-2024:3120-1) and Amazon Linux
+// (ALASECS-2024-042) revisions advisories.json
 // names are quiet; the revision before each on the same upstream branch is
 // reported at the advisory's severity naming the fixed revision; a revision
 // on a branch the table has no entry for is reported at warning at most.
@@ -70,6 +73,10 @@ func TestDistroRevisionsOfContainerdAndDockerFixes(t *testing.T) {
 		{"sles 15 sp5 docker fixed", sles155, "rpm", "docker", "25.0.6-ce", "docker", "25.0.6_ce-150000.207.1", "CVE-2024-41110", quiet},
 		{"sles 15 sp5 docker 25.0.5", sles155, "rpm", "docker", "25.0.5-ce", "docker", "25.0.5_ce-150000.198.2", "CVE-2024-41110", known},
 		{"leap 15.6 docker 25.0.5", leap156, "rpm", "docker", "25.0.5-ce", "docker", "25.0.5_ce-150000.198.2", "CVE-2024-41110", known},
+		{"amazon linux 2 docker 20.10 backport", amzn2, "rpm", "docker", "20.10.25", "docker", "20.10.25-1.amzn2.0.5", "CVE-2024-41110", quiet},
+		{"amazon linux 2 docker 20.10 before", amzn2, "rpm", "docker", "20.10.25", "docker", "20.10.25-1.amzn2.0.4", "CVE-2024-41110", known},
+		{"amazon linux 2023 docker 25.0 before", amzn2023, "rpm", "docker", "25.0.5", "docker", "25.0.5-1.amzn2023.0.2", "CVE-2024-41110", known},
+		{"amazon linux 2023 is not amazon linux 2", amzn2023, "rpm", "docker", "20.10.25", "docker", "20.10.25-1.amzn2023.0.1", "CVE-2024-41110", unknown},
 		{"sles 15 sp5 docker 24.0 (no entry)", sles155, "rpm", "docker", "24.0.7-ce", "docker", "24.0.7_ce-150000.198.2", "CVE-2024-41110", unknown},
 	}
 	for _, c := range cases {
