@@ -4,6 +4,8 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/rtsnap/rtsnap/analyze/logrec"
 )
 
 // image.yaml (registry, content, sandbox/CNI and volume classes) is part of
@@ -32,6 +34,17 @@ func TestImageCatalogFile(t *testing.T) {
 		}
 		if len(cl.Examples) < 4 {
 			t.Errorf("%s has %d examples, want >= 4", cl.ID, len(cl.Examples))
+		}
+		// Every pattern fires on at least one of its class's real lines:
+		// none is a guess that no example backs.
+		for i, p := range cl.match {
+			fired := false
+			for _, ex := range cl.Examples {
+				fired = fired || p.re.MatchString(logrec.Parse(ex.Line).Text)
+			}
+			if !fired {
+				t.Errorf("%s: pattern %q matches none of its examples", cl.ID, cl.Match[i])
+			}
 		}
 	}
 	if len(img.Classes) < 10 || len(img.Benign) < 10 {
