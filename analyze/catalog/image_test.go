@@ -92,6 +92,12 @@ func TestImagePrecedence(t *testing.T) {
 		{"pause image pull outranks the transport error inside it", // https://github.com/rancher/k3os/issues/155
 			`failed to get sandbox image "k8s.gcr.io/pause:3.1": failed to pull image "k8s.gcr.io/pause:3.1": failed to resolve image "k8s.gcr.io/pause:3.1": no available registry endpoint: failed to do request: Head https://k8s.gcr.io/v2/pause/manifests/3.1: x509: certificate has expired`,
 			"RT1346", "RT1317"},
+		{"a 503 from the token server is not an auth failure", // https://github.com/godarch/darch/issues/24
+			`darch: failed to resolve reference "docker.io/godarch/arch:latest": failed to fetch anonymous token: unexpected status: 503 Service Unavailable`,
+			"RT1617", "RT1310"},
+		{"missing parent snapshot inside a failed unpack", // https://github.com/containerd/containerd/issues/2382
+			`PullImage "gcr.io/cri-tools/test-image-tags:1" from image service failed: rpc error: code = Unknown desc = failed to pull and unpack image "gcr.io/cri-tools/test-image-tags:1": failed to unpack image on snapshotter overlayfs: failed to prepare extraction snapshot "extract-731580600-yNJo sha256:fc7d": parent snapshot sha256:4feb does not exist: not found`,
+			"RT1616", "RT1306"},
 		{"missing plugin binary during teardown is the binary", // https://github.com/openshift/cluster-api-provider-libvirt/pull/131
 			`failed to clean up sandbox container "734dfc50" network for pod "p": NetworkPlugin cni failed to teardown pod "p_ns" network: failed to find plugin "bridge" in path [/opt/cni/bin]`,
 			"RT1347", "RT1602"},
