@@ -50,7 +50,7 @@ type DistroFix struct {
 // componentPackages are the package names that ship each component.
 var componentPackages = map[string][]string{
 	"containerd": {"containerd", "containerd.io", "moby-containerd"},
-	"docker":     {"docker.io", "docker-ce", "moby-engine"},
+	"docker":     {"docker.io", "docker-ce", "moby-engine", "docker"}, // docker: SUSE's and Amazon Linux's rpm
 	"runc":       {"runc", "moby-runc"},
 }
 
@@ -205,17 +205,26 @@ func upstreamOf(v string) string {
 
 // distroVerdict says what the distribution's record says about a package
 // and an advisory: fixed (the revision carries the fix), known-affected, or
-// unknown (no entry for this distribution release, or no comparison for
-// its package manager). os-release decides which entries apply; the package
-// manager decides how revisions compare (dpkg's or rpm's order).
+// unknown (no entry for this distribution release and upstream branch, or
+// no comparison for its package manager). os-release decides which entries
+// apply; the package manager decides how revisions compare (dpkg's or
+// rpm's order). One release may list a fixed revision per upstream branch
+// (Ubuntu 22.04: containerd 1.6.12-...~22.04.8 and 1.7.24-...~22.04.2): only
+// the entry of the installed package's own major.minor is compared, since
+// a revision on another branch says nothing about this one (jammy's docker.io
+// 24.0.7 is newer than the fixed 20.10.21 revision and still affected).
 func distroVerdict(n *facts.Node, a Advisory, pkg *hostschema.Package) (fixed, known bool, note string) {
 	var osr map[string]string
 	if n.Host.Facts != nil {
 		osr = n.Host.Facts.OSRelease
 	}
 	distro, release := osr["ID"], osr["VERSION_ID"]
+	branch, _ := parseVersion(upstreamOf(pkg.Version))
 	for _, df := range a.DistroFixed {
 		if !inFamily(osr, df.Distro) || !sameRelease(release, df.Release) || !slices.Contains(df.Packages, pkg.Name) {
+			continue
+		}
+		if fb, ok := parseVersion(upstreamOf(df.Version)); !ok || fb[0] != branch[0] || fb[1] != branch[1] {
 			continue
 		}
 		cmp, ok := comparePackageVersions(n.Host.Packages.Manager, pkg.Version, df.Version)
@@ -227,7 +236,7 @@ func distroVerdict(n *facts.Node, a Advisory, pkg *hostschema.Package) (fixed, k
 		}
 		return false, true, fmt.Sprintf(" The installed package %s %s is older than %s, the first %s %s revision with the fix (%s).", pkg.Name, pkg.Version, df.Version, df.Distro, df.Release, df.Source)
 	}
-	return false, false, fmt.Sprintf(" The installed package is %s %s (%s %s): a distribution build whose revision may carry the fix under the old upstream version; the advisory table has no %s %s entry for it, so it is reported at warning at most. Check the distribution's security tracker.", pkg.Name, pkg.Version, distro, release, distro, release)
+	return false, false, fmt.Sprintf(" The installed package is %s %s (%s %s): a distribution build whose revision may carry the fix under the old upstream version; the advisory table has no %s %s entry for it (upstream branch %d.%d), so it is reported at warning at most. Check the distribution's security tracker.", pkg.Name, pkg.Version, distro, release, distro, release, branch[0], branch[1])
 }
 
 // inFamily says whether os-release names distro as its ID or in ID_LIKE.
