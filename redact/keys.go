@@ -288,3 +288,16 @@ func mentionsSecretWord(lower string) bool {
 	}
 	return false
 }
+
+// isCodeReference: a value that names where a secret comes from in code
+// (apiKey: this.apiKey, password=os.environ["DB_PASSWORD"]), not a secret
+// (detect-secrets' keyword negatives).
+func isCodeReference(v string) bool {
+	v = strings.TrimSuffix(v, ",")
+	for _, p := range []string{"this.", "self.", "process.env.", "os.environ", "os.getenv(", "os.Getenv(", "System.getenv(", "ENV[", "ENV.fetch("} {
+		if strings.HasPrefix(v, p) && len(v) > len(p) && !strings.ContainsAny(v, " \t") {
+			return true
+		}
+	}
+	return false
+}

@@ -109,6 +109,9 @@ type lineState struct {
 	// json is the parser of a JSON-lines file's records, its nodes
 	// reused from one record to the next.
 	json *jsonParser
+	// xmlOpen: the previous line ended with the opening tag of a secret
+	// element; this line is its value (xml.go).
+	xmlOpen bool
 }
 
 func (r *Redactor) place(h *hits, rule string, line int, o textOpts) {
@@ -146,6 +149,11 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			return out
 		}
 	}
+	if st.xmlOpen {
+		if out, ok := r.xmlValueLine(ln, n, o, st, h); ok {
+			return out
+		}
+	}
 	ln = r.patterns(ln, mask, n, o, h)
 	if r.defaults && mask&(1<<bitVendor) != 0 {
 		ln = r.vendor(ln, n, o, h)
@@ -164,6 +172,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		}
 		if mask&(1<<bitKeyword) != 0 {
 			ln = r.keyValues(ln, mask, n, o, h)
+			if strings.IndexByte(ln, '<') >= 0 {
+				ln = r.xmlValues(ln, n, o, st, h)
+			}
 		}
 		if mask&(1<<bitMySQL) != 0 && !o.env {
 			ln = r.programArgs(ln, n, o, h)
@@ -485,7 +496,8 @@ func boringValue(v string) bool {
 		"secret", "secrets", "token", "tokens", "password", "passwords", "credentials":
 		return true
 	}
-	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1 ||
+		isCodeReference(v)
 }
 
 // isObjectRef is a Kubernetes namespace/name (secret="lab/db-creds"

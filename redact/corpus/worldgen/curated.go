@@ -194,7 +194,7 @@ func curated() []corpus.Case {
 		"salt", "AUTH_SALT", "NEXTAUTH_SECRET", "SESSION_COOKIE_SECRET", "requirepass", "masterauth", "DB_PWD", "MYSQL_PWD",
 		"passwd", "pass", "credentials", "client_credentials", "webhookSigningSecret", "x-auth-token", "ROOT_PASSWORD",
 	} {
-		v := []string{"Wint3r-is-C0ming!42", "q8Zr3nV1xK7pT2mW9sY4bD6fH0jL5cA3", dsValue, "Pa55 w0rd with spaces"}[i%4]
+		v := []string{"Wint3r-is-C0ming!42", "q8Zr3nV1xK7pT2mW9sY4bD6fH0jL5cA3", dsValue, "Pa55:w0rd/with@symbols"}[i%4]
 		src := srcSecLists
 		switch {
 		case strings.Contains(k, "."):
