@@ -21,7 +21,9 @@ var (
 		"losenord", "lösenord", "salasana", "adgangskode", "passord", "jelszo", "jelszó", "heslo", "lozinka",
 		"katasandi", "sifre", "şifre", "parolă", "пароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمةالمرور", "סיסמה"}
 	weakWords = map[string]bool{"pwd": true, "auth": true, "session": true, "pass": true, "pw": true, "sas": true, "creds": true,
-		"salt": true, "hmac": true, "parola": true, "clave": true, "mima": true}
+		"salt": true, "hmac": true, "parola": true, "clave": true, "mima": true,
+		// AWS SigV4's "Signature=" (an Authorization header, a presigned URL).
+		"signature": true}
 	// Words ending in "pass" or "pw" that are not passwords: a segment
 	// ending so is otherwise one (DBPASS, ADMINPASS, requirepass, ROOTPW).
 	passEnding = map[string]bool{"bypass": true, "compass": true, "encompass": true, "overpass": true, "underpass": true,
@@ -127,7 +129,7 @@ func mentionsSecretWordFold(key string) bool {
 			}
 		case 's':
 			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sas") || hasPrefixFold(s, "salt") ||
-				hasPrefixFold(s, "senha") || hasPrefixFold(s, "salasana") || hasPrefixFold(s, "sandi") || hasPrefixFold(s, "sifre") {
+				hasPrefixFold(s, "senha") || hasPrefixFold(s, "salasana") || hasPrefixFold(s, "sandi") || hasPrefixFold(s, "sifre") || hasPrefixFold(s, "signature") {
 				return true
 			}
 		case 't':
@@ -221,7 +223,7 @@ func segments(key string) []string {
 
 var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas", "dockercfg", "dockerconfig",
 	"salt", "hmac", "kennwort", "contrase", "senha", "wachtwoord", "haslo", "losenord", "salasana", "adgangskode", "jelszo", "heslo",
-	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse"}
+	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse", "signature"}
 
 // descriptorWords, after a key's last secret word, make the key describe a
 // secret instead of holding one: PASSWORD_MIN_LENGTH, TOKEN_EXPIRY_SECONDS,

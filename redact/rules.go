@@ -79,6 +79,9 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64-encoded PEM private keys (kubeconfig client-key-data, Kubernetes secrets)",
 			Example: "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 certificates (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...)"},
 			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), keep: notBase64PrivateKey},
+		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64 of a document holding a private key anywhere in it (a YAML or JSON file with a PEM key, stored base64 in a ConfigMap or an env var): \"PRIVATE KEY\" in its three base64 alignments, the whole run decoded and looked into",
+			Example: "blob: dGxzOgogIGtleTogfAogICAgLS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 runs whose decoding holds no secret"},
+			any: base64PrivateKeyWords, re: regexp.MustCompile(`[A-Za-z0-9+/]*(?:` + strings.Join(base64PrivateKeyWords, "|") + `)[A-Za-z0-9+/=]*`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
 		{RuleInfo: RuleInfo{Name: RuleJWT, Class: "tokens", Description: "JSON Web Tokens, including Kubernetes service-account tokens",
 			Example: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2ln", Leaves: "other base64 text"},
 			// A JWT's header is JSON, so it starts "eyJ"; gitleaks' examples
@@ -130,6 +133,10 @@ func defaultPatternRules() []patternRule {
 			any: []string{"/api/webhooks/"}, re: regexp.MustCompile(`/api/webhooks/\d+/([A-Za-z0-9_-]{40,})`), group: 1},
 	}
 }
+
+// base64PrivateKeyWords are "PRIVATE KEY" in base64 at each of the three
+// byte offsets modulo 3 (the characters its bytes fully determine).
+var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW"}
 
 var (
 	authorizationRE = regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`)

@@ -230,7 +230,10 @@ func bareValueEnd(ln string, vs int) int {
 					i++
 					continue
 				}
-				return i + 1
+				if i+1 == len(ln) || endsBareValue(ln[i+1]) {
+					return i + 1
+				}
+				break // {{h}o)p$... goes on: not ODBC quoting (detect-secrets' hostile value)
 			}
 		}
 	}

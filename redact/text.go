@@ -112,6 +112,8 @@ type lineState struct {
 	// xmlOpen: the previous line ended with the opening tag of a secret
 	// element; this line is its value (xml.go).
 	xmlOpen bool
+	// puttyLines: lines of a PuTTY private key body still to come (putty.go).
+	puttyLines int
 }
 
 func (r *Redactor) place(h *hits, rule string, line int, o textOpts) {
@@ -154,6 +156,15 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			return out
 		}
 	}
+	if r.defaults {
+		if st.puttyLines > 0 {
+			if out := r.puttyLine(ln, n, o, st, h); out != ln {
+				return out
+			}
+		} else if len(ln) > 14 && ln[0] == 'P' {
+			st.puttyLines = puttyPrivateLines(ln)
+		}
+	}
 	ln = r.patterns(ln, mask, n, o, h)
 	if r.defaults && mask&(1<<bitVendor) != 0 {
 		ln = r.vendor(ln, n, o, h)
@@ -174,6 +185,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			ln = r.keyValues(ln, mask, n, o, h)
 			if strings.IndexByte(ln, '<') >= 0 {
 				ln = r.xmlValues(ln, n, o, st, h)
+			}
+			if !o.env && !o.yaml && !o.toml {
+				ln = r.spacedValues(ln, n, o, h)
 			}
 		}
 		if mask&(1<<bitMySQL) != 0 && !o.env {

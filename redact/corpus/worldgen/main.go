@@ -99,7 +99,7 @@ func gitleaksCases() ([]corpus.Case, error) {
 			var secs []string
 			for _, f := range d.DetectString(tp) {
 				s := keyBody(f.Secret)
-				if id == "curl-auth-user" {
+				if id == "curl-auth-user" || id == "sidekiq-sensitive-url" {
 					// gitleaks reports user:password; the user name is no secret.
 					if _, pw, ok := strings.Cut(s, ":"); ok {
 						s = pw
@@ -122,9 +122,12 @@ func gitleaksCases() ([]corpus.Case, error) {
 				nvals++
 				vals++
 				c := corpus.Case{ID: fmt.Sprintf("gitleaks/%s/v%d", id, nvals), Value: s, Source: src}
-				if standalone(d, id, s) {
+				switch {
+				case standalone(d, id, s):
 					c.Shape = "token"
-				} else {
+				case !namesCredential(id):
+					continue // its tps documents carry it
+				default:
 					c.Shape, c.Key = "keyed", strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
 				}
 				out = append(out, c)
@@ -175,4 +178,19 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// namesCredential: the rule's id, as an env variable's name (ADAFRUIT_API_KEY),
+// names a credential. Not client ids (RFC 6749 section 2.2: "The client
+// identifier is not a secret"), public keys, header or URL names
+// (CURL_AUTH_HEADER, SIDEKIQ_SENSITIVE_URL): a value under such a name is
+// no secret by its name, and gitleaks' own examples of them stay as
+// documents.
+func namesCredential(id string) bool {
+	for _, s := range []string{"-id", "-url", "-header", "-user"} {
+		if strings.HasSuffix(id, s) {
+			return false
+		}
+	}
+	return !strings.Contains(id, "pub-")
 }
