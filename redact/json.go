@@ -190,8 +190,8 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		if len(n.keys) > len(small) {
 			secret = make([]bool, 0, len(n.keys))
 		}
-		for _, k := range n.keys {
-			s := r.keys.isSecret(k)
+		for i, k := range n.keys {
+			s := r.keys.isSecret(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str)
 			secret = append(secret, s)
 			hasCred = hasCred || s
 		}
@@ -379,17 +379,21 @@ func (r *Redactor) authorizationValue(n *node, ptr string, h *hits) {
 
 // pairIsSecret: {"key": "DB_PASSWORD", "value": ...} (CRI) or {"name": ..., "value": ...} (Kubernetes).
 func (r *Redactor) pairIsSecret(n *node) bool {
-	hasValue := false
-	secret := false
+	hasValue, secret, entropy := false, false, false
+	var value *node
 	for i, k := range n.keys {
 		switch k {
 		case "value", "Value":
-			hasValue = true
+			hasValue, value = true, n.vals[i]
 		case "key", "Key", "name", "Name":
 			if n.vals[i].kind == 's' && r.keys.isSecret(n.vals[i].str) {
 				secret = true
 			}
+			entropy = entropy || n.vals[i].kind == 's' && r.keys.entropyKey(n.vals[i].str)
 		}
+	}
+	if entropy && !secret && value != nil && value.kind == 's' {
+		secret = highEntropy(value.str) // LICENSE: a license key, not "MIT"
 	}
 	return hasValue && secret
 }

@@ -58,7 +58,8 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 		}
 		key := ln[ks:ke]
 		isUser := userFlag(key)
-		if !isUser && !k.isSecret(key) {
+		secret := !isUser && k.isSecret(key)
+		if !isUser && !secret && !k.entropyKey(key) {
 			continue
 		}
 		k2 := i + 1
@@ -108,7 +109,7 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 		// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
 		// kept (boringValue), so what it holds is replaced with it.
 		if ve > vs {
-			spans = append(spans, span{ks, ke, vs, ve, !isUser})
+			spans = append(spans, span{ks, ke, vs, ve, secret})
 			if ve-vs > maxKeptValue {
 				i = ve - 1
 			}
@@ -344,8 +345,23 @@ func scanFlags(ln string, spans []span) []span {
 				ve++
 			}
 		} else {
-			for ve < len(ln) && ln[ve] != ' ' && ln[ve] != '\t' && ln[ve] != ']' && ln[ve] != ')' && ln[ve] != '"' && ln[ve] != '\'' {
-				ve++
+			// To whitespace or a quote; a bracket ends the value only when
+			// the value did not open it ("[--token x]", but --secret
+			// {{h}o)p$... is one value).
+			depth := 0
+		scan:
+			for ; ve < len(ln); ve++ {
+				switch ln[ve] {
+				case ' ', '\t', '"', '\'':
+					break scan
+				case '(', '[', '{':
+					depth++
+				case ']', ')', '}':
+					if depth == 0 {
+						break scan
+					}
+					depth--
+				}
 			}
 		}
 		if ve > vs {

@@ -29,7 +29,7 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, h *hits) string {
 				i++
 			}
 		}
-	case len(f) == 2 && !strings.ContainsAny(word(0), "=:\"'") && r.keys.isSecret(word(0)):
+	case len(f) == 2 && isPlainKey(word(0)) && r.keys.isSecret(word(0)):
 		at = append(at, 1)
 	}
 	var b strings.Builder
@@ -71,4 +71,17 @@ func fieldSpans(ln string, spans [][2]int) [][2]int {
 		spans = append(spans, [2]int{s, i})
 	}
 	return spans
+}
+
+// isPlainKey: a config key (letters, digits, '_', '-', '.'), not a flag.
+func isPlainKey(w string) bool {
+	if w == "" || w[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !isKeyByte(w[i]) {
+			return false
+		}
+	}
+	return true
 }

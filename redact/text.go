@@ -385,7 +385,7 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			} else {
 				continue
 			}
-		} else if !sp.secret && !r.keys.isSecret(key) || isAuthorizationKey(key) {
+		} else if !sp.secret && !r.keys.secretWithValue(key, ln[sp.vs:sp.ve]) || isAuthorizationKey(key) {
 			continue
 		}
 		// After the key test: looking back for a marker's '[' on every
@@ -491,7 +491,7 @@ func (r *Redactor) envAssignment(ln string, n int, o textOpts, h *hits) (string,
 	}
 	v := strings.TrimRight(ln[eq+1:], "\r")
 	inner := strings.Trim(v, `"'`)
-	if !r.keys.isSecret(key) || inner == "" || isMarker(inner) || boringValue(inner) {
+	if !r.keys.secretWithValue(key, inner) || inner == "" || isMarker(inner) || boringValue(inner) {
 		return "", false
 	}
 	r.place(h, RuleSecretKey, n, o)

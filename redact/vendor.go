@@ -103,7 +103,19 @@ const (
 	widerSuffix    = `(?:[\x60'"\s;&?#/,)\]}<>|]|\\[nr]|$)`
 )
 
-func widenSuffix(re string) string { return strings.ReplaceAll(re, gitleaksSuffix, widerSuffix) }
+// Azure AD client secrets have their own boundaries: the same widening,
+// and a '/' or '?' before one (a URL's path or query).
+const (
+	azureBefore      = `(?:^|[\\'"\x60\s>=:(,)])`
+	azureBeforeWider = `(?:^|[\\'"\x60\s>=:(,)/?&])`
+	azureAfter       = `(?:$|[\\'"\x60\s<),])`
+	azureAfterWider  = `(?:$|[\\'"\x60\s<),;&?#/\]}|])`
+)
+
+func widenSuffix(re string) string {
+	re = strings.ReplaceAll(re, gitleaksSuffix, widerSuffix)
+	return strings.ReplaceAll(strings.ReplaceAll(re, azureBefore, azureBeforeWider), azureAfter, azureAfterWider)
+}
 
 // vendorRules compiles the table once per process: ~220 regexps cost tens
 // of milliseconds, and the table never changes.
