@@ -211,6 +211,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 				w.argv0 = ""
 			case hasCred && (k == "username" || k == "Username" || k == "user"):
 				r.secretValue(v, w.ptr(), RuleRegistry, h)
+			case v.kind == 's' && r.nestedJSON(v, w.ptr(), h):
 			case w.rec != nil && v.kind == 's' && isMessageKey(k):
 				if !r.recordMessage(v, w.rec, w.rec.orphan, w.ptr(), h) {
 					w.walk(v, false)
@@ -228,7 +229,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 			switch {
 			case prog[i] > 0:
 				w.programValue(v, prog[i]-1)
-			case !secretCtx && i > 0 && r.secretFlag(n.vals[i-1]):
+			case !secretCtx && i > 0 && (r.secretFlag(n.vals[i-1]) || r.entropyFlag(n.vals[i-1], v)):
 				// argv as a list (OCI process.args, Docker Cmd): "--password", "x".
 				r.secretValue(v, w.ptr(), RuleSecretKey, h)
 			case !secretCtx && i > 0 && v.kind == 's' && isUserFlag(n.vals[i-1]) && w.userFlagValue(v):
@@ -241,6 +242,9 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 	case 's':
 		if secretCtx {
 			r.secretValue(n, w.ptr(), RuleSecretKey, h)
+			return
+		}
+		if r.nestedJSON(n, w.ptr(), h) {
 			return
 		}
 		var lh hits

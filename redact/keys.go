@@ -346,3 +346,12 @@ func highEntropy(v string) bool {
 func (k *keyMatcher) secretWithValue(key, v string) bool {
 	return k.isSecret(key) || k.entropyKey(key) && highEntropy(strings.Trim(v, `"'`))
 }
+
+// isCredentialPath: systemd's LoadCredential=ID:PATH names where a
+// credential is read from (https://systemd.io/CREDENTIALS/); SetCredential=
+// ID:VALUE holds one and is not a path.
+func isCredentialPath(v string) bool {
+	id, path, ok := strings.Cut(v, ":")
+	return ok && isPlainKey(id) && strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "//") && strings.Count(path, "/") > 1 &&
+		!strings.ContainsAny(path, " \t@:")
+}

@@ -511,7 +511,7 @@ func boringValue(v string) bool {
 		return true
 	}
 	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1 ||
-		isCodeReference(v)
+		isCodeReference(v) || isCredentialPath(v)
 }
 
 // isObjectRef is a Kubernetes namespace/name (secret="lab/db-creds"
