@@ -326,19 +326,22 @@ func (k *keyMatcher) entropyKey(key string) bool {
 }
 
 // highEntropy: a value that looks generated, not chosen: 16 bytes or more,
-// no spaces, letters and digits, at least 3 bits of entropy a byte, and
+// no spaces, letters and at least 3 digits (an SPDX name such as
+// GPL-3.0-or-later has two), at least 3 bits of entropy a byte, and
 // neither a URL nor a path.
 func highEntropy(v string) bool {
 	if len(v) < 16 || len(v) > maxKeptValue || strings.ContainsAny(v, " \t/") {
 		return false
 	}
-	letter, digit := false, false
+	letter, digits := false, 0
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		letter = letter || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-		digit = digit || c >= '0' && c <= '9'
+		if c >= '0' && c <= '9' {
+			digits++
+		}
 	}
-	return letter && digit && shannonEntropy(v) >= 3
+	return letter && digits >= 3 && shannonEntropy(v) >= 3
 }
 
 // secretWithValue: the key names a secret, or names one only sometimes and

@@ -58,6 +58,23 @@ func adversarialLinesOf(size int) map[string]string {
 		"vendor secrets": rep("adafruit=0123456789abcdefghijklmnopqrstuv "),
 		"curl users":     rep("curl -u bob:S3cret "),
 		"prefixed dense": rep("hf_AbCdEf12GhIj34KlMn56 "),
+		// The world set's shapes (world_test.go): code assignments, calls,
+		// XML, space-separated config, nested JSON, base64 keys, licenses.
+		"go assign":         rep("token := "),
+		"make assign":       rep("password ?= "),
+		"type word":         rep("var apiToken string = "),
+		"call pairs":        rep(`("password", "`),
+		"call pairs closed": rep(`f("token", "x"), `),
+		"xml tags":          "password " + rep("<password>"),
+		"xml attrs":         rep(`<add key="ApiKey" value="`),
+		"xml unclosed":      "token " + rep(`<a x="`),
+		"spaced":            rep("password x "),
+		"netrc":             "machine " + rep("password x "),
+		"nested json":       `{"log":"{\"a\":\"` + rep("token=x ") + `\"}"}`,
+		"base64 private":    "x " + rep("UFJJVkFURSBLRV"),
+		"license":           rep("license=q8Zr3nV1xK7pT2mW9sY4 "),
+		"jwt dots":          rep("eyAAAAAAAAAAA.eyBBBBBBBBBB."),
+		"signature":         rep("Signature="),
 	}
 }
 
