@@ -469,8 +469,10 @@ func connectionStringValueEnd(ln string, sp span) int {
 	if sp.ve >= len(ln) || ln[sp.ve] != ' ' || ln[sp.vs] == '"' || ln[sp.vs] == '\'' {
 		return sp.ve
 	}
-	semi := strings.IndexByte(ln[sp.ve:], ';')
-	if semi < 0 || strings.ContainsAny(ln[sp.ve:sp.ve+semi], "=\"'") {
+	// Up to the first ';', '=' or quote, not to the first ';': a line of
+	// "token=x token=x ..." without one read the rest of the line per value.
+	semi := strings.IndexAny(ln[sp.ve:], ";=\"'")
+	if semi < 0 || ln[sp.ve+semi] != ';' {
 		return sp.ve
 	}
 	return sp.ve + semi

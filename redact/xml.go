@@ -121,7 +121,8 @@ func xmlText(ln string, i int) (int, int) {
 // xmlTag reads the element starting at ln[p] == '<': its name, its quoted
 // attributes, where it ends (after '>'), and whether it closes itself
 // ("/>"). ok is false for closing tags, comments, declarations and what is
-// not a tag.
+// not a tag; end is then how far the scan read (the caller goes on from
+// there, so each byte of a line is read once).
 func xmlTag(ln string, p int, attrs []xmlAttr) (name string, as []xmlAttr, end int, closed, ok bool) {
 	i := p + 1
 	for i < len(ln) && ln[i] == ' ' {
@@ -142,7 +143,7 @@ func xmlTag(ln string, p int, attrs []xmlAttr) (name string, as []xmlAttr, end i
 		case c == '>':
 			return name, attrs, i + 1, i > p && ln[i-1] == '/', true
 		case c == '<':
-			return "", nil, 0, false, false
+			return "", nil, i, false, false // not a tag: go on from this '<'
 		case isXMLNameByte(c):
 			an := i
 			for i < limit && isXMLNameByte(ln[i]) {
@@ -175,7 +176,7 @@ func xmlTag(ln string, p int, attrs []xmlAttr) (name string, as []xmlAttr, end i
 			i++
 		}
 	}
-	return "", nil, 0, false, false
+	return "", nil, limit, false, false
 }
 
 // isXMLNameAttr: attributes that name the element's value (key="ApiKey").
