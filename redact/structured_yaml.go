@@ -105,6 +105,13 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	if !w.count(depth) {
 		return
 	}
+	// A local tag is text the walk does not redact ("!DB_PASSWORD=x" is a
+	// tag on an empty scalar, FuzzRedact): one the text rules would change
+	// sends the file to the line path, which reads it as key=value.
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") && w.r.text(n.Tag, textOpts{}, &hits{}) != n.Tag {
+		w.err = errStructTag
+		return
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
