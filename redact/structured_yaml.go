@@ -106,11 +106,14 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 		return
 	}
 	// A local tag is text the walk does not redact ("!DB_PASSWORD=x" is a
-	// tag on an empty scalar, FuzzRedact): one the text rules would change
-	// sends the file to the line path, which reads it as key=value.
-	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") && w.r.text(n.Tag, textOpts{}, &hits{}) != n.Tag {
-		w.err = errStructTag
-		return
+	// tag on an empty scalar, "!--client-secret x" a tag on "x": FuzzRedact):
+	// one the text rules would change, with the scalar after it, sends the
+	// file to the line path, which reads the line as text.
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		if t := n.Tag + " " + n.Value; w.r.text(t, textOpts{}, &hits{}) != t {
+			w.err = errStructTag
+			return
+		}
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
