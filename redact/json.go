@@ -190,8 +190,8 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		if len(n.keys) > len(small) {
 			secret = make([]bool, 0, len(n.keys))
 		}
-		for _, k := range n.keys {
-			s := r.keys.isSecret(k)
+		for i, k := range n.keys {
+			s := r.keys.isSecret(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str)
 			secret = append(secret, s)
 			hasCred = hasCred || s
 		}
@@ -211,6 +211,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 				w.argv0 = ""
 			case hasCred && (k == "username" || k == "Username" || k == "user"):
 				r.secretValue(v, w.ptr(), RuleRegistry, h)
+			case v.kind == 's' && r.nestedJSON(v, w.ptr(), h):
 			case w.rec != nil && v.kind == 's' && isMessageKey(k):
 				if !r.recordMessage(v, w.rec, w.rec.orphan, w.ptr(), h) {
 					w.walk(v, false)
@@ -228,7 +229,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 			switch {
 			case prog[i] > 0:
 				w.programValue(v, prog[i]-1)
-			case !secretCtx && i > 0 && r.secretFlag(n.vals[i-1]):
+			case !secretCtx && i > 0 && (r.secretFlag(n.vals[i-1]) || r.entropyFlag(n.vals[i-1], v)):
 				// argv as a list (OCI process.args, Docker Cmd): "--password", "x".
 				r.secretValue(v, w.ptr(), RuleSecretKey, h)
 			case !secretCtx && i > 0 && v.kind == 's' && isUserFlag(n.vals[i-1]) && w.userFlagValue(v):
@@ -241,6 +242,9 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 	case 's':
 		if secretCtx {
 			r.secretValue(n, w.ptr(), RuleSecretKey, h)
+			return
+		}
+		if r.nestedJSON(n, w.ptr(), h) {
 			return
 		}
 		var lh hits
@@ -379,17 +383,21 @@ func (r *Redactor) authorizationValue(n *node, ptr string, h *hits) {
 
 // pairIsSecret: {"key": "DB_PASSWORD", "value": ...} (CRI) or {"name": ..., "value": ...} (Kubernetes).
 func (r *Redactor) pairIsSecret(n *node) bool {
-	hasValue := false
-	secret := false
+	hasValue, secret, entropy := false, false, false
+	var value *node
 	for i, k := range n.keys {
 		switch k {
 		case "value", "Value":
-			hasValue = true
+			hasValue, value = true, n.vals[i]
 		case "key", "Key", "name", "Name":
 			if n.vals[i].kind == 's' && r.keys.isSecret(n.vals[i].str) {
 				secret = true
 			}
+			entropy = entropy || n.vals[i].kind == 's' && r.keys.entropyKey(n.vals[i].str)
 		}
+	}
+	if entropy && !secret && value != nil && value.kind == 's' {
+		secret = highEntropy(value.str) // LICENSE: a license key, not "MIT"
 	}
 	return hasValue && secret
 }

@@ -21,7 +21,9 @@ var (
 		"losenord", "lösenord", "salasana", "adgangskode", "passord", "jelszo", "jelszó", "heslo", "lozinka",
 		"katasandi", "sifre", "şifre", "parolă", "пароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمةالمرور", "סיסמה"}
 	weakWords = map[string]bool{"pwd": true, "auth": true, "session": true, "pass": true, "pw": true, "sas": true, "creds": true,
-		"salt": true, "hmac": true, "parola": true, "clave": true, "mima": true}
+		"salt": true, "hmac": true, "parola": true, "clave": true, "mima": true,
+		// AWS SigV4's "Signature=" (an Authorization header, a presigned URL).
+		"signature": true}
 	// Words ending in "pass" or "pw" that are not passwords: a segment
 	// ending so is otherwise one (DBPASS, ADMINPASS, requirepass, ROOTPW).
 	passEnding = map[string]bool{"bypass": true, "compass": true, "encompass": true, "overpass": true, "underpass": true,
@@ -30,7 +32,9 @@ var (
 		{"mot", "de"}: true, {"kata", "sandi"}: true, {"root", "pw"}: true, {"api", "key"}: true, {"access", "key"}: true, {"private", "key"}: true,
 		{"secret", "key"}: true, {"client", "key"}: true, {"account", "key"}: true, {"signing", "key"}: true,
 		{"encryption", "key"}: true, {"master", "key"}: true, {"shared", "key"}: true, {"storage", "key"}: true,
-		{"session", "id"}: true, {"client", "secret"}: true}
+		{"session", "id"}: true, {"client", "secret"}: true,
+		// New Relic's insert and ingest keys (NEW_RELIC_INSERT_KEY).
+		{"insert", "key"}: true, {"ingest", "key"}: true}
 	// notSecret are whole keys that match a rule but hold no secret: the shell's
 	// working directory, and counts or flags about secrets.
 	notSecret = map[string]bool{"token_ttl": true, "auth_type": true, "authtype": true,
@@ -127,7 +131,7 @@ func mentionsSecretWordFold(key string) bool {
 			}
 		case 's':
 			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sas") || hasPrefixFold(s, "salt") ||
-				hasPrefixFold(s, "senha") || hasPrefixFold(s, "salasana") || hasPrefixFold(s, "sandi") || hasPrefixFold(s, "sifre") {
+				hasPrefixFold(s, "senha") || hasPrefixFold(s, "salasana") || hasPrefixFold(s, "sandi") || hasPrefixFold(s, "sifre") || hasPrefixFold(s, "signature") {
 				return true
 			}
 		case 't':
@@ -155,7 +159,7 @@ func mentionsSecretWordFold(key string) bool {
 				return true
 			}
 		case 'l':
-			if hasPrefixFold(s, "losenord") || hasPrefixFold(s, "lozinka") {
+			if hasPrefixFold(s, "losenord") || hasPrefixFold(s, "lozinka") || hasPrefixFold(s, "licen") {
 				return true
 			}
 		case 'j':
@@ -221,7 +225,7 @@ func segments(key string) []string {
 
 var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas", "dockercfg", "dockerconfig",
 	"salt", "hmac", "kennwort", "contrase", "senha", "wachtwoord", "haslo", "losenord", "salasana", "adgangskode", "jelszo", "heslo",
-	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse"}
+	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse", "signature", "licen"}
 
 // descriptorWords, after a key's last secret word, make the key describe a
 // secret instead of holding one: PASSWORD_MIN_LENGTH, TOKEN_EXPIRY_SECONDS,
@@ -287,4 +291,70 @@ func mentionsSecretWord(lower string) bool {
 		}
 	}
 	return false
+}
+
+// isCodeReference: a value that names where a secret comes from in code
+// (apiKey: this.apiKey, password=os.environ["DB_PASSWORD"]), not a secret
+// (detect-secrets' keyword negatives).
+func isCodeReference(v string) bool {
+	v = strings.TrimSuffix(v, ",")
+	for _, p := range []string{"this.", "self.", "process.env.", "os.environ", "os.getenv(", "os.Getenv(", "System.getenv(", "ENV[", "ENV.fetch("} {
+		if strings.HasPrefix(v, p) && len(v) > len(p) && !strings.ContainsAny(v, " \t") {
+			return true
+		}
+	}
+	return false
+}
+
+// entropyWords name keys that hold a secret only sometimes: LICENSE=MIT
+// or license: Apache-2.0 name a license, LICENSE=q8Zr3nV1xK7p... is a
+// license key. Under them only a high-entropy value is replaced (issue #13:
+// "high-entropy values after any key whose name contains ... license").
+var entropyWords = map[string]bool{"license": true, "licence": true}
+
+// entropyKey: the key holds an entropy word (and is not secret by itself).
+func (k *keyMatcher) entropyKey(key string) bool {
+	if len(key) > maxKeyLen || !containsFold(key, "licen") {
+		return false
+	}
+	for _, s := range segments(key) {
+		if entropyWords[s] {
+			return true
+		}
+	}
+	return false
+}
+
+// highEntropy: a value that looks generated, not chosen: 16 bytes or more,
+// no spaces, letters and at least 3 digits (an SPDX name such as
+// GPL-3.0-or-later has two), at least 3 bits of entropy a byte, and
+// neither a URL nor a path.
+func highEntropy(v string) bool {
+	if len(v) < 16 || len(v) > maxKeptValue || strings.ContainsAny(v, " \t/") {
+		return false
+	}
+	letter, digits := false, 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		letter = letter || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if c >= '0' && c <= '9' {
+			digits++
+		}
+	}
+	return letter && digits >= 3 && shannonEntropy(v) >= 3
+}
+
+// secretWithValue: the key names a secret, or names one only sometimes and
+// the value looks generated.
+func (k *keyMatcher) secretWithValue(key, v string) bool {
+	return k.isSecret(key) || k.entropyKey(key) && highEntropy(strings.Trim(v, `"'`))
+}
+
+// isCredentialPath: systemd's LoadCredential=ID:PATH names where a
+// credential is read from (https://systemd.io/CREDENTIALS/); SetCredential=
+// ID:VALUE holds one and is not a path.
+func isCredentialPath(v string) bool {
+	id, path, ok := strings.Cut(v, ":")
+	return ok && isPlainKey(id) && strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "//") && strings.Count(path, "/") > 1 &&
+		!strings.ContainsAny(path, " \t@:")
 }

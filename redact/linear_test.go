@@ -58,6 +58,17 @@ func adversarialLinesOf(size int) map[string]string {
 		"vendor secrets": rep("adafruit=0123456789abcdefghijklmnopqrstuv "),
 		"curl users":     rep("curl -u bob:S3cret "),
 		"prefixed dense": rep("hf_AbCdEf12GhIj34KlMn56 "),
+		// The world set's shapes (world_test.go): code assignments, calls,
+		// XML, space-separated config, nested JSON, base64 keys, licenses.
+		"go assign":      rep("token := "),
+		"call pairs":     rep(`("password", "`),
+		"xml attrs":      rep(`<add key="ApiKey" value="`),
+		"xml unclosed":   "token " + rep(`<a x="`),
+		"spaced":         rep("password x "),
+		"nested json":    `{"log":"{\"a\":\"` + rep("token=x ")[:size-32] + `\"}"}`,
+		"base64 private": "x " + rep("UFJJVkFURSBLRV"),
+		"license":        rep("license=q8Zr3nV1xK7pT2mW9sY4 "),
+		"jwt dots":       rep("eyAAAAAAAAAAA.eyBBBBBBBBBB."),
 	}
 }
 

@@ -113,7 +113,12 @@ func inARN(ln string, i int) bool {
 	for s > 0 && !urlEnds(ln[s-1]) && ln[s-1] != '=' {
 		s--
 	}
-	return s < i && strings.HasPrefix(ln[s:i], "arn:")
+	if s >= i {
+		return false
+	}
+	// Also inside a URL's path (".../roles/arn:aws:iam::1:role/x").
+	a := strings.Index(ln[s:i], "arn:")
+	return a == 0 || a > 0 && (ln[s+a-1] == '/' || ln[s+a-1] == '"')
 }
 
 // nextPrefixedToken is the start of the first word of ln at or after i

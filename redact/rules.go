@@ -8,7 +8,7 @@ import (
 
 // RuleSetVersion changes whenever a rule changes, so a bundle says which
 // rules scrubbed it.
-const RuleSetVersion = "2026.12.1"
+const RuleSetVersion = "2026.12.2"
 
 // RuleInfo documents one rule for docs/redaction.md and --help.
 type RuleInfo struct {
@@ -79,9 +79,14 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64-encoded PEM private keys (kubeconfig client-key-data, Kubernetes secrets)",
 			Example: "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 certificates (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...)"},
 			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), keep: notBase64PrivateKey},
+		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64 of a document holding a private key anywhere in it (a YAML or JSON file with a PEM key, stored base64 in a ConfigMap or an env var): \"PRIVATE KEY\" in its three base64 alignments, the whole run decoded and looked into",
+			Example: "blob: dGxzOgogIGtleTogfAogICAgLS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 runs whose decoding holds no secret"},
+			any: base64PrivateKeyWords, re: regexp.MustCompile(`[A-Za-z0-9+/]*(?:` + strings.Join(base64PrivateKeyWords, "|") + `)[A-Za-z0-9+/=]*`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
 		{RuleInfo: RuleInfo{Name: RuleJWT, Class: "tokens", Description: "JSON Web Tokens, including Kubernetes service-account tokens",
 			Example: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2ln", Leaves: "other base64 text"},
-			any: []string{"eyJ"}, re: regexp.MustCompile(`eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
+			// A JWT's header is JSON, so it starts "eyJ"; gitleaks' examples
+			// also have "ey" and a payload starting "ey" (its jwt rule).
+			any: []string{"eyJ", ".ey"}, re: regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)},
 		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer, or any capitalized word: Api-Token, SSWS...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme; prose like \"may require authorization: server message\" (a lowercase word is not a credential)"},
 			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: literalLocs("authorization", false, authorizationRE),
@@ -103,7 +108,7 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleTokenPrefix, Class: "tokens", Description: "well-known token prefixes: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab (glpat-), Slack (xox?-), Stripe (sk_live_, rk_live_, sk_test_), Google API keys (AIza), npm (npm_), OpenAI-style (sk-...)",
 			Example: "ghp_1234567890abcdefghijklmnopqrstuvwxyz", Leaves: "words that merely contain the prefix"},
 			any: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "k_live_", "k_test_", "AIza", "npm_", "sk-"},
-			re:  regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9\-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,})`)},
+			re:  regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_\-]{20,}(?:\.[0-9a-z]{9})?|xox[abposr]-[A-Za-z0-9\-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,})`)},
 		{RuleInfo: RuleInfo{Name: RuleAzure, Class: "cloud credentials", Description: "Azure storage account keys, shared access keys and SAS signatures in connection strings and URLs",
 			Example: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc+/==;", Leaves: "account name, endpoint suffix"},
 			anyLower: []string{"accountkey", "sharedaccess", "sig="},
@@ -119,15 +124,19 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleBase64Doc, Class: "private keys", Description: "base64 of a whole document holding secrets, decoded and looked into: kubeconfigs with tokens or client keys, Docker config.json with auths, OpenSSH private key bodies (b3BlbnNzaC1rZXktdjE...)",
 			Example: "config: YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmln...", Leaves: "base64 documents without a secret (a kubeconfig with only a CA and a server)"},
 			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
-		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "token formats gitleaks has no rule for: Telegram bot tokens (123456789:AA...), Google OAuth refresh tokens (1//0...), Mapbox secret tokens (sk.eyJ...), New Relic user keys (NRAK-), Atlassian API tokens (ATATT3), Docker Hub (dckr_pat_), Doppler (dp.st./dp.pt./dp.ct./dp.sa.), Figma (figd_), Kubernetes bootstrap tokens after --token",
+		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "token formats gitleaks has no rule for: Telegram bot tokens (123456789:AA...), Google OAuth refresh tokens (1//0...), Mapbox secret tokens (sk.eyJ...), New Relic user and insert keys (NRAK-, NRII-), Atlassian API tokens (ATATT3), Docker Hub (dckr_pat_), Doppler (dp.st./dp.pt./dp.ct./dp.sa.), Figma (figd_), Kubernetes bootstrap tokens after --token",
 			Example: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", Leaves: "pk. (public) Mapbox tokens"},
-			any: []string{":AA", "1//0", "sk.eyJ", "dckr_pat_", "dp.st.", "dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit.", "figd_", "NRAK-", "ATATT3"},
-			re:  regexp.MustCompile(`\b(?:\d{8,10}:AA[A-Za-z0-9_-]{33}|1//0[A-Za-z0-9_-]{40,}|sk\.eyJ[A-Za-z0-9_.-]{20,}|dckr_pat_[A-Za-z0-9_-]{20,}|dp\.(?:st|pt|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|NRAK-[A-Z0-9]{27}|ATATT3[A-Za-z0-9_=-]{100,})`)},
+			any: []string{":AA", "1//0", "sk.eyJ", "dckr_pat_", "dp.st.", "dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit.", "figd_", "NRAK-", "NRII-", "ATATT3"},
+			re:  regexp.MustCompile(`\b(?:\d{8,10}:AA[A-Za-z0-9_-]{32,33}|1//0[A-Za-z0-9_-]{40,}|sk\.eyJ[A-Za-z0-9_.-]{20,}|dckr_pat_[A-Za-z0-9_-]{20,}|dp\.(?:st|pt|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|ATATT3[A-Za-z0-9_=-]{100,})`)},
 		{RuleInfo: RuleInfo{Name: RuleWebhook, Class: "tokens", Description: "the token in a webhook URL's path (Discord /api/webhooks/<id>/<token>)",
 			Example: "https://discord.com/api/webhooks/123/AbC...", Leaves: "the host, path and webhook id"},
 			any: []string{"/api/webhooks/"}, re: regexp.MustCompile(`/api/webhooks/\d+/([A-Za-z0-9_-]{40,})`), group: 1},
 	}
 }
+
+// base64PrivateKeyWords are "PRIVATE KEY" in base64 at each of the three
+// byte offsets modulo 3 (the characters its bytes fully determine).
+var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW"}
 
 var (
 	authorizationRE = regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`)

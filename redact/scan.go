@@ -49,39 +49,39 @@ type span struct {
 func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 	for i := 0; i < len(ln); i++ {
 		c := ln[i]
+		if c == ',' && i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
+			if sp, ok := k.callPair(ln, i); ok {
+				spans = append(spans, sp)
+			}
+			continue
+		}
 		if c != '=' && c != ':' {
 			continue
 		}
-		// "://" is a URL scheme, "::" an IPv6 address or C++ name.
-		if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':') {
+		// "://" is a URL scheme, "::" an IPv6 address or C++ name; ":="
+		// is read at its '='.
+		if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':' || ln[i+1] == '=') {
 			continue
 		}
-		j := i - 1
-		for j >= 0 && (ln[j] == ' ' || ln[j] == '\t') {
-			j--
-		}
-		if j >= 0 && (ln[j] == '"' || ln[j] == '\'') {
-			j--
-		}
-		ke := j + 1
-		for j >= 0 && isKeyByte(ln[j]) && ke-j <= maxKeyLen {
-			j--
-		}
-		ks := j + 1
-		for ks < ke && (ln[ks] == '-' || ln[ks] == '.' || ln[ks] >= '0' && ln[ks] <= '9') {
-			ks++
-		}
+		ks, ke := keyBefore(ln, i-1, c == '=')
 		if ks >= ke {
 			continue
 		}
 		key := ln[ks:ke]
 		isUser := userFlag(key)
-		if !isUser && !k.isSecret(key) {
+		secret := !isUser && k.isSecret(key)
+		if !isUser && !secret && !k.entropyKey(key) {
 			continue
 		}
 		k2 := i + 1
+		if c == '=' && k2 < len(ln) && ln[k2] == '>' {
+			k2++ // "key" => "value" (Perl, PHP, Ruby, logstash)
+		}
 		for k2 < len(ln) && (ln[k2] == ' ' || ln[k2] == '\t') {
 			k2++
+		}
+		if k2+1 < len(ln) && ln[k2] == '@' && ln[k2+1] == '"' {
+			k2++ // Objective-C @"value"
 		}
 		vs, ve := k2, k2
 		switch {
@@ -120,13 +120,91 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 		// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
 		// kept (boringValue), so what it holds is replaced with it.
 		if ve > vs {
-			spans = append(spans, span{ks, ke, vs, ve, !isUser})
+			spans = append(spans, span{ks, ke, vs, ve, secret})
 			if ve-vs > maxKeptValue {
 				i = ve - 1
 			}
 		}
 	}
 	return spans
+}
+
+// callPair reads a quoted key and a quoted value passed to a call, the
+// comma at i between them: System.setProperty("DB_PASSWORD", "x"),
+// os.getenv("API_TOKEN", "x"), ENV.fetch('SECRET_KEY', 'x').
+func (k *keyMatcher) callPair(ln string, i int) (span, bool) {
+	q := ln[i-1]
+	lo := max(0, i-2-maxKeyLen) // bounded: a line of many `",` stays linear
+	open := strings.LastIndexByte(ln[lo:i-1], q)
+	if open < 0 {
+		return span{}, false
+	}
+	open += lo
+	j := open - 1
+	for j >= 0 && ln[j] == ' ' {
+		j--
+	}
+	if open < 1 || j < 0 || ln[j] != '(' || !k.isSecret(ln[open+1:i-1]) {
+		return span{}, false
+	}
+	vs := i + 1
+	for vs < len(ln) && ln[vs] == ' ' {
+		vs++
+	}
+	if vs >= len(ln) || (ln[vs] != '"' && ln[vs] != '\'') {
+		return span{}, false
+	}
+	ve := strings.IndexByte(ln[vs+1:min(len(ln), vs+1+maxBareScan)], ln[vs])
+	if ve < 0 {
+		return span{}, false
+	}
+	return span{open + 1, i - 1, vs, vs + ve + 2, true}, true
+}
+
+// keyBefore finds the key that ends at or before ln[j] (the byte before a
+// separator), and returns its bounds (ks >= ke: none). Before an '=' it
+// reads the assignment operators of config and code files too: ":=",
+// "::=", "?=", "+=", ".=" (Make, Go, PHP), "key[]=" and dict["key"] =.
+// A type word between key and operator ("var apiToken string = ...")
+// gives way to the word before it.
+func keyBefore(ln string, j int, eq bool) (int, int) {
+	if eq {
+		for n := 0; j >= 0 && n < 3 && (ln[j] == ':' || ln[j] == '?' || ln[j] == '+' || ln[j] == '.'); n++ {
+			j--
+		}
+	}
+	for j >= 0 && (ln[j] == ' ' || ln[j] == '\t') {
+		j--
+	}
+	if j >= 1 && ln[j] == ']' && ln[j-1] == '[' {
+		j -= 2
+	} else if j >= 1 && ln[j] == ']' && (ln[j-1] == '"' || ln[j-1] == '\'') {
+		j--
+	}
+	if j >= 0 && (ln[j] == '"' || ln[j] == '\'' || ln[j] == '`') {
+		j--
+	}
+	ke := j + 1
+	for j >= 0 && isKeyByte(ln[j]) && ke-j <= maxKeyLen {
+		j--
+	}
+	ks := j + 1
+	for ks < ke && (ln[ks] == '-' || ln[ks] == '.' || ln[ks] >= '0' && ln[ks] <= '9') {
+		ks++
+	}
+	if eq && ke-ks <= 6 && isTypeWord(ln[ks:ke]) && j >= 0 && ln[j] == ' ' {
+		return keyBefore(ln, j, false)
+	}
+	return ks, ke
+}
+
+// isTypeWord: a declaration's type between a name and its value.
+func isTypeWord(w string) bool {
+	switch w {
+	case "string", "String", "str", "var", "let", "const":
+		return true
+	}
+	return false
 }
 
 // maxKeyLen bounds a key (isSecret rejects longer ones); maxKeptValue is
@@ -164,7 +242,10 @@ func bareValueEnd(ln string, vs int) int {
 					i++
 					continue
 				}
-				return i + 1
+				if i+1 == len(ln) || endsBareValue(ln[i+1]) {
+					return i + 1
+				}
+				break // {{h}o)p$... goes on: not ODBC quoting (detect-secrets' hostile value)
 			}
 		}
 	}
@@ -275,8 +356,23 @@ func scanFlags(ln string, spans []span) []span {
 				ve++
 			}
 		} else {
-			for ve < len(ln) && ln[ve] != ' ' && ln[ve] != '\t' && ln[ve] != ']' && ln[ve] != ')' && ln[ve] != '"' && ln[ve] != '\'' {
-				ve++
+			// To whitespace or a quote; a bracket ends the value only when
+			// the value did not open it ("[--token x]", but --secret
+			// {{h}o)p$... is one value).
+			depth := 0
+		scan:
+			for ; ve < len(ln); ve++ {
+				switch ln[ve] {
+				case ' ', '\t', '"', '\'':
+					break scan
+				case '(', '[', '{':
+					depth++
+				case ']', ')', '}':
+					if depth == 0 {
+						break scan
+					}
+					depth--
+				}
 			}
 		}
 		if ve > vs {

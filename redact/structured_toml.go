@@ -121,7 +121,7 @@ func (w *tomlWalker) keyval(parts []string, v *unstable.Node, depth int) {
 		w.secret(v, RuleSecretKey, depth+1)
 	case isAuthorizationKey(last):
 		w.authorization(v, depth+1)
-	case r.keys.isSecret(last):
+	case r.keys.isSecret(last) || v.Kind == unstable.String && r.keys.entropyKey(last) && highEntropy(string(v.Data)):
 		w.creds[parent] = true
 		w.secret(v, RuleSecretKey, depth+1)
 	case isUserKey(last) && v.Kind == unstable.String:

@@ -105,6 +105,16 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	if !w.count(depth) {
 		return
 	}
+	// A local tag is text the walk does not redact ("!DB_PASSWORD=x" is a
+	// tag on an empty scalar, "!--client-secret x" a tag on "x": FuzzRedact):
+	// one the text rules would change, with the scalar after it, sends the
+	// file to the line path, which reads the line as text.
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		if t := n.Tag + " " + n.Value; w.r.text(t, textOpts{}, &hits{}) != t {
+			w.err = errStructTag
+			return
+		}
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
@@ -143,18 +153,23 @@ func (w *yamlWalker) text(n *yaml.Node) {
 // Kubernetes Secret objects, whose data and stringData values are all secret.
 func (w *yamlWalker) mapping(n *yaml.Node, depth int) {
 	r := w.r
-	pairSecret, hasValue, hasCred, secretObject := false, false, false, false
+	pairSecret, hasValue, hasCred, secretObject, entropy := false, false, false, false, false
+	var value *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i].Value, n.Content[i+1]
 		switch k {
 		case "value", "Value":
-			hasValue = true
+			hasValue, value = true, v
 		case "key", "Key", "name", "Name":
 			pairSecret = pairSecret || v.Kind == yaml.ScalarNode && r.keys.isSecret(v.Value)
+			entropy = entropy || v.Kind == yaml.ScalarNode && r.keys.entropyKey(v.Value)
 		case "kind":
 			secretObject = v.Kind == yaml.ScalarNode && v.Value == "Secret"
 		}
 		hasCred = hasCred || r.keys.isSecret(k)
+	}
+	if entropy && !pairSecret && value != nil && value.Kind == yaml.ScalarNode {
+		pairSecret = highEntropy(value.Value) // LICENSE: a license key, not "MIT"
 	}
 	pairSecret = pairSecret && hasValue
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -177,7 +192,7 @@ func (w *yamlWalker) mapping(n *yaml.Node, depth int) {
 			// kubelet's authorization: {mode: Webhook}; a Pod's
 			// secret: {secretName: x} volume source.
 			w.walk(v, depth+1)
-		case r.keys.isSecret(k):
+		case r.keys.isSecret(k) || v.Kind == yaml.ScalarNode && r.keys.entropyKey(k) && highEntropy(v.Value):
 			w.secret(v, RuleSecretKey, depth+1)
 		case pairSecret && (k == "value" || k == "Value"):
 			w.secret(v, RuleSecretPair, depth+1)

@@ -109,6 +109,11 @@ type lineState struct {
 	// json is the parser of a JSON-lines file's records, its nodes
 	// reused from one record to the next.
 	json *jsonParser
+	// xmlOpen: the previous line ended with the opening tag of a secret
+	// element; this line is its value (xml.go).
+	xmlOpen bool
+	// puttyLines: lines of a PuTTY private key body still to come (putty.go).
+	puttyLines int
 }
 
 func (r *Redactor) place(h *hits, rule string, line int, o textOpts) {
@@ -146,6 +151,20 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			return out
 		}
 	}
+	if st.xmlOpen {
+		if out, ok := r.xmlValueLine(ln, n, o, st, h); ok {
+			return out
+		}
+	}
+	if r.defaults {
+		if st.puttyLines > 0 {
+			if out := r.puttyLine(ln, n, o, st, h); out != ln {
+				return out
+			}
+		} else if len(ln) > 14 && ln[0] == 'P' {
+			st.puttyLines = puttyPrivateLines(ln)
+		}
+	}
 	ln = r.patterns(ln, mask, n, o, h)
 	if r.defaults && mask&(1<<bitVendor) != 0 {
 		ln = r.vendor(ln, n, o, h)
@@ -164,6 +183,12 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		}
 		if mask&(1<<bitKeyword) != 0 {
 			ln = r.keyValues(ln, mask, n, o, h)
+			if strings.IndexByte(ln, '<') >= 0 {
+				ln = r.xmlValues(ln, n, o, st, h)
+			}
+			if !o.env && !o.yaml && !o.toml {
+				ln = r.spacedValues(ln, n, o, h)
+			}
 		}
 		if mask&(1<<bitMySQL) != 0 && !o.env {
 			ln = r.programArgs(ln, n, o, h)
@@ -360,7 +385,7 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			} else {
 				continue
 			}
-		} else if !sp.secret && !r.keys.isSecret(key) || isAuthorizationKey(key) {
+		} else if !sp.secret && !r.keys.secretWithValue(key, ln[sp.vs:sp.ve]) || isAuthorizationKey(key) {
 			continue
 		}
 		// After the key test: looking back for a marker's '[' on every
@@ -444,8 +469,10 @@ func connectionStringValueEnd(ln string, sp span) int {
 	if sp.ve >= len(ln) || ln[sp.ve] != ' ' || ln[sp.vs] == '"' || ln[sp.vs] == '\'' {
 		return sp.ve
 	}
-	semi := strings.IndexByte(ln[sp.ve:], ';')
-	if semi < 0 || strings.ContainsAny(ln[sp.ve:sp.ve+semi], "=\"'") {
+	// Up to the first ';', '=' or quote, not to the first ';': a line of
+	// "token=x token=x ..." without one read the rest of the line per value.
+	semi := strings.IndexAny(ln[sp.ve:], ";=\"'")
+	if semi < 0 || ln[sp.ve+semi] != ';' {
 		return sp.ve
 	}
 	return sp.ve + semi
@@ -466,7 +493,7 @@ func (r *Redactor) envAssignment(ln string, n int, o textOpts, h *hits) (string,
 	}
 	v := strings.TrimRight(ln[eq+1:], "\r")
 	inner := strings.Trim(v, `"'`)
-	if !r.keys.isSecret(key) || inner == "" || isMarker(inner) || boringValue(inner) {
+	if !r.keys.secretWithValue(key, inner) || inner == "" || isMarker(inner) || boringValue(inner) {
 		return "", false
 	}
 	r.place(h, RuleSecretKey, n, o)
@@ -485,7 +512,8 @@ func boringValue(v string) bool {
 		"secret", "secrets", "token", "tokens", "password", "passwords", "credentials":
 		return true
 	}
-	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1
+	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1 ||
+		isCodeReference(v) || isCredentialPath(v)
 }
 
 // isObjectRef is a Kubernetes namespace/name (secret="lab/db-creds"

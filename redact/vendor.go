@@ -90,6 +90,33 @@ type vendorSet struct {
 	exact [][]string
 }
 
+// gitleaksSuffix ends gitleaks' token rules (utils.secretSuffix): the
+// secret is followed by a quote, a space, ';', an escaped newline or the
+// end. In collected data a token is as often followed by a URL's next
+// part ('?', '&', '#', '/'), a list's ',', a closing bracket or a tag
+// ("GET /v1/hook/<token>?ok=1", "[<token>]", "<token>" in XML), and
+// gitleaks' rule then let it through: widenSuffix adds those bytes. The
+// table stays gitleaks' own (TestVendorTableMatchesGitleaks); every match
+// of the original is still a match.
+const (
+	gitleaksSuffix = `(?:[\x60'"\s;]|\\[nr]|$)`
+	widerSuffix    = `(?:[\x60'"\s;&?#/,)\]}<>|]|\\[nr]|$)`
+)
+
+// Azure AD client secrets have their own boundaries: the same widening,
+// and a '/' or '?' before one (a URL's path or query).
+const (
+	azureBefore      = `(?:^|[\\'"\x60\s>=:(,)])`
+	azureBeforeWider = `(?:^|[\\'"\x60\s>=:(,)/?&])`
+	azureAfter       = `(?:$|[\\'"\x60\s<),])`
+	azureAfterWider  = `(?:$|[\\'"\x60\s<),;&?#/\]}|])`
+)
+
+func widenSuffix(re string) string {
+	re = strings.ReplaceAll(re, gitleaksSuffix, widerSuffix)
+	return strings.ReplaceAll(strings.ReplaceAll(re, azureBefore, azureBeforeWider), azureAfter, azureAfterWider)
+}
+
 // vendorRules compiles the table once per process: ~220 regexps cost tens
 // of milliseconds, and the table never changes.
 var vendorRules = sync.OnceValue(func() *vendorSet {
@@ -99,7 +126,7 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 	vs := &vendorSet{global: compileAllow(vendorGlobalAllow)}
 	index := map[string]int{}
 	for _, d := range vendorTable {
-		re := regexp.MustCompile(d.Regex)
+		re := regexp.MustCompile(widenSuffix(d.Regex))
 		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex),
 			needs: runNeeds(d.Regex), tail: keywordTail(d)}
 		for _, a := range d.Allow {
@@ -815,12 +842,25 @@ func (r *Redactor) vendor(ln string, n int, o textOpts, h *hits) string {
 		return ln
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].s < found[j].s })
+	// Overlapping secrets become one: flutterwave-encryption-key's 12 hex
+	// of "FLWSECK_TEST-<32 hex>-X" start where flutterwave-secret-key's
+	// whole key does, and replacing the shorter alone left the rest.
+	merged := found[:0]
+	for _, f := range found {
+		if k := len(merged) - 1; k >= 0 && f.s < merged[k].e {
+			if f.e > merged[k].e {
+				if f.s == merged[k].s {
+					merged[k].rule = f.rule // the longer match names it
+				}
+				merged[k].e = f.e
+			}
+			continue
+		}
+		merged = append(merged, f)
+	}
 	var b strings.Builder
 	last := 0
-	for _, f := range found {
-		if f.s < last {
-			continue // overlaps one already replaced
-		}
+	for _, f := range merged {
 		v := ln[f.s:f.e]
 		if isMarker(v) || insideMarker(ln, f.s) {
 			continue

@@ -103,7 +103,10 @@ func Leak(out, secret string) string {
 }
 
 // jsonEscaped is s as it reads inside a JSON string.
-func jsonEscaped(s string) string {
+func jsonEscaped(s string) string { return JSONEscaped(s) }
+
+// JSONEscaped is s as encoding/json writes it inside a string.
+func JSONEscaped(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
 }

@@ -1,0 +1,105 @@
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestWorldShapes: each rule the world set (world_test.go) made, where it
+// fires and where it stays quiet. Lines from the sources named.
+func TestWorldShapes(t *testing.T) {
+	r := newR(t, Config{})
+	for _, c := range []struct {
+		name, in string
+		kind     Kind
+		secret   string // "" : nothing may change
+	}{
+		// Assignment operators of config and code files: gitleaks'
+		// GenerateSampleSecrets forms (cmd/generate/config/utils/generate.go)
+		// and detect-secrets' keyword_test.py.
+		{"go :=", `apikey := "{{h}o)p${e]nob(ody[finds>-_$#thisone}}"`, Text, "nob(ody[finds"},
+		{"make ::=", `generic_TOKEN ::= "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"`, Text, "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"},
+		{"make ?=", `generic_TOKEN ?= "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"`, Text, "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"},
+		{"php .=", `$genericToken .= "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"`, Text, "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"},
+		{"type word", `var genericToken string = "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"`, Text, "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"},
+		{"logstash =>", `  "genericToken" => "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"`, Text, "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"},
+		{"dict key", `some_dict["secret"] = "hope-nobody-finds-this-one"`, Text, "hope-nobody-finds-this-one"},
+		{"objc @", `apikey = @"hope-nobody-finds-this-one"`, Text, "hope-nobody-finds-this-one"},
+		{"call pair", `System.setProperty("AIRTABLE_TOKEN", "patcb8tamzsqte34w.a01f263e")`, Text, "patcb8tamzsqte34w"},
+		{"quiet: plain :=", `x := y + 1 // token count`, Text, ""},
+		{"quiet: call of other names", `foo("a", "b"), bar("password", "")`, Text, ""},
+		{"quiet: code reference", `apiKey: this.apiKey,`, Text, ""},
+		{"quiet: comparison", `if password != expected {`, Text, ""},
+		// XML (detect-secrets' keyword_xml_test.py; Maven settings.xml;
+		// .NET appSettings).
+		{"xml element", `<password>Mvn-Depl0y-2024!x</password>`, Text, "Mvn-Depl0y-2024!x"},
+		{"xml spaced tag", `< the_password > m{{h}o)p${e]nob </the_password>`, Text, "m{{h}o)p${e]nob"},
+		{"xml name attr", `<sometag name="the_password">hunter2hunter2</sometag>`, Text, "hunter2hunter2"},
+		{"xml value attr", `<add key="StorageApiKey" value="8f2d0c6e9a7b4d1e8c3f5a2b7e9d0c1a" />`, Text, "8f2d0c6e9a7b4d1e8c3f5a2b7e9d0c1a"},
+		{"xml next line", "<adafruitToken>\n    8jje4-eanqhv5pdsj5qj7gv0sdyycr8b\n</adafruitToken>\n", Text, "8jje4-eanqhv5pdsj5qj7gv0sdyycr8b"},
+		{"quiet: xml other element", `<add key="Environment" value="Production" />`, Text, ""},
+		{"quiet: xml secret name", `<secretName>web-tls</secretName> <username>deployer</username>`, Text, ""},
+		// Space-separated config (redis.conf, .netrc).
+		{"redis requirepass", "requirepass R3dis-Requ1re-Pass\n", Text, "R3dis-Requ1re-Pass"},
+		{"netrc", "machine ftp.example.com login anonymous password Netrc-Ftp-Pw-77\n", Text, "Netrc-Ftp-Pw-77"},
+		{"quiet: prose", "password changed\ntoken expired\n", Text, ""},
+		{"quiet: flag in parentheses", "(--token-ttl 24h)", Text, ""},
+		// PuTTY (the PPK format, Appendix C of PuTTY's manual).
+		{"putty", "PuTTY-User-Key-File-3: ssh-ed25519\nPublic-Lines: 1\nAAAAC3NzaC1lZDI1NTE5AAAAIHg3\nPrivate-Lines: 1\nOwG7gjd9av3rbZv4U2zislqV0tNvGYjl\nPrivate-MAC: 7a1c3e5f\n", Text, "OwG7gjd9av3rbZv4U2zislqV0tNvGYjl"},
+		{"quiet: putty public lines", "PuTTY-User-Key-File-3: ssh-ed25519\nPublic-Lines: 1\nAAAAC3NzaC1lZDI1NTE5AAAAIHg3\nPrivate-MAC: 7a1c3e5f\n", Text, ""},
+		// Licenses: a key stays, a name stays.
+		{"license key", "license=q8Zr3nV1xK7pT2mW9sY4bD6fH0jL5cA3\n", Env, "q8Zr3nV1xK7pT2mW9sY4bD6fH0jL5cA3"},
+		{"license key json pair", `[{"name":"LICENSE","value":"q8Zr3nV1xK7pT2mW9sY4bD6fH0jL5cA3"}]`, JSON, "q8Zr3nV1xK7pT2mW9sY4bD6fH0jL5cA3"},
+		{"quiet: license name", "license: MIT\nLICENSE=Apache-2.0\n", YAML, ""},
+		{"quiet: license name env", "LICENSE=GPL-3.0-or-later\n", Env, ""},
+		// Tokens as gitleaks' examples write them, where collected data puts them.
+		{"token in a URL path", "GET https://api.example.com/v1/hook/glsa_pza1234567890abcdefABCDEF1234567_0123abcd?ok=1", Text, "glsa_pza1234567890abcdefABCDEF1234567_0123abcd"},
+		{"overlapping vendor rules", "upstream FLWSECK_TEST-ae0e495077d22dd234cbb2fe1a0d4337-X", Text, "2dd234cbb2fe1a0d4337"},
+		{"routable gitlab token", "glpat-qal2sgdh27lvl78ps4gzlnm3t3v.c07ll4got", Text, "c07ll4got"},
+		{"jwt ey.ey", "upstream eyrH84bBvgRFaxpHxA4.eyCCgYBOt8BUTuK1hG0. unreachable", Text, "eyrH84bBvgRFaxpHxA4"},
+		{"quiet: ey words", "they.eyes.keys and eyebrows.eyelids", Text, ""},
+		{"sigv4 signature", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024", Text, "fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024"},
+		{"quiet: signature policy", "signature_policy = \"\"\n", TOML, ""},
+		// JSON inside JSON strings (kubectl's last-applied-configuration).
+		{"nested json", `{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"target\":\"https://a.blob.core.windows.net/c/b?sv=2019-02-02\\u0026sig=Z%2FRHIX5Xcg0Mq2rqI3OlWTjEg2tYkboX\"}"}}}`, JSON, "Z%2FRHIX5Xcg0Mq2rqI3OlWTjEg2tYkboX"},
+		{"quiet: nested json without secrets", `{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"kind\":\"ConfigMap\",\"data\":{\"mode\":\"fast\"}}"}}}`, JSON, ""},
+		// Kept under secret keys.
+		{"quiet: systemd LoadCredential", "LoadCredential=token:/etc/app/token\n", Text, ""},
+		{"systemd SetCredential", "SetCredential=token:Sup3r-s3cret-T0ken\n", Text, "Sup3r-s3cret-T0ken"},
+		{"quiet: arn in a URL path", "GET https://api.example.com/v1/roles/arn:aws:iam::123456789012:role/EKS-NodeInstanceRole-1A2B3C4D5E6F", Text, ""},
+	} {
+		out, _ := r.Bytes("f", c.kind, []byte(c.in))
+		if c.kind == JSON {
+			var a, b bytes.Buffer
+			if json.Compact(&a, out) == nil && json.Compact(&b, []byte(c.in)) == nil && c.secret == "" {
+				out = b.Bytes()
+				if a.String() != b.String() {
+					out = a.Bytes()
+				}
+			}
+		}
+		switch {
+		case c.secret == "" && string(out) != c.in:
+			t.Errorf("%s: changed:\n  in:  %q\n  out: %q", c.name, c.in, out)
+		case c.secret != "" && strings.Contains(string(out), c.secret):
+			t.Errorf("%s: %q survives: %q", c.name, c.secret, out)
+		}
+	}
+}
+
+// TestWidenSuffixApplies: the suffix widenSuffix replaces is the one
+// gitleaks' token rules end with (a change in gitleaks' generator would
+// leave the table's rules unwidened without this test failing otherwise).
+func TestWidenSuffixApplies(t *testing.T) {
+	n := 0
+	for _, d := range vendorTable {
+		if widenSuffix(d.Regex) != d.Regex {
+			n++
+		}
+	}
+	if n < 100 {
+		t.Errorf("widenSuffix changed %d of %d rules: gitleaks' suffix changed?", n, len(vendorTable))
+	}
+}
