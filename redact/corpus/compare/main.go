@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/report"
 
 	"github.com/rtsnap/rtsnap/redact"
 	"github.com/rtsnap/rtsnap/redact/corpus"
@@ -58,11 +59,7 @@ func run() error {
 				if strings.Contains(out, k) {
 					benRT++
 				}
-				flagged := false
-				for _, f := range findings {
-					flagged = flagged || f.Secret != "" && (strings.Contains(k, f.Secret) || strings.Contains(f.Secret, k))
-				}
-				if !flagged {
+				if !flagged(findings, k) {
 					benGL++
 				}
 			}
@@ -103,6 +100,17 @@ func run() error {
 	return world(r, d)
 }
 
+// flagged says a gitleaks finding overlaps the benign value k (holds it
+// or is held by it).
+func flagged(findings []report.Finding, k string) bool {
+	for _, f := range findings {
+		if f.Secret != "" && (strings.Contains(k, f.Secret) || strings.Contains(f.Secret, k)) {
+			return true
+		}
+	}
+	return false
+}
+
 // world prints the same comparison on the world set (redact/testdata/world):
 // each case through every carrier (corpus.Expand), a secret caught by
 // rtsnap when no fragment survives (corpus.WorldLeak), by gitleaks when a
@@ -130,11 +138,7 @@ func world(r *redact.Redactor, d *detect.Detector) error {
 					if strings.Contains(out, k) || strings.Contains(out, corpus.JSONEscaped(k)) {
 						benRT++
 					}
-					flagged := false
-					for _, f := range findings {
-						flagged = flagged || f.Secret != "" && (strings.Contains(k, f.Secret) || strings.Contains(f.Secret, k))
-					}
-					if !flagged {
+					if !flagged(findings, k) {
 						benGL++
 					}
 				}

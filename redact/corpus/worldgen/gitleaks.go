@@ -200,23 +200,28 @@ func (in *interp) eval(e ast.Expr, tps []string) (val, bool) {
 		if at, ok := x.Type.(*ast.ArrayType); !ok || fmt.Sprint(at.Elt) != "string" {
 			return val{}, false
 		}
-		var l []string
-		for _, el := range x.Elts {
-			v, ok := in.eval(el, tps)
-			switch {
-			case !ok:
-				in.dropped++
-			case v.isList:
-				l = append(l, v.list...)
-			default:
-				l = append(l, v.s)
-			}
-		}
-		return val{list: l, isList: true}, true
+		return val{list: in.appendEvaluated(nil, x.Elts, tps), isList: true}, true
 	case *ast.CallExpr:
 		return in.call(x, tps)
 	}
 	return val{}, false
+}
+
+// appendEvaluated appends the values of exprs (a list's elements spread)
+// to l; an expression it cannot evaluate is counted as dropped.
+func (in *interp) appendEvaluated(l []string, exprs []ast.Expr, tps []string) []string {
+	for _, e := range exprs {
+		v, ok := in.eval(e, tps)
+		switch {
+		case !ok:
+			in.dropped++
+		case v.isList:
+			l = append(l, v.list...)
+		default:
+			l = append(l, v.s)
+		}
+	}
+	return l
 }
 
 func (in *interp) call(x *ast.CallExpr, tps []string) (val, bool) {
@@ -225,18 +230,7 @@ func (in *interp) call(x *ast.CallExpr, tps []string) (val, bool) {
 		if !ok || !base.isList {
 			return val{}, false
 		}
-		l := append([]string(nil), base.list...)
-		for _, a := range x.Args[1:] {
-			v, ok := in.eval(a, tps)
-			switch {
-			case !ok:
-				in.dropped++
-			case v.isList:
-				l = append(l, v.list...)
-			default:
-				l = append(l, v.s)
-			}
-		}
+		l := in.appendEvaluated(append([]string(nil), base.list...), x.Args[1:], tps)
 		return val{list: l, isList: true}, true
 	}
 	sel, ok := x.Fun.(*ast.SelectorExpr)
