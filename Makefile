@@ -113,6 +113,12 @@ BENCH_COUNT ?= 5
 bench-redact:
 	go test -short -run '^$$' -bench '^Benchmark(RedactLogText|RedactJSONLines|AdversarialLines)$$' -count $(BENCH_COUNT) ./redact/ | go run ./redact/internal/benchfigures
 
+.PHONY: hostile
+# The crafted-bundle suites with every command line of every subcommand
+# (make test runs one line of each; internal/hostile, docs/analyzer.md).
+hostile:
+	RTSNAP_HOSTILE_EVERY_LINE=1 go test -count=1 -timeout 60m ./internal/hostile
+
 .PHONY: redact-compare
 redact-compare:
 	go run ./redact/corpus/compare
@@ -126,7 +132,11 @@ FUZZ_TARGETS := ./bundle:FuzzRead ./analyze/facts:FuzzFacts ./analyze/facts:Fuzz
 	./analyze/timeline:FuzzKlogTime ./internal/safetext:FuzzWriter ./internal/safetext:FuzzMarkdown ./collect/journal/jfile:FuzzFile \
 	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows \
 	./redact:FuzzRedactYAML ./redact:FuzzRedactTOML \
-	./internal/hostile:FuzzInspectMember ./internal/hostile:FuzzInspectArchive
+	./internal/hostile:FuzzInspectMember ./internal/hostile:FuzzInspectArchive \
+	./analyze/catalog:FuzzClassifyLine ./analyze/catalog:FuzzLiteralSetMatchesContains ./analyze/catalog:FuzzPrefilterKeepsMatches \
+	./analyze/clitools:FuzzCRILog ./analyze/clitools:FuzzNodeRoundTrip \
+	./analyze/facts:FuzzDecodeMatchesEncodingJSON ./analyze/facts:FuzzJSONShapeMatchesByteLoop \
+	./redact:FuzzQuietRecord ./redact:FuzzWriteJSON
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
