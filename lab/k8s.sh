@@ -354,6 +354,11 @@ k8s_up() {
     kubectl_ label node "$n" --overwrite "rtsnap.lab/runtime=$(node_runtime "$n")" >/dev/null || die "could not label node $n"
   done
   kubectl_ apply -f "$HERE/k8s/workloads.yaml" >/dev/null || die "kubectl apply of lab/k8s/workloads.yaml failed"
+  # runtimes.yaml holds bare pods: their admission needs the namespace's
+  # default service account, which the controller-manager makes a moment
+  # after workloads.yaml made the namespace (on a fresh lab the apply raced
+  # it: "serviceaccount \"default\" not found").
+  wait_for 60 kubectl_ -n k8slab get serviceaccount default || die "namespace k8slab has no default service account within 60s (see $K8SLOGS/kube-controller-manager.log)"
   kubectl_ apply -f "$HERE/k8s/runtimes.yaml" >/dev/null || die "kubectl apply of lab/k8s/runtimes.yaml failed"
   wait_for 180 k8s_workloads_ready || die "lab workloads were not ready within 180s: $(kubectl_ get pods -A -o wide 2>&1)"
   k8s_status_file
