@@ -210,9 +210,13 @@ func (r *runner) nodes(ctx context.Context) ([]string, error) {
 	for _, n := range r.o.Nodes {
 		want[n] = true
 	}
+	// Whether names were given is decided once: want empties as they are
+	// found, and testing len(want) here let every node listed after the
+	// last named one through (a 4-node lab ran all 4 for 2 names).
+	all := len(want) == 0
 	var out []string
 	for _, n := range list.Items {
-		if len(want) == 0 || want[n.Name] {
+		if all || want[n.Name] {
 			out = append(out, n.Name)
 			delete(want, n.Name)
 		}

@@ -27,6 +27,12 @@ func script() string {
 // callerFile is this package's source location.
 func callerFile() (uintptr, string, int, bool) { return runtime.Caller(0) }
 
+// statusTimeout bounds `lab.sh status`: one kubectl call per kubelet node
+// (four now) and a probe per daemon. 30 s was cut in CI while the hostile
+// suites' gigabyte bundles loaded the disk and the API server answered
+// slowly, and a cut status reads as "the lab is not up".
+const statusTimeout = 2 * time.Minute
+
 // Require returns the lab's coordinates or stops the test. Under -short it skips;
 // with the lab down it fails under CI=true (CI must never skip silently) and
 // skips elsewhere, saying how to start it.
@@ -41,7 +47,7 @@ func Require(t testing.TB) Env {
 	if os.Geteuid() == 0 {
 		lockShared(t)
 	}
-	if out, err := run(30*time.Second, "status"); err != nil {
+	if out, err := run(statusTimeout, "status"); err != nil {
 		msg := "runtime lab is not up (`make lab-up` as root starts it): " + strings.TrimSpace(out)
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
