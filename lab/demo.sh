@@ -89,7 +89,10 @@ if [[ -n ${RTSNAP_LAB_KUBECONFIG:-} ]]; then
   banner "rtsnap fleet: one Job per node, bundles copied back through the API"
   fleetdir=$OUT/fleet-$(date -u +%Y%m%dT%H%M%SZ)
   mkdir -p "$fleetdir"
-  "$BIN/rtsnap" fleet --kubeconfig "$RTSNAP_LAB_KUBECONFIG" --image "$image" --output "$fleetdir" --collect-arg=--since=30m
+  # The containerd nodes, where the image was imported: the CRI-O and
+  # cri-dockerd nodes (lab-crio, lab-dockerd) have no registry to pull it from.
+  nodeargs=(); for node in ${RTSNAP_LAB_K8S_NODES//,/ }; do nodeargs+=(--node "$node"); done
+  "$BIN/rtsnap" fleet --kubeconfig "$RTSNAP_LAB_KUBECONFIG" --image "$image" --output "$fleetdir" "${nodeargs[@]}" --collect-arg=--since=30m
   bash "$HERE/lab.sh" fault k8s-crashloop off
   trap - EXIT
   banner "rtsnap-analyze findings $fleetdir (the node-by-finding matrix of the cluster)"
