@@ -85,9 +85,14 @@ start_docker28() {
   if ! alive "$cpidf"; then
     d28_containerd_config
     log "starting containerd for dockerd $CD_DOCKER_VERSION"
+    # A socket left by an earlier run would pass a file test before this
+    # containerd serves; dockerd then restores its containers against a dead
+    # socket and keeps them "Running" with no task (kubelet loops on them).
+    rm -f "$D28_CONTAINERD_SOCK" "$D28_CONTAINERD_SOCK.ttrpc"
     setsid /usr/bin/containerd --config "$D28_ROOT/containerd.toml" >>"$LOGS/${CRID_P}docker28-containerd.log" 2>&1 < /dev/null &
     echo $! > "$cpidf"
-    wait_for 30 test -S "$D28_CONTAINERD_SOCK" || die "dockerd 28's containerd did not start (see $LOGS/${CRID_P}docker28-containerd.log)"
+    wait_for 30 timeout 5 ctr --address "$D28_CONTAINERD_SOCK" version ||
+      die "dockerd 28's containerd did not answer within 30s (see $LOGS/${CRID_P}docker28-containerd.log)"
   fi
   alive "$pidf" && return 0
   d28_runc_wrapper

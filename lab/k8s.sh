@@ -440,7 +440,10 @@ k8s_down() {
   for m in $(awk '{print $2}' /proc/mounts | sort -r); do
     for p in "${prefixes[@]}"; do [[ $m == "$p"* ]] && { umount -l "$m" 2>/dev/null || true; break; }; done
   done
-  for n in $(node_names); do d=$(node_daemon "$n"); rm -rf "${ROOT:?}/$d" "${RUN:?}/$d"; done
+  # The nodes' pod logs too: a kubelet counts a new container's restarts from
+  # the log files it finds, so a static pod (same UID every run) would start
+  # with the last run's count.
+  for n in $(node_names); do d=$(node_daemon "$n"); rm -rf "${ROOT:?}/$d" "${RUN:?}/$d" "$(node_pod_logs "$n")"; done
   rm -rf "$K8SRUN" "$K8S"
   log "kubernetes is down"
 }

@@ -256,8 +256,25 @@ ENTRIES
   mv "$dir/lab.journal.tmp.journal" "$dir/lab.journal"
 }
 
+# stale_state: lab state on disk whose processes are all gone (a reboot, or
+# every lab process killed). Restarted on it, dockerd 28 restores containers
+# whose tasks died with the old shims and keeps them "Running" with no task,
+# and the kubelets on the Docker and CRI-O nodes loop on the dead sandboxes.
+stale_state() {
+  [[ -n $(ls -A "$ROOT" 2>/dev/null) || -n $(ls -A "$RUN" 2>/dev/null) ]] || return 1
+  local f
+  # The lab's own pid files only: containerd's task dirs hold init.pid files
+  # of dead containers whose numbers a new process may have taken.
+  while IFS= read -r f; do alive "$f" && return 1; done < <(find "$RUN" -maxdepth 2 -name '*.pid' 2>/dev/null)
+  return 0
+}
+
 up() {
   [[ $(id -u) == 0 ]] || die "the lab needs root"
+  if stale_state; then
+    log "no lab process is alive but $ROOT or $RUN holds state from an earlier run: clearing it first"
+    down
+  fi
   mkdir -p "$CACHE" "$ROOT" "$RUN" "$LOGS"
   install_packages
   build_binaries
@@ -342,12 +359,29 @@ down() {
   stop_pidfile "$RUN/dockerd.pid"
   # Shims outlive their daemon by design; end those of the lab's daemons only.
   pkill -f "containerd-shim-runc-v2 -namespace .* -address $RUN/" 2>/dev/null || true
+  clear_runc_state
   for m in $(awk -v r="$ROOT/" -v s="$RUN/" '$2 ~ "^"r || $2 ~ "^"s {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$RUN" "$ROOT"
   # The lab's CRI pods all live in Kubernetes namespace "lab": their log dirs are ours.
   rm -rf /var/log/pods/lab_*
   ip link del rtsnaplab0 2>/dev/null || true
   log "lab is down"
+}
+
+# clear_runc_state removes runc's state of the lab's dead containers. runc keeps
+# it under its root (/run/containerd/runc/NAMESPACE/ID for the lab's containerd
+# daemons) until the task is deleted: killed lab processes leave it behind, a
+# fixed ID (native-sleeper) cannot be created again, and the runc source would
+# show every earlier run's containers.
+RUNC_ROOT=/run/containerd/runc
+clear_runc_state() {
+  local f pid
+  for f in "$RUNC_ROOT"/*/*/state.json; do
+    [[ -f $f ]] && grep -qsF -e "\"bundle=$RUN/" -e "\"bundle=$ROOT/" "$f" || continue
+    pid=$(grep -o '"init_process_pid":[0-9]*' "$f" | cut -d: -f2)
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && continue
+    rm -rf "$(dirname "$f")"
+  done
 }
 
 # fault NAME on|off stages or restores one scenario.
