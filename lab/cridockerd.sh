@@ -125,17 +125,7 @@ d28_container() {
 
 crid_cni() {
   mkdir -p "$CRID_ROOT/net.d"
-  cat > "$CRID_ROOT/net.d/10-rtsnap-cridockerd.conflist" <<JSON
-{
-  "cniVersion": "1.0.0",
-  "name": "rtsnap-${CRID_P}cridockerd",
-  "plugins": [
-    {"type": "bridge", "bridge": "$CRID_BRIDGE", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$CRID_SUBNET"}]], "dataDir": "$CRID_ROOT/ipam"}},
-    {"type": "loopback"}
-  ]
-}
-JSON
+  bridge_conflist "rtsnap-${CRID_P}cridockerd" "$CRID_BRIDGE" "$CRID_SUBNET" "$CRID_ROOT/ipam" > "$CRID_ROOT/net.d/10-rtsnap-cridockerd.conflist"
 }
 
 start_cridockerd() {

@@ -16,6 +16,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=cni.sh
+source "$HERE/cni.sh"
 CACHE=${RTSNAP_LAB_CACHE:-/var/cache/rtsnap-lab}
 VERSION=1.34.0
 BIN=$CACHE/crio-$VERSION
@@ -144,17 +146,7 @@ TOML
   mv "$CONFD/10-rtsnap-lab.conf.tmp" "$CONFD/10-rtsnap-lab.conf"
   # Written aside and renamed: CRI-O watches the directory and reads a
   # half-written file ("unexpected end of JSON input").
-  cat > "$ROOT/cni/net.d/.10-rtsnap-crio.conflist.tmp" <<JSON
-{
-  "cniVersion": "1.0.0",
-  "name": "rtsnap-$NAME",
-  "plugins": [
-    {"type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$CNI_SUBNET"}]], "dataDir": "$ROOT/cni/ipam"}},
-    {"type": "loopback"}
-  ]
-}
-JSON
+  bridge_conflist "rtsnap-$NAME" "$CNI_BRIDGE" "$CNI_SUBNET" "$ROOT/cni/ipam" > "$ROOT/cni/net.d/.10-rtsnap-crio.conflist.tmp"
   mv "$ROOT/cni/net.d/.10-rtsnap-crio.conflist.tmp" "$ROOT/cni/net.d/10-rtsnap-crio.conflist"
 }
 

@@ -119,17 +119,7 @@ k8s_runtime() {
 
 k8s_cni_conf() {
   local d=$1 i=$2
-  cat <<JSON
-{
-  "cniVersion": "1.0.0",
-  "name": "rtsnap-$d",
-  "plugins": [
-    {"type": "bridge", "bridge": "rtsnapk8s$i", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.232.$i.0/24", "gateway": "10.232.$i.1"}]], "dataDir": "$ROOT/$d/ipam"}},
-    {"type": "loopback"}
-  ]
-}
-JSON
+  bridge_conflist "rtsnap-$d" "rtsnapk8s$i" "10.232.$i.0/24" "$ROOT/$d/ipam" "10.232.$i.1"
 }
 
 # mkcert NAME CN [O [SAN]]: a key pair signed by the lab CA ($K8S/pki/ca).

@@ -98,17 +98,7 @@ build_image() {
 
 write_cni() {
   mkdir -p "$ROOT/cni/net.d"
-  cat > "$ROOT/cni/net.d/10-rtsnap-lab.conflist" <<'JSON'
-{
-  "cniVersion": "1.0.0",
-  "name": "rtsnap-lab",
-  "plugins": [
-    {"type": "bridge", "bridge": "rtsnaplab0", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.231.0.0/16"}]], "dataDir": "/var/lib/rtsnap-lab/cni/ipam"}},
-    {"type": "loopback"}
-  ]
-}
-JSON
+  bridge_conflist rtsnap-lab rtsnaplab0 10.231.0.0/16 "$ROOT/cni/ipam" > "$ROOT/cni/net.d/10-rtsnap-lab.conflist"
 }
 
 write_config() {
@@ -438,6 +428,8 @@ pids_fault() {
   echo "container=$(docker inspect -f '{{.Id}}' "$PIDS_CONTAINER") pids.max=$(cat "$cg/pids.max") pids.current=$(cat "$cg/pids.current") $(cat "$cg/pids.events")"
 }
 
+# shellcheck source=cni.sh
+source "$HERE/cni.sh"
 # shellcheck source=k8s.sh
 source "$HERE/k8s.sh"
 # shellcheck source=cridockerd.sh
