@@ -27,10 +27,11 @@ func script() string {
 // callerFile is this package's source location.
 func callerFile() (uintptr, string, int, bool) { return runtime.Caller(0) }
 
-// statusTimeout bounds `lab.sh status`: one kubectl call per kubelet node
-// (four now) and a probe per daemon. 30 s was cut in CI while the hostile
-// suites' gigabyte bundles loaded the disk and the API server answered
-// slowly, and a cut status reads as "the lab is not up".
+// statusTimeout bounds `lab.sh status` and `lab.sh env`: a probe per daemon
+// and one kubectl call, and a few hundred forks of the shell. 30 s was cut in
+// CI while the hostile suites' gigabyte bundles loaded the disk and the API
+// server answered slowly, and env (0.2 s on a quiet machine) was cut at 10 s
+// at a load of 80: a cut status reads as "the lab is not up".
 const statusTimeout = 2 * time.Minute
 
 // Require returns the lab's coordinates or stops the test. Under -short it skips;
@@ -54,7 +55,7 @@ func Require(t testing.TB) Env {
 		}
 		t.Skip(msg)
 	}
-	out, err := run(10*time.Second, "env")
+	out, err := run(statusTimeout, "env")
 	if err != nil {
 		t.Fatalf("lab.sh env: %v: %s", err, out)
 	}
