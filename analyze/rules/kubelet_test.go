@@ -32,7 +32,7 @@ func kubeletDownFiles(driver, endpoint string, socketExists bool) map[string]str
 
 func TestCgroupDriverMismatchWithKubeletDown(t *testing.T) {
 	fs := cgroupDriverMismatch(node(healthy(), kubeletDownFiles("systemd", "unix:///run/containerd/containerd.sock", true)))
-	if len(fs) != 1 || !strings.Contains(fs[0].Title, "kubelet uses the systemd cgroup driver, containerd (pid 501) uses cgroupfs") {
+	if len(fs) != 1 || !strings.Contains(fs[0].Title, "kubelet of /var/lib/kubelet/config.yaml uses the systemd cgroup driver, containerd (pid 501) uses cgroupfs") {
 		t.Fatalf("findings: %+v", fs)
 	}
 	if fs[0].Evidence[0].Path != "kubelet/kubelet.json" {
