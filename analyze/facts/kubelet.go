@@ -24,6 +24,10 @@ type Kubelet struct {
 	// Refs are the bundle entries it was read from, the first the main one
 	// (discovery's entry, else kubelet/kubelet.json's instance).
 	Refs []Ref
+	// Discovered: the discovery source listed it, so it probed its
+	// endpoint. A running kubelet of an older bundle past the first was
+	// not listed: its endpoint's absence from endpoints.json says nothing.
+	Discovered bool
 }
 
 // Name names the kubelet in findings: its node name (--hostname-override
@@ -65,10 +69,10 @@ func (n *Node) buildKubelets() {
 	switch d := n.Discovery; {
 	case d.Kubelets != nil:
 		for i, kr := range d.Kubelets {
-			add(Kubelet{Kubelet: kr.Kubelet, Probe: kr.Endpoint, Refs: []Ref{{Path: "discovery/kubelets.json", Pointer: "/" + strconv.Itoa(i)}}})
+			add(Kubelet{Kubelet: kr.Kubelet, Probe: kr.Endpoint, Discovered: true, Refs: []Ref{{Path: "discovery/kubelets.json", Pointer: "/" + strconv.Itoa(i)}}})
 		}
 	case d.Kubelet != nil && (d.Kubelet.Running || d.Kubelet.RuntimeEndpoint != ""):
-		add(Kubelet{Kubelet: *d.Kubelet, Refs: []Ref{{Path: "discovery/kubelet.json"}}})
+		add(Kubelet{Kubelet: *d.Kubelet, Discovered: true, Refs: []Ref{{Path: "discovery/kubelet.json"}}})
 	}
 	if n.Kubelet != nil {
 		for j, in := range n.Kubelet.Instances {

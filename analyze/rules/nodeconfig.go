@@ -57,24 +57,24 @@ func configEvidence(n *facts.Node, dc daemonConfig, key string) finding.Evidence
 }
 
 // kubeletConfigs returns the containerd configs a kubelet's endpoint leads
-// to: the one serving its socket. A kubelet without an endpoint (older
-// kubelets default to dockershim or containerd's socket) is matched with the
-// node's only containerd config when it is the only kubelet; otherwise none:
-// comparing a kubelet with another runtime's config (the lab's lab-crio
-// kubelet with containerd's) would be a false finding.
+// to: the one serving its socket. The node's only kubelet, when its endpoint
+// leads to no runtime the bundle has a view of (none set, a dockershim-era
+// docker.sock, a path the config does not name), is compared with every
+// containerd config, as a node with one kubelet has been since RT0501 was
+// written. With several kubelets each is compared with its own runtime
+// only: another's config (the lab's lab-crio kubelet against a containerd)
+// would be a false finding.
 func kubeletConfigs(n *facts.Node, k facts.Kubelet) []daemonConfig {
 	all := containerdConfigs(n)
-	want := k.Endpoint()
-	if want == "" {
-		if len(n.Kubelets) == 1 && len(all) == 1 {
-			return all
+	if want := k.Endpoint(); want != "" {
+		for _, dc := range all {
+			if sameSocket(dc.Endpoint, want) {
+				return []daemonConfig{dc}
+			}
 		}
-		return nil
 	}
-	for _, dc := range all {
-		if sameSocket(dc.Endpoint, want) {
-			return []daemonConfig{dc}
-		}
+	if len(n.Kubelets) == 1 && kubeletCRI(n, k) == nil {
+		return all
 	}
 	return nil
 }
@@ -508,6 +508,8 @@ func kubeletEndpointMissing(n *facts.Node) []finding.Finding {
 			default:
 				continue
 			}
+		case k.Running && !k.Discovered:
+			continue // not probed (an older bundle's discovery knew only the first kubelet)
 		case k.Probe != nil:
 			switch {
 			case !k.Probe.Exists:
