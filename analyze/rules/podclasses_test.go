@@ -98,3 +98,34 @@ func TestCrashLoopNotResolvedByARunningContainer(t *testing.T) {
 	}
 	t.Fatal("no RT1352 finding")
 }
+
+// RT1334 and kubelet's start-up: every kubelet logs "PLEG is not healthy:
+// pleg has yet to be successful" before its first relist (cri-o/cri-o#5549,
+// rootless-containers/usernetes#156); only a stall ("pleg was last seen
+// active 3m2s ago; threshold is 3m0s", moby/moby#44300) is a finding.
+func TestPLEGStartupLineQuietStallFires(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	startup := `E0118 10:19:44.767958  197889 kubelet.go:1877] "Skipping pod synchronization" err="[container runtime status check may not have completed yet, PLEG is not healthy: pleg has yet to be successful]"`
+	stall := `E1014 17:14:42.470286    2261 kubelet.go:1765] skipping pod synchronization - PLEG is not healthy: pleg was last seen active 3m2.325658446s ago; threshold is 3m0s`
+	run := func(line string) []finding.Finding {
+		m := healthy()
+		m.StartedAt = at
+		files := map[string]string{
+			"journal/kubelet.jsonl": fmt.Sprintf(`{"__REALTIME_TIMESTAMP":"%d","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":%q}`+"\n", at.Add(-time.Minute).UnixMicro(), line),
+			"redaction-report.json": `{"rule_set_version":"1","total":0}`,
+		}
+		var out []finding.Finding
+		for _, f := range Default().Run(node(m, files)) {
+			if strings.HasPrefix(f.ID, "RT13") || strings.HasPrefix(f.ID, "RT16") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	if fs := run(startup); len(fs) != 0 {
+		t.Errorf("start-up line classified: %s %s", fs[0].ID, fs[0].Title)
+	}
+	if fs := run(stall); len(fs) != 1 || fs[0].ID != "RT1334-pleg-not-healthy" {
+		t.Errorf("stall: %v", ids(fs))
+	}
+}
