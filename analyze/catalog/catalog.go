@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -80,8 +81,14 @@ type Example struct {
 	Source string `json:"source"`
 }
 
-// Load parses the embedded catalog files.
-func Load() (*Catalog, error) { return LoadFS(catalogFiles, ".") }
+// Load returns the embedded catalog, parsed and compiled on the first call
+// only: parsing its YAML and compiling some 600 patterns was half of a small
+// bundle's analysis (issue #19), and the embedded files cannot change while
+// the process runs. Every caller gets the same catalog, which nothing may
+// modify (Classify only reads it; LoadFS gives a catalog of one's own).
+func Load() (*Catalog, error) { return loadEmbedded() }
+
+var loadEmbedded = sync.OnceValues(func() (*Catalog, error) { return LoadFS(catalogFiles, ".") })
 
 // LoadFS reads every *.yaml file directly in dir of fsys, in name order, as
 // one catalog: classes, ignore and benign entries of all files in that order

@@ -59,11 +59,14 @@ func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
 			continue
 		}
 		for _, r := range n.Logs[p].Records {
-			lr := logrec.Parse(r.Message)
+			// Classify reads Text only; the chain and context fields are
+			// read for the few records that land in a class.
+			lr := logrec.ParseText(r.Message)
 			m := cat.Classify(lr)
 			if m == nil {
 				continue
 			}
+			lr.Complete()
 			g := group(groups, perClass, m.Class, subjectKey(m.Class, lr))
 			t := r.Time
 			if t.IsZero() {
