@@ -28,6 +28,9 @@ type Kubelet struct {
 	// endpoint. A running kubelet of an older bundle past the first was
 	// not listed: its endpoint's absence from endpoints.json says nothing.
 	Discovered bool
+	// Instance is its kubelet/kubelet.json entry (where its settings were
+	// read from, its healthz answer), nil when that file lacks it.
+	Instance *kubeletschema.Instance
 }
 
 // Name names the kubelet in findings: its node name (--hostname-override
@@ -118,6 +121,9 @@ const maxKubelets = 256
 // complete fills what discovery's entry lacks from a kubelet.json instance:
 // the running kubelet's own answers are kept.
 func (k *Kubelet) complete(in kubeletschema.Instance, ref Ref) {
+	if k.Instance == nil {
+		k.Instance = &in
+	}
 	e := in.Effective
 	used := false
 	if k.RuntimeEndpoint == "" && e.RuntimeEndpoint != "" {

@@ -31,6 +31,7 @@ func TestLabFaultCgroupDriverNamesItsKubelet(t *testing.T) {
 		}
 	}
 	f := requireFinding(t, a, "RT0501-cgroup-driver-mismatch", "kubelet lab-cd17 uses the cgroupfs cgroup driver", "uses systemd", "k8s17")
+	t.Logf("%s: %s (%s)", f.ID, f.Title, f.Subject)
 	cited := false
 	for _, e := range f.Evidence {
 		cited = cited || (e.Path == "discovery/kubelets.json" && strings.Contains(e.Excerpt, "lab-cd17"))

@@ -32,6 +32,8 @@ func nodeConfig() []Rule {
 			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointMissing},
 		{ID: "RT0802-kubelet-endpoint-not-cri", Family: 8, Title: "kubelet points at a socket that is not a CRI runtime",
 			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointNotCRI},
+		{ID: "RT0804-kubelet-not-running", Family: 8, Title: "A kubelet the node is set up for is not running",
+			Reads: []string{"kubelet/kubelet.json", "journal/*.jsonl"}, Check: kubeletNotRunning},
 		{ID: "RT0803-socket-permissions", Family: 8, Title: "Runtime socket permissions lock clients out",
 			Reads: []string{"discovery/endpoints.json"}, Check: socketPermissions},
 	}
@@ -582,4 +584,65 @@ func socketPermissions(n *facts.Node) []finding.Finding {
 		})
 	}
 	return out
+}
+
+// kubeletNotRunning: a kubelet whose unit, flags or config file the kubelet
+// source found (settings it would start with) but no kubelet process. The
+// node is NotReady and its pods are no longer restarted or probed; the
+// kubelet's last journal lines usually say why it stopped ("failed to run
+// Kubelet: ...").
+func kubeletNotRunning(n *facts.Node) []finding.Finding {
+	var out []finding.Finding
+	for _, k := range n.Kubelets {
+		in := k.Instance
+		if k.Running || in == nil || (in.ArgsFrom == "none" && in.ConfigFile == "") {
+			continue
+		}
+		from := in.ArgsFrom
+		if in.ConfigFile != "" {
+			from += " and " + in.ConfigFile
+		}
+		last := lastKubeletRecords(n, 5)
+		why := "The bundle holds no kubelet log lines to say why it stopped."
+		if len(last) > 0 {
+			why = "Its last log lines are cited: the reason it stopped is usually among them (\"failed to run Kubelet: ...\")."
+		}
+		out = append(out, finding.Finding{
+			Severity: finding.Error,
+			Title:    fmt.Sprintf("%s is not running (set up by %s)", k.Name(), orDash(from)),
+			Subject:  finding.Subject{Endpoint: k.Endpoint(), File: in.ConfigFile},
+			Explanation: fmt.Sprintf("The node is set up to run %s (%s; runtime endpoint %s, cgroup driver %s) but no kubelet process was found at collection: the node goes NotReady, its pods are neither restarted nor probed, and static pods are not managed. %s",
+				k.Name(), orDash(from), orDash(k.RuntimeEndpoint), orDash(k.CgroupDriver), why),
+			Evidence:    append(kubeletEvidence(k), hitsEvidence(last)...),
+			Remediation: []string{"`systemctl status kubelet` and `journalctl -u kubelet -b --no-pager | tail -50` say why it exited; fix that (cgroup driver, swap, runtime endpoint, certificates; the related findings name it), then `systemctl restart kubelet`."},
+		})
+	}
+	return out
+}
+
+// lastKubeletRecords are the last max records of the kubelet's unit in the
+// bundle's journal (in path then line order), kept in a ring: one pass.
+func lastKubeletRecords(n *facts.Node, max int) []logHit {
+	if max <= 0 {
+		return nil
+	}
+	ring := make([]logHit, 0, max)
+	next := 0
+	for _, p := range facts.SortedKeys(n.Logs) {
+		if !strings.HasPrefix(p, "journal/") {
+			continue
+		}
+		for _, r := range n.Logs[p].Records {
+			if !strings.Contains(r.Unit, "kubelet") {
+				continue
+			}
+			if len(ring) < max {
+				ring = append(ring, logHit{p, r})
+				continue
+			}
+			ring[next] = logHit{p, r}
+			next = (next + 1) % max
+		}
+	}
+	return append(ring[next:], ring[:next]...)
 }
