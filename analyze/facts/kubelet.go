@@ -60,7 +60,15 @@ func (k Kubelet) Endpoint() string { return strings.TrimPrefix(k.RuntimeEndpoint
 func (n *Node) buildKubelets() {
 	var out []Kubelet
 	byPID := map[int]int{}
+	cut := false
 	add := func(k Kubelet) {
+		if len(out) >= maxKubelets {
+			if !cut {
+				cut = true
+				n.cut(k.Refs[0].Path, "kubelets", fmt.Sprintf("more than %d kubelets; the rest are not judged", maxKubelets))
+			}
+			return
+		}
 		if k.PID > 0 {
 			if _, dup := byPID[k.PID]; dup {
 				return // a crafted file listing one process twice
@@ -93,10 +101,6 @@ func (n *Node) buildKubelets() {
 				}
 				continue
 			}
-			if len(out) >= maxKubelets {
-				n.cut("kubelet/kubelet.json", "kubelet instances", fmt.Sprintf("more than %d kubelets; the rest are not judged", maxKubelets))
-				break
-			}
 			k := Kubelet{Kubelet: discschema.Kubelet{Running: in.Running, PID: in.PID}}
 			k.complete(in, ref)
 			add(k)
@@ -114,8 +118,9 @@ func runningKubelet(ks []Kubelet) bool {
 	return false
 }
 
-// maxKubelets bounds the kubelets judged: the collector keeps at most 64
-// per file; a crafted bundle may list more.
+// maxKubelets bounds the kubelets judged (each rule compares every one with
+// the runtimes): the collector keeps at most 64 per file; a crafted bundle
+// may list a million.
 const maxKubelets = 256
 
 // complete fills what discovery's entry lacks from a kubelet.json instance:

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,4 +128,28 @@ func TestKubeletEndpointJudgedPerKubelet(t *testing.T) {
 	if got := kubeletsNamed(fs); len(got) != 1 || got[0] != "lab-dockerd" || !strings.Contains(fs[0].Title, "does not answer (Unavailable)") {
 		t.Fatalf("findings name %v: %+v", got, fs)
 	}
+}
+
+// A crafted discovery/kubelets.json listing 100,000 kubelets: the facts keep
+// maxKubelets of them and say so (a cut, reported by RT1511), and the
+// kubelet rules run over the kept ones only.
+func TestManyKubeletsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i < 100000; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"running":true,"pid":%d,"runtime_endpoint":"unix:///run/k%d.sock","cgroup_driver":"systemd","node_name":"n%d"}`, i+1, i, i)
+	}
+	b.WriteString("]")
+	n := node(healthy(), map[string]string{"discovery/kubelets.json": b.String(), "redaction-report.json": `{"rule_set_version":"1","total":0}`})
+	if len(n.Kubelets) != 256 || len(n.Cuts) == 0 || n.Cuts[0].Path != "discovery/kubelets.json" {
+		t.Fatalf("%d kubelets, cuts %+v: want 256 and a cut naming discovery/kubelets.json", len(n.Kubelets), n.Cuts)
+	}
+	if fs := kubeletEndpointMissing(n); len(fs) != 256 {
+		t.Errorf("%d endpoint findings, want one per kept kubelet (none of their sockets was discovered)", len(fs))
+	}
+	cgroupDriverMismatch(n)
+	sandboxMismatch(n)
 }

@@ -59,15 +59,15 @@ func configEvidence(n *facts.Node, dc daemonConfig, key string) finding.Evidence
 }
 
 // kubeletConfigs returns the containerd configs a kubelet's endpoint leads
-// to: the one serving its socket. The node's only kubelet, when its endpoint
+// to (all is containerdConfigs, parsed once per rule): the one serving its
+// socket. The node's only kubelet, when its endpoint
 // leads to no runtime the bundle has a view of (none set, a dockershim-era
 // docker.sock, a path the config does not name), is compared with every
 // containerd config, as a node with one kubelet has been since RT0501 was
 // written. With several kubelets each is compared with its own runtime
 // only: another's config (the lab's lab-crio kubelet against a containerd)
 // would be a false finding.
-func kubeletConfigs(n *facts.Node, k facts.Kubelet) []daemonConfig {
-	all := containerdConfigs(n)
+func kubeletConfigs(n *facts.Node, all []daemonConfig, k facts.Kubelet) []daemonConfig {
 	if want := k.Endpoint(); want != "" {
 		for _, dc := range all {
 			if sameSocket(dc.Endpoint, want) {
@@ -114,12 +114,16 @@ func kubeletCRI(n *facts.Node, k facts.Kubelet) *facts.CRIEndpoint {
 // CRI config), else the Docker daemon behind cri-dockerd.
 func cgroupDriverMismatch(n *facts.Node) []finding.Finding {
 	var out []finding.Finding
+	var all []daemonConfig
+	if len(n.Kubelets) > 0 {
+		all = containerdConfigs(n)
+	}
 	for _, k := range n.Kubelets {
 		if k.CgroupDriver == "" {
 			continue
 		}
 		judged := false
-		for _, dc := range kubeletConfigs(n, k) {
+		for _, dc := range kubeletConfigs(n, all, k) {
 			sd, ok, where := dc.systemdCgroup()
 			if !ok {
 				continue
@@ -261,11 +265,15 @@ func normImage(s string) string {
 
 func sandboxMismatch(n *facts.Node) []finding.Finding {
 	var out []finding.Finding
+	var all []daemonConfig
+	if len(n.Kubelets) > 0 {
+		all = containerdConfigs(n)
+	}
 	for _, k := range n.Kubelets {
 		if k.PodInfraImage == "" {
 			continue
 		}
-		for _, dc := range kubeletConfigs(n, k) {
+		for _, dc := range kubeletConfigs(n, all, k) {
 			img, where := dc.sandboxImage()
 			if img == "" || normImage(img) == normImage(k.PodInfraImage) {
 				continue
