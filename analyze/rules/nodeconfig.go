@@ -32,10 +32,10 @@ func nodeConfig() []Rule {
 			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointMissing},
 		{ID: "RT0802-kubelet-endpoint-not-cri", Family: 8, Title: "kubelet points at a socket that is not a CRI runtime",
 			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointNotCRI},
-		{ID: "RT0804-kubelet-not-running", Family: 8, Title: "A kubelet the node is set up for is not running",
-			Reads: []string{"kubelet/kubelet.json", "journal/*.jsonl"}, Check: kubeletNotRunning},
 		{ID: "RT0803-socket-permissions", Family: 8, Title: "Runtime socket permissions lock clients out",
 			Reads: []string{"discovery/endpoints.json"}, Check: socketPermissions},
+		{ID: "RT0804-kubelet-not-running", Family: 8, Title: "A kubelet the node is set up for is not running",
+			Reads: []string{"kubelet/kubelet.json", "journal/*.jsonl"}, Check: kubeletNotRunning},
 	}
 }
 
@@ -60,13 +60,12 @@ func configEvidence(n *facts.Node, dc daemonConfig, key string) finding.Evidence
 
 // kubeletConfigs returns the containerd configs a kubelet's endpoint leads
 // to (all is containerdConfigs, parsed once per rule): the one serving its
-// socket. The node's only kubelet, when its endpoint
-// leads to no runtime the bundle has a view of (none set, a dockershim-era
-// docker.sock, a path the config does not name), is compared with every
-// containerd config, as a node with one kubelet has been since RT0501 was
-// written. With several kubelets each is compared with its own runtime
-// only: another's config (the lab's lab-crio kubelet against a containerd)
-// would be a false finding.
+// socket. The node's only kubelet, when its endpoint leads to no runtime the
+// bundle has a view of (none set, a dockershim-era docker.sock, a path the
+// config does not name), is compared with every containerd config, as a
+// node with one kubelet has been since RT0501 was written. With several
+// kubelets each is compared with its own runtime only: another's config
+// (the lab's lab-crio kubelet against a containerd) would be a false finding.
 func kubeletConfigs(n *facts.Node, all []daemonConfig, k facts.Kubelet) []daemonConfig {
 	if want := k.Endpoint(); want != "" {
 		for _, dc := range all {
