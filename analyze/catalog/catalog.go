@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -41,6 +42,13 @@ type Catalog struct {
 
 	// lits is every pattern's prefilter literals, found in one pass.
 	lits literalSet
+	// byLit lists, per literal id, the classes one of whose match
+	// patterns has that literal in the first clause of a branch: a class
+	// can match only a text holding such a literal (or, in always, one
+	// of its patterns has no prefilter). Classify then runs the prefilter
+	// of a handful of classes per record instead of every pattern's.
+	byLit  [][]int
+	always []int
 }
 
 // Ignore is one pattern of harmless narration and why it is harmless.
@@ -80,8 +88,14 @@ type Example struct {
 	Source string `json:"source"`
 }
 
-// Load parses the embedded catalog files.
-func Load() (*Catalog, error) { return LoadFS(catalogFiles, ".") }
+// Load returns the embedded catalog, parsed and compiled on the first call
+// only: parsing its YAML and compiling some 600 patterns was half of a small
+// bundle's analysis (issue #19), and the embedded files cannot change while
+// the process runs. Every caller gets the same catalog, which nothing may
+// modify (Classify only reads it; LoadFS gives a catalog of one's own).
+func Load() (*Catalog, error) { return loadEmbedded() }
+
+var loadEmbedded = sync.OnceValues(func() (*Catalog, error) { return LoadFS(catalogFiles, ".") })
 
 // LoadFS reads every *.yaml file directly in dir of fsys, in name order, as
 // one catalog: classes, ignore and benign entries of all files in that order
@@ -178,7 +192,51 @@ func (c *Catalog) compile() (*Catalog, error) {
 		}
 	}
 	c.lits.build()
+	c.indexClasses()
 	return c, nil
+}
+
+// indexClasses fills byLit and always (see Catalog).
+func (c *Catalog) indexClasses() {
+	c.byLit = make([][]int, len(c.lits.list))
+	for ci, cl := range c.Classes {
+		listed := map[int]bool{}
+		always := false
+		for _, p := range cl.match {
+			if p.pre == nil {
+				always = true
+				continue
+			}
+			for _, b := range p.pre {
+				for _, id := range b[0] {
+					if !listed[id] {
+						listed[id] = true
+						c.byLit[id] = append(c.byLit[id], ci)
+					}
+				}
+			}
+		}
+		if always {
+			c.always = append(c.always, ci)
+		}
+	}
+}
+
+// candidates marks the classes that may match a text with these literals
+// found: a necessary condition, never a sufficient one.
+func (c *Catalog) candidates(found []bool) []bool {
+	cand := make([]bool, len(c.Classes))
+	for _, ci := range c.always {
+		cand[ci] = true
+	}
+	for id, f := range found {
+		if f {
+			for _, ci := range c.byLit[id] {
+				cand[ci] = true
+			}
+		}
+	}
+	return cand
 }
 
 var idPattern = regexp.MustCompile(`^RT[0-9]{4}-[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -196,7 +254,8 @@ type Match struct {
 // of the text (the innermost cause of an error chain: "failed to pull: ...:
 // 401 Unauthorized" is an auth failure, not a generic pull failure), then
 // catalog order. Cost: one pass of the literal automaton over the lowered
-// text, then each pattern whose prefilter holds once over it (RE2, linear).
+// text, the prefilters of the classes one of whose literals it holds, then
+// each pattern whose prefilter holds once over it (RE2, linear).
 func (c *Catalog) Classify(r logrec.Record) *Match {
 	found := c.lits.find(foldLower(r.Text))
 	for _, ig := range c.Ignore {
@@ -206,7 +265,11 @@ func (c *Catalog) Classify(r logrec.Record) *Match {
 	}
 	var best *Match
 	bestPrio := 0
-	for _, cl := range c.Classes {
+	cand := c.candidates(found)
+	for ci, cl := range c.Classes {
+		if !cand[ci] {
+			continue
+		}
 		pos, cause := -1, ""
 		for _, p := range cl.match {
 			if !p.mayMatch(found) {

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -252,6 +253,30 @@ func TestLoadFSMergesFiles(t *testing.T) {
 	for want, fsys := range bad {
 		if _, err := LoadFS(fsys, "cat"); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want an error naming %q, got %v", want, err)
+		}
+	}
+}
+
+// TestParseTextClassifiesAsParse: the analyzer classifies records from
+// logrec.ParseText (no chain, no context fields) and completes only those
+// that land in a class; every example and benign line gets the same class
+// that way, and the same record once completed.
+func TestParseTextClassifiesAsParse(t *testing.T) {
+	c := load(t)
+	lines := append([]Example{}, c.Benign...)
+	for _, cl := range c.Classes {
+		lines = append(lines, cl.Examples...)
+	}
+	for _, ex := range lines {
+		full := logrec.Parse(ex.Line)
+		lazy := logrec.ParseText(ex.Line)
+		a, b := c.Classify(full), c.Classify(lazy)
+		if (a == nil) != (b == nil) || (a != nil && (a.Class.ID != b.Class.ID || a.Cause != b.Cause)) {
+			t.Errorf("Parse gives %v, ParseText %v: %s", a, b, ex.Line)
+		}
+		lazy.Complete()
+		if !reflect.DeepEqual(lazy, full) {
+			t.Errorf("ParseText+Complete differs from Parse: %s", ex.Line)
 		}
 	}
 }

@@ -98,6 +98,15 @@ func keepsMatches(t *testing.T, c *Catalog, text string) {
 			t.Fatalf("the prefilter of %s skips it on %q, which it matches", p.re, text)
 		}
 	}
+	// Nor does the class index skip a class one of whose patterns matches.
+	cand := c.candidates(found)
+	for ci, cl := range c.Classes {
+		for _, p := range cl.match {
+			if p.re.MatchString(text) && !cand[ci] {
+				t.Fatalf("class %s skipped on %q, which its pattern %s matches", cl.ID, text, p.re)
+			}
+		}
+	}
 }
 
 // TestPrefilterKeepsMatches: no pattern is skipped on a line it matches

@@ -137,7 +137,7 @@ func buildWith(bundlePath string, m *bundle.Manifest, file func(string) ([]byte,
 			release(p)
 		}
 	}
-	n.kubeletFromFiles()
+	n.buildKubelets()
 	n.join()
 	sort.SliceStable(n.ParseErrors, func(i, j int) bool { return n.ParseErrors[i].Path < n.ParseErrors[j].Path })
 	return n

@@ -205,25 +205,34 @@ func criRuntimes(n *Node) []Runtime {
 	return out
 }
 
-// criCgroupDriver is the driver a CRI runtime uses: RuntimeConfig's answer
-// (containerd 2.x, cri-dockerd, CRI-O), else containerd's CRI config in
-// Status(verbose) (1.6 and 1.7 lack RuntimeConfig): the default runtime's
-// SystemdCgroup option, else the old top-level systemdCgroup.
+// criCgroupDriver is the driver a CRI runtime uses (CgroupDriver, without
+// where it was read).
 func criCgroupDriver(ep *CRIEndpoint) string {
+	d, _ := ep.CgroupDriver()
+	return d
+}
+
+// CgroupDriver is the driver a CRI runtime uses and the file that says so:
+// RuntimeConfig's answer (containerd 2.x, cri-dockerd, CRI-O), else
+// containerd's CRI config in Status(verbose) (1.6 and 1.7 lack
+// RuntimeConfig): the default runtime's SystemdCgroup option, else the old
+// top-level systemdCgroup. "" when neither says.
+func (ep *CRIEndpoint) CgroupDriver() (string, Ref) {
 	if rc := ep.RuntimeConfig; rc != nil && rc.Code == "OK" && rc.Config != nil && rc.Config.Linux != nil {
+		ref := Ref{Path: ep.Dir + "/runtime_config.json"}
 		switch rc.Config.Linux.CgroupDriver {
 		case criapi.CgroupDriver_SYSTEMD:
-			return "systemd"
+			return "systemd", ref
 		case criapi.CgroupDriver_CGROUPFS:
-			return "cgroupfs"
+			return "cgroupfs", ref
 		}
 	}
 	if ep.Status == nil {
-		return ""
+		return "", Ref{}
 	}
 	raw, ok := ep.Status.Info["config"]
 	if !ok {
-		return ""
+		return "", Ref{}
 	}
 	var cfg struct {
 		SystemdCgroup *bool `json:"systemdCgroup"`
@@ -237,19 +246,20 @@ func criCgroupDriver(ep *CRIEndpoint) string {
 		} `json:"containerd"`
 	}
 	if json.Unmarshal(raw, &cfg) != nil {
-		return ""
+		return "", Ref{}
 	}
 	b := cfg.SystemdCgroup
 	if rt, ok := cfg.Containerd.Runtimes[cfg.Containerd.DefaultRuntimeName]; ok && rt.Options.SystemdCgroup != nil {
 		b = rt.Options.SystemdCgroup
 	}
+	ref := Ref{Path: ep.Dir + "/status.json", Pointer: "/info/config"}
 	switch {
 	case b == nil:
-		return ""
+		return "", Ref{}
 	case *b:
-		return "systemd"
+		return "systemd", ref
 	}
-	return "cgroupfs"
+	return "cgroupfs", ref
 }
 
 func dockerRuntimes(n *Node) []Runtime {

@@ -79,13 +79,14 @@ type Docker struct {
 // Discovery is discovery/*.json.
 type Discovery struct {
 	Endpoints []discschema.Socket
-	// Kubelet is discovery/kubelet.json, completed from kubelet/kubelet.json
-	// when kubelet was not running (see kubeletFromFiles); KubeletFrom is
-	// then that file, for evidence.
-	Kubelet     *discschema.Kubelet
-	KubeletFrom string
-	Crictl      *discschema.Crictl
-	Daemons     []discschema.Daemon
+	// Kubelet is discovery/kubelet.json (the first kubelet only); Kubelets
+	// is discovery/kubelets.json (every running one, nil in bundles that
+	// predate it). Rules read Node.Kubelets, which merges both with
+	// kubelet/kubelet.json (kubelet.go).
+	Kubelet  *discschema.Kubelet
+	Kubelets []discschema.KubeletRuntime
+	Crictl   *discschema.Crictl
+	Daemons  []discschema.Daemon
 }
 
 // Host is host/*.json.
@@ -129,6 +130,9 @@ type sourceFacts struct {
 	LogIndex        *logschema.Index
 	// Kubelet is kubelet/kubelet.json: every kubelet's effective settings.
 	Kubelet *kubeletschema.Instances
+	// Kubelets is every kubelet of the node, running or not, each from all
+	// the files that know it (kubelet.go): what kubelet-scoped rules judge.
+	Kubelets []Kubelet
 	// CRIO is the crio source's files (facts_crio.go).
 	CRIO CRIO
 }
@@ -274,6 +278,16 @@ func parseSourceFile(n *Node, p string, data []byte) error {
 			return n.decode(p, data, &n.Discovery.Endpoints)
 		case "discovery/kubelet.json":
 			return decodeInto(n, p, data, &n.Discovery.Kubelet)
+		case "discovery/kubelets.json":
+			var ks []discschema.KubeletRuntime
+			if err := n.decode(p, data, &ks); err != nil {
+				return err
+			}
+			if ks == nil {
+				ks = []discschema.KubeletRuntime{} // present, none running: not an old bundle
+			}
+			n.Discovery.Kubelets = ks
+			return nil
 		case "discovery/crictl.json":
 			return decodeInto(n, p, data, &n.Discovery.Crictl)
 		case "discovery/daemons.json":

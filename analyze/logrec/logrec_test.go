@@ -1,6 +1,7 @@
 package logrec
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -204,6 +205,16 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r := Parse(s)
+		// ParseText then Complete is Parse (the analyzer classifies the
+		// former and completes only what lands in a class).
+		lazy := ParseText(s)
+		if lazy.Text != r.Text {
+			t.Fatalf("ParseText's text %q, Parse's %q", lazy.Text, r.Text)
+		}
+		lazy.Complete()
+		if !reflect.DeepEqual(lazy, r) {
+			t.Fatalf("ParseText+Complete %+v, Parse %+v", lazy, r)
+		}
 		if len(r.Text) > MaxLine || len(r.Fields) > MaxFields || len(r.Chain) > MaxChain {
 			t.Fatalf("over bounds")
 		}

@@ -32,7 +32,7 @@ func kubeletDownFiles(driver, endpoint string, socketExists bool) map[string]str
 
 func TestCgroupDriverMismatchWithKubeletDown(t *testing.T) {
 	fs := cgroupDriverMismatch(node(healthy(), kubeletDownFiles("systemd", "unix:///run/containerd/containerd.sock", true)))
-	if len(fs) != 1 || !strings.Contains(fs[0].Title, "kubelet uses the systemd cgroup driver, containerd (pid 501) uses cgroupfs") {
+	if len(fs) != 1 || !strings.Contains(fs[0].Title, "kubelet of /var/lib/kubelet/config.yaml uses the systemd cgroup driver, containerd (pid 501) uses cgroupfs") {
 		t.Fatalf("findings: %+v", fs)
 	}
 	if fs[0].Evidence[0].Path != "kubelet/kubelet.json" {
@@ -66,5 +66,34 @@ func TestRunningKubeletViewKept(t *testing.T) {
 	files["discovery/kubelet.json"] = `{"running":true,"pid":812,"runtime_endpoint":"unix:///run/containerd/containerd.sock","endpoint_from":"config","cgroup_driver":"cgroupfs"}`
 	if fs := cgroupDriverMismatch(node(healthy(), files)); len(fs) != 0 {
 		t.Fatalf("files overrode the running kubelet: %+v", fs)
+	}
+}
+
+// A stopped kubelet the node is set up for (its unit and config file are
+// in the bundle) is a finding quoting its last journal lines; a running one,
+// or a host with no kubelet set up at all, is quiet.
+func TestKubeletNotRunning(t *testing.T) {
+	files := kubeletDownFiles("systemd", "unix:///run/containerd/containerd.sock", true)
+	// The line kubelet exits with in kubernetes/kubernetes#43805.
+	files["journal/kubelet.jsonl"] = `{"__REALTIME_TIMESTAMP":"1700000000000000","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":"error: failed to run Kubelet: failed to create kubelet: misconfiguration: kubelet cgroup driver: \"systemd\" is different from docker cgroup driver: \"cgroupfs\""}` + "\n"
+	fs := kubeletNotRunning(node(healthy(), files))
+	if len(fs) != 1 || !strings.Contains(fs[0].Title, "is not running (set up by systemd unit and kubelet/files/var/lib/kubelet/config.yaml)") {
+		t.Fatalf("findings: %+v", fs)
+	}
+	if e := fs[0].Evidence; len(e) != 2 || e[1].Path != "journal/kubelet.jsonl" || !strings.Contains(e[1].Excerpt, "failed to run Kubelet") {
+		t.Errorf("evidence %+v: want the instance and the kubelet's last journal line", e)
+	}
+	running := kubeletDownFiles("systemd", "unix:///run/containerd/containerd.sock", true)
+	running["discovery/kubelet.json"] = `{"running":true,"pid":812,"runtime_endpoint":"unix:///run/containerd/containerd.sock","cgroup_driver":"systemd"}`
+	running["kubelet/kubelet.json"] = `{"instances":[{"running":true,"pid":812,"args_from":"process","effective":{"runtime_endpoint":"unix:///run/containerd/containerd.sock","cgroup_driver":"systemd"}}]}`
+	if fs := kubeletNotRunning(node(healthy(), running)); len(fs) != 0 {
+		t.Errorf("running kubelet: %+v", fs)
+	}
+	none := map[string]string{"kubelet/kubelet.json": `{"instances":[{"running":false,"args_from":"none","effective":{}}]}`, "redaction-report.json": `{"rule_set_version":"1","total":0}`}
+	if fs := kubeletNotRunning(node(healthy(), none)); len(fs) != 0 {
+		t.Errorf("no kubelet set up: %+v", fs)
+	}
+	if fs := kubeletNotRunning(node(healthy(), nil)); len(fs) != 0 {
+		t.Errorf("no kubelet files: %+v", fs)
 	}
 }

@@ -142,7 +142,7 @@ var stateRules = []string{
 	"RT0901-disk-pressure", "RT0902-inode-pressure", "RT0803-socket-permissions",
 	// Fixture-only rules (testdata/README.md) must stay quiet on the real lab too.
 	"RT0501-cgroup-driver-mismatch", "RT0601-sandbox-image-mismatch", "RT0802-kubelet-endpoint-not-cri",
-	"RT0801-kubelet-endpoint-missing", "RT0703-registry-skip-verify", "RT0903-no-space-left",
+	"RT0801-kubelet-endpoint-missing", "RT0804-kubelet-not-running", "RT0703-registry-skip-verify", "RT0903-no-space-left",
 	"RT1101-lease-holds-content", "RT1103-stale-ingests", "RT1323-no-space-left",
 }
 

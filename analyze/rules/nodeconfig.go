@@ -15,11 +15,11 @@ import (
 func nodeConfig() []Rule {
 	return []Rule{
 		{ID: "RT0501-cgroup-driver-mismatch", Family: 5, Title: "kubelet and runtime use different cgroup drivers",
-			Reads: []string{"discovery/kubelet.json", "kubelet/kubelet.json", "configs/containerd-dump/<pid>.toml", "docker/info.json"}, Check: cgroupDriverMismatch},
+			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "configs/containerd-dump/<pid>.toml", "cri/<endpoint>/runtime_config.json", "cri/<endpoint>/status.json", "docker/info.json"}, Check: cgroupDriverMismatch},
 		{ID: "RT0502-cgroup-v1-deprecated", Family: 5, Title: "cgroup v1 on containerd 2.x",
 			Reads: []string{"containerd/<endpoint>/server.json", "cgroup/mode.json"}, Check: cgroupV1Deprecated},
 		{ID: "RT0601-sandbox-image-mismatch", Family: 6, Title: "kubelet's and the runtime's pause image differ",
-			Reads: []string{"discovery/kubelet.json", "configs/containerd-dump/<pid>.toml"}, Check: sandboxMismatch},
+			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "configs/containerd-dump/<pid>.toml"}, Check: sandboxMismatch},
 		{ID: "RT0602-sandbox-image-missing", Family: 6, Title: "Sandbox (pause) image not present locally",
 			Reads: []string{"configs/containerd-dump/<pid>.toml", "cri/<endpoint>/images.json"}, Check: sandboxMissing},
 		{ID: "RT0701-registry-inline-config", Family: 7, Title: "Registry mirrors or credentials set inline in config.toml",
@@ -29,20 +29,25 @@ func nodeConfig() []Rule {
 		{ID: "RT0703-registry-skip-verify", Family: 7, Title: "TLS verification disabled for a registry",
 			Reads: []string{"configs/**/hosts.toml", "configs/containerd-dump/<pid>.toml"}, Check: skipVerify},
 		{ID: "RT0801-kubelet-endpoint-missing", Family: 8, Title: "kubelet's runtime endpoint does not exist or does not answer",
-			Reads: []string{"discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointMissing},
+			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointMissing},
 		{ID: "RT0802-kubelet-endpoint-not-cri", Family: 8, Title: "kubelet points at a socket that is not a CRI runtime",
-			Reads: []string{"discovery/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointNotCRI},
+			Reads: []string{"discovery/kubelets.json", "discovery/kubelet.json", "kubelet/kubelet.json", "discovery/endpoints.json"}, Check: kubeletEndpointNotCRI},
 		{ID: "RT0803-socket-permissions", Family: 8, Title: "Runtime socket permissions lock clients out",
 			Reads: []string{"discovery/endpoints.json"}, Check: socketPermissions},
+		{ID: "RT0804-kubelet-not-running", Family: 8, Title: "A kubelet the node is set up for is not running",
+			Reads: []string{"kubelet/kubelet.json", "journal/*.jsonl"}, Check: kubeletNotRunning},
 	}
 }
 
-func kubeletRef(n *facts.Node) finding.Evidence {
-	p := "discovery/kubelet.json"
-	if n.Discovery.KubeletFrom != "" {
-		p = n.Discovery.KubeletFrom
+// kubeletEvidence cites the entries a kubelet was read from, naming it.
+func kubeletEvidence(k facts.Kubelet) []finding.Evidence {
+	out := make([]finding.Evidence, 0, len(k.Refs))
+	for _, r := range k.Refs {
+		e := ev(r, k.Kubelet)
+		e.Excerpt = finding.Cut(k.Name()+": "+e.Excerpt, excerptMax)
+		out = append(out, e)
 	}
-	return ev(facts.Ref{Path: p}, n.Discovery.Kubelet)
+	return out
 }
 
 func configEvidence(n *facts.Node, dc daemonConfig, key string) finding.Evidence {
@@ -53,63 +58,160 @@ func configEvidence(n *facts.Node, dc daemonConfig, key string) finding.Evidence
 	return evLine(dc.Path, line, text)
 }
 
-// kubeletRuntime returns the containerd config kubelet's endpoint leads to, if known.
-func kubeletConfigs(n *facts.Node) []daemonConfig {
-	k := n.Discovery.Kubelet
-	all := containerdConfigs(n)
-	if k == nil || k.RuntimeEndpoint == "" {
+// kubeletConfigs returns the containerd configs a kubelet's endpoint leads
+// to (all is containerdConfigs, parsed once per rule): the one serving its
+// socket. The node's only kubelet, when its endpoint leads to no runtime the
+// bundle has a view of (none set, a dockershim-era docker.sock, a path the
+// config does not name), is compared with every containerd config, as a
+// node with one kubelet has been since RT0501 was written. With several
+// kubelets each is compared with its own runtime only: another's config
+// (the lab's lab-crio kubelet against a containerd) would be a false finding.
+func kubeletConfigs(n *facts.Node, all []daemonConfig, k facts.Kubelet) []daemonConfig {
+	if want := k.Endpoint(); want != "" {
+		for _, dc := range all {
+			if sameSocket(dc.Endpoint, want) {
+				return []daemonConfig{dc}
+			}
+		}
+	}
+	if len(n.Kubelets) == 1 && kubeletCRI(n, k) == nil {
 		return all
 	}
-	want := strings.TrimPrefix(k.RuntimeEndpoint, "unix://")
-	for _, dc := range all {
-		if dc.Endpoint == want {
-			return []daemonConfig{dc}
-		}
-	}
-	return all
+	return nil
 }
 
-func cgroupDriverMismatch(n *facts.Node) []finding.Finding {
-	k := n.Discovery.Kubelet
-	if k == nil || k.CgroupDriver == "" {
+// sameSocket compares socket paths as the kernel resolves them: /var/run is
+// a link to /run on every systemd distribution, and kubelet configs use both.
+func sameSocket(a, b string) bool {
+	norm := func(p string) string {
+		p = strings.TrimPrefix(p, "unix://")
+		if rest, ok := strings.CutPrefix(p, "/var/run/"); ok {
+			return "/run/" + rest
+		}
+		return p
+	}
+	return a != "" && norm(a) == norm(b)
+}
+
+// kubeletCRI is the CRI endpoint a kubelet talks to, nil when the bundle has no view of it.
+func kubeletCRI(n *facts.Node, k facts.Kubelet) *facts.CRIEndpoint {
+	want := k.Endpoint()
+	if want == "" {
 		return nil
 	}
-	var out []finding.Finding
-	for _, dc := range kubeletConfigs(n) {
-		sd, ok, where := dc.systemdCgroup()
-		if !ok {
-			continue
+	for _, slug := range facts.SortedKeys(n.CRI) {
+		if ep := n.CRI[slug]; sameSocket(ep.Endpoint(), want) {
+			return ep
 		}
-		rt := "cgroupfs"
-		if sd {
-			rt = "systemd"
-		}
-		if rt == k.CgroupDriver {
-			continue
-		}
-		out = append(out, finding.Finding{
-			Severity: finding.Error,
-			Title:    fmt.Sprintf("kubelet uses the %s cgroup driver, containerd (pid %d) uses %s", k.CgroupDriver, dc.PID, rt),
-			Subject:  finding.Subject{Endpoint: dc.Endpoint, File: dc.Path},
-			Explanation: fmt.Sprintf("kubelet's cgroupDriver is %q but %s = %v. Two managers then own the same cgroups: pods fail with \"cgroup path mismatch\" / \"failed to create containerd task\", or run outside their QoS limits.",
-				k.CgroupDriver, where, sd),
-			Evidence:    []finding.Evidence{kubeletRef(n), configEvidence(n, dc, "SystemdCgroup")},
-			Remediation: []string{"Use the same driver on both sides: systemd on systemd hosts (SystemdCgroup = true, cgroupDriver: systemd), then restart containerd and kubelet and recreate the node's pods."},
-			References:  []string{"https://kubernetes.io/docs/setup/production-environment/container-runtimes/#cgroup-drivers"},
-		})
 	}
-	if n.Docker != nil && n.Docker.Info != nil && (strings.Contains(k.RuntimeEndpoint, "docker") || strings.Contains(k.RuntimeEndpoint, "cri-dockerd")) {
-		if d, _ := n.Docker.Info["CgroupDriver"].(string); d != "" && d != k.CgroupDriver {
-			out = append(out, finding.Finding{
-				Severity: finding.Error, Title: fmt.Sprintf("kubelet uses the %s cgroup driver, Docker uses %s", k.CgroupDriver, d),
-				Subject:     finding.Subject{Endpoint: k.RuntimeEndpoint},
-				Explanation: "kubelet and dockerd (through cri-dockerd) must agree on the cgroup driver.",
-				Evidence:    []finding.Evidence{kubeletRef(n), ev(facts.Ref{Path: "docker/info.json", Pointer: "/CgroupDriver"}, d)},
-				Remediation: []string{"Set \"exec-opts\": [\"native.cgroupdriver=systemd\"] in /etc/docker/daemon.json or change kubelet's cgroupDriver."},
-			})
+	return nil
+}
+
+// cgroupDriverMismatch judges every kubelet against the runtime its endpoint
+// leads to: containerd's config dump, else the runtime's own answer through
+// CRI (RuntimeConfig: containerd 2.x, CRI-O, cri-dockerd; containerd 1.x's
+// CRI config), else the Docker daemon behind cri-dockerd.
+func cgroupDriverMismatch(n *facts.Node) []finding.Finding {
+	var out []finding.Finding
+	var all []daemonConfig
+	if len(n.Kubelets) > 0 {
+		all = containerdConfigs(n)
+	}
+	for _, k := range n.Kubelets {
+		if k.CgroupDriver == "" {
+			continue
+		}
+		judged := false
+		for _, dc := range kubeletConfigs(n, all, k) {
+			sd, ok, where := dc.systemdCgroup()
+			if !ok {
+				continue
+			}
+			judged = true
+			rt := "cgroupfs"
+			if sd {
+				rt = "systemd"
+			}
+			if rt == k.CgroupDriver {
+				continue
+			}
+			out = append(out, driverFinding(k, fmt.Sprintf("containerd (pid %d)", dc.PID), rt, finding.Subject{Endpoint: dc.Endpoint, File: dc.Path},
+				fmt.Sprintf("%s = %v", where, sd), configEvidence(n, dc, "SystemdCgroup")))
+		}
+		if judged {
+			continue
+		}
+		if ep := kubeletCRI(n, k); ep != nil {
+			if d, ref := ep.CgroupDriver(); d != "" {
+				judged = true
+				if d != k.CgroupDriver {
+					out = append(out, driverFinding(k, "its runtime at "+ep.Endpoint(), d, finding.Subject{Endpoint: ep.Endpoint()},
+						"the runtime answers cgroup driver "+d+" through CRI", ev(ref, d)))
+				}
+			}
+		}
+		if judged {
+			continue
+		}
+		if d := kubeletDocker(n, k); d != nil {
+			if drv := facts.DockerString(d.Info, "CgroupDriver"); drv != "" && drv != k.CgroupDriver {
+				out = append(out, driverFinding(k, "Docker ("+first(d.Endpoint, d.Dir)+")", drv, finding.Subject{Endpoint: k.Endpoint()},
+					"dockerd (through cri-dockerd) reports CgroupDriver "+drv, ev(facts.Ref{Path: d.Dir + "/info.json", Pointer: "/CgroupDriver"}, drv)))
+			}
 		}
 	}
 	return out
+}
+
+// kubeletDocker is the Docker daemon behind a kubelet's cri-dockerd: the one
+// whose socket the cri-dockerd serving the kubelet's endpoint names
+// (discovery's origins), else the bundle's only daemon.
+func kubeletDocker(n *facts.Node, k facts.Kubelet) *facts.Docker {
+	want := k.Endpoint()
+	if !strings.Contains(want, "docker") {
+		return nil
+	}
+	servers := map[string]bool{}
+	for _, e := range n.Discovery.Endpoints {
+		if e.Path == want && strings.HasPrefix(e.Origin, "cri-dockerd pid ") {
+			servers[e.Origin] = true
+		}
+	}
+	dockers := n.Dockers()
+	for _, e := range n.Discovery.Endpoints {
+		if !servers[e.Origin] || e.Kind != "docker" {
+			continue
+		}
+		for _, d := range dockers {
+			if d.Endpoint == e.Path {
+				return d
+			}
+		}
+	}
+	if len(dockers) == 1 && len(servers) == 0 {
+		return dockers[0]
+	}
+	return nil
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func driverFinding(k facts.Kubelet, runtime, rt string, subj finding.Subject, why string, runtimeEv finding.Evidence) finding.Finding {
+	return finding.Finding{
+		Severity: finding.Error,
+		Title:    fmt.Sprintf("%s uses the %s cgroup driver, %s uses %s", k.Name(), k.CgroupDriver, runtime, rt),
+		Subject:  subj,
+		Explanation: fmt.Sprintf("%s's cgroupDriver is %q but %s. Two managers then own the same cgroups: pods fail with \"cgroup path mismatch\" / \"failed to create containerd task\" / \"expected cgroupsPath to be of format slice:prefix:name\", or run outside their QoS limits.",
+			k.Name(), k.CgroupDriver, why),
+		Evidence:    append(kubeletEvidence(k), runtimeEv),
+		Remediation: []string{"Use the same driver on both sides: systemd on systemd hosts (SystemdCgroup = true, cgroupDriver: systemd; Docker: \"exec-opts\": [\"native.cgroupdriver=systemd\"]), then restart the runtime and this kubelet and recreate the node's pods."},
+		References:  []string{"https://kubernetes.io/docs/setup/production-environment/container-runtimes/#cgroup-drivers"},
+	}
 }
 
 func cgroupV1Deprecated(n *facts.Node) []finding.Finding {
@@ -161,25 +263,30 @@ func normImage(s string) string {
 }
 
 func sandboxMismatch(n *facts.Node) []finding.Finding {
-	k := n.Discovery.Kubelet
-	if k == nil || k.PodInfraImage == "" {
-		return nil
-	}
 	var out []finding.Finding
-	for _, dc := range kubeletConfigs(n) {
-		img, where := dc.sandboxImage()
-		if img == "" || normImage(img) == normImage(k.PodInfraImage) {
+	var all []daemonConfig
+	if len(n.Kubelets) > 0 {
+		all = containerdConfigs(n)
+	}
+	for _, k := range n.Kubelets {
+		if k.PodInfraImage == "" {
 			continue
 		}
-		out = append(out, finding.Finding{
-			Severity: finding.Warning,
-			Title:    fmt.Sprintf("kubelet's pause image %s differs from containerd's %s", k.PodInfraImage, img),
-			Subject:  finding.Subject{Endpoint: dc.Endpoint, File: dc.Path},
-			Explanation: fmt.Sprintf("kubelet pins %q (--pod-infra-container-image, only used to keep it from image GC) but containerd creates sandboxes from %s = %q. Image GC can then delete the image containerd really uses, and air-gapped nodes fail to start pods.",
-				k.PodInfraImage, where, img),
-			Evidence:    []finding.Evidence{kubeletRef(n), configEvidence(n, dc, "sandbox")},
-			Remediation: []string{"Set both to the same image (kubelet's flag is deprecated since 1.27: drop it and rely on the runtime's setting)."},
-		})
+		for _, dc := range kubeletConfigs(n, all, k) {
+			img, where := dc.sandboxImage()
+			if img == "" || normImage(img) == normImage(k.PodInfraImage) {
+				continue
+			}
+			out = append(out, finding.Finding{
+				Severity: finding.Warning,
+				Title:    fmt.Sprintf("%s's pause image %s differs from containerd's %s", k.Name(), k.PodInfraImage, img),
+				Subject:  finding.Subject{Endpoint: dc.Endpoint, File: dc.Path},
+				Explanation: fmt.Sprintf("%s pins %q (--pod-infra-container-image, only used to keep it from image GC) but containerd creates sandboxes from %s = %q. Image GC can then delete the image containerd really uses, and air-gapped nodes fail to start pods.",
+					k.Name(), k.PodInfraImage, where, img),
+				Evidence:    append(kubeletEvidence(k), configEvidence(n, dc, "sandbox")),
+				Remediation: []string{"Set both to the same image (kubelet's flag is deprecated since 1.27: drop it and rely on the runtime's setting)."},
+			})
+		}
 	}
 	return out
 }
@@ -369,68 +476,94 @@ func skipVerifyFinding(path string, e finding.Evidence) finding.Finding {
 	}
 }
 
-func kubeletEndpoint(n *facts.Node) (string, int, bool) {
-	k := n.Discovery.Kubelet
-	if k == nil || k.RuntimeEndpoint == "" {
+// kubeletEndpoint finds a kubelet's runtime endpoint among the discovered
+// sockets: its index in endpoints.json (-1 when absent); false when the
+// kubelet names no endpoint.
+func kubeletEndpoint(n *facts.Node, k facts.Kubelet) (string, int, bool) {
+	want := k.Endpoint()
+	if want == "" {
 		return "", -1, false
 	}
-	want := strings.TrimPrefix(k.RuntimeEndpoint, "unix://")
+	at := -1
 	for i, e := range n.Discovery.Endpoints {
 		if e.Path == want {
 			return want, i, true
 		}
+		if at < 0 && sameSocket(e.Path, want) {
+			at = i
+		}
 	}
-	return want, -1, true
+	return want, at, true
 }
 
 func kubeletEndpointMissing(n *facts.Node) []finding.Finding {
-	want, i, ok := kubeletEndpoint(n)
-	if !ok {
-		return nil
-	}
-	evs := []finding.Evidence{kubeletRef(n)}
-	what := "is not among the sockets discovered on the node"
-	if i >= 0 {
-		e := n.Discovery.Endpoints[i]
-		evs = append(evs, ev(facts.Ref{Path: "discovery/endpoints.json", Pointer: fmt.Sprintf("/%d", i)}, e))
-		switch {
-		case !e.Exists:
-			what = "does not exist"
-		case !e.Answers && e.Code != "Unimplemented":
-			what = "exists but does not answer (" + orDash(e.Code) + ")"
-		default:
-			return nil
+	var out []finding.Finding
+	for _, k := range n.Kubelets {
+		want, i, ok := kubeletEndpoint(n, k)
+		if !ok {
+			continue
 		}
+		evs := kubeletEvidence(k)
+		what := "is not among the sockets discovered on the node"
+		switch {
+		case i >= 0:
+			e := n.Discovery.Endpoints[i]
+			evs = append(evs, ev(facts.Ref{Path: "discovery/endpoints.json", Pointer: fmt.Sprintf("/%d", i)}, e))
+			switch {
+			case !e.Exists:
+				what = "does not exist"
+			case !e.Answers && e.Code != "Unimplemented":
+				what = "exists but does not answer (" + orDash(e.Code) + ")"
+			default:
+				continue
+			}
+		case k.Running && !k.Discovered:
+			continue // not probed (an older bundle's discovery knew only the first kubelet)
+		case k.Probe != nil:
+			switch {
+			case !k.Probe.Exists:
+				what = "does not exist"
+			case !k.Probe.Answers && k.Probe.Code != "Unimplemented":
+				what = "exists but does not answer (" + orDash(k.Probe.Code) + ")"
+			default:
+				continue
+			}
+		}
+		out = append(out, finding.Finding{
+			Severity: finding.Critical,
+			Title:    k.Name() + "'s runtime endpoint " + want + " " + what,
+			Subject:  finding.Subject{Endpoint: want},
+			Explanation: fmt.Sprintf("%s talks to the runtime at %s (from %s), which %s: that node goes NotReady (\"container runtime is down\" / \"PLEG is not healthy\") and no pod can start on it.",
+				k.Name(), want, orDash(k.EndpointFrom), what),
+			Evidence:    evs,
+			Remediation: []string{"Point --container-runtime-endpoint (or containerRuntimeEndpoint in the kubelet config) at the socket the runtime really serves, or start that runtime."},
+		})
 	}
-	return []finding.Finding{{
-		Severity: finding.Critical,
-		Title:    "kubelet's runtime endpoint " + want + " " + what,
-		Subject:  finding.Subject{Endpoint: want},
-		Explanation: fmt.Sprintf("kubelet talks to the runtime at %s (from %s), which %s: the node goes NotReady (\"container runtime is down\" / \"PLEG is not healthy\") and no pod can start.",
-			want, orDash(n.Discovery.Kubelet.EndpointFrom), what),
-		Evidence:    evs,
-		Remediation: []string{"Point --container-runtime-endpoint (or containerRuntimeEndpoint in the kubelet config) at the socket the runtime really serves, or start that runtime."},
-	}}
+	return out
 }
 
 func kubeletEndpointNotCRI(n *facts.Node) []finding.Finding {
-	want, i, ok := kubeletEndpoint(n)
-	if !ok || i < 0 {
-		return nil
+	var out []finding.Finding
+	for _, k := range n.Kubelets {
+		want, i, ok := kubeletEndpoint(n, k)
+		if !ok || i < 0 {
+			continue
+		}
+		e := n.Discovery.Endpoints[i]
+		if e.Kind != "docker" && e.Code != "Unimplemented" {
+			continue
+		}
+		out = append(out, finding.Finding{
+			Severity: finding.Critical,
+			Title:    k.Name() + "'s runtime endpoint " + want + " is not a CRI runtime",
+			Subject:  finding.Subject{Endpoint: want},
+			Explanation: fmt.Sprintf("%s points at %s (kind %s, CRI answers %s). dockershim was removed in Kubernetes 1.24: docker.sock does not speak CRI; kubelet needs cri-dockerd's socket (/run/cri-dockerd.sock) or containerd's.",
+				k.Name(), want, orDash(string(e.Kind)), orDash(e.Code)),
+			Evidence:    append(kubeletEvidence(k), ev(facts.Ref{Path: "discovery/endpoints.json", Pointer: fmt.Sprintf("/%d", i)}, e)),
+			Remediation: []string{"Install and start cri-dockerd and point kubelet at unix:///run/cri-dockerd.sock, or move the node to containerd."},
+		})
 	}
-	e := n.Discovery.Endpoints[i]
-	if e.Kind != "docker" && e.Code != "Unimplemented" {
-		return nil
-	}
-	return []finding.Finding{{
-		Severity: finding.Critical,
-		Title:    "kubelet's runtime endpoint " + want + " is not a CRI runtime",
-		Subject:  finding.Subject{Endpoint: want},
-		Explanation: fmt.Sprintf("kubelet points at %s (kind %s, CRI answers %s). dockershim was removed in Kubernetes 1.24: docker.sock does not speak CRI; kubelet needs cri-dockerd's socket (/run/cri-dockerd.sock) or containerd's.",
-			want, orDash(string(e.Kind)), orDash(e.Code)),
-		Evidence:    []finding.Evidence{kubeletRef(n), ev(facts.Ref{Path: "discovery/endpoints.json", Pointer: fmt.Sprintf("/%d", i)}, e)},
-		Remediation: []string{"Install and start cri-dockerd and point kubelet at unix:///run/cri-dockerd.sock, or move the node to containerd."},
-	}}
+	return out
 }
 
 func socketPermissions(n *facts.Node) []finding.Finding {
@@ -458,4 +591,65 @@ func socketPermissions(n *facts.Node) []finding.Finding {
 		})
 	}
 	return out
+}
+
+// kubeletNotRunning: a kubelet whose unit, flags or config file the kubelet
+// source found (settings it would start with) but no kubelet process. The
+// node is NotReady and its pods are no longer restarted or probed; the
+// kubelet's last journal lines usually say why it stopped ("failed to run
+// Kubelet: ...").
+func kubeletNotRunning(n *facts.Node) []finding.Finding {
+	var out []finding.Finding
+	for _, k := range n.Kubelets {
+		in := k.Instance
+		if k.Running || in == nil || (in.ArgsFrom == "none" && in.ConfigFile == "") {
+			continue
+		}
+		from := in.ArgsFrom
+		if in.ConfigFile != "" {
+			from += " and " + in.ConfigFile
+		}
+		last := lastKubeletRecords(n, 5)
+		why := "The bundle holds no kubelet log lines to say why it stopped."
+		if len(last) > 0 {
+			why = "Its last log lines are cited: the reason it stopped is usually among them (\"failed to run Kubelet: ...\")."
+		}
+		out = append(out, finding.Finding{
+			Severity: finding.Error,
+			Title:    fmt.Sprintf("%s is not running (set up by %s)", k.Name(), orDash(from)),
+			Subject:  finding.Subject{Endpoint: k.Endpoint(), File: in.ConfigFile},
+			Explanation: fmt.Sprintf("The node is set up to run %s (%s; runtime endpoint %s, cgroup driver %s) but no kubelet process was found at collection: the node goes NotReady, its pods are neither restarted nor probed, and static pods are not managed. %s",
+				k.Name(), orDash(from), orDash(k.RuntimeEndpoint), orDash(k.CgroupDriver), why),
+			Evidence:    append(kubeletEvidence(k), hitsEvidence(last)...),
+			Remediation: []string{"`systemctl status kubelet` and `journalctl -u kubelet -b --no-pager | tail -50` say why it exited; fix that (cgroup driver, swap, runtime endpoint, certificates; the related findings name it), then `systemctl restart kubelet`."},
+		})
+	}
+	return out
+}
+
+// lastKubeletRecords are the last max records of the kubelet's unit in the
+// bundle's journal (in path then line order), kept in a ring: one pass.
+func lastKubeletRecords(n *facts.Node, max int) []logHit {
+	if max <= 0 {
+		return nil
+	}
+	ring := make([]logHit, 0, max)
+	next := 0
+	for _, p := range facts.SortedKeys(n.Logs) {
+		if !strings.HasPrefix(p, "journal/") {
+			continue
+		}
+		for _, r := range n.Logs[p].Records {
+			if !strings.Contains(r.Unit, "kubelet") {
+				continue
+			}
+			if len(ring) < max {
+				ring = append(ring, logHit{p, r})
+				continue
+			}
+			ring[next] = logHit{p, r}
+			next = (next + 1) % max
+		}
+	}
+	return append(ring[next:], ring[:next]...)
 }

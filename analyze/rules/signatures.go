@@ -59,11 +59,14 @@ func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
 			continue
 		}
 		for _, r := range n.Logs[p].Records {
-			lr := logrec.Parse(r.Message)
+			// Classify reads Text only; the chain and context fields are
+			// read for the few records that land in a class.
+			lr := logrec.ParseText(r.Message)
 			m := cat.Classify(lr)
 			if m == nil {
 				continue
 			}
+			lr.Complete()
 			g := group(groups, perClass, m.Class, subjectKey(m.Class, lr))
 			t := r.Time
 			if t.IsZero() {
@@ -230,6 +233,7 @@ type stateView struct {
 	criAnswered, criSilent     []string        // CRI endpoints by whether Version answered
 	pods                       map[string]bool // "ns/name", "name_ns" and "name"
 	failedPods                 map[string]bool // pods with a container exited non-zero
+	runningPods                map[string]bool // pods with a READY sandbox, containers, and every container running
 	readySandbox, notReadyPods map[string]bool // pods with a READY sandbox / a NOTREADY one
 	waitingPods                []string        // pods with a READY sandbox and no container: waiting for one (ContainerCreating, a pull)
 	images                     map[string]bool // every repo tag and digest known to CRI
@@ -238,7 +242,7 @@ type stateView struct {
 }
 
 func newStateView(n *facts.Node) *stateView {
-	st := &stateView{pods: map[string]bool{}, failedPods: map[string]bool{}, images: map[string]bool{},
+	st := &stateView{pods: map[string]bool{}, failedPods: map[string]bool{}, runningPods: map[string]bool{}, images: map[string]bool{},
 		readySandbox: map[string]bool{}, notReadyPods: map[string]bool{}}
 	for _, slug := range facts.SortedKeys(n.CRI) {
 		ep := n.CRI[slug]
@@ -286,10 +290,13 @@ func newStateView(n *facts.Node) *stateView {
 			st.endpointsDown = append(st.endpointsDown, s.Path)
 		}
 	}
-	hasContainer := map[string]bool{}
+	hasContainer, notRunning := map[string]bool{}, map[string]bool{}
 	for _, c := range n.Containers {
 		if c.Pod != "" && !c.Sandbox {
 			hasContainer[c.PodNamespace+"/"+c.Pod] = true
+			if c.CRIState() != "CONTAINER_RUNNING" {
+				notRunning[c.PodNamespace+"/"+c.Pod] = true
+			}
 		}
 	}
 	for _, c := range n.Containers {
@@ -309,6 +316,9 @@ func newStateView(n *facts.Node) *stateView {
 				switch c.CRIState() {
 				case "SANDBOX_READY":
 					st.readySandbox[k] = true
+					if nk := c.PodNamespace + "/" + c.Pod; hasContainer[nk] && !notRunning[nk] {
+						st.runningPods[k] = true
+					}
 				case "SANDBOX_NOTREADY":
 					st.notReadyPods[k] = true
 				}
@@ -318,10 +328,23 @@ func newStateView(n *facts.Node) *stateView {
 	return st
 }
 
-// podClasses are causes tied to one pod's containers.
+// podClasses are causes tied to one pod's containers: current while a
+// container of the pod is exited non-zero in CRI (containerd and cri-dockerd
+// leave a container whose start failed exited with 128), resolved once the
+// pod is gone.
 var podClasses = map[string]bool{
 	"RT1352-crashloop-backoff": true, "RT1325-executable-not-found": true, "RT1332-init-oom-killed": true,
 	"RT1330-container-name-reserved": true, "RT1331-stop-timeout": true, "RT1333-memory-limit-below-minimum": true,
+	"RT1651-runtime-privilege-denied": true, "RT1659-read-only-filesystem": true, "RT1663-bind-mount-type-mismatch": true,
+	"RT1664-oci-hook-failed": true,
+}
+
+// startClasses are pod classes that keep a container from ever starting:
+// a pod whose containers all run now has got past them (resolved), which is
+// not true of a crash loop, whose container runs between its exits.
+var startClasses = map[string]bool{
+	"RT1651-runtime-privilege-denied": true, "RT1659-read-only-filesystem": true, "RT1663-bind-mount-type-mismatch": true,
+	"RT1664-oci-hook-failed": true,
 }
 
 var sockInText = regexp.MustCompile(`/[A-Za-z0-9_./-]+\.sock\b`)
@@ -373,6 +396,9 @@ func (st *stateView) judge(cl *catalog.Class, r logrec.Record, last, collected t
 		}
 		if !st.pods[pod] {
 			return false, true, "pod " + pod + " is no longer on the node (not in any CRI pod list)"
+		}
+		if startClasses[cl.ID] && st.runningPods[pod] {
+			return false, true, "pod " + pod + " has a READY sandbox and every container of it is running now"
 		}
 	case imageClass(cl):
 		return st.judgePull(r.Fields["image"], pod, last, collected)
