@@ -28,6 +28,7 @@ type config struct {
 	loadFor     time.Duration
 	steps       []string
 	collectArgs []string // extra rtsnap collect flags, for experiments
+	collectWrap []string // a command rtsnap collect runs under (chrt -i 0, systemd-run...), for experiments
 	lab         map[string]string
 	// crictl is the CRI client the command-line way uses ("": none);
 	// scaleEndpoint the scale lab's socket (bench/scale2.sh, "": no scale step).
@@ -105,6 +106,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.scaleEndpoint, "scale-endpoint", "", "socket of the scale lab's containerd (bench/scale2.sh): adds the 2,000-container step")
 	fs.BoolVar(&cfg.keepScale, "keep-scale", false, "leave the scale lab (bench/scale2.sh) up after the scale step")
 	fs.StringArrayVar(&cfg.collectArgs, "collect-arg", nil, "extra flag for every rtsnap collect (repeatable), e.g. --collect-arg=--per-runtime-calls=2")
+	fs.StringArrayVar(&cfg.collectWrap, "collect-wrap", nil, "a command word every rtsnap collect runs under (repeatable, in order), e.g. --collect-wrap=chrt --collect-wrap=-i --collect-wrap=0")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -289,7 +291,13 @@ func collectOnce(ctx context.Context, cfg *config, out string, extra ...string) 
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return sample{}, "", err
 	}
-	s, stdout, err := measure(ctx, 3*time.Minute, 0, nil, filepath.Join(cfg.repo, "bin", "rtsnap"), rtsnapArgs(cfg, out, extra...)...)
+	name, args := filepath.Join(cfg.repo, "bin", "rtsnap"), rtsnapArgs(cfg, out, extra...)
+	if len(cfg.collectWrap) > 0 {
+		// The wrapper execs rtsnap (chrt, nice, taskset): wait4's rusage is
+		// still the collector's.
+		name, args = cfg.collectWrap[0], append(append(cfg.collectWrap[1:len(cfg.collectWrap):len(cfg.collectWrap)], name), args...)
+	}
+	s, stdout, err := measure(ctx, 3*time.Minute, 0, nil, name, args...)
 	if err != nil {
 		return s, "", err
 	}

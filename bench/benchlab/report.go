@@ -137,6 +137,9 @@ func markdown(r *results, cfg *config) string {
 	if len(cfg.collectArgs) > 0 {
 		p("Extra rtsnap collect flags: `%s`.\n\n", strings.Join(cfg.collectArgs, " "))
 	}
+	if len(cfg.collectWrap) > 0 {
+		p("rtsnap collect ran under: `%s`.\n\n", strings.Join(cfg.collectWrap, " "))
+	}
 	if len(r.Collection) > 0 {
 		p("## Collection (median of %d runs, interleaved, after one warm-up each)\n\n", cfg.runs)
 		p("| method | wall | CPU (user+sys) | peak RSS | archive | wall vs rtsnap |\n|---|---|---|---|---|---|\n")

@@ -27,7 +27,8 @@ import (
 type fakeRuntime struct {
 	criapi.UnimplementedRuntimeServiceServer
 	criapi.UnimplementedImageServiceServer
-	calls atomic.Int64
+	calls       atomic.Int64
+	verbosePods atomic.Int64
 }
 
 func (f *fakeRuntime) Version(context.Context, *criapi.VersionRequest) (*criapi.VersionResponse, error) {
@@ -54,9 +55,16 @@ func (f *fakeRuntime) ListPodSandbox(context.Context, *criapi.ListPodSandboxRequ
 	return &criapi.ListPodSandboxResponse{Items: fakePods}, nil
 }
 
+// PodSandboxStatus answers info only when asked for verbose, as the
+// runtimes do.
 func (f *fakeRuntime) PodSandboxStatus(_ context.Context, r *criapi.PodSandboxStatusRequest) (*criapi.PodSandboxStatusResponse, error) {
 	f.calls.Add(1)
-	return &criapi.PodSandboxStatusResponse{Status: &criapi.PodSandboxStatus{Id: r.PodSandboxId}, Info: map[string]string{"info": `{"pid":42}`}}, nil
+	resp := &criapi.PodSandboxStatusResponse{Status: &criapi.PodSandboxStatus{Id: r.PodSandboxId, Network: &criapi.PodSandboxNetworkStatus{Ip: "10.0.0.1"}}}
+	if r.Verbose {
+		f.verbosePods.Add(1)
+		resp.Info = map[string]string{"info": `{"pid":42}`}
+	}
+	return resp, nil
 }
 
 func (f *fakeRuntime) ListContainers(context.Context, *criapi.ListContainersRequest) (*criapi.ListContainersResponse, error) {
@@ -180,8 +188,47 @@ func TestFakeRuntimeEveryFile(t *testing.T) {
 	for _, c := range decode[[]Call](t, out, dir+"calls.json") {
 		codes[c.Method] = c.Code
 	}
-	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus"] != "OK" {
+	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus"] != "OK" ||
+		codes["PodSandboxStatus"] != "OK" || codes["PodSandboxStatus/verbose"] != "OK" {
 		t.Errorf("calls: %v", codes)
+	}
+}
+
+// Only the sandbox that is not ready is asked for verbose info by default;
+// the ready ones keep their status (the IP), the list says what was left
+// out and how to get it; --cri-verbose-pods asks every one.
+func TestPodVerboseOnlyWhereNotReady(t *testing.T) {
+	sock, f := serveFake(t)
+	env := collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{sock}
+	out, dir := runFake(t, env)
+	pods := decode[PodList](t, out, dir+"pods.json")
+	if len(pods.Pods) != 3 || f.verbosePods.Load() != 1 {
+		t.Fatalf("%d pods, %d verbose calls, want 3 and 1", len(pods.Pods), f.verbosePods.Load())
+	}
+	for _, p := range pods.Pods {
+		ready := p.Pod.State == criapi.PodSandboxState_SANDBOX_READY
+		if p.Status.GetNetwork().GetIp() != "10.0.0.1" || ready == (len(p.Info) > 0) {
+			t.Errorf("pod %s (ready %v): status %v, info %v", p.Pod.Id, ready, p.Status, p.Info)
+		}
+	}
+	if !strings.Contains(pods.InfoOmitted, "2 of 3 sandboxes") || !strings.Contains(pods.InfoOmitted, "--cri-verbose-pods") {
+		t.Errorf("info_omitted: %q", pods.InfoOmitted)
+	}
+
+	sock, f = serveFake(t)
+	env = collect.NewTestEnv()
+	env.RuntimeEndpoints = []string{sock}
+	env.CRIVerbosePods = true
+	out, dir = runFake(t, env)
+	pods = decode[PodList](t, out, dir+"pods.json")
+	if f.verbosePods.Load() != 3 || pods.InfoOmitted != "" {
+		t.Errorf("--cri-verbose-pods: %d verbose calls, info_omitted %q", f.verbosePods.Load(), pods.InfoOmitted)
+	}
+	for _, p := range pods.Pods {
+		if len(p.Info) == 0 {
+			t.Errorf("--cri-verbose-pods: pod %s without info", p.Pod.Id)
+		}
 	}
 }
 
