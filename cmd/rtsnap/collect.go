@@ -96,7 +96,7 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.StringSliceVar(&f.podNamespaces, "pod-namespace", nil, "Kubernetes `NAMESPACES` to collect (default all)")
 	fs.IntVar(&f.maxContainers, "max-containers", collect.DefaultMaxContainers, "bound on per-container work per runtime (0: no bound)")
 	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats: costly on busy nodes, and the cgroup source reads the same figures")
-	fs.BoolVar(&f.criVerbosePods, "cri-verbose-pods", false, "ask every pod sandbox's CRI status with verbose info (by default only sandboxes not ready: on containerd each is two calls to its shim, and a ready one's pid, spec and namespaces are in the runc, containerd and proc sources)")
+	fs.BoolVar(&f.criVerbosePods, "cri-verbose-pods", false, fmt.Sprintf("ask every pod sandbox's CRI status with verbose info (by default every one on nodes of up to %d sandboxes, above that only those not ready: on containerd each is two calls to its shim, and a ready one's pid, spec and namespaces are in the runc, containerd and proc sources)", collect.VerbosePodsUpTo))
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
 	for _, name := range []string{"only", "skip"} {
 		if err := cmd.RegisterFlagCompletionFunc(name, completeSources); err != nil {

@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/rtsnap/rtsnap/collect"
 )
 
 // maxImageStatus bounds the per-image verbose calls.
@@ -20,19 +22,20 @@ const podNamespaceLabel = "io.kubernetes.pod.namespace"
 // at --max-containers, with each kept pod's status. It also returns every
 // listed pod's namespace by id, filtered or not, for the containers.
 //
-// The status is verbose only for sandboxes that are not ready (and for all
-// with --cri-verbose-pods). A verbose PodSandboxStatus is two round trips to
-// the sandbox's shim on containerd (the task, then its status) plus the
+// The status is verbose for every sandbox on a node of up to
+// collect.VerbosePodsUpTo sandboxes; above it only for those not ready (for
+// all with --cri-verbose-pods). A verbose PodSandboxStatus is two round trips
+// to the sandbox's shim on containerd (the task, then its status) plus the
 // spec and container records; without verbose it is the runtime's memory.
 // On the scale lab (250 pods, docs/benchmarks.md) the verbose calls took a
-// median of 164 ms during a collection, 51 s of calls in all, and were most
-// of the cri source's wall time; 250 without verbose took 35 ms in all. What
-// the verbose info holds of a ready sandbox is elsewhere in the bundle (its
-// pid and state in runc, its spec and namespaces in containerd, its
-// processes in proc) except the CNI result's interface details; the IPs are
-// in the plain status. A sandbox that is not ready is where the info
-// explains something (netns closed, task gone), and its shim is usually gone
-// too, so the verbose call is cheap there.
+// median of 164 ms during a collection, 51 s of calls in all; 250 without
+// verbose took 11 s of calls (17 ms median) in the same conditions. What the
+// verbose info holds of a ready sandbox is elsewhere in the bundle (its pid
+// and state in runc, its spec and namespaces in containerd, its processes in
+// proc) except the CNI result's interface details; the IPs are in the plain
+// status. A sandbox that is not ready is where the info explains something
+// (netns closed, task gone), and its shim is usually gone too, so the verbose
+// call is cheap there.
 func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 	res := PodList{Pods: []*PodRecord{}}
 	namespaces := map[string]string{}
@@ -59,19 +62,24 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 		}
 		res.Pods = append(res.Pods, &PodRecord{Pod: p})
 	}
+	allVerbose := c.env.CRIVerbosePods || len(res.Pods) <= collect.VerbosePodsUpTo
+	asksVerbose := func(p *criapi.PodSandbox) bool {
+		return allVerbose || p.GetState() != criapi.PodSandboxState_SANDBOX_READY
+	}
 	plain := 0
 	for _, rec := range res.Pods {
-		if !c.podVerbose(rec.Pod) {
+		if !asksVerbose(rec.Pod) {
 			plain++
 		}
 	}
 	if plain > 0 {
-		res.InfoOmitted = fmt.Sprintf("%d of %d sandboxes are ready and were asked without verbose info (their pid, spec and namespaces are in the runc, containerd and proc sources; the CNI result's interfaces are not): --cri-verbose-pods asks every one", plain, len(res.Pods))
+		res.InfoOmitted = fmt.Sprintf("%d of %d sandboxes are ready and were asked without verbose info, as on every node of more than %d sandboxes (their pid, spec and namespaces are in the runc, containerd and proc sources; the CNI result's interfaces are not): --cri-verbose-pods asks every one",
+			plain, len(res.Pods), collect.VerbosePodsUpTo)
 	}
 	c.parallel(ctx, len(res.Pods), func(i int) {
 		rec := res.Pods[i]
 		var st *criapi.PodSandboxStatusResponse
-		verbose := c.podVerbose(rec.Pod)
+		verbose := asksVerbose(rec.Pod)
 		method := "PodSandboxStatus"
 		if verbose {
 			// calls.json tells the two apart (their costs differ
@@ -88,11 +96,6 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 		rec.Status, rec.Info = st.Status, decodeInfo(st.Info)
 	})
 	return res, namespaces
-}
-
-// podVerbose says whether a sandbox's status is asked with verbose info.
-func (c *client) podVerbose(p *criapi.PodSandbox) bool {
-	return c.env.CRIVerbosePods || p.GetState() != criapi.PodSandboxState_SANDBOX_READY
 }
 
 // containers lists containers in every state, newest first, keeping those
