@@ -34,6 +34,8 @@ const (
 	minWindows = 5
 	// maxWindows per phase bounds the test when collections are quick.
 	maxWindows = 200
+	// errorPause follows a failed probe call.
+	errorPause = 50 * time.Millisecond
 )
 
 // loadWindow is one window of the load test.
@@ -279,7 +281,11 @@ func (p *probe) run(ctx context.Context, phase string) *latencies {
 			return 0, false
 		}
 		if err != nil {
+			// A runtime that refuses at once (stopped by a fault test)
+			// must not turn the probe into a busy loop on the cores
+			// being measured.
 			res.Errors++
+			_ = sleepCtx(ctx, errorPause)
 			return 0, false
 		}
 		return d, true

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
 )
 
 func TestWindowPlanAlternatesAndIsBounded(t *testing.T) {
@@ -129,5 +133,27 @@ func TestHistogramPlusIsTheSumOfBoth(t *testing.T) {
 	z.counts[0]++
 	if h.counts[0] == z.counts[0] {
 		t.Error("plus aliased its argument's counts")
+	}
+}
+
+// A runtime that refuses every call at once (stopped by another test's
+// fault) is counted in errors, and the probe does not spin on it: in 300 ms
+// at most a call per errorPause, not the hundreds of thousands a busy loop
+// makes (1.9 million in one two-minute phase before the pause).
+func TestProbeDoesNotSpinOnARefusingRuntime(t *testing.T) {
+	conn, err := dialCRI(filepath.Join(t.TempDir(), "none.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	p := &probe{conn: conn, rt: cri.NewRuntimeServiceClient(conn), ids: []string{"a", "b"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	res := p.run(ctx, phaseIdle)
+	if res.Errors == 0 || res.Errors > int(300*time.Millisecond/errorPause)+2 {
+		t.Errorf("%d errors in 300 ms", res.Errors)
+	}
+	if len(res.ListContainers)+len(res.ContainerStatus) != 0 {
+		t.Errorf("failed calls timed: %d %d", len(res.ListContainers), len(res.ContainerStatus))
 	}
 }
