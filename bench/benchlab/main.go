@@ -68,7 +68,8 @@ type results struct {
 type loadPhase struct {
 	Phase           string         `json:"phase"`
 	Windows         int            `json:"windows"`
-	Duration        time.Duration  `json:"duration_ns"` // of its windows together
+	Excluded        int            `json:"windows_excluded,omitempty"` // with probe errors: not in the figures
+	Duration        time.Duration  `json:"duration_ns"`                // of its counted windows together
 	ListContainers  latencySummary `json:"list_containers"`
 	ContainerStatus latencySummary `json:"container_status"`
 	Errors          int            `json:"errors"`

@@ -54,7 +54,8 @@ type loadWindow struct {
 
 // windowPlan is the order of the windows: round r holds one window of each
 // phase, idle first in even rounds. Rounds continue until each phase has at
-// least minWindows windows and loadFor of time, at most maxWindows.
+// least minWindows counted windows and loadFor of their time, for at most
+// maxWindows rounds.
 func windowPlan(round int) [2]string {
 	if round%2 == 0 {
 		return [2]string{phaseIdle, phaseCollect}
@@ -62,11 +63,17 @@ func windowPlan(round int) [2]string {
 	return [2]string{phaseCollect, phaseIdle}
 }
 
-func moreRounds(round int, idle, busy time.Duration, loadFor time.Duration) bool {
+// phaseTally is a phase's counted windows so far.
+type phaseTally struct {
+	n int
+	d time.Duration
+}
+
+func moreRounds(round int, idle, busy phaseTally, loadFor time.Duration) bool {
 	if round >= maxWindows {
 		return false
 	}
-	return round < minWindows || idle < loadFor || busy < loadFor
+	return idle.n < minWindows || busy.n < minWindows || idle.d < loadFor || busy.d < loadFor
 }
 
 // loadTest times a second CRI client against containerd 1.7 and reads the
@@ -89,8 +96,8 @@ func loadTest(ctx context.Context, cfg *config, res *results, logf func(string, 
 	}
 	last := s.Wall
 	var windows []*loadWindow
-	var idleTotal, busyTotal time.Duration
-	for round := 0; moreRounds(round, idleTotal, busyTotal, cfg.loadFor); round++ {
+	var idle, busy phaseTally
+	for round := 0; moreRounds(round, idle, busy, cfg.loadFor); round++ {
 		for _, phase := range windowPlan(round) {
 			if err := sleepCtx(ctx, settleGap); err != nil {
 				return err
@@ -100,14 +107,17 @@ func loadTest(ctx context.Context, cfg *config, res *results, logf func(string, 
 				return err
 			}
 			w.Round = round
+			t := &idle
 			if phase == phaseCollect {
-				last, busyTotal = w.Duration, busyTotal+w.Duration
-			} else {
-				idleTotal += w.Duration
+				t, last = &busy, w.Duration
+			}
+			if w.counted() {
+				t.n, t.d = t.n+1, t.d+w.Duration
 			}
 			windows = append(windows, w)
 		}
-		logf("load round %d: idle %s, collecting %s so far", round+1, idleTotal.Round(time.Millisecond), busyTotal.Round(time.Millisecond))
+		logf("load round %d: counted so far idle %d windows %s, collecting %d windows %s", round+1,
+			idle.n, idle.d.Round(time.Millisecond), busy.n, busy.d.Round(time.Millisecond))
 	}
 	res.LoadWindows = windows
 	res.Load = []loadPhase{summarizeWindows(windows, phaseIdle), summarizeWindows(windows, phaseCollect)}
@@ -164,6 +174,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// counted is whether a window's figures count: one in which the probe's
+// runtime failed calls (another test's fault stopped it, say) measured
+// something else, and is left out of both the probe's and the kubelets'
+// figures; the phase says how many were.
+func (w *loadWindow) counted() bool { return w.Errors == 0 }
+
 // summarizeWindows pools one phase's calls and takes the median of its
 // windows' p99s.
 func summarizeWindows(ws []*loadWindow, phase string) loadPhase {
@@ -172,6 +188,11 @@ func summarizeWindows(ws []*loadWindow, phase string) loadPhase {
 	var listP99, statusP99 []int64
 	for _, w := range ws {
 		if w.Phase != phase {
+			continue
+		}
+		if !w.counted() {
+			p.Excluded++
+			p.Errors += w.Errors
 			continue
 		}
 		p.Windows++
@@ -199,7 +220,7 @@ func poolKubelet(ws []*loadWindow, phase string) []kubeletPhase {
 	pooled := map[string]map[string]histogram{}
 	perWindow := map[[2]string][]float64{}
 	for _, w := range ws {
-		if w.Phase != phase {
+		if w.Phase != phase || !w.counted() {
 			continue
 		}
 		for node, ms := range w.kubeH {

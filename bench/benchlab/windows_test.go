@@ -16,20 +16,21 @@ func TestWindowPlanAlternatesAndIsBounded(t *testing.T) {
 	if windowPlan(0) != [2]string{phaseIdle, phaseCollect} || windowPlan(1) != [2]string{phaseCollect, phaseIdle} || windowPlan(2) != windowPlan(0) {
 		t.Errorf("plan %v %v %v", windowPlan(0), windowPlan(1), windowPlan(2))
 	}
-	// Fewer than minWindows rounds: more, however long the phases already are.
-	if !moreRounds(minWindows-1, time.Hour, time.Hour, time.Minute) {
-		t.Error("stopped before minWindows")
+	done := phaseTally{minWindows, time.Minute}
+	// Fewer than minWindows counted windows: more, however long the phases already are.
+	if !moreRounds(minWindows, phaseTally{minWindows - 1, time.Hour}, done, time.Minute) {
+		t.Error("stopped before minWindows counted idle windows")
 	}
 	// Enough windows and time in both phases: stop.
-	if moreRounds(minWindows, time.Minute, time.Minute, time.Minute) {
+	if moreRounds(minWindows, done, done, time.Minute) {
 		t.Error("went on with both phases done")
 	}
 	// One phase short of its time: more.
-	if !moreRounds(minWindows, time.Minute, 59*time.Second, time.Minute) {
+	if !moreRounds(minWindows, done, phaseTally{minWindows, 59 * time.Second}, time.Minute) {
 		t.Error("stopped with the collecting phase short")
 	}
-	// Never past maxWindows, even when collections take no time at all.
-	if moreRounds(maxWindows, 0, 0, time.Minute) {
+	// Never past maxWindows, even when no window counts (a runtime down for good).
+	if moreRounds(maxWindows, phaseTally{}, phaseTally{}, time.Minute) {
 		t.Error("no bound on rounds")
 	}
 }
@@ -57,9 +58,11 @@ func TestSummarizeWindowsMedianAndPooled(t *testing.T) {
 		window(phaseIdle, ms(1, 2, 4), ms(1, 1)),
 		window(phaseCollect, ms(2, 3, 5), ms(1, 2)),
 		window(phaseCollect, ms(2, 3, 6), ms(1, 3)),
+		// the runtime was down in this one: not in any figure
+		{Phase: phaseCollect, Duration: time.Second, Errors: 7, lat: &latencies{ListContainers: ms(5000), Errors: 7}},
 	}
 	busy := summarizeWindows(ws, phaseCollect)
-	if busy.Windows != 3 || busy.Collections != 3 || busy.Duration != 3*time.Second {
+	if busy.Windows != 3 || busy.Collections != 3 || busy.Duration != 3*time.Second || busy.Excluded != 1 || busy.Errors != 7 {
 		t.Fatalf("%+v", busy)
 	}
 	if busy.ListContainers.WindowP99 != 6*time.Millisecond {
@@ -92,6 +95,7 @@ func TestPoolKubeletSumsWindows(t *testing.T) {
 		{Phase: phaseCollect, kubeH: relists(4, 0.25)}, // one slow window
 		{Phase: phaseCollect, kubeH: relists(4, 0.01)},
 		{Phase: phaseIdle, kubeH: relists(4, 1)},
+		{Phase: phaseCollect, Errors: 1, kubeH: relists(40, 10)}, // left out
 	}
 	got := poolKubelet(ws, phaseCollect)
 	if len(got) != 2 || got[0].Metric != plegRelist {
