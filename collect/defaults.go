@@ -19,6 +19,14 @@ const (
 	// collected whole. The bound is there for a runaway node, not a busy one:
 	// the sources' byte budgets are sized for it.
 	DefaultMaxContainers = 5000
+	// VerbosePodsUpTo: on a node with up to this many pod sandboxes the cri
+	// source asks every sandbox's status with verbose info, as crictl
+	// inspectp does; above it only the sandboxes not ready (and all with
+	// --cri-verbose-pods). 110 is kubelet's default max-pods. A verbose
+	// PodSandboxStatus on containerd is two round trips to the sandbox's
+	// shim: at 250 pods during a collection on a loaded node they took a
+	// median of 164 ms, 51 s of calls (docs/benchmarks.md).
+	VerbosePodsUpTo = 110
 	// DefaultMemoryLimit is the soft limit on the collector's Go memory
 	// (debug.SetMemoryLimit, as GOMEMLIMIT; --memory-limit). The collector
 	// lives seconds, so the GC's default pace (GOGC 100) is kept: at 2,000

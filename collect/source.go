@@ -94,6 +94,9 @@ type Env struct {
 	// source: expensive for the runtime on busy nodes, and the cgroup source
 	// has the same figures.
 	CRIStats bool
+	// CRIVerbosePods asks every pod sandbox's status with verbose info; by
+	// default only the sandboxes not ready get it (collect/cri: pods).
+	CRIVerbosePods bool
 	// CallTimeout bounds a single runtime call inside a source.
 	CallTimeout time.Duration
 	// Redactor is for text a source builds itself.

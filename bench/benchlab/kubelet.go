@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
-	"os/exec"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +13,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // The kubelet is the judge of the load a collection puts on a node: its own
@@ -32,27 +35,75 @@ type histogram struct {
 	count  float64
 }
 
-// kubeletPhase is one node's kubelet histograms over one load-test phase.
+// kubeletPhase is one node's kubelet histograms over one load-test window,
+// or pooled over a phase's windows.
 type kubeletPhase struct {
 	Node   string  `json:"node"`
 	Metric string  `json:"metric"`
 	Count  float64 `json:"count"`
-	P50    float64 `json:"p50_s"`
-	P99    float64 `json:"p99_s"`
+	P50    seconds `json:"p50_s"`
+	P99    seconds `json:"p99_s"`
+	// Windows with an observation, and the median of their p99s (pooled only).
+	Windows   int     `json:"windows,omitempty"`
+	WindowP99 seconds `json:"window_p99_median_s,omitempty"`
 }
 
-// scrapeKubelet reads a node's kubelet metrics (GET
-// /api/v1/nodes/NODE/proxy/metrics) and returns the two histograms, the
-// runtime operations summed over every operation type.
-func scrapeKubelet(ctx context.Context, kubectl, kubeconfig, node string) (map[string]histogram, error) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, kubectl, "--kubeconfig", kubeconfig, "get", "--raw",
-		"/api/v1/nodes/"+node+"/proxy/metrics").Output()
-	if err != nil {
-		return nil, fmt.Errorf("kubelet metrics of %s: %w", node, err)
+// seconds is a quantile, NaN when there was no observation: JSON null then,
+// since encoding/json refuses NaN (and would lose every figure of the run).
+type seconds float64
+
+func (s seconds) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
+		return []byte("null"), nil
 	}
-	return parseKubeletMetrics(out)
+	return json.Marshal(float64(s))
+}
+
+// kubeletScraper reads the kubelets' metrics through the API server's node
+// proxy (GET /api/v1/nodes/NODE/proxy/metrics) in process: a kubectl per
+// node and window boundary would start a Go binary inside the windows'
+// edges, on the cores being measured.
+type kubeletScraper struct {
+	rest  rest.Interface
+	nodes []string
+}
+
+// newKubeletScraper is nil (every method a no-op) when the lab has no
+// Kubernetes.
+func newKubeletScraper(lab map[string]string) (*kubeletScraper, error) {
+	nodes, _ := kubeletNodes(lab)
+	if len(nodes) == 0 {
+		return nil, nil
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", lab["RTSNAP_LAB_KUBECONFIG"])
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	cfg.Timeout = 20 * time.Second
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	return &kubeletScraper{rest: cs.CoreV1().RESTClient(), nodes: nodes}, nil
+}
+
+// scrape returns every node's two histograms, the runtime operations summed
+// over every operation type; nil for a nil scraper.
+func (k *kubeletScraper) scrape(ctx context.Context) (map[string]map[string]histogram, error) {
+	if k == nil {
+		return nil, nil
+	}
+	res := map[string]map[string]histogram{}
+	for _, n := range k.nodes {
+		out, err := k.rest.Get().AbsPath("/api/v1/nodes", n, "proxy", "metrics").Do(ctx).Raw()
+		if err != nil {
+			return nil, fmt.Errorf("kubelet metrics of %s: %w", n, err)
+		}
+		if res[n], err = parseKubeletMetrics(out); err != nil {
+			return nil, fmt.Errorf("kubelet metrics of %s: %w", n, err)
+		}
+	}
+	return res, nil
 }
 
 func parseKubeletMetrics(text []byte) (map[string]histogram, error) {
@@ -109,6 +160,23 @@ func (b histogram) minus(a histogram) histogram {
 	return d
 }
 
+// plus adds two histograms of the same buckets (a zero histogram is
+// nothing: the sum is b).
+func (a histogram) plus(b histogram) histogram {
+	if len(a.bounds) == 0 {
+		return histogram{bounds: b.bounds, counts: append([]float64(nil), b.counts...), count: b.count}
+	}
+	s := histogram{bounds: a.bounds, counts: append([]float64(nil), a.counts...), count: a.count + b.count}
+	for i, bound := range s.bounds {
+		for j, bb := range b.bounds {
+			if bb == bound {
+				s.counts[i] += b.counts[j]
+			}
+		}
+	}
+	return s
+}
+
 // quantile is Prometheus' histogram_quantile: linear inside the bucket the
 // rank falls in, the lower bound of the +Inf bucket beyond the last. It is
 // as coarse as the buckets (kubelet's PLEG buckets: 5, 10, 25, 50 ms...).
@@ -149,35 +217,31 @@ func kubeletNodes(lab map[string]string) (nodes, sockets []string) {
 	return nodes, sockets
 }
 
-// kubeletScrapes scrapes every node; nil when the lab has no Kubernetes.
-func kubeletScrapes(ctx context.Context, lab map[string]string) (map[string]map[string]histogram, error) {
-	nodes, _ := kubeletNodes(lab)
-	if len(nodes) == 0 {
-		return nil, nil
-	}
-	res := map[string]map[string]histogram{}
-	for _, n := range nodes {
-		h, err := scrapeKubelet(ctx, lab["RTSNAP_LAB_KUBECTL"], lab["RTSNAP_LAB_KUBECONFIG"], n)
-		if err != nil {
-			return nil, err
+// kubeletDeltaHist is each node's histograms between two scrapes.
+func kubeletDeltaHist(before, after map[string]map[string]histogram) map[string]map[string]histogram {
+	out := map[string]map[string]histogram{}
+	for n, ms := range after {
+		out[n] = map[string]histogram{}
+		for m, h := range ms {
+			out[n][m] = h.minus(before[n][m])
 		}
-		res[n] = h
 	}
-	return res, nil
+	return out
 }
 
-// kubeletDelta is each node's histograms between two scrapes, summarised.
-func kubeletDelta(before, after map[string]map[string]histogram) []kubeletPhase {
+// summarizeKubelet is the p50 and p99 of each node's histograms, by node
+// and metric.
+func summarizeKubelet(hs map[string]map[string]histogram) []kubeletPhase {
 	var out []kubeletPhase
-	nodes := make([]string, 0, len(after))
-	for n := range after {
+	nodes := make([]string, 0, len(hs))
+	for n := range hs {
 		nodes = append(nodes, n)
 	}
 	sort.Strings(nodes)
 	for _, n := range nodes {
 		for _, m := range []string{plegRelist, runtimeOps} {
-			d := after[n][m].minus(before[n][m])
-			out = append(out, kubeletPhase{Node: n, Metric: m, Count: d.count, P50: d.quantile(0.5), P99: d.quantile(0.99)})
+			d := hs[n][m]
+			out = append(out, kubeletPhase{Node: n, Metric: m, Count: d.count, P50: seconds(d.quantile(0.5)), P99: seconds(d.quantile(0.99))})
 		}
 	}
 	return out

@@ -56,7 +56,7 @@ func TestKubeletDeltaIsThePhase(t *testing.T) {
 		}
 		after[name] = histogram{bounds: h.bounds, counts: c, count: h.count + 100}
 	}
-	d := kubeletDelta(map[string]map[string]histogram{"n": before}, map[string]map[string]histogram{"n": after})
+	d := summarizeKubelet(kubeletDeltaHist(map[string]map[string]histogram{"n": before}, map[string]map[string]histogram{"n": after}))
 	if len(d) != 2 || d[0].Metric != plegRelist || d[0].Count != 100 {
 		t.Fatalf("%+v", d)
 	}
@@ -64,8 +64,8 @@ func TestKubeletDeltaIsThePhase(t *testing.T) {
 		t.Errorf("a phase of 50-100 ms relists: p50 %v p99 %v", d[0].P50, d[0].P99)
 	}
 	// No observation between two scrapes: no figure, not zero.
-	same := kubeletDelta(map[string]map[string]histogram{"n": before}, map[string]map[string]histogram{"n": before})
-	if same[0].Count != 0 || !math.IsNaN(same[0].P99) {
+	same := summarizeKubelet(kubeletDeltaHist(map[string]map[string]histogram{"n": before}, map[string]map[string]histogram{"n": before}))
+	if same[0].Count != 0 || !math.IsNaN(float64(same[0].P99)) {
 		t.Errorf("empty phase: %+v", same[0])
 	}
 }

@@ -28,12 +28,14 @@ type config struct {
 	loadFor     time.Duration
 	steps       []string
 	collectArgs []string // extra rtsnap collect flags, for experiments
+	collectWrap []string // a command rtsnap collect runs under (chrt -i 0, systemd-run...), for experiments
 	lab         map[string]string
 	// crictl is the CRI client the command-line way uses ("": none);
 	// scaleEndpoint the scale lab's socket (bench/scale2.sh, "": no scale step).
 	crictl, scaleEndpoint string
-	// keepScale leaves the scale lab up after the scale step.
-	keepScale bool
+	// keepScale leaves the scale lab up after the scale step; loadScale
+	// adds the (running) scale lab to the load step's collections.
+	keepScale, loadScale bool
 }
 
 func (c *config) step(name string) bool {
@@ -47,23 +49,27 @@ func (c *config) step(name string) bool {
 
 // results is everything one run of benchlab measured (results.json).
 type results struct {
-	Started    time.Time         `json:"started"`
-	Machine    map[string]string `json:"machine"`
-	Containers map[string]int    `json:"containers"`
-	Collection []*series         `json:"collection"`
-	Load       []loadPhase       `json:"load"`
-	Kubelet    [][]kubeletPhase  `json:"kubelet,omitempty"` // per load phase, per node and metric
-	Scale      []*series         `json:"scale,omitempty"`   // collection and analyzer at 2,000 containers
-	ScaleNode  int               `json:"scale_containers,omitempty"`
-	ScaleCut   []string          `json:"scale_sources_not_ok,omitempty"`
-	Analyzer   []*series         `json:"analyzer"`
-	Fleet      *fleetResult      `json:"fleet,omitempty"`
-	Redaction  []float64         `json:"redaction_mb_per_cpu_s"`
-	Targets    []target          `json:"targets"`
+	Started     time.Time         `json:"started"`
+	Machine     map[string]string `json:"machine"`
+	Containers  map[string]int    `json:"containers"`
+	Collection  []*series         `json:"collection"`
+	Load        []loadPhase       `json:"load"`                   // idle, during collection: pooled over windows
+	Kubelet     [][]kubeletPhase  `json:"kubelet,omitempty"`      // per load phase, per node and metric, pooled
+	LoadWindows []*loadWindow     `json:"load_windows,omitempty"` // every window of the load test
+	Scale       []*series         `json:"scale,omitempty"`        // collection and analyzer at 2,000 containers
+	ScaleNode   int               `json:"scale_containers,omitempty"`
+	ScaleCut    []string          `json:"scale_sources_not_ok,omitempty"`
+	Analyzer    []*series         `json:"analyzer"`
+	Fleet       *fleetResult      `json:"fleet,omitempty"`
+	Redaction   []float64         `json:"redaction_mb_per_cpu_s"`
+	Targets     []target          `json:"targets"`
 }
 
 type loadPhase struct {
 	Phase           string         `json:"phase"`
+	Windows         int            `json:"windows"`
+	Excluded        int            `json:"windows_excluded,omitempty"` // with probe errors: not in the figures
+	Duration        time.Duration  `json:"duration_ns"`                // of its counted windows together
 	ListContainers  latencySummary `json:"list_containers"`
 	ContainerStatus latencySummary `json:"container_status"`
 	Errors          int            `json:"errors"`
@@ -94,12 +100,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.out, "out", "/dev/shm/rtsnap-bench", "working and results directory (a tmpfs: rtsnap refuses a disk)")
 	fs.IntVar(&cfg.runs, "runs", 5, "runs of each measured command; figures are medians")
 	fs.IntVar(&cfg.fleet, "fleet", 1000, "bundles in the fleet directory given to `rtsnap-analyze findings`")
-	fs.DurationVar(&cfg.loadFor, "load-for", 15*time.Second, "length of each load-test phase (idle, collecting)")
+	fs.DurationVar(&cfg.loadFor, "load-for", 60*time.Second, "least time of each load-test phase (idle, collecting), in windows of one collection each (at least 5 per phase)")
+	fs.BoolVar(&cfg.loadScale, "load-scale", false, "the load step's collections include the scale lab (bench/scale2.sh up first; needs --scale-endpoint)")
 	fs.StringSliceVar(&cfg.steps, "steps", []string{"collection", "load", "analyzer", "scale", "redaction"}, "what to measure (the analyzer step needs the collection step's bundles; scale needs --scale-endpoint)")
 	fs.StringVar(&cfg.crictl, "crictl", "", "crictl binary for the command-line way's CRI view (make bench installs crictl 1.37.0)")
 	fs.StringVar(&cfg.scaleEndpoint, "scale-endpoint", "", "socket of the scale lab's containerd (bench/scale2.sh): adds the 2,000-container step")
 	fs.BoolVar(&cfg.keepScale, "keep-scale", false, "leave the scale lab (bench/scale2.sh) up after the scale step")
 	fs.StringArrayVar(&cfg.collectArgs, "collect-arg", nil, "extra flag for every rtsnap collect (repeatable), e.g. --collect-arg=--per-runtime-calls=2")
+	fs.StringArrayVar(&cfg.collectWrap, "collect-wrap", nil, "a command word every rtsnap collect runs under (repeatable, in order), e.g. --collect-wrap=chrt --collect-wrap=-i --collect-wrap=0")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -142,7 +150,10 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	} else {
 		return err
 	}
-	if cfg.step("collection") || cfg.step("load") {
+	if cfg.loadScale && cfg.step("collection") {
+		return errors.New("--load-scale: the collection step must not see the scale lab; run --steps load alone")
+	}
+	if (cfg.step("collection") || cfg.step("load")) && !cfg.loadScale {
 		if err := scaleLabDown(ctx, cfg); err != nil {
 			return err
 		}
@@ -156,8 +167,15 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 		}
 	}
 	if cfg.step("load") {
-		logf("load test: %s idle, %s while collecting", cfg.loadFor, cfg.loadFor)
-		if err := loadTest(ctx, cfg, res); err != nil {
+		var extra []string
+		if cfg.loadScale {
+			if _, err := os.Stat(cfg.scaleEndpoint); cfg.scaleEndpoint == "" || err != nil {
+				return fmt.Errorf("--load-scale: no scale lab at --scale-endpoint %q (bash bench/scale2.sh up)", cfg.scaleEndpoint)
+			}
+			extra = []string{"--runtime-endpoint", "unix://" + cfg.scaleEndpoint}
+		}
+		logf("load test: at least %s and %d windows per phase, idle and collecting interleaved", cfg.loadFor, minWindows)
+		if err := loadTest(ctx, cfg, res, logf, extra...); err != nil {
 			return err
 		}
 	}
@@ -274,7 +292,13 @@ func collectOnce(ctx context.Context, cfg *config, out string, extra ...string) 
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return sample{}, "", err
 	}
-	s, stdout, err := measure(ctx, 3*time.Minute, 0, nil, filepath.Join(cfg.repo, "bin", "rtsnap"), rtsnapArgs(cfg, out, extra...)...)
+	name, args := filepath.Join(cfg.repo, "bin", "rtsnap"), rtsnapArgs(cfg, out, extra...)
+	if len(cfg.collectWrap) > 0 {
+		// The wrapper execs rtsnap (chrt, nice, taskset): wait4's rusage is
+		// still the collector's.
+		name, args = cfg.collectWrap[0], append(append(cfg.collectWrap[1:len(cfg.collectWrap):len(cfg.collectWrap)], name), args...)
+	}
+	s, stdout, err := measure(ctx, 3*time.Minute, 0, nil, name, args...)
 	if err != nil {
 		return s, "", err
 	}
@@ -392,64 +416,6 @@ func collection(ctx context.Context, cfg *config, res *results, logf func(string
 		}
 	}
 	return bundles[len(bundles)-2:], nil
-}
-
-// loadTest times a second CRI client against the busiest daemon, first on an
-// idle node, then while rtsnap collects back to back.
-func loadTest(ctx context.Context, cfg *config, res *results) error {
-	endpoint := cfg.lab["RTSNAP_LAB_CD17_SOCK"]
-	k0, err := kubeletScrapes(ctx, cfg.lab)
-	if err != nil {
-		return err
-	}
-	idleCtx, cancel := context.WithTimeout(ctx, cfg.loadFor)
-	idle, err := kubeletProbe(idleCtx, endpoint, "idle")
-	cancel()
-	if err != nil {
-		return err
-	}
-	k1, err := kubeletScrapes(ctx, cfg.lab)
-	if err != nil {
-		return err
-	}
-	busyCtx, cancel := context.WithTimeout(ctx, cfg.loadFor)
-	defer cancel()
-	collections := make(chan int, 1)
-	var collectErr error
-	go func() {
-		n := 0
-		for busyCtx.Err() == nil {
-			// The run that the deadline cuts short is neither counted
-			// nor an error.
-			if _, _, err := collectOnce(context.Background(), cfg, filepath.Join(cfg.out, "load")); err != nil {
-				collectErr = err
-				break
-			}
-			n++
-			_ = os.RemoveAll(filepath.Join(cfg.out, "load"))
-		}
-		collections <- n
-	}()
-	busy, err := kubeletProbe(busyCtx, endpoint, "during collection")
-	if err != nil {
-		return err
-	}
-	busy.Collections = <-collections
-	if collectErr != nil {
-		return collectErr
-	}
-	k2, err := kubeletScrapes(ctx, cfg.lab)
-	if err != nil {
-		return err
-	}
-	if k0 != nil {
-		res.Kubelet = [][]kubeletPhase{kubeletDelta(k0, k1), kubeletDelta(k1, k2)}
-	}
-	for _, l := range []*latencies{idle, busy} {
-		res.Load = append(res.Load, loadPhase{Phase: l.Phase, ListContainers: summarize(l.ListContainers),
-			ContainerStatus: summarize(l.ContainerStatus), Errors: l.Errors, Collections: l.Collections})
-	}
-	return nil
 }
 
 // analyzer times rtsnap-analyze on the 500-container bundles and on a fleet

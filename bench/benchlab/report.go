@@ -82,17 +82,20 @@ func targets(r *results) []target {
 			name       string
 			idle, busy latencySummary
 		}{{"ListContainers", idle.ListContainers, busy.ListContainers}, {"ContainerStatus", idle.ContainerStatus, busy.ContainerStatus}} {
-			q := float64(c.busy.P99) / float64(c.idle.P99)
-			t = append(t, target{"second CRI client: " + c.name + " p99 during collection at most 1.5x idle",
-				fmt.Sprintf("%.2fx (%s vs %s)", q, c.busy.P99.Round(time.Microsecond), c.idle.P99.Round(time.Microsecond)), q <= 1.5})
+			q := float64(c.busy.WindowP99) / float64(c.idle.WindowP99)
+			t = append(t, target{"second CRI client: " + c.name + " p99 during collection at most 1.5x idle (medians over windows)",
+				fmt.Sprintf("%.2fx (%s vs %s; %d windows each; pooled p99 %.2fx over %d / %d calls)", q,
+					c.busy.WindowP99.Round(time.Microsecond), c.idle.WindowP99.Round(time.Microsecond), busy.Windows,
+					float64(c.busy.P99)/float64(c.idle.P99), c.busy.Calls, c.idle.Calls), q <= 1.5})
 		}
 	}
 	if len(r.Kubelet) == 2 {
 		for i, busy := range r.Kubelet[1] {
 			idle := r.Kubelet[0][i]
-			q := busy.P99 / idle.P99
-			t = append(t, target{fmt.Sprintf("kubelet %s: %s p99 during collection at most 1.5x idle", busy.Node, shortMetric(busy.Metric)),
-				fmt.Sprintf("%.2fx (%.1f ms vs %.1f ms)", q, busy.P99*1000, idle.P99*1000), q <= 1.5})
+			q := busy.WindowP99 / idle.WindowP99
+			t = append(t, target{fmt.Sprintf("kubelet %s: %s p99 during collection at most 1.5x idle (medians over windows)", busy.Node, shortMetric(busy.Metric)),
+				fmt.Sprintf("%.2fx (%.1f ms vs %.1f ms; %d / %d windows; pooled p99 %.2fx over %.0f / %.0f)", q, busy.WindowP99*1000, idle.WindowP99*1000,
+					busy.Windows, idle.Windows, busy.P99/idle.P99, busy.Count, idle.Count), q <= 1.5})
 		}
 	}
 	if len(r.Scale) == 4 {
@@ -134,6 +137,9 @@ func markdown(r *results, cfg *config) string {
 	if len(cfg.collectArgs) > 0 {
 		p("Extra rtsnap collect flags: `%s`.\n\n", strings.Join(cfg.collectArgs, " "))
 	}
+	if len(cfg.collectWrap) > 0 {
+		p("rtsnap collect ran under: `%s`.\n\n", strings.Join(cfg.collectWrap, " "))
+	}
 	if len(r.Collection) > 0 {
 		p("## Collection (median of %d runs, interleaved, after one warm-up each)\n\n", cfg.runs)
 		p("| method | wall | CPU (user+sys) | peak RSS | archive | wall vs rtsnap |\n|---|---|---|---|---|---|\n")
@@ -149,23 +155,28 @@ func markdown(r *results, cfg *config) string {
 		}
 	}
 	if len(r.Load) > 0 {
-		p("\n## Load on the runtime: a second CRI client on containerd 1.7 (one call in flight), %s per phase\n\n", cfg.loadFor)
-		p("| phase | ListContainers p50 | p99 | ContainerStatus p50 | p99 | calls | errors | collections |\n|---|---|---|---|---|---|---|---|\n")
+		p("\n## Load on the runtime: a second CRI client on containerd 1.7 (one call in flight)\n\n")
+		p("Interleaved windows: each collecting window is one collection, each idle window as long as its pair, %s between windows, the order alternating by round. ", settleGap)
+		p("p99 per window, then the median over the windows; pooled: every call of the phase.\n\n")
+		p("A window in which the probe's calls failed (the runtime stopped by another test's fault) is left out of every figure, the kubelets' too: *left out*, with those windows' errors.\n\n")
+		p("| phase | windows | left out | time | ListContainers p50 | p99 (window median / pooled) | ContainerStatus p50 | p99 (window median / pooled) | calls | errors |\n|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, l := range r.Load {
-			p("| %s | %s | %s | %s | %s | %d | %d | %d |\n", l.Phase, l.ListContainers.P50.Round(time.Microsecond), l.ListContainers.P99.Round(time.Microsecond),
-				l.ContainerStatus.P50.Round(time.Microsecond), l.ContainerStatus.P99.Round(time.Microsecond),
-				l.ListContainers.Calls+l.ContainerStatus.Calls, l.Errors, l.Collections)
+			p("| %s | %d | %d | %s | %s | %s / %s | %s | %s / %s | %d | %d |\n", l.Phase, l.Windows, l.Excluded, l.Duration.Round(time.Millisecond),
+				l.ListContainers.P50.Round(time.Microsecond), l.ListContainers.WindowP99.Round(time.Microsecond), l.ListContainers.P99.Round(time.Microsecond),
+				l.ContainerStatus.P50.Round(time.Microsecond), l.ContainerStatus.WindowP99.Round(time.Microsecond), l.ContainerStatus.P99.Round(time.Microsecond),
+				l.ListContainers.Calls+l.ContainerStatus.Calls, l.Errors)
 		}
 	}
 	if len(r.Kubelet) == 2 {
-		p("\n## Load as the kubelets see it (their own histograms, through the API's node proxy), same phases\n\n")
-		p("| node | metric | idle: count / p50 / p99 | during collection: count / p50 / p99 |\n|---|---|---|---|\n")
+		p("\n## Load as the kubelets see it (their own histograms, through the API's node proxy), same windows\n\n")
+		p("| node | metric | idle: count / p50 / p99 window median (windows) / pooled p99 | during collection: count / p50 / p99 window median (windows) / pooled p99 |\n|---|---|---|---|\n")
 		for i, busy := range r.Kubelet[1] {
 			idle := r.Kubelet[0][i]
-			p("| %s | %s | %.0f / %.2f ms / %.2f ms | %.0f / %.2f ms / %.2f ms |\n", busy.Node, shortMetric(busy.Metric),
-				idle.Count, idle.P50*1000, idle.P99*1000, busy.Count, busy.P50*1000, busy.P99*1000)
+			p("| %s | %s | %.0f / %.2f ms / %.2f ms (%d) / %.2f ms | %.0f / %.2f ms / %.2f ms (%d) / %.2f ms |\n", busy.Node, shortMetric(busy.Metric),
+				idle.Count, idle.P50*1000, idle.WindowP99*1000, idle.Windows, idle.P99*1000,
+				busy.Count, busy.P50*1000, busy.WindowP99*1000, busy.Windows, busy.P99*1000)
 		}
-		p("\nThe kubelet's buckets are coarse (PLEG: 5, 10, 25, 50, 100 ms...): a p99 is interpolated inside one.\n")
+		p("\nThe kubelet's buckets are coarse (PLEG: 5, 10, 25, 50, 100 ms...): a p99 is interpolated inside one; a window's p99 of a few relists is its slowest.\n")
 	}
 	if len(r.Scale) > 0 {
 		p("\n## Scale: %d containers on a containerd 2.x of its own, plus the lab (median of %d runs)\n\n", r.ScaleNode, cfg.runs)

@@ -27,7 +27,10 @@ import (
 type fakeRuntime struct {
 	criapi.UnimplementedRuntimeServiceServer
 	criapi.UnimplementedImageServiceServer
-	calls atomic.Int64
+	calls       atomic.Int64
+	verbosePods atomic.Int64
+	// readyPods more READY sandboxes (without containers) after fakePods.
+	readyPods atomic.Int64
 }
 
 func (f *fakeRuntime) Version(context.Context, *criapi.VersionRequest) (*criapi.VersionResponse, error) {
@@ -51,12 +54,24 @@ var fakePods = []*criapi.PodSandbox{
 
 func (f *fakeRuntime) ListPodSandbox(context.Context, *criapi.ListPodSandboxRequest) (*criapi.ListPodSandboxResponse, error) {
 	f.calls.Add(1)
-	return &criapi.ListPodSandboxResponse{Items: fakePods}, nil
+	items := append([]*criapi.PodSandbox(nil), fakePods...)
+	for i := range f.readyPods.Load() {
+		items = append(items, &criapi.PodSandbox{Id: fmt.Sprintf("pr%04d", i), CreatedAt: 0, State: criapi.PodSandboxState_SANDBOX_READY,
+			Metadata: &criapi.PodSandboxMetadata{Name: fmt.Sprintf("r%d", i), Namespace: "lab"}})
+	}
+	return &criapi.ListPodSandboxResponse{Items: items}, nil
 }
 
+// PodSandboxStatus answers info only when asked for verbose, as the
+// runtimes do.
 func (f *fakeRuntime) PodSandboxStatus(_ context.Context, r *criapi.PodSandboxStatusRequest) (*criapi.PodSandboxStatusResponse, error) {
 	f.calls.Add(1)
-	return &criapi.PodSandboxStatusResponse{Status: &criapi.PodSandboxStatus{Id: r.PodSandboxId}, Info: map[string]string{"info": `{"pid":42}`}}, nil
+	resp := &criapi.PodSandboxStatusResponse{Status: &criapi.PodSandboxStatus{Id: r.PodSandboxId, Network: &criapi.PodSandboxNetworkStatus{Ip: "10.0.0.1"}}}
+	if r.Verbose {
+		f.verbosePods.Add(1)
+		resp.Info = map[string]string{"info": `{"pid":42}`}
+	}
+	return resp, nil
 }
 
 func (f *fakeRuntime) ListContainers(context.Context, *criapi.ListContainersRequest) (*criapi.ListContainersResponse, error) {
@@ -180,8 +195,66 @@ func TestFakeRuntimeEveryFile(t *testing.T) {
 	for _, c := range decode[[]Call](t, out, dir+"calls.json") {
 		codes[c.Method] = c.Code
 	}
-	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus"] != "OK" {
+	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus"] != "OK" ||
+		codes["PodSandboxStatus/verbose"] != "OK" {
 		t.Errorf("calls: %v", codes)
+	}
+}
+
+// Up to collect.VerbosePodsUpTo sandboxes every status is verbose (as crictl
+// inspectp); on a bigger node only the sandboxes not ready are, the ready
+// ones keep their status (the IP), and the list says what was left out and
+// how to get it; --cri-verbose-pods asks every one.
+func TestPodVerboseOnlyWhereNotReadyOnABigNode(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		extra        int
+		all          bool
+		wantVerbose  int64
+		wantOmission string
+	}{
+		{"small node", collect.VerbosePodsUpTo - 3, false, collect.VerbosePodsUpTo, ""},
+		{"big node", collect.VerbosePodsUpTo - 2, false, 1, fmt.Sprintf("%d of %d sandboxes", collect.VerbosePodsUpTo, collect.VerbosePodsUpTo+1)},
+		{"big node, --cri-verbose-pods", collect.VerbosePodsUpTo - 2, true, collect.VerbosePodsUpTo + 1, ""},
+	} {
+		sock, f := serveFake(t)
+		f.readyPods.Store(int64(c.extra))
+		env := collect.NewTestEnv()
+		env.RuntimeEndpoints = []string{sock}
+		env.CRIVerbosePods = c.all
+		out, dir := runFake(t, env)
+		pods := decode[PodList](t, out, dir+"pods.json")
+		if len(pods.Pods) != 3+c.extra || f.verbosePods.Load() != c.wantVerbose {
+			t.Errorf("%s: %d pods, %d verbose calls, want %d", c.name, len(pods.Pods), f.verbosePods.Load(), c.wantVerbose)
+			continue
+		}
+		verbose := 0
+		for _, p := range pods.Pods {
+			if p.Status.GetNetwork().GetIp() != "10.0.0.1" {
+				t.Errorf("%s: pod %s without its status", c.name, p.Pod.Id)
+			}
+			if len(p.Info) > 0 {
+				verbose++
+				continue
+			}
+			if p.Pod.State != criapi.PodSandboxState_SANDBOX_READY {
+				t.Errorf("%s: pod %s, not ready, without verbose info", c.name, p.Pod.Id)
+			}
+		}
+		if int64(verbose) != c.wantVerbose {
+			t.Errorf("%s: %d records with info, %d verbose calls", c.name, verbose, c.wantVerbose)
+		}
+		methods := map[string]int{}
+		for _, call := range decode[[]Call](t, out, dir+"calls.json") {
+			methods[call.Method]++
+		}
+		if int64(methods["PodSandboxStatus/verbose"]) != c.wantVerbose || int64(methods["PodSandboxStatus"]) != int64(3+c.extra)-c.wantVerbose {
+			t.Errorf("%s: calls.json %v", c.name, methods)
+		}
+		if c.wantOmission == "" && pods.InfoOmitted != "" ||
+			c.wantOmission != "" && (!strings.Contains(pods.InfoOmitted, c.wantOmission) || !strings.Contains(pods.InfoOmitted, "--cri-verbose-pods")) {
+			t.Errorf("%s: info_omitted %q", c.name, pods.InfoOmitted)
+		}
 	}
 }
 

@@ -2,9 +2,12 @@ package cri
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/rtsnap/rtsnap/collect"
 )
 
 // maxImageStatus bounds the per-image verbose calls.
@@ -16,8 +19,23 @@ const maxImageStatus = 500
 const podNamespaceLabel = "io.kubernetes.pod.namespace"
 
 // pods lists pod sandboxes, newest first, filtered by --pod-namespace and cut
-// at --max-containers, with each kept pod's verbose status. It also returns
-// every listed pod's namespace by id, filtered or not, for the containers.
+// at --max-containers, with each kept pod's status. It also returns every
+// listed pod's namespace by id, filtered or not, for the containers.
+//
+// The status is verbose for every sandbox on a node of up to
+// collect.VerbosePodsUpTo sandboxes; above it only for those not ready (for
+// all with --cri-verbose-pods). A verbose PodSandboxStatus is two round trips
+// to the sandbox's shim on containerd (the task, then its status) plus the
+// spec and container records; without verbose it is the runtime's memory.
+// On the scale lab (250 pods, docs/benchmarks.md) the verbose calls took a
+// median of 164 ms during a collection, 51 s of calls in all; 250 without
+// verbose took 11 s of calls (17 ms median) in the same conditions. What the
+// verbose info holds of a ready sandbox is elsewhere in the bundle (its pid
+// and state in runc, its spec and namespaces in containerd, its processes in
+// proc) except the CNI result's interface details; the IPs are in the plain
+// status. A sandbox that is not ready is where the info explains something
+// (netns closed, task gone), and its shim is usually gone too, so the verbose
+// call is cheap there.
 func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 	res := PodList{Pods: []*PodRecord{}}
 	namespaces := map[string]string{}
@@ -44,11 +62,32 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 		}
 		res.Pods = append(res.Pods, &PodRecord{Pod: p})
 	}
+	allVerbose := c.env.CRIVerbosePods || len(res.Pods) <= collect.VerbosePodsUpTo
+	asksVerbose := func(p *criapi.PodSandbox) bool {
+		return allVerbose || p.GetState() != criapi.PodSandboxState_SANDBOX_READY
+	}
+	plain := 0
+	for _, rec := range res.Pods {
+		if !asksVerbose(rec.Pod) {
+			plain++
+		}
+	}
+	if plain > 0 {
+		res.InfoOmitted = fmt.Sprintf("%d of %d sandboxes are ready and were asked without verbose info, as on every node of more than %d sandboxes (their pid, spec and namespaces are in the runc, containerd and proc sources; the CNI result's interfaces are not): --cri-verbose-pods asks every one",
+			plain, len(res.Pods), collect.VerbosePodsUpTo)
+	}
 	c.parallel(ctx, len(res.Pods), func(i int) {
 		rec := res.Pods[i]
 		var st *criapi.PodSandboxStatusResponse
-		if err := c.call(ctx, "PodSandboxStatus", func(ctx context.Context) (err error) {
-			st, err = c.rt.PodSandboxStatus(ctx, &criapi.PodSandboxStatusRequest{PodSandboxId: rec.Pod.Id, Verbose: true})
+		verbose := asksVerbose(rec.Pod)
+		method := "PodSandboxStatus"
+		if verbose {
+			// calls.json tells the two apart (their costs differ
+			// tenfold), as the containerd source names a snapshotter.
+			method += "/verbose"
+		}
+		if err := c.call(ctx, method, func(ctx context.Context) (err error) {
+			st, err = c.rt.PodSandboxStatus(ctx, &criapi.PodSandboxStatusRequest{PodSandboxId: rec.Pod.Id, Verbose: verbose})
 			return err
 		}); err != nil {
 			rec.Error = c.env.Redactor.String(err.Error())

@@ -51,9 +51,13 @@ type PodList struct {
 	Filtered  int          `json:"filtered_out,omitempty"`
 	Truncated bool         `json:"truncated,omitempty"`
 	Error     string       `json:"error,omitempty"`
+	// InfoOmitted says which sandboxes' status was asked without verbose
+	// info, and why (their records have a status and no info).
+	InfoOmitted string `json:"info_omitted,omitempty"`
 }
 
-// PodRecord is one pod sandbox with its verbose status.
+// PodRecord is one pod sandbox with its status, verbose unless the list's
+// InfoOmitted says otherwise.
 type PodRecord struct {
 	Pod    *criapi.PodSandbox         `json:"pod"`
 	Status *criapi.PodSandboxStatus   `json:"status,omitempty"`
