@@ -36,6 +36,20 @@ func TestWorkloadCatalogFile(t *testing.T) {
 		if len(cl.Examples) < workloadMinExamples || len(threads) < workloadMinThreads {
 			t.Errorf("%s: %d examples from %d thread(s), want >= %d from >= %d", cl.ID, len(cl.Examples), len(threads), workloadMinExamples, workloadMinThreads)
 		}
+		// Every pattern fires on a real line of its class (an example, or
+		// one of the lab's lines below): none is a guess nothing backs.
+		for i, p := range cl.match {
+			fired := false
+			for _, ex := range cl.Examples {
+				fired = fired || p.re.MatchString(logrec.Parse(ex.Line).Text)
+			}
+			for _, l := range workloadLabLines[cl.ID] {
+				fired = fired || p.re.MatchString(logrec.Parse(l).Text)
+			}
+			if !fired {
+				t.Errorf("%s: pattern %q matches none of its real lines", cl.ID, cl.Match[i])
+			}
+		}
 		if heldOut[cl.ID] < workloadMinHeldOut {
 			t.Errorf("%s: %d held-out lines in testdata/validation.yaml, want >= %d", cl.ID, heldOut[cl.ID], workloadMinHeldOut)
 		}
@@ -145,15 +159,27 @@ func TestWorkloadLabLines(t *testing.T) {
 			"RT1713-task-exit-not-handled", "RT1331-stop-timeout"},
 	})
 	c := load(t)
-	for line, want := range map[string]string{
-		`time="2026-12-01T18:37:30.369295710Z" level=error msg="collecting stats for container /k8s_web_static-web-lab-dockerd_k8slab_74cffa41efb520eaafd546005cea2f2b_0: container 028ba5862ef2f6cbdfb2c8472d5d32ac9e976f8b569048f7c33fe5d2a2c30186 is in Running state but has no containerd Task set"`: "RT1712-dockerd-restore-failed",
-		`I1201 18:37:55.413178   19413 util.go:48] "Multiple sandboxes are ready for Pod. Need to reconcile them" pod="k8slab/web-dockerd"`:                                                                                                                                                               "RT1707-pod-sandbox-changed",
-		`time="2026-12-01T18:40:04Z" level=info msg="Failed to read pod IP from plugin/docker: networkPlugin cni failed on the status hook for pod \"web-cridockerd_lab\": unexpected command output nsenter: cannot open /proc/19462/ns/net: No such file or directory\n with error: exit status 1"`:     "RT1708-sandbox-network-status-failed",
-	} {
-		if m := c.ClassifyLine(line); m == nil || m.Class.ID != want {
-			t.Errorf("want %s, got %+v: %s", want, m, line)
+	for want, lines := range workloadLabLines {
+		for _, line := range lines {
+			if m := c.ClassifyLine(line); m == nil || m.Class.ID != want {
+				t.Errorf("want %s, got %+v: %s", want, m, line)
+			}
 		}
 	}
+}
+
+// workloadLabLines are lines of the lab's logs (see TestWorkloadLabLines)
+// that no public thread quotes, by the class they must land in.
+var workloadLabLines = map[string][]string{
+	"RT1712-dockerd-restore-failed": {
+		`time="2026-12-01T18:37:30.369295710Z" level=error msg="collecting stats for container /k8s_web_static-web-lab-dockerd_k8slab_74cffa41efb520eaafd546005cea2f2b_0: container 028ba5862ef2f6cbdfb2c8472d5d32ac9e976f8b569048f7c33fe5d2a2c30186 is in Running state but has no containerd Task set"`,
+	},
+	"RT1707-pod-sandbox-changed": {
+		`I1201 18:37:55.413178   19413 util.go:48] "Multiple sandboxes are ready for Pod. Need to reconcile them" pod="k8slab/web-dockerd"`,
+	},
+	"RT1708-sandbox-network-status-failed": {
+		`time="2026-12-01T18:40:04Z" level=info msg="Failed to read pod IP from plugin/docker: networkPlugin cni failed on the status hook for pod \"web-cridockerd_lab\": unexpected command output nsenter: cannot open /proc/19462/ns/net: No such file or directory\n with error: exit status 1"`,
+	},
 }
 
 // TestWorkloadQuietOnStartup: what every healthy node prints with the same
