@@ -140,6 +140,30 @@ func TestWorkloadPrecedence(t *testing.T) {
 		{`MountVolume.SetUp failed for volume "kubernetes.io/configmap/b690cfd1-7386-11e7-b005-080027f96241-config" (spec.Name: "config") pod "b690cfd1-7386-11e7-b005-080027f96241" (UID: "b690cfd1-7386-11e7-b005-080027f96241") with: references non-existent config key.`,
 			"RT1706-config-key-missing", "RT1362-volume-mount-failed"},
 	})
+	// Lines a workload pattern matches that its unless hands back: the
+	// class must not take them (where they land is another file's business).
+	c := load(t)
+	for _, tc := range []struct{ line, not string }{
+		// https://github.com/NVIDIA/nvidia-docker/issues/686: the runtime
+		// binary is missing, not an entrypoint's interpreter (RT1704 keeps
+		// to a command that was exec'd). RT1326 does not name this wording.
+		{`docker: Error response from daemon: OCI runtime create failed: unable to retrieve OCI runtime error (open /run/docker/containerd/daemon/io.containerd.runtime.v1.linux/moby/97b8b155759b7e79892eb809697d0ad09d2f256c49e08d4132315e776519a972/log.json: no such file or directory): fork/exec /usr/bin/nvidia-container-runtime: no such file or directory: unknown.`,
+			"RT1704-exec-interpreter-missing"},
+	} {
+		r := logrec.Parse(tc.line)
+		var cl *Class
+		for _, k := range c.Classes {
+			if k.ID == tc.not {
+				cl = k
+			}
+		}
+		if cl == nil || !anyMatch(cl.match, r.Text, c.lits.find(foldLower(r.Text))) {
+			t.Errorf("%s does not match, so this case tests nothing: %s", tc.not, tc.line)
+		}
+		if m := c.Classify(r); m != nil && m.Class.ID == tc.not {
+			t.Errorf("lands in %s: %s", tc.not, tc.line)
+		}
+	}
 }
 
 // TestWorkloadLabLines: lines the rtsnap lab's own daemons printed
