@@ -46,6 +46,9 @@ func TestStartClassesJudgedAgainstCRI(t *testing.T) {
 		"RT1659-read-only-filesystem":     `failed to mkdir log: mkdir log: read-only file system`,
 		"RT1663-bind-mount-type-mismatch": `runc create failed: unable to start container process: error during container init: error mounting "/root/nitter.conf" to rootfs at "/src/nitter.conf": mount src=/root/nitter.conf, dst=/src/nitter.conf, dstFd=/proc/thread-self/fd/11, flags=MS_BIND|MS_REC: not a directory: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type`,
 		"RT1664-oci-hook-failed":          `runc create failed: unable to start container process: error during container init: error running hook #0: error running hook: exit status 1, stdout: , stderr: nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown`,
+		// runc's words from a real report (docker/compose#2301 style, as
+		// workload.yaml's examples): a CRLF shebang or a missing interpreter.
+		"RT1704-exec-interpreter-missing": `standard_init_linux.go:228: exec user process caused: no such file or directory: unknown`,
 	}
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	for id, cause := range causes {
@@ -97,6 +100,41 @@ func TestCrashLoopNotResolvedByARunningContainer(t *testing.T) {
 		}
 	}
 	t.Fatal("no RT1352 finding")
+}
+
+// A failing liveness probe restarts its container, which runs between the
+// kills: a running attempt does not resolve it, an exited one keeps it current.
+func TestLivenessProbeJudgedAgainstCRI(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	// kubelet's prober line (kubernetes/kubernetes#89898 shape, as
+	// workload.yaml's RT1700 examples), with the pod field kubelet writes.
+	line := `I1201 09:59:00.000000    2235 prober.go:107] "Probe failed" probeType="Liveness" pod="shop/web-1" podUID="0f1c2d3e" containerName="app" probeResult="failure" output="Get \"http://10.244.1.7:8080/healthz\": dial tcp 10.244.1.7:8080: connect: connection refused"`
+	for _, c := range []struct {
+		name        string
+		state, exit int
+		when        finding.When
+	}{
+		{"killed by the probe", 2, 137, finding.Current},
+		// Running: the state neither backs nor clears it (recent, from the logs).
+		{"running between kills", 1, 0, finding.Recent},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := healthy()
+			m.StartedAt = at
+			var got *finding.Finding
+			for _, f := range Default().Run(node(m, podClassNode(at, line, c.state, c.exit))) {
+				if f.ID == "RT1700-liveness-probe-failed" {
+					got = &f
+				}
+			}
+			if got == nil {
+				t.Fatal("no RT1700 finding")
+			}
+			if got.When != c.when || got.Subject.Pod != "shop/web-1" {
+				t.Fatalf("when %s subject %+v, want %s for pod shop/web-1 (%s)", got.When, got.Subject, c.when, got.Explanation)
+			}
+		})
+	}
 }
 
 // RT1334 and kubelet's start-up: every kubelet logs "PLEG is not healthy:

@@ -336,7 +336,7 @@ var podClasses = map[string]bool{
 	"RT1352-crashloop-backoff": true, "RT1325-executable-not-found": true, "RT1332-init-oom-killed": true,
 	"RT1330-container-name-reserved": true, "RT1331-stop-timeout": true, "RT1333-memory-limit-below-minimum": true,
 	"RT1651-runtime-privilege-denied": true, "RT1659-read-only-filesystem": true, "RT1663-bind-mount-type-mismatch": true,
-	"RT1664-oci-hook-failed": true,
+	"RT1664-oci-hook-failed": true, "RT1700-liveness-probe-failed": true, "RT1704-exec-interpreter-missing": true,
 }
 
 // startClasses are pod classes that keep a container from ever starting:
@@ -344,7 +344,7 @@ var podClasses = map[string]bool{
 // not true of a crash loop, whose container runs between its exits.
 var startClasses = map[string]bool{
 	"RT1651-runtime-privilege-denied": true, "RT1659-read-only-filesystem": true, "RT1663-bind-mount-type-mismatch": true,
-	"RT1664-oci-hook-failed": true,
+	"RT1664-oci-hook-failed": true, "RT1704-exec-interpreter-missing": true,
 }
 
 var sockInText = regexp.MustCompile(`/[A-Za-z0-9_./-]+\.sock\b`)
