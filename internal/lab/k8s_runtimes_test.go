@@ -11,6 +11,7 @@ import (
 	cri "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/rtsnap/rtsnap/analyze"
+	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/podstatus"
 	"github.com/rtsnap/rtsnap/bundle"
 	"github.com/rtsnap/rtsnap/internal/lab"
@@ -172,15 +173,20 @@ func TestK8sRuntimeNodesCollected(t *testing.T) {
 			if driver != "cgroupfs" {
 				t.Errorf("runtime at %s: cgroup driver %q, the kubelet's is cgroupfs", n.Socket, driver)
 			}
-			// The CRI view of the node's runtime: the pod and its two containers.
-			states := map[string]string{}
+			// The CRI view of the node's runtime: the pod and its two
+			// containers, each in its newest attempt (a restarted pod keeps
+			// its exited attempts and its NOTREADY sandboxes beside the
+			// live ones, in any order).
+			states, newest := map[string]string{}, map[string]int64{}
 			for _, c := range node.Containers {
 				if c.Endpoint == n.Socket && c.PodNamespace == k.Namespace && c.Pod == pod {
 					name := c.Name
 					if c.Sandbox {
 						name = "sandbox"
 					}
-					states[name] = c.CRIState()
+					if at, seen := newest[name]; !seen || criCreated(c) > at {
+						states[name], newest[name] = c.CRIState(), criCreated(c)
+					}
 				}
 			}
 			if states["sandbox"] != "SANDBOX_READY" || states["web"] != "CONTAINER_RUNNING" || states["sidecar"] != "CONTAINER_RUNNING" {
@@ -188,10 +194,12 @@ func TestK8sRuntimeNodesCollected(t *testing.T) {
 			}
 			// Docker's view, joined to the CRI pod (cri-dockerd only).
 			if n.Runtime == "cri-dockerd" {
-				joined := map[string]bool{}
+				joined, attempt := map[string]bool{}, map[string]int{}
 				for _, d := range node.DockerPodContainers() {
 					if d.Pod == pod && d.Namespace == k.Namespace && d.DockerEndpoint == n.DockerSocket {
-						joined[d.Container] = d.Joined() && d.CRIEndpoint == n.Socket && d.State == "running"
+						if a, seen := attempt[d.Container]; !seen || d.Attempt > a {
+							joined[d.Container], attempt[d.Container] = d.Joined() && d.CRIEndpoint == n.Socket && d.State == "running", d.Attempt
+						}
 					}
 				}
 				if !joined["POD"] || !joined["web"] || !joined["sidecar"] {
@@ -207,4 +215,15 @@ func TestK8sRuntimeNodesCollected(t *testing.T) {
 			}
 		})
 	}
+}
+
+// criCreated is when the runtime created a CRI container or sandbox (ns).
+func criCreated(c *facts.Container) int64 {
+	switch {
+	case c.CRI != nil && c.CRI.Container != nil:
+		return c.CRI.Container.CreatedAt
+	case c.CRIPod != nil && c.CRIPod.Pod != nil:
+		return c.CRIPod.Pod.CreatedAt
+	}
+	return 0
 }
