@@ -27,9 +27,13 @@ import (
 // process's CPU time (user+sys): this machine is shared by several
 // builds at once (load averages of 9 to 16 were seen), which stretches wall
 // time by whatever the others do; a hang is caught by the launcher's kill
-// at three times maxCPU of wall time.
+// once the child has used no CPU for hangIdle after three times maxCPU of
+// wall time (a starved child still makes progress; at a load of 80 a diff
+// of two lab bundles took over 30 s of wall), and at hangCap whatever it does.
 const (
-	maxRSS = 512 << 20
+	hangIdle = 5 * time.Second
+	hangCap  = 20 * maxCPU
+	maxRSS   = 512 << 20
 	// maxAS is the child's address-space limit (RLIMIT_AS), well above what
 	// --memory-limit 4GiB needs, well below the machine's memory.
 	maxAS  = 8 << 30
@@ -101,10 +105,11 @@ type result struct {
 	wall, cpu      time.Duration
 }
 
-// launch runs args, killed after 3*maxWall (a hang must not outlive the
-// test), and writes its peak RSS in bytes to out; it exits with the child's code.
+// launch runs args, killed as hung (a hang must not outlive the test: see
+// hangIdle), and writes its peak RSS in bytes to out; it exits with the
+// child's code, 124 when it was killed.
 func launch(out string, args []string) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*maxCPU)
+	ctx, cancel := context.WithTimeout(context.Background(), hangCap)
 	defer cancel()
 	// A hard address-space bound under the RSS check: an allocation the
 	// memory limit misses fails here (a crash the test reports) rather
@@ -112,7 +117,14 @@ func launch(out string, args []string) int {
 	syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: maxAS, Max: maxAS})
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
-	cmd.Run()
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 127
+	}
+	done := make(chan struct{})
+	go killWhenIdle(cmd.Process.Pid, cancel, done, 3*maxCPU, hangIdle)
+	cmd.Wait()
+	close(done)
 	var rss int64
 	var cpu time.Duration
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -124,6 +136,49 @@ func launch(out string, args []string) int {
 		return 124
 	}
 	return cmd.ProcessState.ExitCode()
+}
+
+// killWhenIdle cancels (kills the child) once it has run after of wall time
+// and then used no CPU for idle: blocked, not starved.
+func killWhenIdle(pid int, cancel func(), done <-chan struct{}, after, idle time.Duration) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	start := time.Now()
+	last, lastMoved := childCPU(pid), time.Now()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		if now := childCPU(pid); now != last {
+			last, lastMoved = now, time.Now()
+		}
+		if time.Since(start) > after && time.Since(lastMoved) > idle {
+			cancel()
+			return
+		}
+	}
+}
+
+// childCPU is a process's user+system clock ticks (/proc/PID/stat fields 14
+// and 15, after the parenthesised command name), -1 when unreadable.
+func childCPU(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	sy, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + sy
 }
 
 // run executes the analyzer through the launcher and reports its exit
