@@ -822,6 +822,29 @@ func shannonEntropy(s string) float64 {
 	if s == "" {
 		return 0
 	}
+	// ASCII (nearly every token) is counted in an array: a map per call
+	// was most of the cost of a line dense with license keys.
+	var counts [utf8.RuneSelf]int
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return shannonEntropyRunes(s)
+		}
+		counts[s[i]]++
+	}
+	inv := 1 / float64(len(s))
+	e := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			f := float64(c) * inv
+			e -= f * math.Log2(f)
+		}
+	}
+	return e
+}
+
+// shannonEntropyRunes is shannonEntropy of a string holding non-ASCII
+// runes. (gitleaks divides by the byte length too.)
+func shannonEntropyRunes(s string) float64 {
 	counts := map[rune]int{}
 	for _, c := range s {
 		counts[c]++
