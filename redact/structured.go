@@ -69,6 +69,7 @@ const (
 	errStructCheck    = structErr("the redacted copy did not parse back to the same keys")
 	errStructKey      = structErr("a dotted key holds a secret")
 	errStructTag      = structErr("a YAML tag holds a secret")
+	errStructPEM      = structErr("a private key in a comment")
 )
 
 // structured redacts a TOML or YAML document, falling back to the line path.
@@ -83,6 +84,8 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 	var err error = errStructTooLarge
 	if len(data) <= maxStructBytes && longestLine(data) > maxStructLine {
 		err = errStructLongLine
+	} else if len(data) <= maxStructBytes && pemInComment(data) {
+		err = errStructPEM
 	} else if len(data) <= maxStructBytes {
 		if kind == YAML {
 			out, err = r.redactYAML(data, &sh)

@@ -93,6 +93,11 @@ func appendLines(dst []byte, s string, redact func(ln string) string) []byte {
 // lineState is what one line tells about the next.
 type lineState struct {
 	inPEM bool
+	// pemPrefix is what came before the BEGIN line's armour (a comment's
+	// "#", a log prefix), trimmed; pemBody: a body line was seen (headers
+	// such as Proc-Type come only before it). See pemBodyLine.
+	pemPrefix string
+	pemBody   bool
 	// orphan: this line is the body of a key whose BEGIN line is missing
 	// (orphanKeyLines).
 	orphan bool
@@ -136,11 +141,17 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 				st.inPEM = false
 				return ln[loc[1]:]
 			}
-			return ""
+			if !(o.yaml || o.toml || o.env) || pemBodyLine(ln, st) {
+				return ""
+			}
+			// A configuration line: the key (a commented-out one, say)
+			// ended without its END line, and what follows is the file's
+			// own. A log keeps the state to END: its lines carry prefixes.
+			st.inPEM = false
 		}
 		if mask&(1<<bitPEM) != 0 {
 			if loc := pemBeginRE.FindStringIndex(ln); loc != nil && pemEndRE.FindStringIndex(ln[loc[1]:]) == nil {
-				st.inPEM = true
+				st.inPEM, st.pemPrefix, st.pemBody = true, strings.TrimSpace(ln[:loc[0]]), false
 				r.place(h, RulePEM, n, o)
 				return ln[:loc[0]] + r.replacement(RulePEM, ln[loc[0]:])
 			}
