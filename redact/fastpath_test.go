@@ -147,6 +147,9 @@ func TestLiteralLocs(t *testing.T) {
 		"may require authorization: server message",
 		"xbearer abcdefgh Bearer abcdefgh bearer\tabcdefgh==",
 		`"Proxy-Authorization": ["Bearer x", "Token y"]`,
+		// Every place the regexp allows blanks at once: five fields, all
+		// read (literalLocs' window).
+		"authorization \t: [ 'Bearer\t abc123XYZ tail", "bearer \t\r abcdefgh tail",
 	}
 	found := 0
 	for _, rule := range checked {

@@ -77,7 +77,9 @@ func (k *keyMatcher) isSecret(key string) bool {
 	}
 	// The shell's working directories are spelled in capitals; ODBC's
 	// Pwd= and a lowercase pwd are passwords.
-	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !mentionsSecretWord(lower) || isSourceFile(lower) {
+	// An ASCII key mentions a secret word: mayBeSecret found one, in any
+	// case, and trimming takes off no byte of a word.
+	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !ascii && !mentionsSecretWord(lower) || isSourceFile(lower) {
 		return false
 	}
 	var segs []string

@@ -396,7 +396,8 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			} else {
 				continue
 			}
-		} else if !sp.secret && !r.keys.secretWithValue(key, ln[sp.vs:sp.ve]) || isAuthorizationKey(key) {
+		} else if !sp.secret && !(sp.entropy && highEntropy(strings.Trim(ln[sp.vs:sp.ve], `"'`)) || !sp.entropy && r.keys.secretWithValue(key, ln[sp.vs:sp.ve])) ||
+			isAuthorizationKey(key) {
 			continue
 		}
 		// After the key test: looking back for a marker's '[' on every
