@@ -46,8 +46,8 @@ func TestMayBeSecretNeverRejectsASecret(t *testing.T) {
 	}
 }
 
-// userinfoWindows must find exactly what the url-userinfo regexp finds in
-// the whole line.
+// url-userinfo's locate (userinfoWindows, schemeUserinfo) must find exactly
+// what the url-userinfo regexp finds in the whole line.
 func userinfoRule() *patternRule {
 	rules := defaultPatternRules()
 	for i := range rules {
@@ -61,7 +61,7 @@ func userinfoRule() *patternRule {
 func checkUserinfoWindows(t *testing.T, rule *patternRule, ln string) int {
 	t.Helper()
 	want := rule.re.FindAllStringSubmatchIndex(ln, -1)
-	got := findInWindows(ln, rule.re, rule.windows)
+	got := rule.locate(ln)
 	if len(want) == 0 && len(got) == 0 {
 		return 0
 	}

@@ -51,6 +51,13 @@ func pemInComment(data []byte) bool {
 	return false
 }
 
+// pemArmourSurvives: a private key's BEGIN armour is still in the
+// structured path's output. Every key the path sees is replaced from its
+// BEGIN on, so one left is a key it did not see.
+func pemArmourSurvives(out []byte) bool {
+	return bytes.Contains(out, []byte("PRIVATE KEY")) && pemBeginRE.Match(out)
+}
+
 // pemBodyLine: ln can be a line of the key whose BEGIN line st saw, once
 // the BEGIN line's own prefix or a comment prefix and blanks are taken off:
 // blank, base64 (isBase64Body: the body and a PGP checksum "=abcd"), or before the body

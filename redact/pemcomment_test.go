@@ -89,6 +89,13 @@ func TestPrivateKeyInAComment(t *testing.T) {
 		{"fuzz", YAML, fuzz, true},
 		{"helm commented tls key", YAML, helm, false},
 		{"linen as text", Text, linen, false},
+		// FuzzRedact (testdata/fuzz/FuzzRedact/65611cc69c64e972): the armour
+		// as an anchor's name, and the shapes next to it: a tag, a complex
+		// key, a sequence entry's anchor.
+		{"anchor", YAML, "&" + keyLines(body, "", "", "\n", false), false},
+		{"tag", YAML, "!" + keyLines(body, "", "", "\n", false), false},
+		{"complex key", YAML, "? " + keyLines(body, "", "  ", "\n", false), false},
+		{"sequence anchor", YAML, "- &" + keyLines(body, "", "  ", "\n", false), false},
 		{"toml comment", TOML, "[server]\nport = 8443\n" + keyLines(body, "# ", "# ", "\n", false) + "name = \"web\"\n", false},
 	} {
 		out, _ := r.Bytes("values.yaml", c.kind, []byte(c.in))

@@ -97,8 +97,8 @@ func defaultPatternRules() []patternRule {
 			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: literalLocs("bearer", true, bearerRE, 2), keep: isPlainWord},
 		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host, and user:PASSWORD@host in *_proxy variables without a scheme (any case)",
 			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path; URLs without a password; NO_PROXY lists"},
-			any: []string{"@"}, re: regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`), group: 1,
-			windows: userinfoWindows},
+			any: []string{"@"}, re: userinfoRE, group: 1,
+			locate: userinfoLocs},
 		{RuleInfo: RuleInfo{Name: RuleDSN, Class: "connection strings", Description: "passwords in Go/MySQL DSNs user:PASSWORD@tcp(host)/db",
 			Example: "app:hunter2@tcp(db:3306)/orders", Leaves: "user, host, database"},
 			any: []string{"@tcp(", "@unix("}, re: regexp.MustCompile(`[A-Za-z0-9_.\-]+:([^\s@/:"']+)@(?:tcp|unix)\(`), group: 1},
@@ -141,6 +141,7 @@ var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQ
 
 var (
 	authorizationRE = regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`)
+	userinfoRE      = regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`)
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
 )
 
@@ -273,6 +274,74 @@ func userinfoWindows(ln string, fn func(lo, hi int)) {
 		}
 		from = p + 1
 	}
+}
+
+// userinfoLocs is url-userinfo's locate: the regexp runs only in the
+// windows (userinfoWindows) holding "_proxy"; in the others a match is
+// scheme://user:password@ ending at the window's '@', read off by
+// schemeUserinfo (the regexp on each window was a tenth of
+// BenchmarkRedactLogText). TestUserinfoWindows holds it to the regexp on
+// the whole line.
+func userinfoLocs(ln string) [][]int {
+	var locs [][]int
+	userinfoWindows(ln, func(lo, hi int) {
+		var m []int
+		if containsFold(ln[lo:hi], "_proxy") {
+			if m = userinfoRE.FindStringSubmatchIndex(ln[lo:hi]); m != nil {
+				for k := range m {
+					if m[k] >= 0 {
+						m[k] += lo
+					}
+				}
+			}
+		} else {
+			m = schemeUserinfo(ln, lo, hi-1)
+		}
+		if m != nil {
+			locs = append(locs, m)
+		}
+	})
+	return locs
+}
+
+// schemeUserinfo is the match of scheme://user:password@ in ln[lo:p+1]
+// ending at the '@' at p, with the password as its group: the bytes back
+// to the last '/' (none of '/', '@', a quote or \s is in user or
+// password) after "://", the first ':' in them ending the user, and the
+// scheme's leftmost start: the first letter of the scheme bytes before
+// "://".
+func schemeUserinfo(ln string, lo, p int) []int {
+	run := p
+	for run > lo {
+		c := ln[run-1]
+		if c == '/' || c == '@' || c == '"' || c == '\'' || isRESpace(c) {
+			break
+		}
+		run--
+	}
+	if run-3 < lo || ln[run-3:run] != "://" {
+		return nil
+	}
+	colon := strings.IndexByte(ln[run:p], ':')
+	if colon < 0 || run+colon+1 >= p {
+		return nil
+	}
+	t := run - 3
+	for t > lo && isSchemeByte(ln[t-1]) {
+		t--
+	}
+	for t < run-3 && !(ln[t] >= 'a' && ln[t] <= 'z' || ln[t] >= 'A' && ln[t] <= 'Z') {
+		t++
+	}
+	if t == run-3 {
+		return nil
+	}
+	return []int{t, p + 1, run + colon + 1, p}
+}
+
+// isSchemeByte is the class [A-Za-z0-9+.\-] of a URL scheme.
+func isSchemeByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-'
 }
 
 // userinfoStart is where a url-userinfo match ending at the '@' at p can

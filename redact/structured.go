@@ -69,7 +69,7 @@ const (
 	errStructCheck    = structErr("the redacted copy did not parse back to the same keys")
 	errStructKey      = structErr("a dotted key holds a secret")
 	errStructTag      = structErr("a YAML tag holds a secret")
-	errStructPEM      = structErr("a private key in a comment")
+	errStructPEM      = structErr("a private key in a comment or outside a value")
 )
 
 // structured redacts a TOML or YAML document, falling back to the line path.
@@ -92,6 +92,12 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 		} else {
 			out, err = r.redactTOML(data, &sh)
 		}
+	}
+	if err == nil && pemArmourSurvives(out) {
+		// The parser put the armour where no rule reads it whole (an
+		// anchor's name: "&-----BEGIN RSA PRIVATE KEY-----", FuzzRedact):
+		// the line path carries the key from BEGIN to END.
+		err = errStructPEM
 	}
 	if err == nil {
 		h.merge(&sh)
