@@ -68,7 +68,7 @@ const (
 	errStructSpan     = structErr("a value's position could not be found")
 	errStructCheck    = structErr("the redacted copy did not parse back to the same keys")
 	errStructKey      = structErr("a dotted key holds a secret")
-	errStructTag      = structErr("a YAML tag holds a secret")
+	errStructTag      = structErr("a YAML tag or anchor holds a secret")
 	errStructPEM      = structErr("a private key in a comment or outside a value")
 )
 

@@ -115,6 +115,15 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 			return
 		}
 	}
+	// An anchor's name likewise ("&ghp_<token>" on an empty scalar,
+	// "&-----BEGIN RSA PRIVATE KEY-----": FuzzRedact); its aliases name it
+	// again, so the anchor is enough.
+	if n.Anchor != "" {
+		if t := "&" + n.Anchor + " " + n.Value; w.r.text(t, textOpts{}, &hits{}) != t {
+			w.err = errStructTag
+			return
+		}
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {

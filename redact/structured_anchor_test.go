@@ -1,0 +1,36 @@
+package redact
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestYAMLAnchorNamesAreText: an anchor's name is text the walk did not
+// read (FuzzRedact: "&ghp_<token>" on an empty scalar,
+// testdata/fuzz/FuzzRedact/c9e2d86beea2786d); one the text rules would
+// change sends the file to the line path. An anchor named by a plain word
+// leaves the file to the structured path.
+func TestYAMLAnchorNamesAreText(t *testing.T) {
+	r := newR(t, Config{})
+	for _, in := range []string{
+		"&ghp_Fz4Secret0123456789abcdefghijklmnopqr \n",
+		"a: &ghp_Fz4Secret0123456789abcdefghijklmnopqr x\nb: *ghp_Fz4Secret0123456789abcdefghijklmnopqr\n",
+		"- &--client-secret Fz11Secret\n",
+	} {
+		out, _ := r.Bytes("f.yaml", YAML, []byte(in))
+		if strings.Contains(string(out), "Fz4Secret") || strings.Contains(string(out), "Fz11Secret") {
+			t.Errorf("%q: %q", in, out)
+		}
+	}
+	in := "base: &defaults\n  image: app:1.2.3\nweb:\n  <<: *defaults\n  password: &pw s3cr3tValue\nworker:\n  password: *pw\n"
+	var h hits
+	out := r.structured(YAML, []byte(in), &h)
+	if strings.Contains(string(out), "s3cr3tValue") || !strings.Contains(string(out), "&defaults") {
+		t.Errorf("plain anchors: %q", out)
+	}
+	for _, n := range h.notes {
+		if strings.Contains(n, "anchor holds") {
+			t.Errorf("plain anchors took the line path: %v", h.notes)
+		}
+	}
+}
