@@ -16,6 +16,9 @@ func TestYAMLAnchorNamesAreText(t *testing.T) {
 		"&ghp_Fz4Secret0123456789abcdefghijklmnopqr \n",
 		"a: &ghp_Fz4Secret0123456789abcdefghijklmnopqr x\nb: *ghp_Fz4Secret0123456789abcdefghijklmnopqr\n",
 		"- &--client-secret Fz11Secret\n",
+		// testdata/fuzz/FuzzRedact/6f87e0c54c9a46d6: the anchor "app" glued
+		// to the scalar ":Fz4Secret@tcp(db:3306)/x", a DSN together.
+		"&app:Fz4Secret@tcp(db:3306)/x \n", "!app:Fz4Secret@tcp(db:3306)/x \n",
 	} {
 		out, _ := r.Bytes("f.yaml", YAML, []byte(in))
 		if strings.Contains(string(out), "Fz4Secret") || strings.Contains(string(out), "Fz11Secret") {

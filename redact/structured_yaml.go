@@ -100,6 +100,17 @@ type yamlWalker struct {
 	budget
 }
 
+// propertyHolds: the text rules would change a node's tag or anchor with
+// its scalar, apart or glued as the source may have them.
+func (w *yamlWalker) propertyHolds(prop, value string) bool {
+	for _, t := range []string{prop + " " + value, prop + value} {
+		if w.r.text(t, textOpts{}, &hits{}) != t {
+			return true
+		}
+	}
+	return false
+}
+
 // walk redacts a node that is not (yet) known to be a secret.
 func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	if !w.count(depth) {
@@ -109,20 +120,13 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	// tag on an empty scalar, "!--client-secret x" a tag on "x": FuzzRedact):
 	// one the text rules would change, with the scalar after it, sends the
 	// file to the line path, which reads the line as text.
-	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		if t := n.Tag + " " + n.Value; w.r.text(t, textOpts{}, &hits{}) != t {
-			w.err = errStructTag
-			return
-		}
-	}
 	// An anchor's name likewise ("&ghp_<token>" on an empty scalar,
-	// "&-----BEGIN RSA PRIVATE KEY-----": FuzzRedact); its aliases name it
-	// again, so the anchor is enough.
-	if n.Anchor != "" {
-		if t := "&" + n.Anchor + " " + n.Value; w.r.text(t, textOpts{}, &hits{}) != t {
-			w.err = errStructTag
-			return
-		}
+	// "&app:pw@tcp(db)/x", the anchor "app" glued to its scalar:
+	// FuzzRedact); its aliases name it again, so the anchor is enough.
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") && w.propertyHolds(n.Tag, n.Value) ||
+		n.Anchor != "" && w.propertyHolds("&"+n.Anchor, n.Value) {
+		w.err = errStructTag
+		return
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
