@@ -30,15 +30,10 @@ type patternRule struct {
 	group int
 	// keep, when set, vetoes a match (e.g. base64 that is not a private key).
 	keep func(match string) bool
-	// windows, when set, calls fn with the parts ln[lo:hi] of a line that
-	// can hold a match, in order and disjoint, each holding at most one,
-	// such that re finds in them exactly the matches it finds in the whole
-	// line. A regexp without a literal prefix tries every position of a
-	// line; run on the few bytes before a trigger it costs next to nothing.
-	windows func(ln string, fn func(lo, hi int))
-	// locate, when set, finds what re.FindAllStringSubmatchIndex would.
+	// locate, when set, finds what re.FindAllStringSubmatchIndex would
+	// (url-userinfo: re on the few bytes before each '@', or none).
 	locate func(ln string) [][]int
-	// needs and maxLen (set by New from re): a rule without windows runs
+	// needs and maxLen (set by New from re): a rule without locate runs
 	// only around the runs of bytes its matches need (runWindows).
 	needs  []runNeed
 	maxLen int

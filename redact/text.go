@@ -228,8 +228,6 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 		switch {
 		case rule.locate != nil:
 			locs = rule.locate(ln)
-		case rule.windows != nil:
-			locs = findInWindows(ln, rule.re, rule.windows)
 		case rule.needs != nil:
 			// A line of 200 000 "ghp_ " made token-prefix's regexp read
 			// 1 MiB at 300 ns a byte; no match can be without its run.
@@ -249,26 +247,6 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 		ln = r.replaceLocs(ln, locs, rule.group, rule.Name, rule.keep, n, o, h)
 	}
 	return ln
-}
-
-// findInWindows finds what re.FindAllStringSubmatchIndex would, running re
-// only on the windows that can hold a match: one match at most per window
-// (see patternRule.windows).
-func findInWindows(ln string, re *regexp.Regexp, windows func(string, func(lo, hi int))) [][]int {
-	var locs [][]int
-	windows(ln, func(lo, hi int) {
-		loc := re.FindStringSubmatchIndex(ln[lo:hi])
-		if loc == nil {
-			return
-		}
-		for k := range loc {
-			if loc[k] >= 0 {
-				loc[k] += lo
-			}
-		}
-		locs = append(locs, loc)
-	})
-	return locs
 }
 
 func (r *Redactor) replaceAll(ln string, re *regexp.Regexp, group int, rule string, keep func(string) bool, n int, o textOpts, h *hits) string {
