@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -319,6 +320,22 @@ func (r *Redactor) freeText(v string, line int, h *hits) (string, bool) {
 	}
 	h.merge(&lh)
 	return out, true
+}
+
+// commentText is freeText of a comment's text, kept on one line: a JSON
+// comment comes back re-encoded indented, and is compacted
+// ("#{"key":"DB_PASSWORD","value":"x"}" was left whole for its line
+// breaks in YAML and TOML: FuzzRedact).
+func (r *Redactor) commentText(v string, line int, h *hits) (string, bool) {
+	out, ok := r.freeText(v, line, h)
+	if !ok || !strings.ContainsAny(out, "\r\n") {
+		return out, ok
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(out)) == nil && !bytes.ContainsAny(b.Bytes(), "\r\n") {
+		return b.String(), true
+	}
+	return r.text(v, textOpts{line0: line - 1}, h), true // one line in, one out
 }
 
 // argvSecretFlag: an argv element "--password" whose value is the next element.

@@ -37,3 +37,29 @@ func TestYAMLAnchorNamesAreText(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONInACommentIsRedacted: a comment holding a JSON object (a CRI
+// pair pasted into a values file) is redacted as JSON and stays one line
+// (FuzzRedact, testdata/fuzz/FuzzRedact/c2ff24654bac5b61: the JSON path's
+// indented copy had line breaks, and the comment was left whole); a JSON
+// comment with nothing secret stays byte for byte.
+func TestJSONInACommentIsRedacted(t *testing.T) {
+	r := newR(t, Config{})
+	for _, c := range []struct {
+		kind Kind
+		in   string
+	}{
+		{YAML, "# {\"key\":\"DB_PASSWORD\",\"value\":\"Zq8vS3cretV\"}\nmode: fast\n"},
+		{TOML, "# {\"key\":\"DB_PASSWORD\",\"value\":\"Zq8vS3cretV\"}\nmode = \"fast\"\n"},
+	} {
+		out, _ := r.Bytes("f", c.kind, []byte(c.in))
+		if strings.Contains(string(out), "Zq8vS3cretV") || strings.Count(string(out), "\n") != 2 {
+			t.Errorf("%v: %q", c.kind, out)
+		}
+		assertSameKeys(t, c.kind, []byte(c.in), out)
+		quiet := strings.ReplaceAll(strings.ReplaceAll(c.in, "DB_PASSWORD", "MODE"), "Zq8vS3cretV", "fast")
+		if out, _ := r.Bytes("f", c.kind, []byte(quiet)); string(out) != quiet {
+			t.Errorf("%v quiet: %q", c.kind, out)
+		}
+	}
+}

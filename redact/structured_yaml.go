@@ -495,7 +495,7 @@ func (r *Redactor) yamlComments(d []byte, covered [][2]int, lines lineIndex, h *
 		for e < len(d) && d[e] != '\n' && d[e] != '\r' {
 			e++
 		}
-		if out, ok := r.freeText(string(d[i+1:e]), lines.line(i), h); ok && !strings.ContainsAny(out, "\r\n") {
+		if out, ok := r.commentText(string(d[i+1:e]), lines.line(i), h); ok {
 			edits = append(edits, edit{i + 1, e, out})
 		}
 		i = e
