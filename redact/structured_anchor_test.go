@@ -19,6 +19,9 @@ func TestYAMLAnchorNamesAreText(t *testing.T) {
 		// testdata/fuzz/FuzzRedact/6f87e0c54c9a46d6: the anchor "app" glued
 		// to the scalar ":Fz4Secret@tcp(db:3306)/x", a DSN together.
 		"&app:Fz4Secret@tcp(db:3306)/x \n", "!app:Fz4Secret@tcp(db:3306)/x \n",
+		// testdata/fuzz/FuzzRedact/1ecb589b4777b725: a global tag, and a
+		// verbatim one.
+		"!!http://u:Fz4Secret@h \n", "a: !<http://u:Fz4Secret@h> x\n",
 	} {
 		out, _ := r.Bytes("f.yaml", YAML, []byte(in))
 		if strings.Contains(string(out), "Fz4Secret") || strings.Contains(string(out), "Fz11Secret") {

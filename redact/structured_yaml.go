@@ -100,6 +100,19 @@ type yamlWalker struct {
 	budget
 }
 
+// standardYAMLTag: a tag of YAML's own types (yaml.v3 gives every
+// resolved scalar one) holds no text of the file's; any other, local
+// ("!DB_PASSWORD=x"), global ("!!http://u:pw@h": FuzzRedact) or verbatim,
+// does.
+func standardYAMLTag(tag string) bool {
+	switch tag {
+	case "", "!", "!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq", "!!binary", "!!timestamp", "!!merge",
+		"!!omap", "!!pairs", "!!set", "!!value", "!!yaml":
+		return true
+	}
+	return false
+}
+
 // propertyHolds: the text rules would change a node's tag or anchor with
 // its scalar, apart or glued as the source may have them.
 func (w *yamlWalker) propertyHolds(prop, value string) bool {
@@ -123,7 +136,7 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	// An anchor's name likewise ("&ghp_<token>" on an empty scalar,
 	// "&app:pw@tcp(db)/x", the anchor "app" glued to its scalar:
 	// FuzzRedact); its aliases name it again, so the anchor is enough.
-	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") && w.propertyHolds(n.Tag, n.Value) ||
+	if !standardYAMLTag(n.Tag) && w.propertyHolds(n.Tag, n.Value) ||
 		n.Anchor != "" && w.propertyHolds("&"+n.Anchor, n.Value) {
 		w.err = errStructTag
 		return
