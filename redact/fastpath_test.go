@@ -46,8 +46,8 @@ func TestMayBeSecretNeverRejectsASecret(t *testing.T) {
 	}
 }
 
-// userinfoWindows must find exactly what the url-userinfo regexp finds in
-// the whole line.
+// url-userinfo's locate (userinfoWindows, schemeUserinfo) must find exactly
+// what the url-userinfo regexp finds in the whole line.
 func userinfoRule() *patternRule {
 	rules := defaultPatternRules()
 	for i := range rules {
@@ -61,7 +61,7 @@ func userinfoRule() *patternRule {
 func checkUserinfoWindows(t *testing.T, rule *patternRule, ln string) int {
 	t.Helper()
 	want := rule.re.FindAllStringSubmatchIndex(ln, -1)
-	got := findInWindows(ln, rule.re, rule.windows)
+	got := rule.locate(ln)
 	if len(want) == 0 && len(got) == 0 {
 		return 0
 	}
@@ -147,6 +147,9 @@ func TestLiteralLocs(t *testing.T) {
 		"may require authorization: server message",
 		"xbearer abcdefgh Bearer abcdefgh bearer\tabcdefgh==",
 		`"Proxy-Authorization": ["Bearer x", "Token y"]`,
+		// Every place the regexp allows blanks at once: five fields, all
+		// read (literalLocs' window).
+		"authorization \t: [ 'Bearer\t abc123XYZ tail", "bearer \t\r abcdefgh tail",
 	}
 	found := 0
 	for _, rule := range checked {

@@ -3,6 +3,7 @@ package redact
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Secret-looking keys. A key is split into lowercase segments at '_', '-',
@@ -54,13 +55,21 @@ type keyMatcher struct {
 
 // isSecret reports whether key (as found in the data) names a secret.
 func (k *keyMatcher) isSecret(key string) bool {
-	if key == "" || len(key) > 128 {
+	if key == "" || len(key) > maxKeyLen {
 		return false
 	}
 	if !k.mayBeSecret(key) {
 		return false
 	}
-	lower := strings.ToLower(strings.Trim(key, `"' -`))
+	// An ASCII key is lowercased into buf and split into substrings of
+	// that copy, on the stack: the keys that reach here ("key" of every
+	// CRI label, "secretName") allocated three or four strings each, a
+	// tenth of the text path (BenchmarkRedactLogText) and most of a line
+	// dense with them (linear_test.go's "xml attrs", "license").
+	var buf [maxKeyLen]byte
+	var segBuf [maxKeyLen/2 + 1]string
+	whole, ascii := lowerASCII(&buf, key)
+	lower := strings.Trim(whole, `"' -`)
 	for _, e := range k.extra {
 		if strings.Contains(lower, e) {
 			return true
@@ -68,10 +77,25 @@ func (k *keyMatcher) isSecret(key string) bool {
 	}
 	// The shell's working directories are spelled in capitals; ODBC's
 	// Pwd= and a lowercase pwd are passwords.
-	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !mentionsSecretWord(lower) || isSourceFile(lower) {
+	// An ASCII key mentions a secret word: mayBeSecret found one, in any
+	// case, and trimming takes off no byte of a word.
+	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !ascii && !mentionsSecretWord(lower) || isSourceFile(lower) {
 		return false
 	}
-	segs := segments(key)
+	var segs []string
+	if ascii {
+		n := 0
+		for i := 0; n < len(segBuf); n++ {
+			s, e, next := nextSegment(key, i)
+			if s < 0 {
+				break
+			}
+			segBuf[n], i = whole[s:e], next
+		}
+		segs = segBuf[:n]
+	} else {
+		segs = segments(key)
+	}
 	if describesSecret(segs) {
 		return false
 	}
@@ -189,22 +213,52 @@ func containsFold(s, lower string) bool {
 	return false
 }
 
+// lowerASCII is key lowercased: in buf when key is ASCII (the string
+// shares buf's bytes and must not outlive it), else strings.ToLower's copy
+// (which can change lengths: the Kelvin sign becomes 'k').
+func lowerASCII(buf *[maxKeyLen]byte, key string) (string, bool) {
+	if len(key) > len(buf) {
+		return strings.ToLower(key), false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(key), false
+		}
+		buf[i] = lowerByte(c)
+	}
+	if len(key) == 0 {
+		return "", true
+	}
+	return unsafe.String(&buf[0], len(key)), true
+}
+
 // segments splits a key into lowercase words.
 func segments(key string) []string {
 	var out []string
-	start := -1
-	flush := func(end int) {
-		if start >= 0 && end > start {
-			out = append(out, strings.ToLower(key[start:end]))
+	for i := 0; ; {
+		s, e, next := nextSegment(key, i)
+		if s < 0 {
+			return out
 		}
-		start = -1
+		out = append(out, strings.ToLower(key[s:e]))
+		i = next
 	}
-	for i := 0; i < len(key); i++ {
+}
+
+// nextSegment finds the first word of key at or after i: key[s:e], and
+// where to look for the one after it (s < 0: none). Words are split at
+// bytes other than letters and digits and at camelCase boundaries.
+func nextSegment(key string, i int) (s, e, next int) {
+	start := -1
+	for ; i < len(key); i++ {
 		c := key[i]
 		// Bytes of non-ASCII letters count as lowercase: "пароль" is one word.
 		isUpper, isLower, isDigit := c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z' || c >= utf8.RuneSelf, c >= '0' && c <= '9'
 		if !isUpper && !isLower && !isDigit {
-			flush(i)
+			if start >= 0 {
+				return start, i, i + 1
+			}
 			continue
 		}
 		// camelCase boundary: lower→Upper, or the last Upper of an acronym before a lower.
@@ -212,15 +266,17 @@ func segments(key string) []string {
 			prev := key[i-1]
 			nextLower := i+1 < len(key) && key[i+1] >= 'a' && key[i+1] <= 'z'
 			if (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z' && nextLower) {
-				flush(i)
+				return start, i, i
 			}
 		}
 		if start < 0 {
 			start = i
 		}
 	}
-	flush(len(key))
-	return out
+	if start >= 0 {
+		return start, len(key), len(key)
+	}
+	return -1, -1, len(key)
 }
 
 var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas", "dockercfg", "dockerconfig",
@@ -310,19 +366,28 @@ func isCodeReference(v string) bool {
 // or license: Apache-2.0 name a license, LICENSE=q8Zr3nV1xK7p... is a
 // license key. Under them only a high-entropy value is replaced (issue #13:
 // "high-entropy values after any key whose name contains ... license").
-var entropyWords = map[string]bool{"license": true, "licence": true}
+var entropyWords = []string{"license", "licence"}
 
 // entropyKey: the key holds an entropy word (and is not secret by itself).
 func (k *keyMatcher) entropyKey(key string) bool {
 	if len(key) > maxKeyLen || !containsFold(key, "licen") {
 		return false
 	}
-	for _, s := range segments(key) {
-		if entropyWords[s] {
-			return true
+	// Word by word without copies (isWordFold is what lowercasing each
+	// and looking it up in entropyWords was: no other rune lowercases to
+	// these letters).
+	for i := 0; ; {
+		s, e, next := nextSegment(key, i)
+		if s < 0 {
+			return false
 		}
+		for _, w := range entropyWords {
+			if isWordFold(key[s:e], w) {
+				return true
+			}
+		}
+		i = next
 	}
-	return false
 }
 
 // highEntropy: a value that looks generated, not chosen: 16 bytes or more,

@@ -30,15 +30,10 @@ type patternRule struct {
 	group int
 	// keep, when set, vetoes a match (e.g. base64 that is not a private key).
 	keep func(match string) bool
-	// windows, when set, calls fn with the parts ln[lo:hi] of a line that
-	// can hold a match, in order and disjoint, each holding at most one,
-	// such that re finds in them exactly the matches it finds in the whole
-	// line. A regexp without a literal prefix tries every position of a
-	// line; run on the few bytes before a trigger it costs next to nothing.
-	windows func(ln string, fn func(lo, hi int))
-	// locate, when set, finds what re.FindAllStringSubmatchIndex would.
+	// locate, when set, finds what re.FindAllStringSubmatchIndex would
+	// (url-userinfo: re on the few bytes before each '@', or none).
 	locate func(ln string) [][]int
-	// needs and maxLen (set by New from re): a rule without windows runs
+	// needs and maxLen (set by New from re): a rule without locate runs
 	// only around the runs of bytes its matches need (runWindows).
 	needs  []runNeed
 	maxLen int
@@ -81,7 +76,8 @@ func defaultPatternRules() []patternRule {
 			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), keep: notBase64PrivateKey},
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64 of a document holding a private key anywhere in it (a YAML or JSON file with a PEM key, stored base64 in a ConfigMap or an env var): \"PRIVATE KEY\" in its three base64 alignments, the whole run decoded and looked into",
 			Example: "blob: dGxzOgogIGtleTogfAogICAgLS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 runs whose decoding holds no secret"},
-			any: base64PrivateKeyWords, re: regexp.MustCompile(`[A-Za-z0-9+/]*(?:` + strings.Join(base64PrivateKeyWords, "|") + `)[A-Za-z0-9+/=]*`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
+			any: base64PrivateKeyWords, re: regexp.MustCompile(`[A-Za-z0-9+/]*(?:` + strings.Join(base64PrivateKeyWords, "|") + `)[A-Za-z0-9+/=]*`),
+			locate: base64RunLocs(base64PrivateKeyWords), keep: func(m string) bool { return !base64HoldsSecret(m) }},
 		{RuleInfo: RuleInfo{Name: RuleJWT, Class: "tokens", Description: "JSON Web Tokens, including Kubernetes service-account tokens",
 			Example: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2ln", Leaves: "other base64 text"},
 			// A JWT's header is JSON, so it starts "eyJ"; gitleaks' examples
@@ -89,15 +85,15 @@ func defaultPatternRules() []patternRule {
 			any: []string{"eyJ", ".ey"}, re: regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)},
 		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer, or any capitalized word: Api-Token, SSWS...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme; prose like \"may require authorization: server message\" (a lowercase word is not a credential)"},
-			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: literalLocs("authorization", false, authorizationRE),
+			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: literalLocs("authorization", false, authorizationRE, 5),
 			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer; prose like \"invalid bearer tokens\""},
-			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: literalLocs("bearer", true, bearerRE), keep: isPlainWord},
+			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: literalLocs("bearer", true, bearerRE, 2), keep: isPlainWord},
 		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host, and user:PASSWORD@host in *_proxy variables without a scheme (any case)",
 			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path; URLs without a password; NO_PROXY lists"},
-			any: []string{"@"}, re: regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`), group: 1,
-			windows: userinfoWindows},
+			any: []string{"@"}, re: userinfoRE, group: 1,
+			locate: userinfoLocs},
 		{RuleInfo: RuleInfo{Name: RuleDSN, Class: "connection strings", Description: "passwords in Go/MySQL DSNs user:PASSWORD@tcp(host)/db",
 			Example: "app:hunter2@tcp(db:3306)/orders", Leaves: "user, host, database"},
 			any: []string{"@tcp(", "@unix("}, re: regexp.MustCompile(`[A-Za-z0-9_.\-]+:([^\s@/:"']+)@(?:tcp|unix)\(`), group: 1},
@@ -140,6 +136,7 @@ var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQ
 
 var (
 	authorizationRE = regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`)
+	userinfoRE      = regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`)
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
 )
 
@@ -152,7 +149,14 @@ var (
 // occurrence of the word after the last match: FindAll's next match starts
 // at the first of them where one does (TestLiteralLocs), and each try
 // reads only as far as its match can reach.
-func literalLocs(word string, boundary bool, re *regexp.Regexp) func(string) [][]int {
+//
+// The regexp is run on the bytes up to the end of the fields-th field
+// (runs of bytes other than \s) from the word: a match of a regexp with
+// fields-1 places for whitespace spans at most that many, so no match
+// and no alternative the regexp prefers goes past them. Go then uses its
+// backtracker on the few bytes; on the rest of a 1 MiB line it took the
+// NFA, 1.2 µs a word (BenchmarkAdversarialLines' "authorization").
+func literalLocs(word string, boundary bool, re *regexp.Regexp, fields int) func(string) [][]int {
 	anchored := regexp.MustCompile(`^(?:` + re.String() + `)`)
 	return func(ln string) [][]int {
 		var locs [][]int
@@ -166,7 +170,7 @@ func literalLocs(word string, boundary bool, re *regexp.Regexp) func(string) [][
 			if boundary && p > 0 && isREWordByte(ln[p-1]) {
 				continue
 			}
-			if m := anchored.FindStringSubmatchIndex(ln[p:]); m != nil {
+			if m := anchored.FindStringSubmatchIndex(ln[p:fieldsEnd(ln, p, fields)]); m != nil {
 				for k := range m {
 					if m[k] >= 0 {
 						m[k] += p
@@ -177,6 +181,22 @@ func literalLocs(word string, boundary bool, re *regexp.Regexp) func(string) [][
 			}
 		}
 	}
+}
+
+// fieldsEnd is where the n-th field of ln from p ends (fields are runs of
+// bytes other than the regexp class \s; the blanks before a field belong
+// to it).
+func fieldsEnd(ln string, p, n int) int {
+	i := p
+	for ; n > 0 && i < len(ln); n-- {
+		for i < len(ln) && isRESpace(ln[i]) {
+			i++
+		}
+		for i < len(ln) && !isRESpace(ln[i]) {
+			i++
+		}
+	}
+	return i
 }
 
 // indexFold is strings.Index of lower (lowercase ASCII) in s in any ASCII case.
@@ -249,6 +269,74 @@ func userinfoWindows(ln string, fn func(lo, hi int)) {
 		}
 		from = p + 1
 	}
+}
+
+// userinfoLocs is url-userinfo's locate: the regexp runs only in the
+// windows (userinfoWindows) holding "_proxy"; in the others a match is
+// scheme://user:password@ ending at the window's '@', read off by
+// schemeUserinfo (the regexp on each window was a tenth of
+// BenchmarkRedactLogText). TestUserinfoWindows holds it to the regexp on
+// the whole line.
+func userinfoLocs(ln string) [][]int {
+	var locs [][]int
+	userinfoWindows(ln, func(lo, hi int) {
+		var m []int
+		if containsFold(ln[lo:hi], "_proxy") {
+			if m = userinfoRE.FindStringSubmatchIndex(ln[lo:hi]); m != nil {
+				for k := range m {
+					if m[k] >= 0 {
+						m[k] += lo
+					}
+				}
+			}
+		} else {
+			m = schemeUserinfo(ln, lo, hi-1)
+		}
+		if m != nil {
+			locs = append(locs, m)
+		}
+	})
+	return locs
+}
+
+// schemeUserinfo is the match of scheme://user:password@ in ln[lo:p+1]
+// ending at the '@' at p, with the password as its group: the bytes back
+// to the last '/' (none of '/', '@', a quote or \s is in user or
+// password) after "://", the first ':' in them ending the user, and the
+// scheme's leftmost start: the first letter of the scheme bytes before
+// "://".
+func schemeUserinfo(ln string, lo, p int) []int {
+	run := p
+	for run > lo {
+		c := ln[run-1]
+		if c == '/' || c == '@' || c == '"' || c == '\'' || isRESpace(c) {
+			break
+		}
+		run--
+	}
+	if run-3 < lo || ln[run-3:run] != "://" {
+		return nil
+	}
+	colon := strings.IndexByte(ln[run:p], ':')
+	if colon < 0 || run+colon+1 >= p {
+		return nil
+	}
+	t := run - 3
+	for t > lo && isSchemeByte(ln[t-1]) {
+		t--
+	}
+	for t < run-3 && !(ln[t] >= 'a' && ln[t] <= 'z' || ln[t] >= 'A' && ln[t] <= 'Z') {
+		t++
+	}
+	if t == run-3 {
+		return nil
+	}
+	return []int{t, p + 1, run + colon + 1, p}
+}
+
+// isSchemeByte is the class [A-Za-z0-9+.\-] of a URL scheme.
+func isSchemeByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-'
 }
 
 // userinfoStart is where a url-userinfo match ending at the '@' at p can

@@ -33,10 +33,13 @@ var keyBytes = func() (t [256]bool) {
 }()
 
 // span is a key and its value in a line; secret says the key was found
-// secret-looking already (scanKeyValues), so replaceSpans need not ask again.
+// secret-looking already (scanKeyValues), so replaceSpans need not ask again,
+// and entropy that it was found not to be, only a key naming a secret
+// sometimes (entropyKey): only the value's entropy is left to ask (asking
+// isSecret twice per value was a third of a line dense with license keys).
 type span struct {
-	ks, ke, vs, ve int
-	secret         bool
+	ks, ke, vs, ve  int
+	secret, entropy bool
 }
 
 // scanKeyValues appends to spans the key=value, key: value, "key": "value"
@@ -120,7 +123,7 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 		// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
 		// kept (boringValue), so what it holds is replaced with it.
 		if ve > vs {
-			spans = append(spans, span{ks, ke, vs, ve, secret})
+			spans = append(spans, span{ks, ke, vs, ve, secret, !secret && !isUser})
 			if ve-vs > maxKeptValue {
 				i = ve - 1
 			}
@@ -158,7 +161,7 @@ func (k *keyMatcher) callPair(ln string, i int) (span, bool) {
 	if ve < 0 {
 		return span{}, false
 	}
-	return span{open + 1, i - 1, vs, vs + ve + 2, true}, true
+	return span{ks: open + 1, ke: i - 1, vs: vs, ve: vs + ve + 2, secret: true}, true
 }
 
 // keyBefore finds the key that ends at or before ln[j] (the byte before a

@@ -14,17 +14,28 @@ import "strings"
 const maxSpacedFields = 16
 
 func (r *Redactor) spacedValues(ln string, n int, o textOpts, h *hits) string {
-	var buf [maxSpacedFields][2]int
-	f := fieldSpans(ln, buf[:0])
-	if len(f) < 2 || len(f) > maxSpacedFields {
+	// Most lines with a secret word are log lines of many fields: three
+	// tell the "key value" shape is not there, and only a netrc line's
+	// first word asks for all of them (reading every field and
+	// lowercasing the first cost a tenth of BenchmarkRedactLogText).
+	var buf [maxSpacedFields + 1][2]int
+	f := fieldSpans(ln, buf[:0], 2)
+	if len(f) < 2 {
+		return ln
+	}
+	netrc := isNetrcWord(ln[f[0][0]:f[0][1]])
+	if netrc {
+		f = fieldSpans(ln, buf[:0], maxSpacedFields)
+	}
+	if len(f) > maxSpacedFields || !netrc && len(f) != 2 {
 		return ln
 	}
 	word := func(i int) string { return ln[f[i][0]:f[i][1]] }
 	var at []int // fields holding a secret
-	switch first := strings.ToLower(word(0)); {
-	case first == "machine" || first == "default" || first == "login" || first == "password":
+	switch {
+	case netrc:
 		for i := 0; i+1 < len(f); i++ {
-			if w := strings.ToLower(word(i)); w == "password" || w == "passwd" || w == "account" {
+			if w := word(i); isWordFold(w, "password") || isWordFold(w, "passwd") || isWordFold(w, "account") {
 				at = append(at, i+1)
 				i++
 			}
@@ -51,9 +62,19 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, h *hits) string {
 	return b.String()
 }
 
-// fieldSpans appends the bounds of ln's space-separated fields, one more
-// than cap(spans) at most (so a caller sees there were too many).
-func fieldSpans(ln string, spans [][2]int) [][2]int {
+// isNetrcWord: a .netrc line starts with one of these (any case).
+func isNetrcWord(w string) bool {
+	return isWordFold(w, "machine") || isWordFold(w, "default") || isWordFold(w, "login") || isWordFold(w, "password")
+}
+
+// isWordFold: w is lower in any ASCII case (what strings.ToLower(w) ==
+// lower was, for these words: no non-ASCII rune lowercases to their
+// letters), without a copy.
+func isWordFold(w, lower string) bool { return len(w) == len(lower) && hasPrefixFold(w, lower) }
+
+// fieldSpans appends the bounds of ln's space-separated fields, limit+1
+// at most (so a caller sees there were too many).
+func fieldSpans(ln string, spans [][2]int, limit int) [][2]int {
 	for i := 0; i < len(ln); {
 		for i < len(ln) && (ln[i] == ' ' || ln[i] == '\t' || ln[i] == '\r') {
 			i++
@@ -65,10 +86,9 @@ func fieldSpans(ln string, spans [][2]int) [][2]int {
 		for i < len(ln) && ln[i] != ' ' && ln[i] != '\t' && ln[i] != '\r' {
 			i++
 		}
-		if len(spans) == cap(spans) {
-			return append(spans, [2]int{s, i}) // too many: grows once
+		if spans = append(spans, [2]int{s, i}); len(spans) > limit {
+			return spans // too many
 		}
-		spans = append(spans, [2]int{s, i})
 	}
 	return spans
 }

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -68,7 +69,8 @@ const (
 	errStructSpan     = structErr("a value's position could not be found")
 	errStructCheck    = structErr("the redacted copy did not parse back to the same keys")
 	errStructKey      = structErr("a dotted key holds a secret")
-	errStructTag      = structErr("a YAML tag holds a secret")
+	errStructTag      = structErr("a YAML tag or anchor holds a secret")
+	errStructPEM      = structErr("a private key in a comment or outside a value")
 )
 
 // structured redacts a TOML or YAML document, falling back to the line path.
@@ -83,12 +85,20 @@ func (r *Redactor) structured(kind Kind, data []byte, h *hits) []byte {
 	var err error = errStructTooLarge
 	if len(data) <= maxStructBytes && longestLine(data) > maxStructLine {
 		err = errStructLongLine
+	} else if len(data) <= maxStructBytes && pemInComment(data) {
+		err = errStructPEM
 	} else if len(data) <= maxStructBytes {
 		if kind == YAML {
 			out, err = r.redactYAML(data, &sh)
 		} else {
 			out, err = r.redactTOML(data, &sh)
 		}
+	}
+	if err == nil && pemArmourSurvives(out) {
+		// The parser put the armour where no rule reads it whole (an
+		// anchor's name: "&-----BEGIN RSA PRIVATE KEY-----", FuzzRedact):
+		// the line path carries the key from BEGIN to END.
+		err = errStructPEM
 	}
 	if err == nil {
 		h.merge(&sh)
@@ -310,6 +320,22 @@ func (r *Redactor) freeText(v string, line int, h *hits) (string, bool) {
 	}
 	h.merge(&lh)
 	return out, true
+}
+
+// commentText is freeText of a comment's text, kept on one line: a JSON
+// comment comes back re-encoded indented, and is compacted
+// ("#{"key":"DB_PASSWORD","value":"x"}" was left whole for its line
+// breaks in YAML and TOML: FuzzRedact).
+func (r *Redactor) commentText(v string, line int, h *hits) (string, bool) {
+	out, ok := r.freeText(v, line, h)
+	if !ok || !strings.ContainsAny(out, "\r\n") {
+		return out, ok
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(out)) == nil && !bytes.ContainsAny(b.Bytes(), "\r\n") {
+		return b.String(), true
+	}
+	return r.text(v, textOpts{line0: line - 1}, h), true // one line in, one out
 }
 
 // argvSecretFlag: an argv element "--password" whose value is the next element.

@@ -307,7 +307,7 @@ func (w *tomlWalker) comment(n *unstable.Node) {
 		return
 	}
 	start := int(n.Raw.Offset) + 1
-	if out, ok := w.r.freeText(string(n.Data[1:]), w.lines.line(start), w.h); ok && !strings.ContainsAny(out, "\r\n") {
+	if out, ok := w.r.commentText(string(n.Data[1:]), w.lines.line(start), w.h); ok {
 		w.edits = append(w.edits, edit{start, int(n.Raw.Offset + n.Raw.Length), out})
 	}
 }

@@ -100,6 +100,30 @@ type yamlWalker struct {
 	budget
 }
 
+// standardYAMLTag: a tag of YAML's own types (yaml.v3 gives every
+// resolved scalar one) holds no text of the file's; any other, local
+// ("!DB_PASSWORD=x"), global ("!!http://u:pw@h": FuzzRedact) or verbatim,
+// does.
+func standardYAMLTag(tag string) bool {
+	switch tag {
+	case "", "!", "!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq", "!!binary", "!!timestamp", "!!merge",
+		"!!omap", "!!pairs", "!!set", "!!value", "!!yaml":
+		return true
+	}
+	return false
+}
+
+// propertyHolds: the text rules would change a node's tag or anchor with
+// its scalar, apart or glued as the source may have them.
+func (w *yamlWalker) propertyHolds(prop, value string) bool {
+	for _, t := range []string{prop + " " + value, prop + value} {
+		if w.r.text(t, textOpts{}, &hits{}) != t {
+			return true
+		}
+	}
+	return false
+}
+
 // walk redacts a node that is not (yet) known to be a secret.
 func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	if !w.count(depth) {
@@ -109,11 +133,13 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	// tag on an empty scalar, "!--client-secret x" a tag on "x": FuzzRedact):
 	// one the text rules would change, with the scalar after it, sends the
 	// file to the line path, which reads the line as text.
-	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		if t := n.Tag + " " + n.Value; w.r.text(t, textOpts{}, &hits{}) != t {
-			w.err = errStructTag
-			return
-		}
+	// An anchor's name likewise ("&ghp_<token>" on an empty scalar,
+	// "&app:pw@tcp(db)/x", the anchor "app" glued to its scalar:
+	// FuzzRedact); its aliases name it again, so the anchor is enough.
+	if !standardYAMLTag(n.Tag) && w.propertyHolds(n.Tag, n.Value) ||
+		n.Anchor != "" && w.propertyHolds("&"+n.Anchor, n.Value) {
+		w.err = errStructTag
+		return
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -482,7 +508,7 @@ func (r *Redactor) yamlComments(d []byte, covered [][2]int, lines lineIndex, h *
 		for e < len(d) && d[e] != '\n' && d[e] != '\r' {
 			e++
 		}
-		if out, ok := r.freeText(string(d[i+1:e]), lines.line(i), h); ok && !strings.ContainsAny(out, "\r\n") {
+		if out, ok := r.commentText(string(d[i+1:e]), lines.line(i), h); ok {
 			edits = append(edits, edit{i + 1, e, out})
 		}
 		i = e

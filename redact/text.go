@@ -93,6 +93,11 @@ func appendLines(dst []byte, s string, redact func(ln string) string) []byte {
 // lineState is what one line tells about the next.
 type lineState struct {
 	inPEM bool
+	// pemPrefix is what came before the BEGIN line's armour (a comment's
+	// "#", a log prefix), trimmed; pemBody: a body line was seen (headers
+	// such as Proc-Type come only before it). See pemBodyLine.
+	pemPrefix string
+	pemBody   bool
 	// orphan: this line is the body of a key whose BEGIN line is missing
 	// (orphanKeyLines).
 	orphan bool
@@ -136,11 +141,17 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 				st.inPEM = false
 				return ln[loc[1]:]
 			}
-			return ""
+			if !(o.yaml || o.toml || o.env) || pemBodyLine(ln, st) {
+				return ""
+			}
+			// A configuration line: the key (a commented-out one, say)
+			// ended without its END line, and what follows is the file's
+			// own. A log keeps the state to END: its lines carry prefixes.
+			st.inPEM = false
 		}
 		if mask&(1<<bitPEM) != 0 {
 			if loc := pemBeginRE.FindStringIndex(ln); loc != nil && pemEndRE.FindStringIndex(ln[loc[1]:]) == nil {
-				st.inPEM = true
+				st.inPEM, st.pemPrefix, st.pemBody = true, strings.TrimSpace(ln[:loc[0]]), false
 				r.place(h, RulePEM, n, o)
 				return ln[:loc[0]] + r.replacement(RulePEM, ln[loc[0]:])
 			}
@@ -217,8 +228,6 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 		switch {
 		case rule.locate != nil:
 			locs = rule.locate(ln)
-		case rule.windows != nil:
-			locs = findInWindows(ln, rule.re, rule.windows)
 		case rule.needs != nil:
 			// A line of 200 000 "ghp_ " made token-prefix's regexp read
 			// 1 MiB at 300 ns a byte; no match can be without its run.
@@ -238,26 +247,6 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 		ln = r.replaceLocs(ln, locs, rule.group, rule.Name, rule.keep, n, o, h)
 	}
 	return ln
-}
-
-// findInWindows finds what re.FindAllStringSubmatchIndex would, running re
-// only on the windows that can hold a match: one match at most per window
-// (see patternRule.windows).
-func findInWindows(ln string, re *regexp.Regexp, windows func(string, func(lo, hi int))) [][]int {
-	var locs [][]int
-	windows(ln, func(lo, hi int) {
-		loc := re.FindStringSubmatchIndex(ln[lo:hi])
-		if loc == nil {
-			return
-		}
-		for k := range loc {
-			if loc[k] >= 0 {
-				loc[k] += lo
-			}
-		}
-		locs = append(locs, loc)
-	})
-	return locs
 }
 
 func (r *Redactor) replaceAll(ln string, re *regexp.Regexp, group int, rule string, keep func(string) bool, n int, o textOpts, h *hits) string {
@@ -385,7 +374,8 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			} else {
 				continue
 			}
-		} else if !sp.secret && !r.keys.secretWithValue(key, ln[sp.vs:sp.ve]) || isAuthorizationKey(key) {
+		} else if !sp.secret && !(sp.entropy && highEntropy(strings.Trim(ln[sp.vs:sp.ve], `"'`)) || !sp.entropy && r.keys.secretWithValue(key, ln[sp.vs:sp.ve])) ||
+			isAuthorizationKey(key) {
 			continue
 		}
 		// After the key test: looking back for a marker's '[' on every

@@ -59,6 +59,9 @@ type vendorRule struct {
 	// tail, for gitleaks' keyword rules, is the regexp without its word
 	// prefix, anchored: run at each keyword (keywordTail).
 	tail *regexp.Regexp
+	// gap, for a rule with an unbounded gap between a head and a tail
+	// (the curl rules), runs the tail at the places it can start (gapOf).
+	gap *gapRule
 }
 
 // runNeed is a byte class and how many bytes of it in a row a match needs.
@@ -128,7 +131,7 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 	for _, d := range vendorTable {
 		re := regexp.MustCompile(widenSuffix(d.Regex))
 		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex),
-			needs: runNeeds(d.Regex), tail: keywordTail(d)}
+			needs: runNeeds(d.Regex), tail: keywordTail(d), gap: gapOf(widenSuffix(d.Regex))}
 		for _, a := range d.Allow {
 			r.allow = append(r.allow, compileAllow(a))
 		}
@@ -646,6 +649,9 @@ const (
 	maxOccurrences    = 1024
 	// maxVendorRules bounds the table (TestVendorTableMatchesGitleaks).
 	maxVendorRules = 256
+	// maxDenseHits: past this many findings of one rule in a line, its
+	// allowlists are not checked (hit).
+	maxDenseHits = 64
 )
 
 type vendorHit struct {
@@ -656,6 +662,9 @@ type vendorHit struct {
 // find runs the rule on the windows around its keywords (in line order),
 // merged, or on the whole line when its match length is unbounded.
 func (r *vendorRule) find(ln string, kw []kwOcc, global *compiledAllow, out []vendorHit) []vendorHit {
+	if r.gap != nil {
+		return r.gap.find(r, ln, global, out)
+	}
 	if r.maxLen < 0 || len(kw) > maxKeywordWindows {
 		return r.findNear(ln, 0, len(ln), global, out)
 	}
@@ -770,12 +779,20 @@ func (r *vendorRule) hit(ln string, lo int, loc []int, global *compiledAllow, ou
 	if r.entropy > 0 && shannonEntropy(secret) <= r.entropy {
 		return out
 	}
-	if global.allowed(secret, match, ln) {
-		return out
-	}
-	for i := range r.allow {
-		if r.allow[i].allowed(secret, match, ln) {
+	// Past maxDenseHits secrets of this rule in the line (its hits are the
+	// last of out: the rules run one after the other), the allowlists,
+	// which only keep a finding, are not asked: their regexps cost 2-3 µs
+	// a finding, and a 1 MiB line of 50 000 "curl -u bob:S3cret" spent
+	// 170 ms there. Such a line loses its placeholders ("user:changeme")
+	// too; nothing leaks for it.
+	if dense := len(out) >= maxDenseHits && out[len(out)-maxDenseHits].rule == r.id; !dense {
+		if global.allowed(secret, match, ln) {
 			return out
+		}
+		for i := range r.allow {
+			if r.allow[i].allowed(secret, match, ln) {
+				return out
+			}
 		}
 	}
 	return append(out, vendorHit{lo + s, lo + e, r.id})
@@ -822,6 +839,29 @@ func shannonEntropy(s string) float64 {
 	if s == "" {
 		return 0
 	}
+	// ASCII (nearly every token) is counted in an array: a map per call
+	// was most of the cost of a line dense with license keys.
+	var counts [utf8.RuneSelf]int
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return shannonEntropyRunes(s)
+		}
+		counts[s[i]]++
+	}
+	inv := 1 / float64(len(s))
+	e := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			f := float64(c) * inv
+			e -= f * math.Log2(f)
+		}
+	}
+	return e
+}
+
+// shannonEntropyRunes is shannonEntropy of a string holding non-ASCII
+// runes. (gitleaks divides by the byte length too.)
+func shannonEntropyRunes(s string) float64 {
 	counts := map[rune]int{}
 	for _, c := range s {
 		counts[c]++

@@ -1,0 +1,184 @@
+package redact
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/rand"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestGapRuleFindsWhatTheRuleFinds: gapRule stands for the whole regexp
+// of the curl rules; every secret the regexp finds in a line (FindAll over
+// the line, gitleaks' way), the gap rule finds too, on gitleaks' own
+// examples of the rules (testdata/world/gitleaks.jsonl, their tps) and on
+// 30 000 random lines of curl commands, flags, quotes and credentials.
+// And it finds what gitleaks' greedy gap skips: each -u of a line of
+// several curl commands.
+func TestGapRuleFindsWhatTheRuleFinds(t *testing.T) {
+	vs := vendorRules()
+	var rules []*vendorRule
+	for i := range vs.rules {
+		if vs.rules[i].gap != nil {
+			rules = append(rules, &vs.rules[i])
+		}
+	}
+	if len(rules) < 2 {
+		t.Fatalf("%d rules with a gap: the curl rules' shape is no longer recognized", len(rules))
+	}
+	var lines []string
+	f, err := os.Open("testdata/world/gitleaks.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var c struct{ ID, Input string }
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(c.ID, "/curl-") {
+			lines = append(lines, strings.Split(c.Input, "\n")...)
+		}
+	}
+	if len(lines) < 20 {
+		t.Fatalf("%d lines of gitleaks' curl examples", len(lines))
+	}
+	// Random lines of the rules' shape and near it: a head, filler, a
+	// blank, a flag, a separator, a credential in one of the forms, an
+	// end; each part sometimes replaced by a near miss.
+	pick := func(rng *rand.Rand, xs ...string) string { return xs[rng.Intn(len(xs))] }
+	rng := rand.New(rand.NewSource(13))
+	for n := 0; n < 30000; n++ {
+		cred := pick(rng, "bob:S3cr3tPw", "al1ce:Zx9"+pick(rng, "q", "Qw", "$X")+"Pw", `"svc:`+pick(rng, "Pa55 w0rd", "x")+`"`, `'u:p4sswd!'`, `":onlyPw"`,
+			"user:"+pick(rng, "changeme", "$PASS", "${PASS}", "<pass>", "[x]"), "$USER:$PASS", "tok3n", `"user:`,
+			// Longer than gapWindow: the tail is read past its window.
+			`"svc:`+strings.Repeat("Pa5s w0rd ", rng.Intn(30))+`"`, "bob:"+strings.Repeat("Zq8v", rng.Intn(60)), `'u:`+strings.Repeat("x", 100+rng.Intn(60)))
+		hdr := pick(rng, `"Authorization: Bearer `, `'Authorization: Basic `, `"X-Api-Key: `, `'authorization:  `, `"Token: `) +
+			pick(rng, "abcdefgh12345678", "dXNlcjpwYXNzd29yZA==", "short", "5eb4223e-5008-46e5-be67-c7b8f2732305") + pick(rng, `"`, `'`, "")
+		var b strings.Builder
+		b.WriteString(pick(rng, "", "$ ", "sudo -u root ", "x -u a:b; ", "echo "))
+		b.WriteString(pick(rng, "curl", "curl", "CURL", "ccurl", "curly", "/usr/bin/curl"))
+		for k := rng.Intn(3); k > 0; k-- {
+			b.WriteString(pick(rng, " -sS", " https://api.example.com/v1", " -X POST", `\r`, "\r", ` --data '{"a":1}'`, " -u", " -H"))
+		}
+		b.WriteString(pick(rng, " ", "\t", " ", ""))
+		if rng.Intn(2) == 0 {
+			b.WriteString(pick(rng, "-u", "--user", "-U"))
+			b.WriteString(pick(rng, " ", "=", "", "  ", "\t"))
+			b.WriteString(cred)
+		} else {
+			b.WriteString(pick(rng, "-H", "--header", "-h"))
+			b.WriteString(pick(rng, " ", "=", "", "  "))
+			b.WriteString(hdr)
+		}
+		b.WriteString(pick(rng, "", " ", " https://x", "\t-v", ";", " curl -u amy:Wx7uP4ssw0rd"))
+		lines = append(lines, b.String())
+	}
+	found := 0
+	for _, r := range rules {
+		for _, ln := range lines {
+			var want []vendorHit
+			for _, loc := range r.re.FindAllStringSubmatchIndex(ln, -1) {
+				want = r.hit(ln, 0, loc, &vs.global, want)
+			}
+			got := r.gap.find(r, ln, &vs.global, nil)
+			for _, w := range want {
+				found++
+				if !covered(w, got) {
+					t.Errorf("%s: %q: the regexp finds %q, the gap rule %v", r.id, ln, ln[w.s:w.e], got)
+				}
+			}
+		}
+	}
+	t.Logf("%d lines, %d secrets found by the regexps", len(lines), found)
+	if found < 1000 {
+		t.Errorf("only %d secrets: the random lines no longer exercise the rules", found)
+	}
+	// Quiet: a curl command without credentials, and -u before any curl.
+	for _, ln := range []string{"curl -sS https://example.com/healthz -o /dev/null", "sudo -u postgres psql; curl https://x"} {
+		for _, r := range rules {
+			if got := r.gap.find(r, ln, &vs.global, nil); len(got) > 0 {
+				t.Errorf("%s: %q: %v", r.id, ln, got)
+			}
+		}
+	}
+	// Every -u of "curl -u a:b curl -u c:d", where the regexp's greedy gap
+	// keeps the last.
+	r := rules[0]
+	if r.id != "curl-auth-user" {
+		r = rules[1]
+	}
+	ln := "curl -u bob:Zq8vS3cr3t https://a; curl -u amy:Wx7uP4ssw0rd https://b"
+	if got := r.gap.find(r, ln, &vs.global, nil); len(got) != 2 {
+		t.Errorf("%q: %v, want both passwords", ln, got)
+	}
+}
+
+func covered(w vendorHit, got []vendorHit) bool {
+	for _, g := range got {
+		if g.s <= w.s && w.e <= g.e {
+			return true
+		}
+	}
+	return false
+}
+
+// TestGapOf: the shape is recognized from the syntax tree, not the rule id.
+func TestGapOf(t *testing.T) {
+	for re, want := range map[string]bool{
+		`\bcurl\b(?:.*|.*(?:[\r\n]{1,2}.*){1,5})[ \t](?:-u|--user)(\S+)`: true,
+		`\bwget\b.*?[ \t]--password=(\S+)`:                               true,
+		`\bcurl\b[ \t]-u(\S+)`:                                           false,
+		`[a-z]+.*[ \t]-u(\S+)`:                                           false,
+		`\bcurl\b(?:.*|x)[ \t]-u(\S+)`:                                   false,
+	} {
+		g := gapOf(re)
+		if (g != nil) != want {
+			t.Errorf("gapOf(%q) = %v, want %v", re, g != nil, want)
+			continue
+		}
+	}
+}
+
+// TestDenseFindingsSkipTheAllowlists: a placeholder gitleaks' allowlist
+// keeps (user:changeme) is no finding of curl-auth-user on a line of a few
+// curl commands, and is one on a line of more than maxDenseHits of them,
+// where the allowlists are no longer asked (hit). (rtsnap's -u/--user key
+// rule replaces it in both: TestGapRuleFindsWhatTheRuleFinds reads the
+// rule alone.)
+func TestDenseFindingsSkipTheAllowlists(t *testing.T) {
+	vs := vendorRules()
+	var r *vendorRule
+	for i := range vs.rules {
+		if vs.rules[i].id == "curl-auth-user" {
+			r = &vs.rules[i]
+		}
+	}
+	if r == nil || r.gap == nil {
+		t.Fatal("curl-auth-user has no gap rule")
+	}
+	one := "curl -u bob:Zq8vS3cr3tW9 https://a; curl --user=alice:changeme https://b; "
+	for _, c := range []struct {
+		n    int
+		keep bool
+	}{{1, true}, {maxDenseHits, false}} {
+		ln := strings.Repeat(one, c.n)
+		kept := true
+		found := 0
+		for _, hit := range r.gap.find(r, ln, &vs.global, nil) {
+			switch ln[hit.s:hit.e] {
+			case "alice:changeme":
+				kept = false
+			case "bob:Zq8vS3cr3tW9":
+				found++
+			}
+		}
+		if found != c.n || kept != c.keep {
+			t.Errorf("%d commands: %d passwords found, placeholder kept = %v, want %d and %v", c.n, found, kept, c.n, c.keep)
+		}
+	}
+}
