@@ -3,8 +3,6 @@ package catalog
 import (
 	"strings"
 	"testing"
-
-	"github.com/rtsnap/rtsnap/analyze/logrec"
 )
 
 // runtime.yaml (the runtime areas' classes added for issue #14) is part of
@@ -34,12 +32,7 @@ func TestRuntimeCatalogFile(t *testing.T) {
 // match or by priority, and the other class really matches too (so the
 // case exercises precedence rather than a single match).
 func TestRuntimePrecedence(t *testing.T) {
-	c := load(t)
-	byID := map[string]*Class{}
-	for _, cl := range c.Classes {
-		byID[cl.ID] = cl
-	}
-	cases := []struct{ line, win, lose string }{
+	checkPrecedence(t, []precedenceCase{
 		// https://github.com/dyrnq/install-docker/issues/11: the unknown storage
 		// option is nearer the cause than "error initializing graphdriver".
 		{`failed to start daemon: error initializing graphdriver: overlay2: unknown option overlay2.override_kernel_check: overlay2`,
@@ -53,17 +46,7 @@ func TestRuntimePrecedence(t *testing.T) {
 		// (priority 1) names the fix, the plugin class does not take it.
 		{`WARN[2021-04-03T12:08:38.809121400+08:00] failed to load plugin io.containerd.grpc.v1.cri  error="invalid plugin config: ` + "`mirrors` cannot be set when `config_path` is provided" + `"`,
 			"RT1315-registry-mirror-misconfigured", "RT1661-containerd-cri-plugin-not-loaded"},
-	}
-	for _, tc := range cases {
-		r := logrec.Parse(tc.line)
-		lose := byID[tc.lose]
-		if lose == nil || !anyMatch(lose.match, r.Text, c.lits.find(foldLower(r.Text))) {
-			t.Errorf("%s does not match, so this case tests nothing: %s", tc.lose, tc.line)
-		}
-		if m := c.Classify(r); m == nil || m.Class.ID != tc.win {
-			t.Errorf("want %s, got %+v: %s", tc.win, m, tc.line)
-		}
-	}
+	})
 }
 
 // TestRuntimeQuietOnLabStartup: normal start-up lines of the lab's daemons
