@@ -14,12 +14,8 @@ func TestRuntimeCatalogFile(t *testing.T) {
 		if cl.ID < "RT1650" || cl.ID >= "RT1700" {
 			t.Errorf("%s: runtime.yaml holds RT1650-RT1699 only", cl.ID)
 		}
-		threads := map[string]bool{}
-		for _, ex := range cl.Examples {
-			threads[strings.TrimSpace(ex.Source)] = true
-		}
-		if len(threads) < 2 {
-			t.Errorf("%s: examples from %d thread(s), want >= 2", cl.ID, len(threads))
+		if n := exampleThreads(cl); n < 2 {
+			t.Errorf("%s: examples from %d thread(s), want >= 2", cl.ID, n)
 		}
 	}
 	if len(rt.Classes) < 10 || len(rt.Benign) < 10 || len(rt.Ignore) == 0 {
@@ -64,4 +60,13 @@ func TestRuntimeQuietOnLabStartup(t *testing.T) {
 			t.Errorf("lands in %s (matched %q): %s", m.Class.ID, m.Cause, line)
 		}
 	}
+}
+
+// exampleThreads is how many public threads a class's real lines come from.
+func exampleThreads(cl *Class) int {
+	threads := map[string]bool{}
+	for _, ex := range cl.Examples {
+		threads[strings.TrimSpace(ex.Source)] = true
+	}
+	return len(threads)
 }

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -29,12 +28,8 @@ func TestWorkloadCatalogFile(t *testing.T) {
 		if cl.ID < "RT1700" || cl.ID >= "RT1750" {
 			t.Errorf("%s: workload.yaml holds RT1700-RT1749 only", cl.ID)
 		}
-		threads := map[string]bool{}
-		for _, ex := range cl.Examples {
-			threads[strings.TrimSpace(ex.Source)] = true
-		}
-		if len(cl.Examples) < workloadMinExamples || len(threads) < workloadMinThreads {
-			t.Errorf("%s: %d examples from %d thread(s), want >= %d from >= %d", cl.ID, len(cl.Examples), len(threads), workloadMinExamples, workloadMinThreads)
+		if n := exampleThreads(cl); len(cl.Examples) < workloadMinExamples || n < workloadMinThreads {
+			t.Errorf("%s: %d examples from %d thread(s), want >= %d from >= %d", cl.ID, len(cl.Examples), n, workloadMinExamples, workloadMinThreads)
 		}
 		// Every pattern fires on a real line of its class (an example, or
 		// one of the lab's lines below): none is a guess nothing backs.
