@@ -19,6 +19,8 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+
+	"github.com/rtsnap/rtsnap/internal/procscan"
 )
 
 // The bounds every analyzer command must keep on every hostile bundle, in a
@@ -161,24 +163,13 @@ func killWhenIdle(pid int, cancel func(), done <-chan struct{}, after, idle time
 	}
 }
 
-// childCPU is a process's user+system clock ticks (/proc/PID/stat fields 14
-// and 15, after the parenthesised command name), -1 when unreadable.
+// childCPU is a process's user+system clock ticks, -1 when unreadable.
 func childCPU(pid int) int64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := procscan.ReadStat("/proc", pid)
 	if err != nil {
 		return -1
 	}
-	i := bytes.LastIndexByte(raw, ')')
-	if i < 0 {
-		return -1
-	}
-	f := strings.Fields(string(raw[i+1:]))
-	if len(f) < 13 {
-		return -1
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	sy, _ := strconv.ParseInt(f[12], 10, 64)
-	return u + sy
+	return int64(st.CPUTicks)
 }
 
 // run executes the analyzer through the launcher and reports its exit

@@ -98,6 +98,8 @@ type Stat struct {
 	State      string
 	PPID       int
 	StartTicks uint64
+	// CPUTicks is user+system time (fields 14 and 15), in clock ticks.
+	CPUTicks uint64
 }
 
 // ReadStat parses /proc/<pid>/stat. The comm field may hold spaces and
@@ -129,7 +131,15 @@ func ParseStat(s string) (Stat, error) {
 	if err != nil {
 		return Stat{}, fmt.Errorf("stat starttime %q: %w", f[19], err)
 	}
-	return Stat{Comm: s[open+1 : closing], State: f[0], PPID: ppid, StartTicks: start}, nil
+	utime, err := strconv.ParseUint(f[11], 10, 64)
+	if err != nil {
+		return Stat{}, fmt.Errorf("stat utime %q: %w", f[11], err)
+	}
+	stime, err := strconv.ParseUint(f[12], 10, 64)
+	if err != nil {
+		return Stat{}, fmt.Errorf("stat stime %q: %w", f[12], err)
+	}
+	return Stat{Comm: s[open+1 : closing], State: f[0], PPID: ppid, StartTicks: start, CPUTicks: utime + stime}, nil
 }
 
 // Classify names a process's role from its comm and argv[0].

@@ -7,11 +7,11 @@ import (
 )
 
 func TestParseStatCommWithParens(t *testing.T) {
-	st, err := ParseStat("42 (we ird) (x)) S 7 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 12345 1 1 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0")
+	st, err := ParseStat("42 (we ird) (x)) S 7 42 42 0 -1 4194560 1 0 0 0 3 4 0 0 20 0 1 0 12345 1 1 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Comm != "we ird) (x)" || st.State != "S" || st.PPID != 7 || st.StartTicks != 12345 {
+	if st.Comm != "we ird) (x)" || st.State != "S" || st.PPID != 7 || st.StartTicks != 12345 || st.CPUTicks != 7 {
 		t.Fatalf("got %+v", st)
 	}
 	if _, err := ParseStat("garbage"); err == nil {
