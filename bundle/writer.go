@@ -427,10 +427,10 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 	chunks = append(chunks, w.trailer())
 	for _, c := range chunks {
 		if err := ctx.Err(); err != nil {
-			return fail(fmt.Errorf("writing the archive: %w", err))
+			return fail(fmt.Errorf("stopped after %d of %d bytes: %w", counter.n, total, err))
 		}
 		if _, err := out.Write(c); err != nil {
-			return fail(fmt.Errorf("writing the archive: %w", err))
+			return fail(fmt.Errorf("writing: %w", err))
 		}
 	}
 	if wrapped != nil {
@@ -445,7 +445,7 @@ func (w *Writer) Commit(ctx context.Context, dir, name string, m *Manifest, opts
 		return fail(fmt.Errorf("closing archive: %w", err))
 	}
 	if err := ctx.Err(); err != nil {
-		return "", 0, fmt.Errorf("writing the archive: %w", err)
+		return "", 0, fmt.Errorf("stopped before publishing: %w", err)
 	}
 	final, err := publish(tmpName, dir, name, hex.EncodeToString(hash.Sum(nil)), opts.Reserve)
 	if err != nil {

@@ -37,4 +37,15 @@ const (
 	// MinTimeout is the shortest whole-run bound: the archive is written
 	// in the last commitReserve of it, and sources need the rest.
 	MinTimeout = 2 * commitReserve
+	// ExitMargin: the process normally exits within --timeout + ExitMargin.
+	// Sources stop commitReserve before --timeout and the archive, already
+	// compressed in memory, is written after.
+	ExitMargin = 2 * time.Second
+	// CommitGrace is how much longer than --timeout + ExitMargin the archive
+	// may take to write on a node so loaded that the collector gets a sliver
+	// of a CPU (a support case's node is often that one). By then everything
+	// collected is in memory and losing it to a deadline is the worst outcome;
+	// past the grace the process exits without a bundle. The fleet Job's
+	// deadline (--timeout + 1 min) leaves room for it.
+	CommitGrace = 30 * time.Second
 )

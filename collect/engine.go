@@ -20,7 +20,9 @@ import (
 // Options configure one collection run. Zero values mean the documented defaults.
 type Options struct {
 	OutputDir string // already prepared (PrepareOutputDir)
-	// Timeout bounds the whole run; the process is back within Timeout + 2 s.
+	// Timeout bounds the whole run; the process is back within Timeout +
+	// ExitMargin, or CommitGrace later when writing the archive takes that
+	// long on a loaded node.
 	Timeout time.Duration
 	// SourceTimeout bounds each source.
 	SourceTimeout time.Duration
@@ -76,7 +78,8 @@ func (c interruptCause) Error() string {
 }
 
 // commitReserve is the part of --timeout kept back for writing the archive, so
-// sources are abandoned early enough that the process exits within Timeout + 2 s.
+// sources are abandoned early enough that the process exits within Timeout +
+// ExitMargin on a node that gives the collector its share of a CPU.
 const commitReserve = 1500 * time.Millisecond
 
 // Run runs the sources and writes the archive. Cancelling ctx aborts the run
@@ -170,7 +173,12 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 		name = ArchiveName(m.Host.Hostname, start)
 	}
 
-	commitCtx, cancelCommit := context.WithDeadline(ctx, start.Add(opts.Timeout+time.Second))
+	// The commit's deadline is the last resort's, not the run's: on a node
+	// starved of CPU, writing what was collected may take longer than the
+	// reserve, and a late bundle serves the case where none would not. It
+	// ends half the margin before the last resort, so the temporary file is
+	// removed first.
+	commitCtx, cancelCommit := context.WithDeadline(ctx, start.Add(opts.Timeout+CommitGrace+ExitMargin/2))
 	defer cancelCommit()
 	path, size, err := w.Commit(commitCtx, opts.OutputDir, name, &m, opts.Commit)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,3 +260,46 @@ func TestArchiveName(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// A node that starves the collector of CPU makes writing the archive slow
+// after the sources were stopped: the bundle must still be written, late,
+// not lost to the run's deadline (reproduced with the real binary in a cgroup
+// limited to 5 % of a CPU and --timeout 3s: "writing the archive: context
+// deadline exceeded", nothing written).
+func TestRunSlowCommitStillWritesTheBundle(t *testing.T) {
+	dir := t.TempDir()
+	src := fakeSource{name: "long", collect: func(c context.Context, env *Env, out Output) error {
+		if err := out.WriteFile("x.txt", redact.Text, []byte("data")); err != nil {
+			return err
+		}
+		<-c.Done() // runs until the run's timeout stops it
+		return c.Err()
+	}}
+	timeout := MinTimeout
+	// The write starts at timeout - commitReserve and takes past the old
+	// commit deadline (timeout + 1 s) and the normal exit margin.
+	slow := commitReserve + ExitMargin + time.Second
+	opts := Options{OutputDir: dir, Timeout: timeout}
+	opts.Commit.Wrap = func(w io.Writer) (io.WriteCloser, error) {
+		time.Sleep(slow)
+		return nopCloser{w}, nil
+	}
+	start := time.Now()
+	res, err := Run(context.Background(), opts, []Source{src}, newTestRedactor(t))
+	if err != nil {
+		t.Fatalf("slow commit lost the bundle: %v", err)
+	}
+	if el := time.Since(start); el < timeout+ExitMargin {
+		t.Fatalf("the commit was not slow (%s): the test proves nothing", el)
+	}
+	if st := statusOf(t, res.Manifest, "long"); st.Status != bundle.StatusTimeout {
+		t.Errorf("status %+v, want the timeout that stopped it", st)
+	}
+	if _, err := bundle.OpenFile(res.Path, bundle.DefaultLimits()); err != nil {
+		t.Fatalf("late bundle does not open: %v", err)
+	}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

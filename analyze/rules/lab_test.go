@@ -66,8 +66,9 @@ func collectLab(t *testing.T, env lab.Env, since string, extra ...string) *analy
 	}
 	t.Cleanup(func() { os.RemoveAll(out) })
 	// --timeout under the test's own 3 min: the default 60 s was reached at a
-	// load of 80 (four engineers' tests and a benchmark at once), and a run
-	// past --timeout + 2 s exits without a bundle.
+	// load of 80 (four engineers' tests and a benchmark at once), and sources
+	// still running at --timeout are cut, which these tests would read as a
+	// fault.
 	args := []string{"collect", "--json", "--output", out, "--since", since, "--timeout", "150s",
 		"--runtime-endpoint", env["RTSNAP_LAB_CD16_SOCK"], "--runtime-endpoint", env["RTSNAP_LAB_CD17_SOCK"],
 		"--runtime-endpoint", env["RTSNAP_LAB_CD2_SOCK"], "--journal-dir", env["RTSNAP_LAB_JOURNAL_DIR"],

@@ -113,7 +113,7 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.StringVar(&f.podLogsDir, "pod-logs-dir", "", "kubelet's podLogsDir `DIR` when not /var/log/pods")
 	cli.Group(fs, "Runtimes", "runtime-endpoint", "docker-socket", "journal-dir", "host-root", "kubelet-root", "pod-logs-dir")
 
-	fs.DurationVar(&f.timeout, "timeout", collect.DefaultTimeout, "bound for the whole run; the process exits within it + 2s")
+	fs.DurationVar(&f.timeout, "timeout", collect.DefaultTimeout, fmt.Sprintf("bound for the whole run; the process exits within it + %s (%s more if writing the archive lags on a loaded node)", collect.ExitMargin, collect.CommitGrace))
 	fs.DurationVar(&f.sourceTimeout, "source-timeout", collect.DefaultSourceTimeout, "bound for each source; a source still running then is recorded as timeout (unset: this per 1,000 containers on the node, within --timeout)")
 	fs.DurationVar(&f.callTimeout, "call-timeout", collect.DefaultCallTimeout, "bound for each runtime call inside a source")
 	fs.IntVar(&f.parallel, "parallel", collect.DefaultParallel, "sources running at once")
@@ -283,10 +283,20 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 		}
 	})
 	defer stop()
-	// Last resort: whatever a source or the kernel does, the process is gone
-	// by --timeout + 2 s. The writer has removed its temporary file by then.
-	watchdog := time.AfterFunc(f.timeout+2*time.Second, func() {
-		fmt.Fprintln(stderr, "rtsnap collect: --timeout + 2s reached; exiting")
+	// Sources are abandoned before --timeout, so the process is normally
+	// gone by --timeout + ExitMargin. On a node that starves the collector,
+	// writing what it has may take longer: it gets CommitGrace more, and
+	// then, whatever a source or the kernel does, the last resort exits. The
+	// writer has removed its temporary file by then.
+	late := time.AfterFunc(f.timeout+collect.ExitMargin, func() {
+		if !f.quiet {
+			fmt.Fprintf(stderr, "rtsnap collect: --timeout + %s reached while writing the archive (the node is loaded); waiting up to %s more for it\n",
+				collect.ExitMargin, collect.CommitGrace)
+		}
+	})
+	defer late.Stop()
+	watchdog := time.AfterFunc(f.timeout+collect.ExitMargin+collect.CommitGrace, func() {
+		fmt.Fprintf(stderr, "rtsnap collect: --timeout + %s reached; exiting without a bundle\n", collect.ExitMargin+collect.CommitGrace)
 		os.Exit(1)
 	})
 	defer watchdog.Stop()
