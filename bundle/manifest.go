@@ -49,6 +49,29 @@ type Manifest struct {
 	// Pressure is what the collector's adaptive limit on calls in flight
 	// did against each runtime it called.
 	Pressure []RuntimePressure `json:"pressure,omitempty"`
+	// CollectorStalls is how long the collector was kept from running while
+	// it collected (a saturated node's run queue): timeouts in a bundle whose
+	// collector was starved are the load's as much as the runtimes'.
+	CollectorStalls *StallInfo `json:"collector_stalls,omitempty"`
+}
+
+// StallInfo is what the collector's stall clock measured over a run: it asks
+// to wake every TickMS and adds up how late it woke.
+type StallInfo struct {
+	TickMS    int64 `json:"tick_ms"`
+	RunMS     int64 `json:"run_ms"`
+	StalledMS int64 `json:"stalled_ms"`
+	LongestMS int64 `json:"longest_ms"`
+}
+
+// Starved reports whether the collector was kept from running for most of
+// its run: at least half of it and two seconds in all. A collector busy on
+// two cores of its own work stays under it (its goroutines wait for each
+// other a few milliseconds at a time: 29 % of a run at a load of 7 here); one
+// held to a sliver of a CPU by a saturated node or a CPU limit does not (77 %
+// in a cgroup held to 5 % of a CPU).
+func (s *StallInfo) Starved() bool {
+	return s != nil && s.StalledMS >= 2000 && s.StalledMS*2 >= s.RunMS
 }
 
 // RuntimePressure is one runtime's calls-in-flight limit over a collection:

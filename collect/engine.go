@@ -106,6 +106,8 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	env.cache = &runCache{}
 	env.CallTimeout = opts.CallTimeout
 	env.Redactor = red
+	env.stalls = startStallClock()
+	defer env.stalls.close()
 	if opts.SourceTimeout <= 0 {
 		// The node's containers, from the runtimes' state files (read once
 		// per run; the runc, proc and cgroup sources use the same read).
@@ -151,6 +153,7 @@ func Run(ctx context.Context, opts Options, sources []Source, red *redact.Redact
 	m.Sources = statuses
 	m.PeakRSSBytes = PeakRSS()
 	m.Pressure = env.limits.report()
+	m.CollectorStalls = env.stalls.report()
 	m.Redaction.RuleSetVersion = redact.RuleSetVersion
 	m.Redaction.Total = red.Total()
 	m.Redaction.ByRule = red.ByRule()

@@ -104,7 +104,13 @@ type Env struct {
 
 	limits *runtimeLimits
 	cache  *runCache
+	stalls *stallClock
 }
+
+// Stalled is how long the collector was kept from running so far in the run
+// (zero outside one): a call that waits while it grows by most of the wait
+// timed out on the node's load, not necessarily on the daemon.
+func (e *Env) Stalled() time.Duration { return e.stalls.lost() }
 
 // HostPath resolves a host path (a file, directory or socket) to the path to
 // open, under --host-root when the collector runs in a container.

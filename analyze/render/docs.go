@@ -66,6 +66,9 @@ type InspectDoc struct {
 	Sources         []bundle.SourceStatus `json:"sources"`
 	Redaction       bundle.RedactionInfo  `json:"redaction"`
 	ParseErrors     int                   `json:"parse_errors"`
+	// CollectorStalls is how long the collector was kept from running
+	// (the manifest's collector_stalls).
+	CollectorStalls *bundle.StallInfo `json:"collector_stalls,omitempty"`
 	// OverLimits is what the analyzer's memory limit left out (facts.Node.Cuts).
 	OverLimits     []facts.Cut       `json:"over_limits,omitempty"`
 	OverLimitsMore int               `json:"over_limits_more,omitempty"`
@@ -93,7 +96,7 @@ func NewInspectDoc(a *analyze.Analysis) InspectDoc {
 	d := InspectDoc{Schema: SchemaInspect, Bundle: a.Path, FormatVersion: m.FormatVersion, Node: m.Host, Collector: m.Collector,
 		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, CaseID: m.CaseID, Note: m.Note, Operator: m.Operator,
 		Unredacted: m.Unredacted, Truncated: m.Truncated, TruncatedReason: m.TruncatedReason, Files: len(m.Files),
-		Sources: m.Sources, Redaction: m.Redaction, ParseErrors: len(a.Node.ParseErrors), OverLimits: a.Node.Cuts, OverLimitsMore: a.Node.CutsMore,
+		Sources: m.Sources, Redaction: m.Redaction, ParseErrors: len(a.Node.ParseErrors), CollectorStalls: m.CollectorStalls, OverLimits: a.Node.Cuts, OverLimitsMore: a.Node.CutsMore,
 		FindingCounts: finding.Counts(a.Findings), TopFindings: a.Findings[:min(len(a.Findings), TopFindings)], ExitCode: analyze.ExitFor(a.Findings)}
 	if !m.StartedAt.IsZero() && m.FinishedAt.After(m.StartedAt) {
 		d.DurationMS = m.FinishedAt.Sub(m.StartedAt).Milliseconds()

@@ -87,6 +87,10 @@ func InspectText(w io.Writer, d InspectDoc) {
 	if d.Truncated {
 		fmt.Fprintf(w, "TRUNCATED  %s\n", line(d.TruncatedReason))
 	}
+	if s := d.CollectorStalls; s.Starved() {
+		fmt.Fprintf(w, "STARVED    the collector was kept from running for %s of its %s (longest %s): a saturated node or a CPU limit: timeouts in this bundle may be that, not a runtime\n",
+			dur(s.StalledMS), dur(s.RunMS), dur(s.LongestMS))
+	}
 	if n := len(d.OverLimits) + d.OverLimitsMore; n > 0 {
 		c := d.OverLimits[0]
 		fmt.Fprintf(w, "OVER LIMITS %d part(s) left out by the memory limit (--memory-limit), first %s: %s (RT1511)\n", n, line(finding.Cut(c.Path, 80)), line(c.What))

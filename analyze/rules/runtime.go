@@ -35,6 +35,12 @@ func unreachable(code, errText string) bool {
 	return false
 }
 
+// starvedWait reports whether the collector was kept from running for at
+// least three quarters of a wait (discovery's collector_stalled_ms).
+func starvedWait(stalledMS, waitedMS int64) bool {
+	return waitedMS > 0 && stalledMS*4 >= waitedMS*3
+}
+
 func endpointUnreachable(n *facts.Node) []finding.Finding {
 	var out []finding.Finding
 	for i, e := range n.Discovery.Endpoints {
@@ -45,15 +51,24 @@ func endpointUnreachable(n *facts.Node) []finding.Finding {
 		what := "refused or failed the connection"
 		rem := []string{"Check the daemon: `systemctl status " + unitFor(string(e.Kind)) + "`, its log, and whether its process exists (host/processes.json).",
 			"Restart the runtime only after collecting its goroutine dump (`rtsnap collect --active`) if it is hung."}
+		sev, title := finding.Critical, fmt.Sprintf("%s endpoint %s does not answer", kindName(string(e.Kind)), e.Path)
+		consequence := "Kubelet sees the same: pods on this runtime cannot be created, stopped or inspected, and PLEG reports the runtime unhealthy."
 		if hung {
 			what = "accepted the connection but did not answer before the deadline (\"context deadline exceeded\"): the daemon is hung or overloaded"
+			if starvedWait(e.CollectorStalledMS, e.LatencyMS) {
+				// The collector spent most of the wait in the run queue: the
+				// deadline is the node's load as much as the daemon's.
+				sev, title = finding.Warning, title+" while the collector was starved of CPU"
+				consequence = fmt.Sprintf("The collector itself was kept from running for %d of the %d ms it waited, so this bundle cannot tell a hung daemon from a saturated node: look at the load (host/, proc/), the runtime's own calls (RT0103, calls.json) and collect again when the node is calmer.",
+					e.CollectorStalledMS, e.LatencyMS)
+				rem = append([]string{"Check the node's load first (`uptime`, `top`): every process on it, kubelet and the runtime included, waits for a CPU."}, rem...)
+			}
 		}
 		out = append(out, finding.Finding{
-			Severity: finding.Critical,
-			Title:    fmt.Sprintf("%s endpoint %s does not answer", kindName(string(e.Kind)), e.Path),
-			Subject:  finding.Subject{Endpoint: e.Path},
-			Explanation: fmt.Sprintf("The socket exists but %s (code %s). Kubelet sees the same: pods on this runtime cannot be created, stopped or inspected, and PLEG reports the runtime unhealthy.",
-				what, orDash(e.Code)),
+			Severity:    sev,
+			Title:       title,
+			Subject:     finding.Subject{Endpoint: e.Path},
+			Explanation: fmt.Sprintf("The socket exists but %s (code %s). %s", what, orDash(e.Code), consequence),
 			Evidence:    []finding.Evidence{ev(facts.Ref{Path: "discovery/endpoints.json", Pointer: fmt.Sprintf("/%d", i)}, e)},
 			Remediation: rem,
 		})

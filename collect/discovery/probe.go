@@ -103,13 +103,14 @@ func checkOr(env *collect.Env, e endpoints.Endpoint, err error) error {
 // dial asks the endpoint who it is and records the answer or the dial error.
 func dial(ctx context.Context, env *collect.Env, e endpoints.Endpoint, s Socket) Socket {
 	var err error
-	start := time.Now()
+	start, stalled := time.Now(), env.Stalled()
 	if e.Kind == endpoints.Docker {
 		err = pingDocker(ctx, env, e.Path, &s)
 	} else {
 		err = criVersion(ctx, env, e, &s)
 	}
 	s.LatencyMS = time.Since(start).Milliseconds()
+	s.CollectorStalledMS = (env.Stalled() - stalled).Milliseconds()
 	if err != nil {
 		s.Code, s.Error = codeOf(err), env.Redactor.String(err.Error())
 	} else {

@@ -19,8 +19,12 @@ type Socket struct {
 	Answers   bool   `json:"answers"`
 	Runtime   string `json:"runtime,omitempty"`
 	LatencyMS int64  `json:"latency_ms,omitempty"`
-	Code      string `json:"code,omitempty"`
-	Error     string `json:"error,omitempty"`
+	// CollectorStalledMS is how much of the wait the collector itself was
+	// kept from running (a saturated node): a deadline reached while it
+	// was starved does not show the daemon hung.
+	CollectorStalledMS int64  `json:"collector_stalled_ms,omitempty"`
+	Code               string `json:"code,omitempty"`
+	Error              string `json:"error,omitempty"`
 }
 
 // Kubelet is discovery/kubelet.json: the runtime endpoint kubelet uses (the
