@@ -16,7 +16,7 @@ var (
 	strongWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "accesskey",
 		"privatekey", "secretkey", "cookie", "passphrase", "authorization", "dockerconfigjson", "dockercfg",
 		// Glued forms (OpenLDAP olcRootPW, Tailscale TS_AUTHKEY, Redis masterauth).
-		"authkey", "signingkey", "hmackey", "enckey", "encryptionkey", "licensekey", "masterkey", "masterauth",
+		"authkey", "signingkey", "hmackey", "enckey", "encryptionkey", "licensekey", "masterkey", "masterauth", "presharedkey",
 		// The word for password in other languages (ASCII spellings too).
 		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "senha", "wachtwoord", "haslo", "hasło",
 		"losenord", "lösenord", "salasana", "adgangskode", "passord", "jelszo", "jelszó", "heslo", "lozinka",
@@ -35,7 +35,17 @@ var (
 		{"encryption", "key"}: true, {"master", "key"}: true, {"shared", "key"}: true, {"storage", "key"}: true,
 		{"session", "id"}: true, {"client", "secret"}: true,
 		// New Relic's insert and ingest keys (NEW_RELIC_INSERT_KEY).
-		{"insert", "key"}: true, {"ingest", "key"}: true}
+		{"insert", "key"}: true, {"ingest", "key"}: true,
+		// Key material named for what it does, not for being secret: Airflow's
+		// FERNET_KEY, Laravel's APP_KEY, gorilla's hashKey/blockKey, WireGuard's
+		// PresharedKey, Vault's unseal, recovery and root keys, TOTP seeds
+		// (redact/corpus/worldgen: curated, with sources).
+		{"fernet", "key"}: true, {"app", "key"}: true, {"jwt", "key"}: true, {"jws", "key"}: true, {"jwe", "key"}: true,
+		{"aes", "key"}: true, {"des", "key"}: true, {"rsa", "key"}: true, {"cipher", "key"}: true, {"crypt", "key"}: true,
+		{"crypto", "key"}: true, {"decryption", "key"}: true, {"csrf", "key"}: true, {"xsrf", "key"}: true,
+		{"webhook", "key"}: true, {"preshared", "key"}: true, {"recovery", "key"}: true, {"root", "key"}: true,
+		{"unseal", "key"}: true, {"totp", "key"}: true, {"otp", "key"}: true, {"mfa", "key"}: true, {"hash", "key"}: true,
+		{"block", "key"}: true, {"wallet", "key"}: true, {"wireguard", "key"}: true}
 	// notSecret are whole keys that match a rule but hold no secret: the shell's
 	// working directory, and counts or flags about secrets.
 	notSecret = map[string]bool{"token_ttl": true, "auth_type": true, "authtype": true,
@@ -296,7 +306,9 @@ var descriptorWords = map[string]bool{"length": true, "len": true, "min": true, 
 	"audience": true, "issuer": true, "url": true, "uri": true, "endpoint": true, "host": true, "port": true,
 	"path": true, "file": true, "dir": true, "location": true, "ref": true, "version": true, "format": true,
 	"affinity": true, "rotation": true, "level": true, "prefix": true, "encoding": true, "cert": true, "ca": true,
-	"webhook": true, "plugin": true, "mount": true, "source": true, "namespace": true, "label": true, "selector": true}
+	"webhook": true, "plugin": true, "mount": true, "source": true, "namespace": true, "label": true, "selector": true,
+	// A flag that says where the secret comes from: docker login --password-stdin.
+	"stdin": true, "fd": true}
 
 // describesSecret: a descriptor word follows the key's last secret word.
 func describesSecret(segs []string) bool {

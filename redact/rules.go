@@ -8,7 +8,7 @@ import (
 
 // RuleSetVersion changes whenever a rule changes, so a bundle says which
 // rules scrubbed it.
-const RuleSetVersion = "2026.12.2"
+const RuleSetVersion = "2026.12.3"
 
 // RuleInfo documents one rule for docs/redaction.md and --help.
 type RuleInfo struct {
@@ -41,29 +41,30 @@ type patternRule struct {
 
 // Rule names, as they appear in markers and the report.
 const (
-	RulePEM         = "pem-private-key"
-	RulePEMBase64   = "pem-private-key-base64"
-	RuleJWT         = "jwt"
-	RuleAuthHeader  = "authorization-header"
-	RuleBearer      = "bearer-token"
-	RuleURLUserinfo = "url-userinfo"
-	RuleDSN         = "dsn-password"
-	RuleAWSKeyID    = "aws-access-key-id"
-	RuleTokenPrefix = "token-prefix"
-	RuleAzure       = "azure-storage-key"
-	RuleURLQuery    = "url-query-secret"
-	RuleURLToken    = "url-user-token"
-	RuleBase64Doc   = "base64-secret-document"
-	RuleTokenFormat = "token-format"
-	RuleWebhook     = "webhook-token"
-	RulePrefixed    = "prefixed-token"
-	RuleSecretKey   = "secret-key"
-	RuleSecretPair  = "secret-key-value-pair"
-	RuleRegistry    = "registry-credentials"
-	RuleUser        = "user-pattern"
-	RuleHost        = "hostname"
-	RuleIP          = "ip-address"
-	RuleMAC         = "mac-address"
+	RulePEM          = "pem-private-key"
+	RulePEMBase64    = "pem-private-key-base64"
+	RuleJWT          = "jwt"
+	RuleAuthHeader   = "authorization-header"
+	RuleBearer       = "bearer-token"
+	RuleURLUserinfo  = "url-userinfo"
+	RuleDSN          = "dsn-password"
+	RuleAWSKeyID     = "aws-access-key-id"
+	RuleTokenPrefix  = "token-prefix"
+	RuleAzure        = "azure-storage-key"
+	RuleURLQuery     = "url-query-secret"
+	RuleURLToken     = "url-user-token"
+	RuleBase64Doc    = "base64-secret-document"
+	RuleTokenFormat  = "token-format"
+	RuleWebhook      = "webhook-token"
+	RulePasswordHash = "password-hash"
+	RulePrefixed     = "prefixed-token"
+	RuleSecretKey    = "secret-key"
+	RuleSecretPair   = "secret-key-value-pair"
+	RuleRegistry     = "registry-credentials"
+	RuleUser         = "user-pattern"
+	RuleHost         = "hostname"
+	RuleIP           = "ip-address"
+	RuleMAC          = "mac-address"
 )
 
 func defaultPatternRules() []patternRule {
@@ -127,6 +128,13 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleWebhook, Class: "tokens", Description: "the token in a webhook URL's path (Discord /api/webhooks/<id>/<token>)",
 			Example: "https://discord.com/api/webhooks/123/AbC...", Leaves: "the host, path and webhook id"},
 			any: []string{"/api/webhooks/"}, re: regexp.MustCompile(`/api/webhooks/\d+/([A-Za-z0-9_-]{40,})`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleWebhook, Class: "tokens", Description: "a Telegram bot token where the Bot API puts it, in the URL's path (https://api.telegram.org/bot<token>/sendMessage)",
+			Example: "https://api.telegram.org/bot5312718451:AAG.../sendMessage", Leaves: "the host and the method"},
+			any: []string{"/bot"}, re: regexp.MustCompile(`/bot(\d{5,16}:[A-Za-z0-9_-]{30,40})(?:/|\b)`), group: 1},
+		{RuleInfo: RuleInfo{Name: RulePasswordHash, Class: "passwords", Description: "crypt(3) and PHC password hashes (bcrypt $2y$, sha512crypt $6$, sha256crypt $5$, md5crypt $1$ and Apache's $apr1$, yescrypt $y$, argon2, scrypt): htpasswd and shadow lines, user seeds; one offline guess away from the password",
+			Example: "admin:$2y$10$Zq3...", Leaves: "the user name and the shadow fields around the hash"},
+			any: []string{"$2a$", "$2b$", "$2y$", "$2x$", "$1$", "$5$", "$6$", "$apr1$", "$y$", "$gy$", "$7$", "$argon2", "$scrypt$"},
+			re:  regexp.MustCompile(`\$(?:2[abxy]\$\d\d\$[./A-Za-z0-9]{53}|(?:1|5|6|apr1)\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}|g?y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{1,64}\$[./A-Za-z0-9]{43}|7\$[./A-Za-z0-9]{14,}\$[./A-Za-z0-9]{43}|argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{8,}\$[A-Za-z0-9+/]{16,}|scrypt\$ln=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]{16,})`)},
 	}
 }
 

@@ -502,8 +502,40 @@ func boringValue(v string) bool {
 		"secret", "secrets", "token", "tokens", "password", "passwords", "credentials":
 		return true
 	}
-	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1 ||
+	return v == "[REDACTED]" || isMarker(v) || shortNumber(v) || isDuration(v) || isVarRef(v) || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " ") && strings.Count(v, "/") > 1 ||
 		isCodeReference(v) || isCredentialPath(v)
+}
+
+// isVarRef is a whole value that names where the secret comes from: a
+// shell or compose variable (${db_password}, $DB_PASSWORD) or a Kubernetes
+// dependent variable ($(DB_PASSWORD)). Not any value that starts with '$':
+// "$3cr3t!" and "$uperS3cret" are passwords, "$2y$10$..." and compose's
+// escaped "$$2a$$08$$..." bcrypt hashes (docker/compose#9716), and a
+// default inside ${VAR:-...} may be a secret itself. A bare $NAME is a
+// variable in the environment's own spelling (capitals, digits) or a code
+// variable without digits ("$password = $input;", detect-secrets'
+// negatives), not a mixed-case word with digits, as passwords are.
+func isVarRef(v string) bool {
+	if len(v) < 2 || v[0] != '$' {
+		return false
+	}
+	name, braced := strings.TrimSuffix(v[1:], ";"), false
+	if n := len(name); n > 2 && (name[0] == '{' && name[n-1] == '}' || name[0] == '(' && name[n-1] == ')') {
+		name, braced = name[1:n-1], true
+	}
+	lower, digit := false, false
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '_' || c >= 'A' && c <= 'Z':
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case i > 0 && c >= '0' && c <= '9':
+			digit = true
+		default:
+			return false
+		}
+	}
+	return name != "" && (braced || !(lower && digit))
 }
 
 // isObjectRef is a Kubernetes namespace/name (secret="lab/db-creds"

@@ -125,5 +125,27 @@ func benign() []corpus.Case {
 		doc("text", "logs/kubelet.log", l.line+"\n", l.src, l.line)
 		doc("jsonl", "journal/kubelet.service.jsonl", mustJSON(map[string]string{"_SYSTEMD_UNIT": "kubelet.service", "MESSAGE": l.line})+"\n", l.src, l.line)
 	}
+	// Session 7: "<purpose> key" names whose values are identifiers, and a
+	// password flag that takes no value.
+	for _, k := range []struct{ key, value, src string }{
+		{"CACHE_KEY", "user:1234:profile", "https://redis.io/docs/latest/develop/use/keyspace/ (key names such as user:1000)"},
+		{"S3_KEY", "backups/2026-12-01/etcd-snapshot.db", "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html"},
+		{"IDEMPOTENCY_KEY", "550e8400-e29b-41d4-a716-446655440000", "https://docs.stripe.com/api/idempotent_requests"},
+		{"KMS_KEY", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN"},
+		{"SSH_KEY", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHg3mXJqK4h4Zy2o2fGJ0bQ7rV1n8cPzT6uA5sW3Yk9L deploy@ci", "https://man7.org/linux/man-pages/man8/sshd.8.html (AUTHORIZED_KEYS FILE FORMAT: a public key)"},
+		{"ROUTING_KEY", "orders.created", "https://www.rabbitmq.com/tutorials/tutorial-four-python (routing keys)"},
+	} {
+		keyed(k.key, k.value, k.src)
+	}
+	// References to where a secret comes from stay.
+	for _, v := range []struct{ key, value, src string }{
+		{"DB_PASSWORD", "${DB_PASSWORD}", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/"},
+		{"POSTGRES_PASSWORD", "$POSTGRES_PASSWORD", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/"},
+		{"REDIS_PASSWORD", "$(REDIS_PASSWORD)", "https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/"},
+	} {
+		keyed(v.key, v.value, v.src)
+	}
+	doc("text", "root/.bash_history", "docker login -u ops --password-stdin registry.example.com\n", "https://docs.docker.com/reference/cli/docker/login/ (--password-stdin)",
+		"--password-stdin registry.example.com")
 	return out
 }

@@ -256,6 +256,59 @@ func curated() []corpus.Case {
 	doc("text", "root/.ssh/id_ed25519.ppk", ppk, srcPutty, []string{ppkPriv}, "PuTTY-User-Key-File-3: ssh-ed25519")
 	doc("text", "root/.config/sops/age/keys.txt", "# created: 2024-11-24T21:05:07Z\n# public key: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\nAGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX\n", srcAge,
 		[]string{"AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX"}, "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
+
+	// Session 7: key material under "<purpose> key" names that hold no
+	// secret word of their own, from the frameworks that read them.
+	b64key := base64.StdEncoding.EncodeToString(randBytes(32))
+	urlKey := base64.URLEncoding.EncodeToString(randBytes(32))
+	hexKey := fmt.Sprintf("%x", randBytes(32))
+	for _, k := range []struct{ key, value, src string }{
+		{"FERNET_KEY", urlKey, "https://airflow.apache.org/docs/apache-airflow/stable/security/secrets/fernet.html (AIRFLOW__CORE__FERNET_KEY)"},
+		{"AIRFLOW__CORE__FERNET_KEY", urlKey, "https://airflow.apache.org/docs/apache-airflow/stable/security/secrets/fernet.html"},
+		{"APP_KEY", "base64:" + b64key, "https://laravel.com/docs/11.x/encryption#configuration (APP_KEY, php artisan key:generate)"},
+		{"JWT_KEY", b64key, "https://github.com/nextcloud/helm/blob/main/charts/nextcloud/values.yaml (a JWT signing key in env)"},
+		{"AES_KEY", hexKey, "https://docs.mattermost.com/configure/environment-configuration-settings.html (AtRestEncryptKey: an AES key in env)"},
+		{"CSRF_KEY", b64key, "https://github.com/gorilla/csrf#readme (csrf.Protect([]byte(\"32-byte-long-auth-key\")))"},
+		{"WEBHOOK_KEY", hexKey, "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries (the shared key of HMAC signatures)"},
+		{"PresharedKey", b64key, "https://man7.org/linux/man-pages/man8/wg.8.html (CONFIGURATION FILE FORMAT: PresharedKey)"},
+		{"RECOVERY_KEY", b64key, "https://developer.hashicorp.com/vault/docs/concepts/recovery-mode (recovery keys)"},
+		{"ROOT_KEY", hexKey, "https://developer.hashicorp.com/vault/docs/concepts/seal (the root key)"},
+		{"UNSEAL_KEY", b64key, "https://developer.hashicorp.com/vault/docs/commands/operator/unseal"},
+		{"TOTP_KEY", "JBSWY3DPEHPK3PXP", "https://github.com/google/google-authenticator/wiki/Key-Uri-Format (the shared secret, base32)"},
+		{"HASH_KEY", b64key, "https://github.com/gorilla/securecookie#readme (hashKey: authenticates the cookie with HMAC)"},
+		{"BLOCK_KEY", b64key, "https://github.com/gorilla/securecookie#readme (blockKey: encrypts the cookie)"},
+		{"CIPHER_KEY", hexKey, "https://docs.gitlab.com/ee/development/application_secrets.html (an encryption key in env)"},
+	} {
+		keyed(k.key, k.value, k.src)
+	}
+	// crypt(3) password hashes: an offline guess away from the password.
+	const srcCrypt = "https://man7.org/linux/man-pages/man5/crypt.5.html (hashed passphrase formats)"
+	const srcHtpasswd = "https://httpd.apache.org/docs/2.4/misc/password_encryptions.html"
+	bcrypt := "$2y$10$" + strings.ReplaceAll(strings.ReplaceAll(base64.RawStdEncoding.EncodeToString(randBytes(40))[:53], "+", "."), "=", "")
+	sha512crypt := "$6$rounds=5000$" + "Xk3mQ9zL" + "$" + strings.ReplaceAll(base64.RawStdEncoding.EncodeToString(randBytes(66))[:86], "+", ".")
+	md5apr := "$apr1$" + "r31Zk9Qx" + "$" + strings.ReplaceAll(base64.RawStdEncoding.EncodeToString(randBytes(17))[:22], "+", ".")
+	yescrypt := "$y$j9T$" + strings.ReplaceAll(base64.RawStdEncoding.EncodeToString(randBytes(16))[:22], "+", ".") + "$" + strings.ReplaceAll(base64.RawStdEncoding.EncodeToString(randBytes(33))[:43], "+", ".")
+	argon := "$argon2id$v=19$m=65536,t=3,p=4$" + base64.RawStdEncoding.EncodeToString(randBytes(16)) + "$" + base64.RawStdEncoding.EncodeToString(randBytes(32))
+	tok(bcrypt, srcHtpasswd+" (bcrypt)", bcrypt)
+	tok(argon, "https://github.com/P-H-C/phc-winner-argon2#command-line-utility (encoded hash)", argon)
+	doc("text", "etc/nginx/.htpasswd", "admin:"+bcrypt+"\nalice:"+md5apr+"\n", srcHtpasswd, []string{bcrypt, md5apr}, "admin:", "alice:")
+	doc("text", "etc/shadow", "root:"+sha512crypt+":19700:0:99999:7:::\ndeploy:"+yescrypt+":19700:0:99999:7:::\nnobody:*:19700:0:99999:7:::\n", srcCrypt,
+		[]string{sha512crypt, yescrypt}, "nobody:*:19700:0:99999:7:::")
+	// A Telegram bot token where the Bot API puts it: in the URL's path.
+	tg := "5312718451:AAG" + strings.NewReplacer("+", "-", "/", "_").Replace(base64.RawStdEncoding.EncodeToString(randBytes(32))[:32])
+	const srcTelegram = "https://core.telegram.org/bots/api#making-requests (https://api.telegram.org/bot<token>/METHOD_NAME)"
+	doc("text", "var/log/alertmanager.log", "level=error msg=\"Notify for alerts failed\" err=\"telegram: Post \\\"https://api.telegram.org/bot"+tg+"/sendMessage\\\": dial tcp: i/o timeout\"\n",
+		srcTelegram, []string{tg}, "https://api.telegram.org/bot", "/sendMessage")
+	tok(tg, srcTelegram, tg)
+	// Passwords that begin with '$', which a "$VARIABLE stays" rule must
+	// not take for references (docker compose threads where they broke).
+	crypt64 := func(n int) string {
+		return strings.NewReplacer("+", ".", "=", "").Replace(base64.RawStdEncoding.EncodeToString(randBytes(n)))
+	}
+	keyed("TIMETAGPASS", "$$2a$$08$$"+crypt64(40)[:53], "https://github.com/docker/compose/issues/9716 (a bcrypt hash in .env, $ escaped as $$)")
+	keyed("PAPERLESS_ADMIN_PASSWORD", "$"+"uperS3cret"+crypt64(6), "https://github.com/paperless-ngx/paperless-ngx/issues/8118 (a '$' in the admin password)")
+	keyed("SA_PASSWORD", "$"+"tr0ngPA$$WORD123!@#", "https://github.com/microsoft/mssql-docker/issues/691 (StrongPA$$WORD123!@#)")
+	keyed("MYSQL_PASSWORD", "$"+"3cr3t!"+crypt64(6), "https://github.com/docker/compose/issues/5965 (MYSQL_PASSSWORD=123$abc)")
 	return out
 }
 
