@@ -16,7 +16,7 @@ var (
 	strongWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "accesskey",
 		"privatekey", "secretkey", "cookie", "passphrase", "authorization", "dockerconfigjson", "dockercfg",
 		// Glued forms (OpenLDAP olcRootPW, Tailscale TS_AUTHKEY, Redis masterauth).
-		"authkey", "signingkey", "hmackey", "enckey", "encryptionkey", "licensekey", "masterkey", "masterauth", "presharedkey",
+		"authkey", "signingkey", "hmackey", "enckey", "encryptionkey", "licensekey", "masterkey", "masterauth", "presharedkey", "writekey",
 		// The word for password in other languages (ASCII spellings too).
 		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "senha", "wachtwoord", "haslo", "hasło",
 		"losenord", "lösenord", "salasana", "adgangskode", "passord", "jelszo", "jelszó", "heslo", "lozinka",
@@ -45,7 +45,10 @@ var (
 		{"crypto", "key"}: true, {"decryption", "key"}: true, {"csrf", "key"}: true, {"xsrf", "key"}: true,
 		{"webhook", "key"}: true, {"preshared", "key"}: true, {"recovery", "key"}: true, {"root", "key"}: true,
 		{"unseal", "key"}: true, {"totp", "key"}: true, {"otp", "key"}: true, {"mfa", "key"}: true, {"hash", "key"}: true,
-		{"block", "key"}: true, {"wallet", "key"}: true, {"wireguard", "key"}: true}
+		{"block", "key"}: true, {"wallet", "key"}: true, {"wireguard", "key"}: true,
+		// Segment's and Honeycomb's write keys, Azure API Management's
+		// Ocp-Apim-Subscription-Key header.
+		{"write", "key"}: true, {"subscription", "key"}: true}
 	// notSecret are whole keys that match a rule but hold no secret: the shell's
 	// working directory, and counts or flags about secrets.
 	notSecret = map[string]bool{"token_ttl": true, "auth_type": true, "authtype": true,
@@ -325,6 +328,22 @@ func describesSecret(segs []string) bool {
 	for _, s := range segs[last+1:] {
 		if descriptorWords[s] {
 			return true
+		}
+	}
+	return gluedDescriptor(segs[last])
+}
+
+// gluedDescriptor: a segment that glues a descriptor word after its secret
+// word, as a flag spelled in one lowercase word does (--tokenexpirationseconds,
+// passwordfile). Words of three letters or more only: "ca" ends too many.
+func gluedDescriptor(seg string) bool {
+	for w := range descriptorWords {
+		if len(w) >= 3 && len(seg) > len(w) && strings.HasSuffix(seg, w) {
+			head := seg[:len(seg)-len(w)]
+			if strings.Contains(head, "pass") || strings.Contains(head, "secret") || strings.Contains(head, "token") ||
+				strings.Contains(head, "key") || strings.Contains(head, "auth") || strings.Contains(head, "cred") {
+				return true
+			}
 		}
 	}
 	return false

@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Password arguments of particular programs, from their manuals: short
 // flags that only mean "password" for that program (-p is a port to most
@@ -19,6 +22,15 @@ type programSpec struct {
 	lastIfFlag byte
 	// strip is a prefix of the value to keep (openssl "pass:").
 	strip string
+	// positional: after this subcommand (one word, or two joined by a
+	// space), the n-th positional argument is the password
+	// (rabbitmqctl add_user USER PASSWORD).
+	positional map[string]int
+	// valueFlags take the next argument as their value, which is then not
+	// positional (rabbitmqctl -n NODE); slashFlags: /add, /active:no are
+	// flags (Windows' net).
+	valueFlags []string
+	slashFlags bool
 }
 
 var programs = map[string]programSpec{
@@ -49,16 +61,34 @@ var programs = map[string]programSpec{
 	// https://linux.die.net/man/1/zip, https://linux.die.net/man/1/ipmitool, useradd(8)
 	"zip": {next: []string{"-P"}}, "unzip": {next: []string{"-P"}}, "ipmitool": {next: []string{"-P"}},
 	"useradd": {next: []string{"-p"}}, "usermod": {next: []string{"-p"}},
+	// https://www.rabbitmq.com/docs/man/rabbitmqctl.8 (add_user, change_password)
+	"rabbitmqctl": {positional: map[string]int{"add_user": 2, "change_password": 2}, valueFlags: []string{"-n", "--node", "-t", "--timeout"}},
+	// https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2012-r2-and-2012/cc771865(v=ws.11) (net user NAME PASSWORD)
+	"net": {positional: map[string]int{"user": 2}, slashFlags: true},
+	// https://min.io/docs/minio/linux/reference/minio-mc/mc-alias-set.html (ALIAS URL ACCESSKEY SECRETKEY),
+	// mc admin user add ALIAS USER PASSWORD
+	"mc": {positional: map[string]int{"alias set": 4, "config host add": 4, "host add": 4, "user add": 3}},
 }
+
+// stdinReaders read a password from standard input: `echo PASS | CMD`
+// puts it on the command line (chpasswd reads USER:PASSWORD lines; passwd
+// --stdin, docker login --password-stdin read the password itself).
+var stdinReaders = map[string]string{"chpasswd": ":", "passwd": "--stdin"}
+
+// stdinFlags make any program read its password from standard input.
+var stdinFlags = []string{"--password-stdin", "--passphrase-stdin"}
 
 // programTriggers are the words that make a line worth splitting into
 // arguments (a short name with the space after it).
 func programTriggers() []string {
-	out := make([]string, 0, len(programs))
+	out := make([]string, 0, len(programs)+len(stdinReaders)+len(stdinFlags))
 	for p := range programs {
 		out = append(out, p+" ")
 	}
-	return out
+	for p := range stdinReaders {
+		out = append(out, p)
+	}
+	return append(out, stdinFlags...)
 }
 
 // argSpan is a part of argument i to replace: arg[from:].
@@ -67,6 +97,7 @@ type argSpan struct{ i, from int }
 // programPasswords finds the password arguments of every known program
 // in argv (a command line split into words; a shell separator ends one).
 func programPasswords(argv []string, out []argSpan) []argSpan {
+	out = echoedPasswords(argv, out)
 	for i := 0; i < len(argv); i++ {
 		name := argv[i]
 		if j := strings.LastIndexByte(name, '/'); j >= 0 {
@@ -84,6 +115,72 @@ func programPasswords(argv []string, out []argSpan) []argSpan {
 		i = end - 1
 	}
 	return out
+}
+
+// echoedPasswords finds `echo ARGS | READER`, where READER takes a password
+// on standard input: the echoed words are the password (after the first
+// ':' for chpasswd's USER:PASSWORD).
+func echoedPasswords(argv []string, out []argSpan) []argSpan {
+	for p := 1; p+1 < len(argv); p++ {
+		if argv[p] != "|" {
+			continue
+		}
+		start := p - 1
+		for start > 0 && !isShellSeparator(argv[start-1]) {
+			start--
+		}
+		if name := baseName(argv[start]); name != "echo" && name != "printf" {
+			continue
+		}
+		end := p + 1
+		for end < len(argv) && !isShellSeparator(argv[end]) {
+			end++
+		}
+		reader := argv[p+1 : end]
+		if len(reader) > 0 && baseName(reader[0]) == "sudo" {
+			reader = reader[1:]
+		}
+		if len(reader) == 0 {
+			continue
+		}
+		sep, reads := "", false
+		if want, ok := stdinReaders[baseName(reader[0])]; ok {
+			if strings.HasPrefix(want, "-") {
+				reads = slices.Contains(reader[1:], want)
+			} else {
+				sep, reads = want, true
+			}
+		}
+		for _, f := range stdinFlags {
+			reads = reads || slices.Contains(reader[1:], f)
+		}
+		if !reads {
+			continue
+		}
+		for i := start + 1; i < p; i++ {
+			a := strings.Trim(argv[i], `"'`)
+			if strings.HasPrefix(a, "-") && i == start+1 {
+				continue // echo -n, printf's format comes first anyway
+			}
+			from := 0
+			if sep != "" {
+				j := strings.Index(argv[i], sep)
+				if j < 0 {
+					continue
+				}
+				from = j + 1
+			}
+			out = append(out, argSpan{i, from})
+		}
+	}
+	return out
+}
+
+func baseName(a string) string {
+	if j := strings.LastIndexByte(a, '/'); j >= 0 {
+		return a[j+1:]
+	}
+	return a
 }
 
 func isShellSeparator(a string) bool {
@@ -105,6 +202,9 @@ func (spec programSpec) passwords(argv []string, from, end int, out []argSpan) [
 		}
 	}
 	lastPositional, flagSeen := -1, false
+	if len(spec.positional) > 0 {
+		out = spec.positionalPassword(argv, from, end, out)
+	}
 	for i := from; i < end; i++ {
 		a := argv[i]
 		hit := false
@@ -143,6 +243,37 @@ func (spec programSpec) passwords(argv []string, from, end int, out []argSpan) [
 	}
 	if flagSeen && lastPositional >= 0 {
 		out = append(out, argSpan{lastPositional, 0})
+	}
+	return out
+}
+
+// positionalPassword: the n-th positional argument after a subcommand of
+// spec.positional. Flags (and a flag's "=value") are not positional.
+func (spec programSpec) positionalPassword(argv []string, from, end int, out []argSpan) []argSpan {
+	var words []int // positional arguments
+	for i := from; i < end; i++ {
+		switch a := argv[i]; {
+		case slices.Contains(spec.valueFlags, a):
+			i++
+		case strings.HasPrefix(a, "-"), spec.slashFlags && strings.HasPrefix(a, "/"):
+		default:
+			words = append(words, i)
+		}
+	}
+	for k := range words {
+		for phrase, n := range spec.positional {
+			parts := strings.Fields(phrase)
+			if k+len(parts) > len(words) {
+				continue
+			}
+			match := true
+			for j, w := range parts {
+				match = match && argv[words[k+j]] == w
+			}
+			if at := k + len(parts) - 1 + n; match && at < len(words) {
+				return append(out, argSpan{words[at], 0})
+			}
+		}
 	}
 	return out
 }

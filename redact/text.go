@@ -557,8 +557,12 @@ func isDNSLabel(s string) bool {
 	return true
 }
 
-// shortNumber: a count, size or port, not a password (PASSWORD_MIN_LENGTH=12).
-func shortNumber(v string) bool { return len(v) <= 6 && allDigits(v) }
+// shortNumber: a count or a flag, not a password (PASSWORD_MIN_LENGTH=12,
+// password_auth: 1). Three digits at most: a PIN or the numeric password of
+// a quick setup (MYSQL_ROOT_PASSWORD=123456, keepalived's auth_pass 1111)
+// is four or more, and a key that names a size, port or count says so
+// (describesSecret) before a value is looked at.
+func shortNumber(v string) bool { return len(v) <= 3 && allDigits(v) }
 
 // isDuration is a Go or Kubernetes duration (30m, 24h0m0s, 1.5h).
 func isDuration(v string) bool {

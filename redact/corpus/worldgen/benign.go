@@ -145,6 +145,15 @@ func benign() []corpus.Case {
 	} {
 		keyed(v.key, v.value, v.src)
 	}
+	for _, ln := range []struct{ line, src string }{
+		{"rabbitmqctl -n rabbit@mq-0 list_users", "https://www.rabbitmq.com/docs/man/rabbitmqctl.8"},
+		{"net user guest /active:no", "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2012-r2-and-2012/cc771865(v=ws.11)"},
+		{"echo \"restarted\" | logger -t chpasswd-audit", "https://man7.org/linux/man-pages/man1/logger.1.html"},
+		{"echo ok | grep -c ok", "https://man7.org/linux/man-pages/man1/grep.1.html"},
+	} {
+		doc("text", "root/.bash_history", ln.line+"\n", ln.src, ln.line)
+	}
+	keyed("PASSWORD_AUTH", "1", "https://man7.org/linux/man-pages/man5/sshd_config.5.html (PasswordAuthentication yes/no, as 1/0 in env)")
 	doc("text", "root/.bash_history", "docker login -u ops --password-stdin registry.example.com\n", "https://docs.docker.com/reference/cli/docker/login/ (--password-stdin)",
 		"--password-stdin registry.example.com")
 	return out

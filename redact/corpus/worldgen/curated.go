@@ -309,6 +309,31 @@ func curated() []corpus.Case {
 	keyed("PAPERLESS_ADMIN_PASSWORD", "$"+"uperS3cret"+crypt64(6), "https://github.com/paperless-ngx/paperless-ngx/issues/8118 (a '$' in the admin password)")
 	keyed("SA_PASSWORD", "$"+"tr0ngPA$$WORD123!@#", "https://github.com/microsoft/mssql-docker/issues/691 (StrongPA$$WORD123!@#)")
 	keyed("MYSQL_PASSWORD", "$"+"3cr3t!"+crypt64(6), "https://github.com/docker/compose/issues/5965 (MYSQL_PASSSWORD=123$abc)")
+	// Numeric passwords of quick setups, and write keys.
+	keyed("MYSQL_ROOT_PASSWORD", "739215", "https://hub.docker.com/_/mysql (docker run -e MYSQL_ROOT_PASSWORD=...: six digits, as in countless issue pastes)")
+	doc("text", "etc/keepalived/keepalived.conf", "vrrp_instance VI_1 {\n    state MASTER\n    authentication {\n        auth_type PASS\n        auth_pass 4711\n    }\n}\n",
+		"https://keepalived.readthedocs.io/en/latest/case_study_failover.html (authentication { auth_type PASS auth_pass ... })", []string{"4711"}, "auth_type PASS")
+	wk := crypt64(24)[:32]
+	keyed("SEGMENT_WRITE_KEY", wk, "https://segment.com/docs/connections/find-writekey/")
+	keyed("HONEYCOMB_WRITEKEY", wk, "https://docs.honeycomb.io/get-started/configure/environments/manage-api-keys/ (the writekey of Honeycomb's beelines)")
+	doc("text", "var/log/app.log", "curl -H \"Ocp-Apim-Subscription-Key: "+hexKey[:32]+"\" https://contoso.azure-api.net/echo/resource\n",
+		"https://learn.microsoft.com/en-us/azure/api-management/api-management-subscriptions", []string{hexKey[:32]}, "https://contoso.azure-api.net/echo/resource")
+	// Passwords as positional arguments and on an echo's standard input,
+	// from the programs' manuals.
+	pw := func() string { return "Rq" + crypt64(9)[:10] + "7!" }
+	for _, c := range []struct{ line, src string }{
+		{"rabbitmqctl add_user admin %s", "https://www.rabbitmq.com/docs/man/rabbitmqctl.8 (add_user username password)"},
+		{"rabbitmqctl -n rabbit@mq-0 change_password guest %s", "https://www.rabbitmq.com/docs/man/rabbitmqctl.8 (change_password username newpassword)"},
+		{"net user svc_backup %s /add", "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2012-r2-and-2012/cc771865(v=ws.11)"},
+		{"mc alias set myminio https://minio.example.net:9000 minioadmin %s", "https://min.io/docs/minio/linux/reference/minio-mc/mc-alias-set.html"},
+		{"mc admin user add myminio svc %s", "https://min.io/docs/minio/linux/reference/minio-mc-admin/mc-admin-user-add.html"},
+		{"echo 'deploy:%s' | sudo chpasswd", "https://man7.org/linux/man-pages/man8/chpasswd.8.html (user_name:password lines on standard input)"},
+		{"echo %s | passwd --stdin deploy", "https://access.redhat.com/solutions/1543313 (passwd --stdin)"},
+		{"echo \"%s\" | docker login -u ops --password-stdin registry.example.com", "https://docs.docker.com/reference/cli/docker/login/ (--password-stdin)"},
+	} {
+		p := pw()
+		doc("text", "root/.bash_history", fmt.Sprintf(c.line, p)+"\n", c.src, []string{p})
+	}
 	return out
 }
 
