@@ -20,6 +20,11 @@ func benign() []corpus.Case {
 	}
 	tok := func(v, src string) { add(corpus.Case{Shape: "token", Value: v, Source: src}) }
 	keyed := func(k, v, src string) { add(corpus.Case{Shape: "keyed", Key: k, Value: v, Source: src}) }
+	keyedAll := func(cs []keyedCase) {
+		for _, c := range cs {
+			keyed(c.k, c.v, c.src)
+		}
+	}
 	doc := func(kind, path, input, src string, keep ...string) {
 		add(corpus.Case{Shape: "doc", Kind: kind, Path: path, Input: input, Keep: keep, Source: src})
 	}
@@ -52,7 +57,7 @@ func benign() []corpus.Case {
 	}
 
 	// Secret-ish keys whose values describe a secret (issue #13 item 7).
-	for _, kv := range []struct{ k, v, src string }{
+	keyedAll([]keyedCase{
 		{"PASSWORD_MIN_LENGTH", "12", "https://docs.djangoproject.com/en/5.0/topics/auth/passwords/#module-django.contrib.auth.password_validation"},
 		{"TOKEN_EXPIRY_SECONDS", "3600", "issue #13 item 7"},
 		{"tokenExpirationSeconds", "3600", "https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"},
@@ -81,9 +86,7 @@ func benign() []corpus.Case {
 		{"KEYCLOAK_ADMIN", "admin", "https://www.keycloak.org/server/containers"},
 		{"DB_PASSWORD", "$(DB_PASSWORD_FROM_SECRET)", "https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/"},
 		{"API_TOKEN", "${API_TOKEN}", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/"},
-	} {
-		keyed(kv.k, kv.v, kv.src)
-	}
+	})
 
 	// Documents and lines from real clusters.
 	doc("yaml", "k8s/pods/sa-token-test.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: sa-token-test\nspec:\n  containers:\n  - name: container-test\n    image: busybox\n    volumeMounts:\n    - name: token-vol\n      mountPath: \"/service-account\"\n      readOnly: true\n  volumes:\n  - name: token-vol\n    projected:\n      sources:\n      - serviceAccountToken:\n          audience: api\n          expirationSeconds: 3600\n          path: token\n",
@@ -127,24 +130,20 @@ func benign() []corpus.Case {
 	}
 	// Session 7: "<purpose> key" names whose values are identifiers, and a
 	// password flag that takes no value.
-	for _, k := range []struct{ key, value, src string }{
+	keyedAll([]keyedCase{
 		{"CACHE_KEY", "user:1234:profile", "https://redis.io/docs/latest/develop/use/keyspace/ (key names such as user:1000)"},
 		{"S3_KEY", "backups/2026-12-01/etcd-snapshot.db", "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html"},
 		{"IDEMPOTENCY_KEY", "550e8400-e29b-41d4-a716-446655440000", "https://docs.stripe.com/api/idempotent_requests"},
 		{"KMS_KEY", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN"},
 		{"SSH_KEY", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHg3mXJqK4h4Zy2o2fGJ0bQ7rV1n8cPzT6uA5sW3Yk9L deploy@ci", "https://man7.org/linux/man-pages/man8/sshd.8.html (AUTHORIZED_KEYS FILE FORMAT: a public key)"},
 		{"ROUTING_KEY", "orders.created", "https://www.rabbitmq.com/tutorials/tutorial-four-python (routing keys)"},
-	} {
-		keyed(k.key, k.value, k.src)
-	}
+	})
 	// References to where a secret comes from stay.
-	for _, v := range []struct{ key, value, src string }{
+	keyedAll([]keyedCase{
 		{"DB_PASSWORD", "${DB_PASSWORD}", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/"},
 		{"POSTGRES_PASSWORD", "$POSTGRES_PASSWORD", "https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/"},
 		{"REDIS_PASSWORD", "$(REDIS_PASSWORD)", "https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/"},
-	} {
-		keyed(v.key, v.value, v.src)
-	}
+	})
 	for _, ln := range []struct{ line, src string }{
 		{"rabbitmqctl -n rabbit@mq-0 list_users", "https://www.rabbitmq.com/docs/man/rabbitmqctl.8"},
 		{"net user guest /active:no", "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2012-r2-and-2012/cc771865(v=ws.11)"},
@@ -158,3 +157,6 @@ func benign() []corpus.Case {
 		"--password-stdin registry.example.com")
 	return out
 }
+
+// keyedCase is a key, its value and where the pair comes from.
+type keyedCase struct{ k, v, src string }
