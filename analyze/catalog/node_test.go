@@ -37,8 +37,31 @@ func TestNodePrecedence(t *testing.T) {
 		// and the probe class still wins over the registry reading.
 		{`[event: pod dev-nilesh/vuex-backend-prototyping-dev-56df545fc8-7fjrh] Liveness probe failed: Get "[http://10.51.230.85:8000/api/v1/ping":](http://10.51.230.85:8000/api/v1/ping:) dial tcp 10.51.230.85:8000: connect: connection refused`,
 			"RT1700-liveness-probe-failed", "RT1321-registry-connection-refused"},
+		// RT1759's own example (kubernetes-handbook#313): the memory cgroup
+		// ids ran out; the disk is not full (RT1323).
+		{`  Warning  FailedCreatePodContainer  25s (x70 over 15m)  kubelet, 10.10.252.4  unable to ensure pod container exists: failed to create container for [kubepods besteffort podc6eeec88-8664-11e9-9524-5254007057ba] : mkdir /sys/fs/cgroup/memory/kubepods/besteffort/podc6eeec88-8664-11e9-9524-5254007057ba: no space left on device`,
+			"RT1759-memory-cgroup-ids-exhausted", "RT1323-no-space-left"},
 		// RT1657's own example: kubelet's registration names the operation.
 		{`Aug 30 11:17:55 localhost.localdomain kubelet[2417]: E0830 11:17:55.780886    2417 kubelet_node_status.go:103] Unable to register node "localhost.localdomain" with API server: Post https://10.0.2.15:6443/api/v1/nodes: dial tcp 10.0.2.15:6443: connect: connection refused`,
 			"RT1657-kubelet-node-not-registered", "RT1750-apiserver-unreachable"},
 	})
+}
+
+// TestNodeQuiet: real lines with node.yaml's words that are another cause.
+func TestNodeQuiet(t *testing.T) {
+	c := load(t)
+	for _, tc := range []struct{ line, not string }{
+		// https://github.com/kubernetes/kubernetes/issues/103542: a missing
+		// devices cgroup (ENOENT), not exhausted memory cgroup ids.
+		{`unable to ensure pod container exists: failed to create container for [kubepods burstable pod247ca13b-bc17-4709-ab2c-4d98b5ad4fb2] : mkdir /sys/fs/cgroup/devices/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod247ca13b_bc17_4709_ab2c_4d98b5ad4fb2.slice: no such file or directory`,
+			"RT1759-memory-cgroup-ids-exhausted"},
+		// https://github.com/tilt-dev/tilt/issues/6347: an application's own
+		// /api/v1/ping, not the API server.
+		{`[event: pod dev-nilesh/vuex-backend-prototyping-dev-56df545fc8-7fjrh] Liveness probe failed: Get "[http://10.51.230.85:8000/api/v1/ping":](http://10.51.230.85:8000/api/v1/ping:) dial tcp 10.51.230.85:8000: connect: connection refused`,
+			"RT1750-apiserver-unreachable"},
+	} {
+		if m := c.ClassifyLine(tc.line); m != nil && m.Class.ID == tc.not {
+			t.Errorf("lands in %s (matched %q): %s", tc.not, m.Cause, tc.line)
+		}
+	}
 }
