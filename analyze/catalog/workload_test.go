@@ -22,23 +22,34 @@ const (
 // each class has real lines from more than one thread and at least one
 // held-out line in testdata/validation.yaml that is not one of its examples.
 func TestWorkloadCatalogFile(t *testing.T) {
-	wl := fileInCatalog(t, "workload.yaml")
+	wl := checkFileFloors(t, "workload.yaml", "RT1700", "RT1750", workloadLabLines)
+	if len(wl.Classes) < 12 || len(wl.Benign) < 12 {
+		t.Fatalf("workload.yaml: %d classes, %d benign lines", len(wl.Classes), len(wl.Benign))
+	}
+}
+
+// checkFileFloors holds a file of added classes to the workload floors:
+// ids in [lo, hi), each class backed by workloadMinExamples real lines from
+// workloadMinThreads threads, every match pattern fired by one of its real
+// lines (an example, or one of labLines: none is a guess nothing backs),
+// and workloadMinHeldOut held-out lines. It returns the file's catalog.
+func checkFileFloors(t *testing.T, file, lo, hi string, labLines map[string][]string) *Catalog {
+	t.Helper()
+	fc := fileInCatalog(t, file)
 	heldOut := heldOutPerClass(t)
-	for _, cl := range wl.Classes {
-		if cl.ID < "RT1700" || cl.ID >= "RT1750" {
-			t.Errorf("%s: workload.yaml holds RT1700-RT1749 only", cl.ID)
+	for _, cl := range fc.Classes {
+		if cl.ID < lo || cl.ID >= hi {
+			t.Errorf("%s: %s holds %s-%s only", cl.ID, file, lo, hi)
 		}
 		if n := exampleThreads(cl); len(cl.Examples) < workloadMinExamples || n < workloadMinThreads {
 			t.Errorf("%s: %d examples from %d thread(s), want >= %d from >= %d", cl.ID, len(cl.Examples), n, workloadMinExamples, workloadMinThreads)
 		}
-		// Every pattern fires on a real line of its class (an example, or
-		// one of the lab's lines below): none is a guess nothing backs.
 		for i, p := range cl.match {
 			fired := false
 			for _, ex := range cl.Examples {
 				fired = fired || p.re.MatchString(logrec.Parse(ex.Line).Text)
 			}
-			for _, l := range workloadLabLines[cl.ID] {
+			for _, l := range labLines[cl.ID] {
 				fired = fired || p.re.MatchString(logrec.Parse(l).Text)
 			}
 			if !fired {
@@ -49,9 +60,7 @@ func TestWorkloadCatalogFile(t *testing.T) {
 			t.Errorf("%s: %d held-out lines in testdata/validation.yaml, want >= %d", cl.ID, heldOut[cl.ID], workloadMinHeldOut)
 		}
 	}
-	if len(wl.Classes) < 12 || len(wl.Benign) < 12 {
-		t.Fatalf("workload.yaml: %d classes, %d benign lines", len(wl.Classes), len(wl.Benign))
-	}
+	return fc
 }
 
 // heldOutPerClass counts testdata/validation.yaml's lines per class (the
