@@ -81,11 +81,22 @@ func chatter(msg string) bool {
 }
 
 func logSignature(n *facts.Node, needles []string, sev finding.Severity, title, explain string, rem []string) []finding.Finding {
+	return logSignatureExcept(n, needles, nil, sev, title, explain, rem)
+}
+
+// logSignatureExcept is logSignature without the lines holding one of
+// except (lowercase): another cause that says the same words.
+func logSignatureExcept(n *facts.Node, needles, except []string, sev finding.Severity, title, explain string, rem []string) []finding.Finding {
 	hits := scanLogs(n, func(p string, r facts.LogRecord) bool {
 		if !runtimeLogs(p) || chatter(r.Message) {
 			return false
 		}
 		m := strings.ToLower(r.Message)
+		for _, s := range except {
+			if strings.Contains(m, s) {
+				return false
+			}
+		}
 		for _, s := range needles {
 			if strings.Contains(m, s) {
 				return true
@@ -105,8 +116,13 @@ func logSignature(n *facts.Node, needles []string, sev finding.Severity, title, 
 	}}
 }
 
+// notAFullDisk are the ENOSPC lines that name no filesystem: inotify's
+// watch limit (RT1341) and cgroup writes and mkdirs (memory cgroup ids
+// exhausted, RT1759; an empty cpuset), which the catalog names.
+var notAFullDisk = []string{"inotify", "/sys/fs/cgroup"}
+
 func noSpaceLeft(n *facts.Node) []finding.Finding {
-	return logSignature(n, []string{"no space left on device"}, finding.Error, "\"no space left on device\" in the runtime's logs",
+	return logSignatureExcept(n, []string{"no space left on device"}, notAFullDisk, finding.Error, "\"no space left on device\" in the runtime's logs",
 		"A write by the runtime failed because a filesystem was full (or out of inodes): pulls, snapshot creation, container start or log writes fail.",
 		[]string{"Find the filesystem (the path in the message) and free space or inodes; see RT0901/RT0902 for the runtime roots."})
 }
