@@ -826,12 +826,29 @@ func (r *vendorRule) findAt(ln string, kw []kwOcc, global *compiledAllow, out []
 				continue
 			}
 		}
-		if loc := r.tail.FindStringSubmatchIndex(ln[k.s:]); loc != nil {
+		if loc := anchoredMatch(r.tail, ln[k.s:], r.maxLen); loc != nil {
 			out = r.hit(ln, k.s, loc, global, out)
 			last = k.s + max(loc[1], 1)
 		}
 	}
 	return out
+}
+
+// anchoredMatch is re.FindStringSubmatchIndex(s) for an anchored re whose
+// matches are at most maxLen bytes long (-1: unbounded). It reads s only
+// to one byte past that: on the rest of a 1 MiB line Go takes its NFA
+// (1 MiB of Adafruit keys, 25 000 tries at keywords, cost 40 ms there),
+// on a short window its backtracker. The window changes no match: a path
+// of the regexp consumes at most maxLen bytes, so each one that succeeds
+// in s ends inside the window, where its assertions (\b, $) see the same
+// next byte, and the other way round (TestAnchoredMatchAgrees).
+func anchoredMatch(re *regexp.Regexp, s string, maxLen int) []int {
+	if maxLen >= 0 && len(s) > maxLen+1 {
+		if m := re.FindStringSubmatchIndex(s[:maxLen+1]); m == nil || m[1] <= maxLen {
+			return m
+		}
+	}
+	return re.FindStringSubmatchIndex(s)
 }
 
 // shannonEntropy is gitleaks' entropy (bits per character, over runes).
