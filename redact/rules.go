@@ -82,7 +82,7 @@ func defaultPatternRules() []patternRule {
 			Example: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2ln", Leaves: "other base64 text"},
 			// A JWT's header is JSON, so it starts "eyJ"; gitleaks' examples
 			// also have "ey" and a payload starting "ey" (its jwt rule).
-			any: []string{"eyJ", ".ey"}, re: regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)},
+			any: []string{"eyJ", ".ey"}, re: jwtRE, locate: jwtLocs},
 		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer, or any capitalized word: Api-Token, SSWS...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme; prose like \"may require authorization: server message\" (a lowercase word is not a credential)"},
 			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: literalLocs("authorization", false, authorizationRE, 5),
@@ -135,6 +135,7 @@ func defaultPatternRules() []patternRule {
 var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW"}
 
 var (
+	jwtRE           = regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)
 	authorizationRE = regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`)
 	userinfoRE      = regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`)
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
@@ -456,3 +457,63 @@ func Rules() []RuleInfo {
 	)
 	return out
 }
+
+// jwtLocs is jwtRE.FindAllStringSubmatchIndex by hand. The regexp ends in
+// an unbounded run, so it was run on the whole line, by Go's NFA: a 1 MiB
+// line of JWT-looking segments ("eyAAAAAAAAAAA.eyBBBBBBBBBB." repeated)
+// cost 45 ms. Every run of the regexp ([A-Za-z0-9_-] or that and '/',
+// '\\') is followed by '.' or ends the match, and '.' is in neither, so
+// each run ends at the first byte outside its class: a match from an "ey"
+// at p is p to the end of the third '.'-separated segment, when the
+// segments' lengths and bytes allow one of the two forms (the first:
+// "eyJ", 4 or more base64url bytes, '.', 5 or more, '.'; the second: 10 or
+// more, ".ey", 10 or more of the wider class, '.'). A segment's end is
+// found once for all the "ey" before it (ends only grow), so a line of
+// "eyeyey..." costs one pass. TestJWTLocsAgrees holds it to the regexp.
+func jwtLocs(ln string) [][]int {
+	var locs [][]int
+	nb := -1            // the first byte at or after the last p+2 outside [A-Za-z0-9_-]
+	seg2nb, e := -1, -1 // the second and third segments of nb: cached
+	var form1, form2 bool
+	for from := 0; ; {
+		i := strings.Index(ln[from:], "ey")
+		if i < 0 {
+			return locs
+		}
+		p := from + i
+		from = p + 1
+		if p+2 > nb {
+			nb = runEnd(ln, p+2, isBase64URLByte)
+		}
+		if nb >= len(ln) || ln[nb] != '.' {
+			continue
+		}
+		if seg2nb != nb {
+			seg2nb, form1, form2, e = nb, false, false, -1
+			c2 := runEnd(ln, nb+1, isJWTByte)
+			if c2 < len(ln) && ln[c2] == '.' {
+				// Form 1's second run is all base64url; form 2's is
+				// "ey" and 10 or more of the wider class.
+				form1 = c2-(nb+1) >= 5 && runEnd(ln, nb+1, isBase64URLByte) == c2
+				form2 = c2-(nb+3) >= 10 && strings.HasPrefix(ln[nb+1:], "ey")
+				e = runEnd(ln, c2+1, isJWTByte)
+			}
+		}
+		if e >= 0 && (form1 && ln[p+2] == 'J' && nb-(p+3) >= 4 || form2 && nb-(p+2) >= 10) {
+			locs = append(locs, []int{p, e})
+			from = e
+		}
+	}
+}
+
+// runEnd is the first index at or after i of a byte in not in class, or len(s).
+func runEnd(s string, i int, in func(byte) bool) int {
+	for i < len(s) && in(s[i]) {
+		i++
+	}
+	return i
+}
+
+// isBase64URLByte is [A-Za-z0-9_-]; isJWTByte is that, '/' and '\\'.
+func isBase64URLByte(c byte) bool { return isREWordByte(c) || c == '-' }
+func isJWTByte(c byte) bool       { return isBase64URLByte(c) || c == '/' || c == '\\' }
