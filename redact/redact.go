@@ -51,6 +51,10 @@ type Redactor struct {
 	hosts    []string
 	ips      bool
 	macs     bool
+	// markers are the "[REDACTED:<rule>]" strings of the rules known at
+	// New, made once: a dense line built one per replacement (70 000 on
+	// a 1 MiB line of URL passwords).
+	markers map[string]string
 
 	mu     sync.Mutex
 	total  int
@@ -122,6 +126,19 @@ func New(cfg Config) (*Redactor, error) {
 		r.rules[i].needs, r.rules[i].maxLen = runNeeds(r.rules[i].re.String()), regexMaxLen(r.rules[i].re.String())
 	}
 	r.trig = buildTriggers(r.rules, r.keys.extra, r.defaults)
+	r.markers = map[string]string{}
+	for _, name := range []string{RuleSecretKey, RuleSecretPair, RuleRegistry, RulePEM} {
+		r.markers[name] = redactedMarker(name)
+	}
+	for i := range r.rules {
+		r.markers[r.rules[i].Name] = redactedMarker(r.rules[i].Name)
+	}
+	if r.defaults {
+		for i := range vendorRules().rules {
+			id := vendorRules().rules[i].id
+			r.markers[id] = redactedMarker(id)
+		}
+	}
 	if cfg.PseudonymizeHosts {
 		for _, h := range cfg.Hostnames {
 			if len(h) >= 3 {
@@ -159,8 +176,13 @@ func (r *Redactor) replacement(rule, value string) string {
 	if r.pseudo || rule == RuleHost || rule == RuleIP || rule == RuleMAC {
 		return "[PSEUDO:" + rule + ":" + r.token(value) + "]"
 	}
-	return "[REDACTED:" + rule + "]"
+	if m, ok := r.markers[rule]; ok {
+		return m
+	}
+	return redactedMarker(rule)
 }
+
+func redactedMarker(rule string) string { return "[REDACTED:" + rule + "]" }
 
 func (r *Redactor) token(value string) string {
 	m := hmac.New(sha256.New, r.key)

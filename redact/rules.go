@@ -73,7 +73,7 @@ func defaultPatternRules() []patternRule {
 			any: []string{"PRIVATE KEY"}, re: regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)`)},
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64-encoded PEM private keys (kubeconfig client-key-data, Kubernetes secrets)",
 			Example: "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 certificates (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...)"},
-			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), keep: notBase64PrivateKey},
+			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), locate: base64RunAfter([]string{"LS0tLS1CRUdJTi"}, 8), keep: notBase64PrivateKey},
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64 of a document holding a private key anywhere in it (a YAML or JSON file with a PEM key, stored base64 in a ConfigMap or an env var): \"PRIVATE KEY\" in its three base64 alignments, the whole run decoded and looked into",
 			Example: "blob: dGxzOgogIGtleTogfAogICAgLS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 runs whose decoding holds no secret"},
 			any: base64PrivateKeyWords, re: regexp.MustCompile(`[A-Za-z0-9+/]*(?:` + strings.Join(base64PrivateKeyWords, "|") + `)[A-Za-z0-9+/=]*`),
@@ -119,7 +119,8 @@ func defaultPatternRules() []patternRule {
 			any: []string{"@"}, re: regexp.MustCompile(`://([A-Za-z0-9_\-]{20,})@`), group: 1},
 		{RuleInfo: RuleInfo{Name: RuleBase64Doc, Class: "private keys", Description: "base64 of a whole document holding secrets, decoded and looked into: kubeconfigs with tokens or client keys, Docker config.json with auths, OpenSSH private key bodies (b3BlbnNzaC1rZXktdjE...)",
 			Example: "config: YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmln...", Leaves: "base64 documents without a secret (a kubeconfig with only a CA and a server)"},
-			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
+			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`),
+			locate: base64RunAfter(base64SecretStarts, 8), keep: func(m string) bool { return !base64HoldsSecret(m) }},
 		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "token formats gitleaks has no rule for: Telegram bot tokens (123456789:AA...), Google OAuth refresh tokens (1//0...), Mapbox secret tokens (sk.eyJ...), New Relic user and insert keys (NRAK-, NRII-), Atlassian API tokens (ATATT3), Docker Hub (dckr_pat_), Doppler (dp.st./dp.pt./dp.ct./dp.sa.), Figma (figd_), Kubernetes bootstrap tokens after --token",
 			Example: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", Leaves: "pk. (public) Mapbox tokens"},
 			any: []string{":AA", "1//0", "sk.eyJ", "dckr_pat_", "dp.st.", "dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit.", "figd_", "NRAK-", "NRII-", "ATATT3"},
@@ -606,4 +607,47 @@ func skipRESpace(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// base64RunAfter is FindAllStringSubmatchIndex of (?:lits...)[A-Za-z0-9+/=]{min,}
+// by hand, for literals of base64 bytes: a match starting at p, whichever
+// literal it takes, ends where the run of base64 bytes from p ends (the
+// repeat is greedy and the literal's bytes are in its class), so it is
+// there when a literal at p leaves min bytes of the run after it. The
+// regexp ends in an unbounded repeat and ran on the whole line by Go's
+// NFA (40 ms on 1 MiB of "YXBpVmVyc2lvbj"). A run's end is found once for
+// all the literals in it. TestBase64RunAfterAgrees holds it to the regexp.
+func base64RunAfter(lits []string, min int) func(string) [][]int {
+	var first [256]bool
+	for _, l := range lits {
+		if runEnd(l, 0, isBase64StdByte) != len(l) {
+			panic("base64RunAfter: a literal with a byte outside the class: " + l)
+		}
+		first[l[0]] = true
+	}
+	return func(ln string) [][]int {
+		var locs [][]int
+		end := -1 // the end of the run holding the last p, once found
+		for p := 0; p < len(ln); p++ {
+			if !first[ln[p]] {
+				continue
+			}
+			if p >= end {
+				end = runEnd(ln, p, isBase64StdByte)
+			}
+			for _, l := range lits {
+				if end-p >= len(l)+min && strings.HasPrefix(ln[p:], l) {
+					locs = append(locs, []int{p, end})
+					p = end - 1 // the next match starts after this one
+					break
+				}
+			}
+		}
+		return locs
+	}
+}
+
+// isBase64StdByte is [A-Za-z0-9+/=].
+func isBase64StdByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
 }
