@@ -200,19 +200,32 @@ func isMarker(v string) bool {
 // rules). Only a well-formed marker counts: text that merely starts with
 // "[REDACTED:" must not shelter a secret.
 func insideMarker(ln string, i int) bool {
+	// Back from i over the bytes a marker holds, to its '[': most places
+	// have another byte right before them, and looking for the last '['
+	// in maxMarkerLen bytes on every key and match of a dense line was a
+	// tenth of it. A byte no marker holds between the '[' and i would be
+	// in the marker (or its ']' would come before i): not inside one.
 	// A marker is short: looking back further made a line of many keys
 	// and no '[' quadratic.
 	lo := max(0, i-maxMarkerLen)
-	open := strings.LastIndexByte(ln[lo:i], '[')
-	if open < 0 {
+	open := i - 1
+	for open >= lo && ln[open] != '[' && isMarkerByte(ln[open]) {
+		open--
+	}
+	if open < lo || ln[open] != '[' {
 		return false
 	}
-	open += lo
 	end := strings.IndexByte(ln[open:], ']')
 	if end < 0 || open+end < i {
 		return false
 	}
 	return wellFormedMarker(ln[open+1 : open+end])
+}
+
+// isMarkerByte: a byte of a marker between its brackets ("REDACTED:",
+// "PSEUDO:", a rule name, hex).
+func isMarkerByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ':' || c == '-'
 }
 
 // maxMarkerLen bounds a marker's length: "[PSEUDO:" + a rule name (at most
@@ -229,11 +242,25 @@ func wellFormedMarker(m string) bool {
 		}
 	}
 	rule, tok, hasTok := strings.Cut(rest, ":")
-	if rule == "" || strings.Trim(rule, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || hasTok != pseudo {
+	if rule == "" || !allBytes(rule, isRuleNameByte) || hasTok != pseudo {
 		return false
 	}
-	return !pseudo || len(tok) == 12 && strings.Trim(tok, "0123456789abcdef") == ""
+	return !pseudo || len(tok) == 12 && allBytes(tok, isLowerHexByte)
 }
+
+// allBytes: every byte of s is in. (strings.Trim with a cutset built the
+// set on every call: a tenth of a line dense with markers.)
+func allBytes(s string, in func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !in(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isRuleNameByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' }
+func isLowerHexByte(c byte) bool { return c >= 'a' && c <= 'f' || c >= '0' && c <= '9' }
 
 // hits collects one call's hits before they are merged under the lock.
 type hits struct {
