@@ -196,6 +196,7 @@ func (r *Redactor) textPairs(ln string, lower []byte, n int, o textOpts, h *hits
 		if inner == "" || isMarker(inner) || boringValue(inner) {
 			continue
 		}
+		growOutput(&b, len(ln))
 		b.WriteString(ln[last:vs])
 		b.WriteString(quoteLike(v, r.replacement(RuleSecretPair, inner)))
 		last = ve

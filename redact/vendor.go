@@ -954,6 +954,7 @@ func (r *Redactor) vendor(ln string, n int, o textOpts, h *hits) string {
 		if isMarker(v) || insideMarker(ln, f.s) {
 			continue
 		}
+		growOutput(&b, len(ln))
 		b.WriteString(ln[last:f.s])
 		b.WriteString(r.replacement(f.rule, v))
 		last = f.e
