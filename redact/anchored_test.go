@@ -1,10 +1,7 @@
 package redact
 
 import (
-	"bufio"
-	"encoding/json"
 	"math/rand"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,18 +17,7 @@ import (
 func TestAnchoredMatchAgrees(t *testing.T) {
 	vs := vendorRules()
 	byRule := map[string][]string{}
-	f, err := os.Open("testdata/world/gitleaks.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var c struct{ ID, Input, Value string }
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range worldInputs(t, "testdata/world/gitleaks.jsonl") {
 		parts := strings.Split(c.ID, "/")
 		if len(parts) == 3 {
 			byRule[parts[1]] = append(byRule[parts[1]], c.Input+c.Value)

@@ -1,10 +1,7 @@
 package redact
 
 import (
-	"bufio"
-	"encoding/json"
 	"math/rand"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -28,21 +25,8 @@ func TestJWTLocsAgrees(t *testing.T) {
 		return len(want)
 	}
 	world := 0
-	for _, name := range []string{"testdata/world/curated.jsonl", "testdata/world/gitleaks.jsonl", "testdata/world/benign.jsonl"} {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var c struct{ Input, Value string }
-			if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-				t.Fatal(err)
-			}
-			world += check(c.Input) + check(c.Value)
-		}
-		f.Close()
+	for _, c := range worldInputs(t, "testdata/world/curated.jsonl", "testdata/world/gitleaks.jsonl", "testdata/world/benign.jsonl") {
+		world += check(c.Input) + check(c.Value)
 	}
 	if world < 20 {
 		t.Errorf("%d JWTs in the world set: the cases no longer exercise the rule", world)

@@ -1,7 +1,7 @@
 package redact
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"math/rand"
 	"os"
@@ -30,18 +30,7 @@ func TestGapRuleFindsWhatTheRuleFinds(t *testing.T) {
 		t.Fatalf("%d rules with a gap: the curl rules' shape is no longer recognized", len(rules))
 	}
 	var lines []string
-	f, err := os.Open("testdata/world/gitleaks.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var c struct{ ID, Input string }
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range worldInputs(t, "testdata/world/gitleaks.jsonl") {
 		if strings.Contains(c.ID, "/curl-") {
 			lines = append(lines, strings.Split(c.Input, "\n")...)
 		}
@@ -118,6 +107,30 @@ func TestGapRuleFindsWhatTheRuleFinds(t *testing.T) {
 	if got := r.gap.find(r, ln, &vs.global, nil); len(got) != 2 {
 		t.Errorf("%q: %v, want both passwords", ln, got)
 	}
+}
+
+// worldInput is a world-set case as the tests of package redact read it
+// (redact/corpus, which loads them whole, imports this package).
+type worldInput struct{ ID, Input, Value string }
+
+// worldInputs are the cases of the JSON-lines world files.
+func worldInputs(t *testing.T, files ...string) []worldInput {
+	t.Helper()
+	var out []worldInput
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ln := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			var c worldInput
+			if err := json.Unmarshal(ln, &c); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func covered(w vendorHit, got []vendorHit) bool {
@@ -227,19 +240,8 @@ func TestCurlUserTailAgreesWithTheRegexp(t *testing.T) {
 			}
 		}
 	}
-	f, err := os.Open("testdata/world/gitleaks.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
 	examples, matched := 0, 0
-	for sc.Scan() {
-		var c struct{ ID, Input string }
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range worldInputs(t, "testdata/world/gitleaks.jsonl") {
 		if !strings.Contains(c.ID, "/curl-") {
 			continue
 		}
