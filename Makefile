@@ -130,7 +130,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS := ./bundle:FuzzRead ./analyze/facts:FuzzFacts ./analyze/facts:FuzzJSONShape ./analyze/diff:FuzzTextDiff \
 	./analyze/logrec:FuzzParse ./analyze/jsonptr:FuzzExtract ./analyze/podstatus:FuzzParseLine ./analyze/podstatus:FuzzParseLineRoundTrip \
 	./analyze/timeline:FuzzKlogTime ./internal/safetext:FuzzWriter ./internal/safetext:FuzzMarkdown ./collect/journal/jfile:FuzzFile \
-	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows \
+	./redact:FuzzJSONParser ./redact:FuzzRedact ./redact:FuzzUserinfoWindows ./redact:FuzzHandMatchers \
 	./redact:FuzzRedactYAML ./redact:FuzzRedactTOML \
 	./internal/hostile:FuzzInspectMember ./internal/hostile:FuzzInspectArchive \
 	./analyze/catalog:FuzzClassifyLine ./analyze/catalog:FuzzLiteralSetMatchesContains ./analyze/catalog:FuzzPrefilterKeepsMatches \

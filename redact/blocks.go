@@ -176,6 +176,10 @@ func (r *Redactor) blockValue(ln, prefix, value string, n int, o textOpts, h *hi
 func (r *Redactor) textPairs(ln string, lower []byte, n int, o textOpts, h *hits) string {
 	var b strings.Builder
 	last := 0
+	// The last key asked and the answer: a pair's name repeats in a line
+	// of many (a struct dump, a list of env pairs), and isSecret was most
+	// of such a line. The decision depends on the key alone.
+	lastKey, lastSecret := "", false
 	for from := 0; from < len(lower); {
 		i := bytes.Index(lower[from:], []byte("value"))
 		if i < 0 {
@@ -184,7 +188,13 @@ func (r *Redactor) textPairs(ln string, lower []byte, n int, o textOpts, h *hits
 		p := from + i
 		from = p + 5
 		key, ok := pairKeyBefore(ln, lower, p)
-		if !ok || !r.keys.isSecret(key) {
+		if !ok {
+			continue
+		}
+		if key != lastKey { // (isSecret("") is false, as lastSecret starts)
+			lastKey, lastSecret = key, r.keys.isSecret(key)
+		}
+		if !lastSecret {
 			continue
 		}
 		vs, ve, ok := pairValueAfter(ln, p+5)
@@ -196,6 +206,7 @@ func (r *Redactor) textPairs(ln string, lower []byte, n int, o textOpts, h *hits
 		if inner == "" || isMarker(inner) || boringValue(inner) {
 			continue
 		}
+		growOutput(&b, len(ln))
 		b.WriteString(ln[last:vs])
 		b.WriteString(quoteLike(v, r.replacement(RuleSecretPair, inner)))
 		last = ve

@@ -117,7 +117,8 @@ func (k *keyMatcher) isSecret(key string) bool {
 			return true
 		}
 		for _, w := range strongWords {
-			if strings.Contains(s, w) {
+			// Most segments are shorter than most words: no call for those.
+			if len(w) <= len(s) && strings.Contains(s, w) {
 				return true
 			}
 		}
@@ -355,6 +356,9 @@ var prefilterWordsUnicode = []string{"пароль", "密码", "密碼", "口令
 
 // isSourceFile: "auth.go" in klog's "auth.go:123]" is a file, not a key.
 func isSourceFile(lower string) bool {
+	if strings.IndexByte(lower, '.') < 0 {
+		return false // every extension starts with one
+	}
 	for _, ext := range []string{".go", ".c", ".cc", ".h", ".py", ".rs", ".java", ".js", ".ts", ".sh"} {
 		if strings.HasSuffix(lower, ext) && len(lower) > len(ext) {
 			return true

@@ -69,6 +69,13 @@ func adversarialLinesOf(size int) map[string]string {
 		"base64 private": "x " + rep("UFJJVkFURSBLRV"),
 		"license":        rep("license=q8Zr3nV1xK7pT2mW9sY4 "),
 		"jwt dots":       rep("eyAAAAAAAAAAA.eyBBBBBBBBBB."),
+		// The hand-written matchers' worst cases (branch redact-adv): an
+		// "ey" at every other byte and no dot, unclosed quotes after -u,
+		// a scheme before every header, base64 starts glued together.
+		"jwt no dots":   rep("ey"),
+		"curl quotes":   "curl" + rep(` -u "a:`),
+		"auth schemes":  rep("Authorization: Bearer "),
+		"base64 starts": rep("eyJhdXRocyI6"),
 	}
 }
 

@@ -74,7 +74,7 @@ func defaultPatternRules() []patternRule {
 			any: []string{"PRIVATE KEY"}, re: regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)`)},
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64-encoded PEM private keys (kubeconfig client-key-data, Kubernetes secrets)",
 			Example: "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 certificates (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...)"},
-			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), keep: notBase64PrivateKey},
+			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), locate: base64RunAfter([]string{"LS0tLS1CRUdJTi"}, 8), keep: notBase64PrivateKey},
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64 of a document holding a private key anywhere in it (a YAML or JSON file with a PEM key, stored base64 in a ConfigMap or an env var): \"PRIVATE KEY\" in its three base64 alignments, the whole run decoded and looked into",
 			Example: "blob: dGxzOgogIGtleTogfAogICAgLS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 runs whose decoding holds no secret"},
 			any: base64PrivateKeyWords, re: regexp.MustCompile(`[A-Za-z0-9+/]*(?:` + strings.Join(base64PrivateKeyWords, "|") + `)[A-Za-z0-9+/=]*`),
@@ -83,10 +83,10 @@ func defaultPatternRules() []patternRule {
 			Example: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2ln", Leaves: "other base64 text"},
 			// A JWT's header is JSON, so it starts "eyJ"; gitleaks' examples
 			// also have "ey" and a payload starting "ey" (its jwt rule).
-			any: []string{"eyJ", ".ey"}, re: regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)},
+			any: []string{"eyJ", ".ey"}, re: jwtRE, locate: jwtLocs},
 		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "Authorization and Proxy-Authorization header values; the scheme (Basic, Bearer, or any capitalized word: Api-Token, SSWS...) is kept",
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme; prose like \"may require authorization: server message\" (a lowercase word is not a credential)"},
-			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: literalLocs("authorization", false, authorizationRE, 5),
+			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: authorizationLocs,
 			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer; prose like \"invalid bearer tokens\""},
@@ -120,7 +120,8 @@ func defaultPatternRules() []patternRule {
 			any: []string{"@"}, re: regexp.MustCompile(`://([A-Za-z0-9_\-]{20,})@`), group: 1},
 		{RuleInfo: RuleInfo{Name: RuleBase64Doc, Class: "private keys", Description: "base64 of a whole document holding secrets, decoded and looked into: kubeconfigs with tokens or client keys, Docker config.json with auths, OpenSSH private key bodies (b3BlbnNzaC1rZXktdjE...)",
 			Example: "config: YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmln...", Leaves: "base64 documents without a secret (a kubeconfig with only a CA and a server)"},
-			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`), keep: func(m string) bool { return !base64HoldsSecret(m) }},
+			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`),
+			locate: base64RunAfter(base64SecretStarts, 8), keep: func(m string) bool { return !base64HoldsSecret(m) }},
 		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "token formats gitleaks has no rule for: Telegram bot tokens (123456789:AA...), Google OAuth refresh tokens (1//0...), Mapbox secret tokens (sk.eyJ...), New Relic user and insert keys (NRAK-, NRII-), Atlassian API tokens (ATATT3), Docker Hub (dckr_pat_), Doppler (dp.st./dp.pt./dp.ct./dp.sa.), Figma (figd_), Kubernetes bootstrap tokens after --token",
 			Example: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", Leaves: "pk. (public) Mapbox tokens"},
 			any: []string{":AA", "1//0", "sk.eyJ", "dckr_pat_", "dp.st.", "dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit.", "figd_", "NRAK-", "NRII-", "ATATT3"},
@@ -143,6 +144,7 @@ func defaultPatternRules() []patternRule {
 var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW"}
 
 var (
+	jwtRE           = regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)
 	authorizationRE = regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`)
 	userinfoRE      = regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`)
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
@@ -463,4 +465,197 @@ func Rules() []RuleInfo {
 		RuleInfo{Name: RuleMAC, Class: "optional pseudonyms", Description: "MAC addresses (--pseudonymize-macs)", Example: "02:42:ac:11:00:02", Leaves: "other hex"},
 	)
 	return out
+}
+
+// jwtLocs is jwtRE.FindAllStringSubmatchIndex by hand. The regexp ends in
+// an unbounded run, so it was run on the whole line, by Go's NFA: a 1 MiB
+// line of JWT-looking segments ("eyAAAAAAAAAAA.eyBBBBBBBBBB." repeated)
+// cost 45 ms. Every run of the regexp ([A-Za-z0-9_-] or that and '/',
+// '\\') is followed by '.' or ends the match, and '.' is in neither, so
+// each run ends at the first byte outside its class: a match from an "ey"
+// at p is p to the end of the third '.'-separated segment, when the
+// segments' lengths and bytes allow one of the two forms (the first:
+// "eyJ", 4 or more base64url bytes, '.', 5 or more, '.'; the second: 10 or
+// more, ".ey", 10 or more of the wider class, '.'). A segment's end is
+// found once for all the "ey" before it (ends only grow), so a line of
+// "eyeyey..." costs one pass. TestJWTLocsAgrees holds it to the regexp.
+func jwtLocs(ln string) [][]int {
+	var locs [][]int
+	nb := -1            // the first byte at or after the last p+2 outside [A-Za-z0-9_-]
+	seg2nb, e := -1, -1 // the second and third segments of nb: cached
+	var form1, form2 bool
+	for from := 0; ; {
+		i := strings.Index(ln[from:], "ey")
+		if i < 0 {
+			return locs
+		}
+		p := from + i
+		from = p + 1
+		if p+2 > nb {
+			nb = runEnd(ln, p+2, isBase64URLByte)
+		}
+		if nb >= len(ln) || ln[nb] != '.' {
+			continue
+		}
+		if seg2nb != nb {
+			seg2nb, form1, form2, e = nb, false, false, -1
+			c2 := runEnd(ln, nb+1, isJWTByte)
+			if c2 < len(ln) && ln[c2] == '.' {
+				// Form 1's second run is all base64url; form 2's is
+				// "ey" and 10 or more of the wider class.
+				form1 = c2-(nb+1) >= 5 && runEnd(ln, nb+1, isBase64URLByte) == c2
+				form2 = c2-(nb+3) >= 10 && strings.HasPrefix(ln[nb+1:], "ey")
+				e = runEnd(ln, c2+1, isJWTByte)
+			}
+		}
+		if e >= 0 && (form1 && ln[p+2] == 'J' && nb-(p+3) >= 4 || form2 && nb-(p+2) >= 10) {
+			locs = append(locs, []int{p, e})
+			from = e
+		}
+	}
+}
+
+// runEnd is the first index at or after i of a byte in not in class, or len(s).
+func runEnd(s string, i int, in func(byte) bool) int {
+	for i < len(s) && in(s[i]) {
+		i++
+	}
+	return i
+}
+
+// isBase64URLByte is [A-Za-z0-9_-]; isJWTByte is that, '/' and '\\'.
+func isBase64URLByte(c byte) bool { return isREWordByte(c) || c == '-' }
+func isJWTByte(c byte) bool       { return isBase64URLByte(c) || c == '/' || c == '\\' }
+
+// authorizationSchemes are authorizationRE's scheme words (any case, with
+// the regexp's Unicode folds: the Kelvin sign is a k, U+017F an s).
+var authorizationSchemes = []string{"bearer", "basic", "token", "digest", "negotiate", "aws4-hmac-sha256"}
+
+// authorizationLocs is authorizationRE.FindAllStringSubmatchIndex by hand
+// (as literalLocs, it starts at each "authorization" after the last
+// match). The regexp's backtracker on each one's five fields cost 20 ms
+// of a 1 MiB line of "authorization: " (70 000 tries). Up to the value
+// every choice is decided by the next byte: an optional quote, blanks,
+// ':' or '=', blanks, an optional '[', blanks, an optional quote; the
+// value ([^\s"',;\]\[]+) cannot start with a blank, '[' or a quote, so
+// taking fewer of them never matches. Then the value's first run w is
+// either a scheme (a scheme word or a capitalized word of 2-31 bytes,
+// which only value bytes spell, followed by blanks and a second run: the
+// group is that run) or, when that fails, the group itself.
+// TestLiteralLocs and TestAuthorizationLocsAgrees hold it to the regexp.
+func authorizationLocs(ln string) [][]int {
+	var locs [][]int
+	f := newFoldFinder(ln, "authorization")
+	for from := 0; ; {
+		p := f.next(from)
+		if p < 0 {
+			return locs
+		}
+		from = p + 1
+		i := p + len("authorization")
+		if i < len(ln) && (ln[i] == '"' || ln[i] == '\'') {
+			i++
+		}
+		i = skipRESpace(ln, i)
+		if i >= len(ln) || ln[i] != ':' && ln[i] != '=' {
+			continue
+		}
+		i = skipRESpace(ln, i+1)
+		if i < len(ln) && ln[i] == '[' {
+			i++
+		}
+		i = skipRESpace(ln, i)
+		if i < len(ln) && (ln[i] == '"' || ln[i] == '\'') {
+			i++
+		}
+		we := runEnd(ln, i, isAuthValueByte)
+		if we == i {
+			continue
+		}
+		vs, ve := i, we
+		if we < len(ln) && isRESpace(ln[we]) && isAuthorizationScheme(ln[i:we]) {
+			if s := skipRESpace(ln, we); runEnd(ln, s, isAuthValueByte) > s {
+				vs, ve = s, runEnd(ln, s, isAuthValueByte)
+			}
+		}
+		locs = append(locs, []int{p, ve, vs, ve})
+		from = ve
+	}
+}
+
+// isAuthorizationScheme: w is one of authorizationRE's schemes.
+func isAuthorizationScheme(w string) bool {
+	for _, s := range authorizationSchemes {
+		if strings.EqualFold(w, s) {
+			return true
+		}
+	}
+	if len(w) < 2 || len(w) > 31 || w[0] < 'A' || w[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(w); i++ {
+		if c := w[i]; !(isREWordByte(c) || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isAuthValueByte is [^\s"',;\]\[] (any byte of a non-ASCII rune too).
+func isAuthValueByte(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\f', '\r', '"', '\'', ',', ';', '[', ']':
+		return false
+	}
+	return true
+}
+
+func skipRESpace(s string, i int) int {
+	for i < len(s) && isRESpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// base64RunAfter is FindAllStringSubmatchIndex of (?:lits...)[A-Za-z0-9+/=]{min,}
+// by hand, for literals of base64 bytes: a match starting at p, whichever
+// literal it takes, ends where the run of base64 bytes from p ends (the
+// repeat is greedy and the literal's bytes are in its class), so it is
+// there when a literal at p leaves min bytes of the run after it. The
+// regexp ends in an unbounded repeat and ran on the whole line by Go's
+// NFA (40 ms on 1 MiB of "YXBpVmVyc2lvbj"). A run's end is found once for
+// all the literals in it. TestBase64RunAfterAgrees holds it to the regexp.
+func base64RunAfter(lits []string, min int) func(string) [][]int {
+	var first [256]bool
+	for _, l := range lits {
+		if runEnd(l, 0, isBase64StdByte) != len(l) {
+			panic("base64RunAfter: a literal with a byte outside the class: " + l)
+		}
+		first[l[0]] = true
+	}
+	return func(ln string) [][]int {
+		var locs [][]int
+		end := -1 // the end of the run holding the last p, once found
+		for p := 0; p < len(ln); p++ {
+			if !first[ln[p]] {
+				continue
+			}
+			if p >= end {
+				end = runEnd(ln, p, isBase64StdByte)
+			}
+			for _, l := range lits {
+				if end-p >= len(l)+min && strings.HasPrefix(ln[p:], l) {
+					locs = append(locs, []int{p, end})
+					p = end - 1 // the next match starts after this one
+					break
+				}
+			}
+		}
+		return locs
+	}
+}
+
+// isBase64StdByte is [A-Za-z0-9+/=].
+func isBase64StdByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
 }

@@ -46,6 +46,7 @@ func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
 		if isMarker(pw) || ps < last || boringValue(pw) {
 			continue
 		}
+		growOutput(&b, len(ln))
 		b.WriteString(ln[last:ps])
 		b.WriteString(r.replacement(RuleURLUserinfo, pw))
 		last = pe
@@ -130,6 +131,7 @@ func (r *Redactor) oraclePasswords(ln string, n int, o textOpts, h *hits) string
 		if isMarker(pw) {
 			continue
 		}
+		growOutput(&b, len(ln))
 		b.WriteString(ln[last:s])
 		b.WriteString(r.replacement(RuleDSN, pw))
 		last = at

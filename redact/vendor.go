@@ -826,7 +826,7 @@ func (r *vendorRule) findAt(ln string, kw []kwOcc, global *compiledAllow, out []
 				continue
 			}
 		}
-		if loc := r.tail.FindStringSubmatchIndex(ln[k.s:]); loc != nil {
+		if loc := anchoredMatch(r.tail, ln[k.s:], r.maxLen); loc != nil {
 			out = r.hit(ln, k.s, loc, global, out)
 			last = k.s + max(loc[1], 1)
 		}
@@ -834,29 +834,78 @@ func (r *vendorRule) findAt(ln string, kw []kwOcc, global *compiledAllow, out []
 	return out
 }
 
+// anchoredMatch is re.FindStringSubmatchIndex(s) for an anchored re whose
+// matches are at most maxLen bytes long (-1: unbounded). It reads s only
+// to one byte past that: on the rest of a 1 MiB line Go takes its NFA
+// (1 MiB of Adafruit keys, 25 000 tries at keywords, cost 40 ms there),
+// on a short window its backtracker. The window changes no match: a path
+// of the regexp consumes at most maxLen bytes, so each one that succeeds
+// in s ends inside the window, where its assertions (\b, $) see the same
+// next byte, and the other way round (TestAnchoredMatchAgrees).
+func anchoredMatch(re *regexp.Regexp, s string, maxLen int) []int {
+	if maxLen >= 0 && len(s) > maxLen+1 {
+		if m := re.FindStringSubmatchIndex(s[:maxLen+1]); m == nil || m[1] <= maxLen {
+			return m
+		}
+	}
+	return re.FindStringSubmatchIndex(s)
+}
+
 // shannonEntropy is gitleaks' entropy (bits per character, over runes).
+// It is computed as log2(n) - sum(c*log2(c))/n over the counts c of the
+// n characters, with c*log2(c) and log2(n) read from a table for short
+// strings: a log per distinct character and a pass over 128 counters per
+// call were a quarter of a line dense with license keys or curl users.
+// The sum is the same up to rounding (gitleaks sums a map in random
+// order, so its own last bits vary; TestShannonEntropyAgrees).
 func shannonEntropy(s string) float64 {
 	if s == "" {
 		return 0
 	}
-	// ASCII (nearly every token) is counted in an array: a map per call
-	// was most of the cost of a line dense with license keys.
-	var counts [utf8.RuneSelf]int
+	var counts [utf8.RuneSelf]int32
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return shannonEntropyRunes(s)
 		}
 		counts[s[i]]++
 	}
-	inv := 1 / float64(len(s))
-	e := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			f := float64(c) * inv
-			e -= f * math.Log2(f)
+	sum := 0.0
+	for i := 0; i < len(s); i++ {
+		// Each distinct character once: its count is cleared when taken.
+		if c := counts[s[i]]; c > 0 {
+			sum += cLog2(int(c))
+			counts[s[i]] = 0
 		}
 	}
-	return e
+	n := len(s)
+	return log2Int(n) - sum/float64(n)
+}
+
+// entropyTableLen bounds the strings whose logs come from the tables.
+const entropyTableLen = 256
+
+// entropyTables are c*log2(c) and log2(c) for c < entropyTableLen.
+var entropyTables = sync.OnceValue(func() *[2][entropyTableLen]float64 {
+	t := new([2][entropyTableLen]float64)
+	for c := 1; c < entropyTableLen; c++ {
+		t[0][c] = float64(c) * math.Log2(float64(c))
+		t[1][c] = math.Log2(float64(c))
+	}
+	return t
+})
+
+func cLog2(c int) float64 {
+	if c < entropyTableLen {
+		return entropyTables()[0][c]
+	}
+	return float64(c) * math.Log2(float64(c))
+}
+
+func log2Int(n int) float64 {
+	if n < entropyTableLen {
+		return entropyTables()[1][n]
+	}
+	return math.Log2(float64(n))
 }
 
 // shannonEntropyRunes is shannonEntropy of a string holding non-ASCII
@@ -905,6 +954,7 @@ func (r *Redactor) vendor(ln string, n int, o textOpts, h *hits) string {
 		if isMarker(v) || insideMarker(ln, f.s) {
 			continue
 		}
+		growOutput(&b, len(ln))
 		b.WriteString(ln[last:f.s])
 		b.WriteString(r.replacement(f.rule, v))
 		last = f.e

@@ -1,10 +1,12 @@
 package redact
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"math/rand"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -28,18 +30,7 @@ func TestGapRuleFindsWhatTheRuleFinds(t *testing.T) {
 		t.Fatalf("%d rules with a gap: the curl rules' shape is no longer recognized", len(rules))
 	}
 	var lines []string
-	f, err := os.Open("testdata/world/gitleaks.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var c struct{ ID, Input string }
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range worldInputs(t, "testdata/world/gitleaks.jsonl") {
 		if strings.Contains(c.ID, "/curl-") {
 			lines = append(lines, strings.Split(c.Input, "\n")...)
 		}
@@ -118,6 +109,30 @@ func TestGapRuleFindsWhatTheRuleFinds(t *testing.T) {
 	}
 }
 
+// worldInput is a world-set case as the tests of package redact read it
+// (redact/corpus, which loads them whole, imports this package).
+type worldInput struct{ ID, Input, Value string }
+
+// worldInputs are the cases of the JSON-lines world files.
+func worldInputs(t *testing.T, files ...string) []worldInput {
+	t.Helper()
+	var out []worldInput
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ln := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			var c worldInput
+			if err := json.Unmarshal(ln, &c); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func covered(w vendorHit, got []vendorHit) bool {
 	for _, g := range got {
 		if g.s <= w.s && w.e <= g.e {
@@ -179,6 +194,97 @@ func TestDenseFindingsSkipTheAllowlists(t *testing.T) {
 		}
 		if found != c.n || kept != c.keep {
 			t.Errorf("%d commands: %d passwords found, placeholder kept = %v, want %d and %v", c.n, found, kept, c.n, c.keep)
+		}
+	}
+}
+
+// TestCurlUserTailIsTheRules: the table's curl-auth-user takes the hand
+// matcher; when gitleaks changes the rule, its tail is no longer
+// curlUserTailRE and this fails (the rule still works, through its regexp,
+// at the old speed): curlUserTail then needs the new regexp's reading.
+func TestCurlUserTailIsTheRules(t *testing.T) {
+	vs := vendorRules()
+	for i := range vs.rules {
+		if r := &vs.rules[i]; r.id == "curl-auth-user" {
+			if r.gap == nil || r.gap.match == nil {
+				t.Fatalf("curl-auth-user's tail is not curlUserTailRE any more: %v", r.gap)
+			}
+			if !slices.Equal(r.gap.prefixes, []string{"-u", "--user"}) {
+				t.Errorf("prefixes %q", r.gap.prefixes)
+			}
+			return
+		}
+	}
+	t.Fatal("no curl-auth-user rule")
+}
+
+// TestCurlUserTailAgreesWithTheRegexp: curlUserTail gives the submatches
+// of curlUserTailRE at every offset of gitleaks' own curl examples
+// (testdata/world/gitleaks.jsonl) and of 200 000 random strings made of
+// the bytes the regexp decides on: blanks and the end of text, -u and
+// --user, '=', both quotes, ':', the bare forms' bytes and what they
+// lack ('{', '}', '/'), multi-byte and invalid UTF-8 (counts are of
+// runes), runs about the lengths the counts ask.
+func TestCurlUserTailAgreesWithTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(curlUserTailRE)
+	var forms [5]int // matches by the form's group (2, 3, 4)
+	check := func(s string) {
+		t.Helper()
+		got, want := curlUserTail(s), re.FindStringSubmatchIndex(s)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: curlUserTail %v, the regexp %v", s, got, want)
+		}
+		for g := 2; want != nil && g <= 4; g++ {
+			if want[2*g] >= 0 {
+				forms[g]++
+			}
+		}
+	}
+	examples, matched := 0, 0
+	for _, c := range worldInputs(t, "testdata/world/gitleaks.jsonl") {
+		if !strings.Contains(c.ID, "/curl-") {
+			continue
+		}
+		examples++
+		for i := range c.Input {
+			check(c.Input[i:])
+			if re.MatchString(c.Input[i:]) {
+				matched++
+			}
+		}
+	}
+	if examples < 10 || matched < 10 {
+		t.Fatalf("%d of gitleaks' curl examples, %d matches in them", examples, matched)
+	}
+	rng := rand.New(rand.NewSource(13))
+	parts := []string{" ", "\t", "\n", "\r", "\f", " -u", " --user", "-u", "--user", " -U", "=", "  ", "     ", "      ", `"`, `'`, ":", "::",
+		"a", "ab", "abc", "bob", "S3cr3t", "$", "${X}", "{", "}", "@", ".", "-", "_", "/", "é", "密码", "\xff", "\xe2\x82", "x y"}
+	for n := 0; n < 200000; n++ {
+		var b strings.Builder
+		b.WriteString([]string{" -u", " --user", "\t-u", "\n--user", " -u=", " -u "}[rng.Intn(6)])
+		some := func(max int) {
+			for k := rng.Intn(max); k > 0; k-- {
+				b.WriteString(parts[rng.Intn(len(parts))])
+			}
+		}
+		if rng.Intn(2) == 0 {
+			some(12)
+		} else {
+			// Near a form: quote, user, ':', password, quote, an end.
+			q := []string{`"`, `'`, ""}[rng.Intn(3)]
+			b.WriteString(q)
+			some(4)
+			b.WriteString(":")
+			some(4)
+			b.WriteString(q)
+			some(3)
+		}
+		check(b.String())
+	}
+	t.Logf("matches of each form: %v", forms[2:])
+	for g := 2; g <= 4; g++ {
+		if forms[g] < 100 {
+			t.Errorf("form of group %d matched %d times: the strings no longer exercise it", g, forms[g])
 		}
 	}
 }
