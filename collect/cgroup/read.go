@@ -70,6 +70,27 @@ func Read(sysRoot, procRoot, mode string, st runcstate.State) Container {
 	return c
 }
 
+// FreezeState is a container's freezer state read from the paths its runc
+// state records, in the v1 names (THAWED, FREEZING, FROZEN): v1's
+// freezer.state, else v2's cgroup.freeze (0 is THAWED; 1 is FROZEN or on
+// its way, cgroup.events says which). "" when neither can be read. For a
+// source that needs only this of the cgroup (the containerd source, to
+// know a task is not paused without asking its shim).
+func FreezeState(sysRoot string, st runcstate.State) string {
+	if p, ok := st.CgroupPaths["freezer"]; ok {
+		return readTrim(filepath.Join(sysRoot, strings.TrimPrefix(p, "/sys"), "freezer.state"))
+	}
+	if p, ok := st.CgroupPaths[""]; ok {
+		switch readTrim(filepath.Join(sysRoot, strings.TrimPrefix(p, "/sys"), "cgroup.freeze")) {
+		case "0":
+			return "THAWED"
+		case "1":
+			return "FROZEN"
+		}
+	}
+	return ""
+}
+
 // missing reports a cgroup directory that is gone: the runtime kept a state
 // whose cgroup was removed (or never made).
 func missing(dir string) []string {
