@@ -31,6 +31,9 @@ type fakeRuntime struct {
 	verbosePods atomic.Int64
 	// readyPods more READY sandboxes (without containers) after fakePods.
 	readyPods atomic.Int64
+	// runningContainers more RUNNING containers (in pod pa) after the four.
+	runningContainers atomic.Int64
+	verboseContainers atomic.Int64
 }
 
 func (f *fakeRuntime) Version(context.Context, *criapi.VersionRequest) (*criapi.VersionResponse, error) {
@@ -83,13 +86,23 @@ func (f *fakeRuntime) ListContainers(context.Context, *criapi.ListContainersRequ
 	}
 	cs = append(cs, &criapi.Container{Id: "orphan", PodSandboxId: "gone", State: criapi.ContainerState_CONTAINER_EXITED,
 		Metadata: &criapi.ContainerMetadata{Name: "old"}, Labels: map[string]string{podNamespaceLabel: "other"}})
+	for i := range f.runningContainers.Load() {
+		cs = append(cs, &criapi.Container{Id: fmt.Sprintf("cr%04d", i), PodSandboxId: "pa", State: criapi.ContainerState_CONTAINER_RUNNING,
+			Metadata: &criapi.ContainerMetadata{Name: fmt.Sprintf("r%d", i)}})
+	}
 	return &criapi.ListContainersResponse{Containers: cs}, nil
 }
 
+// ContainerStatus answers info only when asked for verbose, as the
+// runtimes do.
 func (f *fakeRuntime) ContainerStatus(_ context.Context, r *criapi.ContainerStatusRequest) (*criapi.ContainerStatusResponse, error) {
 	f.calls.Add(1)
-	return &criapi.ContainerStatusResponse{Status: &criapi.ContainerStatus{Id: r.ContainerId, StartedAt: 1700000000123456789},
-		Info: map[string]string{"info": `{"runtimeSpec":{"process":{"env":["A=B"]}}}`}}, nil
+	resp := &criapi.ContainerStatusResponse{Status: &criapi.ContainerStatus{Id: r.ContainerId, StartedAt: 1700000000123456789}}
+	if r.Verbose {
+		f.verboseContainers.Add(1)
+		resp.Info = map[string]string{"info": `{"runtimeSpec":{"process":{"env":["A=B"]}}}`}
+	}
+	return resp, nil
 }
 
 func (f *fakeRuntime) ListImages(context.Context, *criapi.ListImagesRequest) (*criapi.ListImagesResponse, error) {
@@ -195,7 +208,7 @@ func TestFakeRuntimeEveryFile(t *testing.T) {
 	for _, c := range decode[[]Call](t, out, dir+"calls.json") {
 		codes[c.Method] = c.Code
 	}
-	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus"] != "OK" ||
+	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus/verbose"] != "OK" ||
 		codes["PodSandboxStatus/verbose"] != "OK" {
 		t.Errorf("calls: %v", codes)
 	}
@@ -254,6 +267,64 @@ func TestPodVerboseOnlyWhereNotReadyOnABigNode(t *testing.T) {
 		if c.wantOmission == "" && pods.InfoOmitted != "" ||
 			c.wantOmission != "" && (!strings.Contains(pods.InfoOmitted, c.wantOmission) || !strings.Contains(pods.InfoOmitted, "--cri-verbose-pods")) {
 			t.Errorf("%s: info_omitted %q", c.name, pods.InfoOmitted)
+		}
+	}
+}
+
+// Up to collect.VerboseContainersUpTo containers every status is verbose
+// (as crictl inspect); on a bigger node only the containers not running
+// are, the running ones keep their plain status, and the list says what was
+// left out and how to get it; --cri-verbose-containers asks every one.
+func TestContainerVerboseOnlyWhereNotRunningOnABigNode(t *testing.T) {
+	const fixed = 4 // three running, one exited (the orphan)
+	for _, c := range []struct {
+		name         string
+		extra        int
+		all          bool
+		wantVerbose  int64
+		wantOmission string
+	}{
+		{"small node", collect.VerboseContainersUpTo - fixed, false, collect.VerboseContainersUpTo, ""},
+		{"big node", collect.VerboseContainersUpTo - fixed + 1, false, 1, fmt.Sprintf("%d of %d containers", collect.VerboseContainersUpTo, collect.VerboseContainersUpTo+1)},
+		{"big node, --cri-verbose-containers", collect.VerboseContainersUpTo - fixed + 1, true, collect.VerboseContainersUpTo + 1, ""},
+	} {
+		sock, f := serveFake(t)
+		f.runningContainers.Store(int64(c.extra))
+		env := collect.NewTestEnv()
+		env.RuntimeEndpoints = []string{sock}
+		env.CRIVerboseContainers = c.all
+		out, dir := runFake(t, env)
+		list := decode[ContainerList](t, out, dir+"containers.json")
+		if len(list.Containers) != fixed+c.extra || f.verboseContainers.Load() != c.wantVerbose {
+			t.Errorf("%s: %d containers, %d verbose calls, want %d", c.name, len(list.Containers), f.verboseContainers.Load(), c.wantVerbose)
+			continue
+		}
+		verbose := 0
+		for _, r := range list.Containers {
+			if r.Status.GetStartedAt() != 1700000000123456789 {
+				t.Errorf("%s: container %s without its status", c.name, r.Container.Id)
+			}
+			if len(r.Info) > 0 {
+				verbose++
+				continue
+			}
+			if r.Container.State != criapi.ContainerState_CONTAINER_RUNNING {
+				t.Errorf("%s: container %s, not running, without verbose info", c.name, r.Container.Id)
+			}
+		}
+		if int64(verbose) != c.wantVerbose {
+			t.Errorf("%s: %d records with info, %d verbose calls", c.name, verbose, c.wantVerbose)
+		}
+		methods := map[string]int{}
+		for _, call := range decode[[]Call](t, out, dir+"calls.json") {
+			methods[call.Method]++
+		}
+		if int64(methods["ContainerStatus/verbose"]) != c.wantVerbose || int64(methods["ContainerStatus"]) != int64(fixed+c.extra)-c.wantVerbose {
+			t.Errorf("%s: calls.json %v", c.name, methods)
+		}
+		if c.wantOmission == "" && list.InfoOmitted != "" ||
+			c.wantOmission != "" && (!strings.Contains(list.InfoOmitted, c.wantOmission) || !strings.Contains(list.InfoOmitted, "--cri-verbose-containers")) {
+			t.Errorf("%s: info_omitted %q", c.name, list.InfoOmitted)
 		}
 	}
 }

@@ -101,7 +101,21 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 // containers lists containers in every state, newest first, keeping those
 // whose pod namespace passes --pod-namespace (a container whose namespace is
 // unknown is left out when a filter is set: the filter exists to keep other
-// tenants out), cut at --max-containers, with each one's verbose status.
+// tenants out), cut at --max-containers, with each one's status.
+//
+// The status is verbose for every container on a node of up to
+// collect.VerboseContainersUpTo containers; above it only for those not
+// running (for all with --cri-verbose-containers). The verbose info of a
+// containerd container is about 9 KB of JSON (its OCI spec, the CRI config,
+// the snapshot and runtime) that containerd reads from its metadata store
+// and encodes for each call, and the collector redacts; at 2,000 containers
+// that was 18 MB per collection, and asking the running ones plainly halved
+// the cri source's CPU on both sides (docs/benchmarks.md). What it holds of
+// a running container is elsewhere in the bundle: the spec, snapshot and
+// runtime in the containerd source, the pid in runc, the processes in proc;
+// the plain status keeps the mounts, log path, times and resources. A
+// container that is not running is where the info explains something
+// (its pid, the removing flag), and there are few of them.
 func (c *client) containers(ctx context.Context, podNamespace map[string]string) ContainerList {
 	res := ContainerList{Containers: []*ContainerRecord{}}
 	var list *criapi.ListContainersResponse
@@ -125,11 +139,30 @@ func (c *client) containers(ctx context.Context, podNamespace map[string]string)
 		}
 		res.Containers = append(res.Containers, &ContainerRecord{Container: ct})
 	}
+	allVerbose := c.env.CRIVerboseContainers || len(res.Containers) <= collect.VerboseContainersUpTo
+	asksVerbose := func(ct *criapi.Container) bool {
+		return allVerbose || ct.GetState() != criapi.ContainerState_CONTAINER_RUNNING
+	}
+	plain := 0
+	for _, rec := range res.Containers {
+		if !asksVerbose(rec.Container) {
+			plain++
+		}
+	}
+	if plain > 0 {
+		res.InfoOmitted = fmt.Sprintf("%d of %d containers are running and were asked without verbose info, as on every node of more than %d containers (their spec, snapshot and runtime are in the containerd source, their pid in runc, their processes in proc): --cri-verbose-containers asks every one",
+			plain, len(res.Containers), collect.VerboseContainersUpTo)
+	}
 	c.parallel(ctx, len(res.Containers), func(i int) {
 		rec := res.Containers[i]
 		var st *criapi.ContainerStatusResponse
-		if err := c.call(ctx, "ContainerStatus", func(ctx context.Context) (err error) {
-			st, err = c.rt.ContainerStatus(ctx, &criapi.ContainerStatusRequest{ContainerId: rec.Container.Id, Verbose: true})
+		verbose := asksVerbose(rec.Container)
+		method := "ContainerStatus"
+		if verbose {
+			method += "/verbose"
+		}
+		if err := c.call(ctx, method, func(ctx context.Context) (err error) {
+			st, err = c.rt.ContainerStatus(ctx, &criapi.ContainerStatusRequest{ContainerId: rec.Container.Id, Verbose: verbose})
 			return err
 		}); err != nil {
 			rec.Error = c.env.Redactor.String(err.Error())
