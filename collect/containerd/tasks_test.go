@@ -183,7 +183,9 @@ func TestAskFollowsTheAnswers(t *testing.T) {
 	}
 	groups := map[string]func(v *runcstate.State) (*Task, MissingTask){
 		"fine": ok,
-		"hung": func(v *runcstate.State) (*Task, MissingTask) { return &Task{ID: v.ID, Status: "UNKNOWN"}, MissingTask{GetCode: "OK"} },
+		"hung": func(v *runcstate.State) (*Task, MissingTask) {
+			return &Task{ID: v.ID, Status: "UNKNOWN"}, MissingTask{GetCode: "OK"}
+		},
 		"slow": func(v *runcstate.State) (*Task, MissingTask) {
 			return nil, MissingTask{ContainerID: v.ID, GetCode: "DeadlineExceeded", GetError: "context deadline exceeded"}
 		},
