@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,9 +209,12 @@ func TestAskFollowsTheAnswers(t *testing.T) {
 	for _, st := range n.states {
 		byID[st.ID] = st
 	}
+	var mu sync.Mutex // Gets run at once
 	asked := map[string]int{}
 	get := func(_ context.Context, ns, id string, timeout time.Duration) (*Task, MissingTask) {
+		mu.Lock()
 		asked[id]++
+		mu.Unlock()
 		if timeout != shimGetTimeout || ns != testNS {
 			t.Errorf("get %s in %s with timeout %s", id, ns, timeout)
 		}
@@ -273,14 +278,24 @@ func TestAskSamplesAtMostShimSampleShims(t *testing.T) {
 	for _, st := range n.states {
 		pids[st.ID] = st.InitPID
 	}
-	gets := 0
+	var gets, inFlight, most atomic.Int64 // Gets run at once
 	s := testSession(n.sys, func(_ context.Context, _, id string, _ time.Duration) (*Task, MissingTask) {
-		gets++
+		gets.Add(1)
+		now := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+		}
+		time.Sleep(2 * time.Millisecond) // a shim's answer takes a while
 		return &Task{ID: id, PID: uint32(pids[id]), Status: "RUNNING"}, MissingTask{GetCode: "OK"}
 	})
 	res := s.ask(context.Background(), testNS, len(ctrs), s.plan(testNS, ctrs, n.states, n.procs))
-	if gets != shimSample || res.Query.ShimsAsked != shimSample || res.Query.FromRuncState != len(ctrs)-shimSample {
-		t.Errorf("%d gets, query %+v", gets, res.Query)
+	if gets.Load() != shimSample || res.Query.ShimsAsked != shimSample || res.Query.FromRuncState != len(ctrs)-shimSample {
+		t.Errorf("%d gets, query %+v", gets.Load(), res.Query)
+	}
+	// The sample is asked at once, never more than getsAtOnce at a time
+	// (Env.Call bounds the calls in flight below that).
+	if m := most.Load(); m < 2 || m > getsAtOnce {
+		t.Errorf("at most %d Gets at once, want 2 to %d", m, getsAtOnce)
 	}
 	seen := map[string]bool{}
 	for _, tk := range res.Tasks {
