@@ -155,18 +155,23 @@ func TestNamespaceFilterAndHang(t *testing.T) {
 	}
 }
 
-func TestDeadShimLeavesAContainerWithoutTask(t *testing.T) {
-	le := lab.Require(t)
+// deadFaultVictim stages the lab's dead fault (a killed shim on 1.6) and
+// returns the id of the container it served.
+func deadFaultVictim(t *testing.T) string {
+	t.Helper()
 	ids := lab.Fault(t, "dead")
-	var victim string
 	for _, f := range strings.Fields(ids) {
 		if v, ok := strings.CutPrefix(f, "container="); ok {
-			victim = v
+			return v
 		}
 	}
-	if victim == "" {
-		t.Fatalf("fault output without container id: %q", ids)
-	}
+	t.Fatalf("fault output without container id: %q", ids)
+	return ""
+}
+
+func TestDeadShimLeavesAContainerWithoutTask(t *testing.T) {
+	le := lab.Require(t)
+	victim := deadFaultVictim(t)
 	env := collect.NewTestEnv()
 	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD16_SOCK"]}
 	env.Namespaces = []string{"k8s.io"}
@@ -336,13 +341,7 @@ func TestLabPausedTaskIsAskedWithoutTheList(t *testing.T) {
 // files do not vouch for it, so containerd is asked and its answer kept.
 func TestLabDeadShimIsAskedWithoutTheList(t *testing.T) {
 	le := lab.Require(t)
-	ids := lab.Fault(t, "dead")
-	var victim string
-	for _, f := range strings.Fields(ids) {
-		if v, ok := strings.CutPrefix(f, "container="); ok {
-			victim = v
-		}
-	}
+	victim := deadFaultVictim(t)
 	list, without := tasksByWay(t, le, "RTSNAP_LAB_CD16_SOCK")
 	name := slug(le, "RTSNAP_LAB_CD16_SOCK") + "/k8s.io/tasks.json"
 	find := func(ts Tasks) string {

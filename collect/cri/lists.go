@@ -62,16 +62,9 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 		}
 		res.Pods = append(res.Pods, &PodRecord{Pod: p})
 	}
-	allVerbose := c.env.CRIVerbosePods || len(res.Pods) <= collect.VerbosePodsUpTo
-	asksVerbose := func(p *criapi.PodSandbox) bool {
-		return allVerbose || p.GetState() != criapi.PodSandboxState_SANDBOX_READY
-	}
-	plain := 0
-	for _, rec := range res.Pods {
-		if !asksVerbose(rec.Pod) {
-			plain++
-		}
-	}
+	asksVerbose, plain := verboseWhere(len(res.Pods), collect.VerbosePodsUpTo, c.env.CRIVerbosePods, func(i int) bool {
+		return res.Pods[i].Pod.GetState() == criapi.PodSandboxState_SANDBOX_READY
+	})
 	if plain > 0 {
 		res.InfoOmitted = fmt.Sprintf("%d of %d sandboxes are ready and were asked without verbose info, as on every node of more than %d sandboxes (their pid, spec and namespaces are in the runc, containerd and proc sources; the CNI result's interfaces are not): --cri-verbose-pods asks every one",
 			plain, len(res.Pods), collect.VerbosePodsUpTo)
@@ -79,7 +72,7 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 	c.parallel(ctx, len(res.Pods), func(i int) {
 		rec := res.Pods[i]
 		var st *criapi.PodSandboxStatusResponse
-		verbose := asksVerbose(rec.Pod)
+		verbose := asksVerbose[i]
 		method := "PodSandboxStatus"
 		if verbose {
 			// calls.json tells the two apart (their costs differ
@@ -96,6 +89,21 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 		rec.Status, rec.Info = st.Status, decodeInfo(st.Info)
 	})
 	return res, namespaces
+}
+
+// verboseWhere decides which of n records have their status asked with
+// verbose info: every one when all is set or n is at most upTo, else those
+// healthy(i) is false for (a ready sandbox, a running container is asked
+// plainly). plain counts the others.
+func verboseWhere(n, upTo int, all bool, healthy func(i int) bool) (verbose []bool, plain int) {
+	verbose = make([]bool, n)
+	for i := range verbose {
+		verbose[i] = all || n <= upTo || !healthy(i)
+		if !verbose[i] {
+			plain++
+		}
+	}
+	return verbose, plain
 }
 
 // containers lists containers in every state, newest first, keeping those
@@ -139,16 +147,9 @@ func (c *client) containers(ctx context.Context, podNamespace map[string]string)
 		}
 		res.Containers = append(res.Containers, &ContainerRecord{Container: ct})
 	}
-	allVerbose := c.env.CRIVerboseContainers || len(res.Containers) <= collect.VerboseContainersUpTo
-	asksVerbose := func(ct *criapi.Container) bool {
-		return allVerbose || ct.GetState() != criapi.ContainerState_CONTAINER_RUNNING
-	}
-	plain := 0
-	for _, rec := range res.Containers {
-		if !asksVerbose(rec.Container) {
-			plain++
-		}
-	}
+	asksVerbose, plain := verboseWhere(len(res.Containers), collect.VerboseContainersUpTo, c.env.CRIVerboseContainers, func(i int) bool {
+		return res.Containers[i].Container.GetState() == criapi.ContainerState_CONTAINER_RUNNING
+	})
 	if plain > 0 {
 		res.InfoOmitted = fmt.Sprintf("%d of %d containers are running and were asked without verbose info, as on every node of more than %d containers (their spec, snapshot and runtime are in the containerd source, their pid in runc, their processes in proc): --cri-verbose-containers asks every one",
 			plain, len(res.Containers), collect.VerboseContainersUpTo)
@@ -156,7 +157,7 @@ func (c *client) containers(ctx context.Context, podNamespace map[string]string)
 	c.parallel(ctx, len(res.Containers), func(i int) {
 		rec := res.Containers[i]
 		var st *criapi.ContainerStatusResponse
-		verbose := asksVerbose(rec.Container)
+		verbose := asksVerbose[i]
 		method := "ContainerStatus"
 		if verbose {
 			method += "/verbose"
