@@ -237,44 +237,59 @@ func TestPodVerboseOnlyWhereNotReadyOnABigNode(t *testing.T) {
 		env.CRIVerbosePods = c.all
 		out, dir := runFake(t, env)
 		pods := decode[PodList](t, out, dir+"pods.json")
-		if len(pods.Pods) != 3+c.extra || f.verbosePods.Load() != c.wantVerbose {
-			t.Errorf("%s: %d pods, %d verbose calls, want %d", c.name, len(pods.Pods), f.verbosePods.Load(), c.wantVerbose)
-			continue
-		}
-		verbose := 0
+		var recs []verboseRecord
 		for _, p := range pods.Pods {
-			if p.Status.GetNetwork().GetIp() != "10.0.0.1" {
-				t.Errorf("%s: pod %s without its status", c.name, p.Pod.Id)
-			}
-			if len(p.Info) > 0 {
-				verbose++
-				continue
-			}
-			if p.Pod.State != criapi.PodSandboxState_SANDBOX_READY {
-				t.Errorf("%s: pod %s, not ready, without verbose info", c.name, p.Pod.Id)
-			}
+			recs = append(recs, verboseRecord{p.Pod.Id, p.Pod.State == criapi.PodSandboxState_SANDBOX_READY,
+				p.Status.GetNetwork().GetIp() == "10.0.0.1", len(p.Info) > 0})
 		}
-		if int64(verbose) != c.wantVerbose {
-			t.Errorf("%s: %d records with info, %d verbose calls", c.name, verbose, c.wantVerbose)
-		}
-		methods := map[string]int{}
-		for _, call := range decode[[]Call](t, out, dir+"calls.json") {
-			methods[call.Method]++
-		}
-		if int64(methods["PodSandboxStatus/verbose"]) != c.wantVerbose || int64(methods["PodSandboxStatus"]) != int64(3+c.extra)-c.wantVerbose {
-			t.Errorf("%s: calls.json %v", c.name, methods)
-		}
-		if c.wantOmission == "" && pods.InfoOmitted != "" ||
-			c.wantOmission != "" && (!strings.Contains(pods.InfoOmitted, c.wantOmission) || !strings.Contains(pods.InfoOmitted, "--cri-verbose-pods")) {
-			t.Errorf("%s: info_omitted %q", c.name, pods.InfoOmitted)
-		}
+		checkVerbose(t, c.name, recs, 3+c.extra, f.verbosePods.Load(), c.wantVerbose, decode[[]Call](t, out, dir+"calls.json"),
+			"PodSandboxStatus", pods.InfoOmitted, c.wantOmission, "--cri-verbose-pods")
 	}
 }
 
-// Up to collect.VerboseContainersUpTo containers every status is verbose
-// (as crictl inspect); on a bigger node only the containers not running
-// are, the running ones keep their plain status, and the list says what was
-// left out and how to get it; --cri-verbose-containers asks every one.
+// verboseRecord is what the verbose tests check of one pod or container.
+type verboseRecord struct {
+	id                    string
+	healthy, status, info bool
+}
+
+// checkVerbose checks one case of a verbose-above-a-bound rule: total
+// records, each with its status, the healthy ones plain unless wantVerbose
+// covers them, the unhealthy ones verbose; the fake's verbose calls and
+// calls.json's method names agree; the list's omission note names how many
+// and the flag, or is empty.
+func checkVerbose(t *testing.T, name string, recs []verboseRecord, total int, verboseCalls, wantVerbose int64, calls []Call, method, omitted, wantOmission, flag string) {
+	t.Helper()
+	if len(recs) != total || verboseCalls != wantVerbose {
+		t.Errorf("%s: %d records, %d verbose calls, want %d and %d", name, len(recs), verboseCalls, total, wantVerbose)
+		return
+	}
+	verbose := 0
+	for _, r := range recs {
+		if !r.status {
+			t.Errorf("%s: %s without its status", name, r.id)
+		}
+		if r.info {
+			verbose++
+		} else if !r.healthy {
+			t.Errorf("%s: %s, not ready or running, without verbose info", name, r.id)
+		}
+	}
+	if int64(verbose) != wantVerbose {
+		t.Errorf("%s: %d records with info, %d verbose calls", name, verbose, wantVerbose)
+	}
+	methods := map[string]int{}
+	for _, call := range calls {
+		methods[call.Method]++
+	}
+	if int64(methods[method+"/verbose"]) != wantVerbose || int64(methods[method]) != int64(total)-wantVerbose {
+		t.Errorf("%s: calls.json %v", name, methods)
+	}
+	if wantOmission == "" && omitted != "" || wantOmission != "" && (!strings.Contains(omitted, wantOmission) || !strings.Contains(omitted, flag)) {
+		t.Errorf("%s: info_omitted %q", name, omitted)
+	}
+}
+
 func TestContainerVerboseOnlyWhereNotRunningOnABigNode(t *testing.T) {
 	const fixed = 4 // three running, one exited (the orphan)
 	for _, c := range []struct {
@@ -295,37 +310,13 @@ func TestContainerVerboseOnlyWhereNotRunningOnABigNode(t *testing.T) {
 		env.CRIVerboseContainers = c.all
 		out, dir := runFake(t, env)
 		list := decode[ContainerList](t, out, dir+"containers.json")
-		if len(list.Containers) != fixed+c.extra || f.verboseContainers.Load() != c.wantVerbose {
-			t.Errorf("%s: %d containers, %d verbose calls, want %d", c.name, len(list.Containers), f.verboseContainers.Load(), c.wantVerbose)
-			continue
-		}
-		verbose := 0
+		var recs []verboseRecord
 		for _, r := range list.Containers {
-			if r.Status.GetStartedAt() != 1700000000123456789 {
-				t.Errorf("%s: container %s without its status", c.name, r.Container.Id)
-			}
-			if len(r.Info) > 0 {
-				verbose++
-				continue
-			}
-			if r.Container.State != criapi.ContainerState_CONTAINER_RUNNING {
-				t.Errorf("%s: container %s, not running, without verbose info", c.name, r.Container.Id)
-			}
+			recs = append(recs, verboseRecord{r.Container.Id, r.Container.State == criapi.ContainerState_CONTAINER_RUNNING,
+				r.Status.GetStartedAt() == 1700000000123456789, len(r.Info) > 0})
 		}
-		if int64(verbose) != c.wantVerbose {
-			t.Errorf("%s: %d records with info, %d verbose calls", c.name, verbose, c.wantVerbose)
-		}
-		methods := map[string]int{}
-		for _, call := range decode[[]Call](t, out, dir+"calls.json") {
-			methods[call.Method]++
-		}
-		if int64(methods["ContainerStatus/verbose"]) != c.wantVerbose || int64(methods["ContainerStatus"]) != int64(fixed+c.extra)-c.wantVerbose {
-			t.Errorf("%s: calls.json %v", c.name, methods)
-		}
-		if c.wantOmission == "" && list.InfoOmitted != "" ||
-			c.wantOmission != "" && (!strings.Contains(list.InfoOmitted, c.wantOmission) || !strings.Contains(list.InfoOmitted, "--cri-verbose-containers")) {
-			t.Errorf("%s: info_omitted %q", c.name, list.InfoOmitted)
-		}
+		checkVerbose(t, c.name, recs, fixed+c.extra, f.verboseContainers.Load(), c.wantVerbose, decode[[]Call](t, out, dir+"calls.json"),
+			"ContainerStatus", list.InfoOmitted, c.wantOmission, "--cri-verbose-containers")
 	}
 }
 
