@@ -354,9 +354,9 @@ func runSources(ctx context.Context, opts Options, env *Env, sources []Source, w
 // answers rather than computing: on a big node they are the longest (at
 // 2,000 containers the cri and containerd sources took 3.5 s each while the
 // proc and cgroup sources computed beside them), so they start first and
-// the sources that compute fill the other slots while they wait. Started
-// in registration order instead, they waited for slots behind proc and
-// cgroup and ended the run 3 s later (docs/benchmarks.md).
+// the sources that compute fill the other slots while they wait. When the
+// slots went to whichever goroutine won the race, they waited behind proc
+// and cgroup and ended the run 3 s later (docs/benchmarks.md).
 func startsFirst(name string) bool {
 	switch name {
 	case "cri", "containerd", "docker", "crio":
