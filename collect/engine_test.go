@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -258,39 +257,5 @@ func TestArchiveName(t *testing.T) {
 	got := ArchiveName("node/1 a", time.Date(2026, 11, 24, 21, 5, 0, 0, time.UTC))
 	if got != "rtsnap-node_1_a-20261124T210500Z.tar.zst" {
 		t.Fatal(got)
-	}
-}
-
-// The sources that wait on a runtime get the first slots, the rest follow
-// in registration order; the statuses stay in registration order.
-func TestSourcesThatWaitOnARuntimeStartFirst(t *testing.T) {
-	var (
-		mu      sync.Mutex
-		started []string
-	)
-	src := func(name string) Source {
-		return fakeSource{name: name, collect: func(ctx context.Context, env *Env, out Output) error {
-			mu.Lock()
-			started = append(started, name)
-			mu.Unlock()
-			return out.WriteFile("x.txt", redact.Text, []byte(name))
-		}}
-	}
-	names := []string{"discovery", "host", "cri", "proc", "containerd", "cgroup", "docker"}
-	var sources []Source
-	for _, n := range names {
-		sources = append(sources, src(n))
-	}
-	res, err := Run(context.Background(), Options{OutputDir: t.TempDir(), Timeout: 30 * time.Second, Parallel: 1}, sources, newTestRedactor(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(started, " "), "cri containerd docker discovery host proc cgroup"; got != want {
-		t.Errorf("started %s, want %s", got, want)
-	}
-	for i, st := range res.Sources {
-		if st.Name != names[i] || st.Status != bundle.StatusOK {
-			t.Errorf("status %d: %+v, want %s ok", i, st, names[i])
-		}
 	}
 }
