@@ -27,6 +27,24 @@ const (
 	// shim: at 250 pods during a collection on a loaded node they took a
 	// median of 164 ms, 51 s of calls (docs/benchmarks.md).
 	VerbosePodsUpTo = 110
+	// VerboseContainersUpTo: on a node with up to this many CRI containers
+	// the cri source asks every container's status with verbose info, as
+	// crictl inspect does; above it only the containers not running (and
+	// all with --cri-verbose-containers). The verbose info is about 9 KB per
+	// container that containerd reads and encodes and the collector
+	// redacts: at 2,000 containers asking the running ones plainly halved
+	// the cri source's CPU in the collector and in containerd
+	// (docs/benchmarks.md). 250 is the busiest common node's pod count.
+	VerboseContainersUpTo = 250
+	// TaskListUpTo: in a containerd namespace of up to this many
+	// containers the containerd source asks containerd's task list, as
+	// `ctr tasks ls` does; above it only the tasks the runc state and /proc
+	// do not vouch for, and a sample of the shims they do (all with
+	// --containerd-task-list). The list asks every shim in turn: at 2,250
+	// tasks one list cost containerd 1.2 s and the shims 0.9 s of CPU on a
+	// loaded 2-core node (docs/benchmarks.md), about 1 ms per task, so up
+	// to here it costs the runtime a quarter of a second at most.
+	TaskListUpTo = 250
 	// DefaultMemoryLimit is the soft limit on the collector's Go memory
 	// (debug.SetMemoryLimit, as GOMEMLIMIT; --memory-limit). The collector
 	// lives seconds, so the GC's default pace (GOGC 100) is kept: at 2,000

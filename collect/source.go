@@ -97,6 +97,14 @@ type Env struct {
 	// CRIVerbosePods asks every pod sandbox's status with verbose info; by
 	// default only the sandboxes not ready get it (collect/cri: pods).
 	CRIVerbosePods bool
+	// CRIVerboseContainers asks every container's status with verbose
+	// info; by default only up to VerboseContainersUpTo containers, above
+	// that the containers not running (collect/cri: containers).
+	CRIVerboseContainers bool
+	// ContainerdTaskList asks containerd's task list (every shim's state)
+	// in every namespace; by default only up to TaskListUpTo containers
+	// (collect/containerd: tasks).
+	ContainerdTaskList bool
 	// CallTimeout bounds a single runtime call inside a source.
 	CallTimeout time.Duration
 	// Redactor is for text a source builds itself.

@@ -59,10 +59,14 @@ type results struct {
 	Scale       []*series         `json:"scale,omitempty"`        // collection and analyzer at 2,000 containers
 	ScaleNode   int               `json:"scale_containers,omitempty"`
 	ScaleCut    []string          `json:"scale_sources_not_ok,omitempty"`
-	Analyzer    []*series         `json:"analyzer"`
-	Fleet       *fleetResult      `json:"fleet,omitempty"`
-	Redaction   []float64         `json:"redaction_mb_per_cpu_s"`
-	Targets     []target          `json:"targets"`
+	// ScaleRuntime is the scale lab's runtime (containerd and shims):
+	// how many processes, and the CPU they use per second when no
+	// collection runs, to set against a collection's RuntimeCPU.
+	ScaleRuntime *runtimeIdle `json:"scale_runtime,omitempty"`
+	Analyzer     []*series    `json:"analyzer"`
+	Fleet        *fleetResult `json:"fleet,omitempty"`
+	Redaction    []float64    `json:"redaction_mb_per_cpu_s"`
+	Targets      []target     `json:"targets"`
 }
 
 type loadPhase struct {

@@ -18,6 +18,9 @@ type sample struct {
 	CPU     time.Duration `json:"cpu_ns"` // user + system, the command and the children it waited for
 	MaxRSS  int64         `json:"max_rss_bytes"`
 	Archive int64         `json:"archive_bytes,omitempty"`
+	// RuntimeCPU is what the scale lab's containerd and its shims used
+	// meanwhile (user + system, /proc/PID/stat), for the scale collections.
+	RuntimeCPU time.Duration `json:"runtime_cpu_ns,omitempty"`
 }
 
 // measure runs a command to completion under a deadline and reads its cost
@@ -67,10 +70,11 @@ type series struct {
 
 func (s *series) median() sample {
 	return sample{
-		Wall:    time.Duration(medianOf(s.Runs, func(x sample) int64 { return int64(x.Wall) })),
-		CPU:     time.Duration(medianOf(s.Runs, func(x sample) int64 { return int64(x.CPU) })),
-		MaxRSS:  medianOf(s.Runs, func(x sample) int64 { return x.MaxRSS }),
-		Archive: medianOf(s.Runs, func(x sample) int64 { return x.Archive }),
+		Wall:       time.Duration(medianOf(s.Runs, func(x sample) int64 { return int64(x.Wall) })),
+		CPU:        time.Duration(medianOf(s.Runs, func(x sample) int64 { return int64(x.CPU) })),
+		MaxRSS:     medianOf(s.Runs, func(x sample) int64 { return x.MaxRSS }),
+		Archive:    medianOf(s.Runs, func(x sample) int64 { return x.Archive }),
+		RuntimeCPU: time.Duration(medianOf(s.Runs, func(x sample) int64 { return int64(x.RuntimeCPU) })),
 	}
 }
 

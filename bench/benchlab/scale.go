@@ -48,12 +48,26 @@ func scaleStep(ctx context.Context, cfg *config, res *results, logf func(string,
 	if _, _, err := collectOnce(ctx, cfg, filepath.Join(cfg.out, "scale-warmup"), extra...); err != nil {
 		return err
 	}
+	// What a collection costs the runtime: its containerd's and shims' CPU
+	// around each collection, beside what they use idle.
+	rp, err := findRuntime(cfg.scaleEndpoint)
+	if err != nil {
+		logf("scale: warning: no runtime CPU figures: %v", err)
+	} else {
+		idle := rp.idle(10 * time.Second)
+		res.ScaleRuntime = &idle
+		logf("scale: runtime idle: %d processes, %.2f CPU-s per second", idle.Processes, idle.perSecond())
+	}
 	var last string
 	for i := 0; i < cfg.runs; i++ {
 		logf("scale run %d/%d", i+1, cfg.runs)
+		before := rp.cpu()
 		s, path, err := collectOnce(ctx, cfg, filepath.Join(cfg.out, fmt.Sprintf("scale-%d", i)), extra...)
 		if err != nil {
 			return err
+		}
+		if res.ScaleRuntime != nil {
+			s.RuntimeCPU = rp.cpu() - before
 		}
 		rt.Runs, last = append(rt.Runs, s), path
 		if s, _, err = collectOnce(ctx, cfg, filepath.Join(cfg.out, fmt.Sprintf("scale-nologs-%d", i)), append(extra, "--skip", "logs")...); err != nil {

@@ -88,6 +88,10 @@ func TestGoneCgroupIsAnError(t *testing.T) {
 	if len(c.Errors) != 1 || !strings.Contains(c.Errors[0], "no such file") {
 		t.Errorf("errors %v", c.Errors)
 	}
+	st.CgroupPaths = map[string]string{"": "/sys/fs/cgroup/kubepods.slice/gone.scope"}
+	if c := Read("testdata/v2", "testdata/proc", "v2", st); len(c.Errors) != 1 || !strings.Contains(c.Errors[0], "no such file") {
+		t.Errorf("v2 errors %v", c.Errors)
+	}
 }
 
 func TestDriver(t *testing.T) {
@@ -186,5 +190,43 @@ func TestPidsEventsAbsent(t *testing.T) {
 	readPids(d, &c)
 	if !c.Pids.EventsKnown || c.Pids.MaxEvents != 0 {
 		t.Errorf("pids %+v, want events known, max 0", c.Pids)
+	}
+}
+
+// The v1 freezer's self_freezing and parent_freezing are not read when the
+// state is THAWED (the kernel says THAWED only when neither is set): on the
+// real kernel, every container's two files agree with what Read writes,
+// frozen or not (the paused fault freezes one).
+func TestLabThawedFreezerFilesAreZero(t *testing.T) {
+	lab.Require(t)
+	lab.Fault(t, "paused")
+	env := collect.NewTestEnv()
+	_, states, _ := env.RuncStates()
+	read := func(dir, name string) string {
+		b, err := os.ReadFile(dir + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	seen := map[string]int{}
+	for _, st := range states {
+		p, ok := st.CgroupPaths["freezer"]
+		if !ok || st.Error != "" {
+			continue
+		}
+		c := Read(env.SysRoot, env.ProcRoot, "hybrid", st)
+		if len(c.Errors) > 0 {
+			continue // gone since the scan
+		}
+		dir := env.SysRoot + strings.TrimPrefix(p, "/sys")
+		want := Freeze{State: read(dir, "freezer.state"), SelfFreezing: read(dir, "freezer.self_freezing"), ParentFreezing: read(dir, "freezer.parent_freezing")}
+		if c.Freeze.State != want.State || c.Freeze.SelfFreezing != want.SelfFreezing || c.Freeze.ParentFreezing != want.ParentFreezing {
+			t.Errorf("%s: Read says %+v, the files %+v", st.ID, c.Freeze, want)
+		}
+		seen[c.Freeze.State]++
+	}
+	if seen["THAWED"] < 3 || seen["FROZEN"] < 1 {
+		t.Fatalf("freezer states on the lab: %v", seen)
 	}
 }

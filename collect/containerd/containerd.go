@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	tasksapi "github.com/containerd/containerd/api/services/tasks/v1"
 	"github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/containerd/containerd/v2/core/images"
@@ -49,7 +48,11 @@ const (
 const taskGetTimeout = 2 * time.Second
 
 // Source collects containerd's native view.
-type Source struct{}
+type Source struct {
+	// taskListUpTo is collect.TaskListUpTo when 0; tests set -1 to take
+	// the way without the task list in every namespace.
+	taskListUpTo int
+}
 
 // New returns the containerd source.
 func New() collect.Source { return Source{} }
@@ -61,7 +64,7 @@ func (Source) Description() string {
 func (Source) DefaultEnabled() bool { return true }
 func (Source) Budget() int64        { return 48 << 20 }
 
-func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
+func (src Source) Collect(ctx context.Context, env *collect.Env, out collect.Output) error {
 	// A flagged socket of unknown kind is tried too: it is most often a
 	// containerd under another name, and a wrong guess costs one failed call.
 	all := env.Endpoints()
@@ -85,7 +88,7 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := collectEndpoint(ctx, env, out, ep); err != nil {
+			if err := src.collectEndpoint(ctx, env, out, ep); err != nil {
 				mu.Lock()
 				failed++
 				mu.Unlock()
@@ -108,6 +111,11 @@ type session struct {
 	dir   string
 	mu    sync.Mutex
 	calls []Call
+	// taskListUpTo: namespaces of more containers are not asked the task
+	// list (tasks.go); get is getTask (a fake in tests of what follows
+	// from the answers).
+	taskListUpTo int
+	get          func(ctx context.Context, ns, id string, timeout time.Duration) (*Task, MissingTask)
 }
 
 func (s *session) call(ctx context.Context, ns, method string, fn func(ctx context.Context) error) error {
@@ -151,13 +159,17 @@ func (s *session) write(name string, v any) {
 	}
 }
 
-func collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, ep endpoints.Endpoint) error {
+func (src Source) collectEndpoint(ctx context.Context, env *collect.Env, out collect.Output, ep endpoints.Endpoint) error {
 	c, err := client.New(env.HostPath(ep.Path), client.WithTimeout(env.CallTimeout))
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
 	defer c.Close()
-	s := &session{env: env, ep: ep, c: c, out: out, dir: ep.Slug() + "/"}
+	s := &session{env: env, ep: ep, c: c, out: out, dir: ep.Slug() + "/", taskListUpTo: collect.TaskListUpTo}
+	if src.taskListUpTo != 0 {
+		s.taskListUpTo = max(src.taskListUpTo, 0)
+	}
+	s.get = s.getTask
 	defer func() { s.write("calls.json", s.calls) }()
 
 	srv := Server{Endpoint: ep.Path}
@@ -279,54 +291,6 @@ func (s *session) namespace(ctx context.Context, ns string, snapshotters []strin
 	s.write(dir+"content.json", s.content(ctx, ns))
 	s.write(dir+"snapshots.json", s.snapshots(ctx, ns, snapshotters))
 	s.write(dir+"leases.json", s.leases(ctx, ns))
-}
-
-func (s *session) tasks(ctx context.Context, ns string, ctrs []Container) Tasks {
-	var res Tasks
-	listed := map[string]bool{}
-	if err := s.call(ctx, ns, "Tasks.List", func(ctx context.Context) error {
-		resp, err := s.c.TaskService().List(ctx, &tasksapi.ListTasksRequest{})
-		if err != nil {
-			return err
-		}
-		for _, t := range resp.Tasks {
-			listed[t.ID] = true
-			tk := Task{ID: t.ID, PID: t.Pid, Status: statusName(int32(t.Status)), ExitStatus: t.ExitStatus}
-			if t.ExitedAt != nil && t.ExitedAt.Seconds > 0 {
-				tk.ExitedAt = t.ExitedAt.AsTime()
-			}
-			res.Tasks = append(res.Tasks, tk)
-		}
-		return nil
-	}); err != nil {
-		// Without the list, look tasks up one by one (bounded): a list that
-		// timed out is most often one stuck shim among many healthy ones.
-		res.Error = s.env.Redactor.String(err.Error())
-		if len(ctrs) > maxTaskGets {
-			ctrs = ctrs[:maxTaskGets]
-		}
-	}
-	for _, ct := range ctrs {
-		if listed[ct.ID] || ctx.Err() != nil {
-			continue
-		}
-		// A direct Get is what Task().Status() does; read-only.
-		m := MissingTask{ContainerID: ct.ID, GetCode: "OK"}
-		err := s.call(ctx, ns, "Tasks.Get", func(ctx context.Context) error {
-			ctx, cancel := context.WithTimeout(ctx, taskGetTimeout)
-			defer cancel()
-			resp, err := s.c.TaskService().Get(ctx, &tasksapi.GetRequest{ContainerID: ct.ID})
-			if err == nil && resp.Process != nil {
-				m.Status, m.PID = statusName(int32(resp.Process.Status)), resp.Process.Pid
-			}
-			return err
-		})
-		if err != nil {
-			m.GetCode, m.GetError = codeOf(err), s.env.Redactor.String(err.Error())
-		}
-		res.WithoutTask = append(res.WithoutTask, m)
-	}
-	return res
 }
 
 // statusName follows containerd's task status enum.

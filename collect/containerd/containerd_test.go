@@ -3,6 +3,7 @@ package containerd
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
 	"github.com/rtsnap/rtsnap/internal/lab"
+	schema "github.com/rtsnap/rtsnap/internal/schema/containerd"
 )
 
 func run(t *testing.T, env *collect.Env) *collect.Capture {
@@ -153,18 +155,23 @@ func TestNamespaceFilterAndHang(t *testing.T) {
 	}
 }
 
-func TestDeadShimLeavesAContainerWithoutTask(t *testing.T) {
-	le := lab.Require(t)
+// deadFaultVictim stages the lab's dead fault (a killed shim on 1.6) and
+// returns the id of the container it served.
+func deadFaultVictim(t *testing.T) string {
+	t.Helper()
 	ids := lab.Fault(t, "dead")
-	var victim string
 	for _, f := range strings.Fields(ids) {
 		if v, ok := strings.CutPrefix(f, "container="); ok {
-			victim = v
+			return v
 		}
 	}
-	if victim == "" {
-		t.Fatalf("fault output without container id: %q", ids)
-	}
+	t.Fatalf("fault output without container id: %q", ids)
+	return ""
+}
+
+func TestDeadShimLeavesAContainerWithoutTask(t *testing.T) {
+	le := lab.Require(t)
+	victim := deadFaultVictim(t)
 	env := collect.NewTestEnv()
 	env.RuntimeEndpoints = []string{le["RTSNAP_LAB_CD16_SOCK"]}
 	env.Namespaces = []string{"k8s.io"}
@@ -239,5 +246,121 @@ func TestStoppedDaemonIsPartial(t *testing.T) {
 	t.Logf("stopped daemon: %s %s", srv.Code, srv.Error)
 	if ctrs := decode[[]Container](t, out, slug(le, "RTSNAP_LAB_CD16_SOCK")+"/k8s.io/containers.json"); len(ctrs) == 0 {
 		t.Fatal("cd16's containers missing")
+	}
+}
+
+// tasksByWay collects the task files of every namespace on the lab's
+// daemons twice: with containerd's task list, and the way a namespace of
+// more than collect.TaskListUpTo containers takes (taskListUpTo -1 takes it
+// everywhere).
+func tasksByWay(t *testing.T, le lab.Env, socks ...string) (list, without map[string]Tasks) {
+	t.Helper()
+	var eps []string
+	for _, k := range socks {
+		eps = append(eps, le[k])
+	}
+	read := func(src Source) map[string]Tasks {
+		env := collect.NewTestEnv()
+		env.RuntimeEndpoints = eps
+		out := collect.NewCapture()
+		if err := src.Collect(context.Background(), env, out); err != nil {
+			t.Fatal(err)
+		}
+		res := map[string]Tasks{}
+		for name := range out.Files {
+			if strings.HasSuffix(name, "/tasks.json") {
+				res[name] = decode[Tasks](t, out, name)
+			}
+		}
+		return res
+	}
+	return read(Source{}), read(Source{taskListUpTo: -1})
+}
+
+// Without the task list, every task comes out as containerd's list says it:
+// RUNNING with the same pid, from the runc state or asked; any other state
+// asked of containerd; the same containers without a task.
+func TestLabTasksWithoutTheListMatchTheList(t *testing.T) {
+	le := lab.Require(t)
+	list, without := tasksByWay(t, le, "RTSNAP_LAB_CD16_SOCK", "RTSNAP_LAB_CD17_SOCK", "RTSNAP_LAB_CD2_SOCK")
+	vouched := 0
+	for name, l := range list {
+		w, ok := without[name]
+		if !ok || w.Query == nil || l.Query != nil {
+			t.Errorf("%s: without the list %v (query %+v), with it query %+v", name, ok, w.Query, l.Query)
+			continue
+		}
+		got := map[string]Task{}
+		for _, tk := range w.Tasks {
+			got[tk.ID] = tk
+		}
+		for _, tk := range l.Tasks {
+			g, ok := got[tk.ID]
+			switch {
+			case !ok:
+				t.Errorf("%s: task %s (%s) missing without the list", name, tk.ID, tk.Status)
+			case g.Status != tk.Status || g.PID != tk.PID:
+				t.Errorf("%s: %s is %s pid %d from %q, the list says %s pid %d", name, tk.ID, g.Status, g.PID, g.From, tk.Status, tk.PID)
+			case tk.Status != "RUNNING" && g.From != "":
+				t.Errorf("%s: %s (%s) not asked: %+v", name, tk.ID, tk.Status, g)
+			}
+			if g.From == schema.TaskFromRuncState {
+				vouched++
+			}
+		}
+		if len(w.Tasks) != len(l.Tasks) || len(w.WithoutTask) != len(l.WithoutTask) {
+			t.Errorf("%s: %d tasks and %d without one, the list's way %d and %d", name, len(w.Tasks), len(w.WithoutTask), len(l.Tasks), len(l.WithoutTask))
+		}
+	}
+	// The cheap way was taken somewhere: some task came from the runc state.
+	if vouched == 0 {
+		t.Fatalf("no task from the runc state in %d namespaces", len(without))
+	}
+	t.Logf("%d namespaces, %d tasks from the runc state", len(without), vouched)
+}
+
+// A paused task's cgroup is frozen: the files cannot tell paused from
+// frozen behind the runtime's back, so containerd is asked and says PAUSED.
+func TestLabPausedTaskIsAskedWithoutTheList(t *testing.T) {
+	le := lab.Require(t)
+	lab.Fault(t, "paused")
+	_, without := tasksByWay(t, le, "RTSNAP_LAB_CD2_SOCK")
+	w := without[slug(le, "RTSNAP_LAB_CD2_SOCK")+"/"+le["RTSNAP_LAB_NATIVE_NS"]+"/tasks.json"]
+	for _, tk := range w.Tasks {
+		if tk.ID == "native-sleeper" {
+			if tk.Status != "PAUSED" || tk.From != "" || w.Query.AskedWhy[whyFrozen] == 0 {
+				t.Fatalf("paused task %+v, query %+v", tk, w.Query)
+			}
+			return
+		}
+	}
+	t.Fatalf("native-sleeper not among %+v", w)
+}
+
+// A killed shim leaves its container's init alive under another parent: the
+// files do not vouch for it, so containerd is asked and its answer kept.
+func TestLabDeadShimIsAskedWithoutTheList(t *testing.T) {
+	le := lab.Require(t)
+	victim := deadFaultVictim(t)
+	list, without := tasksByWay(t, le, "RTSNAP_LAB_CD16_SOCK")
+	name := slug(le, "RTSNAP_LAB_CD16_SOCK") + "/k8s.io/tasks.json"
+	find := func(ts Tasks) string {
+		for _, tk := range ts.Tasks {
+			if tk.ID == victim {
+				return fmt.Sprintf("task %s pid %d from %q", tk.Status, tk.PID, tk.From)
+			}
+		}
+		for _, m := range ts.WithoutTask {
+			if m.ContainerID == victim {
+				return "no task: " + m.GetCode
+			}
+		}
+		return "absent"
+	}
+	l, w := find(list[name]), find(without[name])
+	// 1.6.20 lists the task UNKNOWN without a pid (TestDeadShimLeavesAContainerWithoutTask);
+	// a direct Get answers the same.
+	if w != `task UNKNOWN pid 0 from ""` || without[name].Query.AskedWhy[whyNoShim] == 0 {
+		t.Fatalf("victim %s without the list: %s (the list: %s), query %+v", victim, w, l, without[name].Query)
 	}
 }

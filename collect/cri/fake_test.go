@@ -31,6 +31,9 @@ type fakeRuntime struct {
 	verbosePods atomic.Int64
 	// readyPods more READY sandboxes (without containers) after fakePods.
 	readyPods atomic.Int64
+	// runningContainers more RUNNING containers (in pod pa) after the four.
+	runningContainers atomic.Int64
+	verboseContainers atomic.Int64
 }
 
 func (f *fakeRuntime) Version(context.Context, *criapi.VersionRequest) (*criapi.VersionResponse, error) {
@@ -83,13 +86,23 @@ func (f *fakeRuntime) ListContainers(context.Context, *criapi.ListContainersRequ
 	}
 	cs = append(cs, &criapi.Container{Id: "orphan", PodSandboxId: "gone", State: criapi.ContainerState_CONTAINER_EXITED,
 		Metadata: &criapi.ContainerMetadata{Name: "old"}, Labels: map[string]string{podNamespaceLabel: "other"}})
+	for i := range f.runningContainers.Load() {
+		cs = append(cs, &criapi.Container{Id: fmt.Sprintf("cr%04d", i), PodSandboxId: "pa", State: criapi.ContainerState_CONTAINER_RUNNING,
+			Metadata: &criapi.ContainerMetadata{Name: fmt.Sprintf("r%d", i)}})
+	}
 	return &criapi.ListContainersResponse{Containers: cs}, nil
 }
 
+// ContainerStatus answers info only when asked for verbose, as the
+// runtimes do.
 func (f *fakeRuntime) ContainerStatus(_ context.Context, r *criapi.ContainerStatusRequest) (*criapi.ContainerStatusResponse, error) {
 	f.calls.Add(1)
-	return &criapi.ContainerStatusResponse{Status: &criapi.ContainerStatus{Id: r.ContainerId, StartedAt: 1700000000123456789},
-		Info: map[string]string{"info": `{"runtimeSpec":{"process":{"env":["A=B"]}}}`}}, nil
+	resp := &criapi.ContainerStatusResponse{Status: &criapi.ContainerStatus{Id: r.ContainerId, StartedAt: 1700000000123456789}}
+	if r.Verbose {
+		f.verboseContainers.Add(1)
+		resp.Info = map[string]string{"info": `{"runtimeSpec":{"process":{"env":["A=B"]}}}`}
+	}
+	return resp, nil
 }
 
 func (f *fakeRuntime) ListImages(context.Context, *criapi.ListImagesRequest) (*criapi.ListImagesResponse, error) {
@@ -195,7 +208,7 @@ func TestFakeRuntimeEveryFile(t *testing.T) {
 	for _, c := range decode[[]Call](t, out, dir+"calls.json") {
 		codes[c.Method] = c.Code
 	}
-	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus"] != "OK" ||
+	if codes["Version"] != "OK" || codes["RuntimeConfig"] != "Unimplemented" || codes["ContainerStatus/verbose"] != "OK" ||
 		codes["PodSandboxStatus/verbose"] != "OK" {
 		t.Errorf("calls: %v", codes)
 	}
@@ -224,37 +237,86 @@ func TestPodVerboseOnlyWhereNotReadyOnABigNode(t *testing.T) {
 		env.CRIVerbosePods = c.all
 		out, dir := runFake(t, env)
 		pods := decode[PodList](t, out, dir+"pods.json")
-		if len(pods.Pods) != 3+c.extra || f.verbosePods.Load() != c.wantVerbose {
-			t.Errorf("%s: %d pods, %d verbose calls, want %d", c.name, len(pods.Pods), f.verbosePods.Load(), c.wantVerbose)
-			continue
-		}
-		verbose := 0
+		var recs []verboseRecord
 		for _, p := range pods.Pods {
-			if p.Status.GetNetwork().GetIp() != "10.0.0.1" {
-				t.Errorf("%s: pod %s without its status", c.name, p.Pod.Id)
-			}
-			if len(p.Info) > 0 {
-				verbose++
-				continue
-			}
-			if p.Pod.State != criapi.PodSandboxState_SANDBOX_READY {
-				t.Errorf("%s: pod %s, not ready, without verbose info", c.name, p.Pod.Id)
-			}
+			recs = append(recs, verboseRecord{p.Pod.Id, p.Pod.State == criapi.PodSandboxState_SANDBOX_READY,
+				p.Status.GetNetwork().GetIp() == "10.0.0.1", len(p.Info) > 0})
 		}
-		if int64(verbose) != c.wantVerbose {
-			t.Errorf("%s: %d records with info, %d verbose calls", c.name, verbose, c.wantVerbose)
+		checkVerbose(t, c.name, recs, 3+c.extra, f.verbosePods.Load(), c.wantVerbose, decode[[]Call](t, out, dir+"calls.json"),
+			"PodSandboxStatus", pods.InfoOmitted, c.wantOmission, "--cri-verbose-pods")
+	}
+}
+
+// verboseRecord is what the verbose tests check of one pod or container.
+type verboseRecord struct {
+	id                    string
+	healthy, status, info bool
+}
+
+// checkVerbose checks one case of a verbose-above-a-bound rule: total
+// records, each with its status, the healthy ones plain unless wantVerbose
+// covers them, the unhealthy ones verbose; the fake's verbose calls and
+// calls.json's method names agree; the list's omission note names how many
+// and the flag, or is empty.
+func checkVerbose(t *testing.T, name string, recs []verboseRecord, total int, verboseCalls, wantVerbose int64, calls []Call, method, omitted, wantOmission, flag string) {
+	t.Helper()
+	if len(recs) != total || verboseCalls != wantVerbose {
+		t.Errorf("%s: %d records, %d verbose calls, want %d and %d", name, len(recs), verboseCalls, total, wantVerbose)
+		return
+	}
+	verbose := 0
+	for _, r := range recs {
+		if !r.status {
+			t.Errorf("%s: %s without its status", name, r.id)
 		}
-		methods := map[string]int{}
-		for _, call := range decode[[]Call](t, out, dir+"calls.json") {
-			methods[call.Method]++
+		if r.info {
+			verbose++
+		} else if !r.healthy {
+			t.Errorf("%s: %s, not ready or running, without verbose info", name, r.id)
 		}
-		if int64(methods["PodSandboxStatus/verbose"]) != c.wantVerbose || int64(methods["PodSandboxStatus"]) != int64(3+c.extra)-c.wantVerbose {
-			t.Errorf("%s: calls.json %v", c.name, methods)
+	}
+	if int64(verbose) != wantVerbose {
+		t.Errorf("%s: %d records with info, %d verbose calls", name, verbose, wantVerbose)
+	}
+	methods := map[string]int{}
+	for _, call := range calls {
+		methods[call.Method]++
+	}
+	if int64(methods[method+"/verbose"]) != wantVerbose || int64(methods[method]) != int64(total)-wantVerbose {
+		t.Errorf("%s: calls.json %v", name, methods)
+	}
+	if wantOmission == "" && omitted != "" || wantOmission != "" && (!strings.Contains(omitted, wantOmission) || !strings.Contains(omitted, flag)) {
+		t.Errorf("%s: info_omitted %q", name, omitted)
+	}
+}
+
+func TestContainerVerboseOnlyWhereNotRunningOnABigNode(t *testing.T) {
+	const fixed = 4 // three running, one exited (the orphan)
+	for _, c := range []struct {
+		name         string
+		extra        int
+		all          bool
+		wantVerbose  int64
+		wantOmission string
+	}{
+		{"small node", collect.VerboseContainersUpTo - fixed, false, collect.VerboseContainersUpTo, ""},
+		{"big node", collect.VerboseContainersUpTo - fixed + 1, false, 1, fmt.Sprintf("%d of %d containers", collect.VerboseContainersUpTo, collect.VerboseContainersUpTo+1)},
+		{"big node, --cri-verbose-containers", collect.VerboseContainersUpTo - fixed + 1, true, collect.VerboseContainersUpTo + 1, ""},
+	} {
+		sock, f := serveFake(t)
+		f.runningContainers.Store(int64(c.extra))
+		env := collect.NewTestEnv()
+		env.RuntimeEndpoints = []string{sock}
+		env.CRIVerboseContainers = c.all
+		out, dir := runFake(t, env)
+		list := decode[ContainerList](t, out, dir+"containers.json")
+		var recs []verboseRecord
+		for _, r := range list.Containers {
+			recs = append(recs, verboseRecord{r.Container.Id, r.Container.State == criapi.ContainerState_CONTAINER_RUNNING,
+				r.Status.GetStartedAt() == 1700000000123456789, len(r.Info) > 0})
 		}
-		if c.wantOmission == "" && pods.InfoOmitted != "" ||
-			c.wantOmission != "" && (!strings.Contains(pods.InfoOmitted, c.wantOmission) || !strings.Contains(pods.InfoOmitted, "--cri-verbose-pods")) {
-			t.Errorf("%s: info_omitted %q", c.name, pods.InfoOmitted)
-		}
+		checkVerbose(t, c.name, recs, fixed+c.extra, f.verboseContainers.Load(), c.wantVerbose, decode[[]Call](t, out, dir+"calls.json"),
+			"ContainerStatus", list.InfoOmitted, c.wantOmission, "--cri-verbose-containers")
 	}
 }
 

@@ -62,16 +62,9 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 		}
 		res.Pods = append(res.Pods, &PodRecord{Pod: p})
 	}
-	allVerbose := c.env.CRIVerbosePods || len(res.Pods) <= collect.VerbosePodsUpTo
-	asksVerbose := func(p *criapi.PodSandbox) bool {
-		return allVerbose || p.GetState() != criapi.PodSandboxState_SANDBOX_READY
-	}
-	plain := 0
-	for _, rec := range res.Pods {
-		if !asksVerbose(rec.Pod) {
-			plain++
-		}
-	}
+	asksVerbose, plain := verboseWhere(len(res.Pods), collect.VerbosePodsUpTo, c.env.CRIVerbosePods, func(i int) bool {
+		return res.Pods[i].Pod.GetState() == criapi.PodSandboxState_SANDBOX_READY
+	})
 	if plain > 0 {
 		res.InfoOmitted = fmt.Sprintf("%d of %d sandboxes are ready and were asked without verbose info, as on every node of more than %d sandboxes (their pid, spec and namespaces are in the runc, containerd and proc sources; the CNI result's interfaces are not): --cri-verbose-pods asks every one",
 			plain, len(res.Pods), collect.VerbosePodsUpTo)
@@ -79,7 +72,7 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 	c.parallel(ctx, len(res.Pods), func(i int) {
 		rec := res.Pods[i]
 		var st *criapi.PodSandboxStatusResponse
-		verbose := asksVerbose(rec.Pod)
+		verbose := asksVerbose[i]
 		method := "PodSandboxStatus"
 		if verbose {
 			// calls.json tells the two apart (their costs differ
@@ -98,10 +91,39 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 	return res, namespaces
 }
 
+// verboseWhere decides which of n records have their status asked with
+// verbose info: every one when all is set or n is at most upTo, else those
+// healthy(i) is false for (a ready sandbox, a running container is asked
+// plainly). plain counts the others.
+func verboseWhere(n, upTo int, all bool, healthy func(i int) bool) (verbose []bool, plain int) {
+	verbose = make([]bool, n)
+	for i := range verbose {
+		verbose[i] = all || n <= upTo || !healthy(i)
+		if !verbose[i] {
+			plain++
+		}
+	}
+	return verbose, plain
+}
+
 // containers lists containers in every state, newest first, keeping those
 // whose pod namespace passes --pod-namespace (a container whose namespace is
 // unknown is left out when a filter is set: the filter exists to keep other
-// tenants out), cut at --max-containers, with each one's verbose status.
+// tenants out), cut at --max-containers, with each one's status.
+//
+// The status is verbose for every container on a node of up to
+// collect.VerboseContainersUpTo containers; above it only for those not
+// running (for all with --cri-verbose-containers). The verbose info of a
+// containerd container is about 9 KB of JSON (its OCI spec, the CRI config,
+// the snapshot and runtime) that containerd reads from its metadata store
+// and encodes for each call, and the collector redacts; at 2,000 containers
+// that was 18 MB per collection, and asking the running ones plainly halved
+// the cri source's CPU on both sides (docs/benchmarks.md). What it holds of
+// a running container is elsewhere in the bundle: the spec, snapshot and
+// runtime in the containerd source, the pid in runc, the processes in proc;
+// the plain status keeps the mounts, log path, times and resources. A
+// container that is not running is where the info explains something
+// (its pid, the removing flag), and there are few of them.
 func (c *client) containers(ctx context.Context, podNamespace map[string]string) ContainerList {
 	res := ContainerList{Containers: []*ContainerRecord{}}
 	var list *criapi.ListContainersResponse
@@ -125,11 +147,23 @@ func (c *client) containers(ctx context.Context, podNamespace map[string]string)
 		}
 		res.Containers = append(res.Containers, &ContainerRecord{Container: ct})
 	}
+	asksVerbose, plain := verboseWhere(len(res.Containers), collect.VerboseContainersUpTo, c.env.CRIVerboseContainers, func(i int) bool {
+		return res.Containers[i].Container.GetState() == criapi.ContainerState_CONTAINER_RUNNING
+	})
+	if plain > 0 {
+		res.InfoOmitted = fmt.Sprintf("%d of %d containers are running and were asked without verbose info, as on every node of more than %d containers (their spec, snapshot and runtime are in the containerd source, their pid in runc, their processes in proc): --cri-verbose-containers asks every one",
+			plain, len(res.Containers), collect.VerboseContainersUpTo)
+	}
 	c.parallel(ctx, len(res.Containers), func(i int) {
 		rec := res.Containers[i]
 		var st *criapi.ContainerStatusResponse
-		if err := c.call(ctx, "ContainerStatus", func(ctx context.Context) (err error) {
-			st, err = c.rt.ContainerStatus(ctx, &criapi.ContainerStatusRequest{ContainerId: rec.Container.Id, Verbose: true})
+		verbose := asksVerbose[i]
+		method := "ContainerStatus"
+		if verbose {
+			method += "/verbose"
+		}
+		if err := c.call(ctx, method, func(ctx context.Context) (err error) {
+			st, err = c.rt.ContainerStatus(ctx, &criapi.ContainerStatusRequest{ContainerId: rec.Container.Id, Verbose: verbose})
 			return err
 		}); err != nil {
 			rec.Error = c.env.Redactor.String(err.Error())

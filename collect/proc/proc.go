@@ -61,6 +61,14 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	if truncated {
 		out.Partial("container inits cut at --max-containers")
 	}
+	// The inits are in the process table already (read once per run): its
+	// entry is used when it is the same process (same start time), so the
+	// init's stat and command line are not read a second time, and the
+	// host source's table and this one describe the same moment.
+	byPID := make(map[int]int, len(procs))
+	for i, p := range procs {
+		byPID[p.PID] = i
+	}
 	for _, st := range states {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -68,6 +76,10 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 		// A gone or reused pid is not this container's init: the runc
 		// source records that; reading the pid now would describe a stranger.
 		if !st.Liveness.PIDExists || !st.Liveness.StartMatches || !env.NamespaceAllowed(st.Namespace) {
+			continue
+		}
+		if i, ok := byPID[st.InitPID]; ok && procs[i].StartTicks == st.InitStart {
+			res = append(res, r.read(procs[i], RoleInit, st.ID, st.Namespace))
 			continue
 		}
 		p, err := procscan.Read(env.ProcRoot, st.InitPID)

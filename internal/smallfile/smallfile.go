@@ -41,34 +41,55 @@ func Read(path string, limit int) ([]byte, error) {
 	defer syscall.Close(fd)
 	bp := pool.Get().(*[]byte)
 	defer pool.Put(bp)
-	buf := *bp
-	var out []byte // only for files larger than the buffer
-	n := 0
+	buf := (*bp)[:min(bufSize, limit)]
+	n, err := readInto(fd, buf)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	if n < len(buf) || n == limit {
+		return append([]byte(nil), buf[:n]...), nil
+	}
+	// Larger than the buffer (a runc state.json is about 9 KiB): go on in
+	// a buffer of our own, doubled as it fills, read into directly, so a
+	// file costs one allocation or a few, not one per buffer's worth.
+	out := make([]byte, n, min(2*len(buf), limit))
+	copy(out, buf)
 	for {
-		if n == len(buf) {
-			if n >= limit {
-				break
+		if len(out) == cap(out) {
+			if len(out) >= limit {
+				return out, nil
 			}
-			out = append(out, buf...)
-			n = 0
+			out = append(out, 0)[:len(out)]
+			out = out[:len(out):min(cap(out), limit)]
 		}
-		want := min(len(buf), limit-len(out))
-		if want <= n {
-			break
+		m, err := readInto(fd, out[len(out):cap(out)])
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
 		}
-		m, err := syscall.Read(fd, buf[n:want])
+		out = out[:len(out)+m]
+		if len(out) < cap(out) {
+			return out, nil // the read stopped short of the space: EOF
+		}
+	}
+}
+
+// readInto fills b from fd until b is full or the file ends, retrying on
+// EINTR; n is how much it read.
+func readInto(fd int, b []byte) (n int, err error) {
+	for n < len(b) {
+		m, err := syscall.Read(fd, b[n:])
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+			return n, err
 		}
 		if m == 0 {
 			break
 		}
 		n += m
 	}
-	return append(out, buf[:n]...), nil
+	return n, nil
 }
 
 func open(path string) (int, error) {

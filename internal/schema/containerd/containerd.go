@@ -77,7 +77,23 @@ type Task struct {
 	Status     string    `json:"status"`
 	ExitStatus uint32    `json:"exit_status,omitempty"`
 	ExitedAt   time.Time `json:"exited_at,omitempty"`
+	// From is empty when containerd answered (its task list or a direct
+	// Get), else where the entry comes from without asking the shim:
+	// TaskFromRuncState or TaskFromSameShim (Tasks.Query says why).
+	From string `json:"from,omitempty"`
 }
+
+// Where a task entry comes from when its shim was not asked (Task.From).
+const (
+	// TaskFromRuncState: RUNNING with the init pid, from the runc state
+	// file and /proc: the init is alive, it is the pid runc started, its
+	// parent is a live shim of this containerd, its cgroup is not frozen and
+	// it is not waiting to be started.
+	TaskFromRuncState = "runc-state"
+	// TaskFromSameShim: UNKNOWN, because the shim process serving it did not
+	// answer for another of its containers (Tasks.Query.Unanswered).
+	TaskFromSameShim = "same-shim"
+)
 
 // Tasks is <ns>/tasks.json: the task list, and the containers missing from
 // it with what a direct Get said (the list drops tasks whose shim does not
@@ -86,6 +102,30 @@ type Tasks struct {
 	Tasks       []Task        `json:"tasks"`
 	WithoutTask []MissingTask `json:"containers_without_task,omitempty"`
 	Error       string        `json:"error,omitempty"`
+	// Query is set when containerd's task list was not asked (it asks
+	// every shim in turn): which tasks were asked directly, and why.
+	Query *TaskQuery `json:"query,omitempty"`
+}
+
+// TaskQuery says how tasks.json was made without containerd's task list.
+type TaskQuery struct {
+	Reason string `json:"reason"`
+	// Containers is the namespace's containers; Shims the shim processes
+	// serving those whose task was taken from the runc state, ShimsAsked
+	// the sample of them asked directly (one container each).
+	Containers int `json:"containers"`
+	Shims      int `json:"shims"`
+	ShimsAsked int `json:"shims_asked"`
+	// Gets is the direct Tasks.Get calls: the sample, and every container
+	// the runc state and /proc do not vouch for (AskedWhy counts the reasons).
+	Gets     int            `json:"gets"`
+	AskedWhy map[string]int `json:"asked_why,omitempty"`
+	// FromRuncState and FromSameShim count the entries of each Task.From.
+	FromRuncState int `json:"from_runc_state"`
+	FromSameShim  int `json:"from_same_shim,omitempty"`
+	// Unanswered names the shims (pid, and the container asked) that did
+	// not answer.
+	Unanswered []string `json:"unanswered,omitempty"`
 }
 
 // MissingTask is a container absent from the task list.

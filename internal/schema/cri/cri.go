@@ -71,9 +71,13 @@ type ContainerList struct {
 	Filtered   int                `json:"filtered_out,omitempty"`
 	Truncated  bool               `json:"truncated,omitempty"`
 	Error      string             `json:"error,omitempty"`
+	// InfoOmitted says which containers' status was asked without verbose
+	// info, and why (their records have a status and no info).
+	InfoOmitted string `json:"info_omitted,omitempty"`
 }
 
-// ContainerRecord is one container with its verbose status.
+// ContainerRecord is one container with its status, verbose unless the
+// list's InfoOmitted says otherwise.
 type ContainerRecord struct {
 	Container *criapi.Container          `json:"container"`
 	Status    *criapi.ContainerStatus    `json:"status,omitempty"`
