@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 )
 
@@ -48,88 +49,207 @@ type span struct {
 // looked for only after a secret-looking key, and a long value is skipped
 // once found (it is replaced whole), so a line of many '=' or ':' costs
 // time linear in its length. (Appending, not calling back: a callback
-// closure cost allocations on every line.)
+// closure cost allocations on every line.) Every separator is asked; see
+// scanKeyValuesNear for the lines whose keyword places are known.
 func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
-	for i := 0; i < len(ln); i++ {
-		c := ln[i]
-		if c == ',' && i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
-			if sp, ok := k.callPair(ln, i); ok {
-				spans = append(spans, sp)
-			}
+	for i := 0; i < len(ln); {
+		if c := ln[i]; c != '=' && c != ':' && c != ',' {
+			i++
 			continue
 		}
-		if c != '=' && c != ':' {
-			continue
-		}
-		// "://" is a URL scheme, "::" an IPv6 address or C++ name; ":="
-		// is read at its '='.
-		if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':' || ln[i+1] == '=') {
-			continue
-		}
-		ks, ke := keyBefore(ln, i-1, c == '=')
-		if ks >= ke {
-			continue
-		}
-		key := ln[ks:ke]
-		isUser := userFlag(key)
-		secret := !isUser && k.isSecret(key)
-		if !isUser && !secret && !k.entropyKey(key) {
-			continue
-		}
-		k2 := i + 1
-		if c == '=' && k2 < len(ln) && ln[k2] == '>' {
-			k2++ // "key" => "value" (Perl, PHP, Ruby, logstash)
-		}
-		for k2 < len(ln) && (ln[k2] == ' ' || ln[k2] == '\t') {
-			k2++
-		}
-		if k2+1 < len(ln) && ln[k2] == '@' && ln[k2+1] == '"' {
-			k2++ // Objective-C @"value"
-		}
-		vs, ve := k2, k2
-		switch {
-		case k2 >= len(ln):
-			continue
-		case ln[k2] == '"':
-			ve = k2 + 1
-			for ve < len(ln) && ln[ve] != '"' {
-				if ln[ve] == '\\' {
-					ve++
-				}
-				ve++
-			}
-			if ve < len(ln) {
-				ve++
-			} else {
-				ve = len(ln)
-			}
-		case ln[k2] == '\'':
-			ve = k2 + 1
-			for ve < len(ln) && ln[ve] != '\'' {
-				ve++
-			}
-			if ve < len(ln) {
-				ve++
-			}
-		default:
-			// A marker already placed is a whole value; see bareValueEnd otherwise.
-			if m := markerLen(ln[vs:]); m > 0 && (vs+m == len(ln) || endsBareValue(ln[vs+m])) {
-				ve = vs + m // already replaced
-				break
-			}
-			ve = bareValueEnd(ln, vs)
-		}
-		// No skipping past a short value: a pair can hide inside another's
-		// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
-		// kept (boringValue), so what it holds is replaced with it.
-		if ve > vs {
-			spans = append(spans, span{ks, ke, vs, ve, secret, !secret && !isUser})
-			if ve-vs > maxKeptValue {
-				i = ve - 1
-			}
+		spans, i = k.keyValueAt(ln, i, spans)
+	}
+	return spans
+}
+
+// scanKeyValuesNear is scanKeyValues on an ASCII line, with no user key
+// names (k.extra), given the places of its keywords (occ, from
+// triggers.scanAt): it asks only the separators that can follow a key
+// holding one (keyCandidates), and finds the same spans: a key that holds
+// no keyword, no "-u" and no user key name never gives one (keyValueAt).
+// On a log line with a secret word, asking each '=' and ':' for its key
+// was most of the key rules' time (TestKeysNearAgree holds the two to
+// each other).
+func (k *keyMatcher) scanKeyValuesNear(ln string, occ []int, spans []span) []span {
+	var buf [64]int
+	next := 0
+	for _, i := range keyCandidates(ln, occ, buf[:0]) {
+		if i >= next {
+			spans, next = k.keyValueAt(ln, i, spans)
 		}
 	}
 	return spans
+}
+
+// keyValueAt reads the pair whose separator may be ln[i] ('=', ':', or ','
+// after a quote: callPair), appends its span to spans, and returns where
+// the scan goes on: i+1, or the end of a long value, which is replaced
+// whole and so is not read for other pairs.
+func (k *keyMatcher) keyValueAt(ln string, i int, spans []span) ([]span, int) {
+	c := ln[i]
+	if c == ',' {
+		if i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
+			if sp, ok := k.callPair(ln, i); ok {
+				spans = append(spans, sp)
+			}
+		}
+		return spans, i + 1
+	}
+	if c != '=' && c != ':' {
+		return spans, i + 1
+	}
+	// "://" is a URL scheme, "::" an IPv6 address or C++ name; ":="
+	// is read at its '='.
+	if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':' || ln[i+1] == '=') {
+		return spans, i + 1
+	}
+	ks, ke := keyBefore(ln, i-1, c == '=')
+	if ks >= ke {
+		return spans, i + 1
+	}
+	key := ln[ks:ke]
+	// A user key gives a span only as a flag (--user=name:pw: the part
+	// after the colon, replaceSpans) or when a user key name may match it;
+	// "user=x" alone is nothing to replace.
+	isUser := userFlag(key) && (ks > 0 && ln[ks-1] == '-' || len(k.extra) > 0)
+	secret := !isUser && k.isSecret(key)
+	if !isUser && !secret && !k.entropyKey(key) {
+		return spans, i + 1
+	}
+	k2 := i + 1
+	if c == '=' && k2 < len(ln) && ln[k2] == '>' {
+		k2++ // "key" => "value" (Perl, PHP, Ruby, logstash)
+	}
+	for k2 < len(ln) && (ln[k2] == ' ' || ln[k2] == '\t') {
+		k2++
+	}
+	if k2+1 < len(ln) && ln[k2] == '@' && ln[k2+1] == '"' {
+		k2++ // Objective-C @"value"
+	}
+	vs, ve := k2, k2
+	switch {
+	case k2 >= len(ln):
+		return spans, i + 1
+	case ln[k2] == '"':
+		ve = k2 + 1
+		for ve < len(ln) && ln[ve] != '"' {
+			if ln[ve] == '\\' {
+				ve++
+			}
+			ve++
+		}
+		if ve < len(ln) {
+			ve++
+		} else {
+			ve = len(ln)
+		}
+	case ln[k2] == '\'':
+		ve = k2 + 1
+		for ve < len(ln) && ln[ve] != '\'' {
+			ve++
+		}
+		if ve < len(ln) {
+			ve++
+		}
+	default:
+		// A marker already placed is a whole value; see bareValueEnd otherwise.
+		if m := markerLen(ln[vs:]); m > 0 && (vs+m == len(ln) || endsBareValue(ln[vs+m])) {
+			ve = vs + m // already replaced
+			break
+		}
+		ve = bareValueEnd(ln, vs)
+	}
+	// No skipping past a short value: a pair can hide inside another's
+	// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
+	// kept (boringValue), so what it holds is replaced with it.
+	if ve > vs {
+		spans = append(spans, span{ks, ke, vs, ve, secret, !secret && !isUser})
+		if ve-vs > maxKeptValue {
+			return spans, ve
+		}
+	}
+	return spans, i + 1
+}
+
+// keyCandidates appends to out, in order and once each, the places of ln
+// that may be the separator of a key holding a keyword starting at one of
+// occ: the '=', ':' and ',' between the end of the keyword's run of key
+// bytes and the first byte keyBefore would not read back over (quotes,
+// brackets, blanks, the operators of ":=", "?=", "+=", ".=", and one type
+// word: "apiToken string = x"), and a ',' after the first quote following
+// the keyword (callPair's quoted key may hold blanks). Each byte is read a
+// bounded number of times: the runs and walks of keywords in one run are
+// read once.
+func keyCandidates(ln string, occ []int, out []int) []int {
+	runEnd, walked := -1, 0
+	dq, sq := -1, -1 // the next '"' and '\'' at or after the last keyword (len(ln): none)
+	for _, p := range occ {
+		if p >= runEnd {
+			b := p
+			for b < len(ln) && isKeyByte(ln[b]) {
+				b++
+			}
+			runEnd = b
+			if b >= walked {
+				out, walked = gapSeparators(ln, b, out)
+			}
+		}
+		if dq < p {
+			dq = indexFrom(ln, p, '"')
+		}
+		if sq < p {
+			sq = indexFrom(ln, p, '\'')
+		}
+		for _, q := range [2]int{dq, sq} {
+			if q+1 < len(ln) && ln[q+1] == ',' {
+				out = append(out, q+1)
+			}
+		}
+	}
+	// A quote's ',' can come after the runs of later keywords.
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// gapSeparators appends the separators keyBefore may read back from to a
+// key ending at j (see keyCandidates) and returns where the walk stopped.
+func gapSeparators(ln string, j int, out []int) ([]int, int) {
+	typeWord := false
+	for j < len(ln) {
+		c := ln[j]
+		if !typeWord && ln[j-1] == ' ' && isKeyByte(c) {
+			// A type word between the key and its '=' (keyBefore), with
+			// the digits, '-' and '.' it skips before it and the '.' of
+			// ".=" after it.
+			e := j
+			for e < len(ln) && isKeyByte(ln[e]) && e-j <= maxKeyLen {
+				e++
+			}
+			if isTypeWord(strings.TrimRight(strings.TrimLeft(ln[j:e], "-.0123456789"), ".")) {
+				typeWord, j = true, e
+				continue
+			}
+		}
+		switch c {
+		case '=', ',':
+			return append(out, j), j + 1
+		case ':':
+			out = append(out, j) // and ":=", "::=" go on to the '='
+		case '"', '\'', '`', '[', ']', ' ', '\t', '?', '+', '.':
+		default:
+			return out, j
+		}
+		j++
+	}
+	return out, j
+}
+
+// indexFrom is the index of c in ln at or after i, or len(ln).
+func indexFrom(ln string, i int, c byte) int {
+	if j := strings.IndexByte(ln[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(ln)
 }
 
 // callPair reads a quoted key and a quoted value passed to a call, the
@@ -314,75 +434,106 @@ func stopsValue(c byte) bool {
 // (value in the next word, quoted or not).
 func scanFlags(ln string, spans []span) []span {
 	for i := 0; i < len(ln); i++ {
-		if ln[i] != '-' || (i > 0 && isKeyByte(ln[i-1])) {
-			continue
+		if ln[i] == '-' && (i == 0 || !isKeyByte(ln[i-1])) {
+			spans = flagAt(ln, i, spans)
 		}
-		ks := i + 1
-		if ks < len(ln) && ln[ks] == '-' {
-			ks++
+	}
+	return spans
+}
+
+// scanFlagsNear is scanFlags given the places of the line's keywords (see
+// scanKeyValuesNear): a flag that can name a secret holds a keyword or is
+// -u/--user, so only the runs of key bytes holding one are read, and the
+// spans of those flags are the same.
+func scanFlagsNear(ln string, occ []int, spans []span) []span {
+	runEnd := -1
+	for _, p := range occ {
+		if p < runEnd {
+			continue // in the run already read
 		}
-		ke := ks
-		for ke < len(ln) && isKeyByte(ln[ke]) {
-			ke++
+		a, b := p, p
+		for a > 0 && isKeyByte(ln[a-1]) {
+			a--
 		}
-		if ke == ks || ke >= len(ln) {
-			continue
+		for b < len(ln) && isKeyByte(ln[b]) {
+			b++
 		}
-		vs := ke
-		// "--flag value", and argv rendered as a list: "--flag", "value"
-		if ln[vs] == '"' || ln[vs] == '\'' {
-			if vs+1 < len(ln) && (ln[vs+1] == ',' || ln[vs+1] == ' ') {
-				vs++
-			} else {
-				continue
-			}
+		runEnd = b
+		if ln[a] == '-' {
+			spans = flagAt(ln, a, spans)
 		}
-		if vs < len(ln) && ln[vs] == ',' {
+	}
+	return spans
+}
+
+// flagAt appends the span of the flag starting at ln[i] ('-', not glued
+// to a key byte before it), if it has a value.
+func flagAt(ln string, i int, spans []span) []span {
+	ks := i + 1
+	if ks < len(ln) && ln[ks] == '-' {
+		ks++
+	}
+	ke := ks
+	for ke < len(ln) && isKeyByte(ln[ke]) {
+		ke++
+	}
+	if ke == ks || ke >= len(ln) {
+		return spans
+	}
+	vs := ke
+	// "--flag value", and argv rendered as a list: "--flag", "value"
+	if ln[vs] == '"' || ln[vs] == '\'' {
+		if vs+1 < len(ln) && (ln[vs+1] == ',' || ln[vs+1] == ' ') {
 			vs++
-		}
-		if vs >= len(ln) || (ln[vs] != ' ' && ln[vs] != '\t') {
-			continue
-		}
-		for vs < len(ln) && (ln[vs] == ' ' || ln[vs] == '\t') {
-			vs++
-		}
-		if vs >= len(ln) || ln[vs] == '-' {
-			continue
-		}
-		ve := vs
-		if q := ln[vs]; q == '"' || q == '\'' {
-			ve++
-			for ve < len(ln) && ln[ve] != q {
-				ve++
-			}
-			if ve < len(ln) {
-				ve++
-			}
 		} else {
-			// To whitespace or a quote; a bracket ends the value only when
-			// the value did not open it ("[--token x]", but --secret
-			// {{h}o)p$... is one value).
-			depth := 0
-		scan:
-			for ; ve < len(ln); ve++ {
-				switch ln[ve] {
-				case ' ', '\t', '"', '\'':
+			return spans
+		}
+	}
+	if vs < len(ln) && ln[vs] == ',' {
+		vs++
+	}
+	if vs >= len(ln) || (ln[vs] != ' ' && ln[vs] != '\t') {
+		return spans
+	}
+	for vs < len(ln) && (ln[vs] == ' ' || ln[vs] == '\t') {
+		vs++
+	}
+	if vs >= len(ln) || ln[vs] == '-' {
+		return spans
+	}
+	ve := vs
+	if q := ln[vs]; q == '"' || q == '\'' {
+		ve++
+		for ve < len(ln) && ln[ve] != q {
+			ve++
+		}
+		if ve < len(ln) {
+			ve++
+		}
+	} else {
+		// To whitespace or a quote; a bracket ends the value only when
+		// the value did not open it ("[--token x]", but --secret
+		// {{h}o)p$... is one value).
+		depth := 0
+	scan:
+		for ; ve < len(ln); ve++ {
+			switch ln[ve] {
+			case ' ', '\t', '"', '\'':
+				break scan
+			case '(', '[', '{':
+				depth++
+			case ']', ')', '}':
+				if depth == 0 {
 					break scan
-				case '(', '[', '{':
-					depth++
-				case ']', ')', '}':
-					if depth == 0 {
-						break scan
-					}
-					depth--
 				}
+				depth--
 			}
 		}
-		if ve > vs {
-			// No skipping past the value: "-0 !--client-secret x" has a
-			// flag inside what looked like -0's value.
-			spans = append(spans, span{ks: ks, ke: ke, vs: vs, ve: ve})
-		}
+	}
+	if ve > vs {
+		// No skipping past the value: "-0 !--client-secret x" has a
+		// flag inside what looked like -0's value.
+		spans = append(spans, span{ks: ks, ke: ke, vs: vs, ve: ve})
 	}
 	return spans
 }

@@ -47,6 +47,17 @@ type triggers struct {
 
 func (t *triggers) add(word string, bit int) { t.addSpelled(word, "", false, bit) }
 
+// addRecorded adds a word (ASCII) whose places scanAt notes; with bit < 0
+// the word sets no bit, it is only noted.
+func (t *triggers) addRecorded(word string, bit int) {
+	if bit < 0 {
+		t.words.addRecorded(word, 0)
+		return
+	}
+	t.words.addRecorded(word, 1<<bit)
+	t.markInWord(word, bit)
+}
+
 // addSpelled adds a word that must start with exact, case and all, and,
 // when free, not be glued to a word byte before it.
 func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
@@ -55,6 +66,11 @@ func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
 		return
 	}
 	t.words.addSpelled(word, exact, free, 1<<bit)
+	t.markInWord(word, bit)
+}
+
+// markInWord notes the bytes of word in inWord.
+func (t *triggers) markInWord(word string, bit int) {
 	for i := 0; i < len(word); i++ {
 		c := lowerByte(word[i])
 		if bit == bitArgv && c == '"' {
@@ -70,6 +86,13 @@ func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
 // scan returns the bits of every rule whose trigger occurs in s, in any
 // ASCII case.
 func (t *triggers) scan(s string) uint64 { return t.words.mask(s, t.always) }
+
+// scanAt is scan, and it appends to occ the start
+// of every place in s where a word of prefilterWords or "-u" occurs, in
+// order: the keys and flags that can name a secret hold one (keyNear).
+func (t *triggers) scanAt(s string, occ []int) (uint64, []int) {
+	return t.words.maskRec(s, t.always, occ, true)
+}
 
 // lowerByte folds an ASCII capital to lowercase; other bytes are kept.
 func lowerByte(c byte) byte {
@@ -110,8 +133,10 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 		}
 	}
 	for _, w := range prefilterWords {
-		t.add(w, bitKeyword)
+		t.addRecorded(w, bitKeyword)
 	}
+	// A user flag (-u, --user, -user: userFlag) starts with it.
+	t.addRecorded("-u", -1)
 	for _, w := range prefilterWordsUnicode {
 		t.add(w, bitKeyword)
 		t.add(strings.ToUpper(w[:2])+w[2:], bitKeyword) // a capital first letter (two bytes in Cyrillic)

@@ -142,6 +142,9 @@ type wordEntry struct {
 	// word8 is the word's first eight bytes (fewer: mask8 says which),
 	// little-endian, for at's one compare.
 	word8, mask8 uint64
+	// rec: maskAt notes where the word occurs (maskRec's occ), every
+	// time, also once its bits are set.
+	rec bool
 }
 
 // foldTable folds ASCII capitals to lowercase and keeps every other byte.
@@ -166,6 +169,19 @@ func (t *wordTable) addExact(word, exact string, val uint64) { t.addSpelled(word
 // addSpelled indexes word with val, found only where it starts with exact
 // and, when free, not glued to a word byte before it.
 func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
+	t.addEntry(word, exact, free, false, val)
+}
+
+// addRecorded indexes word (ASCII, two bytes or more) with val, and
+// maskRec notes each place it occurs.
+func (t *wordTable) addRecorded(word string, val uint64) {
+	if len(word) < 2 || !isASCII(word) {
+		panic("wordTable: a recorded word must be ASCII and two bytes or more: " + word)
+	}
+	t.addEntry(word, "", false, true, val)
+}
+
+func (t *wordTable) addEntry(word, exact string, free, rec bool, val uint64) {
 	b := []byte(word)
 	for i, c := range b {
 		b[i] = foldTable[c]
@@ -202,7 +218,9 @@ func (t *wordTable) addSpelled(word, exact string, free bool, val uint64) {
 		*slot = uint16(len(t.buckets))
 		t.buckets = append(t.buckets, nil)
 	}
-	t.buckets[*slot] = append(t.buckets[*slot], newWordEntry(word, val, exact, free))
+	e := newWordEntry(word, val, exact, free)
+	e.rec = rec
+	t.buckets[*slot] = append(t.buckets[*slot], e)
 	if t.addNonLetters(b) {
 		t.recode() // the codes changed: near is built anew
 	} else {
@@ -315,6 +333,16 @@ func (t *wordTable) check(s string, start int, g uint16, fn func(e *wordEntry, s
 // other. Hashing every byte's last two and three bytes into the buckets
 // was half of BenchmarkRedactLogText.
 func (t *wordTable) mask(s string, m uint64) uint64 {
+	m, _ = t.maskRec(s, m, nil, false)
+	return m
+}
+
+// maskRec is mask, and when rec it appends to occ the start of each
+// occurrence in s of the words added by addRecorded, in order (starts
+// never decrease; a start is noted once even when two words begin there):
+// the key rules then look only at the keys holding one (scan.go), instead
+// of asking every key of a line whether it names a secret.
+func (t *wordTable) maskRec(s string, m uint64, occ []int, rec bool) (uint64, []int) {
 	if len(s) >= 1<<infoRunBits {
 		m |= t.runBit // run's length could carry into its classes
 	}
@@ -325,16 +353,16 @@ func (t *wordTable) mask(s string, m uint64) uint64 {
 			break
 		}
 		if k := t.info[s[i]]; k&(infoSingle|infoStart) != 0 {
-			m = t.maskByte(s, i, k, m)
+			m, occ = t.maskByte(s, i, k, m, occ, rec)
 		}
 		if x := h & nearMask; t.near[x>>6]&(1<<(x&63)) != 0 {
-			m = t.maskFrom(s, i-2, m)
+			m, occ = t.maskFrom(s, i-2, m, occ, rec)
 		}
 	}
 	if len(s) >= 2 {
-		m = t.maskFrom(s, len(s)-2, m) // a two-byte word at the end: no third byte
+		m, occ = t.maskFrom(s, len(s)-2, m, occ, rec) // a two-byte word at the end: no third byte
 	}
-	return m
+	return m, occ
 }
 
 // quiet reads s from i on and returns at the first byte that asks for a
@@ -364,51 +392,68 @@ func (t *wordTable) quiet(s string, i int, h, run uint32, m uint64) (int, uint32
 
 // maskByte adds the word s[i] is, and the words starting at i when their
 // first byte is not ASCII (near holds no code for those).
-func (t *wordTable) maskByte(s string, i int, k uint32, m uint64) uint64 {
+func (t *wordTable) maskByte(s string, i int, k uint32, m uint64, occ []int, rec bool) (uint64, []int) {
 	m |= t.single[foldTable[s[i]]]
 	if k&infoStart != 0 {
-		m = t.maskFrom(s, i, m)
+		m, occ = t.maskFrom(s, i, m, occ, rec)
 	}
-	return m
+	return m, occ
 }
 
 // maskFrom adds the words of two bytes or more starting at s[start:].
-func (t *wordTable) maskFrom(s string, start int, m uint64) uint64 {
+func (t *wordTable) maskFrom(s string, start int, m uint64, occ []int, rec bool) (uint64, []int) {
 	if start < 0 || start+2 > len(s) {
-		return m
+		return m, occ
 	}
 	w := uint32(foldTable[s[start]])<<8 | uint32(foldTable[s[start+1]])
 	if g := t.duo[duoHash(w)]; g != 0 {
-		m = t.maskAt(s, start, g, m)
+		m, occ = t.maskAt(s, start, g, m, occ, rec)
 	}
 	if start+2 < len(s) {
 		w = w<<8 | uint32(foldTable[s[start+2]])
 		if h := triHash(w); t.tri[h] != 0 && (t.triKey[h] == w || t.triKey[h] == manyKeys) {
-			m = t.maskAt(s, start, t.tri[h], m)
+			m, occ = t.maskAt(s, start, t.tri[h], m, occ, rec)
 		}
 	}
-	return m
+	return m, occ
 }
 
-func (t *wordTable) maskAt(s string, start int, g uint16, m uint64) uint64 {
+// maskAt adds the words of bucket g found at start; a word whose bits are
+// all set already is not compared, unless it is recorded and rec is set.
+func (t *wordTable) maskAt(s string, start int, g uint16, m uint64, occ []int, rec bool) (uint64, []int) {
 	b := t.buckets[g]
 	if start+8 <= len(s) {
 		// The eight bytes folded once for the whole bucket; most of its
 		// words differ from them, and are turned away by one compare.
 		x := foldASCII8(load8(s[start:]))
 		for k := range b {
-			if e := &b[k]; m&e.val != e.val && x&e.mask8 == e.word8 && e.after8(&s, start) {
+			if e := &b[k]; (m&e.val != e.val || e.rec && rec) && x&e.mask8 == e.word8 && e.after8(&s, start) {
 				m |= e.val
+				if e.rec && rec {
+					occ = noteStart(occ, start)
+				}
 			}
 		}
-		return m
+		return m, occ
 	}
 	for k := range b {
-		if e := &b[k]; m&e.val != e.val && e.at(&s, start) {
+		if e := &b[k]; (m&e.val != e.val || e.rec && rec) && e.at(&s, start) {
 			m |= e.val
+			if e.rec && rec {
+				occ = noteStart(occ, start)
+			}
 		}
 	}
-	return m
+	return m, occ
+}
+
+// noteStart appends start to occ unless it is occ's last already (two
+// recorded words starting at one place: "pw", "pwd").
+func noteStart(occ []int, start int) []int {
+	if n := len(occ); n > 0 && occ[n-1] == start {
+		return occ
+	}
+	return append(occ, start)
 }
 
 // at: the word occurs in s at start.
@@ -433,6 +478,16 @@ func (e *wordEntry) after8(s *string, start int) bool {
 // glued to a word before it.
 func (e *wordEntry) spelled(s *string, start int) bool {
 	return strings.HasPrefix((*s)[start:], e.exact) && !(e.free && start > 0 && isREWordByte((*s)[start-1]))
+}
+
+// isASCII: s holds no byte of 0x80 or more.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // load8 is the first eight bytes of s (at least eight long), little-endian.

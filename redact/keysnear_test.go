@@ -1,0 +1,186 @@
+package redact
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/rand"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The key rules read keys only near the keywords the line scan found
+// (scanKeyValuesNear, scanFlagsNear, spacedValues' first field): they must
+// find exactly what reading every separator and every flag finds.
+
+// nearPieces are the bytes and words keyBefore, callPair, flagAt and the
+// gap walk decide on, so random lines of them reach every branch: keywords
+// glued and in any case, user flags, type words, the assignment operators,
+// quotes and brackets around keys, values long enough to be skipped.
+var nearPieces = []string{
+	"password", "PASS", "pwd", "Pw", "token", "Secret", "key", "auth", "licen", "LICENSE", "session", "salt", "signature", "creds",
+	"api", "_", "-", "--", ".", "..", "x", "DB", "Token", "user", "User", "u", "-u", "-U", "--user", " -u ", "--USER", "-user",
+	"string", "String", "str", "var", "let", "const", "9", "-9string", "string.",
+	"=", ":", ":=", "::=", "?=", "+=", ".=", "=>", "[]=", "[]", "[", "]", `"]`, `"`, "'", "`", ",", `",`, `',`, " ", "  ", "\t",
+	"(", ")", "{", "}", "<", ">", "&", ";", "@\"", "://", "::", "/", "a:b", "bob:pw", "hunter2", "S3cr3t!", "[REDACTED:secret-key]",
+	"setProperty(", "getenv(\"", "Pwd={a;b}}c}", "1234", "3600",
+}
+
+// nearLines are the lines the agreement tests read: the corpus and world
+// inputs line by line, the benchmark's log lines, and random lines.
+func nearLines(t *testing.T, random int) []string {
+	t.Helper()
+	var lines []string
+	for _, file := range []string{"testdata/corpus.jsonl", "testdata/world/curated.jsonl", "testdata/world/benign.jsonl", "testdata/world/gitleaks.jsonl"} {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var c struct {
+				Input string `json:"input"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, strings.Split(c.Input, "\n")...)
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines = append(lines, benchLogLines()...)
+	rng := rand.New(rand.NewSource(17))
+	for i := 0; i < random; i++ {
+		var b strings.Builder
+		for j := rng.Intn(24); j >= 0; j-- {
+			switch rng.Intn(12) {
+			case 0:
+				b.WriteString(strings.Repeat("a", maxKeptValue-2+rng.Intn(5))) // a value skipped whole, or just not
+			case 1:
+				b.WriteString(strings.Repeat(" ", 1+rng.Intn(3)))
+			default:
+				b.WriteString(nearPieces[rng.Intn(len(nearPieces))])
+			}
+		}
+		lines = append(lines, b.String())
+	}
+	return lines
+}
+
+func TestKeysNearAgree(t *testing.T) {
+	r := newR(t, Config{})
+	near, withSpans, withFlags := 0, 0, 0
+	for _, ln := range nearLines(t, 200000) {
+		m, at := r.trig.scanAt(ln, nil)
+		if !r.placesUsable(m) {
+			continue
+		}
+		near++
+		// Key/value pairs: the same spans, in the same order.
+		all := r.keys.scanKeyValues(ln, nil)
+		if got := r.keys.scanKeyValuesNear(ln, at, nil); !reflect.DeepEqual(got, all) {
+			t.Fatalf("%q (keywords at %v):\nscanKeyValuesNear %v\nscanKeyValues     %v", ln, at, got, all)
+		}
+		if len(all) > 0 {
+			withSpans++
+		}
+		// Flags: every flag that can name a secret, and what replaceSpans
+		// makes of them.
+		flags, got := scanFlags(ln, nil), scanFlagsNear(ln, at, nil)
+		for _, sp := range flags {
+			if key := ln[sp.ks:sp.ke]; (userFlag(key) || mentionsSecretWordFold(key)) && !containsSpan(got, sp) {
+				t.Fatalf("%q: scanFlagsNear misses the flag %q (%v)", ln, key, got)
+			}
+		}
+		if len(got) > 0 {
+			withFlags++
+		}
+		var h hits
+		if a, b := r.replaceSpans(ln, got, 1, textOpts{}, &h), r.replaceSpans(ln, flags, 1, textOpts{}, &h); a != b {
+			t.Fatalf("%q: flags near keywords give %q, every flag %q", ln, a, b)
+		}
+		// spacedValues with and without the places.
+		var st lineState
+		st.kw = keyPlaces{ln: ln, at: at, ok: true}
+		a := r.spacedValues(ln, 1, textOpts{}, &st, &h)
+		st.kw = keyPlaces{ln: ln, ok: false}
+		if b := r.spacedValues(ln, 1, textOpts{}, &st, &h); a != b {
+			t.Fatalf("%q: spacedValues near keywords %q, without %q", ln, a, b)
+		}
+	}
+	// The agreement means something only if the lines have pairs and flags.
+	if near < 100000 || withSpans < 20000 || withFlags < 5000 {
+		t.Fatalf("%d lines, %d with key spans, %d with flags: the inputs do not exercise the rules", near, withSpans, withFlags)
+	}
+	t.Logf("%d lines, %d with key spans, %d with flag spans", near, withSpans, withFlags)
+}
+
+func containsSpan(spans []span, sp span) bool {
+	for _, s := range spans {
+		if s == sp {
+			return true
+		}
+	}
+	return false
+}
+
+// scanAt notes every place a recorded word (prefilterWords, "-u") starts,
+// in any ASCII case, once and in order: what a search at every position
+// finds.
+func TestScanAtNotesEveryKeyword(t *testing.T) {
+	r := newR(t, Config{})
+	words := append([]string{"-u"}, prefilterWords...)
+	search := func(s string) []int {
+		var out []int
+		for i := 0; i < len(s); i++ {
+			for _, w := range words {
+				if hasPrefixFold(s[i:], w) {
+					out = append(out, i)
+					break
+				}
+			}
+		}
+		return out
+	}
+	found := 0
+	for _, ln := range nearLines(t, 20000) {
+		if !isASCII(ln) {
+			continue // non-ASCII lines take every key (placesUsable)
+		}
+		_, got := r.trig.scanAt(ln, nil)
+		if want := search(ln); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: scanAt notes %v, a search finds %v", ln, got, want)
+		}
+		found += len(got)
+	}
+	if found < 10000 {
+		t.Fatalf("only %d keywords in the lines", found)
+	}
+}
+
+// The places are found again when a rule before the key rules changed the
+// line, and a line the places cannot stand for (non-ASCII, user key
+// names) is read key by key: pairs after a replaced URL, a Cyrillic line,
+// a --redact-key name holding no keyword are all redacted.
+func TestKeyPlacesFollowTheLine(t *testing.T) {
+	r := newR(t, Config{ExtraKeys: []string{"acme_thing"}})
+	for in, want := range map[string]string{
+		"connecting to postgres://app:BenchPw1@db:5432/orders token=Abc123xyz": "connecting to postgres://app:[REDACTED:url-userinfo]@db:5432/orders token=[REDACTED:secret-key]",
+		"пользователь db_password=Hunter2x":                                    "пользователь db_password=[REDACTED:secret-key]",
+		"ACME_THING=q8Zr3nV1 password=Hunter2x":                                "ACME_THING=[REDACTED:secret-key] password=[REDACTED:secret-key]",
+		"curl --user bob:S3cr3tPw https://h/ -H 'x: y'":                        "curl --user [REDACTED:curl-auth-user] https://h/ -H 'x: y'",
+		"level=info user=bob msg=ok":                                           "level=info user=bob msg=ok",
+		// A user flag's value ending in its colon at the end of a line (it
+		// panicked: index out of range).
+		"curl --user bob:": "curl --user bob:",
+	} {
+		if got := r.String(in); got != want {
+			t.Errorf("%q:\n got %q\nwant %q", in, got, want)
+		}
+	}
+}
