@@ -24,7 +24,7 @@ var nearPieces = []string{
 	"string", "String", "str", "var", "let", "const", "9", "-9string", "string.",
 	"=", ":", ":=", "::=", "?=", "+=", ".=", "=>", "[]=", "[]", "[", "]", `"]`, `"`, "'", "`", ",", `",`, `',`, " ", "  ", "\t",
 	"(", ")", "{", "}", "<", ">", "&", ";", "@\"", "://", "::", "/", "a:b", "bob:pw", "hunter2", "S3cr3t!", "[REDACTED:secret-key]",
-	"setProperty(", "getenv(\"", "Pwd={a;b}}c}", "1234", "3600",
+	"setProperty(", "getenv(\"", "('", "(\"", "db password x", "Pwd={a;b}}c}", "1234", "3600",
 }
 
 // nearLines are the lines the agreement tests read: the corpus and world
@@ -54,6 +54,13 @@ func nearLines(t *testing.T, random int) []string {
 		}
 	}
 	lines = append(lines, benchLogLines()...)
+	// Calls with a quoted key holding blanks (callPair) and a pair after.
+	for _, q := range []string{`"`, `'`} {
+		for _, key := range []string{"db password x", "my api key", "x token y", "SECRET_KEY", "token"} {
+			lines = append(lines, "System.setProperty("+q+key+q+", "+q+"S3cr3tValue"+q+") password=x",
+				"ENV.fetch( "+q+key+q+","+q+"v"+q+")", "f("+q+key+q+",  "+q+"unclosed")
+		}
+	}
 	rng := rand.New(rand.NewSource(17))
 	for i := 0; i < random; i++ {
 		var b strings.Builder
@@ -83,6 +90,9 @@ func TestKeysNearAgree(t *testing.T) {
 		near++
 		// Key/value pairs: the same spans, in the same order.
 		all := r.keys.scanKeyValues(ln, nil)
+		if ns := r.keys.askNear(ln, at, nil); ns.disorder {
+			t.Fatalf("%q (keywords at %v): places asked out of order", ln, at)
+		}
 		if got := r.keys.scanKeyValuesNear(ln, at, nil); !reflect.DeepEqual(got, all) {
 			t.Fatalf("%q (keywords at %v):\nscanKeyValuesNear %v\nscanKeyValues     %v", ln, at, got, all)
 		}
@@ -181,6 +191,68 @@ func TestKeyPlacesFollowTheLine(t *testing.T) {
 	} {
 		if got := r.String(in); got != want {
 			t.Errorf("%q:\n got %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+// placesAfter gives what scanAt gives on the changed line: lines with a
+// middle part replaced (by markers, keywords, nothing, the whole line),
+// and keywords cut by the change's edges.
+func TestPlacesAfterAChange(t *testing.T) {
+	r := newR(t, Config{})
+	rng := rand.New(rand.NewSource(23))
+	lines := nearLines(t, 20000)
+	inserts := []string{"", "[REDACTED:secret-key]", "[REDACTED:url-userinfo]", "password", "pass", "word", "-u", "x", "tok", "en", " ", "é"}
+	changed := 0
+	var spare []int
+	for n := 0; n < 100000; n++ {
+		old := lines[rng.Intn(len(lines))]
+		if !isASCII(old) {
+			continue
+		}
+		a := rng.Intn(len(old) + 1)
+		b := a + rng.Intn(len(old)-a+1)
+		s := old[:a] + inserts[rng.Intn(len(inserts))] + old[b:]
+		if rng.Intn(10) == 0 {
+			s = inserts[rng.Intn(len(inserts))] // the whole line
+		}
+		_, at := r.trig.scanAt(old, nil)
+		m, want := r.trig.scanAt(s, nil)
+		var got []int
+		var ascii bool
+		got, ascii = r.trig.placesAfter(old, at, s, spare)
+		if len(got) == 0 && len(want) == 0 {
+			got, want = nil, nil
+		}
+		if !reflect.DeepEqual(got, want) || ascii != (m&(1<<bitNonASCII) == 0) {
+			t.Fatalf("%q changed to %q: placesAfter %v (ASCII %v), scanAt %v", old, s, got, ascii, want)
+		}
+		spare = got
+		if s != old {
+			changed++
+		}
+	}
+	if changed < 50000 {
+		t.Fatalf("only %d changed lines", changed)
+	}
+	// Every keyword, the change starting and ending at each of its bytes.
+	for _, w := range append([]string{"-u"}, prefilterWords...) {
+		old := "a " + w + "=b " + w
+		_, at := r.trig.scanAt(old, nil)
+		for a := 0; a <= len(old); a++ {
+			for _, b := range []int{a, min(a+1, len(old)), len(old)} {
+				for _, ins := range []string{"", "X", w[:1]} {
+					s := old[:a] + ins + old[b:]
+					_, want := r.trig.scanAt(s, nil)
+					got, _ := r.trig.placesAfter(old, at, s, nil)
+					if len(got) == 0 && len(want) == 0 {
+						continue
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("%q changed to %q: placesAfter %v, scanAt %v", old, s, got, want)
+					}
+				}
+			}
 		}
 	}
 }

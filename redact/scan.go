@@ -2,7 +2,6 @@ package redact
 
 import (
 	"encoding/binary"
-	"slices"
 	"strings"
 )
 
@@ -65,20 +64,49 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 // scanKeyValuesNear is scanKeyValues on an ASCII line, with no user key
 // names (k.extra), given the places of its keywords (occ, from
 // triggers.scanAt): it asks only the separators that can follow a key
-// holding one (keyCandidates), and finds the same spans: a key that holds
+// holding one (nearScan), and finds the same spans: a key that holds
 // no keyword, no "-u" and no user key name never gives one (keyValueAt).
 // On a log line with a secret word, asking each '=' and ':' for its key
 // was most of the key rules' time (TestKeysNearAgree holds the two to
 // each other).
 func (k *keyMatcher) scanKeyValuesNear(ln string, occ []int, spans []span) []span {
-	var buf [64]int
-	next := 0
-	for _, i := range keyCandidates(ln, occ, buf[:0]) {
-		if i >= next {
-			spans, next = k.keyValueAt(ln, i, spans)
+	if ns := k.askNear(ln, occ, spans); !ns.disorder {
+		return ns.spans
+	}
+	return k.scanKeyValues(ln, spans) // never seen: see ask
+}
+
+// askNear asks keyValueAt at the places of ln that may be the separator
+// of a key holding a keyword starting at one of occ, in order.
+func (k *keyMatcher) askNear(ln string, occ []int, spans []span) nearScan {
+	ns := nearScan{k: k, ln: ln, spans: spans, pend: [2]int{-1, -1}}
+	runEnd, walked := -1, 0
+	dq, sq := -1, -1 // the next '"' and '\'' at or after the last keyword (len(ln): none)
+	for _, p := range occ {
+		// A ',' after the first quote following the keyword: callPair's
+		// quoted key may hold blanks. It is asked in its place among the
+		// separators of the keywords after this one.
+		if dq < p {
+			dq = indexFrom(ln, p, '"')
+			ns.pending(0, dq+1)
+		}
+		if sq < p {
+			sq = indexFrom(ln, p, '\'')
+			ns.pending(1, sq+1)
+		}
+		if p >= runEnd {
+			b := p
+			for b < len(ln) && isKeyByte(ln[b]) {
+				b++
+			}
+			runEnd = b
+			if b >= walked {
+				walked = ns.gap(b)
+			}
 		}
 	}
-	return spans
+	ns.flush(len(ln))
+	return ns
 }
 
 // keyValueAt reads the pair whose separator may be ln[i] ('=', ':', or ','
@@ -171,49 +199,71 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span) ([]span, int) {
 	return spans, i + 1
 }
 
-// keyCandidates appends to out, in order and once each, the places of ln
-// that may be the separator of a key holding a keyword starting at one of
-// occ: the '=', ':' and ',' between the end of the keyword's run of key
-// bytes and the first byte keyBefore would not read back over (quotes,
-// brackets, blanks, the operators of ":=", "?=", "+=", ".=", and one type
-// word: "apiToken string = x"), and a ',' after the first quote following
-// the keyword (callPair's quoted key may hold blanks). Each byte is read a
-// bounded number of times: the runs and walks of keywords in one run are
-// read once.
-func keyCandidates(ln string, occ []int, out []int) []int {
-	runEnd, walked := -1, 0
-	dq, sq := -1, -1 // the next '"' and '\'' at or after the last keyword (len(ln): none)
-	for _, p := range occ {
-		if p >= runEnd {
-			b := p
-			for b < len(ln) && isKeyByte(ln[b]) {
-				b++
-			}
-			runEnd = b
-			if b >= walked {
-				out, walked = gapSeparators(ln, b, out)
-			}
-		}
-		if dq < p {
-			dq = indexFrom(ln, p, '"')
-		}
-		if sq < p {
-			sq = indexFrom(ln, p, '\'')
-		}
-		for _, q := range [2]int{dq, sq} {
-			if q+1 < len(ln) && ln[q+1] == ',' {
-				out = append(out, q+1)
-			}
-		}
-	}
-	// A quote's ',' can come after the runs of later keywords.
-	slices.Sort(out)
-	return slices.Compact(out)
+// nearScan asks keyValueAt at each place that may be the separator of a
+// key holding a keyword (scanKeyValuesNear), in order, as scanKeyValues
+// would: a long value's end is where the asking goes on.
+type nearScan struct {
+	k        *keyMatcher
+	ln       string
+	spans    []span
+	next, at int    // keyValueAt's resume place; the last place asked
+	pend     [2]int // a ',' after a '"' and after a '\'' still to ask (-1: none)
+	disorder bool   // a place came after a later one
 }
 
-// gapSeparators appends the separators keyBefore may read back from to a
-// key ending at j (see keyCandidates) and returns where the walk stopped.
-func gapSeparators(ln string, j int, out []int) ([]int, int) {
+// pending notes the ',' at i (if it is one) as slot's, asking the one it
+// replaces first.
+func (ns *nearScan) pending(slot, i int) {
+	if old := ns.pend[slot]; old >= 0 {
+		ns.pend[slot] = -1
+		ns.ask(old)
+	}
+	if i < len(ns.ln) && ns.ln[i] == ',' {
+		ns.pend[slot] = i
+	}
+}
+
+// flush asks the pending places before i, in order.
+func (ns *nearScan) flush(i int) {
+	for {
+		slot := -1
+		for n, c := range ns.pend {
+			if c >= 0 && c < i && (slot < 0 || c < ns.pend[slot]) {
+				slot = n
+			}
+		}
+		if slot < 0 {
+			return
+		}
+		c := ns.pend[slot]
+		ns.pend[slot] = -1
+		ns.ask(c)
+	}
+}
+
+// ask runs keyValueAt at i after the pending places before it.
+func (ns *nearScan) ask(i int) {
+	ns.flush(i)
+	if i < ns.at {
+		// The walks and quotes give their places in order (the gap walk
+		// never reads a keyword); were one to come late, the whole line
+		// is read again the slow way rather than decided out of order.
+		ns.disorder = true
+		return
+	}
+	ns.at = i
+	if i >= ns.next {
+		ns.spans, ns.next = ns.k.keyValueAt(ns.ln, i, ns.spans)
+	}
+}
+
+// gap asks the separators keyBefore may read back from to a key ending at
+// j: the '=', ':' and ',' up to the first byte keyBefore would not read
+// back over (quotes, brackets, blanks, the operators of ":=", "?=", "+=",
+// ".=", and one type word: "apiToken string = x"). It returns where the
+// walk stopped.
+func (ns *nearScan) gap(j int) int {
+	ln := ns.ln
 	typeWord := false
 	for j < len(ln) {
 		c := ln[j]
@@ -232,16 +282,17 @@ func gapSeparators(ln string, j int, out []int) ([]int, int) {
 		}
 		switch c {
 		case '=', ',':
-			return append(out, j), j + 1
+			ns.ask(j)
+			return j + 1
 		case ':':
-			out = append(out, j) // and ":=", "::=" go on to the '='
+			ns.ask(j) // and ":=", "::=" go on to the '='
 		case '"', '\'', '`', '[', ']', ' ', '\t', '?', '+', '.':
 		default:
-			return out, j
+			return j
 		}
 		j++
 	}
-	return out, j
+	return j
 }
 
 // indexFrom is the index of c in ln at or after i, or len(ln).

@@ -127,20 +127,25 @@ type lineState struct {
 // its buffer reused from line to line; ok says the key rules may read keys
 // only there (scanKeyValuesNear): ln is ASCII and no user key names are set.
 type keyPlaces struct {
-	ln string
-	at []int
-	ok bool
+	ln        string
+	at, spare []int
+	ok        bool
 }
 
-// placesIn returns the keyword places of ln (see keyPlaces), scanning it
-// again when a rule before changed the line.
+// placesIn returns the keyword places of ln (see keyPlaces), found again
+// near what a rule before changed in the line (placesAfter).
 func (r *Redactor) placesIn(ln string, st *lineState) ([]int, bool) {
 	kw := &st.kw
-	if len(ln) != len(kw.ln) || len(ln) > 0 && unsafe.StringData(ln) != unsafe.StringData(kw.ln) {
-		var m uint64
-		m, kw.at = r.trig.scanAt(ln, kw.at[:0])
-		kw.ln, kw.ok = ln, r.placesUsable(m)
+	if len(ln) == len(kw.ln) && (len(ln) == 0 || unsafe.StringData(ln) == unsafe.StringData(kw.ln)) {
+		return kw.at, kw.ok
 	}
+	if kw.ok {
+		// (Once not ok, a line stays so: the key rules read every key.)
+		var ascii bool
+		kw.spare, ascii = r.trig.placesAfter(kw.ln, kw.at, ln, kw.spare)
+		kw.at, kw.spare, kw.ok = kw.spare, kw.at, ascii
+	}
+	kw.ln = ln
 	return kw.at, kw.ok
 }
 

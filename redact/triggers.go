@@ -94,6 +94,44 @@ func (t *triggers) scanAt(s string, occ []int) (uint64, []int) {
 	return t.words.maskRec(s, t.always, occ, true)
 }
 
+// placesAfter is scanAt's places in s, given at, those of old, an ASCII
+// line s is old with a middle part changed (a rule replaced values):
+// only the changed part and maxRec-1 bytes around it are read again, the
+// places before it are kept and those after it moved (reading the whole
+// line again after each replacement cost a tenth of a line with a URL
+// password, and a 1 MiB line of replaced pairs read its megabyte three
+// times). It appends to out (reused) and says whether s is still ASCII.
+func (t *triggers) placesAfter(old string, at []int, s string, out []int) ([]int, bool) {
+	p := sharedPrefix(old, s)
+	q := sharedSuffix(old[p:], s[p:])
+	oldHi, newHi := len(old)-q, len(s)-q
+	lo, hi := max(0, p-t.words.maxRec+1), min(len(s), newHi+t.words.maxRec-1)
+	out = out[:0]
+	k := 0
+	for ; k < len(at) && at[k] < lo; k++ {
+		out = append(out, at[k])
+	}
+	n := len(out)
+	// Into the free part of out: maskRec's once-a-place test reads the
+	// last place noted, which must be one of this scan.
+	_, mid := t.words.maskRec(s[lo:hi], 0, out[n:], true)
+	out = append(out, mid...)
+	keep := n
+	for _, x := range out[n:] {
+		if x += lo; x < newHi {
+			out[keep] = x
+			keep++
+		}
+	}
+	out = out[:keep]
+	for ; k < len(at); k++ {
+		if at[k] >= oldHi {
+			out = append(out, at[k]+newHi-oldHi)
+		}
+	}
+	return out, isASCII(s[p:newHi])
+}
+
 // lowerByte folds an ASCII capital to lowercase; other bytes are kept.
 func lowerByte(c byte) byte {
 	if c-'A' < 26 {

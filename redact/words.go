@@ -52,6 +52,8 @@ type wordTable struct {
 	codeBase  [nearWords]uint16
 	codeStart []uint16
 	codeWords []codeEntry
+	// maxRec is the length of the longest word added by addRecorded.
+	maxRec int
 	// runBit is set by mask when s holds a run of at least minLongWord
 	// token bytes ([A-Za-z0-9_.-]) with a capital, a small letter and a
 	// digit in it: the prefixed-token shape needs one (prefixed.go), and
@@ -196,6 +198,7 @@ func (t *wordTable) addRecorded(word string, val uint64) {
 		panic("wordTable: a recorded word must be ASCII and two bytes or more: " + word)
 	}
 	t.addEntry(word, "", false, true, val)
+	t.maxRec = max(t.maxRec, len(word))
 }
 
 func (t *wordTable) addEntry(word, exact string, free, rec bool, val uint64) {
@@ -613,6 +616,37 @@ func (e *wordEntry) after8(s *string, start int) bool {
 // glued to a word before it.
 func (e *wordEntry) spelled(s *string, start int) bool {
 	return strings.HasPrefix((*s)[start:], e.exact) && !(e.free && start > 0 && isREWordByte((*s)[start-1]))
+}
+
+// sharedPrefix is the length of the longest common prefix of a and b,
+// eight bytes compared at once.
+func sharedPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := load8(a[i:]) ^ load8(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// sharedSuffix is the length of the longest common suffix of a and b.
+func sharedSuffix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := load8(a[len(a)-i-8:]) ^ load8(b[len(b)-i-8:]); x != 0 {
+			return i + bits.LeadingZeros64(x)/8
+		}
+	}
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
 }
 
 // isASCII: s holds no byte of 0x80 or more.
