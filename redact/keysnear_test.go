@@ -11,8 +11,9 @@ import (
 )
 
 // The key rules read keys only near the keywords the line scan found
-// (scanKeyValuesNear, scanFlagsNear, spacedValues' first field): they must
-// find exactly what reading every separator and every flag finds.
+// (scanKeyValuesNear, spacedValues' first field) and flags only when
+// their name may be a secret's (scanFlags): they must find exactly what
+// reading every separator and every flag finds.
 
 // nearPieces are the bytes and words keyBefore, callPair, flagAt and the
 // gap walk decide on, so random lines of them reach every branch: keywords
@@ -61,6 +62,9 @@ func nearLines(t *testing.T, random int) []string {
 				"ENV.fetch( "+q+key+q+","+q+"v"+q+")", "f("+q+key+q+",  "+q+"unclosed")
 		}
 	}
+	// Flags and keys the byte scan cannot stand for (non-ASCII names; the
+	// Kelvin sign lowercases to k).
+	lines = append(lines, "app --пароль S3cr3tPw1 -v", "run --TO\u212aEN Abc123x -x", "--密码 S3cr3t", "пароль=S3cr3t token=x")
 	rng := rand.New(rand.NewSource(17))
 	for i := 0; i < random; i++ {
 		var b strings.Builder
@@ -83,6 +87,21 @@ func TestKeysNearAgree(t *testing.T) {
 	r := newR(t, Config{})
 	near, withSpans, withFlags := 0, 0, 0
 	for _, ln := range nearLines(t, 200000) {
+		// Flags: every flag that can name a secret, and what replaceSpans
+		// makes of them.
+		flags, got := everyFlag(ln), r.keys.scanFlags(ln, nil)
+		for _, sp := range flags {
+			if key := ln[sp.ks:sp.ke]; (userFlag(key) || mentionsSecretWordFold(key)) && !containsSpan(got, sp) {
+				t.Fatalf("%q: scanFlags misses the flag %q (%v)", ln, key, got)
+			}
+		}
+		if len(got) > 0 {
+			withFlags++
+		}
+		var h hits
+		if a, b := r.replaceSpans(ln, got, 1, textOpts{}, &h), r.replaceSpans(ln, flags, 1, textOpts{}, &h); a != b {
+			t.Fatalf("%q: flags that may name a secret give %q, every flag %q", ln, a, b)
+		}
 		m, at := r.trig.scanAt(ln, nil)
 		if !r.placesUsable(m) {
 			continue
@@ -99,21 +118,6 @@ func TestKeysNearAgree(t *testing.T) {
 		if len(all) > 0 {
 			withSpans++
 		}
-		// Flags: every flag that can name a secret, and what replaceSpans
-		// makes of them.
-		flags, got := scanFlags(ln, nil), scanFlagsNear(ln, at, nil)
-		for _, sp := range flags {
-			if key := ln[sp.ks:sp.ke]; (userFlag(key) || mentionsSecretWordFold(key)) && !containsSpan(got, sp) {
-				t.Fatalf("%q: scanFlagsNear misses the flag %q (%v)", ln, key, got)
-			}
-		}
-		if len(got) > 0 {
-			withFlags++
-		}
-		var h hits
-		if a, b := r.replaceSpans(ln, got, 1, textOpts{}, &h), r.replaceSpans(ln, flags, 1, textOpts{}, &h); a != b {
-			t.Fatalf("%q: flags near keywords give %q, every flag %q", ln, a, b)
-		}
 		// spacedValues with and without the places.
 		var st lineState
 		st.kw = keyPlaces{ln: ln, at: at, ok: true}
@@ -128,6 +132,18 @@ func TestKeysNearAgree(t *testing.T) {
 		t.Fatalf("%d lines, %d with key spans, %d with flags: the inputs do not exercise the rules", near, withSpans, withFlags)
 	}
 	t.Logf("%d lines, %d with key spans, %d with flag spans", near, withSpans, withFlags)
+}
+
+// everyFlag is the span of every flag of ln with a value, as scanFlags
+// found them before it asked their names first.
+func everyFlag(ln string) []span {
+	var spans []span
+	for i := 0; i < len(ln); i++ {
+		if ln[i] == '-' && (i == 0 || !isKeyByte(ln[i-1])) {
+			spans = flagAt(ln, i, spans)
+		}
+	}
+	return spans
 }
 
 func containsSpan(spans []span, sp span) bool {

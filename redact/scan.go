@@ -243,7 +243,9 @@ func (ns *nearScan) flush(i int) {
 
 // ask runs keyValueAt at i after the pending places before it.
 func (ns *nearScan) ask(i int) {
-	ns.flush(i)
+	if p0, p1 := ns.pend[0], ns.pend[1]; p0 >= 0 && p0 < i || p1 >= 0 && p1 < i {
+		ns.flush(i)
+	}
 	if i < ns.at {
 		// The walks and quotes give their places in order (the gap walk
 		// never reads a keyword); were one to come late, the whole line
@@ -275,7 +277,14 @@ func (ns *nearScan) gap(j int) int {
 			for e < len(ln) && isKeyByte(ln[e]) && e-j <= maxKeyLen {
 				e++
 			}
-			if isTypeWord(strings.TrimRight(strings.TrimLeft(ln[j:e], "-.0123456789"), ".")) {
+			ws, we := j, e
+			for ws < we && (ln[ws] == '-' || ln[ws] == '.' || ln[ws] >= '0' && ln[ws] <= '9') {
+				ws++
+			}
+			for we > ws && ln[we-1] == '.' {
+				we--
+			}
+			if isTypeWord(ln[ws:we]) {
 				typeWord, j = true, e
 				continue
 			}
@@ -285,7 +294,12 @@ func (ns *nearScan) gap(j int) int {
 			ns.ask(j)
 			return j + 1
 		case ':':
-			ns.ask(j) // and ":=", "::=" go on to the '='
+			// And ":=", "::=" go on to the '='. A ':' before '/', ':'
+			// or '=' is no separator (keyValueAt): not asked, so a line
+			// of colons after a keyword costs what it did.
+			if j+1 == len(ln) || ln[j+1] != '/' && ln[j+1] != ':' && ln[j+1] != '=' {
+				ns.ask(j)
+			}
 		case '"', '\'', '`', '[', ']', ' ', '\t', '?', '+', '.':
 		default:
 			return j
@@ -482,44 +496,30 @@ func stopsValue(c byte) bool {
 }
 
 // scanFlags appends to spans the "--flag value" and "-flag value" of ln
-// (value in the next word, quoted or not).
-func scanFlags(ln string, spans []span) []span {
+// (value in the next word, quoted or not) whose flag may name a secret
+// (mayBeSecret, or -u/--user: the spans replaceSpans can replace). The
+// '-' are found by IndexByte and the flag's name is asked before its value
+// is read: most '-' of a log line are in dates and names, glued to a byte
+// before them, and most flags name no secret.
+func (k *keyMatcher) scanFlags(ln string, spans []span) []span {
 	for i := 0; i < len(ln); i++ {
-		if ln[i] == '-' && (i == 0 || !isKeyByte(ln[i-1])) {
+		j := strings.IndexByte(ln[i:], '-')
+		if j < 0 {
+			break
+		}
+		if i += j; i > 0 && isKeyByte(ln[i-1]) {
+			continue
+		}
+		ks, ke := flagName(ln, i)
+		if key := ln[ks:ke]; userFlag(key) || k.mayBeSecret(key) {
 			spans = flagAt(ln, i, spans)
 		}
 	}
 	return spans
 }
 
-// scanFlagsNear is scanFlags given the places of the line's keywords (see
-// scanKeyValuesNear): a flag that can name a secret holds a keyword or is
-// -u/--user, so only the runs of key bytes holding one are read, and the
-// spans of those flags are the same.
-func scanFlagsNear(ln string, occ []int, spans []span) []span {
-	runEnd := -1
-	for _, p := range occ {
-		if p < runEnd {
-			continue // in the run already read
-		}
-		a, b := p, p
-		for a > 0 && isKeyByte(ln[a-1]) {
-			a--
-		}
-		for b < len(ln) && isKeyByte(ln[b]) {
-			b++
-		}
-		runEnd = b
-		if ln[a] == '-' {
-			spans = flagAt(ln, a, spans)
-		}
-	}
-	return spans
-}
-
-// flagAt appends the span of the flag starting at ln[i] ('-', not glued
-// to a key byte before it), if it has a value.
-func flagAt(ln string, i int, spans []span) []span {
+// flagName is the name of the flag whose '-' is ln[i].
+func flagName(ln string, i int) (int, int) {
 	ks := i + 1
 	if ks < len(ln) && ln[ks] == '-' {
 		ks++
@@ -528,6 +528,13 @@ func flagAt(ln string, i int, spans []span) []span {
 	for ke < len(ln) && isKeyByte(ln[ke]) {
 		ke++
 	}
+	return ks, ke
+}
+
+// flagAt appends the span of the flag starting at ln[i] ('-', not glued
+// to a key byte before it), if it has a value.
+func flagAt(ln string, i int, spans []span) []span {
+	ks, ke := flagName(ln, i)
 	if ke == ks || ke >= len(ln) {
 		return spans
 	}

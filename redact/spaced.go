@@ -21,11 +21,11 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 	// tell the "key value" shape is not there, and only a netrc line's
 	// first word asks for all of them (reading every field and
 	// lowercasing the first cost a tenth of BenchmarkRedactLogText).
-	// Where the keywords are known, a first field without one that is not
-	// a netrc word ends it: the key of "key value" names a secret only
-	// with a keyword in it.
+	// Where the keywords are known (and the line was not changed since),
+	// a first field without one that is not a netrc word ends it: the key
+	// of "key value" names a secret only with a keyword in it.
 	var buf [maxSpacedFields + 1][2]int
-	if at, ok := r.placesIn(ln, st); ok {
+	if at, ok := r.placesKnown(ln, st); ok {
 		f := fieldSpans(ln, buf[:0], 0)
 		if len(f) == 0 || !isNetrcWord(ln[f[0][0]:f[0][1]]) && !placeIn(at, f[0][0], f[0][1]) {
 			return ln

@@ -136,17 +136,31 @@ type keyPlaces struct {
 // near what a rule before changed in the line (placesAfter).
 func (r *Redactor) placesIn(ln string, st *lineState) ([]int, bool) {
 	kw := &st.kw
-	if len(ln) == len(kw.ln) && (len(ln) == 0 || unsafe.StringData(ln) == unsafe.StringData(kw.ln)) {
+	if !sameString(ln, kw.ln) {
+		if kw.ok {
+			// (Once not ok, a line stays so: the key rules read every key.)
+			var ascii bool
+			kw.spare, ascii = r.trig.placesAfter(kw.ln, kw.at, ln, kw.spare)
+			kw.at, kw.spare, kw.ok = kw.spare, kw.at, ascii
+		}
+		kw.ln = ln
+	}
+	return kw.at, kw.ok
+}
+
+// placesKnown returns the keyword places of ln if they are known without
+// reading it again.
+func (r *Redactor) placesKnown(ln string, st *lineState) ([]int, bool) {
+	if kw := &st.kw; sameString(ln, kw.ln) {
 		return kw.at, kw.ok
 	}
-	if kw.ok {
-		// (Once not ok, a line stays so: the key rules read every key.)
-		var ascii bool
-		kw.spare, ascii = r.trig.placesAfter(kw.ln, kw.at, ln, kw.spare)
-		kw.at, kw.spare, kw.ok = kw.spare, kw.at, ascii
-	}
-	kw.ln = ln
-	return kw.at, kw.ok
+	return nil, false
+}
+
+// sameString: a and b are one string (the same bytes in memory), so no
+// rule changed the line in between.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b))
 }
 
 // placesUsable: the places found in a line of scan bits m stand for every
@@ -383,11 +397,7 @@ func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hit
 	} else {
 		ln = r.replaceSpans(ln, r.keys.scanKeyValues(ln, buf[:0]), n, o, h)
 	}
-	if at, ok := r.placesIn(ln, st); ok {
-		ln = r.replaceSpans(ln, scanFlagsNear(ln, at, buf[:0]), n, o, h)
-	} else if strings.Contains(ln, "-") {
-		ln = r.replaceSpans(ln, scanFlags(ln, buf[:0]), n, o, h)
-	}
+	ln = r.replaceSpans(ln, r.keys.scanFlags(ln, buf[:0]), n, o, h)
 	// TOML arrays of secrets: key = ["a", "b"].
 	if o.toml {
 		if k, v, ok := strings.Cut(ln, "="); ok && strings.HasPrefix(strings.TrimSpace(v), "[") && r.keys.isSecret(strings.Trim(strings.TrimSpace(k), `"'`)) {
