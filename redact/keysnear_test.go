@@ -109,7 +109,7 @@ func TestKeysNearAgree(t *testing.T) {
 		near++
 		// Key/value pairs: the same spans, in the same order.
 		all := r.keys.scanKeyValues(ln, nil)
-		if ns := r.keys.askNear(ln, at, nil); ns.disorder {
+		if _, disorder := r.keys.askNear(ln, at, nil); disorder {
 			t.Fatalf("%q (keywords at %v): places asked out of order", ln, at)
 		}
 		if got := r.keys.scanKeyValuesNear(ln, at, nil); !reflect.DeepEqual(got, all) {

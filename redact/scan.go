@@ -70,16 +70,16 @@ func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 // was most of the key rules' time (TestKeysNearAgree holds the two to
 // each other).
 func (k *keyMatcher) scanKeyValuesNear(ln string, occ []int, spans []span) []span {
-	if ns := k.askNear(ln, occ, spans); !ns.disorder {
-		return ns.spans
+	if got, disorder := k.askNear(ln, occ, spans); !disorder {
+		return got
 	}
 	return k.scanKeyValues(ln, spans) // never seen: see ask
 }
 
 // askNear asks keyValueAt at the places of ln that may be the separator
 // of a key holding a keyword starting at one of occ, in order.
-func (k *keyMatcher) askNear(ln string, occ []int, spans []span) nearScan {
-	ns := nearScan{k: k, ln: ln, spans: spans, pend: [2]int{-1, -1}}
+func (k *keyMatcher) askNear(ln string, occ []int, spans []span) ([]span, bool) {
+	ns := nearScan{at: -1, pend: [2]int{-1, -1}}
 	runEnd, walked := -1, 0
 	dq, sq := -1, -1 // the next '"' and '\'' at or after the last keyword (len(ln): none)
 	for _, p := range occ {
@@ -88,11 +88,11 @@ func (k *keyMatcher) askNear(ln string, occ []int, spans []span) nearScan {
 		// separators of the keywords after this one.
 		if dq < p {
 			dq = indexFrom(ln, p, '"')
-			ns.pending(0, dq+1)
+			spans = k.pending(ln, &ns, 0, dq+1, spans)
 		}
 		if sq < p {
 			sq = indexFrom(ln, p, '\'')
-			ns.pending(1, sq+1)
+			spans = k.pending(ln, &ns, 1, sq+1, spans)
 		}
 		if p >= runEnd {
 			b := p
@@ -101,12 +101,12 @@ func (k *keyMatcher) askNear(ln string, occ []int, spans []span) nearScan {
 			}
 			runEnd = b
 			if b >= walked {
-				walked = ns.gap(b)
+				walked, spans = k.gap(ln, &ns, b, spans)
 			}
 		}
 	}
-	ns.flush(len(ln))
-	return ns
+	spans = k.flush(ln, &ns, len(ln), spans)
+	return spans, ns.disorder
 }
 
 // keyValueAt reads the pair whose separator may be ln[i] ('=', ':', or ','
@@ -199,32 +199,32 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span) ([]span, int) {
 	return spans, i + 1
 }
 
-// nearScan asks keyValueAt at each place that may be the separator of a
-// key holding a keyword (scanKeyValuesNear), in order, as scanKeyValues
-// would: a long value's end is where the asking goes on.
+// nearScan is the state of askNear: keyValueAt's resume place, the last
+// place asked, and the ',' after a double and after a single quote still
+// to ask (-1: none). The spans go in and out as arguments: stored through
+// the state's pointer, the spans' buffer on the caller's stack went to the
+// heap (escape analysis takes a store through a pointer for one).
 type nearScan struct {
-	k        *keyMatcher
-	ln       string
-	spans    []span
-	next, at int    // keyValueAt's resume place; the last place asked
-	pend     [2]int // a ',' after a '"' and after a '\'' still to ask (-1: none)
-	disorder bool   // a place came after a later one
+	next, at int
+	pend     [2]int
+	disorder bool // a place came after a later one
 }
 
 // pending notes the ',' at i (if it is one) as slot's, asking the one it
 // replaces first.
-func (ns *nearScan) pending(slot, i int) {
+func (k *keyMatcher) pending(ln string, ns *nearScan, slot, i int, spans []span) []span {
 	if old := ns.pend[slot]; old >= 0 {
 		ns.pend[slot] = -1
-		ns.ask(old)
+		spans = k.ask(ln, ns, old, spans)
 	}
-	if i < len(ns.ln) && ns.ln[i] == ',' {
+	if i < len(ln) && ln[i] == ',' {
 		ns.pend[slot] = i
 	}
+	return spans
 }
 
 // flush asks the pending places before i, in order.
-func (ns *nearScan) flush(i int) {
+func (k *keyMatcher) flush(ln string, ns *nearScan, i int, spans []span) []span {
 	for {
 		slot := -1
 		for n, c := range ns.pend {
@@ -233,30 +233,36 @@ func (ns *nearScan) flush(i int) {
 			}
 		}
 		if slot < 0 {
-			return
+			return spans
 		}
 		c := ns.pend[slot]
 		ns.pend[slot] = -1
-		ns.ask(c)
+		spans = k.askOne(ln, ns, c, spans)
 	}
 }
 
 // ask runs keyValueAt at i after the pending places before it.
-func (ns *nearScan) ask(i int) {
+func (k *keyMatcher) ask(ln string, ns *nearScan, i int, spans []span) []span {
 	if p0, p1 := ns.pend[0], ns.pend[1]; p0 >= 0 && p0 < i || p1 >= 0 && p1 < i {
-		ns.flush(i)
+		spans = k.flush(ln, ns, i, spans)
 	}
+	return k.askOne(ln, ns, i, spans)
+}
+
+// askOne runs keyValueAt at i.
+func (k *keyMatcher) askOne(ln string, ns *nearScan, i int, spans []span) []span {
 	if i < ns.at {
 		// The walks and quotes give their places in order (the gap walk
 		// never reads a keyword); were one to come late, the whole line
 		// is read again the slow way rather than decided out of order.
 		ns.disorder = true
-		return
+		return spans
 	}
 	ns.at = i
 	if i >= ns.next {
-		ns.spans, ns.next = ns.k.keyValueAt(ns.ln, i, ns.spans)
+		spans, ns.next = k.keyValueAt(ln, i, spans)
 	}
+	return spans
 }
 
 // gap asks the separators keyBefore may read back from to a key ending at
@@ -264,8 +270,7 @@ func (ns *nearScan) ask(i int) {
 // back over (quotes, brackets, blanks, the operators of ":=", "?=", "+=",
 // ".=", and one type word: "apiToken string = x"). It returns where the
 // walk stopped.
-func (ns *nearScan) gap(j int) int {
-	ln := ns.ln
+func (k *keyMatcher) gap(ln string, ns *nearScan, j int, spans []span) (int, []span) {
 	typeWord := false
 	for j < len(ln) {
 		c := ln[j]
@@ -291,22 +296,21 @@ func (ns *nearScan) gap(j int) int {
 		}
 		switch c {
 		case '=', ',':
-			ns.ask(j)
-			return j + 1
+			return j + 1, k.ask(ln, ns, j, spans)
 		case ':':
 			// And ":=", "::=" go on to the '='. A ':' before '/', ':'
 			// or '=' is no separator (keyValueAt): not asked, so a line
 			// of colons after a keyword costs what it did.
 			if j+1 == len(ln) || ln[j+1] != '/' && ln[j+1] != ':' && ln[j+1] != '=' {
-				ns.ask(j)
+				spans = k.ask(ln, ns, j, spans)
 			}
 		case '"', '\'', '`', '[', ']', ' ', '\t', '?', '+', '.':
 		default:
-			return j
+			return j, spans
 		}
 		j++
 	}
-	return j
+	return j, spans
 }
 
 // indexFrom is the index of c in ln at or after i, or len(ln).
