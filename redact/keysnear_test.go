@@ -87,51 +87,83 @@ func TestKeysNearAgree(t *testing.T) {
 	r := newR(t, Config{})
 	near, withSpans, withFlags := 0, 0, 0
 	for _, ln := range nearLines(t, 200000) {
-		// Flags: every flag that can name a secret, and what replaceSpans
-		// makes of them.
-		flags, got := everyFlag(ln), r.keys.scanFlags(ln, nil)
-		for _, sp := range flags {
-			if key := ln[sp.ks:sp.ke]; (userFlag(key) || mentionsSecretWordFold(key)) && !containsSpan(got, sp) {
-				t.Fatalf("%q: scanFlags misses the flag %q (%v)", ln, key, got)
-			}
-		}
-		if len(got) > 0 {
-			withFlags++
-		}
-		var h hits
-		if a, b := r.replaceSpans(ln, got, 1, textOpts{}, &h), r.replaceSpans(ln, flags, 1, textOpts{}, &h); a != b {
-			t.Fatalf("%q: flags that may name a secret give %q, every flag %q", ln, a, b)
-		}
-		m, at := r.trig.scanAt(ln, nil)
-		if !r.placesUsable(m) {
-			continue
-		}
-		near++
-		// Key/value pairs: the same spans, in the same order.
-		all := r.keys.scanKeyValues(ln, nil)
-		if _, disorder := r.keys.askNear(ln, at, nil); disorder {
-			t.Fatalf("%q (keywords at %v): places asked out of order", ln, at)
-		}
-		if got := r.keys.scanKeyValuesNear(ln, at, nil); !reflect.DeepEqual(got, all) {
-			t.Fatalf("%q (keywords at %v):\nscanKeyValuesNear %v\nscanKeyValues     %v", ln, at, got, all)
-		}
-		if len(all) > 0 {
-			withSpans++
-		}
-		// spacedValues with and without the places.
-		var st lineState
-		st.kw = keyPlaces{ln: ln, at: at, ok: true}
-		a := r.spacedValues(ln, 1, textOpts{}, &st, &h)
-		st.kw = keyPlaces{ln: ln, ok: false}
-		if b := r.spacedValues(ln, 1, textOpts{}, &st, &h); a != b {
-			t.Fatalf("%q: spacedValues near keywords %q, without %q", ln, a, b)
-		}
+		n, spans, flags := checkKeysNear(t, r, ln)
+		near += n
+		withSpans += min(spans, 1)
+		withFlags += min(flags, 1)
 	}
 	// The agreement means something only if the lines have pairs and flags.
 	if near < 100000 || withSpans < 20000 || withFlags < 5000 {
 		t.Fatalf("%d lines, %d with key spans, %d with flags: the inputs do not exercise the rules", near, withSpans, withFlags)
 	}
 	t.Logf("%d lines, %d with key spans, %d with flag spans", near, withSpans, withFlags)
+}
+
+func FuzzKeysNear(f *testing.F) {
+	for _, ln := range append(benchLogLines(), "var apiToken string = x", `System.setProperty("db password x", "v")`, "curl --user bob:pw -H 'token: x'",
+		"a .var.= -u ::b", "requirepass S3cr3t", "machine h login u password p") {
+		f.Add(ln)
+	}
+	r, err := New(Config{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, ln string) {
+		if strings.IndexByte(ln, '\n') >= 0 {
+			return // one line
+		}
+		checkKeysNear(t, r, ln)
+		// And the places after a change in the middle.
+		if isASCII(ln) && len(ln) > 2 {
+			a, b := len(ln)/3, 2*len(ln)/3
+			s := ln[:a] + "[REDACTED:secret-key]" + ln[b:]
+			_, at := r.trig.scanAt(ln, nil)
+			_, want := r.trig.scanAt(s, nil)
+			if got, _ := r.trig.placesAfter(ln, at, s, nil); !reflect.DeepEqual(got, want) && (len(got) > 0 || len(want) > 0) {
+				t.Fatalf("%q changed to %q: placesAfter %v, scanAt %v", ln, s, got, want)
+			}
+		}
+	})
+}
+
+// checkKeysNear holds the key rules' shortcuts on ln to what they stand
+// for; it returns whether the places could be used (1 or 0), and the
+// number of key and flag spans.
+func checkKeysNear(t *testing.T, r *Redactor, ln string) (near, spans, flagSpans int) {
+	t.Helper()
+	// Flags: every flag that can name a secret, and what replaceSpans
+	// makes of them.
+	flags, got := everyFlag(ln), r.keys.scanFlags(ln, nil)
+	for _, sp := range flags {
+		if key := ln[sp.ks:sp.ke]; (userFlag(key) || mentionsSecretWordFold(key)) && !containsSpan(got, sp) {
+			t.Fatalf("%q: scanFlags misses the flag %q (%v)", ln, key, got)
+		}
+	}
+	var h hits
+	if a, b := r.replaceSpans(ln, got, 1, textOpts{}, &h), r.replaceSpans(ln, flags, 1, textOpts{}, &h); a != b {
+		t.Fatalf("%q: flags that may name a secret give %q, every flag %q", ln, a, b)
+	}
+	m, at := r.trig.scanAt(ln, nil)
+	if !r.placesUsable(m) {
+		return 0, 0, len(got)
+	}
+	// Key/value pairs: the same spans, in the same order.
+	all := r.keys.scanKeyValues(ln, nil)
+	if _, disorder := r.keys.askNear(ln, at, nil); disorder {
+		t.Fatalf("%q (keywords at %v): places asked out of order", ln, at)
+	}
+	if near := r.keys.scanKeyValuesNear(ln, at, nil); !reflect.DeepEqual(near, all) {
+		t.Fatalf("%q (keywords at %v):\nscanKeyValuesNear %v\nscanKeyValues     %v", ln, at, near, all)
+	}
+	// spacedValues with and without the places.
+	var st lineState
+	st.kw = keyPlaces{ln: ln, at: at, ok: true}
+	a := r.spacedValues(ln, 1, textOpts{}, &st, &h)
+	st.kw = keyPlaces{ln: ln, ok: false}
+	if b := r.spacedValues(ln, 1, textOpts{}, &st, &h); a != b {
+		t.Fatalf("%q: spacedValues near keywords %q, without %q", ln, a, b)
+	}
+	return 1, len(all), len(got)
 }
 
 // everyFlag is the span of every flag of ln with a value, as scanFlags
