@@ -94,18 +94,30 @@ func (t *triggers) scanAt(s string, occ []int) (uint64, []int) {
 	return t.words.maskRec(s, t.always, occ, true)
 }
 
+// maxRescan is the most of a changed line placesAfter reads again when it
+// is most of the line.
+const maxRescan = 1024
+
 // placesAfter is scanAt's places in s, given at, those of old, an ASCII
 // line s is old with a middle part changed (a rule replaced values):
 // only the changed part and maxRec-1 bytes around it are read again, the
 // places before it are kept and those after it moved (reading the whole
 // line again after each replacement cost a tenth of a line with a URL
 // password, and a 1 MiB line of replaced pairs read its megabyte three
-// times). It appends to out (reused) and says whether s is still ASCII.
+// times). It appends to out (reused) and says whether s is still ASCII;
+// false too when the change is most of a long line (maxRescan), whose keys
+// are then all read.
 func (t *triggers) placesAfter(old string, at []int, s string, out []int) ([]int, bool) {
 	p := sharedPrefix(old, s)
 	q := sharedSuffix(old[p:], s[p:])
 	oldHi, newHi := len(old)-q, len(s)-q
 	lo, hi := max(0, p-t.words.maxRec+1), min(len(s), newHi+t.words.maxRec-1)
+	if hi-lo > maxRescan && hi-lo > len(s)/2 {
+		// Changed all over (a 1 MiB line of replaced tokens): reading it
+		// again costs what asking every separator does, so the key rules
+		// do that instead.
+		return out[:0], false
+	}
 	out = out[:0]
 	k := 0
 	for ; k < len(at) && at[k] < lo; k++ {
