@@ -87,9 +87,9 @@ func (t *triggers) markInWord(word string, bit int) {
 // ASCII case.
 func (t *triggers) scan(s string) uint64 { return t.words.mask(s, t.always) }
 
-// scanAt is scan, and it appends to occ the start
-// of every place in s where a word of prefilterWords or "-u" occurs, in
-// order: the keys and flags that can name a secret hold one (keyNear).
+// scanAt is scan, and it appends to occ the start of every place in s
+// where a word of prefilterWords or "-u" occurs, in order: a key that can
+// name a secret holds one (scanKeyValuesNear).
 func (t *triggers) scanAt(s string, occ []int) (uint64, []int) {
 	return t.words.maskRec(s, t.always, occ, true)
 }
@@ -185,7 +185,7 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	for _, w := range prefilterWords {
 		t.addRecorded(w, bitKeyword)
 	}
-	// A user flag (-u, --user, -user: userFlag) starts with it.
+	// A user key (--user=name:pw, -u=...: userFlag) starts with it.
 	t.addRecorded("-u", -1)
 	for _, w := range prefilterWordsUnicode {
 		t.add(w, bitKeyword)
