@@ -324,3 +324,19 @@ func TestPlacesAfterAChange(t *testing.T) {
 		}
 	}
 }
+
+// keyMemo answers as isSecret and entropyKey do, key after key, repeated
+// or not.
+func TestKeyMemoAgrees(t *testing.T) {
+	k := &newR(t, Config{}).keys
+	keys := []string{"token", "token", "TOKEN", "license", "license", "level", "token", "db_password", "LICENSE_KEY", "user", "", "key", "key"}
+	rng := rand.New(rand.NewSource(29))
+	var memo keyMemo
+	for n := 0; n < 10000; n++ {
+		key := keys[rng.Intn(len(keys))]
+		secret, entropy := memo.ask(k, key)
+		if want := k.isSecret(key); secret != want || entropy != (!want && k.entropyKey(key)) {
+			t.Fatalf("%q: memo says %v %v, isSecret %v, entropyKey %v", key, secret, entropy, want, k.entropyKey(key))
+		}
+	}
+}

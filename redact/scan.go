@@ -51,12 +51,13 @@ type span struct {
 // closure cost allocations on every line.) Every separator is asked; see
 // scanKeyValuesNear for the lines whose keyword places are known.
 func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
+	var memo keyMemo
 	for i := 0; i < len(ln); {
 		if c := ln[i]; c != '=' && c != ':' && c != ',' {
 			i++
 			continue
 		}
-		spans, i = k.keyValueAt(ln, i, spans)
+		spans, i = k.keyValueAt(ln, i, spans, &memo)
 	}
 	return spans
 }
@@ -113,7 +114,7 @@ func (k *keyMatcher) askNear(ln string, occ []int, spans []span) ([]span, bool) 
 // after a quote: callPair), appends its span to spans, and returns where
 // the scan goes on: i+1, or the end of a long value, which is replaced
 // whole and so is not read for other pairs.
-func (k *keyMatcher) keyValueAt(ln string, i int, spans []span) ([]span, int) {
+func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) ([]span, int) {
 	c := ln[i]
 	if c == ',' {
 		if i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
@@ -140,8 +141,11 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span) ([]span, int) {
 	// after the colon, replaceSpans) or when a user key name may match it;
 	// "user=x" alone is nothing to replace.
 	isUser := userFlag(key) && (ks > 0 && ln[ks-1] == '-' || len(k.extra) > 0)
-	secret := !isUser && k.isSecret(key)
-	if !isUser && !secret && !k.entropyKey(key) {
+	secret, entropy := false, false
+	if !isUser {
+		secret, entropy = memo.ask(k, key)
+	}
+	if !isUser && !secret && !entropy {
 		return spans, i + 1
 	}
 	k2 := i + 1
@@ -205,6 +209,7 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span) ([]span, int) {
 // the state's pointer, the spans' buffer on the caller's stack went to the
 // heap (escape analysis takes a store through a pointer for one).
 type nearScan struct {
+	memo     keyMemo
 	next, at int
 	pend     [2]int
 	disorder bool // a place came after a later one
@@ -260,7 +265,7 @@ func (k *keyMatcher) askOne(ln string, ns *nearScan, i int, spans []span) []span
 	}
 	ns.at = i
 	if i >= ns.next {
-		spans, ns.next = k.keyValueAt(ln, i, spans)
+		spans, ns.next = k.keyValueAt(ln, i, spans, &ns.memo)
 	}
 	return spans
 }
@@ -311,6 +316,25 @@ func (k *keyMatcher) gap(ln string, ns *nearScan, j int, spans []span) (int, []s
 		j++
 	}
 	return j, spans
+}
+
+// keyMemo is the last key a scan asked about and the answers: a line
+// repeats its keys ("token=x token=x ..." in a 1 MiB line, the CRI pairs'
+// "key"), and isSecret lowercases and splits each one.
+type keyMemo struct {
+	key             string
+	secret, entropy bool
+	set             bool
+}
+
+// ask returns isSecret(key) and, when that is false, entropyKey(key).
+func (m *keyMemo) ask(k *keyMatcher, key string) (secret, entropy bool) {
+	if !m.set || m.key != key {
+		m.secret = k.isSecret(key)
+		m.entropy = !m.secret && k.entropyKey(key)
+		m.key, m.set = key, true
+	}
+	return m.secret, m.entropy
 }
 
 // indexFrom is the index of c in ln at or after i, or len(ln).
