@@ -48,88 +48,301 @@ type span struct {
 // looked for only after a secret-looking key, and a long value is skipped
 // once found (it is replaced whole), so a line of many '=' or ':' costs
 // time linear in its length. (Appending, not calling back: a callback
-// closure cost allocations on every line.)
+// closure cost allocations on every line.) Every separator is asked; see
+// scanKeyValuesNear for the lines whose keyword places are known.
 func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
-	for i := 0; i < len(ln); i++ {
-		c := ln[i]
-		if c == ',' && i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
-			if sp, ok := k.callPair(ln, i); ok {
-				spans = append(spans, sp)
-			}
+	var memo keyMemo
+	for i := 0; i < len(ln); {
+		if c := ln[i]; c != '=' && c != ':' && c != ',' {
+			i++
 			continue
 		}
-		if c != '=' && c != ':' {
-			continue
+		spans, i = k.keyValueAt(ln, i, spans, &memo)
+	}
+	return spans
+}
+
+// scanKeyValuesNear is scanKeyValues on an ASCII line, with no user key
+// names (k.extra), given the places of its keywords (occ, from
+// triggers.scanAt): it asks only the separators that can follow a key
+// holding one (nearScan), and finds the same spans: a key that holds
+// no keyword, no "-u" and no user key name never gives one (keyValueAt).
+// On a log line with a secret word, asking each '=' and ':' for its key
+// was most of the key rules' time (TestKeysNearAgree holds the two to
+// each other).
+func (k *keyMatcher) scanKeyValuesNear(ln string, occ []int, spans []span) []span {
+	if got, disorder := k.askNear(ln, occ, spans); !disorder {
+		return got
+	}
+	return k.scanKeyValues(ln, spans) // never seen: see ask
+}
+
+// askNear asks keyValueAt at the places of ln that may be the separator
+// of a key holding a keyword starting at one of occ, in order.
+func (k *keyMatcher) askNear(ln string, occ []int, spans []span) ([]span, bool) {
+	ns := nearScan{at: -1, pend: [2]int{-1, -1}}
+	runEnd, walked := -1, 0
+	dq, sq := -1, -1 // the next '"' and '\'' at or after the last keyword (len(ln): none)
+	for _, p := range occ {
+		// A ',' after the first quote following the keyword: callPair's
+		// quoted key may hold blanks. It is asked in its place among the
+		// separators of the keywords after this one.
+		if dq < p {
+			dq = indexFrom(ln, p, '"')
+			spans = k.pending(ln, &ns, 0, dq+1, spans)
 		}
-		// "://" is a URL scheme, "::" an IPv6 address or C++ name; ":="
-		// is read at its '='.
-		if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':' || ln[i+1] == '=') {
-			continue
+		if sq < p {
+			sq = indexFrom(ln, p, '\'')
+			spans = k.pending(ln, &ns, 1, sq+1, spans)
 		}
-		ks, ke := keyBefore(ln, i-1, c == '=')
-		if ks >= ke {
-			continue
-		}
-		key := ln[ks:ke]
-		isUser := userFlag(key)
-		secret := !isUser && k.isSecret(key)
-		if !isUser && !secret && !k.entropyKey(key) {
-			continue
-		}
-		k2 := i + 1
-		if c == '=' && k2 < len(ln) && ln[k2] == '>' {
-			k2++ // "key" => "value" (Perl, PHP, Ruby, logstash)
-		}
-		for k2 < len(ln) && (ln[k2] == ' ' || ln[k2] == '\t') {
-			k2++
-		}
-		if k2+1 < len(ln) && ln[k2] == '@' && ln[k2+1] == '"' {
-			k2++ // Objective-C @"value"
-		}
-		vs, ve := k2, k2
-		switch {
-		case k2 >= len(ln):
-			continue
-		case ln[k2] == '"':
-			ve = k2 + 1
-			for ve < len(ln) && ln[ve] != '"' {
-				if ln[ve] == '\\' {
-					ve++
-				}
-				ve++
+		if p >= runEnd {
+			b := p
+			for b < len(ln) && isKeyByte(ln[b]) {
+				b++
 			}
-			if ve < len(ln) {
-				ve++
-			} else {
-				ve = len(ln)
-			}
-		case ln[k2] == '\'':
-			ve = k2 + 1
-			for ve < len(ln) && ln[ve] != '\'' {
-				ve++
-			}
-			if ve < len(ln) {
-				ve++
-			}
-		default:
-			// A marker already placed is a whole value; see bareValueEnd otherwise.
-			if m := markerLen(ln[vs:]); m > 0 && (vs+m == len(ln) || endsBareValue(ln[vs+m])) {
-				ve = vs + m // already replaced
-				break
-			}
-			ve = bareValueEnd(ln, vs)
-		}
-		// No skipping past a short value: a pair can hide inside another's
-		// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
-		// kept (boringValue), so what it holds is replaced with it.
-		if ve > vs {
-			spans = append(spans, span{ks, ke, vs, ve, secret, !secret && !isUser})
-			if ve-vs > maxKeptValue {
-				i = ve - 1
+			runEnd = b
+			if b >= walked {
+				walked, spans = k.gap(ln, &ns, b, spans)
 			}
 		}
 	}
+	spans = k.flush(ln, &ns, len(ln), spans)
+	return spans, ns.disorder
+}
+
+// keyValueAt reads the pair whose separator may be ln[i] ('=', ':', or ','
+// after a quote: callPair), appends its span to spans, and returns where
+// the scan goes on: i+1, or the end of a long value, which is replaced
+// whole and so is not read for other pairs.
+func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) ([]span, int) {
+	c := ln[i]
+	if c == ',' {
+		if i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
+			if sp, ok := k.callPair(ln, i); ok {
+				spans = append(spans, sp)
+			}
+		}
+		return spans, i + 1
+	}
+	if c != '=' && c != ':' {
+		return spans, i + 1
+	}
+	// "://" is a URL scheme, "::" an IPv6 address or C++ name; ":="
+	// is read at its '='.
+	if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':' || ln[i+1] == '=') {
+		return spans, i + 1
+	}
+	ks, ke := keyBefore(ln, i-1, c == '=')
+	if ks >= ke {
+		return spans, i + 1
+	}
+	key := ln[ks:ke]
+	// A user key gives a span only as a flag (--user=name:pw: the part
+	// after the colon, replaceSpans) or when a user key name may match it;
+	// "user=x" alone is nothing to replace.
+	isUser := userFlag(key) && (ks > 0 && ln[ks-1] == '-' || len(k.extra) > 0)
+	secret, entropy := false, false
+	if !isUser {
+		secret, entropy = memo.ask(k, key)
+	}
+	if !isUser && !secret && !entropy {
+		return spans, i + 1
+	}
+	k2 := i + 1
+	if c == '=' && k2 < len(ln) && ln[k2] == '>' {
+		k2++ // "key" => "value" (Perl, PHP, Ruby, logstash)
+	}
+	for k2 < len(ln) && (ln[k2] == ' ' || ln[k2] == '\t') {
+		k2++
+	}
+	if k2+1 < len(ln) && ln[k2] == '@' && ln[k2+1] == '"' {
+		k2++ // Objective-C @"value"
+	}
+	vs, ve := k2, k2
+	switch {
+	case k2 >= len(ln):
+		return spans, i + 1
+	case ln[k2] == '"':
+		ve = k2 + 1
+		for ve < len(ln) && ln[ve] != '"' {
+			if ln[ve] == '\\' {
+				ve++
+			}
+			ve++
+		}
+		if ve < len(ln) {
+			ve++
+		} else {
+			ve = len(ln)
+		}
+	case ln[k2] == '\'':
+		ve = k2 + 1
+		for ve < len(ln) && ln[ve] != '\'' {
+			ve++
+		}
+		if ve < len(ln) {
+			ve++
+		}
+	default:
+		// A marker already placed is a whole value; see bareValueEnd otherwise.
+		if m := markerLen(ln[vs:]); m > 0 && (vs+m == len(ln) || endsBareValue(ln[vs+m])) {
+			ve = vs + m // already replaced
+			break
+		}
+		ve = bareValueEnd(ln, vs)
+	}
+	// No skipping past a short value: a pair can hide inside another's
+	// value ("A: DB_PASSWORD=x", msg="token=x"). A long one is never
+	// kept (boringValue), so what it holds is replaced with it.
+	if ve > vs {
+		spans = append(spans, span{ks, ke, vs, ve, secret, !secret && !isUser})
+		if ve-vs > maxKeptValue {
+			return spans, ve
+		}
+	}
+	return spans, i + 1
+}
+
+// nearScan is the state of askNear: keyValueAt's resume place, the last
+// place asked, and the ',' after a double and after a single quote still
+// to ask (-1: none). The spans go in and out as arguments: stored through
+// the state's pointer, the spans' buffer on the caller's stack went to the
+// heap (escape analysis takes a store through a pointer for one).
+type nearScan struct {
+	memo     keyMemo
+	next, at int
+	pend     [2]int
+	disorder bool // a place came after a later one
+}
+
+// pending notes the ',' at i (if it is one) as slot's, asking the one it
+// replaces first.
+func (k *keyMatcher) pending(ln string, ns *nearScan, slot, i int, spans []span) []span {
+	if old := ns.pend[slot]; old >= 0 {
+		ns.pend[slot] = -1
+		spans = k.ask(ln, ns, old, spans)
+	}
+	if i < len(ln) && ln[i] == ',' {
+		ns.pend[slot] = i
+	}
 	return spans
+}
+
+// flush asks the pending places before i, in order.
+func (k *keyMatcher) flush(ln string, ns *nearScan, i int, spans []span) []span {
+	for {
+		slot := -1
+		for n, c := range ns.pend {
+			if c >= 0 && c < i && (slot < 0 || c < ns.pend[slot]) {
+				slot = n
+			}
+		}
+		if slot < 0 {
+			return spans
+		}
+		c := ns.pend[slot]
+		ns.pend[slot] = -1
+		spans = k.askOne(ln, ns, c, spans)
+	}
+}
+
+// ask runs keyValueAt at i after the pending places before it.
+func (k *keyMatcher) ask(ln string, ns *nearScan, i int, spans []span) []span {
+	if p0, p1 := ns.pend[0], ns.pend[1]; p0 >= 0 && p0 < i || p1 >= 0 && p1 < i {
+		spans = k.flush(ln, ns, i, spans)
+	}
+	return k.askOne(ln, ns, i, spans)
+}
+
+// askOne runs keyValueAt at i.
+func (k *keyMatcher) askOne(ln string, ns *nearScan, i int, spans []span) []span {
+	if i < ns.at {
+		// The walks and quotes give their places in order (the gap walk
+		// never reads a keyword); were one to come late, the whole line
+		// is read again the slow way rather than decided out of order.
+		ns.disorder = true
+		return spans
+	}
+	ns.at = i
+	if i >= ns.next {
+		spans, ns.next = k.keyValueAt(ln, i, spans, &ns.memo)
+	}
+	return spans
+}
+
+// gap asks the separators keyBefore may read back from to a key ending at
+// j: the '=', ':' and ',' up to the first byte keyBefore would not read
+// back over (quotes, brackets, blanks, the operators of ":=", "?=", "+=",
+// ".=", and one type word: "apiToken string = x"). It returns where the
+// walk stopped.
+func (k *keyMatcher) gap(ln string, ns *nearScan, j int, spans []span) (int, []span) {
+	typeWord := false
+	for j < len(ln) {
+		c := ln[j]
+		if !typeWord && ln[j-1] == ' ' && isKeyByte(c) {
+			// A type word between the key and its '=' (keyBefore), with
+			// the digits, '-' and '.' it skips before it and the '.' of
+			// ".=" after it.
+			e := j
+			for e < len(ln) && isKeyByte(ln[e]) && e-j <= maxKeyLen {
+				e++
+			}
+			ws, we := j, e
+			for ws < we && (ln[ws] == '-' || ln[ws] == '.' || ln[ws] >= '0' && ln[ws] <= '9') {
+				ws++
+			}
+			for we > ws && ln[we-1] == '.' {
+				we--
+			}
+			if isTypeWord(ln[ws:we]) {
+				typeWord, j = true, e
+				continue
+			}
+		}
+		switch c {
+		case '=', ',':
+			return j + 1, k.ask(ln, ns, j, spans)
+		case ':':
+			// And ":=", "::=" go on to the '='. A ':' before '/', ':'
+			// or '=' is no separator (keyValueAt): not asked, so a line
+			// of colons after a keyword costs what it did.
+			if j+1 == len(ln) || ln[j+1] != '/' && ln[j+1] != ':' && ln[j+1] != '=' {
+				spans = k.ask(ln, ns, j, spans)
+			}
+		case '"', '\'', '`', '[', ']', ' ', '\t', '?', '+', '.':
+		default:
+			return j, spans
+		}
+		j++
+	}
+	return j, spans
+}
+
+// keyMemo is the last key a scan asked about and the answers: a line
+// repeats its keys ("token=x token=x ..." in a 1 MiB line, the CRI pairs'
+// "key"), and isSecret lowercases and splits each one.
+type keyMemo struct {
+	key             string
+	secret, entropy bool
+	set             bool
+}
+
+// ask returns isSecret(key) and, when that is false, entropyKey(key).
+func (m *keyMemo) ask(k *keyMatcher, key string) (secret, entropy bool) {
+	if !m.set || m.key != key {
+		m.secret = k.isSecret(key)
+		m.entropy = !m.secret && k.entropyKey(key)
+		m.key, m.set = key, true
+	}
+	return m.secret, m.entropy
+}
+
+// indexFrom is the index of c in ln at or after i, or len(ln).
+func indexFrom(ln string, i int, c byte) int {
+	if j := strings.IndexByte(ln[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(ln)
 }
 
 // callPair reads a quoted key and a quoted value passed to a call, the
@@ -311,78 +524,102 @@ func stopsValue(c byte) bool {
 }
 
 // scanFlags appends to spans the "--flag value" and "-flag value" of ln
-// (value in the next word, quoted or not).
-func scanFlags(ln string, spans []span) []span {
+// (value in the next word, quoted or not) whose flag may name a secret
+// (mayBeSecret, or -u/--user: the spans replaceSpans can replace). The
+// '-' are found by IndexByte and the flag's name is asked before its value
+// is read: most '-' of a log line are in dates and names, glued to a byte
+// before them, and most flags name no secret.
+func (k *keyMatcher) scanFlags(ln string, spans []span) []span {
 	for i := 0; i < len(ln); i++ {
-		if ln[i] != '-' || (i > 0 && isKeyByte(ln[i-1])) {
+		j := strings.IndexByte(ln[i:], '-')
+		if j < 0 {
+			break
+		}
+		if i += j; i > 0 && isKeyByte(ln[i-1]) {
 			continue
 		}
-		ks := i + 1
-		if ks < len(ln) && ln[ks] == '-' {
-			ks++
+		ks, ke := flagName(ln, i)
+		if key := ln[ks:ke]; userFlag(key) || k.mayBeSecret(key) {
+			spans = flagAt(ln, i, spans)
 		}
-		ke := ks
-		for ke < len(ln) && isKeyByte(ln[ke]) {
-			ke++
-		}
-		if ke == ks || ke >= len(ln) {
-			continue
-		}
-		vs := ke
-		// "--flag value", and argv rendered as a list: "--flag", "value"
-		if ln[vs] == '"' || ln[vs] == '\'' {
-			if vs+1 < len(ln) && (ln[vs+1] == ',' || ln[vs+1] == ' ') {
-				vs++
-			} else {
-				continue
-			}
-		}
-		if vs < len(ln) && ln[vs] == ',' {
+	}
+	return spans
+}
+
+// flagName is the name of the flag whose '-' is ln[i].
+func flagName(ln string, i int) (int, int) {
+	ks := i + 1
+	if ks < len(ln) && ln[ks] == '-' {
+		ks++
+	}
+	ke := ks
+	for ke < len(ln) && isKeyByte(ln[ke]) {
+		ke++
+	}
+	return ks, ke
+}
+
+// flagAt appends the span of the flag starting at ln[i] ('-', not glued
+// to a key byte before it), if it has a value.
+func flagAt(ln string, i int, spans []span) []span {
+	ks, ke := flagName(ln, i)
+	if ke == ks || ke >= len(ln) {
+		return spans
+	}
+	vs := ke
+	// "--flag value", and argv rendered as a list: "--flag", "value"
+	if ln[vs] == '"' || ln[vs] == '\'' {
+		if vs+1 < len(ln) && (ln[vs+1] == ',' || ln[vs+1] == ' ') {
 			vs++
-		}
-		if vs >= len(ln) || (ln[vs] != ' ' && ln[vs] != '\t') {
-			continue
-		}
-		for vs < len(ln) && (ln[vs] == ' ' || ln[vs] == '\t') {
-			vs++
-		}
-		if vs >= len(ln) || ln[vs] == '-' {
-			continue
-		}
-		ve := vs
-		if q := ln[vs]; q == '"' || q == '\'' {
-			ve++
-			for ve < len(ln) && ln[ve] != q {
-				ve++
-			}
-			if ve < len(ln) {
-				ve++
-			}
 		} else {
-			// To whitespace or a quote; a bracket ends the value only when
-			// the value did not open it ("[--token x]", but --secret
-			// {{h}o)p$... is one value).
-			depth := 0
-		scan:
-			for ; ve < len(ln); ve++ {
-				switch ln[ve] {
-				case ' ', '\t', '"', '\'':
+			return spans
+		}
+	}
+	if vs < len(ln) && ln[vs] == ',' {
+		vs++
+	}
+	if vs >= len(ln) || (ln[vs] != ' ' && ln[vs] != '\t') {
+		return spans
+	}
+	for vs < len(ln) && (ln[vs] == ' ' || ln[vs] == '\t') {
+		vs++
+	}
+	if vs >= len(ln) || ln[vs] == '-' {
+		return spans
+	}
+	ve := vs
+	if q := ln[vs]; q == '"' || q == '\'' {
+		ve++
+		for ve < len(ln) && ln[ve] != q {
+			ve++
+		}
+		if ve < len(ln) {
+			ve++
+		}
+	} else {
+		// To whitespace or a quote; a bracket ends the value only when
+		// the value did not open it ("[--token x]", but --secret
+		// {{h}o)p$... is one value).
+		depth := 0
+	scan:
+		for ; ve < len(ln); ve++ {
+			switch ln[ve] {
+			case ' ', '\t', '"', '\'':
+				break scan
+			case '(', '[', '{':
+				depth++
+			case ']', ')', '}':
+				if depth == 0 {
 					break scan
-				case '(', '[', '{':
-					depth++
-				case ']', ')', '}':
-					if depth == 0 {
-						break scan
-					}
-					depth--
 				}
+				depth--
 			}
 		}
-		if ve > vs {
-			// No skipping past the value: "-0 !--client-secret x" has a
-			// flag inside what looked like -0's value.
-			spans = append(spans, span{ks: ks, ke: ke, vs: vs, ve: ve})
-		}
+	}
+	if ve > vs {
+		// No skipping past the value: "-0 !--client-secret x" has a
+		// flag inside what looked like -0's value.
+		spans = append(spans, span{ks: ks, ke: ke, vs: vs, ve: ve})
 	}
 	return spans
 }

@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Config files that separate a key from its value by spaces: redis.conf
 // ("requirepass x", "masterauth x"), .netrc ("machine h login u password
@@ -13,12 +16,21 @@ import "strings"
 // maxSpacedFields bounds the fields read from a line.
 const maxSpacedFields = 16
 
-func (r *Redactor) spacedValues(ln string, n int, o textOpts, h *hits) string {
+func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *hits) string {
 	// Most lines with a secret word are log lines of many fields: three
 	// tell the "key value" shape is not there, and only a netrc line's
 	// first word asks for all of them (reading every field and
 	// lowercasing the first cost a tenth of BenchmarkRedactLogText).
+	// Where the keywords are known (and the line was not changed since),
+	// a first field without one that is not a netrc word ends it: the key
+	// of "key value" names a secret only with a keyword in it.
 	var buf [maxSpacedFields + 1][2]int
+	if at, ok := r.placesKnown(ln, st); ok {
+		f := fieldSpans(ln, buf[:0], 0)
+		if len(f) == 0 || !isNetrcWord(ln[f[0][0]:f[0][1]]) && !placeIn(at, f[0][0], f[0][1]) {
+			return ln
+		}
+	}
 	f := fieldSpans(ln, buf[:0], 2)
 	if len(f) < 2 {
 		return ln
@@ -60,6 +72,12 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, h *hits) string {
 	}
 	b.WriteString(ln[last:])
 	return b.String()
+}
+
+// placeIn: one of the places at (in order) is in [s, e).
+func placeIn(at []int, s, e int) bool {
+	i, _ := slices.BinarySearch(at, s)
+	return i < len(at) && at[i] < e
 }
 
 // isNetrcWord: a .netrc line starts with one of these (any case).

@@ -119,6 +119,54 @@ type lineState struct {
 	xmlOpen bool
 	// puttyLines: lines of a PuTTY private key body still to come (putty.go).
 	puttyLines int
+	// kw is where the line's keywords are, for the key rules (keyPlaces).
+	kw keyPlaces
+}
+
+// keyPlaces are the starts of the keywords and "-u" in ln (triggers.scanAt),
+// its buffer reused from line to line; ok says the key rules may read keys
+// only there (scanKeyValuesNear): ln is ASCII and no user key names are set.
+type keyPlaces struct {
+	ln        string
+	at, spare []int
+	ok        bool
+}
+
+// placesIn returns the keyword places of ln (see keyPlaces), found again
+// near what a rule before changed in the line (placesAfter).
+func (r *Redactor) placesIn(ln string, st *lineState) ([]int, bool) {
+	kw := &st.kw
+	if !sameString(ln, kw.ln) {
+		if kw.ok {
+			// (Once not ok, a line stays so: the key rules read every key.)
+			var ascii bool
+			kw.spare, ascii = r.trig.placesAfter(kw.ln, kw.at, ln, kw.spare)
+			kw.at, kw.spare, kw.ok = kw.spare, kw.at, ascii
+		}
+		kw.ln = ln
+	}
+	return kw.at, kw.ok
+}
+
+// placesKnown returns the keyword places of ln if they are known without
+// reading it again.
+func (r *Redactor) placesKnown(ln string, st *lineState) ([]int, bool) {
+	if kw := &st.kw; sameString(ln, kw.ln) {
+		return kw.at, kw.ok
+	}
+	return nil, false
+}
+
+// sameString: a and b are one string (the same bytes in memory), so no
+// rule changed the line in between.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b))
+}
+
+// placesUsable: the places found in a line of scan bits m stand for every
+// key that can name a secret.
+func (r *Redactor) placesUsable(m uint64) bool {
+	return m&(1<<bitNonASCII) == 0 && len(r.keys.extra) == 0
 }
 
 func (r *Redactor) place(h *hits, rule string, line int, o textOpts) {
@@ -134,7 +182,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	if !r.defaults && len(r.rules) == 0 && len(r.keys.extra) == 0 && !r.pseudonymsOn() {
 		return ln
 	}
-	mask := r.trig.scan(ln)
+	var mask uint64
+	mask, st.kw.at = r.trig.scanAt(ln, st.kw.at[:0])
+	st.kw.ln, st.kw.ok = ln, r.placesUsable(mask)
 	if r.defaults {
 		if st.inPEM {
 			if loc := pemEndRE.FindStringIndex(ln); loc != nil {
@@ -193,12 +243,12 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			r.openBlock(ln, o, st)
 		}
 		if mask&(1<<bitKeyword) != 0 {
-			ln = r.keyValues(ln, mask, n, o, h)
+			ln = r.keyValues(ln, n, o, st, h)
 			if strings.IndexByte(ln, '<') >= 0 {
 				ln = r.xmlValues(ln, n, o, st, h)
 			}
 			if !o.env && !o.yaml && !o.toml {
-				ln = r.spacedValues(ln, n, o, h)
+				ln = r.spacedValues(ln, n, o, st, h)
 			}
 		}
 		if mask&(1<<bitMySQL) != 0 && !o.env {
@@ -334,7 +384,7 @@ func quoteLike(orig, repl string) string {
 
 // keyValues redacts the values of secret-looking keys: KEY=value, key: value,
 // "key": "value", --flag=value and --flag value.
-func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits) string {
+func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hits) string {
 	if o.env {
 		// KEY=value lines: the value is the rest of the line, spaces and all.
 		if out, ok := r.envAssignment(ln, n, o, h); ok {
@@ -342,10 +392,12 @@ func (r *Redactor) keyValues(ln string, mask uint64, n int, o textOpts, h *hits)
 		}
 	}
 	var buf [32]span // most lines have fewer pairs: no allocation
-	ln = r.replaceSpans(ln, r.keys.scanKeyValues(ln, buf[:0]), n, o, h)
-	if strings.Contains(ln, "-") {
-		ln = r.replaceSpans(ln, scanFlags(ln, buf[:0]), n, o, h)
+	if at, ok := r.placesIn(ln, st); ok {
+		ln = r.replaceSpans(ln, r.keys.scanKeyValuesNear(ln, at, buf[:0]), n, o, h)
+	} else {
+		ln = r.replaceSpans(ln, r.keys.scanKeyValues(ln, buf[:0]), n, o, h)
 	}
+	ln = r.replaceSpans(ln, r.keys.scanFlags(ln, buf[:0]), n, o, h)
 	// TOML arrays of secrets: key = ["a", "b"].
 	if o.toml {
 		if k, v, ok := strings.Cut(ln, "="); ok && strings.HasPrefix(strings.TrimSpace(v), "[") && r.keys.isSecret(strings.Trim(strings.TrimSpace(k), `"'`)) {
@@ -368,8 +420,12 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			continue
 		}
 		if userFlag(key) && sp.ks > 0 && ln[sp.ks-1] == '-' {
-			// --user name:password (ctr, curl): the part after the colon.
-			if i := strings.IndexByte(ln[sp.vs:sp.ve], ':'); i > 0 && !allDigits(strings.Trim(ln[sp.vs+i+1:sp.ve], `"'`)) {
+			// --user name:password (ctr, curl): the part after the colon,
+			// unless a rule before replaced the whole value (its marker's
+			// colon is no password's). Nothing after the colon ("curl
+			// --user bob:" ending a line) is nothing to replace.
+			if i := strings.IndexByte(ln[sp.vs:sp.ve], ':'); i > 0 && sp.vs+i+1 < sp.ve && !allDigits(strings.Trim(ln[sp.vs+i+1:sp.ve], `"'`)) &&
+				!isMarker(strings.Trim(ln[sp.vs:sp.ve], `"'`)) {
 				sp.vs += i + 1
 			} else {
 				continue

@@ -47,6 +47,17 @@ type triggers struct {
 
 func (t *triggers) add(word string, bit int) { t.addSpelled(word, "", false, bit) }
 
+// addRecorded adds a word (ASCII) whose places scanAt notes; with bit < 0
+// the word sets no bit, it is only noted.
+func (t *triggers) addRecorded(word string, bit int) {
+	if bit < 0 {
+		t.words.addRecorded(word, 0)
+		return
+	}
+	t.words.addRecorded(word, 1<<bit)
+	t.markInWord(word, bit)
+}
+
 // addSpelled adds a word that must start with exact, case and all, and,
 // when free, not be glued to a word byte before it.
 func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
@@ -55,6 +66,11 @@ func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
 		return
 	}
 	t.words.addSpelled(word, exact, free, 1<<bit)
+	t.markInWord(word, bit)
+}
+
+// markInWord notes the bytes of word in inWord.
+func (t *triggers) markInWord(word string, bit int) {
 	for i := 0; i < len(word); i++ {
 		c := lowerByte(word[i])
 		if bit == bitArgv && c == '"' {
@@ -70,6 +86,63 @@ func (t *triggers) addSpelled(word, exact string, free bool, bit int) {
 // scan returns the bits of every rule whose trigger occurs in s, in any
 // ASCII case.
 func (t *triggers) scan(s string) uint64 { return t.words.mask(s, t.always) }
+
+// scanAt is scan, and it appends to occ the start of every place in s
+// where a word of prefilterWords or "-u" occurs, in order: a key that can
+// name a secret holds one (scanKeyValuesNear).
+func (t *triggers) scanAt(s string, occ []int) (uint64, []int) {
+	return t.words.maskRec(s, t.always, occ, true)
+}
+
+// maxRescan is the most of a changed line placesAfter reads again when it
+// is most of the line.
+const maxRescan = 1024
+
+// placesAfter is scanAt's places in s, given at, those of old, an ASCII
+// line s is old with a middle part changed (a rule replaced values):
+// only the changed part and maxRec-1 bytes around it are read again, the
+// places before it are kept and those after it moved (reading the whole
+// line again after each replacement cost a tenth of a line with a URL
+// password, and a 1 MiB line of replaced pairs read its megabyte three
+// times). It appends to out (reused) and says whether s is still ASCII;
+// false too when the change is most of a long line (maxRescan), whose keys
+// are then all read.
+func (t *triggers) placesAfter(old string, at []int, s string, out []int) ([]int, bool) {
+	p := sharedPrefix(old, s)
+	q := sharedSuffix(old[p:], s[p:])
+	oldHi, newHi := len(old)-q, len(s)-q
+	lo, hi := max(0, p-t.words.maxRec+1), min(len(s), newHi+t.words.maxRec-1)
+	if hi-lo > maxRescan && hi-lo > len(s)/2 {
+		// Changed all over (a 1 MiB line of replaced tokens): reading it
+		// again costs what asking every separator does, so the key rules
+		// do that instead.
+		return out[:0], false
+	}
+	out = out[:0]
+	k := 0
+	for ; k < len(at) && at[k] < lo; k++ {
+		out = append(out, at[k])
+	}
+	n := len(out)
+	// Into the free part of out: maskRec's once-a-place test reads the
+	// last place noted, which must be one of this scan.
+	_, mid := t.words.maskRec(s[lo:hi], 0, out[n:], true)
+	out = append(out, mid...)
+	keep := n
+	for _, x := range out[n:] {
+		if x += lo; x < newHi {
+			out[keep] = x
+			keep++
+		}
+	}
+	out = out[:keep]
+	for ; k < len(at); k++ {
+		if at[k] >= oldHi {
+			out = append(out, at[k]+newHi-oldHi)
+		}
+	}
+	return out, isASCII(s[p:newHi])
+}
 
 // lowerByte folds an ASCII capital to lowercase; other bytes are kept.
 func lowerByte(c byte) byte {
@@ -110,8 +183,10 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 		}
 	}
 	for _, w := range prefilterWords {
-		t.add(w, bitKeyword)
+		t.addRecorded(w, bitKeyword)
 	}
+	// A user key (--user=name:pw, -u=...: userFlag) starts with it.
+	t.addRecorded("-u", -1)
 	for _, w := range prefilterWordsUnicode {
 		t.add(w, bitKeyword)
 		t.add(strings.ToUpper(w[:2])+w[2:], bitKeyword) // a capital first letter (two bytes in Cyrillic)

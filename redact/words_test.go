@@ -261,3 +261,32 @@ func TestFoldASCII8(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLineScan: the line scan alone (triggers.scanAt) over
+// BenchmarkRedactLogText's lines, the text path's largest part.
+func BenchmarkLineScan(b *testing.B) {
+	r := newR(b, Config{})
+	lines := benchLogLines()
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
+	var occ []int
+	var m uint64
+	b.SetBytes(int64(n))
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for _, l := range lines {
+			var x uint64
+			x, occ = r.trig.scanAt(l, occ[:0])
+			m |= x
+		}
+	}
+	if cpu := cpuTime() - start; cpu > 0 {
+		b.ReportMetric(float64(n)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
+	if m == 0 {
+		b.Fatal("no trigger in the lines")
+	}
+}
