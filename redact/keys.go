@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -331,15 +332,40 @@ func describesSecret(segs []string) bool {
 			return true
 		}
 	}
+	// A count before the secret word: MAX_TOKENS: 4096, NUM_KEYS=3.
+	for _, s := range segs[:last] {
+		if countWords[s] {
+			return true
+		}
+	}
 	return gluedDescriptor(segs[last])
 }
+
+// countWords, before a key's secret word, make it a number of them.
+var countWords = map[string]bool{"max": true, "min": true, "num": true, "number": true, "count": true, "total": true}
+
+// gluedDescriptorWords are descriptorWords of three letters or more, in a
+// slice: gluedDescriptor runs for every secret-looking key.
+var gluedDescriptorWords = func() []string {
+	var out []string
+	for w := range descriptorWords {
+		if len(w) >= 3 {
+			out = append(out, w)
+		}
+	}
+	sort.Strings(out)
+	return out
+}()
 
 // gluedDescriptor: a segment that glues a descriptor word after its secret
 // word, as a flag spelled in one lowercase word does (--tokenexpirationseconds,
 // passwordfile). Words of three letters or more only: "ca" ends too many.
 func gluedDescriptor(seg string) bool {
-	for w := range descriptorWords {
-		if len(w) >= 3 && len(seg) > len(w) && strings.HasSuffix(seg, w) {
+	if len(seg) < len("tokenttl") {
+		return false // no secret word and descriptor fit in fewer bytes
+	}
+	for _, w := range gluedDescriptorWords {
+		if len(seg) > len(w) && strings.HasSuffix(seg, w) {
 			head := seg[:len(seg)-len(w)]
 			if strings.Contains(head, "pass") || strings.Contains(head, "secret") || strings.Contains(head, "token") ||
 				strings.Contains(head, "key") || strings.Contains(head, "auth") || strings.Contains(head, "cred") {

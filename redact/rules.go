@@ -134,7 +134,9 @@ func defaultPatternRules() []patternRule {
 			any: []string{"/bot"}, re: regexp.MustCompile(`/bot(\d{5,16}:[A-Za-z0-9_-]{30,40})(?:/|\b)`), group: 1},
 		{RuleInfo: RuleInfo{Name: RulePasswordHash, Class: "passwords", Description: "crypt(3) and PHC password hashes (bcrypt $2y$, sha512crypt $6$, sha256crypt $5$, md5crypt $1$ and Apache's $apr1$, yescrypt $y$, argon2, scrypt): htpasswd and shadow lines, user seeds; one offline guess away from the password",
 			Example: "admin:$2y$10$Zq3...", Leaves: "the user name and the shadow fields around the hash"},
-			any: []string{"$2a$", "$2b$", "$2y$", "$2x$", "$1$", "$5$", "$6$", "$apr1$", "$y$", "$gy$", "$7$", "$argon2", "$scrypt$"},
+			// One '$' wakes it: the formats' own prefixes hold digits, and
+			// words of digits share the line scan's codes with every number.
+			any: []string{"$"},
 			re:  regexp.MustCompile(`\$(?:2[abxy]\$\d\d\$[./A-Za-z0-9]{53}|(?:1|5|6|apr1)\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}|g?y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{1,64}\$[./A-Za-z0-9]{43}|7\$[./A-Za-z0-9]{14,}\$[./A-Za-z0-9]{43}|argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{8,}\$[A-Za-z0-9+/]{16,}|scrypt\$ln=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]{16,})`)},
 	}
 }

@@ -47,6 +47,7 @@ func run() error {
 	fam := map[string]*row{}
 	var tot row
 	var ben, benRT, benGL int
+	var lost []string
 	for _, rec := range recs {
 		out, err := corpus.Run(r, rec)
 		if err != nil {
@@ -58,6 +59,8 @@ func run() error {
 				ben++
 				if strings.Contains(out, k) {
 					benRT++
+				} else {
+					lost = append(lost, fmt.Sprintf("%s: %q", rec.ID, k))
 				}
 				if !flagged(findings, k) {
 					benGL++
@@ -97,6 +100,9 @@ func run() error {
 	}
 	fmt.Printf("| **all** | **%d** | **%d (%.1f%%)** | **%d (%.1f%%)** |\n", tot.n, tot.rt, pct(tot.rt, tot.n), tot.gl, pct(tot.gl, tot.n))
 	fmt.Printf("| benign values kept | %d | %d (%.1f%%) | %d not flagged (%.1f%%) |\n", ben, benRT, pct(benRT, ben), benGL, pct(benGL, ben))
+	for _, l := range lost {
+		fmt.Fprintln(os.Stderr, "benign value destroyed:", l)
+	}
 	return world(r, d)
 }
 
