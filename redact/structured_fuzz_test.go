@@ -238,7 +238,11 @@ func tomlSecretSurvives(r *Redactor, a, b any, secret bool, depth int) string {
 		bm, _ := b.(map[string]any)
 		for k, v := range t {
 			if bv, ok := bm[k]; ok {
-				if s := tomlSecretSurvives(r, v, bv, secret || r.keys.isSecret(k) && !isAuthorizationKey(k), depth+1); s != "" {
+				// A setting about the secret inside its table (host, method,
+				// issuer: describesKey) is walked as any other value, not
+				// blanked: only its own key makes it secret.
+				inSecret := secret && !r.describesKey(k)
+				if s := tomlSecretSurvives(r, v, bv, inSecret || r.keys.isSecret(k) && !isAuthorizationKey(k), depth+1); s != "" {
 					return s
 				}
 			}
