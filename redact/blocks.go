@@ -275,19 +275,7 @@ func pairValueAfter(ln string, k int) (int, int, bool) {
 	}
 	vs, ve := k, k
 	if q := ln[k]; q == '"' || q == '\'' {
-		ve = k + 1
-		for ve < len(ln) && ln[ve] != q {
-			if ln[ve] == '\\' {
-				ve++
-			}
-			ve++
-		}
-		if ve < len(ln) {
-			ve++
-		} else {
-			ve = len(ln)
-		}
-		return vs, ve, true
+		return vs, escapedQuoteEnd(ln, k), true
 	}
 	for ve < len(ln) && ln[ve] != ',' && ln[ve] != '}' && ln[ve] != ' ' && ln[ve] != '\t' {
 		ve++

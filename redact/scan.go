@@ -163,18 +163,7 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) (
 	case k2 >= len(ln):
 		return spans, i + 1
 	case ln[k2] == '"':
-		ve = k2 + 1
-		for ve < len(ln) && ln[ve] != '"' {
-			if ln[ve] == '\\' {
-				ve++
-			}
-			ve++
-		}
-		if ve < len(ln) {
-			ve++
-		} else {
-			ve = len(ln)
-		}
+		ve = escapedQuoteEnd(ln, k2)
 	case ln[k2] == '\'':
 		ve = k2 + 1
 		for ve < len(ln) && ln[ve] != '\'' {
@@ -622,4 +611,19 @@ func flagAt(ln string, i int, spans []span) []span {
 		spans = append(spans, span{ks: ks, ke: ke, vs: vs, ve: ve})
 	}
 	return spans
+}
+
+// escapedQuoteEnd is the end of the quoted value opening at ln[open] (its
+// quote byte): just past the closing quote, a backslash escaping the byte
+// after it, or len(ln) when the quote is not closed.
+func escapedQuoteEnd(ln string, open int) int {
+	q := ln[open]
+	ve := open + 1
+	for ve < len(ln) && ln[ve] != q {
+		if ln[ve] == '\\' {
+			ve++
+		}
+		ve++
+	}
+	return min(ve+1, len(ln))
 }
