@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -70,10 +71,13 @@ var programs = map[string]programSpec{
 	"mc": {positional: map[string]int{"alias set": 4, "config host add": 4, "host add": 4, "user add": 3}},
 }
 
-// stdinReaders read a password from standard input: `echo PASS | CMD`
-// puts it on the command line (chpasswd reads USER:PASSWORD lines; passwd
-// --stdin, docker login --password-stdin read the password itself).
-var stdinReaders = map[string]string{"chpasswd": ":", "passwd": "--stdin"}
+// stdinReader is a program that reads a password from standard input, so
+// `echo PASS | CMD` puts it on the command line: when given the flag needs
+// (passwd --stdin), and after sep in each echoed word (chpasswd's
+// USER:PASSWORD lines).
+type stdinReader struct{ needs, sep string }
+
+var stdinReaders = map[string]stdinReader{"chpasswd": {sep: ":"}, "passwd": {needs: "--stdin"}}
 
 // stdinFlags make any program read its password from standard input.
 var stdinFlags = []string{"--password-stdin", "--passphrase-stdin"}
@@ -96,14 +100,12 @@ type argSpan struct{ i, from int }
 
 // programPasswords finds the password arguments of every known program
 // in argv (a command line split into words; a shell separator ends one).
+// The spans come in line order: programArgs replaces them left to right.
 func programPasswords(argv []string, out []argSpan) []argSpan {
+	first := len(out)
 	out = echoedPasswords(argv, out)
 	for i := 0; i < len(argv); i++ {
-		name := argv[i]
-		if j := strings.LastIndexByte(name, '/'); j >= 0 {
-			name = name[j+1:]
-		}
-		spec, ok := programs[name]
+		spec, ok := programs[baseName(argv[i])]
 		if !ok {
 			continue
 		}
@@ -114,6 +116,9 @@ func programPasswords(argv []string, out []argSpan) []argSpan {
 		out = spec.passwords(argv, i+1, end, out)
 		i = end - 1
 	}
+	// An echo into a reader and a program's own flags, or a subcommand's
+	// positional password and a later flag, are found out of order.
+	slices.SortFunc(out[first:], func(a, b argSpan) int { return cmp.Or(cmp.Compare(a.i, b.i), cmp.Compare(a.from, b.from)) })
 	return out
 }
 
@@ -143,13 +148,9 @@ func echoedPasswords(argv []string, out []argSpan) []argSpan {
 		if len(reader) == 0 {
 			continue
 		}
-		sep, reads := "", false
-		if want, ok := stdinReaders[baseName(reader[0])]; ok {
-			if strings.HasPrefix(want, "-") {
-				reads = slices.Contains(reader[1:], want)
-			} else {
-				sep, reads = want, true
-			}
+		sr, reads := stdinReaders[baseName(reader[0])]
+		if reads && sr.needs != "" {
+			reads = slices.Contains(reader[1:], sr.needs)
 		}
 		for _, f := range stdinFlags {
 			reads = reads || slices.Contains(reader[1:], f)
@@ -163,7 +164,7 @@ func echoedPasswords(argv []string, out []argSpan) []argSpan {
 				continue // echo -n, printf's format comes first anyway
 			}
 			from := 0
-			if sep != "" {
+			if sep := sr.sep; sep != "" {
 				j := strings.Index(argv[i], sep)
 				if j < 0 {
 					continue

@@ -50,3 +50,28 @@ func TestPasswordHashAndBotTokenShapes(t *testing.T) {
 		}
 	}
 }
+
+// Two password places on one command line, found by different rules (an
+// echo into chpasswd after mysql's glued -p, a positional password before a
+// flag): both go, whatever order the rules found them in.
+func TestProgramPasswordsInLineOrder(t *testing.T) {
+	r, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		in      string
+		secrets []string
+	}{
+		{"mysql -uroot -pS3cret1xQ && echo 'deploy:S3cret2yZ' | chpasswd", []string{"S3cret1xQ", "S3cret2yZ"}},
+		{"echo 'deploy:S3cret3wP' | chpasswd && mysql -pS3cret4vR", []string{"S3cret3wP", "S3cret4vR"}},
+		{"rabbitmqctl add_user admin S3cret5uT && redis-cli -a S3cret6sN ping", []string{"S3cret5uT", "S3cret6sN"}},
+	} {
+		out, _ := r.Bytes("x.log", Text, []byte(c.in))
+		for _, s := range c.secrets {
+			if strings.Contains(string(out), s) {
+				t.Errorf("%q\n -> %q: %s survives", c.in, out, s)
+			}
+		}
+	}
+}
