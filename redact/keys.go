@@ -1,7 +1,6 @@
 package redact
 
 import (
-	"sort"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -319,8 +318,7 @@ var descriptorWords = map[string]bool{"length": true, "len": true, "min": true, 
 func describesSecret(segs []string) bool {
 	last := -1
 	for i, s := range segs {
-		if weakWords[s] || strings.Contains(s, "pass") || strings.Contains(s, "secret") || strings.Contains(s, "token") ||
-			strings.Contains(s, "key") || strings.Contains(s, "auth") || strings.Contains(s, "cred") || strings.Contains(s, "pw") {
+		if weakWords[s] || holdsSecretStem(s) || strings.Contains(s, "pw") {
 			last = i
 		}
 	}
@@ -341,6 +339,13 @@ func describesSecret(segs []string) bool {
 	return gluedDescriptor(segs[last])
 }
 
+// holdsSecretStem: a lowercase segment holds the stem of a secret word
+// (password, secret, token, key, auth, credential).
+func holdsSecretStem(s string) bool {
+	return strings.Contains(s, "pass") || strings.Contains(s, "secret") || strings.Contains(s, "token") ||
+		strings.Contains(s, "key") || strings.Contains(s, "auth") || strings.Contains(s, "cred")
+}
+
 // countWords, before a key's secret word, make it a number of them.
 var countWords = map[string]bool{"max": true, "min": true, "num": true, "number": true, "count": true, "total": true}
 
@@ -353,7 +358,6 @@ var gluedDescriptorWords = func() []string {
 			out = append(out, w)
 		}
 	}
-	sort.Strings(out)
 	return out
 }()
 
@@ -366,9 +370,7 @@ func gluedDescriptor(seg string) bool {
 	}
 	for _, w := range gluedDescriptorWords {
 		if len(seg) > len(w) && strings.HasSuffix(seg, w) {
-			head := seg[:len(seg)-len(w)]
-			if strings.Contains(head, "pass") || strings.Contains(head, "secret") || strings.Contains(head, "token") ||
-				strings.Contains(head, "key") || strings.Contains(head, "auth") || strings.Contains(head, "cred") {
+			if holdsSecretStem(seg[:len(seg)-len(w)]) {
 				return true
 			}
 		}
