@@ -277,6 +277,21 @@ func tasksByWay(t *testing.T, le lab.Env, socks ...string) (list, without map[st
 	return read(Source{}), read(Source{taskListUpTo: -1})
 }
 
+// emptyNamespace: the namespace of tasks.json path name holds no container
+// (a namespace another test or make image left behind), read again here.
+func emptyNamespace(t *testing.T, le lab.Env, name string) bool {
+	t.Helper()
+	env := collect.NewTestEnv()
+	for _, k := range []string{"RTSNAP_LAB_CD16_SOCK", "RTSNAP_LAB_CD17_SOCK", "RTSNAP_LAB_CD2_SOCK"} {
+		env.RuntimeEndpoints = append(env.RuntimeEndpoints, le[k])
+	}
+	out := collect.NewCapture()
+	if err := (Source{}).Collect(context.Background(), env, out); err != nil {
+		t.Fatal(err)
+	}
+	return len(decode[[]Container](t, out, strings.TrimSuffix(name, "tasks.json")+"containers.json")) == 0
+}
+
 // Without the task list, every task comes out as containerd's list says it:
 // RUNNING with the same pid, from the runc state or asked; any other state
 // asked of containerd; the same containers without a task.
@@ -286,6 +301,9 @@ func TestLabTasksWithoutTheListMatchTheList(t *testing.T) {
 	vouched := 0
 	for name, l := range list {
 		w, ok := without[name]
+		if ok && w.Query == nil && emptyNamespace(t, le, name) {
+			continue // no container to ask about: the (empty) list is read either way
+		}
 		if !ok || w.Query == nil || l.Query != nil {
 			t.Errorf("%s: without the list %v (query %+v), with it query %+v", name, ok, w.Query, l.Query)
 			continue
