@@ -50,6 +50,11 @@ func TestNodePrecedence(t *testing.T) {
 		// agent, not a container's command (RT1325).
 		{`ERRO: 2024/11/07 10:38:46.303503 Error configuring iptables: creating iptables object while configuring: exec: "iptables": executable file not found in $PATH`,
 			"RT1761-node-host-tool-missing", "RT1325-executable-not-found"},
+		// https://github.com/kubernetes/minikube/issues/11966: kube-apiserver
+		// refusing a client's expired certificate is not a registry's
+		// certificate (RT1317 reads any "certificate has expired").
+		{`E0713 04:31:22.339375       1 authentication.go:65] Unable to authenticate the request due to an error: x509: certificate has expired or is not yet valid`,
+			"RT1656-kubelet-client-cert-expired", "RT1317-x509-certificate-expired"},
 		// RT1657's own example: kubelet's registration names the operation.
 		{`Aug 30 11:17:55 localhost.localdomain kubelet[2417]: E0830 11:17:55.780886    2417 kubelet_node_status.go:103] Unable to register node "localhost.localdomain" with API server: Post https://10.0.2.15:6443/api/v1/nodes: dial tcp 10.0.2.15:6443: connect: connection refused`,
 			"RT1657-kubelet-node-not-registered", "RT1750-apiserver-unreachable"},
