@@ -249,7 +249,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return c
 		}, s)
-		if utf8.ValidString(s) && strings.ContainsAny(ub, "│┃║") || utf8.ValidString(s) && strings.Join(strings.Fields(ub), " ") != strings.Join(strings.Fields(ref), " ") {
+		if utf8.ValidString(s) && (strings.ContainsAny(ub, "│┃║") || strings.Join(strings.Fields(ub), " ") != strings.Join(strings.Fields(ref), " ")) {
 			t.Fatalf("unBorder(%q) = %q", s, ub)
 		}
 		if utf8.ValidString(s) && !utf8.ValidString(r.Text) {
