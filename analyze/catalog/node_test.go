@@ -50,6 +50,11 @@ func TestNodePrecedence(t *testing.T) {
 		// agent, not a container's command (RT1325).
 		{`ERRO: 2024/11/07 10:38:46.303503 Error configuring iptables: creating iptables object while configuring: exec: "iptables": executable file not found in $PATH`,
 			"RT1761-node-host-tool-missing", "RT1325-executable-not-found"},
+		// https://github.com/rancher/elemental/issues/349 (RT1761's example):
+		// containerd's apparmor_parser missing on the node is no container
+		// command (RT1325).
+		{`time="2022-09-22T11:13:25.630779894Z" level=error msg="CreateContainer within sandbox \"4be93975552749ec5339a0c85277dfc2b637b8471fab4a631ed54913ccc0397b\" for &ContainerMetadata{Name:etcd,Attempt:0,} failed" error="failed to create containerd container: get apparmor_parser version: exec: \"apparmor_parser\": executable file not found in $PATH"`,
+			"RT1761-node-host-tool-missing", "RT1325-executable-not-found"},
 		// https://github.com/kubernetes/minikube/issues/11966: kube-apiserver
 		// refusing a client's expired certificate is not a registry's
 		// certificate (RT1317 reads any "certificate has expired").
