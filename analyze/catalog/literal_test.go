@@ -168,3 +168,19 @@ func FuzzPrefilterKeepsMatches(f *testing.F) {
 	f.Add("\u017fhim died, \u017fandbox, \u212aelvin")
 	f.Fuzz(func(t *testing.T, text string) { keepsMatches(t, c, text) })
 }
+
+// TestEveryClassHasAPrefilter: a class one of whose match patterns has no
+// literal is run on every log record (Catalog.always); the catalog keeps
+// none, so the cost of a record stays the literal scan plus the few
+// classes whose words it holds.
+func TestEveryClassHasAPrefilter(t *testing.T) {
+	c := load(t)
+	for _, ci := range c.always {
+		cl := c.Classes[ci]
+		for i, p := range cl.match {
+			if p.pre == nil {
+				t.Errorf("%s: pattern %q has no prefilter literal", cl.ID, cl.Match[i])
+			}
+		}
+	}
+}

@@ -41,6 +41,25 @@ func TestNodePrecedence(t *testing.T) {
 		// ids ran out; the disk is not full (RT1323).
 		{`  Warning  FailedCreatePodContainer  25s (x70 over 15m)  kubelet, 10.10.252.4  unable to ensure pod container exists: failed to create container for [kubepods besteffort podc6eeec88-8664-11e9-9524-5254007057ba] : mkdir /sys/fs/cgroup/memory/kubepods/besteffort/podc6eeec88-8664-11e9-9524-5254007057ba: no space left on device`,
 			"RT1759-memory-cgroup-ids-exhausted", "RT1323-no-space-left"},
+		// RT1756's own example (kubernetes-handbook#31): systemd's 2xx
+		// status is its own spawn failure, not the service's exit.
+		{`Aug 15 14:52:29 docker-master systemd: kubelet.service: main process exited, code=exited, status=200/CHDIR`,
+			"RT1756-systemd-service-spawn-failed", "RT1760-systemd-service-failing"},
+		// https://github.com/rajch/weave/issues/15 (a validation line): the
+		// iptables binary missing from Weave's image is a host tool of the
+		// agent, not a container's command (RT1325).
+		{`ERRO: 2024/11/07 10:38:46.303503 Error configuring iptables: creating iptables object while configuring: exec: "iptables": executable file not found in $PATH`,
+			"RT1761-node-host-tool-missing", "RT1325-executable-not-found"},
+		// https://github.com/rancher/elemental/issues/349 (RT1761's example):
+		// containerd's apparmor_parser missing on the node is no container
+		// command (RT1325).
+		{`time="2022-09-22T11:13:25.630779894Z" level=error msg="CreateContainer within sandbox \"4be93975552749ec5339a0c85277dfc2b637b8471fab4a631ed54913ccc0397b\" for &ContainerMetadata{Name:etcd,Attempt:0,} failed" error="failed to create containerd container: get apparmor_parser version: exec: \"apparmor_parser\": executable file not found in $PATH"`,
+			"RT1761-node-host-tool-missing", "RT1325-executable-not-found"},
+		// https://github.com/kubernetes/minikube/issues/11966: kube-apiserver
+		// refusing a client's expired certificate is not a registry's
+		// certificate (RT1317 reads any "certificate has expired").
+		{`E0713 04:31:22.339375       1 authentication.go:65] Unable to authenticate the request due to an error: x509: certificate has expired or is not yet valid`,
+			"RT1656-kubelet-client-cert-expired", "RT1317-x509-certificate-expired"},
 		// RT1657's own example: kubelet's registration names the operation.
 		{`Aug 30 11:17:55 localhost.localdomain kubelet[2417]: E0830 11:17:55.780886    2417 kubelet_node_status.go:103] Unable to register node "localhost.localdomain" with API server: Post https://10.0.2.15:6443/api/v1/nodes: dial tcp 10.0.2.15:6443: connect: connection refused`,
 			"RT1657-kubelet-node-not-registered", "RT1750-apiserver-unreachable"},
@@ -59,9 +78,26 @@ func TestNodeQuiet(t *testing.T) {
 		// /api/v1/ping, not the API server.
 		{`[event: pod dev-nilesh/vuex-backend-prototyping-dev-56df545fc8-7fjrh] Liveness probe failed: Get "[http://10.51.230.85:8000/api/v1/ping":](http://10.51.230.85:8000/api/v1/ping:) dial tcp 10.51.230.85:8000: connect: connection refused`,
 			"RT1750-apiserver-unreachable"},
+		// https://github.com/systemd/systemd/issues/13372 (its title; "these
+		// aren't warning messages"): a unit stopped on purpose dies of its
+		// SIGTERM, which is no failure.
+		{`systemd[1]: ssss.service: Main process exited, code=killed, status=15/TERM`,
+			"RT1760-systemd-service-failing"},
 	} {
 		if m := c.ClassifyLine(tc.line); m != nil && m.Class.ID == tc.not {
 			t.Errorf("lands in %s (matched %q): %s", tc.not, m.Cause, tc.line)
+		}
+	}
+	// The container's own command not found (RT1325's real lines) is not
+	// a host tool of the node, whatever the binary is called.
+	for _, cl := range c.Classes {
+		if cl.ID != "RT1325-executable-not-found" {
+			continue
+		}
+		for _, ex := range cl.Examples {
+			if m := c.ClassifyLine(ex.Line); m != nil && m.Class.ID == "RT1761-node-host-tool-missing" {
+				t.Errorf("RT1325 example lands in RT1761: %s", ex.Line)
+			}
 		}
 	}
 }

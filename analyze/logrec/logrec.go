@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Bounds on what one record may cost. A line longer than MaxLine is cut
@@ -126,6 +127,7 @@ func ParseText(line string) Record {
 		line = cutUTF8(line, MaxLine)
 	}
 	line = strings.TrimRight(line, "\r\n")
+	line = unBorder(line)
 	var r Record
 	rest := strings.TrimLeft(line, " \t")
 	if m := syslogPrefix.FindStringSubmatch(rest); m != nil {
@@ -338,6 +340,46 @@ func parseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// unBorder replaces each run of box-drawing column borders (U+2502 │, U+2503
+// ┃, U+2551 ║) and the blanks around it with one space: a line pasted from a
+// terminal UI (k9s, a table view) carries the pane's border where the
+// terminal wrapped it ("failed ││  to setup network"), and a pattern must see
+// the words joined. One pass, only for lines that hold such a rune.
+func unBorder(s string) string {
+	if !strings.ContainsAny(s, "│┃║") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	start, border := -1, false // the current run of blanks and borders
+	for i := 0; i < len(s); {
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch c {
+		case '│', '┃', '║', ' ', '\t':
+			if start < 0 {
+				start = i
+			}
+			border = border || (c != ' ' && c != '\t')
+		default:
+			if start >= 0 {
+				if border {
+					b.WriteByte(' ')
+				} else {
+					b.WriteString(s[start:i])
+				}
+				start, border = -1, false
+			}
+			// the bytes as they were: an invalid one stays itself
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	if start >= 0 && !border {
+		b.WriteString(s[start:])
+	}
+	return b.String()
 }
 
 func cutUTF8(s string, max int) string {

@@ -194,12 +194,33 @@ func TestParseBounded(t *testing.T) {
 	}
 }
 
+// TestUnBorder: a line pasted from a terminal UI keeps its words joined
+// across the pane border; a line without one is untouched.
+func TestUnBorder(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		// https://github.com/k8snetworkplumbingwg/multus-cni/issues/714
+		{`desc = failed ││  to setup network for sandbox "6c92": [max-dev/mc-void:cbr0]: error a ││ dding container`,
+			`desc = failed to setup network for sandbox "6c92": [max-dev/mc-void:cbr0]: error a dding container`},
+		{"│ Warning  Failed  kubelet ┃", " Warning  Failed  kubelet"},
+		{"no border  here\t", "no border  here\t"},
+	} {
+		if got := unBorder(tc.in); got != tc.want {
+			t.Errorf("unBorder(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// the whole line through Parse: the CNI phrase is whole in Text
+	r := Parse("Warning  FailedCreatePodSandBox  3s    kubelet            Failed to create pod sandbox: rpc error: code = Unknown desc = failed ││  to setup network for sandbox \"6c9215c6217bf47705e90719cb264e419c8bf0ac52f1c2feccb4ad496e015abd\"")
+	if !strings.Contains(r.Text, "failed to setup network for sandbox") {
+		t.Errorf("text %q", r.Text)
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		`E0902 17:07:20.256112    5467 remote_image.go:113] PullImage "x" failed: rpc error: code = Unknown desc = y`,
 		`time="2024-09-19T10:34:22Z" level=error msg="a \"b\"" error="c: d"`,
 		`  Warning  Failed     31s (x4 over 117s)  kubelet, gateway   Failed to pull image "a": b`,
-		`{"level":"error","msg":"x"}`, `[1.0] kernel`, `[Tue Nov 20 22:30:22 2018] x`, `h: {"msg":"x"}`, `4月 05 22:54:09 h d[1]: x`, `Sep 02 17:07:20 h kubelet[1]: x`, `k="unterminated`, `\`,
+		`{"level":"error","msg":"x"}`, `[1.0] kernel`, `[Tue Nov 20 22:30:22 2018] x`, `h: {"msg":"x"}`, `4月 05 22:54:09 h d[1]: x`, `Sep 02 17:07:20 h kubelet[1]: x`, `k="unterminated`, `\`, "a ││ b │", "x\xff│y",
 	} {
 		f.Add(s)
 	}
@@ -217,6 +238,19 @@ func FuzzParse(f *testing.F) {
 		}
 		if len(r.Text) > MaxLine || len(r.Fields) > MaxFields || len(r.Chain) > MaxChain {
 			t.Fatalf("over bounds")
+		}
+		// unBorder against its reference: the same words as with every
+		// border rune read as a blank, and no border left (strings.Map
+		// rewrites invalid bytes, so the reference holds for valid text).
+		ub := unBorder(s)
+		ref := strings.Map(func(c rune) rune {
+			if c == '│' || c == '┃' || c == '║' {
+				return ' '
+			}
+			return c
+		}, s)
+		if utf8.ValidString(s) && (strings.ContainsAny(ub, "│┃║") || strings.Join(strings.Fields(ub), " ") != strings.Join(strings.Fields(ref), " ")) {
+			t.Fatalf("unBorder(%q) = %q", s, ub)
 		}
 		if utf8.ValidString(s) && !utf8.ValidString(r.Text) {
 			t.Fatalf("valid input gave invalid text %q", r.Text)
