@@ -9,7 +9,10 @@ package termcodes
 
 import "strings"
 
-const esc = 0x1b
+// ESC starts every escape sequence.
+const ESC = 0x1b
+
+const esc = ESC
 
 // escapedESC are the spellings of ESC inside a quoted value: Go's %q and
 // logfmt quoting write \x1b (logrus: msg="\x1b[31m..."), JSON writes
@@ -22,8 +25,8 @@ var escapedESC = []string{`\x1b[`, `\u001b[`, `\033[`}
 // two- and three-byte escapes (ESC followed by an intermediate and a final,
 // or by one final byte), and CSIs whose ESC is written escaped (escapedESC).
 // A sequence cut off at the end of s is removed to the end; an OSC that is
-// never ended loses only its introducer, so a hostile line cannot make the
-// rest of its text disappear. Linear in len(s).
+// not ended on its line loses only its introducer, so a hostile line cannot
+// make the rest of its text disappear. Linear in len(s).
 func Strip(s string) string {
 	if !holdsEscape(s) {
 		return s
@@ -98,8 +101,8 @@ func skip(s string) int {
 				return j + 1
 			case s[j] == esc && j+1 < len(s) && s[j+1] == '\\':
 				return j + 2
-			case s[j] == esc:
-				return 2 // another sequence starts: this OSC was never ended
+			case s[j] == esc || s[j] == '\n':
+				return 2 // another sequence or line starts: this OSC was never ended
 			}
 		}
 		return 2

@@ -22,6 +22,7 @@ func TestStrip(t *testing.T) {
 		{"title\x1b]0;evil title\x07 after", "title after"},
 		{"title\x1b]8;;https://x\x1b\\link\x1b]8;;\x1b\\", "titlelink"},
 		{"unended \x1b]0;keep this text", "unended 0;keep this text"},
+		{"osc across lines \x1b]0;a\nb\x07c", "osc across lines 0;a\nb\x07c"},
 		{"charset \x1b(Bback", "charset back"},
 		{"keypad \x1b=on", "keypad on"},
 		{"cut at end \x1b[38;5", "cut at end "},
@@ -55,6 +56,9 @@ func FuzzStrip(f *testing.F) {
 		got := Strip(s)
 		if strings.IndexByte(got, esc) >= 0 {
 			t.Fatalf("Strip(%q) = %q still holds ESC", s, got)
+		}
+		if strings.Count(got, "\n") != strings.Count(s, "\n") {
+			t.Fatalf("Strip(%q) = %q changed the line count", s, got)
 		}
 		if len(got) > len(s) {
 			t.Fatalf("Strip(%q) grew to %q", s, got)
