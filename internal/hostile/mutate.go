@@ -634,8 +634,8 @@ func contentMutations() []Mutation {
 			}
 			return b.Bytes()
 		})),
-		volume(content("signature-flood", "Entries/1000 journal records (1e4 at Full), each 4 KB packed with every failure-catalog class's example lines: every class a candidate for every record", isJSONL, false, func(_ string, _ []byte, sc Scale) []byte {
-			return signatureFlood(min(sc.Entries/1000, 10_000))
+		volume(content("signature-flood", "Entries/2000 journal records (5,000 at Full), each 4 KB packed with every failure-catalog class's example lines: every class a candidate for every record", isJSONL, false, func(_ string, _ []byte, sc Scale) []byte {
+			return signatureFlood(min(sc.Entries/2000, 5_000))
 		})),
 		content("yaml-bomb", "billion laughs: YAML aliases nine deep", isConfig, false, func(_ string, _ []byte, _ Scale) []byte {
 			// https://en.wikipedia.org/wiki/Billion_laughs_attack (YAML form)
