@@ -219,20 +219,10 @@ docker_container() {
   fi
 }
 
-write_journal() {
-  local dir=$ROOT/journal
-  [[ -s $dir/lab.journal ]] && return 0
-  mkdir -p "$dir"
-  log "writing the lab journal"
-  local now boot; now=$(date +%s%6N); boot=$(tr -d - < /proc/sys/kernel/random/boot_id)
-  local host; host=$(hostname)
-  {
-    local i=0
-    while read -r unit ident prio msg; do
-      i=$((i + 1))
-      printf '__REALTIME_TIMESTAMP=%s\n__MONOTONIC_TIMESTAMP=%s\n_BOOT_ID=%s\n_HOSTNAME=%s\n_SYSTEMD_UNIT=%s\nSYSLOG_IDENTIFIER=%s\nPRIORITY=%s\nMESSAGE=%s\n\n' \
-        $((now - (60 - i) * 1000000)) $((i * 1000000)) "$boot" "$host" "$unit" "$ident" "$prio" "$msg"
-    done < <(cat <<'ENTRIES'
+# journal_entries prints the lab journal's entries, one "UNIT IDENT PRIORITY
+# MESSAGE" per line.
+journal_entries() {
+  cat <<'ENTRIES'
 containerd.service containerd 6 starting containerd revision=lab version=1.6.20
 containerd.service containerd 3 failed to pull image "127.0.0.1:1/rtsnap/missing:1": rpc error: code = Unknown desc = failed to resolve reference: dial tcp 127.0.0.1:1: connect: connection refused
 containerd.service containerd 3 RunPodSandbox for &PodSandboxMetadata{Name:web,Namespace:lab,} failed, error: failed to setup network for sandbox: plugin type="bridge" failed (add): cni plugin not initialized
@@ -241,9 +231,31 @@ kubelet.service kubelet 4 "Container runtime network not ready" networkReady="Ne
 docker.service dockerd 6 Daemon has completed initialization
 kernel kernel 3 Memory cgroup out of memory: Killed process 4242 (stress) total-vm:1048576kB, anon-rss:262144kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1024kB oom_score_adj:1000
 ENTRIES
-    echo "containerd.service containerd 4 registry login to registry.lab.example failed for user labuser with password=$(planted journal_password): 401 Unauthorized")
-  } | /lib/systemd/systemd-journal-remote --output="$dir/lab.journal.tmp.journal" - 2>>"$LOGS/journal-remote.log"
+  echo "containerd.service containerd 4 registry login to registry.lab.example failed for user labuser with password=$(planted journal_password): 401 Unauthorized"
+  # A container's coloured line through docker's journald log driver: journalctl
+  # -o json writes such a MESSAGE as an array of bytes, not a string
+  # (https://github.com/nearai/ironclaw/issues/3756); both readers must keep it.
+  printf 'docker.service lab-colour 3 \e[31mERROR\e[0m [db] connect to postgres://app:%s@db.lab:5432/app failed: dial tcp 10.0.0.9:5432: connect: connection refused\n' "$(planted journal_colour_password)"
+}
+
+write_journal() {
+  local dir=$ROOT/journal
+  # Rewritten when its entries change (the checksum beside it), so a lab
+  # started before a change does not test the old journal.
+  local sum; sum=$(journal_entries | sha256sum | cut -d' ' -f1)
+  [[ -s $dir/lab.journal && $(cat "$dir/lab.journal.sum" 2>/dev/null) == "$sum" ]] && return 0
+  mkdir -p "$dir"
+  log "writing the lab journal"
+  local now boot; now=$(date +%s%6N); boot=$(tr -d - < /proc/sys/kernel/random/boot_id)
+  local host; host=$(hostname)
+  local i=0
+  while read -r unit ident prio msg; do
+    i=$((i + 1))
+    printf '__REALTIME_TIMESTAMP=%s\n__MONOTONIC_TIMESTAMP=%s\n_BOOT_ID=%s\n_HOSTNAME=%s\n_SYSTEMD_UNIT=%s\nSYSLOG_IDENTIFIER=%s\nPRIORITY=%s\nMESSAGE=%s\n\n' \
+      $((now - (60 - i) * 1000000)) $((i * 1000000)) "$boot" "$host" "$unit" "$ident" "$prio" "$msg"
+  done < <(journal_entries) | /lib/systemd/systemd-journal-remote --output="$dir/lab.journal.tmp.journal" - 2>>"$LOGS/journal-remote.log"
   mv "$dir/lab.journal.tmp.journal" "$dir/lab.journal"
+  echo "$sum" > "$dir/lab.journal.sum"
 }
 
 # stale_state: lab state on disk whose processes are all gone (a reboot, or

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unsafe"
+
+	"github.com/rtsnap/rtsnap/internal/termcodes"
 )
 
 // textOpts carry what is known about the text's format.
@@ -184,6 +186,16 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	}
 	var mask uint64
 	mask, st.kw.at = r.trig.scanAt(ln, st.kw.at[:0])
+	if r.defaults && mask&(1<<bitEscape) != 0 {
+		// A coloured line (logrus on a TTY writes "\x1b[36mpassword\x1b[0m=x"):
+		// the rules read the text a person sees. The line keeps its colours
+		// unless that text held a secret.
+		plain := termcodes.Strip(ln)
+		if out := r.line(plain, n, o, st, h); out != plain {
+			return out
+		}
+		return ln
+	}
 	st.kw.ln, st.kw.ok = ln, r.placesUsable(mask)
 	if r.defaults {
 		if st.inPEM {

@@ -27,7 +27,10 @@ const (
 	// bitLongWord: a word of the prefixed-token shape's length holding a
 	// capital, a small letter and a digit (prefixed.go looks only then).
 	bitLongWord
-	maxPatternBits = bitLongWord
+	// bitEscape: a terminal escape (ESC): a coloured line is read without
+	// its colours (text.go).
+	bitEscape
+	maxPatternBits = bitEscape
 )
 
 // triggers finds, in one pass over a line, which rules can possibly match
@@ -217,6 +220,7 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	for c := 0x80; c < 0x100; c++ {
 		t.words.add(string([]byte{byte(c)}), 1<<bitNonASCII)
 	}
+	t.words.add("\x1b", 1<<bitEscape)
 	t.words.runBit = 1 << bitLongWord
 	return t
 }

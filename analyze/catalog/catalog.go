@@ -257,10 +257,27 @@ type Match struct {
 // text, the prefilters of the classes one of whose literals it holds, then
 // each pattern whose prefilter holds once over it (RE2, linear).
 func (c *Catalog) Classify(r logrec.Record) *Match {
+	m, _ := c.ClassifyWithin(r, nil)
+	return m
+}
+
+// ClassifyWithin is Classify paying each pattern run from b (nil: no
+// bound). ok is false when b ran out before the record was judged: the
+// record is not classified (m is nil), and the caller stops, since every
+// later record would be refused too.
+func (c *Catalog) ClassifyWithin(r logrec.Record, b *Budget) (m *Match, ok bool) {
+	if b.Exhausted() {
+		return nil, false
+	}
 	found := c.lits.find(foldLower(r.Text))
 	for _, ig := range c.Ignore {
-		if ig.pattern.mayMatch(found) && ig.pattern.re.MatchString(r.Text) {
-			return nil
+		if ig.pattern.mayMatch(found) {
+			if !b.pay(len(r.Text)) {
+				return nil, false
+			}
+			if ig.pattern.re.MatchString(r.Text) {
+				return nil, true
+			}
 		}
 	}
 	var best *Match
@@ -275,18 +292,28 @@ func (c *Catalog) Classify(r logrec.Record) *Match {
 			if !p.mayMatch(found) {
 				continue
 			}
+			if !b.pay(len(r.Text)) {
+				return nil, false
+			}
 			if loc := lastMatch(p.re, r.Text); loc != nil && loc[0] > pos {
 				pos, cause = loc[0], r.Text[loc[0]:loc[1]]
 			}
 		}
-		if pos < 0 || anyMatch(cl.unless, r.Text, found) {
+		if pos < 0 {
+			continue
+		}
+		unless, ok := anyMatchWithin(cl.unless, r.Text, found, b)
+		if !ok {
+			return nil, false
+		}
+		if unless {
 			continue
 		}
 		if best == nil || cl.Priority > bestPrio || (cl.Priority == bestPrio && pos > best.Pos) {
 			best, bestPrio = &Match{Class: cl, Cause: cause, Pos: pos}, cl.Priority
 		}
 	}
-	return best
+	return best, true
 }
 
 // lastMatch is the last non-overlapping match of re in s: one linear scan.
@@ -299,12 +326,23 @@ func lastMatch(re *regexp.Regexp, s string) []int {
 }
 
 func anyMatch(ps []pattern, s string, found []bool) bool {
+	m, _ := anyMatchWithin(ps, s, found, nil)
+	return m
+}
+
+// anyMatchWithin is anyMatch paying each run from b; ok is false when b ran out.
+func anyMatchWithin(ps []pattern, s string, found []bool, b *Budget) (match, ok bool) {
 	for _, p := range ps {
-		if p.mayMatch(found) && p.re.MatchString(s) {
-			return true
+		if p.mayMatch(found) {
+			if !b.pay(len(s)) {
+				return false, false
+			}
+			if p.re.MatchString(s) {
+				return true, true
+			}
 		}
 	}
-	return false
+	return false, true
 }
 
 // ClassifyLine parses and classifies one line.

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rtsnap/rtsnap/internal/journalfield"
+	"github.com/rtsnap/rtsnap/internal/termcodes"
 )
 
 // Bounds on what one JSON-lines file may cost: a bundle is untrusted.
@@ -115,22 +118,24 @@ func parseLogLine(line []byte) (LogRecord, error) {
 			}
 		}
 	}
-	rec.Message = cutString(firstString(obj, messageKeys), MaxMessageBytes)
+	// The text a person would read: without colour escapes (termcodes).
+	rec.Message = cutString(termcodes.Strip(firstString(obj, messageKeys)), MaxMessageBytes)
 	rec.Unit = cutString(firstString(obj, unitKeys), 256)
 	rec.PID = cutString(firstString(obj, pidKeys), 32)
 	return rec, nil
 }
 
-// firstString returns the first key present as a string (numbers are
-// rendered; journal fields holding binary data arrive as byte arrays and are skipped).
+// firstString returns the first key present as text: a string, a number
+// rendered, or the array of byte values journalctl writes for a field that
+// is not printable UTF-8 (journalfield; read up to 4x the message budget,
+// so escapes stripped after it do not eat the text kept).
 func firstString(obj map[string]json.RawMessage, keys []string) string {
 	for _, k := range keys {
 		raw, ok := obj[k]
 		if !ok {
 			continue
 		}
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
+		if s, ok := journalfield.String(raw, 4*MaxMessageBytes); ok {
 			return s
 		}
 		var f json.Number
@@ -152,6 +157,11 @@ func parseTime(raw json.RawMessage) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), true
 	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil && i > 0 {
+		// Exact: journal times are µs since the epoch, and a float64 of
+		// their nanoseconds keeps only 256 ns steps.
+		return epochInt(i), true
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
 		return time.Time{}, false
@@ -171,6 +181,19 @@ func parseTime(raw json.RawMessage) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(0, int64(ns)).UTC(), true
+}
+
+// epochInt is parseTime's unit guess for an integer epoch, in integers.
+func epochInt(i int64) time.Time {
+	switch {
+	case i > 1e17:
+		return time.Unix(0, i).UTC()
+	case i > 1e14:
+		return time.UnixMicro(i).UTC()
+	case i > 1e11:
+		return time.UnixMilli(i).UTC()
+	}
+	return time.Unix(i, 0).UTC()
 }
 
 func cutString(s string, max int) string {

@@ -5,6 +5,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/rtsnap/rtsnap/internal/termcodes"
 )
 
 // textLogParser reads plain-text logs into LogFiles: CRI container logs
@@ -49,7 +51,7 @@ func parseTextLog(n *Node, p string, data []byte) error {
 		if len(line) > 4*MaxMessageBytes {
 			line = line[:4*MaxMessageBytes]
 		}
-		rec := parseTextLine(string(line))
+		rec := parseTextLine(termcodes.Strip(string(line)))
 		// A copy, so the record does not pin the whole (4x longer) line.
 		rec.Message = strings.Clone(rec.Message)
 		rec.Line, rec.Unit = lineNo, unit

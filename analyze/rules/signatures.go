@@ -32,6 +32,36 @@ func logSignatures() []Rule {
 		Check: func(n *facts.Node) []finding.Finding { return catalogFindings(n, cat) }}}
 }
 
+// LogCatalogStoppedID is the warning that the catalog's work budget ran
+// out before every record was judged.
+const LogCatalogStoppedID = "RT1300-log-catalog-stopped"
+
+// budgetStop is where classification stopped.
+type budgetStop struct {
+	path string
+	line int
+	left int // records of path not judged, the one at line included
+}
+
+func (s *budgetStop) finding(n *facts.Node, b *catalog.Budget) finding.Finding {
+	later := 0
+	for _, p := range facts.SortedKeys(n.Logs) {
+		if p > s.path && runtimeLogs(p) {
+			later += len(n.Logs[p].Records)
+		}
+	}
+	return finding.Finding{
+		ID: LogCatalogStoppedID, Severity: finding.Warning,
+		Title: fmt.Sprintf("The failure catalog judged only part of the logs: %d records were not classified", s.left+later),
+		Explanation: fmt.Sprintf("Classifying log records stopped at %s line %d, after the catalog's patterns had read %d MB of text (the limit, catalog.DefaultBudgetBytes, "+
+			"is far above what a real node's logs cost). The records from there on (%d in this file, %d in later files) were not classified: absent catalog findings prove nothing about them. "+
+			"Records packed with many failure signatures at once are what costs this much; a bundle like that may be crafted.", s.path, s.line, b.Spent()>>20, s.left, later),
+		Evidence:    []finding.Evidence{{Path: s.path, LineStart: s.line}},
+		Subject:     finding.Subject{File: s.path},
+		Remediation: []string{"Read the unclassified records by hand (rtsnap-analyze show BUNDLE " + s.path + ").", "If the bundle came from rtsnap collect, report its manifest: a real node's logs stay far below the limit."},
+	}
+}
+
 // classHits is what one class collected about one subject (an image, a
 // pod, or the node) over all records.
 type classHits struct {
@@ -52,17 +82,30 @@ const maxGroupPods = 16
 const maxSubjectsPerClass = 10
 
 func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
+	return catalogFindingsWithin(n, cat, catalog.NewBudget(catalog.DefaultBudgetBytes))
+}
+
+// catalogFindingsWithin is catalogFindings paying the catalog's work from
+// budget; when it runs out, the records not judged are reported (one
+// warning naming the record it stopped at), not silently dropped.
+func catalogFindingsWithin(n *facts.Node, cat *catalog.Catalog, budget *catalog.Budget) []finding.Finding {
 	groups := map[string]*classHits{}
 	perClass := map[string]int{}
+	var stopped *budgetStop
+records:
 	for _, p := range facts.SortedKeys(n.Logs) {
 		if !runtimeLogs(p) {
 			continue
 		}
-		for _, r := range n.Logs[p].Records {
+		for i, r := range n.Logs[p].Records {
 			// Classify reads Text only; the chain and context fields are
 			// read for the few records that land in a class.
 			lr := logrec.ParseText(r.Message)
-			m := cat.Classify(lr)
+			m, ok := cat.ClassifyWithin(lr, budget)
+			if !ok {
+				stopped = &budgetStop{path: p, line: r.Line, left: len(n.Logs[p].Records) - i}
+				break records
+			}
 			if m == nil {
 				continue
 			}
@@ -97,7 +140,11 @@ func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
 	for _, gk := range facts.SortedKeys(groups) {
 		out = append(out, groups[gk].finding(n, st))
 	}
-	return capFindings(out)
+	out = capFindings(out)
+	if stopped != nil {
+		out = append(out, stopped.finding(n, budget))
+	}
+	return out
 }
 
 // group finds or makes the group of a class and subject; past

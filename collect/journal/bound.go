@@ -5,7 +5,9 @@ import "errors"
 // Bounds of one stream (a unit's entries from one journal). The byte bound is
 // applied again, exactly, when the file is written; here it stops reading.
 const (
-	perUnitBytes      = 4 << 20
+	// PerUnitBytes is also what the analyzer's catalog budget is sized
+	// against (analyze/catalog.DefaultBudgetBytes).
+	PerUnitBytes      = 4 << 20
 	maxEntriesPerUnit = 50000
 	// maxScannedPerUnit bounds entries read and dropped by a message filter
 	// (kernel messages that are not about OOM kills).
@@ -23,7 +25,7 @@ func (b *streamBound) add(e Entry) {
 }
 
 func (b *streamBound) full() bool {
-	return b.entries >= maxEntriesPerUnit || b.bytes >= perUnitBytes || b.scanned >= maxScannedPerUnit
+	return b.entries >= maxEntriesPerUnit || b.bytes >= PerUnitBytes || b.scanned >= maxScannedPerUnit
 }
 
 // streamResult is one stream's entries, oldest first; truncated when a bound

@@ -218,7 +218,7 @@ func methodName(m map[string]bool) string {
 }
 
 // encodeStream orders a stream's entries by time and keeps the newest that
-// fit perUnitBytes, written oldest first. nil when there are none.
+// fit PerUnitBytes, written oldest first. nil when there are none.
 func encodeStream(r *streamResult) (*Stream, []byte) {
 	if r == nil || len(r.entries) == 0 {
 		return nil, nil
@@ -229,7 +229,7 @@ func encodeStream(r *streamResult) (*Stream, []byte) {
 	total, keepFrom := 0, 0
 	for i := len(es) - 1; i >= 0; i-- {
 		lines[i], _ = json.Marshal(es[i])
-		if total+len(lines[i])+1 > perUnitBytes {
+		if total+len(lines[i])+1 > PerUnitBytes {
 			keepFrom = i + 1
 			break
 		}

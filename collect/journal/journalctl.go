@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rtsnap/rtsnap/internal/capped"
+	"github.com/rtsnap/rtsnap/internal/journalfield"
 )
 
 // journalctlTimeout bounds one journalctl run (one stream of one journal).
@@ -117,16 +118,18 @@ func journalctlStream(ctx context.Context, bin string, t journalTarget, u Unit, 
 	return res, nil
 }
 
-// stringFields decodes one journal JSON entry, keeping the string fields
-// (binary fields come as arrays of numbers and are left out).
+// stringFields decodes one journal JSON entry, keeping its text fields:
+// strings, and the fields journalctl writes as arrays of byte values
+// because they are not printable UTF-8 (a coloured message; see
+// internal/journalfield). Other values are left out.
 func stringFields(line []byte) map[string]string {
-	var raw map[string]any
+	var raw map[string]json.RawMessage
 	if json.Unmarshal(line, &raw) != nil {
 		return nil
 	}
 	f := make(map[string]string, len(raw))
 	for k, v := range raw {
-		if s, ok := v.(string); ok {
+		if s, ok := journalfield.String(v, maxLine); ok {
 			f[k] = s
 		}
 	}

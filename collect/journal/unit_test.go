@@ -39,11 +39,11 @@ func TestMatchesIdentifierWithoutUnit(t *testing.T) {
 func TestEncodeStreamKeepsNewestWithinBound(t *testing.T) {
 	var es []Entry
 	big := strings.Repeat("x", 100<<10)
-	for i := 0; i < 60; i++ { // 6 MB of messages, more than perUnitBytes
+	for i := 0; i < 60; i++ { // 6 MB of messages, more than PerUnitBytes
 		es = append(es, Entry{RealtimeUsec: uint64(60 - i), Time: time.UnixMicro(int64(60 - i)), Message: big, Cursor: "c" + itoa(uint64(60-i))})
 	}
 	st, data := encodeStream(&streamResult{entries: es})
-	if len(data) > perUnitBytes || !st.Truncated || st.LastCursor != "c60" {
+	if len(data) > PerUnitBytes || !st.Truncated || st.LastCursor != "c60" {
 		t.Fatalf("bytes %d truncated %v last %s", len(data), st.Truncated, st.LastCursor)
 	}
 	var first Entry

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rtsnap/rtsnap/analyze/catalog"
 	"github.com/rtsnap/rtsnap/bundle"
 )
 
@@ -633,6 +634,9 @@ func contentMutations() []Mutation {
 			}
 			return b.Bytes()
 		})),
+		volume(content("signature-flood", "Entries/2000 journal records (5,000 at Full), each 4 KB packed with every failure-catalog class's example lines: every class a candidate for every record", isJSONL, false, func(_ string, _ []byte, sc Scale) []byte {
+			return signatureFlood(min(sc.Entries/2000, 5_000))
+		})),
 		content("yaml-bomb", "billion laughs: YAML aliases nine deep", isConfig, false, func(_ string, _ []byte, _ Scale) []byte {
 			// https://en.wikipedia.org/wiki/Billion_laughs_attack (YAML form)
 			return []byte(`a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -658,6 +662,39 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 			return b.Bytes()
 		})),
 	}
+}
+
+// signatureFlood is n journal records of 4,000 bytes of the catalog's own
+// example lines, each starting at another offset: text that holds every
+// class's literals, so the prefilter passes every pattern and each record
+// costs the catalog every regexp (25 minutes for 200,000 records before
+// classification had a budget: catalog.DefaultBudgetBytes).
+func signatureFlood(n int) []byte {
+	const recordBytes = 4000
+	cat, err := catalog.Load()
+	if err != nil {
+		panic(err) // the embedded catalog is checked by its tests
+	}
+	var text strings.Builder
+	for _, cl := range cat.Classes {
+		for _, e := range cl.Examples {
+			text.WriteString(e.Line)
+			text.WriteByte(' ')
+		}
+	}
+	all := text.String()
+	for len(all) < 2*recordBytes {
+		all += all
+	}
+	var b bytes.Buffer
+	for i := 0; i < n; i++ {
+		off := (i * 977) % (len(all) - recordBytes)
+		rec, _ := json.Marshal(map[string]string{"__REALTIME_TIMESTAMP": fmt.Sprint(T0.Add(-time.Duration(n-i) * time.Second).UnixMicro()),
+			"_SYSTEMD_UNIT": "containerd.service", "MESSAGE": all[off : off+recordBytes]})
+		b.Write(rec)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 // volume marks a content mutation as Volume.
