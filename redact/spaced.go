@@ -24,6 +24,13 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 	// Where the keywords are known (and the line was not changed since),
 	// a first field without one that is not a netrc word ends it: the key
 	// of "key value" names a secret only with a keyword in it.
+	if s, e, ok := ipsecSecret(ln); ok {
+		v := ln[s:e]
+		if !isMarker(strings.Trim(v, `"'`)) && !insideMarker(ln, s) {
+			r.place(h, RuleSecretKey, n, o)
+			return ln[:s] + quoteLike(v, r.replacement(RuleSecretKey, strings.Trim(v, `"'`))) + ln[e:]
+		}
+	}
 	var buf [maxSpacedFields + 1][2]int
 	if at, ok := r.placesKnown(ln, st); ok {
 		f := fieldSpans(ln, buf[:0], 0)
@@ -36,10 +43,11 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 		return ln
 	}
 	netrc := isNetrcWord(ln[f[0][0]:f[0][1]])
-	if netrc {
+	community := isCommunityDirective(ln[f[0][0]:f[0][1]])
+	if netrc || community {
 		f = fieldSpans(ln, buf[:0], maxSpacedFields)
 	}
-	if len(f) > maxSpacedFields || !netrc && len(f) != 2 {
+	if len(f) > maxSpacedFields || !netrc && !community && len(f) != 2 {
 		return ln
 	}
 	word := func(i int) string { return ln[f[i][0]:f[i][1]] }
@@ -52,6 +60,9 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 				i++
 			}
 		}
+	case community:
+		// rocommunity COMMUNITY [SOURCE [OID]]: the first word after it.
+		at = append(at, 1)
 	case len(f) == 2 && isPlainKey(word(0)) && r.keys.isSecret(word(0)):
 		at = append(at, 1)
 	}
@@ -122,4 +133,66 @@ func isPlainKey(w string) bool {
 		}
 	}
 	return true
+}
+
+// isCommunityDirective: net-snmp's snmpd.conf directives whose first
+// argument is a community string, the password of SNMP v1 and v2c
+// (http://www.net-snmp.org/docs/man/snmpd.conf.html, "rocommunity
+// COMMUNITY [SOURCE [OID | -V VIEW [CONTEXT]]]").
+func isCommunityDirective(w string) bool {
+	return isWordFold(w, "rocommunity") || isWordFold(w, "rwcommunity") || isWordFold(w, "rocommunity6") || isWordFold(w, "rwcommunity6")
+}
+
+// ipsecSecret finds the secret of a strongSwan/Libreswan ipsec.secrets line,
+// "[selectors] : TYPE secret" (https://docs.strongswan.org/docs/latest/config/ipsecSecrets.html;
+// ": PSK \"x\"", "carol : EAP \"x\"", ": RSA key.pem \"passphrase\""): the
+// secret's bounds in ln. Only a quoted secret or a 0s (base64) / 0x (hex)
+// one counts, so prose ("error: PSK mismatch") stays.
+func ipsecSecret(ln string) (s, e int, ok bool) {
+	i := strings.Index(ln, ": ")
+	if i < 0 || i > 0 && ln[i-1] != ' ' && ln[i-1] != '\t' {
+		return 0, 0, false
+	}
+	rest := strings.TrimLeft(ln[i+2:], " \t")
+	j := 0
+	for j < len(rest) && (rest[j] >= 'A' && rest[j] <= 'Z' || rest[j] >= '0' && rest[j] <= '9') {
+		j++
+	}
+	skip := 0 // words before the secret: a key file, a smartcard slot
+	switch rest[:j] {
+	case "PSK", "EAP", "XAUTH", "NTLM":
+	case "RSA", "ECDSA", "BLISS", "P12", "PIN":
+		skip = 1
+	default:
+		return 0, 0, false
+	}
+	at := len(ln) - len(rest) + j
+	for ; ; skip-- {
+		for at < len(ln) && (ln[at] == ' ' || ln[at] == '\t') {
+			at++
+		}
+		if at == len(ln) || at == len(ln)-len(rest)+j {
+			return 0, 0, false // no blank after the type, or nothing after it
+		}
+		end := at
+		if q := ln[at]; q == '"' || q == '\'' {
+			k := strings.IndexByte(ln[at+1:], q)
+			if k < 0 {
+				return 0, 0, false
+			}
+			end = at + 1 + k + 1
+		} else {
+			for end < len(ln) && ln[end] != ' ' && ln[end] != '\t' && ln[end] != '\r' {
+				end++
+			}
+		}
+		if skip == 0 {
+			v := ln[at:end]
+			if v[0] == '"' || v[0] == '\'' || strings.HasPrefix(v, "0s") || strings.HasPrefix(v, "0x") {
+				return at, end, len(strings.Trim(v, `"'`)) > 0
+			}
+			return 0, 0, false
+		}
+		at = end
+	}
 }

@@ -69,6 +69,43 @@ func TestWorldShapes(t *testing.T) {
 		{"quiet: systemd LoadCredential", "LoadCredential=token:/etc/app/token\n", Text, ""},
 		{"systemd SetCredential", "SetCredential=token:Sup3r-s3cret-T0ken\n", Text, "Sup3r-s3cret-T0ken"},
 		{"quiet: arn in a URL path", "GET https://api.example.com/v1/roles/arn:aws:iam::123456789012:role/EKS-NodeInstanceRole-1A2B3C4D5E6F", Text, ""},
+		// Session 8 (redact/corpus/worldgen/session8.go, sources there).
+		// Pre-shared keys and personal access tokens.
+		{"wpa psk", "network={\n\tssid=\"your-ssid\"\n\tpsk=\"Wpa2-Home-Passphr4se\"\n}\n", Text, "Wpa2-Home-Passphr4se"},
+		{"hostapd wpa_psk", "wpa_psk=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", Text, "0123456789abcdef0123456789abcdef"},
+		{"WIFI_PSK env", "WIFI_PSK=Wifi-Psk-Env-77\n", Env, "Wifi-Psk-Env-77"},
+		{"quiet: key_mgmt names the PSK method", "key_mgmt=WPA-PSK\nwpa_key_mgmt=WPA-PSK FT-PSK\npsk_identity=client1\n", Text, ""},
+		{"GITHUB_PAT", "GITHUB_PAT=z3q7mw9v2k4x8n6b5c1d0f3g7h2j4k6l8p0r\n", Env, "z3q7mw9v2k4x8n6b5c1d0f3g7h2j4k6l8p0r"},
+		{"AZURE_DEVOPS_PAT json", `[{"name":"AZURE_DEVOPS_PAT","value":"z3q7mw9v2k4x8n6b5c1d0f3g7h2j4k6l8p0r"}]`, JSON, "z3q7mw9v2k4x8n6b5c1d0f3g7h2j4k6l8p0r"},
+		{"gitlab-pat flag", "app --gitlab-pat z3q7mw9v2k4x8n6b5c1d0f3g7h2j4k6l8p0r", Text, "z3q7mw9v2k4x8n6b5c1d0f3g7h2j4k6l8p0r"},
+		{"quiet: path, pattern, compat", "CACHE_PATH=/var/cache/app\nURL_PATTERN=^/api/v[0-9]+/.*$\nCOMPAT_MODE=legacy\nPAT_SCOPES=repo,read:org\n", Env, ""},
+		// ipsec.secrets and snmpd.conf.
+		{"ipsec psk", ": PSK \"Str0ngSwan-PSK-v4lue\"\n", Text, "Str0ngSwan-PSK-v4lue"},
+		{"ipsec psk base64", "192.168.0.1 %any : PSK 0sv+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL\n", Text, "0sv+NkxY9LLZvwj4qCC2o"},
+		{"ipsec rsa passphrase", "moon.strongswan.org : RSA moonKey.pem \"Key-Phr4se-x9\" psk\n", Text, "Key-Phr4se-x9"},
+		{"quiet: psk in prose", "error: PSK mismatch\nmsg: PSK auth failed for peer\n", Text, ""},
+		{"snmpd rocommunity", "rocommunity C0mmun1ty-x7 10.0.0.0/8\n", Text, "C0mmun1ty-x7"},
+		{"quiet: snmpd other directives", "agentAddress udp:161\nsysLocation Server Room\n", Text, ""},
+		// Command lines: glued separators, nested programs, more programs.
+		{"glued ;", "mysql -uroot -pMy5ql-R00t-Pw;echo done", Text, "My5ql-R00t-Pw"},
+		{"; before the program", "echo start;mysql -u root -pGlu3d-Aft3r-Semi app", Text, "Glu3d-Aft3r-Semi"},
+		{"glued &&", "true&&mysql -pGlu3d-Aft3r-Amp app", Text, "Glu3d-Aft3r-Amp"},
+		{"glued pipe into chpasswd", "echo root:Chp4sswd-Gl-ued|chpasswd", Text, "Chp4sswd-Gl-ued"},
+		{"command substitution", "RESPONSE=$(mysqladmin -pSubst-Pw-456 ping -h localhost)", Text, "Subst-Pw-456"},
+		{"nested in docker exec", "docker exec -it db mysql -uroot -pDocker-Exec-Pw1 -e 'show databases'", Text, "Docker-Exec-Pw1"},
+		{"nested in sh -c", "docker exec db sh -c 'exec mysqldump --all-databases -uroot -pShC-Quoted-Pw7'", Text, "ShC-Quoted-Pw7"},
+		{"smbclient user%password", "smbclient //server/share -U alice%Smb-Cl1ent-Pw -c 'ls'", Text, "Smb-Cl1ent-Pw"},
+		{"xfreerdp /p:", "xfreerdp /v:10.0.0.7 /u:Administrator /p:Rdp-Passw0rd9 /cert:ignore", Text, "Rdp-Passw0rd9"},
+		{"snmpget -A -X", "snmpget -v3 -u admin -l authPriv -a SHA -A Snmp-AuthPass1 -x AES -X Snmp-PrivPass2 10.0.0.1 sysName.0", Text, "Snmp-PrivPass2"},
+		{"snmpwalk -c", "snmpwalk -v2c -c S3cr3tC0mmun1ty 10.0.0.1", Text, "S3cr3tC0mmun1ty"},
+		{"openssl -psk", "openssl s_client -connect 10.0.0.5:4433 -psk_identity client1 -psk 1a2b3c4d5e6f7a8b9c0d", Text, "1a2b3c4d5e6f7a8b9c0d"},
+		{"quiet: a variable after -p", "mysql -uroot -p$MYSQL_ROOT_PASSWORD;echo done", Text, ""},
+		{"quiet: separators without passwords", "ls -la|grep mysql;echo ok&&date\nsmbclient -L //server -U alice\nsnmpwalk -v3 -l noAuthNoPriv -u monitor 10.0.0.1 system\n", Text, ""},
+		{"a quoted password holding ;", "mysql -p'Ab;cd-Quoted-9' app", Text, "cd-Quoted-9"},
+		// sssd and Django settings.
+		{"sssd authtok", "ldap_default_authtok = Sssd-B1nd-Tok3n\n", Text, "Sssd-B1nd-Tok3n"},
+		{"quiet: authtok type", "ldap_default_authtok_type = password\n", Text, ""},
+		{"quiet: django settings", "SESSION_ENGINE=django.contrib.sessions.backends.db\nPASSWORD_HASHERS=django.contrib.auth.hashers.PBKDF2PasswordHasher\nSESSION_COOKIE_AGE=1209600\n", Env, ""},
 	} {
 		out, _ := r.Bytes("f", c.kind, []byte(c.in))
 		if c.kind == JSON {

@@ -181,7 +181,7 @@ func benign() []corpus.Case {
 		"--mount=type=secret,id=GITHUB_PAT,env=GITHUB_PAT installGithub.r")
 	for _, ln := range []struct{ line, src string }{
 		{"mysql -uroot -p$MYSQL_ROOT_PASSWORD;echo done", "https://github.com/docker-library/mysql/issues/196 (a variable, not a password)"},
-		{"ls -la|grep mysql;echo ok&&date", "https://man7.org/linux/man-pages/man1/bash.1.html (lists of commands)"},
+		{"ls -la|grep mysql;echo ok;date", "https://man7.org/linux/man-pages/man1/bash.1.html (lists of commands)"},
 		{"snmpwalk -v3 -l noAuthNoPriv -u monitor 10.0.0.1 system", "http://www.net-snmp.org/docs/man/snmpcmd.html (a v3 user without passphrases)"},
 		{"smbclient -L //server -U alice", "https://www.samba.org/samba/docs/current/man-html/smbclient.1.html (a user without a password)"},
 	} {
