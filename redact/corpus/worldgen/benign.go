@@ -187,6 +187,15 @@ func benign() []corpus.Case {
 	} {
 		doc("text", "root/.bash_history", ln.line+"\n", ln.src, ln.line)
 	}
+	keyedAll([]keyedCase{
+		{"KEYSTORE_TYPE", "PKCS12", "https://docs.spring.io/spring-boot/appendix/application-properties/index.html (server.ssl.key-store-type)"},
+		{"KEYSTORE_PATH", "/etc/ssl/private/keystore.p12", "https://docs.spring.io/spring-boot/appendix/application-properties/index.html (server.ssl.key-store)"},
+		{"SESSION_COOKIE_NAME", "sessionid", "https://docs.djangoproject.com/en/5.1/ref/settings/#session-cookie-name"},
+	})
+	doc("text", "logs/redis.log", "1:M 24 Nov 2026 21:05:07.123 * Ready to accept connections tcp\n1:M 24 Nov 2026 21:05:09.456 # AUTH failed: WRONGPASS invalid username-password pair or user is disabled.\n",
+		"https://github.com/redis/redis/issues/8395 (AUTH failures in the server log)", "AUTH failed: WRONGPASS invalid username-password pair or user is disabled.")
+	doc("json", "etc/app/openid-configuration.json", `{"issuer":"https://accounts.example.com","jwks_uri":"https://accounts.example.com/.well-known/jwks.json","d":"a date, not a key","k":"no kty here"}`,
+		"https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata (no JWK: d and k are anything)", "a date, not a key", "no kty here")
 	return out
 }
 

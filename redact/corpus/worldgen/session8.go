@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -136,5 +137,49 @@ func session8(n int, pw func() string, crypt64 func(int) string) []corpus.Case {
 	doc("text", "root/.bash_history", "smbclient //server/share -U alice%"+sm+" -c 'ls'\n", "https://www.samba.org/samba/docs/current/man-html/smbclient.1.html (-U|--user=[DOMAIN\\]USERNAME[%PASSWORD])", []string{sm}, "//server/share")
 	doc("text", "root/.bash_history", "xfreerdp /v:10.0.0.7 /u:Administrator /p:"+rd+" /cert:ignore\n", "https://github.com/FreeRDP/FreeRDP/wiki/CommandLineInterface (/p:<password>)", []string{rd}, "/u:Administrator", "/cert:ignore")
 	keyed("ENCRYPT_KEY", crypt64(24)[:32], "https://docs.strapi.io/cms/configurations/environment (an encryption key in env, as ENCRYPTION_KEY/ENCRYPT_KEY)")
+
+	// Second probe: HTTP cookies and headers in server configs, JSON Web
+	// Keys, Redis AUTH, more programs' password flags, keystores.
+	const srcCookie = "https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Cookie (Cookie: name=value; name2=value2)"
+	sid1, sid2 := hex.EncodeToString(randBytes(13)), strings.ToUpper(hex.EncodeToString(randBytes(16)))
+	doc("text", "logs/app.log", "GET /api HTTP/1.1\r\nHost: api.example.com\r\nCookie: PHPSESSID="+sid1+"; JSESSIONID="+sid2+"\r\n", srcCookie, []string{sid1, sid2}, "Host: api.example.com")
+	lv := "eyJpdiI6I" + crypt64(30)[:40]
+	doc("text", "logs/app.log", "Cookie: _ga=GA1.2.1; laravel_session="+lv+"; remember_token="+hex.EncodeToString(randBytes(16))+"\n",
+		"https://laravel.com/docs/11.x/session#configuration (the laravel_session cookie)", []string{lv})
+	basic := base64Std("deploy:" + pw())
+	doc("text", "etc/nginx/conf.d/upstream.conf", "location /api/ {\n    proxy_pass http://backend;\n    proxy_set_header Authorization \"Basic "+basic+"\";\n    proxy_set_header Host $host;\n}\n",
+		"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header (a fixed Authorization header to an upstream)", []string{basic}, "proxy_pass http://backend;", "proxy_set_header Host $host;")
+	bt := crypt64(30)[:40]
+	doc("text", "etc/apache2/sites-enabled/proxy.conf", "<Location /api>\n  RequestHeader set Authorization \"Bearer "+bt+"\"\n  ProxyPass http://backend/\n</Location>\n",
+		"https://httpd.apache.org/docs/2.4/mod/mod_headers.html#requestheader", []string{bt}, "ProxyPass http://backend/")
+	doc("text", "etc/nginx/conf.d/pass.conf", "proxy_set_header Authorization $http_authorization;\nproxy_set_header Authorization \"Bearer $jwt_token\";\n",
+		"https://nginx.org/en/docs/http/ngx_http_core_module.html#var_http_ (variables, not credentials)", nil, "proxy_set_header Authorization $http_authorization;", "\"Bearer $jwt_token\"")
+	// RFC 7517 Appendix A.2 (example private keys) and A.3 (symmetric keys).
+	const srcJWK = "https://www.rfc-editor.org/rfc/rfc7517#appendix-A.2 (Example Private Keys) and #appendix-A.3 (Example Symmetric Keys)"
+	doc("json", "etc/app/jwks.json", `{"keys":[{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM","d":"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE","use":"enc","kid":"1"},{"kty":"oct","alg":"A128KW","k":"GawgguFyGrWKav7AX4VKUg"},{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow","kid":"HMAC key used in JWS spec Appendix A.1 example"}]}`,
+		srcJWK, []string{"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE", "GawgguFyGrWKav7AX4VKUg", "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"},
+		"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM", "A128KW")
+	doc("json", "etc/app/public-jwks.json", `{"keys":[{"kty":"RSA","use":"sig","kid":"2011-04-29","alg":"RS256","e":"AQAB","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"},{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM","kid":"1"}],"d":"2026-12-01"}`,
+		"https://www.rfc-editor.org/rfc/rfc7517#appendix-A.1 (Example Public Keys: no private members)", nil, "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W", "2011-04-29", "2026-12-01")
+	ra, rb := pw(), pw()
+	doc("text", "logs/redis-cli.log", "127.0.0.1:6379> AUTH "+ra+"\nOK\n127.0.0.1:6379> AUTH default "+rb+"\nOK\n127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments for 'auth' command\n",
+		"https://redis.io/docs/latest/commands/auth/ (AUTH [username] password)", []string{ra, rb}, "(error) ERR wrong number of arguments for 'auth' command")
+	for _, c := range []struct{ line, src string }{
+		{"7z a -p%s -mhe=on backup.7z /srv/data", "https://7-zip.opensource.jp/chm/cmdline/switches/password.htm (-p{Password})"},
+		{"unrar x -p%s archive.rar /tmp/out/", "https://manpages.debian.org/unstable/unrar/unrar.1.en.html (-p<pwd>)"},
+		{"openssl enc -aes-256-cbc -pbkdf2 -k %s -in db.sql -out db.sql.enc", "https://docs.openssl.org/master/man1/openssl-enc/ (-k password)"},
+		{"useradd -m -p $(openssl passwd -6 %s) deploy", "https://docs.openssl.org/master/man1/openssl-passwd/ (openssl passwd [-1|-5|-6] password)"},
+		{"ssh-keygen -t ed25519 -N '%s' -f /root/.ssh/id_ed25519", "https://man.openbsd.org/ssh-keygen.1 (-N new_passphrase)"},
+		{"lftp -u deploy,%s sftp://files.example.com", "https://lftp.yar.ru/lftp-man.html (-u user[,pass])"},
+		{"rabbitmqadmin -u admin -p %s list queues", "https://www.rabbitmq.com/docs/management-cli (-u USERNAME -p PASSWORD)"},
+	} {
+		p := pw()
+		doc("text", "root/.bash_history", fmt.Sprintf(c.line, p)+"\n", c.src, []string{p})
+	}
+	ks := "MIIKRAIBAzCCCf4GCSqGSIb3DQEHAaCCCe8EggnrMIIJ5zCCBg8GCSqGSIb3DQEHAaCCBgAEggX8MIIF+DCCBfQGCyqGSIb3DQEMCgECoIIE/jCCBPowHAYKKoZIhvcNAQwBAzAOBAh" + base64Std(string(randBytes(60)))
+	keyed("KEYSTORE_P12", ks, "https://www.rfc-editor.org/rfc/rfc7292 (PKCS #12 PFX: SEQUENCE { version 3, ... }, base64 in a variable as CI systems pass keystores)")
+	keyed("ANDROID_KEYSTORE", ks, "https://developer.android.com/studio/publish/app-signing#secure-shared-keystore (a keystore passed to CI)")
 	return out
 }
+
+func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
