@@ -21,6 +21,10 @@ var (
 		// directives (snmpd.conf(5)): the community string is the password
 		// of SNMP v1/v2c.
 		"authtok", "rocommunity", "rwcommunity",
+		// Session cookies (PHPSESSID, JSESSIONID, sessionid) and a Java or
+		// PKCS#12 keystore held in a variable (KEYSTORE_P12=MII..., a path
+		// stays as every path does).
+		"sessionid", "sessid", "keystore",
 		// The word for password in other languages (ASCII spellings too).
 		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "senha", "wachtwoord", "haslo", "hasło",
 		"losenord", "lösenord", "salasana", "adgangskode", "passord", "jelszo", "jelszó", "heslo", "lozinka",
@@ -70,6 +74,13 @@ var (
 		"secretkeyref": true, "secret_key_ref": true, "secretref.name": true,
 		// A projected-volume source (audience, path, expirationSeconds), not a token.
 		"serviceaccounttoken": true}
+	// passDirectives are nginx's and Apache's directives that pass a request
+	// to an upstream (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass,
+	// https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass): their
+	// value is an address. Spelled as the servers spell them only: an
+	// application's PROXY_PASS may be a proxy's password.
+	passDirectives = map[string]bool{"proxy_pass": true, "fastcgi_pass": true, "uwsgi_pass": true, "scgi_pass": true, "grpc_pass": true, "memcached_pass": true,
+		"ProxyPass": true, "ProxyPassReverse": true, "ProxyPassMatch": true}
 )
 
 // keyMatcher decides whether a key names a secret; user keys extend it.
@@ -103,7 +114,7 @@ func (k *keyMatcher) isSecret(key string) bool {
 	// Pwd= and a lowercase pwd are passwords.
 	// An ASCII key mentions a secret word: mayBeSecret found one, in any
 	// case, and trimming takes off no byte of a word.
-	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !ascii && !mentionsSecretWord(lower) || isSourceFile(lower) {
+	if key == "PWD" || key == "OLDPWD" || passDirectives[key] || notSecret[lower] || !ascii && !mentionsSecretWord(lower) || isSourceFile(lower) {
 		return false
 	}
 	var segs []string
@@ -183,7 +194,7 @@ func mentionsSecretWordFold(key string) bool {
 				return true
 			}
 		case 's':
-			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sas") || hasPrefixFold(s, "salt") || hasPrefixFold(s, "snmp") ||
+			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sessid") || hasPrefixFold(s, "sas") || hasPrefixFold(s, "salt") || hasPrefixFold(s, "snmp") ||
 				hasPrefixFold(s, "senha") || hasPrefixFold(s, "salasana") || hasPrefixFold(s, "sandi") || hasPrefixFold(s, "sifre") || hasPrefixFold(s, "signature") {
 				return true
 			}
@@ -316,7 +327,7 @@ var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credenti
 	"salt", "hmac", "kennwort", "contrase", "senha", "wachtwoord", "haslo", "losenord", "salasana", "adgangskode", "jelszo", "heslo",
 	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse", "signature", "licen",
 	// "_pat" and "-pat", not "pat": path and pattern are in every log.
-	"psk", "_pat", "-pat", "snmp", "rocommunity", "rwcommunity"}
+	"psk", "_pat", "-pat", "snmp", "rocommunity", "rwcommunity", "sessid"}
 
 // descriptorWords, after a key's last secret word, make the key describe a
 // secret instead of holding one: PASSWORD_MIN_LENGTH, TOKEN_EXPIRY_SECONDS,
@@ -395,6 +406,11 @@ var gluedDescriptorWords = func() []string {
 func gluedDescriptor(seg string) bool {
 	if len(seg) < len("tokenttl") {
 		return false // no secret word and descriptor fit in fewer bytes
+	}
+	for _, w := range strongWords {
+		if seg == w {
+			return false // keystore: a word of its own, not key + store
+		}
 	}
 	for _, w := range gluedDescriptorWords {
 		if len(seg) > len(w) && strings.HasSuffix(seg, w) {
@@ -513,4 +529,21 @@ func isCredentialPath(v string) bool {
 	id, path, ok := strings.Cut(v, ":")
 	return ok && isPlainKey(id) && strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "//") && strings.Count(path, "/") > 1 &&
 		!strings.ContainsAny(path, " \t@:")
+}
+
+// jwkPrivate are the members of a JSON Web Key that hold its private part
+// (RFC 7518 section 6.2.2 and 6.3.2: EC "d"; RSA "d", "p", "q", "dp", "dq",
+// "qi", "oth"; section 6.4.1: a symmetric key's "k"). Only in an object with
+// a "kty" member: a "d" elsewhere is anything.
+var jwkPrivate = map[string]bool{"d": true, "p": true, "q": true, "dp": true, "dq": true, "qi": true, "oth": true, "k": true}
+
+// isJWK: the object's keys hold "kty" (RFC 7517 section 4.1: every JWK has
+// one).
+func isJWK(keys []string) bool {
+	for _, k := range keys {
+		if k == "kty" {
+			return true
+		}
+	}
+	return false
 }

@@ -62,7 +62,9 @@ var programs = map[string]programSpec{
 	// https://linux.die.net/man/1/ldapsearch
 	"ldapsearch": {next: []string{"-w"}}, "ldapadd": {next: []string{"-w"}}, "ldapmodify": {next: []string{"-w"}}, "ldapdelete": {next: []string{"-w"}},
 	// https://docs.openssl.org/master/man1/openssl-passphrase-options/
-	"openssl": {next: []string{"-passin", "-passout", "-pass", "-psk"}, strip: "pass:"},
+	// openssl enc -k PASSWORD; openssl passwd [-1|-5|-6|-salt S] PASSWORD.
+	"openssl": {next: []string{"-passin", "-passout", "-pass", "-psk", "-k"}, strip: "pass:",
+		positional: map[string]int{"passwd": 1}, valueFlags: []string{"-salt", "-in"}},
 	// https://linux.die.net/man/1/zip, https://linux.die.net/man/1/ipmitool, useradd(8)
 	"zip": {next: []string{"-P"}}, "unzip": {next: []string{"-P"}}, "ipmitool": {next: []string{"-P"}},
 	"useradd": {next: []string{"-p"}}, "usermod": {next: []string{"-p"}},
@@ -83,6 +85,15 @@ var programs = map[string]programSpec{
 	"snmpwalk": snmpSpec, "snmpget": snmpSpec, "snmpgetnext": snmpSpec, "snmpset": snmpSpec, "snmpbulkwalk": snmpSpec,
 	"snmpbulkget": snmpSpec, "snmptable": snmpSpec, "snmptrap": snmpSpec, "snmpinform": snmpSpec, "snmpstatus": snmpSpec,
 	"snmpdelta": snmpSpec, "snmpdf": snmpSpec, "snmptranslate": snmpSpec, "snmpusm": snmpSpec, "snmpvacm": snmpSpec,
+	// https://7-zip.opensource.jp/chm/cmdline/switches/password.htm (-p{Password}), unrar(1) (-p<pwd>)
+	"7z": {glued: []string{"-p"}}, "7za": {glued: []string{"-p"}}, "7zz": {glued: []string{"-p"}},
+	"unrar": {glued: []string{"-p"}}, "rar": {glued: []string{"-p"}},
+	// https://man.openbsd.org/ssh-keygen.1 (-N new_passphrase, -P passphrase)
+	"ssh-keygen": {next: []string{"-N", "-P"}},
+	// https://lftp.yar.ru/lftp-man.html (-u user[,pass])
+	"lftp": {userFlags: []string{"-u", "--user"}, userSep: ','},
+	// https://www.rabbitmq.com/docs/management-cli (-u USERNAME -p PASSWORD)
+	"rabbitmqadmin": {next: []string{"-p"}},
 }
 
 // snmpSpec is net-snmp's commands' (snmpcmd(1)): every one takes the same

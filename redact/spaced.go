@@ -24,6 +24,14 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 	// Where the keywords are known (and the line was not changed since),
 	// a first field without one that is not a netrc word ends it: the key
 	// of "key value" names a secret only with a keyword in it.
+	if s, e, ok := quotedAuthorization(ln); ok {
+		r.place(h, RuleSecretKey, n, o)
+		ln = ln[:s] + r.replacement(RuleSecretKey, ln[s:e]) + ln[e:]
+	}
+	if s, e, ok := redisAuth(ln); ok && !isMarker(ln[s:e]) && !insideMarker(ln, s) {
+		r.place(h, RuleSecretKey, n, o)
+		return ln[:s] + r.replacement(RuleSecretKey, ln[s:e]) + ln[e:]
+	}
 	if s, e, ok := ipsecSecret(ln); ok {
 		v := ln[s:e]
 		if !isMarker(strings.Trim(v, `"'`)) && !insideMarker(ln, s) {
@@ -195,4 +203,60 @@ func ipsecSecret(ln string) (s, e int, ok bool) {
 		}
 		at = end
 	}
+}
+
+// quotedAuthorization finds the credentials of an Authorization header set
+// in a web server's or proxy's configuration, the header's name and its
+// quoted value apart ("proxy_set_header Authorization \"Basic dXNl...\";",
+// Apache's RequestHeader set Authorization "Bearer x"): the bounds of what
+// follows the scheme. A variable ("Bearer $token") stays.
+func quotedAuthorization(ln string) (s, e int, ok bool) {
+	const name = "authorization"
+	for i := 0; i+len(name) < len(ln); i++ {
+		if lowerByte(ln[i]) != 'a' || !hasPrefixFold(ln[i:], name) {
+			continue
+		}
+		j := i + len(name)
+		for j < len(ln) && (ln[j] == ' ' || ln[j] == '\t') {
+			j++
+		}
+		if j == i+len(name) || j >= len(ln) || ln[j] != '"' && ln[j] != '\'' {
+			continue
+		}
+		end := strings.IndexByte(ln[j+1:], ln[j])
+		if end < 0 {
+			return 0, 0, false
+		}
+		v := ln[j+1 : j+1+end]
+		scheme, cred, found := strings.Cut(v, " ")
+		cred = strings.TrimSpace(cred)
+		if !found || scheme == "" || cred == "" || isVarRef(cred) || isMarker(cred) {
+			return 0, 0, false
+		}
+		s = j + 1 + len(v) - len(strings.TrimLeft(v[len(scheme):], " "))
+		return s, s + len(strings.TrimRight(cred, " ")), true
+	}
+	return 0, 0, false
+}
+
+// redisAuth finds the password of Redis' AUTH command typed at redis-cli's
+// prompt or in a script ("127.0.0.1:6379> AUTH pw", "AUTH default pw":
+// https://redis.io/docs/latest/commands/auth/): AUTH in capitals, first on
+// the line or after a prompt ending in '>', then one or two words and
+// nothing else.
+func redisAuth(ln string) (s, e int, ok bool) {
+	var buf [5][2]int
+	f := fieldSpans(ln, buf[:0], 4)
+	at := 0
+	if len(f) > 0 && strings.HasSuffix(ln[f[0][0]:f[0][1]], ">") {
+		at = 1
+	}
+	if n := len(f) - at; n < 2 || n > 3 || ln[f[at][0]:f[at][1]] != "AUTH" {
+		return 0, 0, false
+	}
+	last := f[len(f)-1]
+	if v := ln[last[0]:last[1]]; isPlainWord(v) || boringValue(v) {
+		return 0, 0, false
+	}
+	return last[0], last[1], true
 }

@@ -105,6 +105,22 @@ func TestWorldShapes(t *testing.T) {
 		// sssd and Django settings.
 		{"sssd authtok", "ldap_default_authtok = Sssd-B1nd-Tok3n\n", Text, "Sssd-B1nd-Tok3n"},
 		{"quiet: authtok type", "ldap_default_authtok_type = password\n", Text, ""},
+		// Session 8, second probe.
+		{"cookies after the first", "Cookie: PHPSESSID=el4ukv0kqbvoirg7nkp4dncpk3; JSESSIONID=6A5B4C3D2E1F0A9B8C7D6E5F4A3B2C1D\n", Text, "6A5B4C3D2E1F0A9B8C7D6E5F4A3B2C1D"},
+		{"nginx Authorization header", "proxy_set_header Authorization \"Basic dXNlcjpOZ2lueC1Qcm94eS1Qdw==\";\n", Text, "dXNlcjpOZ2lueC1Qcm94eS1Qdw=="},
+		{"quiet: nginx variables and upstreams", "proxy_set_header Authorization $http_authorization;\nproxy_set_header Authorization \"Bearer $jwt_token\";\nproxy_pass http://backend;\nfastcgi_pass unix:/run/php/php-fpm.sock;\nProxyPass http://backend/\n", Text, ""},
+		{"PROXY_PASS is a password", "PROXY_PASS=Pr0xy-Passw0rd-1\n", Env, "Pr0xy-Passw0rd-1"},
+		{"jwk private member", `{"keys":[{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","d":"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"}]}`, JSON, "870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"},
+		{"jwk symmetric key", `{"kty":"oct","alg":"A128KW","k":"GawgguFyGrWKav7AX4VKUg"}`, JSON, "GawgguFyGrWKav7AX4VKUg"},
+		{"quiet: d and k without kty", `{"d":"2026-12-01","k":"v","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4"}`, JSON, ""},
+		{"redis AUTH", "127.0.0.1:6379> AUTH default R3dis-Acl-Pw2\n", Text, "R3dis-Acl-Pw2"},
+		{"quiet: redis AUTH errors", "127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments for 'auth' command\n# AUTH failed: WRONGPASS invalid username-password pair\n", Text, ""},
+		{"7z -p", "7z a -pS3ven-Zip-Pw archive.7z dir/", Text, "S3ven-Zip-Pw"},
+		{"openssl passwd", "useradd -m -p $(openssl passwd -6 Usr-Add-Pw9) bob", Text, "Usr-Add-Pw9"},
+		{"lftp -u user,pass", "lftp -u deploy,Lftp-Pa55-w0rd sftp://files.example.com", Text, "Lftp-Pa55-w0rd"},
+		{"quiet: lftp user only", "lftp -u deploy sftp://files.example.com", Text, ""},
+		{"keystore", "KEYSTORE_P12=MIIKRAIBAzCCCf4GCSqGSIb3DQEHAaCCCe8Eggnr\n", Env, "MIIKRAIBAzCCCf4GCSqGSIb3DQEHAaCCCe8Eggnr"},
+		{"quiet: keystore type and path", "KEYSTORE_TYPE=PKCS12\nKEYSTORE_PATH=/etc/ssl/private/keystore.p12\nkeyStoreType=JKS\n", Env, ""},
 		{"quiet: django settings", "SESSION_ENGINE=django.contrib.sessions.backends.db\nPASSWORD_HASHERS=django.contrib.auth.hashers.PBKDF2PasswordHasher\nSESSION_COOKIE_AGE=1209600\n", Env, ""},
 	} {
 		out, _ := r.Bytes("f", c.kind, []byte(c.in))
