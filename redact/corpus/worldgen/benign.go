@@ -196,6 +196,9 @@ func benign() []corpus.Case {
 		"https://github.com/redis/redis/issues/8395 (AUTH failures in the server log)", "AUTH failed: WRONGPASS invalid username-password pair or user is disabled.")
 	doc("json", "etc/app/openid-configuration.json", `{"issuer":"https://accounts.example.com","jwks_uri":"https://accounts.example.com/.well-known/jwks.json","d":"a date, not a key","k":"no kty here"}`,
 		"https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata (no JWK: d and k are anything)", "a date, not a key", "no kty here")
+	doc("yaml", "k8s/pods/mysql.yaml", "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: mysql\n    image: mysql:8.0\n    args: [\"mysqld\", \"--default-authentication-plugin=mysql_native_password\", \"--port\", \"3306\"]\n    livenessProbe:\n      exec:\n        command: [\"mysqladmin\", \"ping\", \"-h\", \"localhost\"]\n",
+		"https://hub.docker.com/_/mysql (--default-authentication-plugin) and https://github.com/RotherOSS/otobo/issues/1875 (mysqladmin ping -h db)",
+		"--default-authentication-plugin=mysql_native_password", `["mysqladmin", "ping", "-h", "localhost"]`)
 	return out
 }
 

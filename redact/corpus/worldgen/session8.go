@@ -179,6 +179,20 @@ func session8(n int, pw func() string, crypt64 func(int) string) []corpus.Case {
 	ks := "MIIKRAIBAzCCCf4GCSqGSIb3DQEHAaCCCe8EggnrMIIJ5zCCBg8GCSqGSIb3DQEHAaCCBgAEggX8MIIF+DCCBfQGCyqGSIb3DQEMCgECoIIE/jCCBPowHAYKKoZIhvcNAQwBAzAOBAh" + base64Std(string(randBytes(60)))
 	keyed("KEYSTORE_P12", ks, "https://www.rfc-editor.org/rfc/rfc7292 (PKCS #12 PFX: SEQUENCE { version 3, ... }, base64 in a variable as CI systems pass keystores)")
 	keyed("ANDROID_KEYSTORE", ks, "https://developer.android.com/studio/publish/app-signing#secure-shared-keystore (a keystore passed to CI)")
+
+	// Third probe: known programs in a Pod's command list (YAML), and a
+	// TOML key that is only "pat".
+	for _, c := range []struct{ argv, src string }{
+		{`["docker", "exec", "db", "mysql", "-uroot", "-p%s"]`, srcMyHub},
+		{`["mysqladmin", "ping", "-h", "localhost", "-uroot", "-p%s"]`, "https://github.com/LondheShubham153/django-notes-app/pull/168 (a compose healthcheck test list: mysqladmin ping ... -u... -p...)"},
+		{`["smbclient", "//srv/share", "-U", "alice%%%s"]`, "https://www.samba.org/samba/docs/current/man-html/smbclient.1.html"},
+		{`["snmpwalk", "-v2c", "-c", "%s", "10.0.0.1"]`, srcSnmp},
+	} {
+		p := pw()
+		doc("yaml", "k8s/pods/tools.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: tools\nspec:\n  containers:\n  - name: tools\n    image: busybox\n    command: "+fmt.Sprintf(c.argv, p)+"\n", c.src, []string{p}, "name: tools", "image: busybox")
+	}
+	tp := crypt64(30)[:40]
+	doc("toml", "etc/app/config.toml", "[github]\nuser = \"ci-bot\"\npat = \""+tp+"\"\n", "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens (a PAT in a tool's config)", []string{tp}, "user = \"ci-bot\"")
 	return out
 }
 
