@@ -154,6 +154,37 @@ func programPasswords(argv []string, out []argSpan) []argSpan {
 	return out
 }
 
+// argvPasswordsOf: which of n list elements (elem: the string and whether
+// it is one) hold a known program's password (programPasswords), when the
+// list names such a program; nil otherwise (most lists do not, and cost
+// no allocation). A structured walker replaces those elements whole.
+func argvPasswordsOf(n int, elem func(i int) (string, bool)) map[int]bool {
+	named := false
+	for i := 0; i < n && !named; i++ {
+		if s, ok := elem(i); ok {
+			_, named = programs[progName(s)]
+			named = named || progName(s) == "echo" || progName(s) == "printf"
+		}
+	}
+	if !named {
+		return nil
+	}
+	argv := make([]string, n)
+	for i := range argv {
+		if s, ok := elem(i); ok {
+			argv[i] = s
+		}
+	}
+	var out map[int]bool
+	for _, sp := range programPasswords(argv, nil) {
+		if out == nil {
+			out = map[int]bool{}
+		}
+		out[sp.i] = true
+	}
+	return out
+}
+
 // echoedPasswords finds `echo ARGS | READER`, where READER takes a password
 // on standard input: the echoed words are the password (after the first
 // ':' for chpasswd's USER:PASSWORD).

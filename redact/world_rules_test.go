@@ -121,6 +121,12 @@ func TestWorldShapes(t *testing.T) {
 		{"quiet: lftp user only", "lftp -u deploy sftp://files.example.com", Text, ""},
 		{"keystore", "KEYSTORE_P12=MIIKRAIBAzCCCf4GCSqGSIb3DQEHAaCCCe8Eggnr\n", Env, "MIIKRAIBAzCCCf4GCSqGSIb3DQEHAaCCCe8Eggnr"},
 		{"quiet: keystore type and path", "KEYSTORE_TYPE=PKCS12\nKEYSTORE_PATH=/etc/ssl/private/keystore.p12\nkeyStoreType=JKS\n", Env, ""},
+		// Session 8, third probe: programs in YAML lists, a *_pat key.
+		{"yaml command list", "spec:\n  containers:\n  - name: a\n    command: [\"docker\", \"exec\", \"db\", \"mysql\", \"-uroot\", \"-pDkr-Args-Pw-2\"]\n", YAML, "Dkr-Args-Pw-2"},
+		{"yaml block list", "command:\n- smbclient\n- //srv/share\n- -U\n- alice%Smb-Args-Pw-4\n", YAML, "Smb-Args-Pw-4"},
+		{"quiet: yaml command list", "command: [\"mysqladmin\", \"ping\", \"-h\", \"localhost\"]\nargs: [\"mysqld\", \"--port\", \"3306\"]\n", YAML, ""},
+		{"toml github_pat", "[github]\ngithub_pat = \"Toml-Pat-Val-6abc\"\n", TOML, "Toml-Pat-Val-6abc"},
+		{"quiet: toml path", "[cache]\npath = \"/var/cache/app\"\npattern = \"*.log\"\n", TOML, ""},
 		{"quiet: django settings", "SESSION_ENGINE=django.contrib.sessions.backends.db\nPASSWORD_HASHERS=django.contrib.auth.hashers.PBKDF2PasswordHasher\nSESSION_COOKIE_AGE=1209600\n", Env, ""},
 	} {
 		out, _ := r.Bytes("f", c.kind, []byte(c.in))

@@ -181,7 +181,8 @@ func session8(n int, pw func() string, crypt64 func(int) string) []corpus.Case {
 	keyed("ANDROID_KEYSTORE", ks, "https://developer.android.com/studio/publish/app-signing#secure-shared-keystore (a keystore passed to CI)")
 
 	// Third probe: known programs in a Pod's command list (YAML), and a
-	// TOML key that is only "pat".
+	// *_pat key in a TOML table (a key that is only "pat" is left open: the
+	// line scan would have to wake on every "path").
 	for _, c := range []struct{ argv, src string }{
 		{`["docker", "exec", "db", "mysql", "-uroot", "-p%s"]`, srcMyHub},
 		{`["mysqladmin", "ping", "-h", "localhost", "-uroot", "-p%s"]`, "https://github.com/LondheShubham153/django-notes-app/pull/168 (a compose healthcheck test list: mysqladmin ping ... -u... -p...)"},
@@ -192,7 +193,7 @@ func session8(n int, pw func() string, crypt64 func(int) string) []corpus.Case {
 		doc("yaml", "k8s/pods/tools.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: tools\nspec:\n  containers:\n  - name: tools\n    image: busybox\n    command: "+fmt.Sprintf(c.argv, p)+"\n", c.src, []string{p}, "name: tools", "image: busybox")
 	}
 	tp := crypt64(30)[:40]
-	doc("toml", "etc/app/config.toml", "[github]\nuser = \"ci-bot\"\npat = \""+tp+"\"\n", "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens (a PAT in a tool's config)", []string{tp}, "user = \"ci-bot\"")
+	doc("toml", "etc/app/config.toml", "[github]\nuser = \"ci-bot\"\ngithub_pat = \""+tp+"\"\n", "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens (a PAT in a tool's config)", []string{tp}, "user = \"ci-bot\"")
 	return out
 }
 
