@@ -199,6 +199,8 @@ func benign() []corpus.Case {
 	doc("yaml", "k8s/pods/mysql.yaml", "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: mysql\n    image: mysql:8.0\n    args: [\"mysqld\", \"--default-authentication-plugin=mysql_native_password\", \"--port\", \"3306\"]\n    livenessProbe:\n      exec:\n        command: [\"mysqladmin\", \"ping\", \"-h\", \"localhost\"]\n",
 		"https://hub.docker.com/_/mysql (--default-authentication-plugin) and https://github.com/RotherOSS/otobo/issues/1875 (mysqladmin ping -h db)",
 		"--default-authentication-plugin=mysql_native_password", `["mysqladmin", "ping", "-h", "localhost"]`)
+	doc("text", "logs/smtp.log", "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: AUTH CRAM-MD5\n",
+		"https://www.ietf.org/archive/id/draft-murchison-sasl-login-00.txt (AUTH LOGIN: a mechanism's name, not a password)", "C: AUTH LOGIN", "C: AUTH CRAM-MD5")
 	return out
 }
 

@@ -194,6 +194,10 @@ func session8(n int, pw func() string, crypt64 func(int) string) []corpus.Case {
 	}
 	tp := crypt64(30)[:40]
 	doc("toml", "etc/app/config.toml", "[github]\nuser = \"ci-bot\"\ngithub_pat = \""+tp+"\"\n", "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens (a PAT in a tool's config)", []string{tp}, "user = \"ci-bot\"")
+	// RFC 4954's own example of SMTP AUTH PLAIN (section 4): the base64
+	// is authzid NUL authcid NUL password.
+	doc("text", "logs/postfix.log", "S: 220-smtp.example.com ESMTP Server\nC: EHLO client.example.com\nS: 250-smtp.example.com Hello client.example.com\nS: 250-AUTH GSSAPI DIGEST-MD5 PLAIN\nC: AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=\nS: 235 2.7.0 Authentication successful\n",
+		"https://www.rfc-editor.org/rfc/rfc4954#section-4 (AUTH PLAIN example)", []string{"dGVzdAB0ZXN0ADEyMzQ="}, "250-AUTH GSSAPI DIGEST-MD5 PLAIN", "235 2.7.0 Authentication successful")
 	return out
 }
 
