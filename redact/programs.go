@@ -138,15 +138,20 @@ func programPasswords(argv []string, out []argSpan) []argSpan {
 		if !ok {
 			continue
 		}
+		// A program's arguments end at a shell separator or at another
+		// known program: one run by it (docker exec db mysql -pX, sudo,
+		// env, sh -c 'mysql -pX') has flags of its own that the outer
+		// one's spec does not know. Each word is read by one program, so
+		// a line of 50 000 "docker exec mysql" stays linear.
 		end := i + 1
 		for end < len(argv) && !isShellSeparator(argv[end]) {
+			if _, known := programs[progName(argv[end])]; known {
+				break
+			}
 			end++
 		}
-		// The words after a program are read again: a program run by
-		// another (docker exec db mysql -pX, sudo, env, sh -c 'mysql
-		// -pX') is a program of its own, and the outer one's spec does
-		// not know its flags.
 		out = spec.passwords(argv, i+1, end, out)
+		i = end - 1
 	}
 	// An echo into a reader and a program's own flags, or a subcommand's
 	// positional password and a later flag, are found out of order.

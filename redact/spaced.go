@@ -78,7 +78,7 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 	last := 0
 	for _, i := range at {
 		v := word(i)
-		if isPlainWord(v) || boringValue(v) || isMarker(v) || insideMarker(ln, f[i][0]) {
+		if isPlainWord(v) || boringValue(v) || saslMechanisms[v] || isMarker(v) || insideMarker(ln, f[i][0]) {
 			continue
 		}
 		b.WriteString(ln[last:f[i][0]])
@@ -248,22 +248,29 @@ func quotedAuthorization(ln string) (s, e int, ok bool) {
 
 // redisAuth finds the password of Redis' AUTH command typed at redis-cli's
 // prompt or in a script ("127.0.0.1:6379> AUTH pw", "AUTH default pw":
-// https://redis.io/docs/latest/commands/auth/): AUTH in capitals, first on
-// the line or after a prompt ending in '>', then one or two words and
-// nothing else.
+// https://redis.io/docs/latest/commands/auth/), and SMTP's credentials
+// ("C: AUTH PLAIN <base64>", RFC 4954): AUTH in capitals, first on the line
+// or after a prompt ending in '>' or ':', then one or two words and nothing
+// else.
 func redisAuth(ln string) (s, e int, ok bool) {
 	var buf [5][2]int
 	f := fieldSpans(ln, buf[:0], 4)
 	at := 0
-	if len(f) > 0 && strings.HasSuffix(ln[f[0][0]:f[0][1]], ">") {
-		at = 1
+	if len(f) > 0 && (ln[f[0][1]-1] == '>' || ln[f[0][1]-1] == ':') {
+		at = 1 // a prompt, or a transcript's "C:"
 	}
 	if n := len(f) - at; n < 2 || n > 3 || ln[f[at][0]:f[at][1]] != "AUTH" {
 		return 0, 0, false
 	}
 	last := f[len(f)-1]
-	if v := ln[last[0]:last[1]]; isPlainWord(v) || boringValue(v) {
+	if v := ln[last[0]:last[1]]; isPlainWord(v) || boringValue(v) || saslMechanisms[v] {
 		return 0, 0, false
 	}
 	return last[0], last[1], true
 }
+
+// saslMechanisms are what follows SMTP's and IMAP's AUTH when it is not
+// Redis' (https://www.iana.org/assignments/sasl-mechanisms/): "AUTH LOGIN"
+// names a mechanism; in "AUTH PLAIN <base64>" the last word is a credential.
+var saslMechanisms = map[string]bool{"LOGIN": true, "PLAIN": true, "CRAM-MD5": true, "DIGEST-MD5": true, "XOAUTH2": true,
+	"OAUTHBEARER": true, "GSSAPI": true, "NTLM": true, "EXTERNAL": true, "ANONYMOUS": true, "SCRAM-SHA-1": true, "SCRAM-SHA-256": true}

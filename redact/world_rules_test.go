@@ -115,6 +115,8 @@ func TestWorldShapes(t *testing.T) {
 		{"quiet: d and k without kty", `{"d":"2026-12-01","k":"v","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4"}`, JSON, ""},
 		{"redis AUTH", "127.0.0.1:6379> AUTH default R3dis-Acl-Pw2\n", Text, "R3dis-Acl-Pw2"},
 		{"quiet: redis AUTH errors", "127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments for 'auth' command\n# AUTH failed: WRONGPASS invalid username-password pair\n", Text, ""},
+		{"smtp AUTH PLAIN", "AUTH PLAIN AGJvYgBTM2NyZXQtUGxhaW4=\n", Text, "AGJvYgBTM2NyZXQtUGxhaW4="},
+		{"quiet: smtp AUTH mechanism", "AUTH LOGIN\nAUTH CRAM-MD5\n250-AUTH PLAIN LOGIN\n", Text, ""},
 		{"7z -p", "7z a -pS3ven-Zip-Pw archive.7z dir/", Text, "S3ven-Zip-Pw"},
 		{"openssl passwd", "useradd -m -p $(openssl passwd -6 Usr-Add-Pw9) bob", Text, "Usr-Add-Pw9"},
 		{"lftp -u user,pass", "lftp -u deploy,Lftp-Pa55-w0rd sftp://files.example.com", Text, "Lftp-Pa55-w0rd"},
