@@ -17,13 +17,9 @@ import (
 const maxSpacedFields = 16
 
 func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *hits) string {
-	// Most lines with a secret word are log lines of many fields: three
-	// tell the "key value" shape is not there, and only a netrc line's
-	// first word asks for all of them (reading every field and
-	// lowercasing the first cost a tenth of BenchmarkRedactLogText).
-	// Where the keywords are known (and the line was not changed since),
-	// a first field without one that is not a netrc word ends it: the key
-	// of "key value" names a secret only with a keyword in it.
+	// Formats whose secret follows a word of their own, anywhere in the
+	// line: an Authorization header in a server's config, AUTH at a
+	// prompt, an ipsec.secrets entry.
 	if s, e, ok := quotedAuthorization(ln); ok {
 		r.place(h, RuleSecretKey, n, o)
 		ln = ln[:s] + r.replacement(RuleSecretKey, ln[s:e]) + ln[e:]
@@ -39,6 +35,13 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 			return ln[:s] + quoteLike(v, r.replacement(RuleSecretKey, strings.Trim(v, `"'`))) + ln[e:]
 		}
 	}
+	// Most lines with a secret word are log lines of many fields: three
+	// tell the "key value" shape is not there, and only a netrc line's
+	// first word asks for all of them (reading every field and
+	// lowercasing the first cost a tenth of BenchmarkRedactLogText).
+	// Where the keywords are known (and the line was not changed since),
+	// a first field without one that is not a netrc word ends it: the key
+	// of "key value" names a secret only with a keyword in it.
 	var buf [maxSpacedFields + 1][2]int
 	if at, ok := r.placesKnown(ln, st); ok {
 		f := fieldSpans(ln, buf[:0], 0)
