@@ -198,6 +198,10 @@ func session8(n int, pw func() string, crypt64 func(int) string) []corpus.Case {
 	// is authzid NUL authcid NUL password.
 	doc("text", "logs/postfix.log", "S: 220-smtp.example.com ESMTP Server\nC: EHLO client.example.com\nS: 250-smtp.example.com Hello client.example.com\nS: 250-AUTH GSSAPI DIGEST-MD5 PLAIN\nC: AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=\nS: 235 2.7.0 Authentication successful\n",
 		"https://www.rfc-editor.org/rfc/rfc4954#section-4 (AUTH PLAIN example)", []string{"dGVzdAB0ZXN0ADEyMzQ="}, "250-AUTH GSSAPI DIGEST-MD5 PLAIN", "235 2.7.0 Authentication successful")
+	// A JWK printed as a JSON log record (an identity provider logging the
+	// key it generated): the JSON-lines path must not keep it as written.
+	doc("jsonl", "logs/pods/idp/keys/0.log.jsonl", `{"level":"info","msg":"rotated","kty":"oct","alg":"A128KW","k":"GawgguFyGrWKav7AX4VKUg"}`+"\n",
+		srcJWK, []string{"GawgguFyGrWKav7AX4VKUg"}, `"msg":"rotated"`)
 	return out
 }
 
