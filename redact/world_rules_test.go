@@ -112,6 +112,7 @@ func TestWorldShapes(t *testing.T) {
 		{"PROXY_PASS is a password", "PROXY_PASS=Pr0xy-Passw0rd-1\n", Env, "Pr0xy-Passw0rd-1"},
 		{"jwk private member", `{"keys":[{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","d":"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"}]}`, JSON, "870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"},
 		{"jwk symmetric key", `{"kty":"oct","alg":"A128KW","k":"GawgguFyGrWKav7AX4VKUg"}`, JSON, "GawgguFyGrWKav7AX4VKUg"},
+		{"jwk in a json line", `{"kty":"oct","alg":"A128KW","k":"GawgguFyGrWKav7AX4VKUg"}` + "\n", JSONLines, "GawgguFyGrWKav7AX4VKUg"},
 		{"quiet: d and k without kty", `{"d":"2026-12-01","k":"v","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4"}`, JSON, ""},
 		{"redis AUTH", "127.0.0.1:6379> AUTH default R3dis-Acl-Pw2\n", Text, "R3dis-Acl-Pw2"},
 		{"quiet: redis AUTH errors", "127.0.0.1:6379> AUTH\n(error) ERR wrong number of arguments for 'auth' command\n# AUTH failed: WRONGPASS invalid username-password pair\n", Text, ""},
