@@ -20,13 +20,18 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 	// Formats whose secret follows a word of their own, anywhere in the
 	// line: an Authorization header in a server's config, AUTH at a
 	// prompt, an ipsec.secrets entry.
-	if s, e, ok := quotedAuthorization(ln); ok {
-		r.place(h, RuleSecretKey, n, o)
-		ln = ln[:s] + r.replacement(RuleSecretKey, ln[s:e]) + ln[e:]
-	}
-	if s, e, ok := redisAuth(ln); ok && !isMarker(ln[s:e]) && !insideMarker(ln, s) {
-		r.place(h, RuleSecretKey, n, o)
-		return ln[:s] + r.replacement(RuleSecretKey, ln[s:e]) + ln[e:]
+	// Both need the word "auth", which the line scan notes: where its
+	// places are known, a line without it is not read again (reading
+	// every keyword line twice more cost 4% of BenchmarkRedactLogText).
+	if at, known := r.placesKnown(ln, st); !known || placeOfWord(ln, at, "auth") {
+		if s, e, ok := quotedAuthorization(ln); ok {
+			r.place(h, RuleSecretKey, n, o)
+			ln = ln[:s] + r.replacement(RuleSecretKey, ln[s:e]) + ln[e:]
+		}
+		if s, e, ok := redisAuth(ln); ok && !isMarker(ln[s:e]) && !insideMarker(ln, s) {
+			r.place(h, RuleSecretKey, n, o)
+			return ln[:s] + r.replacement(RuleSecretKey, ln[s:e]) + ln[e:]
+		}
 	}
 	if s, e, ok := ipsecSecret(ln); ok {
 		v := ln[s:e]
@@ -94,6 +99,17 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 	}
 	b.WriteString(ln[last:])
 	return b.String()
+}
+
+// placeOfWord: one of the keyword places at in ln starts word (lowercase)
+// in any case.
+func placeOfWord(ln string, at []int, word string) bool {
+	for _, p := range at {
+		if hasPrefixFold(ln[p:], word) {
+			return true
+		}
+	}
+	return false
 }
 
 // placeIn: one of the places at (in order) is in [s, e).
@@ -256,6 +272,9 @@ func quotedAuthorization(ln string) (s, e int, ok bool) {
 // or after a prompt ending in '>' or ':', then one or two words and nothing
 // else.
 func redisAuth(ln string) (s, e int, ok bool) {
+	if !strings.Contains(ln, "AUTH ") {
+		return 0, 0, false // most lines: no fields read
+	}
 	var buf [5][2]int
 	f := fieldSpans(ln, buf[:0], 4)
 	at := 0
