@@ -190,8 +190,9 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		if len(n.keys) > len(small) {
 			secret = make([]bool, 0, len(n.keys))
 		}
+		jwk := isJWK(n.keys)
 		for i, k := range n.keys {
-			s := r.keys.isSecret(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str)
+			s := r.keys.isSecret(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str) || jwk && jwkPrivate[k]
 			secret = append(secret, s)
 			hasCred = hasCred || s
 		}

@@ -17,12 +17,25 @@ var (
 		"privatekey", "secretkey", "cookie", "passphrase", "authorization", "dockerconfigjson", "dockercfg",
 		// Glued forms (OpenLDAP olcRootPW, Tailscale TS_AUTHKEY, Redis masterauth).
 		"authkey", "signingkey", "hmackey", "enckey", "encryptionkey", "licensekey", "masterkey", "masterauth", "presharedkey", "writekey",
+		// sssd's ldap_default_authtok, net-snmp's rocommunity/rwcommunity
+		// directives (snmpd.conf(5)): the community string is the password
+		// of SNMP v1/v2c.
+		"authtok", "rocommunity", "rwcommunity",
+		// Session cookies (PHPSESSID, JSESSIONID, sessionid) and a Java or
+		// PKCS#12 keystore held in a variable (KEYSTORE_P12=MII..., a path
+		// stays as every path does).
+		"sessionid", "sessid", "keystore",
 		// The word for password in other languages (ASCII spellings too).
 		"passwort", "kennwort", "motdepasse", "contraseña", "contrasena", "senha", "wachtwoord", "haslo", "hasło",
 		"losenord", "lösenord", "salasana", "adgangskode", "passord", "jelszo", "jelszó", "heslo", "lozinka",
 		"katasandi", "sifre", "şifre", "parolă", "пароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمةالمرور", "סיסמה"}
 	weakWords = map[string]bool{"pwd": true, "auth": true, "session": true, "pass": true, "pw": true, "sas": true, "creds": true,
 		"salt": true, "hmac": true, "parola": true, "clave": true, "mima": true,
+		// Pre-shared keys (wpa_supplicant's psk=, hostapd's wpa_psk,
+		// WIFI_PSK, IPSEC_PSK) and personal access tokens (GITHUB_PAT,
+		// AZURE_DEVOPS_PAT, GITLAB_PAT): whole segments only, "pat" is in
+		// path, pattern and compat.
+		"psk": true, "pat": true,
 		// AWS SigV4's "Signature=" (an Authorization header, a presigned URL).
 		"signature": true}
 	// Words ending in "pass" or "pw" that are not passwords: a segment
@@ -48,7 +61,9 @@ var (
 		{"block", "key"}: true, {"wallet", "key"}: true, {"wireguard", "key"}: true,
 		// Segment's and Honeycomb's write keys, Azure API Management's
 		// Ocp-Apim-Subscription-Key header.
-		{"write", "key"}: true, {"subscription", "key"}: true}
+		{"write", "key"}: true, {"subscription", "key"}: true,
+		// ENCRYPT_KEY; SNMP_COMMUNITY (the v1/v2c community string).
+		{"encrypt", "key"}: true, {"snmp", "community"}: true}
 	// notSecret are whole keys that match a rule but hold no secret: the shell's
 	// working directory, and counts or flags about secrets.
 	notSecret = map[string]bool{"token_ttl": true, "auth_type": true, "authtype": true,
@@ -59,6 +74,13 @@ var (
 		"secretkeyref": true, "secret_key_ref": true, "secretref.name": true,
 		// A projected-volume source (audience, path, expirationSeconds), not a token.
 		"serviceaccounttoken": true}
+	// passDirectives are nginx's and Apache's directives that pass a request
+	// to an upstream (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass,
+	// https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass): their
+	// value is an address. Spelled as the servers spell them only: an
+	// application's PROXY_PASS may be a proxy's password.
+	passDirectives = map[string]bool{"proxy_pass": true, "fastcgi_pass": true, "uwsgi_pass": true, "scgi_pass": true, "grpc_pass": true, "memcached_pass": true,
+		"ProxyPass": true, "ProxyPassReverse": true, "ProxyPassMatch": true}
 )
 
 // keyMatcher decides whether a key names a secret; user keys extend it.
@@ -92,7 +114,7 @@ func (k *keyMatcher) isSecret(key string) bool {
 	// Pwd= and a lowercase pwd are passwords.
 	// An ASCII key mentions a secret word: mayBeSecret found one, in any
 	// case, and trimming takes off no byte of a word.
-	if key == "PWD" || key == "OLDPWD" || notSecret[lower] || !ascii && !mentionsSecretWord(lower) || isSourceFile(lower) {
+	if key == "PWD" || key == "OLDPWD" || passDirectives[key] || notSecret[lower] || !ascii && !mentionsSecretWord(lower) || isSourceFile(lower) {
 		return false
 	}
 	var segs []string
@@ -164,11 +186,15 @@ func mentionsSecretWordFold(key string) bool {
 		s := key[i:]
 		switch lowerByte(key[i]) {
 		case 'p':
-			if hasPrefixFold(s, "pw") || hasPrefixFold(s, "pass") || hasPrefixFold(s, "parol") {
+			if hasPrefixFold(s, "pw") || hasPrefixFold(s, "pass") || hasPrefixFold(s, "parol") || hasPrefixFold(s, "psk") {
+				return true
+			}
+		case '_', '-':
+			if hasPrefixFold(s[1:], "pat") {
 				return true
 			}
 		case 's':
-			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sas") || hasPrefixFold(s, "salt") ||
+			if hasPrefixFold(s, "secret") || hasPrefixFold(s, "session") || hasPrefixFold(s, "sessid") || hasPrefixFold(s, "sas") || hasPrefixFold(s, "salt") || hasPrefixFold(s, "snmp") ||
 				hasPrefixFold(s, "senha") || hasPrefixFold(s, "salasana") || hasPrefixFold(s, "sandi") || hasPrefixFold(s, "sifre") || hasPrefixFold(s, "signature") {
 				return true
 			}
@@ -194,6 +220,10 @@ func mentionsSecretWordFold(key string) bool {
 			}
 		case 'w':
 			if hasPrefixFold(s, "wachtwoord") {
+				return true
+			}
+		case 'r':
+			if hasPrefixFold(s, "rocommunity") || hasPrefixFold(s, "rwcommunity") {
 				return true
 			}
 		case 'l':
@@ -295,7 +325,9 @@ func nextSegment(key string, i int) (s, e, next int) {
 
 var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth", "session", "cookie", "pw", "creds", "sas", "dockercfg", "dockerconfig",
 	"salt", "hmac", "kennwort", "contrase", "senha", "wachtwoord", "haslo", "losenord", "salasana", "adgangskode", "jelszo", "heslo",
-	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse", "signature", "licen"}
+	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse", "signature", "licen",
+	// "_pat" and "-pat", not "pat": path and pattern are in every log.
+	"psk", "_pat", "-pat", "snmp", "rocommunity", "rwcommunity", "sessid"}
 
 // descriptorWords, after a key's last secret word, make the key describe a
 // secret instead of holding one: PASSWORD_MIN_LENGTH, TOKEN_EXPIRY_SECONDS,
@@ -312,7 +344,14 @@ var descriptorWords = map[string]bool{"length": true, "len": true, "min": true, 
 	"affinity": true, "rotation": true, "level": true, "prefix": true, "encoding": true, "cert": true, "ca": true,
 	"webhook": true, "plugin": true, "mount": true, "source": true, "namespace": true, "label": true, "selector": true,
 	// A flag that says where the secret comes from: docker login --password-stdin.
-	"stdin": true, "fd": true}
+	"stdin": true, "fd": true,
+	// Django's SESSION_ENGINE, PASSWORD_HASHERS, SESSION_COOKIE_AGE
+	// (https://docs.djangoproject.com/en/5.1/ref/settings/), wpa_supplicant's
+	// psk_identity and OpenSSL's psk_identity_hint: a class, a module, an age,
+	// a user name.
+	"engine": true, "hasher": true, "hashers": true, "class": true, "age": true, "identity": true, "hint": true,
+	// A scope list, a version, a label: PAT_SCOPES, SNMP_VERSION.
+	"scopes": true, "scope": true}
 
 // describesSecret: a descriptor word follows the key's last secret word.
 func describesSecret(segs []string) bool {
@@ -367,6 +406,11 @@ var gluedDescriptorWords = func() []string {
 func gluedDescriptor(seg string) bool {
 	if len(seg) < len("tokenttl") {
 		return false // no secret word and descriptor fit in fewer bytes
+	}
+	for _, w := range strongWords {
+		if seg == w {
+			return false // keystore: a word of its own, not key + store
+		}
 	}
 	for _, w := range gluedDescriptorWords {
 		if len(seg) > len(w) && strings.HasSuffix(seg, w) {
@@ -485,4 +529,21 @@ func isCredentialPath(v string) bool {
 	id, path, ok := strings.Cut(v, ":")
 	return ok && isPlainKey(id) && strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "//") && strings.Count(path, "/") > 1 &&
 		!strings.ContainsAny(path, " \t@:")
+}
+
+// jwkPrivate are the members of a JSON Web Key that hold its private part
+// (RFC 7518 section 6.2.2 and 6.3.2: EC "d"; RSA "d", "p", "q", "dp", "dq",
+// "qi", "oth"; section 6.4.1: a symmetric key's "k"). Only in an object with
+// a "kty" member: a "d" elsewhere is anything.
+var jwkPrivate = map[string]bool{"d": true, "p": true, "q": true, "dp": true, "dq": true, "qi": true, "oth": true, "k": true}
+
+// isJWK: the object's keys hold "kty" (RFC 7517 section 4.1: every JWK has
+// one).
+func isJWK(keys []string) bool {
+	for _, k := range keys {
+		if k == "kty" {
+			return true
+		}
+	}
+	return false
 }

@@ -76,6 +76,21 @@ func adversarialLinesOf(size int) map[string]string {
 		"curl quotes":   "curl" + rep(` -u "a:`),
 		"auth schemes":  rep("Authorization: Bearer "),
 		"base64 starts": rep("eyJhdXRocyI6"),
+		// Session 8 (branch redact-world): ipsec.secrets, quoted
+		// Authorization headers, Redis AUTH, glued shell separators and
+		// nested programs, user%password flags, the new key words.
+		"ipsec psk":        rep(`: PSK "`),
+		"ipsec unclosed":   "psk " + rep(` : RSA "`),
+		"quoted authz":     rep(`Authorization "Basic `),
+		"authz unclosed":   rep(`authorization '`),
+		"redis auth":       rep("AUTH x "),
+		"glued separators": rep("mysql -px;"),
+		"nested programs":  rep("docker exec mysql "),
+		"user%password":    rep("smbclient -U a%"),
+		"pat keys":         rep("GITHUB_PAT=x "),
+		"psk keys":         rep("psk="),
+		"cookies":          "Cookie: " + rep("PHPSESSID=a; "),
+		"community":        rep("rocommunity x "),
 	}
 }
 

@@ -32,6 +32,10 @@ type programSpec struct {
 	// flags (Windows' net).
 	valueFlags []string
 	slashFlags bool
+	// userFlags take USER%PASSWORD (smbclient -U alice%pw): the part
+	// after userSep is the password.
+	userFlags []string
+	userSep   byte
 }
 
 var programs = map[string]programSpec{
@@ -58,7 +62,9 @@ var programs = map[string]programSpec{
 	// https://linux.die.net/man/1/ldapsearch
 	"ldapsearch": {next: []string{"-w"}}, "ldapadd": {next: []string{"-w"}}, "ldapmodify": {next: []string{"-w"}}, "ldapdelete": {next: []string{"-w"}},
 	// https://docs.openssl.org/master/man1/openssl-passphrase-options/
-	"openssl": {next: []string{"-passin", "-passout", "-pass"}, strip: "pass:"},
+	// openssl enc -k PASSWORD; openssl passwd [-1|-5|-6|-salt S] PASSWORD.
+	"openssl": {next: []string{"-passin", "-passout", "-pass", "-psk", "-k"}, strip: "pass:",
+		positional: map[string]int{"passwd": 1}, valueFlags: []string{"-salt", "-in"}},
 	// https://linux.die.net/man/1/zip, https://linux.die.net/man/1/ipmitool, useradd(8)
 	"zip": {next: []string{"-P"}}, "unzip": {next: []string{"-P"}}, "ipmitool": {next: []string{"-P"}},
 	"useradd": {next: []string{"-p"}}, "usermod": {next: []string{"-p"}},
@@ -69,7 +75,30 @@ var programs = map[string]programSpec{
 	// https://min.io/docs/minio/linux/reference/minio-mc/mc-alias-set.html (ALIAS URL ACCESSKEY SECRETKEY),
 	// mc admin user add ALIAS USER PASSWORD
 	"mc": {positional: map[string]int{"alias set": 4, "config host add": 4, "host add": 4, "user add": 3}},
+	// https://www.samba.org/samba/docs/current/man-html/smbclient.1.html (-U|--user=[DOMAIN\]USERNAME[%PASSWORD])
+	"smbclient": {userFlags: []string{"-U", "--user"}, userSep: '%'}, "rpcclient": {userFlags: []string{"-U", "--user"}, userSep: '%'},
+	"smbcacls": {userFlags: []string{"-U", "--user"}, userSep: '%'},
+	// https://github.com/FreeRDP/FreeRDP/wiki/CommandLineInterface (/p:<password>)
+	"xfreerdp": {glued: []string{"/p:"}}, "xfreerdp3": {glued: []string{"/p:"}}, "wlfreerdp": {glued: []string{"/p:"}}, "sdl-freerdp": {glued: []string{"/p:"}},
+	// http://www.net-snmp.org/docs/man/snmpcmd.html: -c COMMUNITY (v1/v2c),
+	// -A AUTHPASSPHRASE and -X PRIVPASSPHRASE (v3), apart or glued.
+	"snmpwalk": snmpSpec, "snmpget": snmpSpec, "snmpgetnext": snmpSpec, "snmpset": snmpSpec, "snmpbulkwalk": snmpSpec,
+	"snmpbulkget": snmpSpec, "snmptable": snmpSpec, "snmptrap": snmpSpec, "snmpinform": snmpSpec, "snmpstatus": snmpSpec,
+	"snmpdelta": snmpSpec, "snmpdf": snmpSpec, "snmptranslate": snmpSpec, "snmpusm": snmpSpec, "snmpvacm": snmpSpec,
+	// https://7-zip.opensource.jp/chm/cmdline/switches/password.htm (-p{Password}), unrar(1) (-p<pwd>)
+	"7z": {glued: []string{"-p"}}, "7za": {glued: []string{"-p"}}, "7zz": {glued: []string{"-p"}},
+	"unrar": {glued: []string{"-p"}}, "rar": {glued: []string{"-p"}},
+	// https://man.openbsd.org/ssh-keygen.1 (-N new_passphrase, -P passphrase)
+	"ssh-keygen": {next: []string{"-N", "-P"}},
+	// https://lftp.yar.ru/lftp-man.html (-u user[,pass])
+	"lftp": {userFlags: []string{"-u", "--user"}, userSep: ','},
+	// https://www.rabbitmq.com/docs/management-cli (-u USERNAME -p PASSWORD)
+	"rabbitmqadmin": {next: []string{"-p"}},
 }
+
+// snmpSpec is net-snmp's commands' (snmpcmd(1)): every one takes the same
+// authentication flags.
+var snmpSpec = programSpec{next: []string{"-c", "-A", "-X"}, glued: []string{"-c", "-A", "-X"}}
 
 // stdinReader is a program that reads a password from standard input, so
 // `echo PASS | CMD` puts it on the command line: when given the flag needs
@@ -105,12 +134,20 @@ func programPasswords(argv []string, out []argSpan) []argSpan {
 	first := len(out)
 	out = echoedPasswords(argv, out)
 	for i := 0; i < len(argv); i++ {
-		spec, ok := programs[baseName(argv[i])]
+		spec, ok := programs[progName(argv[i])]
 		if !ok {
 			continue
 		}
+		// A program's arguments end at a shell separator or at another
+		// known program: one run by it (docker exec db mysql -pX, sudo,
+		// env, sh -c 'mysql -pX') has flags of its own that the outer
+		// one's spec does not know. Each word is read by one program, so
+		// a line of 50 000 "docker exec mysql" stays linear.
 		end := i + 1
 		for end < len(argv) && !isShellSeparator(argv[end]) {
+			if _, known := programs[progName(argv[end])]; known {
+				break
+			}
 			end++
 		}
 		out = spec.passwords(argv, i+1, end, out)
@@ -119,6 +156,37 @@ func programPasswords(argv []string, out []argSpan) []argSpan {
 	// An echo into a reader and a program's own flags, or a subcommand's
 	// positional password and a later flag, are found out of order.
 	slices.SortFunc(out[first:], func(a, b argSpan) int { return cmp.Or(cmp.Compare(a.i, b.i), cmp.Compare(a.from, b.from)) })
+	return out
+}
+
+// argvPasswordsOf: which of n list elements (elem: the string and whether
+// it is one) hold a known program's password (programPasswords), when the
+// list names such a program; nil otherwise (most lists do not, and cost
+// no allocation). A structured walker replaces those elements whole.
+func argvPasswordsOf(n int, elem func(i int) (string, bool)) map[int]bool {
+	named := false
+	for i := 0; i < n && !named; i++ {
+		if s, ok := elem(i); ok {
+			_, named = programs[progName(s)]
+			named = named || progName(s) == "echo" || progName(s) == "printf"
+		}
+	}
+	if !named {
+		return nil
+	}
+	argv := make([]string, n)
+	for i := range argv {
+		if s, ok := elem(i); ok {
+			argv[i] = s
+		}
+	}
+	var out map[int]bool
+	for _, sp := range programPasswords(argv, nil) {
+		if out == nil {
+			out = map[int]bool{}
+		}
+		out[sp.i] = true
+	}
 	return out
 }
 
@@ -134,7 +202,7 @@ func echoedPasswords(argv []string, out []argSpan) []argSpan {
 		for start > 0 && !isShellSeparator(argv[start-1]) {
 			start--
 		}
-		if name := baseName(argv[start]); name != "echo" && name != "printf" {
+		if name := progName(argv[start]); name != "echo" && name != "printf" {
 			continue
 		}
 		end := p + 1
@@ -142,13 +210,13 @@ func echoedPasswords(argv []string, out []argSpan) []argSpan {
 			end++
 		}
 		reader := argv[p+1 : end]
-		if len(reader) > 0 && baseName(reader[0]) == "sudo" {
+		if len(reader) > 0 && progName(reader[0]) == "sudo" {
 			reader = reader[1:]
 		}
 		if len(reader) == 0 {
 			continue
 		}
-		sr, reads := stdinReaders[baseName(reader[0])]
+		sr, reads := stdinReaders[progName(reader[0])]
 		if reads && sr.needs != "" {
 			reads = slices.Contains(reader[1:], sr.needs)
 		}
@@ -175,6 +243,24 @@ func echoedPasswords(argv []string, out []argSpan) []argSpan {
 		}
 	}
 	return out
+}
+
+// progName is the program an argument names: its base name without what
+// opens a subshell, a command substitution or a quoted command before it
+// ("(mysql", "`mysql", "$(mysql", "R=$(mysql", "'mysql" of sh -c 'mysql -pX').
+func progName(a string) string {
+	if i := strings.LastIndexAny(a, "(`"); i >= 0 {
+		a = a[i+1:]
+	}
+	for len(a) > 0 {
+		switch {
+		case a[0] == '\'' || a[0] == '"' || a[0] == '{':
+			a = a[1:]
+		default:
+			return baseName(a)
+		}
+	}
+	return a
 }
 
 func baseName(a string) string {
@@ -234,6 +320,12 @@ func (spec programSpec) passwords(argv []string, from, end int, out []argSpan) [
 		if hit {
 			continue
 		}
+		if spec.userSep != 0 {
+			if span, ok := spec.userPassword(argv, i, end); ok {
+				out = append(out, span)
+				continue
+			}
+		}
 		if strings.HasPrefix(a, "-") {
 			if spec.lastIfFlag != 0 && !strings.HasPrefix(a, "--") && strings.IndexByte(a, spec.lastIfFlag) > 0 {
 				flagSeen = true
@@ -246,6 +338,30 @@ func (spec programSpec) passwords(argv []string, from, end int, out []argSpan) [
 		out = append(out, argSpan{lastPositional, 0})
 	}
 	return out
+}
+
+// userPassword: argument i is a user flag with USER%PASSWORD, glued
+// ("--user=alice%pw", "-Ualice%pw") or in the next argument: the span of
+// the password.
+func (spec programSpec) userPassword(argv []string, i, end int) (argSpan, bool) {
+	a := argv[i]
+	for _, f := range spec.userFlags {
+		j, v := i, ""
+		switch {
+		case a == f && i+1 < end:
+			j, v = i+1, argv[i+1]
+		case strings.HasPrefix(a, f+"="):
+			v = a[len(f)+1:]
+		case len(f) == 2 && strings.HasPrefix(a, f) && len(a) > 2:
+			v = a[2:]
+		default:
+			continue
+		}
+		if k := strings.IndexByte(v, spec.userSep); k >= 0 && k+1 < len(v) {
+			return argSpan{j, len(argv[j]) - len(v) + k + 1}, true
+		}
+	}
+	return argSpan{}, false
 }
 
 // positionalPassword: the n-th positional argument after a subcommand of
@@ -279,23 +395,52 @@ func (spec programSpec) positionalPassword(argv []string, from, end int, out []a
 	return out
 }
 
-// programArgs redacts the password arguments of known programs in a line.
-func (r *Redactor) programArgs(ln string, n int, o textOpts, h *hits) string {
-	var words []string
-	var starts []int
+// shellWords splits a command line into words at blanks, and a word
+// further at a shell separator glued to it (mysql -pX;echo, a&&b, x|y:
+// the separator becomes a word of its own), unless a quote opened in the
+// word before it is still open (-p'a;b' is one password). A quote opened
+// in an earlier word is not followed: in sh -c 'mysql -pX; echo' the
+// separator ends the inner command all the same.
+func shellWords(ln string, words []string, starts []int) ([]string, []int) {
 	for i := 0; i < len(ln); {
 		for i < len(ln) && (ln[i] == ' ' || ln[i] == '\t') {
 			i++
 		}
-		j := i
-		for j < len(ln) && ln[j] != ' ' && ln[j] != '\t' {
-			j++
+		start := i
+		var quote byte
+		for i < len(ln) && ln[i] != ' ' && ln[i] != '\t' {
+			c := ln[i]
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+			case c == '\'' || c == '"':
+				quote = c
+			case c == ';' || c == '|' || c == '&':
+				if i > start {
+					words, starts = append(words, ln[start:i]), append(starts, start)
+				}
+				j := i + 1
+				if j < len(ln) && ln[j] == c && c != ';' {
+					j++ // && and ||
+				}
+				words, starts = append(words, ln[i:j]), append(starts, i)
+				start, i = j, j
+				continue
+			}
+			i++
 		}
-		if j > i {
-			words, starts = append(words, ln[i:j]), append(starts, i)
+		if i > start {
+			words, starts = append(words, ln[start:i]), append(starts, start)
 		}
-		i = j
 	}
+	return words, starts
+}
+
+// programArgs redacts the password arguments of known programs in a line.
+func (r *Redactor) programArgs(ln string, n int, o textOpts, h *hits) string {
+	words, starts := shellWords(ln, nil, nil)
 	spans := programPasswords(words, nil)
 	if len(spans) == 0 {
 		return ln
@@ -306,7 +451,7 @@ func (r *Redactor) programArgs(ln string, n int, o textOpts, h *hits) string {
 		s := starts[sp.i] + sp.from
 		e := starts[sp.i] + len(words[sp.i])
 		v := strings.Trim(ln[s:e], `"'`)
-		if s < last || v == "" || isMarker(v) || insideMarker(ln, s) {
+		if s < last || v == "" || isMarker(v) || isVarRef(v) || insideMarker(ln, s) {
 			continue
 		}
 		b.WriteString(ln[last:s])

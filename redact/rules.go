@@ -8,7 +8,7 @@ import (
 
 // RuleSetVersion changes whenever a rule changes, so a bundle says which
 // rules scrubbed it.
-const RuleSetVersion = "2026.12.3"
+const RuleSetVersion = "2026.12.4"
 
 // RuleInfo documents one rule for docs/redaction.md and --help.
 type RuleInfo struct {

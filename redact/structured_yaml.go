@@ -149,9 +149,12 @@ func (w *yamlWalker) walk(n *yaml.Node, depth int) {
 	case yaml.MappingNode:
 		w.mapping(n, depth)
 	case yaml.SequenceNode:
+		prog := argvPasswordsOf(len(n.Content), func(i int) (string, bool) { return n.Content[i].Value, isYAMLString(n.Content[i]) })
 		for i, c := range n.Content {
-			// argv as a list (Pod args, command): "--password", "x".
-			if i > 0 && c.Kind == yaml.ScalarNode && isYAMLString(n.Content[i-1]) && w.r.argvSecretFlag(n.Content[i-1].Value) {
+			// argv as a list (Pod args, command): "--password", "x", and
+			// known programs' own flags (programs.go).
+			if c.Kind == yaml.ScalarNode && prog[i] ||
+				i > 0 && c.Kind == yaml.ScalarNode && isYAMLString(n.Content[i-1]) && w.r.argvSecretFlag(n.Content[i-1].Value) {
 				w.secret(c, RuleSecretKey, depth+1)
 				continue
 			}

@@ -217,6 +217,9 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 		t.add(`/`+p+`"`, bitArgv)
 	}
 	t.add(`"-u"`, bitArgv)
+	// A JSON Web Key's private members are secret only next to "kty"
+	// (keys.go, jwkPrivate): a record holding it is not quiet.
+	t.add(`"kty"`, bitArgv)
 	for c := 0x80; c < 0x100; c++ {
 		t.words.add(string([]byte{byte(c)}), 1<<bitNonASCII)
 	}

@@ -155,6 +155,52 @@ func benign() []corpus.Case {
 	keyed("PASSWORD_AUTH", "1", "https://man7.org/linux/man-pages/man5/sshd_config.5.html (PasswordAuthentication yes/no, as 1/0 in env)")
 	doc("text", "root/.bash_history", "docker login -u ops --password-stdin registry.example.com\n", "https://docs.docker.com/reference/cli/docker/login/ (--password-stdin)",
 		"--password-stdin registry.example.com")
+
+	// Session 8: what the new words (pat, psk, snmp) and shell separators
+	// must leave alone.
+	keyedAll([]keyedCase{
+		{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "https://hub.docker.com/_/debian (the image's default PATH)"},
+		{"URL_PATTERN", "^/api/v[0-9]+/.*$", "https://docs.djangoproject.com/en/5.1/topics/http/urls/ (URL patterns)"},
+		{"COMPAT_MODE", "legacy", "https://www.postgresql.org/docs/current/runtime-config-compatible.html (compatibility settings)"},
+		{"PATCH_VERSION", "3", "https://semver.org/ (MAJOR.MINOR.PATCH)"},
+		{"GITHUB_PAT_EXPIRY_DAYS", "90", "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens (expiration)"},
+		{"PAT_SCOPES", "repo,read:org", "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps"},
+		{"SNMP_VERSION", "2c", "http://www.net-snmp.org/docs/man/snmpcmd.html (-v 1|2c|3)"},
+		{"PSK_IDENTITY", "client1", "https://docs.openssl.org/master/man1/openssl-s_client/ (-psk_identity val: a name)"},
+		{"SESSION_ENGINE", "django.contrib.sessions.backends.db", "https://docs.djangoproject.com/en/5.1/ref/settings/#session-engine"},
+		{"PASSWORD_HASHERS", "django.contrib.auth.hashers.PBKDF2PasswordHasher", "https://docs.djangoproject.com/en/5.1/ref/settings/#password-hashers"},
+		{"SESSION_COOKIE_AGE", "1209600", "https://docs.djangoproject.com/en/5.1/ref/settings/#session-cookie-age"},
+	})
+	doc("text", "etc/wpa_supplicant/wpa_supplicant.conf", "network={\n   ssid=\"enter SSID Name\"\n   key_mgmt=NONE\n   priority=1\n}\n",
+		"https://github.com/WLAN-Pi/v2-migration-docs/issues/78 (an open network block)", "key_mgmt=NONE", "priority=1")
+	doc("text", "logs/wpa_supplicant.log", "wlan0: CTRL-EVENT-DISCONNECTED bssid=b4:ee:b4:4c:1f:d4 reason=3 locally_generated=1\nConfig: added 'key_mgmt' value 'WPA-PSK WPA-PSK-SHA256 FT-PSK'\n",
+		"https://github.com/vanhoefm/krackattacks-scripts/issues/51 and https://github.com/TreeFallSound/pi-stomp/issues/258", "bssid=b4:ee:b4:4c:1f:d4 reason=3", "'WPA-PSK WPA-PSK-SHA256 FT-PSK'")
+	doc("text", "var/log/charon.log", "12[IKE] authentication of 'moon.strongswan.org' (myself) with pre-shared key\n12[IKE] tried 1 shared key for 'carol' - 'moon', but MAC mismatched\nerror: PSK mismatch\n",
+		"https://docs.strongswan.org/docs/5.9/config/logging.html (charon log lines)", "with pre-shared key", "error: PSK mismatch", "but MAC mismatched")
+	doc("text", "root/.bash_history", "RUN --mount=type=secret,id=GITHUB_PAT,env=GITHUB_PAT installGithub.r \\\n", "https://github.com/ropensci-review-tools/pkgcheck/pull/210",
+		"--mount=type=secret,id=GITHUB_PAT,env=GITHUB_PAT installGithub.r")
+	for _, ln := range []struct{ line, src string }{
+		{"mysql -uroot -p$MYSQL_ROOT_PASSWORD;echo done", "https://github.com/docker-library/mysql/issues/196 (a variable, not a password)"},
+		{"ls -la|grep mysql;echo ok;date", "https://man7.org/linux/man-pages/man1/bash.1.html (lists of commands)"},
+		{"snmpwalk -v3 -l noAuthNoPriv -u monitor 10.0.0.1 system", "http://www.net-snmp.org/docs/man/snmpcmd.html (a v3 user without passphrases)"},
+		{"smbclient -L //server -U alice", "https://www.samba.org/samba/docs/current/man-html/smbclient.1.html (a user without a password)"},
+	} {
+		doc("text", "root/.bash_history", ln.line+"\n", ln.src, ln.line)
+	}
+	keyedAll([]keyedCase{
+		{"KEYSTORE_TYPE", "PKCS12", "https://docs.spring.io/spring-boot/appendix/application-properties/index.html (server.ssl.key-store-type)"},
+		{"KEYSTORE_PATH", "/etc/ssl/private/keystore.p12", "https://docs.spring.io/spring-boot/appendix/application-properties/index.html (server.ssl.key-store)"},
+		{"SESSION_COOKIE_NAME", "sessionid", "https://docs.djangoproject.com/en/5.1/ref/settings/#session-cookie-name"},
+	})
+	doc("text", "logs/redis.log", "1:M 24 Nov 2026 21:05:07.123 * Ready to accept connections tcp\n1:M 24 Nov 2026 21:05:09.456 # AUTH failed: WRONGPASS invalid username-password pair or user is disabled.\n",
+		"https://github.com/redis/redis/issues/8395 (AUTH failures in the server log)", "AUTH failed: WRONGPASS invalid username-password pair or user is disabled.")
+	doc("json", "etc/app/openid-configuration.json", `{"issuer":"https://accounts.example.com","jwks_uri":"https://accounts.example.com/.well-known/jwks.json","d":"a date, not a key","k":"no kty here"}`,
+		"https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata (no JWK: d and k are anything)", "a date, not a key", "no kty here")
+	doc("yaml", "k8s/pods/mysql.yaml", "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: mysql\n    image: mysql:8.0\n    args: [\"mysqld\", \"--default-authentication-plugin=mysql_native_password\", \"--port\", \"3306\"]\n    livenessProbe:\n      exec:\n        command: [\"mysqladmin\", \"ping\", \"-h\", \"localhost\"]\n",
+		"https://hub.docker.com/_/mysql (--default-authentication-plugin) and https://github.com/RotherOSS/otobo/issues/1875 (mysqladmin ping -h db)",
+		"--default-authentication-plugin=mysql_native_password", `["mysqladmin", "ping", "-h", "localhost"]`)
+	doc("text", "logs/smtp.log", "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: AUTH CRAM-MD5\n",
+		"https://www.ietf.org/archive/id/draft-murchison-sasl-login-00.txt (AUTH LOGIN: a mechanism's name, not a password)", "C: AUTH LOGIN", "C: AUTH CRAM-MD5")
 	return out
 }
 

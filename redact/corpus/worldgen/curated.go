@@ -334,6 +334,7 @@ func curated() []corpus.Case {
 		p := pw()
 		doc("text", "root/.bash_history", fmt.Sprintf(c.line, p)+"\n", c.src, []string{p})
 	}
+	out = append(out, session8(n, pw, crypt64)...)
 	return out
 }
 
