@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rtsnap/rtsnap/internal/smallfile"
@@ -54,25 +57,48 @@ type Process struct {
 
 // List reads every numeric entry under procRoot. Processes that exit while it
 // reads are left out; nothing else is an error but an unreadable procRoot.
+// The entries are read by up to maxReaders goroutines (a collection reads the
+// table before any source starts, about 5,000 processes on a node of 2,000
+// containers) and listed in directory order.
 func List(procRoot string) ([]Process, error) {
 	entries, err := os.ReadDir(procRoot)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", procRoot, err)
 	}
-	var out []Process
+	pids := make([]int, 0, len(entries))
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			pids = append(pids, pid)
 		}
-		p, err := Read(procRoot, pid)
-		if err != nil {
-			continue
+	}
+	read := make([]Process, len(pids))
+	ok := make([]bool, len(pids))
+	var (
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
+	for range min(runtime.GOMAXPROCS(0), maxReaders, len(pids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(pids); i = int(next.Add(1) - 1) {
+				p, err := Read(procRoot, pids[i])
+				read[i], ok[i] = p, err == nil
+			}
+		}()
+	}
+	wg.Wait()
+	var out []Process
+	for i := range read {
+		if ok[i] {
+			out = append(out, read[i])
 		}
-		out = append(out, p)
 	}
 	return out, nil
 }
+
+// maxReaders bounds the goroutines List reads with.
+const maxReaders = 4
 
 // Read reads one process's stat and command line.
 func Read(procRoot string, pid int) (Process, error) {

@@ -3,8 +3,11 @@ package runcstate
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/rtsnap/rtsnap/internal/crioconf"
 	"github.com/rtsnap/rtsnap/internal/procscan"
@@ -62,8 +65,11 @@ func Roots(procs []procscan.Process) []Root {
 func RootsUnder(base string, procs []procscan.Process) []Root { return rootsUnder(base, procs) }
 
 // ScanUnder is Scan for roots found by RootsUnder(base, ...).
-func ScanUnder(base, procRoot string, roots []Root, max int) ([]State, bool) {
-	return scanUnder(base, procRoot, roots, max)
+// procs is the process table of the same run (nil: none): an init found
+// there with the same start time is judged from its entry instead of a
+// second read of its /proc/<pid>/stat (see liveness).
+func ScanUnder(base, procRoot string, roots []Root, max int, procs []procscan.Process) ([]State, bool) {
+	return scanUnder(base, procRoot, roots, max, procs)
 }
 
 // rootsUnder is Roots with every path prefixed by base (tests use a temp tree).
@@ -125,13 +131,27 @@ func rootsUnder(base string, procs []procscan.Process) []Root {
 // (0: no bound of the caller's, though never more than hardMaxStates).
 // truncated says the bound cut the list.
 func Scan(procRoot string, roots []Root, max int) (states []State, truncated bool) {
-	return scanUnder("", procRoot, roots, max)
+	return scanUnder("", procRoot, roots, max, nil)
 }
 
-func scanUnder(base, procRoot string, roots []Root, max int) (states []State, truncated bool) {
+// maxReaders bounds the goroutines reading state files at once. The read is
+// the first thing a collection does, before any source starts (the source
+// timeout scales with its count): at 2,000 containers it was 0.3 to 0.4
+// CPU-seconds on one core while the other waited (docs/benchmarks.md).
+const maxReaders = 4
+
+func scanUnder(base, procRoot string, roots []Root, max int, procs []procscan.Process) (states []State, truncated bool) {
 	if max <= 0 || max > hardMaxStates {
 		max = hardMaxStates
 	}
+	type found struct {
+		root Root
+		file string
+	}
+	// Which files, in order, first (directory listings and a stat each):
+	// the bound cuts the same states whatever the reading order.
+	var files []found
+list:
 	for _, r := range roots {
 		entries, err := os.ReadDir(base + r.Path)
 		if err != nil {
@@ -145,15 +165,33 @@ func scanUnder(base, procRoot string, roots []Root, max int) (states []State, tr
 			if file == "" {
 				continue
 			}
-			if len(states) >= max {
-				return states, true
+			if len(files) >= max {
+				truncated = true
+				break list
 			}
-			st := Read(procRoot, r, file)
-			st.File = strings.TrimPrefix(st.File, base)
-			states = append(states, st)
+			files = append(files, found{r, file})
 		}
 	}
-	return states, false
+	live := newLiveness(procRoot, procs)
+	states = make([]State, len(files))
+	workers := min(runtime.GOMAXPROCS(0), maxReaders, len(files))
+	var (
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				st := read(files[i].root, files[i].file, live)
+				st.File = strings.TrimPrefix(st.File, base)
+				states[i] = st
+			}
+		}()
+	}
+	wg.Wait()
+	return states, truncated
 }
 
 // stateFile returns the state file in a container's directory: runc's
