@@ -183,8 +183,9 @@ list:
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte
 			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				st := read(files[i].root, files[i].file, live)
+				st := read(files[i].root, files[i].file, live, &buf)
 				st.File = strings.TrimPrefix(st.File, base)
 				states[i] = st
 			}

@@ -114,12 +114,16 @@ const maxStateFile = 8 << 20
 
 // Read parses one runc state.json or crun status file and checks its init process.
 func Read(procRoot string, r Root, path string) State {
-	return read(r, path, newLiveness(procRoot, nil))
+	var buf []byte
+	return read(r, path, newLiveness(procRoot, nil), &buf)
 }
 
-func read(r Root, path string, live liveness) State {
+// read is Read reading into *buf (kept for the next file: the decoded
+// state holds none of its bytes).
+func read(r Root, path string, live liveness, buf *[]byte) State {
 	st := State{Root: r.Path, Owner: r.Owner, Namespace: r.Namespace, ID: filepath.Base(filepath.Dir(path)), File: path}
-	raw, err := readBounded(path, maxStateFile)
+	raw, err := readBounded(*buf, path, maxStateFile)
+	*buf = raw
 	if err != nil {
 		st.Error = err.Error()
 		return st
@@ -241,15 +245,15 @@ func (lv liveness) check(pid int, startTicks uint64) Liveness {
 	return l
 }
 
-// readBounded reads a whole file, refusing one larger than max: one open
-// and reads into a pooled buffer (internal/smallfile), no fstat, no poller.
-func readBounded(path string, max int64) ([]byte, error) {
-	buf, err := smallfile.Read(path, int(max)+1)
+// readBounded reads a whole file into buf, refusing one larger than max:
+// one open and reads (internal/smallfile), no fstat, no poller.
+func readBounded(buf []byte, path string, max int64) ([]byte, error) {
+	buf, err := smallfile.ReadReuse(buf, path, int(max)+1)
 	if err != nil {
-		return nil, err
+		return buf, err
 	}
 	if int64(len(buf)) > max {
-		return nil, fmt.Errorf("%s: over the %d-byte bound", path, max)
+		return buf[:0], fmt.Errorf("%s: over the %d-byte bound", path, max)
 	}
 	return buf, nil
 }

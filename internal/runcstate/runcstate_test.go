@@ -156,10 +156,10 @@ func TestReadBoundedRefusesOversizedFiles(t *testing.T) {
 	if err := os.WriteFile(p, []byte(strings.Repeat("x", 100)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := readBounded(p, 100); err != nil || len(b) != 100 {
+	if b, err := readBounded(nil, p, 100); err != nil || len(b) != 100 {
 		t.Fatalf("at the bound: %d bytes, %v", len(b), err)
 	}
-	if _, err := readBounded(p, 99); err == nil || !strings.Contains(err.Error(), "bound") {
+	if _, err := readBounded(nil, p, 99); err == nil || !strings.Contains(err.Error(), "bound") {
 		t.Fatalf("over the bound: %v", err)
 	}
 }
