@@ -6,13 +6,11 @@ package rules
 import (
 	"fmt"
 	"regexp"
-	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/internal/fanout"
 )
 
 // Rule is one check. Check must not mutate the node and must not panic on
@@ -84,33 +82,19 @@ func Default() *Registry {
 // Rules lists the registered rules in id order.
 func (r *Registry) Rules() []Rule { return append([]Rule(nil), r.rules...) }
 
-// maxRuleWorkers bounds the goroutines Run checks rules with.
-const maxRuleWorkers = 4
-
 // Run applies every rule to n and returns the findings sorted worst first.
 // Findings get the rule's id when they leave it empty and the node's name.
 //
 // Rules do not mutate the node (Rule.Check), so they run side by side, up
-// to one per core: on the 2,000-container bundle the log catalog's rule
+// to one per core (fanout): on the 2,000-container bundle the log catalog's rule
 // takes about two thirds of the rules' time and the rest ran after it, on
 // one core of two. Each rule's findings are gathered in registry order, so
 // the output does not depend on which finished first.
 func (r *Registry) Run(n *facts.Node) []finding.Finding {
 	per := make([][]finding.Finding, len(r.rules))
-	var (
-		wg   sync.WaitGroup
-		next atomic.Int64
-	)
-	for range min(runtime.GOMAXPROCS(0), maxRuleWorkers, len(r.rules)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(r.rules); i = int(next.Add(1) - 1) {
-				per[i] = runRule(r.rules[i], n)
-			}
-		}()
-	}
-	wg.Wait()
+	fanout.Each(len(r.rules), func() func(int) {
+		return func(i int) { per[i] = runRule(r.rules[i], n) }
+	})
 	var out []finding.Finding
 	for i, rule := range r.rules {
 		for _, f := range per[i] {

@@ -9,13 +9,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/rtsnap/rtsnap/internal/fanout"
 	"github.com/rtsnap/rtsnap/internal/smallfile"
 )
 
@@ -57,7 +55,7 @@ type Process struct {
 
 // List reads every numeric entry under procRoot. Processes that exit while it
 // reads are left out; nothing else is an error but an unreadable procRoot.
-// The entries are read by up to maxReaders goroutines (a collection reads the
+// The entries are read side by side (fanout) (a collection reads the
 // table before any source starts, about 5,000 processes on a node of 2,000
 // containers) and listed in directory order.
 func List(procRoot string) ([]Process, error) {
@@ -73,21 +71,12 @@ func List(procRoot string) ([]Process, error) {
 	}
 	read := make([]Process, len(pids))
 	ok := make([]bool, len(pids))
-	var (
-		wg   sync.WaitGroup
-		next atomic.Int64
-	)
-	for range min(runtime.GOMAXPROCS(0), maxReaders, len(pids)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(pids); i = int(next.Add(1) - 1) {
-				p, err := Read(procRoot, pids[i])
-				read[i], ok[i] = p, err == nil
-			}
-		}()
-	}
-	wg.Wait()
+	fanout.Each(len(pids), func() func(int) {
+		return func(i int) {
+			p, err := Read(procRoot, pids[i])
+			read[i], ok[i] = p, err == nil
+		}
+	})
 	var out []Process
 	for i := range read {
 		if ok[i] {
@@ -96,9 +85,6 @@ func List(procRoot string) ([]Process, error) {
 	}
 	return out, nil
 }
-
-// maxReaders bounds the goroutines List reads with.
-const maxReaders = 4
 
 // Read reads one process's stat and command line.
 func Read(procRoot string, pid int) (Process, error) {

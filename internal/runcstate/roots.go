@@ -3,13 +3,11 @@ package runcstate
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/rtsnap/rtsnap/internal/crioconf"
+	"github.com/rtsnap/rtsnap/internal/fanout"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 )
 
@@ -134,12 +132,10 @@ func Scan(procRoot string, roots []Root, max int) (states []State, truncated boo
 	return scanUnder("", procRoot, roots, max, nil)
 }
 
-// maxReaders bounds the goroutines reading state files at once. The read is
-// the first thing a collection does, before any source starts (the source
-// timeout scales with its count): at 2,000 containers it was 0.3 to 0.4
-// CPU-seconds on one core while the other waited (docs/benchmarks.md).
-const maxReaders = 4
-
+// scanUnder reads the state files side by side (fanout): the read is the
+// first thing a collection does, before any source starts (the source
+// timeout scales with its count), and at 2,000 containers it was 0.3 to
+// 0.4 CPU-seconds on one core while the other waited (docs/benchmarks.md).
 func scanUnder(base, procRoot string, roots []Root, max int, procs []procscan.Process) (states []State, truncated bool) {
 	if max <= 0 || max > hardMaxStates {
 		max = hardMaxStates
@@ -174,24 +170,14 @@ list:
 	}
 	live := newLiveness(procRoot, procs)
 	states = make([]State, len(files))
-	workers := min(runtime.GOMAXPROCS(0), maxReaders, len(files))
-	var (
-		wg   sync.WaitGroup
-		next atomic.Int64
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				st := read(files[i].root, files[i].file, live, &buf)
-				st.File = strings.TrimPrefix(st.File, base)
-				states[i] = st
-			}
-		}()
-	}
-	wg.Wait()
+	fanout.Each(len(files), func() func(int) {
+		var buf []byte
+		return func(i int) {
+			st := read(files[i].root, files[i].file, live, &buf)
+			st.File = strings.TrimPrefix(st.File, base)
+			states[i] = st
+		}
+	})
 	return states, truncated
 }
 
