@@ -86,9 +86,9 @@ func (r *Registry) Rules() []Rule { return append([]Rule(nil), r.rules...) }
 // Findings get the rule's id when they leave it empty and the node's name.
 //
 // Rules do not mutate the node (Rule.Check), so they run side by side, up
-// to one per core (fanout): on the 2,000-container bundle the log catalog's rule
-// takes about two thirds of the rules' time and the rest ran after it, on
-// one core of two. Each rule's findings are gathered in registry order, so
+// to one per core (internal/fanout): on the 2,000-container bundle the log
+// catalog's rule takes about two thirds of the rules' time, and the rest
+// ran after it on one core of two. Each rule's findings are gathered in registry order, so
 // the output does not depend on which finished first.
 func (r *Registry) Run(n *facts.Node) []finding.Finding {
 	per := make([][]finding.Finding, len(r.rules))

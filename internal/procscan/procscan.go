@@ -55,9 +55,9 @@ type Process struct {
 
 // List reads every numeric entry under procRoot. Processes that exit while it
 // reads are left out; nothing else is an error but an unreadable procRoot.
-// The entries are read side by side (fanout) (a collection reads the
-// table before any source starts, about 5,000 processes on a node of 2,000
-// containers) and listed in directory order.
+// The entries are read side by side (internal/fanout: a collection reads
+// the table before any source starts, about 5,000 processes on a node of
+// 2,000 containers) and listed in directory order.
 func List(procRoot string) ([]Process, error) {
 	entries, err := os.ReadDir(procRoot)
 	if err != nil {
