@@ -97,6 +97,16 @@ func (o Options) Split(n int) Options {
 }
 
 func (o Options) withDefaults() Options {
+	o = o.withReadDefaults()
+	if o.Registry == nil {
+		o.Registry = rules.Default()
+	}
+	return o
+}
+
+// withReadDefaults is withDefaults but for the rules, which Load makes
+// while the bundle is read.
+func (o Options) withReadDefaults() Options {
 	if o.MemoryLimit <= 0 {
 		o.MemoryLimit = DefaultMemoryLimit
 	}
@@ -108,9 +118,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Parsers == nil {
 		o.Parsers = facts.DefaultParsers()
-	}
-	if o.Registry == nil {
-		o.Registry = rules.Default()
 	}
 	return o
 }
@@ -144,12 +151,23 @@ func (e *UnreadableError) Unwrap() error { return e.Err }
 // tampered or corrupt bundle, or one the identities cannot decrypt, is
 // refused with an *UnreadableError.
 func Load(path string, opts Options) (*Analysis, error) {
-	opts = opts.withDefaults()
+	opts = opts.withReadDefaults()
+	// The default rules are made while the bundle is read: the first
+	// makes the log catalog from its documents (about 40 ms, on a core
+	// the read leaves idle).
+	var registry chan *rules.Registry
+	if opts.Registry == nil {
+		registry = make(chan *rules.Registry, 1)
+		go func() { registry <- rules.Default() }()
+	}
 	// export.ReadFile is bundle.OpenFile (the same checks, sidecar included)
 	// with age decryption in front when the file is an age file.
 	b, err := export.ReadFile(path, opts.Identities, opts.Limits)
 	if err != nil {
 		return nil, &UnreadableError{Path: path, Err: err}
+	}
+	if registry != nil {
+		opts.Registry = <-registry
 	}
 	return FromBundle(path, b, opts), nil
 }

@@ -102,6 +102,15 @@ down() {
   # its pid (their command line names this daemon's socket and nothing else's).
   local p
   for p in $(pgrep -f -- "containerd-shim-runc-v2 .*-address $SOCK" || true); do kill -KILL "$p" 2>/dev/null || true; done
+  # runc keeps its state under containerd's fixed root (/run/containerd/runc/
+  # <namespace>), shared with the lab's daemons: a task killed with its
+  # daemon leaves its directory there, and 2,108 of them read as containers
+  # whose init is gone in every later collection (seen 2026-12-02). Only
+  # those whose bundle is this daemon's are removed.
+  local f
+  for f in $(grep -lsF -- "bundle=$RUN/state/" /run/containerd/runc/*/*/state.json || true); do
+    rm -rf -- "$(dirname "$f")"
+  done
   local m
   for m in $(awk -v r="$ROOT/" -v s="$RUN/" '$2 ~ "^"r || $2 ~ "^"s {print $2}' /proc/mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$RUN" "$ROOT" /var/log/pods/lab_scale-"$NAME"-*

@@ -36,7 +36,7 @@ func (e *Env) RuncStates() (roots []runcstate.Root, states []runcstate.State, tr
 	c.statesOnce.Do(func() {
 		procs, _ := e.Processes()
 		c.roots = runcstate.RootsUnder(e.hostBase(), procs)
-		c.states, c.truncated = runcstate.ScanUnder(e.hostBase(), e.ProcRoot, c.roots, e.MaxContainers)
+		c.states, c.truncated = runcstate.ScanUnder(e.hostBase(), e.ProcRoot, c.roots, e.MaxContainers, procs)
 	})
 	return c.roots, c.states, c.truncated
 }
@@ -45,7 +45,8 @@ func (e *Env) RuncStates() (roots []runcstate.Root, states []runcstate.State, tr
 // liveness check as RuncStates: for a source that must see all of one
 // runtime's containers when the node-wide scan was cut at MaxContainers.
 func (e *Env) ScanRuncRoots(roots []runcstate.Root) ([]runcstate.State, bool) {
-	return runcstate.ScanUnder(e.hostBase(), e.ProcRoot, roots, e.MaxContainers)
+	procs, _ := e.Processes()
+	return runcstate.ScanUnder(e.hostBase(), e.ProcRoot, roots, e.MaxContainers, procs)
 }
 
 // hostBase is the prefix of host paths under --host-root ("" on the host).

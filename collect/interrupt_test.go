@@ -81,8 +81,21 @@ func TestInterruptSkipsSourcesNotStarted(t *testing.T) {
 func TestFinishWritesAnInterruptedBundle(t *testing.T) {
 	dir := t.TempDir()
 	finish := make(chan os.Signal, 1)
-	res, err := Run(context.Background(), Options{OutputDir: dir, Timeout: 30 * time.Second, Parallel: 2, Finish: finish},
-		interruptSources(func() { finish <- os.Interrupt }, false), newTestRedactor(t))
+	// The interrupt comes once both sources have written and the engine
+	// has settled quick's status (Progress is called after it counts a
+	// source done; slow cannot be done before the interrupt): quick's own
+	// word, from inside its Collect, came before the engine saw it return,
+	// and a loaded machine interrupted it in between.
+	written, quickDone := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	progress := func(_ []string, done, _ int, _ int64) {
+		if done >= 1 {
+			once.Do(func() { close(quickDone) })
+		}
+	}
+	go func() { <-written; <-quickDone; finish <- os.Interrupt }()
+	res, err := Run(context.Background(), Options{OutputDir: dir, Timeout: 30 * time.Second, Parallel: 2, Finish: finish, Progress: progress},
+		interruptSources(func() { close(written) }, false), newTestRedactor(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -212,7 +212,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 				w.argv0 = ""
 			case hasCred && (k == "username" || k == "Username" || k == "user"):
 				r.secretValue(v, w.ptr(), RuleRegistry, h)
-			case v.kind == 's' && r.nestedJSON(v, w.ptr(), h):
+			case v.kind == 's' && w.nested(v):
 			case w.rec != nil && v.kind == 's' && isMessageKey(k):
 				if !r.recordMessage(v, w.rec, w.rec.orphan, w.ptr(), h) {
 					w.walk(v, false)
@@ -245,7 +245,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 			r.secretValue(n, w.ptr(), RuleSecretKey, h)
 			return
 		}
-		if r.nestedJSON(n, w.ptr(), h) {
+		if w.nested(n) {
 			return
 		}
 		var lh hits

@@ -63,6 +63,9 @@ type results struct {
 	// how many processes, and the CPU they use per second when no
 	// collection runs, to set against a collection's RuntimeCPU.
 	ScaleRuntime *runtimeIdle `json:"scale_runtime,omitempty"`
+	// ScaleLoadavg is /proc/loadavg's three figures when the scale
+	// step's collections start (the step runs last, 30 minutes in).
+	ScaleLoadavg string       `json:"scale_loadavg_at_start,omitempty"`
 	Analyzer     []*series    `json:"analyzer"`
 	Fleet        *fleetResult `json:"fleet,omitempty"`
 	Redaction    []float64    `json:"redaction_mb_per_cpu_s"`
@@ -265,8 +268,8 @@ func machine() map[string]string {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m["kernel"] = strings.TrimSpace(string(b))
 	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		m["loadavg_at_start"] = strings.Join(strings.Fields(string(b))[:3], " ")
+	if l := loadavg(); l != "" {
+		m["loadavg_at_start"] = l
 	}
 	return m
 }
@@ -466,4 +469,17 @@ func analyzer(ctx context.Context, cfg *config, res *results, bundles []string) 
 	}
 	res.Fleet = &fleetResult{Bundles: cfg.fleet, Of: filepath.Base(b), Run: s}
 	return os.RemoveAll(dir)
+}
+
+// loadavg is /proc/loadavg's three load averages ("" when unreadable).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -70,3 +70,29 @@ func TestMeasureReadsRusageAndExitCodes(t *testing.T) {
 		t.Errorf("deadline not enforced: err %v after %s", err, time.Since(start))
 	}
 }
+
+// TestMeasureChildrenCPU: a shell that burns CPU in a child has it counted
+// as its children's; one that burns it itself does not.
+func TestMeasureChildrenCPU(t *testing.T) {
+	const loop = `i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done`
+	s, _, err := measure(context.Background(), time.Minute, 0, nil, "sh", "-c", "sh -c '"+loop+"'; true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ChildrenCPU < 100*time.Millisecond || s.ChildrenCPU > s.CPU {
+		t.Errorf("busy child: children %v of %v", s.ChildrenCPU, s.CPU)
+	}
+	s, _, err = measure(context.Background(), time.Minute, 0, nil, "sh", "-c", loop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.CPU < 100*time.Millisecond || s.ChildrenCPU > s.CPU/10 {
+		t.Errorf("busy shell, no child: children %v of %v", s.ChildrenCPU, s.CPU)
+	}
+	if got := childrenCPU("42 (a) b) S 1 1 1 0 -1 0 0 0 0 0 5 6 70 80 20 0 1 0 9 1 1"); got != 1500*time.Millisecond {
+		t.Errorf("childrenCPU = %v, want 1.5s (cutime 70 + cstime 80 ticks)", got)
+	}
+	if got := childrenCPU("garbage"); got != 0 {
+		t.Errorf("childrenCPU of garbage = %v", got)
+	}
+}

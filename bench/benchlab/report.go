@@ -186,6 +186,11 @@ func markdown(r *results, cfg *config) string {
 			p("| %s | %s | %s | %.1f MiB | %.2f MiB |\n", s.Name, m.Wall.Round(time.Millisecond), m.CPU.Round(time.Millisecond),
 				float64(m.MaxRSS)/mib, float64(m.Archive)/mib)
 		}
+		if len(r.Scale[0].Runs) > 0 {
+			m := r.Scale[0].median()
+			p("\nOf the collector's CPU (defaults), its child processes (the --version probes, containerd config dump, the metadata DB checks): %.2f CPU-s (median). Load average when the step's collections started: %s.\n",
+				m.ChildrenCPU.Seconds(), r.ScaleLoadavg)
+		}
 		if ri := r.ScaleRuntime; ri != nil && len(r.Scale[0].Runs) > 0 {
 			m := r.Scale[0].median()
 			p("\nThe scale lab's containerd and its shims (%d processes): %.2f CPU-s during a collection with the defaults (median; %.2f of it what they use idle in as long: %.3f CPU-s per second over %s).\n",

@@ -58,6 +58,7 @@ func scaleStep(ctx context.Context, cfg *config, res *results, logf func(string,
 		res.ScaleRuntime = &idle
 		logf("scale: runtime idle: %d processes, %.2f CPU-s per second", idle.Processes, idle.perSecond())
 	}
+	res.ScaleLoadavg = loadavg()
 	var last string
 	for i := 0; i < cfg.runs; i++ {
 		logf("scale run %d/%d", i+1, cfg.runs)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rtsnap/rtsnap/internal/fanout"
 	"github.com/rtsnap/rtsnap/internal/smallfile"
 )
 
@@ -54,22 +55,33 @@ type Process struct {
 
 // List reads every numeric entry under procRoot. Processes that exit while it
 // reads are left out; nothing else is an error but an unreadable procRoot.
+// The entries are read side by side (internal/fanout: a collection reads
+// the table before any source starts, about 5,000 processes on a node of
+// 2,000 containers) and listed in directory order.
 func List(procRoot string) ([]Process, error) {
 	entries, err := os.ReadDir(procRoot)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", procRoot, err)
 	}
-	var out []Process
+	pids := make([]int, 0, len(entries))
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			pids = append(pids, pid)
 		}
-		p, err := Read(procRoot, pid)
-		if err != nil {
-			continue
+	}
+	read := make([]Process, len(pids))
+	ok := make([]bool, len(pids))
+	fanout.Each(len(pids), func() func(int) {
+		return func(i int) {
+			p, err := Read(procRoot, pids[i])
+			read[i], ok[i] = p, err == nil
 		}
-		out = append(out, p)
+	})
+	var out []Process
+	for i := range read {
+		if ok[i] {
+			out = append(out, read[i])
+		}
 	}
 	return out, nil
 }

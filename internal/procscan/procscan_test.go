@@ -2,6 +2,9 @@ package procscan
 
 import (
 	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -72,5 +75,50 @@ func TestFlagValues(t *testing.T) {
 	}
 	if vs := FlagValues([]string{"dockerd", "-H"}, "H"); len(vs) != 0 {
 		t.Fatalf("a flag without its value: %q", vs)
+	}
+}
+
+// TestListOrderAndGaps: a fake /proc of many entries, some without a stat
+// (exited while the table was read) and some not processes at all: List
+// keeps every process, in directory order, whichever goroutine read it.
+func TestListOrderAndGaps(t *testing.T) {
+	root := t.TempDir()
+	var want []int
+	for pid := 1; pid <= 300; pid++ {
+		dir := filepath.Join(root, strconv.Itoa(pid))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if pid%7 == 0 {
+			continue // gone: no stat
+		}
+		stat := strconv.Itoa(pid) + " (p) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 " + strconv.Itoa(1000+pid) + " 1 1\n"
+		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "cmdline"), []byte("p\x00"+strconv.Itoa(pid)+"\x00"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, pid)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "self"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := List(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// os.ReadDir sorts by name: "10" before "2".
+	sort.Slice(want, func(i, j int) bool { return strconv.Itoa(want[i]) < strconv.Itoa(want[j]) })
+	if len(ps) != len(want) {
+		t.Fatalf("%d processes, want %d", len(ps), len(want))
+	}
+	for i, p := range ps {
+		if p.PID != want[i] || p.StartTicks != uint64(1000+p.PID) || len(p.Args) != 2 || p.Args[1] != strconv.Itoa(p.PID) {
+			t.Fatalf("entry %d: %+v, want pid %d", i, p, want[i])
+		}
+	}
+	if _, err := List(filepath.Join(root, "missing")); err == nil {
+		t.Error("an unreadable procRoot is not an error")
 	}
 }

@@ -114,8 +114,16 @@ const maxStateFile = 8 << 20
 
 // Read parses one runc state.json or crun status file and checks its init process.
 func Read(procRoot string, r Root, path string) State {
+	var buf []byte
+	return read(r, path, newLiveness(procRoot, nil), &buf)
+}
+
+// read is Read reading into *buf (kept for the next file: the decoded
+// state holds none of its bytes).
+func read(r Root, path string, live liveness, buf *[]byte) State {
 	st := State{Root: r.Path, Owner: r.Owner, Namespace: r.Namespace, ID: filepath.Base(filepath.Dir(path)), File: path}
-	raw, err := readBounded(path, maxStateFile)
+	raw, err := readBounded(*buf, path, maxStateFile)
+	*buf = raw
 	if err != nil {
 		st.Error = err.Error()
 		return st
@@ -129,7 +137,7 @@ func Read(procRoot string, r Root, path string) State {
 		st.Error = fmt.Sprintf("parsing %s: %v", path, err)
 		return st
 	}
-	st.Liveness = Check(procRoot, st.InitPID, st.InitStart)
+	st.Liveness = live.check(st.InitPID, st.InitStart)
 	return st
 }
 
@@ -177,24 +185,59 @@ func (st *State) fromCrun(raw []byte) error {
 
 // Check decides whether pid is the init process started at startTicks.
 func Check(procRoot string, pid int, startTicks uint64) Liveness {
+	return newLiveness(procRoot, nil).check(pid, startTicks)
+}
+
+// liveness checks inits against a process table read moments before (the
+// run's, which every source shares), reading /proc/<pid>/stat only for a
+// pid the table does not hold with the same start time: a process that
+// started since, or a pid reused since. An entry with the same pid and
+// start time is the same process (the kernel's start time is in clock
+// ticks since boot and a pid is not reused within one tick of its last
+// use); what may have changed since is its state letter, as it may
+// between any two reads, and the proc source describes the same moment
+// from the same table.
+type liveness struct {
+	procRoot string
+	byPID    map[int]procscan.Process
+}
+
+func newLiveness(procRoot string, procs []procscan.Process) liveness {
+	l := liveness{procRoot: procRoot}
+	if len(procs) > 0 {
+		l.byPID = make(map[int]procscan.Process, len(procs))
+		for _, p := range procs {
+			l.byPID[p.PID] = p
+		}
+	}
+	return l
+}
+
+func (lv liveness) check(pid int, startTicks uint64) Liveness {
 	var l Liveness
 	if pid <= 0 {
 		l.Verdict = VerdictGone
 		return l
 	}
-	s, err := procscan.ReadStat(procRoot, pid)
-	if err != nil {
-		l.Verdict = VerdictGone
-		return l
+	state, start := "", uint64(0)
+	if p, ok := lv.byPID[pid]; ok && p.StartTicks == startTicks && p.State != "" {
+		state, start = p.State, p.StartTicks
+	} else {
+		s, err := procscan.ReadStat(lv.procRoot, pid)
+		if err != nil {
+			l.Verdict = VerdictGone
+			return l
+		}
+		state, start = s.State, s.StartTicks
 	}
-	l.PIDExists, l.StartTicks, l.ProcState = true, s.StartTicks, s.State
-	l.StartMatches = s.StartTicks == startTicks
+	l.PIDExists, l.StartTicks, l.ProcState = true, start, state
+	l.StartMatches = start == startTicks
 	switch {
 	case !l.StartMatches:
 		l.Verdict = VerdictPIDReused
-	case s.State == "Z" || s.State == "X" || s.State == "x":
+	case state == "Z" || state == "X" || state == "x":
 		l.Verdict = VerdictZombie
-	case s.State == "T" || s.State == "t":
+	case state == "T" || state == "t":
 		l.Verdict = VerdictStopped
 	default:
 		l.Verdict = VerdictAlive
@@ -202,15 +245,15 @@ func Check(procRoot string, pid int, startTicks uint64) Liveness {
 	return l
 }
 
-// readBounded reads a whole file, refusing one larger than max: one open
-// and reads into a pooled buffer (internal/smallfile), no fstat, no poller.
-func readBounded(path string, max int64) ([]byte, error) {
-	buf, err := smallfile.Read(path, int(max)+1)
+// readBounded reads a whole file into buf, refusing one larger than max:
+// one open and reads (internal/smallfile), no fstat, no poller.
+func readBounded(buf []byte, path string, max int64) ([]byte, error) {
+	buf, err := smallfile.ReadReuse(buf, path, int(max)+1)
 	if err != nil {
-		return nil, err
+		return buf, err
 	}
 	if int64(len(buf)) > max {
-		return nil, fmt.Errorf("%s: over the %d-byte bound", path, max)
+		return buf[:0], fmt.Errorf("%s: over the %d-byte bound", path, max)
 	}
 	return buf, nil
 }

@@ -105,7 +105,7 @@ func TestRootsAndScan(t *testing.T) {
 	proc := t.TempDir()
 	fakeProc(t, proc, 4242, "S", "777")
 	fakeProc(t, proc, 5151, "Z", "888")
-	states, truncated := scanUnder(base, proc, roots, 0)
+	states, truncated := scanUnder(base, proc, roots, 0, nil)
 	if truncated || len(states) != 4 {
 		t.Fatalf("%d states, truncated %v", len(states), truncated)
 	}
@@ -134,7 +134,7 @@ func TestRootsAndScan(t *testing.T) {
 		t.Error("state under a containerd --state dir not found")
 	}
 
-	cut, truncated := scanUnder(base, proc, roots, 2)
+	cut, truncated := scanUnder(base, proc, roots, 2, nil)
 	if !truncated || len(cut) != 2 {
 		t.Errorf("bound 2: %d states, truncated %v", len(cut), truncated)
 	}
@@ -156,10 +156,10 @@ func TestReadBoundedRefusesOversizedFiles(t *testing.T) {
 	if err := os.WriteFile(p, []byte(strings.Repeat("x", 100)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := readBounded(p, 100); err != nil || len(b) != 100 {
+	if b, err := readBounded(nil, p, 100); err != nil || len(b) != 100 {
 		t.Fatalf("at the bound: %d bytes, %v", len(b), err)
 	}
-	if _, err := readBounded(p, 99); err == nil || !strings.Contains(err.Error(), "bound") {
+	if _, err := readBounded(nil, p, 99); err == nil || !strings.Contains(err.Error(), "bound") {
 		t.Fatalf("over the bound: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sync"
 	"syscall"
 )
@@ -97,6 +98,39 @@ func open(path string) (int, error) {
 		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if !errors.Is(err, syscall.EINTR) {
 			return fd, err
+		}
+	}
+}
+
+// ReadReuse is Read into buf, grown as needed and returned, for a caller
+// that reads many files in turn and keeps none of their bytes (the runc
+// state files: about 9 KiB each, 2,250 of them at 2,000 containers, were
+// 39 MB of a collection's allocations through Read's own buffers).
+func ReadReuse(buf []byte, path string, limit int) ([]byte, error) {
+	if limit <= 0 {
+		return buf[:0], fmt.Errorf("smallfile.ReadReuse %s: limit %d must be positive", path, limit)
+	}
+	fd, err := open(path)
+	if err != nil {
+		return buf[:0], &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) >= limit {
+				return buf, nil
+			}
+			buf = slices.Grow(buf, min(max(cap(buf), bufSize), limit-len(buf)))
+		}
+		space := buf[len(buf):min(cap(buf), limit)]
+		m, err := readInto(fd, space)
+		if err != nil {
+			return buf[:0], &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		buf = buf[:len(buf)+m]
+		if m < len(space) || len(buf) == limit {
+			return buf, nil // short of the space: EOF
 		}
 	}
 }

@@ -79,3 +79,41 @@ func TestErrorsAreLikeReadFile(t *testing.T) {
 		t.Error("reading a directory succeeded")
 	}
 }
+
+// TestReadReuseIsRead: ReadReuse gives Read's bytes and errors for every
+// size and limit around the buffer sizes, whatever buffer it is handed
+// (nil, too small, larger, holding an earlier file's bytes).
+func TestReadReuseIsRead(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i, n := range []int{0, 1, 100, bufSize - 1, bufSize, bufSize + 1, 2*bufSize + 3, 5 * bufSize} {
+		p := filepath.Join(dir, "f"+string(rune('a'+i)))
+		data := bytes.Repeat([]byte("0123456789abcdef\n"), n/17+1)[:n]
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	paths = append(paths, "/proc/self/limits", "/dev/zero", filepath.Join(dir, "missing"), dir)
+	bufs := [][]byte{nil, make([]byte, 3), make([]byte, 0, 10), bytes.Repeat([]byte("z"), 6*bufSize)}
+	for _, p := range paths {
+		for _, limit := range []int{1, 17, bufSize, bufSize + 1, 3 * bufSize, 16 << 20} {
+			if p == "/dev/zero" && limit > 3*bufSize {
+				continue // endless: Read stops at the limit, as ReadReuse must
+			}
+			want, wantErr := Read(p, limit)
+			for i, b := range bufs {
+				got, err := ReadReuse(b, p, limit)
+				if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+					t.Fatalf("%s limit %d buf %d: error %v, Read's %v", p, limit, i, err, wantErr)
+				}
+				if err == nil && !bytes.Equal(got, want) {
+					t.Fatalf("%s limit %d buf %d: %d bytes, Read %d", p, limit, i, len(got), len(want))
+				}
+			}
+		}
+	}
+	if _, err := ReadReuse(nil, paths[0], 0); err == nil {
+		t.Error("limit 0 accepted")
+	}
+}
