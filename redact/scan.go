@@ -118,7 +118,7 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) (
 	c := ln[i]
 	if c == ',' {
 		if i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
-			if sp, ok := k.callPair(ln, i); ok {
+			if sp, ok := k.callPair(ln, i, memo); ok {
 				spans = append(spans, sp)
 			}
 		}
@@ -307,23 +307,39 @@ func (k *keyMatcher) gap(ln string, ns *nearScan, j int, spans []span) (int, []s
 	return j, spans
 }
 
-// keyMemo is the last key a scan asked about and the answers: a line
+// keyMemo holds the last keys a scan asked about and the answers: a line
 // repeats its keys ("token=x token=x ..." in a 1 MiB line, the CRI pairs'
-// "key"), and isSecret lowercases and splits each one.
+// "key"), and isSecret lowercases and splits each one. Four, not one: a
+// line's keys alternate with the "REDACTED" of the markers placed before
+// ("authorization: [REDACTED:authorization-header] authorization: ..."),
+// and one remembered key was asked again at every pair.
 type keyMemo struct {
-	key             string
-	secret, entropy bool
-	set             bool
+	keys [keyMemoSize]string
+	ans  [keyMemoSize]uint8 // 1: set, 2: secret, 4: entropy
+	next int
 }
+
+const keyMemoSize = 4
 
 // ask returns isSecret(key) and, when that is false, entropyKey(key).
 func (m *keyMemo) ask(k *keyMatcher, key string) (secret, entropy bool) {
-	if !m.set || m.key != key {
-		m.secret = k.isSecret(key)
-		m.entropy = !m.secret && k.entropyKey(key)
-		m.key, m.set = key, true
+	for i := range m.keys {
+		if a := m.ans[i]; a != 0 && m.keys[i] == key {
+			return a&2 != 0, a&4 != 0
+		}
 	}
-	return m.secret, m.entropy
+	secret = k.isSecret(key)
+	entropy = !secret && k.entropyKey(key)
+	a := uint8(1)
+	if secret {
+		a |= 2
+	}
+	if entropy {
+		a |= 4
+	}
+	m.keys[m.next], m.ans[m.next] = key, a
+	m.next = (m.next + 1) % keyMemoSize
+	return secret, entropy
 }
 
 // indexFrom is the index of c in ln at or after i, or len(ln).
@@ -337,7 +353,7 @@ func indexFrom(ln string, i int, c byte) int {
 // callPair reads a quoted key and a quoted value passed to a call, the
 // comma at i between them: System.setProperty("DB_PASSWORD", "x"),
 // os.getenv("API_TOKEN", "x"), ENV.fetch('SECRET_KEY', 'x').
-func (k *keyMatcher) callPair(ln string, i int) (span, bool) {
+func (k *keyMatcher) callPair(ln string, i int, memo *keyMemo) (span, bool) {
 	q := ln[i-1]
 	lo := max(0, i-2-maxKeyLen) // bounded: a line of many `",` stays linear
 	open := strings.LastIndexByte(ln[lo:i-1], q)
@@ -349,7 +365,12 @@ func (k *keyMatcher) callPair(ln string, i int) (span, bool) {
 	for j >= 0 && ln[j] == ' ' {
 		j--
 	}
-	if open < 1 || j < 0 || ln[j] != '(' || !k.isSecret(ln[open+1:i-1]) {
+	if open < 1 || j < 0 || ln[j] != '(' {
+		return span{}, false
+	}
+	// Through the memo: a line of one call repeated asked isSecret of
+	// the same key each time (half of linear_test.go's "call pairs").
+	if secret, _ := memo.ask(k, ln[open+1:i-1]); !secret {
 		return span{}, false
 	}
 	vs := i + 1

@@ -320,6 +320,7 @@ func (r *Redactor) replaceLocs(ln string, locs [][]int, group int, rule string, 
 		if v == "" || isMarker(v) || (keep != nil && keep(v)) || insideMarker(ln, s) {
 			continue
 		}
+		growOutput(&b, len(ln))
 		b.WriteString(ln[last:s])
 		b.WriteString(r.replacement(rule, v))
 		last = e
@@ -372,14 +373,22 @@ func (r *Redactor) structuredLine(ln string, n int, o textOpts, st *lineState, h
 
 // quoteLike keeps the original's quoting around a replacement.
 func quoteLike(orig, repl string) string {
+	open, end := quotesOf(orig)
+	return open + repl + end
+}
+
+// quotesOf is what quoteLike puts before and after a replacement of orig:
+// its quote, `["` and `"]` for a list, or nothing. (Apart, so a builder
+// writes them without the string quoteLike makes per replacement.)
+func quotesOf(orig string) (open, end string) {
 	orig = strings.TrimSpace(orig)
 	if len(orig) >= 2 && (orig[0] == '"' || orig[0] == '\'') {
-		return string(orig[0]) + repl + string(orig[0])
+		return orig[:1], orig[:1]
 	}
 	if strings.HasPrefix(orig, "[") && strings.HasSuffix(orig, "]") {
-		return `["` + repl + `"]`
+		return `["`, `"]`
 	}
-	return repl
+	return "", ""
 }
 
 // keyValues redacts the values of secret-looking keys: KEY=value, key: value,
@@ -453,8 +462,12 @@ func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *h
 			strings.EqualFold(key, "secret") && isObjectRef(inner) {
 			continue
 		}
+		growOutput(&b, len(ln))
+		open, end := quotesOf(v)
 		b.WriteString(ln[last:sp.vs])
-		b.WriteString(quoteLike(v, r.replacement(RuleSecretKey, inner)))
+		b.WriteString(open)
+		b.WriteString(r.replacement(RuleSecretKey, inner))
+		b.WriteString(end)
 		last = sp.ve
 		r.place(h, RuleSecretKey, n, o)
 	}
