@@ -475,7 +475,7 @@ func highEntropy(v string) bool {
 // secretWithValue: the key names a secret, or names one only sometimes and
 // the value looks generated.
 func (k *keyMatcher) secretWithValue(key, v string) bool {
-	return k.isSecret(key) || k.entropyKey(key) && highEntropy(strings.Trim(v, `"'`))
+	return k.isSecret(key) || k.entropyKey(key) && highEntropy(trimQuotes(v))
 }
 
 // isCredentialPath: systemd's LoadCredential=ID:PATH names where a
