@@ -3,6 +3,7 @@ package redact
 import (
 	"encoding/base64"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -171,12 +172,12 @@ var (
 func literalLocs(word string, boundary bool, re *regexp.Regexp, fields int) func(string) [][]int {
 	anchored := regexp.MustCompile(`^(?:` + re.String() + `)`)
 	return func(ln string) [][]int {
-		var locs [][]int
+		var locs locList
 		f := newFoldFinder(ln, word)
 		for from := 0; ; {
 			p := f.next(from)
 			if p < 0 {
-				return locs
+				return locs.locs
 			}
 			from = p + 1
 			if boundary && p > 0 && isREWordByte(ln[p-1]) {
@@ -188,7 +189,7 @@ func literalLocs(word string, boundary bool, re *regexp.Regexp, fields int) func
 						m[k] += p
 					}
 				}
-				locs = append(locs, m)
+				locs.keep(m)
 				from = max(m[1], p+1)
 			}
 		}
@@ -290,7 +291,7 @@ func userinfoWindows(ln string, fn func(lo, hi int)) {
 // BenchmarkRedactLogText). TestUserinfoWindows holds it to the regexp on
 // the whole line.
 func userinfoLocs(ln string) [][]int {
-	var locs [][]int
+	var locs locList
 	userinfoWindows(ln, func(lo, hi int) {
 		var m []int
 		if containsFold(ln[lo:hi], "_proxy") {
@@ -301,14 +302,14 @@ func userinfoLocs(ln string) [][]int {
 					}
 				}
 			}
-		} else {
-			m = schemeUserinfo(ln, lo, hi-1)
-		}
-		if m != nil {
-			locs = append(locs, m)
+			if m != nil {
+				locs.keep(m)
+			}
+		} else if t, e, s, p, ok := schemeUserinfo(ln, lo, hi-1); ok {
+			locs.add(t, e, s, p)
 		}
 	})
-	return locs
+	return locs.locs
 }
 
 // schemeUserinfo is the match of scheme://user:password@ in ln[lo:p+1]
@@ -317,7 +318,7 @@ func userinfoLocs(ln string) [][]int {
 // password) after "://", the first ':' in them ending the user, and the
 // scheme's leftmost start: the first letter of the scheme bytes before
 // "://".
-func schemeUserinfo(ln string, lo, p int) []int {
+func schemeUserinfo(ln string, lo, p int) (start, end, pwStart, pwEnd int, ok bool) {
 	run := p
 	for run > lo {
 		c := ln[run-1]
@@ -327,11 +328,11 @@ func schemeUserinfo(ln string, lo, p int) []int {
 		run--
 	}
 	if run-3 < lo || ln[run-3:run] != "://" {
-		return nil
+		return 0, 0, 0, 0, false
 	}
 	colon := strings.IndexByte(ln[run:p], ':')
 	if colon < 0 || run+colon+1 >= p {
-		return nil
+		return 0, 0, 0, 0, false
 	}
 	t := run - 3
 	for t > lo && isSchemeByte(ln[t-1]) {
@@ -341,9 +342,37 @@ func schemeUserinfo(ln string, lo, p int) []int {
 		t++
 	}
 	if t == run-3 {
-		return nil
+		return 0, 0, 0, 0, false
 	}
-	return []int{t, p + 1, run + colon + 1, p}
+	return t, p + 1, run + colon + 1, p, true
+}
+
+// locList is a locator's matches as FindAllStringSubmatchIndex gives them,
+// made for lines of 100 000 matches: the indexes of the matches it makes go
+// in blocks (not a slice each), and the list grows by doubling (append
+// grows a large slice by a quarter: a list of 95 000 matches was allocated
+// five times over, in fresh memory each time).
+type locList struct {
+	locs  [][]int
+	block []int
+}
+
+// add appends a match of the given indexes.
+func (l *locList) add(idx ...int) {
+	if len(l.block)+len(idx) > cap(l.block) {
+		l.block = make([]int, 0, max(256, 2*cap(l.block), len(idx)))
+	}
+	n := len(l.block)
+	l.block = append(l.block, idx...)
+	l.keep(l.block[n:len(l.block):len(l.block)])
+}
+
+// keep appends m (a regexp's match).
+func (l *locList) keep(m []int) {
+	if len(l.locs) == cap(l.locs) {
+		l.locs = slices.Grow(l.locs, max(len(l.locs), 8))
+	}
+	l.locs = append(l.locs, m)
 }
 
 // isSchemeByte is the class [A-Za-z0-9+.\-] of a URL scheme.
@@ -482,14 +511,14 @@ func Rules() []RuleInfo {
 // found once for all the "ey" before it (ends only grow), so a line of
 // "eyeyey..." costs one pass. TestJWTLocsAgrees holds it to the regexp.
 func jwtLocs(ln string) [][]int {
-	var locs [][]int
+	var locs locList
 	nb := -1            // the first byte at or after the last p+2 outside [A-Za-z0-9_-]
 	seg2nb, e := -1, -1 // the second and third segments of nb: cached
 	var form1, form2 bool
 	for from := 0; ; {
 		i := strings.Index(ln[from:], "ey")
 		if i < 0 {
-			return locs
+			return locs.locs
 		}
 		p := from + i
 		from = p + 1
@@ -511,7 +540,7 @@ func jwtLocs(ln string) [][]int {
 			}
 		}
 		if e >= 0 && (form1 && ln[p+2] == 'J' && nb-(p+3) >= 4 || form2 && nb-(p+2) >= 10) {
-			locs = append(locs, []int{p, e})
+			locs.add(p, e)
 			from = e
 		}
 	}
@@ -546,12 +575,12 @@ var authorizationSchemes = []string{"bearer", "basic", "token", "digest", "negot
 // group is that run) or, when that fails, the group itself.
 // TestLiteralLocs and TestAuthorizationLocsAgrees hold it to the regexp.
 func authorizationLocs(ln string) [][]int {
-	var locs [][]int
+	var locs locList
 	f := newFoldFinder(ln, "authorization")
 	for from := 0; ; {
 		p := f.next(from)
 		if p < 0 {
-			return locs
+			return locs.locs
 		}
 		from = p + 1
 		i := p + len("authorization")
@@ -580,7 +609,7 @@ func authorizationLocs(ln string) [][]int {
 				vs, ve = s, runEnd(ln, s, isAuthValueByte)
 			}
 		}
-		locs = append(locs, []int{p, ve, vs, ve})
+		locs.add(p, ve, vs, ve)
 		from = ve
 	}
 }
@@ -636,7 +665,7 @@ func base64RunAfter(lits []string, min int) func(string) [][]int {
 		first[l[0]] = true
 	}
 	return func(ln string) [][]int {
-		var locs [][]int
+		var locs locList
 		end := -1 // the end of the run holding the last p, once found
 		for p := 0; p < len(ln); p++ {
 			if !first[ln[p]] {
@@ -647,13 +676,13 @@ func base64RunAfter(lits []string, min int) func(string) [][]int {
 			}
 			for _, l := range lits {
 				if end-p >= len(l)+min && strings.HasPrefix(ln[p:], l) {
-					locs = append(locs, []int{p, end})
+					locs.add(p, end)
 					p = end - 1 // the next match starts after this one
 					break
 				}
 			}
 		}
-		return locs
+		return locs.locs
 	}
 }
 

@@ -281,6 +281,7 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 		case rule.needs != nil:
 			// A line of 200 000 "ghp_ " made token-prefix's regexp read
 			// 1 MiB at 300 ns a byte; no match can be without its run.
+			var found locList
 			runWindows(ln, 0, len(ln), rule.needs, rule.maxLen, func(lo, hi int) {
 				for _, loc := range rule.re.FindAllStringSubmatchIndex(ln[lo:hi], -1) {
 					for k := range loc {
@@ -288,9 +289,10 @@ func (r *Redactor) patterns(ln string, mask uint64, n int, o textOpts, h *hits) 
 							loc[k] += lo
 						}
 					}
-					locs = append(locs, loc)
+					found.keep(loc)
 				}
 			})
+			locs = found.locs
 		default:
 			locs = rule.re.FindAllStringSubmatchIndex(ln, -1)
 		}
@@ -320,9 +322,10 @@ func (r *Redactor) replaceLocs(ln string, locs [][]int, group int, rule string, 
 		if v == "" || isMarker(v) || (keep != nil && keep(v)) || insideMarker(ln, s) {
 			continue
 		}
-		growOutput(&b, len(ln))
+		repl := r.replacement(rule, v)
+		growOutput(&b, len(ln), s-last+len(repl))
 		b.WriteString(ln[last:s])
-		b.WriteString(r.replacement(rule, v))
+		b.WriteString(repl)
 		last = e
 		r.place(h, rule, n, o)
 	}
@@ -524,11 +527,12 @@ func (w *spanWriter) put(spans []span) {
 			strings.EqualFold(key, "secret") && isObjectRef(inner) {
 			continue
 		}
-		growOutput(&w.b, len(ln))
 		open, end := quotesOf(v)
+		repl := r.replacement(RuleSecretKey, inner)
+		growOutput(&w.b, len(ln), sp.vs-w.last+len(open)+len(repl)+len(end))
 		w.b.WriteString(ln[w.last:sp.vs])
 		w.b.WriteString(open)
-		w.b.WriteString(r.replacement(RuleSecretKey, inner))
+		w.b.WriteString(repl)
 		w.b.WriteString(end)
 		w.last = sp.ve
 		r.place(w.h, RuleSecretKey, w.n, w.o)

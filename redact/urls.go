@@ -46,9 +46,10 @@ func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
 		if isMarker(pw) || ps < last || boringValue(pw) {
 			continue
 		}
-		growOutput(&b, len(ln))
+		repl := r.replacement(RuleURLUserinfo, pw)
+		growOutput(&b, len(ln), ps-last+len(repl))
 		b.WriteString(ln[last:ps])
-		b.WriteString(r.replacement(RuleURLUserinfo, pw))
+		b.WriteString(repl)
 		last = pe
 		from = pe
 		r.place(h, RuleURLUserinfo, n, o)
@@ -131,9 +132,10 @@ func (r *Redactor) oraclePasswords(ln string, n int, o textOpts, h *hits) string
 		if isMarker(pw) {
 			continue
 		}
-		growOutput(&b, len(ln))
+		repl := r.replacement(RuleDSN, pw)
+		growOutput(&b, len(ln), s-last+len(repl))
 		b.WriteString(ln[last:s])
-		b.WriteString(r.replacement(RuleDSN, pw))
+		b.WriteString(repl)
 		last = at
 		r.place(h, RuleDSN, n, o)
 	}

@@ -954,9 +954,10 @@ func (r *Redactor) vendor(ln string, n int, o textOpts, h *hits) string {
 		if isMarker(v) || insideMarker(ln, f.s) {
 			continue
 		}
-		growOutput(&b, len(ln))
+		repl := r.replacement(f.rule, v)
+		growOutput(&b, len(ln), f.s-last+len(repl))
 		b.WriteString(ln[last:f.s])
-		b.WriteString(r.replacement(f.rule, v))
+		b.WriteString(repl)
 		last = f.e
 		r.place(h, f.rule, n, o)
 	}
