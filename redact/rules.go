@@ -91,7 +91,7 @@ func defaultPatternRules() []patternRule {
 			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer; prose like \"invalid bearer tokens\""},
-			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: literalLocs("bearer", true, bearerRE, 2), keep: isPlainWord},
+			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: bearerLocs, keep: isPlainWord},
 		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host, and user:PASSWORD@host in *_proxy variables without a scheme (any case)",
 			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path; URLs without a password; NO_PROXY lists"},
 			any: []string{"@"}, re: userinfoRE, group: 1,
@@ -153,63 +153,62 @@ var (
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
 )
 
-// literalLocs finds what re.FindAllStringSubmatchIndex finds, for a regexp
-// re whose every match starts with word (lowercase ASCII, matched in any
-// case; none of its letters has a non-ASCII case fold: no k, no s), after a
-// \b when boundary. Without a literal to start from, the regexp tried every
-// position of a line, and on 1 MiB of "authorization: " read it at 100 ns
-// a byte. Here an anchored copy of it (the same groups) is tried at each
-// occurrence of the word after the last match: FindAll's next match starts
-// at the first of them where one does (TestLiteralLocs), and each try
-// reads only as far as its match can reach.
-//
-// The regexp is run on the bytes up to the end of the fields-th field
-// (runs of bytes other than \s) from the word: a match of a regexp with
-// fields-1 places for whitespace spans at most that many, so no match
-// and no alternative the regexp prefers goes past them. Go then uses its
-// backtracker on the few bytes; on the rest of a 1 MiB line it took the
-// NFA, 1.2 µs a word (BenchmarkAdversarialLines' "authorization").
-func literalLocs(word string, boundary bool, re *regexp.Regexp, fields int) func(string) [][]int {
-	anchored := regexp.MustCompile(`^(?:` + re.String() + `)`)
-	return func(ln string) [][]int {
-		var locs locList
-		f := newFoldFinder(ln, word)
-		for from := 0; ; {
-			p := f.next(from)
-			if p < 0 {
-				return locs.locs
-			}
-			from = p + 1
-			if boundary && p > 0 && isREWordByte(ln[p-1]) {
-				continue
-			}
-			if m := anchored.FindStringSubmatchIndex(ln[p:fieldsEnd(ln, p, fields)]); m != nil {
-				for k := range m {
-					if m[k] >= 0 {
-						m[k] += p
-					}
-				}
-				locs.keep(m)
-				from = max(m[1], p+1)
-			}
+// bearerLocs is bearerRE.FindAllStringSubmatchIndex by hand: at each
+// "bearer" (in any ASCII case; none of its letters has a non-ASCII case
+// fold) after a \b, after the last match, as FindAll goes on. The regexp's
+// anchored copy tried at each one (the backtracker, on the word's two
+// fields) was two thirds of a 1 MiB line of "bearer " (150 000 tries).
+// Every choice is decided by the next byte: \s+ must take every blank (the
+// token class holds none), the token ([A-Za-z0-9\-._~+/]{6,}, with (?i)
+// also the Kelvin sign and the long s, which fold to k and s) its whole
+// run (what follows is not in the class), and =* every '='. Six runes or
+// fewer than that: no match at this word. TestLiteralLocs and
+// FuzzHandMatchers hold it to the regexp.
+func bearerLocs(ln string) [][]int {
+	var locs locList
+	f := newFoldFinder(ln, "bearer")
+	for from := 0; ; {
+		p := f.next(from)
+		if p < 0 {
+			return locs.locs
 		}
+		from = p + 1
+		if p > 0 && isREWordByte(ln[p-1]) {
+			continue
+		}
+		vs := skipRESpace(ln, p+len("bearer"))
+		if vs == p+len("bearer") {
+			continue
+		}
+		e, runes := vs, 0
+		for e < len(ln) {
+			switch {
+			case isBearerByte(ln[e]):
+				e++
+			case strings.HasPrefix(ln[e:], "\u212a"): // Kelvin sign
+				e += len("\u212a")
+			case strings.HasPrefix(ln[e:], "\u017f"): // long s
+				e += len("\u017f")
+			default:
+				goto end
+			}
+			runes++
+		}
+	end:
+		if runes < 6 {
+			continue
+		}
+		for e < len(ln) && ln[e] == '=' {
+			e++
+		}
+		locs.add(p, e, vs, e)
+		from = e
 	}
 }
 
-// fieldsEnd is where the n-th field of ln from p ends (fields are runs of
-// bytes other than the regexp class \s; the blanks before a field belong
-// to it).
-func fieldsEnd(ln string, p, n int) int {
-	i := p
-	for ; n > 0 && i < len(ln); n-- {
-		for i < len(ln) && isRESpace(ln[i]) {
-			i++
-		}
-		for i < len(ln) && !isRESpace(ln[i]) {
-			i++
-		}
-	}
-	return i
+// isBearerByte is bearerRE's token class [A-Za-z0-9\-._~+/] in ASCII.
+func isBearerByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
 }
 
 // indexFold is strings.Index of lower (lowercase ASCII) in s in any ASCII case.
@@ -563,7 +562,7 @@ func isJWTByte(c byte) bool       { return isBase64URLByte(c) || c == '/' || c =
 var authorizationSchemes = []string{"bearer", "basic", "token", "digest", "negotiate", "aws4-hmac-sha256"}
 
 // authorizationLocs is authorizationRE.FindAllStringSubmatchIndex by hand
-// (as literalLocs, it starts at each "authorization" after the last
+// (as bearerLocs, it starts at each "authorization" after the last
 // match). The regexp's backtracker on each one's five fields cost 20 ms
 // of a 1 MiB line of "authorization: " (70 000 tries). Up to the value
 // every choice is decided by the next byte: an optional quote, blanks,
