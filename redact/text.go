@@ -479,6 +479,9 @@ type spanWriter struct {
 	n    int
 	o    textOpts
 	h    *hits
+	// marker is the rule's marker, looked up at the first value, not at
+	// each, when it does not depend on the value (no pseudonyms).
+	marker string
 }
 
 func (r *Redactor) newSpanWriter(ln string, n int, o textOpts, h *hits) spanWriter {
@@ -528,7 +531,10 @@ func (w *spanWriter) put(spans []span) {
 			continue
 		}
 		open, end := quotesOf(v)
-		repl := r.replacement(RuleSecretKey, inner)
+		if w.marker == "" || r.pseudo {
+			w.marker = r.replacement(RuleSecretKey, inner)
+		}
+		repl := w.marker
 		growOutput(&w.b, len(ln), sp.vs-w.last+len(open)+len(repl)+len(end))
 		w.b.WriteString(ln[w.last:sp.vs])
 		w.b.WriteString(open)
@@ -613,11 +619,16 @@ func connectionStringValueEnd(ln string, sp span) int {
 	}
 	// Up to the first ';', '=' or quote, not to the first ';': a line of
 	// "token=x token=x ..." without one read the rest of the line per value.
-	semi := strings.IndexAny(ln[sp.ve:], ";=\"'")
-	if semi < 0 || ln[sp.ve+semi] != ';' {
-		return sp.ve
+	// (By hand: IndexAny built its set's table at every value.)
+	for i := sp.ve; i < len(ln); i++ {
+		switch ln[i] {
+		case ';':
+			return i
+		case '=', '"', '\'':
+			return sp.ve
+		}
 	}
-	return sp.ve + semi
+	return sp.ve
 }
 
 // envAssignment redacts the whole value of a KEY=value line (env files,
