@@ -348,9 +348,10 @@ func schemeUserinfo(ln string, lo, p int) (start, end, pwStart, pwEnd int, ok bo
 
 // locList is a locator's matches as FindAllStringSubmatchIndex gives them,
 // made for lines of 100 000 matches: the indexes of the matches it makes go
-// in blocks (not a slice each), and the list grows by doubling (append
-// grows a large slice by a quarter: a list of 95 000 matches was allocated
-// five times over, in fresh memory each time).
+// in blocks that double (not a slice each), and the list doubles too
+// (append grows a large slice by a quarter: a list of 95 000 matches was
+// allocated five times over, in fresh memory each time). Both start as
+// small as append would: most lines have one match or none.
 type locList struct {
 	locs  [][]int
 	block []int
@@ -359,7 +360,7 @@ type locList struct {
 // add appends a match of the given indexes.
 func (l *locList) add(idx ...int) {
 	if len(l.block)+len(idx) > cap(l.block) {
-		l.block = make([]int, 0, max(256, 2*cap(l.block), len(idx)))
+		l.block = make([]int, 0, max(2*cap(l.block), len(idx)))
 	}
 	n := len(l.block)
 	l.block = append(l.block, idx...)
@@ -368,10 +369,16 @@ func (l *locList) add(idx ...int) {
 
 // keep appends m (a regexp's match).
 func (l *locList) keep(m []int) {
-	if len(l.locs) == cap(l.locs) {
-		l.locs = slices.Grow(l.locs, max(len(l.locs), 8))
+	l.locs = appendDoubling(l.locs, m)
+}
+
+// appendDoubling is append, which doubles a slice's capacity up to 256
+// elements and then grows it by a quarter: past 256 it doubles.
+func appendDoubling[T any](s []T, v T) []T {
+	if len(s) == cap(s) && len(s) >= 256 {
+		s = slices.Grow(s, len(s))
 	}
-	l.locs = append(l.locs, m)
+	return append(s, v)
 }
 
 // isSchemeByte is the class [A-Za-z0-9+.\-] of a URL scheme.

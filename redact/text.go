@@ -407,14 +407,14 @@ func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hit
 	// than a chunk, and no line needs more room than buf.
 	var buf [2 * spanChunk]span
 	if at, ok := r.placesIn(ln, st); ok {
-		w := r.newSpanWriter(ln, n, o, h)
+		w := r.newSpanWriter(ln, n, o)
 		ns := newNearScan()
 		for done := false; !done; {
 			var spans []span
 			if spans, done = r.keys.askNearFrom(ln, at, &ns, buf[:0], spanChunk); ns.disorder {
 				break
 			}
-			w.put(spans)
+			w.put(spans, h)
 		}
 		ln = w.String()
 		if ns.disorder {
@@ -426,11 +426,11 @@ func (r *Redactor) keyValues(ln string, n int, o textOpts, st *lineState, h *hit
 	} else {
 		ln = r.keyPairsEverywhere(ln, n, o, h, buf[:0])
 	}
-	w := r.newSpanWriter(ln, n, o, h)
+	w := r.newSpanWriter(ln, n, o)
 	for i := 0; i < len(ln); {
 		var spans []span
 		spans, i = r.keys.scanFlagsFrom(ln, i, buf[:0], spanChunk)
-		w.put(spans)
+		w.put(spans, h)
 	}
 	ln = w.String()
 	// TOML arrays of secrets: key = ["a", "b"].
@@ -446,17 +446,17 @@ var tomlStringRE = regexp.MustCompile(`"((?:[^"\\]|\\.)+)"`)
 
 // spanChunk is how many spans the key rules' scans give the writer at a
 // time (a few more after a keyword whose walk finds several).
-const spanChunk = 32
+const spanChunk = 16
 
 // keyPairsEverywhere replaces the values of ln's secret pairs, every
 // separator asked (scanKeyValues).
 func (r *Redactor) keyPairsEverywhere(ln string, n int, o textOpts, h *hits, buf []span) string {
-	w := r.newSpanWriter(ln, n, o, h)
+	w := r.newSpanWriter(ln, n, o)
 	var memo keyMemo
 	for i := 0; i < len(ln); {
 		var spans []span
 		spans, i = r.keys.scanKeyValuesFrom(ln, i, &memo, buf[:0], spanChunk)
-		w.put(spans)
+		w.put(spans, h)
 	}
 	return w.String()
 }
@@ -464,13 +464,17 @@ func (r *Redactor) keyPairsEverywhere(ln string, n int, o textOpts, h *hits, buf
 // replaceSpans replaces the values of the spans (in order, as the scanners
 // find them) whose keys name a secret.
 func (r *Redactor) replaceSpans(ln string, spans []span, n int, o textOpts, h *hits) string {
-	w := r.newSpanWriter(ln, n, o, h)
-	w.put(spans)
+	w := r.newSpanWriter(ln, n, o)
+	w.put(spans, h)
 	return w.String()
 }
 
 // spanWriter is replaceSpans a chunk of spans at a time: the copy of its
 // line with the values replaced so far, up to last.
+//
+// The hits go to put, not into the writer: stored there, they went to the
+// heap with it (put leaks what its writer points to), one allocation per
+// JSON string value redacted.
 type spanWriter struct {
 	r    *Redactor
 	ln   string
@@ -478,18 +482,17 @@ type spanWriter struct {
 	last int
 	n    int
 	o    textOpts
-	h    *hits
 	// marker is the rule's marker, looked up at the first value, not at
 	// each, when it does not depend on the value (no pseudonyms).
 	marker string
 }
 
-func (r *Redactor) newSpanWriter(ln string, n int, o textOpts, h *hits) spanWriter {
-	return spanWriter{r: r, ln: ln, n: n, o: o, h: h}
+func (r *Redactor) newSpanWriter(ln string, n int, o textOpts) spanWriter {
+	return spanWriter{r: r, ln: ln, n: n, o: o}
 }
 
 // put replaces the values of spans, which come after those put before.
-func (w *spanWriter) put(spans []span) {
+func (w *spanWriter) put(spans []span, h *hits) {
 	ln, r := w.ln, w.r
 	for _, sp := range spans {
 		key := ln[sp.ks:sp.ke]
@@ -541,7 +544,7 @@ func (w *spanWriter) put(spans []span) {
 		w.b.WriteString(repl)
 		w.b.WriteString(end)
 		w.last = sp.ve
-		r.place(w.h, RuleSecretKey, w.n, w.o)
+		r.place(h, RuleSecretKey, w.n, w.o)
 	}
 }
 

@@ -795,12 +795,9 @@ func (r *vendorRule) hit(ln string, lo int, loc []int, global *compiledAllow, ou
 			}
 		}
 	}
-	if len(out) == cap(out) {
-		// Doubling: append grows a large list by a quarter, five times
-		// the list's size allocated on a line of 50 000 curl passwords.
-		out = slices.Grow(out, max(len(out), 16))
-	}
-	return append(out, vendorHit{lo + s, lo + e, r.id})
+	// Doubling: append grows a large list by a quarter, five times the
+	// list's size allocated on a line of 50 000 curl passwords.
+	return appendDoubling(out, vendorHit{lo + s, lo + e, r.id})
 }
 
 // findAt runs the rule's tail anchored at each keyword of kw (in line

@@ -3,7 +3,6 @@ package redact
 import (
 	"encoding/binary"
 	"math/bits"
-	"slices"
 	"strings"
 	"unsafe"
 )
@@ -592,12 +591,9 @@ func noteStart(occ []int, start int) []int {
 	if n := len(occ); n > 0 && occ[n-1] == start {
 		return occ
 	}
-	if len(occ) == cap(occ) {
-		// Doubling, not append's quarter: a line of 150 000 keywords
-		// allocated its list five times over.
-		occ = slices.Grow(occ, max(len(occ), 16))
-	}
-	return append(occ, start)
+	// Doubling, not append's quarter: a line of 150 000 keywords
+	// allocated its list five times over.
+	return appendDoubling(occ, start)
 }
 
 // at: the word occurs in s at start.
