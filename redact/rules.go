@@ -161,8 +161,8 @@ var (
 // Every choice is decided by the next byte: \s+ must take every blank (the
 // token class holds none), the token ([A-Za-z0-9\-._~+/]{6,}, with (?i)
 // also the Kelvin sign and the long s, which fold to k and s) its whole
-// run (what follows is not in the class), and =* every '='. Six runes or
-// fewer than that: no match at this word. TestLiteralLocs and
+// run (what follows is not in the class), and =* every '='. Fewer than six
+// runes: no match at this word. TestLiteralLocs and
 // FuzzHandMatchers hold it to the regexp.
 func bearerLocs(ln string) [][]int {
 	var locs locList
