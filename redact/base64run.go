@@ -12,7 +12,7 @@ import "strings"
 // holds it to the regexp.
 func base64RunLocs(words []string) func(string) [][]int {
 	return func(ln string) [][]int {
-		var locs [][]int
+		var locs locList
 		next := make([]int, len(words)) // each word's next place at or after from (-1: none left)
 		for i := range next {
 			next[i] = -2 // not looked for yet
@@ -32,7 +32,7 @@ func base64RunLocs(words []string) func(string) [][]int {
 				}
 			}
 			if p < 0 {
-				return locs
+				return locs.locs
 			}
 			s := p
 			for s > from && base64Class[ln[s-1]]&1 != 0 {
@@ -42,7 +42,7 @@ func base64RunLocs(words []string) func(string) [][]int {
 			for e < len(ln) && base64Class[ln[e]] != 0 {
 				e++
 			}
-			locs = append(locs, []int{s, e})
+			locs.add(s, e)
 			from = e
 		}
 	}

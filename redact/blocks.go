@@ -206,9 +206,10 @@ func (r *Redactor) textPairs(ln string, lower []byte, n int, o textOpts, h *hits
 		if inner == "" || isMarker(inner) || boringValue(inner) {
 			continue
 		}
-		growOutput(&b, len(ln))
+		repl := quoteLike(v, r.replacement(RuleSecretPair, inner))
+		growOutput(&b, len(ln), vs-last+len(repl))
 		b.WriteString(ln[last:vs])
-		b.WriteString(quoteLike(v, r.replacement(RuleSecretPair, inner)))
+		b.WriteString(repl)
 		last = ve
 		from = ve
 		r.place(h, RuleSecretPair, n, o)

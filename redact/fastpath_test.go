@@ -126,8 +126,8 @@ func FuzzUserinfoWindows(f *testing.F) {
 	})
 }
 
-// literalLocs must find exactly what authorization-header's and
-// bearer-token's regexps find in the whole line.
+// authorizationLocs and bearerLocs must find exactly what
+// authorization-header's and bearer-token's regexps find in the whole line.
 func TestLiteralLocs(t *testing.T) {
 	rules := defaultPatternRules()
 	var checked []*patternRule
@@ -147,9 +147,10 @@ func TestLiteralLocs(t *testing.T) {
 		"may require authorization: server message",
 		"xbearer abcdefgh Bearer abcdefgh bearer\tabcdefgh==",
 		`"Proxy-Authorization": ["Bearer x", "Token y"]`,
-		// Every place the regexp allows blanks at once: five fields, all
-		// read (literalLocs' window).
+		// Every place the regexp allows blanks at once; tokens of the
+		// Kelvin sign and the long s, which (?i) folds into the class.
 		"authorization \t: [ 'Bearer\t abc123XYZ tail", "bearer \t\r abcdefgh tail",
+		"bearer \u212a\u212a\u212a\u017f\u017fx== bearer \u212a\u212ax", "bearer abcde\u212a bearer abcd\u212a\u00e9",
 	}
 	found := 0
 	for _, rule := range checked {
@@ -159,7 +160,7 @@ func TestLiteralLocs(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(3))
 	pieces := []string{"authorization", "Authorization", "AUTHORIZATION", "bearer", "Bearer", "x", "_", ":", "=", " ", "\t", `"`, "'", "[", "]",
-		",", "Basic ", "Token ", "Api-Token ", "abc123XYZ", "==", "/", "autho", "rization", "aws4-hmac-sha256 ", "é"}
+		",", "Basic ", "Token ", "Api-Token ", "abc123XYZ", "==", "/", "autho", "rization", "aws4-hmac-sha256 ", "é", "\u212a", "\u017f", "~+", "abc", "\f"}
 	for i := 0; i < 100000; i++ {
 		var b strings.Builder
 		for j := rng.Intn(14); j >= 0; j-- {

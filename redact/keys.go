@@ -461,13 +461,26 @@ func mentionsSecretWord(lower string) bool {
 // (detect-secrets' keyword negatives).
 func isCodeReference(v string) bool {
 	v = strings.TrimSuffix(v, ",")
-	for _, p := range []string{"this.", "self.", "process.env.", "os.environ", "os.getenv(", "os.Getenv(", "System.getenv(", "ENV[", "ENV.fetch("} {
+	if v == "" || !codeRefFirst[v[0]] {
+		return false // most values (a line of 100 000 asked each prefix)
+	}
+	for _, p := range codeRefPrefixes {
 		if strings.HasPrefix(v, p) && len(v) > len(p) && !strings.ContainsAny(v, " \t") {
 			return true
 		}
 	}
 	return false
 }
+
+var codeRefPrefixes = []string{"this.", "self.", "process.env.", "os.environ", "os.getenv(", "os.Getenv(", "System.getenv(", "ENV[", "ENV.fetch("}
+
+// codeRefFirst holds the first bytes of codeRefPrefixes.
+var codeRefFirst = func() (t [256]bool) {
+	for _, p := range codeRefPrefixes {
+		t[p[0]] = true
+	}
+	return t
+}()
 
 // entropyWords name keys that hold a secret only sometimes: LICENSE=MIT
 // or license: Apache-2.0 name a license, LICENSE=q8Zr3nV1xK7p... is a
@@ -519,7 +532,7 @@ func highEntropy(v string) bool {
 // secretWithValue: the key names a secret, or names one only sometimes and
 // the value looks generated.
 func (k *keyMatcher) secretWithValue(key, v string) bool {
-	return k.isSecret(key) || k.entropyKey(key) && highEntropy(strings.Trim(v, `"'`))
+	return k.isSecret(key) || k.entropyKey(key) && highEntropy(trimQuotes(v))
 }
 
 // isCredentialPath: systemd's LoadCredential=ID:PATH names where a

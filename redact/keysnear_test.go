@@ -340,3 +340,50 @@ func TestKeyMemoAgrees(t *testing.T) {
 		}
 	}
 }
+
+// keyValues gives its scans' spans to the writer a chunk at a time
+// (spanChunk): it must write what replacing every span at once writes, and
+// count the same hits, with the keyword places and without.
+func TestKeyRulesInChunksAgree(t *testing.T) {
+	r := newR(t, Config{})
+	rng := rand.New(rand.NewSource(37))
+	long, near := 0, 0
+	for n := 0; n < 3000; n++ {
+		var b strings.Builder
+		for j := 40 + rng.Intn(400); j >= 0; j-- {
+			switch rng.Intn(4) {
+			case 0:
+				b.WriteString(" token=S3cr3tV" + string(rune('a'+rng.Intn(26))))
+			case 1:
+				b.WriteString(" --password p4ss")
+			default:
+				b.WriteString(nearPieces[rng.Intn(len(nearPieces))])
+			}
+		}
+		ln := b.String()
+		// A hit of the same rule and line before, as a line's earlier
+		// rules leave them.
+		pre := func() *hits { h := &hits{}; h.add(RuleSecretKey, 1, ""); return h }
+		wantH := pre()
+		want := r.replaceSpans(ln, r.keys.scanKeyValues(ln, nil), 1, textOpts{}, wantH)
+		want = r.replaceSpans(want, r.keys.scanFlags(want, nil), 1, textOpts{}, wantH)
+		if wantH.n > 2*spanChunk {
+			long++
+		}
+		m, at := r.trig.scanAt(ln, nil)
+		if r.placesUsable(m) {
+			near++
+		}
+		for _, places := range []keyPlaces{{ln: ln, at: at, ok: r.placesUsable(m)}, {}} {
+			st := lineState{kw: places}
+			h := pre()
+			if got := r.keyValues(ln, 1, textOpts{}, &st, h); got != want || !reflect.DeepEqual(h, wantH) {
+				t.Fatalf("%q (places %v, usable %v):\nin chunks %q, hits %+v\nat once    %q, hits %+v", ln, places.at, places.ok, got, h, want, wantH)
+			}
+		}
+	}
+	if long < 1000 || near < 1000 {
+		t.Fatalf("%d lines with more spans than two chunks, %d with usable places: the inputs do not exercise the chunks", long, near)
+	}
+	t.Logf("%d lines with more spans than two chunks, %d with usable places", long, near)
+}

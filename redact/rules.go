@@ -3,6 +3,7 @@ package redact
 import (
 	"encoding/base64"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -90,7 +91,7 @@ func defaultPatternRules() []patternRule {
 			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer; prose like \"invalid bearer tokens\""},
-			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: literalLocs("bearer", true, bearerRE, 2), keep: isPlainWord},
+			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: bearerLocs, keep: isPlainWord},
 		{RuleInfo: RuleInfo{Name: RuleURLUserinfo, Class: "URLs", Description: "passwords in URL user info (proxies, registries, DSNs): scheme://user:PASSWORD@host, and user:PASSWORD@host in *_proxy variables without a scheme (any case)",
 			Example: "HTTPS_PROXY=http://proxyuser:s3cret@proxy:3128", Leaves: "scheme, user name, host, port, path; URLs without a password; NO_PROXY lists"},
 			any: []string{"@"}, re: userinfoRE, group: 1,
@@ -152,63 +153,62 @@ var (
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
 )
 
-// literalLocs finds what re.FindAllStringSubmatchIndex finds, for a regexp
-// re whose every match starts with word (lowercase ASCII, matched in any
-// case; none of its letters has a non-ASCII case fold: no k, no s), after a
-// \b when boundary. Without a literal to start from, the regexp tried every
-// position of a line, and on 1 MiB of "authorization: " read it at 100 ns
-// a byte. Here an anchored copy of it (the same groups) is tried at each
-// occurrence of the word after the last match: FindAll's next match starts
-// at the first of them where one does (TestLiteralLocs), and each try
-// reads only as far as its match can reach.
-//
-// The regexp is run on the bytes up to the end of the fields-th field
-// (runs of bytes other than \s) from the word: a match of a regexp with
-// fields-1 places for whitespace spans at most that many, so no match
-// and no alternative the regexp prefers goes past them. Go then uses its
-// backtracker on the few bytes; on the rest of a 1 MiB line it took the
-// NFA, 1.2 µs a word (BenchmarkAdversarialLines' "authorization").
-func literalLocs(word string, boundary bool, re *regexp.Regexp, fields int) func(string) [][]int {
-	anchored := regexp.MustCompile(`^(?:` + re.String() + `)`)
-	return func(ln string) [][]int {
-		var locs [][]int
-		f := newFoldFinder(ln, word)
-		for from := 0; ; {
-			p := f.next(from)
-			if p < 0 {
-				return locs
-			}
-			from = p + 1
-			if boundary && p > 0 && isREWordByte(ln[p-1]) {
-				continue
-			}
-			if m := anchored.FindStringSubmatchIndex(ln[p:fieldsEnd(ln, p, fields)]); m != nil {
-				for k := range m {
-					if m[k] >= 0 {
-						m[k] += p
-					}
-				}
-				locs = append(locs, m)
-				from = max(m[1], p+1)
-			}
+// bearerLocs is bearerRE.FindAllStringSubmatchIndex by hand: at each
+// "bearer" (in any ASCII case; none of its letters has a non-ASCII case
+// fold) after a \b, after the last match, as FindAll goes on. The regexp's
+// anchored copy tried at each one (the backtracker, on the word's two
+// fields) was two thirds of a 1 MiB line of "bearer " (150 000 tries).
+// Every choice is decided by the next byte: \s+ must take every blank (the
+// token class holds none), the token ([A-Za-z0-9\-._~+/]{6,}, with (?i)
+// also the Kelvin sign and the long s, which fold to k and s) its whole
+// run (what follows is not in the class), and =* every '='. Fewer than six
+// runes: no match at this word. TestLiteralLocs and
+// FuzzHandMatchers hold it to the regexp.
+func bearerLocs(ln string) [][]int {
+	var locs locList
+	f := newFoldFinder(ln, "bearer")
+	for from := 0; ; {
+		p := f.next(from)
+		if p < 0 {
+			return locs.locs
 		}
+		from = p + 1
+		if p > 0 && isREWordByte(ln[p-1]) {
+			continue
+		}
+		vs := skipRESpace(ln, p+len("bearer"))
+		if vs == p+len("bearer") {
+			continue
+		}
+		e, runes := vs, 0
+		for e < len(ln) {
+			switch {
+			case isBearerByte(ln[e]):
+				e++
+			case strings.HasPrefix(ln[e:], "\u212a"): // Kelvin sign
+				e += len("\u212a")
+			case strings.HasPrefix(ln[e:], "\u017f"): // long s
+				e += len("\u017f")
+			default:
+				goto end
+			}
+			runes++
+		}
+	end:
+		if runes < 6 {
+			continue
+		}
+		for e < len(ln) && ln[e] == '=' {
+			e++
+		}
+		locs.add(p, e, vs, e)
+		from = e
 	}
 }
 
-// fieldsEnd is where the n-th field of ln from p ends (fields are runs of
-// bytes other than the regexp class \s; the blanks before a field belong
-// to it).
-func fieldsEnd(ln string, p, n int) int {
-	i := p
-	for ; n > 0 && i < len(ln); n-- {
-		for i < len(ln) && isRESpace(ln[i]) {
-			i++
-		}
-		for i < len(ln) && !isRESpace(ln[i]) {
-			i++
-		}
-	}
-	return i
+// isBearerByte is bearerRE's token class [A-Za-z0-9\-._~+/] in ASCII.
+func isBearerByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
 }
 
 // indexFold is strings.Index of lower (lowercase ASCII) in s in any ASCII case.
@@ -290,7 +290,7 @@ func userinfoWindows(ln string, fn func(lo, hi int)) {
 // BenchmarkRedactLogText). TestUserinfoWindows holds it to the regexp on
 // the whole line.
 func userinfoLocs(ln string) [][]int {
-	var locs [][]int
+	var locs locList
 	userinfoWindows(ln, func(lo, hi int) {
 		var m []int
 		if containsFold(ln[lo:hi], "_proxy") {
@@ -301,14 +301,14 @@ func userinfoLocs(ln string) [][]int {
 					}
 				}
 			}
-		} else {
-			m = schemeUserinfo(ln, lo, hi-1)
-		}
-		if m != nil {
-			locs = append(locs, m)
+			if m != nil {
+				locs.keep(m)
+			}
+		} else if t, e, s, p, ok := schemeUserinfo(ln, lo, hi-1); ok {
+			locs.add(t, e, s, p)
 		}
 	})
-	return locs
+	return locs.locs
 }
 
 // schemeUserinfo is the match of scheme://user:password@ in ln[lo:p+1]
@@ -317,7 +317,7 @@ func userinfoLocs(ln string) [][]int {
 // password) after "://", the first ':' in them ending the user, and the
 // scheme's leftmost start: the first letter of the scheme bytes before
 // "://".
-func schemeUserinfo(ln string, lo, p int) []int {
+func schemeUserinfo(ln string, lo, p int) (start, end, pwStart, pwEnd int, ok bool) {
 	run := p
 	for run > lo {
 		c := ln[run-1]
@@ -327,11 +327,11 @@ func schemeUserinfo(ln string, lo, p int) []int {
 		run--
 	}
 	if run-3 < lo || ln[run-3:run] != "://" {
-		return nil
+		return 0, 0, 0, 0, false
 	}
 	colon := strings.IndexByte(ln[run:p], ':')
 	if colon < 0 || run+colon+1 >= p {
-		return nil
+		return 0, 0, 0, 0, false
 	}
 	t := run - 3
 	for t > lo && isSchemeByte(ln[t-1]) {
@@ -341,9 +341,44 @@ func schemeUserinfo(ln string, lo, p int) []int {
 		t++
 	}
 	if t == run-3 {
-		return nil
+		return 0, 0, 0, 0, false
 	}
-	return []int{t, p + 1, run + colon + 1, p}
+	return t, p + 1, run + colon + 1, p, true
+}
+
+// locList is a locator's matches as FindAllStringSubmatchIndex gives them,
+// made for lines of 100 000 matches: the indexes of the matches it makes go
+// in blocks that double (not a slice each), and the list doubles too
+// (append grows a large slice by a quarter: a list of 95 000 matches was
+// allocated five times over, in fresh memory each time). Both start as
+// small as append would: most lines have one match or none.
+type locList struct {
+	locs  [][]int
+	block []int
+}
+
+// add appends a match of the given indexes.
+func (l *locList) add(idx ...int) {
+	if len(l.block)+len(idx) > cap(l.block) {
+		l.block = make([]int, 0, max(2*cap(l.block), len(idx)))
+	}
+	n := len(l.block)
+	l.block = append(l.block, idx...)
+	l.keep(l.block[n:len(l.block):len(l.block)])
+}
+
+// keep appends m (a regexp's match).
+func (l *locList) keep(m []int) {
+	l.locs = appendDoubling(l.locs, m)
+}
+
+// appendDoubling is append, which doubles a slice's capacity up to 256
+// elements and then grows it by a quarter: past 256 it doubles.
+func appendDoubling[T any](s []T, v T) []T {
+	if len(s) == cap(s) && len(s) >= 256 {
+		s = slices.Grow(s, len(s))
+	}
+	return append(s, v)
 }
 
 // isSchemeByte is the class [A-Za-z0-9+.\-] of a URL scheme.
@@ -482,14 +517,14 @@ func Rules() []RuleInfo {
 // found once for all the "ey" before it (ends only grow), so a line of
 // "eyeyey..." costs one pass. TestJWTLocsAgrees holds it to the regexp.
 func jwtLocs(ln string) [][]int {
-	var locs [][]int
+	var locs locList
 	nb := -1            // the first byte at or after the last p+2 outside [A-Za-z0-9_-]
 	seg2nb, e := -1, -1 // the second and third segments of nb: cached
 	var form1, form2 bool
 	for from := 0; ; {
 		i := strings.Index(ln[from:], "ey")
 		if i < 0 {
-			return locs
+			return locs.locs
 		}
 		p := from + i
 		from = p + 1
@@ -511,7 +546,7 @@ func jwtLocs(ln string) [][]int {
 			}
 		}
 		if e >= 0 && (form1 && ln[p+2] == 'J' && nb-(p+3) >= 4 || form2 && nb-(p+2) >= 10) {
-			locs = append(locs, []int{p, e})
+			locs.add(p, e)
 			from = e
 		}
 	}
@@ -534,7 +569,7 @@ func isJWTByte(c byte) bool       { return isBase64URLByte(c) || c == '/' || c =
 var authorizationSchemes = []string{"bearer", "basic", "token", "digest", "negotiate", "aws4-hmac-sha256"}
 
 // authorizationLocs is authorizationRE.FindAllStringSubmatchIndex by hand
-// (as literalLocs, it starts at each "authorization" after the last
+// (as bearerLocs, it starts at each "authorization" after the last
 // match). The regexp's backtracker on each one's five fields cost 20 ms
 // of a 1 MiB line of "authorization: " (70 000 tries). Up to the value
 // every choice is decided by the next byte: an optional quote, blanks,
@@ -546,12 +581,12 @@ var authorizationSchemes = []string{"bearer", "basic", "token", "digest", "negot
 // group is that run) or, when that fails, the group itself.
 // TestLiteralLocs and TestAuthorizationLocsAgrees hold it to the regexp.
 func authorizationLocs(ln string) [][]int {
-	var locs [][]int
+	var locs locList
 	f := newFoldFinder(ln, "authorization")
 	for from := 0; ; {
 		p := f.next(from)
 		if p < 0 {
-			return locs
+			return locs.locs
 		}
 		from = p + 1
 		i := p + len("authorization")
@@ -580,7 +615,7 @@ func authorizationLocs(ln string) [][]int {
 				vs, ve = s, runEnd(ln, s, isAuthValueByte)
 			}
 		}
-		locs = append(locs, []int{p, ve, vs, ve})
+		locs.add(p, ve, vs, ve)
 		from = ve
 	}
 }
@@ -636,7 +671,7 @@ func base64RunAfter(lits []string, min int) func(string) [][]int {
 		first[l[0]] = true
 	}
 	return func(ln string) [][]int {
-		var locs [][]int
+		var locs locList
 		end := -1 // the end of the run holding the last p, once found
 		for p := 0; p < len(ln); p++ {
 			if !first[ln[p]] {
@@ -647,13 +682,13 @@ func base64RunAfter(lits []string, min int) func(string) [][]int {
 			}
 			for _, l := range lits {
 				if end-p >= len(l)+min && strings.HasPrefix(ln[p:], l) {
-					locs = append(locs, []int{p, end})
+					locs.add(p, end)
 					p = end - 1 // the next match starts after this one
 					break
 				}
 			}
 		}
-		return locs
+		return locs.locs
 	}
 }
 

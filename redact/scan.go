@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/binary"
+	"math"
 	"strings"
 )
 
@@ -52,14 +53,27 @@ type span struct {
 // scanKeyValuesNear for the lines whose keyword places are known.
 func (k *keyMatcher) scanKeyValues(ln string, spans []span) []span {
 	var memo keyMemo
-	for i := 0; i < len(ln); {
+	spans, _ = k.scanKeyValuesFrom(ln, 0, &memo, spans, math.MaxInt)
+	return spans
+}
+
+// scanKeyValuesFrom is scanKeyValues from ln[i:], stopping once spans
+// holds limit spans: it returns where to go on (len(ln): done). The key
+// rules replace a line's spans a chunk at a time (spanWriter), so a line of
+// 150 000 pairs needs no list of 150 000 spans, grown by doubling into
+// fresh memory (a sixth of such a line's time).
+func (k *keyMatcher) scanKeyValuesFrom(ln string, i int, memo *keyMemo, spans []span, limit int) ([]span, int) {
+	for i < len(ln) {
+		if len(spans) >= limit {
+			return spans, i
+		}
 		if c := ln[i]; c != '=' && c != ':' && c != ',' {
 			i++
 			continue
 		}
-		spans, i = k.keyValueAt(ln, i, spans, &memo)
+		spans, i = k.keyValueAt(ln, i, spans, memo)
 	}
-	return spans
+	return spans, len(ln)
 }
 
 // scanKeyValuesNear is scanKeyValues on an ASCII line, with no user key
@@ -80,34 +94,43 @@ func (k *keyMatcher) scanKeyValuesNear(ln string, occ []int, spans []span) []spa
 // askNear asks keyValueAt at the places of ln that may be the separator
 // of a key holding a keyword starting at one of occ, in order.
 func (k *keyMatcher) askNear(ln string, occ []int, spans []span) ([]span, bool) {
-	ns := nearScan{at: -1, pend: [2]int{-1, -1}}
-	runEnd, walked := -1, 0
-	dq, sq := -1, -1 // the next '"' and '\'' at or after the last keyword (len(ln): none)
-	for _, p := range occ {
+	ns := newNearScan()
+	spans, _ = k.askNearFrom(ln, occ, &ns, spans, math.MaxInt)
+	return spans, ns.disorder
+}
+
+// askNearFrom goes on with askNear's scan ns until spans holds limit
+// spans (looked at before each keyword: a keyword's walk adds a few) or
+// occ ends, and says whether it did.
+func (k *keyMatcher) askNearFrom(ln string, occ []int, ns *nearScan, spans []span, limit int) (_ []span, done bool) {
+	for ; ns.oi < len(occ); ns.oi++ {
+		if len(spans) >= limit {
+			return spans, false
+		}
+		p := occ[ns.oi]
 		// A ',' after the first quote following the keyword: callPair's
 		// quoted key may hold blanks. It is asked in its place among the
 		// separators of the keywords after this one.
-		if dq < p {
-			dq = indexFrom(ln, p, '"')
-			spans = k.pending(ln, &ns, 0, dq+1, spans)
+		if ns.dq < p {
+			ns.dq = indexFrom(ln, p, '"')
+			spans = k.pending(ln, ns, 0, ns.dq+1, spans)
 		}
-		if sq < p {
-			sq = indexFrom(ln, p, '\'')
-			spans = k.pending(ln, &ns, 1, sq+1, spans)
+		if ns.sq < p {
+			ns.sq = indexFrom(ln, p, '\'')
+			spans = k.pending(ln, ns, 1, ns.sq+1, spans)
 		}
-		if p >= runEnd {
+		if p >= ns.runEnd {
 			b := p
 			for b < len(ln) && isKeyByte(ln[b]) {
 				b++
 			}
-			runEnd = b
-			if b >= walked {
-				walked, spans = k.gap(ln, &ns, b, spans)
+			ns.runEnd = b
+			if b >= ns.walked {
+				ns.walked, spans = k.gap(ln, ns, b, spans)
 			}
 		}
 	}
-	spans = k.flush(ln, &ns, len(ln), spans)
-	return spans, ns.disorder
+	return k.flush(ln, ns, len(ln), spans), true
 }
 
 // keyValueAt reads the pair whose separator may be ln[i] ('=', ':', or ','
@@ -118,7 +141,7 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) (
 	c := ln[i]
 	if c == ',' {
 		if i > 0 && (ln[i-1] == '"' || ln[i-1] == '\'') {
-			if sp, ok := k.callPair(ln, i); ok {
+			if sp, ok := k.callPair(ln, i, memo); ok {
 				spans = append(spans, sp)
 			}
 		}
@@ -202,6 +225,14 @@ type nearScan struct {
 	next, at int
 	pend     [2]int
 	disorder bool // a place came after a later one
+	// oi is the next keyword of occ; runEnd the end of the last one's
+	// run of key bytes, walked where its gap walk stopped; dq and sq the
+	// next '"' and '\'' at or after the last keyword (len(ln): none).
+	oi, runEnd, walked, dq, sq int
+}
+
+func newNearScan() nearScan {
+	return nearScan{at: -1, pend: [2]int{-1, -1}, runEnd: -1, dq: -1, sq: -1}
 }
 
 // pending notes the ',' at i (if it is one) as slot's, asking the one it
@@ -307,23 +338,39 @@ func (k *keyMatcher) gap(ln string, ns *nearScan, j int, spans []span) (int, []s
 	return j, spans
 }
 
-// keyMemo is the last key a scan asked about and the answers: a line
+// keyMemo holds the last keys a scan asked about and the answers: a line
 // repeats its keys ("token=x token=x ..." in a 1 MiB line, the CRI pairs'
-// "key"), and isSecret lowercases and splits each one.
+// "key"), and isSecret lowercases and splits each one. Four, not one: a
+// line's keys alternate with the "REDACTED" of the markers placed before
+// ("authorization: [REDACTED:authorization-header] authorization: ..."),
+// and one remembered key was asked again at every pair.
 type keyMemo struct {
-	key             string
-	secret, entropy bool
-	set             bool
+	keys [keyMemoSize]string
+	ans  [keyMemoSize]uint8 // 1: set, 2: secret, 4: entropy
+	next int
 }
+
+const keyMemoSize = 4
 
 // ask returns isSecret(key) and, when that is false, entropyKey(key).
 func (m *keyMemo) ask(k *keyMatcher, key string) (secret, entropy bool) {
-	if !m.set || m.key != key {
-		m.secret = k.isSecret(key)
-		m.entropy = !m.secret && k.entropyKey(key)
-		m.key, m.set = key, true
+	for i := range m.keys {
+		if a := m.ans[i]; a != 0 && m.keys[i] == key {
+			return a&2 != 0, a&4 != 0
+		}
 	}
-	return m.secret, m.entropy
+	secret = k.isSecret(key)
+	entropy = !secret && k.entropyKey(key)
+	a := uint8(1)
+	if secret {
+		a |= 2
+	}
+	if entropy {
+		a |= 4
+	}
+	m.keys[m.next], m.ans[m.next] = key, a
+	m.next = (m.next + 1) % keyMemoSize
+	return secret, entropy
 }
 
 // indexFrom is the index of c in ln at or after i, or len(ln).
@@ -337,7 +384,7 @@ func indexFrom(ln string, i int, c byte) int {
 // callPair reads a quoted key and a quoted value passed to a call, the
 // comma at i between them: System.setProperty("DB_PASSWORD", "x"),
 // os.getenv("API_TOKEN", "x"), ENV.fetch('SECRET_KEY', 'x').
-func (k *keyMatcher) callPair(ln string, i int) (span, bool) {
+func (k *keyMatcher) callPair(ln string, i int, memo *keyMemo) (span, bool) {
 	q := ln[i-1]
 	lo := max(0, i-2-maxKeyLen) // bounded: a line of many `",` stays linear
 	open := strings.LastIndexByte(ln[lo:i-1], q)
@@ -349,7 +396,12 @@ func (k *keyMatcher) callPair(ln string, i int) (span, bool) {
 	for j >= 0 && ln[j] == ' ' {
 		j--
 	}
-	if open < 1 || j < 0 || ln[j] != '(' || !k.isSecret(ln[open+1:i-1]) {
+	if open < 1 || j < 0 || ln[j] != '(' {
+		return span{}, false
+	}
+	// Through the memo: a line of one call repeated asked isSecret of
+	// the same key each time (half of linear_test.go's "call pairs").
+	if secret, _ := memo.ask(k, ln[open+1:i-1]); !secret {
 		return span{}, false
 	}
 	vs := i + 1
@@ -519,7 +571,17 @@ func stopsValue(c byte) bool {
 // is read: most '-' of a log line are in dates and names, glued to a byte
 // before them, and most flags name no secret.
 func (k *keyMatcher) scanFlags(ln string, spans []span) []span {
-	for i := 0; i < len(ln); i++ {
+	spans, _ = k.scanFlagsFrom(ln, 0, spans, math.MaxInt)
+	return spans
+}
+
+// scanFlagsFrom is scanFlags from ln[i:], stopping once spans holds limit
+// spans (see scanKeyValuesFrom): it returns where to go on.
+func (k *keyMatcher) scanFlagsFrom(ln string, i int, spans []span, limit int) ([]span, int) {
+	for ; i < len(ln); i++ {
+		if len(spans) >= limit {
+			return spans, i
+		}
 		j := strings.IndexByte(ln[i:], '-')
 		if j < 0 {
 			break
@@ -532,7 +594,7 @@ func (k *keyMatcher) scanFlags(ln string, spans []span) []span {
 			spans = flagAt(ln, i, spans)
 		}
 	}
-	return spans
+	return spans, len(ln)
 }
 
 // flagName is the name of the flag whose '-' is ln[i].

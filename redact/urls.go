@@ -12,13 +12,14 @@ import (
 func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
 	var b strings.Builder
 	last, fieldEnd := 0, -1
-	for from := 0; ; {
-		i := strings.Index(ln[from:], "://")
-		if i < 0 {
-			break
+	// Each "://" is found once: the one after a URL is where its user
+	// info ends and where the next URL starts (a replacement ends before
+	// it), so the search for one is the search for the other.
+	for sep := strings.Index(ln, "://"); sep >= 0; {
+		start := sep + 3
+		if sep = strings.Index(ln[start:], "://"); sep >= 0 {
+			sep += start
 		}
-		start := from + i + 3
-		from = start
 		// The URL runs to whitespace or a quote, and its user info ends
 		// before another "://" (found once per field: a field of many URLs
 		// costs its length, not its length per URL).
@@ -29,8 +30,8 @@ func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
 			}
 		}
 		end := fieldEnd
-		if j := strings.Index(ln[start:end], "://"); j >= 0 {
-			end = start + j
+		if sep >= 0 && sep < end {
+			end = sep
 		}
 		tok := ln[start:end]
 		at := lastHostAt(tok)
@@ -46,11 +47,11 @@ func (r *Redactor) urlPasswords(ln string, n int, o textOpts, h *hits) string {
 		if isMarker(pw) || ps < last || boringValue(pw) {
 			continue
 		}
-		growOutput(&b, len(ln))
+		repl := r.replacement(RuleURLUserinfo, pw)
+		growOutput(&b, len(ln), ps-last+len(repl))
 		b.WriteString(ln[last:ps])
-		b.WriteString(r.replacement(RuleURLUserinfo, pw))
+		b.WriteString(repl)
 		last = pe
-		from = pe
 		r.place(h, RuleURLUserinfo, n, o)
 	}
 	if last == 0 {
@@ -73,8 +74,11 @@ func urlEnds(c byte) bool {
 // (letters, digits, '.', '-', or an [IPv6] literal) follows, or -1.
 func lastHostAt(tok string) int {
 	limit := len(tok)
-	if i := strings.IndexAny(tok, "?#"); i >= 0 {
-		limit = i
+	for i := 0; i < len(tok); i++ { // (IndexAny built its set per URL)
+		if tok[i] == '?' || tok[i] == '#' {
+			limit = i
+			break
+		}
 	}
 	for at := strings.LastIndexByte(tok[:limit], '@'); at >= 0; at = strings.LastIndexByte(tok[:at], '@') {
 		if hostAt(tok[at+1:]) {
@@ -131,9 +135,10 @@ func (r *Redactor) oraclePasswords(ln string, n int, o textOpts, h *hits) string
 		if isMarker(pw) {
 			continue
 		}
-		growOutput(&b, len(ln))
+		repl := r.replacement(RuleDSN, pw)
+		growOutput(&b, len(ln), s-last+len(repl))
 		b.WriteString(ln[last:s])
-		b.WriteString(r.replacement(RuleDSN, pw))
+		b.WriteString(repl)
 		last = at
 		r.place(h, RuleDSN, n, o)
 	}

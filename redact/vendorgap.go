@@ -29,9 +29,14 @@ type gapRule struct {
 	prefixes []string
 	tail     *regexp.Regexp
 	// match, when set, is a hand-written matcher of tail (curlUserTail):
-	// it gives what tail.FindStringSubmatchIndex gives, by one pass.
-	match func(s string) []int
+	// it gives what tail.FindStringSubmatchIndex gives, by one pass, in m.
+	match func(s string, m *tailMatch) []int
 }
+
+// tailMatch holds a hand-written tail's match: the indexes of a regexp of
+// four groups. The caller's, reused from try to try (a line of 50 000
+// curl passwords made a slice for each).
+type tailMatch [10]int
 
 // gapOf is the gapRule of re, or nil when re is not of that shape.
 func gapOf(re string) *gapRule {
@@ -75,7 +80,7 @@ func gapOf(re string) *gapRule {
 			g.prefixes = p
 		}
 		if tre.String() == curlUserTailRE {
-			g.match = curlUserTail
+			g.match = curlUserTailInto
 		}
 		return g
 	}
@@ -128,6 +133,7 @@ func (g *gapRule) find(r *vendorRule, ln string, global *compiledAllow, out []ve
 	if loc == nil {
 		return out
 	}
+	var tm tailMatch // (hit reads a match, keeps none of it)
 	for from := loc[1]; from < len(ln); {
 		q := from // where the tail would start; its literal follows
 		if g.lit != "" {
@@ -138,7 +144,7 @@ func (g *gapRule) find(r *vendorRule, ln string, global *compiledAllow, out []ve
 			q = from + j
 		}
 		if g.first[ln[q]] && g.mayStart(ln[q+1:]) {
-			if m := g.tailAt(ln[q:]); m != nil {
+			if m := g.tailAt(ln[q:], &tm); m != nil {
 				out = r.hit(ln, q, m, global, out)
 				from = q + max(m[1], 1)
 				continue
@@ -174,9 +180,9 @@ const gapWindow = 128
 // alternative matched within it (the quoted forms need their closing
 // quote; the bare form cannot start with a quote). Otherwise s is read
 // whole.
-func (g *gapRule) tailAt(s string) []int {
+func (g *gapRule) tailAt(s string, m *tailMatch) []int {
 	if g.match != nil {
-		return g.match(s)
+		return g.match(s, m)
 	}
 	if len(s) > gapWindow {
 		if m := g.tail.FindStringSubmatchIndex(s[:gapWindow]); m != nil && m[1] < gapWindow {
@@ -200,7 +206,10 @@ const curlUserTailRE = `^(?:[\t\n\r ]-(?:u|-user)(?:=|[\t ]{0,5})("(:[^"]{3,}|[^
 // end of their run (what follows must be ':' or a blank, which the run
 // cannot hold). Counts ({3,}) are of runes, as the regexp counts.
 // TestCurlUserTailAgreesWithTheRegexp holds it to the regexp.
-func curlUserTail(s string) []int {
+func curlUserTail(s string) []int { return curlUserTailInto(s, new(tailMatch)) }
+
+// curlUserTailInto is curlUserTail, its match made in m.
+func curlUserTailInto(s string, tm *tailMatch) []int {
 	if len(s) < 3 || !(s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r') {
 		return nil
 	}
@@ -236,7 +245,10 @@ func curlUserTail(s string) []int {
 		}
 		return -1
 	}
-	m := []int{0, -1, p, -1, -1, -1, -1, -1, -1, -1}
+	match := func() []int {
+		*tm = tailMatch{0, -1, p, -1, -1, -1, -1, -1, -1, -1}
+		return tm[:]
+	}
 	switch q := s[p]; q {
 	case '"', '\'':
 		if c := closeQuote(s, p); c >= 0 {
@@ -256,6 +268,7 @@ func curlUserTail(s string) []int {
 				if q == '\'' {
 					g = 6
 				}
+				m := match()
 				m[1], m[3], m[g], m[g+1] = e, c+1, p+1, c
 				return m
 			}
@@ -274,6 +287,7 @@ func curlUserTail(s string) []int {
 	if e < 0 {
 		return nil
 	}
+	m := match()
 	m[1], m[3], m[8], m[9] = e, ve, p, ve
 	return m
 }
