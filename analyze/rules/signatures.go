@@ -53,7 +53,7 @@ func (s *budgetStop) finding(n *facts.Node, b *catalog.Budget) finding.Finding {
 	return finding.Finding{
 		ID: LogCatalogStoppedID, Severity: finding.Warning,
 		Title: fmt.Sprintf("The failure catalog judged only part of the logs: %d records were not classified", s.left+later),
-		Explanation: fmt.Sprintf("Classifying log records stopped at %s line %d, after the catalog's patterns had read %d MB of text (the limit, catalog.DefaultBudgetBytes, "+
+		Explanation: fmt.Sprintf("Classifying log records stopped at %s line %d, after the catalog's patterns had read %d MiB of text (the limit, catalog.DefaultBudgetBytes, "+
 			"is far above what a real node's logs cost). The records from there on (%d in this file, %d in later files) were not classified: absent catalog findings prove nothing about them. "+
 			"Records packed with many failure signatures at once are what costs this much; a bundle like that may be crafted.", s.path, s.line, b.Spent()>>20, s.left, later),
 		Evidence:    []finding.Evidence{{Path: s.path, LineStart: s.line}},
