@@ -248,3 +248,39 @@ func TestSourceTiers(t *testing.T) {
 		}
 	}
 }
+
+// A bulk source the archive budget cuts and that then outlives its own
+// deadline (a journal read on a loaded node) is a timeout whose reason also
+// names the budget: the manifest's truncation is blamed on a source, not on
+// none (the lab test TestLabArchiveBudgetKeepsCoreSources met this on a
+// loaded CI machine: "truncated, yet no source says the archive budget cut it").
+func TestBudgetCutThenTimeoutNamesBoth(t *testing.T) {
+	dir := t.TempDir()
+	const maxSize = 600 << 10
+	srcs := []Source{fakeSource{name: "logs", budget: 64 << 20, collect: func(ctx context.Context, env *Env, out Output) error {
+		for i := 0; ; i++ {
+			if err := out.WriteFile(fmt.Sprintf("pod-%d.log", i), redact.Text, incompressible(uint64(2000+i), 32<<10)); err != nil {
+				break
+			}
+		}
+		<-ctx.Done() // still reading when its deadline comes
+		time.Sleep(time.Second)
+		return ctx.Err()
+	}}}
+	res, err := Run(context.Background(), Options{OutputDir: dir, Timeout: 20 * time.Second, SourceTimeout: 2 * time.Second, MaxSize: maxSize}, srcs, newTestRedactor(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.OpenFile(res.Path, bundle.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := statusOf(t, b.Manifest, "logs")
+	if logs.Status != bundle.StatusTimeout || !strings.Contains(logs.Reason, "abandoned after") ||
+		!strings.Contains(logs.Reason, fmt.Sprintf("archive budget reached (--max-size %d", maxSize)) {
+		t.Fatalf("logs: %+v, want a timeout that also names the archive budget", logs)
+	}
+	if !b.Manifest.Truncated {
+		t.Fatal("manifest not truncated")
+	}
+}

@@ -453,6 +453,11 @@ func runOne(parent context.Context, timeout time.Duration, env *Env, src Source,
 		if parent.Err() != nil {
 			st.Reason = fmt.Sprintf("abandoned when the run's --timeout was reached (kept %d files, %d bytes)", files, bytes)
 		}
+		// A source the archive budget cut before its deadline says so too:
+		// the manifest's truncation must name the sources it cut.
+		if archFull {
+			st.Reason += "; " + out.archiveNote
+		}
 	case err != nil && !errors.Is(err, ErrBudget):
 		// The partials say what led there (one reason per endpoint, say).
 		st.Status, st.Reason = bundle.StatusError, strings.Join(append([]string{env.Redactor.String(err.Error())}, partials...), "; ")
