@@ -12,8 +12,6 @@ import "strings"
 // ESC starts every escape sequence.
 const ESC = 0x1b
 
-const esc = ESC
-
 // escapedESC are the spellings of ESC inside a quoted value: Go's %q and
 // logfmt quoting write \x1b (logrus: msg="\x1b[31m..."), JSON writes
 // \u001b, shell and C programs print \033. Only a CSI ("[" after it) is
@@ -37,7 +35,7 @@ func Strip(s string) string {
 	for i := 0; i < len(s); {
 		n := 0
 		switch s[i] {
-		case esc:
+		case ESC:
 			n = skip(s[i:])
 		case '\\':
 			for _, e := range escapedESC {
@@ -62,7 +60,7 @@ func Strip(s string) string {
 
 // holdsEscape is the fast path: most lines hold no escape at all.
 func holdsEscape(s string) bool {
-	if strings.IndexByte(s, esc) >= 0 {
+	if strings.IndexByte(s, ESC) >= 0 {
 		return true
 	}
 	if strings.IndexByte(s, '\\') < 0 {
@@ -99,9 +97,9 @@ func skip(s string) int {
 			switch {
 			case s[j] == 0x07:
 				return j + 1
-			case s[j] == esc && j+1 < len(s) && s[j+1] == '\\':
+			case s[j] == ESC && j+1 < len(s) && s[j+1] == '\\':
 				return j + 2
-			case s[j] == esc || s[j] == '\n':
+			case s[j] == ESC || s[j] == '\n':
 				return 2 // another sequence or line starts: this OSC was never ended
 			}
 		}

@@ -54,7 +54,7 @@ func FuzzStrip(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Strip(s)
-		if strings.IndexByte(got, esc) >= 0 {
+		if strings.IndexByte(got, ESC) >= 0 {
 			t.Fatalf("Strip(%q) = %q still holds ESC", s, got)
 		}
 		if strings.Count(got, "\n") != strings.Count(s, "\n") {
