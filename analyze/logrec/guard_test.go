@@ -17,9 +17,9 @@ func TestBorderLead(t *testing.T) {
 	}
 }
 
-// klogGuardSeeds are klog headers as kubelet, kube-proxy and CSI drivers
-// print them (the first three from kubernetes/kubernetes issue threads'
-// pasted journals), and near misses.
+// klogGuardSeeds are klog headers in klog's format (Lmmdd hh:mm:ss.uuuuuu
+// threadid file:line], https://github.com/kubernetes/klog/blob/v2.130.1/klog.go#L655;
+// the first line's message is kubelet's), and near misses.
 var klogGuardSeeds = []string{
 	`E0412 10:55:20.123456    1234 kubelet.go:2855] "Container runtime network not ready"`,
 	`I1201 23:35:50.001   99 server.go:12] ok`,
