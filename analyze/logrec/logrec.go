@@ -130,28 +130,39 @@ func ParseText(line string) Record {
 	line = unBorder(line)
 	var r Record
 	rest := strings.TrimLeft(line, " \t")
-	if m := syslogPrefix.FindStringSubmatch(rest); m != nil {
-		r.Component = componentName(m[2])
-		rest = rest[len(m[0]):]
-	}
-	if m := kernelPrefix.FindString(rest); m != "" {
-		r.Component, r.Format = "kernel", Kernel
-		rest = rest[len(m):]
-	} else if m := kernelTPrefix.FindStringSubmatch(rest); m != nil {
-		r.Component, r.Format = "kernel", Kernel
-		if t, err := time.Parse("Mon Jan _2 15:04:05 2006", m[1]); err == nil {
-			r.Time = t.UTC()
+	// Each prefix regexp runs only where its first bytes can start it
+	// (FuzzPrefixGuards): most lines are none of them, and a
+	// regexp that fails at its first byte still costs a run per line.
+	if mayBeSyslog(rest) {
+		if m := syslogPrefix.FindStringSubmatch(rest); m != nil {
+			r.Component = componentName(m[2])
+			rest = rest[len(m[0]):]
 		}
-		rest = rest[len(m[0]):]
 	}
-	if m := leadingTime.FindStringSubmatch(rest); m != nil {
-		if t, ok := parseTime(m[1]); ok {
-			r.Time = t
+	if strings.HasPrefix(rest, "[") || strings.HasPrefix(rest, "kernel:") {
+		if m := kernelPrefix.FindString(rest); m != "" {
+			r.Component, r.Format = "kernel", Kernel
+			rest = rest[len(m):]
+		} else if m := kernelTPrefix.FindStringSubmatch(rest); m != nil {
+			r.Component, r.Format = "kernel", Kernel
+			if t, err := time.Parse("Mon Jan _2 15:04:05 2006", m[1]); err == nil {
+				r.Time = t.UTC()
+			}
+			rest = rest[len(m[0]):]
 		}
-		rest = rest[len(m[0]):]
 	}
-	if loc := hostJSONPrefix.FindStringIndex(rest); loc != nil {
-		rest = rest[loc[1]-2:]
+	if len(rest) > 0 && isDigit(rest[0]) {
+		if m := leadingTime.FindStringSubmatch(rest); m != nil {
+			if t, ok := parseTime(m[1]); ok {
+				r.Time = t
+			}
+			rest = rest[len(m[0]):]
+		}
+	}
+	if strings.Contains(rest, hostJSONMark) {
+		if loc := hostJSONPrefix.FindStringIndex(rest); loc != nil {
+			rest = rest[loc[1]-2:]
+		}
 	}
 	var klog []string
 	if mayBeKlog(rest) {
@@ -214,6 +225,23 @@ func componentName(ident string) string {
 	}
 	return ident
 }
+
+// mayBeSyslog is syslogPrefix's first byte: an ASCII letter or digit, or
+// the lead byte of the accented letters its month names allow (ä é è û ô,
+// all U+00C0 to U+00FF); and not klog's start (a level letter and a digit),
+// which none of its alternatives can begin with.
+func mayBeSyslog(s string) bool {
+	if len(s) == 0 || mayBeKlog(s) {
+		return false
+	}
+	c := s[0]
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == 0xC3
+}
+
+// hostJSONMark is what every hostJSONPrefix match holds.
+const hostJSONMark = `: {"`
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // mayBeKlog is klogHeader's first two bytes, a level letter and a digit:
 // false for every line klogHeader cannot match, and for nearly every other
