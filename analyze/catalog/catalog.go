@@ -225,15 +225,24 @@ func (c *Catalog) indexClasses() {
 // candidates marks the classes that may match a text with these literals
 // found: a necessary condition, never a sufficient one.
 func (c *Catalog) candidates(found []bool) []bool {
+	var ids []int
+	for id, f := range found {
+		if f {
+			ids = append(ids, id)
+		}
+	}
+	return c.candidatesOf(ids)
+}
+
+// candidatesOf is candidates from the ids of the literals found.
+func (c *Catalog) candidatesOf(ids []int) []bool {
 	cand := make([]bool, len(c.Classes))
 	for _, ci := range c.always {
 		cand[ci] = true
 	}
-	for id, f := range found {
-		if f {
-			for _, ci := range c.byLit[id] {
-				cand[ci] = true
-			}
+	for _, id := range ids {
+		for _, ci := range c.byLit[id] {
+			cand[ci] = true
 		}
 	}
 	return cand
@@ -269,7 +278,7 @@ func (c *Catalog) ClassifyWithin(r logrec.Record, b *Budget) (m *Match, ok bool)
 	if b.Exhausted() {
 		return nil, false
 	}
-	found := c.lits.find(foldLower(r.Text))
+	found, ids := c.lits.findIDs(foldLower(r.Text))
 	for _, ig := range c.Ignore {
 		if ig.pattern.mayMatch(found) {
 			if !b.pay(len(r.Text)) {
@@ -282,7 +291,7 @@ func (c *Catalog) ClassifyWithin(r logrec.Record, b *Budget) (m *Match, ok bool)
 	}
 	var best *Match
 	bestPrio := 0
-	cand := c.candidates(found)
+	cand := c.candidatesOf(ids)
 	for ci, cl := range c.Classes {
 		if !cand[ci] {
 			continue

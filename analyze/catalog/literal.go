@@ -226,13 +226,24 @@ func (ls *literalSet) build() {
 
 // find reports, per literal id, whether lower contains that literal.
 func (ls *literalSet) find(lower string) []bool {
-	found := make([]bool, len(ls.list))
+	found, _ := ls.findIDs(lower)
+	return found
+}
+
+// findIDs is find and the ids found, each once: a record holds a handful of
+// the catalog's literals, and the classes they wake are looked up from
+// those instead of from a pass over every literal's flag (issue #19).
+func (ls *literalSet) findIDs(lower string) (found []bool, ids []int) {
+	found = make([]bool, len(ls.list))
 	if len(ls.list) == 0 {
-		return found
+		return found, nil
 	}
 	ls.trie.Walk([]byte(lower), func(_, _, id int64) bool {
-		found[id] = true
+		if !found[id] {
+			found[id] = true
+			ids = append(ids, int(id))
+		}
 		return true
 	})
-	return found
+	return found, ids
 }

@@ -100,6 +100,10 @@ func keepsMatches(t *testing.T, c *Catalog, text string) {
 	}
 	// Nor does the class index skip a class one of whose patterns matches.
 	cand := c.candidates(found)
+	// Classify's way, from the ids the automaton reports, marks the same.
+	if found2, ids := c.lits.findIDs(foldLower(text)); !slices.Equal(found2, found) || !slices.Equal(c.candidatesOf(ids), cand) {
+		t.Fatalf("findIDs and candidatesOf disagree with find and candidates on %q", text)
+	}
 	for ci, cl := range c.Classes {
 		for _, p := range cl.match {
 			if p.re.MatchString(text) && !cand[ci] {

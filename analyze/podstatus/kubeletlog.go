@@ -57,10 +57,8 @@ var klogHeader = regexp.MustCompile(`\b[IWEF](\d{2})(\d{2}) (\d{2}):(\d{2}):(\d{
 // with %v: %q", action, target, reason, message), one or several joined as
 // "[e1, e2]" (pkg/kubelet/container/sync_result.go).
 var (
-	podKV = regexp.MustCompile(`(?:^|\s)pod="([^"\\]*)"`)
-	// klog prints a types.UID bare (podUID=f1c4...), some versions quoted.
-	podUIDKV   = regexp.MustCompile(`(?:^|\s)podUID="?([0-9A-Za-z-]+)`)
-	errKV      = regexp.MustCompile(`(?:^|\s)err="`)
+	// pod=, podUID= (klog prints a types.UID bare, some versions quoted)
+	// and err= are read by kv.go.
 	oldSyncPod = regexp.MustCompile(`Error syncing pod ([0-9a-fA-F-]+) \("([^"_]+)_([^"(]+)\(([^)"]*)\)"\), skipping: `)
 	oldNoName  = regexp.MustCompile(`Error syncing pod ([0-9a-fA-F-]+)(?: \([^)]*\))?, skipping: `)
 	failedTo   = regexp.MustCompile(`^failed to "(\w+)" for "((?:[^"\\]|\\.)*)" with (\w+): ("(?:[^"\\]|\\.)*")`)
@@ -118,14 +116,14 @@ func (k *KubeletLog) ParseLine(path string, line, seq int, t time.Time, msg stri
 		base.PodUID = msg[m[2]:m[3]]
 		errText = msg[m[1]:]
 	} else {
-		if m := podKV.FindStringSubmatch(msg); m != nil {
-			base.PodNamespace, base.PodName, _ = strings.Cut(m[1], "/")
+		if v, ok := podField(msg); ok {
+			base.PodNamespace, base.PodName, _ = strings.Cut(v, "/")
 		}
-		if m := podUIDKV.FindStringSubmatch(msg); m != nil {
-			base.PodUID = m[1]
+		if v, ok := podUIDField(msg); ok {
+			base.PodUID = v
 		}
-		if loc := errKV.FindStringIndex(msg); loc != nil {
-			errText = goQuotedPrefix(msg[loc[1]-1:])
+		if q := errFieldQuote(msg); q >= 0 {
+			errText = goQuotedPrefix(msg[q:])
 		}
 	}
 	if base.PodName == "" && base.PodUID == "" {

@@ -174,8 +174,8 @@ func pullFailures(n *facts.Node) []finding.Finding {
 		if strings.HasPrefix(p, "logs/") || chatter(r.Message) {
 			return false // container output is the application's, not the runtime's
 		}
-		m := strings.ToLower(r.Message)
-		return strings.Contains(m, "failed to pull") || (strings.Contains(m, "pullimage") && strings.Contains(m, "failed"))
+		m := r.Message
+		return containsFold(m, "failed to pull") || (containsFold(m, "pullimage") && containsFold(m, "failed"))
 	}) {
 		// The parsed record names the image in every format (klog's
 		// image="...", quoted levels, kubectl event rows); kubelet's

@@ -91,14 +91,15 @@ func logSignatureExcept(n *facts.Node, needles, except []string, sev finding.Sev
 		if !runtimeLogs(p) || chatter(r.Message) {
 			return false
 		}
-		m := strings.ToLower(r.Message)
-		for _, s := range except {
-			if strings.Contains(m, s) {
-				return false
-			}
-		}
+		// A needle first: nearly every line has none, and then the
+		// exceptions need no look.
 		for _, s := range needles {
-			if strings.Contains(m, s) {
+			if containsFold(r.Message, s) {
+				for _, e := range except {
+					if containsFold(r.Message, e) {
+						return false
+					}
+				}
 				return true
 			}
 		}
