@@ -29,6 +29,11 @@ func TestWorld3Precedence(t *testing.T) {
 		// missing tool (priority 1), not the parser refusing the profile.
 		{`kubelet[1706]: E0430 16:35:26.865258    1706 pod_workers.go:1298] "Error syncing pod, skipping" err="failed to \"StartContainer\" for \"kube-apiserver\" with CreateContainerError: \"failed to create containerd container: load apparmor profile /tmp/cri-containerd.apparmor.d3636700873: parser error(\\\"\\\"): exec: \\\"apparmor_parser\\\": executable file not found in $PATH\""`,
 			"RT1761-node-host-tool-missing", "RT1342-apparmor-denied"},
+		// https://github.com/kubernetes/kubernetes/issues/33084: image GC
+		// quoting the daemon's refusal is GC that cannot free the disk,
+		// not a cleanup script's rmi.
+		{`E0920 12:54:55.094797     725 kubelet.go:933] Image garbage collection failed: Error response from daemon: conflict: unable to delete 8078e9a95c44 (cannot be forced) - image is being used by running container 1223d63c4e50`,
+			"RT1324-image-gc-failed", "RT1714-image-in-use"},
 	})
 }
 
@@ -51,6 +56,14 @@ func TestWorld3Fires(t *testing.T) {
 		// https://github.com/kubernetes-sigs/aws-ebs-csi-driver/issues/795
 		{`E0312 23:34:38.526557       1 driver.go:115] GRPC error: rpc error: code = Internal desc = Could not attach volume "vol-0210b73b6a589c69b" to node "i-0deb566b98a30ac3b": RequestCanceled: request context canceled`,
 			"RT1362-volume-mount-failed"},
+		// https://github.com/cilium/cilium/issues/10627: the agent's IPAM
+		// pool is empty; the CNI setup failure around it is the symptom.
+		{`networkPlugin cni failed to set up pod network: unable to allocate IP via local cilium agent: [POST /ipam][502] postIpamFailure range is full`,
+			"RT1600-cni-ipam-exhausted"},
+		// https://github.com/k3s-io/k3s/issues/12028: the kernel's OOM
+		// killer header without its memcg line (a global OOM).
+		{`[ 3690.421554] StreamTrans #72 invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=167`,
+			"RT1344-host-oom"},
 		// https://github.com/weaveworks/weave/issues/2632 (weave-npc's own format)
 		{`FATA: 2017/02/09 10:21:17.414638 add pod: ipset [add weave-iuZcey(5DeXbzgRFs8Szo]<@p 192.168.64.178] failed: ipset v6.29: Element cannot be added to the set: it's already added`,
 			"RT1601-cni-agent-not-ready"},
