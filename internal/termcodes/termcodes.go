@@ -18,6 +18,11 @@ const ESC = 0x1b
 // removed in this form: a backslash sequence is otherwise the text's own.
 var escapedESC = []string{`\x1b[`, `\u001b[`, `\033[`}
 
+// Spellings returns the spellings of ESC after which Strip removes a CSI,
+// for a caller that must notice a line holding one before it strips it
+// (the redactor's line scan).
+func Spellings() []string { return append([]string(nil), escapedESC...) }
+
 // Strip returns s without its escape sequences: CSI (ESC [ parameters
 // intermediates final), OSC (ESC ] ... ended by BEL or ESC \), and the
 // two- and three-byte escapes (ESC followed by an intermediate and a final,

@@ -29,6 +29,10 @@ func world3(n int, pw func() string) []corpus.Case {
 	doc := func(kind, path, input, src string, secrets []string, keep ...string) {
 		add(corpus.Case{Shape: "doc", Kind: kind, Path: path, Input: input, Secrets: secrets, Keep: keep, Source: src})
 	}
+	// fileDoc is a file whose format only its name tells (corpus.Case.FileOnly).
+	fileDoc := func(path, input, src string, secrets []string, keep ...string) {
+		add(corpus.Case{Shape: "doc", Kind: "text", Path: path, Input: input, Secrets: secrets, Keep: keep, Source: src, FileOnly: true})
+	}
 	keyed := func(k, v, src string) { add(corpus.Case{Shape: "keyed", Key: k, Value: v, Source: src}) }
 	tok := func(v, src string) { add(corpus.Case{Shape: "token", Value: v, Source: src}) }
 	hexN := func(n int) string { return hex.EncodeToString(randBytes(n)) }
@@ -87,19 +91,19 @@ func world3(n int, pw func() string) []corpus.Case {
 
 	// Password files known by their shape.
 	p1, p2, p3 := pw(), pw(), pw()
-	doc("text", "root/.pgpass", "db.example.com:5432:orders:app:"+p1+"\n*:*:*:replicator:"+p2+"\nlocalhost:5432:*:postgres:"+p3+"\n",
+	fileDoc("root/.pgpass", "db.example.com:5432:orders:app:"+p1+"\n*:*:*:replicator:"+p2+"\nlocalhost:5432:*:postgres:"+p3+"\n",
 		"https://www.postgresql.org/docs/current/libpq-pgpass.html (hostname:port:database:username:password)", []string{p1, p2, p3}, "db.example.com:5432:orders:app:")
 	r1, r2 := pw(), pw()
-	doc("text", "etc/rsyncd.secrets", "backup:"+r1+"\nmirror:"+r2+"\n", "https://download.samba.org/pub/rsync/rsyncd.conf.5 (secrets file: username:password lines)", []string{r1, r2})
+	fileDoc("etc/rsyncd.secrets", "backup:"+r1+"\nmirror:"+r2+"\n", "https://download.samba.org/pub/rsync/rsyncd.conf.5 (secrets file: username:password lines)", []string{r1, r2})
 	c1 := pw()
-	doc("text", "etc/ppp/chap-secrets", "# Secrets for authentication using CHAP\n# client\tserver\tsecret\t\t\tIP addresses\n\"vpnuser\"\tpptpd\t\""+c1+"\"\t*\n",
+	fileDoc("etc/ppp/chap-secrets", "# Secrets for authentication using CHAP\n# client\tserver\tsecret\t\t\tIP addresses\n\"vpnuser\"\tpptpd\t\""+c1+"\"\t*\n",
 		"https://ppp.samba.org/pppd.html (AUTHENTICATION: client server secret [addresses])", []string{c1}, "# client\tserver\tsecret\t\t\tIP addresses")
 	s1 := pw()
-	doc("text", "etc/postfix/sasl_passwd", "[smtp.gmail.com]:587 relay.user@gmail.com:"+s1+"\n", "https://www.postfix.org/SASL_README.html#client_sasl_enable ([mail.isp.example] username:password)", []string{s1}, "[smtp.gmail.com]:587")
+	fileDoc("etc/postfix/sasl_passwd", "[smtp.gmail.com]:587 relay.user@gmail.com:"+s1+"\n", "https://www.postfix.org/SASL_README.html#client_sasl_enable ([mail.isp.example] username:password)", []string{s1}, "[smtp.gmail.com]:587")
 	scram := "SCRAM-SHA-256$4096:" + base64.StdEncoding.EncodeToString(randBytes(16)) + "$" + base64.StdEncoding.EncodeToString(randBytes(32)) + ":" + base64.StdEncoding.EncodeToString(randBytes(32))
 	md5 := "md5" + hexN(16)
 	pb := pw()
-	doc("text", "etc/pgbouncer/userlist.txt", "\"test\" \""+scram+"\"\n\"app\" \""+md5+"\"\n\"bob\" \""+pb+"\"\n",
+	fileDoc("etc/pgbouncer/userlist.txt", "\"test\" \""+scram+"\"\n\"app\" \""+md5+"\"\n\"bob\" \""+pb+"\"\n",
 		"https://github.com/pgbouncer/pgbouncer/issues/460 (a userlist.txt pasted in an issue) and https://www.pgbouncer.org/config.html#authentication-file-format", []string{scram[len("SCRAM-SHA-256$4096:"):], md5[3:], pb})
 	m6 := "$6$" + base64.StdEncoding.EncodeToString(randBytes(12)) + "$" + base64.StdEncoding.EncodeToString(randBytes(64))
 	m7 := "$7$101$" + base64.StdEncoding.EncodeToString(randBytes(12)) + "$" + base64.StdEncoding.EncodeToString(randBytes(64))
