@@ -18,6 +18,9 @@ const jaasWord = "LoginModule"
 // jaasUserRE is one user_<name>="<password>" option.
 var jaasUserRE = regexp.MustCompile(`\buser_[A-Za-z0-9_.-]+\s*=\s*"([^"]*)"`)
 
+// jaasUserLocs finds jaasUserRE's matches from each "user_" (atWords).
+var jaasUserLocs = atWords(jaasUserRE, []startWord{{"user_", true}})
+
 // jaasEnds: the line ends a login module's options (the last one's ';',
 // or the section's '}').
 func jaasEnds(ln string) bool {

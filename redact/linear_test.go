@@ -103,7 +103,7 @@ func adversarialLinesOf(size int) map[string]string {
 		"jaas":              rep(`LoginModule user_a="`),
 		"scram":             rep("SCRAM-SHA-256$1:"),
 		"md5":               rep("md5"),
-		"announced":         rep("password:\n"),
+		"announced":         rep("token: "),
 		"sqlplus":           rep("sqlplus a/b "),
 		"aws secret":        rep("AKIAIOSFODNN7EXAMPLE "),
 		"token formats":     rep("SWMTKN-1-"),

@@ -69,7 +69,7 @@ const (
 )
 
 func defaultPatternRules() []patternRule {
-	return []patternRule{
+	return append([]patternRule{
 		{RuleInfo: RuleInfo{Name: RulePEM, Class: "private keys", Description: "PEM private keys of every type (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8), PGP private key blocks, ssh.com SSH2 private keys and OpenVPN static keys, from BEGIN to END across lines, also when the newlines are escaped on one line",
 			Example: "-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE...\\n-----END EC PRIVATE KEY-----", Leaves: "certificates and public keys"},
 			any: armourWords, re: regexp.MustCompile(armourBegin + `.*?(?:` + armourEnd + `|$)`)},
@@ -95,7 +95,7 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "a password stated in prose: \"the admin password is X\" (X not a plain lowercase word: \"the password is wrong\" stays)",
 			Example: "also the admin password is hunter2-not-a-real-password, do not put it in code", Leaves: "\"the password is correct\", \"the passphrase is stored in 1Password\""},
 			anyLower: []string{"password is", "passphrase is", "passwd is", "password was"},
-			re:       regexp.MustCompile(`(?i)\b(?:password|passphrase|passwd)\s+(?:is|was)\s*:?\s+([^\s,;"'()]+)`), group: 1,
+			re:       proseRE, group: 1,
 			keep: func(v string) bool { return isPlainWord(v) || boringValue(v) }},
 		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "the private members of a JSON Web Key written into text (a JSON string in a logfmt value, a log line): d, p, q, dp, dq, qi, k on a line naming kty (RFC 7517, RFC 7518 section 6)",
 			Example: `msg="key loaded" jwk="{\"kty\":\"oct\",\"k\":\"GawgguFyGrWKav7AX4VKUg\"}"`, Leaves: "the public members (kty, crv, x, y, n, e, kid, alg)"},
@@ -104,10 +104,10 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "net-snmp's snmpd.conf: the community of com2sec (com2sec NAME SOURCE COMMUNITY) and the passphrases of createUser (createUser USER SHA authpass AES privpass)",
 			Example: `createUser myuser SHA "auth-pass-1" AES "priv-pass-2"`, Leaves: "the user, group and view directives"},
 			any: []string{"com2sec", "createUser"},
-			re:  regexp.MustCompile(`(?:\bcom2sec6?\s+(?:-Cn\s+\S+\s+)?\S+\s+\S+|\b(?:MD5|SHA(?:-224|-256|-384|-512)?|DES|AES(?:128|192|256)?))\s+("[^"]+"|[^\s"#]+)`), group: 1},
+			re:  snmpdRE, group: 1},
 		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "Kafka JAAS: the passwords of a PlainLoginModule's user_<name>=\"...\" options, on the LoginModule line and the lines after it up to the ';' that ends them (jaas.go)",
 			Example: `user_alice="alice-secret";`, Leaves: "username=, user_ options outside a login module (user_agent=...)"},
-			any: []string{jaasWord}, re: jaasUserRE, group: 1},
+			any: []string{jaasWord}, re: jaasUserRE, group: 1, locate: jaasUserLocs},
 		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "Maven's encrypted master password (settings-security.xml: <master>{...}</master>, decryptable with Maven's fixed key)",
 			Example: "<master>{jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ=}</master>", Leaves: "the element"},
 			any: []string{"<master>"}, re: regexp.MustCompile(`<master>\s*([^<\s]+)\s*</master>`), group: 1},
@@ -152,21 +152,10 @@ func defaultPatternRules() []patternRule {
 			Example: "config: YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmln...", Leaves: "base64 documents without a secret (a kubeconfig with only a CA and a server)"},
 			any: base64SecretStarts, re: regexp.MustCompile(`(?:` + strings.Join(base64SecretStarts, "|") + `)[A-Za-z0-9+/=]{8,}`),
 			locate: base64RunAfter(base64SecretStarts, 8), keep: func(m string) bool { return !base64HoldsSecret(m) }},
-		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "token formats gitleaks has no rule for: Telegram bot tokens (123456789:AA...), Google OAuth refresh tokens (1//0...), Mapbox secret tokens (sk.eyJ...), New Relic user and insert keys (NRAK-, NRII-), Atlassian API tokens (ATATT3), Docker Hub (dckr_pat_), Doppler (dp.st./dp.pt./dp.ct./dp.sa.), Figma (figd_), Kubernetes bootstrap tokens after --token; and, from trufflehog's detectors and the vendors' documents, Supabase (sbp_), Buildkite (bkua_), LangSmith (lsv2_pt_, lsv2_sk_), Tailscale (tskey-auth-...), Google OAuth access tokens (ya29.), Docker swarm join tokens and unlock keys (SWMTKN-1-, SWMKEY-1-), k3s/RKE2 join tokens (K10<ca hash>::server:<secret>), AWS STS session tokens (IQoJb3JpZ2luX2Vj..., FwoGZXIvYXdzE...)",
+		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "token formats gitleaks has no rule for: Telegram bot tokens (123456789:AA...), Google OAuth refresh tokens (1//0...), Mapbox secret tokens (sk.eyJ...), New Relic user and insert keys (NRAK-, NRII-), Atlassian API tokens (ATATT3), Docker Hub (dckr_pat_), Doppler (dp.st./dp.pt./dp.ct./dp.sa.), Figma (figd_), Kubernetes bootstrap tokens after --token",
 			Example: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", Leaves: "pk. (public) Mapbox tokens"},
-			any: []string{":AA", "1//0", "sk.eyJ", "dckr_pat_", "dp.st.", "dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit.", "figd_", "NRAK-", "NRII-", "ATATT3",
-				"sbp_", "bkua_", "lsv2_", "tskey-", "ya29.", "SWMTKN-", "SWMKEY-", "::server:", "::node:", "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdzE"},
-			re: regexp.MustCompile(`\b(?:\d{8,10}:AA[A-Za-z0-9_-]{32,33}|1//0[A-Za-z0-9_-]{40,}|sk\.eyJ[A-Za-z0-9_.-]{20,}|dckr_pat_[A-Za-z0-9_-]{20,}|dp\.(?:st|pt|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|ATATT3[A-Za-z0-9_=-]{100,}` +
-				// trufflehog's supabasetoken, buildkitev2 and langsmith detectors.
-				`|sbp_[a-z0-9]{40}|bkua_[a-z0-9]{40}|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}` +
-				// Tailscale's keys (https://tailscale.com/kb/1085/auth-keys), Google's OAuth access tokens.
-				`|tskey-[a-z]+-[A-Za-z0-9]{4,}-[A-Za-z0-9]{16,}|ya29\.[A-Za-z0-9_-]{30,}` +
-				// docker swarm join-token and unlock-key (SWMTKN-1-<hash>-<secret>, SWMKEY-1-<key>).
-				`|SWMTKN-1-[a-z0-9]{25,}-[a-z0-9]{20,}|SWMKEY-1-[A-Za-z0-9+/]{30,}` +
-				// k3s and RKE2: K10<CA hash>::<user>:<password> (node-token, K3S_TOKEN).
-				`|K10[0-9a-f]{32,}::[a-z]+:[A-Za-z0-9]{8,}` +
-				// AWS STS session tokens: base64 of their binary start.
-				`|(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9+/]{40,}={0,2})`)},
+			any: []string{":AA", "1//0", "sk.eyJ", "dckr_pat_", "dp.st.", "dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit.", "figd_", "NRAK-", "NRII-", "ATATT3"},
+			re:  regexp.MustCompile(`\b(?:\d{8,10}:AA[A-Za-z0-9_-]{32,33}|1//0[A-Za-z0-9_-]{40,}|sk\.eyJ[A-Za-z0-9_.-]{20,}|dckr_pat_[A-Za-z0-9_-]{20,}|dp\.(?:st|pt|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,}|figd_[A-Za-z0-9_-]{30,}|NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|ATATT3[A-Za-z0-9_=-]{100,})`)},
 		{RuleInfo: RuleInfo{Name: RuleWebhook, Class: "tokens", Description: "the token in a webhook URL's path (Discord /api/webhooks/<id>/<token>)",
 			Example: "https://discord.com/api/webhooks/123/AbC...", Leaves: "the host, path and webhook id"},
 			any: []string{"/api/webhooks/"}, re: regexp.MustCompile(`/api/webhooks/\d+/([A-Za-z0-9_-]{40,})`), group: 1},
@@ -182,8 +171,48 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RulePasswordHash, Class: "passwords", Description: "password hashes known by a literal: LDAP and htpasswd schemes ({SHA}, {SSHA}, {SSHA512}, {CRYPT}, {PBKDF2-SHA256}...), SCRAM verifiers (SCRAM-SHA-256$4096:salt$stored:server: PostgreSQL, pgbouncer's userlist.txt), PostgreSQL's md5 secrets (md5 + 32 hex); what a client or an offline guess needs",
 			Example: `"app" "SCRAM-SHA-256$4096:QWm9...==$QFQJ...=:N3I2...="`, Leaves: "the user names; the words SCRAM-SHA-256 and md5 alone (a mechanism's name)"},
 			any: []string{"{SHA", "{SSHA", "{SMD5}", "{MD5}", "{CRYPT}", "{PBKDF2", "{ARGON2", "SCRAM-SHA-", "md5"},
-			re:  regexp.MustCompile(`\{(?:S?SHA(?:256|384|512)?|S?MD5|CRYPT|PBKDF2(?:-SHA\d+)?|ARGON2)\}[A-Za-z0-9+/.$=,-]{16,}|SCRAM-SHA-(?:1|256|512)\$\d+:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}:[A-Za-z0-9+/]+={0,2}|\bmd5[0-9a-f]{32}\b`)},
+			re:  literalHashRE, locate: atWords(literalHashRE, []startWord{{"{", false}, {"SCRAM-SHA-", false}, {"md5", true}})},
+	}, tokenFormatRules()...)
+}
+
+var (
+	// proseRE is a password stated in prose ("the password is X"), its
+	// words in the three cases people write them.
+	proseRE = regexp.MustCompile(`\b(?:[Pp]assword|PASSWORD|[Pp]assphrase|PASSPHRASE|[Pp]asswd|PASSWD)\s+(?:is|was|IS|WAS)\s*:?\s+([^\s,;"'()]+)`)
+	// literalHashRE: LDAP/htpasswd schemes, SCRAM verifiers, PostgreSQL's md5 secrets.
+	literalHashRE = regexp.MustCompile(`\{(?:S?SHA(?:256|384|512)?|S?MD5|CRYPT|PBKDF2(?:-SHA\d+)?|ARGON2)\}[A-Za-z0-9+/.$=,-]{16,}|SCRAM-SHA-(?:1|256|512)\$\d+:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}:[A-Za-z0-9+/]+={0,2}|\bmd5[0-9a-f]{32}\b`)
+	// snmpdRE: com2sec's community, createUser's passphrases after their protocols.
+	snmpdRE = regexp.MustCompile(`(?:\bcom2sec6?\s+(?:-Cn\s+\S+\s+)?\S+\s+\S+|\b(?:MD5|SHA(?:-224|-256|-384|-512)?|DES|AES(?:128|192|256)?))\s+("[^"]+"|[^\s"#]+)`)
+)
+
+// tokenFormats are token formats from trufflehog's detectors and the
+// vendors' documents, each a rule of its own: a rule's regexp runs on the
+// whole run of bytes its matches need (runWindows), and one regexp of
+// them all read a 1 MiB line of "SWMTKN-1-" (one run of [A-Za-z0-9_-])
+// with the NFA, 300 ms; alone, each starts with its literal, which Go's
+// regexp skips to.
+var tokenFormats = []struct{ word, re string }{
+	// trufflehog's supabasetoken, buildkitev2 and langsmith detectors.
+	{"sbp_", `\bsbp_[a-z0-9]{40}\b`}, {"bkua_", `\bbkua_[a-z0-9]{40}\b`}, {"lsv2_", `\blsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}\b`},
+	// Tailscale's keys (https://tailscale.com/kb/1085/auth-keys), Google's OAuth access tokens.
+	{"tskey-", `\btskey-[a-z]+-[A-Za-z0-9]{4,}-[A-Za-z0-9]{16,}`}, {"ya29.", `\bya29\.[A-Za-z0-9_-]{30,}`},
+	// docker swarm join-token and unlock-key (SWMTKN-1-<hash>-<secret>, SWMKEY-1-<key>).
+	{"SWMTKN-", `\bSWMTKN-1-[a-z0-9]{25,}-[a-z0-9]{20,}`}, {"SWMKEY-", `\bSWMKEY-1-[A-Za-z0-9+/]{30,}`},
+	// k3s and RKE2: K10<CA hash>::<user>:<password> (node-token, K3S_TOKEN).
+	{"::", `\bK10[0-9a-f]{32,}::[a-z]+:[A-Za-z0-9]{8,}`},
+	// AWS STS session tokens: base64 of their binary start.
+	{"IQoJb3JpZ2luX2Vj", `IQoJb3JpZ2luX2Vj[A-Za-z0-9+/]{40,}={0,2}`}, {"FwoGZXIvYXdzE", `FwoGZXIvYXdzE[A-Za-z0-9+/]{40,}={0,2}`},
+}
+
+func tokenFormatRules() []patternRule {
+	out := make([]patternRule, 0, len(tokenFormats))
+	for _, f := range tokenFormats {
+		out = append(out, patternRule{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens",
+			Description: "a token format gitleaks has no rule for, from trufflehog's detectors or the vendor's documents: " + f.word + "...",
+			Example:     f.word + "...", Leaves: "the word alone"},
+			any: []string{f.word}, re: regexp.MustCompile(f.re)})
 	}
+	return out
 }
 
 // base64PrivateKeyWords are "PRIVATE KEY" in base64 at each of the three

@@ -276,7 +276,7 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	ln = r.patterns(ln, mask, n, o, h)
 	if r.defaults && (st.jaas || mask&r.jaasBit != 0) {
 		if mask&r.jaasBit == 0 {
-			ln = r.replaceAll(ln, jaasUserRE, 1, RuleSecretKey, nil, n, o, h)
+			ln = r.replaceLocs(ln, jaasUserLocs(ln), 1, RuleSecretKey, nil, n, o, h)
 		}
 		st.jaas = !jaasEnds(ln)
 	}
