@@ -132,7 +132,7 @@ func TestLiteralLocs(t *testing.T) {
 	rules := defaultPatternRules()
 	var checked []*patternRule
 	for i := range rules {
-		if rules[i].Name == RuleAuthHeader || rules[i].Name == RuleBearer {
+		if (rules[i].Name == RuleAuthHeader || rules[i].Name == RuleBearer) && rules[i].locate != nil { // (not the Digest response rule)
 			checked = append(checked, &rules[i])
 		}
 	}

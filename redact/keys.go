@@ -36,6 +36,9 @@ var (
 		// AZURE_DEVOPS_PAT, GITLAB_PAT): whole segments only, "pat" is in
 		// path, pattern and compat.
 		"psk": true, "pat": true,
+		// Consul's and Nomad's gossip key ("encrypt": "<base64>"): whole
+		// segments only (encryption, encrypted are other words).
+		"encrypt": true,
 		// AWS SigV4's "Signature=" (an Authorization header, a presigned URL).
 		"signature": true}
 	// Words ending in "pass" or "pw" that are not passwords: a segment
@@ -63,7 +66,12 @@ var (
 		// Ocp-Apim-Subscription-Key header.
 		{"write", "key"}: true, {"subscription", "key"}: true,
 		// ENCRYPT_KEY; SNMP_COMMUNITY (the v1/v2c community string).
-		{"encrypt", "key"}: true, {"snmp", "community"}: true}
+		{"encrypt", "key"}: true, {"snmp", "community"}: true,
+		// kubeadm's --certificate-key ("gives access to cluster sensitive
+		// data"), WordPress's NONCE_KEY and LOGGED_IN_KEY, Composer's
+		// github-oauth/gitlab-oauth/bitbucket-oauth tokens (auth.json).
+		{"certificate", "key"}: true, {"nonce", "key"}: true, {"in", "key"}: true,
+		{"github", "oauth"}: true, {"gitlab", "oauth"}: true, {"bitbucket", "oauth"}: true}
 	// notSecret are whole keys that match a rule but hold no secret: the shell's
 	// working directory, and counts or flags about secrets.
 	notSecret = map[string]bool{"token_ttl": true, "auth_type": true, "authtype": true,
@@ -186,7 +194,7 @@ func mentionsSecretWordFold(key string) bool {
 		s := key[i:]
 		switch lowerByte(key[i]) {
 		case 'p':
-			if hasPrefixFold(s, "pw") || hasPrefixFold(s, "pass") || hasPrefixFold(s, "parol") || hasPrefixFold(s, "psk") {
+			if hasPrefixFold(s, "pw") || hasPrefixFold(s, "pass") || hasPrefixFold(s, "parol") || hasPrefixFold(s, "psk") || patAt(key, i) {
 				return true
 			}
 		case '_', '-':
@@ -220,6 +228,10 @@ func mentionsSecretWordFold(key string) bool {
 			}
 		case 'w':
 			if hasPrefixFold(s, "wachtwoord") {
+				return true
+			}
+		case 'e':
+			if hasPrefixFold(s, "encrypt") {
 				return true
 			}
 		case 'r':
@@ -327,7 +339,26 @@ var prefilterWords = []string{"pass", "pwd", "secret", "token", "key", "credenti
 	"salt", "hmac", "kennwort", "contrase", "senha", "wachtwoord", "haslo", "losenord", "salasana", "adgangskode", "jelszo", "heslo",
 	"lozinka", "sandi", "sifre", "parol", "clave", "mima", "motdepasse", "signature", "licen",
 	// "_pat" and "-pat", not "pat": path and pattern are in every log.
-	"psk", "_pat", "-pat", "snmp", "rocommunity", "rwcommunity", "sessid"}
+	"psk", "_pat", "-pat", "snmp", "rocommunity", "rwcommunity", "sessid", "encrypt"}
+
+// A key that is only "pat" (PAT=..., "pat": ...) is a personal access
+// token, but the line scan cannot wake on "pat": path, pattern and patch
+// are in every log. It wakes on "pat" followed by what ends a key
+// (patKeyEnds: "pat=", "pat:", "pat\"", "pat\\" before an escaped quote
+// in a JSON log record...), and patAt tells the key rules that such a
+// "pat" stands alone in the key (not "compat", "patch").
+var patKeyEnds = []string{"=", ":", `"`, `\`, "'", " ", "?", "+", ".", "["}
+
+// patAt: key holds "pat" (any case) at i as a word of its own, neither
+// glued to a letter or digit before it nor followed by one.
+func patAt(key string, i int) bool {
+	if !hasPrefixFold(key[i:], "pat") || i > 0 && isAlnumByte(key[i-1]) {
+		return false
+	}
+	return i+3 == len(key) || !isAlnumByte(key[i+3])
+}
+
+func isAlnumByte(c byte) bool { return c-'0' < 10 || lowerByte(c)-'a' < 26 }
 
 // descriptorWords, after a key's last secret word, make the key describe a
 // secret instead of holding one: PASSWORD_MIN_LENGTH, TOKEN_EXPIRY_SECONDS,
@@ -445,6 +476,11 @@ func isSourceFile(lower string) bool {
 func mentionsSecretWord(lower string) bool {
 	for _, w := range prefilterWords {
 		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	for i := 0; i < len(lower); i++ {
+		if patAt(lower, i) {
 			return true
 		}
 	}

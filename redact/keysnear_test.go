@@ -193,6 +193,9 @@ func containsSpan(spans []span, sp span) bool {
 func TestScanAtNotesEveryKeyword(t *testing.T) {
 	r := newR(t, Config{})
 	words := append([]string{"-u"}, prefilterWords...)
+	for _, e := range patKeyEnds {
+		words = append(words, "pat"+e) // a key that is only "pat" (keys.go)
+	}
 	search := func(s string) []int {
 		var out []int
 		for i := 0; i < len(s); i++ {

@@ -91,6 +91,22 @@ func adversarialLinesOf(size int) map[string]string {
 		"psk keys":         rep("psk="),
 		"cookies":          "Cookie: " + rep("PHPSESSID=a; "),
 		"community":        rep("rocommunity x "),
+		// Session 9's rules (world3_rules_test.go), each at its trigger.
+		"pat alone":         rep("pat=x "),
+		"spelled escapes":   rep(`\x1b[36mpassword\x1b[0m=`),
+		"spelled escapes 2": rep(`\x1\x1b[mb[`),
+		"digest":            "digest " + rep(`response="`),
+		"digest dense":      rep(`Digest response="0123456789abcdef0123456789abcdef" `),
+		"prose":             rep("password is X1 "),
+		"jwk members":       "kty " + rep(`"d":"`),
+		"snmpd":             rep("createUser u SHA "),
+		"jaas":              rep(`LoginModule user_a="`),
+		"scram":             rep("SCRAM-SHA-256$1:"),
+		"md5":               rep("md5"),
+		"announced":         rep("token: "),
+		"sqlplus":           rep("sqlplus a/b "),
+		"aws secret":        rep("AKIAIOSFODNN7EXAMPLE "),
+		"token formats":     rep("SWMTKN-1-"),
 	}
 }
 

@@ -34,7 +34,7 @@ func stripComment(s string) string {
 // '#', where YAML and TOML put comments. The structured path then leaves
 // the file to the line path, which carries the key's state across lines.
 func pemInComment(data []byte) bool {
-	if !bytes.Contains(data, []byte("PRIVATE KEY")) {
+	if !mayHoldArmour(data) {
 		return false
 	}
 	for len(data) > 0 {
@@ -55,7 +55,7 @@ func pemInComment(data []byte) bool {
 // structured path's output. Every key the path sees is replaced from its
 // BEGIN on, so one left is a key it did not see.
 func pemArmourSurvives(out []byte) bool {
-	return bytes.Contains(out, []byte("PRIVATE KEY")) && pemBeginRE.Match(out)
+	return mayHoldArmour(out) && pemBeginRE.Match(out)
 }
 
 // pemBodyLine: ln can be a line of the key whose BEGIN line st saw, once

@@ -36,6 +36,9 @@ type programSpec struct {
 	// after userSep is the password.
 	userFlags []string
 	userSep   byte
+	// logon: the first positional argument is USER/PASSWORD[@CONNECT]
+	// (Oracle's sqlplus scott/tiger@orcl): what follows the '/'.
+	logon bool
 }
 
 var programs = map[string]programSpec{
@@ -94,6 +97,16 @@ var programs = map[string]programSpec{
 	"lftp": {userFlags: []string{"-u", "--user"}, userSep: ','},
 	// https://www.rabbitmq.com/docs/management-cli (-u USERNAME -p PASSWORD)
 	"rabbitmqadmin": {next: []string{"-p"}},
+	// https://docs.oracle.com/en/database/oracle/oracle-database/19/sqpug/SQL-Plus-command-reference.html
+	// (sqlplus [[option] [logon] [start]], logon: username[/password][@connect_identifier]);
+	// Data Pump's clients take the same logon.
+	"sqlplus": {logon: true}, "expdp": {logon: true}, "impdp": {logon: true},
+	// https://docs.aws.amazon.com/cli/latest/reference/configure/set.html (aws configure set VARNAME VALUE)
+	"aws": {positional: map[string]int{"configure set aws_secret_access_key": 1, "configure set aws_session_token": 1},
+		valueFlags: []string{"--profile", "--region", "--output"}},
+	// https://networkmanager.dev/docs/api/latest/nmcli.html (nmcli device wifi connect SSID password PASSWORD;
+	// nmcli connection modify NAME wifi-sec.psk PSK)
+	"nmcli": {next: []string{"password", "wifi-sec.psk", "802-1x.password", "vpn.secrets"}},
 }
 
 // snmpSpec is net-snmp's commands' (snmpcmd(1)): every one takes the same
@@ -289,6 +302,7 @@ func (spec programSpec) passwords(argv []string, from, end int, out []argSpan) [
 		}
 	}
 	lastPositional, flagSeen := -1, false
+	logon := spec.logon
 	if len(spec.positional) > 0 {
 		out = spec.positionalPassword(argv, from, end, out)
 	}
@@ -323,6 +337,16 @@ func (spec programSpec) passwords(argv []string, from, end int, out []argSpan) [
 		if spec.userSep != 0 {
 			if span, ok := spec.userPassword(argv, i, end); ok {
 				out = appendDoubling(out, span)
+				continue
+			}
+		}
+		if logon && !strings.HasPrefix(a, "-") {
+			logon = false
+			// "/nolog", "/ as sysdba": no user, no password; a password
+			// another rule replaced ("[REDACTED...") or an Easy Connect
+			// "//host" stays.
+			if k := strings.IndexByte(a, '/'); k > 0 && k+1 < len(a) && a[k+1] != '/' && a[k+1] != '[' && a[k+1] != '@' {
+				out = appendDoubling(out, argSpan{i, k + 1})
 				continue
 			}
 		}

@@ -77,7 +77,7 @@ func lastField(ln string) string {
 func orphanKeyLines(s string, jsonl bool) map[int]bool {
 	// "PRIVATE KEY" first: its 'P' is rarer in logs than the '-' of dates,
 	// where a search for "-----END" stops (four times as long on log text).
-	if !strings.Contains(s, "PRIVATE KEY") || !strings.Contains(s, "-----END") {
+	if !mayHoldArmourEnd(s) {
 		return nil
 	}
 	var out map[int]bool

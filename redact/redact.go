@@ -42,8 +42,10 @@ type Config struct {
 
 // Redactor applies the rules. Safe for concurrent use.
 type Redactor struct {
-	rules    []patternRule
-	trig     *triggers
+	rules []patternRule
+	trig  *triggers
+	// jaasBit is the scan bit of the line naming a JAAS login module (jaas.go).
+	jaasBit  uint64
 	keys     keyMatcher
 	defaults bool
 	pseudo   bool
@@ -126,6 +128,11 @@ func New(cfg Config) (*Redactor, error) {
 		r.rules[i].needs, r.rules[i].maxLen = runNeeds(r.rules[i].re.String()), regexMaxLen(r.rules[i].re.String())
 	}
 	r.trig = buildTriggers(r.rules, r.keys.extra, r.defaults)
+	for i := range r.rules {
+		if i < maxPatternBits && slices.Contains(r.rules[i].any, jaasWord) {
+			r.jaasBit |= 1 << i
+		}
+	}
 	r.markers = map[string]string{}
 	for _, name := range []string{RuleSecretKey, RuleSecretPair, RuleRegistry, RulePEM} {
 		r.markers[name] = redactedMarker(name)
@@ -421,9 +428,9 @@ func (r *Redactor) Bytes(file string, kind Kind, data []byte) ([]byte, int) {
 	case TOML, YAML:
 		out = r.structured(kind, data, &h)
 	case Env:
-		out = r.textBytes(data, textOpts{env: true}, &h)
+		out = r.textBytes(data, textOpts{env: true, secret: secretFileOf(file), shapes: true}, &h)
 	default:
-		out = r.textBytes(data, textOpts{}, &h)
+		out = r.textBytes(data, textOpts{secret: secretFileOf(file), shapes: true}, &h)
 	}
 	return out, r.record(file, &h)
 }

@@ -9,7 +9,7 @@ import (
 
 // RuleSetVersion changes whenever a rule changes, so a bundle says which
 // rules scrubbed it.
-const RuleSetVersion = "2026.12.4"
+const RuleSetVersion = "2026.12.5"
 
 // RuleInfo documents one rule for docs/redaction.md and --help.
 type RuleInfo struct {
@@ -69,10 +69,10 @@ const (
 )
 
 func defaultPatternRules() []patternRule {
-	return []patternRule{
-		{RuleInfo: RuleInfo{Name: RulePEM, Class: "private keys", Description: "PEM private keys of every type (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8) and PGP private key blocks, from BEGIN to END across lines, also when the newlines are escaped on one line",
+	return append([]patternRule{
+		{RuleInfo: RuleInfo{Name: RulePEM, Class: "private keys", Description: "PEM private keys of every type (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8), PGP private key blocks, ssh.com SSH2 private keys and OpenVPN static keys, from BEGIN to END across lines, also when the newlines are escaped on one line",
 			Example: "-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE...\\n-----END EC PRIVATE KEY-----", Leaves: "certificates and public keys"},
-			any: []string{"PRIVATE KEY"}, re: regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)`)},
+			any: armourWords, re: regexp.MustCompile(armourBegin + `.*?(?:` + armourEnd + `|$)`)},
 		{RuleInfo: RuleInfo{Name: RulePEMBase64, Class: "private keys", Description: "base64-encoded PEM private keys (kubeconfig client-key-data, Kubernetes secrets)",
 			Example: "client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0t...", Leaves: "base64 certificates (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...)"},
 			any: []string{"LS0tLS1CRUdJTi"}, re: regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}`), locate: base64RunAfter([]string{"LS0tLS1CRUdJTi"}, 8), keep: notBase64PrivateKey},
@@ -89,6 +89,31 @@ func defaultPatternRules() []patternRule {
 			Example: "Authorization: Basic dXNlcjpwYXNz", Leaves: "the header name and scheme; prose like \"may require authorization: server message\" (a lowercase word is not a credential)"},
 			anyLower: []string{"authorization"}, re: authorizationRE, group: 1, locate: authorizationLocs,
 			keep: func(v string) bool { return isAuthScheme(v) || isPlainWord(v) }},
+		{RuleInfo: RuleInfo{Name: RuleAuthHeader, Class: "HTTP credentials", Description: "the response of an HTTP Digest Authorization header (RFC 7616: a hash of the password, replayable with its nonce)",
+			Example: `Authorization: Digest username="u", realm="r", nonce="n", uri="/", response="6629fae49393a05397450978507c4ef1"`, Leaves: "the user name, realm, nonce and URI; a WWW-Authenticate challenge (no response)"},
+			anyLower: []string{"response="}, re: regexp.MustCompile(`(?i)\bdigest\s.*?\bresponse=\\?"?([0-9a-f]{32,128})\b`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "a password stated in prose: \"the admin password is X\" (X not a plain lowercase word: \"the password is wrong\" stays)",
+			Example: "also the admin password is hunter2-not-a-real-password, do not put it in code", Leaves: "\"the password is correct\", \"the passphrase is stored in 1Password\""},
+			anyLower: []string{"password is", "passphrase is", "passwd is", "password was"},
+			re:       proseRE, group: 1,
+			keep: func(v string) bool { return isPlainWord(v) || boringValue(v) }},
+		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "the private members of a JSON Web Key written into text (a JSON string in a logfmt value, a log line): d, p, q, dp, dq, qi, k on a line naming kty (RFC 7517, RFC 7518 section 6)",
+			Example: `msg="key loaded" jwk="{\"kty\":\"oct\",\"k\":\"GawgguFyGrWKav7AX4VKUg\"}"`, Leaves: "the public members (kty, crv, x, y, n, e, kid, alg)"},
+			// The trigger is the context: the regexp runs only on lines holding "kty".
+			any: []string{"kty"}, re: regexp.MustCompile(`\\*"(?:d|p|q|dp|dq|qi|k)\\*"\s*:\s*\\*"([A-Za-z0-9_-]{16,})`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "net-snmp's snmpd.conf: the community of com2sec (com2sec NAME SOURCE COMMUNITY) and the passphrases of createUser (createUser USER SHA authpass AES privpass)",
+			Example: `createUser myuser SHA "auth-pass-1" AES "priv-pass-2"`, Leaves: "the user, group and view directives"},
+			any: []string{"com2sec", "createUser"},
+			re:  snmpdRE, group: 1},
+		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "Kafka JAAS: the passwords of a PlainLoginModule's user_<name>=\"...\" options, on the LoginModule line and the lines after it up to the ';' that ends them (jaas.go)",
+			Example: `user_alice="alice-secret";`, Leaves: "username=, user_ options outside a login module (user_agent=...)"},
+			any: []string{jaasWord}, re: jaasUserRE, group: 1, locate: jaasUserLocs},
+		{RuleInfo: RuleInfo{Name: RuleSecretKey, Class: "secret-looking keys", Description: "Maven's encrypted master password (settings-security.xml: <master>{...}</master>, decryptable with Maven's fixed key)",
+			Example: "<master>{jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ=}</master>", Leaves: "the element"},
+			any: []string{"<master>"}, re: regexp.MustCompile(`<master>\s*([^<\s]+)\s*</master>`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens", Description: "Kubernetes bootstrap tokens ([a-z0-9]{6}.[a-z0-9]{16}) on a line about bootstrap tokens (kubeadm token list's rows: 'The default bootstrap token generated by kubeadm init', system:bootstrappers:...)",
+			Example: "abcdef.0123456789abcdef   23h   2026-11-25T21:05:07Z   authentication,signing   The default bootstrap token ...", Leaves: "host names and file names on other lines"},
+			anyLower: []string{"bootstrap"}, re: regexp.MustCompile(`\b([a-z0-9]{6}\.[a-z0-9]{16})\b`), group: 1},
 		{RuleInfo: RuleInfo{Name: RuleBearer, Class: "HTTP credentials", Description: "bearer tokens anywhere in text",
 			Example: "Bearer 3f9a8b7c6d5e...", Leaves: "the word Bearer; prose like \"invalid bearer tokens\""},
 			anyLower: []string{"bearer"}, re: bearerRE, group: 1, locate: bearerLocs, keep: isPlainWord},
@@ -99,6 +124,10 @@ func defaultPatternRules() []patternRule {
 		{RuleInfo: RuleInfo{Name: RuleDSN, Class: "connection strings", Description: "passwords in Go/MySQL DSNs user:PASSWORD@tcp(host)/db",
 			Example: "app:hunter2@tcp(db:3306)/orders", Leaves: "user, host, database"},
 			any: []string{"@tcp(", "@unix("}, re: regexp.MustCompile(`[A-Za-z0-9_.\-]+:([^\s@/:"']+)@(?:tcp|unix)\(`), group: 1},
+		{RuleInfo: RuleInfo{Name: RuleAWSKeyID, Class: "cloud credentials", Description: "an AWS secret access key printed next to its key id (aws sts ... --output text, credentials.csv): 40 base64 bytes in the first or second field after AKIA.../ASIA...",
+			Example: "CREDENTIALS\tASIAQWERTYUIOPASDFGH\t2026-11-24T22:05:07Z\twJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\t...", Leaves: "the key id's other fields (an expiry, a user name)"},
+			any: []string{"AKIA", "ASIA"},
+			re:  regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}[\s,;|"']+(?:[^\s,;|"']+[\s,;|"']+)?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`), group: 1},
 		{RuleInfo: RuleInfo{Name: RuleAWSKeyID, Class: "cloud credentials", Description: "AWS access key ids (AKIA, ASIA, ...)",
 			Example: "AKIAIOSFODNN7EXAMPLE", Leaves: "ARNs, account ids"},
 			any: []string{"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "A3T"},
@@ -138,13 +167,59 @@ func defaultPatternRules() []patternRule {
 			// One '$' wakes it: the formats' own prefixes hold digits, and
 			// words of digits share the line scan's codes with every number.
 			any: []string{"$"},
-			re:  regexp.MustCompile(`\$(?:2[abxy]\$\d\d\$[./A-Za-z0-9]{53}|(?:1|5|6|apr1)\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86}|g?y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{1,64}\$[./A-Za-z0-9]{43}|7\$[./A-Za-z0-9]{14,}\$[./A-Za-z0-9]{43}|argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{8,}\$[A-Za-z0-9+/]{16,}|scrypt\$ln=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]{16,})`)},
+			re:  regexp.MustCompile(`\$(?:2[abxy]\$\d\d\$[./A-Za-z0-9]{53}|(?:1|5|6|apr1)\$(?:rounds=\d+\$)?[./A-Za-z0-9+]{1,24}={0,2}\$[./A-Za-z0-9+]{22,88}={0,2}|g?y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{1,64}\$[./A-Za-z0-9]{43}|7\$[./A-Za-z0-9]{14,}\$[./A-Za-z0-9]{43}|7\$\d+\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{40,}={0,2}|argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{8,}\$[A-Za-z0-9+/]{16,}|scrypt\$ln=\d+,r=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]{16,})`)},
+		{RuleInfo: RuleInfo{Name: RulePasswordHash, Class: "passwords", Description: "password hashes known by a literal: LDAP and htpasswd schemes ({SHA}, {SSHA}, {SSHA512}, {CRYPT}, {PBKDF2-SHA256}...), SCRAM verifiers (SCRAM-SHA-256$4096:salt$stored:server: PostgreSQL, pgbouncer's userlist.txt), PostgreSQL's md5 secrets (md5 + 32 hex); what a client or an offline guess needs",
+			Example: `"app" "SCRAM-SHA-256$4096:QWm9...==$QFQJ...=:N3I2...="`, Leaves: "the user names; the words SCRAM-SHA-256 and md5 alone (a mechanism's name)"},
+			any: []string{"{SHA", "{SSHA", "{SMD5}", "{MD5}", "{CRYPT}", "{PBKDF2", "{ARGON2", "SCRAM-SHA-", "md5"},
+			re:  literalHashRE, locate: atWords(literalHashRE, []startWord{{"{", false}, {"SCRAM-SHA-", false}, {"md5", true}})},
+	}, tokenFormatRules()...)
+}
+
+var (
+	// proseRE is a password stated in prose ("the password is X"), its
+	// words in the three cases people write them.
+	proseRE = regexp.MustCompile(`\b(?:[Pp]assword|PASSWORD|[Pp]assphrase|PASSPHRASE|[Pp]asswd|PASSWD)\s+(?:is|was|IS|WAS)\s*:?\s+([^\s,;"'()]+)`)
+	// literalHashRE: LDAP/htpasswd schemes, SCRAM verifiers, PostgreSQL's md5 secrets.
+	literalHashRE = regexp.MustCompile(`\{(?:S?SHA(?:256|384|512)?|S?MD5|CRYPT|PBKDF2(?:-SHA\d+)?|ARGON2)\}[A-Za-z0-9+/.$=,-]{16,}|SCRAM-SHA-(?:1|256|512)\$\d+:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}:[A-Za-z0-9+/]+={0,2}|\bmd5[0-9a-f]{32}\b`)
+	// snmpdRE: com2sec's community, createUser's passphrases after their protocols.
+	snmpdRE = regexp.MustCompile(`(?:\bcom2sec6?\s+(?:-Cn\s+\S+\s+)?\S+\s+\S+|\b(?:MD5|SHA(?:-224|-256|-384|-512)?|DES|AES(?:128|192|256)?))\s+("[^"]+"|[^\s"#]+)`)
+)
+
+// tokenFormats are token formats from trufflehog's detectors and the
+// vendors' documents, each a rule of its own: a rule's regexp runs on the
+// whole run of bytes its matches need (runWindows), and one regexp of
+// them all read a 1 MiB line of "SWMTKN-1-" (one run of [A-Za-z0-9_-])
+// with the NFA, 300 ms; alone, each starts with its literal, which Go's
+// regexp skips to.
+var tokenFormats = []struct{ word, re string }{
+	// trufflehog's supabasetoken, buildkitev2 and langsmith detectors.
+	{"sbp_", `\bsbp_[a-z0-9]{40}\b`}, {"bkua_", `\bbkua_[a-z0-9]{40}\b`}, {"lsv2_", `\blsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}\b`},
+	// Tailscale's keys (https://tailscale.com/kb/1085/auth-keys), Google's OAuth access tokens.
+	{"tskey-", `\btskey-[a-z]+-[A-Za-z0-9]{4,}-[A-Za-z0-9]{16,}`}, {"ya29.", `\bya29\.[A-Za-z0-9_-]{30,}`},
+	// docker swarm join-token and unlock-key (SWMTKN-1-<hash>-<secret>, SWMKEY-1-<key>).
+	{"SWMTKN-", `\bSWMTKN-1-[a-z0-9]{25,}-[a-z0-9]{20,}`}, {"SWMKEY-", `\bSWMKEY-1-[A-Za-z0-9+/]{30,}`},
+	// k3s and RKE2: K10<CA hash>::<user>:<password> (node-token, K3S_TOKEN).
+	{"::", `\bK10[0-9a-f]{32,}::[a-z]+:[A-Za-z0-9]{8,}`},
+	// AWS STS session tokens: base64 of their binary start.
+	{"IQoJb3JpZ2luX2Vj", `IQoJb3JpZ2luX2Vj[A-Za-z0-9+/]{40,}={0,2}`}, {"FwoGZXIvYXdzE", `FwoGZXIvYXdzE[A-Za-z0-9+/]{40,}={0,2}`},
+}
+
+func tokenFormatRules() []patternRule {
+	out := make([]patternRule, 0, len(tokenFormats))
+	for _, f := range tokenFormats {
+		out = append(out, patternRule{RuleInfo: RuleInfo{Name: RuleTokenFormat, Class: "tokens",
+			Description: "a token format gitleaks has no rule for, from trufflehog's detectors or the vendor's documents: " + f.word + "...",
+			Example:     f.word + "...", Leaves: "the word alone"},
+			any: []string{f.word}, re: regexp.MustCompile(f.re)})
 	}
+	return out
 }
 
 // base64PrivateKeyWords are "PRIVATE KEY" in base64 at each of the three
 // byte offsets modulo 3 (the characters its bytes fully determine).
-var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW"}
+var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW",
+	// "Static key V1" (an OpenVPN static key's armour), the same way.
+	"U3RhdGljIGtleSBWM", "N0YXRpYyBrZXkgVj", "TdGF0aWMga2V5IFYx"}
 
 var (
 	jwtRE           = regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)
@@ -480,7 +555,7 @@ func notBase64PrivateKey(m string) bool {
 	if err != nil {
 		return false // undecodable: redact to be safe
 	}
-	return !strings.Contains(string(dec), "PRIVATE KEY")
+	return !mayHoldArmour(dec)
 }
 
 // Rules lists every default rule with examples, for documentation.

@@ -150,9 +150,10 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) (
 	if c != '=' && c != ':' {
 		return spans, i + 1
 	}
-	// "://" is a URL scheme, "::" an IPv6 address or C++ name; ":="
-	// is read at its '='.
-	if c == ':' && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':' || ln[i+1] == '=') {
+	// "://" is a URL scheme, "::" an IPv6 address or C++ name (but
+	// LDIF's "key:: base64"); ":=" is read at its '='.
+	ldif := c == ':' && ldifSeparator(ln, i)
+	if c == ':' && !ldif && i+1 < len(ln) && (ln[i+1] == '/' || ln[i+1] == ':' || ln[i+1] == '=') {
 		return spans, i + 1
 	}
 	ks, ke := keyBefore(ln, i-1, c == '=')
@@ -172,6 +173,9 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) (
 		return spans, i + 1
 	}
 	k2 := i + 1
+	if ldif {
+		k2++
+	}
 	if c == '=' && k2 < len(ln) && ln[k2] == '>' {
 		k2++ // "key" => "value" (Perl, PHP, Ruby, logstash)
 	}
@@ -326,7 +330,7 @@ func (k *keyMatcher) gap(ln string, ns *nearScan, j int, spans []span) (int, []s
 			// And ":=", "::=" go on to the '='. A ':' before '/', ':'
 			// or '=' is no separator (keyValueAt): not asked, so a line
 			// of colons after a keyword costs what it did.
-			if j+1 == len(ln) || ln[j+1] != '/' && ln[j+1] != ':' && ln[j+1] != '=' {
+			if j+1 == len(ln) || ln[j+1] != '/' && ln[j+1] != ':' && ln[j+1] != '=' || ldifSeparator(ln, j) {
 				spans = k.ask(ln, ns, j, spans)
 			}
 		case '"', '\'', '`', '[', ']', ' ', '\t', '?', '+', '.':
@@ -688,4 +692,10 @@ func escapedQuoteEnd(ln string, open int) int {
 		ve++
 	}
 	return min(ve+1, len(ln))
+}
+
+// ldifSeparator: the ':' at i is LDIF's "attr:: value", whose value is
+// base64 (RFC 2849: userPassword:: e1NTSEF9...).
+func ldifSeparator(ln string, i int) bool {
+	return i+2 < len(ln) && ln[i] == ':' && ln[i+1] == ':' && ln[i+2] == ' '
 }

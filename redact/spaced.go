@@ -86,7 +86,7 @@ func (r *Redactor) spacedValues(ln string, n int, o textOpts, st *lineState, h *
 	last := 0
 	for _, i := range at {
 		v := word(i)
-		if isPlainWord(v) || boringValue(v) || saslMechanisms[v] || isMarker(v) || insideMarker(ln, f[i][0]) {
+		if isPlainWord(v) || boringValue(v) || saslMechanisms[strings.ToUpper(v)] || isMarker(v) || insideMarker(ln, f[i][0]) {
 			continue
 		}
 		b.WriteString(ln[last:f[i][0]])
@@ -295,4 +295,9 @@ func redisAuth(ln string) (s, e int, ok bool) {
 // Redis' (https://www.iana.org/assignments/sasl-mechanisms/): "AUTH LOGIN"
 // names a mechanism; in "AUTH PLAIN <base64>" the last word is a credential.
 var saslMechanisms = map[string]bool{"LOGIN": true, "PLAIN": true, "CRAM-MD5": true, "DIGEST-MD5": true, "XOAUTH2": true,
-	"OAUTHBEARER": true, "GSSAPI": true, "NTLM": true, "EXTERNAL": true, "ANONYMOUS": true, "SCRAM-SHA-1": true, "SCRAM-SHA-256": true}
+	"OAUTHBEARER": true, "GSSAPI": true, "NTLM": true, "EXTERNAL": true, "ANONYMOUS": true, "SCRAM-SHA-1": true, "SCRAM-SHA-256": true,
+	// Digest names, after "auth" in OpenVPN's "auth SHA256" (the HMAC's
+	// digest, https://openvpn.net/community-resources/reference-manual-for-openvpn-2-6/)
+	// and keepalived's or strongSwan's settings.
+	"MD5": true, "SHA1": true, "SHA224": true, "SHA256": true, "SHA384": true, "SHA512": true,
+	"SHA-1": true, "SHA-224": true, "SHA-256": true, "SHA-384": true, "SHA-512": true, "SHA3-256": true, "SHA3-512": true}

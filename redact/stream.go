@@ -132,7 +132,7 @@ func (lw *lineWriter) emit(ln []byte, newline, forced bool) {
 	case JSONLines:
 		out = lw.r.jsonLine(string(ln), lw.line, &lw.st, &h)
 	default:
-		o := textOpts{env: lw.kind == Env, toml: lw.kind == TOML, yaml: lw.kind == YAML}
+		o := textOpts{env: lw.kind == Env, toml: lw.kind == TOML, yaml: lw.kind == YAML, secret: secretFileOf(lw.file), shapes: lw.kind == Env || lw.kind == Text}
 		out = lw.r.line(string(ln), lw.line, o, &lw.st, &h)
 	}
 	if forced && lw.cont == "" {

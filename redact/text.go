@@ -15,12 +15,19 @@ type textOpts struct {
 	line0 int
 	// jpath, when set, is recorded instead of line numbers (a string inside JSON).
 	jpath string
+	// stripped: the line's terminal escapes were taken out (line).
+	stripped bool
+	// secret: the file is one whose lines each hold a credential
+	// (secretfiles.go), the format of that field; shapes: a text or env
+	// file, whose lines credentialLine reads.
+	secret secretField
+	shapes bool
 }
 
 var (
-	// A private key's armour: PEM (RSA, EC, DSA, OPENSSH, ENCRYPTED, PKCS#8) and PGP.
-	pemBeginRE = regexp.MustCompile(`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----`)
-	pemEndRE   = regexp.MustCompile(`-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----`)
+	// A private key's armour (armour.go).
+	pemBeginRE = regexp.MustCompile(armourBegin)
+	pemEndRE   = regexp.MustCompile(armourEnd)
 	// tomlTableRE is a TOML table header.
 	tomlTableRE = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$`)
 	// yamlNameRE is a Kubernetes env entry's name line: "- name: X" or "name: X".
@@ -121,6 +128,11 @@ type lineState struct {
 	xmlOpen bool
 	// puttyLines: lines of a PuTTY private key body still to come (putty.go).
 	puttyLines int
+	// announced: a line announced a secret on the next line that is not
+	// blank (announced.go).
+	announced bool
+	// jaas: inside a JAAS login module's options (jaas.go).
+	jaas bool
 	// kw is where the line's keywords are, for the key rules (keyPlaces).
 	kw keyPlaces
 }
@@ -186,17 +198,31 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 	}
 	var mask uint64
 	mask, st.kw.at = r.trig.scanAt(ln, st.kw.at[:0])
-	if r.defaults && mask&(1<<bitEscape) != 0 {
-		// A coloured line (logrus on a TTY writes "\x1b[36mpassword\x1b[0m=x"):
-		// the rules read the text a person sees. The line keeps its colours
-		// unless that text held a secret.
+	if r.defaults && mask&(1<<bitEscape) != 0 && !o.stripped {
+		// A coloured line (logrus on a TTY writes "\x1b[36mpassword\x1b[0m=x",
+		// logfmt quotes it as msg="\\x1b[36mpassword..."): the rules read
+		// the text a person sees. The line keeps its colours unless that
+		// text held a secret. Stripped once: removing a spelled ESC can
+		// join the bytes around it into another spelling, and stripping
+		// until none is left would be quadratic on a hostile line.
 		plain := termcodes.Strip(ln)
+		o.stripped = true
 		if out := r.line(plain, n, o, st, h); out != plain {
 			return out
 		}
 		return ln
 	}
 	st.kw.ln, st.kw.ok = ln, r.placesUsable(mask)
+	if r.defaults {
+		// The shapes alone (credentialLine) only in text and env files,
+		// not in JSON: quietRecord keeps a record without a trigger word
+		// as written, and would have to parse every record to see them.
+		if f := o.secret; f != nil {
+			ln = r.secretFileLine(ln, f, n, o, h)
+		} else if o.shapes {
+			ln = r.secretFileLine(ln, credentialLine, n, o, h)
+		}
+	}
 	if r.defaults {
 		if st.inPEM {
 			if loc := pemEndRE.FindStringIndex(ln); loc != nil {
@@ -219,6 +245,15 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			}
 		}
 	}
+	if st.announced {
+		if strings.TrimSpace(ln) == "" {
+			return ln
+		}
+		st.announced = false
+		if out, ok := r.announcedValue(ln, n, o, h); ok {
+			return out
+		}
+	}
 	if st.block.active {
 		if out, ok := r.blockLine(ln, n, o, st, h); ok {
 			return out
@@ -239,6 +274,12 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 		}
 	}
 	ln = r.patterns(ln, mask, n, o, h)
+	if r.defaults && (st.jaas || mask&r.jaasBit != 0) {
+		if mask&r.jaasBit == 0 {
+			ln = r.replaceLocs(ln, jaasUserLocs(ln), 1, RuleSecretKey, nil, n, o, h)
+		}
+		st.jaas = !jaasEnds(ln)
+	}
 	if r.defaults && mask&(1<<bitVendor) != 0 {
 		ln = r.vendor(ln, n, o, h)
 	}
@@ -270,6 +311,9 @@ func (r *Redactor) line(ln string, n int, o textOpts, st *lineState, h *hits) st
 			st.lower = lowerInto(st.lower, ln) // earlier rules may have changed the line
 			ln = r.textPairs(ln, st.lower, n, o, h)
 		}
+	}
+	if r.defaults && mask&(1<<bitKeyword) != 0 && !o.yaml && !o.toml && !o.env {
+		st.announced = announcesSecret(ln)
 	}
 	if r.pseudonymsOn() {
 		ln = r.identifiers(ln, n, o, h)

@@ -1,6 +1,10 @@
 package redact
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rtsnap/rtsnap/internal/termcodes"
+)
 
 // Prefilter bits beyond the pattern rules' indexes (a rule i uses bit i).
 const (
@@ -188,6 +192,16 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 	for _, w := range prefilterWords {
 		t.addRecorded(w, bitKeyword)
 	}
+	for _, e := range patKeyEnds {
+		// The quote or backslash after "pat" is the key's own quoting,
+		// and its escaped spelling (pat\") is a word too: those bytes are
+		// not marked for escapeMayHide, or every JSON record holding \"
+		// would stop being quiet.
+		t.words.addRecorded("pat"+e, 1<<bitKeyword)
+		if e != `"` && e != `\` {
+			t.markInWord("pat"+e, bitKeyword)
+		}
+	}
 	// A user key (--user=name:pw, -u=...: userFlag) starts with it.
 	t.addRecorded("-u", -1)
 	for _, w := range prefilterWordsUnicode {
@@ -211,7 +225,9 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 			t.addSpelled(w, exact[i], free[i], bitVendor)
 		}
 	}
-	t.add("private key", bitPEM)
+	for _, w := range armourWords {
+		t.add(strings.ToLower(w), bitPEM)
+	}
 	for p := range programs {
 		t.add(`"`+p+`"`, bitArgv)
 		t.add(`/`+p+`"`, bitArgv)
@@ -224,6 +240,11 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 		t.words.add(string([]byte{byte(c)}), 1<<bitNonASCII)
 	}
 	t.words.add("\x1b", 1<<bitEscape)
+	// ESC spelled inside a quoted value (logfmt's msg="\x1b[36mpassword\x1b[0m=x",
+	// JSON's \u001b in a text line): Strip reads those too.
+	for _, e := range termcodes.Spellings() {
+		t.words.add(e, 1<<bitEscape)
+	}
 	t.words.runBit = 1 << bitLongWord
 	return t
 }

@@ -168,7 +168,10 @@ func base64HoldsSecret(m string) bool {
 		return true // undecodable: redact to be safe
 	}
 	s := string(dec)
-	for _, w := range []string{"PRIVATE KEY", "client-key-data", "token:", "token\":", "password", "auth\":", "\"auth\"", "openssh-key-v1", "secret"} {
+	if mayHoldArmour(s) {
+		return true
+	}
+	for _, w := range []string{"client-key-data", "token:", "token\":", "password", "auth\":", "\"auth\"", "openssh-key-v1", "secret"} {
 		if strings.Contains(s, w) {
 			return true
 		}

@@ -18,6 +18,11 @@ const ESC = 0x1b
 // removed in this form: a backslash sequence is otherwise the text's own.
 var escapedESC = []string{`\x1b[`, `\u001b[`, `\033[`}
 
+// Spellings returns the spellings of ESC after which Strip removes a CSI,
+// for a caller that must notice a line holding one before it strips it
+// (the redactor's line scan).
+func Spellings() []string { return append([]string(nil), escapedESC...) }
+
 // Strip returns s without its escape sequences: CSI (ESC [ parameters
 // intermediates final), OSC (ESC ] ... ended by BEL or ESC \), and the
 // two- and three-byte escapes (ESC followed by an intermediate and a final,
@@ -40,8 +45,10 @@ func Strip(s string) string {
 		case '\\':
 			for _, e := range escapedESC {
 				if strings.HasPrefix(s[i:], e) {
-					// The CSI after the spelling, read as if ESC stood there.
-					n = len(e) - 1 + skip("\x1b"+s[i+len(e)-1:]) - 1
+					// The CSI after the spelling, read as if ESC stood
+					// there (in place: a copy of the rest per escape made
+					// a line of them quadratic).
+					n = len(e) - 1 + afterESC(s[i+len(e)-1:])
 					break
 				}
 			}
@@ -79,42 +86,48 @@ func skip(s string) int {
 	if len(s) < 2 {
 		return len(s)
 	}
-	switch c := s[1]; {
+	return 1 + afterESC(s[1:])
+}
+
+// afterESC returns the length of what an escape sequence holds after its
+// ESC, t being the bytes after it (t is not empty).
+func afterESC(t string) int {
+	switch c := t[0]; {
 	case c == '[':
-		j := 2
-		for j < len(s) && s[j] >= 0x30 && s[j] <= 0x3f {
+		j := 1
+		for j < len(t) && t[j] >= 0x30 && t[j] <= 0x3f {
 			j++
 		}
-		for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+		for j < len(t) && t[j] >= 0x20 && t[j] <= 0x2f {
 			j++
 		}
-		if j < len(s) && s[j] >= 0x40 && s[j] <= 0x7e {
+		if j < len(t) && t[j] >= 0x40 && t[j] <= 0x7e {
 			j++
 		}
 		return j
 	case c == ']':
-		for j := 2; j < len(s); j++ {
+		for j := 1; j < len(t); j++ {
 			switch {
-			case s[j] == 0x07:
+			case t[j] == 0x07:
 				return j + 1
-			case s[j] == ESC && j+1 < len(s) && s[j+1] == '\\':
+			case t[j] == ESC && j+1 < len(t) && t[j+1] == '\\':
 				return j + 2
-			case s[j] == ESC || s[j] == '\n':
-				return 2 // another sequence or line starts: this OSC was never ended
+			case t[j] == ESC || t[j] == '\n':
+				return 1 // another sequence or line starts: this OSC was never ended
 			}
 		}
-		return 2
+		return 1
 	case c >= 0x20 && c <= 0x2f:
-		j := 2
-		for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+		j := 1
+		for j < len(t) && t[j] >= 0x20 && t[j] <= 0x2f {
 			j++
 		}
-		if j < len(s) && s[j] >= 0x30 && s[j] <= 0x7e {
+		if j < len(t) && t[j] >= 0x30 && t[j] <= 0x7e {
 			j++
 		}
 		return j
 	case c >= 0x30 && c <= 0x7e:
-		return 2
+		return 1
 	}
-	return 1
+	return 0
 }

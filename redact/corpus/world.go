@@ -35,8 +35,13 @@ type Case struct {
 	Secrets []string `json:"secrets,omitempty"`
 	Keep    []string `json:"keep,omitempty"`
 	// Benign: nothing here is secret; Value (token/keyed) or Keep must survive.
-	Benign bool   `json:"benign,omitempty"`
-	Source string `json:"source"`
+	Benign bool `json:"benign,omitempty"`
+	// FileOnly: a format known by its file's name alone (.pgpass,
+	// rsyncd.secrets: "user:password" says nothing), fed as that file and
+	// not also as a journal message, where no name comes with it (the
+	// redactor reads those shapes in text files only: docs/redaction.md).
+	FileOnly bool   `json:"file_only,omitempty"`
+	Source   string `json:"source"`
 }
 
 // LoadWorld reads every *.jsonl file of dir.
@@ -304,7 +309,7 @@ func Expand(c Case) []Record {
 		}
 	case "doc":
 		add("doc-"+c.Kind, c.Kind, c.Path, c.Input, keep)
-		if c.Kind == "text" {
+		if c.Kind == "text" && !c.FileOnly {
 			add("doc-journal", "jsonl", "journal/app.service.jsonl", mustJSON(map[string]string{"_SYSTEMD_UNIT": "app.service", "MESSAGE": c.Input})+"\n", keep)
 		}
 		if c.Benign {

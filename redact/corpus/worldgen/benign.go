@@ -201,7 +201,7 @@ func benign() []corpus.Case {
 		"--default-authentication-plugin=mysql_native_password", `["mysqladmin", "ping", "-h", "localhost"]`)
 	doc("text", "logs/smtp.log", "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: AUTH CRAM-MD5\n",
 		"https://www.ietf.org/archive/id/draft-murchison-sasl-login-00.txt (AUTH LOGIN: a mechanism's name, not a password)", "C: AUTH LOGIN", "C: AUTH CRAM-MD5")
-	return out
+	return append(out, world3Benign(n)...)
 }
 
 // keyedCase is a key, its value and where the pair comes from.

@@ -334,7 +334,9 @@ func curated() []corpus.Case {
 		p := pw()
 		doc("text", "root/.bash_history", fmt.Sprintf(c.line, p)+"\n", c.src, []string{p})
 	}
-	out = append(out, session8(n, pw, crypt64)...)
+	s8 := session8(n, pw, crypt64)
+	out = append(out, s8...)
+	out = append(out, world3(n+len(s8), pw)...)
 	return out
 }
 
