@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rtsnap/rtsnap/analyze/logrec"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // exampleText is every class's example lines, joined: text holding every
@@ -35,13 +36,13 @@ func TestBudgetStopsClassification(t *testing.T) {
 	if m, ok := c.ClassifyWithin(r, nil); !ok || m == nil || m.Class != want.Class {
 		t.Fatalf("nil budget: %v %v", m, ok)
 	}
-	b := NewBudget(1 << 20)
-	if m, ok := c.ClassifyWithin(r, b); !ok || m == nil || m.Class != want.Class || b.Spent() < int64(len(r.Text)) || b.Exhausted() {
+	b := logwork.New(1 << 20)
+	if m, ok := c.ClassifyWithin(r, b); !ok || m == nil || m.Class != want.Class || b.Spent() < logwork.Read(len(r.Text)) || b.Exhausted() {
 		t.Fatalf("ample budget: %v %v spent %d", m, ok, b.Spent())
 	}
 	// A budget smaller than one run stops at once, stays stopped, and
 	// refuses a record it could have paid for after that.
-	small := NewBudget(int64(len(r.Text)) - 1)
+	small := logwork.New(int64(len(r.Text)) - 1)
 	if m, ok := c.ClassifyWithin(r, small); ok || m != nil || !small.Exhausted() || small.Spent() != 0 {
 		t.Fatalf("small budget: %v %v exhausted %v spent %d", m, ok, small.Exhausted(), small.Spent())
 	}
@@ -49,7 +50,7 @@ func TestBudgetStopsClassification(t *testing.T) {
 		t.Fatal("an exhausted budget paid for a later record")
 	}
 	// A record that runs no pattern costs nothing.
-	quiet := NewBudget(0)
+	quiet := logwork.New(0)
 	if m, ok := c.ClassifyWithin(logrec.ParseText("level=info msg=\"all good\""), quiet); !ok || m != nil || quiet.Spent() != 0 {
 		t.Fatalf("quiet line: %v %v spent %d", m, ok, quiet.Spent())
 	}
@@ -61,9 +62,9 @@ func TestBudgetStopsClassification(t *testing.T) {
 func TestPackedRecordCostsManyRuns(t *testing.T) {
 	c, _ := Load()
 	all := exampleText(c)
-	packed := NewBudget(1 << 40)
+	packed := logwork.New(1 << 40)
 	c.ClassifyWithin(logrec.ParseText(all[:4000]), packed)
-	real := NewBudget(1 << 40)
+	real := logwork.New(1 << 40)
 	text := 0
 	for _, cl := range c.Classes {
 		for _, e := range cl.Examples {

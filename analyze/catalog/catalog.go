@@ -19,6 +19,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/logrec"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // catalogFiles is the catalog: every *.yaml file of this directory, read in
@@ -274,14 +275,14 @@ func (c *Catalog) Classify(r logrec.Record) *Match {
 // bound). ok is false when b ran out before the record was judged: the
 // record is not classified (m is nil), and the caller stops, since every
 // later record would be refused too.
-func (c *Catalog) ClassifyWithin(r logrec.Record, b *Budget) (m *Match, ok bool) {
+func (c *Catalog) ClassifyWithin(r logrec.Record, b *logwork.Budget) (m *Match, ok bool) {
 	if b.Exhausted() {
 		return nil, false
 	}
 	found, ids := c.lits.findIDs(foldLower(r.Text))
 	for _, ig := range c.Ignore {
 		if ig.pattern.mayMatch(found) {
-			if !b.pay(len(r.Text)) {
+			if !b.Pay(logwork.Read(len(r.Text))) {
 				return nil, false
 			}
 			if ig.pattern.re.MatchString(r.Text) {
@@ -301,7 +302,7 @@ func (c *Catalog) ClassifyWithin(r logrec.Record, b *Budget) (m *Match, ok bool)
 			if !p.mayMatch(found) {
 				continue
 			}
-			if !b.pay(len(r.Text)) {
+			if !b.Pay(logwork.Read(len(r.Text))) {
 				return nil, false
 			}
 			if loc := lastMatch(p.re, r.Text); loc != nil && loc[0] > pos {
@@ -340,10 +341,10 @@ func anyMatch(ps []pattern, s string, found []bool) bool {
 }
 
 // anyMatchWithin is anyMatch paying each run from b; ok is false when b ran out.
-func anyMatchWithin(ps []pattern, s string, found []bool, b *Budget) (match, ok bool) {
+func anyMatchWithin(ps []pattern, s string, found []bool, b *logwork.Budget) (match, ok bool) {
 	for _, p := range ps {
 		if p.mayMatch(found) {
-			if !b.pay(len(s)) {
+			if !b.Pay(logwork.Read(len(s))) {
 				return false, false
 			}
 			if p.re.MatchString(s) {

@@ -17,14 +17,21 @@ func (n *Node) Dockers() []*Docker {
 	for _, slug := range sortedKeys(n.DockerOthers) {
 		out = append(out, n.DockerOthers[slug])
 	}
+	// The socket of each directory (the last endpoint naming it), looked
+	// up: a scan of every endpoint per daemon was daemons x endpoints.
+	var sockets map[string]string
 	for _, d := range out {
 		if d.Endpoint != "" {
 			continue
 		}
-		for _, e := range n.DockerEndpoints {
-			if e.Dir == d.Dir {
-				d.Endpoint = e.Path
+		if sockets == nil {
+			sockets = map[string]string{}
+			for _, e := range n.DockerEndpoints {
+				sockets[e.Dir] = e.Path
 			}
+		}
+		if p, ok := sockets[d.Dir]; ok {
+			d.Endpoint = p
 		}
 	}
 	return out

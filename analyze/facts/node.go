@@ -36,6 +36,11 @@ type Node struct {
 	// CutsMore counts the rest). Empty when the bundle fit.
 	Cuts     []Cut
 	CutsMore int
+	// LogWorkSpent is what decoding the log files cost, in log work units
+	// (logwork): the rules that read the records get the rest of the
+	// bundle's budget (rules.Registry.Run). Decoding itself is bounded by
+	// the memory limit (a quarter of it held), so it never stops for work.
+	LogWorkSpent int64
 
 	// Per-source facts (sources.go) and the container join table (join.go).
 	sourceFacts

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 	"github.com/rtsnap/rtsnap/internal/termcodes"
 )
 
@@ -51,6 +52,7 @@ func parseTextLog(n *Node, p string, data []byte) error {
 		if len(line) > 4*MaxMessageBytes {
 			line = line[:4*MaxMessageBytes]
 		}
+		n.LogWorkSpent += 2 * logwork.Scan(len(line)) // escapes stripped, the time parsed
 		rec := parseTextLine(termcodes.Strip(string(line)))
 		// A copy, so the record does not pin the whole (4x longer) line.
 		rec.Message = strings.Clone(rec.Message)

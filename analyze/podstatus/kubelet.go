@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // Basis says what a verdict rests on.
@@ -71,8 +72,14 @@ type pod struct {
 // Verdicts computes the status of every pod the bundle knows, sorted by
 // namespace and name. It reads n.Containers (CRI) and every non-container
 // log (journal/*.jsonl, journal/files/*.log) for kubelet lines.
-func Verdicts(n *facts.Node) []Verdict {
-	klog := kubeletLog(n)
+func Verdicts(n *facts.Node) []Verdict { return VerdictsWithin(n, nil, "") }
+
+// VerdictsWithin is Verdicts paying its reading of the kubelet's log lines
+// from b as reader (nil: no bound). When b runs out, the lines from there
+// on are not read (b names where) and the verdicts rest on the CRI state
+// and the lines before.
+func VerdictsWithin(n *facts.Node, b *logwork.Budget, reader string) []Verdict {
+	klog := kubeletLog(n, b, reader)
 	pods := criPods(n)
 	errsByUID, errsByName := indexErrors(klog.Errors)
 	var out []Verdict
@@ -96,19 +103,20 @@ func Verdicts(n *facts.Node) []Verdict {
 	return out
 }
 
-func kubeletLog(n *facts.Node) *KubeletLog {
+func kubeletLog(n *facts.Node, b *logwork.Budget, reader string) *KubeletLog {
 	k := &KubeletLog{}
 	ref := n.Manifest.StartedAt
 	seq := 0
-	for _, path := range facts.SortedKeys(n.Logs) {
-		if strings.HasPrefix(path, "logs/") {
-			continue // container output is the application's
+	// Container output is the application's: not read.
+	notContainer := func(p string) bool { return !strings.HasPrefix(p, "logs/") }
+	facts.WalkLogs(n, b, reader, notContainer, facts.ScanMessage, func(path string, r facts.LogRecord) bool {
+		if syncCandidate(r.Message) && !b.Pay(parseCost(r.Message)) {
+			return false
 		}
-		for _, r := range n.Logs[path].Records {
-			seq++
-			k.ParseLine(path, r.Line, seq, r.Time, r.Message, ref)
-		}
-	}
+		seq++
+		k.ParseLine(path, r.Line, seq, r.Time, r.Message, ref)
+		return true
+	})
 	return k
 }
 
@@ -225,6 +233,12 @@ func shownError(errs []SyncError, container string, hasAttempt bool, finished ti
 	return cur[len(cur)-2], cur[len(cur)-1]
 }
 
+// maxPodContainers bounds the containers of one pod that only its kubelet
+// errors name (StartContainer for a container CRI does not have): a pod
+// spec is at most an etcd object of 1.5 MiB, a few thousand containers, and
+// a crafted log naming millions would make a verdict of millions.
+const maxPodContainers = 4096
+
 // criVerdict rebuilds the container statuses the kubelet reports
 // (convertToAPIContainerStatuses in pkg/kubelet/kubelet_pods.go, v1.34.4):
 // the newest attempt gives State, the one before it LastTerminationState;
@@ -242,10 +256,15 @@ func criVerdict(p *pod, errs []SyncError, haveKubeletLog bool) Verdict {
 	for name := range p.containers {
 		names[name] = true
 	}
+	// Each container's errors, in log order: looking them up by scanning
+	// all of the pod's errors per container was containers x errors, and a
+	// crafted kubelet log naming 100,000 containers of one pod holds both.
+	byContainer := map[string][]SyncError{}
 	for _, e := range errs {
-		if e.Op == "StartContainer" && e.Container != "" {
+		if e.Op == "StartContainer" && e.Container != "" && !names[e.Container] && len(names) < maxPodContainers {
 			names[e.Container] = true
 		}
+		byContainer[e.Container] = append(byContainer[e.Container], e)
 	}
 	for _, name := range facts.SortedKeys(names) {
 		attempts := p.containers[name]
@@ -263,7 +282,7 @@ func criVerdict(p *pod, errs []SyncError, haveKubeletLog bool) Verdict {
 			}
 		}
 		if restartable && !cs.State.Running {
-			e, pending := shownError(errs, name, len(attempts) > 0, finished)
+			e, pending := shownError(byContainer[name], name, len(attempts) > 0, finished)
 			switch {
 			case e != nil:
 				if cs.State.Terminated != nil {
@@ -289,7 +308,7 @@ func criVerdict(p *pod, errs []SyncError, haveKubeletLog bool) Verdict {
 	if len(v.Containers) == 0 {
 		// No container known: the kubelet shows its default waiting state.
 		v.Phase, v.Status = PhasePending, ReasonContainerCreating
-		if e := latestError(errs, ""); e != nil {
+		if e := latestError(byContainer[""], ""); e != nil {
 			v.Errors, v.Basis = append(v.Errors, *e), BasisCRIAndLog
 		}
 		return v

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // SyncError is one "failed to <Op> for <Target> with <Reason>" of a kubelet
@@ -90,7 +92,7 @@ func (k *KubeletLog) ParseLine(path string, line, seq int, t time.Time, msg stri
 	if len(msg) > maxLine {
 		msg = msg[:maxLine]
 	}
-	if !strings.Contains(msg, "Error syncing pod") && !strings.Contains(msg, `"SyncLoop `) {
+	if !syncCandidate(msg) {
 		return
 	}
 	k.Lines++
@@ -146,6 +148,17 @@ func (k *KubeletLog) ParseLine(path string, line, seq int, t time.Time, msg stri
 		k.Errors = append(k.Errors, e)
 	}
 }
+
+// syncCandidate: the line may be a sync error or a sync-loop event; only
+// those lines run ParseLine's regexps.
+func syncCandidate(msg string) bool {
+	return strings.Contains(msg, "Error syncing pod") || strings.Contains(msg, `"SyncLoop `)
+}
+
+// parseCost is what ParseLine costs on a candidate line, in log work
+// units: up to six regexp passes (the sync-loop or old-format headers, pod=,
+// podUID=, err= and the klog header).
+func parseCost(msg string) int64 { return 6 * logwork.Read(min(len(msg), maxLine)) }
 
 // maxResults bounds the sync results read from one line.
 const maxResults = 32

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
@@ -44,6 +45,7 @@ func exitedNotRestarted(n *facts.Node) []finding.Finding {
 		names[k.ep+"\x00"+k.ns+"/"+k.pod+"/"+k.name] = k
 	}
 	var out []finding.Finding
+	ix := newLogIndex(n)
 	for _, name := range facts.SortedKeys(names) {
 		kk := names[name]
 		c := latest[kk]
@@ -52,15 +54,18 @@ func exitedNotRestarted(n *facts.Node) []finding.Finding {
 		if st == nil || c.CRIState() != "CONTAINER_EXITED" || st.ExitCode == 0 || running[kk] || attempts[kk] > 1 || c.CRI.Container.GetMetadata().GetAttempt() > 0 {
 			continue
 		}
+		if len(out) == maxFindings {
+			break // what capFindings keeps
+		}
 		expl := fmt.Sprintf("The container exited with code %d (reason %q%s) and no later attempt exists: kubelet did not restart it (restartPolicy Never or OnFailure exhausted, a finished Job, or a container made outside kubelet). %s",
-			st.ExitCode, st.Reason, msgSuffix(st.Message), exitCodeMeaning(st.ExitCode)) + tailSuffix(n, c.PodNamespace, c.Pod, c.Name)
+			st.ExitCode, st.Reason, msgSuffix(st.Message), exitCodeMeaning(st.ExitCode)) + ix.tailSuffix(c.PodNamespace, c.Pod, c.Name)
 		subj := subjectOf(c)
 		subj.Container = c.Name
 		out = append(out, finding.Finding{
 			Severity: finding.Error,
 			Title:    fmt.Sprintf("%s/%s/%s exited with code %d and was not restarted", c.PodNamespace, c.Pod, c.Name, st.ExitCode),
 			Subject:  subj, Explanation: expl,
-			Evidence: append(containerEvidence(c), logTailEvidence(n, c.PodNamespace, c.Pod, c.Name)...),
+			Evidence: append(containerEvidence(c), ix.logTailEvidence(c.PodNamespace, c.Pod, c.Name)...),
 			Remediation: []string{
 				"Read the container's output (logs/pods/" + c.PodNamespace + "/" + c.Pod + "/" + c.Name + "/ in the bundle; `crictl -r unix://" + sockPath(c.Endpoint, "/run/containerd/containerd.sock") + " logs " + facts.ShortID(c.ID) + "`).",
 				"If it should keep running, check the pod's restartPolicy and the Job's backoffLimit.",
@@ -87,24 +92,34 @@ func exitCodeMeaning(code int32) string {
 	return "The exit code is the application's own: its output says why."
 }
 
+// logIndex is the bundle's log paths, sorted once per rule: the rules that
+// quote a container's log do it for every container they report, and
+// sorting and scanning every path for each was containers x log files
+// (50,000 exited containers with a log file each in a crafted bundle).
+type logIndex struct {
+	n     *facts.Node
+	paths []string
+}
+
+func newLogIndex(n *facts.Node) logIndex { return logIndex{n, facts.SortedKeys(n.Logs)} }
+
 // containerLogs are the bundle's log files of one pod container, oldest first.
-func containerLogs(n *facts.Node, ns, pod, name string) []string {
+func (ix logIndex) containerLogs(ns, pod, name string) []string {
 	prefix := "logs/pods/" + ns + "/" + pod + "/" + name + "/"
-	var out []string
-	for _, p := range facts.SortedKeys(n.Logs) {
-		if strings.HasPrefix(p, prefix) {
-			out = append(out, p)
-		}
+	i := sort.SearchStrings(ix.paths, prefix)
+	j := i
+	for j < len(ix.paths) && strings.HasPrefix(ix.paths[j], prefix) {
+		j++
 	}
-	return out
+	return ix.paths[i:j]
 }
 
 // lastLogLines quotes a container's last k log lines, newest last.
-func lastLogLines(n *facts.Node, ns, pod, name string, k int) string {
-	paths := containerLogs(n, ns, pod, name)
+func (ix logIndex) lastLogLines(ns, pod, name string, k int) string {
+	paths := ix.containerLogs(ns, pod, name)
 	var lines []string
 	for i := len(paths) - 1; i >= 0 && len(lines) < k; i-- {
-		recs := n.Logs[paths[i]].Records
+		recs := ix.n.Logs[paths[i]].Records
 		for j := len(recs) - 1; j >= 0 && len(lines) < k; j-- {
 			lines = append([]string{finding.Cut(recs[j].Message, 200)}, lines...)
 		}
@@ -116,20 +131,20 @@ func lastLogLines(n *facts.Node, ns, pod, name string, k int) string {
 }
 
 // tailSuffix is " Last log lines: «...»" for an explanation, or "".
-func tailSuffix(n *facts.Node, ns, pod, name string) string {
-	if t := lastLogLines(n, ns, pod, name, maxTailLines); t != "" {
+func (ix logIndex) tailSuffix(ns, pod, name string) string {
+	if t := ix.lastLogLines(ns, pod, name, maxTailLines); t != "" {
 		return " Last log lines: " + t
 	}
 	return ""
 }
 
 // logTailEvidence cites the newest log file's last lines.
-func logTailEvidence(n *facts.Node, ns, pod, name string) []finding.Evidence {
-	paths := containerLogs(n, ns, pod, name)
+func (ix logIndex) logTailEvidence(ns, pod, name string) []finding.Evidence {
+	paths := ix.containerLogs(ns, pod, name)
 	if len(paths) == 0 {
 		return nil
 	}
-	lf := n.Logs[paths[len(paths)-1]]
+	lf := ix.n.Logs[paths[len(paths)-1]]
 	if len(lf.Records) == 0 {
 		return nil
 	}

@@ -74,19 +74,6 @@ type logHit struct {
 	Rec  facts.LogRecord
 }
 
-// scanLogs calls match on every log record, in path then line order.
-func scanLogs(n *facts.Node, match func(path string, r facts.LogRecord) bool) []logHit {
-	var hits []logHit
-	for _, p := range facts.SortedKeys(n.Logs) {
-		for _, r := range n.Logs[p].Records {
-			if match(p, r) {
-				hits = append(hits, logHit{p, r})
-			}
-		}
-	}
-	return hits
-}
-
 // hitsEvidence cites up to maxEvidence hits.
 func hitsEvidence(hits []logHit) []finding.Evidence {
 	var out []finding.Evidence

@@ -76,7 +76,7 @@ func TestKubeletNotRunning(t *testing.T) {
 	files := kubeletDownFiles("systemd", "unix:///run/containerd/containerd.sock", true)
 	// The line kubelet exits with in kubernetes/kubernetes#43805.
 	files["journal/kubelet.jsonl"] = `{"__REALTIME_TIMESTAMP":"1700000000000000","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":"error: failed to run Kubelet: failed to create kubelet: misconfiguration: kubelet cgroup driver: \"systemd\" is different from docker cgroup driver: \"cgroupfs\""}` + "\n"
-	fs := kubeletNotRunning(node(healthy(), files))
+	fs := kubeletNotRunning(node(healthy(), files), unbounded())
 	if len(fs) != 1 || !strings.Contains(fs[0].Title, "is not running (set up by systemd unit and kubelet/files/var/lib/kubelet/config.yaml)") {
 		t.Fatalf("findings: %+v", fs)
 	}
@@ -86,14 +86,14 @@ func TestKubeletNotRunning(t *testing.T) {
 	running := kubeletDownFiles("systemd", "unix:///run/containerd/containerd.sock", true)
 	running["discovery/kubelet.json"] = `{"running":true,"pid":812,"runtime_endpoint":"unix:///run/containerd/containerd.sock","cgroup_driver":"systemd"}`
 	running["kubelet/kubelet.json"] = `{"instances":[{"running":true,"pid":812,"args_from":"process","effective":{"runtime_endpoint":"unix:///run/containerd/containerd.sock","cgroup_driver":"systemd"}}]}`
-	if fs := kubeletNotRunning(node(healthy(), running)); len(fs) != 0 {
+	if fs := kubeletNotRunning(node(healthy(), running), unbounded()); len(fs) != 0 {
 		t.Errorf("running kubelet: %+v", fs)
 	}
 	none := map[string]string{"kubelet/kubelet.json": `{"instances":[{"running":false,"args_from":"none","effective":{}}]}`, "redaction-report.json": `{"rule_set_version":"1","total":0}`}
-	if fs := kubeletNotRunning(node(healthy(), none)); len(fs) != 0 {
+	if fs := kubeletNotRunning(node(healthy(), none), unbounded()); len(fs) != 0 {
 		t.Errorf("no kubelet set up: %+v", fs)
 	}
-	if fs := kubeletNotRunning(node(healthy(), nil)); len(fs) != 0 {
+	if fs := kubeletNotRunning(node(healthy(), nil), unbounded()); len(fs) != 0 {
 		t.Errorf("no kubelet files: %+v", fs)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // Families 5 (cgroups), 6 (sandbox image), 7 (registry config) and 8 (endpoints).
@@ -35,7 +36,7 @@ func nodeConfig() []Rule {
 		{ID: "RT0803-socket-permissions", Family: 8, Title: "Runtime socket permissions lock clients out",
 			Reads: []string{"discovery/endpoints.json"}, Check: socketPermissions},
 		{ID: "RT0804-kubelet-not-running", Family: 8, Title: "A kubelet the node is set up for is not running",
-			Reads: []string{"kubelet/kubelet.json", "journal/*.jsonl"}, Check: kubeletNotRunning},
+			Reads: []string{"kubelet/kubelet.json", "journal/*.jsonl"}, CheckWork: kubeletNotRunning},
 	}
 }
 
@@ -598,8 +599,12 @@ func socketPermissions(n *facts.Node) []finding.Finding {
 // node is NotReady and its pods are no longer restarted or probed; the
 // kubelet's last journal lines usually say why it stopped ("failed to run
 // Kubelet: ...").
-func kubeletNotRunning(n *facts.Node) []finding.Finding {
+func kubeletNotRunning(n *facts.Node, w *Work) []finding.Finding {
 	var out []finding.Finding
+	// The journal's last kubelet lines, read once: once per kubelet was
+	// kubelets (up to 256) x records.
+	var last []logHit
+	haveLast := false
 	for _, k := range n.Kubelets {
 		in := k.Instance
 		if k.Running || in == nil || (in.ArgsFrom == "none" && in.ConfigFile == "") {
@@ -609,7 +614,9 @@ func kubeletNotRunning(n *facts.Node) []finding.Finding {
 		if in.ConfigFile != "" {
 			from += " and " + in.ConfigFile
 		}
-		last := lastKubeletRecords(n, 5)
+		if !haveLast {
+			last, haveLast = lastKubeletRecords(n, w, 5), true
+		}
 		why := "The bundle holds no kubelet log lines to say why it stopped."
 		if len(last) > 0 {
 			why = "Its last log lines are cited: the reason it stopped is usually among them (\"failed to run Kubelet: ...\")."
@@ -629,27 +636,25 @@ func kubeletNotRunning(n *facts.Node) []finding.Finding {
 
 // lastKubeletRecords are the last max records of the kubelet's unit in the
 // bundle's journal (in path then line order), kept in a ring: one pass.
-func lastKubeletRecords(n *facts.Node, max int) []logHit {
+func lastKubeletRecords(n *facts.Node, w *Work, max int) []logHit {
 	if max <= 0 {
 		return nil
 	}
 	ring := make([]logHit, 0, max)
 	next := 0
-	for _, p := range facts.SortedKeys(n.Logs) {
-		if !strings.HasPrefix(p, "journal/") {
-			continue
+	journal := func(p string) bool { return strings.HasPrefix(p, "journal/") }
+	unitScan := func(r facts.LogRecord) int64 { return logwork.Scan(len(r.Unit)) }
+	facts.WalkLogs(n, w.Budget, w.reader, journal, unitScan, func(p string, r facts.LogRecord) bool {
+		if !strings.Contains(r.Unit, "kubelet") {
+			return true
 		}
-		for _, r := range n.Logs[p].Records {
-			if !strings.Contains(r.Unit, "kubelet") {
-				continue
-			}
-			if len(ring) < max {
-				ring = append(ring, logHit{p, r})
-				continue
-			}
-			ring[next] = logHit{p, r}
-			next = (next + 1) % max
+		if len(ring) < max {
+			ring = append(ring, logHit{p, r})
+			return true
 		}
-	}
+		ring[next] = logHit{p, r}
+		next = (next + 1) % max
+		return true
+	})
 	return append(ring[next:], ring[:next]...)
 }

@@ -26,7 +26,7 @@ func TestNoSpaceLeftIsAFullDiskOnly(t *testing.T) {
 		n := node(healthy(), map[string]string{
 			"journal/kubelet.jsonl": fmt.Sprintf(`{"MESSAGE":%q,"_SYSTEMD_UNIT":"kubelet.service","__REALTIME_TIMESTAMP":"1764547200000000"}`+"\n", c.line),
 		})
-		if got := len(noSpaceLeft(n)) > 0; got != c.fires {
+		if got := len(noSpaceLeft(n, unbounded())) > 0; got != c.fires {
 			t.Errorf("fires %v, want %v: %s", got, c.fires, c.line)
 		}
 	}

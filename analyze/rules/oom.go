@@ -7,6 +7,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // Family 12: OOM kills.
@@ -15,7 +16,7 @@ func oomKills() []Rule {
 		{ID: "RT1201-container-oom-killed", Family: 12, Title: "Container OOM-killed",
 			Reads: []string{"cgroup/containers.json", "cri/<endpoint>/containers.json"}, Check: containerOOM},
 		{ID: "RT1202-kernel-oom-kill", Family: 12, Title: "Kernel OOM killer ran",
-			Reads: []string{"journal/kernel-oom.jsonl"}, Check: kernelOOM},
+			Reads: []string{"journal/kernel-oom.jsonl"}, CheckWork: kernelOOM},
 	}
 }
 
@@ -53,10 +54,15 @@ func containerOOM(n *facts.Node) []finding.Finding {
 
 var oomKilledRE = regexp.MustCompile(`Killed process (\d+) \(([^)]*)\)`)
 
-func kernelOOM(n *facts.Node) []finding.Finding {
-	hits := scanLogs(n, func(p string, r facts.LogRecord) bool {
-		return strings.HasPrefix(p, "journal/") && (strings.Contains(r.Message, "Killed process") || strings.Contains(r.Message, "out of memory"))
-	})
+// oomHitCost is kernelOOM's work on a record naming an OOM kill: the
+// victim regexp and the cgroup search.
+func oomHitCost(r facts.LogRecord) int64 { return 2 * logwork.Read(len(r.Message)) }
+
+func kernelOOM(n *facts.Node, w *Work) []finding.Finding {
+	journal := func(p string) bool { return strings.HasPrefix(p, "journal/") }
+	hits := w.scanLogs(n, journal, func(r facts.LogRecord) bool {
+		return strings.Contains(r.Message, "Killed process") || strings.Contains(r.Message, "out of memory")
+	}, oomHitCost)
 	if len(hits) == 0 {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/logrec"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 	"github.com/rtsnap/rtsnap/analyze/podstatus"
 )
 
@@ -19,9 +20,9 @@ func podStatus() []Rule {
 		{ID: "RT0401-crashloop", Family: 4, Title: "CrashLoopBackOff",
 			Reads: []string{"cri/<endpoint>/containers.json"}, Check: crashLoops},
 		{ID: "RT0402-image-pull-failed", Family: 4, Title: "ErrImagePull / ImagePullBackOff",
-			Reads: []string{"journal/*.jsonl", "journal/files/*.log"}, Check: pullFailures},
+			Reads: []string{"journal/*.jsonl", "journal/files/*.log"}, CheckWork: pullFailuresWithin},
 		{ID: "RT0403-sandbox-not-ready", Family: 4, Title: "Pod sandbox not ready (ContainerCreating)",
-			Reads: []string{"cri/<endpoint>/pods.json"}, Check: sandboxNotReady},
+			Reads: []string{"cri/<endpoint>/pods.json"}, CheckWork: sandboxNotReadyWithin},
 		{ID: "RT0404-network-not-ready", Family: 4, Title: "Runtime network not ready (CNI)",
 			Reads: []string{"cri/<endpoint>/status.json"}, Check: networkNotReady},
 		{ID: "RT0405-container-create-error", Family: 4, Title: "CreateContainerError / RunContainerError",
@@ -67,6 +68,7 @@ func crashLoops(n *facts.Node) []finding.Finding {
 		}
 	}
 	var out []finding.Finding
+	ix := newLogIndex(n)
 	for _, k := range facts.SortedKeys(groups) {
 		g := groups[k]
 		failed := 0
@@ -80,6 +82,9 @@ func crashLoops(n *facts.Node) []finding.Finding {
 		sort.Strings(codes)
 		if failed == 0 || (g.maxAttempt == 0 && len(g.rows) < 2) {
 			continue
+		}
+		if len(out) == maxFindings {
+			break // what capFindings keeps
 		}
 		c := g.rows[0]
 		sev := finding.Error
@@ -104,7 +109,7 @@ func crashLoops(n *facts.Node) []finding.Finding {
 			Title:    fmt.Sprintf("%s/%s/%s is in CrashLoopBackOff (attempt %d, exit codes %s)", c.PodNamespace, c.Pod, c.Name, g.maxAttempt, strings.Join(codes, ", ")),
 			Subject:  subj,
 			Explanation: fmt.Sprintf("%d attempts of this container are recorded, %d exited non-zero (exit codes: %s; last reason %q%s): %s.",
-				len(g.rows), failed, strings.Join(codes, ", "), g.lastRsn, msgSuffix(g.lastMsg), why) + tailSuffix(n, c.PodNamespace, c.Pod, c.Name),
+				len(g.rows), failed, strings.Join(codes, ", "), g.lastRsn, msgSuffix(g.lastMsg), why) + ix.tailSuffix(c.PodNamespace, c.Pod, c.Name),
 			Evidence: evs,
 			Remediation: []string{
 				"Read the container's last log (logs/pods/" + c.PodNamespace + "/" + c.Pod + "/" + c.Name + "/) and `kubectl logs --previous`.",
@@ -164,19 +169,25 @@ var pullClassFix = map[string]string{
 	"unknown":             "Read the full error in the evidence.",
 }
 
-func pullFailures(n *facts.Node) []finding.Finding {
+// pullHitCost is what pullFailures does to a record that names a failed
+// pull, in log work units: a full parse (logrec.Parse: the context fields'
+// regexps), the two image regexps, the error class's searches, and the
+// parse of the group's last record.
+func pullHitCost(r facts.LogRecord) int64 { return 6 * logwork.Read(len(r.Message)) }
+
+func pullFailuresWithin(n *facts.Node, w *Work) []finding.Finding {
 	type agg struct {
 		hits    []logHit
 		classes map[string]int
 	}
 	byImage := map[string]*agg{}
-	for _, h := range scanLogs(n, func(p string, r facts.LogRecord) bool {
-		if strings.HasPrefix(p, "logs/") || chatter(r.Message) {
-			return false // container output is the application's, not the runtime's
+	for _, h := range w.scanLogs(n, runtimeLogs, func(r facts.LogRecord) bool {
+		if chatter(r.Message) {
+			return false
 		}
 		m := r.Message
 		return containsFold(m, "failed to pull") || (containsFold(m, "pullimage") && containsFold(m, "failed"))
-	}) {
+	}, pullHitCost) {
 		// The parsed record names the image in every format (klog's
 		// image="...", quoted levels, kubectl event rows); kubelet's
 		// image="..." field and the regexp are the fallbacks for lines
@@ -201,8 +212,12 @@ func pullFailures(n *facts.Node) []finding.Finding {
 	var out []finding.Finding
 	st := newStateView(n)
 	sock := sockPath(st.criSock, "/run/containerd/containerd.sock")
-	verdicts := podstatus.Verdicts(n)
-	for _, img := range facts.SortedKeys(byImage) {
+	verdicts := w.podVerdicts(n)
+	// Only the findings capFindings keeps are made: each looks at every
+	// pod (pullSubject, judgePull), so one per image of a log naming
+	// 100,000 images was images x pods.
+	images := facts.SortedKeys(byImage)
+	for _, img := range images[:min(len(images), maxFindings)] {
 		a := byImage[img]
 		subj, pods := pullSubject(verdicts, img)
 		class, best := "unknown", 0
@@ -246,10 +261,12 @@ func lastHits(h []logHit) []logHit {
 	return h
 }
 
-func sandboxNotReady(n *facts.Node) []finding.Finding {
+func sandboxNotReady(n *facts.Node) []finding.Finding { return sandboxNotReadyWithin(n, unbounded()) }
+
+func sandboxNotReadyWithin(n *facts.Node, w *Work) []finding.Finding {
 	var out []finding.Finding
 	ready := readyPods(n)
-	finished := succeededPods(n)
+	finished := succeededPods(n, w)
 	for _, c := range n.Containers {
 		if c.CRIPod == nil || c.CRIState() != "SANDBOX_NOTREADY" {
 			continue
@@ -280,9 +297,9 @@ func sandboxNotReady(n *facts.Node) []finding.Finding {
 // container exited 0 and the sandbox was stopped (podstatus's verdicts).
 // A pod whose containers failed stays out: with its sandbox gone it may be
 // waiting for a new one, which is RT0403's case.
-func succeededPods(n *facts.Node) map[podKey]bool {
+func succeededPods(n *facts.Node, w *Work) map[podKey]bool {
 	out := map[podKey]bool{}
-	for _, v := range podstatus.Verdicts(n) {
+	for _, v := range w.podVerdicts(n) {
 		if v.Phase == podstatus.PhaseSucceeded {
 			out[podKey{v.Namespace, v.Pod}] = true
 		}

@@ -14,7 +14,7 @@ import (
 func podVerdicts() []Rule {
 	return []Rule{
 		{ID: "RT0406-pod-status", Family: 4, Title: "Pod status as kubectl shows it",
-			Reads: []string{"cri/<endpoint>/pods.json", "cri/<endpoint>/containers.json", "journal/files/*.log", "journal/*.jsonl"}, Check: podStatusFindings},
+			Reads: []string{"cri/<endpoint>/pods.json", "cri/<endpoint>/containers.json", "journal/files/*.log", "journal/*.jsonl"}, CheckWork: podStatusFindingsWithin},
 	}
 }
 
@@ -29,11 +29,14 @@ var podStatusWhy = map[string]string{
 	podstatus.ReasonStatusUnknown:     "the runtime no longer knows a container that was running",
 }
 
-func podStatusFindings(n *facts.Node) []finding.Finding {
+func podStatusFindingsWithin(n *facts.Node, w *Work) []finding.Finding {
 	var out []finding.Finding
-	for _, v := range podstatus.Verdicts(n) {
+	for _, v := range w.podVerdicts(n) {
 		if v.Healthy() {
 			continue
+		}
+		if len(out) == maxFindings {
+			break // what capFindings keeps
 		}
 		subj := finding.Subject{Endpoint: v.Endpoint, Namespace: v.Namespace, Pod: v.Pod}
 		name := v.Namespace + "/" + v.Pod

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // Rule is one check. Check must not mutate the node and must not panic on
@@ -22,6 +23,9 @@ type Rule struct {
 	// Reads names the bundle files (or manifest fields) the rule looks at, for docs.
 	Reads []string
 	Check func(n *facts.Node) []finding.Finding
+	// CheckWork, instead of Check, is a rule that reads log records: it
+	// pays that work from the run's shared budget (Work).
+	CheckWork func(n *facts.Node, w *Work) []finding.Finding
 }
 
 // RuleFailedID marks a rule that panicked: an analyzer bug, reported as data.
@@ -45,13 +49,22 @@ func NewRegistry(rules ...Rule) (*Registry, error) {
 		if seen[r.ID] {
 			return nil, fmt.Errorf("rule id %q registered twice", r.ID)
 		}
-		if r.Check == nil {
-			return nil, fmt.Errorf("rule %s has no Check", r.ID)
+		if (r.Check == nil) == (r.CheckWork == nil) {
+			return nil, fmt.Errorf("rule %s needs one of Check and CheckWork", r.ID)
 		}
 		seen[r.ID] = true
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	// The report of the log work not done sees every reader's stop only
+	// when it runs after all of them.
+	if seen[LogWorkStoppedID] {
+		for _, r := range out {
+			if r.CheckWork != nil && r.ID > LogWorkStoppedID {
+				return nil, fmt.Errorf("rule %s reads logs but sorts after %s, which reports the log work not done", r.ID, LogWorkStoppedID)
+			}
+		}
+	}
 	return &Registry{rules: out}, nil
 }
 
@@ -71,6 +84,7 @@ func Default() *Registry {
 	all = append(all, logSignatures()...)
 	all = append(all, versionRules()...)
 	all = append(all, collectionHealth()...)
+	all = append(all, logWorkRules()...)
 	r, err := NewRegistry(all...)
 	if err != nil {
 		panic(err) // a programming error caught by TestDefaultRegistry
@@ -90,10 +104,22 @@ func (r *Registry) Rules() []Rule { return append([]Rule(nil), r.rules...) }
 // report --markdown --against on the hostile 100,000-pod bundle went over
 // the suite's 10 s CPU bound (10.37 s) on a fresh-clone CI run. Each rule's
 // findings are gathered in registry order all the same.
+//
+// The rules get what the log decoders left of the bundle's log work
+// budget (facts.Node.LogWorkSpent).
 func (r *Registry) Run(n *facts.Node) []finding.Finding {
+	return r.RunWithin(n, logwork.New(logwork.DefaultUnits-n.LogWorkSpent))
+}
+
+// RunWithin is Run with the log readers paying from budget (nil: no
+// bound). Rules run in id order, so the budget is spent in the same order
+// on every run of the same bundle.
+func (r *Registry) RunWithin(n *facts.Node, budget *logwork.Budget) []finding.Finding {
+	w := &Work{Budget: budget}
 	per := make([][]finding.Finding, len(r.rules))
 	for i := range r.rules {
-		per[i] = runRule(r.rules[i], n)
+		w.reader = r.rules[i].ID
+		per[i] = runRule(r.rules[i], n, w)
 	}
 	var out []finding.Finding
 	for i, rule := range r.rules {
@@ -115,7 +141,7 @@ func (r *Registry) Run(n *facts.Node) []finding.Finding {
 	return out
 }
 
-func runRule(rule Rule, n *facts.Node) (fs []finding.Finding) {
+func runRule(rule Rule, n *facts.Node, w *Work) (fs []finding.Finding) {
 	defer func() {
 		if p := recover(); p != nil {
 			fs = []finding.Finding{{
@@ -126,5 +152,8 @@ func runRule(rule Rule, n *facts.Node) (fs []finding.Finding) {
 			}}
 		}
 	}()
+	if rule.CheckWork != nil {
+		return rule.CheckWork(n, w)
+	}
 	return rule.Check(n)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/facts"
 	"github.com/rtsnap/rtsnap/analyze/finding"
 	"github.com/rtsnap/rtsnap/analyze/logrec"
+	"github.com/rtsnap/rtsnap/analyze/logwork"
 )
 
 // LogCatalogID is the rule that classifies log records with the failure
@@ -28,8 +29,8 @@ func logSignatures() []Rule {
 		panic(err) // the embedded catalog is checked by its tests
 	}
 	return []Rule{{ID: LogCatalogID, Family: 13, Title: "Failure catalog: causes in the runtime's logs",
-		Reads: []string{"journal/*.jsonl", "journal/files/*.log", "cri/<endpoint>/status.json", "cri/<endpoint>/pods.json", "cri/<endpoint>/images.json", "discovery/endpoints.json"},
-		Check: func(n *facts.Node) []finding.Finding { return catalogFindings(n, cat) }}}
+		Reads:     []string{"journal/*.jsonl", "journal/files/*.log", "cri/<endpoint>/status.json", "cri/<endpoint>/pods.json", "cri/<endpoint>/images.json", "discovery/endpoints.json"},
+		CheckWork: func(n *facts.Node, w *Work) []finding.Finding { return catalogFindingsWithin(n, cat, w) }}}
 }
 
 // LogCatalogStoppedID is the warning that the catalog's work budget ran
@@ -43,7 +44,7 @@ type budgetStop struct {
 	left int // records of path not judged, the one at line included
 }
 
-func (s *budgetStop) finding(n *facts.Node, b *catalog.Budget) finding.Finding {
+func (s *budgetStop) finding(n *facts.Node, b *logwork.Budget) finding.Finding {
 	later := 0
 	for _, p := range facts.SortedKeys(n.Logs) {
 		if p > s.path && runtimeLogs(p) {
@@ -53,8 +54,8 @@ func (s *budgetStop) finding(n *facts.Node, b *catalog.Budget) finding.Finding {
 	return finding.Finding{
 		ID: LogCatalogStoppedID, Severity: finding.Warning,
 		Title: fmt.Sprintf("The failure catalog judged only part of the logs: %d records were not classified", s.left+later),
-		Explanation: fmt.Sprintf("Classifying log records stopped at %s line %d, after the catalog's patterns had read %d MiB of text (the limit, catalog.DefaultBudgetBytes, "+
-			"is far above what a real node's logs cost). The records from there on (%d in this file, %d in later files) were not classified: absent catalog findings prove nothing about them. "+
+		Explanation: fmt.Sprintf("Classifying log records stopped at %s line %d, after the rules reading the logs had spent %d MiB units of their shared work budget (logwork.DefaultUnits, "+
+			"one unit a byte read by a regexp; far above what a real node's logs cost). The records from there on (%d in this file, %d in later files) were not classified: absent catalog findings prove nothing about them. "+
 			"Records packed with many failure signatures at once are what costs this much; a bundle like that may be crafted.", s.path, s.line, b.Spent()>>20, s.left, later),
 		Evidence:    []finding.Evidence{{Path: s.path, LineStart: s.line}},
 		Subject:     finding.Subject{File: s.path},
@@ -82,13 +83,20 @@ const maxGroupPods = 16
 const maxSubjectsPerClass = 10
 
 func catalogFindings(n *facts.Node, cat *catalog.Catalog) []finding.Finding {
-	return catalogFindingsWithin(n, cat, catalog.NewBudget(catalog.DefaultBudgetBytes))
+	return catalogFindingsWithin(n, cat, &Work{Budget: logwork.New(logwork.DefaultUnits), reader: LogCatalogID})
 }
 
+// parseTextCost is what the catalog does to every record before its
+// patterns run, in log work units: logrec.ParseText (its anchored header
+// regexps, the pairs, the unquoted text) and the literal automaton's pass
+// over the lowered text.
+func parseTextCost(r facts.LogRecord) int64 { return 4 * logwork.Scan(len(r.Message)) }
+
 // catalogFindingsWithin is catalogFindings paying the catalog's work from
-// budget; when it runs out, the records not judged are reported (one
+// w's budget; when it runs out, the records not judged are reported (one
 // warning naming the record it stopped at), not silently dropped.
-func catalogFindingsWithin(n *facts.Node, cat *catalog.Catalog, budget *catalog.Budget) []finding.Finding {
+func catalogFindingsWithin(n *facts.Node, cat *catalog.Catalog, w *Work) []finding.Finding {
+	budget := w.Budget
 	groups := map[string]*classHits{}
 	perClass := map[string]int{}
 	var stopped *budgetStop
@@ -100,10 +108,16 @@ records:
 		for i, r := range n.Logs[p].Records {
 			// Classify reads Text only; the chain and context fields are
 			// read for the few records that land in a class.
-			lr := logrec.ParseText(r.Message)
-			m, ok := cat.ClassifyWithin(lr, budget)
+			var m *catalog.Match
+			ok := budget.Pay(parseTextCost(r))
+			var lr logrec.Record
+			if ok {
+				lr = logrec.ParseText(r.Message)
+				m, ok = cat.ClassifyWithin(lr, budget)
+			}
 			if !ok {
 				stopped = &budgetStop{path: p, line: r.Line, left: len(n.Logs[p].Records) - i}
+				budget.Stopped(logwork.Stop{Reader: LogCatalogID, Path: p, Line: r.Line, Left: stopped.left})
 				break records
 			}
 			if m == nil {
@@ -283,14 +297,19 @@ type stateView struct {
 	runningPods                map[string]bool // pods with a READY sandbox, containers, and every container running
 	readySandbox, notReadyPods map[string]bool // pods with a READY sandbox / a NOTREADY one
 	waitingPods                []string        // pods with a READY sandbox and no container: waiting for one (ContainerCreating, a pull)
-	images                     map[string]bool // every repo tag and digest known to CRI
-	haveImages                 bool
-	criSock, containerdSock    string
+	// waitingByAlias is the first of waitingPods each name a record may
+	// use for a pod stands for (podAliases): judgePull runs for every
+	// image finding and catalog group, and a scan of waitingPods in each was
+	// findings x pods (100,000 waiting pods in a crafted bundle).
+	waitingByAlias          map[string]string
+	images                  map[string]bool // every repo tag and digest known to CRI
+	haveImages              bool
+	criSock, containerdSock string
 }
 
 func newStateView(n *facts.Node) *stateView {
 	st := &stateView{pods: map[string]bool{}, failedPods: map[string]bool{}, runningPods: map[string]bool{}, images: map[string]bool{},
-		readySandbox: map[string]bool{}, notReadyPods: map[string]bool{}}
+		readySandbox: map[string]bool{}, notReadyPods: map[string]bool{}, waitingByAlias: map[string]string{}}
 	for _, slug := range facts.SortedKeys(n.CRI) {
 		ep := n.CRI[slug]
 		st.haveCRI = true
@@ -351,7 +370,13 @@ func newStateView(n *facts.Node) *stateView {
 			continue
 		}
 		if c.CRIPod != nil && c.CRIState() == "SANDBOX_READY" && !hasContainer[c.PodNamespace+"/"+c.Pod] {
-			st.waitingPods = append(st.waitingPods, c.PodNamespace+"/"+c.Pod)
+			w := c.PodNamespace + "/" + c.Pod
+			st.waitingPods = append(st.waitingPods, w)
+			for _, a := range podAliases(w) {
+				if _, ok := st.waitingByAlias[a]; !ok {
+					st.waitingByAlias[a] = w
+				}
+			}
 		}
 		keys := []string{c.PodNamespace + "/" + c.Pod, c.Pod + "_" + c.PodNamespace, c.Pod}
 		for _, k := range keys {
@@ -464,18 +489,22 @@ func (st *stateView) judgePull(img, pod string, last, collected time.Time) (curr
 	if finding.PhaseOf(last, collected) != finding.Recent {
 		return false, false, ""
 	}
-	for _, w := range st.waitingPods {
-		if pod == "" || st.podAliases(w)[pod] {
-			return true, false, "pod " + w + " has a ready sandbox and no container yet (waiting for its image)"
-		}
+	w := ""
+	if pod == "" && len(st.waitingPods) > 0 {
+		w = st.waitingPods[0]
+	} else if pod != "" {
+		w = st.waitingByAlias[pod]
+	}
+	if w != "" {
+		return true, false, "pod " + w + " has a ready sandbox and no container yet (waiting for its image)"
 	}
 	return false, false, ""
 }
 
 // podAliases are the names a record may use for pod "ns/name".
-func (st *stateView) podAliases(nsName string) map[string]bool {
+func podAliases(nsName string) []string {
 	ns, name, _ := strings.Cut(nsName, "/")
-	return map[string]bool{nsName: true, name + "_" + ns: true, name: true}
+	return []string{nsName, name + "_" + ns, name}
 }
 
 // commands fills the catalog's socket placeholders with this node's sockets.

@@ -17,11 +17,11 @@ func storage() []Rule {
 		{ID: "RT0902-inode-pressure", Family: 9, Title: "Runtime filesystem almost out of inodes",
 			Reads: []string{"host/host.json#/disks"}, Check: diskPressure(true)},
 		{ID: "RT0903-no-space-left", Family: 9, Title: "\"no space left on device\" in logs",
-			Reads: []string{"journal/*.jsonl", "journal/files/*.log"}, Check: noSpaceLeft},
+			Reads: []string{"journal/*.jsonl", "journal/files/*.log"}, CheckWork: noSpaceLeft},
 		{ID: "RT1001-metadb-check-failed", Family: 10, Title: "containerd metadata DB check failed",
 			Reads: []string{"metadb/<pid>.json"}, Check: metadbFailed},
 		{ID: "RT1002-metadb-invalid-logged", Family: 10, Title: "Runtime logged a corrupt metadata DB",
-			Reads: []string{"journal/*.jsonl", "journal/files/*.log"}, Check: metadbLogged},
+			Reads: []string{"journal/*.jsonl", "journal/files/*.log"}, CheckWork: metadbLogged},
 		{ID: "RT1101-lease-holds-content", Family: 11, Title: "Leases without expiry holding content",
 			Reads: []string{"containerd/<endpoint>/<ns>/leases.json"}, Check: leaseLeaks},
 		{ID: "RT1102-unused-snapshots", Family: 11, Title: "Active snapshots no container uses",
@@ -80,15 +80,15 @@ func chatter(msg string) bool {
 	return strings.Contains(msg, "level=info ") || strings.Contains(msg, "level=debug ")
 }
 
-func logSignature(n *facts.Node, needles []string, sev finding.Severity, title, explain string, rem []string) []finding.Finding {
-	return logSignatureExcept(n, needles, nil, sev, title, explain, rem)
+func logSignature(n *facts.Node, w *Work, needles []string, sev finding.Severity, title, explain string, rem []string) []finding.Finding {
+	return logSignatureExcept(n, w, needles, nil, sev, title, explain, rem)
 }
 
 // logSignatureExcept is logSignature without the lines holding one of
 // except (lowercase): another cause that says the same words.
-func logSignatureExcept(n *facts.Node, needles, except []string, sev finding.Severity, title, explain string, rem []string) []finding.Finding {
-	hits := scanLogs(n, func(p string, r facts.LogRecord) bool {
-		if !runtimeLogs(p) || chatter(r.Message) {
+func logSignatureExcept(n *facts.Node, w *Work, needles, except []string, sev finding.Severity, title, explain string, rem []string) []finding.Finding {
+	hits := w.scanLogs(n, runtimeLogs, func(r facts.LogRecord) bool {
+		if chatter(r.Message) {
 			return false
 		}
 		// A needle first: nearly every line has none, and then the
@@ -104,7 +104,7 @@ func logSignatureExcept(n *facts.Node, needles, except []string, sev finding.Sev
 			}
 		}
 		return false
-	})
+	}, nil)
 	if len(hits) == 0 {
 		return nil
 	}
@@ -122,8 +122,8 @@ func logSignatureExcept(n *facts.Node, needles, except []string, sev finding.Sev
 // exhausted, RT1759; an empty cpuset), which the catalog names.
 var notAFullDisk = []string{"inotify", "/sys/fs/cgroup"}
 
-func noSpaceLeft(n *facts.Node) []finding.Finding {
-	return logSignatureExcept(n, []string{"no space left on device"}, notAFullDisk, finding.Error, "\"no space left on device\" in the runtime's logs",
+func noSpaceLeft(n *facts.Node, w *Work) []finding.Finding {
+	return logSignatureExcept(n, w, []string{"no space left on device"}, notAFullDisk, finding.Error, "\"no space left on device\" in the runtime's logs",
 		"A write by the runtime failed because a filesystem was full (or out of inodes): pulls, snapshot creation, container start or log writes fail.",
 		[]string{"Find the filesystem (the path in the message) and free space or inodes; see RT0901/RT0902 for the runtime roots."})
 }
@@ -150,8 +150,8 @@ func metadbFailed(n *facts.Node) []finding.Finding {
 	return out
 }
 
-func metadbLogged(n *facts.Node) []finding.Finding {
-	return logSignature(n, []string{"database is not valid", "invalid database", "meta.db: invalid", "bolt: page"}, finding.Critical,
+func metadbLogged(n *facts.Node, w *Work) []finding.Finding {
+	return logSignature(n, w, []string{"database is not valid", "invalid database", "meta.db: invalid", "bolt: page"}, finding.Critical,
 		"The runtime logged an invalid metadata database",
 		"containerd could not open or read its bolt database.",
 		[]string{"Back up <root>/io.containerd.metadata.v1.bolt/meta.db, check it with `bbolt check`, restore or rebuild it (see RT1001)."})

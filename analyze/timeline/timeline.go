@@ -65,14 +65,20 @@ func match(want, got, message string) bool {
 }
 
 // MaxEvents bounds a timeline; the newest events beyond it are dropped and
-// Timeline.Truncated and Dropped say so.
-const MaxEvents = 100_000
+// Timeline.Truncated and Dropped say so. MaxEventBytes bounds what the
+// events kept take in the timeline's JSON (outputBytes, an upper bound), the
+// same way: under the hostile suite's 64 MB of output and the memory limit.
+// A real timeline of 100,000 events is about 50 MB.
+const (
+	MaxEvents     = 100_000
+	MaxEventBytes = 48 << 20
+)
 
 // Timeline is the merged, ordered stream.
 type Timeline struct {
 	Events    []Event `json:"events"`
 	Truncated bool    `json:"truncated"`
-	// Dropped counts the events past MaxEvents that were left out.
+	// Dropped counts the events past MaxEvents (or MaxEventBytes) that were left out.
 	Dropped int `json:"dropped,omitempty"`
 	// Untimed counts records that carried no usable time and were left out.
 	Untimed int `json:"untimed"`
@@ -86,7 +92,7 @@ func Build(n *facts.Node, extractors []Extractor, f Filter) Timeline {
 
 func build(n *facts.Node, extractors []Extractor, f Filter, max int) Timeline {
 	var tl Timeline
-	kept := &earliest{k: max}
+	kept := &earliest{k: max, maxBytes: MaxEventBytes}
 	for _, ex := range extractors {
 		for _, e := range ex(n) {
 			if e.Time.IsZero() {

@@ -6,7 +6,7 @@ import "errors"
 // applied again, exactly, when the file is written; here it stops reading.
 const (
 	// PerUnitBytes is also what the analyzer's catalog budget is sized
-	// against (analyze/catalog.DefaultBudgetBytes).
+	// against (analyze/logwork.DefaultUnits).
 	PerUnitBytes      = 4 << 20
 	maxEntriesPerUnit = 50000
 	// maxScannedPerUnit bounds entries read and dropped by a message filter

@@ -40,7 +40,7 @@ func subcommands(short bool) []subcommand {
 		{args: []string{"export", "--audit", "O/audit", "B"}, outputs: []string{"audit"}},
 		{args: []string{"show", "B", "M"}}, {args: []string{"show", "B", "M:1-3"}}, {args: []string{"show", "B", "manifest.json#/host"}},
 		{args: []string{"crictl", "B", "ps", "-a"}}, {args: []string{"crictl", "B", "pods"}}, {args: []string{"crictl", "B", "images"}},
-		{args: []string{"crictl", "B", "inspect", "ID"}}, {args: []string{"crictl", "B", "logs", "ID"}}, {args: []string{"crictl", "B", "info"}},
+		{args: []string{"crictl", "B", "inspect", "ID"}}, {args: []string{"crictl", "B", "inspecti"}}, {args: []string{"crictl", "B", "logs", "ID"}}, {args: []string{"crictl", "B", "info"}},
 		{args: []string{"crictl", "B", "stats", "-a"}},
 		{args: []string{"ctr", "B", "containers", "list"}}, {args: []string{"ctr", "B", "-n", "k8s.io", "tasks", "list"}}, {args: []string{"ctr", "B", "images", "list"}},
 		{args: []string{"docker", "B", "ps", "-a"}}, {args: []string{"docker", "B", "images"}}, {args: []string{"docker", "B", "inspect", "ID"}},

@@ -66,7 +66,7 @@ func WriteLight(dir string) ([]Case, error) { return write(dir, false) }
 func write(dir string, heavy bool) ([]Case, error) {
 	gens := []func(string) ([]Case, error){sidecarDevZero, fifoInDir, escapes, markdownInjection, noTrailer, containerCases}
 	if heavy {
-		gens = append([]func(string) ([]Case, error){notReady, scale, dockerBlowUp, logFlood, longLineDiff}, gens...)
+		gens = append([]func(string) ([]Case, error){notReady, scale, dockerBlowUp, logFlood, longLineDiff, shapeCases}, gens...)
 	}
 	var out []Case
 	for _, gen := range gens {
