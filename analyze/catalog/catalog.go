@@ -223,19 +223,9 @@ func (c *Catalog) indexClasses() {
 	}
 }
 
-// candidates marks the classes that may match a text with these literals
-// found: a necessary condition, never a sufficient one.
-func (c *Catalog) candidates(found []bool) []bool {
-	var ids []int
-	for id, f := range found {
-		if f {
-			ids = append(ids, id)
-		}
-	}
-	return c.candidatesOf(ids)
-}
-
-// candidatesOf is candidates from the ids of the literals found.
+// candidatesOf marks the classes that may match a text in which the
+// literals with these ids were found: a necessary condition, never a
+// sufficient one.
 func (c *Catalog) candidatesOf(ids []int) []bool {
 	cand := make([]bool, len(c.Classes))
 	for _, ci := range c.always {
