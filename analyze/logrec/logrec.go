@@ -247,7 +247,7 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // false for every line klogHeader cannot match, and for nearly every other
 // line at the cost of two comparisons instead of a regexp run.
 func mayBeKlog(s string) bool {
-	return len(s) > 1 && strings.IndexByte("IWEF", s[0]) >= 0 && '0' <= s[1] && s[1] <= '9'
+	return len(s) > 1 && strings.IndexByte("IWEF", s[0]) >= 0 && isDigit(s[1])
 }
 
 // parseKlog reads s, whose klogHeader submatches are m.
