@@ -2,13 +2,12 @@ package analyze_test
 
 import (
 	"io"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rtsnap/rtsnap/analyze"
 	"github.com/rtsnap/rtsnap/analyze/render"
 	"github.com/rtsnap/rtsnap/internal/lab"
+	"github.com/rtsnap/rtsnap/internal/shapetest"
 )
 
 // BenchmarkInspectFindings is what `rtsnap-analyze inspect` and `findings`
@@ -55,7 +54,7 @@ func BenchmarkInspectFindings(b *testing.B) {
 			for _, cmd := range commands {
 				b.Run(cmd.name, func(b *testing.B) {
 					b.ReportAllocs()
-					cpu := cpuTime()
+					cpu := shapetest.CPU()
 					for b.Loop() {
 						a, err := analyze.Load(p, analyze.Options{})
 						if err != nil {
@@ -63,7 +62,7 @@ func BenchmarkInspectFindings(b *testing.B) {
 						}
 						cmd.render(io.Discard, p, a)
 					}
-					b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+					b.ReportMetric(float64((shapetest.CPU()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 				})
 			}
 		})
@@ -79,13 +78,4 @@ func criRows(a *analyze.Analysis) int {
 		}
 	}
 	return n
-}
-
-// cpuTime is the process' user+system CPU so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rtsnap/rtsnap/internal/schema/journal"
+	"github.com/rtsnap/rtsnap/internal/shapetest"
 )
 
 // BenchmarkRedactJSON: a CRI-like container list (5000 containers, ~3.5 MB)
@@ -26,13 +27,13 @@ func BenchmarkRedactJSON(b *testing.B) {
 	r := newR(b, Config{})
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
-	start := cpuTime()
+	start := shapetest.CPU()
 	for i := 0; i < b.N; i++ {
 		if _, n := r.Bytes("c.json", JSON, data); n != 5000 {
 			b.Fatalf("%d replacements", n)
 		}
 	}
-	if cpu := cpuTime() - start; cpu > 0 {
+	if cpu := shapetest.CPU() - start; cpu > 0 {
 		b.ReportMetric(float64(len(data))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }
@@ -55,11 +56,11 @@ func benchBytes(b *testing.B, file string, kind Kind, data []byte) {
 	r := newR(b, Config{})
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
-	start := cpuTime()
+	start := shapetest.CPU()
 	for i := 0; i < b.N; i++ {
 		r.Bytes(file, kind, data)
 	}
-	if cpu := cpuTime() - start; cpu > 0 {
+	if cpu := shapetest.CPU() - start; cpu > 0 {
 		b.ReportMetric(float64(len(data))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }

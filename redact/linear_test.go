@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rtsnap/rtsnap/internal/shapetest"
 )
 
 // adversarialLines are 1 MiB lines shaped to make a rule scan the rest of
@@ -112,8 +114,9 @@ func adversarialLinesOf(size int) map[string]string {
 
 // TestAdversarialLinesAreLinear: every 1 MiB adversarial line, in every
 // line-wise kind, costs at most linearFactor times the CPU time of a
-// quarter of it (best of 3 runs each): a linear scan takes about 4 times
-// (5 with cache and GC effects measured here), a quadratic one 16. Before the scans were bounded these lines
+// quarter of it (the best of 3 runs each, interleaved: shapetest.Best): a
+// linear scan takes about 4 times (5 with cache and GC effects measured
+// here), a quadratic one 16. Before the scans were bounded these lines
 // took seconds to minutes. The test holds the shape, not a speed: the
 // issue's goal of 50 ms per MiB is BenchmarkAdversarialLines' figure
 // (docs/redaction.md lists it), because this machine is shared and an
@@ -130,23 +133,13 @@ func TestAdversarialLinesAreLinear(t *testing.T) {
 		t.Skip("timing test")
 	}
 	r := newR(t, Config{})
-	best := func(ln string, k Kind) time.Duration {
-		var b time.Duration
-		for i := 0; i < 3; i++ {
-			start := cpuTime()
-			r.Bytes("f", k, []byte(ln))
-			if d := cpuTime() - start; i == 0 || d < b {
-				b = d
-			}
-		}
-		return b
-	}
 	small := adversarialLinesOf(1 << 20 / linearSizeRatio)
 	for name, ln := range adversarialLines() {
 		var worst time.Duration
 		for _, k := range []Kind{Text, Env, YAML, TOML, JSONLines} {
-			d := best(ln, k)
-			if s := best(small[name], k); d > linearFactor*s+linearSlack {
+			large, little := []byte(ln), []byte(small[name])
+			s, d := shapetest.Best(func() { r.Bytes("f", k, little) }, func() { r.Bytes("f", k, large) })
+			if d > linearFactor*s+linearSlack {
 				t.Errorf("%s as %v: %v for 1 MiB, %v for 1/%d of it: not linear", name, k, d, s, linearSizeRatio)
 			}
 			worst = max(worst, d)
@@ -167,9 +160,9 @@ func BenchmarkAdversarialLines(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for name, ln := range lines {
 			for _, k := range kinds {
-				start := cpuTime()
+				start := shapetest.CPU()
 				r.Bytes("f", k, []byte(ln))
-				d := cpuTime() - start
+				d := shapetest.CPU() - start
 				key := name + " as " + k.String()
 				if old, ok := best[key]; !ok || d < old {
 					best[key] = d

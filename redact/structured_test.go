@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/rtsnap/rtsnap/internal/shapetest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -379,11 +380,11 @@ func BenchmarkStructured(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			r := newR(b, Config{})
 			b.SetBytes(int64(len(c.data)))
-			start := cpuTime()
+			start := shapetest.CPU()
 			for b.Loop() {
 				r.Bytes("f", c.kind, c.data)
 			}
-			if cpu := cpuTime() - start; cpu > 0 {
+			if cpu := shapetest.CPU() - start; cpu > 0 {
 				b.ReportMetric(float64(len(c.data))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 			}
 			if rep := r.Report(); len(rep.Files) == 0 || len(rep.Files[0].Notes) != 0 {

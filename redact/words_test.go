@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rtsnap/rtsnap/internal/shapetest"
 )
 
 // wordTable must find what a plain search for every word at every
@@ -275,7 +277,7 @@ func BenchmarkLineScan(b *testing.B) {
 	var m uint64
 	b.SetBytes(int64(n))
 	b.ResetTimer()
-	start := cpuTime()
+	start := shapetest.CPU()
 	for i := 0; i < b.N; i++ {
 		for _, l := range lines {
 			var x uint64
@@ -283,7 +285,7 @@ func BenchmarkLineScan(b *testing.B) {
 			m |= x
 		}
 	}
-	if cpu := cpuTime() - start; cpu > 0 {
+	if cpu := shapetest.CPU() - start; cpu > 0 {
 		b.ReportMetric(float64(n)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 	if m == 0 {
