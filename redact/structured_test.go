@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
-	"github.com/rtsnap/rtsnap/internal/shapetest"
 	"gopkg.in/yaml.v3"
+
+	"github.com/rtsnap/rtsnap/internal/shapetest"
 )
 
 // structCases: TOML and YAML carriers the line patterns leaked (issue #13,
