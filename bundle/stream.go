@@ -39,22 +39,32 @@ func (w *Writer) Create(path, source, kind string) *FileWriter {
 	return &FileWriter{w: w, path: path, source: source, kind: kind}
 }
 
-// Write appends p to the file's content.
+// Write appends p to the file's content, compressing each streamFrame of
+// it as it fills (a write larger than what is left of a frame is cut, so
+// the buffer never outgrows one frame).
 func (f *FileWriter) Write(p []byte) (int, error) {
 	if f.done {
 		return 0, errors.New("bundle: write to a closed file")
 	}
-	f.buf = append(f.buf, p...)
-	f.size += int64(len(p))
-	if len(f.buf) >= streamFrame {
-		if f.sum == nil {
-			f.sum = sha256.New()
-		}
-		f.sum.Write(f.buf)
-		f.frames = f.w.enc.EncodeAll(f.buf, f.frames)
-		f.buf = f.buf[:0]
+	if f.buf == nil {
+		f.buf = f.w.frameBuf()
 	}
-	return len(p), nil
+	n := len(p)
+	for len(p) > 0 {
+		k := min(len(p), streamFrame-len(f.buf))
+		f.buf = append(f.buf, p[:k]...)
+		p = p[k:]
+		if len(f.buf) == streamFrame {
+			if f.sum == nil {
+				f.sum = sha256.New()
+			}
+			f.sum.Write(f.buf)
+			f.frames = f.w.enc.EncodeAll(f.buf, f.frames)
+			f.buf = f.buf[:0]
+		}
+	}
+	f.size += int64(n)
+	return n, nil
 }
 
 // Size is the content's length so far.
@@ -62,8 +72,37 @@ func (f *FileWriter) Size() int64 { return f.size }
 
 // Abort drops the file: nothing of it is stored.
 func (f *FileWriter) Abort() {
+	f.w.putFrameBuf(f.buf)
 	f.done, f.buf, f.frames = true, nil, nil
 }
+
+// frameBuf is an empty content buffer that holds a frame.
+func (w *Writer) frameBuf() []byte {
+	w.spareMu.Lock()
+	defer w.spareMu.Unlock()
+	if k := len(w.spare); k > 0 {
+		b := w.spare[k-1]
+		w.spare = w.spare[:k-1]
+		return b[:0]
+	}
+	return make([]byte, 0, streamFrame)
+}
+
+// putFrameBuf keeps b for the next file, up to maxSpareFrames of them.
+func (w *Writer) putFrameBuf(b []byte) {
+	if cap(b) != streamFrame {
+		return
+	}
+	w.spareMu.Lock()
+	defer w.spareMu.Unlock()
+	if len(w.spare) < maxSpareFrames {
+		w.spare = append(w.spare, b)
+	}
+}
+
+// maxSpareFrames bounds the buffers kept between files: as many as files
+// are usually streamed at once (a collection's sources run a few at a time).
+const maxSpareFrames = 4
 
 // Close stores the file as Add would have stored its whole content: the
 // same entry, the same budget rules (ErrFull when it does not fit, after
@@ -77,6 +116,7 @@ func (f *FileWriter) Close() (FileEntry, error) {
 	if f.sum == nil {
 		buf := f.buf
 		f.buf = nil
+		defer w.putFrameBuf(buf) // Add copies it into the tar entry
 		return w.Add(f.path, f.source, f.kind, buf)
 	}
 	if err := checkPath(f.path); err != nil {
@@ -98,8 +138,9 @@ func (f *FileWriter) Close() (FileEntry, error) {
 	data = append(data, f.frames...)
 	f.frames = nil
 	tail := append(f.buf, make([]byte, (blockSize-f.size%blockSize)%blockSize)...)
-	f.buf = nil
 	data = w.enc.EncodeAll(tail, data)
+	w.putFrameBuf(f.buf) // after EncodeAll: tail may be f.buf itself
+	f.buf = nil
 	fe := FileEntry{Path: f.path, Source: f.source, Kind: f.kind, Size: f.size, SHA256: hex.EncodeToString(f.sum.Sum(nil))}
 
 	tier := w.tierOf(f.source)

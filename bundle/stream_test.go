@@ -22,8 +22,16 @@ func writeInPieces(t *testing.T, w *Writer, path, source string, data []byte, n 
 
 // A file written in pieces reads back as the same bytes and entry as one
 // given to Add whole, next to files that were, at sizes around the batch
-// and the tar block.
+// and the tar block; in pieces smaller than a frame and in one write of the
+// whole (Write cuts it at the frames), with the buffers of earlier files
+// used again.
 func TestCreateMatchesAdd(t *testing.T) {
+	for _, piece := range []int{70_001, 1 << 30} {
+		createMatchesAdd(t, piece)
+	}
+}
+
+func createMatchesAdd(t *testing.T, piece int) {
 	sizes := []int{0, 1, 511, 512, 513, streamFrame - 1, streamFrame, streamFrame + 1, 3*streamFrame + 700, 9 << 20}
 	streamed, _ := NewWriter(WriterOptions{})
 	whole, _ := NewWriter(WriterOptions{})
@@ -31,7 +39,7 @@ func TestCreateMatchesAdd(t *testing.T) {
 	for i, n := range sizes {
 		data := bytes.Repeat(noise(uint64(i), 4096), n/4096+1)[:n]
 		path := "src/f" + string(rune('a'+i)) + ".json"
-		got, err := writeInPieces(t, streamed, path, "src", data, 70_001)
+		got, err := writeInPieces(t, streamed, path, "src", data, piece)
 		if err != nil {
 			t.Fatalf("%d bytes: %v", n, err)
 		}

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"io"
@@ -140,17 +141,32 @@ func (p jsonParts) write(d *redact.JSONDoc) error {
 	return nil
 }
 
+// writeRecords marshals every record into one buffer: d.Record is done
+// with a record's bytes when it returns (it writes the record redacted and
+// recycles its parse tree), and json.Marshal's fresh copy of each record
+// was a tenth of a 2,000-container collection's allocations.
 func (p jsonParts) writeRecords(d *redact.JSONDoc) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	for i := range p.records.Len() {
-		b, err := marshalValue(p.records.Index(i))
-		if err != nil {
+		buf.Reset()
+		if err := encodeValue(enc, p.records.Index(i)); err != nil {
 			return err
 		}
-		if err := d.Record(b); err != nil {
+		// Encode ends the value with a newline; Marshal does not.
+		if err := d.Record(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// encodeValue is marshalValue through enc (which escapes HTML as Marshal does).
+func encodeValue(enc *json.Encoder, v reflect.Value) error {
+	if v.CanAddr() {
+		return enc.Encode(v.Addr().Interface())
+	}
+	return enc.Encode(v.Interface())
 }
 
 // marshalValue encodes v as encoding/json encodes it inside its parent:

@@ -31,6 +31,44 @@ type jsonParser struct {
 	used int
 	// keep is the slab reset hands out again (see reset).
 	keep []node
+	// The members of the objects and arrays being parsed, innermost
+	// last, wait here; a node's are then cut, counted, from keySlab and
+	// valSlab (members), instead of each node appending into slices of
+	// its own, which grew by doubling: the parser's largest allocation
+	// on a 2,000-container collection.
+	keyStack []string
+	valStack []*node
+	keySlab  []string
+	valSlab  []*node
+}
+
+// memberSlab is the fewest members a new slab holds.
+const memberSlab = 512
+
+// members moves the members pushed since keyBase and valBase from the stacks
+// into n, cut from the slabs with their capacity fixed (an append to them
+// copies, never runs into a neighbour's).
+func (p *jsonParser) members(n *node, keyBase, valBase int) {
+	if k := p.keyStack[keyBase:]; len(k) > 0 {
+		if cap(p.keySlab)-len(p.keySlab) < len(k) {
+			p.keySlab = make([]string, 0, max(len(k), memberSlab))
+		}
+		at := len(p.keySlab)
+		p.keySlab = append(p.keySlab, k...)
+		n.keys = p.keySlab[at:len(p.keySlab):len(p.keySlab)]
+		clear(k) // the stack holds no view of data past its document
+		p.keyStack = p.keyStack[:keyBase]
+	}
+	if v := p.valStack[valBase:]; len(v) > 0 {
+		if cap(p.valSlab)-len(p.valSlab) < len(v) {
+			p.valSlab = make([]*node, 0, max(len(v), memberSlab))
+		}
+		at := len(p.valSlab)
+		p.valSlab = append(p.valSlab, v...)
+		n.vals = p.valSlab[at:len(p.valSlab):len(p.valSlab)]
+		clear(v)
+		p.valStack = p.valStack[:valBase]
+	}
 }
 
 func (p *jsonParser) newNode(kind byte) *node {
@@ -52,6 +90,18 @@ func (p *jsonParser) reset(data []byte) {
 		p.keep = make([]node, p.used) // every node of a document as large fits in one slab
 	}
 	p.data, p.pos, p.slab, p.used = data, 0, p.keep, 0
+	p.reuseMembers()
+}
+
+// reuseMembers readies the member slabs and stacks for a new document, as
+// reset and recycle ready the nodes (under the same condition: no node of
+// the documents before is kept). A parse that failed left its members on
+// the stacks.
+func (p *jsonParser) reuseMembers() {
+	clear(p.keyStack)
+	clear(p.valStack)
+	p.keyStack, p.valStack = p.keyStack[:0], p.valStack[:0]
+	p.keySlab, p.valSlab = p.keySlab[:0], p.valSlab[:0]
 }
 
 // view is b as a string without copying it (see jsonParser).
@@ -117,6 +167,7 @@ func (p *jsonParser) value(depth int) (*node, error) {
 
 func (p *jsonParser) object(depth int) (*node, error) {
 	n := p.newNode('o')
+	keyBase, valBase := len(p.keyStack), len(p.valStack)
 	more, err := p.open('}')
 	for ; more && err == nil; more, err = p.next('}') {
 		if !p.skipSpace() {
@@ -136,28 +187,31 @@ func (p *jsonParser) object(depth int) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.keys = append(n.keys, k)
-		n.vals = append(n.vals, v)
+		p.keyStack = append(p.keyStack, k)
+		p.valStack = append(p.valStack, v)
 	}
 	if err != nil {
 		return nil, err
 	}
+	p.members(n, keyBase, valBase)
 	return n, nil
 }
 
 func (p *jsonParser) array(depth int) (*node, error) {
 	n := p.newNode('a')
+	keyBase, valBase := len(p.keyStack), len(p.valStack)
 	more, err := p.open(']')
 	for ; more && err == nil; more, err = p.next(']') {
 		v, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		n.vals = append(n.vals, v)
+		p.valStack = append(p.valStack, v)
 	}
 	if err != nil {
 		return nil, err
 	}
+	p.members(n, keyBase, valBase)
 	return n, nil
 }
 

@@ -240,6 +240,7 @@ func (p *jsonParser) recycle() {
 		p.keep = make([]node, p.used)
 	}
 	p.slab, p.used = p.keep, 0
+	p.reuseMembers()
 }
 
 // JSONDoc writes one redacted JSON document that the caller hands over in
