@@ -150,7 +150,8 @@ func (p jsonParts) writeRecords(d *redact.JSONDoc) error {
 	enc := json.NewEncoder(&buf)
 	for i := range p.records.Len() {
 		buf.Reset()
-		if err := encodeValue(enc, p.records.Index(i)); err != nil {
+		// enc escapes HTML as Marshal does.
+		if err := enc.Encode(asMarshaled(p.records.Index(i))); err != nil {
 			return err
 		}
 		// Encode ends the value with a newline; Marshal does not.
@@ -161,22 +162,19 @@ func (p jsonParts) writeRecords(d *redact.JSONDoc) error {
 	return nil
 }
 
-// encodeValue is marshalValue through enc (which escapes HTML as Marshal does).
-func encodeValue(enc *json.Encoder, v reflect.Value) error {
-	if v.CanAddr() {
-		return enc.Encode(v.Addr().Interface())
-	}
-	return enc.Encode(v.Interface())
+// marshalValue encodes v as encoding/json encodes it inside its parent.
+func marshalValue(v reflect.Value) ([]byte, error) {
+	return json.Marshal(asMarshaled(v))
 }
 
-// marshalValue encodes v as encoding/json encodes it inside its parent:
-// through its address when it has one, so a method on the pointer is used
-// exactly when it would be.
-func marshalValue(v reflect.Value) ([]byte, error) {
+// asMarshaled is v as encoding/json sees it inside its parent: through its
+// address when it has one, so a method on the pointer is used exactly when
+// it would be.
+func asMarshaled(v reflect.Value) any {
 	if v.CanAddr() {
-		return json.Marshal(v.Addr().Interface())
+		return v.Addr().Interface()
 	}
-	return json.Marshal(v.Interface())
+	return v.Interface()
 }
 
 // isList: a non-nil slice that encoding/json writes as an array.

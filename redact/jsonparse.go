@@ -33,7 +33,7 @@ type jsonParser struct {
 	keep []node
 	// The members of the objects and arrays being parsed, innermost
 	// last, wait here; a node's are then cut, counted, from keySlab and
-	// valSlab (members), instead of each node appending into slices of
+	// valSlab (cutMembers), instead of each node appending into slices of
 	// its own, which grew by doubling: the parser's largest allocation
 	// on a 2,000-container collection.
 	keyStack []string
@@ -45,30 +45,24 @@ type jsonParser struct {
 // memberSlab is the fewest members a new slab holds.
 const memberSlab = 512
 
-// members moves the members pushed since keyBase and valBase from the stacks
-// into n, cut from the slabs with their capacity fixed (an append to them
-// copies, never runs into a neighbour's).
-func (p *jsonParser) members(n *node, keyBase, valBase int) {
-	if k := p.keyStack[keyBase:]; len(k) > 0 {
-		if cap(p.keySlab)-len(p.keySlab) < len(k) {
-			p.keySlab = make([]string, 0, max(len(k), memberSlab))
-		}
-		at := len(p.keySlab)
-		p.keySlab = append(p.keySlab, k...)
-		n.keys = p.keySlab[at:len(p.keySlab):len(p.keySlab)]
-		clear(k) // the stack holds no view of data past its document
-		p.keyStack = p.keyStack[:keyBase]
+// cutMembers moves what was pushed on *stack since base into an exact cut
+// of *slab (a new slab when it lacks room) and returns the cut, its
+// capacity fixed so an append to it copies, never runs into a neighbour's.
+// The stack's vacated slots are cleared: it holds no view of data past its
+// document.
+func cutMembers[T any](stack, slab *[]T, base int) []T {
+	top := (*stack)[base:]
+	if len(top) == 0 {
+		return nil
 	}
-	if v := p.valStack[valBase:]; len(v) > 0 {
-		if cap(p.valSlab)-len(p.valSlab) < len(v) {
-			p.valSlab = make([]*node, 0, max(len(v), memberSlab))
-		}
-		at := len(p.valSlab)
-		p.valSlab = append(p.valSlab, v...)
-		n.vals = p.valSlab[at:len(p.valSlab):len(p.valSlab)]
-		clear(v)
-		p.valStack = p.valStack[:valBase]
+	if cap(*slab)-len(*slab) < len(top) {
+		*slab = make([]T, 0, max(len(top), memberSlab))
 	}
+	at := len(*slab)
+	*slab = append(*slab, top...)
+	clear(top)
+	*stack = (*stack)[:base]
+	return (*slab)[at:len(*slab):len(*slab)]
 }
 
 func (p *jsonParser) newNode(kind byte) *node {
@@ -193,13 +187,14 @@ func (p *jsonParser) object(depth int) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.members(n, keyBase, valBase)
+	n.keys = cutMembers(&p.keyStack, &p.keySlab, keyBase)
+	n.vals = cutMembers(&p.valStack, &p.valSlab, valBase)
 	return n, nil
 }
 
 func (p *jsonParser) array(depth int) (*node, error) {
 	n := p.newNode('a')
-	keyBase, valBase := len(p.keyStack), len(p.valStack)
+	valBase := len(p.valStack)
 	more, err := p.open(']')
 	for ; more && err == nil; more, err = p.next(']') {
 		v, err := p.value(depth + 1)
@@ -211,7 +206,7 @@ func (p *jsonParser) array(depth int) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.members(n, keyBase, valBase)
+	n.vals = cutMembers(&p.valStack, &p.valSlab, valBase)
 	return n, nil
 }
 
