@@ -282,15 +282,24 @@ func (w *jsonWalker) programArgs(n *node, secretCtx bool) map[int]int {
 	if secretCtx || len(n.vals) < 2 || len(n.vals) > 4096 {
 		return nil
 	}
+	// Most lists (capabilities, mount options, environments) name no
+	// program: they are told from their words without a copy.
+	named := w.argv0 != "" && namesProgram(w.argv0)
+	for _, v := range n.vals {
+		if v.kind != 's' {
+			return nil
+		}
+		named = named || namesProgram(v.str)
+	}
+	if !named {
+		return nil
+	}
 	argv := make([]string, 0, len(n.vals)+1)
 	shift := 0
 	if w.argv0 != "" {
 		argv, shift = append(argv, w.argv0), 1
 	}
 	for _, v := range n.vals {
-		if v.kind != 's' {
-			return nil
-		}
 		argv = append(argv, v.str)
 	}
 	spans := programPasswords(argv, nil)
