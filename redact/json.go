@@ -30,6 +30,12 @@ const errTooDeep = jsonError("JSON nested too deeply")
 // redactJSONDoc parses, redacts and re-encodes one JSON document (or several
 // concatenated). It reports false when the data is not JSON.
 func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
+	return r.redactJSONDocWith(data, h, &cleanSet{})
+}
+
+// redactJSONDocWith is redactJSONDoc remembering clean values in clean
+// (nil: none, which the tests compare against).
+func (r *Redactor) redactJSONDocWith(data []byte, h *hits, clean *cleanSet) ([]byte, bool) {
 	p := jsonParser{data: data}
 	var out bytes.Buffer
 	// Indented output is longer than compact input (half as long again
@@ -37,6 +43,7 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 	// chain of doublings.
 	out.Grow(len(data) + len(data)/2)
 	docs := 0
+	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 256), clean: clean}
 	// Anything after a document that is not another document makes it not
 	// JSON: dropping it would lose data.
 	for p.skipSpace() {
@@ -45,7 +52,8 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 			return nil, false
 		}
 		docs++
-		r.walk(n, "", h, false)
+		w.path = w.path[:0]
+		w.walk(n, false)
 		if docs > 1 {
 			out.WriteByte('\n')
 		}
@@ -165,6 +173,9 @@ type jsonWalker struct {
 	argv0 string
 	// rec is the file's state when walking a log record (records.go).
 	rec *lineState
+	// clean, when set, remembers string values the text rules left as
+	// they were (cleanset.go).
+	clean *cleanSet
 }
 
 // pendingPtr stands in for the pointer in hits recorded by text redaction
@@ -259,11 +270,16 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		if w.nested(n) {
 			return
 		}
+		if w.clean.has(n.str) {
+			return
+		}
 		var lh hits
 		// A KEY=value string is an env entry (OCI process.env, Docker
 		// Config.Env): its value runs to the end, spaces and all.
 		out := r.text(n.str, textOpts{jpath: pendingPtr, env: looksLikeEnv(n.str)}, &lh)
-		if len(lh.list) > 0 {
+		if len(lh.list) == 0 {
+			w.clean.add(n.str)
+		} else {
 			n.str, n.changed = out, true
 			ptr := w.ptr()
 			for i := range lh.list {
