@@ -30,12 +30,12 @@ const errTooDeep = jsonError("JSON nested too deeply")
 // redactJSONDoc parses, redacts and re-encodes one JSON document (or several
 // concatenated). It reports false when the data is not JSON.
 func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
-	return r.redactJSONDocWith(data, h, &cleanSet{})
+	return r.redactJSONDocWith(data, h, &walkMemo{})
 }
 
-// redactJSONDocWith is redactJSONDoc remembering clean values in clean
+// redactJSONDocWith is redactJSONDoc remembering recurring strings in memo
 // (nil: none, which the tests compare against).
-func (r *Redactor) redactJSONDocWith(data []byte, h *hits, clean *cleanSet) ([]byte, bool) {
+func (r *Redactor) redactJSONDocWith(data []byte, h *hits, memo *walkMemo) ([]byte, bool) {
 	p := jsonParser{data: data}
 	var out bytes.Buffer
 	// Indented output is longer than compact input (half as long again
@@ -43,7 +43,7 @@ func (r *Redactor) redactJSONDocWith(data []byte, h *hits, clean *cleanSet) ([]b
 	// chain of doublings.
 	out.Grow(len(data) + len(data)/2)
 	docs := 0
-	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 256), clean: clean}
+	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 256), memo: memo}
 	// Anything after a document that is not another document makes it not
 	// JSON: dropping it would lose data.
 	for p.skipSpace() {
@@ -173,9 +173,9 @@ type jsonWalker struct {
 	argv0 string
 	// rec is the file's state when walking a log record (records.go).
 	rec *lineState
-	// clean, when set, remembers string values the text rules left as
-	// they were (cleanset.go).
-	clean *cleanSet
+	// memo, when set, is what the walk remembers of recurring strings
+	// (walkmemo.go).
+	memo *walkMemo
 }
 
 // pendingPtr stands in for the pointer in hits recorded by text redaction
@@ -214,7 +214,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		}
 		jwk := isJWK(n.keys)
 		for i, k := range n.keys {
-			s := r.keys.isSecret(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str) || jwk && jwkPrivate[k]
+			s := w.secretKey(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str) || jwk && jwkPrivate[k]
 			secret = append(secret, s)
 			hasCred = hasCred || s
 		}
@@ -270,7 +270,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		if w.nested(n) {
 			return
 		}
-		if w.clean.has(n.str) {
+		if w.knownClean(n.str) {
 			return
 		}
 		var lh hits
@@ -278,7 +278,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		// Config.Env): its value runs to the end, spaces and all.
 		out := r.text(n.str, textOpts{jpath: pendingPtr, env: looksLikeEnv(n.str)}, &lh)
 		if len(lh.list) == 0 {
-			w.clean.add(n.str)
+			w.rememberClean(n.str)
 		} else {
 			n.str, n.changed = out, true
 			ptr := w.ptr()
