@@ -50,10 +50,15 @@ func (c *stringMemo[V]) put(s string, v V) {
 	if len(s) > maxMemoLen || s == "" {
 		return
 	}
-	if c.seen == nil || c.bytes+len(s) > maxMemoBytes {
+	switch {
+	case c.seen == nil:
+		c.seen = make(map[string]V, 256)
+	case c.bytes+len(s) > maxMemoBytes:
 		// Emptied rather than kept full: what recurs now is what the
-		// rest of the document repeats.
-		c.seen, c.bytes, c.chunk = make(map[string]V, 256), 0, nil
+		// rest of the document repeats. The map keeps its room (growing
+		// it again was a tenth of the memo's cost); the old chunks go.
+		clear(c.seen)
+		c.bytes, c.chunk = 0, nil
 	}
 	if cap(c.chunk)-len(c.chunk) < len(s) {
 		c.chunk = make([]byte, 0, memoChunk)
