@@ -30,6 +30,12 @@ const errTooDeep = jsonError("JSON nested too deeply")
 // redactJSONDoc parses, redacts and re-encodes one JSON document (or several
 // concatenated). It reports false when the data is not JSON.
 func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
+	return r.redactJSONDocWith(data, h, &walkMemo{})
+}
+
+// redactJSONDocWith is redactJSONDoc remembering recurring strings in memo
+// (nil: none, which the tests compare against).
+func (r *Redactor) redactJSONDocWith(data []byte, h *hits, memo *walkMemo) ([]byte, bool) {
 	p := jsonParser{data: data}
 	var out bytes.Buffer
 	// Indented output is longer than compact input (half as long again
@@ -37,6 +43,7 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 	// chain of doublings.
 	out.Grow(len(data) + len(data)/2)
 	docs := 0
+	w := jsonWalker{r: r, h: h, path: make([]byte, 0, 256), memo: memo}
 	// Anything after a document that is not another document makes it not
 	// JSON: dropping it would lose data.
 	for p.skipSpace() {
@@ -45,7 +52,8 @@ func (r *Redactor) redactJSONDoc(data []byte, h *hits) ([]byte, bool) {
 			return nil, false
 		}
 		docs++
-		r.walk(n, "", h, false)
+		w.path = w.path[:0]
+		w.walk(n, false)
 		if docs > 1 {
 			out.WriteByte('\n')
 		}
@@ -165,6 +173,9 @@ type jsonWalker struct {
 	argv0 string
 	// rec is the file's state when walking a log record (records.go).
 	rec *lineState
+	// memo, when set, is what the walk remembers of recurring strings
+	// (walkmemo.go).
+	memo *walkMemo
 }
 
 // pendingPtr stands in for the pointer in hits recorded by text redaction
@@ -203,7 +214,7 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		}
 		jwk := isJWK(n.keys)
 		for i, k := range n.keys {
-			s := r.keys.isSecret(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str) || jwk && jwkPrivate[k]
+			s := w.secretKey(k) || n.vals[i].kind == 's' && r.keys.entropyKey(k) && highEntropy(n.vals[i].str) || jwk && jwkPrivate[k]
 			secret = append(secret, s)
 			hasCred = hasCred || s
 		}
@@ -259,11 +270,16 @@ func (w *jsonWalker) walk(n *node, secretCtx bool) {
 		if w.nested(n) {
 			return
 		}
+		if w.knownClean(n.str) {
+			return
+		}
 		var lh hits
 		// A KEY=value string is an env entry (OCI process.env, Docker
 		// Config.Env): its value runs to the end, spaces and all.
 		out := r.text(n.str, textOpts{jpath: pendingPtr, env: looksLikeEnv(n.str)}, &lh)
-		if len(lh.list) > 0 {
+		if len(lh.list) == 0 {
+			w.rememberClean(n.str)
+		} else {
 			n.str, n.changed = out, true
 			ptr := w.ptr()
 			for i := range lh.list {
@@ -282,15 +298,24 @@ func (w *jsonWalker) programArgs(n *node, secretCtx bool) map[int]int {
 	if secretCtx || len(n.vals) < 2 || len(n.vals) > 4096 {
 		return nil
 	}
+	// Most lists (capabilities, mount options, environments) name no
+	// program: they are told from their words without a copy.
+	named := w.argv0 != "" && namesProgram(w.argv0)
+	for _, v := range n.vals {
+		if v.kind != 's' {
+			return nil
+		}
+		named = named || namesProgram(v.str)
+	}
+	if !named {
+		return nil
+	}
 	argv := make([]string, 0, len(n.vals)+1)
 	shift := 0
 	if w.argv0 != "" {
 		argv, shift = append(argv, w.argv0), 1
 	}
 	for _, v := range n.vals {
-		if v.kind != 's' {
-			return nil
-		}
 		argv = append(argv, v.str)
 	}
 	spans := programPasswords(argv, nil)

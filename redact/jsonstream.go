@@ -37,7 +37,7 @@ const streamFlush = 64 << 10
 // same bytes.
 func (r *Redactor) WriteJSON(w io.Writer, file string, data []byte) (int, error) {
 	s := jsonStream{r: r, dst: w, p: jsonParser{data: data}}
-	s.walker = jsonWalker{r: r, h: &s.h, path: make([]byte, 0, 256)}
+	s.walker = jsonWalker{r: r, h: &s.h, path: make([]byte, 0, 256), memo: &walkMemo{}}
 	if err := s.document(); err != nil {
 		return 0, err
 	}
@@ -266,7 +266,7 @@ type JSONDoc struct {
 // else an object.
 func (r *Redactor) NewJSONDoc(w io.Writer, file string, list bool) *JSONDoc {
 	d := &JSONDoc{s: jsonStream{r: r, dst: w}, file: file, list: list, in: -1}
-	d.s.walker = jsonWalker{r: r, h: &d.s.h, path: make([]byte, 0, 256)}
+	d.s.walker = jsonWalker{r: r, h: &d.s.h, path: make([]byte, 0, 256), memo: &walkMemo{}}
 	if list {
 		d.in = 0
 	}

@@ -180,8 +180,7 @@ func argvPasswordsOf(n int, elem func(i int) (string, bool)) map[int]bool {
 	named := false
 	for i := 0; i < n && !named; i++ {
 		if s, ok := elem(i); ok {
-			_, named = programs[progName(s)]
-			named = named || progName(s) == "echo" || progName(s) == "printf"
+			named = namesProgram(s)
 		}
 	}
 	if !named {
@@ -201,6 +200,16 @@ func argvPasswordsOf(n int, elem func(i int) (string, bool)) map[int]bool {
 		out[sp.i] = true
 	}
 	return out
+}
+
+// namesProgram: word s names a program whose passwords programPasswords
+// finds (programs), or the echo or printf whose output a reader takes
+// (echoedPasswords). A list none of whose words does so holds no span:
+// both look only after such a word.
+func namesProgram(s string) bool {
+	name := progName(s)
+	_, known := programs[name]
+	return known || name == "echo" || name == "printf"
 }
 
 // echoedPasswords finds `echo ARGS | READER`, where READER takes a password
