@@ -36,6 +36,21 @@ const (
 	// the cri source's CPU in the collector and in containerd
 	// (docs/benchmarks.md). 250 is the busiest common node's pod count.
 	VerboseContainersUpTo = 250
+	// StatusContainersUpTo: on a node with up to this many CRI containers
+	// the cri source asks every container's status (ContainerStatus), as
+	// crictl inspect does; above it only the containers not running (and
+	// all with --cri-status-all). On containerd 2.x even a plain status
+	// decodes the container's OCI spec from the metadata store (for its
+	// process's user, toCRIContainerUser): at 2,000 containers the calls
+	// cost containerd 0.85–1.15 CPU-s, half a millisecond each, against
+	// 0.07 for 250 PodSandboxStatus, and they set the cri source's wall
+	// time (docs/benchmarks.md). What the status holds of a running
+	// container is elsewhere in the bundle: its state, image, labels,
+	// annotations and creation time in the list, its start time in runc
+	// and proc, its mounts and resources in the containerd source's spec,
+	// its log in the logs source. A node at kubelet's default max-pods (110)
+	// with nine containers a pod stays under it.
+	StatusContainersUpTo = 1000
 	// TaskListUpTo: in a containerd namespace of up to this many
 	// containers the containerd source asks containerd's task list, as
 	// `ctr tasks ls` does; above it only the tasks the runc state and /proc

@@ -101,6 +101,10 @@ type Env struct {
 	// info; by default only up to VerboseContainersUpTo containers, above
 	// that the containers not running (collect/cri: containers).
 	CRIVerboseContainers bool
+	// CRIStatusAll asks every container's status; by default only up to
+	// StatusContainersUpTo containers, above that the containers not
+	// running (collect/cri: containers).
+	CRIStatusAll bool
 	// ContainerdTaskList asks containerd's task list (every shim's state)
 	// in every namespace; by default only up to TaskListUpTo containers
 	// (collect/containerd: tasks).

@@ -429,3 +429,47 @@ func TestCrictlLogsSince(t *testing.T) {
 		t.Errorf("logs --since 29m = %q", out)
 	}
 }
+
+// omitStatus makes the app container's record what the cri source writes
+// for a running container on a node of more than
+// collect.StatusContainersUpTo containers: the list entry only, marked, with
+// the labels the kubelet gives every container; attempt is its restart.
+func omitStatus(t *testing.T, s bundletest.Spec, attempt uint32) {
+	t.Helper()
+	var list cri.ContainerList
+	if err := json.Unmarshal([]byte(s.Files["cri/"+slug+"/containers.json"]), &list); err != nil {
+		t.Fatal(err)
+	}
+	r := list.Containers[0]
+	r.Status, r.Info, r.StatusOmitted = nil, nil, true
+	r.Container.Metadata.Attempt = attempt
+	r.Container.Labels = map[string]string{"io.kubernetes.pod.name": "web-cd17", "io.kubernetes.pod.namespace": "lab",
+		"io.kubernetes.pod.uid": "uid", "io.kubernetes.container.name": "app"}
+	list.StatusOmitted = "1 of 2 containers are running and their status was not asked"
+	s.Files["cri/"+slug+"/containers.json"] = mustJSON(t, list)
+	s.Files["logs/index.json"] = `{"files":[{"kind":"cri","path":"/var/log/pods/lab_web-cd17_uid/app/0.log","stored":"pods/lab/web-cd17/app/0.log","namespace":"lab","pod":"web-cd17","pod_uid":"uid","container":"app","lines":3,"kept_bytes":170,"size_bytes":9000,"truncated":true}]}`
+}
+
+// A container whose status was not collected: crictl logs finds its log by
+// the kubelet's labels and attempt, crictl inspect says why there is no
+// status and how to get one.
+func TestCrictlWithoutStatus(t *testing.T) {
+	s := labSpec(t)
+	omitStatus(t, s, 0)
+	b := open(t, s)
+	out, _, err := run(t, b, "crictl", "logs", ctrID)
+	if err != nil || out != "app ok\npart one, part two\nwarn: slow\n" {
+		t.Errorf("logs = %q, %v", out, err)
+	}
+	_, _, err = run(t, b, "crictl", "inspect", ctrID)
+	if err == nil || !strings.Contains(err.Error(), "did not ask the status") || !strings.Contains(err.Error(), "--cri-status-all") {
+		t.Errorf("inspect without a status: %v", err)
+	}
+	// Another attempt's log was not collected: no file of another attempt stands in.
+	s = labSpec(t)
+	omitStatus(t, s, 1)
+	_, _, err = run(t, open(t, s), "crictl", "logs", ctrID)
+	if err == nil || !strings.Contains(err.Error(), "has no log path") {
+		t.Errorf("logs of attempt 1 with only 0.log collected: %v", err)
+	}
+}

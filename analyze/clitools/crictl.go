@@ -758,6 +758,9 @@ func (c *crictlCtx) inspect(args []string, w io.Writer) error {
 	}
 	docs, err := statusesOf("inspect", "container", f.ids, containerIDs(recs), func(i int) (map[string]any, error) {
 		st := recs[i].Status
+		if st == nil && recs[i].StatusOmitted {
+			return nil, fmt.Errorf("the collector did not ask the status of container %s: it was running on a node of more containers than it asks about (--cri-status-all asks every one); its list entry is in crictl ps", recs[i].Container.Id)
+		}
 		if st == nil {
 			return nil, fmt.Errorf("the bundle holds no status of container %s: %s", recs[i].Container.Id, recs[i].Error)
 		}
@@ -1008,6 +1011,9 @@ func (c *crictlCtx) logs(args []string, w io.Writer) error {
 		return err
 	}
 	logPath := recs[i].Status.GetLogPath()
+	if logPath == "" && recs[i].Status == nil {
+		logPath = c.kubeletLogPath(recs[i].Container)
+	}
 	if logPath == "" {
 		return fmt.Errorf("the container %s has no log path", recs[i].Container.Id)
 	}
@@ -1112,4 +1118,29 @@ func logSince(v string, now time.Time) (time.Time, error) {
 		}
 	}
 	return time.Time{}, usagef("crictl logs: --since %q: want a duration (42m), an RFC 3339 time or Unix seconds", v)
+}
+
+// kubeletLogPath is the collected log of a container whose status (which
+// names the path) was not collected: the logs source's file of the same pod
+// UID and container name whose name is the attempt's (the kubelet writes
+// POD_LOGS_DIR/NS_POD_UID/NAME/ATTEMPT.log, BuildContainerLogPath in
+// kuberuntime); "" when the labels the kubelet gives every container are
+// missing or no such file was collected.
+func (v *view) kubeletLogPath(ct *criapi.Container) string {
+	l := ct.GetLabels()
+	uid, name := l["io.kubernetes.pod.uid"], l["io.kubernetes.container.name"]
+	if uid == "" || name == "" {
+		return ""
+	}
+	idx, err := v.logIndex()
+	if err != nil {
+		return ""
+	}
+	want := strconv.FormatUint(uint64(ct.GetMetadata().GetAttempt()), 10) + ".log"
+	for p, f := range idx {
+		if f.Kind == "cri" && f.PodUID == uid && f.Container == name && path.Base(p) == want {
+			return p
+		}
+	}
+	return ""
 }

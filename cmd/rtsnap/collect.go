@@ -35,6 +35,7 @@ type collectFlags struct {
 	output, caseID, note, operator                   string
 	allowDisk, quiet, jsonOut, active, criStats      bool
 	criVerbosePods, criVerboseContainers             bool
+	criStatusAll                                     bool
 	containerdTaskList                               bool
 	timeout, sourceTimeout, callTimeout              time.Duration
 	since                                            *cli.Since
@@ -99,6 +100,7 @@ func newCollectCmd(cmdLine []string) *cobra.Command {
 	fs.BoolVar(&f.criStats, "cri-stats", false, "also ask CRI for container and pod stats: costly on busy nodes, and the cgroup source reads the same figures")
 	fs.BoolVar(&f.criVerbosePods, "cri-verbose-pods", false, fmt.Sprintf("ask every pod sandbox's CRI status with verbose info (by default every one on nodes of up to %d sandboxes, above that only those not ready: on containerd each is two calls to its shim, and a ready one's pid, spec and namespaces are in the runc, containerd and proc sources)", collect.VerbosePodsUpTo))
 	fs.BoolVar(&f.criVerboseContainers, "cri-verbose-containers", false, fmt.Sprintf("ask every container's CRI status with verbose info (by default every one on nodes of up to %d containers, above that only those not running: a running one's spec, snapshot and runtime are in the containerd source, its pid in runc)", collect.VerboseContainersUpTo))
+	fs.BoolVar(&f.criStatusAll, "cri-status-all", false, fmt.Sprintf("ask every container's CRI status (by default every one on nodes of up to %d containers, above that only those not running: on containerd 2.x each is a decode of its spec; a running one's start time is in runc, its mounts and resources in the containerd source)", collect.StatusContainersUpTo))
 	fs.BoolVar(&f.containerdTaskList, "containerd-task-list", false, fmt.Sprintf("ask containerd's task list in every namespace (by default in namespaces of up to %d containers; above that only the tasks the runc state and /proc do not vouch for, and a sample of the shims they do: the list asks every shim in turn)", collect.TaskListUpTo))
 	fs.BoolVar(&f.active, "active", false, "allow the one non-read-only action: ask containerd and dockerd for a goroutine dump (SIGUSR1)")
 	for _, name := range []string{"only", "skip"} {
@@ -316,7 +318,7 @@ func runCollect(f *collectFlags, fs *pflag.FlagSet, cmdLine []string, stdout, st
 			Since: f.window, Namespaces: f.namespaces, PodNamespaces: f.podNamespaces,
 			MaxContainers: f.maxContainers, RuntimeEndpoints: f.endpoints, DockerHosts: f.dockerHosts,
 			JournalDirs: f.journalDirs, Active: f.active, CRIStats: f.criStats, CRIVerbosePods: f.criVerbosePods,
-			CRIVerboseContainers: f.criVerboseContainers, ContainerdTaskList: f.containerdTaskList,
+			CRIVerboseContainers: f.criVerboseContainers, CRIStatusAll: f.criStatusAll, ContainerdTaskList: f.containerdTaskList,
 			Host: root, ProcRoot: procRoot, SysRoot: sysRoot, KubeletRoot: f.kubeletRoot, PodLogsDir: f.podLogsDir,
 		},
 		Manifest: bundle.Manifest{

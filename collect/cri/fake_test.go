@@ -505,3 +505,59 @@ func TestAnsweringEndpointAddsNoReason(t *testing.T) {
 		t.Fatalf("partials %v", out.Partials)
 	}
 }
+
+// Above collect.StatusContainersUpTo containers the running ones are not
+// asked their status at all (on containerd 2.x each call decodes a spec);
+// the one not running still is, verbose. At the bound, and with
+// --cri-status-all, every container is asked.
+func TestContainerStatusOnlyWhereNotRunningOnAHugeNode(t *testing.T) {
+	const fixed = 4 // three running, one exited (the orphan)
+	for _, c := range []struct {
+		name               string
+		extra              int
+		all                bool
+		wantAsked          int
+		wantStatusOmission string
+		wantInfoOmission   bool
+	}{
+		{"at the bound", collect.StatusContainersUpTo - fixed, false, collect.StatusContainersUpTo, "", true},
+		{"over it", collect.StatusContainersUpTo - fixed + 1, false, 1, fmt.Sprintf("%d of %d containers are running", collect.StatusContainersUpTo, collect.StatusContainersUpTo+1), false},
+		{"over it, --cri-status-all", collect.StatusContainersUpTo - fixed + 1, true, collect.StatusContainersUpTo + 1, "", true},
+	} {
+		sock, f := serveFake(t)
+		f.runningContainers.Store(int64(c.extra))
+		env := collect.NewTestEnv()
+		env.RuntimeEndpoints = []string{sock}
+		env.CRIStatusAll = c.all
+		out, dir := runFake(t, env)
+		list := decode[ContainerList](t, out, dir+"containers.json")
+		if len(list.Containers) != fixed+c.extra {
+			t.Fatalf("%s: %d records, want %d", c.name, len(list.Containers), fixed+c.extra)
+		}
+		asked := 0
+		for _, r := range list.Containers {
+			running := r.Container.State == criapi.ContainerState_CONTAINER_RUNNING
+			switch {
+			case r.Status != nil && !r.StatusOmitted:
+				asked++
+			case r.Status == nil && r.StatusOmitted && running && r.Error == "":
+			default:
+				t.Errorf("%s: %s (running %v): status %v, omitted %v, error %q", c.name, r.Container.Id, running, r.Status != nil, r.StatusOmitted, r.Error)
+			}
+		}
+		methods := map[string]int{}
+		for _, call := range decode[[]Call](t, out, dir+"calls.json") {
+			methods[call.Method]++
+		}
+		if asked != c.wantAsked || methods["ContainerStatus"]+methods["ContainerStatus/verbose"] != c.wantAsked {
+			t.Errorf("%s: %d records with a status, calls.json %v, want %d", c.name, asked, methods, c.wantAsked)
+		}
+		if c.wantStatusOmission == "" && list.StatusOmitted != "" ||
+			c.wantStatusOmission != "" && (!strings.Contains(list.StatusOmitted, c.wantStatusOmission) || !strings.Contains(list.StatusOmitted, "--cri-status-all")) {
+			t.Errorf("%s: status_omitted %q", c.name, list.StatusOmitted)
+		}
+		if (list.InfoOmitted != "") != c.wantInfoOmission {
+			t.Errorf("%s: info_omitted %q", c.name, list.InfoOmitted)
+		}
+	}
+}

@@ -62,7 +62,7 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 		}
 		res.Pods = append(res.Pods, &PodRecord{Pod: p})
 	}
-	asksVerbose, plain := verboseWhere(len(res.Pods), collect.VerbosePodsUpTo, c.env.CRIVerbosePods, func(i int) bool {
+	asksVerbose, plain := fullWhere(len(res.Pods), collect.VerbosePodsUpTo, c.env.CRIVerbosePods, func(i int) bool {
 		return res.Pods[i].Pod.GetState() == criapi.PodSandboxState_SANDBOX_READY
 	})
 	if plain > 0 {
@@ -91,19 +91,19 @@ func (c *client) pods(ctx context.Context) (PodList, map[string]string) {
 	return res, namespaces
 }
 
-// verboseWhere decides which of n records have their status asked with
-// verbose info: every one when all is set or n is at most upTo, else those
-// healthy(i) is false for (a ready sandbox, a running container is asked
-// plainly). plain counts the others.
-func verboseWhere(n, upTo int, all bool, healthy func(i int) bool) (verbose []bool, plain int) {
-	verbose = make([]bool, n)
-	for i := range verbose {
-		verbose[i] = all || n <= upTo || !healthy(i)
-		if !verbose[i] {
-			plain++
+// fullWhere decides which of n records get the full treatment (a verbose
+// status; for containers on the largest nodes, a status at all): every one
+// when all is set or n is at most upTo, else those healthy(i) is false for
+// (a ready sandbox, a running container gets less). rest counts the others.
+func fullWhere(n, upTo int, all bool, healthy func(i int) bool) (full []bool, rest int) {
+	full = make([]bool, n)
+	for i := range full {
+		full[i] = all || n <= upTo || !healthy(i)
+		if !full[i] {
+			rest++
 		}
 	}
-	return verbose, plain
+	return full, rest
 }
 
 // containers lists containers in every state, newest first, keeping those
@@ -124,6 +124,12 @@ func verboseWhere(n, upTo int, all bool, healthy func(i int) bool) (verbose []bo
 // the plain status keeps the mounts, log path, times and resources. A
 // container that is not running is where the info explains something
 // (its pid, the removing flag), and there are few of them.
+//
+// On a node of more than collect.StatusContainersUpTo containers a running
+// one is not asked its status at all (for all with --cri-status-all): on
+// containerd 2.x even a plain status decodes its spec, and at 2,000
+// containers those calls were most of what the collection cost the
+// runtime. Its record is the list entry, marked StatusOmitted.
 func (c *client) containers(ctx context.Context, podNamespace map[string]string) ContainerList {
 	res := ContainerList{Containers: []*ContainerRecord{}}
 	var list *criapi.ListContainersResponse
@@ -147,15 +153,25 @@ func (c *client) containers(ctx context.Context, podNamespace map[string]string)
 		}
 		res.Containers = append(res.Containers, &ContainerRecord{Container: ct})
 	}
-	asksVerbose, plain := verboseWhere(len(res.Containers), collect.VerboseContainersUpTo, c.env.CRIVerboseContainers, func(i int) bool {
+	running := func(i int) bool {
 		return res.Containers[i].Container.GetState() == criapi.ContainerState_CONTAINER_RUNNING
-	})
-	if plain > 0 {
+	}
+	asked, unasked := fullWhere(len(res.Containers), collect.StatusContainersUpTo, c.env.CRIStatusAll, running)
+	if unasked > 0 {
+		res.StatusOmitted = fmt.Sprintf("%d of %d containers are running and their status was not asked, as on every node of more than %d containers (their state, image, labels and creation time are in this list, their start time in runc and proc, their mounts and resources in the containerd source's spec, their logs in the logs source): --cri-status-all asks every one",
+			unasked, len(res.Containers), collect.StatusContainersUpTo)
+	}
+	asksVerbose, plain := fullWhere(len(res.Containers), collect.VerboseContainersUpTo, c.env.CRIVerboseContainers, running)
+	if plain -= unasked; plain > 0 {
 		res.InfoOmitted = fmt.Sprintf("%d of %d containers are running and were asked without verbose info, as on every node of more than %d containers (their spec, snapshot and runtime are in the containerd source, their pid in runc, their processes in proc): --cri-verbose-containers asks every one",
 			plain, len(res.Containers), collect.VerboseContainersUpTo)
 	}
 	c.parallel(ctx, len(res.Containers), func(i int) {
 		rec := res.Containers[i]
+		if !asked[i] {
+			rec.StatusOmitted = true
+			return
+		}
 		var st *criapi.ContainerStatusResponse
 		verbose := asksVerbose[i]
 		method := "ContainerStatus"

@@ -74,6 +74,9 @@ type ContainerList struct {
 	// InfoOmitted says which containers' status was asked without verbose
 	// info, and why (their records have a status and no info).
 	InfoOmitted string `json:"info_omitted,omitempty"`
+	// StatusOmitted says which containers' status was not asked, and why
+	// (their records have StatusOmitted set, and no status).
+	StatusOmitted string `json:"status_omitted,omitempty"`
 }
 
 // ContainerRecord is one container with its status, verbose unless the
@@ -83,6 +86,10 @@ type ContainerRecord struct {
 	Status    *criapi.ContainerStatus    `json:"status,omitempty"`
 	Info      map[string]json.RawMessage `json:"info,omitempty"`
 	Error     string                     `json:"error,omitempty"`
+	// StatusOmitted: the status was not asked (a running container on a
+	// node of more containers than the collector asks about; the list's
+	// StatusOmitted says why). Its list entry is all the record holds.
+	StatusOmitted bool `json:"status_omitted,omitempty"`
 }
 
 // ImageList is images.json.
