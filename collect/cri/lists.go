@@ -161,8 +161,14 @@ func (c *client) containers(ctx context.Context, podNamespace map[string]string)
 		res.StatusOmitted = fmt.Sprintf("%d of %d containers are running and their status was not asked, as on every node of more than %d containers (their state, image, labels and creation time are in this list, their start time in runc and proc, their mounts and resources in the containerd source's spec, their logs in the logs source): --cri-status-all asks every one",
 			unasked, len(res.Containers), collect.StatusContainersUpTo)
 	}
-	asksVerbose, plain := fullWhere(len(res.Containers), collect.VerboseContainersUpTo, c.env.CRIVerboseContainers, running)
-	if plain -= unasked; plain > 0 {
+	asksVerbose, _ := fullWhere(len(res.Containers), collect.VerboseContainersUpTo, c.env.CRIVerboseContainers, running)
+	plain := 0 // asked, but without verbose info
+	for i := range asked {
+		if asked[i] && !asksVerbose[i] {
+			plain++
+		}
+	}
+	if plain > 0 {
 		res.InfoOmitted = fmt.Sprintf("%d of %d containers are running and were asked without verbose info, as on every node of more than %d containers (their spec, snapshot and runtime are in the containerd source, their pid in runc, their processes in proc): --cri-verbose-containers asks every one",
 			plain, len(res.Containers), collect.VerboseContainersUpTo)
 	}
