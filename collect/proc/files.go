@@ -31,7 +31,9 @@ const maxProcFile = 1 << 20
 
 // procFiles reads the files of one /proc/<pid> directory, each relative to
 // it (smallfile.Dir), keeping the errors that matter (a missing optional
-// file is not one).
+// file is not one). The directory, once open, stays the process it was:
+// when the process exits and its pid is reused, the reads fail rather than
+// describe the newcomer.
 type procFiles struct {
 	dir  smallfile.Dir
 	ok   bool // dir is open
