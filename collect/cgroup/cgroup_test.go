@@ -180,14 +180,14 @@ func TestPidsEventsAbsent(t *testing.T) {
 		}
 	}
 	var c Container
-	readPids(d, &c)
+	readPids(openDir(d), &c)
 	if c.Pids != (Pids{Current: 4, Max: "8"}) {
 		t.Errorf("pids %+v, want current 4, max 8, events unknown", c.Pids)
 	}
 	if err := os.WriteFile(d+"/pids.events", []byte("max 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	readPids(d, &c)
+	readPids(openDir(d), &c)
 	if !c.Pids.EventsKnown || c.Pids.MaxEvents != 0 {
 		t.Errorf("pids %+v, want events known, max 0", c.Pids)
 	}

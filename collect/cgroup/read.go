@@ -135,37 +135,45 @@ func Driver(path string) string {
 // ReadV1 reads the v1 controllers of one container; p maps controller to directory.
 func ReadV1(p map[string]string, c *Container) {
 	if d, ok := p["freezer"]; ok {
-		c.Freeze.State = readTrim(filepath.Join(d, "freezer.state"))
+		f := openDir(d)
+		c.Freeze.State = f.trim("freezer.state")
 		if c.Freeze.State == "THAWED" {
 			// The kernel says THAWED only when neither the cgroup nor a
 			// parent is freezing (legacy_freezer.c: freezer_state_strs), so
 			// both files would read 0: two opens per container saved.
 			c.Freeze.SelfFreezing, c.Freeze.ParentFreezing = "0", "0"
 		} else {
-			c.Freeze.SelfFreezing = readTrim(filepath.Join(d, "freezer.self_freezing"))
-			c.Freeze.ParentFreezing = readTrim(filepath.Join(d, "freezer.parent_freezing"))
+			c.Freeze.SelfFreezing = f.trim("freezer.self_freezing")
+			c.Freeze.ParentFreezing = f.trim("freezer.parent_freezing")
 		}
+		f.close()
 	}
 	if d, ok := p["memory"]; ok {
-		c.Memory.UsageBytes = readInt(filepath.Join(d, "memory.usage_in_bytes"))
-		c.Memory.MaxUsage = readInt(filepath.Join(d, "memory.max_usage_in_bytes"))
-		c.Memory.Limit = v1Limit(readTrim(filepath.Join(d, "memory.limit_in_bytes")))
-		c.Memory.Failcnt = readInt(filepath.Join(d, "memory.failcnt"))
-		kv := keyValues(filepath.Join(d, "memory.oom_control"))
+		f := openDir(d)
+		c.Memory.UsageBytes = f.int("memory.usage_in_bytes")
+		c.Memory.MaxUsage = f.int("memory.max_usage_in_bytes")
+		c.Memory.Limit = v1Limit(f.trim("memory.limit_in_bytes"))
+		c.Memory.Failcnt = f.int("memory.failcnt")
+		kv, _ := f.keyValues("memory.oom_control")
 		c.Memory.UnderOOM = kv["under_oom"] == 1
 		if v, ok := kv["oom_kill"]; ok {
 			c.Memory.OOMKills, c.Memory.OOMKillsKnow = v, true
 		}
+		f.close()
 	}
 	if d, ok := p["pids"]; ok {
-		readPids(d, c)
+		f := openDir(d)
+		readPids(f, c)
+		f.close()
 	}
 	d, ok := p["cpu"]
 	if !ok {
 		d, ok = p["cpu,cpuacct"]
 	}
 	if ok {
-		kv := keyValues(filepath.Join(d, "cpu.stat"))
+		f := openDir(d)
+		kv, _ := f.keyValues("cpu.stat")
+		f.close()
 		c.CPU = CPU{Periods: kv["nr_periods"], Throttled: kv["nr_throttled"], ThrottledTimeUS: kv["throttled_time"] / 1000}
 	}
 }
@@ -191,30 +199,77 @@ func ReadV2(d string, c *Container) { readV2(d, c) }
 // readV2 is ReadV2, saying whether cgroup.events, which every cgroup but
 // the root has, could be read.
 func readV2(d string, c *Container) bool {
-	c.Freeze.V2Freeze = readTrim(filepath.Join(d, "cgroup.freeze"))
-	ev, evOK := keyValuesOK(filepath.Join(d, "cgroup.events"))
+	f := openDir(d)
+	defer f.close()
+	c.Freeze.V2Freeze = f.trim("cgroup.freeze")
+	ev, evOK := f.keyValues("cgroup.events")
 	c.Freeze.V2Frozen, c.Freeze.V2Populated = strconv.FormatInt(ev["frozen"], 10), strconv.FormatInt(ev["populated"], 10)
 	c.Freeze.State = v2FreezeState(c.Freeze.V2Freeze, ev["frozen"])
-	c.Memory.UsageBytes = readInt(filepath.Join(d, "memory.current"))
-	c.Memory.MaxUsage = readInt(filepath.Join(d, "memory.peak"))
-	if l := readTrim(filepath.Join(d, "memory.max")); l != "" {
+	c.Memory.UsageBytes = f.int("memory.current")
+	c.Memory.MaxUsage = f.int("memory.peak")
+	if l := f.trim("memory.max"); l != "" {
 		c.Memory.Limit = l
 	}
-	me := keyValues(filepath.Join(d, "memory.events"))
+	me, _ := f.keyValues("memory.events")
 	c.Memory.OOMEvents, c.Memory.OOMKills, c.Memory.OOMKillsKnow = me["oom"], me["oom_kill"], true
-	readPids(d, c)
-	cs := keyValues(filepath.Join(d, "cpu.stat"))
+	readPids(f, c)
+	cs, _ := f.keyValues("cpu.stat")
 	c.CPU = CPU{Periods: cs["nr_periods"], Throttled: cs["nr_throttled"], ThrottledTimeUS: cs["throttled_usec"]}
 	return evOK
 }
 
 // readPids reads the pids controller's files, which v1 and v2 name alike.
-func readPids(d string, c *Container) {
-	c.Pids.Current = readInt(filepath.Join(d, "pids.current"))
-	c.Pids.Max = readTrim(filepath.Join(d, "pids.max"))
-	if ev, ok := keyValuesOK(filepath.Join(d, "pids.events")); ok {
+func readPids(f dir, c *Container) {
+	c.Pids.Current = f.int("pids.current")
+	c.Pids.Max = f.trim("pids.max")
+	if ev, ok := f.keyValues("pids.events"); ok {
 		c.Pids.MaxEvents, c.Pids.EventsKnown = ev["max"], true
 	}
+}
+
+// dir reads the interface files of one cgroup directory, each opened
+// relative to it (smallfile.Dir). A directory that cannot be opened reads
+// as one whose files are all missing.
+type dir struct {
+	d  smallfile.Dir
+	ok bool
+}
+
+func openDir(path string) dir {
+	d, err := smallfile.OpenDir(path)
+	return dir{d: d, ok: err == nil}
+}
+
+func (f dir) close() {
+	if f.ok {
+		f.d.Close()
+	}
+}
+
+// read reads one interface file: each is one record (not cgroup.procs).
+func (f dir) read(name string) ([]byte, bool) {
+	if !f.ok {
+		return nil, false
+	}
+	raw, err := f.d.ReadRecord(name, maxCgroupFile)
+	return raw, err == nil
+}
+
+func (f dir) trim(name string) string {
+	raw, _ := f.read(name)
+	return strings.TrimSpace(string(raw))
+}
+
+func (f dir) int(name string) int64 {
+	n, _ := strconv.ParseInt(f.trim(name), 10, 64)
+	return n
+}
+
+// keyValues reads a flat-keyed file ("key value" lines) and tells whether
+// it could be read.
+func (f dir) keyValues(name string) (map[string]int64, bool) {
+	raw, ok := f.read(name)
+	return parseKeyValues(raw), ok
 }
 
 // v2FreezeState maps cgroup.freeze (asked) and cgroup.events frozen (done)
@@ -284,18 +339,9 @@ func ModeFromMounts(ms []Mount) string {
 	return "unknown"
 }
 
-func keyValues(path string) map[string]int64 {
-	kv, _ := keyValuesOK(path)
-	return kv
-}
-
-// keyValuesOK is keyValues that also tells whether the file could be read.
-func keyValuesOK(path string) (map[string]int64, bool) {
+// parseKeyValues parses "key value" lines; a value that is not a number is left out.
+func parseKeyValues(raw []byte) map[string]int64 {
 	out := map[string]int64{}
-	raw, err := smallfile.Read(path, maxCgroupFile)
-	if err != nil {
-		return out, false
-	}
 	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		f := strings.Fields(l)
 		if len(f) == 2 {
@@ -305,16 +351,11 @@ func keyValuesOK(path string) (map[string]int64, bool) {
 			}
 		}
 	}
-	return out, true
-}
-
-func readInt(path string) int64 {
-	n, _ := strconv.ParseInt(readTrim(path), 10, 64)
-	return n
+	return out
 }
 
 func readTrim(p string) string {
-	raw, err := smallfile.Read(p, maxCgroupFile)
+	raw, err := smallfile.ReadRecord(p, maxCgroupFile)
 	if err != nil {
 		return ""
 	}

@@ -1,6 +1,7 @@
 package metadb
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,44 +20,83 @@ import (
 // maxDB bounds the copy held in memory; a bigger DB is recorded, not copied.
 const maxDB = 256 << 20
 
-// childTimeout bounds one check in the child process.
+// childTimeout bounds one DB's check in the child process.
 const childTimeout = 30 * time.Second
 
 // CheckLive copies a live DB into memory and checks the copy, copying once
 // more when the first copy was torn (the check failed and the file changed
 // while it was copied). The live file is only read, never locked or mapped.
 func CheckLive(ctx context.Context, path string) Check {
-	return checkLive(ctx, path, maxDB)
+	return CheckLiveAll(ctx, []string{path})[0]
 }
 
-func checkLive(ctx context.Context, path string, limit int64) Check {
-	var c Check
-	for attempt := 1; attempt <= 2; attempt++ {
-		before, err := os.Stat(path)
-		if err != nil {
-			return Check{Path: path, Errors: []string{"stat: " + err.Error()}}
+// CheckLiveAll is CheckLive of each path, the checks run in turn in one
+// child process (see ChildArg): a child costs about 15 ms of CPU to start,
+// mostly the binary's package initialisation, and a node has a DB per
+// containerd.
+func CheckLiveAll(ctx context.Context, paths []string) []Check {
+	return checkLiveAll(ctx, paths, maxDB)
+}
+
+func checkLiveAll(ctx context.Context, paths []string, limit int64) []Check {
+	out := make([]Check, len(paths))
+	// todo are the indexes of out still to check; the first round copies
+	// every DB, the second only those whose copy was torn.
+	todo := make([]int, len(paths))
+	for i := range todo {
+		todo[i] = i
+	}
+	for attempt := 1; attempt <= 2 && len(todo) > 0; attempt++ {
+		var mems []*os.File
+		var copied []int
+		before := make(map[int]os.FileInfo, len(todo))
+		for _, i := range todo {
+			mem, st, c, ok := copyLive(paths[i], limit)
+			if !ok {
+				out[i] = c
+				continue
+			}
+			mems, copied, before[i] = append(mems, mem), append(copied, i), st
+			out[i] = Check{Path: paths[i], SizeBytes: c.SizeBytes, ModTime: st.ModTime().UTC()}
 		}
-		if before.Size() > limit {
-			return tooLarge(path, before.Size(), before.ModTime(), limit)
+		checks := checkFiles(ctx, mems, childTimeout)
+		for _, m := range mems {
+			m.Close()
 		}
-		mem, n, err := copyToMemory(path, limit)
-		if err != nil {
-			return Check{Path: path, SizeBytes: before.Size(), ModTime: before.ModTime().UTC(), Errors: []string{"copy: " + err.Error()}}
-		}
-		if n > limit {
-			mem.Close()
-			return tooLarge(path, n, before.ModTime(), limit)
-		}
-		after, _ := os.Stat(path)
-		c = checkFile(ctx, mem)
-		mem.Close()
-		c.Path, c.SizeBytes, c.ModTime, c.Copies = path, n, before.ModTime().UTC(), attempt
-		torn := after == nil || !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size()
-		if c.OK || !torn {
-			break
+		todo = todo[:0]
+		for k, i := range copied {
+			c := checks[k]
+			c.Path, c.SizeBytes, c.ModTime, c.Copies = paths[i], out[i].SizeBytes, out[i].ModTime, attempt
+			out[i] = c
+			after, _ := os.Stat(paths[i])
+			torn := after == nil || !after.ModTime().Equal(before[i].ModTime()) || after.Size() != before[i].Size()
+			if !c.OK && torn {
+				todo = append(todo, i)
+			}
 		}
 	}
-	return c
+	return out
+}
+
+// copyLive copies path into a memfd. When it cannot (missing, too large,
+// unreadable), ok is false and c says why.
+func copyLive(path string, limit int64) (mem *os.File, st os.FileInfo, c Check, ok bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, Check{Path: path, Errors: []string{"stat: " + err.Error()}}, false
+	}
+	if st.Size() > limit {
+		return nil, nil, tooLarge(path, st.Size(), st.ModTime(), limit), false
+	}
+	mem, n, err := copyToMemory(path, limit)
+	if err != nil {
+		return nil, nil, Check{Path: path, SizeBytes: st.Size(), ModTime: st.ModTime().UTC(), Errors: []string{"copy: " + err.Error()}}, false
+	}
+	if n > limit {
+		mem.Close()
+		return nil, nil, tooLarge(path, n, st.ModTime(), limit), false
+	}
+	return mem, st, Check{SizeBytes: n}, true
 }
 
 func tooLarge(path string, size int64, mtime time.Time, limit int64) Check {
@@ -103,61 +144,134 @@ func CheckBytes(ctx context.Context, raw []byte) Check {
 	if _, err := mem.Write(raw); err != nil {
 		return Check{Errors: []string{"memfd write: " + err.Error()}}
 	}
-	c := checkFile(ctx, mem)
+	c := checkFiles(ctx, []*os.File{mem}, childTimeout)[0]
 	c.SizeBytes = int64(len(raw))
 	return c
 }
 
 // ChildArg is the hidden first argument that makes the rtsnap binary (or a
-// test binary, through TestMain) run one DB check and exit: bbolt panics in
+// test binary, through TestMain) run DB checks and exit: bbolt panics in
 // its own goroutines on some corrupt pages, which no recover can catch, so
-// the check runs in a child process and a crash there is a finding.
+// the checks run in a child process and a crash there is a finding. The
+// second argument is the number of DBs, memfds from childFD on; the child
+// writes one Check per line as each is done.
 const ChildArg = "__rtsnap-metadb-check"
 
-// childFD is where the child finds the memfd (the first of ExtraFiles).
+// childFD is where the child finds the first memfd (the first of ExtraFiles).
 const childFD = 3
 
-// MaybeRunChild runs the child check and exits when the process was started
-// for it; otherwise it returns at once. Call it first thing in main.
-func MaybeRunChild() {
-	if len(os.Args) < 2 || os.Args[1] != ChildArg {
+// maxChildLine bounds one Check the child writes (a DB of very many
+// namespaces is the only way to a large one).
+const maxChildLine = 8 << 20
+
+// MaybeRunChild runs the child checks and exits when the process was started
+// for them; otherwise it returns at once. Call it first thing in main.
+func MaybeRunChild() { maybeRunChild(checkInProcess) }
+
+// maybeRunChild is MaybeRunChild with the check to run (a test's TestMain
+// passes one that crashes or hangs on a marked DB).
+func maybeRunChild(check func(ctx context.Context, path string) Check) {
+	if len(os.Args) < 3 || os.Args[1] != ChildArg {
 		return
 	}
-	c := checkInProcess(context.Background(), fmt.Sprintf("/proc/self/fd/%d", childFD))
-	_ = json.NewEncoder(os.Stdout).Encode(c)
+	n, err := strconv.Atoi(os.Args[2])
+	if err != nil || n < 1 {
+		fmt.Fprintf(os.Stderr, "%s: bad DB count %q\n", ChildArg, os.Args[2])
+		os.Exit(2)
+	}
+	enc := json.NewEncoder(os.Stdout) // os.Stdout is unbuffered: each line goes out when written
+	for i := range n {
+		_ = enc.Encode(check(context.Background(), fmt.Sprintf("/proc/self/fd/%d", childFD+i)))
+	}
 	os.Exit(0)
 }
 
-// checkFile checks the DB image in mem in a child process (see ChildArg),
-// which maps the same memfd: the copy is not duplicated.
-func checkFile(ctx context.Context, mem *os.File) Check {
+// checkFiles checks the DB images in mems, in turn, in a child process (see
+// ChildArg), which maps the same memfds: no copy is duplicated. A check
+// that crashes the child or outlasts timeout is that DB's finding; a new
+// child goes on with the rest.
+func checkFiles(ctx context.Context, mems []*os.File, timeout time.Duration) []Check {
 	exe, err := os.Executable()
-	if err != nil {
-		return Check{Errors: []string{"finding the rtsnap binary for the check: " + err.Error()}}
+	out := make([]Check, 0, len(mems))
+	for len(out) < len(mems) {
+		if err != nil {
+			out = append(out, Check{Errors: []string{"finding the rtsnap binary for the check: " + err.Error()}})
+			continue
+		}
+		out = append(out, runChild(ctx, exe, mems[len(out):], timeout)...)
 	}
-	cctx, cancel := context.WithTimeout(ctx, childTimeout)
+	return out
+}
+
+// runChild checks mems in one child and returns at least one Check: those
+// the child wrote, then, when it stopped short, why the next one has none.
+func runChild(ctx context.Context, exe string, mems []*os.File, timeout time.Duration) []Check {
+	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd := exec.CommandContext(cctx, exe, ChildArg)
-	cmd.ExtraFiles = []*os.File{mem}
+	cmd := exec.CommandContext(cctx, exe, ChildArg, strconv.Itoa(len(mems)))
+	cmd.ExtraFiles = mems
 	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	var c Check
-	if err := json.Unmarshal(stdout.Bytes(), &c); err != nil {
-		msg := "the check crashed"
-		if cctx.Err() != nil {
-			msg = "the check did not finish in time"
-		}
-		if runErr != nil {
-			msg += " (" + runErr.Error() + ")"
-		}
-		if first := firstLine(stderr.String()); first != "" {
-			msg += ": " + first
-		}
-		return Check{Errors: []string{msg}}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return []Check{{Errors: []string{"the check could not start: " + err.Error()}}}
 	}
-	return c
+	if err := cmd.Start(); err != nil {
+		return []Check{{Errors: []string{"the check could not start: " + err.Error()}}}
+	}
+	lines := make(chan []byte)
+	var scanErr error // set before lines closes
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 0, 64<<10), maxChildLine)
+		for sc.Scan() {
+			select {
+			case lines <- append([]byte(nil), sc.Bytes()...):
+			case <-cctx.Done():
+				return
+			}
+		}
+		scanErr = sc.Err()
+	}()
+	var out []Check
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	stop := ""
+	for stop == "" && len(out) < len(mems) {
+		select {
+		case line, ok := <-lines:
+			var c Check
+			switch {
+			case !ok && scanErr != nil:
+				stop = "the check's output could not be read: " + scanErr.Error()
+			case !ok:
+				stop = "the check crashed"
+			case json.Unmarshal(line, &c) != nil:
+				stop = "the check wrote what is not a check"
+			default:
+				out = append(out, c)
+				timer.Reset(timeout)
+			}
+		case <-timer.C:
+			stop = "the check did not finish in time"
+		case <-ctx.Done():
+			stop = "the check was cancelled"
+		}
+	}
+	cancel()
+	runErr := cmd.Wait()
+	if stop == "" {
+		return out
+	}
+	if runErr != nil {
+		stop += " (" + runErr.Error() + ")"
+	}
+	if first := firstLine(stderr.String()); first != "" {
+		stop += ": " + first
+	}
+	return append(out, Check{Errors: []string{stop}})
 }
 
 func firstLine(s string) string {

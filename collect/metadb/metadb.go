@@ -49,15 +49,15 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	if err != nil {
 		return err
 	}
-	// Each DB is checked in its own child process; they run side by side.
-	type result struct {
-		dir   string
-		check Check
+	// The DBs are checked in turn, in one child process (CheckLiveAll).
+	type db struct {
+		dir, path, local string
+		pid              int
 	}
-	var results []chan result
+	var dbs []db
 	seen := map[string]bool{}
 	for _, p := range procs {
-		if p.Role != procscan.RoleContainerd || ctx.Err() != nil {
+		if p.Role != procscan.RoleContainerd {
 			continue
 		}
 		d := daemonOf(env.ProcRoot, p)
@@ -78,27 +78,25 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 			continue
 		}
 		seen[key] = true
-		ch := make(chan result, 1)
-		results = append(results, ch)
-		go func(pid int) {
-			c := CheckLive(ctx, local)
-			c.Path, c.DaemonPID = path, pid
-			ch <- result{endpoints.Parse(d.Address).Slug(), c}
-		}(p.PID)
+		dbs = append(dbs, db{endpoints.Parse(d.Address).Slug(), path, local, p.PID})
 	}
-	for _, ch := range results {
-		r := <-ch
-		if err := out.WriteJSON(r.dir+"/check.json", r.check); err != nil {
+	locals := make([]string, len(dbs))
+	for i, d := range dbs {
+		locals[i] = d.local
+	}
+	for i, c := range CheckLiveAll(ctx, locals) {
+		c.Path, c.DaemonPID = dbs[i].path, dbs[i].pid
+		if err := out.WriteJSON(dbs[i].dir+"/check.json", c); err != nil {
 			return err
 		}
 		// A DB that fails its check is a finding, recorded in check.json; a
 		// DB that could not be copied at all (too large, unreadable) is data
 		// this run lacks.
-		if r.check.Copies == 0 {
-			out.Partial(fmt.Sprintf("%s: not checked: %s", r.check.Path, first(r.check.Errors)))
+		if c.Copies == 0 {
+			out.Partial(fmt.Sprintf("%s: not checked: %s", c.Path, first(c.Errors)))
 		}
 	}
-	if len(results) == 0 {
+	if len(dbs) == 0 {
 		out.Skip("not present: no running containerd with a meta.db")
 	}
 	return nil

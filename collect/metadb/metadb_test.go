@@ -1,6 +1,7 @@
 package metadb
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -15,8 +16,34 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	MaybeRunChild()
+	maybeRunChild(faultyCheck)
 	os.Exit(m.Run())
+}
+
+// Marks a DB image starts with to make the test binary's child check crash
+// (a panic in a goroutine of its own, as bbolt's on some corrupt pages:
+// no recover catches it) or hang.
+const (
+	crashMark = "rtsnap-test: crash"
+	hangMark  = "rtsnap-test: hang"
+)
+
+// faultyCheck is checkInProcess but for the marked images.
+func faultyCheck(ctx context.Context, path string) Check {
+	head := make([]byte, 64)
+	if f, err := os.Open(path); err == nil {
+		n, _ := f.ReadAt(head, 0)
+		head = head[:n]
+		f.Close()
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte(hangMark)):
+		select {}
+	case bytes.HasPrefix(head, []byte(crashMark)):
+		go func() { panic("bbolt-like panic on a corrupt page") }()
+		select {}
+	}
+	return checkInProcess(ctx, path)
 }
 
 // The DB check's counts agree with what the containerd API returns for the

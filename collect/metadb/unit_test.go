@@ -93,7 +93,7 @@ func TestCorruptPagesAreReported(t *testing.T) {
 
 func TestTooLargeIsNotCopied(t *testing.T) {
 	p := fakeDB(t)
-	c := checkLive(context.Background(), p, 1024)
+	c := checkLiveAll(context.Background(), []string{p}, 1024)[0]
 	if c.OK || c.Copies != 0 || len(c.Errors) != 1 || !strings.HasPrefix(c.Errors[0], "too large") || c.SizeBytes == 0 {
 		t.Fatalf("%+v", c)
 	}
@@ -139,5 +139,41 @@ func TestFreePagesCounted(t *testing.T) {
 	db.Close()
 	if c := CheckLive(context.Background(), p); !c.OK || c.FreePages == 0 {
 		t.Fatalf("free pages %d: %+v", c.FreePages, c.Errors)
+	}
+}
+
+// A check that crashes its child or hangs is that DB's finding, and the
+// DBs after it are still checked (by a new child), in order.
+func TestACrashingOrHangingCheckIsThatDBsFinding(t *testing.T) {
+	raw, err := os.ReadFile(fakeDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mems []*os.File
+	for _, img := range [][]byte{raw, []byte(crashMark), raw, []byte(hangMark), raw} {
+		m, err := newMemfd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if _, err := m.Write(img); err != nil {
+			t.Fatal(err)
+		}
+		mems = append(mems, m)
+	}
+	got := checkFiles(context.Background(), mems, 2*time.Second)
+	if len(got) != len(mems) {
+		t.Fatalf("%d checks for %d DBs: %+v", len(got), len(mems), got)
+	}
+	for _, i := range []int{0, 2, 4} {
+		if !got[i].OK || got[i].TxID == 0 {
+			t.Errorf("DB %d, a good one, did not pass: %+v", i, got[i])
+		}
+	}
+	if c := got[1]; c.OK || len(c.Errors) != 1 || !strings.HasPrefix(c.Errors[0], "the check crashed") || !strings.Contains(c.Errors[0], "panic") {
+		t.Errorf("crashing check: %+v", c)
+	}
+	if c := got[3]; c.OK || len(c.Errors) != 1 || !strings.HasPrefix(c.Errors[0], "the check did not finish in time") {
+		t.Errorf("hanging check: %+v", c)
 	}
 }

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/rtsnap/rtsnap/internal/smallfile"
@@ -30,15 +29,45 @@ var namespaceNames = []string{"cgroup", "ipc", "mnt", "net", "pid", "pid_for_chi
 // maxProcFile bounds one /proc file read (environ can be large).
 const maxProcFile = 1 << 20
 
-// procFiles reads the files of one /proc/<pid> directory, keeping the
-// errors that matter (a missing optional file is not one).
+// procFiles reads the files of one /proc/<pid> directory, each relative to
+// it (smallfile.Dir), keeping the errors that matter (a missing optional
+// file is not one). The directory, once open, stays the process it was:
+// when the process exits and its pid is reused, the reads fail rather than
+// describe the newcomer.
 type procFiles struct {
-	dir  string
+	dir  smallfile.Dir
+	ok   bool // dir is open
 	errs []string
 }
 
-func (f *procFiles) read(name string) ([]byte, bool) {
-	raw, err := smallfile.Read(filepath.Join(f.dir, name), maxProcFile)
+func openProcFiles(path string) *procFiles {
+	d, err := smallfile.OpenDir(path)
+	f := &procFiles{dir: d, ok: err == nil}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		f.errs = append(f.errs, err.Error())
+	}
+	return f
+}
+
+func (f *procFiles) close() {
+	if f.ok {
+		f.dir.Close()
+	}
+}
+
+// read reads one file; record: the kernel formats it whole on each read
+// (smallfile.ReadRecord).
+func (f *procFiles) read(name string, record bool) ([]byte, bool) {
+	if !f.ok {
+		return nil, false
+	}
+	var raw []byte
+	var err error
+	if record {
+		raw, err = f.dir.ReadRecord(name, maxProcFile)
+	} else {
+		raw, err = f.dir.Read(name, maxProcFile)
+	}
 	if err != nil {
 		var pe *fs.PathError
 		switch {
@@ -53,9 +82,18 @@ func (f *procFiles) read(name string) ([]byte, bool) {
 	return raw, true
 }
 
+// readlink is where the link name points ("" when it cannot be read).
+func (f *procFiles) readlink(name string) string {
+	if !f.ok {
+		return ""
+	}
+	l, _ := f.dir.Readlink(name)
+	return l
+}
+
 func (f *procFiles) status() map[string]string {
 	out := map[string]string{}
-	raw, ok := f.read("status")
+	raw, ok := f.read("status", true)
 	if !ok {
 		return out
 	}
@@ -68,7 +106,7 @@ func (f *procFiles) status() map[string]string {
 }
 
 func (f *procFiles) cgroup() []string {
-	raw, ok := f.read("cgroup")
+	raw, ok := f.read("cgroup", true)
 	if !ok {
 		return nil
 	}
@@ -78,7 +116,7 @@ func (f *procFiles) cgroup() []string {
 func (f *procFiles) namespaces() map[string]string {
 	out := map[string]string{}
 	for _, n := range namespaceNames {
-		if l, err := os.Readlink(filepath.Join(f.dir, "ns", n)); err == nil {
+		if l := f.readlink("ns/" + n); l != "" {
 			out[n] = l
 		}
 	}
@@ -86,14 +124,14 @@ func (f *procFiles) namespaces() map[string]string {
 }
 
 func (f *procFiles) oomScoreAdj() string {
-	raw, _ := f.read("oom_score_adj")
+	raw, _ := f.read("oom_score_adj", true)
 	return strings.TrimSpace(string(raw))
 }
 
 // limits parses the kept lines of /proc/<pid>/limits:
 // "Max open files            1048576              1048576              files".
 func (f *procFiles) limits() map[string]Limit {
-	raw, ok := f.read("limits")
+	raw, ok := f.read("limits", true)
 	if !ok {
 		return nil
 	}
@@ -120,15 +158,14 @@ func (f *procFiles) limits() map[string]Limit {
 
 // fd is where a file descriptor points ("/var/log/x.log", "pipe:[123]", "socket:[9]").
 func (f *procFiles) fd(n int) string {
-	l, _ := os.Readlink(filepath.Join(f.dir, "fd", fmt.Sprint(n)))
-	return l
+	return f.readlink("fd/" + strconv.Itoa(n))
 }
 
 // proxyEnv returns only the proxy variables of a daemon's environment,
 // values redacted (proxy URLs carry credentials). Nothing else of the
 // environment leaves this function.
 func (f *procFiles) proxyEnv(redact func(string) string) map[string]string {
-	raw, ok := f.read("environ")
+	raw, ok := f.read("environ", false)
 	if !ok {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,7 +112,8 @@ func (r reader) read(p procscan.Process, role, id, ns string) Process {
 	if len(p.Args) > 0 {
 		pr.CommandLine = strings.Split(r.redact(strings.Join(p.Args, "\x00")), "\x00")
 	}
-	f := procFiles{dir: r.procRoot + "/" + fmt.Sprint(p.PID)}
+	f := openProcFiles(r.procRoot + "/" + strconv.Itoa(p.PID))
+	defer f.close()
 	pr.Status = f.status()
 	pr.Cgroup = f.cgroup()
 	pr.Namespaces = f.namespaces()

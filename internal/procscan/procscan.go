@@ -94,7 +94,7 @@ func Read(procRoot string, pid int) (Process, error) {
 		return Process{}, err
 	}
 	p := Process{PID: pid, PPID: st.PPID, Comm: st.Comm, State: st.State, StartTicks: st.StartTicks}
-	if raw, err := smallfile.Read(filepath.Join(dir, "cmdline"), maxCmdline); err == nil {
+	if raw, err := smallfile.ReadRecord(filepath.Join(dir, "cmdline"), maxCmdline); err == nil {
 		raw = bytes.TrimRight(raw, "\x00")
 		if len(raw) > 0 {
 			p.Args = strings.Split(string(raw), "\x00")
@@ -117,7 +117,7 @@ type Stat struct {
 // ReadStat parses /proc/<pid>/stat. The comm field may hold spaces and
 // parentheses, so the fields after it are found from the last ')'.
 func ReadStat(procRoot string, pid int) (Stat, error) {
-	raw, err := smallfile.Read(filepath.Join(procRoot, strconv.Itoa(pid), "stat"), maxStat)
+	raw, err := smallfile.ReadRecord(filepath.Join(procRoot, strconv.Itoa(pid), "stat"), maxStat)
 	if err != nil {
 		return Stat{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -115,5 +116,126 @@ func TestReadReuseIsRead(t *testing.T) {
 	}
 	if _, err := ReadReuse(nil, paths[0], 0); err == nil {
 		t.Error("limit 0 accepted")
+	}
+}
+
+// recordFiles are files of the kinds ReadRecord is for, present on any
+// Linux machine: /proc/self's one-record files and cgroup interface files
+// of both hierarchies (whichever this machine mounts).
+func recordFiles(t *testing.T) []string {
+	t.Helper()
+	paths := []string{"/proc/self/stat", "/proc/self/status", "/proc/self/limits", "/proc/self/cgroup",
+		"/proc/self/cmdline", "/proc/self/oom_score_adj"}
+	globs, _ := filepath.Glob("/sys/fs/cgroup/*/memory.*_in_bytes")
+	more, _ := filepath.Glob("/sys/fs/cgroup/*/*.stat")
+	more2, _ := filepath.Glob("/sys/fs/cgroup/*.stat")
+	more3, _ := filepath.Glob("/sys/fs/cgroup/cgroup.*")
+	for _, p := range append(append(append(globs, more...), more2...), more3...) {
+		if b := filepath.Base(p); b != "cgroup.procs" && b != "cgroup.threads" && b != "cgroup.pressure" {
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o444 != 0 {
+				paths = append(paths, p)
+			}
+		}
+	}
+	if len(paths) < 10 {
+		t.Fatalf("only %d record files found: %v", len(paths), paths)
+	}
+	return paths
+}
+
+// Differential: ReadRecord and Dir's reads give what os.ReadFile gives, for
+// the one-record files they are for and for regular files around the
+// buffer size (where a short read is the end too). A file whose content
+// moves between two reads (a counter) is compared by its length class
+// only.
+func TestReadRecordSameAsReadFile(t *testing.T) {
+	dir := t.TempDir()
+	var regular []string
+	for i, n := range []int{0, 1, bufSize - 1, bufSize, bufSize + 1, 3*bufSize + 17} {
+		p := filepath.Join(dir, "f"+string(rune('a'+i)))
+		if err := os.WriteFile(p, bytes.Repeat([]byte("x"), n), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		regular = append(regular, p)
+	}
+	stable := func(p string) bool {
+		b := filepath.Base(p)
+		return filepath.Dir(p) == dir || b == "limits" || b == "cgroup" || b == "cmdline" || b == "oom_score_adj" ||
+			strings.HasSuffix(b, "limit_in_bytes") || strings.HasPrefix(b, "cgroup.")
+	}
+	for _, p := range append(regular, recordFiles(t)...) {
+		want, err := os.ReadFile(p)
+		if err != nil {
+			continue // not readable here (permissions): nothing to compare
+		}
+		d, err := OpenDir(filepath.Dir(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]byte{}
+		got["ReadRecord"], err = ReadRecord(p, 16<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["Dir.ReadRecord"], err = d.ReadRecord(filepath.Base(p), 16<<20); err != nil {
+			t.Fatal(err)
+		}
+		if got["Dir.Read"], err = d.Read(filepath.Base(p), 16<<20); err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		for how, g := range got {
+			switch {
+			case stable(p) && !bytes.Equal(g, want):
+				t.Errorf("%s %s: %q, os.ReadFile %q", how, p, g, want)
+			case !stable(p) && (len(g) == 0) != (len(want) == 0):
+				t.Errorf("%s %s: %d bytes, os.ReadFile %d", how, p, len(g), len(want))
+			}
+		}
+	}
+}
+
+func TestDirReadlinkAndErrors(t *testing.T) {
+	d, err := OpenDir("/proc/self/ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, n := range []string{"net", "mnt", "pid"} {
+		want, err := os.Readlink("/proc/self/ns/" + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := d.Readlink(n); err != nil || got != want {
+			t.Errorf("Readlink %s: %q %v, want %q", n, got, err, want)
+		}
+	}
+	// A target longer than Readlink's first buffer.
+	dir := t.TempDir()
+	long := strings.Repeat("a/", 300) + "end"
+	if err := os.Symlink(long, filepath.Join(dir, "l")); err != nil {
+		t.Fatal(err)
+	}
+	td, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer td.Close()
+	if got, err := td.Readlink("l"); err != nil || got != long {
+		t.Errorf("long link: %d bytes %v, want %d", len(got), err, len(long))
+	}
+	if _, err := td.Read("missing", 10); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), filepath.Join(dir, "missing")) {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := td.Readlink("missing"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing link: %v", err)
+	}
+	if _, err := OpenDir(filepath.Join(dir, "l")); err == nil {
+		t.Error("OpenDir of a link to nothing succeeded")
+	}
+	if f := filepath.Join(dir, "file"); os.WriteFile(f, nil, 0o600) == nil {
+		if _, err := OpenDir(f); err == nil {
+			t.Error("OpenDir of a regular file succeeded")
+		}
 	}
 }
