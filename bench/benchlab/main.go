@@ -161,7 +161,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 		return errors.New("--load-scale: the collection step must not see the scale lab; run --steps load alone")
 	}
 	if (cfg.step("collection") || cfg.step("load")) && !cfg.loadScale {
-		if err := scaleLabDown(ctx, cfg); err != nil {
+		if err := scaleLabDown(ctx, cfg, logf); err != nil {
 			return err
 		}
 	}

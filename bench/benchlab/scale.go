@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rtsnap/rtsnap/bundle"
@@ -118,15 +119,39 @@ func scaleLab(ctx context.Context, cfg *config, action string) error {
 }
 
 // scaleLabDown stops a scale lab left up by an earlier run (--keep-scale),
-// so the 500-container steps do not see its 2,000 containers.
-func scaleLabDown(ctx context.Context, cfg *config) error {
-	if cfg.scaleEndpoint == "" {
+// so the 500-container steps do not see its 2,000 containers. Without
+// --scale-endpoint it looks where bench/scale2.sh puts the lab: a run of
+// the 500-container steps alone is what would otherwise measure both.
+func scaleLabDown(ctx context.Context, cfg *config, logf func(string, ...any)) error {
+	sock := cfg.scaleEndpoint
+	if sock == "" {
+		var err error
+		if sock, err = scaleLabSocket(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat(sock); err != nil {
 		return nil
 	}
-	if _, err := os.Stat(cfg.scaleEndpoint); err != nil {
-		return nil
-	}
+	logf("a scale lab is up (%s): stopping it (bench/scale2.sh down), so the 500-container steps do not collect its containers", sock)
 	return scaleLab(ctx, cfg, "down")
+}
+
+// scaleLabSocket is the socket bench/scale2.sh gives its containerd (its
+// env action), so the path has one definition.
+func scaleLabSocket(ctx context.Context, cfg *config) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "bash", filepath.Join(cfg.repo, "bench", "scale2.sh"), "env").Output()
+	if err != nil {
+		return "", fmt.Errorf("bench/scale2.sh env: %w", err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(l, "RTSNAP_SCALE2_SOCK="); ok && v != "" {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("bench/scale2.sh env names no RTSNAP_SCALE2_SOCK: %q", tail(out, 200))
 }
 
 // sourcesNotOK names the sources of a bundle whose status is not ok, with

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +30,24 @@ func TestCopyNewNeverReplaces(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(dst); string(b) != "bundle" {
 		t.Fatalf("existing file changed to %q", b)
+	}
+}
+
+// Without --scale-endpoint, the scale lab is looked for where
+// bench/scale2.sh puts it; a lab that is down is left alone.
+func TestScaleLabDownFindsTheLabWithoutTheFlag(t *testing.T) {
+	cfg := &config{repo: filepath.Join("..", "..")}
+	sock, err := scaleLabSocket(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(sock, "/scale2/containerd.sock") {
+		t.Errorf("scale lab socket %q", sock)
+	}
+	// A socket that is not there: nothing to stop, nothing logged.
+	cfg.scaleEndpoint = filepath.Join(t.TempDir(), "none.sock")
+	logged := 0
+	if err := scaleLabDown(context.Background(), cfg, func(string, ...any) { logged++ }); err != nil || logged != 0 {
+		t.Errorf("scaleLabDown of no lab: %v, %d lines logged", err, logged)
 	}
 }
