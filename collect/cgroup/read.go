@@ -134,19 +134,20 @@ func Driver(path string) string {
 
 // ReadV1 reads the v1 controllers of one container; p maps controller to directory.
 func ReadV1(p map[string]string, c *Container) {
+	// A directory of which one file is read (freezer.state of a thawed
+	// container, cpu.stat) is not opened on its own: that would be two
+	// opens for one file.
 	if d, ok := p["freezer"]; ok {
-		f := openDir(d)
-		c.Freeze.State = f.trim("freezer.state")
+		c.Freeze.State = readTrim(filepath.Join(d, "freezer.state"))
 		if c.Freeze.State == "THAWED" {
 			// The kernel says THAWED only when neither the cgroup nor a
 			// parent is freezing (legacy_freezer.c: freezer_state_strs), so
 			// both files would read 0: two opens per container saved.
 			c.Freeze.SelfFreezing, c.Freeze.ParentFreezing = "0", "0"
 		} else {
-			c.Freeze.SelfFreezing = f.trim("freezer.self_freezing")
-			c.Freeze.ParentFreezing = f.trim("freezer.parent_freezing")
+			c.Freeze.SelfFreezing = readTrim(filepath.Join(d, "freezer.self_freezing"))
+			c.Freeze.ParentFreezing = readTrim(filepath.Join(d, "freezer.parent_freezing"))
 		}
-		f.close()
 	}
 	if d, ok := p["memory"]; ok {
 		f := openDir(d)
@@ -171,9 +172,8 @@ func ReadV1(p map[string]string, c *Container) {
 		d, ok = p["cpu,cpuacct"]
 	}
 	if ok {
-		f := openDir(d)
-		kv, _ := f.keyValues("cpu.stat")
-		f.close()
+		raw, _ := smallfile.ReadRecord(filepath.Join(d, "cpu.stat"), maxCgroupFile)
+		kv := parseKeyValues(raw)
 		c.CPU = CPU{Periods: kv["nr_periods"], Throttled: kv["nr_throttled"], ThrottledTimeUS: kv["throttled_time"] / 1000}
 	}
 }
