@@ -210,11 +210,16 @@ func TestLabPodVerdictsMatchKubectl(t *testing.T) {
 			}
 		}
 		// The findings below are checked on a round where every staged pod
-		// shows its fault: a crash-looping pod is Running for a moment
-		// between its restarts, and then rightly has no pod finding.
+		// shows a fault: a crash-looping pod is Running for a moment
+		// between its restarts, and then rightly has no pod finding (Error,
+		// between a crash and the back-off, is a fault too).
 		var between []string
 		for _, pod := range facts.SortedKeys(want) {
-			if !slices.Contains(want[pod], before.printed[pod]) {
+			faults := want[pod]
+			if pod == ns+"/crashloop" {
+				faults = append(slices.Clone(faults), podstatus.ReasonError)
+			}
+			if !slices.Contains(faults, before.printed[pod]) {
 				between = append(between, pod+"="+before.printed[pod])
 			}
 		}
