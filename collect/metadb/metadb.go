@@ -57,7 +57,8 @@ func (Source) Collect(ctx context.Context, env *collect.Env, out collect.Output)
 	var dbs []db
 	seen := map[string]bool{}
 	for _, p := range procs {
-		if p.Role != procscan.RoleContainerd {
+		// An interrupted collection copies no more DBs into memory.
+		if p.Role != procscan.RoleContainerd || ctx.Err() != nil {
 			continue
 		}
 		d := daemonOf(env.ProcRoot, p)
