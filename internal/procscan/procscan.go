@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,8 +155,19 @@ func ParseStat(s string) (Stat, error) {
 	return Stat{Comm: s[open+1 : closing], State: f[0], PPID: ppid, StartTicks: start, CPUTicks: utime + stime}, nil
 }
 
-// Classify names a process's role from its comm and argv[0].
+// Classify names a process's role from its comm and argv[0]. A daemon's
+// binary run as a command (a subcommand or a version or help flag) is not
+// the daemon: see invokedAsCommand.
 func Classify(comm string, args []string) Role {
+	role := classifyBinary(comm, args)
+	if invokedAsCommand(role, args) {
+		return RoleOther
+	}
+	return role
+}
+
+// classifyBinary names the role of the program a process runs.
+func classifyBinary(comm string, args []string) Role {
 	exe := comm
 	if len(args) > 0 {
 		exe = filepath.Base(args[0])
@@ -179,6 +191,60 @@ func Classify(comm string, args []string) Role {
 		return RoleRunc
 	}
 	return RoleOther
+}
+
+// exitFlags are a daemon's "print and exit" flags. -v is only containerd's,
+// dockerd's and CRI-O's: to the kubelet and cri-dockerd it is log
+// verbosity, which takes a value.
+func exitFlags(role Role) []string {
+	switch role {
+	case RoleContainerd, RoleDockerd, RoleCRIO:
+		return []string{"-v", "--version", "-h", "--help"}
+	case RoleKubelet, RoleCRIDockerd:
+		return []string{"--version", "-h", "--help"}
+	}
+	return nil
+}
+
+// invokedAsCommand tells a daemon from its binary run as a short-lived
+// command: none of the daemons takes a positional argument, while every
+// command form has one or a version flag. Such processes are common on a
+// busy node: shims that publish events by exec run `containerd --address
+// A publish --topic T --namespace N` for each event (containerd's shim
+// publisher), and rtsnap itself runs `containerd --config C config dump`
+// and `kubelet --version`. Read as daemons they would be signalled for
+// goroutine dumps (SIGUSR1 kills a `containerd publish`) and recorded as
+// second daemons on the same socket whose binary is gone a moment later.
+//
+// A positional argument is a word that does not begin with "-" and does not
+// follow a flag written without "=" (that word is the flag's value). A
+// boolean flag followed by a subcommand (`crio --profile config`) therefore
+// reads as a daemon: the cost of not knowing every daemon's flag set.
+func invokedAsCommand(role Role, args []string) bool {
+	flags := exitFlags(role)
+	if flags == nil {
+		return false
+	}
+	afterFlag := false
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return i+1 < len(args)
+		}
+		if strings.HasPrefix(a, "-") {
+			name, _, hasValue := strings.Cut(a, "=")
+			if slices.Contains(flags, name) {
+				return true
+			}
+			afterFlag = !hasValue
+			continue
+		}
+		if !afterFlag {
+			return true
+		}
+		afterFlag = false
+	}
+	return false
 }
 
 // Runtime returns the processes with a runtime role.
