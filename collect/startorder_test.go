@@ -11,8 +11,9 @@ import (
 	"github.com/rtsnap/rtsnap/redact"
 )
 
-// The sources that wait on a runtime get the first slots, the rest follow
-// in registration order; the statuses stay in registration order.
+// The sources that wait on a runtime get the first slots, then those that
+// wait on their child processes, the rest follow in registration order;
+// the statuses stay in registration order.
 func TestSourcesThatWaitOnARuntimeStartFirst(t *testing.T) {
 	var (
 		mu      sync.Mutex
@@ -26,7 +27,7 @@ func TestSourcesThatWaitOnARuntimeStartFirst(t *testing.T) {
 			return out.WriteFile("x.txt", redact.Text, []byte(name))
 		}}
 	}
-	names := []string{"discovery", "host", "cri", "proc", "containerd", "cgroup", "docker"}
+	names := []string{"discovery", "host", "cri", "proc", "configs", "containerd", "cgroup", "docker"}
 	var sources []Source
 	for _, n := range names {
 		sources = append(sources, src(n))
@@ -35,7 +36,7 @@ func TestSourcesThatWaitOnARuntimeStartFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(started, " "), "cri containerd docker discovery host proc cgroup"; got != want {
+	if got, want := strings.Join(started, " "), "cri containerd docker host configs discovery proc cgroup"; got != want {
 		t.Errorf("started %s, want %s", got, want)
 	}
 	for i, st := range res.Sources {

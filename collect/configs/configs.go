@@ -67,7 +67,7 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 		if p.Role != procscan.RoleContainerd {
 			continue
 		}
-		d := r.containerd(ctx, p)
+		d := r.containerd(p)
 		for _, dir := range strings.Split(d.RegistryPath, ":") {
 			if dir != "" {
 				registryDirs[dir] = true
@@ -75,6 +75,7 @@ func (s *Source) Collect(ctx context.Context, env *collect.Env, out collect.Outp
 		}
 		daemons = append(daemons, d)
 	}
+	r.dumps(ctx, daemons)
 	if len(daemons) == 0 {
 		r.file("/etc/containerd/config.toml", "containerd config", redact.TOML)
 		registryDirs["/etc/containerd/certs.d"] = true
