@@ -210,7 +210,7 @@ func pullFailuresWithin(n *facts.Node, w *Work) []finding.Finding {
 		a.classes[PullErrorClass(h.Rec.Message)]++
 	}
 	var out []finding.Finding
-	st := newStateView(n)
+	st := w.stateView(n)
 	sock := sockPath(st.criSock, "/run/containerd/containerd.sock")
 	verdicts := w.podVerdicts(n)
 	// Only the findings capFindings keeps are made: each looks at every

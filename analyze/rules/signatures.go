@@ -149,7 +149,7 @@ records:
 			}
 		}
 	}
-	st := newStateView(n)
+	st := w.stateView(n)
 	var out []finding.Finding
 	for _, gk := range facts.SortedKeys(groups) {
 		out = append(out, groups[gk].finding(n, st))
@@ -289,17 +289,20 @@ func outerContext(r logrec.Record, cause string) string {
 // contradicts is resolved history.
 type stateView struct {
 	haveCRI                    bool
-	netNotReady, netReady      []string        // endpoints by NetworkReady
-	endpointsDown, endpointsUp []string        // discovered sockets by whether they answered
-	criAnswered, criSilent     []string        // CRI endpoints by whether Version answered
-	pods                       map[string]bool // "ns/name", "name_ns" and "name"
-	failedPods                 map[string]bool // pods with a container exited non-zero
-	runningPods                map[string]bool // pods with a READY sandbox, containers, and every container running
-	readySandbox, notReadyPods map[string]bool // pods with a READY sandbox / a NOTREADY one
-	waitingPods                []string        // pods with a READY sandbox and no container: waiting for one (ContainerCreating, a pull)
-	// waitingByAlias is the first of waitingPods each name a record may
-	// use for a pod stands for (podAliases): judgePull runs for every
-	// image finding and catalog group, and a scan of waitingPods in each was
+	netNotReady, netReady      []string // endpoints by NetworkReady
+	endpointsDown, endpointsUp []string // discovered sockets by whether they answered
+	criAnswered, criSilent     []string // CRI endpoints by whether Version answered
+	// pods says what the state shows of each pod, by every name a record
+	// may use for it: "ns/name", "name_ns" and "name" (podAliases). One
+	// map of flags, not one map per fact: on 100,000 pods the maps were
+	// most of the view's second of work.
+	pods map[string]podFacts
+	// firstWaiting is the first pod with a READY sandbox and no container:
+	// waiting for one (ContainerCreating, a pull).
+	firstWaiting string
+	// waitingByAlias is the first waiting pod each name a record may use
+	// for a pod stands for (podAliases): judgePull runs for every image
+	// finding and catalog group, and a scan of the waiting pods in each was
 	// findings x pods (100,000 waiting pods in a crafted bundle).
 	waitingByAlias          map[string]string
 	images                  map[string]bool // every repo tag and digest known to CRI
@@ -307,9 +310,24 @@ type stateView struct {
 	criSock, containerdSock string
 }
 
+// podFacts are what the CRI state shows of the pods a name stands for.
+type podFacts uint8
+
+const (
+	podListed       podFacts = 1 << iota // in a CRI pod or container list
+	podFailed                            // a container exited non-zero
+	podReadySandbox                      // a READY sandbox
+	podNotReady                          // a NOTREADY sandbox
+	podRunning                           // a READY sandbox, containers, and every container running
+)
+
+func (f podFacts) has(flag podFacts) bool { return f&flag != 0 }
+
 func newStateView(n *facts.Node) *stateView {
-	st := &stateView{pods: map[string]bool{}, failedPods: map[string]bool{}, runningPods: map[string]bool{}, images: map[string]bool{},
-		readySandbox: map[string]bool{}, notReadyPods: map[string]bool{}, waitingByAlias: map[string]string{}}
+	// The pod map is sized for the node at once (three names a pod):
+	// growing maps by splitting was a third of a 100,000-pod bundle's
+	// analysis (internal/hostile's scale-100k).
+	st := &stateView{pods: make(map[string]podFacts, 3*len(n.Containers)), images: map[string]bool{}}
 	for _, slug := range facts.SortedKeys(n.CRI) {
 		ep := n.CRI[slug]
 		st.haveCRI = true
@@ -356,45 +374,56 @@ func newStateView(n *facts.Node) *stateView {
 			st.endpointsDown = append(st.endpointsDown, s.Path)
 		}
 	}
-	hasContainer, notRunning := map[string]bool{}, map[string]bool{}
+	hasContainer, notRunning := make(map[string]bool, len(n.Containers)), map[string]bool{}
 	for _, c := range n.Containers {
 		if c.Pod != "" && !c.Sandbox {
-			hasContainer[c.PodNamespace+"/"+c.Pod] = true
+			nk := c.PodNamespace + "/" + c.Pod
+			hasContainer[nk] = true
 			if c.CRIState() != "CONTAINER_RUNNING" {
-				notRunning[c.PodNamespace+"/"+c.Pod] = true
+				notRunning[nk] = true
 			}
 		}
 	}
+	waiting := 0
+	for _, c := range n.Containers {
+		if c.Pod != "" && c.CRIPod != nil && c.CRIState() == "SANDBOX_READY" && !hasContainer[c.PodNamespace+"/"+c.Pod] {
+			waiting++
+		}
+	}
+	st.waitingByAlias = make(map[string]string, 3*waiting)
 	for _, c := range n.Containers {
 		if c.Pod == "" {
 			continue
 		}
-		if c.CRIPod != nil && c.CRIState() == "SANDBOX_READY" && !hasContainer[c.PodNamespace+"/"+c.Pod] {
-			w := c.PodNamespace + "/" + c.Pod
-			st.waitingPods = append(st.waitingPods, w)
-			for _, a := range podAliases(w) {
+		nk := c.PodNamespace + "/" + c.Pod
+		state := c.CRIState()
+		if c.CRIPod != nil && state == "SANDBOX_READY" && !hasContainer[nk] {
+			if st.firstWaiting == "" {
+				st.firstWaiting = nk
+			}
+			for _, a := range podAliases(nk) {
 				if _, ok := st.waitingByAlias[a]; !ok {
-					st.waitingByAlias[a] = w
+					st.waitingByAlias[a] = nk
 				}
 			}
 		}
-		keys := []string{c.PodNamespace + "/" + c.Pod, c.Pod + "_" + c.PodNamespace, c.Pod}
-		for _, k := range keys {
-			st.pods[k] = true
-			if c.CRI != nil && c.CRI.Status != nil && c.CRIState() == "CONTAINER_EXITED" && c.CRI.Status.ExitCode != 0 {
-				st.failedPods[k] = true
-			}
-			if c.CRIPod != nil {
-				switch c.CRIState() {
-				case "SANDBOX_READY":
-					st.readySandbox[k] = true
-					if nk := c.PodNamespace + "/" + c.Pod; hasContainer[nk] && !notRunning[nk] {
-						st.runningPods[k] = true
-					}
-				case "SANDBOX_NOTREADY":
-					st.notReadyPods[k] = true
+		f := podListed
+		if c.CRI != nil && c.CRI.Status != nil && state == "CONTAINER_EXITED" && c.CRI.Status.ExitCode != 0 {
+			f |= podFailed
+		}
+		if c.CRIPod != nil {
+			switch state {
+			case "SANDBOX_READY":
+				f |= podReadySandbox
+				if hasContainer[nk] && !notRunning[nk] {
+					f |= podRunning
 				}
+			case "SANDBOX_NOTREADY":
+				f |= podNotReady
 			}
+		}
+		for _, k := range [...]string{nk, c.Pod + "_" + c.PodNamespace, c.Pod} {
+			st.pods[k] |= f
 		}
 	}
 	return st
@@ -438,10 +467,10 @@ func (st *stateView) judge(cl *catalog.Class, r logrec.Record, last, collected t
 		if pod == "" || !st.haveCRI {
 			break
 		}
-		if st.readySandbox[pod] {
+		if st.pods[pod].has(podReadySandbox) {
 			return false, true, "pod " + pod + " has a READY sandbox now"
 		}
-		if st.notReadyPods[pod] {
+		if st.pods[pod].has(podNotReady) {
 			return true, false, "pod " + pod + " has a NOTREADY sandbox and no READY one in the CRI state"
 		}
 	case cl.ID == "RT1335-runtime-down":
@@ -463,13 +492,13 @@ func (st *stateView) judge(cl *catalog.Class, r logrec.Record, last, collected t
 		if pod == "" || !st.haveCRI {
 			break
 		}
-		if st.failedPods[pod] {
+		if st.pods[pod].has(podFailed) {
 			return true, false, "pod " + pod + " has a container that exited non-zero in the CRI state"
 		}
-		if !st.pods[pod] {
+		if !st.pods[pod].has(podListed) {
 			return false, true, "pod " + pod + " is no longer on the node (not in any CRI pod list)"
 		}
-		if startClasses[cl.ID] && st.runningPods[pod] {
+		if startClasses[cl.ID] && st.pods[pod].has(podRunning) {
 			return false, true, "pod " + pod + " has a READY sandbox and every container of it is running now"
 		}
 	case imageClass(cl):
@@ -490,9 +519,9 @@ func (st *stateView) judgePull(img, pod string, last, collected time.Time) (curr
 		return false, false, ""
 	}
 	w := ""
-	if pod == "" && len(st.waitingPods) > 0 {
-		w = st.waitingPods[0]
-	} else if pod != "" {
+	if pod == "" {
+		w = st.firstWaiting
+	} else {
 		w = st.waitingByAlias[pod]
 	}
 	if w != "" {

@@ -20,6 +20,7 @@ type Work struct {
 
 	verdicts     []podstatus.Verdict
 	haveVerdicts bool
+	state        *stateView
 }
 
 // unbounded is the Work of a rule called outside a Run (tests, tools).
@@ -33,6 +34,16 @@ func (w *Work) podVerdicts(n *facts.Node) []podstatus.Verdict {
 		w.verdicts, w.haveVerdicts = podstatus.VerdictsWithin(n, w.Budget, w.reader+" (the pods' verdicts)"), true
 	}
 	return w.verdicts
+}
+
+// stateView is the bundle's state for placing log findings in time, made
+// by the first rule that asks (on 100,000 pods it is a second of work);
+// callers must not change it.
+func (w *Work) stateView(n *facts.Node) *stateView {
+	if w.state == nil {
+		w.state = newStateView(n)
+	}
+	return w.state
 }
 
 // scanLogs calls match on every record of the files keep accepts, in path
