@@ -16,9 +16,17 @@
 package logwork
 
 // Units: one unit is one byte of text read by one pass of a Go regexp
-// (RE2: about 30 MB/s on this kind of machine for the catalog's (?i)
-// patterns), the costliest thing done to a record. Cheaper passes are
-// charged at their measured fraction of it (Scan, Parse).
+// (RE2: about UnitsPerSecond for the catalog's (?i) patterns on the
+// machine the budget was sized on), the costliest thing done to a record.
+// Cheaper passes are charged at their measured fraction of it (Scan,
+// Parse).
+
+// UnitsPerSecond is the rate DefaultUnits was sized at: the catalog's
+// patterns on packed records, 2-core AMD EPYC, session 9. Machines differ
+// (2.5x slower was seen on another of the same name, 2026-12-03), and the
+// budget is in units, not seconds, so that a bundle's findings do not
+// depend on the machine reading it.
+const UnitsPerSecond = 30e6
 
 // DefaultUnits is what the log readers of one bundle may cost together: a
 // few seconds of work. A bundle from rtsnap collect stays far below it: a

@@ -186,8 +186,8 @@ func checkRun(t *testing.T, b hostileBundle, c subcommand, r result, out string)
 	if r.rss >= maxRSS {
 		t.Errorf("%s: peak RSS %d MiB, bound %d MiB", what, r.rss>>20, maxRSS>>20)
 	}
-	if r.cpu >= maxCPU {
-		t.Errorf("%s: %v of CPU, bound %v", what, r.cpu, maxCPU)
+	if limit := cpuBound(t); r.cpu >= limit {
+		t.Errorf("%s: %v of CPU, bound %v", what, r.cpu, limit)
 	}
 	if len(r.stdout) > maxStdout {
 		t.Errorf("%s: %d bytes on stdout", what, len(r.stdout))
