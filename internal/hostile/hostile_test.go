@@ -442,20 +442,11 @@ func catalogUnitsPerCPUSecond() float64 {
 	if err != nil {
 		panic(err) // the embedded catalog is checked by its tests
 	}
-	var text strings.Builder
-	for _, cl := range cat.Classes {
-		for _, e := range cl.Examples {
-			text.WriteString(e.Line)
-			text.WriteByte(' ')
-		}
-	}
-	examples := text.String()
-	const record = floodRecordBytes
+	all := floodText()
 	b := logwork.New(1 << 62)
 	start := processCPU()
 	for i := 0; processCPU()-start < 500*time.Millisecond; i++ {
-		off := (i * 997) % max(len(examples)-record, 1)
-		cat.ClassifyWithin(logrec.ParseText(examples[off:min(off+record, len(examples))]), b)
+		cat.ClassifyWithin(logrec.ParseText(floodRecord(all, i)), b)
 	}
 	return float64(b.Spent()) / (processCPU() - start).Seconds()
 }

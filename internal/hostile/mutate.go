@@ -687,7 +687,20 @@ func floodRecords() int {
 // every record (before the shared log work budget, logwork: 16.6 s of CPU
 // at load 12 for 60,000 records, which the memory limit now refuses).
 func signatureFlood(n int) []byte {
-	const recordBytes = floodRecordBytes
+	all := floodText()
+	var b bytes.Buffer
+	for i := 0; i < n; i++ {
+		rec, _ := json.Marshal(map[string]string{"__REALTIME_TIMESTAMP": fmt.Sprint(T0.Add(-time.Duration(n-i) * time.Second).UnixMicro()),
+			"_SYSTEMD_UNIT": "containerd.service", "MESSAGE": floodRecord(all, i)})
+		b.Write(rec)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// floodText is the catalog's example lines one after the other, at least
+// two records long.
+func floodText() string {
 	cat, err := catalog.Load()
 	if err != nil {
 		panic(err) // the embedded catalog is checked by its tests
@@ -700,18 +713,16 @@ func signatureFlood(n int) []byte {
 		}
 	}
 	all := text.String()
-	for len(all) < 2*recordBytes {
+	for len(all) < 2*floodRecordBytes {
 		all += all
 	}
-	var b bytes.Buffer
-	for i := 0; i < n; i++ {
-		off := (i * 977) % (len(all) - recordBytes)
-		rec, _ := json.Marshal(map[string]string{"__REALTIME_TIMESTAMP": fmt.Sprint(T0.Add(-time.Duration(n-i) * time.Second).UnixMicro()),
-			"_SYSTEMD_UNIT": "containerd.service", "MESSAGE": all[off : off+recordBytes]})
-		b.Write(rec)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
+	return all
+}
+
+// floodRecord is the text of signature-flood's record i, from floodText.
+func floodRecord(all string, i int) string {
+	off := (i * 977) % (len(all) - floodRecordBytes)
+	return all[off : off+floodRecordBytes]
 }
 
 // volume marks a content mutation as Volume.
