@@ -24,6 +24,7 @@ import (
 	"github.com/rtsnap/rtsnap/analyze/logrec"
 	"github.com/rtsnap/rtsnap/analyze/logwork"
 	"github.com/rtsnap/rtsnap/internal/procscan"
+	"github.com/rtsnap/rtsnap/internal/shapetest"
 )
 
 // The bounds every analyzer command must keep on every hostile bundle, in a
@@ -442,20 +443,11 @@ func catalogUnitsPerCPUSecond() float64 {
 	if err != nil {
 		panic(err) // the embedded catalog is checked by its tests
 	}
-	all := floodText()
+	all := floodText(cat)
 	b := logwork.New(1 << 62)
-	start := processCPU()
-	for i := 0; processCPU()-start < 500*time.Millisecond; i++ {
+	start := shapetest.CPU()
+	for i := 0; shapetest.CPU()-start < 500*time.Millisecond; i++ {
 		cat.ClassifyWithin(logrec.ParseText(floodRecord(all, i)), b)
 	}
-	return float64(b.Spent()) / (processCPU() - start).Seconds()
-}
-
-// processCPU is this process's user and system time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		panic(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return float64(b.Spent()) / (shapetest.CPU() - start).Seconds()
 }

@@ -687,7 +687,11 @@ func floodRecords() int {
 // every record (before the shared log work budget, logwork: 16.6 s of CPU
 // at load 12 for 60,000 records, which the memory limit now refuses).
 func signatureFlood(n int) []byte {
-	all := floodText()
+	cat, err := catalog.Load()
+	if err != nil {
+		panic(err) // the embedded catalog is checked by its tests
+	}
+	all := floodText(cat)
 	var b bytes.Buffer
 	for i := 0; i < n; i++ {
 		rec, _ := json.Marshal(map[string]string{"__REALTIME_TIMESTAMP": fmt.Sprint(T0.Add(-time.Duration(n-i) * time.Second).UnixMicro()),
@@ -700,11 +704,7 @@ func signatureFlood(n int) []byte {
 
 // floodText is the catalog's example lines one after the other, at least
 // two records long.
-func floodText() string {
-	cat, err := catalog.Load()
-	if err != nil {
-		panic(err) // the embedded catalog is checked by its tests
-	}
+func floodText(cat *catalog.Catalog) string {
 	var text strings.Builder
 	for _, cl := range cat.Classes {
 		for _, e := range cl.Examples {
