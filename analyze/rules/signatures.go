@@ -384,9 +384,13 @@ func newStateView(n *facts.Node) *stateView {
 			}
 		}
 	}
+	// A pod waits for a container when it has a READY sandbox and none.
+	waits := func(c *facts.Container, nk string) bool {
+		return c.CRIPod != nil && c.CRIState() == "SANDBOX_READY" && !hasContainer[nk]
+	}
 	waiting := 0
 	for _, c := range n.Containers {
-		if c.Pod != "" && c.CRIPod != nil && c.CRIState() == "SANDBOX_READY" && !hasContainer[c.PodNamespace+"/"+c.Pod] {
+		if c.Pod != "" && waits(c, c.PodNamespace+"/"+c.Pod) {
 			waiting++
 		}
 	}
@@ -397,7 +401,7 @@ func newStateView(n *facts.Node) *stateView {
 		}
 		nk := c.PodNamespace + "/" + c.Pod
 		state := c.CRIState()
-		if c.CRIPod != nil && state == "SANDBOX_READY" && !hasContainer[nk] {
+		if waits(c, nk) {
 			if st.firstWaiting == "" {
 				st.firstWaiting = nk
 			}
