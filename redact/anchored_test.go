@@ -25,7 +25,7 @@ func TestAnchoredMatchAgrees(t *testing.T) {
 	}
 	rules, tries, matches := 0, 0, 0
 	for i := range vs.rules {
-		r := &vs.rules[i]
+		r := vs.rules[i].ready()
 		if r.tail == nil || r.maxLen < 0 {
 			continue
 		}

@@ -39,7 +39,7 @@ func FuzzHandMatchers(f *testing.F) {
 			t.Fatalf("%q: curlUserTail %v, the regexp %v", s, got, want)
 		}
 		for i := range vs.rules {
-			if r := &vs.rules[i]; r.tail != nil {
+			if r := vs.rules[i].ready(); r.tail != nil {
 				if got, want := anchoredMatch(r.tail, s, r.maxLen), r.tail.FindStringSubmatchIndex(s); !slices.Equal(got, want) {
 					t.Fatalf("%s on %q: anchoredMatch %v, the regexp %v", r.id, s, got, want)
 				}

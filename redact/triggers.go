@@ -246,5 +246,6 @@ func buildTriggers(rules []patternRule, extraKeys []string, defaults bool) *trig
 		t.words.add(e, 1<<bitEscape)
 	}
 	t.words.runBit = 1 << bitLongWord
+	t.words.seal()
 	return t
 }

@@ -40,8 +40,21 @@ type vendorAllow struct {
 	StopWords []string
 }
 
+// vendorRule is one rule of the table. What the keyword scan needs (id,
+// boundary, hasTail, the keywords' spellings) is worked out for every rule
+// when the table is first used; the regexps only when a line holds one of
+// the rule's keywords (ready): compiling all ~220 of them, and the
+// syntax-tree work around them, was 40-60 ms of every collection's start,
+// and most rules' keywords never occur in a node's data.
 type vendorRule struct {
-	id      string
+	id  string
+	def *vendorRuleDef
+	// hasTail: the rule is a keyword rule whose tail is tried at each
+	// keyword (keywordTail).
+	hasTail bool
+	once    sync.Once
+
+	// Set by ready.
 	re      *regexp.Regexp
 	group   int
 	entropy float64
@@ -120,24 +133,28 @@ func widenSuffix(re string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(re, azureBefore, azureBeforeWider), azureAfter, azureAfterWider)
 }
 
-// vendorRules compiles the table once per process: ~220 regexps cost tens
-// of milliseconds, and the table never changes.
-var vendorRules = sync.OnceValue(func() *vendorSet {
+// vendorRules indexes the table once per process (it never changes); each
+// rule compiles on first use (vendorRule.ready).
+var vendorRules = sync.OnceValue(buildVendorSet)
+
+// buildVendorSet indexes the table's keywords and what the scan needs of
+// each rule, from one parse of its regexp; the rules compile later (ready).
+func buildVendorSet() *vendorSet {
 	if len(vendorTable) > maxVendorRules {
 		panic("vendor table longer than maxVendorRules")
 	}
-	vs := &vendorSet{global: compileAllow(vendorGlobalAllow)}
+	vs := &vendorSet{global: compileAllow(vendorGlobalAllow), rules: make([]vendorRule, len(vendorTable))}
 	index := map[string]int{}
-	for _, d := range vendorTable {
-		re := regexp.MustCompile(widenSuffix(d.Regex))
-		r := vendorRule{id: d.ID, re: re, group: d.Group, entropy: d.Entropy, maxLen: regexMaxLen(d.Regex), boundary: startsWithBoundary(d.Regex),
-			needs: runNeeds(d.Regex), tail: keywordTail(d), gap: gapOf(widenSuffix(d.Regex))}
-		for _, a := range d.Allow {
-			r.allow = append(r.allow, compileAllow(a))
+	for ri := range vendorTable {
+		d := &vendorTable[ri]
+		r := &vs.rules[ri]
+		r.id, r.def = d.ID, d
+		var prefixes []string
+		if t, err := syntax.Parse(d.Regex, syntax.Perl); err == nil {
+			r.boundary = startsWithBoundary(t)
+			r.hasTail = keywordTailShape(d, t)
+			prefixes, _ = prefixesOf(t.Simplify())
 		}
-		ri := len(vs.rules)
-		vs.rules = append(vs.rules, r)
-		prefixes := literalPrefixes(d.Regex)
 		for _, k := range d.Keywords {
 			ki, ok := index[k]
 			if !ok {
@@ -157,8 +174,30 @@ var vendorRules = sync.OnceValue(func() *vendorSet {
 		}
 		vs.index.add(w, uint64(ki))
 	}
+	vs.index.seal()
 	return vs
-})
+}
+
+// ready compiles the rule the first time it is needed, and returns it.
+func (r *vendorRule) ready() *vendorRule {
+	r.once.Do(r.compile)
+	return r
+}
+
+func (r *vendorRule) compile() {
+	d := r.def
+	wide := widenSuffix(d.Regex)
+	r.re = regexp.MustCompile(wide)
+	r.group, r.entropy, r.maxLen = d.Group, d.Entropy, regexMaxLen(d.Regex)
+	r.needs = runNeeds(d.Regex)
+	if r.hasTail {
+		r.tail = keywordTail(d)
+	}
+	r.gap = gapOf(wide)
+	for _, a := range d.Allow {
+		r.allow = append(r.allow, compileAllow(a))
+	}
+}
 
 func compileAllow(a vendorAllow) compiledAllow {
 	c := compiledAllow{and: a.And, target: a.Target}
@@ -237,28 +276,10 @@ func vendorWords() (words, exact []string, free []bool) {
 // keys, the whole regexp with its lazy counted prefix cost 400 ns a byte.
 // nil for other rules, and for rules with an allowlist on the whole match
 // (which holds the prefix).
-func keywordTail(d vendorRuleDef) *regexp.Regexp {
-	for _, a := range d.Allow {
-		if a.Target == "match" {
-			return nil
-		}
-	}
+func keywordTail(d *vendorRuleDef) *regexp.Regexp {
 	t, err := syntax.Parse(d.Regex, syntax.Perl)
-	if err != nil || t.Op != syntax.OpConcat || len(t.Sub) < 3 {
+	if err != nil || !keywordTailShape(d, t) {
 		return nil
-	}
-	pre := t.Sub[0]
-	if pre.Op != syntax.OpRepeat || pre.Min != 0 || pre.Sub[0].Op != syntax.OpCharClass {
-		return nil
-	}
-	words, ok := foldedWords(t.Sub[1])
-	if !ok {
-		return nil
-	}
-	for _, w := range words {
-		if !slices.Contains(d.Keywords, w) {
-			return nil
-		}
 	}
 	rest := &syntax.Regexp{Op: syntax.OpConcat, Flags: t.Flags, Sub: t.Sub[1:]}
 	re, err := regexp.Compile(`^(?:` + rest.String() + `)`)
@@ -266,6 +287,33 @@ func keywordTail(d vendorRuleDef) *regexp.Regexp {
 		return nil
 	}
 	return re
+}
+
+// keywordTailShape: d, whose regexp parses to t, has the shape
+// keywordTail takes apart.
+func keywordTailShape(d *vendorRuleDef, t *syntax.Regexp) bool {
+	for _, a := range d.Allow {
+		if a.Target == "match" {
+			return false
+		}
+	}
+	if t.Op != syntax.OpConcat || len(t.Sub) < 3 {
+		return false
+	}
+	pre := t.Sub[0]
+	if pre.Op != syntax.OpRepeat || pre.Min != 0 || pre.Sub[0].Op != syntax.OpCharClass {
+		return false
+	}
+	words, ok := foldedWords(t.Sub[1])
+	if !ok {
+		return false
+	}
+	for _, w := range words {
+		if !slices.Contains(d.Keywords, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // foldedWords are the strings t matches, lowercase, when t is a literal, a
@@ -476,12 +524,8 @@ func exactSpelling(kw string, prefixes []string) string {
 	return exact
 }
 
-// startsWithBoundary: every match of re begins at a \b.
-func startsWithBoundary(re string) bool {
-	t, err := syntax.Parse(re, syntax.Perl)
-	if err != nil {
-		return false
-	}
+// startsWithBoundary: every match of the regexp t begins at a \b.
+func startsWithBoundary(t *syntax.Regexp) bool {
 	for {
 		switch t.Op {
 		case syntax.OpWordBoundary:
@@ -591,7 +635,7 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 				continue
 			}
 			switch {
-			case vs.rules[ri].tail != nil:
+			case vs.rules[ri].hasTail:
 				// Tried at each keyword, anchored: every one is kept.
 				atKW = append(atKW, kwOcc{ri, i, i + len(w)})
 			case len(occ) < maxOccurrences:
@@ -610,7 +654,7 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 	if atKW != nil {
 		// Table order, then line order; each finds its keywords in order.
 		sort.SliceStable(atKW, func(a, b int) bool { return atKW[a].rule < atKW[b].rule })
-		eachRule(atKW, func(kw []kwOcc) { out = vs.rules[kw[0].rule].findAt(ln, kw, &vs.global, out) })
+		eachRule(atKW, func(kw []kwOcc) { out = vs.rules[kw[0].rule].ready().findAt(ln, kw, &vs.global, out) })
 	}
 	if occ == nil {
 		return out
@@ -622,7 +666,7 @@ func (vs *vendorSet) find(ln string) []vendorHit {
 		}
 		return occ[a].s < occ[b].s
 	})
-	eachRule(occ, func(kw []kwOcc) { out = vs.rules[kw[0].rule].find(ln, kw, &vs.global, out) })
+	eachRule(occ, func(kw []kwOcc) { out = vs.rules[kw[0].rule].ready().find(ln, kw, &vs.global, out) })
 	return out
 }
 

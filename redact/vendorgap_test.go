@@ -22,7 +22,7 @@ func TestGapRuleFindsWhatTheRuleFinds(t *testing.T) {
 	vs := vendorRules()
 	var rules []*vendorRule
 	for i := range vs.rules {
-		if vs.rules[i].gap != nil {
+		if vs.rules[i].ready().gap != nil {
 			rules = append(rules, &vs.rules[i])
 		}
 	}
@@ -170,7 +170,7 @@ func TestDenseFindingsSkipTheAllowlists(t *testing.T) {
 	var r *vendorRule
 	for i := range vs.rules {
 		if vs.rules[i].id == "curl-auth-user" {
-			r = &vs.rules[i]
+			r = vs.rules[i].ready()
 		}
 	}
 	if r == nil || r.gap == nil {
@@ -205,7 +205,7 @@ func TestDenseFindingsSkipTheAllowlists(t *testing.T) {
 func TestCurlUserTailIsTheRules(t *testing.T) {
 	vs := vendorRules()
 	for i := range vs.rules {
-		if r := &vs.rules[i]; r.id == "curl-auth-user" {
+		if r := vs.rules[i].ready(); r.id == "curl-auth-user" {
 			if r.gap == nil || r.gap.match == nil {
 				t.Fatalf("curl-auth-user's tail is not curlUserTailRE any more: %v", r.gap)
 			}

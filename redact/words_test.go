@@ -139,7 +139,7 @@ func TestRunNeeds(t *testing.T) {
 
 func TestKeywordTail(t *testing.T) {
 	generic := `(?i)[\w.-]{0,50}?(?:adafruit)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([a-z0-9_-]{32})(?:[\x60'"\s;]|\\[nr]|$)`
-	if keywordTail(vendorRuleDef{Keywords: []string{"adafruit"}, Regex: generic}) == nil {
+	if keywordTail(&vendorRuleDef{Keywords: []string{"adafruit"}, Regex: generic}) == nil {
 		t.Error("no tail for the generic keyword shape")
 	}
 	for _, d := range []vendorRuleDef{
@@ -147,7 +147,7 @@ func TestKeywordTail(t *testing.T) {
 		{Keywords: []string{"adafruit"}, Regex: generic, Allow: []vendorAllow{{Target: "match", Regexes: []string{"x"}}}}, // an allowlist on the whole match
 		{Keywords: []string{"sk"}, Regex: `SK[0-9a-fA-F]{32}`},                                                            // no word prefix
 	} {
-		if keywordTail(d) != nil {
+		if keywordTail(&d) != nil {
 			t.Errorf("a tail for %v", d)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	toml "github.com/pelletier/go-toml/v2"
 
 	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/capped"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
 	"github.com/rtsnap/rtsnap/internal/fanout"
 	"github.com/rtsnap/rtsnap/internal/procscan"
@@ -142,13 +143,13 @@ func (r *run) dump(ctx context.Context, pid int, cfg string) dumpResult {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: r.env.Host.Dir()}
 		cmd.Dir = "/"
 	}
-	stdout := &boundedBuffer{max: maxFile}
-	stderr := &boundedBuffer{max: 4096}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	var stdout, stderr bytes.Buffer
+	out := &capped.Writer{W: &stdout, Left: maxFile}
+	cmd.Stdout, cmd.Stderr = out, &capped.Writer{W: &stderr, Left: capped.StderrBytes}
 	if err := cmd.Run(); err != nil {
 		return dumpResult{failed: r.env.Redactor.String(strings.TrimSpace(err.Error() + ": " + lastLine(stderr.String())))}
 	}
-	if stdout.dropped {
+	if out.Cut {
 		return dumpResult{failed: "dump larger than " + strconv.Itoa(maxFile) + " bytes: not stored"}
 	}
 	return dumpResult{out: stdout.Bytes()}
@@ -164,23 +165,6 @@ func (r *run) storeDump(slug string, dump []byte) (string, string) {
 		return "", err.Error()
 	}
 	return name, ""
-}
-
-// boundedBuffer keeps the first max bytes written and notes what it dropped.
-type boundedBuffer struct {
-	bytes.Buffer
-	max     int
-	dropped bool
-}
-
-func (b *boundedBuffer) Write(p []byte) (int, error) {
-	n, room := len(p), b.max-b.Len()
-	if len(p) > room {
-		b.dropped = true
-		p = p[:max(room, 0)]
-	}
-	b.Buffer.Write(p)
-	return n, nil
 }
 
 func firstNonEmpty(vs ...string) string {

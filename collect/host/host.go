@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/rtsnap/rtsnap/collect"
+	"github.com/rtsnap/rtsnap/internal/capped"
 	"github.com/rtsnap/rtsnap/internal/fanout"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 )
@@ -213,6 +214,10 @@ func lsmState(path string, names map[string]string) string {
 // versionTimeout bounds one `--version` run.
 const versionTimeout = 3 * time.Second
 
+// maxVersionOutput bounds what of one `--version` run is kept: a version
+// is a line or three, and a binary that prints more is cut, not buffered.
+const maxVersionOutput = 2048
+
 // versions runs --version of the runtime binaries: each running daemon's own
 // executable and the ones on PATH.
 func versions(ctx context.Context, procs []procscan.Process, env *collect.Env) []Version {
@@ -256,20 +261,14 @@ func version(ctx context.Context, env *collect.Env, path, binary string) Version
 	cmd := exec.CommandContext(cctx, path, arg)
 	cmd.WaitDelay = time.Second
 	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
+	out := &capped.Writer{W: &buf, Left: maxVersionOutput}
+	cmd.Stdout, cmd.Stderr = out, out
 	err := cmd.Run()
-	v.Output = strings.TrimSpace(truncate(buf.String(), 2048))
+	v.Output = strings.TrimSpace(buf.String())
 	if err != nil {
 		v.Error = env.Redactor.String(err.Error())
 	}
 	return v
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // processes lists runtime processes with their age and parent, and marks

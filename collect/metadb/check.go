@@ -15,6 +15,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
+
+	"github.com/rtsnap/rtsnap/internal/capped"
 )
 
 // maxDB bounds the copy held in memory; a bigger DB is recorded, not copied.
@@ -211,8 +213,10 @@ func runChild(ctx context.Context, exe string, mems []*os.File, timeout time.Dur
 	cmd := exec.CommandContext(cctx, exe, ChildArg, strconv.Itoa(len(mems)))
 	cmd.ExtraFiles = mems
 	cmd.WaitDelay = time.Second
+	// Only the first line is quoted; a crashing Go child prints every
+	// goroutine's stack, which is not kept.
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd.Stderr = &capped.Writer{W: &stderr, Left: capped.StderrBytes}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return []Check{{Errors: []string{"the check could not start: " + err.Error()}}}

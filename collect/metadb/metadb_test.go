@@ -26,7 +26,12 @@ func TestMain(m *testing.M) {
 const (
 	crashMark = "rtsnap-test: crash"
 	hangMark  = "rtsnap-test: hang"
+	floodMark = "rtsnap-test: flood" // floodBytes of stderr, then a crash
 )
+
+// floodBytes is what the flooding check writes to stderr before it crashes:
+// a Go child's crash prints every goroutine's stack, which can be as large.
+const floodBytes = 64 << 20
 
 // faultyCheck is checkInProcess but for the marked images.
 func faultyCheck(ctx context.Context, path string) Check {
@@ -39,6 +44,12 @@ func faultyCheck(ctx context.Context, path string) Check {
 	switch {
 	case bytes.HasPrefix(head, []byte(hangMark)):
 		select {}
+	case bytes.HasPrefix(head, []byte(floodMark)):
+		line := bytes.Repeat([]byte("goroutine 1 [running]: stack frame\n"), 1<<12)
+		for n := 0; n < floodBytes; n += len(line) {
+			os.Stderr.Write(line)
+		}
+		panic("bbolt-like panic after a flood of stderr")
 	case bytes.HasPrefix(head, []byte(crashMark)):
 		go func() { panic("bbolt-like panic on a corrupt page") }()
 		select {}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +176,32 @@ func TestACrashingOrHangingCheckIsThatDBsFinding(t *testing.T) {
 	}
 	if c := got[3]; c.OK || len(c.Errors) != 1 || !strings.HasPrefix(c.Errors[0], "the check did not finish in time") {
 		t.Errorf("hanging check: %+v", c)
+	}
+}
+
+// A crashing child's stderr is quoted by its first line and not buffered
+// whole: a child that prints floodBytes before it dies costs the collector
+// a few KiB, not the flood.
+func TestACrashingChildsStderrIsCut(t *testing.T) {
+	m, err := newMemfd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := m.Write([]byte(floodMark)); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got := checkFiles(context.Background(), []*os.File{m}, 30*time.Second)
+	runtime.ReadMemStats(&after)
+	if len(got) != 1 || got[0].OK || len(got[0].Errors) != 1 || !strings.HasPrefix(got[0].Errors[0], "the check crashed") {
+		t.Fatalf("flooding check: %+v", got)
+	}
+	if !strings.Contains(got[0].Errors[0], "goroutine 1 [running]") || len(got[0].Errors[0]) > 500 {
+		t.Errorf("the error quotes %q: want the first line of stderr, cut", got[0].Errors[0])
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > floodBytes/4 {
+		t.Errorf("a child's %d MiB of stderr allocated %d MiB in the collector", floodBytes>>20, grew>>20)
 	}
 }

@@ -10,20 +10,25 @@ const StderrBytes = 4096
 
 // Writer passes at most Left bytes to W and drops the rest. Every Write
 // reports the whole of p as written and never fails, so the process that
-// writes is neither blocked nor told its output was cut.
+// writes is neither blocked nor told its output was cut. Cut says whether
+// anything was dropped, for a caller that must not store a partial output.
 type Writer struct {
 	W    io.Writer
 	Left int
+	Cut  bool
 }
 
 // Write implements io.Writer.
 func (c *Writer) Write(p []byte) (int, error) {
-	if c.Left > 0 {
-		n := min(len(p), c.Left)
+	n := min(len(p), max(c.Left, 0))
+	if n > 0 {
 		// An error of W is dropped on purpose: what is kept is a quote for
 		// an error message, and the writer must not fail the producer.
 		_, _ = c.W.Write(p[:n])
 		c.Left -= n
+	}
+	if n < len(p) {
+		c.Cut = true
 	}
 	return len(p), nil
 }

@@ -31,3 +31,27 @@ func TestWriterBoundsAHugeStream(t *testing.T) {
 		t.Fatalf("kept %d bytes of 10 MB, want %d", b.Len(), StderrBytes)
 	}
 }
+
+func TestWriterSaysWhetherItCut(t *testing.T) {
+	for _, tc := range []struct {
+		left   int
+		writes []string
+		cut    bool
+	}{
+		{left: 5, writes: []string{"ab", "cde"}, cut: false},
+		{left: 5, writes: []string{"ab", "cdef"}, cut: true},
+		{left: 5, writes: []string{"abcde", ""}, cut: false},
+		{left: 5, writes: []string{"abcde", "f"}, cut: true},
+		{left: 0, writes: []string{""}, cut: false},
+		{left: 0, writes: []string{"a"}, cut: true},
+	} {
+		var b bytes.Buffer
+		w := &Writer{W: &b, Left: tc.left}
+		for _, s := range tc.writes {
+			w.Write([]byte(s))
+		}
+		if w.Cut != tc.cut {
+			t.Errorf("Left %d, writes %q: Cut = %v, want %v (kept %q)", tc.left, tc.writes, w.Cut, tc.cut, b.String())
+		}
+	}
+}
