@@ -17,6 +17,11 @@ func TestNodeCatalogFile(t *testing.T) {
 // both match; the cause the line is about wins.
 func TestNodePrecedence(t *testing.T) {
 	checkPrecedence(t, []precedenceCase{
+		// https://github.com/k3s-io/k3s/issues/4085 (v1.20's fatal form): the
+		// container manager failed because its kubepods cgroup sits under a
+		// threaded parent; RT1764 has priority 1.
+		{`F0927 22:39:54.054203       1 kubelet.go:1367] Failed to start ContainerManager cannot enter cgroupv2 "/sys/fs/cgroup/kubepods" with domain controllers -- it is in an invalid state`,
+			"RT1764-cgroupv2-threaded-parent", "RT1711-kubelet-container-manager-failed"},
 		// https://github.com/cilium/cilium/issues/35440: the i/o timeout is
 		// to the API server's service IP, not a registry (RT1319 reads any
 		// dial timeout as one); RT1750 has priority 1.
