@@ -122,7 +122,7 @@ type Env struct {
 // Stalled is how long the collector was kept from running so far in the run
 // (zero outside one): a call that waits while it grows by most of the wait
 // timed out on the node's load, not necessarily on the daemon.
-func (e *Env) Stalled() time.Duration { return e.stalls.lost() }
+func (e *Env) Stalled() time.Duration { return e.stalls.stalled() }
 
 // HostPath resolves a host path (a file, directory or socket) to the path to
 // open, under --host-root when the collector runs in a container.

@@ -2,7 +2,6 @@ package collect
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rtsnap/rtsnap/bundle"
@@ -19,16 +18,24 @@ const stallTick = 20 * time.Millisecond
 // daemon it called: discovery records the stall beside each probe (RT0101
 // reads it) and the manifest the run's total.
 type stallClock struct {
-	start   time.Time
-	lostNS  atomic.Int64
-	worstNS atomic.Int64
+	start time.Time
+	// mu guards lost, worst and last: a reader adds the stall in progress
+	// (since last) to lost, and the two must be of the same wake.
+	mu sync.Mutex
+	// lost is the lateness of every wake so far; worst the largest one.
+	lost, worst time.Duration
+	// last is when the clock's goroutine last woke; stopped, that it no
+	// longer wakes (after close nothing is in progress).
+	last    time.Time
+	stopped bool
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
 }
 
 func startStallClock() *stallClock {
-	c := &stallClock{start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	now := time.Now()
+	c := &stallClock{start: now, last: now, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -37,33 +44,45 @@ func (c *stallClock) run() {
 	defer close(c.done)
 	t := time.NewTimer(stallTick)
 	defer t.Stop()
-	last := time.Now()
 	for {
 		select {
 		case <-c.stop:
+			c.mu.Lock()
+			c.stopped = true
+			c.mu.Unlock()
 			return
 		case <-t.C:
 			// Not the time the timer fired: the lateness that counts is when
 			// this goroutine got to run.
 			woke := time.Now()
-			if late := woke.Sub(last) - stallTick; late > 0 {
-				c.lostNS.Add(int64(late))
-				if int64(late) > c.worstNS.Load() {
-					c.worstNS.Store(int64(late))
-				}
+			c.mu.Lock()
+			if late := woke.Sub(c.last) - stallTick; late > 0 {
+				c.lost += late
+				c.worst = max(c.worst, late)
 			}
-			last = woke
+			c.last = woke
+			c.mu.Unlock()
 			t.Reset(stallTick)
 		}
 	}
 }
 
-// lost is how long the process was kept from running since the clock started.
-func (c *stallClock) lost() time.Duration {
+// stalled is how long the process was kept from running since the clock
+// started, the stall in progress included: when a starved process runs
+// again, whichever goroutine runs first must see the stall it was in. A
+// probe whose call timed out inside a 2 s throttle read no stall when it
+// ran before the clock's goroutine did (CI of 2026-12-04,
+// TestStarvedCollectorStillWritesItsBundle).
+func (c *stallClock) stalled() time.Duration {
 	if c == nil {
 		return 0
 	}
-	return time.Duration(c.lostNS.Load())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if pending := time.Since(c.last) - stallTick; pending > 0 && !c.stopped {
+		return c.lost + pending
+	}
+	return c.lost
 }
 
 // close stops the clock; it may be called more than once.
@@ -73,6 +92,10 @@ func (c *stallClock) close() {
 
 // report is the clock so far, for the manifest.
 func (c *stallClock) report() *bundle.StallInfo {
+	stalled := c.stalled()
+	c.mu.Lock()
+	worst := c.worst
+	c.mu.Unlock()
 	return &bundle.StallInfo{TickMS: stallTick.Milliseconds(), RunMS: time.Since(c.start).Milliseconds(),
-		StalledMS: c.lost().Milliseconds(), LongestMS: time.Duration(c.worstNS.Load()).Milliseconds()}
+		StalledMS: stalled.Milliseconds(), LongestMS: worst.Milliseconds()}
 }
