@@ -79,6 +79,10 @@ func (c *stallClock) stalled() time.Duration {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.stalledLocked()
+}
+
+func (c *stallClock) stalledLocked() time.Duration {
 	if pending := time.Since(c.last) - stallTick; pending > 0 && !c.stopped {
 		return c.lost + pending
 	}
@@ -92,10 +96,8 @@ func (c *stallClock) close() {
 
 // report is the clock so far, for the manifest.
 func (c *stallClock) report() *bundle.StallInfo {
-	stalled := c.stalled()
 	c.mu.Lock()
-	worst := c.worst
-	c.mu.Unlock()
+	defer c.mu.Unlock()
 	return &bundle.StallInfo{TickMS: stallTick.Milliseconds(), RunMS: time.Since(c.start).Milliseconds(),
-		StalledMS: stalled.Milliseconds(), LongestMS: worst.Milliseconds()}
+		StalledMS: c.stalledLocked().Milliseconds(), LongestMS: c.worst.Milliseconds()}
 }
