@@ -51,7 +51,7 @@ func starvedCgroup(t *testing.T, percent int) string {
 	t.Cleanup(func() {
 		// Empty by then: the collector has exited.
 		if err := os.Remove(dir); err != nil {
-			t.Errorf("removing %s: %v", dir, err)
+			t.Errorf("removing %s: %v; left in it: %s", dir, err, cgroupProcesses(filepath.Join(dir, "cgroup.procs")))
 		}
 	})
 	for f, v := range files {
@@ -60,6 +60,24 @@ func starvedCgroup(t *testing.T, percent int) string {
 		}
 	}
 	return filepath.Join(dir, "cgroup.procs")
+}
+
+// cgroupProcesses names the processes a cgroup.procs file lists (pid and
+// command line), for the message when the cgroup cannot be removed.
+func cgroupProcesses(procs string) string {
+	raw, err := os.ReadFile(procs)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, pid := range strings.Fields(string(raw)) {
+		cmd, _ := os.ReadFile(filepath.Join("/proc", pid, "cmdline"))
+		out = append(out, pid+" "+strings.ReplaceAll(strings.TrimRight(string(cmd), "\x00"), "\x00", " "))
+	}
+	if len(out) == 0 {
+		return "nothing (the kernel had not yet let go of a process that exited)"
+	}
+	return strings.Join(out, "; ")
 }
 
 // hungSocket accepts connections and never answers, like a hung daemon.
