@@ -17,6 +17,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/capped"
+	"github.com/rtsnap/rtsnap/internal/childenv"
 	"github.com/rtsnap/rtsnap/internal/endpoints"
 	"github.com/rtsnap/rtsnap/internal/fanout"
 	"github.com/rtsnap/rtsnap/internal/procscan"
@@ -137,6 +138,7 @@ func (r *run) dump(ctx context.Context, pid int, cfg string) dumpResult {
 	defer cancel()
 	cmd := exec.CommandContext(cctx, exe, "--config", cfg, "config", "dump")
 	cmd.WaitDelay = time.Second
+	cmd.Env = childenv.Short(os.Environ())
 	if !r.env.Host.IsHost() {
 		// Under --host-root the binary, its libraries and its config are
 		// the host's: run it chrooted there (still read-only: a dump).

@@ -22,6 +22,7 @@ import (
 
 	"github.com/rtsnap/rtsnap/collect"
 	"github.com/rtsnap/rtsnap/internal/capped"
+	"github.com/rtsnap/rtsnap/internal/childenv"
 	"github.com/rtsnap/rtsnap/internal/fanout"
 	"github.com/rtsnap/rtsnap/internal/procscan"
 )
@@ -260,6 +261,7 @@ func version(ctx context.Context, env *collect.Env, path, binary string) Version
 	}
 	cmd := exec.CommandContext(cctx, path, arg)
 	cmd.WaitDelay = time.Second
+	cmd.Env = childenv.Short(os.Environ())
 	var buf bytes.Buffer
 	out := &capped.Writer{W: &buf, Left: maxVersionOutput}
 	cmd.Stdout, cmd.Stderr = out, out

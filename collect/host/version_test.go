@@ -36,3 +36,20 @@ func TestVersionOutputIsBoundedAsItIsWritten(t *testing.T) {
 		t.Fatalf("reading a %d MiB --version allocated %d MiB: the output was buffered, not cut", flood>>20, grew>>20)
 	}
 }
+
+// A --version child starts with one P and no collection below a memory
+// limit (internal/childenv): most of what such a run costs is the Go
+// runtime's start, on the node being collected. The script prints what a
+// Go binary's runtime would read.
+func TestVersionChildStartsSmall(t *testing.T) {
+	t.Setenv("GOMAXPROCS", "64")
+	bin := filepath.Join(t.TempDir(), "kubelet")
+	script := "#!/bin/sh\necho \"Kubernetes v0.0.0 $GOMAXPROCS $GOGC\"\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	v := version(context.Background(), collect.NewTestEnv(), bin, "kubelet")
+	if v.Error != "" || v.Output != "Kubernetes v0.0.0 1 off" {
+		t.Fatalf("version printed %q (error %q), want the child to see GOMAXPROCS=1 GOGC=off", v.Output, v.Error)
+	}
+}

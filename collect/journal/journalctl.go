@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rtsnap/rtsnap/internal/capped"
+	"github.com/rtsnap/rtsnap/internal/childenv"
 	"github.com/rtsnap/rtsnap/internal/journalfield"
 )
 
@@ -61,6 +63,7 @@ func journalctlStream(ctx context.Context, bin string, t journalTarget, u Unit, 
 	defer cancel()
 	cmd := exec.CommandContext(cctx, bin, args...)
 	cmd.WaitDelay = time.Second
+	cmd.Env = childenv.Short(os.Environ())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return &streamResult{}, fmt.Errorf("journalctl: %w", err)
