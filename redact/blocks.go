@@ -202,7 +202,7 @@ func (r *Redactor) textPairs(ln string, lower []byte, n int, o textOpts, h *hits
 			continue
 		}
 		v := ln[vs:ve]
-		inner := strings.Trim(v, `"'`)
+		inner := trimQuotes(v)
 		if inner == "" || isMarker(inner) || boringValue(inner) {
 			continue
 		}
@@ -233,9 +233,11 @@ func pairKeyBefore(ln string, lower []byte, p int) (string, bool) {
 	if p > 0 && isKeyByte(ln[p-1]) {
 		return "", false // part of a longer word (ValueFrom is after, not before)
 	}
-	skip(`"' `)
+	// The quotes may be escaped: {\"name\":\"X\",\"value\":\"v\"} printed
+	// inside a quoted string.
+	skip(`"' \`)
 	skip(",")
-	skip(`"' `)
+	skip(`"' \`)
 	ke := j + 1
 	for j >= 0 && isKeyByte(ln[j]) {
 		j--
@@ -244,12 +246,12 @@ func pairKeyBefore(ln string, lower []byte, p int) (string, bool) {
 	if ks >= ke {
 		return "", false
 	}
-	skip(`"' `)
+	skip(`"' \`)
 	if j < 0 || (ln[j] != ':' && ln[j] != '=') {
 		return "", false
 	}
 	j--
-	skip(`"' `)
+	skip(`"' \`)
 	for _, w := range []string{"key", "name"} {
 		s := j - len(w) + 1
 		if s >= 0 && string(lower[s:j+1]) == w && (s == 0 || !isKeyByte(ln[s-1])) {
@@ -261,7 +263,7 @@ func pairKeyBefore(ln string, lower []byte, p int) (string, bool) {
 
 // pairValueAfter reads ["']? [:=] then a quoted or bare value.
 func pairValueAfter(ln string, k int) (int, int, bool) {
-	for k < len(ln) && (ln[k] == '"' || ln[k] == '\'' || ln[k] == ' ') {
+	for k < len(ln) && (ln[k] == '"' || ln[k] == '\'' || ln[k] == ' ' || ln[k] == '\\') {
 		k++
 	}
 	if k >= len(ln) || (ln[k] != ':' && ln[k] != '=') {
@@ -277,6 +279,13 @@ func pairValueAfter(ln string, k int) (int, int, bool) {
 	vs, ve := k, k
 	if q := ln[k]; q == '"' || q == '\'' {
 		return vs, escapedQuoteEnd(ln, k), true
+	}
+	if q := escapedQuote(ln[k:]); q > 0 {
+		ve = len(ln)
+		if j := strings.Index(ln[k+q:], ln[k:k+q]); j >= 0 {
+			ve = k + q + j + q
+		}
+		return vs, ve, true
 	}
 	for ve < len(ln) && ln[ve] != ',' && ln[ve] != '}' && ln[ve] != ' ' && ln[ve] != '\t' {
 		ve++

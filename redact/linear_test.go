@@ -56,6 +56,12 @@ func adversarialLinesOf(size int) map[string]string {
 		"base64 run":       "data: " + rep("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="),
 		"unicode":          rep("é€пароль密码 "),
 		"escaped json":     rep(`\"password\":\"`),
+		// Session 18: escaped quotes at any depth (scan.go, escapedQuote).
+		"backslash run":     "password=" + rep(`\`),
+		"backslash runs":    rep(`password:\\\\\\\`),
+		"deep escaped json": rep(`\\\"password\\\":\\\"`),
+		"escaped pairs":     rep(`\"name\":\"PASSWORD\",\"value\":\\\"`),
+		"escaped authz":     rep(`\"authorization\":\\\"`),
 		// Dense real secrets: every one is a replacement.
 		"vendor secrets": rep("adafruit=0123456789abcdefghijklmnopqrstuv "),
 		"curl users":     rep("curl -u bob:S3cret "),

@@ -9,7 +9,7 @@ import (
 
 // RuleSetVersion changes whenever a rule changes, so a bundle says which
 // rules scrubbed it.
-const RuleSetVersion = "2026.12.5"
+const RuleSetVersion = "2026.12.6"
 
 // RuleInfo documents one rule for docs/redaction.md and --help.
 type RuleInfo struct {
@@ -132,10 +132,10 @@ func defaultPatternRules() []patternRule {
 			Example: "AKIAIOSFODNN7EXAMPLE", Leaves: "ARNs, account ids"},
 			any: []string{"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "A3T"},
 			re:  regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)},
-		{RuleInfo: RuleInfo{Name: RuleTokenPrefix, Class: "tokens", Description: "well-known token prefixes: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab (glpat-), Slack (xox?-), Stripe (sk_live_, rk_live_, sk_test_), Google API keys (AIza), npm (npm_), OpenAI-style (sk-...)",
+		{RuleInfo: RuleInfo{Name: RuleTokenPrefix, Class: "tokens", Description: "well-known token prefixes: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab (glpat-), Slack (xox?-), Stripe (sk_live_, rk_live_, sk_test_), Google API keys (AIza), npm (npm_), OpenAI-style (sk-...), HashiCorp Vault (hvs., hvb., hvr.)",
 			Example: "ghp_1234567890abcdefghijklmnopqrstuvwxyz", Leaves: "words that merely contain the prefix"},
-			any: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "k_live_", "k_test_", "AIza", "npm_", "sk-"},
-			re:  regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_\-]{20,}(?:\.[0-9a-z]{9})?|xox[abposr]-[A-Za-z0-9\-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,})`)},
+			any: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "k_live_", "k_test_", "AIza", "npm_", "sk-", "hvs.", "hvb.", "hvr."},
+			re:  regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_\-]{20,}(?:\.[0-9a-z]{9})?|xox[abposr]-[A-Za-z0-9\-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_\-]{32,}|hv[sbr]\.[A-Za-z0-9_\-]{24,})`)},
 		{RuleInfo: RuleInfo{Name: RuleAzure, Class: "cloud credentials", Description: "Azure storage account keys, shared access keys and SAS signatures in connection strings and URLs",
 			Example: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc+/==;", Leaves: "account name, endpoint suffix"},
 			anyLower: []string{"accountkey", "sharedaccess", "sig="},
@@ -223,7 +223,7 @@ var base64PrivateKeyWords = []string{"UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQ
 
 var (
 	jwtRE           = regexp.MustCompile(`ey(?:J[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_/\\-]{10,})\.[A-Za-z0-9_/\\-]*`)
-	authorizationRE = regexp.MustCompile(`(?i)authorization["']?\s*[:=]\s*\[?\s*["']?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[]+)`)
+	authorizationRE = regexp.MustCompile(`(?i)authorization(?:\\*["'])?\s*[:=]\s*\[?\s*(?:\\*["'])?(?:(?:bearer|basic|token|digest|negotiate|aws4-hmac-sha256|(?-i:[A-Z][A-Za-z0-9._-]{1,30}))\s+)?([^\s"',;\]\[\\]+)`)
 	userinfoRE      = regexp.MustCompile(`(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:_proxy)["']?\s*[=:]\s*["']?)[^/\s:@"']*:([^/\s@"']+)@`)
 	bearerRE        = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9\-._~+/]{6,}=*)`)
 )
@@ -664,10 +664,9 @@ func authorizationLocs(ln string) [][]int {
 			return locs.locs
 		}
 		from = p + 1
-		i := p + len("authorization")
-		if i < len(ln) && (ln[i] == '"' || ln[i] == '\'') {
-			i++
-		}
+		// The quotes may be escaped (\"Authorization\":\"Basic x\" in a
+		// JSON document printed inside a quoted string).
+		i := skipQuote(ln, p+len("authorization"))
 		i = skipRESpace(ln, i)
 		if i >= len(ln) || ln[i] != ':' && ln[i] != '=' {
 			continue
@@ -676,10 +675,7 @@ func authorizationLocs(ln string) [][]int {
 		if i < len(ln) && ln[i] == '[' {
 			i++
 		}
-		i = skipRESpace(ln, i)
-		if i < len(ln) && (ln[i] == '"' || ln[i] == '\'') {
-			i++
-		}
+		i = skipQuote(ln, skipRESpace(ln, i))
 		we := runEnd(ln, i, isAuthValueByte)
 		if we == i {
 			continue
@@ -713,10 +709,23 @@ func isAuthorizationScheme(w string) bool {
 	return true
 }
 
-// isAuthValueByte is [^\s"',;\]\[] (any byte of a non-ASCII rune too).
+// skipQuote is past the quote at ln[i], escaped or not (the regexp's
+// (?:\\*["'])?), or i when there is none.
+func skipQuote(ln string, i int) int {
+	j := i
+	for j < len(ln) && ln[j] == '\\' {
+		j++
+	}
+	if j < len(ln) && (ln[j] == '"' || ln[j] == '\'') {
+		return j + 1
+	}
+	return i
+}
+
+// isAuthValueByte is [^\s"',;\]\[\\] (any byte of a non-ASCII rune too).
 func isAuthValueByte(c byte) bool {
 	switch c {
-	case ' ', '\t', '\n', '\f', '\r', '"', '\'', ',', ';', '[', ']':
+	case ' ', '\t', '\n', '\f', '\r', '"', '\'', ',', ';', '[', ']', '\\':
 		return false
 	}
 	return true

@@ -191,6 +191,15 @@ func (k *keyMatcher) keyValueAt(ln string, i int, spans []span, memo *keyMemo) (
 		return spans, i + 1
 	case ln[k2] == '"':
 		ve = escapedQuoteEnd(ln, k2)
+	case ln[k2] == '\\' && escapedQuote(ln[k2:]) > 0:
+		// password=\"x\" inside a quoted string, escaped once or more:
+		// the value is quoted with the same escaped quote (a bare value
+		// would end at the quote and be the backslashes alone).
+		q := ln[k2 : k2+escapedQuote(ln[k2:])]
+		ve = len(ln)
+		if j := strings.Index(ln[k2+len(q):], q); j >= 0 {
+			ve = k2 + len(q) + j + len(q)
+		}
 	case ln[k2] == '\'':
 		ve = k2 + 1
 		for ve < len(ln) && ln[ve] != '\'' {
@@ -334,12 +343,40 @@ func (k *keyMatcher) gap(ln string, ns *nearScan, j int, spans []span) (int, []s
 				spans = k.ask(ln, ns, j, spans)
 			}
 		case '"', '\'', '`', '[', ']', ' ', '\t', '?', '+', '.':
+		case '\\':
+			// The escaped quote after a key inside a quoted string.
+			q := escapedQuote(ln[j:])
+			if q == 0 {
+				return j, spans
+			}
+			j += q - 1
 		default:
 			return j, spans
 		}
 		j++
 	}
 	return j, spans
+}
+
+// escapedQuote is the length of the escaped double quote s starts with
+// (\", \\\" ...: an odd run of backslashes, then the quote), or 0. A
+// JSON document printed inside a quoted string quotes its keys and values
+// so, one level of escaping more for each string it is nested in.
+func escapedQuote(s string) int {
+	n := backslashRun(s)
+	if n%2 == 0 || n >= len(s) || s[n] != '"' {
+		return 0
+	}
+	return n + 1
+}
+
+// backslashRun is how many backslashes s starts with.
+func backslashRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] == '\\' {
+		n++
+	}
+	return n
 }
 
 // keyMemo holds the last keys a scan asked about and the answers: a line
@@ -444,6 +481,12 @@ func keyBefore(ln string, j int, eq bool) (int, int) {
 	}
 	if j >= 0 && (ln[j] == '"' || ln[j] == '\'' || ln[j] == '`') {
 		j--
+		if ln[j+1] == '"' {
+			// \"key\": inside a quoted string, escaped once or more.
+			for j >= 0 && ln[j] == '\\' {
+				j--
+			}
+		}
 	}
 	ke := j + 1
 	for j >= 0 && isKeyByte(ln[j]) && ke-j <= maxKeyLen {
@@ -534,6 +577,14 @@ func bareValueEnd(ln string, vs int) int {
 			if queryParamAt(ln, ve+1) {
 				return ve
 			}
+		case '\\':
+			// An escaped quote ends it: "[\"DB_PASSWORD=x\",\"A=b\"]" keeps
+			// its backslash. A run of backslashes is read once.
+			run := backslashRun(ln[ve:])
+			if escapedQuote(ln[ve:]) > 0 {
+				return ve
+			}
+			ve += run - 1
 		default:
 			if endsBareValue(c) {
 				return ve

@@ -441,6 +441,9 @@ func quoteLike(orig, repl string) string {
 // writes them without the string quoteLike makes per replacement.)
 func quotesOf(orig string) (open, end string) {
 	orig = strings.TrimSpace(orig)
+	if q := escapedQuote(orig); q > 0 && len(orig) >= 2*q && strings.HasSuffix(orig, orig[:q]) {
+		return orig[:q], orig[:q] // \"x\" inside a quoted string
+	}
 	if len(orig) >= 2 && (orig[0] == '"' || orig[0] == '\'') {
 		return orig[:1], orig[:1]
 	}
@@ -617,6 +620,9 @@ func (w *spanWriter) String() string {
 // each of the key rules' three calls per value (a tenth of replaceSpans
 // on a line of 150 000 flags).
 func trimQuotes(s string) string {
+	if q := escapedQuote(s); q > 0 && len(s) >= 2*q && strings.HasSuffix(s, s[:q]) {
+		s = s[q : len(s)-q] // \"x\" inside a quoted string
+	}
 	for len(s) > 0 && (s[0] == '"' || s[0] == '\'') {
 		s = s[1:]
 	}
